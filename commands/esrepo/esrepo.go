@@ -1,0 +1,228 @@
+// Package esrepo is the small generic glue between event-sourced aggregates
+// and the eventstore port: it encodes domain events by their fixed wire name,
+// decodes stored events back through a registry (never through Go type names,
+// so a rename cannot change the wire contract), loads an aggregate by replaying
+// its stream and appends the aggregate's new events with the expected revision
+// derived from the version it was loaded at, so concurrent writers get
+// eventstore.ErrConcurrency instead of a lost update.
+//
+// Typical use in a command handler:
+//
+//	codec := esrepo.NewCodec()
+//	esrepo.Register[basket.ItemAdded](codec)
+//	repo, _ := esrepo.New(esrepo.Config[*basket.Basket]{
+//		Store: store, Codec: codec,
+//		Stream: func(id string) string { return "basket-" + id },
+//		New:    basket.Blank,
+//	})
+//	b, _ := repo.Load(ctx, id)
+//	_ = b.AddItem(...)
+//	res, err := repo.Save(ctx, b, meta)
+package esrepo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/eventstore"
+)
+
+// ErrUnknownEvent is returned when a stored event type has no registered
+// decoder. Aggregates skip nothing silently: an unknown type in their own
+// stream means the code is older than the data.
+var ErrUnknownEvent = errors.New("esrepo: unknown event type")
+
+// ErrNotFound is returned by Load when the stream holds no events and the
+// caller asked for an existing aggregate (see LoadExisting).
+var ErrNotFound = errors.New("esrepo: aggregate not found")
+
+// Event is a domain event: a small past-tense struct with a fixed, versioned
+// wire name such as "ordering.OrderPlaced.v1". It is an alias of an interface
+// literal so domain packages, which import only the standard library, can
+// declare the identical alias and satisfy Aggregate without importing esrepo.
+type Event = interface {
+	EventName() string
+}
+
+// Aggregate is what the repository loads and saves. Domain packages implement
+// it structurally (they do not import this package).
+type Aggregate interface {
+	// ApplyStored applies an event read back from the store and counts it
+	// towards Version. It never fails, so replay cannot fail.
+	ApplyStored(e Event)
+	// Version is the number of stored events applied (0 for a new aggregate).
+	Version() uint64
+	// Changes are the events recorded since loading, oldest first.
+	Changes() []Event
+}
+
+// Codec maps wire names to decoders. Build one per bounded context at start-up;
+// it is safe for concurrent use once built.
+type Codec struct {
+	mu       sync.RWMutex
+	decoders map[string]func(json.RawMessage) (Event, error)
+}
+
+// NewCodec returns an empty codec.
+func NewCodec() *Codec {
+	return &Codec{decoders: map[string]func(json.RawMessage) (Event, error){}}
+}
+
+// Register teaches c to decode events of type E under E's wire name. E is a
+// value type whose zero value reports its EventName.
+func Register[E Event](c *Codec) {
+	var zero E
+	name := zero.EventName()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.decoders[name] = func(data json.RawMessage) (Event, error) {
+		var e E
+		if len(data) > 0 {
+			if err := json.Unmarshal(data, &e); err != nil {
+				return nil, fmt.Errorf("esrepo: decode %s: %w", name, err)
+			}
+		}
+		return e, nil
+	}
+}
+
+// Knows reports whether typ is registered.
+func (c *Codec) Knows(typ string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.decoders[typ]
+	return ok
+}
+
+// Decode turns a stored event's type and data back into a domain event.
+func (c *Codec) Decode(typ string, data json.RawMessage) (Event, error) {
+	c.mu.RLock()
+	dec, ok := c.decoders[typ]
+	c.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, typ)
+	}
+	return dec(data)
+}
+
+// DecodeRecorded decodes a stored envelope.
+func (c *Codec) DecodeRecorded(r eventstore.RecordedEvent) (Event, error) {
+	return c.Decode(r.Type, r.Data)
+}
+
+// Encode turns a domain event into EventData with a fresh client-side id.
+func Encode(e Event, meta eventstore.Metadata) (eventstore.EventData, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return eventstore.EventData{}, fmt.Errorf("esrepo: encode %s: %w", e.EventName(), err)
+	}
+	if meta.SchemaVersion == 0 {
+		meta.SchemaVersion = 1
+	}
+	return eventstore.EventData{ID: uuid.NewString(), Type: e.EventName(), Data: data, Metadata: meta}, nil
+}
+
+// EncodeAll encodes events in order.
+func EncodeAll(events []Event, meta eventstore.Metadata) ([]eventstore.EventData, error) {
+	out := make([]eventstore.EventData, 0, len(events))
+	for _, e := range events {
+		d, err := Encode(e, meta)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Config configures a Repository.
+type Config[A Aggregate] struct {
+	Store eventstore.Store
+	Codec *Codec
+	// Stream names the stream of an aggregate id, e.g. "order-" + id.
+	Stream func(id string) string
+	// New returns the blank aggregate for id, before any event is applied.
+	New func(id string) A
+}
+
+// Repository loads and saves one kind of aggregate.
+type Repository[A Aggregate] struct {
+	cfg Config[A]
+}
+
+// New validates cfg.
+func New[A Aggregate](cfg Config[A]) (*Repository[A], error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("esrepo: Store is required")
+	case cfg.Codec == nil:
+		return nil, errors.New("esrepo: Codec is required")
+	case cfg.Stream == nil:
+		return nil, errors.New("esrepo: Stream is required")
+	case cfg.New == nil:
+		return nil, errors.New("esrepo: New is required")
+	}
+	return &Repository[A]{cfg: cfg}, nil
+}
+
+// StreamOf returns the stream name of id.
+func (r *Repository[A]) StreamOf(id string) string { return r.cfg.Stream(id) }
+
+// Load replays the stream of id into a blank aggregate. A missing stream
+// yields the blank aggregate at version 0.
+func (r *Repository[A]) Load(ctx context.Context, id string) (A, error) {
+	a := r.cfg.New(id)
+	for rec, err := range r.cfg.Store.Read(ctx, r.cfg.Stream(id), 0) {
+		if err != nil {
+			var zero A
+			return zero, fmt.Errorf("esrepo: read %s: %w", r.cfg.Stream(id), err)
+		}
+		e, err := r.cfg.Codec.DecodeRecorded(rec)
+		if err != nil {
+			var zero A
+			return zero, err
+		}
+		a.ApplyStored(e)
+	}
+	return a, nil
+}
+
+// LoadExisting is Load that returns ErrNotFound for an empty stream.
+func (r *Repository[A]) LoadExisting(ctx context.Context, id string) (A, error) {
+	a, err := r.Load(ctx, id)
+	if err == nil && a.Version() == 0 {
+		var zero A
+		return zero, fmt.Errorf("%w: %s", ErrNotFound, r.cfg.Stream(id))
+	}
+	return a, err
+}
+
+// Save appends a's changes after the version it was loaded at. It returns a
+// zero result and no error when there is nothing to append. A concurrent
+// writer makes it fail with an error wrapping eventstore.ErrConcurrency.
+func (r *Repository[A]) Save(ctx context.Context, id string, a A, meta eventstore.Metadata) (eventstore.AppendResult, error) {
+	return r.SaveExpecting(ctx, id, a, eventstore.AfterVersion(a.Version()), meta)
+}
+
+// SaveExpecting is Save with an explicit expectation, e.g. the revision a
+// client sent in If-Match.
+func (r *Repository[A]) SaveExpecting(ctx context.Context, id string, a A, expected eventstore.ExpectedRevision, meta eventstore.Metadata) (eventstore.AppendResult, error) {
+	changes := a.Changes()
+	if len(changes) == 0 {
+		return eventstore.AppendResult{}, nil
+	}
+	data, err := EncodeAll(changes, meta)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	res, err := r.cfg.Store.Append(ctx, r.cfg.Stream(id), expected, data...)
+	if err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("esrepo: append %s: %w", r.cfg.Stream(id), err)
+	}
+	return res, nil
+}

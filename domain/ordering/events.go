@@ -1,0 +1,139 @@
+package ordering
+
+import (
+	"time"
+
+	"github.com/evshop/shop/domain/money"
+)
+
+// Event is any ordering event. It is an alias of an interface literal so the
+// esrepo helper can accept domain events without the domain importing it.
+type Event = interface {
+	EventName() string
+}
+
+// Wire names of the ordering events. They are part of the contract with the
+// checkout saga, payments, notifier and projections: never rename.
+const (
+	EventOrderPlaced            = "ordering.OrderPlaced.v1"
+	EventOrderStockReserved     = "ordering.OrderStockReserved.v1"
+	EventOrderPaymentAuthorized = "ordering.OrderPaymentAuthorized.v1"
+	EventOrderConfirmed         = "ordering.OrderConfirmed.v1"
+	EventOrderPaid              = "ordering.OrderPaid.v1"
+	EventOrderShipped           = "ordering.OrderShipped.v1"
+	EventOrderDelivered         = "ordering.OrderDelivered.v1"
+	EventOrderCancelled         = "ordering.OrderCancelled.v1"
+	EventOrderRefunded          = "ordering.OrderRefunded.v1"
+)
+
+// StreamPrefix starts every order stream: "order-<orderId>".
+const StreamPrefix = "order-"
+
+// Stream names the stream of an order.
+func Stream(orderID string) string { return StreamPrefix + orderID }
+
+// LineDTO is an order line on the wire.
+type LineDTO struct {
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	Category  string    `json:"category"`
+	Quantity  int       `json:"quantity"`
+	UnitPrice money.DTO `json:"unitPrice"`
+}
+
+// AddressDTO is a shipping address on the wire.
+type AddressDTO struct {
+	Name       string `json:"name"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2"`
+	City       string `json:"city"`
+	PostalCode string `json:"postalCode"`
+	Country    string `json:"country"`
+}
+
+// PaymentDTO is how the order will be paid. Token is a gateway token, never a
+// card number; Last4 is for display only.
+type PaymentDTO struct {
+	Method string `json:"method"`
+	Token  string `json:"token"`
+	Last4  string `json:"last4"`
+}
+
+// OrderPlaced starts an order.
+type OrderPlaced struct {
+	OrderID         string     `json:"orderId"`
+	CustomerID      string     `json:"customerId"`
+	Email           string     `json:"email"`
+	Lines           []LineDTO  `json:"lines"`
+	Total           money.DTO  `json:"total"`
+	Currency        string     `json:"currency"`
+	ShippingAddress AddressDTO `json:"shippingAddress"`
+	Payment         PaymentDTO `json:"payment"`
+	PlacedAt        time.Time  `json:"placedAt"`
+}
+
+// OrderStockReserved records that the catalog reserved every line.
+type OrderStockReserved struct {
+	OrderID string `json:"orderId"`
+}
+
+// OrderPaymentAuthorized records the authorized payment.
+type OrderPaymentAuthorized struct {
+	OrderID   string `json:"orderId"`
+	PaymentID string `json:"paymentId"`
+}
+
+// OrderConfirmed records that the order will be fulfilled.
+type OrderConfirmed struct {
+	OrderID string `json:"orderId"`
+}
+
+// OrderPaid records the captured amount.
+type OrderPaid struct {
+	OrderID   string    `json:"orderId"`
+	PaymentID string    `json:"paymentId"`
+	Amount    money.DTO `json:"amount"`
+}
+
+// OrderShipped records the hand-over to a carrier.
+type OrderShipped struct {
+	OrderID        string `json:"orderId"`
+	Carrier        string `json:"carrier"`
+	TrackingNumber string `json:"trackingNumber"`
+}
+
+// OrderDelivered records the delivery.
+type OrderDelivered struct {
+	OrderID string `json:"orderId"`
+}
+
+// OrderCancelled ends an order before payment.
+type OrderCancelled struct {
+	OrderID string `json:"orderId"`
+	Reason  string `json:"reason"`
+}
+
+// OrderRefunded records money given back after payment.
+type OrderRefunded struct {
+	OrderID string    `json:"orderId"`
+	Amount  money.DTO `json:"amount"`
+	Reason  string    `json:"reason"`
+}
+
+// EventName implementations: the fixed wire names.
+func (OrderPlaced) EventName() string            { return EventOrderPlaced }
+func (OrderStockReserved) EventName() string     { return EventOrderStockReserved }
+func (OrderPaymentAuthorized) EventName() string { return EventOrderPaymentAuthorized }
+func (OrderConfirmed) EventName() string         { return EventOrderConfirmed }
+func (OrderPaid) EventName() string              { return EventOrderPaid }
+func (OrderShipped) EventName() string           { return EventOrderShipped }
+func (OrderDelivered) EventName() string         { return EventOrderDelivered }
+func (OrderCancelled) EventName() string         { return EventOrderCancelled }
+func (OrderRefunded) EventName() string          { return EventOrderRefunded }
+
+// Events lists a zero value of every ordering event, for registries that
+// decode by wire name.
+func Events() []Event {
+	return []Event{OrderPlaced{}, OrderStockReserved{}, OrderPaymentAuthorized{}, OrderConfirmed{},
+		OrderPaid{}, OrderShipped{}, OrderDelivered{}, OrderCancelled{}, OrderRefunded{}}
+}

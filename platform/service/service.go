@@ -1,0 +1,239 @@
+// Package service gives every binary the same HTTP shell: the problem+json
+// error handler, panic recovery, request ids, an access log, Prometheus
+// metrics, /healthz, /readyz and /metrics, and a graceful shutdown.
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/platform/logging"
+)
+
+// Check is one readiness probe (a database ping, a broker connection, …).
+type Check struct {
+	Name string
+	Fn   func(ctx context.Context) error
+}
+
+// AppConfig configures NewApp.
+type AppConfig struct {
+	Name      string
+	Log       *slog.Logger
+	Ready     []Check
+	BodyLimit int // bytes; default 1 MiB
+	// Registry receives the HTTP metrics and is served at /metrics; a new one
+	// is made when nil. Pass the same registry to other components (bus,
+	// relay) so one scrape sees everything.
+	Registry *prometheus.Registry
+}
+
+// HeaderRequestID is the request id header, accepted from the caller when well
+// formed and generated otherwise.
+const HeaderRequestID = "X-Request-ID"
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// NewRegistry returns a registry with the Go and process collectors.
+func NewRegistry() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return r
+}
+
+// NewApp returns a Fiber app with the shared middleware and probes mounted.
+func NewApp(cfg AppConfig) *fiber.App {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = NewRegistry()
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               cfg.Name,
+		ErrorHandler:          httpx.ErrorHandler(cfg.Log),
+		BodyLimit:             cfg.BodyLimit,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		// Fiber reuses buffers between requests; copying strings we keep
+		// beyond a handler is safer than tracking every use.
+		Immutable: true,
+	})
+	m := newMetrics(cfg.Name, cfg.Registry)
+	app.Use(recover.New())
+	app.Use(requestID)
+	app.Use(accessLog(cfg.Log, m))
+
+	app.Get("/healthz", func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"status": "ok", "service": cfg.Name})
+	})
+	app.Get("/readyz", func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+		defer cancel()
+		failed := map[string]string{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, chk := range cfg.Ready {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := chk.Fn(ctx); err != nil {
+					mu.Lock()
+					failed[chk.Name] = err.Error()
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(failed) > 0 {
+			cfg.Log.WarnContext(c.UserContext(), "not ready", "failed", failed)
+			p := httpx.NewProblem(fiber.StatusServiceUnavailable, "not ready")
+			for name := range failed {
+				p.Errors = append(p.Errors, httpx.FieldError{Field: name, Reason: "failing"})
+			}
+			return p
+		}
+		return c.JSON(fiber.Map{"status": "ready", "service": cfg.Name})
+	})
+	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	return app
+}
+
+func requestID(c *fiber.Ctx) error {
+	id := c.Get(HeaderRequestID)
+	if !requestIDPattern.MatchString(id) {
+		id = uuid.NewString()
+	}
+	c.Request().Header.Set(HeaderRequestID, id)
+	c.Set(HeaderRequestID, id)
+	c.SetUserContext(logging.WithRequestID(c.UserContext(), id))
+	return c.Next()
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(service string, reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_requests_total", Help: "HTTP requests by route and status.",
+			ConstLabels: prometheus.Labels{"service": service},
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "http_request_duration_seconds", Help: "HTTP request latency by route.",
+			ConstLabels: prometheus.Labels{"service": service},
+			Buckets:     []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"}),
+	}
+	// A second app on the same registry (tests, the one-process shop)
+	// reuses the already registered collectors.
+	m.requests = registerOrExisting(reg, m.requests)
+	m.duration = registerOrExisting(reg, m.duration)
+	return m
+}
+
+func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(T); ok {
+				return existing
+			}
+		}
+	}
+	return c
+}
+
+func accessLog(log *slog.Logger, m *metrics) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		status := c.Response().StatusCode()
+		if err != nil {
+			// The error handler has not run yet; derive the status it will send.
+			var p *httpx.Problem
+			var fe *fiber.Error
+			switch {
+			case errors.As(err, &p):
+				status = p.Status
+			case errors.As(err, &fe):
+				status = fe.Code
+			default:
+				status = fiber.StatusInternalServerError
+			}
+		}
+		route := c.Route().Path
+		if status == fiber.StatusNotFound && route == "/" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
+		m.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
+		if c.Path() != "/healthz" && c.Path() != "/metrics" {
+			log.LogAttrs(c.UserContext(), levelFor(status), "http",
+				slog.String("method", c.Method()), slog.String("path", c.Path()),
+				slog.Int("status", status), slog.Duration("elapsed", elapsed))
+		}
+		return err
+	}
+}
+
+func levelFor(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelWarn
+	default:
+		return slog.LevelDebug
+	}
+}
+
+// Run serves app on addr until ctx ends, then shuts down gracefully: the
+// listener closes, in-flight requests get up to grace to finish.
+func Run(ctx context.Context, app *fiber.App, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return Serve(ctx, app, ln, log)
+}
+
+// Serve is Run on an existing listener (tests pick a free port this way).
+func Serve(ctx context.Context, app *fiber.App, ln net.Listener, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "service", app.Config().AppName)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "service", app.Config().AppName)
+	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
+		return err
+	}
+	return <-errc
+}
