@@ -1,0 +1,398 @@
+// Package ordering is the order aggregate: a state machine from Placed to
+// Delivered (or Cancelled/Refunded) whose every transition is an event. It
+// validates commands, records events and rebuilds from them; it does no I/O.
+package ordering
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/evshop/shop/domain/money"
+)
+
+// Errors returned by the aggregate. The HTTP edge maps them to status codes.
+var (
+	// ErrIllegalTransition refuses a transition the state machine forbids.
+	ErrIllegalTransition = errors.New("ordering: illegal transition")
+	// ErrInvalid refuses malformed command input.
+	ErrInvalid = errors.New("ordering: invalid input")
+	// ErrAlreadyPlaced refuses placing an order twice.
+	ErrAlreadyPlaced = errors.New("ordering: order already placed")
+	// ErrNotPlaced refuses transitions on an order that does not exist.
+	ErrNotPlaced = errors.New("ordering: order not placed")
+)
+
+// Limits shared with the basket.
+const (
+	MaxLines    = 50
+	MaxQuantity = 99
+	maxText     = 200
+)
+
+// Status is where an order stands.
+type Status string
+
+// The statuses, in happy-path order, then the two side exits.
+const (
+	StatusNone              Status = ""
+	StatusPlaced            Status = "placed"
+	StatusStockReserved     Status = "stock_reserved"
+	StatusPaymentAuthorized Status = "payment_authorized"
+	StatusConfirmed         Status = "confirmed"
+	StatusPaid              Status = "paid"
+	StatusShipped           Status = "shipped"
+	StatusDelivered         Status = "delivered"
+	StatusCancelled         Status = "cancelled"
+	StatusRefunded          Status = "refunded"
+)
+
+// Statuses lists every real status.
+func Statuses() []Status {
+	return []Status{StatusPlaced, StatusStockReserved, StatusPaymentAuthorized, StatusConfirmed,
+		StatusPaid, StatusShipped, StatusDelivered, StatusCancelled, StatusRefunded}
+}
+
+// ParseStatus validates s.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses() {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return StatusNone, fmt.Errorf("%w: unknown status %q", ErrInvalid, s)
+}
+
+// StatusOf tells which status an event moves an order to ("" for none).
+func StatusOf(e Event) Status {
+	switch e.(type) {
+	case OrderPlaced:
+		return StatusPlaced
+	case OrderStockReserved:
+		return StatusStockReserved
+	case OrderPaymentAuthorized:
+		return StatusPaymentAuthorized
+	case OrderConfirmed:
+		return StatusConfirmed
+	case OrderPaid:
+		return StatusPaid
+	case OrderShipped:
+		return StatusShipped
+	case OrderDelivered:
+		return StatusDelivered
+	case OrderCancelled:
+		return StatusCancelled
+	case OrderRefunded:
+		return StatusRefunded
+	}
+	return StatusNone
+}
+
+// transitions: which statuses each target may be entered from. Cancelling is
+// possible until the money is captured; after that only a refund undoes an order.
+var transitions = map[Status][]Status{
+	StatusStockReserved:     {StatusPlaced},
+	StatusPaymentAuthorized: {StatusStockReserved},
+	StatusConfirmed:         {StatusPaymentAuthorized},
+	StatusPaid:              {StatusConfirmed},
+	StatusShipped:           {StatusPaid},
+	StatusDelivered:         {StatusShipped},
+	StatusCancelled:         {StatusPlaced, StatusStockReserved, StatusPaymentAuthorized, StatusConfirmed},
+	StatusRefunded:          {StatusPaid, StatusShipped, StatusDelivered},
+}
+
+// CanTransition reports whether the state machine allows from → to.
+func CanTransition(from, to Status) bool {
+	for _, s := range transitions[to] {
+		if s == from {
+			return true
+		}
+	}
+	return false
+}
+
+// Order is the aggregate. Its fields are unexported: it changes only through
+// its behaviour methods, and is rebuilt only through ApplyStored.
+type Order struct {
+	id      string
+	version uint64
+	changes []Event
+
+	status     Status
+	reached    map[Status]bool
+	customerID string
+	email      string
+	total      money.Money
+	paymentID  string
+	placedAt   time.Time
+}
+
+// Blank returns the empty order with id, before any event; the repository
+// replays the stream into it.
+func Blank(id string) *Order { return &Order{id: id, reached: map[Status]bool{}} }
+
+// ID is the order id.
+func (o *Order) ID() string { return o.id }
+
+// Version is the number of stored events applied.
+func (o *Order) Version() uint64 { return o.version }
+
+// Changes are the events recorded since loading.
+func (o *Order) Changes() []Event { return o.changes }
+
+// Status is the current status.
+func (o *Order) Status() Status { return o.status }
+
+// CustomerID owns the order.
+func (o *Order) CustomerID() string { return o.customerID }
+
+// Email receives the order's mail.
+func (o *Order) Email() string { return o.email }
+
+// Total is the order's total.
+func (o *Order) Total() money.Money { return o.total }
+
+// PaymentID is the authorized payment, if any.
+func (o *Order) PaymentID() string { return o.paymentID }
+
+// ApplyStored applies a stored event and counts it.
+func (o *Order) ApplyStored(e Event) {
+	o.apply(e)
+	o.version++
+}
+
+func (o *Order) record(e Event) {
+	o.apply(e)
+	o.changes = append(o.changes, e)
+}
+
+// apply mutates state only; it never fails so replay cannot fail.
+func (o *Order) apply(e Event) {
+	if o.reached == nil {
+		o.reached = map[Status]bool{}
+	}
+	switch ev := e.(type) {
+	case OrderPlaced:
+		o.customerID, o.email, o.placedAt = ev.CustomerID, ev.Email, ev.PlacedAt
+		if t, err := money.FromDTO(ev.Total); err == nil {
+			o.total = t
+		}
+	case OrderPaymentAuthorized:
+		o.paymentID = ev.PaymentID
+	case OrderPaid:
+		o.paymentID = ev.PaymentID
+	}
+	if s := StatusOf(e); s != StatusNone {
+		o.status = s
+		o.reached[s] = true
+	}
+}
+
+// PlaceInput is what placing an order needs.
+type PlaceInput struct {
+	CustomerID      string
+	Email           string
+	Lines           []LineDTO
+	ShippingAddress AddressDTO
+	Payment         PaymentDTO
+}
+
+// Place validates in and records OrderPlaced with the total computed here.
+func (o *Order) Place(in PlaceInput, now time.Time) error {
+	if o.status != StatusNone {
+		return ErrAlreadyPlaced
+	}
+	total, err := validatePlace(in)
+	if err != nil {
+		return err
+	}
+	lines := make([]LineDTO, len(in.Lines))
+	copy(lines, in.Lines)
+	o.record(OrderPlaced{
+		OrderID: o.id, CustomerID: in.CustomerID, Email: in.Email, Lines: lines,
+		Total: total.DTO(), Currency: total.Currency(), ShippingAddress: in.ShippingAddress,
+		Payment: in.Payment, PlacedAt: now.UTC(),
+	})
+	return nil
+}
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+}
+
+func validText(s string, required bool) bool {
+	if required && strings.TrimSpace(s) == "" {
+		return false
+	}
+	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= maxText && !strings.ContainsAny(s, "\x00\r\n")
+}
+
+// ValidSKU reports whether s is a well-formed SKU: 1–64 letters, digits, '-', '_' or '.'.
+func ValidSKU(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func validatePlace(in PlaceInput) (money.Money, error) {
+	if strings.TrimSpace(in.CustomerID) == "" || !validText(in.CustomerID, true) {
+		return money.Money{}, invalid("customer id is required")
+	}
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+		return money.Money{}, invalid("email %q is not an address", in.Email)
+	}
+	if len(in.Lines) == 0 || len(in.Lines) > MaxLines {
+		return money.Money{}, invalid("an order has 1 to %d lines", MaxLines)
+	}
+	seen := map[string]bool{}
+	var total money.Money
+	for i, l := range in.Lines {
+		if !ValidSKU(l.SKU) || seen[l.SKU] {
+			return money.Money{}, invalid("line %d: bad or duplicate sku", i)
+		}
+		seen[l.SKU] = true
+		if !validText(l.Name, true) || !validText(l.Category, false) {
+			return money.Money{}, invalid("line %d: bad name or category", i)
+		}
+		if l.Quantity < 1 || l.Quantity > MaxQuantity {
+			return money.Money{}, invalid("line %d: quantity must be 1 to %d", i, MaxQuantity)
+		}
+		price, err := money.FromDTO(l.UnitPrice)
+		if err != nil {
+			return money.Money{}, invalid("line %d: %v", i, err)
+		}
+		if total, err = total.Add(price.Times(l.Quantity)); err != nil {
+			return money.Money{}, invalid("line %d: %v", i, err)
+		}
+	}
+	if total.Amount() > money.MaxAmount {
+		return money.Money{}, invalid("total too large")
+	}
+	a := in.ShippingAddress
+	if !validText(a.Name, true) || !validText(a.Line1, true) || !validText(a.Line2, false) ||
+		!validText(a.City, true) || !validText(a.PostalCode, true) || !validCountry(a.Country) {
+		return money.Money{}, invalid("shipping address is incomplete")
+	}
+	switch in.Payment.Method {
+	case "sandbox":
+		if in.Payment.Token == "" {
+			return money.Money{}, invalid("payment token is required")
+		}
+	case "stripe", "paypal":
+	default:
+		return money.Money{}, invalid("payment method %q", in.Payment.Method)
+	}
+	if !validText(in.Payment.Token, false) || !validLast4(in.Payment.Last4) {
+		return money.Money{}, invalid("payment details")
+	}
+	return total, nil
+}
+
+func validCountry(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+}
+
+func validLast4(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) != 4 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// transition is the shared guard of every state change: an order that has
+// already reached target is left alone (redelivered saga or admin commands
+// are harmless); a forbidden move is ErrIllegalTransition.
+func (o *Order) transition(target Status, e Event) error {
+	if o.status == StatusNone {
+		return ErrNotPlaced
+	}
+	if o.reached[target] {
+		return nil
+	}
+	if !CanTransition(o.status, target) {
+		return fmt.Errorf("%w: %s → %s", ErrIllegalTransition, o.status, target)
+	}
+	o.record(e)
+	return nil
+}
+
+// MarkStockReserved records that the catalog reserved the stock.
+func (o *Order) MarkStockReserved() error {
+	return o.transition(StatusStockReserved, OrderStockReserved{OrderID: o.id})
+}
+
+// MarkPaymentAuthorized records the authorized payment.
+func (o *Order) MarkPaymentAuthorized(paymentID string) error {
+	if !validText(paymentID, true) {
+		return invalid("payment id is required")
+	}
+	return o.transition(StatusPaymentAuthorized, OrderPaymentAuthorized{OrderID: o.id, PaymentID: paymentID})
+}
+
+// Confirm records that the order will be fulfilled.
+func (o *Order) Confirm() error {
+	return o.transition(StatusConfirmed, OrderConfirmed{OrderID: o.id})
+}
+
+// MarkPaid records the captured amount, which must be the order total.
+func (o *Order) MarkPaid(paymentID string, amount money.Money) error {
+	if !validText(paymentID, true) {
+		return invalid("payment id is required")
+	}
+	if o.status != StatusNone && !o.reached[StatusPaid] && amount != o.total {
+		return invalid("captured %s but the order total is %s", amount, o.total)
+	}
+	return o.transition(StatusPaid, OrderPaid{OrderID: o.id, PaymentID: paymentID, Amount: amount.DTO()})
+}
+
+// Ship records the carrier and tracking number.
+func (o *Order) Ship(carrier, trackingNumber string) error {
+	if !validText(carrier, true) || !validText(trackingNumber, true) || len(carrier) > 64 || len(trackingNumber) > 64 {
+		return invalid("carrier and tracking number are required (≤ 64 characters)")
+	}
+	return o.transition(StatusShipped, OrderShipped{OrderID: o.id, Carrier: carrier, TrackingNumber: trackingNumber})
+}
+
+// Deliver records the delivery.
+func (o *Order) Deliver() error {
+	return o.transition(StatusDelivered, OrderDelivered{OrderID: o.id})
+}
+
+// Cancel ends the order before payment capture.
+func (o *Order) Cancel(reason string) error {
+	if !validText(reason, true) {
+		return invalid("a reason is required")
+	}
+	return o.transition(StatusCancelled, OrderCancelled{OrderID: o.id, Reason: reason})
+}
+
+// Refund gives back at most the order total after payment.
+func (o *Order) Refund(amount money.Money, reason string) error {
+	if !validText(reason, true) {
+		return invalid("a reason is required")
+	}
+	if o.status != StatusNone && !o.reached[StatusRefunded] {
+		if amount.Currency() != o.total.Currency() || amount.Amount() <= 0 || amount.Amount() > o.total.Amount() {
+			return invalid("refund must be between 0 and %s", o.total)
+		}
+	}
+	return o.transition(StatusRefunded, OrderRefunded{OrderID: o.id, Amount: amount.DTO(), Reason: reason})
+}

@@ -1,0 +1,187 @@
+// Typed wrappers for every gateway endpoint the storefront uses. The backend
+// is written by several teams at once, so list answers are normalised here
+// (a bare array or an {items} page both work) and pages never see the wire.
+
+import { ApiClient } from "./client";
+import type {
+  Basket,
+  Category,
+  CheckoutAccepted,
+  CheckoutRequest,
+  CustomerSummary,
+  DeadLetter,
+  Me,
+  OrderDetail,
+  OrderSummary,
+  Page,
+  Payment,
+  Preferences,
+  Product,
+  ProductQuery,
+  Profile,
+  ProjectionStatus,
+  ShopConfig,
+  TimelineEntry,
+} from "./types";
+
+export interface Versioned<T> {
+  value: T;
+  /** The ETag to send back as If-Match on the next write. */
+  etag: string | null;
+}
+
+const seg = encodeURIComponent;
+
+export function createApi(client: ApiClient) {
+  const basketResult = (r: { data: unknown; etag: string | null }): Versioned<Basket> => {
+    const value = normaliseBasket(r.data);
+    // Fall back to the revision when a proxy strips the ETag header.
+    return { value, etag: r.etag ?? `"${value.revision}"` };
+  };
+
+  return {
+    client,
+
+    config: {
+      get: () => client.get<ShopConfig>("/api/config"),
+    },
+
+    auth: {
+      me: () => client.get<Me>("/api/auth/me"),
+      register: (body: { email: string; password: string; name: string }) =>
+        client.post<unknown>("/api/auth/register", body),
+      verify: (token: string) => client.post<unknown>("/api/auth/verify", { token }),
+      login: async (body: { email: string; password: string }) => {
+        const r = await client.post<unknown>("/api/auth/login", body);
+        client.resetCsrf();
+        return r;
+      },
+      logout: async () => {
+        try {
+          await client.post<unknown>("/api/auth/logout");
+        } finally {
+          client.resetCsrf();
+        }
+      },
+      forgotPassword: (email: string) => client.post<unknown>("/api/auth/password/forgot", { email }),
+      resetPassword: (token: string, password: string) =>
+        client.post<unknown>("/api/auth/password/reset", { token, password }),
+    },
+
+    catalog: {
+      products: async (q: ProductQuery): Promise<Page<Product>> =>
+        normalisePage<Product>(
+          await client.get<unknown>("/api/catalog/products", { query: { ...q } }),
+          q.page ?? 1,
+          q.pageSize ?? 12,
+        ),
+      product: (sku: string) => client.get<Product>(`/api/catalog/products/${seg(sku)}`),
+      categories: async (): Promise<Category[]> =>
+        normaliseCategories(await client.get<unknown>("/api/catalog/categories")),
+    },
+
+    basket: {
+      get: async () => basketResult(await client.request<unknown>("GET", "/api/basket")),
+      add: async (sku: string, quantity: number, etag: string | null) =>
+        basketResult(await client.request<unknown>("POST", "/api/basket/items", { body: { sku, quantity }, ifMatch: etag })),
+      setQuantity: async (sku: string, quantity: number, etag: string | null) =>
+        basketResult(
+          await client.request<unknown>("PATCH", `/api/basket/items/${seg(sku)}`, { body: { quantity }, ifMatch: etag }),
+        ),
+      remove: async (sku: string, etag: string | null) =>
+        basketResult(await client.request<unknown>("DELETE", `/api/basket/items/${seg(sku)}`, { ifMatch: etag })),
+      merge: () => client.post<unknown>("/api/basket/merge"),
+      checkout: (body: CheckoutRequest, idempotencyKey: string) =>
+        client.post<CheckoutAccepted>("/api/basket/checkout", body, { idempotencyKey }),
+    },
+
+    orders: {
+      list: async (page: number): Promise<Page<OrderSummary>> =>
+        normalisePage<OrderSummary>(await client.get<unknown>("/api/orders", { query: { page } }), page, 20),
+      get: (id: string) => client.get<OrderDetail>(`/api/orders/${seg(id)}`),
+    },
+
+    payments: {
+      forOrder: async (orderId: string): Promise<Payment[]> =>
+        listOf<Payment>(await client.get<unknown>("/api/payments", { query: { orderId } })),
+    },
+
+    clients: {
+      profile: () => client.get<Profile>("/api/clients/me"),
+      saveProfile: (p: Profile) => client.put<Profile>("/api/clients/me", p),
+      preferences: () => client.get<Preferences>("/api/clients/me/preferences"),
+      savePreferences: (p: Preferences) => client.put<Preferences>("/api/clients/me/preferences", p),
+      exportData: () => client.get<unknown>("/api/clients/me/export"),
+      erase: () => client.delete<unknown>("/api/clients/me"),
+      recommendations: async (): Promise<Product[]> =>
+        listOf<Product>(await client.get<unknown>("/api/clients/me/recommendations")),
+    },
+
+    admin: {
+      orders: async (q: { q?: string; status?: string; page?: number }): Promise<Page<OrderSummary>> =>
+        normalisePage<OrderSummary>(await client.get<unknown>("/api/admin/orders", { query: q }), q.page ?? 1, 50),
+      order: (id: string) => client.get<OrderDetail>(`/api/admin/orders/${seg(id)}`),
+      timeline: async (id: string): Promise<TimelineEntry[]> =>
+        listOf<TimelineEntry>(await client.get<unknown>(`/api/admin/orders/${seg(id)}/timeline`)),
+      ship: (id: string, carrier: string, trackingNumber: string) =>
+        client.post<unknown>(`/api/admin/orders/${seg(id)}/ship`, { carrier, trackingNumber }),
+      deliver: (id: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/deliver`, {}),
+      cancel: (id: string, reason: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/cancel`, { reason }),
+      refund: (id: string, amount: { amount: number; currency: string }, reason: string) =>
+        client.post<unknown>(`/api/admin/orders/${seg(id)}/refund`, { amount, reason }),
+      customers: async (q: string): Promise<CustomerSummary[]> =>
+        listOf<CustomerSummary>(await client.get<unknown>("/api/admin/customers", { query: { q } })),
+      projections: async (): Promise<ProjectionStatus[]> =>
+        listOf<ProjectionStatus>(await client.get<unknown>("/api/admin/projections")),
+      rebuild: (name: string) => client.post<unknown>(`/api/admin/projections/${seg(name)}/rebuild`, {}),
+      deadLetters: async (): Promise<DeadLetter[]> =>
+        listOf<DeadLetter>(await client.get<unknown>("/api/admin/deadletters")),
+      redrive: (id: string) => client.post<unknown>(`/api/admin/deadletters/${seg(id)}/redrive`, {}),
+    },
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** Accepts [x], {items:[x]} and null alike. */
+export function listOf<T>(v: unknown): T[] {
+  if (Array.isArray(v)) return v as T[];
+  if (v && typeof v === "object" && Array.isArray((v as { items?: unknown }).items)) {
+    return (v as { items: T[] }).items;
+  }
+  return [];
+}
+
+export function normalisePage<T>(v: unknown, page: number, pageSize: number): Page<T> {
+  const items = listOf<T>(v);
+  const o = (v && typeof v === "object" && !Array.isArray(v) ? v : {}) as Partial<Page<T>>;
+  return {
+    items,
+    page: typeof o.page === "number" ? o.page : page,
+    pageSize: typeof o.pageSize === "number" && o.pageSize > 0 ? o.pageSize : pageSize,
+    total: typeof o.total === "number" ? o.total : items.length,
+  };
+}
+
+/** The catalog may answer [{name,count}] or plain [name]. */
+export function normaliseCategories(v: unknown): Category[] {
+  return listOf<unknown>(v)
+    .map((c): Category | null => {
+      if (typeof c === "string") return { name: c };
+      if (c && typeof c === "object" && typeof (c as Category).name === "string") {
+        const { name, count } = c as Category;
+        return typeof count === "number" ? { name, count } : { name };
+      }
+      return null;
+    })
+    .filter((c): c is Category => c !== null);
+}
+
+export function normaliseBasket(v: unknown): Basket {
+  const o = (v && typeof v === "object" ? v : {}) as Partial<Basket>;
+  return {
+    lines: Array.isArray(o.lines) ? o.lines : [],
+    total: o.total ?? null,
+    revision: typeof o.revision === "number" ? o.revision : 0,
+  };
+}
