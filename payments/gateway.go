@@ -126,3 +126,32 @@ func (r Router) For(method string) (Gateway, bool) {
 	g, ok := r[method]
 	return g, ok
 }
+
+// NotificationKind is what a verified gateway webhook tells the shop.
+type NotificationKind string
+
+// Kinds of webhook notifications. Ignored events are acknowledged and dropped.
+const (
+	NotifyApproved   NotificationKind = "approved" // buyer approved; the shop must now authorize (PayPal)
+	NotifyAuthorized NotificationKind = "authorized"
+	NotifyFailed     NotificationKind = "failed"
+	NotifyVoided     NotificationKind = "voided"
+	NotifyIgnored    NotificationKind = "ignored"
+)
+
+// Notification is a verified webhook event, reduced to what the payment
+// aggregate needs. PaymentID comes from metadata the shop itself set
+// (Stripe metadata, PayPal custom_id), never from unverified input.
+type Notification struct {
+	Provider  string
+	EventID   string
+	Kind      NotificationKind
+	PaymentID string
+	Ref       string
+	Code      string
+	Reason    string
+}
+
+// ErrBadSignature is returned for a webhook whose signature, timestamp or
+// body does not verify. The HTTP edge answers 400 and the provider retries.
+var ErrBadSignature = errors.New("payments: webhook signature does not verify")

@@ -48,7 +48,6 @@ install() {
 	dir="$(go mod download -json "github.com/FerretDB/FerretDB@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
 	[[ -n "$dir" && -d "$dir" ]] || { log "go mod download did not return a source directory"; exit 1; }
 	src="$(mktemp -d "${TMPDIR:-/tmp}/ferretdb-src.XXXXXX")"
-	trap 'rm -rf "$src"' RETURN
 	cp -R "$dir/." "$src/"
 	chmod -R u+w "$src"
 	printf '%s' "$VERSION" >"$src/build/version/version.txt"
@@ -57,6 +56,7 @@ install() {
 	# Build inside the copied module: its own go.mod, not ours. GOFLAGS is reset so
 	# a caller's -mod=vendor or similar does not leak into a foreign module.
 	(cd "$src" && GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
+	rm -rf "$src"
 	mv -f "$BIN.tmp" "$BIN"
 	installed || { log "built binary does not report $VERSION"; exit 1; }
 }

@@ -226,3 +226,34 @@ func (r *Repository[A]) SaveExpecting(ctx context.Context, id string, a A, expec
 	}
 	return res, nil
 }
+
+type metaKey struct{}
+
+// WithMetadata returns ctx carrying the metadata (correlation, causation,
+// user) that events appended under it should record. The HTTP edge and the
+// message handlers set it; repositories read it.
+func WithMetadata(ctx context.Context, meta eventstore.Metadata) context.Context {
+	return context.WithValue(ctx, metaKey{}, meta)
+}
+
+// MetadataFrom returns the metadata stored by WithMetadata (zero if none).
+func MetadataFrom(ctx context.Context) eventstore.Metadata {
+	m, _ := ctx.Value(metaKey{}).(eventstore.Metadata)
+	return m
+}
+
+// Retry runs fn up to attempts times while it fails with
+// eventstore.ErrConcurrency: fn must reload and decide again each time, which
+// is what makes the retry safe (no lost update).
+func Retry(ctx context.Context, attempts int, fn func(ctx context.Context) error) error {
+	var err error
+	for i := 0; i < max(attempts, 1); i++ {
+		if err = fn(ctx); !errors.Is(err, eventstore.ErrConcurrency) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return err
+}

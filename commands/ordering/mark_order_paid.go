@@ -1,6 +1,12 @@
 package ordering
 
-import "github.com/evshop/shop/domain/money"
+import (
+	"context"
+	"fmt"
+
+	"github.com/evshop/shop/domain/money"
+	domain "github.com/evshop/shop/domain/ordering"
+)
 
 // MarkOrderPaid is the command ordering.MarkOrderPaid.v1.
 type MarkOrderPaid struct {
@@ -11,3 +17,12 @@ type MarkOrderPaid struct {
 
 // CommandName is the fixed wire name.
 func (MarkOrderPaid) CommandName() string { return "ordering.MarkOrderPaid.v1" }
+
+// MarkOrderPaid records the captured payment (saga).
+func (h *Handlers) MarkOrderPaid(ctx context.Context, cmd *MarkOrderPaid) error {
+	amount, err := money.FromDTO(cmd.Amount)
+	if err != nil {
+		return fmt.Errorf("%w: amount: %w", domain.ErrInvalid, err)
+	}
+	return h.change(ctx, cmd.OrderID, func(o *domain.Order) error { return o.MarkPaid(cmd.PaymentID, amount) })
+}

@@ -1,6 +1,13 @@
 package ordering
 
-import domain "github.com/evshop/shop/domain/ordering"
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
+)
 
 // PlaceOrder is the command ordering.PlaceOrder.v1.
 type PlaceOrder struct {
@@ -14,3 +21,35 @@ type PlaceOrder struct {
 
 // CommandName is the fixed wire name.
 func (PlaceOrder) CommandName() string { return "ordering.PlaceOrder.v1" }
+
+// PlaceOrder places the order. Placing the same order id again for the same
+// customer is a no-op, which is what makes checkout's Idempotency-Key safe:
+// the id is derived from the key, and the order stream must not exist yet.
+func (h *Handlers) PlaceOrder(ctx context.Context, cmd *PlaceOrder) error {
+	if err := validID(cmd.OrderID); err != nil {
+		return err
+	}
+	in := domain.PlaceInput{CustomerID: cmd.CustomerID, Email: cmd.Email, Lines: cmd.Lines,
+		ShippingAddress: cmd.ShippingAddress, Payment: cmd.Payment}
+	for range retries {
+		o, err := h.repo.Load(ctx, cmd.OrderID)
+		if err != nil {
+			return err
+		}
+		if o.Version() > 0 {
+			if o.CustomerID() == cmd.CustomerID {
+				return nil
+			}
+			return domain.ErrAlreadyPlaced
+		}
+		if err := o.Place(in, h.now()); err != nil {
+			return err
+		}
+		_, err = h.repo.SaveExpecting(ctx, cmd.OrderID, o, eventstore.NoStream(), h.metadata(ctx))
+		if !errors.Is(err, eventstore.ErrConcurrency) {
+			return err
+		}
+		// Someone placed it meanwhile: reload to tell a duplicate from a clash.
+	}
+	return fmt.Errorf("ordering: place %s: %w", cmd.OrderID, eventstore.ErrConcurrency)
+}

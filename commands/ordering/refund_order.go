@@ -1,6 +1,12 @@
 package ordering
 
-import "github.com/evshop/shop/domain/money"
+import (
+	"context"
+	"fmt"
+
+	"github.com/evshop/shop/domain/money"
+	domain "github.com/evshop/shop/domain/ordering"
+)
 
 // RefundOrder is the command ordering.RefundOrder.v1.
 type RefundOrder struct {
@@ -11,3 +17,12 @@ type RefundOrder struct {
 
 // CommandName is the fixed wire name.
 func (RefundOrder) CommandName() string { return "ordering.RefundOrder.v1" }
+
+// RefundOrder refunds the order (staff).
+func (h *Handlers) RefundOrder(ctx context.Context, cmd *RefundOrder) error {
+	amount, err := money.FromDTO(cmd.Amount)
+	if err != nil {
+		return fmt.Errorf("%w: amount: %w", domain.ErrInvalid, err)
+	}
+	return h.change(ctx, cmd.OrderID, func(o *domain.Order) error { return o.Refund(amount, cmd.Reason) })
+}

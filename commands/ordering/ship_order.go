@@ -1,5 +1,11 @@
 package ordering
 
+import (
+	"context"
+
+	domain "github.com/evshop/shop/domain/ordering"
+)
+
 // ShipOrder is the command ordering.ShipOrder.v1.
 type ShipOrder struct {
 	OrderID        string `json:"orderId"`
@@ -9,3 +15,8 @@ type ShipOrder struct {
 
 // CommandName is the fixed wire name.
 func (ShipOrder) CommandName() string { return "ordering.ShipOrder.v1" }
+
+// ShipOrder records the shipment (staff).
+func (h *Handlers) ShipOrder(ctx context.Context, cmd *ShipOrder) error {
+	return h.change(ctx, cmd.OrderID, func(o *domain.Order) error { return o.Ship(cmd.Carrier, cmd.TrackingNumber) })
+}

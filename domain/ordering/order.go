@@ -33,21 +33,22 @@ const (
 	maxText     = 200
 )
 
-// Status is where an order stands.
+// Status is where an order stands. The values are wire values too (API
+// bodies, read-model rows, the storefront's filters).
 type Status string
 
 // The statuses, in happy-path order, then the two side exits.
 const (
 	StatusNone              Status = ""
-	StatusPlaced            Status = "placed"
-	StatusStockReserved     Status = "stock_reserved"
-	StatusPaymentAuthorized Status = "payment_authorized"
-	StatusConfirmed         Status = "confirmed"
-	StatusPaid              Status = "paid"
-	StatusShipped           Status = "shipped"
-	StatusDelivered         Status = "delivered"
-	StatusCancelled         Status = "cancelled"
-	StatusRefunded          Status = "refunded"
+	StatusPlaced            Status = "Placed"
+	StatusStockReserved     Status = "StockReserved"
+	StatusPaymentAuthorized Status = "PaymentAuthorized"
+	StatusConfirmed         Status = "Confirmed"
+	StatusPaid              Status = "Paid"
+	StatusShipped           Status = "Shipped"
+	StatusDelivered         Status = "Delivered"
+	StatusCancelled         Status = "Cancelled"
+	StatusRefunded          Status = "Refunded"
 )
 
 // Statuses lists every real status.
@@ -244,12 +245,48 @@ func ValidSKU(s string) bool {
 	return true
 }
 
+// ValidateEmail checks the address an order's mail goes to.
+func ValidateEmail(email string) error {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		return invalid("email is not an address")
+	}
+	return nil
+}
+
+// ValidateAddress checks a shipping address: name, line1, city, postal code
+// required, country an ISO 3166 alpha-2 code.
+func ValidateAddress(a AddressDTO) error {
+	if !validText(a.Name, true) || !validText(a.Line1, true) || !validText(a.Line2, false) ||
+		!validText(a.City, true) || !validText(a.PostalCode, true) || len(a.PostalCode) > 16 || !validCountry(a.Country) {
+		return invalid("shipping address is incomplete or malformed")
+	}
+	return nil
+}
+
+// ValidatePayment checks the payment choice: a sandbox payment needs a token;
+// stripe and paypal carry none at checkout.
+func ValidatePayment(p PaymentDTO) error {
+	switch p.Method {
+	case "sandbox":
+		if p.Token == "" {
+			return invalid("payment token is required")
+		}
+	case "stripe", "paypal":
+	default:
+		return invalid("payment method %q", p.Method)
+	}
+	if !validText(p.Token, false) || !validLast4(p.Last4) {
+		return invalid("payment details")
+	}
+	return nil
+}
+
 func validatePlace(in PlaceInput) (money.Money, error) {
 	if strings.TrimSpace(in.CustomerID) == "" || !validText(in.CustomerID, true) {
 		return money.Money{}, invalid("customer id is required")
 	}
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-		return money.Money{}, invalid("email %q is not an address", in.Email)
+	if err := ValidateEmail(in.Email); err != nil {
+		return money.Money{}, err
 	}
 	if len(in.Lines) == 0 || len(in.Lines) > MaxLines {
 		return money.Money{}, invalid("an order has 1 to %d lines", MaxLines)
@@ -278,22 +315,11 @@ func validatePlace(in PlaceInput) (money.Money, error) {
 	if total.Amount() > money.MaxAmount {
 		return money.Money{}, invalid("total too large")
 	}
-	a := in.ShippingAddress
-	if !validText(a.Name, true) || !validText(a.Line1, true) || !validText(a.Line2, false) ||
-		!validText(a.City, true) || !validText(a.PostalCode, true) || !validCountry(a.Country) {
-		return money.Money{}, invalid("shipping address is incomplete")
+	if err := ValidateAddress(in.ShippingAddress); err != nil {
+		return money.Money{}, err
 	}
-	switch in.Payment.Method {
-	case "sandbox":
-		if in.Payment.Token == "" {
-			return money.Money{}, invalid("payment token is required")
-		}
-	case "stripe", "paypal":
-	default:
-		return money.Money{}, invalid("payment method %q", in.Payment.Method)
-	}
-	if !validText(in.Payment.Token, false) || !validLast4(in.Payment.Last4) {
-		return money.Money{}, invalid("payment details")
+	if err := ValidatePayment(in.Payment); err != nil {
+		return money.Money{}, err
 	}
 	return total, nil
 }

@@ -19,8 +19,10 @@ const (
 	EventPaymentRefunded       = "payment.PaymentRefunded.v1"
 )
 
-// Event is a fact recorded in a payment-<paymentId> stream.
-type Event interface {
+// Event is a fact recorded in a payment-<paymentId> stream. It is an alias
+// of an interface literal so repositories accept payment events without
+// the domain importing them.
+type Event = interface {
 	EventName() string
 }
 

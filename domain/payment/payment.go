@@ -122,7 +122,7 @@ func NewRequest(paymentID, orderID, customerID string, amount money.Money, metho
 	return Request{paymentID: paymentID, orderID: orderID, customerID: customerID, amount: amount, method: method, last4: last4}, nil
 }
 
-// Payment is the aggregate. Its state only changes through Apply, so loading
+// Payment is the aggregate. Its state only changes through apply, so loading
 // from history and deciding use the same code.
 type Payment struct {
 	id          string
@@ -147,6 +147,9 @@ type Payment struct {
 // New returns an empty payment, ready to be loaded from its history.
 func New() *Payment { return &Payment{} }
 
+// Blank is New with the signature repositories expect.
+func Blank(string) *Payment { return New() }
+
 // ID and the other getters expose state for handlers and read models.
 func (p *Payment) ID() string            { return p.id }
 func (p *Payment) OrderID() string       { return p.orderID }
@@ -161,20 +164,17 @@ func (p *Payment) Captured() money.Money { return p.captured }
 func (p *Payment) Refunded() money.Money { return p.refunded }
 func (p *Payment) FailCode() string      { return p.failCode }
 
-// Version is the number of events applied (0 for a new payment).
+// Version is the number of stored events applied (0 for a new payment).
 func (p *Payment) Version() uint64 { return p.version }
 
-// Uncommitted returns the events recorded since the last MarkCommitted.
-func (p *Payment) Uncommitted() []Event { return p.uncommitted }
-
-// MarkCommitted forgets the uncommitted events once they are stored.
-func (p *Payment) MarkCommitted() { p.uncommitted = nil }
+// Changes returns the events recorded since loading, oldest first.
+func (p *Payment) Changes() []Event { return p.uncommitted }
 
 // Refundable is what may still be refunded.
 func (p *Payment) Refundable() int64 { return p.captured.Amount() - p.refunded.Amount() }
 
 func (p *Payment) record(e Event) {
-	p.Apply(e)
+	p.apply(e)
 	p.uncommitted = append(p.uncommitted, e)
 }
 
@@ -355,10 +355,16 @@ func (p *Payment) illegal(what string) error {
 	return fmt.Errorf("%w: cannot %s a %s payment", ErrIllegalTransition, what, st)
 }
 
-// Apply mutates state from one event. It never fails, so replay cannot fail;
-// malformed amounts from history degrade to zero rather than panic.
-func (p *Payment) Apply(e Event) {
+// ApplyStored applies an event read back from the stream and counts it
+// towards Version. It never fails, so replay cannot fail.
+func (p *Payment) ApplyStored(e Event) {
 	p.version++
+	p.apply(e)
+}
+
+// apply only mutates state; malformed amounts from history degrade to zero
+// rather than panic.
+func (p *Payment) apply(e Event) {
 	switch e := e.(type) {
 	case PaymentRequested:
 		p.id, p.orderID, p.customerID = e.PaymentID, e.OrderID, e.CustomerID

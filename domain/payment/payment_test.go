@@ -27,7 +27,7 @@ func eur(t *testing.T, a int64) money.Money {
 func given(events ...payment.Event) *payment.Payment {
 	p := payment.New()
 	for _, e := range events {
-		p.Apply(e)
+		p.ApplyStored(e)
 	}
 	return p
 }
@@ -145,7 +145,7 @@ func TestTransitions(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			if got := p.Uncommitted(); !reflect.DeepEqual(got, tt.then) {
+			if got := p.Changes(); !reflect.DeepEqual(got, tt.then) {
 				t.Fatalf("events = %#v\nwant %#v", got, tt.then)
 			}
 		})

@@ -110,53 +110,17 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	return eventstore.AppendResult{NextExpected: last.Revision, Position: last.Position}, nil
 }
 
-// retried recognises a retry of an append that already succeeded: the first
-// id is stored in this stream and the whole batch sits there in order, at the
-// place the expectation points to. It then returns the original result.
-// Ids stored anywhere else, or only partly, are a conflict the caller must
-// resolve. done=false means none of the ids is stored: a fresh append.
-// Callers hold s.mu.
+// retried recognises a retry of an append that already succeeded; see
+// eventstore.ResolveRetry. Callers hold s.mu.
 func (s *Store) retried(stream string, expected eventstore.ExpectedRevision, ids []string) (eventstore.AppendResult, bool, error) {
-	first := -1
+	stored := make([]eventstore.StoredID, len(ids))
 	for i, id := range ids {
-		if _, ok := s.ids[id]; ok {
-			first = i
-			break
+		if idx, ok := s.ids[id]; ok {
+			e := s.log[idx]
+			stored[i] = eventstore.StoredID{Found: true, Stream: e.Stream, Revision: e.Revision, Position: e.Position}
 		}
 	}
-	if first < 0 {
-		return eventstore.AppendResult{}, false, nil
-	}
-	idx := s.ids[ids[0]]
-	start := s.log[idx]
-	conflict := func(why string) (eventstore.AppendResult, bool, error) {
-		return eventstore.AppendResult{}, true, fmt.Errorf("%w: stream %q: %s", eventstore.ErrConcurrency, stream, why)
-	}
-	if first != 0 || start.Stream != stream {
-		return conflict("some event ids of this append are already stored elsewhere")
-	}
-	revs := s.streams[stream]
-	for i, id := range ids {
-		r := int(start.Revision) + i
-		if r >= len(revs) || s.log[revs[r]].ID != id {
-			return conflict("the event ids of this append are only partly stored")
-		}
-	}
-	// Where would the original append have started, given expected?
-	if !expected.IsAny() {
-		ok := expected.IsStreamExists() && start.Revision > 0
-		if expected.IsNoStream() && start.Revision == 0 {
-			ok = true
-		}
-		if r, exact := expected.Exact(); exact && start.Revision == r+1 {
-			ok = true
-		}
-		if !ok {
-			return conflict(fmt.Sprintf("the events were already appended at revision %d, not after %s", start.Revision, expected))
-		}
-	}
-	last := s.log[revs[int(start.Revision)+len(ids)-1]]
-	return eventstore.AppendResult{NextExpected: last.Revision, Position: last.Position}, true, nil
+	return eventstore.ResolveRetry(stream, expected, stored)
 }
 
 // Read implements eventstore.Store.

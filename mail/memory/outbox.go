@@ -19,13 +19,13 @@ const DefaultCapacity = 500
 
 // Sent is one message kept by the outbox.
 type Sent struct {
-	ID      string       `json:"id"`
-	To      string       `json:"to"`
-	Subject string       `json:"subject"`
-	Text    string       `json:"text"`
-	HTML    string       `json:"html"`
+	ID      string        `json:"id"`
+	To      string        `json:"to"`
+	Subject string        `json:"subject"`
+	Text    string        `json:"text"`
+	HTML    string        `json:"html"`
 	Headers []mail.Header `json:"-"`
-	SentAt  time.Time    `json:"sentAt"`
+	SentAt  time.Time     `json:"sentAt"`
 }
 
 // Outbox is a mail.Sender that stores instead of sending.

@@ -120,7 +120,8 @@ export function createApi(client: ApiClient) {
     admin: {
       orders: async (q: { q?: string; status?: string; page?: number }): Promise<Page<OrderSummary>> =>
         normalisePage<OrderSummary>(await client.get<unknown>("/api/admin/orders", { query: q }), q.page ?? 1, 50),
-      order: (id: string) => client.get<OrderDetail>(`/api/admin/orders/${seg(id)}`),
+      // Staff read an order through the customer endpoint, which lets support/admin see any order.
+      order: (id: string) => client.get<OrderDetail>(`/api/orders/${seg(id)}`),
       timeline: async (id: string): Promise<TimelineEntry[]> =>
         listOf<TimelineEntry>(await client.get<unknown>(`/api/admin/orders/${seg(id)}/timeline`)),
       ship: (id: string, carrier: string, trackingNumber: string) =>

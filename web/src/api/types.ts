@@ -149,6 +149,8 @@ export interface Payment {
   amount: Money;
   last4?: string;
   failureReason?: string;
+  /** Stripe mode: the PaymentIntent secret, only for the order's owner. */
+  clientSecret?: string;
 }
 
 export interface Profile {

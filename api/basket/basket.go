@@ -1,0 +1,509 @@
+// Package basket is the basket HTTP API (mounted at /api/basket): read the
+// basket from its read model, change it through commands with optimistic
+// concurrency exposed as ETag/If-Match, check it out with an Idempotency-Key,
+// and merge a guest basket at login.
+//
+// Consistency: GET serves the read model, which may lag a write by the
+// projector's delay. Every write answers with the state the command itself
+// produced (and its ETag), so a client never needs to re-read after its own
+// write.
+package basket
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	basketcmd "github.com/evshop/shop/commands/basket"
+	"github.com/evshop/shop/commands/esrepo"
+	domain "github.com/evshop/shop/domain/basket"
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/projections/baskets"
+)
+
+// GuestCookie holds an anonymous visitor's basket token (a random UUID).
+const GuestCookie = "basket_id"
+
+// guestCookieTTL keeps a guest basket across visits for a month.
+const guestCookieTTL = 30 * 24 * time.Hour
+
+// Card is a tokenized card: what may be stored and sent on.
+type Card struct {
+	Token string
+	Last4 string
+}
+
+// PaymentTokenizer turns a card number into a gateway token. The basket API
+// never stores or logs the number; it hands it straight to the tokenizer.
+type PaymentTokenizer interface {
+	Tokenize(ctx context.Context, cardNumber string) (Card, error)
+}
+
+// TokenizerFunc adapts a function to PaymentTokenizer, e.g.
+//
+//	TokenizerFunc(func(_ context.Context, n string) (Card, error) { c, err := sandbox.Tokenize(n); return Card(c), err })
+type TokenizerFunc func(ctx context.Context, cardNumber string) (Card, error)
+
+// Tokenize calls f.
+func (f TokenizerFunc) Tokenize(ctx context.Context, n string) (Card, error) { return f(ctx, n) }
+
+// Commands is the write side the API drives (commands/basket.Handlers).
+type Commands interface {
+	AddItem(ctx context.Context, cmd basketcmd.AddItem) (basketcmd.State, error)
+	ChangeItemQuantity(ctx context.Context, cmd basketcmd.ChangeItemQuantity) (basketcmd.State, error)
+	RemoveItem(ctx context.Context, cmd basketcmd.RemoveItem) (basketcmd.State, error)
+	ClearBasket(ctx context.Context, cmd basketcmd.ClearBasket) (basketcmd.State, error)
+	CheckOut(ctx context.Context, cmd basketcmd.CheckOut) (string, basketcmd.State, error)
+	MergeGuestBasket(ctx context.Context, guestToken, customerID string) (basketcmd.State, error)
+}
+
+// Reader is the read model (projections/baskets Store).
+type Reader interface {
+	Get(ctx context.Context, basketID string) (baskets.View, error)
+}
+
+// Deps are the API's collaborators.
+type Deps struct {
+	Commands  Commands
+	Reader    Reader
+	Tokenizer PaymentTokenizer // required for method "sandbox"
+	Log       *slog.Logger
+	// Verifier, when set, makes Mount verify the access token itself.
+	Verifier authn.Verifier
+	// SecureCookie sets Secure on the basket_id cookie (true behind HTTPS).
+	SecureCookie bool
+}
+
+// API serves /api/basket.
+type API struct{ d Deps }
+
+// New validates deps.
+func New(d Deps) (*API, error) {
+	if d.Commands == nil || d.Reader == nil {
+		return nil, errors.New("basket api: Commands and Reader are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &API{d: d}, nil
+}
+
+// Mount registers the routes on r (the gateway mounts it at /api/basket).
+func (a *API) Mount(r fiber.Router) {
+	if a.d.Verifier != nil {
+		r.Use(authn.Middleware(a.d.Verifier))
+	}
+	r.Get("/", a.get)
+	r.Delete("/", a.clear)
+	r.Post("/items", a.addItem)
+	r.Patch("/items/:sku", a.changeItem)
+	r.Delete("/items/:sku", a.removeItem)
+	r.Post("/checkout", authn.Required(), a.checkout)
+	r.Post("/merge", authn.Required(), a.merge)
+}
+
+// --- wire shapes ---
+
+type lineJSON struct {
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	Category  string    `json:"category"`
+	Quantity  int       `json:"quantity"`
+	UnitPrice money.DTO `json:"unitPrice"`
+	LineTotal money.DTO `json:"lineTotal"`
+}
+
+type basketJSON struct {
+	Lines     []lineJSON `json:"lines"`
+	Total     *money.DTO `json:"total"`
+	ItemCount int        `json:"itemCount"`
+	// Revision is the basket's version, the value inside its ETag.
+	Revision uint64 `json:"revision"`
+}
+
+func fromView(v baskets.View) basketJSON {
+	out := basketJSON{Lines: []lineJSON{}, Revision: v.Version}
+	for _, l := range v.Lines {
+		out.Lines = append(out.Lines, lineJSON{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity,
+			UnitPrice: l.UnitPrice, LineTotal: money.DTO{Amount: l.UnitPrice.Amount * int64(l.Quantity), Currency: l.UnitPrice.Currency}})
+		out.ItemCount += l.Quantity
+	}
+	if len(v.Lines) > 0 {
+		t := v.Total()
+		out.Total = &t
+	}
+	return out
+}
+
+func fromState(s basketcmd.State) basketJSON {
+	v := baskets.View{Version: s.Version}
+	for _, l := range s.Lines {
+		v.Lines = append(v.Lines, baskets.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice.DTO()})
+	}
+	return fromView(v)
+}
+
+func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
+
+func send(c *fiber.Ctx, status int, b basketJSON) error {
+	c.Set(fiber.HeaderETag, etag(b.Revision))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).JSON(b)
+}
+
+// --- identity of the basket ---
+
+// basketID returns the caller's basket: the customer's when signed in, else
+// the guest basket named by the cookie. create mints a guest cookie when
+// there is none (writes); reads without a cookie see an empty basket.
+func (a *API) basketID(c *fiber.Ctx, create bool) (domain.ID, bool, error) {
+	if p, ok := authn.FromCtx(c); ok {
+		id, err := domain.CustomerBasket(p.UserID)
+		if err != nil {
+			return domain.ID{}, false, httpx.Forbidden("this account has no basket")
+		}
+		return id, true, nil
+	}
+	if tok := c.Cookies(GuestCookie); tok != "" {
+		if id, err := domain.GuestBasket(tok); err == nil {
+			return id, true, nil
+		}
+		// A malformed cookie is replaced rather than refused: it is ours to set.
+	}
+	if !create {
+		return domain.ID{}, false, nil
+	}
+	tok, err := uuid.NewRandomFromReader(rand.Reader)
+	if err != nil {
+		return domain.ID{}, false, err
+	}
+	a.setGuestCookie(c, tok.String(), guestCookieTTL)
+	id, err := domain.GuestBasket(tok.String())
+	return id, true, err
+}
+
+func (a *API) setGuestCookie(c *fiber.Ctx, value string, ttl time.Duration) {
+	ck := &fiber.Cookie{Name: GuestCookie, Value: value, Path: "/", HTTPOnly: true, Secure: a.d.SecureCookie, SameSite: fiber.CookieSameSiteLaxMode}
+	if ttl > 0 {
+		ck.MaxAge = int(ttl / time.Second)
+	} else {
+		ck.MaxAge, ck.Expires = -1, time.Unix(0, 0)
+	}
+	c.Cookie(ck)
+}
+
+// ifMatch parses If-Match. Absent or "*" means no precondition; an ETag that
+// is not one of ours can never match, so it is a 412 like a stale one.
+func ifMatch(c *fiber.Ctx) (*uint64, error) {
+	h := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if h == "" || h == "*" {
+		return nil, nil
+	}
+	h = strings.TrimPrefix(h, "W/")
+	if len(h) < 3 || h[0] != '"' || h[len(h)-1] != '"' {
+		return nil, preconditionFailed()
+	}
+	n, err := strconv.ParseUint(h[1:len(h)-1], 10, 64)
+	if err != nil {
+		return nil, preconditionFailed()
+	}
+	return &n, nil
+}
+
+func preconditionFailed() *httpx.Problem {
+	return httpx.NewProblem(fiber.StatusPreconditionFailed, "the basket changed since you read it; reload it and try again")
+}
+
+// withMeta records who and which request caused the events.
+func withMeta(c *fiber.Ctx) context.Context {
+	meta := eventstore.Metadata{CorrelationID: c.GetRespHeader(fiber.HeaderXRequestID)}
+	if meta.CorrelationID == "" {
+		meta.CorrelationID = c.GetRespHeader("X-Request-ID")
+	}
+	if p, ok := authn.FromCtx(c); ok {
+		meta.UserID = p.UserID
+	}
+	return esrepo.WithMetadata(c.UserContext(), meta)
+}
+
+// problem maps command errors to problem+json; unknown errors stay 500.
+func problem(err error) error {
+	var p *httpx.Problem
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, basketcmd.ErrPrecondition):
+		return preconditionFailed()
+	case errors.Is(err, basketcmd.ErrUnknownProduct):
+		return httpx.Invalid(httpx.FieldError{Field: "sku", Reason: "is not a product on sale"})
+	case errors.Is(err, domain.ErrItemNotFound):
+		return httpx.NotFound("that product is not in the basket")
+	case errors.Is(err, domain.ErrTooManyLines):
+		return httpx.Invalid(httpx.FieldError{Field: "sku", Reason: fmt.Sprintf("a basket holds at most %d lines", domain.MaxLines)})
+	case errors.Is(err, domain.ErrQuantityLimit):
+		return httpx.Invalid(httpx.FieldError{Field: "quantity", Reason: fmt.Sprintf("at most %d per product", domain.MaxQuantity)})
+	case errors.Is(err, domain.ErrCurrencyMismatch):
+		return httpx.Invalid(httpx.FieldError{Field: "sku", Reason: "is priced in another currency than the basket"})
+	case errors.Is(err, domain.ErrEmpty):
+		return httpx.Conflict("the basket is empty")
+	case errors.Is(err, domain.ErrInvalid), errors.Is(err, ordering.ErrInvalid):
+		return httpx.NewProblem(fiber.StatusUnprocessableEntity, publicDetail(err))
+	case errors.Is(err, ordering.ErrAlreadyPlaced):
+		return httpx.Conflict("this Idempotency-Key was used for another order")
+	case errors.Is(err, eventstore.ErrConcurrency):
+		return httpx.Conflict("the basket is being changed elsewhere; try again")
+	}
+	return err
+}
+
+// publicDetail keeps only the domain's message, which never holds input
+// secrets (card numbers never reach the domain).
+func publicDetail(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "invalid input: "); i >= 0 {
+		return msg[i+len("invalid input: "):]
+	}
+	return "the request is invalid"
+}
+
+// --- handlers ---
+
+func (a *API) get(c *fiber.Ctx) error {
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return send(c, fiber.StatusOK, fromView(baskets.View{}))
+	}
+	v, err := a.d.Reader.Get(c.UserContext(), id.String())
+	if errors.Is(err, baskets.ErrNotFound) {
+		v, err = baskets.View{}, nil
+	}
+	if err != nil {
+		return err
+	}
+	if m := c.Get(fiber.HeaderIfNoneMatch); m != "" && m == etag(v.Version) {
+		c.Set(fiber.HeaderETag, m)
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	return send(c, fiber.StatusOK, fromView(v))
+}
+
+type addItemReq struct {
+	SKU      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+func (a *API) addItem(c *fiber.Ctx) error {
+	var req addItemReq
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	var bad []httpx.FieldError
+	if _, err := domain.NewSKU(req.SKU); err != nil {
+		bad = append(bad, httpx.FieldError{Field: "sku", Reason: "must be 1–64 letters, digits, '-', '_' or '.'"})
+	}
+	if _, err := domain.NewQuantity(req.Quantity); err != nil {
+		bad = append(bad, httpx.FieldError{Field: "quantity", Reason: "must be 1 to 99"})
+	}
+	if len(bad) > 0 {
+		return httpx.Invalid(bad...)
+	}
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, _, err := a.basketID(c, true)
+	if err != nil {
+		return err
+	}
+	st, err := a.d.Commands.AddItem(withMeta(c), basketcmd.AddItem{BasketID: id, SKU: req.SKU, Quantity: req.Quantity, IfMatch: im})
+	if err != nil {
+		return problem(err)
+	}
+	return send(c, fiber.StatusOK, fromState(st))
+}
+
+type changeItemReq struct {
+	Quantity int `json:"quantity"`
+}
+
+func pathSKU(c *fiber.Ctx) (string, error) {
+	sku := c.Params("sku")
+	if _, err := domain.NewSKU(sku); err != nil {
+		return "", httpx.NotFound("no such product in the basket")
+	}
+	return sku, nil
+}
+
+func (a *API) changeItem(c *fiber.Ctx) error {
+	sku, err := pathSKU(c)
+	if err != nil {
+		return err
+	}
+	var req changeItemReq
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if _, err := domain.NewQuantity(req.Quantity); err != nil {
+		return httpx.Invalid(httpx.FieldError{Field: "quantity", Reason: "must be 1 to 99; DELETE the item to remove it"})
+	}
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.NotFound("that product is not in the basket")
+	}
+	st, err := a.d.Commands.ChangeItemQuantity(withMeta(c), basketcmd.ChangeItemQuantity{BasketID: id, SKU: sku, Quantity: req.Quantity, IfMatch: im})
+	if err != nil {
+		return problem(err)
+	}
+	return send(c, fiber.StatusOK, fromState(st))
+}
+
+func (a *API) removeItem(c *fiber.Ctx) error {
+	sku, err := pathSKU(c)
+	if err != nil {
+		return err
+	}
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.NotFound("that product is not in the basket")
+	}
+	st, err := a.d.Commands.RemoveItem(withMeta(c), basketcmd.RemoveItem{BasketID: id, SKU: sku, IfMatch: im})
+	if err != nil {
+		return problem(err)
+	}
+	return send(c, fiber.StatusOK, fromState(st))
+}
+
+func (a *API) clear(c *fiber.Ctx) error {
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return send(c, fiber.StatusOK, fromView(baskets.View{}))
+	}
+	st, err := a.d.Commands.ClearBasket(withMeta(c), basketcmd.ClearBasket{BasketID: id, IfMatch: im})
+	if err != nil {
+		return problem(err)
+	}
+	return send(c, fiber.StatusOK, fromState(st))
+}
+
+// HeaderIdempotencyKey names the checkout idempotency header.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+type paymentReq struct {
+	Method     string `json:"method"`
+	CardNumber string `json:"cardNumber"`
+}
+
+type checkoutReq struct {
+	ShippingAddress ordering.AddressDTO `json:"shippingAddress"`
+	Payment         paymentReq          `json:"payment"`
+}
+
+type checkoutResp struct {
+	OrderID string `json:"orderId"`
+}
+
+func (a *API) checkout(c *fiber.Ctx) error {
+	p, _ := authn.FromCtx(c)
+	key := c.Get(HeaderIdempotencyKey)
+	if key == "" {
+		return httpx.BadRequest("the Idempotency-Key header is required")
+	}
+	if !domain.ValidIdempotencyKey(key) {
+		return httpx.BadRequest("the Idempotency-Key header must be 8–128 printable ASCII characters")
+	}
+	var req checkoutReq
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := ordering.ValidateAddress(req.ShippingAddress); err != nil {
+		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress", Reason: "needs name, line1, city, postalCode and a two-letter country code"})
+	}
+	pay := ordering.PaymentDTO{Method: req.Payment.Method}
+	switch req.Payment.Method {
+	case "sandbox":
+		if a.d.Tokenizer == nil {
+			return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "is not available"})
+		}
+		card, err := a.d.Tokenizer.Tokenize(c.UserContext(), req.Payment.CardNumber)
+		req.Payment.CardNumber = "" // no longer needed anywhere
+		if err != nil {
+			return httpx.Invalid(httpx.FieldError{Field: "payment.cardNumber", Reason: "is not a valid card"})
+		}
+		pay.Token, pay.Last4 = card.Token, card.Last4
+	case "stripe", "paypal":
+		if req.Payment.CardNumber != "" {
+			return httpx.Invalid(httpx.FieldError{Field: "payment.cardNumber", Reason: "must not be sent for this method"})
+		}
+	default:
+		return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "must be sandbox, stripe or paypal"})
+	}
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	orderID, st, err := a.d.Commands.CheckOut(withMeta(c), basketcmd.CheckOut{
+		CustomerID: p.UserID, Email: p.Email, IdempotencyKey: key,
+		ShippingAddress: req.ShippingAddress, Payment: pay, IfMatch: im,
+	})
+	if err != nil {
+		return problem(err)
+	}
+	c.Set(fiber.HeaderETag, etag(st.Version))
+	c.Set(fiber.HeaderLocation, "/api/orders/"+orderID)
+	return c.Status(fiber.StatusAccepted).JSON(checkoutResp{OrderID: orderID})
+}
+
+func (a *API) merge(c *fiber.Ctx) error {
+	p, _ := authn.FromCtx(c)
+	tok := c.Cookies(GuestCookie)
+	if tok == "" {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	if _, err := domain.GuestBasket(tok); err != nil {
+		a.setGuestCookie(c, "", 0)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	st, err := a.d.Commands.MergeGuestBasket(withMeta(c), tok, p.UserID)
+	if err != nil {
+		return problem(err)
+	}
+	a.setGuestCookie(c, "", 0)
+	c.Set(fiber.HeaderETag, etag(st.Version))
+	return c.SendStatus(fiber.StatusNoContent)
+}

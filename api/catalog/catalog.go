@@ -1,0 +1,373 @@
+// Package catalog is the catalog service's HTTP edge (mounted at
+// /api/catalog): public browsing (list with search, filters, sort and
+// paging; detail; categories; demo images) and the admin routes (create,
+// update, archive, adjust stock). Every input is validated here or by the
+// domain types, so operator-shaped input ({"$gt": ""}, "$where", dotted or
+// $-prefixed keys) is refused with a 4xx before it could reach MongoDB.
+package catalog
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/evshop/shop/catalog/demo"
+	domain "github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+)
+
+// Catalog is what the API needs from the catalog service (*catalog.Service).
+type Catalog interface {
+	Get(ctx context.Context, sku string) (domain.Product, error)
+	List(ctx context.Context, q domain.Query) (domain.Page, error)
+	Categories(ctx context.Context) ([]domain.CategoryCount, error)
+	Create(ctx context.Context, sku string, d domain.Details, onHand int) (domain.Product, error)
+	Update(ctx context.Context, sku string, d domain.Details, expectedVersion int64) (domain.Product, error)
+	Archive(ctx context.Context, sku string) (domain.Product, error)
+	AdjustStock(ctx context.Context, sku string, delta int) (domain.Product, error)
+}
+
+// Deps configures the API.
+type Deps struct {
+	Catalog Catalog
+	// Images serves GET /images/{file}; default: the demo images.
+	Images fs.FS
+	Log    *slog.Logger
+	// Verifier, when set, makes Mount verify the access token itself.
+	Verifier authn.Verifier
+}
+
+// API serves /api/catalog.
+type API struct{ d Deps }
+
+// New validates deps.
+func New(d Deps) (*API, error) {
+	if d.Catalog == nil {
+		return nil, errors.New("api/catalog: Deps.Catalog is required")
+	}
+	if d.Images == nil {
+		d.Images = demo.Images()
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &API{d: d}, nil
+}
+
+// Mount registers the routes on r (the gateway mounts it at /api/catalog).
+func (a *API) Mount(r fiber.Router) {
+	if a.d.Verifier != nil {
+		r.Use(authn.Middleware(a.d.Verifier))
+	}
+	admin := authn.Required(authn.RoleAdmin)
+	r.Get("/products", a.list)
+	r.Get("/products/:sku", a.get)
+	r.Get("/categories", a.categories)
+	r.Get("/images/:file", a.image)
+	r.Post("/products", admin, a.create)
+	r.Put("/products/:sku", admin, a.update)
+	r.Post("/products/:sku/archive", admin, a.archive)
+	r.Post("/products/:sku/stock", admin, a.adjustStock)
+}
+
+// ProductDTO is a product on the wire. Stock is what shoppers can still buy;
+// OnHand and Reserved are shown to admins only.
+type ProductDTO struct {
+	SKU         string         `json:"sku"`
+	Name        string         `json:"name"`
+	Description string         `json:"description"`
+	Category    string         `json:"category"`
+	Price       money.DTO      `json:"price"`
+	Images      []string       `json:"images"`
+	Stock       int            `json:"stock"`
+	Attributes  map[string]any `json:"attributes"`
+	Archived    bool           `json:"archived"`
+	Version     int64          `json:"version"`
+	CreatedAt   time.Time      `json:"createdAt"`
+	UpdatedAt   time.Time      `json:"updatedAt"`
+	OnHand      *int           `json:"onHand,omitempty"`
+	Reserved    *int           `json:"reserved,omitempty"`
+}
+
+// ToDTO renders a product; admin adds the stock counters.
+func ToDTO(p domain.Product, admin bool) ProductDTO {
+	dto := ProductDTO{SKU: p.SKU().String(), Name: p.Name(), Description: p.Description(), Category: p.Category().String(),
+		Price: p.Price().DTO(), Images: p.Images(), Stock: max(p.Available(), 0), Attributes: p.Attributes().Map(),
+		Archived: p.IsArchived(), Version: p.Version(), CreatedAt: p.CreatedAt(), UpdatedAt: p.UpdatedAt()}
+	if admin {
+		onHand, reserved := p.OnHand(), p.Reserved()
+		dto.OnHand, dto.Reserved = &onHand, &reserved
+	}
+	return dto
+}
+
+// PageDTO is a page of products.
+type PageDTO struct {
+	Items    []ProductDTO `json:"items"`
+	Page     int          `json:"page"`
+	PageSize int          `json:"pageSize"`
+	Total    int          `json:"total"`
+}
+
+// CategoryDTO is a category with its product count.
+type CategoryDTO struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+func isAdmin(c *fiber.Ctx) bool {
+	p, ok := authn.FromCtx(c)
+	return ok && p.Has(authn.RoleAdmin)
+}
+
+// knownQuery lists the accepted query parameters; anything else is refused
+// so a typo or a probe ("q[$ne]=x") is visible instead of silently ignored.
+var knownQuery = map[string]bool{"q": true, "category": true, "minPrice": true, "maxPrice": true, "sort": true,
+	"page": true, "pageSize": true, "includeArchived": true}
+
+func (a *API) list(c *fiber.Ctx) error {
+	in := domain.QueryInput{}
+	var perr error
+	c.Context().QueryArgs().VisitAll(func(k, _ []byte) {
+		if perr == nil && !knownQuery[string(k)] {
+			perr = httpx.Invalid(httpx.FieldError{Field: string(k), Reason: "is not a known query parameter"})
+		}
+	})
+	if perr != nil {
+		return perr
+	}
+	in.Text, in.Category, in.Sort = c.Query("q"), c.Query("category"), c.Query("sort")
+	var err error
+	if in.MinPrice, err = optInt64(c, "minPrice"); err != nil {
+		return err
+	}
+	if in.MaxPrice, err = optInt64(c, "maxPrice"); err != nil {
+		return err
+	}
+	if in.Page, err = optInt(c, "page"); err != nil {
+		return err
+	}
+	if in.PageSize, err = optInt(c, "pageSize"); err != nil {
+		return err
+	}
+	if v := c.Query("includeArchived"); v != "" {
+		if v != "true" && v != "false" {
+			return httpx.Invalid(httpx.FieldError{Field: "includeArchived", Reason: "must be true or false"})
+		}
+		if v == "true" && !isAdmin(c) {
+			return httpx.Forbidden("only admins may list archived products")
+		}
+		in.IncludeArchived = v == "true"
+	}
+	q, err := domain.NewQuery(in)
+	if err != nil {
+		return problem(err)
+	}
+	pg, err := a.d.Catalog.List(c.UserContext(), q)
+	if err != nil {
+		return problem(err)
+	}
+	admin := isAdmin(c)
+	out := PageDTO{Page: pg.Page, PageSize: pg.PageSize, Total: pg.Total, Items: make([]ProductDTO, len(pg.Items))}
+	for i, p := range pg.Items {
+		out.Items[i] = ToDTO(p, admin)
+	}
+	return c.JSON(out)
+}
+
+func optInt64(c *fiber.Ctx, name string) (*int64, error) {
+	s := c.Query(name)
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > money.MaxAmount {
+		return nil, httpx.Invalid(httpx.FieldError{Field: name, Reason: "must be a whole number of minor units (cents)"})
+	}
+	return &n, nil
+}
+
+func optInt(c *fiber.Ctx, name string) (int, error) {
+	s := c.Query(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, httpx.Invalid(httpx.FieldError{Field: name, Reason: "must be a positive integer"})
+	}
+	return n, nil
+}
+
+func (a *API) get(c *fiber.Ctx) error {
+	p, err := a.d.Catalog.Get(c.UserContext(), c.Params("sku"))
+	if err != nil {
+		return problem(err)
+	}
+	admin := isAdmin(c)
+	if p.IsArchived() && !admin {
+		return httpx.NotFound("no such product")
+	}
+	return c.JSON(ToDTO(p, admin))
+}
+
+func (a *API) categories(c *fiber.Ctx) error {
+	cats, err := a.d.Catalog.Categories(c.UserContext())
+	if err != nil {
+		return problem(err)
+	}
+	out := make([]CategoryDTO, len(cats))
+	for i, cc := range cats {
+		out[i] = CategoryDTO{Name: cc.Name, Count: cc.Count}
+	}
+	return c.JSON(out)
+}
+
+var imageName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,80}\.(svg|png|jpg|webp)$`)
+
+func (a *API) image(c *fiber.Ctx) error {
+	name := c.Params("file")
+	if !imageName.MatchString(name) {
+		return httpx.NotFound("no such image")
+	}
+	b, err := fs.ReadFile(a.d.Images, name)
+	if err != nil {
+		return httpx.NotFound("no such image")
+	}
+	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	// An SVG opened directly is a document: forbid scripts in it.
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	return c.Send(b)
+}
+
+// productBody is the admin create/update body. Attributes are decoded into a
+// map and validated by the domain (keys, value types, sizes).
+type productBody struct {
+	SKU         string         `json:"sku"`
+	Name        string         `json:"name"`
+	Description string         `json:"description"`
+	Category    string         `json:"category"`
+	Price       *money.DTO     `json:"price"`
+	Images      []string       `json:"images"`
+	Attributes  map[string]any `json:"attributes"`
+	Stock       int            `json:"stock"`
+	Version     int64          `json:"version"`
+}
+
+func (b productBody) details() (domain.Details, error) {
+	if b.Price == nil {
+		return domain.Details{}, httpx.Invalid(httpx.FieldError{Field: "price", Reason: "is required"})
+	}
+	price, err := money.FromDTO(*b.Price)
+	if err != nil {
+		return domain.Details{}, httpx.Invalid(httpx.FieldError{Field: "price", Reason: "must be {amount: cents ≥ 0, currency: ISO code}"})
+	}
+	return domain.Details{Name: b.Name, Description: b.Description, Category: b.Category, Attributes: b.Attributes,
+		Price: price, Images: b.Images}, nil
+}
+
+func (a *API) create(c *fiber.Ctx) error {
+	var b productBody
+	if err := httpx.DecodeJSON(c, &b); err != nil {
+		return err
+	}
+	if b.Version != 0 {
+		return httpx.Invalid(httpx.FieldError{Field: "version", Reason: "is set by the server"})
+	}
+	d, err := b.details()
+	if err != nil {
+		return err
+	}
+	p, err := a.d.Catalog.Create(c.UserContext(), b.SKU, d, b.Stock)
+	if err != nil {
+		return problem(err)
+	}
+	c.Location(c.BaseURL() + strings.TrimSuffix(c.Path(), "/") + "/" + p.SKU().String())
+	return c.Status(fiber.StatusCreated).JSON(ToDTO(p, true))
+}
+
+func (a *API) update(c *fiber.Ctx) error {
+	var b productBody
+	if err := httpx.DecodeJSON(c, &b); err != nil {
+		return err
+	}
+	if b.SKU != "" && !strings.EqualFold(b.SKU, c.Params("sku")) {
+		return httpx.Invalid(httpx.FieldError{Field: "sku", Reason: "cannot change; it must match the path"})
+	}
+	if b.Stock != 0 {
+		return httpx.Invalid(httpx.FieldError{Field: "stock", Reason: "changes through POST …/stock, not here"})
+	}
+	if b.Version < 0 {
+		return httpx.Invalid(httpx.FieldError{Field: "version", Reason: "must not be negative"})
+	}
+	d, err := b.details()
+	if err != nil {
+		return err
+	}
+	p, err := a.d.Catalog.Update(c.UserContext(), c.Params("sku"), d, b.Version)
+	if err != nil {
+		return problem(err)
+	}
+	return c.JSON(ToDTO(p, true))
+}
+
+func (a *API) archive(c *fiber.Ctx) error {
+	p, err := a.d.Catalog.Archive(c.UserContext(), c.Params("sku"))
+	if err != nil {
+		return problem(err)
+	}
+	return c.JSON(ToDTO(p, true))
+}
+
+func (a *API) adjustStock(c *fiber.Ctx) error {
+	var b struct {
+		Delta  int    `json:"delta"`
+		Reason string `json:"reason"`
+	}
+	if err := httpx.DecodeJSON(c, &b); err != nil {
+		return err
+	}
+	if len(b.Reason) > 200 {
+		return httpx.Invalid(httpx.FieldError{Field: "reason", Reason: "is longer than 200 bytes"})
+	}
+	p, err := a.d.Catalog.AdjustStock(c.UserContext(), c.Params("sku"), b.Delta)
+	if err != nil {
+		return problem(err)
+	}
+	a.d.Log.InfoContext(c.UserContext(), "stock adjusted", "sku", p.SKU().String(), "delta", b.Delta, "reason", b.Reason)
+	return c.JSON(ToDTO(p, true))
+}
+
+// problem maps domain errors to problem+json; anything else stays an
+// internal error (logged, never sent).
+func problem(err error) error {
+	var p *httpx.Problem
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, domain.ErrInvalid):
+		return httpx.Invalid(httpx.FieldError{Field: "request", Reason: strings.TrimPrefix(err.Error(), "catalog: invalid input: ")})
+	case errors.Is(err, domain.ErrNotFound):
+		return httpx.NotFound("no such product")
+	case errors.Is(err, domain.ErrDuplicate):
+		return httpx.Conflict("a product with this SKU exists")
+	case errors.Is(err, domain.ErrConflict):
+		return httpx.Conflict("the product changed meanwhile; reload and retry")
+	case errors.Is(err, domain.ErrInsufficientStock):
+		return httpx.Conflict("stock cannot drop below the units reserved for orders")
+	}
+	return err
+}

@@ -1,0 +1,221 @@
+// Package notifier is the HTTP edge of the notifier: the unsubscribe page and
+// endpoint behind the links in marketing emails (no login: the signed token is
+// the authorisation), the support view of permanently failed deliveries, and
+// the embedded shop's /dev/mail outbox viewer.
+package notifier
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/evshop/shop/mail/memory"
+	core "github.com/evshop/shop/notifier"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+)
+
+//go:embed pages/*.html
+var pageFiles embed.FS
+
+// Unsubscriber checks and honours unsubscribe tokens (*notifier.Notifier).
+type Unsubscriber interface {
+	CheckUnsubscribeToken(token string) error
+	Unsubscribe(ctx context.Context, token string) error
+}
+
+// FailedLister lists permanently failed deliveries (*notifier.Notifier).
+type FailedLister interface {
+	FailedDeliveries(ctx context.Context, limit int) ([]core.Delivery, error)
+}
+
+// Outbox is the embedded shop's mail outbox (*memory.Outbox).
+type Outbox interface {
+	List() []memory.Sent
+	Get(id string) (memory.Sent, bool)
+}
+
+// Config wires the handlers; nil parts are not mounted.
+type Config struct {
+	Unsubscriber Unsubscriber
+	Failed       FailedLister
+	// Outbox enables /dev/mail. Only for the embedded shop: it shows every
+	// email, including verification and reset links.
+	Outbox Outbox
+	// Verifier, when set, is applied to the admin routes (authn.Middleware);
+	// leave it nil when the app already runs the middleware.
+	Verifier authn.Verifier
+}
+
+// Handler serves the notifier's routes.
+type Handler struct {
+	cfg   Config
+	pages *template.Template
+}
+
+// New parses the pages.
+func New(cfg Config) (*Handler, error) {
+	pages, err := template.ParseFS(pageFiles, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{cfg: cfg, pages: pages}, nil
+}
+
+// Paths of the routes.
+const (
+	PathUnsubscribe = core.UnsubscribePath
+	PathFailed      = "/api/admin/notifications/failed"
+	PathDevMail     = "/dev/mail"
+)
+
+// Mount registers the configured routes on r.
+func (h *Handler) Mount(r fiber.Router) {
+	if h.cfg.Unsubscriber != nil {
+		r.Get(PathUnsubscribe, h.unsubscribePage)
+		r.Post(PathUnsubscribe, h.unsubscribe)
+	}
+	if h.cfg.Failed != nil {
+		chain := []fiber.Handler{}
+		if h.cfg.Verifier != nil {
+			chain = append(chain, authn.Middleware(h.cfg.Verifier))
+		}
+		chain = append(chain, authn.Required(authn.RoleSupport, authn.RoleAdmin), h.failed)
+		r.Get(PathFailed, chain...)
+	}
+	if h.cfg.Outbox != nil {
+		r.Get(PathDevMail+".json", h.devMailJSON)
+		r.Get(PathDevMail, h.devMailList)
+		r.Get(PathDevMail+"/:id/html", h.devMailHTML)
+		r.Get(PathDevMail+"/:id", h.devMailView)
+	}
+}
+
+const maxTokenLen = 200
+
+func (h *Handler) render(c *fiber.Ctx, status int, name string, data any) error {
+	var b strings.Builder
+	if err := h.pages.ExecuteTemplate(&b, name, data); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	// The pages need no script; forbid any, and keep them out of frames.
+	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; form-action 'self'; frame-ancestors 'self'")
+	c.Set("Referrer-Policy", "no-referrer") // the token is in the URL
+	return c.Status(status).SendString(b.String())
+}
+
+func (h *Handler) unsubscribePage(c *fiber.Ctx) error {
+	token := c.Query("token")
+	if len(token) > maxTokenLen || h.cfg.Unsubscriber.CheckUnsubscribeToken(token) != nil {
+		return h.render(c, fiber.StatusBadRequest, "unsubscribe.html", map[string]any{"Invalid": true})
+	}
+	return h.render(c, fiber.StatusOK, "unsubscribe.html", map[string]any{"Token": token, "Action": PathUnsubscribe})
+}
+
+// unsubscribe accepts the token from the query (RFC 8058 one-click POSTs
+// "List-Unsubscribe=One-Click" to the header's URL), a form field, or JSON.
+func (h *Handler) unsubscribe(c *fiber.Ctx) error {
+	token := c.Query("token")
+	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
+	switch {
+	case token != "":
+	case ct == fiber.MIMEApplicationForm:
+		token = c.FormValue("token")
+	case ct == fiber.MIMEApplicationJSON:
+		var body struct {
+			Token string `json:"token"`
+		}
+		if err := httpx.DecodeJSON(c, &body); err != nil {
+			return err
+		}
+		token = body.Token
+	}
+	if token == "" {
+		return httpx.Invalid(httpx.FieldError{Field: "token", Reason: "is required"})
+	}
+	if len(token) > maxTokenLen {
+		return httpx.Invalid(httpx.FieldError{Field: "token", Reason: "is too long"})
+	}
+	err := h.cfg.Unsubscriber.Unsubscribe(c.UserContext(), token)
+	switch {
+	case errors.Is(err, core.ErrBadToken):
+		return httpx.BadRequest("the unsubscribe link is invalid")
+	case errors.Is(err, core.ErrOptOutUnavailable):
+		return httpx.NewProblem(fiber.StatusServiceUnavailable, "unsubscribing is not available right now")
+	case err != nil:
+		return err
+	}
+	if c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMETextHTML {
+		return h.render(c, fiber.StatusOK, "unsubscribed.html", nil)
+	}
+	return c.JSON(fiber.Map{"unsubscribed": true})
+}
+
+func (h *Handler) failed(c *fiber.Ctx) error {
+	limit := 100
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			return httpx.Invalid(httpx.FieldError{Field: "limit", Reason: "must be an integer from 1 to 500"})
+		}
+		limit = n
+	}
+	list, err := h.cfg.Failed.FailedDeliveries(c.UserContext(), limit)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []core.Delivery{}
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
+
+func (h *Handler) devMailJSON(c *fiber.Ctx) error {
+	list := h.cfg.Outbox.List()
+	if list == nil {
+		list = []memory.Sent{}
+	}
+	return c.JSON(list)
+}
+
+func (h *Handler) devMailList(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, "devmail_list.html", map[string]any{"Mails": h.cfg.Outbox.List()})
+}
+
+func (h *Handler) lookup(c *fiber.Ctx) (memory.Sent, error) {
+	id := c.Params("id")
+	if len(id) > 32 {
+		return memory.Sent{}, httpx.NotFound("no such mail")
+	}
+	m, ok := h.cfg.Outbox.Get(id)
+	if !ok {
+		return memory.Sent{}, httpx.NotFound("no such mail")
+	}
+	return m, nil
+}
+
+func (h *Handler) devMailView(c *fiber.Ctx) error {
+	m, err := h.lookup(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "devmail_view.html", m)
+}
+
+// devMailHTML serves the email's own HTML for the viewer's iframe, sandboxed
+// so nothing in an email can run script in the shop's origin.
+func (h *Handler) devMailHTML(c *fiber.Ctx) error {
+	m, err := h.lookup(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	return c.SendString(m.HTML)
+}

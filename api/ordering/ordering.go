@@ -1,0 +1,332 @@
+// Package ordering is the orders HTTP API: customers list their orders and
+// read one with its status history (mounted at /api/orders); support and
+// admin list and filter every order and ship, deliver, cancel or refund one
+// (mounted at /api/admin/orders). Reads come from the orders read model;
+// writes are ordering commands.
+package ordering
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/commands/esrepo"
+	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/domain/money"
+	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/projections/orders"
+)
+
+// Reader is the orders read model (projections/orders Store).
+type Reader interface {
+	Get(ctx context.Context, orderID string) (orders.Order, error)
+	List(ctx context.Context, q orders.Query) (orders.Page, error)
+}
+
+// Commands is the staff write side (commands/ordering.Handlers).
+type Commands interface {
+	ShipOrder(ctx context.Context, cmd *ordercmd.ShipOrder) error
+	DeliverOrder(ctx context.Context, cmd *ordercmd.DeliverOrder) error
+	CancelOrder(ctx context.Context, cmd *ordercmd.CancelOrder) error
+	RefundOrder(ctx context.Context, cmd *ordercmd.RefundOrder) error
+	Load(ctx context.Context, orderID string) (*domain.Order, error)
+}
+
+// Deps are the API's collaborators.
+type Deps struct {
+	Reader   Reader
+	Commands Commands
+	// Events, when set, serves the staff timeline of an order's stream.
+	Events eventstore.Store
+	Log    *slog.Logger
+	// Verifier, when set, makes the mounts verify the access token themselves.
+	Verifier authn.Verifier
+}
+
+// API serves the customer and staff order routes.
+type API struct{ d Deps }
+
+// New validates deps.
+func New(d Deps) (*API, error) {
+	if d.Reader == nil || d.Commands == nil {
+		return nil, errors.New("ordering api: Reader and Commands are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &API{d: d}, nil
+}
+
+// Mount registers the customer routes (the gateway mounts it at /api/orders).
+// Staff may read any order through GET /{id}.
+func (a *API) Mount(r fiber.Router) {
+	if a.d.Verifier != nil {
+		r.Use(authn.Middleware(a.d.Verifier))
+	}
+	r.Get("/", authn.Required(), a.listMine)
+	r.Get("/:id", authn.Required(), a.get)
+}
+
+// MountAdmin registers the staff routes (mounted at /api/admin/orders).
+func (a *API) MountAdmin(r fiber.Router) {
+	if a.d.Verifier != nil {
+		r.Use(authn.Middleware(a.d.Verifier))
+	}
+	staff := authn.Required(authn.RoleSupport, authn.RoleAdmin)
+	r.Get("/", staff, a.listAll)
+	r.Get("/:id", staff, a.get)
+	r.Get("/:id/timeline", staff, a.timeline)
+	r.Post("/:id/ship", staff, a.ship)
+	r.Post("/:id/deliver", staff, a.deliver)
+	r.Post("/:id/cancel", staff, a.cancel)
+	r.Post("/:id/refund", staff, a.refund)
+}
+
+func pageQuery(c *fiber.Ctx) (orders.Query, error) {
+	var q orders.Query
+	for name, dst := range map[string]*int{"page": &q.Page, "pageSize": &q.PageSize} {
+		if s := c.Query(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || (name == "pageSize" && n > 100) || n > 1_000_000 {
+				return q, httpx.Invalid(httpx.FieldError{Field: name, Reason: "must be a positive integer (pageSize ≤ 100)"})
+			}
+			*dst = n
+		}
+	}
+	return q.Normalize(), nil
+}
+
+func (a *API) listMine(c *fiber.Ctx) error {
+	p, _ := authn.FromCtx(c)
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	q.CustomerID = strings.ToLower(p.UserID)
+	page, err := a.d.Reader.List(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+// listAll filters by status and by q: an order id, a customer id or an email.
+func (a *API) listAll(c *fiber.Ctx) error {
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	if s := c.Query("status"); s != "" {
+		st, err := domain.ParseStatus(s)
+		if err != nil {
+			return httpx.Invalid(httpx.FieldError{Field: "status", Reason: "is not an order status"})
+		}
+		q.Status = string(st)
+	}
+	if term := strings.TrimSpace(c.Query("q")); term != "" {
+		if len(term) > 254 {
+			return httpx.Invalid(httpx.FieldError{Field: "q", Reason: "is too long"})
+		}
+		if _, err := uuid.Parse(term); err == nil && len(term) == 36 {
+			// An id may be an order's or a customer's: try the order first.
+			if o, err := a.d.Reader.Get(c.UserContext(), strings.ToLower(term)); err == nil {
+				return c.JSON(orders.Page{Items: []orders.Summary{o.Summary}, Page: 1, PageSize: q.PageSize, Total: 1})
+			}
+			q.CustomerID = strings.ToLower(term)
+		} else {
+			q.Email = term
+		}
+	}
+	page, err := a.d.Reader.List(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func pathOrderID(c *fiber.Ctx) (string, error) {
+	id := c.Params("id")
+	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		return "", httpx.NotFound("no such order")
+	}
+	return strings.ToLower(id), nil
+}
+
+// get serves the owner or staff; anyone else gets the same 404 as for a
+// missing order, so order ids cannot be probed.
+func (a *API) get(c *fiber.Ctx) error {
+	p, _ := authn.FromCtx(c)
+	id, err := pathOrderID(c)
+	if err != nil {
+		return err
+	}
+	o, err := a.d.Reader.Get(c.UserContext(), id)
+	if errors.Is(err, orders.ErrNotFound) {
+		return httpx.NotFound("no such order")
+	}
+	if err != nil {
+		return err
+	}
+	if !p.IsStaff() && !strings.EqualFold(o.CustomerID, p.UserID) {
+		return httpx.NotFound("no such order")
+	}
+	if o.Lines == nil {
+		o.Lines = []orders.Line{}
+	}
+	if o.History == nil {
+		o.History = []orders.HistoryEntry{}
+	}
+	return c.JSON(o)
+}
+
+type timelineEntry struct {
+	Type     string          `json:"type"`
+	At       time.Time       `json:"at"`
+	Position uint64          `json:"position"`
+	Revision uint64          `json:"revision"`
+	Stream   string          `json:"stream"`
+	Data     json.RawMessage `json:"data"`
+}
+
+// timeline lists the raw events of the order's stream for support. The
+// payment token is blanked: staff never need it.
+func (a *API) timeline(c *fiber.Ctx) error {
+	id, err := pathOrderID(c)
+	if err != nil {
+		return err
+	}
+	if a.d.Events == nil {
+		return httpx.NotFound("the timeline is not available here")
+	}
+	out := []timelineEntry{}
+	for ev, err := range a.d.Events.Read(c.UserContext(), domain.Stream(id), 0) {
+		if err != nil {
+			return err
+		}
+		data := ev.Data
+		if ev.Type == domain.EventOrderPlaced {
+			var placed domain.OrderPlaced
+			if json.Unmarshal(ev.Data, &placed) == nil {
+				placed.Payment.Token = ""
+				data, _ = json.Marshal(placed)
+			}
+		}
+		out = append(out, timelineEntry{Type: ev.Type, At: ev.Time, Position: ev.Position, Revision: ev.Revision, Stream: ev.Stream, Data: data})
+	}
+	if len(out) == 0 {
+		return httpx.NotFound("no such order")
+	}
+	return c.JSON(fiber.Map{"items": out})
+}
+
+type statusResp struct {
+	OrderID string `json:"orderId"`
+	Status  string `json:"status"`
+}
+
+// run sends cmd for the order in the path and answers with the status the
+// aggregate now has (the read model may not have caught up yet).
+func (a *API) run(c *fiber.Ctx, body any, send func(ctx context.Context, id string) error) error {
+	id, err := pathOrderID(c)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		if err := httpx.DecodeJSON(c, body); err != nil {
+			return err
+		}
+	}
+	p, _ := authn.FromCtx(c)
+	ctx := esrepo.WithMetadata(c.UserContext(), eventstore.Metadata{UserID: p.UserID, CorrelationID: c.GetRespHeader("X-Request-ID")})
+	if _, err := a.d.Commands.Load(ctx, id); err != nil {
+		return problem(err)
+	}
+	if err := send(ctx, id); err != nil {
+		return problem(err)
+	}
+	o, err := a.d.Commands.Load(ctx, id)
+	if err != nil {
+		return problem(err)
+	}
+	a.d.Log.InfoContext(ctx, "order changed by staff", "order_id", id, "status", o.Status(), "user_id", p.UserID)
+	return c.JSON(statusResp{OrderID: id, Status: string(o.Status())})
+}
+
+func problem(err error) error {
+	switch {
+	case ordercmd.IsNotFound(err):
+		return httpx.NotFound("no such order")
+	case errors.Is(err, domain.ErrIllegalTransition):
+		return httpx.Conflict("the order's status does not allow this")
+	case errors.Is(err, domain.ErrInvalid):
+		msg := err.Error()
+		if i := strings.LastIndex(msg, "invalid input: "); i >= 0 {
+			msg = msg[i+len("invalid input: "):]
+		}
+		return httpx.NewProblem(fiber.StatusUnprocessableEntity, msg)
+	case errors.Is(err, eventstore.ErrConcurrency):
+		return httpx.Conflict("the order is being changed; try again")
+	}
+	return err
+}
+
+type shipReq struct {
+	Carrier        string `json:"carrier"`
+	TrackingNumber string `json:"trackingNumber"`
+}
+
+func (a *API) ship(c *fiber.Ctx) error {
+	var req shipReq
+	return a.run(c, &req, func(ctx context.Context, id string) error {
+		return a.d.Commands.ShipOrder(ctx, &ordercmd.ShipOrder{OrderID: id, Carrier: req.Carrier, TrackingNumber: req.TrackingNumber})
+	})
+}
+
+func (a *API) deliver(c *fiber.Ctx) error {
+	var body = optionalBody(c)
+	return a.run(c, body, func(ctx context.Context, id string) error {
+		return a.d.Commands.DeliverOrder(ctx, &ordercmd.DeliverOrder{OrderID: id})
+	})
+}
+
+// optionalBody accepts an empty body or "{}" for action endpoints that take
+// no fields.
+func optionalBody(c *fiber.Ctx) any {
+	if len(strings.TrimSpace(string(c.Body()))) == 0 {
+		return nil
+	}
+	return &struct{}{}
+}
+
+type cancelReq struct {
+	Reason string `json:"reason"`
+}
+
+func (a *API) cancel(c *fiber.Ctx) error {
+	var req cancelReq
+	return a.run(c, &req, func(ctx context.Context, id string) error {
+		return a.d.Commands.CancelOrder(ctx, &ordercmd.CancelOrder{OrderID: id, Reason: req.Reason})
+	})
+}
+
+type refundReq struct {
+	Amount money.DTO `json:"amount"`
+	Reason string    `json:"reason"`
+}
+
+func (a *API) refund(c *fiber.Ctx) error {
+	var req refundReq
+	return a.run(c, &req, func(ctx context.Context, id string) error {
+		return a.d.Commands.RefundOrder(ctx, &ordercmd.RefundOrder{OrderID: id, Amount: req.Amount, Reason: req.Reason})
+	})
+}

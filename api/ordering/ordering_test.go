@@ -1,0 +1,204 @@
+package ordering
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/domain/money"
+	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/projections/orders"
+)
+
+const (
+	aliceID = "a11ce000-0000-4000-8000-000000000001"
+	bobID   = "b0b00000-0000-4000-8000-000000000002"
+	orderID = "3b241101-e2bb-4255-8caf-4136c566a962"
+)
+
+type verifier map[string]authn.Principal
+
+func (v verifier) Verify(token string) (authn.Principal, error) {
+	if p, ok := v[token]; ok {
+		return p, nil
+	}
+	return authn.Principal{}, authn.ErrInvalidToken
+}
+
+type env struct {
+	app  *fiber.App
+	cmds *ordercmd.Handlers
+	sync func()
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	store := memory.New()
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := orders.NewMemory()
+	projector, _ := orders.NewProjector(view)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api, err := New(Deps{Reader: view, Commands: cmds, Events: store, Log: log, Verifier: verifier{
+		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
+		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
+		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(log)})
+	api.Mount(app.Group("/api/orders"))
+	api.MountAdmin(app.Group("/api/admin/orders"))
+	err = cmds.PlaceOrder(ctx, &ordercmd.PlaceOrder{OrderID: orderID, CustomerID: aliceID, Email: "alice@example.com",
+		Lines:           []domain.LineDTO{{SKU: "MUG", Name: "Mug", Quantity: 2, UnitPrice: money.DTO{Amount: 1000, Currency: "EUR"}}},
+		ShippingAddress: domain.AddressDTO{Name: "Alice", Line1: "1 Main", City: "Paris", PostalCode: "75001", Country: "FR"},
+		Payment:         domain.PaymentDTO{Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync := func() {
+		cp, _ := view.Checkpoint(ctx)
+		for ev, err := range store.ReadAll(ctx, cp, projector.Filter()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := projector.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sync()
+	return &env{app: app, cmds: cmds, sync: sync}
+}
+
+func (e *env) do(t *testing.T, method, path, token, body string) (int, map[string]any, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := e.app.Test(r, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	if res.StatusCode >= 400 && res.Header.Get("Content-Type") != httpx.ContentTypeProblem {
+		t.Fatalf("%s %s: error %d without problem+json", method, path, res.StatusCode)
+	}
+	return res.StatusCode, m, string(raw)
+}
+
+func TestCustomerRoutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tests := []struct {
+		name, path, token string
+		status            int
+		check             func(map[string]any) bool
+	}{
+		{"my orders", "/api/orders", "alice", 200, func(m map[string]any) bool { return m["total"].(float64) == 1 }},
+		{"bob sees none", "/api/orders?page=1&pageSize=5", "bob", 200, func(m map[string]any) bool { return m["total"].(float64) == 0 }},
+		{"anonymous", "/api/orders", "", 401, nil},
+		{"bad page size", "/api/orders?pageSize=1000", "alice", 422, nil},
+		{"owner reads detail with history", "/api/orders/" + orderID, "alice", 200, func(m map[string]any) bool {
+			h := m["history"].([]any)
+			return m["status"] == "Placed" && len(h) == 1 && len(m["lines"].([]any)) == 1
+		}},
+		{"another customer gets 404", "/api/orders/" + orderID, "bob", 404, nil},
+		{"staff read any order", "/api/orders/" + orderID, "support", 200, nil},
+		{"malformed id", "/api/orders/not-an-id", "alice", 404, nil},
+		{"customer on admin list", "/api/admin/orders", "alice", 403, nil},
+		{"staff list by status", "/api/admin/orders?status=Placed", "support", 200, func(m map[string]any) bool { return m["total"].(float64) == 1 }},
+		{"staff list by bad status", "/api/admin/orders?status=Lost", "support", 422, nil},
+		{"staff search by email", "/api/admin/orders?q=ALICE@example.com", "support", 200, func(m map[string]any) bool { return m["total"].(float64) == 1 }},
+		{"staff search by order id", "/api/admin/orders?q=" + orderID, "support", 200, func(m map[string]any) bool { return m["total"].(float64) == 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body, raw := e.do(t, "GET", tt.path, tt.token, "")
+			if status != tt.status || (tt.check != nil && !tt.check(body)) {
+				t.Fatalf("status %d (want %d): %s", status, tt.status, raw)
+			}
+		})
+	}
+}
+
+func TestStaffActions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	base := "/api/admin/orders/" + orderID
+	if s, _, raw := e.do(t, "POST", base+"/ship", "support", `{"carrier":"DHL","trackingNumber":"T1"}`); s != 409 {
+		t.Fatalf("ship a placed order: %d %s", s, raw)
+	}
+	if s, _, _ := e.do(t, "POST", base+"/ship", "alice", `{"carrier":"DHL","trackingNumber":"T1"}`); s != 403 {
+		t.Fatalf("customer ships: %d", s)
+	}
+	// The saga's part, straight through the handlers.
+	for _, err := range []error{
+		e.cmds.MarkStockReserved(ctx, &ordercmd.MarkStockReserved{OrderID: orderID}),
+		e.cmds.MarkPaymentAuthorized(ctx, &ordercmd.MarkPaymentAuthorized{OrderID: orderID, PaymentID: "p1"}),
+		e.cmds.ConfirmOrder(ctx, &ordercmd.ConfirmOrder{OrderID: orderID}),
+		e.cmds.MarkOrderPaid(ctx, &ordercmd.MarkOrderPaid{OrderID: orderID, PaymentID: "p1", Amount: money.DTO{Amount: 2000, Currency: "EUR"}}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		path, body string
+		status     int
+		want       string
+	}{
+		{"/ship", `{"carrier":"","trackingNumber":"T1"}`, 422, ""},
+		{"/ship", `{"carrier":"DHL","trackingNumber":"T1","extra":1}`, 422, ""},
+		{"/ship", `{"carrier":"DHL","trackingNumber":"T1"}`, 200, "Shipped"},
+		{"/ship", `{"carrier":"DHL","trackingNumber":"T1"}`, 200, "Shipped"}, // a double click is harmless
+		{"/deliver", ``, 200, "Delivered"},
+		{"/cancel", `{"reason":"too late"}`, 409, ""},
+		{"/refund", `{"amount":{"amount":999999,"currency":"EUR"},"reason":"broken"}`, 422, ""},
+		{"/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`, 200, "Refunded"},
+	}
+	for _, s := range steps {
+		status, body, raw := e.do(t, "POST", base+s.path, "support", s.body)
+		if status != s.status || (s.want != "" && body["status"] != s.want) {
+			t.Fatalf("%s %s: %d %s", s.path, s.body, status, raw)
+		}
+	}
+	if s, _, _ := e.do(t, "POST", "/api/admin/orders/"+"00000000-0000-4000-8000-000000000000"+"/deliver", "support", ""); s != 404 {
+		t.Fatalf("deliver a missing order: %d", s)
+	}
+	e.sync()
+	_, body, _ := e.do(t, "GET", "/api/orders/"+orderID, "alice", "")
+	if body["status"] != "Refunded" || body["carrier"] != "DHL" || len(body["history"].([]any)) != 8 {
+		t.Fatalf("detail after staff actions: %v", body)
+	}
+	status, _, raw := e.do(t, "GET", base+"/timeline", "support", "")
+	if status != 200 || strings.Contains(raw, "tok_sandbox") || !strings.Contains(raw, domain.EventOrderShipped) {
+		t.Fatalf("timeline %d %s", status, raw)
+	}
+}

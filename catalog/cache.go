@@ -1,0 +1,126 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	domain "github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/domain/money"
+)
+
+// Cache is the key/value cache the Service reads through (Redis in server
+// mode, memory in the embedded shop). It is never a source of truth: every
+// failure falls back to the store.
+type Cache interface {
+	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	Incr(ctx context.Context, key string) (int64, error)
+}
+
+// Every cached read is keyed by the catalog generation, a counter bumped
+// after each write. A reader that loaded old data before a write stores it
+// under the old generation, which nobody reads any more, so the classic
+// cache-aside race (stale value written back after the invalidation) cannot
+// serve stale data. Old keys expire by TTL.
+const genKey = "catalog:gen"
+
+func (s *Service) generation(ctx context.Context) (string, bool) {
+	if s.cache == nil {
+		return "", false
+	}
+	b, ok, err := s.cache.Get(ctx, genKey)
+	switch {
+	case err != nil:
+		s.log.WarnContext(ctx, "catalog cache unavailable", "err", err)
+		return "", false
+	case !ok:
+		return "0", true
+	}
+	if _, err := strconv.ParseInt(string(b), 10, 64); err != nil {
+		return "", false
+	}
+	return string(b), true
+}
+
+// invalidate bumps the generation after a write. A failure is logged: the
+// TTL bounds how long a stale entry may then live.
+func (s *Service) invalidate(ctx context.Context) {
+	if s.cache == nil {
+		return
+	}
+	if _, err := s.cache.Incr(ctx, genKey); err != nil {
+		s.log.WarnContext(ctx, "catalog cache invalidation failed", "err", err)
+	}
+}
+
+// cached runs load through the cache under key (prefixed by the generation).
+func cached[T any](ctx context.Context, s *Service, key string, load func() (T, error)) (T, error) {
+	gen, ok := s.generation(ctx)
+	if !ok {
+		return load()
+	}
+	full := "catalog:" + gen + ":" + key
+	if b, ok, err := s.cache.Get(ctx, full); err != nil {
+		s.log.WarnContext(ctx, "catalog cache read failed", "err", err)
+	} else if ok {
+		var v T
+		if err := json.Unmarshal(b, &v); err == nil {
+			s.hits.Add(1)
+			return v, nil
+		}
+	}
+	s.misses.Add(1)
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	if b, err := json.Marshal(v); err == nil {
+		if err := s.cache.Set(ctx, full, b, s.ttl); err != nil {
+			s.log.WarnContext(ctx, "catalog cache write failed", "err", err)
+		}
+	}
+	return v, nil
+}
+
+// record is the cached JSON shape of a product.
+type record struct {
+	SKU         string         `json:"sku"`
+	Name        string         `json:"name"`
+	Description string         `json:"description"`
+	Category    string         `json:"category"`
+	Attributes  map[string]any `json:"attributes"`
+	Price       money.DTO      `json:"price"`
+	Images      []string       `json:"images"`
+	OnHand      int            `json:"onHand"`
+	Reserved    int            `json:"reserved"`
+	Archived    bool           `json:"archived"`
+	CreatedAt   time.Time      `json:"createdAt"`
+	UpdatedAt   time.Time      `json:"updatedAt"`
+	Version     int64          `json:"version"`
+}
+
+func toRecord(p domain.Product) record {
+	st := p.State()
+	return record{SKU: st.SKU, Name: st.Name, Description: st.Description, Category: st.Category, Attributes: st.Attributes,
+		Price: st.Price.DTO(), Images: st.Images, OnHand: st.OnHand, Reserved: st.Reserved, Archived: st.Archived,
+		CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, Version: st.Version}
+}
+
+func (r record) product() (domain.Product, error) {
+	price, err := money.FromDTO(r.Price)
+	if err != nil {
+		return domain.Product{}, err
+	}
+	return domain.RestoreProduct(domain.State{SKU: r.SKU, Name: r.Name, Description: r.Description, Category: r.Category,
+		Attributes: r.Attributes, Price: price, Images: r.Images, OnHand: r.OnHand, Reserved: r.Reserved, Archived: r.Archived,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version})
+}
+
+type pageRecord struct {
+	Items    []record `json:"items"`
+	Page     int      `json:"page"`
+	PageSize int      `json:"pageSize"`
+	Total    int      `json:"total"`
+}

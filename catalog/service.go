@@ -1,0 +1,336 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	domain "github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/domain/money"
+)
+
+// Config configures a Service.
+type Config struct {
+	Store Store
+	// Cache is optional; nil reads the store every time.
+	Cache Cache
+	// CacheTTL bounds the life of a cache entry; default 5 minutes.
+	CacheTTL time.Duration
+	Log      *slog.Logger
+	Now      func() time.Time
+}
+
+// Service is the catalog's use cases.
+type Service struct {
+	store  Store
+	cache  Cache
+	ttl    time.Duration
+	log    *slog.Logger
+	now    func() time.Time
+	hits   atomic.Int64
+	misses atomic.Int64
+}
+
+// New validates cfg.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("catalog: Config.Store is required")
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 5 * time.Minute
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{store: cfg.Store, cache: cfg.Cache, ttl: cfg.CacheTTL, log: cfg.Log.With("component", "catalog"), now: cfg.Now}, nil
+}
+
+// CacheStats reports cache hits and misses since start (tests, metrics).
+func (s *Service) CacheStats() (hits, misses int64) { return s.hits.Load(), s.misses.Load() }
+
+// Get returns a product by SKU, archived ones included.
+func (s *Service) Get(ctx context.Context, sku string) (domain.Product, error) {
+	k, err := domain.NewSKU(sku)
+	if err != nil {
+		return domain.Product{}, err
+	}
+	r, err := cached(ctx, s, "product:"+k.String(), func() (record, error) {
+		p, err := s.store.Get(ctx, k)
+		if err != nil {
+			return record{}, err
+		}
+		return toRecord(p), nil
+	})
+	if err != nil {
+		return domain.Product{}, err
+	}
+	return r.product()
+}
+
+// ProductSnapshot is what the basket needs to know about a product.
+type ProductSnapshot struct {
+	SKU       string
+	Name      string
+	Category  string
+	Price     money.Money
+	Available int
+	Archived  bool
+}
+
+// Lookup returns the basket's view of a product (domain.ErrNotFound wrapped
+// when absent).
+func (s *Service) Lookup(ctx context.Context, sku string) (ProductSnapshot, error) {
+	p, err := s.Get(ctx, sku)
+	if err != nil {
+		return ProductSnapshot{}, err
+	}
+	return ProductSnapshot{SKU: p.SKU().String(), Name: p.Name(), Category: p.Category().String(), Price: p.Price(),
+		Available: p.Available(), Archived: p.IsArchived()}, nil
+}
+
+// List returns one page of products.
+func (s *Service) List(ctx context.Context, q domain.Query) (domain.Page, error) {
+	r, err := cached(ctx, s, "list:"+q.Key(), func() (pageRecord, error) {
+		pg, err := s.store.List(ctx, q)
+		if err != nil {
+			return pageRecord{}, err
+		}
+		out := pageRecord{Page: pg.Page, PageSize: pg.PageSize, Total: pg.Total, Items: make([]record, len(pg.Items))}
+		for i, p := range pg.Items {
+			out.Items[i] = toRecord(p)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return domain.Page{}, err
+	}
+	pg := domain.Page{Page: r.Page, PageSize: r.PageSize, Total: r.Total, Items: make([]domain.Product, len(r.Items))}
+	for i, rec := range r.Items {
+		if pg.Items[i], err = rec.product(); err != nil {
+			return domain.Page{}, err
+		}
+	}
+	return pg, nil
+}
+
+// Categories lists the categories with products on sale.
+func (s *Service) Categories(ctx context.Context) ([]domain.CategoryCount, error) {
+	return cached(ctx, s, "categories", func() ([]domain.CategoryCount, error) {
+		return s.store.Categories(ctx)
+	})
+}
+
+// Create adds a product.
+func (s *Service) Create(ctx context.Context, sku string, d domain.Details, onHand int) (domain.Product, error) {
+	k, err := domain.NewSKU(sku)
+	if err != nil {
+		return domain.Product{}, err
+	}
+	p, err := domain.NewProduct(k, d, onHand, s.now())
+	if err != nil {
+		return domain.Product{}, err
+	}
+	if err := s.store.Insert(ctx, p); err != nil {
+		return domain.Product{}, err
+	}
+	s.invalidate(ctx)
+	return p, nil
+}
+
+// Update replaces a product's descriptive fields. expectedVersion 0 means
+// "whatever the current version"; otherwise a stale version is a conflict.
+func (s *Service) Update(ctx context.Context, sku string, d domain.Details, expectedVersion int64) (domain.Product, error) {
+	return s.change(ctx, sku, expectedVersion, func(p domain.Product) (domain.Product, error) {
+		return p.WithDetails(d, s.now())
+	})
+}
+
+// Archive withdraws a product from sale; it stays readable for past orders.
+func (s *Service) Archive(ctx context.Context, sku string) (domain.Product, error) {
+	return s.change(ctx, sku, 0, func(p domain.Product) (domain.Product, error) {
+		return p.Archived(s.now()), nil
+	})
+}
+
+func (s *Service) change(ctx context.Context, sku string, expectedVersion int64, edit func(domain.Product) (domain.Product, error)) (domain.Product, error) {
+	k, err := domain.NewSKU(sku)
+	if err != nil {
+		return domain.Product{}, err
+	}
+	// A concurrent stock change does not touch the version, so only a
+	// concurrent edit conflicts; retry those a few times when the caller
+	// did not pin a version.
+	for attempt := 0; ; attempt++ {
+		cur, err := s.store.Get(ctx, k)
+		if err != nil {
+			return domain.Product{}, err
+		}
+		if expectedVersion != 0 && cur.Version() != expectedVersion {
+			return domain.Product{}, fmt.Errorf("%w: %s is at version %d, not %d", domain.ErrConflict, k, cur.Version(), expectedVersion)
+		}
+		next, err := edit(cur)
+		if err != nil {
+			return domain.Product{}, err
+		}
+		if next.Version() == cur.Version() {
+			return cur, nil
+		}
+		err = s.store.Update(ctx, next, cur.Version())
+		if err == nil {
+			s.invalidate(ctx)
+			return next, nil
+		}
+		if !errors.Is(err, domain.ErrConflict) || expectedVersion != 0 || attempt == 3 {
+			return domain.Product{}, err
+		}
+	}
+}
+
+// AdjustStock adds delta units on hand (negative to write off).
+func (s *Service) AdjustStock(ctx context.Context, sku string, delta int) (domain.Product, error) {
+	k, err := domain.NewSKU(sku)
+	if err != nil {
+		return domain.Product{}, err
+	}
+	if delta == 0 || delta > domain.MaxStock || delta < -domain.MaxStock {
+		return domain.Product{}, fmt.Errorf("%w: delta must be non-zero and within ±%d", domain.ErrInvalid, domain.MaxStock)
+	}
+	p, err := s.store.AdjustStock(ctx, k, delta)
+	if err != nil {
+		return domain.Product{}, err
+	}
+	s.invalidate(ctx)
+	return p, nil
+}
+
+// Reserve holds every line for the order, or nothing. It is idempotent per
+// order id: a repeated call returns the first outcome (reserved or failed).
+// The returned reservation's status is StatusReserved or StatusFailed (or
+// StatusReleased/StatusCommitted when the order moved on already).
+func (s *Service) Reserve(ctx context.Context, orderID string, lines []domain.Line) (domain.Reservation, error) {
+	want, err := domain.NewReservation(orderID, lines)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	r, _, err := s.store.CreateReservation(ctx, want)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	defer s.invalidate(ctx)
+	switch r.Status() {
+	case domain.StatusReserved, domain.StatusCommitted:
+		return r, nil
+	case domain.StatusFailed, domain.StatusReleased:
+		// A crash may have left holds behind after the outcome was
+		// claimed; giving them back is idempotent.
+		return r, s.unholdAll(ctx, r)
+	}
+	// Pending: this call created it, or resumes one interrupted (or running
+	// concurrently: every step below tolerates that).
+	var failed []string
+	reason := ""
+	for _, l := range r.Lines() {
+		out, err := s.store.Hold(ctx, r.OrderID(), l)
+		if err != nil {
+			return domain.Reservation{}, err
+		}
+		if !out.Held() {
+			failed = append(failed, l.SKU().String())
+			if reason == "" {
+				reason = out.Reason()
+			}
+			// Keep checking the other lines so the failure names every
+			// SKU the shopper must fix, then roll back.
+		}
+	}
+	if len(failed) == 0 {
+		got, err := s.store.TransitionReservation(ctx, r.OrderID(), []domain.ReservationStatus{domain.StatusPending}, domain.StatusReserved, "", nil)
+		if err != nil {
+			return domain.Reservation{}, err
+		}
+		if got.Status() == domain.StatusReserved || got.Status() == domain.StatusCommitted {
+			return got, nil
+		}
+		// Another attempt claimed failure or the order was released: our
+		// holds must go.
+		return got, s.unholdAll(ctx, got)
+	}
+	// Claim the failed outcome first, then roll back; if a concurrent
+	// attempt claimed success, its holds (which are ours too) must stay.
+	got, err := s.store.TransitionReservation(ctx, r.OrderID(), []domain.ReservationStatus{domain.StatusPending}, domain.StatusFailed, reason, failed)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	if got.Status() == domain.StatusReserved || got.Status() == domain.StatusCommitted {
+		return got, nil
+	}
+	return got, s.unholdAll(ctx, got)
+}
+
+// Release gives back an order's held units. Releasing an order never
+// reserved leaves a tombstone so a late Reserve holds nothing; releasing
+// twice is a no-op. A committed reservation cannot be released.
+func (s *Service) Release(ctx context.Context, orderID string) (domain.Reservation, error) {
+	tomb, err := domain.Tombstone(orderID)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	r, created, err := s.store.CreateReservation(ctx, tomb)
+	if err != nil || created {
+		return r, err
+	}
+	if r.Status() == domain.StatusCommitted {
+		return r, fmt.Errorf("%w: order %s", domain.ErrAlreadyCommitted, r.OrderID())
+	}
+	if r.Status() == domain.StatusPending || r.Status() == domain.StatusReserved {
+		if r, err = s.store.TransitionReservation(ctx, r.OrderID(),
+			[]domain.ReservationStatus{domain.StatusPending, domain.StatusReserved}, domain.StatusReleased, "released", nil); err != nil {
+			return domain.Reservation{}, err
+		}
+		if r.Status() == domain.StatusCommitted {
+			return r, fmt.Errorf("%w: order %s", domain.ErrAlreadyCommitted, r.OrderID())
+		}
+	}
+	defer s.invalidate(ctx)
+	return r, s.unholdAll(ctx, r)
+}
+
+// Commit turns the order's held units into sold ones (on hand drops). It is
+// idempotent; an order without an active reservation is ErrNotReserved.
+func (s *Service) Commit(ctx context.Context, orderID string) (domain.Reservation, error) {
+	id, err := domain.NewOrderID(orderID)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	r, err := s.store.TransitionReservation(ctx, id, []domain.ReservationStatus{domain.StatusReserved}, domain.StatusCommitted, "", nil)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	if r.Status() != domain.StatusCommitted {
+		return r, fmt.Errorf("%w: order %s is %s", domain.ErrNotReserved, id, r.Status())
+	}
+	defer s.invalidate(ctx)
+	// Runs again on a repeated commit: it finishes the work a crash may
+	// have interrupted and changes nothing otherwise.
+	for _, l := range r.Lines() {
+		if err := s.store.Consume(ctx, id, l.SKU()); err != nil {
+			return domain.Reservation{}, err
+		}
+	}
+	return r, nil
+}
+
+func (s *Service) unholdAll(ctx context.Context, r domain.Reservation) error {
+	for _, l := range r.Lines() {
+		if err := s.store.Unhold(ctx, r.OrderID(), l.SKU()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

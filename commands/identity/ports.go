@@ -1,0 +1,108 @@
+// Package identity holds the use cases of the auth service (register, verify,
+// login, refresh, logout, forgot/reset/change password, admin bootstrap) and
+// the ports they need: the user store with its transactional outbox, the
+// refresh-token sessions, and the password hasher. Adapters live in memstore
+// (tests, embedded shop), pgstore (PostgreSQL) and redisstore (Redis).
+package identity
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	domain "github.com/evshop/shop/domain/identity"
+	"github.com/evshop/shop/eventstore"
+)
+
+// Errors of the use cases and ports.
+var (
+	ErrUserNotFound     = errors.New("identity: user not found")
+	ErrEmailTaken       = errors.New("identity: email already registered")
+	ErrBadCredentials   = errors.New("identity: email or password is wrong")
+	ErrEmailNotVerified = errors.New("identity: email not verified")
+	ErrTokenInvalid     = errors.New("identity: token invalid, used or expired")
+	ErrSessionInvalid   = errors.New("identity: session invalid or expired")
+	ErrSessionReused    = errors.New("identity: refresh token reused; session family revoked")
+)
+
+// Purpose says what a single-use mail token may do.
+type Purpose string
+
+// Token purposes.
+const (
+	PurposeVerify Purpose = "verify"
+	PurposeReset  Purpose = "reset"
+)
+
+// Token is the stored half of a single-use mail token: only a hash of its id
+// is kept, so a leaked table cannot be turned into working links.
+type Token struct {
+	IDHash    string
+	UserID    string
+	Purpose   Purpose
+	ExpiresAt time.Time
+}
+
+// Change is what a mutation of one user persists besides the user row: the
+// outbox events and, optionally, a new token. Storing a token replaces any
+// live token of the same user and purpose (only the newest link works).
+type Change struct {
+	Events []eventstore.EventData
+	Token  *Token
+}
+
+// Store is the persistence port. Every mutating method is one transaction:
+// the user row, the token rows and the outbox events commit together or not
+// at all (no dual write). Outbox events land in stream "user-<id>".
+type Store interface {
+	// CreateUser inserts u with ch; ErrEmailTaken if the address exists.
+	CreateUser(ctx context.Context, u *domain.User, ch Change) error
+	// UserByEmail returns ErrUserNotFound for an unknown address.
+	UserByEmail(ctx context.Context, email domain.Email) (*domain.User, error)
+	// UserByID returns ErrUserNotFound for an unknown id.
+	UserByID(ctx context.Context, id string) (*domain.User, error)
+	// UpdateUser loads the user under a lock, runs fn, and saves the
+	// mutated user with fn's change. An error from fn aborts everything.
+	UpdateUser(ctx context.Context, id string, fn func(*domain.User) (Change, error)) error
+	// ConsumeToken deletes the token with idHash if it has purpose, belongs
+	// to userID and has not expired at now (else ErrTokenInvalid), then runs
+	// UpdateUser's fn on its user, all in one transaction: a token is used
+	// at most once even under concurrent requests, and it is not burnt when
+	// fn fails.
+	ConsumeToken(ctx context.Context, purpose Purpose, idHash, userID string, now time.Time, fn func(*domain.User) (Change, error)) error
+}
+
+// Session is one refresh token (stored by hash) in its family. A family is
+// one login; every refresh rotates to a new token in the same family.
+type Session struct {
+	TokenHash string
+	FamilyID  string
+	UserID    string
+	ExpiresAt time.Time
+}
+
+// Sessions is the refresh-token port.
+type Sessions interface {
+	// Create stores the first token of a new family.
+	Create(ctx context.Context, s Session) error
+	// Rotate marks the token oldHash used and stores newHash in its family,
+	// returning the new session. A token already rotated is a theft signal:
+	// the whole family is revoked and ErrSessionReused returned. Unknown,
+	// expired or revoked tokens give ErrSessionInvalid.
+	Rotate(ctx context.Context, oldHash, newHash string, ttl time.Duration) (Session, error)
+	// Revoke revokes the family of the token (logout); unknown tokens are ignored.
+	Revoke(ctx context.Context, tokenHash string) error
+	// RevokeUser revokes every family of the user (password reset/change).
+	RevokeUser(ctx context.Context, userID string) error
+}
+
+// PasswordHasher hashes and checks passwords.
+type PasswordHasher interface {
+	Hash(ctx context.Context, plain string) (string, error)
+	Verify(ctx context.Context, encoded, plain string) (bool, error)
+}
+
+// Sealer seals a token for the notifier (platform/sealed.Box).
+type Sealer interface {
+	Seal(plain, aad string) string
+}

@@ -1,0 +1,62 @@
+package identity_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	ident "github.com/evshop/shop/commands/identity"
+	"github.com/evshop/shop/commands/identity/identitytest"
+	"github.com/evshop/shop/commands/identity/memstore"
+	"github.com/evshop/shop/commands/identity/pgstore"
+	"github.com/evshop/shop/commands/identity/redisstore"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+func TestMemoryStore(t *testing.T) {
+	t.Parallel()
+	identitytest.RunStore(t, func(t *testing.T) (ident.Store, identitytest.OutboxReader) {
+		s := memstore.New()
+		return s, s.Outbox()
+	})
+}
+
+func TestPostgresStore(t *testing.T) {
+	t.Parallel()
+	identitytest.RunStore(t, func(t *testing.T) (ident.Store, identitytest.OutboxReader) {
+		s, err := pgstore.New(context.Background(), testenv.Postgres(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, s.Outbox()
+	})
+}
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func TestMemorySessions(t *testing.T) {
+	t.Parallel()
+	identitytest.RunSessions(t, func(t *testing.T) (ident.Sessions, identitytest.Clock) {
+		c := &fakeClock{now: time.Now()}
+		return memstore.NewSessions(c.Now), identitytest.Clock{Now: c.Now, Wait: c.Advance}
+	})
+}
+
+func TestRedisSessions(t *testing.T) {
+	t.Parallel()
+	identitytest.RunSessions(t, func(t *testing.T) (ident.Sessions, identitytest.Clock) {
+		client, prefix := testenv.Redis(t)
+		return redisstore.New(client, prefix), identitytest.Clock{Now: time.Now, Wait: time.Sleep}
+	})
+}

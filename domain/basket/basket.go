@@ -1,0 +1,258 @@
+// Package basket is the shopping basket aggregate: lines with the catalog
+// snapshot the customer saw, quantity and line limits, guest-basket merging
+// and the checkout hand-over to an order. It decides and records events; it
+// does no I/O.
+package basket
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/evshop/shop/domain/money"
+)
+
+// Errors returned by the aggregate.
+var (
+	ErrInvalid          = errors.New("basket: invalid input")
+	ErrTooManyLines     = errors.New("basket: too many lines")
+	ErrQuantityLimit    = errors.New("basket: quantity limit exceeded")
+	ErrItemNotFound     = errors.New("basket: item not in basket")
+	ErrEmpty            = errors.New("basket: basket is empty")
+	ErrCurrencyMismatch = errors.New("basket: all lines must share one currency")
+	ErrNotGuest         = errors.New("basket: only guest baskets can be merged")
+)
+
+// rememberedCheckouts bounds the idempotency keys a basket remembers: enough
+// for client retries, small enough to keep the aggregate light.
+const rememberedCheckouts = 20
+
+// Checkout is a past check-out remembered by idempotency key.
+type Checkout struct {
+	Key     string
+	OrderID string
+	Lines   []LineDTO
+}
+
+// Basket is the aggregate.
+type Basket struct {
+	id      string
+	version uint64
+	changes []Event
+
+	lines     []Line
+	checkouts []Checkout
+	merged    map[string]uint64
+}
+
+// Blank returns the basket id before any event.
+func Blank(id string) *Basket { return &Basket{id: id, merged: map[string]uint64{}} }
+
+// ID is the basket id.
+func (b *Basket) ID() string { return b.id }
+
+// Version is the number of stored events applied.
+func (b *Basket) Version() uint64 { return b.version }
+
+// Changes are the events recorded since loading.
+func (b *Basket) Changes() []Event { return b.changes }
+
+// Lines returns a copy of the lines.
+func (b *Basket) Lines() []Line { return slices.Clone(b.lines) }
+
+// Total sums the lines (zero with no currency when empty).
+func (b *Basket) Total() money.Money {
+	var t money.Money
+	for _, l := range b.lines {
+		t, _ = t.Add(l.Subtotal()) // one currency is an invariant of AddItem
+	}
+	return t
+}
+
+// CheckedOut returns the check-out made with key, if remembered.
+func (b *Basket) CheckedOut(key string) (Checkout, bool) {
+	for _, c := range b.checkouts {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Checkout{}, false
+}
+
+// ApplyStored applies a stored event and counts it.
+func (b *Basket) ApplyStored(e Event) {
+	b.apply(e)
+	b.version++
+}
+
+func (b *Basket) record(e Event) {
+	b.apply(e)
+	b.changes = append(b.changes, e)
+}
+
+func (b *Basket) find(sku string) int {
+	return slices.IndexFunc(b.lines, func(l Line) bool { return l.SKU == sku })
+}
+
+// apply only mutates; it never fails.
+func (b *Basket) apply(e Event) {
+	if b.merged == nil {
+		b.merged = map[string]uint64{}
+	}
+	switch ev := e.(type) {
+	case ItemAdded:
+		price, _ := money.FromDTO(ev.UnitPrice)
+		b.lines = append(b.lines, Line{SKU: ev.SKU, Name: ev.Name, Category: ev.Category, Quantity: ev.Quantity, UnitPrice: price})
+	case ItemQuantityChanged:
+		if i := b.find(ev.SKU); i >= 0 {
+			b.lines[i].Quantity = ev.Quantity
+		}
+	case ItemRemoved:
+		if i := b.find(ev.SKU); i >= 0 {
+			b.lines = slices.Delete(b.lines, i, i+1)
+		}
+	case BasketCleared:
+		b.lines = nil
+	case BasketCheckedOut:
+		b.lines = nil
+		b.checkouts = append(b.checkouts, Checkout{Key: ev.IdempotencyKey, OrderID: ev.OrderID, Lines: ev.Lines})
+		if len(b.checkouts) > rememberedCheckouts {
+			b.checkouts = slices.Delete(b.checkouts, 0, len(b.checkouts)-rememberedCheckouts)
+		}
+	case GuestBasketMerged:
+		b.merged[ev.GuestBasketID] = ev.GuestVersion
+	}
+}
+
+// AddItem adds q of p, or raises the quantity of the line already holding it.
+func (b *Basket) AddItem(p Product, q Quantity) error {
+	if p.sku.s == "" || q.n == 0 {
+		return fmt.Errorf("%w: product and quantity are required", ErrInvalid)
+	}
+	if i := b.find(p.sku.s); i >= 0 {
+		n := b.lines[i].Quantity + q.n
+		if n > MaxQuantity {
+			return fmt.Errorf("%w: at most %d of %s", ErrQuantityLimit, MaxQuantity, p.sku)
+		}
+		b.record(ItemQuantityChanged{BasketID: b.id, SKU: p.sku.s, Quantity: n})
+		return nil
+	}
+	if len(b.lines) >= MaxLines {
+		return fmt.Errorf("%w: at most %d", ErrTooManyLines, MaxLines)
+	}
+	if len(b.lines) > 0 && b.lines[0].UnitPrice.Currency() != p.price.Currency() {
+		return ErrCurrencyMismatch
+	}
+	b.record(ItemAdded{BasketID: b.id, SKU: p.sku.s, Name: p.name, Category: p.category, Quantity: q.n, UnitPrice: p.price.DTO()})
+	return nil
+}
+
+// ChangeQuantity sets the quantity of a line; the same quantity is a no-op.
+func (b *Basket) ChangeQuantity(sku SKU, q Quantity) error {
+	i := b.find(sku.s)
+	if i < 0 || sku.s == "" {
+		return fmt.Errorf("%w: %s", ErrItemNotFound, sku)
+	}
+	if q.n == 0 {
+		return fmt.Errorf("%w: quantity required", ErrInvalid)
+	}
+	if b.lines[i].Quantity == q.n {
+		return nil
+	}
+	b.record(ItemQuantityChanged{BasketID: b.id, SKU: sku.s, Quantity: q.n})
+	return nil
+}
+
+// RemoveItem removes a line.
+func (b *Basket) RemoveItem(sku SKU) error {
+	if b.find(sku.s) < 0 || sku.s == "" {
+		return fmt.Errorf("%w: %s", ErrItemNotFound, sku)
+	}
+	b.record(ItemRemoved{BasketID: b.id, SKU: sku.s})
+	return nil
+}
+
+// Clear empties the basket; an empty basket stays as it is.
+func (b *Basket) Clear() {
+	if len(b.lines) > 0 {
+		b.record(BasketCleared{BasketID: b.id, Reason: "customer"})
+	}
+}
+
+// ValidIdempotencyKey reports whether k is an acceptable Idempotency-Key:
+// 8–128 printable ASCII characters.
+func ValidIdempotencyKey(k string) bool {
+	if len(k) < 8 || len(k) > 128 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckOut hands the lines to order orderID and empties the basket. A key
+// already used returns its earlier check-out and records nothing, so a retried
+// request never makes a second order.
+func (b *Basket) CheckOut(customerID, orderID, key string) (Checkout, error) {
+	if c, ok := b.CheckedOut(key); ok {
+		return c, nil
+	}
+	if !ValidIdempotencyKey(key) {
+		return Checkout{}, fmt.Errorf("%w: idempotency key", ErrInvalid)
+	}
+	if !isUUID(customerID) || !isUUID(orderID) || strings.HasPrefix(b.id, GuestPrefix) {
+		return Checkout{}, fmt.Errorf("%w: only a customer's basket is checked out to an order", ErrInvalid)
+	}
+	if len(b.lines) == 0 {
+		return Checkout{}, ErrEmpty
+	}
+	lines := make([]LineDTO, len(b.lines))
+	for i, l := range b.lines {
+		lines[i] = l.DTO()
+	}
+	b.record(BasketCheckedOut{BasketID: b.id, CustomerID: customerID, OrderID: orderID,
+		IdempotencyKey: key, Lines: lines, Total: b.Total().DTO()})
+	c, _ := b.CheckedOut(key)
+	return c, nil
+}
+
+// Merge adds the lines of guest into b: quantities add up (capped at 99),
+// lines beyond 50 or in another currency are dropped, since a merge at login
+// must not fail. A guest basket already merged at its current version adds
+// nothing, so a retried merge is harmless. It returns how many guest lines
+// were dropped.
+func (b *Basket) Merge(guest *Basket) (dropped int, err error) {
+	if !strings.HasPrefix(guest.id, GuestPrefix) || strings.HasPrefix(b.id, GuestPrefix) {
+		return 0, ErrNotGuest
+	}
+	if v, ok := b.merged[guest.id]; (ok && v >= guest.version) || len(guest.lines) == 0 {
+		return 0, nil
+	}
+	for _, gl := range guest.lines {
+		if i := b.find(gl.SKU); i >= 0 {
+			n := min(b.lines[i].Quantity+gl.Quantity, MaxQuantity)
+			if n != b.lines[i].Quantity {
+				b.record(ItemQuantityChanged{BasketID: b.id, SKU: gl.SKU, Quantity: n})
+			}
+			continue
+		}
+		if len(b.lines) >= MaxLines || (len(b.lines) > 0 && b.lines[0].UnitPrice.Currency() != gl.UnitPrice.Currency()) {
+			dropped++
+			continue
+		}
+		b.record(ItemAdded{BasketID: b.id, SKU: gl.SKU, Name: gl.Name, Category: gl.Category, Quantity: gl.Quantity, UnitPrice: gl.UnitPrice.DTO()})
+	}
+	b.record(GuestBasketMerged{BasketID: b.id, GuestBasketID: guest.id, GuestVersion: guest.version})
+	return dropped, nil
+}
+
+// ClearMerged empties a guest basket after its lines moved to a customer.
+func (b *Basket) ClearMerged() {
+	if len(b.lines) > 0 {
+		b.record(BasketCleared{BasketID: b.id, Reason: "merged"})
+	}
+}

@@ -1,0 +1,177 @@
+package basket
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/evshop/shop/domain/money"
+)
+
+const (
+	custID  = "c0ffee00-0000-4000-8000-000000000001"
+	orderID = "3b241101-e2bb-4255-8caf-4136c566a962"
+	guestID = "guest-9f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
+)
+
+func eur(n int64) money.Money {
+	m, err := money.New(n, "EUR")
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func product(sku string, price money.Money) Product {
+	s, err := NewSKU(sku)
+	if err != nil {
+		panic(err)
+	}
+	p, err := NewProduct(s, "Name "+sku, "cat", price)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func qty(n int) Quantity {
+	q, err := NewQuantity(n)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+func sku(s string) SKU { k, _ := NewSKU(s); return k }
+
+func added(sku string, q int, price int64) ItemAdded {
+	return ItemAdded{BasketID: custID, SKU: sku, Name: "Name " + sku, Category: "cat", Quantity: q, UnitPrice: eur(price).DTO()}
+}
+
+func given(id string, events ...Event) *Basket {
+	b := Blank(id)
+	for _, e := range events {
+		b.ApplyStored(e)
+	}
+	return b
+}
+
+func TestBasketBehaviour(t *testing.T) {
+	t.Parallel()
+	fifty := make([]Event, 50)
+	for i := range fifty {
+		fifty[i] = added(fmt.Sprintf("S%d", i), 1, 100)
+	}
+	tests := []struct {
+		name    string
+		given   []Event
+		when    func(b *Basket) error
+		want    []Event
+		wantErr error
+	}{
+		{"add new item", nil, func(b *Basket) error { return b.AddItem(product("MUG", eur(1250)), qty(2)) },
+			[]Event{added("MUG", 2, 1250)}, nil},
+		{"add existing item raises quantity", []Event{added("MUG", 2, 1250)},
+			func(b *Basket) error { return b.AddItem(product("MUG", eur(1250)), qty(3)) },
+			[]Event{ItemQuantityChanged{custID, "MUG", 5}}, nil},
+		{"adding beyond 99 refused", []Event{added("MUG", 98, 1250)},
+			func(b *Basket) error { return b.AddItem(product("MUG", eur(1250)), qty(2)) }, nil, ErrQuantityLimit},
+		{"51st line refused", fifty, func(b *Basket) error { return b.AddItem(product("NEW", eur(100)), qty(1)) }, nil, ErrTooManyLines},
+		{"other currency refused", []Event{added("MUG", 1, 1250)}, func(b *Basket) error {
+			usd, _ := money.New(100, "USD")
+			return b.AddItem(product("TEE", usd), qty(1))
+		}, nil, ErrCurrencyMismatch},
+		{"zero-value product refused", nil, func(b *Basket) error { return b.AddItem(Product{}, qty(1)) }, nil, ErrInvalid},
+		{"change quantity", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.ChangeQuantity(sku("MUG"), qty(7)) },
+			[]Event{ItemQuantityChanged{custID, "MUG", 7}}, nil},
+		{"same quantity is a no-op", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.ChangeQuantity(sku("MUG"), qty(2)) }, nil, nil},
+		{"change missing item", nil, func(b *Basket) error { return b.ChangeQuantity(sku("MUG"), qty(2)) }, nil, ErrItemNotFound},
+		{"remove item", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) },
+			[]Event{ItemRemoved{custID, "MUG"}}, nil},
+		{"remove removed item", []Event{added("MUG", 2, 1250), ItemRemoved{custID, "MUG"}}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) }, nil, ErrItemNotFound},
+		{"clear", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { b.Clear(); return nil }, []Event{BasketCleared{custID, "customer"}}, nil},
+		{"clear empty is a no-op", nil, func(b *Basket) error { b.Clear(); return nil }, nil, nil},
+		{"check out", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "key-12345"); return err },
+			[]Event{BasketCheckedOut{BasketID: custID, CustomerID: custID, OrderID: orderID, IdempotencyKey: "key-12345",
+				Lines: []LineDTO{added("MUG", 2, 1250).line()}, Total: eur(2500).DTO()}}, nil},
+		{"check out empty", nil, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "key-12345"); return err }, nil, ErrEmpty},
+		{"same key again is remembered, records nothing", []Event{added("MUG", 2, 1250), BasketCheckedOut{BasketID: custID, OrderID: orderID, IdempotencyKey: "key-12345"}},
+			func(b *Basket) error {
+				c, err := b.CheckOut(custID, "00000000-0000-4000-8000-000000000000", "key-12345")
+				if c.OrderID != orderID {
+					return fmt.Errorf("got order %s", c.OrderID)
+				}
+				return err
+			}, nil, nil},
+		{"short idempotency key", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "k"); return err }, nil, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := given(custID, tt.given...)
+			if err := tt.when(b); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if got := b.Changes(); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("events = %#v\nwant %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func (e ItemAdded) line() LineDTO {
+	return LineDTO{SKU: e.SKU, Name: e.Name, Category: e.Category, Quantity: e.Quantity, UnitPrice: e.UnitPrice}
+}
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	guestAdded := func(sku string, q int) ItemAdded { e := added(sku, q, 100); e.BasketID = guestID; return e }
+	guest := given(guestID, guestAdded("MUG", 60), guestAdded("TEE", 1))
+	cust := given(custID, added("MUG", 50, 100))
+	if _, err := cust.Merge(guest); err != nil {
+		t.Fatal(err)
+	}
+	want := []Event{
+		ItemQuantityChanged{custID, "MUG", 99}, // capped, not refused: login must not fail
+		ItemAdded{BasketID: custID, SKU: "TEE", Name: "Name TEE", Category: "cat", Quantity: 1, UnitPrice: eur(100).DTO()},
+		GuestBasketMerged{BasketID: custID, GuestBasketID: guestID, GuestVersion: 2},
+	}
+	if !reflect.DeepEqual(cust.Changes(), want) {
+		t.Fatalf("merge events = %#v", cust.Changes())
+	}
+	// A retried merge of the same guest version adds nothing.
+	again := given(custID, append([]Event{added("MUG", 50, 100)}, want...)...)
+	if _, err := again.Merge(guest); err != nil || len(again.Changes()) != 0 {
+		t.Fatalf("second merge: err=%v changes=%v", err, again.Changes())
+	}
+	if _, err := guest.Merge(cust); !errors.Is(err, ErrNotGuest) {
+		t.Fatalf("merging a customer basket into a guest: %v", err)
+	}
+}
+
+func TestValueConstructors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"sku empty", func() error { _, e := NewSKU(""); return e }()},
+		{"sku with space", func() error { _, e := NewSKU("A B"); return e }()},
+		{"sku too long", func() error { _, e := NewSKU(string(make([]byte, 65))); return e }()},
+		{"quantity 0", func() error { _, e := NewQuantity(0); return e }()},
+		{"quantity 100", func() error { _, e := NewQuantity(100); return e }()},
+		{"guest token not uuid", func() error { _, e := GuestBasket("x"); return e }()},
+		{"customer id not uuid", func() error { _, e := CustomerBasket("guest-" + custID); return e }()},
+		{"free product", func() error { _, e := NewProduct(sku("A"), "n", "c", eur(0)); return e }()},
+	}
+	for _, tt := range tests {
+		if !errors.Is(tt.err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", tt.name, tt.err)
+		}
+	}
+	id, err := ParseID(guestID)
+	if err != nil || !id.IsGuest() || id.String() != guestID {
+		t.Fatalf("ParseID(guest) = %v, %v", id, err)
+	}
+}

@@ -1,0 +1,89 @@
+package basket
+
+import "github.com/evshop/shop/domain/money"
+
+// Event is any basket event (alias of an interface literal; see esrepo).
+type Event = interface {
+	EventName() string
+}
+
+// Wire names of the basket events. Never rename.
+const (
+	EventItemAdded           = "basket.ItemAdded.v1"
+	EventItemQuantityChanged = "basket.ItemQuantityChanged.v1"
+	EventItemRemoved         = "basket.ItemRemoved.v1"
+	EventBasketCleared       = "basket.BasketCleared.v1"
+	EventBasketCheckedOut    = "basket.BasketCheckedOut.v1"
+	EventGuestBasketMerged   = "basket.GuestBasketMerged.v1"
+)
+
+// StreamPrefix starts every basket stream: "basket-<basketId>".
+const StreamPrefix = "basket-"
+
+// Stream names the stream of a basket.
+func Stream(id string) string { return StreamPrefix + id }
+
+// LineDTO is a basket line on the wire.
+type LineDTO struct {
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	Category  string    `json:"category"`
+	Quantity  int       `json:"quantity"`
+	UnitPrice money.DTO `json:"unitPrice"`
+}
+
+// ItemAdded puts a new line in the basket with the product's name and price
+// as they were when added (the snapshot the customer saw).
+type ItemAdded struct {
+	BasketID  string    `json:"basketId"`
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	Category  string    `json:"category"`
+	Quantity  int       `json:"quantity"`
+	UnitPrice money.DTO `json:"unitPrice"`
+}
+
+// ItemQuantityChanged sets a line's quantity.
+type ItemQuantityChanged struct {
+	BasketID string `json:"basketId"`
+	SKU      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+// ItemRemoved takes a line out.
+type ItemRemoved struct {
+	BasketID string `json:"basketId"`
+	SKU      string `json:"sku"`
+}
+
+// BasketCleared empties the basket ("customer" or "merged" reason).
+type BasketCleared struct {
+	BasketID string `json:"basketId"`
+	Reason   string `json:"reason"`
+}
+
+// BasketCheckedOut hands the lines to an order and empties the basket.
+type BasketCheckedOut struct {
+	BasketID       string    `json:"basketId"`
+	CustomerID     string    `json:"customerId"`
+	OrderID        string    `json:"orderId"`
+	IdempotencyKey string    `json:"idempotencyKey"`
+	Lines          []LineDTO `json:"lines"`
+	Total          money.DTO `json:"total"`
+}
+
+// GuestBasketMerged records that a guest basket's lines (at guestVersion) were
+// merged in, so a retried merge adds nothing twice.
+type GuestBasketMerged struct {
+	BasketID      string `json:"basketId"`
+	GuestBasketID string `json:"guestBasketId"`
+	GuestVersion  uint64 `json:"guestVersion"`
+}
+
+// EventName implementations: the fixed wire names.
+func (ItemAdded) EventName() string           { return EventItemAdded }
+func (ItemQuantityChanged) EventName() string { return EventItemQuantityChanged }
+func (ItemRemoved) EventName() string         { return EventItemRemoved }
+func (BasketCleared) EventName() string       { return EventBasketCleared }
+func (BasketCheckedOut) EventName() string    { return EventBasketCheckedOut }
+func (GuestBasketMerged) EventName() string   { return EventGuestBasketMerged }

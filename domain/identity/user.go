@@ -1,0 +1,200 @@
+package identity
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// PasswordHash is an encoded password hash (e.g. a PHC argon2id string). The
+// domain never looks inside; it only insists one is present.
+type PasswordHash struct{ v string }
+
+// NewPasswordHash wraps an encoded hash.
+func NewPasswordHash(encoded string) (PasswordHash, error) {
+	if strings.TrimSpace(encoded) == "" {
+		return PasswordHash{}, fmt.Errorf("%w: empty password hash", ErrInvalidUser)
+	}
+	return PasswordHash{v: encoded}, nil
+}
+
+// String returns the encoded hash (for storage only; never log it).
+func (h PasswordHash) String() string { return h.v }
+
+// User is the account aggregate. Its state changes only through the behaviour
+// methods below, each of which returns the events to record.
+type User struct {
+	id            string
+	email         Email
+	name          Name
+	hash          PasswordHash
+	roles         []Role
+	emailVerified bool
+	createdAt     time.Time
+	updatedAt     time.Time
+}
+
+// Register creates a customer account whose address is not yet verified.
+// sealedToken is the verification token, already sealed for the notifier.
+func Register(id string, email Email, name Name, hash PasswordHash, sealedToken string, expires, now time.Time) (*User, UserRegistered, error) {
+	if strings.TrimSpace(id) == "" || email.IsZero() || name.String() == "" || hash.String() == "" {
+		return nil, UserRegistered{}, fmt.Errorf("%w: id, email, name and hash are required", ErrInvalidUser)
+	}
+	u := &User{id: id, email: email, name: name, hash: hash, roles: []Role{RoleCustomer}, createdAt: now, updatedAt: now}
+	return u, UserRegistered{UserID: id, Email: email.String(), Name: name.String(), Roles: u.Roles(),
+		SealedToken: sealedToken, ExpiresAt: expires, OccurredAt: now}, nil
+}
+
+// RegisterAdmin creates a verified administrator. Only the operator's
+// bootstrap (env or CLI) calls it; the public API never does.
+func RegisterAdmin(id string, email Email, name Name, hash PasswordHash, now time.Time) (*User, UserRegistered, error) {
+	if strings.TrimSpace(id) == "" || email.IsZero() || name.String() == "" || hash.String() == "" {
+		return nil, UserRegistered{}, fmt.Errorf("%w: id, email, name and hash are required", ErrInvalidUser)
+	}
+	u := &User{id: id, email: email, name: name, hash: hash, roles: []Role{RoleCustomer, RoleAdmin},
+		emailVerified: true, createdAt: now, updatedAt: now}
+	return u, UserRegistered{UserID: id, Email: email.String(), Name: name.String(), Roles: u.Roles(),
+		EmailVerified: true, OccurredAt: now}, nil
+}
+
+// UserSnapshot is the stored state of a user, used only to rebuild one.
+type UserSnapshot struct {
+	ID            string
+	Email         string
+	Name          string
+	PasswordHash  string
+	Roles         []string
+	EmailVerified bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// RehydrateUser rebuilds a user read from storage, re-validating every field
+// so a corrupt row surfaces as an error instead of a half-valid aggregate.
+func RehydrateUser(s UserSnapshot) (*User, error) {
+	email, err := NewEmail(s.Email)
+	if err != nil {
+		return nil, fmt.Errorf("%w: stored email: %w", ErrInvalidUser, err)
+	}
+	name, err := NewName(s.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: stored name: %w", ErrInvalidUser, err)
+	}
+	hash, err := NewPasswordHash(s.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if s.ID == "" || len(s.Roles) == 0 {
+		return nil, fmt.Errorf("%w: stored id or roles missing", ErrInvalidUser)
+	}
+	roles := make([]Role, 0, len(s.Roles))
+	for _, r := range s.Roles {
+		role, err := ParseRole(r)
+		if err != nil {
+			return nil, fmt.Errorf("%w: stored role: %w", ErrInvalidUser, err)
+		}
+		roles = append(roles, role)
+	}
+	return &User{id: s.ID, email: email, name: name, hash: hash, roles: roles, emailVerified: s.EmailVerified,
+		createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}, nil
+}
+
+// Snapshot returns the state to store.
+func (u *User) Snapshot() UserSnapshot {
+	roles := make([]string, len(u.roles))
+	for i, r := range u.roles {
+		roles[i] = string(r)
+	}
+	return UserSnapshot{ID: u.id, Email: u.email.String(), Name: u.name.String(), PasswordHash: u.hash.String(),
+		Roles: roles, EmailVerified: u.emailVerified, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt}
+}
+
+// ID returns the user id.
+func (u *User) ID() string { return u.id }
+
+// Email returns the address.
+func (u *User) Email() Email { return u.email }
+
+// Name returns the display name.
+func (u *User) Name() Name { return u.name }
+
+// PasswordHash returns the stored hash (to verify a login).
+func (u *User) PasswordHash() PasswordHash { return u.hash }
+
+// Roles returns a copy of the roles.
+func (u *User) Roles() []Role { return slices.Clone(u.roles) }
+
+// HasRole reports whether u holds r.
+func (u *User) HasRole(r Role) bool { return slices.Contains(u.roles, r) }
+
+// EmailVerified reports whether the address was verified.
+func (u *User) EmailVerified() bool { return u.emailVerified }
+
+// CreatedAt returns when the account was created.
+func (u *User) CreatedAt() time.Time { return u.createdAt }
+
+// VerifyEmail marks the address verified. Verifying twice is refused so a
+// replayed link is visible to the caller.
+func (u *User) VerifyEmail(now time.Time) (EmailVerified, error) {
+	if u.emailVerified {
+		return EmailVerified{}, ErrAlreadyVerified
+	}
+	u.emailVerified = true
+	u.updatedAt = now
+	return EmailVerified{UserID: u.id, Email: u.email.String(), Name: u.name.String(), OccurredAt: now}, nil
+}
+
+// RequestVerificationAgain answers a repeated sign-up: a fresh link when the
+// address is unverified, otherwise a notice to the owner.
+func (u *User) RequestVerificationAgain(sealedToken string, expires, now time.Time) Event {
+	if u.emailVerified {
+		return RegistrationAttempted{UserID: u.id, Email: u.email.String(), Name: u.name.String(), OccurredAt: now}
+	}
+	return VerificationRequested{UserID: u.id, Email: u.email.String(), Name: u.name.String(),
+		SealedToken: sealedToken, ExpiresAt: expires, OccurredAt: now}
+}
+
+// RequestPasswordReset records that a reset link valid until expires is to be sent.
+func (u *User) RequestPasswordReset(sealedToken string, expires, now time.Time) PasswordResetRequested {
+	return PasswordResetRequested{UserID: u.id, Email: u.email.String(), Name: u.name.String(),
+		SealedToken: sealedToken, ExpiresAt: expires, OccurredAt: now}
+}
+
+// ResetPassword replaces the password after a reset link was used. Using the
+// link also proves control of the address, so an unverified address becomes
+// verified.
+func (u *User) ResetPassword(hash PasswordHash, now time.Time) ([]Event, error) {
+	if hash.String() == "" {
+		return nil, fmt.Errorf("%w: empty password hash", ErrInvalidUser)
+	}
+	var events []Event
+	if !u.emailVerified {
+		ev, _ := u.VerifyEmail(now)
+		events = append(events, ev)
+	}
+	u.hash = hash
+	u.updatedAt = now
+	return append(events, PasswordChanged{UserID: u.id, Email: u.email.String(), Name: u.name.String(),
+		Reason: PasswordChangedByReset, OccurredAt: now}), nil
+}
+
+// ChangePassword replaces the password; the caller has checked the current one.
+func (u *User) ChangePassword(hash PasswordHash, reason string, now time.Time) (PasswordChanged, error) {
+	if hash.String() == "" {
+		return PasswordChanged{}, fmt.Errorf("%w: empty password hash", ErrInvalidUser)
+	}
+	u.hash = hash
+	u.updatedAt = now
+	return PasswordChanged{UserID: u.id, Email: u.email.String(), Name: u.name.String(), Reason: reason, OccurredAt: now}, nil
+}
+
+// GrantRole adds role; granting a held role records nothing.
+func (u *User) GrantRole(role Role, now time.Time) (RoleGranted, bool) {
+	if u.HasRole(role) {
+		return RoleGranted{}, false
+	}
+	u.roles = append(u.roles, role)
+	u.updatedAt = now
+	return RoleGranted{UserID: u.id, Email: u.email.String(), Name: u.name.String(), Role: role, OccurredAt: now}, true
+}

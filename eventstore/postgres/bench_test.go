@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+// payload is a typical event body (an order placed with two lines), used by
+// the store and by the raw baseline alike.
+var payload = json.RawMessage(`{"orderId":"8f0e6c1e-7f5e-4a8e-9d55-3a1c2b4d5e6f","customerId":"c-1042","lines":[{"sku":"SKU-0001","quantity":2,"unitPrice":{"amount":1999,"currency":"EUR"}},{"sku":"SKU-0042","quantity":1,"unitPrice":{"amount":4500,"currency":"EUR"}}],"total":{"amount":8498,"currency":"EUR"}}`)
+
+// run spreads ops operations over writers goroutines and returns the wall
+// time. op gets the writer number and that writer's op count so far.
+func run(b *testing.B, writers, ops int, op func(w, i int) error) time.Duration {
+	b.Helper()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var once sync.Once
+	var firstErr error
+	start := time.Now()
+	for w := range writers {
+		wg.Go(func() {
+			for i := 0; next.Add(1) <= int64(ops); i++ {
+				if err := op(w, i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		b.Fatal(firstErr)
+	}
+	return elapsed
+}
+
+// BenchmarkAppend measures appends of single events and of batches of 100,
+// from 1 and 16 concurrent writers, each writer extending its own streams
+// with Exact revisions as aggregates do. Beside each, in the same run and on
+// the same pool, a raw baseline INSERTs the same JSON into a plain table
+// (one autocommit statement per batch). Metrics: events/s of the store,
+// rows/s of the baseline, and their ratio. b.N counts appends.
+func BenchmarkAppend(b *testing.B) {
+	pool := testenv.Postgres(b)
+	ctx := context.Background()
+	if _, err := New(ctx, pool); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `CREATE TABLE raw_events (id bigserial PRIMARY KEY, data jsonb NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		writers, batch int
+		notifyInTx     bool
+	}{
+		{1, 1, false}, {16, 1, false}, {1, 100, false}, {16, 100, false},
+		// What queueing the NOTIFY inside the transaction would cost.
+		{16, 1, true},
+	} {
+		name := fmt.Sprintf("writers=%d/batch=%d", c.writers, c.batch)
+		if c.notifyInTx {
+			name += "/notify-in-tx"
+		}
+		b.Run(name, func(b *testing.B) {
+			st := &Store{pool: pool, notifyInTx: c.notifyInTx}
+			rawRate := rawInserts(b, pool, c.writers, c.batch, b.N)
+			storeRate := storeAppends(b, st, c.writers, c.batch, b.N)
+			b.ReportMetric(storeRate, "events/s")
+			b.ReportMetric(rawRate, "raw-rows/s")
+			b.ReportMetric(storeRate/rawRate, "ratio")
+		})
+	}
+}
+
+func rawInserts(b *testing.B, pool *pgxpool.Pool, writers, batch, ops int) float64 {
+	ctx := context.Background()
+	rows := make([]string, batch)
+	for i := range rows {
+		rows[i] = string(payload)
+	}
+	elapsed := run(b, writers, ops, func(int, int) error {
+		if batch == 1 {
+			_, err := pool.Exec(ctx, `INSERT INTO raw_events (data) VALUES ($1::jsonb)`, rows[0])
+			return err
+		}
+		_, err := pool.Exec(ctx, `INSERT INTO raw_events (data) SELECT unnest($1::text[])::jsonb`, rows)
+		return err
+	})
+	return float64(ops*batch) / elapsed.Seconds()
+}
+
+func storeAppends(b *testing.B, s *Store, writers, batch, ops int) float64 {
+	ctx := context.Background()
+	tag := uuid.NewString()[:8]
+	// Each writer keeps a stream of at most 1,000 events, then starts a new
+	// one, so revisions and index depth stay realistic.
+	perStream := max(1, 1000/batch)
+	elapsed := run(b, writers, ops, func(w, i int) error {
+		events := make([]eventstore.EventData, batch)
+		for j := range events {
+			events[j] = eventstore.EventData{ID: uuid.NewString(), Type: "ordering.OrderPlaced.v1", Data: payload,
+				Metadata: eventstore.Metadata{CorrelationID: tag, SchemaVersion: 1}}
+		}
+		stream := fmt.Sprintf("bench-%s-%d-%d", tag, w, i/perStream)
+		_, err := s.Append(ctx, stream, eventstore.AfterVersion(uint64(i%perStream*batch)), events...)
+		return err
+	})
+	return float64(ops*batch) / elapsed.Seconds()
+}
+
+// BenchmarkReadAll measures the $all read rate (events/s) over a log of
+// 50,000 events in 5,000 streams; b.N counts events read, restarting from
+// position 0 when the log is exhausted.
+func BenchmarkReadAll(b *testing.B) {
+	ctx := context.Background()
+	s := newStore(b)
+	const total, batch = 50_000, 100
+	for i := range total / batch {
+		events := make([]eventstore.EventData, batch)
+		for j := range events {
+			events[j] = eventstore.EventData{ID: uuid.NewString(), Type: "ordering.OrderPlaced.v1", Data: payload}
+		}
+		if _, err := s.Append(ctx, fmt.Sprintf("read-%d", i), eventstore.NoStream(), events...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	read := 0
+	for read < b.N {
+		for e, err := range s.ReadAll(ctx, 0, eventstore.Filter{}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !strings.HasPrefix(e.Stream, "read-") {
+				b.Fatalf("unexpected stream %q", e.Stream)
+			}
+			if read++; read == b.N {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}

@@ -1,0 +1,497 @@
+// Package postgres is the PostgreSQL adapter of the event store port: one
+// events table (global bigserial position, unique (stream, revision), unique
+// event id, JSONB data and metadata), optimistic concurrency, idempotent
+// retries, and $all readers that never skip a late commit.
+//
+// # Why readers cannot skip a late commit
+//
+// A bigserial is handed out before commit, so transactions can commit out of
+// position order: a naive reader that yields position 11 and checkpoints it
+// misses position 10 when that transaction commits a moment later. Two known
+// cures exist. A transaction-scoped advisory lock around every append makes
+// commits happen in position order, but it holds the lock across the commit's
+// WAL flush, so all writers queue behind one fsync at a time and 16 writers
+// go no faster than one. This adapter uses a high-water mark instead:
+//
+//   - every row records its writer's transaction id (xid8);
+//   - $all readers (ReadAll, HeadPosition) return only rows whose xid is
+//     below pg_snapshot_xmin(pg_current_snapshot()), the oldest transaction
+//     still running, so every transaction such a row could race with has
+//     finished;
+//   - that alone is not enough: a transaction with an older xid may draw
+//     its position later than a younger one, and the reader would pass it.
+//     So an append takes its xid and its positions inside a short critical
+//     section (a session advisory lock taken and released around the INSERT
+//     alone, not the commit). Xid order then equals position order, and the
+//     rows below the mark are always a prefix of the log.
+//
+// The lock covers microseconds of server work, the commit (fsync) runs
+// outside it, and group commit keeps concurrent writers fast; see
+// docs/benchmarks-eventstore.md for the figures.
+//
+// The price: $all lags behind the oldest transaction that holds an xid
+// anywhere in the PostgreSQL cluster (xids are cluster-wide), and a prepared
+// (two-phase) transaction left behind stalls it until resolved. Keep write
+// transactions short on the event store's cluster. Read (one stream) is not
+// held back: aggregates see every committed event.
+//
+// Append wakes WaitForAppend waiters with NOTIFY on channel NotifyChannel,
+// sent right after the commit on the same connection, outside the append's
+// transaction: PostgreSQL takes a cluster-wide lock at the commit of any
+// transaction that queued a NOTIFY and holds it through the WAL flush, which
+// would serialise appends exactly like the lock we avoid. A notification lost
+// to a crash between commit and NOTIFY only costs the waiter one poll
+// interval (PollInterval).
+package postgres
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/platform/pg"
+)
+
+// NotifyChannel is the LISTEN/NOTIFY channel appends are announced on.
+const NotifyChannel = "eventstore_appended"
+
+// PollInterval bounds how long WaitForAppend sleeps without a notification
+// before it looks at the head again (a lost NOTIFY, or an unrelated
+// transaction that held the high-water mark back has finished).
+const PollInterval = time.Second
+
+// pageSize is how many rows one read query fetches; readers hold at most one
+// page in memory.
+const pageSize = 500
+
+// appendLockKey names the advisory lock of the append critical section.
+const appendLockKey int64 = 0x65765f6170706e64 // "ev_appnd"
+
+// maxAnyRetries bounds how often an Any/StreamExists append retries after
+// losing a race for the next revision to a concurrent writer.
+const maxAnyRetries = 50
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+func subFS() (fs.FS, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("eventstore/postgres: migrations: %w", err)
+	}
+	return sub, nil
+}
+
+// Store is the PostgreSQL eventstore.Store and eventstore.Notifier.
+type Store struct {
+	pool *pgxpool.Pool
+	// notifyInTx queues the NOTIFY inside the append's transaction instead
+	// of after it; only the benchmarks set it, to show what that costs.
+	notifyInTx bool
+	// holdBeforeCommit, when set by this package's tests, runs after an
+	// append has inserted its rows and before it commits, to stage a late
+	// commit.
+	holdBeforeCommit func(ctx context.Context, stream string)
+}
+
+var (
+	_ eventstore.Store    = (*Store)(nil)
+	_ eventstore.Notifier = (*Store)(nil)
+)
+
+// New applies the event store's migrations (component "eventstore") and
+// returns a store on pool. The pool is the caller's to close.
+func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
+	if pool == nil {
+		return nil, errors.New("eventstore/postgres: nil pool")
+	}
+	sub, err := subFS()
+	if err != nil {
+		return nil, err
+	}
+	if err := pg.Migrate(ctx, pool, "eventstore", sub); err != nil {
+		return nil, fmt.Errorf("eventstore/postgres: migrate: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Expected-revision kinds as passed to insertSQL.
+const (
+	expAny = iota
+	expNoStream
+	expExact
+	expStreamExists
+)
+
+// insertSQL appends the batch after the stream's current head if the
+// expectation holds, in one statement; no row back means it did not hold.
+const insertSQL = `
+WITH head AS (
+	SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream = $1
+)
+INSERT INTO events (stream, revision, id, type, data, metadata)
+SELECT $1, head.rev + e.ord, e.id::uuid, e.type, e.data::jsonb, e.metadata::jsonb
+FROM head, unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+WHERE CASE $6::int
+	WHEN 0 THEN true
+	WHEN 1 THEN head.rev = -1
+	WHEN 2 THEN head.rev = $7::bigint
+	ELSE head.rev >= 0
+END
+ORDER BY e.ord
+RETURNING position, revision`
+
+type appendArgs struct {
+	stream        string
+	ids, types    []string
+	data, meta    []string
+	kind          int
+	exactRevision int64
+}
+
+// Append implements eventstore.Store.
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if err := ctx.Err(); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := eventstore.ValidateAppend(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	a := appendArgs{stream: stream}
+	for i, e := range events {
+		id, err := eventstore.CanonicalID(e.ID)
+		if err != nil {
+			return eventstore.AppendResult{}, err
+		}
+		if slices.Contains(a.ids, id) {
+			return eventstore.AppendResult{}, fmt.Errorf("%w: event id %s appears twice in one append", eventstore.ErrInvalidEvent, id)
+		}
+		meta, err := json.Marshal(e.Metadata)
+		if err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("%w: event %d metadata: %v", eventstore.ErrInvalidEvent, i, err)
+		}
+		data := string(e.Data)
+		if len(e.Data) == 0 {
+			data = "null"
+		}
+		a.ids, a.types = append(a.ids, id), append(a.types, e.Type)
+		a.data, a.meta = append(a.data, data), append(a.meta, string(meta))
+	}
+	switch r, exact := expected.Exact(); {
+	case exact:
+		if r > 1<<62 {
+			return eventstore.AppendResult{}, fmt.Errorf("%w: stream %q expected %s", eventstore.ErrConcurrency, stream, expected)
+		}
+		a.kind, a.exactRevision = expExact, int64(r)
+	case expected.IsNoStream():
+		a.kind = expNoStream
+	case expected.IsStreamExists():
+		a.kind = expStreamExists
+	default:
+		a.kind = expAny
+	}
+
+	for attempt := 0; ; attempt++ {
+		res, inserted, err := s.appendOnce(ctx, a)
+		if err == nil && inserted {
+			return res, nil
+		}
+		var pgErr *pgconn.PgError
+		switch {
+		case err == nil: // the expectation did not hold
+		case errors.As(err, &pgErr) && pgErr.Code == "23505": // unique violation
+			// Another writer took the next revision first, or some of
+			// these ids are stored: find out which below.
+		case errors.As(err, &pgErr) && pgErr.Code[:2] == "22": // data exception
+			// E.g. \u0000, valid JSON that jsonb cannot store.
+			return eventstore.AppendResult{}, fmt.Errorf("%w: %s", eventstore.ErrInvalidEvent, pgErr.Message)
+		default:
+			return eventstore.AppendResult{}, fmt.Errorf("eventstore/postgres: append to %q: %w", stream, err)
+		}
+		stored, err := s.lookupIDs(ctx, a.ids)
+		if err != nil {
+			return eventstore.AppendResult{}, err
+		}
+		if res, retry, err := eventstore.ResolveRetry(stream, expected, stored); retry {
+			return res, err
+		}
+		// None of the ids is stored: a plain conflict, or for Any and
+		// StreamExists a lost race that a new attempt resolves.
+		if (a.kind == expAny || a.kind == expStreamExists) && attempt < maxAnyRetries && pgErr != nil {
+			continue
+		}
+		return eventstore.AppendResult{}, fmt.Errorf("%w: stream %q expected %s", eventstore.ErrConcurrency, stream, expected)
+	}
+}
+
+// appendOnce runs one append transaction. It reports inserted=false, with no
+// error, when the expectation did not hold.
+func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.AppendResult, inserted bool, err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return res, false, fmt.Errorf("eventstore/postgres: acquire: %w", err)
+	}
+	defer conn.Release()
+
+	// One round trip: open the transaction, then take the xid and the
+	// positions inside the critical section (see the package doc).
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT pg_advisory_lock($1)", appendLockKey)
+	b.Queue(insertSQL, a.stream, a.ids, a.types, a.data, a.meta, a.kind, a.exactRevision).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var pos, rev int64
+			if err := rows.Scan(&pos, &rev); err != nil {
+				return err
+			}
+			inserted = true
+			res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
+		}
+		return rows.Err()
+	})
+	b.Queue("SELECT pg_advisory_unlock($1)", appendLockKey)
+	if s.notifyInTx {
+		b.Queue("SELECT pg_notify($1, '')", NotifyChannel)
+	}
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		s.abort(ctx, conn)
+		return res, false, err
+	}
+	if !inserted {
+		_, err := conn.Exec(ctx, "ROLLBACK")
+		return res, false, err
+	}
+	if s.holdBeforeCommit != nil {
+		s.holdBeforeCommit(ctx, a.stream)
+	}
+	commit := "COMMIT; SELECT pg_notify('" + NotifyChannel + "', '')"
+	if s.notifyInTx {
+		commit = "COMMIT"
+	}
+	if _, err := conn.Exec(ctx, commit); err != nil {
+		s.abort(ctx, conn)
+		return res, false, err
+	}
+	return res, true, nil
+}
+
+// abort cleans a connection after a failed append: rolls back and releases
+// the critical-section lock if the failure left it held (a session lock
+// survives a rollback). If that fails the connection is closed, which ends
+// the transaction and frees the lock too.
+func (s *Store) abort(ctx context.Context, conn *pgxpool.Conn) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if conn.Conn().IsClosed() {
+		return
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf("ROLLBACK; SELECT pg_advisory_unlock(%d)", appendLockKey)); err != nil {
+		conn.Conn().Close(ctx) //nolint:errcheck // closing is the fallback
+	}
+}
+
+// lookupIDs finds where each id is stored, if anywhere.
+func (s *Store) lookupIDs(ctx context.Context, ids []string) ([]eventstore.StoredID, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT ev.stream, ev.revision, ev.position
+		FROM unnest($1::uuid[]) WITH ORDINALITY AS q(id, ord)
+		LEFT JOIN events ev ON ev.id = q.id
+		ORDER BY q.ord`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore/postgres: look up ids: %w", err)
+	}
+	out := make([]eventstore.StoredID, 0, len(ids))
+	for rows.Next() {
+		var stream *string
+		var rev, pos *int64
+		if err := rows.Scan(&stream, &rev, &pos); err != nil {
+			return nil, err
+		}
+		if stream == nil {
+			out = append(out, eventstore.StoredID{})
+			continue
+		}
+		out = append(out, eventstore.StoredID{Found: true, Stream: *stream, Revision: uint64(*rev), Position: uint64(*pos)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("eventstore/postgres: look up ids: %w", err)
+	}
+	return out, nil
+}
+
+const columns = `position, id::text, stream, revision, type, data, metadata, time`
+
+// belowMark restricts a query to rows every possibly-racing transaction of
+// which has finished (see the package doc).
+const belowMark = `xid < (SELECT pg_snapshot_xmin(pg_current_snapshot()))`
+
+// Read implements eventstore.Store.
+func (s *Store) Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error] {
+	return func(yield func(eventstore.RecordedEvent, error) bool) {
+		if from > 1<<62 {
+			return
+		}
+		next := int64(from)
+		for {
+			page, err := s.page(ctx, `SELECT `+columns+` FROM events
+				WHERE stream = $1 AND revision >= $2 ORDER BY revision LIMIT $3`, stream, next, pageSize)
+			if err != nil {
+				yield(eventstore.RecordedEvent{}, err)
+				return
+			}
+			for _, e := range page {
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if len(page) < pageSize {
+				return
+			}
+			next = int64(page[len(page)-1].Revision) + 1
+		}
+	}
+}
+
+// ReadAll implements eventstore.Store. Each page is one query with its own
+// snapshot, so events committed during a long read are picked up by later
+// pages; it ends at the high-water mark.
+func (s *Store) ReadAll(ctx context.Context, after uint64, filter eventstore.Filter) iter.Seq2[eventstore.RecordedEvent, error] {
+	return func(yield func(eventstore.RecordedEvent, error) bool) {
+		if after > 1<<62 {
+			return
+		}
+		// nil (SQL NULL) disables a filter.
+		var prefixes, types []string
+		if len(filter.StreamPrefixes) > 0 {
+			prefixes = filter.StreamPrefixes
+		}
+		if len(filter.EventTypes) > 0 {
+			types = filter.EventTypes
+		}
+		next := int64(after)
+		for {
+			page, err := s.page(ctx, `SELECT `+columns+` FROM events
+				WHERE position > $1 AND `+belowMark+`
+				  AND ($2::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($2::text[]) p WHERE starts_with(stream, p)))
+				  AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+				ORDER BY position LIMIT $4`, next, prefixes, types, pageSize)
+			if err != nil {
+				yield(eventstore.RecordedEvent{}, err)
+				return
+			}
+			for _, e := range page {
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if len(page) < pageSize {
+				return
+			}
+			next = int64(page[len(page)-1].Position)
+		}
+	}
+}
+
+// page runs one read query and collects its rows.
+func (s *Store) page(ctx context.Context, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore/postgres: read: %w", err)
+	}
+	defer rows.Close()
+	out := make([]eventstore.RecordedEvent, 0, 16)
+	for rows.Next() {
+		var (
+			e        eventstore.RecordedEvent
+			pos, rev int64
+			meta     []byte
+		)
+		if err := rows.Scan(&pos, &e.ID, &e.Stream, &rev, &e.Type, &e.Data, &meta, &e.Time); err != nil {
+			return nil, fmt.Errorf("eventstore/postgres: read: %w", err)
+		}
+		if err := json.Unmarshal(meta, &e.Metadata); err != nil {
+			return nil, fmt.Errorf("eventstore/postgres: event %s metadata: %w", e.ID, err)
+		}
+		e.Position, e.Revision, e.Time = uint64(pos), uint64(rev), e.Time.UTC()
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("eventstore/postgres: read: %w", err)
+	}
+	return out, nil
+}
+
+// HeadPosition implements eventstore.Store: the newest position ReadAll can
+// yield now, which trails the newest committed one while an older append is
+// in flight.
+func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
+	var head int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT position FROM events WHERE `+belowMark+`
+		ORDER BY position DESC LIMIT 1), 0)`).Scan(&head)
+	if err != nil {
+		return 0, fmt.Errorf("eventstore/postgres: head: %w", err)
+	}
+	return uint64(head), nil
+}
+
+// WaitForAppend implements eventstore.Notifier with LISTEN on a pooled
+// connection, re-checking the head at least every PollInterval.
+func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
+	if head, err := s.HeadPosition(ctx); err != nil || head > after {
+		return err
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("eventstore/postgres: acquire: %w", err)
+	}
+	clean := false
+	defer func() {
+		// A connection that listened must not go back to the pool still
+		// listening; if unlisten fails, drop the connection instead.
+		if clean {
+			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if _, err := conn.Exec(uctx, "UNLISTEN *"); err != nil {
+				conn.Conn().Close(uctx) //nolint:errcheck
+			}
+			cancel()
+		} else {
+			conn.Conn().Close(context.WithoutCancel(ctx)) //nolint:errcheck
+		}
+		conn.Release()
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return fmt.Errorf("eventstore/postgres: listen: %w", err)
+	}
+	clean = true
+	for {
+		// Checked after LISTEN so an append in between is not missed.
+		head, err := s.HeadPosition(ctx)
+		if err != nil || head > after {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, PollInterval)
+		_, err = conn.Conn().WaitForNotification(wctx)
+		cancel()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err) {
+			clean = false
+			return fmt.Errorf("eventstore/postgres: wait for notification: %w", err)
+		}
+	}
+}

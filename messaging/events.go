@@ -1,0 +1,120 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/evshop/shop/eventstore"
+)
+
+// EventHandler consumes events from the fan-out topic.
+type EventHandler struct {
+	// Name is stable: it names the handler's durable queue, so renaming it
+	// starts a new, empty queue and abandons the old one.
+	Name string
+	// Types, when not empty, restricts the handler to these event types; the
+	// others are acked without reaching Handle.
+	Types []string
+	// Handle must be idempotent: delivery is at least once (see Dedupe).
+	Handle func(ctx context.Context, e eventstore.RecordedEvent) error
+}
+
+// AddEventHandler subscribes h with its own durable queue (AMQP) or
+// subscription (Go channels). It must be called before Run.
+func (b *Bus) AddEventHandler(h EventHandler) error {
+	if !namePattern.MatchString(h.Name) {
+		return fmt.Errorf("%w: event handler name %q must match %s", ErrInvalidConfig, h.Name, namePattern)
+	}
+	if h.Handle == nil {
+		return fmt.Errorf("%w: event handler %q has no Handle func", ErrInvalidConfig, h.Name)
+	}
+	if err := b.claim("event:" + h.Name); err != nil {
+		return err
+	}
+
+	var types map[string]bool
+	if len(h.Types) > 0 {
+		types = make(map[string]bool, len(h.Types))
+		for _, t := range h.Types {
+			types[t] = true
+		}
+	}
+	r := route{handler: h.Name, topic: b.EventQueue(h.Name), redriveTo: b.tr.eventRedriveTopic(h.Name), types: types}
+	handle := func(msg *message.Message) error {
+		e, err := DecodeEvent(msg)
+		if err != nil {
+			return err
+		}
+		return h.Handle(msg.Context(), e)
+	}
+	sub, err := b.tr.eventSubscriber(h.Name)
+	if err != nil {
+		return fmt.Errorf("messaging: subscriber for %s: %w", h.Name, err)
+	}
+	rh := b.router.AddConsumerHandler("event:"+h.Name, b.EventsTopic(), sub, handle)
+	rh.AddMiddleware(b.pipeline(r)...)
+	if b.tr.extraRedriveSubscription() {
+		sub, err := b.tr.directSubscriber()
+		if err != nil {
+			return fmt.Errorf("messaging: redrive subscriber for %s: %w", h.Name, err)
+		}
+		rh := b.router.AddConsumerHandler("event:"+h.Name+":redrive", r.redriveTo, sub, handle)
+		rh.AddMiddleware(b.pipeline(r)...)
+	}
+	return nil
+}
+
+// PublishEvent publishes one recorded event to the fan-out topic and, with
+// AMQP, returns once the broker confirmed it. Only the relay calls it;
+// concurrent calls are safe and are how the relay keeps confirms in flight.
+func (b *Bus) PublishEvent(ctx context.Context, e eventstore.RecordedEvent) error {
+	msg := EncodeEvent(e)
+	msg.SetContext(ctx)
+	if err := b.tr.events().Publish(b.EventsTopic(), msg); err != nil {
+		return fmt.Errorf("messaging: publish event %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// DeclaredTopology lists the AMQP queues and exchanges this bus declared so
+// far (empty for Go channels).
+func (b *Bus) DeclaredTopology() (queues, exchanges []string) {
+	if t, ok := b.tr.(*amqpTransport); ok {
+		return t.topo.list()
+	}
+	return nil, nil
+}
+
+// Dedupe wraps h so that an event id the handler already processed is acked
+// without running Handle again, making a non-idempotent handler safe under
+// at-least-once delivery. The mark is written after Handle succeeds: a crash
+// between the two re-runs Handle once. A handler needing exactly-once effects
+// records the mark in the same transaction as its effect instead.
+func Dedupe(d Deduper, h EventHandler) EventHandler {
+	inner := h.Handle
+	name := h.Name
+	h.Handle = func(ctx context.Context, e eventstore.RecordedEvent) error {
+		seen, err := d.Seen(ctx, name, e.ID)
+		if err != nil {
+			return fmt.Errorf("messaging: dedupe lookup: %w", err)
+		}
+		if seen {
+			return nil
+		}
+		if err := inner(ctx, e); err != nil {
+			return err
+		}
+		if err := d.Mark(ctx, name, e.ID); err != nil {
+			return fmt.Errorf("messaging: dedupe mark: %w", err)
+		}
+		return nil
+	}
+	return h
+}
+
+// ErrNotCommand is returned by Send and AddCommandHandler for a type without
+// a CommandName method.
+var ErrNotCommand = errors.New("messaging: not a command (needs a CommandName() string method)")

@@ -1,0 +1,59 @@
+package messaging
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are per handler; the label is the stable handler name, so their
+// number is bounded by the code, never by the traffic.
+type metrics struct {
+	handled      *prometheus.CounterVec
+	failed       *prometheus.CounterVec
+	retried      *prometheus.CounterVec
+	deadLettered *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "messaging_handled_total", Help: "Messages handled successfully (acked), by handler.",
+		}, []string{"handler"}),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "messaging_failed_total", Help: "Messages whose handling failed after all retries (dead-lettered or returned to the queue), by handler.",
+		}, []string{"handler"}),
+		retried: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "messaging_retries_total", Help: "Handler attempts that failed and were retried, by handler.",
+		}, []string{"handler"}),
+		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "messaging_dead_lettered_total", Help: "Messages moved to the dead-letter topic, by handler.",
+		}, []string{"handler"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "messaging_handle_duration_seconds", Help: "Time to handle a message including retries, by handler.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"handler"}),
+	}
+	if reg != nil {
+		// The one-process shop runs several buses on one registry.
+		m.handled = registerOrExisting(reg, m.handled)
+		m.failed = registerOrExisting(reg, m.failed)
+		m.retried = registerOrExisting(reg, m.retried)
+		m.deadLettered = registerOrExisting(reg, m.deadLettered)
+		m.duration = registerOrExisting(reg, m.duration)
+	}
+	return m
+}
+
+func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(T); ok {
+				return existing
+			}
+		}
+	}
+	return c
+}

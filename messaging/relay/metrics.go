@@ -1,0 +1,47 @@
+package relay
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+type metrics struct {
+	published  prometheus.Counter
+	failures   prometheus.Counter
+	lag        prometheus.Gauge
+	checkpoint prometheus.Gauge
+	leader     prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer, name string) *metrics {
+	labels := prometheus.Labels{"relay": name}
+	published := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relay_published_total", Help: "Events published with a broker confirm and checkpointed."}, []string{"relay"})
+	failures := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relay_failures_total", Help: "Failed relay batches (retried)."}, []string{"relay"})
+	lag := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "relay_lag_events", Help: "Head position of the source minus the relay checkpoint."}, []string{"relay"})
+	checkpoint := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "relay_checkpoint_position", Help: "Last checkpointed position."}, []string{"relay"})
+	leader := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "relay_leader", Help: "1 while this instance holds the relay lease."}, []string{"relay"})
+	if reg != nil {
+		published = registerOrExisting(reg, published)
+		failures = registerOrExisting(reg, failures)
+		lag = registerOrExisting(reg, lag)
+		checkpoint = registerOrExisting(reg, checkpoint)
+		leader = registerOrExisting(reg, leader)
+	}
+	return &metrics{
+		published: published.With(labels), failures: failures.With(labels), lag: lag.With(labels),
+		checkpoint: checkpoint.With(labels), leader: leader.With(labels),
+	}
+}
+
+func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(T); ok {
+				return existing
+			}
+		}
+	}
+	return c
+}

@@ -1,0 +1,224 @@
+package relay_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/messaging/relay"
+)
+
+// recorder is a Publisher that remembers what it confirmed.
+type recorder struct {
+	mu       sync.Mutex
+	got      []eventstore.RecordedEvent
+	failNext atomic.Int32 // fail this many publishes
+	delay    time.Duration
+	inflight atomic.Int32
+	maxIn    atomic.Int32
+}
+
+func (r *recorder) PublishEvent(ctx context.Context, e eventstore.RecordedEvent) error {
+	n := r.inflight.Add(1)
+	defer r.inflight.Add(-1)
+	for {
+		m := r.maxIn.Load()
+		if n <= m || r.maxIn.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	if r.failNext.Load() > 0 && r.failNext.Add(-1) >= 0 {
+		return errors.New("broker unreachable")
+	}
+	if r.delay > 0 {
+		select {
+		case <-time.After(r.delay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r.mu.Lock()
+	r.got = append(r.got, e)
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *recorder) events() []eventstore.RecordedEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]eventstore.RecordedEvent(nil), r.got...)
+}
+
+func fill(t *testing.T, s eventstore.Store, n, streams int) {
+	t.Helper()
+	for i := range n {
+		_, err := s.Append(context.Background(), fmt.Sprintf("order-%d", i%streams), eventstore.Any(), eventstore.EventData{
+			ID: uuid.NewString(), Type: "ordering.OrderPlaced.v1", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func runRelay(t *testing.T, cfg relay.Config) (*relay.Relay, context.CancelFunc, <-chan error) {
+	t.Helper()
+	r, err := relay.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return r, cancel, done
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// assertComplete checks every position 1..n arrived and each stream's events
+// arrived in revision order.
+func assertComplete(t *testing.T, got []eventstore.RecordedEvent, n int) {
+	t.Helper()
+	seen := map[uint64]bool{}
+	last := map[string]int64{}
+	for _, e := range got {
+		seen[e.Position] = true
+		if prev, ok := last[e.Stream]; ok && int64(e.Revision) < prev {
+			t.Fatalf("stream %s: revision %d after %d", e.Stream, e.Revision, prev)
+		}
+		last[e.Stream] = int64(e.Revision)
+	}
+	for p := uint64(1); p <= uint64(n); p++ {
+		if !seen[p] {
+			t.Fatalf("position %d never published (got %d events)", p, len(got))
+		}
+	}
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	t.Parallel()
+	ok := relay.Config{Name: "events", Source: memory.New(), Checkpoints: relay.NewMemoryCheckpoints(), Publisher: &recorder{}}
+	cases := []struct {
+		name   string
+		mutate func(*relay.Config)
+	}{
+		{"no name", func(c *relay.Config) { c.Name = "" }},
+		{"no source", func(c *relay.Config) { c.Source = nil }},
+		{"no publisher", func(c *relay.Config) { c.Publisher = nil }},
+		{"no checkpoints", func(c *relay.Config) { c.Checkpoints = nil }},
+		{"negative batch", func(c *relay.Config) { c.BatchSize = -1 }},
+		{"retry max below min", func(c *relay.Config) { c.RetryMin, c.RetryMax = time.Second, time.Millisecond }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := ok
+			c.mutate(&cfg)
+			if _, err := relay.New(cfg); !errors.Is(err, relay.ErrInvalidConfig) {
+				t.Fatalf("New = %v, want ErrInvalidConfig", err)
+			}
+		})
+	}
+}
+
+func TestRelayPublishesEverythingInStreamOrderWithConfirmsInFlight(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	fill(t, store, 1000, 40)
+	pub := &recorder{delay: 200 * time.Microsecond}
+	cps := relay.NewMemoryCheckpoints()
+	r, _, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub, BatchSize: 100, Concurrency: 8})
+	waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 1000 })
+	assertComplete(t, pub.events(), 1000)
+	if m := pub.maxIn.Load(); m < 2 {
+		t.Fatalf("at most %d publish in flight; want several", m)
+	}
+	// Live appends are picked up (the memory store notifies).
+	fill(t, store, 10, 3)
+	waitFor(t, "live events", func() bool { return len(pub.events()) >= 1010 })
+	if lag, err := r.Lag(context.Background()); err != nil || lag != 0 {
+		waitFor(t, "lag 0", func() bool { lag, _ := r.Lag(context.Background()); return lag == 0 })
+	}
+}
+
+func TestRelayRetriesAFailedBatchWithoutAdvancing(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	fill(t, store, 50, 5)
+	pub := &recorder{}
+	pub.failNext.Store(3)
+	cps := relay.NewMemoryCheckpoints()
+	runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub, BatchSize: 20,
+		RetryMin: time.Millisecond, RetryMax: 5 * time.Millisecond})
+	waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 50 })
+	assertComplete(t, pub.events(), 50)
+}
+
+func TestRelayKilledMidBatchResumesFromCheckpoint(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	fill(t, store, 2000, 50)
+	cps := relay.NewMemoryCheckpoints()
+	first := &recorder{delay: 100 * time.Microsecond}
+	_, cancel, done := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: first, BatchSize: 300, Concurrency: 4})
+	waitFor(t, "half the events", func() bool { return len(first.events()) >= 1000 })
+	cancel()
+	<-done
+	cp, _ := cps.Load(context.Background(), "events")
+	if cp >= 2000 {
+		t.Fatalf("checkpoint %d: the relay was not killed mid-way", cp)
+	}
+	second := &recorder{}
+	runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: second, BatchSize: 300, Concurrency: 4})
+	waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 2000 })
+	all := append(first.events(), second.events()...)
+	assertComplete(t, all, 2000)
+	if len(second.events()) != 2000-int(cp) {
+		t.Fatalf("second relay published %d, want exactly the %d after the checkpoint", len(second.events()), 2000-int(cp))
+	}
+}
+
+func TestStandbyTakesOverWhenTheLeaderStops(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	fill(t, store, 100, 5)
+	cps := relay.NewMemoryCheckpoints()
+	locker := relay.NewMemoryLocker()
+	pa, pb := &recorder{}, &recorder{}
+	ra, cancelA, doneA := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pa, Locker: locker})
+	waitFor(t, "leader caught up", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 100 })
+	rb, _, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pb, Locker: locker})
+	fill(t, store, 10, 5)
+	waitFor(t, "leader publishes live events", func() bool { return len(pa.events()) == 110 })
+	if rb.Leading() || len(pb.events()) != 0 {
+		t.Fatal("the standby published while the leader was alive")
+	}
+	if !ra.Leading() {
+		t.Fatal("leader does not report leading")
+	}
+	cancelA()
+	<-doneA
+	waitFor(t, "standby leading", rb.Leading)
+	fill(t, store, 10, 5)
+	waitFor(t, "standby publishes", func() bool { return len(pb.events()) == 10 })
+	assertComplete(t, append(pa.events(), pb.events()...), 120)
+}

@@ -1,0 +1,260 @@
+package messaging
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// amqpTransport: events go to one durable fan-out exchange, each event
+// handler has a durable queue bound to it; commands, dead letters and
+// redrives go through the default exchange straight to a durable queue named
+// after the topic. Publishers and consumers use separate connections so that
+// broker flow control on publishing never stalls acks.
+type amqpTransport struct {
+	cfg     Config
+	log     watermill.LoggerAdapter
+	pubConn *wamqp.ConnectionWrapper
+	subConn *wamqp.ConnectionWrapper
+	evPub   *wamqp.Publisher
+	dirPub  *wamqp.Publisher
+	direct_ *queueEnsuringPublisher
+	topo    *topology
+
+	mu   sync.Mutex
+	subs []*wamqp.Subscriber
+}
+
+// topology records what this bus declared (tests delete it at cleanup; ops
+// can list it) and declares point-to-point queues before the first publish,
+// because a message sent to the default exchange before its queue exists is
+// silently dropped by RabbitMQ.
+type topology struct {
+	wamqp.DefaultTopologyBuilder
+	mu        sync.Mutex
+	queues    []string
+	exchanges []string
+}
+
+func (t *topology) BuildTopology(ch *amqp.Channel, queue, exchange string, cfg wamqp.Config, log watermill.LoggerAdapter) error {
+	t.record(queue, exchange)
+	return t.DefaultTopologyBuilder.BuildTopology(ch, queue, exchange, cfg, log)
+}
+
+func (t *topology) ExchangeDeclare(ch *amqp.Channel, exchange string, cfg wamqp.Config) error {
+	t.record("", exchange)
+	return t.DefaultTopologyBuilder.ExchangeDeclare(ch, exchange, cfg)
+}
+
+func (t *topology) record(queue, exchange string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if queue != "" && !slices.Contains(t.queues, queue) {
+		t.queues = append(t.queues, queue)
+	}
+	if exchange != "" && !slices.Contains(t.exchanges, exchange) {
+		t.exchanges = append(t.exchanges, exchange)
+	}
+}
+
+func (t *topology) list() (queues, exchanges []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.queues), slices.Clone(t.exchanges)
+}
+
+func newAMQPTransport(cfg Config, log watermill.LoggerAdapter) (*amqpTransport, error) {
+	t := &amqpTransport{cfg: cfg, log: log, topo: &topology{}}
+	conn := wamqp.ConnectionConfig{AmqpURI: cfg.AMQPURL, Reconnect: wamqp.DefaultReconnectConfig()}
+	var err error
+	if t.pubConn, err = wamqp.NewConnection(conn, log); err != nil {
+		return nil, fmt.Errorf("messaging: amqp connect: %w", err)
+	}
+	if t.subConn, err = wamqp.NewConnection(conn, log); err != nil {
+		t.pubConn.Close() //nolint:errcheck
+		return nil, fmt.Errorf("messaging: amqp connect: %w", err)
+	}
+	if t.evPub, err = wamqp.NewPublisherWithConnection(t.fanoutConfig(""), log, t.pubConn); err != nil {
+		t.close() //nolint:errcheck
+		return nil, fmt.Errorf("messaging: events publisher: %w", err)
+	}
+	if t.dirPub, err = wamqp.NewPublisherWithConnection(t.directConfig(), log, t.pubConn); err != nil {
+		t.close() //nolint:errcheck
+		return nil, fmt.Errorf("messaging: direct publisher: %w", err)
+	}
+	t.direct_ = &queueEnsuringPublisher{Publisher: t.dirPub, t: t, known: map[string]bool{}}
+	return t, nil
+}
+
+func (t *amqpTransport) queueArgs() amqp.Table {
+	return amqp.Table{"x-queue-type": t.cfg.QueueType}
+}
+
+func (t *amqpTransport) common(c *wamqp.Config) {
+	c.Connection = wamqp.ConnectionConfig{AmqpURI: t.cfg.AMQPURL}
+	c.Marshaler = wamqp.DefaultMarshaler{} // persistent delivery mode
+	c.Queue.Durable = true
+	c.Queue.Arguments = t.queueArgs()
+	c.Publish.ChannelPoolSize = t.cfg.PublishChannels
+	c.Publish.ConfirmDelivery = true
+	c.Consume.Qos.PrefetchCount = t.cfg.Prefetch
+	c.TopologyBuilder = t.topo
+}
+
+func (t *amqpTransport) fanoutConfig(queue string) wamqp.Config {
+	c := wamqp.NewDurablePubSubConfig(t.cfg.AMQPURL, wamqp.GenerateQueueNameConstant(queue))
+	t.common(&c)
+	return c
+}
+
+func (t *amqpTransport) directConfig() wamqp.Config {
+	c := wamqp.NewDurableQueueConfig(t.cfg.AMQPURL)
+	t.common(&c)
+	return c
+}
+
+func (t *amqpTransport) events() message.Publisher { return t.evPub }
+func (t *amqpTransport) direct() message.Publisher { return t.direct_ }
+
+func (t *amqpTransport) eventSubscriber(handler string) (message.Subscriber, error) {
+	s, err := wamqp.NewSubscriberWithConnection(t.fanoutConfig(t.cfg.Prefix+".events."+handler), t.log, t.subConn)
+	if err != nil {
+		return nil, err
+	}
+	t.keep(s)
+	return s, nil
+}
+
+func (t *amqpTransport) directSubscriber() (message.Subscriber, error) {
+	s, err := wamqp.NewSubscriberWithConnection(t.directConfig(), t.log, t.subConn)
+	if err != nil {
+		return nil, err
+	}
+	t.keep(s)
+	return s, nil
+}
+
+func (t *amqpTransport) keep(s *wamqp.Subscriber) {
+	t.mu.Lock()
+	t.subs = append(t.subs, s)
+	t.mu.Unlock()
+}
+
+func (t *amqpTransport) eventRedriveTopic(handler string) string {
+	return t.cfg.Prefix + ".events." + handler
+}
+
+func (t *amqpTransport) extraRedriveSubscription() bool { return false }
+
+func (t *amqpTransport) close() error {
+	var errs []error
+	t.mu.Lock()
+	subs := t.subs
+	t.subs = nil
+	t.mu.Unlock()
+	for _, s := range subs {
+		errs = append(errs, s.Close())
+	}
+	for _, p := range []*wamqp.Publisher{t.evPub, t.dirPub} {
+		if p != nil {
+			errs = append(errs, p.Close())
+		}
+	}
+	for _, c := range []*wamqp.ConnectionWrapper{t.pubConn, t.subConn} {
+		if c != nil {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// declareQueue declares a durable queue with the bus's arguments.
+func (t *amqpTransport) declareQueue(name string) error {
+	ch, err := t.pubConn.Connection().Channel()
+	if err != nil {
+		return fmt.Errorf("messaging: open channel: %w", err)
+	}
+	defer ch.Close() //nolint:errcheck
+	if _, err := ch.QueueDeclare(name, true, false, false, false, t.queueArgs()); err != nil {
+		return fmt.Errorf("messaging: declare queue %s: %w", name, err)
+	}
+	t.topo.record(name, "")
+	return nil
+}
+
+type queueEnsuringPublisher struct {
+	message.Publisher
+	t     *amqpTransport
+	mu    sync.Mutex
+	known map[string]bool
+}
+
+func (p *queueEnsuringPublisher) Publish(topic string, msgs ...*message.Message) error {
+	p.mu.Lock()
+	known := p.known[topic]
+	p.mu.Unlock()
+	if !known {
+		if err := p.t.declareQueue(topic); err != nil {
+			return err
+		}
+		p.mu.Lock()
+		p.known[topic] = true
+		p.mu.Unlock()
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}
+
+// Close is a no-op: the transport closes the underlying publisher.
+func (p *queueEnsuringPublisher) Close() error { return nil }
+
+// goChannelTransport keeps messages in process. Events use a channel whose
+// publish waits until every handler acked, which keeps each handler's events
+// in publish order and lets the relay's checkpoint mean "handled". Commands,
+// dead letters and redrives use a second, non-blocking channel so a handler
+// sending a command never waits for that command to be handled.
+type goChannelTransport struct {
+	cfg Config
+	ev  *gochannel.GoChannel
+	dir *gochannel.GoChannel
+}
+
+func newGoChannelTransport(cfg Config, log watermill.LoggerAdapter) *goChannelTransport {
+	return &goChannelTransport{
+		cfg: cfg,
+		ev:  gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: int64(cfg.Prefetch), BlockPublishUntilSubscriberAck: true}, log),
+		dir: gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: int64(cfg.Prefetch)}, log),
+	}
+}
+
+func (t *goChannelTransport) events() message.Publisher { return noClose{t.ev} }
+func (t *goChannelTransport) direct() message.Publisher { return noClose{t.dir} }
+func (t *goChannelTransport) eventSubscriber(string) (message.Subscriber, error) {
+	return noCloseSub{t.ev}, nil
+}
+func (t *goChannelTransport) directSubscriber() (message.Subscriber, error) {
+	return noCloseSub{t.dir}, nil
+}
+func (t *goChannelTransport) eventRedriveTopic(handler string) string {
+	return t.cfg.Prefix + ".redrive." + handler
+}
+func (t *goChannelTransport) extraRedriveSubscription() bool { return true }
+func (t *goChannelTransport) close() error {
+	return errors.Join(t.ev.Close(), t.dir.Close())
+}
+
+// noClose and noCloseSub stop the router from closing the shared Go channel
+// once per handler; the transport closes it once.
+type noClose struct{ message.Publisher }
+
+func (noClose) Close() error { return nil }
+
+type noCloseSub struct{ message.Subscriber }
+
+func (noCloseSub) Close() error { return nil }

@@ -1,0 +1,94 @@
+package notifier
+
+import (
+	"time"
+
+	"github.com/evshop/shop/domain/money"
+)
+
+// Wire names of the events the notifier consumes. They are the other
+// contexts' fixed contracts (see docs and domain/*/events.go); the notifier
+// decodes them into its own small structs that name only the fields it needs,
+// so new fields upstream never break it.
+const (
+	EventUserRegistered         = "identity.UserRegistered.v1"
+	EventVerificationRequested  = "identity.VerificationRequested.v1"
+	EventPasswordResetRequested = "identity.PasswordResetRequested.v1"
+
+	EventOrderPlaced    = "ordering.OrderPlaced.v1"
+	EventOrderPaid      = "ordering.OrderPaid.v1"
+	EventOrderShipped   = "ordering.OrderShipped.v1"
+	EventOrderCancelled = "ordering.OrderCancelled.v1"
+	EventOrderRefunded  = "ordering.OrderRefunded.v1"
+
+	EventPaymentFailed   = "payment.PaymentFailed.v1"
+	EventPaymentRefunded = "payment.PaymentRefunded.v1"
+
+	EventItemAdded           = "basket.ItemAdded.v1"
+	EventItemQuantityChanged = "basket.ItemQuantityChanged.v1"
+	EventItemRemoved         = "basket.ItemRemoved.v1"
+	EventBasketCleared       = "basket.BasketCleared.v1"
+	EventBasketCheckedOut    = "basket.BasketCheckedOut.v1"
+)
+
+// EventTypes lists every event type Handle acts on; subscribe to these.
+func EventTypes() []string {
+	return []string{
+		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested,
+		EventOrderPlaced, EventOrderPaid, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
+		EventPaymentFailed, EventPaymentRefunded,
+		EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut,
+	}
+}
+
+type identityEvent struct {
+	UserID      string `json:"userId"`
+	Email       string `json:"email"`
+	Name        string `json:"name"`
+	SealedToken string `json:"sealedToken"`
+	Lang        string `json:"lang"`
+}
+
+type orderLine struct {
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	Quantity  int       `json:"quantity"`
+	UnitPrice money.DTO `json:"unitPrice"`
+}
+
+type orderPlaced struct {
+	OrderID         string      `json:"orderId"`
+	CustomerID      string      `json:"customerId"`
+	Email           string      `json:"email"`
+	Lines           []orderLine `json:"lines"`
+	Total           money.DTO   `json:"total"`
+	ShippingAddress struct {
+		Name       string `json:"name"`
+		Line1      string `json:"line1"`
+		Line2      string `json:"line2"`
+		City       string `json:"city"`
+		PostalCode string `json:"postalCode"`
+		Country    string `json:"country"`
+	} `json:"shippingAddress"`
+	PlacedAt time.Time `json:"placedAt"`
+}
+
+// orderEvent covers OrderPaid, OrderShipped, OrderCancelled, OrderRefunded,
+// PaymentFailed and PaymentRefunded: each reads the fields it has.
+type orderEvent struct {
+	OrderID        string    `json:"orderId"`
+	PaymentID      string    `json:"paymentId"`
+	Amount         money.DTO `json:"amount"`
+	Reason         string    `json:"reason"`
+	Code           string    `json:"code"`
+	Carrier        string    `json:"carrier"`
+	TrackingNumber string    `json:"trackingNumber"`
+}
+
+type basketEvent struct {
+	BasketID   string `json:"basketId"`
+	CustomerID string `json:"customerId"`
+	SKU        string `json:"sku"`
+	Name       string `json:"name"`
+	Quantity   int    `json:"quantity"`
+}

@@ -1,0 +1,366 @@
+// Package notifier owns the shop's customer emails and ops alerts: it turns
+// identity, ordering, payment and basket events into localised emails
+// (templates), sends each exactly once per triggering event through a delivery
+// log, retries transient provider failures with backoff, records permanent ones
+// for support, sends abandoned-basket reminders to customers who opted in to
+// marketing, and verifies the signed unsubscribe links in those reminders.
+// Ops alerting lives in notifier/alerts; store adapters in notifier/memstore
+// and notifier/pgstore.
+package notifier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/mail"
+	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/platform/sealed"
+)
+
+// HandlerName is the stable name of the notifier's event handler. It names
+// its durable queue: renaming it re-consumes from an empty queue.
+const HandlerName = "notifier.send-emails"
+
+// ErrConfig is wrapped by New for missing or invalid settings.
+var ErrConfig = errors.New("notifier: invalid config")
+
+// Config wires a Notifier.
+type Config struct {
+	Sender     mail.Sender // wrapped by New with mail.Retry(Retry)
+	Templates  *templates.Set
+	Deliveries DeliveryLog
+	Orders     OrderBook
+	Baskets    BasketStore
+	// Recipients is optional: without it, emails use the event's name and English.
+	Recipients Recipients
+	// Marketing and OptOut are optional: without Marketing no reminder is
+	// sent; without OptOut the unsubscribe link cannot be honoured, so
+	// reminders are not sent either.
+	Marketing MarketingPreferences
+	OptOut    MarketingOptOut
+	// LinkBox opens the sealed verification/reset tokens (MAIL_LINK_KEY).
+	LinkBox *sealed.Box
+	// UnsubscribeKey signs unsubscribe links (at least 32 bytes).
+	UnsubscribeKey []byte
+	// PublicURL is the storefront origin the links point to, e.g. https://shop.example.
+	PublicURL string
+	// ReminderIdle is how long a basket must sit untouched (default 24h);
+	// ReminderMaxAge skips baskets idle for longer (default 7 days), so a
+	// replay of old history does not remind anyone about ancient baskets.
+	ReminderIdle, ReminderMaxAge time.Duration
+	// Lease bounds how long a crashed worker's claim blocks a retry (default 2m).
+	Lease time.Duration
+	Retry mail.RetryConfig
+	Now   func() time.Time
+	Log   *slog.Logger
+	// Registerer receives the notifier's metrics when set.
+	Registerer prometheus.Registerer
+}
+
+// Notifier sends the shop's customer emails.
+type Notifier struct {
+	cfg     Config
+	sender  mail.Sender
+	public  string
+	signer  linkSigner
+	log     *slog.Logger
+	emails  *prometheus.CounterVec
+	retries prometheus.Counter
+}
+
+// New validates cfg and returns a Notifier.
+func New(cfg Config) (*Notifier, error) {
+	var missing []string
+	if cfg.Sender == nil {
+		missing = append(missing, "Sender")
+	}
+	if cfg.Templates == nil {
+		missing = append(missing, "Templates")
+	}
+	if cfg.Deliveries == nil {
+		missing = append(missing, "Deliveries")
+	}
+	if cfg.Orders == nil {
+		missing = append(missing, "Orders")
+	}
+	if cfg.Baskets == nil {
+		missing = append(missing, "Baskets")
+	}
+	if cfg.LinkBox == nil {
+		missing = append(missing, "LinkBox")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: missing %s", ErrConfig, strings.Join(missing, ", "))
+	}
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		return nil, fmt.Errorf("%w: PublicURL %q must be an http(s) origin", ErrConfig, cfg.PublicURL)
+	}
+	if len(cfg.UnsubscribeKey) < 32 {
+		return nil, fmt.Errorf("%w: UnsubscribeKey must be at least 32 bytes", ErrConfig)
+	}
+	if cfg.ReminderIdle <= 0 {
+		cfg.ReminderIdle = 24 * time.Hour
+	}
+	if cfg.ReminderMaxAge <= 0 {
+		cfg.ReminderMaxAge = 7 * 24 * time.Hour
+	}
+	if cfg.ReminderMaxAge < cfg.ReminderIdle {
+		return nil, fmt.Errorf("%w: ReminderMaxAge %v is shorter than ReminderIdle %v", ErrConfig, cfg.ReminderMaxAge, cfg.ReminderIdle)
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 2 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	n := &Notifier{cfg: cfg, public: strings.TrimRight(cfg.PublicURL, "/"), signer: linkSigner{key: cfg.UnsubscribeKey}, log: cfg.Log}
+	n.emails = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "notifier_emails_total",
+		Help: "Emails by kind and outcome (sent, duplicate, failed, transient, skipped)."}, []string{"kind", "outcome"})
+	n.retries = prometheus.NewCounter(prometheus.CounterOpts{Name: "notifier_send_retries_total", Help: "Provider sends retried after a transient failure."})
+	if cfg.Registerer != nil {
+		n.emails = registerOrExisting(cfg.Registerer, n.emails)
+		n.retries = registerOrExisting(cfg.Registerer, n.retries)
+	}
+	retry := cfg.Retry
+	onRetry := retry.OnRetry
+	retry.OnRetry = func(attempt int, err error, wait time.Duration) {
+		n.retries.Inc()
+		n.log.Warn("mail send failed, retrying", "attempt", attempt, "wait", wait, "err", err)
+		if onRetry != nil {
+			onRetry(attempt, err, wait)
+		}
+	}
+	n.sender = mail.Retry(cfg.Sender, retry)
+	return n, nil
+}
+
+func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(T); ok {
+				return existing
+			}
+		}
+	}
+	return c
+}
+
+// Handle consumes one event. It is idempotent: a redelivered or replayed
+// event never sends a second email. A nil error means the event is done
+// (sent, already sent, not for us, or failed permanently and recorded); an
+// error means "retry later" (transient provider failure, claim held by
+// another worker, order not known yet).
+func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) error {
+	switch ev.Type {
+	case EventUserRegistered, EventVerificationRequested:
+		return n.onIdentity(ctx, ev, templates.KindVerifyEmail, "/verify")
+	case EventPasswordResetRequested:
+		return n.onIdentity(ctx, ev, templates.KindPasswordReset, "/reset-password")
+	case EventOrderPlaced:
+		return n.onOrderPlaced(ctx, ev)
+	case EventOrderPaid:
+		return n.onOrderEvent(ctx, ev, templates.KindOrderConfirmation)
+	case EventPaymentFailed:
+		return n.onOrderEvent(ctx, ev, templates.KindPaymentFailed)
+	case EventOrderShipped:
+		return n.onOrderEvent(ctx, ev, templates.KindOrderShipped)
+	case EventOrderCancelled:
+		return n.onOrderEvent(ctx, ev, templates.KindOrderCancelled)
+	case EventOrderRefunded, EventPaymentRefunded:
+		return n.onOrderEvent(ctx, ev, templates.KindRefundIssued)
+	case EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut:
+		return n.onBasket(ctx, ev)
+	}
+	return nil
+}
+
+func (n *Notifier) onIdentity(ctx context.Context, ev eventstore.RecordedEvent, kind templates.Kind, path string) error {
+	var e identityEvent
+	if err := json.Unmarshal(ev.Data, &e); err != nil || e.UserID == "" {
+		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
+	}
+	if e.SealedToken == "" {
+		// An account created already verified (admin bootstrap) has nothing to confirm.
+		n.emails.WithLabelValues(string(kind), "skipped").Inc()
+		return nil
+	}
+	token, err := n.cfg.LinkBox.Open(e.SealedToken, e.UserID)
+	if err != nil {
+		// Never log the sealed value: it is as good as the token to anyone
+		// holding the key.
+		return n.recordPermanent(ctx, ev.ID, kind, e.Email, "cannot open the sealed link token (MAIL_LINK_KEY mismatch?)")
+	}
+	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
+	d := n.baseData(r)
+	d.Link = n.public + path + "?token=" + url.QueryEscape(token)
+	return n.deliver(ctx, ev.ID, kind, r, d, nil)
+}
+
+func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEvent) error {
+	var e orderPlaced
+	if err := json.Unmarshal(ev.Data, &e); err != nil || e.OrderID == "" {
+		n.log.ErrorContext(ctx, "malformed OrderPlaced ignored", "event_id", ev.ID, "err", err)
+		return nil
+	}
+	o := Order{OrderID: e.OrderID, CustomerID: e.CustomerID, Email: e.Email, Total: e.Total, PlacedAt: e.PlacedAt,
+		Address: templates.Address{Name: e.ShippingAddress.Name, Line1: e.ShippingAddress.Line1, Line2: e.ShippingAddress.Line2,
+			City: e.ShippingAddress.City, PostalCode: e.ShippingAddress.PostalCode, Country: e.ShippingAddress.Country}}
+	for _, l := range e.Lines {
+		o.Lines = append(o.Lines, templates.Line{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+	}
+	if err := n.cfg.Orders.PutOrder(ctx, o); err != nil {
+		return fmt.Errorf("notifier: remember order %s: %w", o.OrderID, err)
+	}
+	return nil
+}
+
+func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent, kind templates.Kind) error {
+	var e orderEvent
+	if err := json.Unmarshal(ev.Data, &e); err != nil || e.OrderID == "" {
+		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
+	}
+	o, err := n.cfg.Orders.Order(ctx, e.OrderID)
+	if errors.Is(err, ErrNotFound) {
+		// OrderPlaced may still be on its way (or retrying); let the bus
+		// redeliver, and dead-letter after its bounded retries.
+		return fmt.Errorf("notifier: %s for order %s before its OrderPlaced: %w", ev.Type, e.OrderID, err)
+	}
+	if err != nil {
+		return fmt.Errorf("notifier: load order %s: %w", e.OrderID, err)
+	}
+	r := n.recipient(ctx, o.CustomerID, o.Email, o.Address.Name, "")
+	d := n.baseData(r)
+	d.OrderID, d.Lines, d.Total, d.Address = o.OrderID, o.Lines, o.Total, o.Address
+	d.Amount, d.Reason, d.Carrier, d.TrackingNumber = e.Amount, e.Reason, e.Carrier, e.TrackingNumber
+	key := ev.ID
+	if kind == templates.KindRefundIssued {
+		key = refundKey(e)
+	}
+	return n.deliver(ctx, key, kind, r, d, nil)
+}
+
+// refundKey makes the two events announcing one refund (ordering's
+// OrderRefunded and payment's PaymentRefunded) share one delivery: the
+// customer hears about a refund once. Two separate refunds of the same amount
+// on one order are rare enough to accept one email for both.
+func refundKey(e orderEvent) string {
+	return fmt.Sprintf("refund:%s:%d:%s", e.OrderID, e.Amount.Amount, e.Amount.Currency)
+}
+
+func (n *Notifier) baseData(r Recipient) templates.Data {
+	return templates.Data{Name: r.Name, ShopURL: n.public}
+}
+
+// recipient combines the event's fields with the profile, falling back to
+// English. A profile lookup failure degrades the email rather than blocking it.
+func (n *Notifier) recipient(ctx context.Context, customerID, email, name, lang string) Recipient {
+	r := Recipient{Email: email, Name: name, Lang: lang}
+	if n.cfg.Recipients != nil && customerID != "" {
+		p, err := n.cfg.Recipients.Recipient(ctx, customerID)
+		if err != nil {
+			n.log.WarnContext(ctx, "recipient lookup failed; using the event's fields", "customer_id", customerID, "err", err)
+		} else {
+			if p.Name != "" {
+				r.Name = p.Name
+			}
+			if p.Lang != "" {
+				r.Lang = p.Lang
+			}
+			if r.Email == "" {
+				r.Email = p.Email
+			}
+		}
+	}
+	if r.Lang == "" {
+		r.Lang = templates.DefaultLanguage
+	}
+	return r
+}
+
+// recordPermanent logs a delivery that can never succeed so support sees it.
+func (n *Notifier) recordPermanent(ctx context.Context, key string, kind templates.Kind, to, reason string) error {
+	now := n.cfg.Now()
+	err := n.cfg.Deliveries.Claim(ctx, Claim{Key: key, Kind: string(kind), To: to, Now: now, Lease: n.cfg.Lease})
+	switch {
+	case errors.Is(err, ErrAlreadySent), errors.Is(err, ErrAlreadyFailed):
+		return nil
+	case err != nil:
+		return err
+	}
+	n.emails.WithLabelValues(string(kind), "failed").Inc()
+	n.log.ErrorContext(ctx, "email failed permanently", "key", key, "kind", kind, "reason", reason)
+	return n.cfg.Deliveries.MarkFailed(ctx, key, reason, now)
+}
+
+// deliver sends one email at most once for key.
+func (n *Notifier) deliver(ctx context.Context, key string, kind templates.Kind, r Recipient, d templates.Data, headers []mail.Header) error {
+	now := n.cfg.Now()
+	err := n.cfg.Deliveries.Claim(ctx, Claim{Key: key, Kind: string(kind), To: r.Email, Now: now, Lease: n.cfg.Lease})
+	switch {
+	case errors.Is(err, ErrAlreadySent), errors.Is(err, ErrAlreadyFailed):
+		n.emails.WithLabelValues(string(kind), "duplicate").Inc()
+		return nil
+	case err != nil:
+		return fmt.Errorf("notifier: claim %s: %w", key, err)
+	}
+	rendered, err := n.cfg.Templates.Render(kind, r.Lang, d)
+	if err != nil {
+		n.emails.WithLabelValues(string(kind), "failed").Inc()
+		n.log.ErrorContext(ctx, "email template failed", "key", key, "kind", kind, "err", err)
+		return n.cfg.Deliveries.MarkFailed(ctx, key, err.Error(), now)
+	}
+	msg := mail.Message{To: r.Email, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
+		Headers: headers, Tags: map[string]string{"kind": string(kind)}}
+	id, err := n.sender.Send(ctx, msg)
+	// Bookkeeping must happen even when the caller's context just ended:
+	// otherwise a sent email stays "pending" and is sent again after the lease.
+	bg := context.WithoutCancel(ctx)
+	if err != nil {
+		if mail.IsPermanent(err) {
+			n.emails.WithLabelValues(string(kind), "failed").Inc()
+			n.log.ErrorContext(ctx, "email failed permanently", "key", key, "kind", kind, "err", err)
+			return n.cfg.Deliveries.MarkFailed(bg, key, err.Error(), n.cfg.Now())
+		}
+		n.emails.WithLabelValues(string(kind), "transient").Inc()
+		if rerr := n.cfg.Deliveries.Release(bg, key, err.Error(), n.cfg.Now()); rerr != nil {
+			n.log.ErrorContext(ctx, "release delivery claim", "key", key, "err", rerr)
+		}
+		return fmt.Errorf("notifier: send %s %s: %w", kind, key, err)
+	}
+	for attempt := range 3 {
+		if err = n.cfg.Deliveries.MarkSent(bg, key, id, n.cfg.Now()); err == nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+	}
+	if err != nil {
+		// The email went out; asking for a redelivery would send it twice once
+		// the lease expires. Leave the row pending and say so loudly.
+		n.log.ErrorContext(ctx, "email sent but not recorded", "key", key, "message_id", id, "err", err)
+	}
+	n.emails.WithLabelValues(string(kind), "sent").Inc()
+	n.log.InfoContext(ctx, "email sent", "key", key, "kind", kind, "lang", rendered.Lang, "message_id", id)
+	return nil
+}
+
+// FailedDeliveries lists permanent failures for support, newest first.
+func (n *Notifier) FailedDeliveries(ctx context.Context, limit int) ([]Delivery, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	return n.cfg.Deliveries.Failed(ctx, limit)
+}

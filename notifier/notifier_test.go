@@ -1,0 +1,481 @@
+package notifier_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/mail"
+	mailmem "github.com/evshop/shop/mail/memory"
+	"github.com/evshop/shop/notifier"
+	"github.com/evshop/shop/notifier/memstore"
+	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/platform/sealed"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+type harness struct {
+	n      *notifier.Notifier
+	outbox *mailmem.Outbox
+	store  *memstore.Store
+	prefs  *memstore.Preferences
+	box    *sealed.Box
+	clock  *clock
+}
+
+func newHarness(t *testing.T, sender mail.Sender) *harness {
+	t.Helper()
+	key := make([]byte, 32)
+	rand.Read(key) //nolint:errcheck
+	box, err := sealed.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := templates.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{outbox: mailmem.New(), store: memstore.New(), prefs: memstore.NewPreferences(), box: box,
+		clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
+	if sender == nil {
+		sender = h.outbox
+	}
+	h.n, err = notifier.New(notifier.Config{
+		Sender: sender, Templates: tpl, Deliveries: h.store, Orders: h.store, Baskets: h.store,
+		Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
+		PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
+		Retry: mail.RetryConfig{Attempts: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func event(typ, stream string, rev uint64, data any) eventstore.RecordedEvent {
+	b, err := json.Marshal(data)
+	if err != nil {
+		panic(err)
+	}
+	return eventstore.RecordedEvent{ID: uuid.NewString(), Stream: stream, Revision: rev, Type: typ, Data: b,
+		Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+var linkToken = regexp.MustCompile(`\?token=([A-Za-z0-9._~%-]+)`)
+
+func TestIdentityEmails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		typ       string
+		lang      string
+		noToken   bool
+		badToken  bool
+		wantMails int
+		wantPath  string
+		subject   string
+	}{
+		{"registration sends a verification link", notifier.EventUserRegistered, "", false, false, 1, "/verify", "Welcome"},
+		{"resend sends a verification link", notifier.EventVerificationRequested, "", false, false, 1, "/verify", "confirm"},
+		{"password reset link", notifier.EventPasswordResetRequested, "", false, false, 1, "/reset-password", "Reset"},
+		{"profile language is used", notifier.EventUserRegistered, "de", false, false, 1, "/verify", "Willkommen"},
+		{"already verified account gets nothing", notifier.EventUserRegistered, "", true, false, 0, "", ""},
+		{"token sealed with another key is recorded as failed", notifier.EventPasswordResetRequested, "", false, true, 0, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			ctx := context.Background()
+			userID := uuid.NewString()
+			if tt.lang != "" {
+				h.prefs.Set(userID, notifier.MarketingContact{Lang: tt.lang})
+			}
+			plain := "tok-" + uuid.NewString()
+			sealedTok := h.box.Seal(plain, userID)
+			if tt.badToken {
+				other, _ := sealed.New(make([]byte, 32))
+				sealedTok = other.Seal(plain, userID)
+			}
+			if tt.noToken {
+				sealedTok = ""
+			}
+			ev := event(tt.typ, "user-"+userID, 0, map[string]any{"userId": userID, "email": "ann@example.com", "name": "Ann",
+				"sealedToken": sealedTok, "roles": []string{"customer"}, "someNewField": true})
+			for range 2 { // a redelivery must not send again
+				if err := h.n.Handle(ctx, ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := h.outbox.To("ann@example.com")
+			if len(got) != tt.wantMails {
+				t.Fatalf("%d mails, want %d", len(got), tt.wantMails)
+			}
+			if tt.badToken {
+				failed, _ := h.n.FailedDeliveries(ctx, 10)
+				if len(failed) != 1 || failed[0].Key != ev.ID || strings.Contains(failed[0].LastError, sealedTok) {
+					t.Fatalf("failed deliveries = %+v", failed)
+				}
+			}
+			if tt.wantMails == 0 {
+				return
+			}
+			m := got[0]
+			if !strings.Contains(m.Subject, tt.subject) || !strings.Contains(m.Text, "Ann") {
+				t.Fatalf("mail = %q\n%s", m.Subject, m.Text)
+			}
+			wantLink := "https://shop.example" + tt.wantPath + "?token=" + url.QueryEscape(plain)
+			if !strings.Contains(m.Text, wantLink) || !strings.Contains(m.HTML, wantLink) {
+				t.Fatalf("link %s missing:\n%s", wantLink, m.Text)
+			}
+			if strings.Contains(m.Text, sealedTok) {
+				t.Fatal("the sealed token leaked into the mail")
+			}
+		})
+	}
+}
+
+const customer = "4b4e3c0e-8a53-4d5a-9d43-2c8e1c2b9a11"
+
+func placed(orderID string) eventstore.RecordedEvent {
+	return event(notifier.EventOrderPlaced, "order-"+orderID, 0, map[string]any{
+		"orderId": orderID, "customerId": customer, "email": "bob@example.com",
+		"lines": []map[string]any{{"sku": "MUG", "name": "Blue Mug", "category": "kitchen", "quantity": 2,
+			"unitPrice": money.DTO{Amount: 1250, Currency: "EUR"}}},
+		"total": money.DTO{Amount: 2500, Currency: "EUR"}, "currency": "EUR",
+		"shippingAddress": map[string]any{"name": "Bob Builder", "line1": "1 Yard", "city": "Bristol", "postalCode": "BS1", "country": "GB"},
+		"payment":         map[string]any{"method": "sandbox", "token": "tok_x", "last4": "4242"},
+		"placedAt":        time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)})
+}
+
+func TestOrderEmails(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	orderID := uuid.NewString()
+	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p1", "amount": money.DTO{Amount: 2500, Currency: "EUR"}})
+	refund := money.DTO{Amount: 500, Currency: "EUR"}
+	steps := []struct {
+		ev      eventstore.RecordedEvent
+		times   int
+		subject string
+		inText  []string
+	}{
+		{placed(orderID), 2, "", nil},
+		{paid, 3, "is confirmed", []string{"2 × Blue Mug", "€25.00", "Bob Builder", "1 Yard", "BS1 Bristol", orderID}},
+		{event(notifier.EventPaymentFailed, "payment-p1", 1, map[string]any{"paymentId": "p1", "orderId": orderID, "reason": "card declined", "code": "card_declined"}), 1, "failed", []string{"card declined"}},
+		{event(notifier.EventOrderShipped, "order-"+orderID, 5, map[string]any{"orderId": orderID, "carrier": "DHL", "trackingNumber": "JJD123"}), 2, "on its way", []string{"DHL", "JJD123"}},
+		{event(notifier.EventOrderCancelled, "order-"+orderID, 6, map[string]any{"orderId": orderID, "reason": "payment timeout"}), 1, "cancelled", []string{"payment timeout"}},
+		{event(notifier.EventOrderRefunded, "order-"+orderID, 7, map[string]any{"orderId": orderID, "amount": refund, "reason": "damaged"}), 1, "refunded €5.00", []string{"damaged"}},
+		// The payment side of the same refund: no second email.
+		{event(notifier.EventPaymentRefunded, "payment-p1", 3, map[string]any{"paymentId": "p1", "orderId": orderID, "amount": refund, "reason": "damaged"}), 1, "", nil},
+	}
+	want := 0
+	for _, st := range steps {
+		for range st.times {
+			if err := h.n.Handle(ctx, st.ev); err != nil {
+				t.Fatalf("%s: %v", st.ev.Type, err)
+			}
+		}
+		if st.subject == "" {
+			if n := len(h.outbox.To("bob@example.com")); n != want {
+				t.Fatalf("after %s: %d mails, want %d", st.ev.Type, n, want)
+			}
+			continue
+		}
+		want++
+		got := h.outbox.To("bob@example.com")
+		if len(got) != want {
+			t.Fatalf("after %s ×%d: %d mails, want %d", st.ev.Type, st.times, len(got), want)
+		}
+		m := got[len(got)-1]
+		if !strings.Contains(m.Subject, st.subject) {
+			t.Fatalf("%s: subject %q lacks %q", st.ev.Type, m.Subject, st.subject)
+		}
+		for _, s := range append(st.inText, "Hello Bob Builder") {
+			if !strings.Contains(m.Text, s) {
+				t.Fatalf("%s: text lacks %q:\n%s", st.ev.Type, s, m.Text)
+			}
+		}
+	}
+}
+
+func TestOrderEventBeforeOrderPlacedIsRetried(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	orderID := uuid.NewString()
+	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	if err := h.n.Handle(ctx, paid); !errors.Is(err, notifier.ErrNotFound) {
+		t.Fatalf("OrderPaid before OrderPlaced: err = %v, want a retryable not-found", err)
+	}
+	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.n.Handle(ctx, paid); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.outbox.To("bob@example.com")); n != 1 {
+		t.Fatalf("%d mails, want 1", n)
+	}
+}
+
+func TestProfileLanguageAndName(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.prefs.Set(customer, notifier.MarketingContact{Name: "Robert", Lang: "de-DE"})
+	orderID := uuid.NewString()
+	for _, ev := range []eventstore.RecordedEvent{placed(orderID), event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})} {
+		if err := h.n.Handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := h.outbox.To("bob@example.com")
+	if len(got) != 1 || !strings.Contains(got[0].Subject, "ist bestätigt") || !strings.Contains(got[0].Text, "Hallo Robert") || !strings.Contains(got[0].Text, "25,00\u00a0€") {
+		t.Fatalf("mails = %+v", got)
+	}
+}
+
+type flaky struct {
+	mu    sync.Mutex
+	fails int
+	err   error
+	next  mail.Sender
+}
+
+func (f *flaky) Send(ctx context.Context, m mail.Message) (string, error) {
+	f.mu.Lock()
+	if f.fails > 0 {
+		f.fails--
+		f.mu.Unlock()
+		return "", f.err
+	}
+	f.mu.Unlock()
+	return f.next.Send(ctx, m)
+}
+
+func TestTransientFailureIsRetriedByRedelivery(t *testing.T) {
+	t.Parallel()
+	outbox := mailmem.New()
+	f := &flaky{fails: 1, err: fmt.Errorf("%w: ses TooManyRequestsException", mail.ErrTransient), next: outbox}
+	h := newHarness(t, f)
+	ctx := context.Background()
+	orderID := uuid.NewString()
+	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
+		t.Fatal(err)
+	}
+	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	if err := h.n.Handle(ctx, paid); !errors.Is(err, mail.ErrTransient) {
+		t.Fatalf("first delivery: err = %v, want transient", err)
+	}
+	d, err := h.store.Get(ctx, paid.ID)
+	if err != nil || d.Status != notifier.StatusPending || !strings.Contains(d.LastError, "TooManyRequests") {
+		t.Fatalf("delivery after transient failure = %+v, %v", d, err)
+	}
+	for range 2 {
+		if err := h.n.Handle(ctx, paid); err != nil {
+			t.Fatalf("redelivery: %v", err)
+		}
+	}
+	if n := len(outbox.To("bob@example.com")); n != 1 {
+		t.Fatalf("%d mails, want 1", n)
+	}
+	if d, _ := h.store.Get(ctx, paid.ID); d.Status != notifier.StatusSent || d.Attempts != 2 {
+		t.Fatalf("delivery = %+v", d)
+	}
+}
+
+func TestPermanentFailureIsListedForSupport(t *testing.T) {
+	t.Parallel()
+	outbox := mailmem.New()
+	f := &flaky{fails: 1, err: fmt.Errorf("%w: ses MessageRejected: address on suppression list", mail.ErrPermanent), next: outbox}
+	h := newHarness(t, f)
+	ctx := context.Background()
+	orderID := uuid.NewString()
+	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
+		t.Fatal(err)
+	}
+	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	for range 2 {
+		if err := h.n.Handle(ctx, paid); err != nil {
+			t.Fatalf("a permanent failure must not be retried by the bus: %v", err)
+		}
+	}
+	if n := len(outbox.List()); n != 0 {
+		t.Fatalf("%d mails sent after a permanent failure", n)
+	}
+	failed, err := h.n.FailedDeliveries(ctx, 10)
+	if err != nil || len(failed) != 1 || failed[0].Kind != "order_confirmation" || failed[0].To != "bob@example.com" ||
+		!strings.Contains(failed[0].LastError, "MessageRejected") {
+		t.Fatalf("failed = %+v, %v", failed, err)
+	}
+}
+
+func TestConcurrentRedeliverySendsOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	orderID := uuid.NewString()
+	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
+		t.Fatal(err)
+	}
+	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.n.Handle(ctx, paid); err != nil && !errors.Is(err, notifier.ErrInFlight) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(h.outbox.To("bob@example.com")); n != 1 {
+		t.Fatalf("%d mails, want 1", n)
+	}
+}
+
+func basketEv(typ string, basketID string, rev uint64, data map[string]any) eventstore.RecordedEvent {
+	data["basketId"] = basketID
+	return event(typ, "basket-"+basketID, rev, data)
+}
+
+func TestAbandonedBasketReminder(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	optedIn := uuid.NewString()
+	optedOut := uuid.NewString()
+	checkedOut := uuid.NewString()
+	h.prefs.Set(optedIn, notifier.MarketingContact{OptedIn: true, Email: "carol@example.com", Name: "Carol", Lang: "en"})
+	h.prefs.Set(optedOut, notifier.MarketingContact{OptedIn: false, Email: "dave@example.com", Name: "Dave"})
+	h.prefs.Set(checkedOut, notifier.MarketingContact{OptedIn: true, Email: "erin@example.com", Name: "Erin"})
+	add := func(id string, rev uint64, sku string) eventstore.RecordedEvent {
+		return basketEv(notifier.EventItemAdded, id, rev, map[string]any{"sku": sku, "name": "Item " + sku, "quantity": 1,
+			"unitPrice": money.DTO{Amount: 100, Currency: "EUR"}})
+	}
+	first := add(optedIn, 0, "MUG")
+	events := []eventstore.RecordedEvent{
+		first, first, // redelivered: applied once
+		add(optedIn, 1, "TEE"),
+		basketEv(notifier.EventItemQuantityChanged, optedIn, 2, map[string]any{"sku": "TEE", "quantity": 3}),
+		add(optedOut, 0, "MUG"),
+		add(checkedOut, 0, "MUG"),
+		basketEv(notifier.EventBasketCheckedOut, checkedOut, 1, map[string]any{"customerId": checkedOut, "orderId": uuid.NewString()}),
+		add("guest-"+uuid.NewString(), 0, "MUG"),
+	}
+	for _, ev := range events {
+		if err := h.n.Handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sent, err := h.n.SweepReminders(ctx); err != nil || sent != 0 {
+		t.Fatalf("sweep before the idle time: %d, %v", sent, err)
+	}
+	h.clock.Advance(2 * time.Hour)
+	for range 2 {
+		if _, err := h.n.SweepReminders(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if all := h.outbox.List(); len(all) != 1 || all[0].To != "carol@example.com" {
+		t.Fatalf("reminders = %+v, want one to carol", all)
+	}
+	m := h.outbox.List()[0]
+	if !strings.Contains(m.Text, "1 × Item MUG") || !strings.Contains(m.Text, "3 × Item TEE") || !strings.Contains(m.Subject, "Carol") {
+		t.Fatalf("reminder text:\n%s", m.Text)
+	}
+	var listUnsub string
+	for _, hd := range m.Headers {
+		if hd.Name == "List-Unsubscribe" {
+			listUnsub = hd.Value
+		}
+	}
+	match := linkToken.FindStringSubmatch(listUnsub)
+	if match == nil || !strings.Contains(m.Text, notifier.UnsubscribePath+"?token="+match[1]) {
+		t.Fatalf("unsubscribe link missing: header %q\n%s", listUnsub, m.Text)
+	}
+
+	// The link works without login and turns the opt-in off.
+	if err := h.n.Unsubscribe(ctx, match[1]); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := h.prefs.OptedIn(ctx, optedIn); c.OptedIn {
+		t.Fatal("still opted in after unsubscribe")
+	}
+	for _, bad := range []string{"", "x", optedIn + ".AAAA", match[1] + "x", strings.Replace(match[1], optedIn, optedOut, 1)} {
+		if err := h.n.Unsubscribe(ctx, bad); !errors.Is(err, notifier.ErrBadToken) {
+			t.Fatalf("Unsubscribe(%q) = %v, want ErrBadToken", bad, err)
+		}
+	}
+
+	// A new basket cycle of the (now unsubscribed) customer gets nothing; after
+	// opting in again, the next cycle is reminded once more.
+	for _, ev := range []eventstore.RecordedEvent{
+		basketEv(notifier.EventBasketCleared, optedIn, 3, map[string]any{"reason": "customer"}),
+		add(optedIn, 4, "CAP"),
+	} {
+		ev.Time = h.clock.Now()
+		if err := h.n.Handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.clock.Advance(2 * time.Hour)
+	if sent, _ := h.n.SweepReminders(ctx); sent != 0 {
+		t.Fatalf("reminded an unsubscribed customer")
+	}
+	h.prefs.Set(optedIn, notifier.MarketingContact{OptedIn: true, Email: "carol@example.com", Name: "Carol"})
+	ev := add(optedIn, 5, "BAG")
+	ev.Time = h.clock.Now()
+	if err := h.n.Handle(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(2 * time.Hour)
+	if sent, _ := h.n.SweepReminders(ctx); sent != 0 {
+		t.Fatal("a basket cycle already handled was reminded again")
+	}
+}
+
+func TestReplayOfOldBasketsSendsNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	id := uuid.NewString()
+	h.prefs.Set(id, notifier.MarketingContact{OptedIn: true, Email: "old@example.com"})
+	ev := basketEv(notifier.EventItemAdded, id, 0, map[string]any{"sku": "MUG", "quantity": 1})
+	ev.Time = h.clock.Now().Add(-30 * 24 * time.Hour)
+	if err := h.n.Handle(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if sent, err := h.n.SweepReminders(ctx); err != nil || sent != 0 || len(h.outbox.List()) != 0 {
+		t.Fatalf("sent %d reminders for a month-old basket (%v)", sent, err)
+	}
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	t.Parallel()
+	if _, err := notifier.New(notifier.Config{}); !errors.Is(err, notifier.ErrConfig) {
+		t.Fatalf("empty config: %v", err)
+	}
+}

@@ -1,0 +1,171 @@
+package notifier
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/notifier/templates"
+)
+
+// Delivery log errors returned by Claim.
+var (
+	// ErrAlreadySent: this key's email went out; do nothing.
+	ErrAlreadySent = errors.New("notifier: already sent")
+	// ErrAlreadyFailed: this key failed permanently and is listed for
+	// support; do nothing.
+	ErrAlreadyFailed = errors.New("notifier: already failed permanently")
+	// ErrInFlight: another worker holds an unexpired claim; retry later.
+	ErrInFlight = errors.New("notifier: delivery in flight elsewhere")
+	// ErrNotFound is returned for an unknown key, order or basket.
+	ErrNotFound = errors.New("notifier: not found")
+)
+
+// DeliveryStatus is the state of one delivery.
+type DeliveryStatus string
+
+// Delivery states.
+const (
+	StatusPending DeliveryStatus = "pending"
+	StatusSent    DeliveryStatus = "sent"
+	StatusFailed  DeliveryStatus = "failed"
+)
+
+// Delivery is one row of the delivery log.
+type Delivery struct {
+	Key       string         `json:"key"`
+	Kind      string         `json:"kind"`
+	To        string         `json:"to"`
+	Status    DeliveryStatus `json:"status"`
+	Attempts  int            `json:"attempts"`
+	LastError string         `json:"lastError,omitempty"`
+	MessageID string         `json:"messageId,omitempty"`
+	CreatedAt time.Time      `json:"createdAt"`
+	UpdatedAt time.Time      `json:"updatedAt"`
+}
+
+// Claim asks for the right to send the email identified by Key.
+type Claim struct {
+	Key   string // the triggering event id (or a derived key, see keys.go)
+	Kind  string
+	To    string
+	Now   time.Time
+	Lease time.Duration // how long the claim blocks other workers
+}
+
+// DeliveryLog makes "exactly one email per triggering event" hold across
+// redelivery, replay and several notifier instances. A worker Claims the key,
+// sends, then marks it Sent (or Failed for a permanent failure, or Releases
+// it after a transient one so a redelivery can claim it again). A claim whose
+// lease ran out (the worker died) can be taken over.
+type DeliveryLog interface {
+	// Claim returns nil when the caller may send, ErrAlreadySent,
+	// ErrAlreadyFailed or ErrInFlight otherwise.
+	Claim(ctx context.Context, c Claim) error
+	MarkSent(ctx context.Context, key, messageID string, now time.Time) error
+	MarkFailed(ctx context.Context, key, reason string, now time.Time) error
+	Release(ctx context.Context, key, reason string, now time.Time) error
+	Get(ctx context.Context, key string) (Delivery, error)
+	// Failed lists permanent failures, newest first.
+	Failed(ctx context.Context, limit int) ([]Delivery, error)
+}
+
+// Order is what the notifier remembers from OrderPlaced for later emails.
+type Order struct {
+	OrderID    string            `json:"orderId"`
+	CustomerID string            `json:"customerId"`
+	Email      string            `json:"email"`
+	Lines      []templates.Line  `json:"lines"`
+	Total      money.DTO         `json:"total"`
+	Address    templates.Address `json:"address"`
+	PlacedAt   time.Time         `json:"placedAt"`
+}
+
+// OrderBook keeps orders by id. PutOrder is an idempotent upsert.
+type OrderBook interface {
+	PutOrder(ctx context.Context, o Order) error
+	// Order returns ErrNotFound for an unknown id.
+	Order(ctx context.Context, orderID string) (Order, error)
+}
+
+// BasketLine is a line of a tracked basket.
+type BasketLine struct {
+	SKU      string `json:"sku"`
+	Name     string `json:"name"`
+	Quantity int    `json:"quantity"`
+}
+
+// Basket is the notifier's view of one basket stream, enough to decide
+// whether it was abandoned.
+type Basket struct {
+	BasketID string `json:"basketId"` // the stream suffix: basket-<id>
+	// CustomerID is the owner when the events name one (checkout, or the
+	// stream of a signed-in customer); guest baskets are never reminded.
+	CustomerID string `json:"customerId"`
+	// Version is the number of stream events applied (last revision + 1), so
+	// a redelivered or replayed event is applied once.
+	Version      uint64       `json:"version"`
+	Lines        []BasketLine `json:"lines"`
+	LastActivity time.Time    `json:"lastActivity"`
+	// CycleID names the current filling of the basket: the id of the event
+	// that made it non-empty. Reminders are keyed by it, so at most one goes
+	// out per basket cycle even across restarts.
+	CycleID       string `json:"cycleId"`
+	RemindedCycle string `json:"remindedCycle"`
+}
+
+// Items is the number of units in the basket.
+func (b Basket) Items() int {
+	n := 0
+	for _, l := range b.Lines {
+		n += l.Quantity
+	}
+	return n
+}
+
+// BasketStore tracks baskets for abandoned-basket reminders.
+type BasketStore interface {
+	// UpdateBasket loads the basket (zero value with BasketID set when
+	// unknown), calls fn and saves the result when fn returns true. Calls for
+	// one basket are serialised.
+	UpdateBasket(ctx context.Context, basketID string, fn func(*Basket) bool) error
+	// DueBaskets lists baskets with items, idle since at or before idleSince,
+	// not yet reminded in their current cycle, oldest activity first.
+	DueBaskets(ctx context.Context, idleSince time.Time, limit int) ([]Basket, error)
+	// MarkReminded records that cycleID was handled (sent or skipped); it
+	// does nothing when the basket moved on to another cycle meanwhile.
+	MarkReminded(ctx context.Context, basketID, cycleID string) error
+}
+
+// Recipient is how a customer wants to be addressed.
+type Recipient struct {
+	Email string
+	Name  string
+	Lang  string
+}
+
+// Recipients looks up a customer's profile (name, preferred language). Any
+// error or empty field falls back to the event's own fields and English.
+type Recipients interface {
+	Recipient(ctx context.Context, customerID string) (Recipient, error)
+}
+
+// MarketingContact is a customer's marketing consent and how to reach them.
+type MarketingContact struct {
+	OptedIn bool
+	Email   string
+	Name    string
+	Lang    string
+}
+
+// MarketingPreferences answers whether a customer agreed to marketing email
+// (the abandoned-basket reminder is marketing).
+type MarketingPreferences interface {
+	OptedIn(ctx context.Context, customerID string) (MarketingContact, error)
+}
+
+// MarketingOptOut turns the marketing opt-in off (the unsubscribe link).
+type MarketingOptOut interface {
+	OptOut(ctx context.Context, customerID string) error
+}

@@ -1,0 +1,80 @@
+package notifier_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/mail/ses"
+	"github.com/evshop/shop/notifier"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+// TestThroughSESEmulator sends through the real SES v2 API of the
+// aws-ses-v2-local emulator (scripts/ses-emulator.sh) and reads the mail back
+// from its store.
+func TestThroughSESEmulator(t *testing.T) {
+	t.Parallel()
+	base := testenv.SES(t)
+	ctx := context.Background()
+	sender, err := ses.New(ctx, ses.Config{Endpoint: base, From: "evshop <no-reply@shop.example>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, sender)
+
+	t.Run("registration sends exactly one verification email with a working link", func(t *testing.T) {
+		to := testenv.SESRecipient("reg")
+		userID := uuid.NewString()
+		plain := "verify-" + uuid.NewString()
+		ev := event(notifier.EventUserRegistered, "user-"+userID, 0, map[string]any{
+			"userId": userID, "email": to, "name": "Ann", "sealedToken": h.box.Seal(plain, userID)})
+		for range 2 {
+			if err := h.n.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := testenv.SESMails(t, base, to)
+		if len(got) != 1 {
+			t.Fatalf("emulator holds %d mails for %s, want 1", len(got), to)
+		}
+		m := got[0]
+		match := linkToken.FindStringSubmatch(m.Body.Text)
+		if match == nil || !strings.Contains(m.Body.Text, "https://shop.example/verify?token=") {
+			t.Fatalf("no verify link in:\n%s", m.Body.Text)
+		}
+		token, err := url.QueryUnescape(match[1])
+		if err != nil || token != plain {
+			t.Fatalf("link carries %q, want the plain token %q", token, plain)
+		}
+		if !strings.Contains(m.Body.HTML, match[1]) || !strings.Contains(m.Subject, "Welcome") {
+			t.Fatalf("html/subject wrong: %q", m.Subject)
+		}
+	})
+
+	t.Run("OrderPaid delivered three times sends exactly one confirmation", func(t *testing.T) {
+		to := testenv.SESRecipient("order")
+		orderID := uuid.NewString()
+		p := placed(orderID)
+		p.Data = []byte(strings.Replace(string(p.Data), "bob@example.com", to, 1))
+		if err := h.n.Handle(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p"})
+		for range 3 {
+			if err := h.n.Handle(ctx, paid); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := testenv.SESMails(t, base, to)
+		if len(got) != 1 {
+			t.Fatalf("emulator holds %d mails for %s, want 1", len(got), to)
+		}
+		if !strings.Contains(got[0].Subject, orderID) || !strings.Contains(got[0].Body.Text, "Blue Mug") || !strings.Contains(got[0].Body.HTML, "€25.00") {
+			t.Fatalf("confirmation = %+v", got[0])
+		}
+	})
+}

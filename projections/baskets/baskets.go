@@ -1,0 +1,190 @@
+// Package baskets is the basket read model: a projector that folds basket
+// events into one document per basket, and the stores that hold it (Redis in
+// server mode, memory in embedded mode). Each document remembers the stream
+// version it reflects, so a duplicate delivery changes nothing and an event
+// arriving before its predecessor is refused for redelivery instead of being
+// applied out of order.
+package baskets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	domain "github.com/evshop/shop/domain/basket"
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/eventstore"
+)
+
+// HandlerName names this projector's queue and checkpoint. Never rename it:
+// a new name re-consumes every basket event.
+const HandlerName = "projections.baskets"
+
+// ErrNotFound is returned by Get for a basket with no events.
+var ErrNotFound = errors.New("baskets: basket not found")
+
+// ErrOutOfOrder is returned when an event arrives before its predecessor in
+// the stream; the message is retried until the predecessor has been applied.
+var ErrOutOfOrder = errors.New("baskets: event arrived out of order")
+
+// Line is a basket line in the read model.
+type Line struct {
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	Category  string    `json:"category"`
+	Quantity  int       `json:"quantity"`
+	UnitPrice money.DTO `json:"unitPrice"`
+}
+
+// View is one basket as read by the storefront.
+type View struct {
+	BasketID string `json:"basketId"`
+	// Version is the number of stream events applied: the basket's ETag.
+	Version   uint64    `json:"version"`
+	Position  uint64    `json:"position"`
+	Lines     []Line    `json:"lines"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Total sums the lines (zero DTO when empty).
+func (v View) Total() money.DTO {
+	var t money.DTO
+	for _, l := range v.Lines {
+		t.Amount += l.UnitPrice.Amount * int64(l.Quantity)
+		t.Currency = l.UnitPrice.Currency
+	}
+	return t
+}
+
+func (v View) clone() View {
+	c := v
+	c.Lines = append([]Line(nil), v.Lines...)
+	return c
+}
+
+// Store holds the views. Every adapter passes the contract suite.
+type Store interface {
+	// Get returns the view of basketID, or ErrNotFound.
+	Get(ctx context.Context, basketID string) (View, error)
+	// Update atomically applies fn to the view of basketID for the event at
+	// stream revision rev and global position pos: skipped (false, nil) if
+	// already applied, ErrOutOfOrder if its predecessor is missing. The
+	// projector checkpoint advances with the view.
+	Update(ctx context.Context, basketID string, rev, pos uint64, fn func(*View)) (bool, error)
+	// Checkpoint is the highest global position applied.
+	Checkpoint(ctx context.Context) (uint64, error)
+	// Reset deletes every view and the checkpoint (rebuild from zero).
+	Reset(ctx context.Context) error
+}
+
+// guard decides what to do with an event at rev for a view at version.
+func guard(version, rev uint64) (apply bool, err error) {
+	switch {
+	case rev < version:
+		return false, nil
+	case rev > version:
+		return false, fmt.Errorf("%w: revision %d but view at version %d", ErrOutOfOrder, rev, version)
+	}
+	return true, nil
+}
+
+// Projector folds basket events into a Store.
+type Projector struct {
+	store Store
+}
+
+// NewProjector returns the projector writing to store.
+func NewProjector(store Store) (*Projector, error) {
+	if store == nil {
+		return nil, errors.New("baskets: store is required")
+	}
+	return &Projector{store: store}, nil
+}
+
+// Name is HandlerName.
+func (p *Projector) Name() string { return HandlerName }
+
+// Filter selects the events this projector needs from the event store.
+func (p *Projector) Filter() eventstore.Filter {
+	return eventstore.Filter{StreamPrefixes: []string{domain.StreamPrefix}}
+}
+
+// Handle applies one stored event. Events of other streams or unknown types
+// are ignored (nil) so the projector can sit on a shared subscription.
+func (p *Projector) Handle(ctx context.Context, ev eventstore.RecordedEvent) error {
+	id, ok := strings.CutPrefix(ev.Stream, domain.StreamPrefix)
+	if !ok || !strings.HasPrefix(ev.Type, "basket.") {
+		return nil
+	}
+	change, err := decode(ev)
+	if err != nil {
+		return err
+	}
+	_, err = p.store.Update(ctx, id, ev.Revision, ev.Position, func(v *View) {
+		v.BasketID = id
+		v.UpdatedAt = ev.Time.UTC()
+		change(v)
+	})
+	return err
+}
+
+func find(v *View, sku string) int {
+	for i, l := range v.Lines {
+		if l.SKU == sku {
+			return i
+		}
+	}
+	return -1
+}
+
+// decode turns an event into the change it makes to a view. Unknown basket
+// events still advance the version (they are part of the stream).
+func decode(ev eventstore.RecordedEvent) (func(*View), error) {
+	unmarshal := func(v any) error {
+		if err := json.Unmarshal(ev.Data, v); err != nil {
+			return fmt.Errorf("baskets: decode %s at %s/%d: %w", ev.Type, ev.Stream, ev.Revision, err)
+		}
+		return nil
+	}
+	switch ev.Type {
+	case domain.EventItemAdded:
+		var e domain.ItemAdded
+		if err := unmarshal(&e); err != nil {
+			return nil, err
+		}
+		return func(v *View) {
+			if i := find(v, e.SKU); i >= 0 {
+				v.Lines[i].Quantity = e.Quantity
+				return
+			}
+			v.Lines = append(v.Lines, Line{SKU: e.SKU, Name: e.Name, Category: e.Category, Quantity: e.Quantity, UnitPrice: e.UnitPrice})
+		}, nil
+	case domain.EventItemQuantityChanged:
+		var e domain.ItemQuantityChanged
+		if err := unmarshal(&e); err != nil {
+			return nil, err
+		}
+		return func(v *View) {
+			if i := find(v, e.SKU); i >= 0 {
+				v.Lines[i].Quantity = e.Quantity
+			}
+		}, nil
+	case domain.EventItemRemoved:
+		var e domain.ItemRemoved
+		if err := unmarshal(&e); err != nil {
+			return nil, err
+		}
+		return func(v *View) {
+			if i := find(v, e.SKU); i >= 0 {
+				v.Lines = append(v.Lines[:i], v.Lines[i+1:]...)
+			}
+		}, nil
+	case domain.EventBasketCleared, domain.EventBasketCheckedOut:
+		return func(v *View) { v.Lines = nil }, nil
+	default:
+		return func(*View) {}, nil
+	}
+}

@@ -1,0 +1,282 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+const cust = "c0ffee00-0000-4000-8000-000000000001"
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func eur(n int64) money.DTO { return money.DTO{Amount: n, Currency: "EUR"} }
+
+func rec(t *testing.T, orderID string, rev, pos uint64, e ordering.Event) eventstore.RecordedEvent {
+	t.Helper()
+	data, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eventstore.RecordedEvent{ID: fmt.Sprint(pos), Stream: ordering.Stream(orderID), Revision: rev, Position: pos,
+		Type: e.EventName(), Time: t0.Add(time.Duration(rev) * time.Minute), Data: data}
+}
+
+func placedEvent(orderID, customer string, at time.Time) ordering.OrderPlaced {
+	return ordering.OrderPlaced{OrderID: orderID, CustomerID: customer, Email: "Ada@Example.com",
+		Lines: []ordering.LineDTO{
+			{SKU: "MUG", Name: "Mug", Category: "k", Quantity: 2, UnitPrice: eur(1250)},
+			{SKU: "TEE", Name: "Tee", Category: "a", Quantity: 1, UnitPrice: eur(2000)},
+		},
+		Total: eur(4500), Currency: "EUR",
+		ShippingAddress: ordering.AddressDTO{Name: "Ada", Line1: "1 Main", City: "Paris", PostalCode: "75001", Country: "FR"},
+		Payment:         ordering.PaymentDTO{Method: "sandbox", Token: "tok_secret", Last4: "4242"}, PlacedAt: at}
+}
+
+func lifecycle(t *testing.T, orderID string, pos0 uint64) []eventstore.RecordedEvent {
+	return []eventstore.RecordedEvent{
+		rec(t, orderID, 0, pos0+1, placedEvent(orderID, cust, t0)),
+		rec(t, orderID, 1, pos0+2, ordering.OrderStockReserved{OrderID: orderID}),
+		rec(t, orderID, 2, pos0+3, ordering.OrderPaymentAuthorized{OrderID: orderID, PaymentID: "pay-1"}),
+		rec(t, orderID, 3, pos0+4, ordering.OrderConfirmed{OrderID: orderID}),
+		rec(t, orderID, 4, pos0+5, ordering.OrderPaid{OrderID: orderID, PaymentID: "pay-1", Amount: eur(4500)}),
+		rec(t, orderID, 5, pos0+6, ordering.OrderShipped{OrderID: orderID, Carrier: "DHL", TrackingNumber: "T1"}),
+		rec(t, orderID, 6, pos0+7, ordering.OrderRefunded{OrderID: orderID, Amount: eur(500), Reason: "scratched"}),
+	}
+}
+
+func oid(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
+
+func runContract(t *testing.T, newStore func(t *testing.T) Store) {
+	ctx := context.Background()
+	t.Run("projects an order with lines and history", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		for _, ev := range lifecycle(t, oid(1), 0) {
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		o, err := s.Get(ctx, oid(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Status != "Refunded" || o.ItemCount != 3 || o.Total != eur(4500) || o.Carrier != "DHL" || o.TrackingNumber != "T1" ||
+			o.PaymentID != "pay-1" || o.PaymentLast4 != "4242" || o.Refunded == nil || *o.Refunded != eur(500) || o.Version != 7 ||
+			len(o.Lines) != 2 || o.Lines[1].SKU != "TEE" || len(o.History) != 7 || o.History[6].Reason != "scratched" ||
+			!o.History[1].At.Equal(t0.Add(time.Minute)) || o.ShippingAddress.City != "Paris" {
+			t.Fatalf("order %+v", o)
+		}
+		if cp, err := s.Checkpoint(ctx); err != nil || cp != 7 {
+			t.Fatalf("checkpoint %d %v", cp, err)
+		}
+		if _, err := s.Get(ctx, oid(99)); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("missing order: %v", err)
+		}
+	})
+	t.Run("duplicate delivery changes nothing", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		evs := lifecycle(t, oid(2), 0)
+		for _, ev := range evs {
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before, _ := s.Get(ctx, oid(2))
+		var wg sync.WaitGroup
+		for range 3 { // concurrent redeliveries of the whole stream
+			wg.Go(func() {
+				for _, ev := range evs {
+					if err := p.Handle(ctx, ev); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		after, _ := s.Get(ctx, oid(2))
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("duplicates changed the order:\n%+v\n%+v", before, after)
+		}
+	})
+	t.Run("concurrent duplicate OrderPlaced inserts once", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ev := lifecycle(t, oid(3), 0)[0]
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		applied := 0
+		for range 4 {
+			wg.Go(func() {
+				ok, err := s.Apply(ctx, mustDecode(t, ev))
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				if ok {
+					applied++
+				}
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		o, err := s.Get(ctx, oid(3))
+		if applied != 1 || err != nil || len(o.Lines) != 2 || len(o.History) != 1 {
+			t.Fatalf("applied %d times; order %+v %v", applied, o, err)
+		}
+	})
+	t.Run("gap is refused for redelivery", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		evs := lifecycle(t, oid(4), 0)
+		if err := p.Handle(ctx, evs[1]); !errors.Is(err, ErrOutOfOrder) {
+			t.Fatalf("transition before placement: %v", err)
+		}
+		_ = p.Handle(ctx, evs[0])
+		if err := p.Handle(ctx, evs[3]); !errors.Is(err, ErrOutOfOrder) {
+			t.Fatalf("skipped revision: %v", err)
+		}
+		if o, _ := s.Get(ctx, oid(4)); o.Status != "Placed" || o.Version != 1 {
+			t.Fatalf("order moved: %+v", o)
+		}
+	})
+	t.Run("lists newest first with filters and pages", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		other := "c0ffee00-0000-4000-8000-000000000002"
+		pos := uint64(0)
+		for i := range 5 {
+			customer := cust
+			if i == 4 {
+				customer = other
+			}
+			pos++
+			if err := p.Handle(ctx, rec(t, oid(10+i), 0, pos, placedEvent(oid(10+i), customer, t0.Add(time.Duration(i)*time.Hour)))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pos++
+		if err := p.Handle(ctx, rec(t, oid(10), 1, pos, ordering.OrderCancelled{OrderID: oid(10), Reason: "no stock"})); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name  string
+			q     Query
+			want  []string
+			total int
+		}{
+			{"mine, page 1", Query{CustomerID: cust, PageSize: 2}, []string{oid(13), oid(12)}, 4},
+			{"mine, page 2", Query{CustomerID: cust, PageSize: 2, Page: 2}, []string{oid(11), oid(10)}, 4},
+			{"past the end", Query{CustomerID: cust, PageSize: 2, Page: 9}, []string{}, 4},
+			{"by status", Query{Status: "Cancelled"}, []string{oid(10)}, 1},
+			{"by email, any case", Query{Email: "ADA@example.COM", PageSize: 1}, []string{oid(14)}, 5},
+			{"nobody", Query{CustomerID: "nobody"}, []string{}, 0},
+		}
+		for _, tt := range tests {
+			page, err := s.List(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, it := range page.Items {
+				got = append(got, it.OrderID)
+			}
+			if !reflect.DeepEqual(got, tt.want) || page.Total != tt.total {
+				t.Errorf("%s: got %v total %d, want %v total %d", tt.name, got, page.Total, tt.want, tt.total)
+			}
+		}
+		o, _ := s.Get(ctx, oid(10))
+		if o.CancelReason != "no stock" || o.Status != "Cancelled" {
+			t.Errorf("cancelled order %+v", o)
+		}
+	})
+}
+
+func mustDecode(t *testing.T, ev eventstore.RecordedEvent) Change {
+	c, err := decode(ev.Stream[len(ordering.StreamPrefix):], ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestMemoryContract(t *testing.T) {
+	t.Parallel()
+	runContract(t, func(*testing.T) Store { return NewMemory() })
+}
+
+func TestPostgresContract(t *testing.T) {
+	t.Parallel()
+	pool := testenv.Postgres(t)
+	if err := Migrate(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var mu sync.Mutex
+	runContract(t, func(t *testing.T) Store {
+		// Each subtest gets its own shadow tables: this also exercises the
+		// rebuild path (suffix + EnsureShadow).
+		mu.Lock()
+		n++
+		suffix := fmt.Sprintf("_c%d", n)
+		mu.Unlock()
+		s, err := NewPostgres(pool, suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EnsureShadow(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestPostgresLiveTablesAndSuffixValidation(t *testing.T) {
+	t.Parallel()
+	pool := testenv.Postgres(t)
+	ctx := context.Background()
+	if err := Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, pool); err != nil { // idempotent
+		t.Fatal(err)
+	}
+	s, err := NewPostgres(pool, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := NewProjector(s)
+	for _, ev := range lifecycle(t, oid(1), 100) {
+		if err := p.Handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var checkpoint uint64
+	if err := pool.QueryRow(ctx, `SELECT position FROM orders_projection_checkpoints WHERE projector=$1`, HandlerName).Scan(&checkpoint); err != nil || checkpoint != 107 {
+		t.Fatalf("checkpoint row %d %v", checkpoint, err)
+	}
+	var token int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM orders WHERE shipping_address::text LIKE '%tok_secret%' OR payment_last4 LIKE '%tok%'`).Scan(&token); err != nil || token != 0 {
+		t.Fatalf("payment token leaked into the read model: %d %v", token, err)
+	}
+	for _, bad := range []string{"x", "_; DROP TABLE orders", "_UPPER"} {
+		if _, err := NewPostgres(pool, bad); err == nil {
+			t.Errorf("suffix %q accepted", bad)
+		}
+	}
+}

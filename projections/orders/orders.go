@@ -1,0 +1,252 @@
+// Package orders is the ordering read model: orders, their lines and their
+// status history, built by a projector from ordering events. PostgreSQL holds
+// it in server mode (each change and the projector checkpoint commit in one
+// transaction); memory holds it in embedded mode. Both pass one contract
+// suite. Table names take a suffix so a rebuild can fill shadow tables.
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
+)
+
+// HandlerName names this projector's queue and checkpoint row. Never rename.
+const HandlerName = "projections.orders"
+
+// Errors of the read model.
+var (
+	ErrNotFound   = errors.New("orders: order not found")
+	ErrOutOfOrder = errors.New("orders: event arrived out of order")
+)
+
+// Line is an order line.
+type Line struct {
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	Category  string    `json:"category"`
+	Quantity  int       `json:"quantity"`
+	UnitPrice money.DTO `json:"unitPrice"`
+}
+
+// HistoryEntry is one status change.
+type HistoryEntry struct {
+	Status string    `json:"status"`
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// Summary is an order in a list.
+type Summary struct {
+	OrderID    string    `json:"orderId"`
+	CustomerID string    `json:"customerId"`
+	Email      string    `json:"email"`
+	Status     string    `json:"status"`
+	Total      money.DTO `json:"total"`
+	ItemCount  int       `json:"itemCount"`
+	PlacedAt   time.Time `json:"placedAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+// Order is the full detail. The payment token is never kept here.
+type Order struct {
+	Summary
+	ShippingAddress ordering.AddressDTO `json:"shippingAddress"`
+	PaymentMethod   string              `json:"paymentMethod"`
+	PaymentLast4    string              `json:"paymentLast4,omitempty"`
+	PaymentID       string              `json:"paymentId,omitempty"`
+	Carrier         string              `json:"carrier,omitempty"`
+	TrackingNumber  string              `json:"trackingNumber,omitempty"`
+	CancelReason    string              `json:"cancelReason,omitempty"`
+	Refunded        *money.DTO          `json:"refunded,omitempty"`
+	Version         uint64              `json:"version"`
+	Lines           []Line              `json:"lines"`
+	History         []HistoryEntry      `json:"history"`
+}
+
+// Query filters List. Zero fields match everything.
+type Query struct {
+	CustomerID string
+	Status     string
+	Email      string // exact, case-insensitive
+	Page       int    // 1-based
+	PageSize   int    // 1..100
+}
+
+// Normalize applies defaults and bounds.
+func (q Query) Normalize() Query {
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PageSize < 1 {
+		q.PageSize = 20
+	}
+	q.PageSize = min(q.PageSize, 100)
+	q.Email = strings.ToLower(q.Email)
+	return q
+}
+
+// Page is one page of List, newest first.
+type Page struct {
+	Items    []Summary `json:"items"`
+	Page     int       `json:"page"`
+	PageSize int       `json:"pageSize"`
+	Total    int       `json:"total"`
+}
+
+// Change is what one event does to the read model.
+type Change struct {
+	OrderID  string
+	Revision uint64
+	Position uint64
+	At       time.Time
+	Status   ordering.Status
+	Placed   *ordering.OrderPlaced // only for OrderPlaced
+	Reason   string
+	// Fields set by some transitions.
+	PaymentID      string
+	Carrier        string
+	TrackingNumber string
+	Refunded       *money.DTO
+}
+
+// Store holds the read model. Every adapter passes the contract suite.
+type Store interface {
+	// Apply makes c in one atomic step with the checkpoint: skipped (false,
+	// nil) if the order already reflects c.Revision, ErrOutOfOrder if an
+	// earlier revision is missing.
+	Apply(ctx context.Context, c Change) (bool, error)
+	Get(ctx context.Context, orderID string) (Order, error)
+	List(ctx context.Context, q Query) (Page, error)
+	Checkpoint(ctx context.Context) (uint64, error)
+}
+
+func guard(version uint64, exists bool, rev uint64) (bool, error) {
+	if !exists {
+		version = 0
+	}
+	switch {
+	case rev < version:
+		return false, nil
+	case rev > version:
+		return false, fmt.Errorf("%w: revision %d but order at version %d", ErrOutOfOrder, rev, version)
+	}
+	return true, nil
+}
+
+// Projector folds ordering events into a Store.
+type Projector struct{ store Store }
+
+// NewProjector returns the projector writing to store.
+func NewProjector(store Store) (*Projector, error) {
+	if store == nil {
+		return nil, errors.New("orders: store is required")
+	}
+	return &Projector{store: store}, nil
+}
+
+// Name is HandlerName.
+func (p *Projector) Name() string { return HandlerName }
+
+// Filter selects the events this projector needs.
+func (p *Projector) Filter() eventstore.Filter {
+	return eventstore.Filter{StreamPrefixes: []string{ordering.StreamPrefix}}
+}
+
+// Handle applies one stored event; events of other streams are ignored.
+func (p *Projector) Handle(ctx context.Context, ev eventstore.RecordedEvent) error {
+	id, ok := strings.CutPrefix(ev.Stream, ordering.StreamPrefix)
+	if !ok || !strings.HasPrefix(ev.Type, "ordering.") {
+		return nil
+	}
+	c, err := decode(id, ev)
+	if err != nil {
+		return err
+	}
+	_, err = p.store.Apply(ctx, c)
+	return err
+}
+
+func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
+	c := Change{OrderID: id, Revision: ev.Revision, Position: ev.Position, At: ev.Time.UTC()}
+	var err error
+	un := func(v any) { err = json.Unmarshal(ev.Data, v) }
+	switch ev.Type {
+	case ordering.EventOrderPlaced:
+		var e ordering.OrderPlaced
+		un(&e)
+		c.Placed, c.Status = &e, ordering.StatusPlaced
+	case ordering.EventOrderStockReserved:
+		c.Status = ordering.StatusStockReserved
+	case ordering.EventOrderPaymentAuthorized:
+		var e ordering.OrderPaymentAuthorized
+		un(&e)
+		c.Status, c.PaymentID = ordering.StatusPaymentAuthorized, e.PaymentID
+	case ordering.EventOrderConfirmed:
+		c.Status = ordering.StatusConfirmed
+	case ordering.EventOrderPaid:
+		var e ordering.OrderPaid
+		un(&e)
+		c.Status, c.PaymentID = ordering.StatusPaid, e.PaymentID
+	case ordering.EventOrderShipped:
+		var e ordering.OrderShipped
+		un(&e)
+		c.Status, c.Carrier, c.TrackingNumber = ordering.StatusShipped, e.Carrier, e.TrackingNumber
+	case ordering.EventOrderDelivered:
+		c.Status = ordering.StatusDelivered
+	case ordering.EventOrderCancelled:
+		var e ordering.OrderCancelled
+		un(&e)
+		c.Status, c.Reason = ordering.StatusCancelled, e.Reason
+	case ordering.EventOrderRefunded:
+		var e ordering.OrderRefunded
+		un(&e)
+		c.Status, c.Reason, c.Refunded = ordering.StatusRefunded, e.Reason, &e.Amount
+	default:
+		// An unknown ordering event still takes its place in the stream.
+	}
+	if err != nil {
+		return Change{}, fmt.Errorf("orders: decode %s at %s/%d: %w", ev.Type, ev.Stream, ev.Revision, err)
+	}
+	return c, nil
+}
+
+// applyTo folds c into o (shared by the memory adapter and tests).
+func applyTo(o *Order, c Change) {
+	if p := c.Placed; p != nil {
+		o.OrderID, o.CustomerID, o.Email = c.OrderID, p.CustomerID, p.Email
+		o.Total, o.PlacedAt = p.Total, p.PlacedAt.UTC()
+		o.ShippingAddress, o.PaymentMethod, o.PaymentLast4 = p.ShippingAddress, p.Payment.Method, p.Payment.Last4
+		o.Lines, o.ItemCount = nil, 0
+		for _, l := range p.Lines {
+			o.Lines = append(o.Lines, Line(l))
+			o.ItemCount += l.Quantity
+		}
+	}
+	if c.PaymentID != "" {
+		o.PaymentID = c.PaymentID
+	}
+	if c.Carrier != "" {
+		o.Carrier, o.TrackingNumber = c.Carrier, c.TrackingNumber
+	}
+	if c.Status == ordering.StatusCancelled {
+		o.CancelReason = c.Reason
+	}
+	if c.Refunded != nil {
+		r := *c.Refunded
+		o.Refunded = &r
+	}
+	if c.Status != ordering.StatusNone {
+		o.Status = string(c.Status)
+		o.History = append(o.History, HistoryEntry{Status: string(c.Status), Reason: c.Reason, At: c.At})
+	}
+	o.UpdatedAt = c.At
+	o.Version = c.Revision + 1
+}

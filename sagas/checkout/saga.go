@@ -1,0 +1,280 @@
+// Package checkout is the checkout process manager: it listens to ordering,
+// catalog and payment events, keeps each order's saga state in its own
+// stream checkout-<orderId>, and sends the commands that move the order on —
+// reserve stock, authorize, confirm, capture, mark paid — or compensate —
+// release stock, void, cancel with a reason. A state change is appended with
+// the expected revision before any command leaves, so concurrent or repeated
+// deliveries of one event cannot both act; the commands of each change are
+// tracked in the stream (an outbox) and re-sent after a crash. Deadlines live
+// in the saga state and a scheduler rebuilt from the event store fires them.
+package checkout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/evshop/shop/commands/esrepo"
+	"github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/messaging"
+)
+
+// HandlerName is the stable name of the saga's event handler (its queue).
+const HandlerName = "checkout.saga"
+
+// DefaultTimeout is how long an order may wait for its payment authorization.
+const DefaultTimeout = 15 * time.Minute
+
+// CommandSender sends a command to its handler (messaging.Bus in the
+// services and the embedded shop).
+type CommandSender interface {
+	Send(ctx context.Context, cmd any) error
+}
+
+// EventTypes are the events the saga handles; subscribe with these.
+func EventTypes() []string {
+	return []string{
+		ordering.EventOrderPlaced, ordering.EventOrderConfirmed, ordering.EventOrderCancelled,
+		catalog.EventStockReserved, catalog.EventStockReservationFailed,
+		payment.EventPaymentAuthorized, payment.EventPaymentFailed, payment.EventPaymentVoided, payment.EventPaymentCaptured,
+	}
+}
+
+// Config configures the saga.
+type Config struct {
+	Store  eventstore.Store
+	Sender CommandSender
+	// Timeout is the authorization deadline after OrderPlaced; default 15 min.
+	Timeout time.Duration
+	// Redispatch is how long commands of a recorded step may stay unmarked
+	// before the scheduler re-sends them (a crash between append and send);
+	// default 30 s.
+	Redispatch time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+// Saga is the checkout process manager.
+type Saga struct {
+	cfg   Config
+	repo  *esrepo.Repository[*State]
+	log   *slog.Logger
+	index *index
+}
+
+// New validates cfg.
+func New(cfg Config) (*Saga, error) {
+	if cfg.Sender == nil {
+		return nil, errors.New("checkout saga: Sender is required")
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Timeout < time.Second {
+		return nil, fmt.Errorf("checkout saga: timeout %s is too short", cfg.Timeout)
+	}
+	if cfg.Redispatch <= 0 {
+		cfg.Redispatch = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	repo, err := esrepo.New(esrepo.Config[*State]{Store: cfg.Store, Codec: Codec(), Stream: Stream, New: Blank})
+	if err != nil {
+		return nil, fmt.Errorf("checkout saga: %w", err)
+	}
+	return &Saga{cfg: cfg, repo: repo, log: cfg.Logger.With("component", "checkout-saga"), index: newIndex()}, nil
+}
+
+// EventHandler returns the saga as a bus event handler.
+func (s *Saga) EventHandler() messaging.EventHandler {
+	return messaging.EventHandler{Name: HandlerName, Types: EventTypes(), Handle: s.Handle}
+}
+
+// Load returns the saga state of an order (version 0 when none).
+func (s *Saga) Load(ctx context.Context, orderID string) (*State, error) {
+	return s.repo.Load(ctx, orderID)
+}
+
+// Handle reacts to one event. It is safe under redelivery and concurrency.
+func (s *Saga) Handle(ctx context.Context, e eventstore.RecordedEvent) error {
+	orderID, t, ok, err := s.trigger(e)
+	if err != nil {
+		return messaging.Permanent(err)
+	}
+	if !ok {
+		return nil
+	}
+	return s.decide(ctx, orderID, t)
+}
+
+// Expire fires the deadline of an order (the scheduler calls it).
+func (s *Saga) Expire(ctx context.Context, orderID string) error {
+	return s.decide(ctx, orderID, Trigger{kind: trDeadline})
+}
+
+func (s *Saga) decide(ctx context.Context, orderID string, t Trigger) error {
+	var st *State
+	var first uint64
+	err := esrepo.Retry(ctx, 5, func(ctx context.Context) error {
+		var err error
+		if st, err = s.repo.Load(ctx, orderID); err != nil {
+			return err
+		}
+		t.now = s.cfg.Now()
+		st.Decide(t)
+		first = st.Version()
+		_, err = s.repo.Save(ctx, orderID, st, messaging.EventMetadata(ctx))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	// Only the delivery that recorded a change sends its commands; a
+	// concurrent duplicate lost the append above and sends nothing.
+	var mine []uint64
+	for i := range st.Changes() {
+		mine = append(mine, first+uint64(i))
+	}
+	if err := s.dispatch(ctx, st, mine); err != nil {
+		return err
+	}
+	s.index.track(st, s.cfg.Redispatch)
+	return nil
+}
+
+// dispatch sends the commands of the events at revs, then marks them sent.
+// A failure leaves them pending: the message is retried, and after
+// Redispatch the scheduler re-sends them too. Commands are idempotent, so a
+// rare double send (crash after sending, before marking) is harmless.
+func (s *Saga) dispatch(ctx context.Context, st *State, revs []uint64) error {
+	if len(revs) == 0 {
+		return nil
+	}
+	for _, r := range revs {
+		e, ok := st.events[r]
+		if !ok || st.superseded(e) {
+			continue
+		}
+		for _, cmd := range st.commandsFor(e) {
+			if err := s.cfg.Sender.Send(ctx, cmd); err != nil {
+				return fmt.Errorf("checkout saga: send %T for order %s: %w", cmd, st.OrderID(), err)
+			}
+		}
+	}
+	mark := CommandsDispatched{OrderID: st.OrderID(), Revisions: revs, At: s.cfg.Now()}
+	data, err := esrepo.Encode(mark, messaging.EventMetadata(ctx))
+	if err != nil {
+		return err
+	}
+	if _, err := s.cfg.Store.Append(ctx, Stream(st.OrderID()), eventstore.Any(), data); err != nil {
+		return fmt.Errorf("checkout saga: mark dispatched: %w", err)
+	}
+	for _, r := range revs {
+		delete(st.pending, r)
+		delete(st.events, r)
+	}
+	return nil
+}
+
+// trigger maps an incoming event to its order and saga trigger.
+func (s *Saga) trigger(e eventstore.RecordedEvent) (string, Trigger, bool, error) {
+	var ids struct {
+		OrderID string `json:"orderId"`
+		Reason  string `json:"reason"`
+		Code    string `json:"code"`
+	}
+	if e.Type == ordering.EventOrderPlaced {
+		var p ordering.OrderPlaced
+		if err := json.Unmarshal(e.Data, &p); err != nil {
+			return "", Trigger{}, false, fmt.Errorf("checkout saga: decode %s: %w", e.Type, err)
+		}
+		if !payment.ValidID(p.OrderID) {
+			return "", Trigger{}, false, fmt.Errorf("checkout saga: %s without a valid order id", e.Type)
+		}
+		lines := make([]catalog.LineDTO, 0, len(p.Lines))
+		for _, l := range p.Lines {
+			lines = append(lines, catalog.LineDTO{SKU: l.SKU, Quantity: l.Quantity})
+		}
+		return p.OrderID, Trigger{kind: trOrderPlaced, started: CheckoutStarted{
+			OrderID: p.OrderID, CustomerID: p.CustomerID, PaymentID: payment.IDForOrder(p.OrderID),
+			Amount: p.Total, Method: p.Payment.Method, Token: p.Payment.Token, Last4: p.Payment.Last4,
+			Lines: lines, Deadline: s.cfg.Now().Add(s.cfg.Timeout),
+		}}, true, nil
+	}
+	if err := json.Unmarshal(e.Data, &ids); err != nil {
+		return "", Trigger{}, false, fmt.Errorf("checkout saga: decode %s: %w", e.Type, err)
+	}
+	if !payment.ValidID(ids.OrderID) {
+		return "", Trigger{}, false, fmt.Errorf("checkout saga: %s without a valid order id", e.Type)
+	}
+	t := Trigger{reason: ids.Reason}
+	switch e.Type {
+	case ordering.EventOrderConfirmed:
+		t.kind = trOrderConfirmed
+	case ordering.EventOrderCancelled:
+		t.kind = trOrderCancelled
+	case catalog.EventStockReserved:
+		t.kind = trStockReserved
+	case catalog.EventStockReservationFailed:
+		var f catalog.StockReservationFailed
+		_ = json.Unmarshal(e.Data, &f) // decoded above already
+		t.kind, t.reason = trStockFailed, stockReason(f)
+	case payment.EventPaymentAuthorized:
+		t.kind = trPaymentAuthorized
+	case payment.EventPaymentFailed:
+		t.kind, t.reason = trPaymentFailed, paymentReason(ids.Code, ids.Reason)
+	case payment.EventPaymentVoided:
+		t.kind, t.reason = trPaymentVoided, "payment voided: "+orDefault(ids.Reason, "at the gateway")
+	case payment.EventPaymentCaptured:
+		t.kind = trPaymentCaptured
+	default:
+		return "", Trigger{}, false, nil
+	}
+	return ids.OrderID, t, true, nil
+}
+
+func stockReason(f catalog.StockReservationFailed) string {
+	r := "out of stock"
+	if len(f.SKUs) > 0 {
+		r += ": " + joinMax(f.SKUs, 10)
+	} else if f.Reason != "" {
+		r += ": " + f.Reason
+	}
+	return r
+}
+
+func paymentReason(code, reason string) string {
+	switch code {
+	case "card_declined":
+		return "payment declined"
+	case "insufficient_funds":
+		return "payment declined: insufficient funds"
+	case "":
+		return "payment failed: " + orDefault(reason, "unknown reason")
+	}
+	return "payment failed: " + code
+}
+
+func joinMax(s []string, n int) string {
+	out := ""
+	for i, v := range s {
+		if i == n {
+			return out + ", …"
+		}
+		if i > 0 {
+			out += ", "
+		}
+		out += v
+	}
+	return out
+}

@@ -1,0 +1,290 @@
+package checkout_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	cmdorder "github.com/evshop/shop/commands/ordering"
+	cmdpay "github.com/evshop/shop/commands/payment"
+	"github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/messaging"
+	"github.com/evshop/shop/sagas/checkout"
+)
+
+// recorder is the CommandSender of the saga tests: it records what was sent.
+type recorder struct {
+	mu   sync.Mutex
+	sent []any
+	fail int // fail the next n sends
+}
+
+func (r *recorder) Send(_ context.Context, cmd any) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail > 0 {
+		r.fail--
+		return errors.New("broker down")
+	}
+	r.sent = append(r.sent, cmd)
+	return nil
+}
+
+func (r *recorder) take() []any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.sent
+	r.sent = nil
+	return out
+}
+
+const oid = "3f1e2d4c-5b6a-4789-8abc-def012345678"
+
+var pid = payment.IDForOrder(oid)
+
+func rec(typ string, v any) eventstore.RecordedEvent {
+	data, _ := json.Marshal(v)
+	return eventstore.RecordedEvent{ID: uuid.NewString(), Type: typ, Data: data}
+}
+
+var (
+	placed = rec(ordering.EventOrderPlaced, ordering.OrderPlaced{OrderID: oid, CustomerID: "c1", Email: "a@example.com",
+		Lines: []ordering.LineDTO{{SKU: "MUG-1", Quantity: 2, UnitPrice: money.DTO{Amount: 500, Currency: "EUR"}}},
+		Total: money.DTO{Amount: 1000, Currency: "EUR"}, Currency: "EUR", Payment: ordering.PaymentDTO{Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}})
+	stockReserved = rec(catalog.EventStockReserved, catalog.StockReserved{OrderID: oid})
+	stockFailed   = rec(catalog.EventStockReservationFailed, catalog.StockReservationFailed{OrderID: oid, Reason: "short", SKUs: []string{"MUG-1"}})
+	authorized    = rec(payment.EventPaymentAuthorized, payment.PaymentAuthorized{PaymentID: pid, OrderID: oid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}, GatewayRef: "a"})
+	declined      = rec(payment.EventPaymentFailed, payment.PaymentFailed{PaymentID: pid, OrderID: oid, Code: "card_declined", Reason: "declined"})
+	confirmed     = rec(ordering.EventOrderConfirmed, ordering.OrderConfirmed{OrderID: oid})
+	captured      = rec(payment.EventPaymentCaptured, payment.PaymentCaptured{PaymentID: pid, OrderID: oid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}})
+	cancelled     = rec(ordering.EventOrderCancelled, ordering.OrderCancelled{OrderID: oid, Reason: "whatever"})
+)
+
+var (
+	reserve      = catalog.ReserveStock{OrderID: oid, Lines: []catalog.LineDTO{{SKU: "MUG-1", Quantity: 2}}}
+	markReserved = cmdorder.MarkStockReserved{OrderID: oid}
+	authorize    = cmdpay.AuthorizePayment{PaymentID: pid, OrderID: oid, CustomerID: "c1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}
+	markAuth     = cmdorder.MarkPaymentAuthorized{OrderID: oid, PaymentID: pid}
+	confirm      = cmdorder.ConfirmOrder{OrderID: oid}
+	capture      = cmdpay.CapturePayment{PaymentID: pid}
+	markPaid     = cmdorder.MarkOrderPaid{OrderID: oid, PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}}
+	commit       = catalog.CommitStock{OrderID: oid}
+)
+
+func newSaga(t *testing.T, r *recorder, now *time.Time) (*checkout.Saga, *memory.Store) {
+	t.Helper()
+	store := memory.New()
+	s, err := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, store
+}
+
+func TestSagaSendsEachCommandOnceUnderRedelivery(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		in   eventstore.RecordedEvent
+		want []any
+	}
+	tests := []struct {
+		name      string
+		steps     []step
+		wantStep  checkout.Step
+		wantCause string
+	}{
+		{"happy path", []step{
+			{placed, []any{reserve}},
+			{stockReserved, []any{markReserved, authorize}},
+			{authorized, []any{markAuth, confirm}},
+			{confirmed, []any{capture}},
+			{captured, []any{markPaid, commit}},
+			{cancelled, nil}, // a straggler after completion changes nothing
+		}, checkout.StepCompleted, ""},
+		{"decline", []step{
+			{placed, []any{reserve}},
+			{stockReserved, []any{markReserved, authorize}},
+			{declined, []any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}, cmdorder.CancelOrder{OrderID: oid, Reason: "payment declined"}}},
+			{authorized, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment declined"}}}, // late: compensated once
+		}, checkout.StepCancelled, "payment declined"},
+		{"stock short", []step{
+			{placed, []any{reserve}},
+			{stockFailed, []any{cmdorder.CancelOrder{OrderID: oid, Reason: "out of stock: MUG-1"}}},
+			{stockReserved, []any{catalog.ReleaseStock{OrderID: oid, Reason: "out of stock: MUG-1"}}},
+		}, checkout.StepCancelled, "out of stock: MUG-1"},
+		{"cancelled by the customer after authorization", []step{
+			{placed, []any{reserve}},
+			{stockReserved, []any{markReserved, authorize}},
+			{authorized, []any{markAuth, confirm}},
+			{cancelled, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}, catalog.ReleaseStock{OrderID: oid, Reason: "whatever"}}},
+			{confirmed, nil},
+		}, checkout.StepCancelled, "whatever"},
+		{"events before the order are ignored", []step{
+			{stockReserved, nil},
+			{placed, []any{reserve}},
+		}, checkout.StepStarted, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+			s, _ := newSaga(t, r, &now)
+			ctx := context.Background()
+			for i, st := range tt.steps {
+				for range 2 { // every message is delivered twice
+					if err := s.Handle(ctx, st.in); err != nil {
+						t.Fatalf("step %d %s: %v", i, st.in.Type, err)
+					}
+				}
+				if got := r.take(); !reflect.DeepEqual(got, st.want) {
+					t.Fatalf("step %d %s sent %#v\nwant %#v", i, st.in.Type, got, st.want)
+				}
+			}
+			state, _ := s.Load(ctx, oid)
+			if state.Step() != tt.wantStep || state.Reason() != tt.wantCause {
+				t.Fatalf("step %s reason %q, want %s %q", state.Step(), state.Reason(), tt.wantStep, tt.wantCause)
+			}
+		})
+	}
+}
+
+func TestConcurrentDuplicatesSendOnce(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	now := time.Now()
+	s, _ := newSaga(t, r, &now)
+	ctx := context.Background()
+	for _, e := range []eventstore.RecordedEvent{placed, stockReserved} {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.Handle(ctx, e); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, markReserved, authorize}) {
+		t.Fatalf("sent %#v", got)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s, store := newSaga(t, r, &now)
+	ctx := context.Background()
+	for _, e := range []eventstore.RecordedEvent{placed, stockReserved} {
+		if err := s.Handle(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.take()
+	now = now.Add(checkout.DefaultTimeout - time.Second)
+	if err := s.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.take(); got != nil {
+		t.Fatalf("sent %v before the deadline", got)
+	}
+	now = now.Add(2 * time.Second)
+	// Two instances (or a restart) fire the same deadline: one outcome.
+	other, err := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inst := range []*checkout.Saga{s, other, s} {
+		if err := inst.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []any{
+		cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment timeout"},
+		catalog.ReleaseStock{OrderID: oid, Reason: "payment timeout"},
+		cmdorder.CancelOrder{OrderID: oid, Reason: "payment timeout"},
+	}
+	if got := r.take(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("sent %#v\nwant %#v", got, want)
+	}
+	// The authorization arriving after the timeout is voided once.
+	for range 2 {
+		if err := s.Handle(ctx, authorized); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.take(); !reflect.DeepEqual(got, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment timeout"}}) {
+		t.Fatalf("late authorization sent %#v", got)
+	}
+	if s.Scheduled() != 0 || other.Scheduled() != 0 {
+		t.Fatalf("still scheduled: %d %d", s.Scheduled(), other.Scheduled())
+	}
+}
+
+func TestCommandsLeftPendingAreResent(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s, store := newSaga(t, r, &now)
+	ctx := context.Background()
+	if err := s.Handle(ctx, placed); err != nil {
+		t.Fatal(err)
+	}
+	r.take()
+	r.fail = 1 // the process "crashes" between recording the step and sending
+	if err := s.Handle(ctx, stockReserved); err == nil {
+		t.Fatal("send failure not reported: the message would be acked")
+	}
+	// The redelivery finds the step recorded and sends nothing itself …
+	if err := s.Handle(ctx, stockReserved); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.take(); got != nil {
+		t.Fatalf("redelivery sent %#v", got)
+	}
+	// … the scheduler of a restarted instance re-sends after the grace period.
+	now = now.Add(31 * time.Second)
+	restarted, _ := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return now }})
+	if err := restarted.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.take(); !reflect.DeepEqual(got, []any{markReserved, authorize}) {
+		t.Fatalf("re-sent %#v", got)
+	}
+	if err := restarted.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.take(); got != nil {
+		t.Fatalf("re-sent twice: %#v", got)
+	}
+}
+
+func TestMalformedEventsArePermanent(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	now := time.Now()
+	s, _ := newSaga(t, r, &now)
+	for _, e := range []eventstore.RecordedEvent{
+		{ID: uuid.NewString(), Type: ordering.EventOrderPlaced, Data: []byte(`{"orderId":"not-a-uuid"}`)},
+		{ID: uuid.NewString(), Type: catalog.EventStockReserved, Data: []byte(`[1]`)},
+	} {
+		if err := s.Handle(context.Background(), e); !messaging.IsPermanent(err) {
+			t.Fatalf("%s: err = %v, want permanent", e.Type, err)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package checkout
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/evshop/shop/eventstore"
+)
+
+// index is the scheduler's list of when each unfinished saga next needs a
+// look: its authorization deadline, or the re-send of commands left pending
+// by a crash. It is memory only and rebuilt from the saga streams — the
+// durable truth — when the process starts, then kept current by tailing
+// them, so it also learns about sagas other instances are running.
+type index struct {
+	mu   sync.Mutex
+	wake map[string]time.Time
+	pos  uint64
+}
+
+func newIndex() *index { return &index{wake: map[string]time.Time{}} }
+
+// nextWake is when st next needs the scheduler (zero: never).
+func (st *State) nextWake(redispatch time.Duration) time.Time {
+	var next time.Time
+	if st.step.awaitingAuthorization() {
+		next = st.started.Deadline
+	}
+	if _, oldest := st.Pending(); !oldest.IsZero() {
+		if at := oldest.Add(redispatch); next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next
+}
+
+func (ix *index) track(st *State, redispatch time.Duration) {
+	next := st.nextWake(redispatch)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if next.IsZero() {
+		delete(ix.wake, st.OrderID())
+		return
+	}
+	ix.wake[st.OrderID()] = next
+}
+
+func (ix *index) due(now time.Time) []string {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var out []string
+	for id, at := range ix.wake {
+		if !now.Before(at) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Scheduled returns how many sagas wait for a deadline or a re-send.
+func (s *Saga) Scheduled() int {
+	s.index.mu.Lock()
+	defer s.index.mu.Unlock()
+	return len(s.index.wake)
+}
+
+// Run ticks the scheduler every interval until ctx ends. The first tick
+// rebuilds the deadline list from the event store.
+func (s *Saga) Run(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "checkout scheduler tick failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Tick catches up with the saga streams, then fires what is due: deadlines
+// (void, release, cancel) and re-sends of commands left pending.
+func (s *Saga) Tick(ctx context.Context) error {
+	if err := s.catchUp(ctx); err != nil {
+		return err
+	}
+	var firstErr error
+	for _, id := range s.index.due(s.cfg.Now()) {
+		if err := s.wake(ctx, id); err != nil {
+			s.log.WarnContext(ctx, "checkout scheduler", "order_id", id, "err", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	return firstErr
+}
+
+func (s *Saga) catchUp(ctx context.Context) error {
+	s.index.mu.Lock()
+	from := s.index.pos
+	s.index.mu.Unlock()
+	touched := map[string]bool{}
+	last := from
+	for e, err := range s.cfg.Store.ReadAll(ctx, from, eventstore.Filter{StreamPrefixes: []string{StreamPrefix}}) {
+		if err != nil {
+			return fmt.Errorf("checkout scheduler: read: %w", err)
+		}
+		touched[e.Stream[len(StreamPrefix):]] = true
+		last = e.Position
+	}
+	for id := range touched {
+		st, err := s.repo.Load(ctx, id)
+		if err != nil {
+			return err
+		}
+		s.index.track(st, s.cfg.Redispatch)
+	}
+	s.index.mu.Lock()
+	if last > s.index.pos {
+		s.index.pos = last
+	}
+	s.index.mu.Unlock()
+	return nil
+}
+
+func (s *Saga) wake(ctx context.Context, orderID string) error {
+	st, err := s.repo.Load(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	// The deadline goes first: once cancelled, forward commands still
+	// pending are superseded and not sent.
+	if st.step.awaitingAuthorization() && !now.Before(st.started.Deadline) {
+		if err := s.Expire(ctx, orderID); err != nil {
+			return err
+		}
+		if st, err = s.repo.Load(ctx, orderID); err != nil {
+			return err
+		}
+	}
+	if revs, oldest := st.Pending(); len(revs) > 0 && !now.Before(oldest.Add(s.cfg.Redispatch)) {
+		s.log.InfoContext(ctx, "re-sending checkout commands left pending", "order_id", orderID, "revisions", revs)
+		if err := s.dispatch(ctx, st, revs); err != nil {
+			return err
+		}
+	}
+	s.index.track(st, s.cfg.Redispatch)
+	return nil
+}

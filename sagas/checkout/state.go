@@ -1,0 +1,282 @@
+package checkout
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	cmdorder "github.com/evshop/shop/commands/ordering"
+	cmdpay "github.com/evshop/shop/commands/payment"
+	"github.com/evshop/shop/domain/catalog"
+)
+
+// Step is where a checkout stands.
+type Step string
+
+// The steps. Completed and Cancelled are terminal: exactly one of them ends
+// every checkout.
+const (
+	StepNew               Step = ""
+	StepStarted           Step = "started"
+	StepStockReserved     Step = "stock_reserved"
+	StepPaymentAuthorized Step = "payment_authorized"
+	StepConfirmed         Step = "confirmed"
+	StepCompleted         Step = "completed"
+	StepCancelled         Step = "cancelled"
+)
+
+// Terminal reports whether the checkout has its outcome.
+func (s Step) Terminal() bool { return s == StepCompleted || s == StepCancelled }
+
+// awaitingAuthorization is when the deadline applies.
+func (s Step) awaitingAuthorization() bool { return s == StepStarted || s == StepStockReserved }
+
+// event is any saga event.
+type event = interface{ EventName() string }
+
+// State is the saga instance of one order, rebuilt from checkout-<orderId>.
+type State struct {
+	started      CheckoutStarted
+	step         Step
+	reason       string
+	lateReleased bool
+	lateVoided   bool
+	// pending maps the revision of each event whose commands are not yet
+	// marked dispatched to the time it was recorded.
+	pending map[uint64]time.Time
+	events  map[uint64]event // events with pending commands, by revision
+	version uint64
+	changes []event
+}
+
+// Blank returns an empty state for repositories.
+func Blank(string) *State { return &State{} }
+
+// Step returns the current step.
+func (s *State) Step() Step { return s.step }
+
+// Reason is why a cancelled checkout was cancelled.
+func (s *State) Reason() string { return s.reason }
+
+// OrderID is the order of this checkout.
+func (s *State) OrderID() string { return s.started.OrderID }
+
+// Deadline is when an unauthorized checkout is given up.
+func (s *State) Deadline() time.Time { return s.started.Deadline }
+
+// Version is the number of stored events applied.
+func (s *State) Version() uint64 { return s.version }
+
+// Changes are the events recorded since loading.
+func (s *State) Changes() []event { return s.changes }
+
+// ApplyStored applies a stored event; it never fails.
+func (s *State) ApplyStored(e event) {
+	s.apply(s.version, e)
+	s.version++
+}
+
+func (s *State) record(e event) {
+	s.apply(s.version+uint64(len(s.changes)), e)
+	s.changes = append(s.changes, e)
+}
+
+func (s *State) apply(rev uint64, e event) {
+	if s.pending == nil {
+		s.pending, s.events = map[uint64]time.Time{}, map[uint64]event{}
+	}
+	var at time.Time
+	switch e := e.(type) {
+	case CheckoutStarted:
+		s.started, s.step, at = e, StepStarted, e.At
+	case CheckoutStockReserved:
+		s.step, at = StepStockReserved, e.At
+	case CheckoutPaymentAuthorized:
+		s.step, at = StepPaymentAuthorized, e.At
+	case CheckoutOrderConfirmed:
+		s.step, at = StepConfirmed, e.At
+	case CheckoutCompleted:
+		s.step, at = StepCompleted, e.At
+	case CheckoutCancelled:
+		s.step, s.reason, at = StepCancelled, e.Reason, e.At
+	case CheckoutCompensated:
+		s.lateReleased = s.lateReleased || e.ReleaseStock
+		s.lateVoided = s.lateVoided || e.VoidPayment
+		at = e.At
+	case CommandsDispatched:
+		for _, r := range e.Revisions {
+			delete(s.pending, r)
+			delete(s.events, r)
+		}
+		return
+	default:
+		return
+	}
+	s.pending[rev], s.events[rev] = at, e
+}
+
+// Pending returns the revisions whose commands are not marked dispatched,
+// oldest first, and when the oldest was recorded.
+func (s *State) Pending() ([]uint64, time.Time) {
+	revs := make([]uint64, 0, len(s.pending))
+	var oldest time.Time
+	for r, at := range s.pending {
+		revs = append(revs, r)
+		if oldest.IsZero() || at.Before(oldest) {
+			oldest = at
+		}
+	}
+	sort.Slice(revs, func(i, j int) bool { return revs[i] < revs[j] })
+	return revs, oldest
+}
+
+// superseded reports whether e's commands would move a cancelled checkout
+// forward; left pending by a crash, they are marked without being sent.
+func (s *State) superseded(e event) bool {
+	if s.step != StepCancelled {
+		return false
+	}
+	switch e.(type) {
+	case CheckoutStarted, CheckoutStockReserved, CheckoutPaymentAuthorized, CheckoutOrderConfirmed:
+		return true
+	}
+	return false
+}
+
+// Trigger is something that happened elsewhere, reduced to what the saga
+// decides on. Exactly one constructor below builds each kind.
+type Trigger struct {
+	kind    triggerKind
+	started CheckoutStarted
+	reason  string
+	now     time.Time
+}
+
+type triggerKind int
+
+const (
+	trOrderPlaced triggerKind = iota + 1
+	trStockReserved
+	trStockFailed
+	trPaymentAuthorized
+	trPaymentFailed
+	trPaymentVoided
+	trOrderConfirmed
+	trPaymentCaptured
+	trOrderCancelled
+	trDeadline
+)
+
+// Decide records the saga events a trigger causes. Triggers that do not fit
+// the current step (duplicates, stragglers) record nothing, which is what
+// makes every step idempotent.
+func (s *State) Decide(t Trigger) {
+	now := t.now
+	id := s.started.OrderID
+	cancel := func(reason string, release, void, cancelOrder, timedOut bool) {
+		s.record(CheckoutCancelled{OrderID: id, Reason: reason, ReleaseStock: release, VoidPayment: void, CancelOrder: cancelOrder, TimedOut: timedOut, At: now})
+	}
+	switch {
+	case t.kind == trOrderPlaced:
+		if s.step == StepNew {
+			st := t.started
+			st.At = now
+			s.record(st)
+		}
+	case s.step == StepNew:
+		// Nothing to correlate with: the saga never saw OrderPlaced.
+	case s.step.Terminal():
+		s.compensateLate(t)
+	case t.kind == trDeadline:
+		if s.step.awaitingAuthorization() && !now.Before(s.started.Deadline) {
+			cancel("payment timeout", true, true, true, true)
+		}
+	case t.kind == trOrderCancelled:
+		// Cancelled elsewhere (customer, support): undo what this saga holds.
+		cancel(orDefault(t.reason, "order cancelled"), true, s.step != StepStarted, false, false)
+	case s.step == StepStarted && t.kind == trStockReserved:
+		s.record(CheckoutStockReserved{OrderID: id, At: now})
+	case s.step == StepStarted && t.kind == trStockFailed:
+		cancel(orDefault(t.reason, "out of stock"), false, false, true, false)
+	case s.step == StepStockReserved && t.kind == trPaymentAuthorized:
+		s.record(CheckoutPaymentAuthorized{OrderID: id, PaymentID: s.started.PaymentID, At: now})
+	case s.step == StepStockReserved && (t.kind == trPaymentFailed || t.kind == trPaymentVoided):
+		cancel(orDefault(t.reason, "payment failed"), true, false, true, false)
+	case s.step == StepPaymentAuthorized && t.kind == trOrderConfirmed:
+		s.record(CheckoutOrderConfirmed{OrderID: id, At: now})
+	case s.step == StepPaymentAuthorized && t.kind == trPaymentVoided:
+		cancel(orDefault(t.reason, "payment voided"), true, false, true, false)
+	case s.step == StepConfirmed && t.kind == trPaymentCaptured:
+		s.record(CheckoutCompleted{OrderID: id, Amount: s.started.Amount, At: now})
+	}
+}
+
+// compensateLate undoes a reservation or authorization that completed after
+// the saga was cancelled, once each.
+func (s *State) compensateLate(t Trigger) {
+	if s.step != StepCancelled {
+		return
+	}
+	switch {
+	case t.kind == trStockReserved && !s.lateReleased:
+		s.record(CheckoutCompensated{OrderID: s.started.OrderID, ReleaseStock: true, At: t.now})
+	case t.kind == trPaymentAuthorized && !s.lateVoided:
+		s.record(CheckoutCompensated{OrderID: s.started.OrderID, VoidPayment: true, At: t.now})
+	}
+}
+
+func orDefault(s, def string) string {
+	if s = strings.TrimSpace(s); s == "" {
+		return def
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+// commandsFor lists the commands an event asks for, in sending order.
+func (s *State) commandsFor(e event) []any {
+	st := s.started
+	release := catalog.ReleaseStock{OrderID: st.OrderID, Reason: orDefault(s.reason, "order cancelled")}
+	void := cmdpay.VoidPayment{PaymentID: st.PaymentID, OrderID: st.OrderID, Reason: orDefault(s.reason, "order cancelled")}
+	switch e := e.(type) {
+	case CheckoutStarted:
+		return []any{catalog.ReserveStock{OrderID: st.OrderID, Lines: st.Lines}}
+	case CheckoutStockReserved:
+		return []any{
+			cmdorder.MarkStockReserved{OrderID: st.OrderID},
+			cmdpay.AuthorizePayment{PaymentID: st.PaymentID, OrderID: st.OrderID, CustomerID: st.CustomerID,
+				Amount: st.Amount, Method: st.Method, Token: st.Token, Last4: st.Last4},
+		}
+	case CheckoutPaymentAuthorized:
+		return []any{cmdorder.MarkPaymentAuthorized{OrderID: st.OrderID, PaymentID: st.PaymentID}, cmdorder.ConfirmOrder{OrderID: st.OrderID}}
+	case CheckoutOrderConfirmed:
+		return []any{cmdpay.CapturePayment{PaymentID: st.PaymentID}}
+	case CheckoutCompleted:
+		return []any{cmdorder.MarkOrderPaid{OrderID: st.OrderID, PaymentID: st.PaymentID, Amount: e.Amount}, catalog.CommitStock{OrderID: st.OrderID}}
+	case CheckoutCancelled:
+		release.Reason, void.Reason = e.Reason, e.Reason
+		var out []any
+		if e.VoidPayment {
+			out = append(out, void)
+		}
+		if e.ReleaseStock {
+			out = append(out, release)
+		}
+		if e.CancelOrder {
+			out = append(out, cmdorder.CancelOrder{OrderID: st.OrderID, Reason: e.Reason})
+		}
+		return out
+	case CheckoutCompensated:
+		var out []any
+		if e.VoidPayment {
+			out = append(out, void)
+		}
+		if e.ReleaseStock {
+			out = append(out, release)
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the storefront's browser end-to-end test (web/e2e/run.mjs).
+#   scripts/e2e.sh            against $SHOP_URL (default http://127.0.0.1:8080); if nothing answers
+#                             there and cmd/shop exists, builds and starts the embedded shop for the run
+#   scripts/e2e.sh selftest   against web/e2e/fake-shop.mjs (no Go backend needed)
+# Installs Debian's chromium with apt when missing (never a downloaded browser build),
+# installs web/ dependencies from the lock, and builds the storefront.
+# Env: SHOP_URL, SES_STORE_URL (server mode mail), SHOP_CMD (command that starts the shop), CHROMIUM_PATH.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root/web"
+
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || "$root/scripts/chromium.sh" install
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build >/dev/null
+
+if [ "${1:-}" = "selftest" ]; then
+  exec npm run --silent e2e:selftest
+fi
+
+export SHOP_URL="${SHOP_URL:-http://127.0.0.1:8080}"
+shop_pid=""
+cleanup() {
+  rc=$?
+  if [ -n "$shop_pid" ]; then
+    kill "$shop_pid" 2>/dev/null || true
+    wait "$shop_pid" 2>/dev/null || true
+    [ "$rc" = 0 ] || { echo "e2e: last lines of the shop's log:"; tail -n 40 "$root/test-output/e2e/shop.log"; }
+  fi
+}
+trap cleanup EXIT
+answers() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$SHOP_URL/"; }
+if ! answers; then
+  cmd="${SHOP_CMD:-}"
+  if [ -z "$cmd" ] && [ -d "$root/cmd/shop" ]; then
+    mkdir -p "$root/bin"
+    (cd "$root" && go build -o bin/shop ./cmd/shop)
+    cmd="$root/bin/shop"
+  fi
+  if [ -z "$cmd" ]; then
+    echo "e2e: nothing answers at $SHOP_URL and there is no cmd/shop to start" >&2
+    exit 1
+  fi
+  mkdir -p "$root/test-output/e2e"
+  echo "e2e: starting the shop: $cmd"
+  (cd "$root" && exec $cmd) >"$root/test-output/e2e/shop.log" 2>&1 &
+  shop_pid=$!
+fi
+npm run --silent e2e

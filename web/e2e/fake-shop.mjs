@@ -1,0 +1,326 @@
+#!/usr/bin/env node
+// A stand-in gateway for checking the storefront and e2e/run.mjs in a real
+// browser before the Go backend runs. It serves web/dist (SPA fallback) and an
+// in-memory imitation of the public API contract (ARCHITECTURE §10): CSRF
+// double-submit, cookie session, guest basket + merge, ETag/If-Match, checkout
+// with Idempotency-Key, an order that walks Placed → … → Paid (or is cancelled
+// for a declined card), payments, and the dev mail outbox.
+// It is a test tool only: no persistence, no real security.
+//
+//   node e2e/fake-shop.mjs [port]      (default 8080, listens on 127.0.0.1)
+
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
+const port = Number(process.argv[2] || process.env.PORT || 8080);
+const STEP_MS = 300;
+
+const categories = ["Tea", "Books", "Kitchen"];
+const products = Array.from({ length: 14 }, (_, i) => ({
+  sku: `SKU-${String(i + 1).padStart(3, "0")}`,
+  name: `${["Sencha", "Novel", "Kettle", "Oolong", "Atlas", "Whisk", "Matcha"][i % 7]} ${i + 1}`,
+  description: "A fine demo product.",
+  category: categories[i % 3],
+  price: { amount: 499 + i * 250, currency: "EUR" },
+  images: [],
+  stock: i === 13 ? 0 : 20,
+  attributes: { origin: "demo" },
+  createdAt: i,
+}));
+
+const users = new Map(); // email → user
+const sessions = new Map(); // sid → userId
+const tokens = new Map(); // verify token → email
+const baskets = new Map(); // owner → {lines, revision}
+const orders = new Map(); // id → order
+const idem = new Map(); // userId|key → orderId
+const mail = [];
+
+const mime = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".map": "application/json", ".png": "image/png" };
+
+function cookies(req) {
+  return Object.fromEntries(
+    (req.headers.cookie ?? "").split(";").filter(Boolean).map((c) => {
+      const i = c.indexOf("=");
+      return [c.slice(0, i).trim(), decodeURIComponent(c.slice(i + 1).trim())];
+    }),
+  );
+}
+
+function send(res, status, body, headers = {}) {
+  const h = { "Cache-Control": "no-store", ...headers };
+  if (body === undefined) {
+    res.writeHead(status, h);
+    return res.end();
+  }
+  res.writeHead(status, { "Content-Type": "application/json", ...h });
+  res.end(JSON.stringify(body));
+}
+
+function problem(res, status, title, detail, errors) {
+  res.writeHead(status, { "Content-Type": "application/problem+json" });
+  res.end(JSON.stringify({ type: "about:blank", title, status, detail, errors }));
+}
+
+async function readJSON(req) {
+  let s = "";
+  for await (const chunk of req) s += chunk;
+  if (!s) return {};
+  return JSON.parse(s);
+}
+
+function basketView(b) {
+  const lines = b.lines.map((l) => ({ ...l, lineTotal: { amount: l.unitPrice.amount * l.quantity, currency: "EUR" } }));
+  const total = lines.length ? { amount: lines.reduce((n, l) => n + l.lineTotal.amount, 0), currency: "EUR" } : null;
+  return { lines, total, revision: b.revision };
+}
+
+function basketFor(owner) {
+  if (!baskets.has(owner)) baskets.set(owner, { lines: [], revision: 0 });
+  return baskets.get(owner);
+}
+
+function advance(order, steps) {
+  const [next, ...rest] = steps;
+  if (!next) return;
+  setTimeout(() => {
+    next(order);
+    advance(order, rest);
+  }, STEP_MS);
+}
+
+function setStatus(o, status, reason) {
+  o.status = status;
+  o.history.push({ status, at: new Date().toISOString(), ...(reason ? { reason } : {}) });
+}
+
+async function api(req, res, url) {
+  const c = cookies(req);
+  const userId = sessions.get(c.sid);
+  const user = [...users.values()].find((u) => u.id === userId);
+  const m = req.method;
+  const p = url.pathname;
+  const setCookies = [];
+
+  if (!["GET", "HEAD"].includes(m)) {
+    if (!c.csrf || req.headers["x-csrf-token"] !== c.csrf) return problem(res, 403, "Forbidden", "CSRF token missing or invalid");
+  }
+  if (m === "GET" && p === "/api/auth/csrf") {
+    const token = c.csrf || randomUUID();
+    return send(res, 200, { token, headerName: "X-CSRF-Token" }, { "Set-Cookie": `csrf=${token}; Path=/; SameSite=Lax` });
+  }
+  if (m === "GET" && p === "/api/config") return send(res, 200, { paymentGateway: "sandbox" });
+  if (m === "POST" && p === "/api/auth/register") {
+    const b = await readJSON(req);
+    const errors = [];
+    if (!/^[^@\s]+@[^@\s]+$/.test(b.email ?? "")) errors.push({ field: "email", reason: "must be an email address" });
+    if ((b.password ?? "").length < 8) errors.push({ field: "password", reason: "must be at least 8 characters" });
+    if (!b.name) errors.push({ field: "name", reason: "is required" });
+    if (errors.length) return problem(res, 422, "Validation failed", "Please correct the marked fields.", errors);
+    if (users.has(b.email)) return send(res, 201, {});
+    const u = { id: randomUUID(), email: b.email, name: b.name, password: b.password, verified: false, roles: ["customer"] };
+    users.set(b.email, u);
+    const token = randomUUID().replace(/-/g, "");
+    tokens.set(token, b.email);
+    const link = `http://127.0.0.1:${port}/verify?token=${token}`;
+    mail.push({ id: randomUUID(), to: b.email, subject: "Verify your email", text: `Hello ${b.name},\nopen ${link}\n`, html: `<a href="${link}">Verify</a>`, sentAt: new Date().toISOString() });
+    return send(res, 201, { id: u.id });
+  }
+  if (m === "POST" && p === "/api/auth/verify") {
+    const { token } = await readJSON(req);
+    const email = tokens.get(token);
+    if (!email) return problem(res, 400, "Invalid token", "The token is expired or already used.");
+    tokens.delete(token);
+    users.get(email).verified = true;
+    return send(res, 204);
+  }
+  if (m === "POST" && p === "/api/auth/login") {
+    const b = await readJSON(req);
+    const u = users.get(b.email);
+    if (!u || u.password !== b.password) return problem(res, 401, "Invalid credentials", "Email or password is wrong.");
+    if (!u.verified) return problem(res, 403, "Email not verified", "Open the link in the email we sent you first.");
+    const sid = randomUUID();
+    sessions.set(sid, u.id);
+    return send(res, 204, undefined, { "Set-Cookie": `sid=${sid}; Path=/; HttpOnly; SameSite=Lax` });
+  }
+  if (m === "POST" && p === "/api/auth/logout") {
+    sessions.delete(c.sid);
+    return send(res, 204, undefined, { "Set-Cookie": "sid=; Path=/; Max-Age=0" });
+  }
+  if (m === "POST" && p === "/api/auth/refresh") return user ? send(res, 204) : problem(res, 401, "Unauthorized");
+  if (m === "GET" && p === "/api/auth/me") {
+    if (!user) return problem(res, 401, "Unauthorized");
+    return send(res, 200, { id: user.id, email: user.email, name: user.name, roles: user.roles });
+  }
+  if (m === "GET" && p === "/api/catalog/categories") return send(res, 200, categories.map((name) => ({ name, count: products.filter((x) => x.category === name).length })));
+  if (m === "GET" && p === "/api/catalog/products") {
+    const q = url.searchParams;
+    let list = products.filter(
+      (x) =>
+        (!q.get("q") || x.name.toLowerCase().includes(q.get("q").toLowerCase())) &&
+        (!q.get("category") || x.category === q.get("category")) &&
+        (!q.get("minPrice") || x.price.amount >= Number(q.get("minPrice"))) &&
+        (!q.get("maxPrice") || x.price.amount <= Number(q.get("maxPrice"))),
+    );
+    const sort = q.get("sort");
+    if (sort === "price_asc") list.sort((a, b) => a.price.amount - b.price.amount);
+    if (sort === "price_desc") list.sort((a, b) => b.price.amount - a.price.amount);
+    if (sort === "name") list.sort((a, b) => a.name.localeCompare(b.name));
+    if (sort === "newest") list.sort((a, b) => b.createdAt - a.createdAt);
+    const page = Number(q.get("page") || 1);
+    const pageSize = Number(q.get("pageSize") || 12);
+    return send(res, 200, { items: list.slice((page - 1) * pageSize, page * pageSize), page, pageSize, total: list.length });
+  }
+  const productMatch = p.match(/^\/api\/catalog\/products\/([^/]+)$/);
+  if (m === "GET" && productMatch) {
+    const x = products.find((y) => y.sku === decodeURIComponent(productMatch[1]));
+    return x ? send(res, 200, x) : problem(res, 404, "Not Found", "No such product.");
+  }
+
+  if (p.startsWith("/api/basket")) {
+    let guest = c.basket_id;
+    if (!guest) {
+      guest = randomUUID();
+      setCookies.push(`basket_id=${guest}; Path=/; HttpOnly; SameSite=Lax`);
+    }
+    const owner = user ? `u-${user.id}` : `g-${guest}`;
+    const b = basketFor(owner);
+    const reply = (status = 200) => send(res, status, basketView(b), { ETag: `"${b.revision}"`, "Set-Cookie": setCookies });
+    if (m !== "GET" && req.headers["if-match"] && req.headers["if-match"] !== `"${b.revision}"` && p !== "/api/basket/merge" && p !== "/api/basket/checkout")
+      return problem(res, 412, "Precondition Failed", `basket revision is ${b.revision}`);
+    if (m === "GET" && p === "/api/basket") return reply();
+    if (m === "POST" && p === "/api/basket/items") {
+      const { sku, quantity } = await readJSON(req);
+      const prod = products.find((x) => x.sku === sku);
+      if (!prod) return problem(res, 422, "Unknown product", `no product ${sku}`, [{ field: "sku", reason: "unknown" }]);
+      const line = b.lines.find((l) => l.sku === sku);
+      if (line) line.quantity += quantity;
+      else b.lines.push({ sku, name: prod.name, quantity, unitPrice: prod.price });
+      b.revision++;
+      return reply();
+    }
+    const item = p.match(/^\/api\/basket\/items\/([^/]+)$/);
+    if (item && m === "PATCH") {
+      const { quantity } = await readJSON(req);
+      const line = b.lines.find((l) => l.sku === decodeURIComponent(item[1]));
+      if (!line) return problem(res, 404, "Not Found");
+      line.quantity = quantity;
+      b.revision++;
+      return reply();
+    }
+    if (item && m === "DELETE") {
+      b.lines = b.lines.filter((l) => l.sku !== decodeURIComponent(item[1]));
+      b.revision++;
+      return reply();
+    }
+    if (m === "POST" && p === "/api/basket/merge") {
+      if (!user) return problem(res, 401, "Unauthorized");
+      const g = basketFor(`g-${guest}`);
+      for (const l of g.lines) {
+        const mine = b.lines.find((x) => x.sku === l.sku);
+        if (mine) mine.quantity += l.quantity;
+        else b.lines.push({ ...l });
+      }
+      g.lines = [];
+      b.revision++;
+      return reply();
+    }
+    if (m === "POST" && p === "/api/basket/checkout") {
+      if (!user) return problem(res, 401, "Unauthorized");
+      const key = req.headers["idempotency-key"];
+      if (!key) return problem(res, 400, "Idempotency-Key required");
+      if (idem.has(`${user.id}|${key}`)) return send(res, 202, { orderId: idem.get(`${user.id}|${key}`) });
+      const body = await readJSON(req);
+      const digits = String(body.payment?.cardNumber ?? "").replace(/\D/g, "");
+      if (!["4242424242424242", "4000000000000002"].includes(digits))
+        return problem(res, 422, "Invalid card", "Use a sandbox test card.", [{ field: "payment.cardNumber", reason: "not a test card" }]);
+      if (!b.lines.length) return problem(res, 409, "Empty basket", "There is nothing to check out.");
+      const view = basketView(b);
+      const id = randomUUID();
+      const o = {
+        orderId: id,
+        customerId: user.id,
+        status: "Placed",
+        lines: view.lines,
+        total: view.total,
+        shippingAddress: body.shippingAddress,
+        history: [{ status: "Placed", at: new Date().toISOString() }],
+        placedAt: new Date().toISOString(),
+        payments: [],
+      };
+      orders.set(id, o);
+      idem.set(`${user.id}|${key}`, id);
+      b.lines = [];
+      b.revision++;
+      const pay = { paymentId: randomUUID(), status: "Requested", amount: o.total, last4: digits.slice(-4) };
+      const declined = digits === "4000000000000002";
+      advance(o, [
+        (x) => setStatus(x, "StockReserved"),
+        (x) => x.payments.push(pay),
+        ...(declined
+          ? [
+              () => Object.assign(pay, { status: "Failed", failureReason: "card_declined" }),
+              (x) => Object.assign(x, { cancelReason: "card_declined" }) && setStatus(x, "Cancelled", "card_declined"),
+            ]
+          : [
+              () => (pay.status = "Authorized"),
+              (x) => setStatus(x, "PaymentAuthorized"),
+              (x) => setStatus(x, "Confirmed"),
+              () => (pay.status = "Captured"),
+              (x) => setStatus(x, "Paid"),
+            ]),
+      ]);
+      return send(res, 202, { orderId: id });
+    }
+  }
+
+  if (!user && (p.startsWith("/api/orders") || p.startsWith("/api/payments") || p.startsWith("/api/clients")))
+    return problem(res, 401, "Unauthorized");
+  if (m === "GET" && p === "/api/orders") {
+    const mine = [...orders.values()].filter((o) => o.customerId === user.id).reverse();
+    return send(res, 200, { items: mine.map(({ orderId, status, total, placedAt }) => ({ orderId, status, total, placedAt })), page: 1, pageSize: 20, total: mine.length });
+  }
+  const orderMatch = p.match(/^\/api\/orders\/([^/]+)$/);
+  if (m === "GET" && orderMatch) {
+    const o = orders.get(decodeURIComponent(orderMatch[1]));
+    if (!o || o.customerId !== user.id) return problem(res, 404, "Not Found");
+    const { payments: _p, customerId: _c, ...view } = o;
+    return send(res, 200, view);
+  }
+  if (m === "GET" && p === "/api/payments") {
+    const o = orders.get(url.searchParams.get("orderId") ?? "");
+    if (!o || o.customerId !== user.id) return problem(res, 404, "Not Found");
+    return send(res, 200, o.payments);
+  }
+  if (m === "GET" && p === "/api/clients/me") return send(res, 200, { name: user.name, phone: "", addresses: [] });
+  if (m === "GET" && p === "/api/clients/me/preferences")
+    return send(res, 200, { language: "de-DE", currency: "EUR", marketingOptIn: false, favouriteCategories: [], extra: {} });
+  if (m === "GET" && p === "/api/clients/me/recommendations") return send(res, 200, { items: products.slice(0, 4) });
+  return problem(res, 404, "Not Found", `${m} ${p} is not part of the fake shop`);
+}
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+  try {
+    if (url.pathname.startsWith("/api/")) return await api(req, res, url);
+    if (url.pathname === "/dev/mail.json") return send(res, 200, mail);
+    const file = normalize(join(dist, url.pathname));
+    if (file.startsWith(dist) && existsSync(file) && statSync(file).isFile()) {
+      res.writeHead(200, { "Content-Type": mime[extname(file)] ?? "application/octet-stream" });
+      return res.end(readFileSync(file));
+    }
+    if (!existsSync(join(dist, "index.html"))) return problem(res, 503, "Storefront not built", "Run npm run build first.");
+    res.writeHead(200, { "Content-Type": "text/html" });
+    res.end(readFileSync(join(dist, "index.html")));
+  } catch (e) {
+    if (e instanceof SyntaxError) return problem(res, 400, "Malformed JSON", e.message);
+    console.error(e);
+    problem(res, 500, "Internal Server Error");
+  }
+});
+server.listen(port, "127.0.0.1", () => console.log(`fake shop on http://127.0.0.1:${port}`));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.close(() => process.exit(0)));

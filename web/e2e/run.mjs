@@ -1,0 +1,348 @@
+#!/usr/bin/env node
+// End-to-end test of the storefront against a running shop, in Debian's
+// Chromium driven by playwright-core (no browser download):
+//   browse → add two products → register → verify via the email → sign in →
+//   check out with 4242 4242 4242 4242 → the order reaches Paid;
+//   then a declined card (4000 0000 0000 0002) shows a clear message and the
+//   order's payments show no capture.
+// Screenshots of every step land in test-output/e2e/ (repo root).
+//
+// Environment:
+//   SHOP_URL       the gateway serving the built storefront (default http://127.0.0.1:8080)
+//   SES_STORE_URL  server mode: the SES emulator's store, e.g. http://127.0.0.1:8005/store;
+//                  unset → the embedded shop's outbox at $SHOP_URL/dev/mail.json
+//   CHROMIUM_PATH  default /usr/bin/chromium
+//   E2E_OUT        screenshot folder (default <repo>/test-output/e2e)
+//   E2E_TIMEOUT_MS how long to wait for the order to settle (default 60000)
+
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SHOP = (process.env.SHOP_URL || "http://127.0.0.1:8080").replace(/\/$/, "");
+const SES_STORE = process.env.SES_STORE_URL || "";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const OUT = resolve(process.env.E2E_OUT || join(here, "..", "..", "test-output", "e2e"));
+const SETTLE_MS = Number(process.env.E2E_TIMEOUT_MS || 60000);
+const GOOD_CARD = "4242 4242 4242 4242";
+const DECLINED_CARD = "4000 0000 0000 0002";
+
+const results = [];
+let shot = 0;
+
+function log(msg) {
+  process.stdout.write(`[e2e] ${msg}\n`);
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    const v = await fn();
+    results.push({ name, ok: true });
+    log(`ok   ${name} (${Date.now() - t0} ms)`);
+    return v;
+  } catch (e) {
+    results.push({ name, ok: false, error: e });
+    log(`FAIL ${name}: ${e instanceof Error ? e.message : e}`);
+    throw e;
+  }
+}
+
+async function screenshot(page, name) {
+  shot++;
+  const file = join(OUT, `${String(shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  log(`     screenshot ${file}`);
+}
+
+async function waitForShop() {
+  const deadline = Date.now() + 60000;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`${SHOP}/`, { redirect: "manual" });
+      if (r.status < 500) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    await sleep(1000);
+  }
+  throw new Error(`shop at ${SHOP} did not answer within 60 s (${last})`);
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Mail from the embedded outbox or the SES emulator, as {to, subject, text, html}. */
+async function readMail() {
+  if (SES_STORE) {
+    const r = await fetch(SES_STORE);
+    if (!r.ok) throw new Error(`GET ${SES_STORE}: HTTP ${r.status}`);
+    const body = await r.json();
+    return (body.emails ?? []).map((m) => ({
+      to: [...(m.destination?.to ?? []), ...(m.destination?.cc ?? []), ...(m.destination?.bcc ?? [])].join(","),
+      subject: m.subject ?? "",
+      text: m.body?.text ?? "",
+      html: m.body?.html ?? "",
+      at: m.at ?? 0,
+    }));
+  }
+  const r = await fetch(`${SHOP}/dev/mail.json`);
+  if (!r.ok) throw new Error(`GET ${SHOP}/dev/mail.json: HTTP ${r.status}`);
+  const list = await r.json();
+  return (Array.isArray(list) ? list : (list.items ?? [])).map((m) => ({
+    to: Array.isArray(m.to) ? m.to.join(",") : String(m.to ?? ""),
+    subject: m.subject ?? "",
+    text: m.text ?? "",
+    html: m.html ?? "",
+    at: m.sentAt ?? "",
+  }));
+}
+
+/** Waits for the verification email to `email` and returns the raw token from its link. */
+async function verificationToken(email) {
+  const deadline = Date.now() + 30000;
+  let seen = 0;
+  while (Date.now() < deadline) {
+    const mails = (await readMail().catch((e) => (log(`     mail: ${e.message}`), []))).filter((m) =>
+      m.to.toLowerCase().includes(email.toLowerCase()),
+    );
+    seen = mails.length;
+    for (const m of mails.reverse()) {
+      const found = `${m.text}\n${m.html}`.match(/\/verify\?token=([^\s"'<>&]+)/);
+      if (found) {
+        writeFileSync(join(OUT, "verification-email.txt"), `To: ${m.to}\nSubject: ${m.subject}\n\n${m.text || m.html}\n`);
+        return found[1];
+      }
+    }
+    await sleep(1000);
+  }
+  throw new Error(`no verification email with a /verify?token= link for ${email} within 30 s (${seen} mails to it)`);
+}
+
+async function addProductsFromCatalog(page, count) {
+  await page.goto(`${SHOP}/`);
+  await page.locator("article.product-card").first().waitFor({ timeout: 20000 });
+  const buttons = page.locator("article.product-card button:not([disabled])", { hasText: "Add to basket" });
+  await buttons.first().waitFor({ timeout: 20000 });
+  const available = await buttons.count();
+  if (available < count) throw new Error(`only ${available} products can be added, need ${count}`);
+  const added = [];
+  for (let i = 0; i < count; i++) {
+    const card = page.locator("article.product-card").filter({ has: page.locator("button:not([disabled])", { hasText: "Add to basket" }) }).nth(i);
+    const name = (await card.locator(".card-title").innerText()).trim();
+    await card.getByRole("button", { name: /Add .* to basket/ }).click();
+    await page.getByText(`Added ${name} to your basket.`).waitFor({ timeout: 15000 });
+    added.push(name);
+  }
+  return added;
+}
+
+async function basketNames(page) {
+  await page.goto(`${SHOP}/basket`);
+  await page.locator("h1", { hasText: "Basket" }).waitFor();
+  await page.locator("table.basket-table, .state-empty, .state-error").first().waitFor({ timeout: 15000 });
+  return page.locator("table.basket-table tbody tr td:first-child").allInnerTexts();
+}
+
+async function fillCheckout(page, card) {
+  await page.goto(`${SHOP}/checkout`);
+  await page.getByRole("button", { name: "Place order" }).waitFor({ timeout: 20000 });
+  const fill = async (label, value) => {
+    const input = page.getByLabel(label, { exact: true });
+    if (!(await input.inputValue())) await input.fill(value);
+  };
+  await fill("Full name", "E2E Shopper");
+  await fill("Address line 1", "1 Test Street");
+  await fill("Postal code", "10115");
+  await fill("City", "Berlin");
+  await fill("Country (2-letter code)", "DE");
+  await page.getByLabel("Card number").fill(card);
+}
+
+/** The order id from /orders/<id>?placed=1 after a checkout. */
+async function placeOrder(page) {
+  await page.getByRole("button", { name: "Place order" }).click();
+  const outcome = await Promise.race([
+    page.waitForURL(/\/orders\/[^/?]+/, { timeout: 30000 }).then(() => "order"),
+    page
+      .locator(".checkout-form .form-error")
+      .waitFor({ timeout: 30000 })
+      .then(() => "error"),
+  ]);
+  if (outcome === "error") return { orderId: null, error: await page.locator(".checkout-form .form-error").innerText() };
+  const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+  return { orderId, error: null };
+}
+
+async function waitForStatus(page, wanted) {
+  const status = page.getByTestId("order-status");
+  await status.waitFor({ timeout: 30000 });
+  const deadline = Date.now() + SETTLE_MS;
+  let current = "";
+  while (Date.now() < deadline) {
+    current = (await status.getAttribute("data-status")) ?? "";
+    if (wanted.includes(current)) return current;
+    await sleep(500);
+  }
+  throw new Error(`order stayed at ${current || "?"} for ${SETTLE_MS} ms; wanted ${wanted.join(" or ")}`);
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), "evshop-e2e-"));
+  log(`shop ${SHOP}; mail from ${SES_STORE || `${SHOP}/dev/mail.json`}; screenshots in ${OUT}`);
+  await step("the shop answers", waitForShop);
+
+  // A persistent context is how Playwright takes our own fresh --user-data-dir.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20000);
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+  const email = `e2e+${Date.now()}@example.com`;
+  const password = "Correct-Horse-Battery-42!";
+  try {
+    await step("browse the catalog", async () => {
+      await page.goto(`${SHOP}/`);
+      await page.locator("article.product-card").first().waitFor({ timeout: 20000 });
+      await screenshot(page, "catalog");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, "catalog-phone");
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const first = page.locator("article.product-card .card-link").first();
+      await first.click();
+      await page.getByRole("button", { name: "Add to basket" }).waitFor();
+      await screenshot(page, "product");
+    });
+
+    const added = await step("add two products to the basket", async () => {
+      const names = await addProductsFromCatalog(page, 2);
+      const inBasket = await basketNames(page);
+      for (const n of names) if (!inBasket.includes(n)) throw new Error(`${n} missing from basket: ${inBasket}`);
+      await screenshot(page, "basket");
+      return names;
+    });
+
+    await step("register", async () => {
+      await page.goto(`${SHOP}/register`);
+      await page.getByLabel("Name").fill("E2E Shopper");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByTestId("registered").waitFor();
+      await screenshot(page, "registered");
+    });
+
+    await step("verify through the link in the email", async () => {
+      const token = await verificationToken(email);
+      await page.goto(`${SHOP}/verify?token=${token}`);
+      await page.getByTestId("verified").waitFor();
+      await screenshot(page, "verified");
+    });
+
+    await step("sign in and keep the guest basket", async () => {
+      await page.goto(`${SHOP}/login`);
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "My orders" }).waitFor();
+      const inBasket = await basketNames(page);
+      for (const n of added) if (!inBasket.includes(n)) throw new Error(`${n} lost at sign-in (basket merge): ${inBasket}`);
+      await screenshot(page, "signed-in-basket");
+    });
+
+    const paidOrder = await step("check out with 4242 4242 4242 4242 and reach Paid", async () => {
+      await fillCheckout(page, GOOD_CARD);
+      await screenshot(page, "checkout");
+      const { orderId, error } = await placeOrder(page);
+      if (!orderId) throw new Error(`checkout refused: ${error}`);
+      await screenshot(page, "order-placed");
+      const status = await waitForStatus(page, ["Paid", "Shipped", "Delivered", "Cancelled", "Refunded"]);
+      await screenshot(page, "order-paid");
+      if (status !== "Paid") {
+        const why = await page.getByTestId("order-outcome").innerText().catch(() => "");
+        throw new Error(`order ${orderId} ended ${status}, not Paid: ${why}`);
+      }
+      return orderId;
+    });
+
+    await step("the paid order is listed under My orders", async () => {
+      await page.goto(`${SHOP}/orders`);
+      await page.locator(`tr[data-order-id="${paidOrder}"]`).waitFor();
+      await screenshot(page, "my-orders");
+    });
+
+    await step("a declined card shows a clear message and takes no money", async () => {
+      await addProductsFromCatalog(page, 1);
+      await fillCheckout(page, DECLINED_CARD);
+      const { orderId, error } = await placeOrder(page);
+      if (!orderId) {
+        // The basket API may refuse the card synchronously; that must be legible.
+        if (!/declin/i.test(error)) throw new Error(`checkout failed without saying the card was declined: ${error}`);
+        await screenshot(page, "declined");
+        return;
+      }
+      const status = await waitForStatus(page, ["Cancelled", "Paid", "Shipped", "Delivered", "Refunded"]);
+      if (status !== "Cancelled") throw new Error(`declined card left order ${orderId} ${status}`);
+      const outcome = page.getByTestId("order-outcome");
+      const text = await outcome.innerText();
+      if (!/declin/i.test(text)) throw new Error(`cancellation message does not say the card was declined: ${text}`);
+      await page.locator("[data-testid=payments], #payments-h ~ p").first().waitFor();
+      await screenshot(page, "declined");
+      // The UI must show no capture, and the API must agree.
+      const capturedRows = await page.locator('tr[data-payment-status="Captured"]').count();
+      if (capturedRows > 0) throw new Error("the payment list shows a capture for a declined card");
+      const payments = await page.evaluate(async (id) => {
+        const r = await fetch(`/api/payments?orderId=${encodeURIComponent(id)}`, { credentials: "same-origin" });
+        return { status: r.status, body: await r.json().catch(() => null) };
+      }, orderId);
+      if (payments.status !== 200) throw new Error(`GET /api/payments answered ${payments.status}`);
+      const list = Array.isArray(payments.body) ? payments.body : (payments.body?.items ?? []);
+      const captured = list.filter((p) => /captur|refund/i.test(String(p.status)));
+      if (captured.length > 0) throw new Error(`declined order has captured payments: ${JSON.stringify(captured)}`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, "declined-phone");
+    });
+
+    await step("no uncaught errors in the page", async () => {
+      if (consoleErrors.length) throw new Error(consoleErrors.join("\n"));
+    });
+  } catch {
+    await screenshot(page, "failure").catch(() => undefined);
+    const alerts = await page.locator('[role="alert"]').allInnerTexts().catch(() => []);
+    log(`at ${page.url()}${alerts.length ? `; on screen: ${alerts.join(" | ")}` : ""}`);
+  } finally {
+    await context.close().catch(() => undefined);
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+await main().catch((e) => {
+  results.push({ name: "e2e runner", ok: false, error: e });
+  log(`FAIL ${e instanceof Error ? e.stack : e}`);
+});
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+process.stdout.write(`e2e: ${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

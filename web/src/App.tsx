@@ -1,0 +1,58 @@
+import { Route, Routes } from "react-router-dom";
+import type { Api } from "./api/endpoints";
+import { Layout } from "./components/Layout";
+import { RequireAuth, RequireStaff } from "./components/Guards";
+import { BasketProvider } from "./state/basket";
+import { SessionProvider } from "./state/session";
+import { CatalogPage } from "./pages/CatalogPage";
+import { ProductPage } from "./pages/ProductPage";
+import { BasketPage } from "./pages/BasketPage";
+import { LoginPage } from "./pages/LoginPage";
+import { RegisterPage } from "./pages/RegisterPage";
+import { VerifyPage } from "./pages/VerifyPage";
+import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordPages";
+import { CheckoutPage } from "./pages/CheckoutPage";
+import { OrdersPage } from "./pages/OrdersPage";
+import { OrderPage } from "./pages/OrderPage";
+import { ProfilePage } from "./pages/ProfilePage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { AdminLayout } from "./pages/admin/AdminLayout";
+import { AdminOrdersPage } from "./pages/admin/AdminOrdersPage";
+import { AdminOrderPage } from "./pages/admin/AdminOrderPage";
+import { AdminCustomersPage } from "./pages/admin/AdminCustomersPage";
+import { AdminProjectionsPage } from "./pages/admin/AdminProjectionsPage";
+import { AdminDeadLettersPage } from "./pages/admin/AdminDeadLettersPage";
+
+export function App({ api }: { api: Api }) {
+  return (
+    <SessionProvider api={api}>
+      <BasketProvider>
+        <Layout>
+          <Routes>
+            <Route path="/" element={<CatalogPage />} />
+            <Route path="/products/:sku" element={<ProductPage />} />
+            <Route path="/basket" element={<BasketPage />} />
+            <Route path="/login" element={<LoginPage />} />
+            <Route path="/register" element={<RegisterPage />} />
+            <Route path="/verify" element={<VerifyPage />} />
+            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+            <Route path="/reset-password" element={<ResetPasswordPage />} />
+            <Route path="/checkout" element={<RequireAuth><CheckoutPage /></RequireAuth>} />
+            <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
+            <Route path="/orders/:orderId" element={<RequireAuth><OrderPage /></RequireAuth>} />
+            <Route path="/profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />
+            <Route path="/admin" element={<RequireStaff><AdminLayout /></RequireStaff>}>
+              <Route index element={<AdminOrdersPage />} />
+              <Route path="orders" element={<AdminOrdersPage />} />
+              <Route path="orders/:orderId" element={<AdminOrderPage />} />
+              <Route path="customers" element={<AdminCustomersPage />} />
+              <Route path="projections" element={<AdminProjectionsPage />} />
+              <Route path="deadletters" element={<AdminDeadLettersPage />} />
+            </Route>
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </Layout>
+      </BasketProvider>
+    </SessionProvider>
+  );
+}

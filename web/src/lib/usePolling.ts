@@ -1,0 +1,62 @@
+import { useEffect, useRef, useState } from "react";
+
+export interface Polled<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+}
+
+/**
+ * Reads now and then every intervalMs until done(data) says the value can no
+ * longer change. Errors keep the last good value and keep polling, so a
+ * short gateway hiccup does not blank the page. Pauses while the tab is hidden.
+ */
+export function usePolling<T>(
+  fn: () => Promise<T>,
+  key: string,
+  intervalMs: number,
+  done: (data: T) => boolean,
+  /** Changing this restarts polling but keeps the data shown (no flicker). */
+  restart?: unknown,
+): Polled<T> {
+  const [state, setState] = useState<Polled<T>>({ data: undefined, error: null, loading: true });
+  const fnRef = useRef(fn);
+  const doneRef = useRef(done);
+  fnRef.current = fn;
+  doneRef.current = done;
+
+  useEffect(() => {
+    setState({ data: undefined, error: null, loading: true });
+  }, [key]);
+
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const tick = async () => {
+      if (!live) return;
+      if (typeof document !== "undefined" && document.hidden) {
+        timer = setTimeout(tick, intervalMs);
+        return;
+      }
+      let finished = false;
+      try {
+        const data = await fnRef.current();
+        if (!live) return;
+        finished = doneRef.current(data);
+        setState({ data, error: null, loading: false });
+      } catch (error) {
+        if (!live) return;
+        setState((s) => ({ ...s, error, loading: false }));
+      }
+      if (live && !finished) timer = setTimeout(tick, intervalMs);
+    };
+    void tick();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [key, intervalMs, restart]);
+
+  return state;
+}

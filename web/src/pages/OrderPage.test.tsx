@@ -1,0 +1,79 @@
+import { screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { OrderPage, hasCapture } from "./OrderPage";
+import { ME_CUSTOMER, eur, json, renderPage } from "../test/fakeShop";
+
+const address = { name: "Ada", line1: "1 St", line2: "", city: "London", postalCode: "N1", country: "GB" };
+function order(status: string, extra: Record<string, unknown> = {}) {
+  return json({
+    orderId: "o-1",
+    status,
+    lines: [{ sku: "T1", name: "Sencha", quantity: 2, unitPrice: eur(1250) }],
+    total: eur(2500),
+    shippingAddress: address,
+    history: [{ status: "Placed", at: "2025-01-01T10:00:00Z" }],
+    ...extra,
+  });
+}
+
+describe("OrderPage", () => {
+  it("polls until the order is Paid", async () => {
+    const states = ["Placed", "StockReserved", "Paid"];
+    let i = 0;
+    const { calls } = renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () => order(states[Math.min(i++, states.length - 1)]!),
+        "GET /api/payments": () => json([{ paymentId: "p-1", status: "Captured", amount: eur(2500), last4: "4242" }]),
+      },
+      url: "/orders/o-1?placed=1",
+      path: "/orders/:orderId",
+    });
+    expect(await screen.findByText("Thank you for your order!")).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId("order-status").getAttribute("data-status")).toBe("Paid"), {
+      timeout: 6000,
+    });
+    expect(screen.getByTestId("order-outcome").textContent).toContain("Your payment went through");
+    expect(await screen.findByText("•••• 4242")).toBeTruthy();
+    const reads = calls.filter((c) => c.path === "/api/orders/o-1").length;
+    expect(reads).toBe(3);
+    // Settled: no more polling.
+    await new Promise((r) => setTimeout(r, 1700));
+    expect(calls.filter((c) => c.path === "/api/orders/o-1").length).toBe(reads);
+  }, 15000);
+
+  it("explains a declined card and that no money was taken", async () => {
+    renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () =>
+          order("Cancelled", {
+            cancelReason: "card_declined",
+            history: [
+              { status: "Placed", at: "2025-01-01T10:00:00Z" },
+              { status: "Cancelled", at: "2025-01-01T10:00:02Z", reason: "card_declined" },
+            ],
+          }),
+        "GET /api/payments": () =>
+          json([{ paymentId: "p-1", status: "Failed", amount: eur(2500), last4: "0002", failureReason: "card_declined" }]),
+      },
+      url: "/orders/o-1",
+      path: "/orders/:orderId",
+    });
+    const outcome = await screen.findByTestId("order-outcome");
+    expect(outcome.getAttribute("role")).toBe("alert");
+    expect(outcome.textContent).toContain("Your order was cancelled.");
+    expect(outcome.textContent).toContain("The card was declined.");
+    await waitFor(() => expect(outcome.textContent).toContain("No money was taken"));
+  });
+
+  it.each([
+    [[], false],
+    [[{ status: "Failed" }], false],
+    [[{ status: "Authorized" }, { status: "Voided" }], false],
+    [[{ status: "Captured" }], true],
+    [[{ status: "PartiallyRefunded" }], true],
+  ])("hasCapture(%j) = %s", (ps, want) => {
+    expect(hasCapture(ps.map((p, i) => ({ paymentId: `p${i}`, amount: eur(1), ...p })))).toBe(want);
+  });
+});

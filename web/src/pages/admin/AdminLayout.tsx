@@ -1,0 +1,26 @@
+import { NavLink, Outlet } from "react-router-dom";
+
+export function AdminLayout() {
+  return (
+    <div className="admin">
+      <h1>Back office</h1>
+      <nav aria-label="Back office" className="subnav">
+        <ul>
+          <li>
+            <NavLink to="/admin/orders">Orders</NavLink>
+          </li>
+          <li>
+            <NavLink to="/admin/customers">Customers</NavLink>
+          </li>
+          <li>
+            <NavLink to="/admin/projections">Projections</NavLink>
+          </li>
+          <li>
+            <NavLink to="/admin/deadletters">Dead letters</NavLink>
+          </li>
+        </ul>
+      </nav>
+      <Outlet />
+    </div>
+  );
+}
