@@ -183,4 +183,3 @@ func guard(version uint64, rev uint64) (bool, error) {
 	}
 	return true, nil
 }
-

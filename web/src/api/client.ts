@@ -210,10 +210,8 @@ export class ApiClient {
         } catch {
           return false;
         } finally {
-          // Let a later, independent expiry try again.
-          queueMicrotask(() => {
-            this.refreshing = null;
-          });
+          // Callers already hold this promise; a later, independent expiry refreshes anew.
+          this.refreshing = null;
         }
       })();
     }

@@ -13,7 +13,6 @@ export type Load<T> =
 export function useLoad<T>(fn: () => Promise<T>, deps: DependencyList): Load<T> & { reload: () => void } {
   const [state, setState] = useState<Load<T>>({ status: "loading" });
   const seq = useRef(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(fn, deps);
 
   const load = useCallback(() => {

@@ -1,0 +1,392 @@
+package wiring
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/esdb"
+	"github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/eventstore/postgres"
+	"github.com/evshop/shop/messaging"
+	msgpg "github.com/evshop/shop/messaging/postgres"
+	"github.com/evshop/shop/messaging/relay"
+	relaypg "github.com/evshop/shop/messaging/relay/postgres"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/pg"
+	"github.com/evshop/shop/platform/sealed"
+	"github.com/evshop/shop/platform/service"
+)
+
+// Infra opens, on first use, the infrastructure the settings ask for and
+// remembers how to run and close it. It is not safe for concurrent set-up;
+// build everything, then Run.
+type Infra struct {
+	S        *Settings
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+
+	mu      sync.Mutex
+	checks  []service.Check
+	closers []func()
+	runners []runner
+
+	pg      *pgxpool.Pool
+	redis   *redis.Client
+	mongo   *mongo.Database
+	store   eventstore.Store
+	bus     *messaging.Bus
+	keys    *authn.KeySet
+	verify  authn.Verifier
+	box     *sealed.Box
+	relays  map[string]*relay.Relay
+	dedupe  messaging.Deduper
+	started bool
+}
+
+type runner struct {
+	name string
+	fn   func(ctx context.Context) error
+}
+
+// NewInfra returns an Infra for s (already resolved).
+func NewInfra(s *Settings, log *slog.Logger) *Infra {
+	return &Infra{S: s, Log: log, Registry: service.NewRegistry(), relays: map[string]*relay.Relay{}}
+}
+
+// Checks are the readiness probes of what was opened.
+func (in *Infra) Checks() []service.Check { return in.checks }
+
+// Go adds a long-running part (scheduler, relay, watcher) started by Run.
+func (in *Infra) Go(name string, fn func(ctx context.Context) error) {
+	in.runners = append(in.runners, runner{name, fn})
+}
+
+// OnClose registers cleanup run by Close in reverse order.
+func (in *Infra) OnClose(fn func()) { in.closers = append(in.closers, fn) }
+
+// Close releases everything opened.
+func (in *Infra) Close() {
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		in.closers[i]()
+	}
+	in.closers = nil
+}
+
+// Postgres returns the shared pool (server mode).
+func (in *Infra) Postgres(ctx context.Context) (*pgxpool.Pool, error) {
+	if in.pg != nil {
+		return in.pg, nil
+	}
+	pool, err := pg.Connect(ctx, in.S.PostgresURL)
+	if err != nil {
+		return nil, fmt.Errorf("POSTGRES_URL: %w", err)
+	}
+	in.pg = pool
+	in.OnClose(pool.Close)
+	in.checks = append(in.checks, service.Check{Name: "postgres", Fn: pool.Ping})
+	return pool, nil
+}
+
+// Redis returns the shared client (server mode).
+func (in *Infra) Redis(ctx context.Context) (*redis.Client, error) {
+	if in.redis != nil {
+		return in.redis, nil
+	}
+	opts, err := redis.ParseURL(in.S.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	c := redis.NewClient(opts)
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	in.redis = c
+	in.OnClose(func() { c.Close() })
+	in.checks = append(in.checks, service.Check{Name: "redis", Fn: func(ctx context.Context) error { return c.Ping(ctx).Err() }})
+	return c, nil
+}
+
+// Mongo returns the shared database (server mode).
+func (in *Infra) Mongo(ctx context.Context) (*mongo.Database, error) {
+	if in.mongo != nil {
+		return in.mongo, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	client, err := mongo.Connect(cctx, options.Client().ApplyURI(in.S.MongoURL))
+	if err != nil {
+		return nil, fmt.Errorf("MONGO_URL: %w", err)
+	}
+	if err := client.Ping(cctx, nil); err != nil {
+		client.Disconnect(context.Background()) //nolint:errcheck
+		return nil, fmt.Errorf("MONGO_URL: %w", err)
+	}
+	in.mongo = client.Database(in.S.MongoDB)
+	in.OnClose(func() { client.Disconnect(context.Background()) }) //nolint:errcheck
+	in.checks = append(in.checks, service.Check{Name: "mongo", Fn: func(ctx context.Context) error { return client.Ping(ctx, nil) }})
+	return in.mongo, nil
+}
+
+// EventStore returns the configured event store.
+func (in *Infra) EventStore(ctx context.Context) (eventstore.Store, error) {
+	if in.store != nil {
+		return in.store, nil
+	}
+	switch in.S.EventStore {
+	case "memory":
+		in.store = memory.New()
+	case "postgres":
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st, err := postgres.New(ctx, pool)
+		if err != nil {
+			return nil, err
+		}
+		in.store = st
+	case "esdb":
+		st, err := esdb.New(ctx, in.S.ESDBURL)
+		if err != nil {
+			return nil, fmt.Errorf("ESDB_URL: %w", err)
+		}
+		in.store = st
+		in.checks = append(in.checks, service.Check{Name: "eventstore", Fn: func(ctx context.Context) error {
+			_, err := st.HeadPosition(ctx)
+			return err
+		}})
+		in.OnClose(func() { st.Close() }) //nolint:errcheck
+	}
+	return in.store, nil
+}
+
+// Bus returns the message bus (Go channels when embedded, RabbitMQ otherwise).
+func (in *Infra) Bus(ctx context.Context) (*messaging.Bus, error) {
+	if in.bus != nil {
+		return in.bus, nil
+	}
+	cfg := messaging.Config{Prefix: in.S.BusPrefix, Logger: in.Log, Metrics: in.Registry, QueueType: in.S.QueueType}
+	if in.S.Bus == "amqp" {
+		cfg.Transport, cfg.AMQPURL = messaging.TransportAMQP, in.S.AMQPURL
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := msgpg.Migrate(ctx, pool); err != nil {
+			return nil, err
+		}
+		cfg.DeadLetters = msgpg.NewDeadLetters(pool)
+	} else {
+		cfg.Transport = messaging.TransportGoChannel
+		cfg.DeadLetters = messaging.NewMemoryDeadLetters()
+	}
+	b, err := messaging.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	in.bus = b
+	in.OnClose(func() { b.Close() }) //nolint:errcheck
+	return b, nil
+}
+
+// Deduper returns the store of processed event ids (per handler).
+func (in *Infra) Deduper(ctx context.Context) (messaging.Deduper, error) {
+	if in.dedupe != nil {
+		return in.dedupe, nil
+	}
+	if in.S.Embedded() {
+		in.dedupe = messaging.NewMemoryDeduper()
+		return in.dedupe, nil
+	}
+	pool, err := in.Postgres(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := msgpg.Migrate(ctx, pool); err != nil {
+		return nil, err
+	}
+	in.dedupe = msgpg.NewDeduper(pool)
+	return in.dedupe, nil
+}
+
+// On registers event handlers on the bus.
+func (in *Infra) On(ctx context.Context, handlers ...messaging.EventHandler) error {
+	b, err := in.Bus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range handlers {
+		if err := b.AddEventHandler(h); err != nil {
+			return fmt.Errorf("handler %s: %w", h.Name, err)
+		}
+	}
+	return nil
+}
+
+// StartRelay makes a relay from source to the bus part of Run. In server
+// mode its checkpoint and its single-active lease live in PostgreSQL.
+func (in *Infra) StartRelay(ctx context.Context, name string, source relay.Source) (*relay.Relay, error) {
+	b, err := in.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg := relay.Config{Name: name, Source: source, Publisher: b, Logger: in.Log, Metrics: in.Registry}
+	if in.S.Embedded() {
+		cfg.Checkpoints = relay.NewMemoryCheckpoints()
+		cfg.PollInterval = 50 * time.Millisecond
+	} else {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := relaypg.Migrate(ctx, pool); err != nil {
+			return nil, err
+		}
+		cfg.Checkpoints = relaypg.NewCheckpoints(pool)
+		cfg.Locker = relaypg.NewLocker(pool, relaypg.LockerConfig{})
+		cfg.PollInterval = 20 * time.Millisecond
+	}
+	r, err := relay.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	in.relays[name] = r
+	in.Go("relay "+name, r.Run)
+	return r, nil
+}
+
+// Relays returns the relays started in this process, by name.
+func (in *Infra) Relays() map[string]*relay.Relay { return in.relays }
+
+// KeySet is the auth service's signing keys: AUTH_JWT_KEYS, or fresh keys in
+// embedded mode (sessions then end with the process, which is fine there).
+func (in *Infra) KeySet() (*authn.KeySet, error) {
+	if in.keys != nil {
+		return in.keys, nil
+	}
+	var err error
+	switch {
+	case in.S.JWTKeys != "":
+		in.keys, err = authn.ParseKeySet(in.S.JWTKeys)
+	case in.S.Embedded():
+		in.keys, err = authn.GenerateKeySet()
+	default:
+		err = errors.New("AUTH_JWT_KEYS is required for the auth service in server mode")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_JWT_KEYS: %w", err)
+	}
+	return in.keys, nil
+}
+
+// Verifier checks access tokens: against the local keys when this process
+// signs them, else against the auth service's JWKS.
+func (in *Infra) Verifier() (authn.Verifier, error) {
+	if in.verify != nil {
+		return in.verify, nil
+	}
+	var keys authn.KeySource
+	if in.keys != nil || in.S.Embedded() || in.S.JWTKeys != "" {
+		ks, err := in.KeySet()
+		if err != nil {
+			return nil, err
+		}
+		keys = ks
+	} else {
+		remote, err := authn.NewRemoteJWKS(authn.RemoteJWKSConfig{URL: in.S.JWKSURL})
+		if err != nil {
+			return nil, fmt.Errorf("JWKS_URL: %w", err)
+		}
+		keys = remote
+	}
+	v, err := authn.NewVerifier(authn.VerifierConfig{Keys: keys, Issuer: in.S.JWTIssuer, Audience: in.S.JWTAudience})
+	if err != nil {
+		return nil, err
+	}
+	in.verify = v
+	return v, nil
+}
+
+// SealedBox seals tokens that travel to the notifier (MAIL_LINK_KEY; random
+// per process when embedded, where auth and notifier share the process).
+func (in *Infra) SealedBox() (*sealed.Box, error) {
+	if in.box != nil {
+		return in.box, nil
+	}
+	key := in.S.MailLinkKey
+	if key == "" {
+		b := make([]byte, 32)
+		rand.Read(b) //nolint:errcheck
+		key = hex.EncodeToString(b)
+	}
+	box, err := sealed.NewFromHex(key)
+	if err != nil {
+		return nil, fmt.Errorf("MAIL_LINK_KEY: %w", err)
+	}
+	in.box = box
+	return box, nil
+}
+
+// NewApp returns the service HTTP shell wired to this Infra's metrics and
+// readiness checks (the checks are read at request time, so parts opened
+// later are probed too).
+func (in *Infra) NewApp(name string) *fiber.App {
+	return service.NewApp(service.AppConfig{Name: name, Log: in.Log, Registry: in.Registry, Ready: []service.Check{{
+		Name: "dependencies",
+		Fn: func(ctx context.Context) error {
+			var errs []error
+			for _, c := range in.checks {
+				if err := c.Fn(ctx); err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", c.Name, err))
+				}
+			}
+			return errors.Join(errs...)
+		},
+	}}})
+}
+
+// Run starts the bus, the relays and every runner, serves app on the
+// configured address, and on cancellation stops serving, drains the bus and
+// waits for the runners.
+func (in *Infra) Run(ctx context.Context, app *fiber.App) error {
+	g, gctx := errgroup.WithContext(ctx)
+	if in.bus != nil {
+		g.Go(func() error { return in.bus.Run(gctx) })
+		select {
+		case <-in.bus.Running():
+		case <-gctx.Done():
+		}
+	}
+	for _, r := range in.runners {
+		g.Go(func() error {
+			if err := r.fn(gctx); err != nil && !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			return nil
+		})
+	}
+	if app != nil {
+		g.Go(func() error { return service.Run(gctx, app, in.S.Addr, in.Log) })
+	}
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,198 @@
+// Package wiring builds the shop's services from settings: it opens the
+// infrastructure a mode needs (in-memory for the embedded shop, real servers
+// otherwise) and assembles each service from its commands, projections and
+// API. cmd/shop calls every builder in one process; cmd/<service> calls one.
+// Keeping this in one place means the one-process shop and the separate
+// binaries cannot drift apart.
+package wiring
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/evshop/shop/platform/config"
+)
+
+// Modes of running.
+const (
+	ModeEmbedded = "embedded"
+	ModeServer   = "server"
+)
+
+// Settings are the configuration shared by every binary; each is an env var
+// with a flag (see config).
+type Settings struct {
+	Mode      string
+	Addr      string
+	LogFormat string
+	LogLevel  string
+	PublicURL string
+	WebDir    string
+
+	EventStore  string // memory | postgres | esdb
+	PostgresURL string
+	ESDBURL     string
+	Bus         string // memory | amqp
+	AMQPURL     string
+	BusPrefix   string
+	QueueType   string
+	RedisURL    string
+	MongoURL    string
+	MongoDB     string
+
+	JWTKeys      string
+	JWKSURL      string
+	JWTIssuer    string
+	JWTAudience  string
+	CookieSecure bool
+	MailLinkKey  string
+
+	PaymentGateway  string // sandbox | stripe | paypal
+	StripeKey       string
+	StripePublic    string
+	StripeWebhook   string
+	StripeURL       string
+	PayPalClientID  string
+	PayPalSecret    string
+	PayPalURL       string
+	PayPalWebhookID string
+	PaymentDeadline time.Duration
+
+	SESEndpoint   string
+	SESRegion     string
+	SESFrom       string
+	SESConfigSet  string
+	OpsEmail      string
+	AdminEmail    string
+	AdminPassword string
+	SeedDemo      bool
+	UpstreamURLs  map[string]*string
+	CORSOrigins   string
+	RateLimit     int
+
+	bind func() // copies parsed flag values into the fields
+}
+
+// Declare registers the shared settings on cfg. defaultMode is embedded for
+// cmd/shop and server for the per-service binaries.
+func Declare(cfg *config.Set, defaultMode string) *Settings {
+	s := &Settings{UpstreamURLs: map[string]*string{}}
+	bind := func(flag, env, def, usage string) *string { return cfg.String(flag, env, def, usage) }
+	mode := bind("mode", "SHOP_MODE", defaultMode, "embedded (in-memory, no servers) or server (real servers named below)")
+	addr := bind("addr", "ADDR", ":8080", "HTTP listen address")
+	logFormat := bind("log-format", "LOG_FORMAT", "text", "log format: text or json")
+	logLevel := bind("log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	publicURL := bind("public-url", "PUBLIC_URL", "http://localhost:8080", "public base URL of the storefront (links in emails)")
+	webDir := bind("web-dir", "WEB_DIR", "web/dist", "directory of the built storefront served by the gateway")
+	es := bind("eventstore", "EVENTSTORE", "", "event store: memory, postgres or esdb (default: memory when embedded, postgres in server mode)")
+	pgURL := bind("postgres-url", "POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL (event store, read models, auth, checkpoints)")
+	esdbURL := bind("esdb-url", "ESDB_URL", "esdb://127.0.0.1:2113?tls=false", "EventStoreDB connection string (EVENTSTORE=esdb)")
+	bus := bind("bus", "BUS", "", "message bus: memory (Go channels) or amqp (default: memory when embedded, amqp in server mode)")
+	amqpURL := bind("amqp-url", "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL")
+	prefix := bind("bus-prefix", "BUS_PREFIX", "shop", "prefix of every exchange and queue")
+	queueType := bind("amqp-queue-type", "AMQP_QUEUE_TYPE", "classic", "RabbitMQ queue type: classic or quorum")
+	redisURL := bind("redis-url", "REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (caches, refresh tokens, rate limits, basket read model)")
+	mongoURL := bind("mongo-url", "MONGO_URL", "mongodb://127.0.0.1:27017/", "MongoDB URL (catalog, client profiles)")
+	mongoDB := bind("mongo-db", "MONGO_DB", "shop", "MongoDB database name")
+	jwtKeys := bind("jwt-keys", "AUTH_JWT_KEYS", "", "Ed25519 signing keys \"kid:base64seed,...\" (first signs); generated when empty in embedded mode")
+	jwksURL := bind("jwks-url", "JWKS_URL", "http://127.0.0.1:8080/api/auth/.well-known/jwks.json", "where services fetch the auth JWKS (server mode)")
+	issuer := bind("jwt-issuer", "JWT_ISSUER", "evshop-auth", "access-token issuer")
+	audience := bind("jwt-audience", "JWT_AUDIENCE", "evshop", "access-token audience")
+	cookieSecure := cfg.Bool("cookie-secure", "COOKIE_SECURE", false, "Secure cookies with the __Host- prefix (true behind HTTPS)")
+	mailKey := bind("mail-link-key", "MAIL_LINK_KEY", "", "64 hex chars sealing tokens sent to the notifier; generated when empty in embedded mode")
+	gw := bind("payment-gateway", "PAYMENT_GATEWAY", "sandbox", "payment gateway: sandbox, stripe or paypal")
+	stripeKey := bind("stripe-secret-key", "STRIPE_SECRET_KEY", "", "Stripe secret key")
+	stripePub := bind("stripe-publishable-key", "STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key (sent to the storefront)")
+	stripeWH := bind("stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "Stripe webhook signing secret")
+	stripeURL := bind("stripe-url", "STRIPE_URL", "", "Stripe API base URL (stripe-mock in tests); empty = api.stripe.com")
+	ppID := bind("paypal-client-id", "PAYPAL_CLIENT_ID", "", "PayPal REST client id")
+	ppSecret := bind("paypal-secret", "PAYPAL_SECRET", "", "PayPal REST secret")
+	ppURL := bind("paypal-url", "PAYPAL_URL", "https://api-m.sandbox.paypal.com", "PayPal API base URL")
+	ppWH := bind("paypal-webhook-id", "PAYPAL_WEBHOOK_ID", "", "PayPal webhook id for signature verification")
+	deadline := cfg.Duration("payment-deadline", "PAYMENT_DEADLINE", 15*time.Minute, "checkout cancels an order not authorized within this time")
+	sesEndpoint := bind("ses-endpoint", "AWS_ENDPOINT_URL_SES", "", "SES v2 endpoint (the emulator locally); empty = AWS; embedded mode uses the in-memory outbox")
+	sesRegion := bind("aws-region", "AWS_REGION", "us-east-1", "AWS region of SES")
+	sesFrom := bind("ses-from", "SES_FROM", "shop@example.com", "sender address of every email")
+	sesSet := bind("ses-configuration-set", "SES_CONFIGURATION_SET", "", "SES configuration set name")
+	ops := bind("ops-email", "OPS_EMAIL", "ops@example.com", "where ops alerts go")
+	adminEmail := bind("admin-email", "AUTH_BOOTSTRAP_ADMIN_EMAIL", "", "creates this admin at start-up when set (embedded default: admin@example.com)")
+	adminPassword := bind("admin-password", "AUTH_BOOTSTRAP_ADMIN_PASSWORD", "", "password of the bootstrap admin")
+	seed := cfg.Bool("seed-demo", "SEED_DEMO", true, "seed the demo catalog when the catalog is empty")
+	cors := bind("cors-origins", "CORS_ORIGINS", "", "comma-separated origins allowed by CORS (empty: same origin only)")
+	rate := cfg.Int("rate-limit", "RATE_LIMIT", 600, "requests per minute per IP at the gateway")
+	for _, svc := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
+		s.UpstreamURLs[svc] = bind("upstream-"+lower(svc), "UPSTREAM_"+svc, "", "gateway in server mode: URL of the "+lower(svc)+" service")
+	}
+	s.bind = func() {
+		s.Mode, s.Addr, s.LogFormat, s.LogLevel = *mode, *addr, *logFormat, *logLevel
+		s.PublicURL, s.WebDir = *publicURL, *webDir
+		s.EventStore, s.PostgresURL, s.ESDBURL = *es, *pgURL, *esdbURL
+		s.Bus, s.AMQPURL, s.BusPrefix, s.QueueType = *bus, *amqpURL, *prefix, *queueType
+		s.RedisURL, s.MongoURL, s.MongoDB = *redisURL, *mongoURL, *mongoDB
+		s.JWTKeys, s.JWKSURL, s.JWTIssuer, s.JWTAudience = *jwtKeys, *jwksURL, *issuer, *audience
+		s.CookieSecure, s.MailLinkKey = *cookieSecure, *mailKey
+		s.PaymentGateway, s.StripeKey, s.StripePublic, s.StripeWebhook, s.StripeURL = *gw, *stripeKey, *stripePub, *stripeWH, *stripeURL
+		s.PayPalClientID, s.PayPalSecret, s.PayPalURL, s.PayPalWebhookID = *ppID, *ppSecret, *ppURL, *ppWH
+		s.PaymentDeadline = *deadline
+		s.SESEndpoint, s.SESRegion, s.SESFrom, s.SESConfigSet, s.OpsEmail = *sesEndpoint, *sesRegion, *sesFrom, *sesSet, *ops
+		s.AdminEmail, s.AdminPassword, s.SeedDemo = *adminEmail, *adminPassword, *seed
+		s.CORSOrigins, s.RateLimit = *cors, *rate
+	}
+	return s
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+// Resolve copies the parsed values in, fills the mode's defaults and
+// validates the combination. Call it after cfg.Parse.
+func (s *Settings) Resolve() error {
+	s.bind()
+	if !slices.Contains([]string{ModeEmbedded, ModeServer}, s.Mode) {
+		return fmt.Errorf("SHOP_MODE=%q: must be embedded or server", s.Mode)
+	}
+	if s.EventStore == "" {
+		s.EventStore = map[string]string{ModeEmbedded: "memory", ModeServer: "postgres"}[s.Mode]
+	}
+	if s.Bus == "" {
+		s.Bus = map[string]string{ModeEmbedded: "memory", ModeServer: "amqp"}[s.Mode]
+	}
+	checks := []struct {
+		name, val string
+		allowed   []string
+	}{
+		{"EVENTSTORE", s.EventStore, []string{"memory", "postgres", "esdb"}},
+		{"BUS", s.Bus, []string{"memory", "amqp"}},
+		{"AMQP_QUEUE_TYPE", s.QueueType, []string{"classic", "quorum"}},
+		{"PAYMENT_GATEWAY", s.PaymentGateway, []string{"sandbox", "stripe", "paypal"}},
+	}
+	for _, c := range checks {
+		if !slices.Contains(c.allowed, c.val) {
+			return fmt.Errorf("%s=%q: must be one of %v", c.name, c.val, c.allowed)
+		}
+	}
+	if s.Mode == ModeServer && s.MailLinkKey == "" {
+		return fmt.Errorf("MAIL_LINK_KEY is required in server mode (64 hex characters shared by auth and notifier)")
+	}
+	if s.PaymentGateway == "stripe" && s.StripeKey == "" {
+		return fmt.Errorf("PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY")
+	}
+	if s.PaymentGateway == "paypal" && (s.PayPalClientID == "" || s.PayPalSecret == "") {
+		return fmt.Errorf("PAYMENT_GATEWAY=paypal needs PAYPAL_CLIENT_ID and PAYPAL_SECRET")
+	}
+	if s.RateLimit <= 0 {
+		return fmt.Errorf("RATE_LIMIT=%d: must be positive", s.RateLimit)
+	}
+	return nil
+}
+
+// Embedded reports whether the process runs without servers.
+func (s *Settings) Embedded() bool { return s.Mode == ModeEmbedded }
