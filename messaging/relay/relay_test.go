@@ -70,7 +70,9 @@ func fill(t *testing.T, s eventstore.Store, n, streams int) {
 	}
 }
 
-func runRelay(t *testing.T, cfg relay.Config) (*relay.Relay, context.CancelFunc, <-chan error) {
+// runRelay starts a relay; the returned stop cancels it and waits for Run to
+// return (it is also called at cleanup).
+func runRelay(t *testing.T, cfg relay.Config) (*relay.Relay, func()) {
 	t.Helper()
 	r, err := relay.New(cfg)
 	if err != nil {
@@ -79,8 +81,17 @@ func runRelay(t *testing.T, cfg relay.Config) (*relay.Relay, context.CancelFunc,
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return r, cancel, done
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return r, stop
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -94,22 +105,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// assertComplete checks every position 1..n arrived and each stream's events
-// arrived in revision order.
-func assertComplete(t *testing.T, got []eventstore.RecordedEvent, n int) {
+// assertComplete checks every position 1..n arrived in one of the runs and
+// that, within each run, each stream's events arrived in revision order.
+func assertComplete(t *testing.T, n int, runs ...[]eventstore.RecordedEvent) {
 	t.Helper()
 	seen := map[uint64]bool{}
-	last := map[string]int64{}
-	for _, e := range got {
-		seen[e.Position] = true
-		if prev, ok := last[e.Stream]; ok && int64(e.Revision) < prev {
-			t.Fatalf("stream %s: revision %d after %d", e.Stream, e.Revision, prev)
+	for _, got := range runs {
+		last := map[string]int64{}
+		for _, e := range got {
+			seen[e.Position] = true
+			if prev, ok := last[e.Stream]; ok && int64(e.Revision) < prev {
+				t.Fatalf("stream %s: revision %d after %d", e.Stream, e.Revision, prev)
+			}
+			last[e.Stream] = int64(e.Revision)
 		}
-		last[e.Stream] = int64(e.Revision)
 	}
 	for p := uint64(1); p <= uint64(n); p++ {
 		if !seen[p] {
-			t.Fatalf("position %d never published (got %d events)", p, len(got))
+			t.Fatalf("position %d never published", p)
 		}
 	}
 }
@@ -146,9 +159,9 @@ func TestRelayPublishesEverythingInStreamOrderWithConfirmsInFlight(t *testing.T)
 	fill(t, store, 1000, 40)
 	pub := &recorder{delay: 200 * time.Microsecond}
 	cps := relay.NewMemoryCheckpoints()
-	r, _, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub, BatchSize: 100, Concurrency: 8})
+	r, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub, BatchSize: 100, Concurrency: 8})
 	waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 1000 })
-	assertComplete(t, pub.events(), 1000)
+	assertComplete(t, 1000, pub.events())
 	if m := pub.maxIn.Load(); m < 2 {
 		t.Fatalf("at most %d publish in flight; want several", m)
 	}
@@ -167,10 +180,10 @@ func TestRelayRetriesAFailedBatchWithoutAdvancing(t *testing.T) {
 	pub := &recorder{}
 	pub.failNext.Store(3)
 	cps := relay.NewMemoryCheckpoints()
-	runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub, BatchSize: 20,
+	_, _ = runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub, BatchSize: 20,
 		RetryMin: time.Millisecond, RetryMax: 5 * time.Millisecond})
 	waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 50 })
-	assertComplete(t, pub.events(), 50)
+	assertComplete(t, 50, pub.events())
 }
 
 func TestRelayKilledMidBatchResumesFromCheckpoint(t *testing.T) {
@@ -179,19 +192,17 @@ func TestRelayKilledMidBatchResumesFromCheckpoint(t *testing.T) {
 	fill(t, store, 2000, 50)
 	cps := relay.NewMemoryCheckpoints()
 	first := &recorder{delay: 100 * time.Microsecond}
-	_, cancel, done := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: first, BatchSize: 300, Concurrency: 4})
+	_, stop := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: first, BatchSize: 300, Concurrency: 4})
 	waitFor(t, "half the events", func() bool { return len(first.events()) >= 1000 })
-	cancel()
-	<-done
+	stop()
 	cp, _ := cps.Load(context.Background(), "events")
 	if cp >= 2000 {
 		t.Fatalf("checkpoint %d: the relay was not killed mid-way", cp)
 	}
 	second := &recorder{}
-	runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: second, BatchSize: 300, Concurrency: 4})
+	_, _ = runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: second, BatchSize: 300, Concurrency: 4})
 	waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 2000 })
-	all := append(first.events(), second.events()...)
-	assertComplete(t, all, 2000)
+	assertComplete(t, 2000, first.events(), second.events())
 	if len(second.events()) != 2000-int(cp) {
 		t.Fatalf("second relay published %d, want exactly the %d after the checkpoint", len(second.events()), 2000-int(cp))
 	}
@@ -204,9 +215,9 @@ func TestStandbyTakesOverWhenTheLeaderStops(t *testing.T) {
 	cps := relay.NewMemoryCheckpoints()
 	locker := relay.NewMemoryLocker()
 	pa, pb := &recorder{}, &recorder{}
-	ra, cancelA, doneA := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pa, Locker: locker})
+	ra, stopA := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pa, Locker: locker})
 	waitFor(t, "leader caught up", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 100 })
-	rb, _, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pb, Locker: locker})
+	rb, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pb, Locker: locker})
 	fill(t, store, 10, 5)
 	waitFor(t, "leader publishes live events", func() bool { return len(pa.events()) == 110 })
 	if rb.Leading() || len(pb.events()) != 0 {
@@ -215,10 +226,9 @@ func TestStandbyTakesOverWhenTheLeaderStops(t *testing.T) {
 	if !ra.Leading() {
 		t.Fatal("leader does not report leading")
 	}
-	cancelA()
-	<-doneA
+	stopA()
 	waitFor(t, "standby leading", rb.Leading)
 	fill(t, store, 10, 5)
 	waitFor(t, "standby publishes", func() bool { return len(pb.events()) == 10 })
-	assertComplete(t, append(pa.events(), pb.events()...), 120)
+	assertComplete(t, 120, pa.events(), pb.events())
 }

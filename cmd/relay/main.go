@@ -1,0 +1,26 @@
+// Command relay publishes the event store to the bus: it reads every event in
+// global order from its checkpoint and publishes it with confirms. Start
+// several for availability: one holds the lease and publishes, the others
+// stand by.
+package main
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/evshop/shop/wiring"
+)
+
+func main() {
+	wiring.Main("relay", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
+		store, err := in.EventStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := in.StartRelay(ctx, "events", store); err != nil {
+			return nil, err
+		}
+		return in.NewApp("relay"), nil
+	})
+}

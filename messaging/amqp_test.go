@@ -1,0 +1,170 @@
+package messaging_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/components/cqrs"
+
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/messaging"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+// amqpBus returns a bus on the real broker with a private prefix; what it
+// declares is deleted when the test ends.
+func amqpBus(t *testing.T, mutate func(*messaging.Config)) *messaging.Bus {
+	t.Helper()
+	url, prefix := testenv.AMQP(t)
+	cfg := messaging.Config{Transport: messaging.TransportAMQP, AMQPURL: url, Prefix: prefix,
+		Retry: fastRetry(), DrainTimeout: 5 * time.Second, DeadLetters: messaging.NewMemoryDeadLetters()}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	b, err := messaging.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.DeleteAMQP(t, url, b.DeclaredTopology)
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func TestAMQPEventsFanOutToDurableQueues(t *testing.T) {
+	for _, qt := range []string{messaging.QueueClassic, messaging.QueueQuorum} {
+		t.Run(qt, func(t *testing.T) {
+			b := amqpBus(t, func(c *messaging.Config) { c.QueueType = qt })
+			var mu sync.Mutex
+			got := map[string][]eventstore.RecordedEvent{}
+			for _, h := range []messaging.EventHandler{
+				{Name: "all"},
+				{Name: "paid-only", Types: []string{"ordering.OrderPaid.v1"}},
+			} {
+				name := h.Name
+				h.Handle = func(ctx context.Context, e eventstore.RecordedEvent) error {
+					mu.Lock()
+					defer mu.Unlock()
+					got[name] = append(got[name], e)
+					return nil
+				}
+				if err := b.AddEventHandler(h); err != nil {
+					t.Fatal(err)
+				}
+			}
+			startBus(t, b)
+			sent := map[string]eventstore.RecordedEvent{}
+			for i := range 20 {
+				typ := "ordering.OrderPlaced.v1"
+				if i%4 == 0 {
+					typ = "ordering.OrderPaid.v1"
+				}
+				e := event(i, typ)
+				sent[e.ID] = e
+				if err := b.PublishEvent(context.Background(), e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitFor(t, "deliveries", func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(got["all"]) == 20 && len(got["paid-only"]) == 5
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			for _, e := range got["all"] {
+				want := sent[e.ID]
+				if e.Stream != want.Stream || e.Position != want.Position || e.Revision != want.Revision || e.Type != want.Type ||
+					!e.Time.Equal(want.Time) || string(e.Data) != string(want.Data) || e.Metadata != want.Metadata {
+					t.Fatalf("envelope changed in transit:\n got %+v\nwant %+v", e, want)
+				}
+			}
+			queues, exchanges := b.DeclaredTopology()
+			if len(queues) < 2 || len(exchanges) != 1 {
+				t.Fatalf("declared queues %v exchanges %v", queues, exchanges)
+			}
+		})
+	}
+}
+
+func TestAMQPPoisonMessageIsDeadLetteredAndRedriven(t *testing.T) {
+	b := amqpBus(t, nil)
+	var attempts, handled, other atomic.Int32
+	var healed atomic.Bool
+	if err := b.AddEventHandler(messaging.EventHandler{Name: "fragile", Handle: func(context.Context, eventstore.RecordedEvent) error {
+		if !healed.Load() {
+			attempts.Add(1)
+			return errors.New("projection table missing")
+		}
+		handled.Add(1)
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddEventHandler(messaging.EventHandler{Name: "other", Handle: func(context.Context, eventstore.RecordedEvent) error {
+		other.Add(1)
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	startBus(t, b)
+	e := event(3, "ordering.OrderPlaced.v1")
+	if err := b.PublishEvent(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var list []messaging.DeadLetter
+	waitFor(t, "dead letter in the store", func() bool {
+		list, _ = b.DeadLetters().List(ctx, messaging.ListOptions{Handler: "fragile"})
+		return len(list) == 1
+	})
+	if n := attempts.Load(); n != 4 {
+		t.Fatalf("attempts = %d, want 1 + 3 retries", n)
+	}
+	if dl := list[0]; dl.MessageID != e.ID || dl.Reason != "projection table missing" || dl.Topic != b.EventQueue("fragile") {
+		t.Fatalf("dead letter %+v", dl)
+	}
+	healed.Store(true)
+	if err := b.Redrive(ctx, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "redriven delivery", func() bool { return handled.Load() == 1 })
+	time.Sleep(200 * time.Millisecond)
+	if n := other.Load(); n != 1 {
+		t.Fatalf("other handler got the event %d times, want 1", n)
+	}
+	if left, _ := b.DeadLetters().List(ctx, messaging.ListOptions{}); len(left) != 0 {
+		t.Fatalf("%d dead letters left after redrive", len(left))
+	}
+}
+
+func TestAMQPCorrelationRoundTripsThroughACommand(t *testing.T) {
+	b := amqpBus(t, func(c *messaging.Config) { c.QueueType = messaging.QueueQuorum })
+	type seen struct{ corr, cause, user, id, orderID string }
+	got := make(chan seen, 1)
+	if err := b.AddCommandHandler(cqrs.NewCommandHandler("catalog.reserve-stock", func(ctx context.Context, c *reserveStock) error {
+		got <- seen{messaging.CorrelationID(ctx), messaging.CausationID(ctx), messaging.UserID(ctx),
+			cqrs.OriginalMessageFromCtx(ctx).UUID, c.OrderID}
+		return nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	// Sent before the consumer runs: the queue is declared on first send, so
+	// the command waits for its handler instead of being dropped.
+	ctx := messaging.WithUserID(messaging.WithCausation(messaging.WithCorrelation(context.Background(), "corr-amqp"), "evt-9"), "user-3")
+	if err := b.Send(ctx, reserveStock{OrderID: "o-9", SKU: "SKU-9"}); err != nil {
+		t.Fatal(err)
+	}
+	startBus(t, b)
+	select {
+	case s := <-got:
+		if s.corr != "corr-amqp" || s.user != "user-3" || s.cause != s.id || s.orderID != "o-9" {
+			t.Fatalf("handler saw %+v", s)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("command not handled")
+	}
+}

@@ -1,0 +1,160 @@
+package recommendations
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Collection names of the Mongo store.
+const (
+	OrdersCollection = "reco_orders"
+	PaidCollection   = "reco_paid"
+)
+
+// MongoStore is the Store on MongoDB / FerretDB. Only inserts (atomic on
+// FerretDB thanks to the unique _id) and deletes are used.
+type MongoStore struct {
+	orders *mongo.Collection
+	paid   *mongo.Collection
+}
+
+// NewMongoStore returns a store on db and creates its index.
+func NewMongoStore(ctx context.Context, db *mongo.Database) (*MongoStore, error) {
+	s := &MongoStore{orders: db.Collection(OrdersCollection), paid: db.Collection(PaidCollection)}
+	_, err := s.orders.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys: bson.D{{Key: "customerId", Value: 1}, {Key: "placedAt", Value: -1}}, Options: options.Index().SetName("customer"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recommendations: index: %w", err)
+	}
+	return s, nil
+}
+
+type lineDoc struct {
+	SKU      string `bson:"sku"`
+	Name     string `bson:"name"`
+	Category string `bson:"category"`
+	Quantity int    `bson:"quantity"`
+}
+
+type orderDoc struct {
+	OrderID    string    `bson:"_id"`
+	CustomerID string    `bson:"customerId"`
+	Lines      []lineDoc `bson:"lines"`
+	PlacedAt   time.Time `bson:"placedAt"`
+	Position   int64     `bson:"position"`
+}
+
+type paidDoc struct {
+	OrderID  string `bson:"_id"`
+	Position int64  `bson:"position"`
+}
+
+func ignoreDuplicate(err error) error {
+	if err == nil || mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	return fmt.Errorf("recommendations: %w", err)
+}
+
+// AddOrder implements Store.
+func (s *MongoStore) AddOrder(ctx context.Context, o Order) error {
+	d := orderDoc{OrderID: o.OrderID, CustomerID: o.CustomerID, PlacedAt: o.PlacedAt, Position: int64(o.Position), Lines: []lineDoc{}}
+	for _, l := range o.Lines {
+		d.Lines = append(d.Lines, lineDoc(l))
+	}
+	_, err := s.orders.InsertOne(ctx, d)
+	return ignoreDuplicate(err)
+}
+
+// MarkPaid implements Store.
+func (s *MongoStore) MarkPaid(ctx context.Context, orderID string, position uint64) error {
+	_, err := s.paid.InsertOne(ctx, paidDoc{OrderID: orderID, Position: int64(position)})
+	return ignoreDuplicate(err)
+}
+
+// Orders implements Store.
+func (s *MongoStore) Orders(ctx context.Context, customerID string, limit int) ([]Order, error) {
+	cur, err := s.orders.Find(ctx, bson.D{{Key: "customerId", Value: customerID}},
+		options.Find().SetSort(bson.D{{Key: "placedAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("recommendations: orders: %w", err)
+	}
+	var docs []orderDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("recommendations: orders: %w", err)
+	}
+	out := make([]Order, 0, len(docs))
+	ids := bson.A{}
+	for _, d := range docs {
+		o := Order{OrderID: d.OrderID, CustomerID: d.CustomerID, PlacedAt: d.PlacedAt.UTC(), Position: uint64(d.Position), Lines: []Line{}}
+		for _, l := range d.Lines {
+			o.Lines = append(o.Lines, Line(l))
+		}
+		out = append(out, o)
+		ids = append(ids, d.OrderID)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	pc, err := s.paid.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, fmt.Errorf("recommendations: paid: %w", err)
+	}
+	var paid []paidDoc
+	if err := pc.All(ctx, &paid); err != nil {
+		return nil, fmt.Errorf("recommendations: paid: %w", err)
+	}
+	isPaid := map[string]bool{}
+	for _, p := range paid {
+		isPaid[p.OrderID] = true
+	}
+	for i := range out {
+		out[i].Paid = isPaid[out[i].OrderID]
+	}
+	return out, nil
+}
+
+// Forget implements Store.
+func (s *MongoStore) Forget(ctx context.Context, customerID string) error {
+	orders, err := s.Orders(ctx, customerID, 1_000_000)
+	if err != nil {
+		return err
+	}
+	ids := bson.A{}
+	for _, o := range orders {
+		ids = append(ids, o.OrderID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.paid.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return fmt.Errorf("recommendations: forget: %w", err)
+	}
+	if _, err := s.orders.DeleteMany(ctx, bson.D{{Key: "customerId", Value: customerID}}); err != nil {
+		return fmt.Errorf("recommendations: forget: %w", err)
+	}
+	return nil
+}
+
+// Position implements Store. Read from the newest documents: positions
+// only grow, so the maximum is the projection's progress.
+func (s *MongoStore) Position(ctx context.Context) (uint64, error) {
+	var best uint64
+	for _, c := range []*mongo.Collection{s.orders, s.paid} {
+		var d struct {
+			Position int64 `bson:"position"`
+		}
+		err := c.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "position", Value: -1}})).Decode(&d)
+		if err != nil && err != mongo.ErrNoDocuments {
+			return 0, fmt.Errorf("recommendations: position: %w", err)
+		}
+		best = max(best, uint64(d.Position))
+	}
+	return best, nil
+}

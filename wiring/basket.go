@@ -1,0 +1,86 @@
+package wiring
+
+import (
+	"context"
+
+	apibasket "github.com/evshop/shop/api/basket"
+	basketcmd "github.com/evshop/shop/commands/basket"
+	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/messaging"
+	"github.com/evshop/shop/payments/sandbox"
+	"github.com/evshop/shop/projections/baskets"
+)
+
+// Basket is the basket service.
+type Basket struct {
+	Commands *basketcmd.Handlers
+	View     baskets.Store
+	Routes   []Route
+}
+
+// busPlacer sends PlaceOrder to the ordering service's queue. The order id
+// comes from the Idempotency-Key, so a resend is harmless.
+type busPlacer struct{ bus *messaging.Bus }
+
+func (p busPlacer) PlaceOrder(ctx context.Context, cmd *ordercmd.PlaceOrder) error {
+	return p.bus.Send(ctx, cmd)
+}
+
+// Basket assembles the basket service. products is the catalog lookup (in
+// process when embedded; nil makes it use the catalog's HTTP API). orders,
+// when not nil, places orders in process; otherwise PlaceOrder goes over the
+// bus.
+func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, orders basketcmd.OrderPlacer, catalogURL string) (*Basket, error) {
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bus, err := in.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if products == nil {
+		if products, err = newCatalogHTTP(catalogURL); err != nil {
+			return nil, err
+		}
+	}
+	if orders == nil {
+		orders = busPlacer{bus}
+	}
+	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Metadata: messaging.EventMetadata})
+	if err != nil {
+		return nil, err
+	}
+	var view baskets.Store
+	if in.S.Embedded() {
+		view = baskets.NewMemory()
+	} else {
+		rc, err := in.Redis(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if view, err = baskets.NewRedis(rc, in.S.BusPrefix+":baskets"); err != nil {
+			return nil, err
+		}
+	}
+	projector, err := baskets.NewProjector(view)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.On(ctx, messaging.EventHandler{Name: projector.Name(), Types: projector.Filter().EventTypes, Handle: projector.Handle}); err != nil {
+		return nil, err
+	}
+	verifier, err := in.Verifier()
+	if err != nil {
+		return nil, err
+	}
+	tokenizer := apibasket.TokenizerFunc(func(_ context.Context, number string) (apibasket.Card, error) {
+		c, err := sandbox.Tokenize(number)
+		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
+	})
+	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, Log: in.Log, Verifier: verifier, SecureCookie: in.S.CookieSecure})
+	if err != nil {
+		return nil, err
+	}
+	return &Basket{Commands: cmds, View: view, Routes: []Route{{Service: "BASKET", Prefix: "/api/basket", Mount: api.Mount}}}, nil
+}

@@ -1,0 +1,29 @@
+package wiring
+
+import (
+	"context"
+	"time"
+
+	"github.com/evshop/shop/sagas/checkout"
+)
+
+// Checkout assembles the checkout saga and its deadline scheduler.
+func (in *Infra) Checkout(ctx context.Context) (*checkout.Saga, error) {
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bus, err := in.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	saga, err := checkout.New(checkout.Config{Store: store, Sender: bus, Timeout: in.S.PaymentDeadline, Logger: in.Log})
+	if err != nil {
+		return nil, err
+	}
+	if err := in.On(ctx, saga.EventHandler()); err != nil {
+		return nil, err
+	}
+	in.Go("checkout deadlines", func(ctx context.Context) error { return saga.Run(ctx, time.Second) })
+	return saga, nil
+}

@@ -1,0 +1,107 @@
+package wiring
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/evshop/shop/platform/config"
+	"github.com/evshop/shop/platform/logging"
+)
+
+// BuildFunc assembles one binary's services on in and returns the HTTP app
+// to serve (nil for a binary without HTTP besides its probes).
+type BuildFunc func(ctx context.Context, in *Infra) (*fiber.App, error)
+
+// Main is the whole main function of every binary: settings from env and
+// flags, logger, infrastructure, build, run until SIGINT/SIGTERM, graceful
+// stop. `<binary> healthcheck` probes a running instance (container health
+// checks have no curl). Extra declares binary-specific settings.
+func Main(name, defaultMode string, extra func(*config.Set), build BuildFunc) {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, name, defaultMode, extra, build, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		var usage usageError
+		if errors.As(err, &usage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+// Config returns the full settings of a binary (for the documentation).
+func Config(name, defaultMode string, extra func(*config.Set)) *config.Set {
+	cfg := config.New(name)
+	Declare(cfg, defaultMode)
+	if extra != nil {
+		extra(cfg)
+	}
+	return cfg
+}
+
+func run(ctx context.Context, name, defaultMode string, extra func(*config.Set), build BuildFunc, args []string) error {
+	cfg := config.New(name)
+	s := Declare(cfg, defaultMode)
+	if extra != nil {
+		extra(cfg)
+	}
+	if err := cfg.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if err := s.Resolve(); err != nil {
+		return usageError{err}
+	}
+	log, err := logging.New(os.Stderr, s.LogFormat, s.LogLevel)
+	if err != nil {
+		return usageError{err}
+	}
+	in := NewInfra(s, log.With("service", name))
+	defer in.Close()
+	app, err := build(ctx, in)
+	if err != nil {
+		return err
+	}
+	log.Info("starting", "service", name, "mode", s.Mode, "eventstore", s.EventStore, "bus", s.Bus, "addr", s.Addr)
+	return in.Run(ctx, app)
+}
+
+func healthcheck() int {
+	addr := os.Getenv("ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	client := http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 1
+	}
+	return 0
+}

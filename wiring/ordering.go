@@ -1,0 +1,73 @@
+package wiring
+
+import (
+	"context"
+
+	apiordering "github.com/evshop/shop/api/ordering"
+	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/messaging"
+	"github.com/evshop/shop/projections/orders"
+)
+
+// Ordering is the ordering service: its command handlers on the bus, the
+// orders read model and its projector, and the customer and staff APIs.
+type Ordering struct {
+	Commands *ordercmd.Handlers
+	View     orders.Store
+	Routes   []Route
+}
+
+// Ordering assembles the ordering service.
+func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bus, err := in.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata})
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range cmds.CommandHandlers() {
+		if err := bus.AddCommandHandler(h); err != nil {
+			return nil, err
+		}
+	}
+	var view orders.Store
+	if in.S.Embedded() {
+		view = orders.NewMemory()
+	} else {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := orders.Migrate(ctx, pool); err != nil {
+			return nil, err
+		}
+		if view, err = orders.NewPostgres(pool, ""); err != nil {
+			return nil, err
+		}
+	}
+	projector, err := orders.NewProjector(view)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.On(ctx, messaging.EventHandler{Name: projector.Name(), Types: projector.Filter().EventTypes, Handle: projector.Handle}); err != nil {
+		return nil, err
+	}
+	verifier, err := in.Verifier()
+	if err != nil {
+		return nil, err
+	}
+	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Events: store, Log: in.Log, Verifier: verifier})
+	if err != nil {
+		return nil, err
+	}
+	return &Ordering{Commands: cmds, View: view, Routes: []Route{
+		{Service: "ORDERS", Prefix: "/api/orders", Mount: api.Mount},
+		{Service: "ADMIN", Prefix: "/api/admin/orders", Mount: api.MountAdmin},
+	}}, nil
+}

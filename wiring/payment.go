@@ -1,0 +1,96 @@
+package wiring
+
+import (
+	"context"
+
+	apipayment "github.com/evshop/shop/api/payment"
+	cmdpay "github.com/evshop/shop/commands/payment"
+	"github.com/evshop/shop/messaging"
+	"github.com/evshop/shop/payments"
+	"github.com/evshop/shop/payments/paypal"
+	"github.com/evshop/shop/payments/sandbox"
+	"github.com/evshop/shop/payments/stripe"
+	projection "github.com/evshop/shop/projections/payments"
+)
+
+// Payment is the payment service.
+type Payment struct {
+	Commands *cmdpay.Handlers
+	Ledger   projection.Store
+	Routes   []Route
+}
+
+// Payment assembles the payment service. The sandbox gateway is always on
+// (demo and tests); Stripe and PayPal are added when configured. refunds,
+// when set, records refunds on the order in process.
+func (in *Infra) Payment(ctx context.Context, refunds apipayment.OrderRefunds) (*Payment, error) {
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bus, err := in.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dedupe, err := in.Deduper(ctx)
+	if err != nil {
+		return nil, err
+	}
+	router := payments.Router{"sandbox": sandbox.New()}
+	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log, Orders: refunds}
+	if in.S.StripeKey != "" {
+		g, err := stripe.New(stripe.Config{SecretKey: in.S.StripeKey, BaseURL: in.S.StripeURL, WebhookSecret: in.S.StripeWebhook})
+		if err != nil {
+			return nil, err
+		}
+		router["stripe"], deps.Stripe = g, g
+	}
+	if in.S.PayPalClientID != "" {
+		g, err := paypal.New(paypal.Config{ClientID: in.S.PayPalClientID, ClientSecret: in.S.PayPalSecret, BaseURL: in.S.PayPalURL,
+			WebhookID: in.S.PayPalWebhookID, ReturnURL: in.S.PublicURL + "/checkout/return", CancelURL: in.S.PublicURL + "/checkout/cancel"})
+		if err != nil {
+			return nil, err
+		}
+		router["paypal"], deps.PayPal = g, g
+	}
+	cmds, err := cmdpay.NewHandlers(cmdpay.Config{Store: store, Gateways: router, Logger: in.Log})
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range cmds.CommandHandlers() {
+		if err := bus.AddCommandHandler(h); err != nil {
+			return nil, err
+		}
+	}
+	var ledger projection.Store
+	if in.S.Embedded() {
+		ledger = projection.NewMemory()
+	} else {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := projection.Migrate(ctx, pool); err != nil {
+			return nil, err
+		}
+		if ledger, err = projection.NewPostgres(pool); err != nil {
+			return nil, err
+		}
+	}
+	projector, err := projection.NewProjector(ledger)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.On(ctx, messaging.EventHandler{Name: projector.Name(), Types: projector.Filter().EventTypes, Handle: projector.Handle}); err != nil {
+		return nil, err
+	}
+	if deps.Verifier, err = in.Verifier(); err != nil {
+		return nil, err
+	}
+	deps.Reader, deps.Commands = ledger, cmds
+	api, err := apipayment.New(deps)
+	if err != nil {
+		return nil, err
+	}
+	return &Payment{Commands: cmds, Ledger: ledger, Routes: []Route{{Service: "PAYMENTS", Prefix: "/api/payments", Mount: api.Mount}}}, nil
+}
