@@ -73,7 +73,7 @@ func TestStockHandlers(t *testing.T) {
 			return h.ReserveStock(ctx, &domain.ReserveStock{OrderID: uuid.NewString(), Lines: []domain.LineDTO{{SKU: "OUT-001", Quantity: 999}, {SKU: "NOPE-1", Quantity: 1}}})
 		}, domain.EventStockReservationFailed, func(t *testing.T, data []byte) {
 			var ev domain.StockReservationFailed
-			json.Unmarshal(data, &ev) //nolint:errcheck
+			json.Unmarshal(data, &ev)                                          //nolint:errcheck
 			if ev.Reason != domain.ReasonUnknownProduct || len(ev.SKUs) != 2 { // lines are checked in SKU order
 				t.Fatalf("failure: %+v", ev)
 			}

@@ -334,6 +334,7 @@ func (in *Infra) SealedBox() (*sealed.Box, error) {
 		b := make([]byte, 32)
 		rand.Read(b) //nolint:errcheck
 		key = hex.EncodeToString(b)
+		in.S.MailLinkKey = key // later derivations (unsubscribe links) use it too
 	}
 	box, err := sealed.NewFromHex(key)
 	if err != nil {

@@ -70,6 +70,7 @@ type Settings struct {
 	UpstreamURLs  map[string]*string
 	CORSOrigins   string
 	RateLimit     int
+	CSRFKey       string
 
 	bind func() // copies parsed flag values into the fields
 }
@@ -120,6 +121,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	adminPassword := bind("admin-password", "AUTH_BOOTSTRAP_ADMIN_PASSWORD", "", "password of the bootstrap admin")
 	seed := cfg.Bool("seed-demo", "SEED_DEMO", true, "seed the demo catalog when the catalog is empty")
 	cors := bind("cors-origins", "CORS_ORIGINS", "", "comma-separated origins allowed by CORS (empty: same origin only)")
+	csrfKey := bind("csrf-key", "CSRF_KEY", "", "64 hex chars signing CSRF tokens at the gateway; generated when empty in embedded mode")
 	rate := cfg.Int("rate-limit", "RATE_LIMIT", 600, "requests per minute per IP at the gateway")
 	for _, svc := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
 		s.UpstreamURLs[svc] = bind("upstream-"+lower(svc), "UPSTREAM_"+svc, "", "gateway in server mode: URL of the "+lower(svc)+" service")
@@ -137,7 +139,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.PaymentDeadline = *deadline
 		s.SESEndpoint, s.SESRegion, s.SESFrom, s.SESConfigSet, s.OpsEmail = *sesEndpoint, *sesRegion, *sesFrom, *sesSet, *ops
 		s.AdminEmail, s.AdminPassword, s.SeedDemo = *adminEmail, *adminPassword, *seed
-		s.CORSOrigins, s.RateLimit = *cors, *rate
+		s.CORSOrigins, s.RateLimit, s.CSRFKey = *cors, *rate, *csrfKey
 	}
 	return s
 }

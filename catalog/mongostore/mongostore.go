@@ -41,15 +41,20 @@ type Store struct {
 // New returns a store on db and creates its indexes (idempotent).
 func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 	s := &Store{products: db.Collection(ProductsCollection)}
-	_, err := s.products.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	// One index per command: FerretDB v1.24 crashes the connection when a
+	// multi-index createIndexes names indexes that already exist, which is
+	// every start after the first.
+	for _, m := range []mongo.IndexModel{
 		{Keys: bson.D{{Key: "archived", Value: 1}, {Key: "category", Value: 1}}, Options: options.Index().SetName("archived_category")},
 		{Keys: bson.D{{Key: "price.amount", Value: 1}}, Options: options.Index().SetName("price")},
 		{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")},
 		{Keys: bson.D{{Key: "nameKey", Value: 1}}, Options: options.Index().SetName("name")},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("catalog mongostore: indexes: %w", err)
+	} {
+		if _, err := s.products.Indexes().CreateOne(ctx, m); err != nil {
+			return nil, fmt.Errorf("catalog mongostore: indexes: %w", err)
+		}
 	}
+	var err error
 	if s.stock, err = newChain(ctx, db.Collection(StockCollection)); err != nil {
 		return nil, err
 	}

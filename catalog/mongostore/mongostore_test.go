@@ -20,3 +20,14 @@ func TestContract(t *testing.T) {
 		return s
 	})
 }
+
+// TestReopen: a restart re-creates the indexes on an existing database.
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	db := testenv.Mongo(t)
+	for i := range 3 {
+		if _, err := mongostore.New(context.Background(), db); err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+	}
+}

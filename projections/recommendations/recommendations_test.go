@@ -160,3 +160,13 @@ func TestRecommend(t *testing.T) {
 		}
 	}
 }
+
+func TestMongoReopen(t *testing.T) {
+	t.Parallel()
+	db := testenv.Mongo(t)
+	for i := range 3 {
+		if _, err := recommendations.NewMongoStore(context.Background(), db); err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package wiring
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/evshop/shop/api/gateway"
+	"github.com/evshop/shop/platform/ratelimit"
+)
+
+// InProcess turns service routes into gateway routes served in this process.
+func InProcess(routes []Route) []gateway.Route {
+	out := make([]gateway.Route, 0, len(routes))
+	for _, r := range routes {
+		out = append(out, gateway.Route{Prefix: r.Prefix, Mount: r.Mount})
+	}
+	return out
+}
+
+// Gateway builds the single entry over routes: in process (InProcess) in the
+// one-process shop, proxied (UpstreamRoutes) by cmd/gateway.
+func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route) (*fiber.App, error) {
+	verifier, err := in.Verifier()
+	if err != nil {
+		return nil, err
+	}
+	key, err := in.csrfKey()
+	if err != nil {
+		return nil, err
+	}
+	cfg := gateway.Config{
+		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure,
+		RateLimit: ratelimit.Limit{Events: in.S.RateLimit, Window: time.Minute},
+		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(),
+	}
+	if in.S.CORSOrigins != "" {
+		for _, o := range strings.Split(in.S.CORSOrigins, ",") {
+			cfg.AllowedOrigins = append(cfg.AllowedOrigins, strings.TrimSpace(o))
+		}
+	}
+	if in.S.Embedded() {
+		cfg.Limiter = ratelimit.NewMemory(time.Now)
+	} else {
+		rc, err := in.Redis(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Limiter = ratelimit.NewRedis(rc, in.S.BusPrefix+":ratelimit:gateway")
+	}
+	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: in.publicConfig})
+	return gateway.New(cfg)
+}
+
+// UpstreamRoutes are the gateway's routes in server mode: every public prefix
+// proxied to the URL configured for its service.
+func (in *Infra) UpstreamRoutes() ([]gateway.Route, error) {
+	prefixes := map[string][]string{
+		"AUTH": {"/api/auth"}, "CLIENTS": {"/api/clients", "/api/admin/customers"}, "CATALOG": {"/api/catalog"},
+		"BASKET": {"/api/basket"}, "ORDERS": {"/api/orders", "/api/admin/orders"}, "PAYMENTS": {"/api/payments"},
+		"ADMIN": {"/api/admin/projections", "/api/admin/deadletters"}, "NOTIFICATIONS": {"/api/notifications", "/api/admin/notifications"},
+	}
+	var out []gateway.Route
+	for svc, url := range in.S.UpstreamURLs {
+		if *url == "" {
+			return nil, fmt.Errorf("UPSTREAM_%s is required for the gateway in server mode", svc)
+		}
+		for _, p := range prefixes[svc] {
+			out = append(out, gateway.Route{Prefix: p, Target: *url})
+		}
+	}
+	return out, nil
+}
+
+// publicConfig tells the storefront which payment form to show.
+func (in *Infra) publicConfig(r fiber.Router) {
+	r.Get("/", func(c *fiber.Ctx) error {
+		body := fiber.Map{"paymentGateway": in.S.PaymentGateway}
+		if in.S.PaymentGateway == "stripe" && in.S.StripePublic != "" {
+			body["stripePublishableKey"] = in.S.StripePublic
+		}
+		return c.JSON(body)
+	})
+}
+
+func (in *Infra) csrfKey() ([]byte, error) {
+	if in.S.CSRFKey == "" {
+		if !in.S.Embedded() {
+			return nil, fmt.Errorf("CSRF_KEY is required in server mode (64 hex characters)")
+		}
+		b := make([]byte, 32)
+		rand.Read(b) //nolint:errcheck
+		return b, nil
+	}
+	b, err := hex.DecodeString(in.S.CSRFKey)
+	if err != nil || len(b) < 32 {
+		return nil, fmt.Errorf("CSRF_KEY must be at least 64 hex characters")
+	}
+	return b, nil
+}
