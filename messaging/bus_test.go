@@ -133,7 +133,9 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"unknown queue type", func(c *messaging.Config) { c.QueueType = "stream" }},
 		{"prefetch too small", func(c *messaging.Config) { c.Prefetch = 10 }},
 		{"negative channels", func(c *messaging.Config) { c.PublishChannels = -1 }},
-		{"max below initial", func(c *messaging.Config) { c.Retry = messaging.RetryConfig{Initial: time.Second, Max: time.Millisecond} }},
+		{"max below initial", func(c *messaging.Config) {
+			c.Retry = messaging.RetryConfig{Initial: time.Second, Max: time.Millisecond}
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

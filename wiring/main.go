@@ -78,8 +78,8 @@ func run(ctx context.Context, name, defaultMode string, extra func(*config.Set),
 	in := NewInfra(s, log.With("service", name))
 	defer in.Close()
 	app, err := build(ctx, in)
-	if err != nil {
-		return err
+	if err != nil || app == nil {
+		return err // nil app: a one-shot command (e.g. catalog seed) finished
 	}
 	log.Info("starting", "service", name, "mode", s.Mode, "eventstore", s.EventStore, "bus", s.Bus, "addr", s.Addr)
 	return in.Run(ctx, app)

@@ -42,6 +42,9 @@ func GenerateSigningKey() (SigningKey, error) {
 	return NewSigningKey("", priv)
 }
 
+// WithID returns the same key under another key id (empty: the thumbprint).
+func (k SigningKey) WithID(id string) (SigningKey, error) { return NewSigningKey(id, k.priv) }
+
 // Public returns the verification key.
 func (k SigningKey) Public() ed25519.PublicKey { return k.priv.Public().(ed25519.PublicKey) }
 

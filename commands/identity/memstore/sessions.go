@@ -14,6 +14,7 @@ type Sessions struct {
 	now      func() time.Time
 	tokens   map[string]memToken  // by token hash
 	families map[string]memFamily // by family id
+	creates  int
 }
 
 type memToken struct {
@@ -43,7 +44,9 @@ func (s *Sessions) Create(ctx context.Context, sess ident.Session) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sweep()
+	if s.creates++; s.creates%256 == 0 {
+		s.sweep()
+	}
 	s.families[sess.FamilyID] = memFamily{user: sess.UserID, expires: sess.ExpiresAt}
 	s.tokens[sess.TokenHash] = memToken{family: sess.FamilyID, expires: sess.ExpiresAt}
 	return nil
@@ -112,7 +115,8 @@ func (s *Sessions) RevokeUser(ctx context.Context, userID string) error {
 	return nil
 }
 
-// sweep drops expired entries so the maps stay bounded; s.mu is held.
+// sweep drops expired entries so the maps stay bounded (run every 256
+// logins, so its O(n) cost is amortised); s.mu is held.
 func (s *Sessions) sweep() {
 	now := s.now()
 	for h, t := range s.tokens {

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/evshop/shop/export"
+)
+
+// queryFlags declares the filters shared by export and stats.
+type queryFlags struct {
+	prefixes, types multi
+	since, until    string
+	from, to        uint64
+}
+
+func (q *queryFlags) declare(fs *flag.FlagSet) {
+	fs.Var(&q.prefixes, "stream-prefix", "only streams starting with this (repeatable), e.g. order-")
+	fs.Var(&q.types, "type", "only this event type or glob (repeatable), e.g. 'ordering.*'")
+	fs.StringVar(&q.since, "since", "", "only events at or after this RFC 3339 time")
+	fs.StringVar(&q.until, "until", "", "only events before this RFC 3339 time")
+	fs.Uint64Var(&q.from, "from-position", 0, "only events at or after this global position")
+	fs.Uint64Var(&q.to, "to-position", 0, "only events at or before this global position (0: no bound)")
+}
+
+func (q *queryFlags) query() (export.Query, error) {
+	out := export.Query{StreamPrefixes: q.prefixes, Types: q.types, FromPosition: q.from, ToPosition: q.to}
+	for _, t := range []struct {
+		name, v string
+		dst     *time.Time
+	}{{"since", q.since, &out.Since}, {"until", q.until, &out.Until}} {
+		if t.v == "" {
+			continue
+		}
+		v, err := time.Parse(time.RFC3339Nano, t.v)
+		if err != nil {
+			return out, usagef("--%s %q is not an RFC 3339 time (e.g. 2026-03-01T00:00:00Z)", t.name, t.v)
+		}
+		*t.dst = v
+	}
+	if err := out.Validate(); err != nil {
+		return out, usagef("%v", err)
+	}
+	return out, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+
+// fileSink writes each output to a temporary file renamed into place on
+// success, so a failed or interrupted export leaves no half file behind.
+type fileSink struct {
+	dir    string // parquet: one file per type in dir
+	single string // one file (jsonl, csv, or parquet of one type); "" with dir == "" means stdout
+	stdout io.Writer
+	opened []*atomicFile
+}
+
+type atomicFile struct {
+	*os.File
+	final string
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+func (s *fileSink) Open(typ string) (io.WriteCloser, error) {
+	name := s.single
+	if s.dir != "" {
+		name = filepath.Join(s.dir, unsafeName.ReplaceAllString(typ, "_")+".parquet")
+	}
+	if name == "" {
+		return nopWriteCloser{s.stdout}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.partial")
+	if err != nil {
+		return nil, err
+	}
+	af := &atomicFile{File: f, final: name}
+	s.opened = append(s.opened, af)
+	return af, nil
+}
+
+// finish renames the outputs into place (ok) or deletes them.
+func (s *fileSink) finish(ok bool) error {
+	var first error
+	for _, f := range s.opened {
+		f.Close() //nolint:errcheck // closed by the writer already
+		if ok {
+			if err := os.Rename(f.Name(), f.final); err != nil && first == nil {
+				first = err
+			}
+		} else {
+			os.Remove(f.Name()) //nolint:errcheck
+		}
+	}
+	return first
+}
+
+func (a *app) eventsExport(ctx context.Context, args []string) error {
+	fs := newFlags("events export")
+	var qf queryFlags
+	qf.declare(fs)
+	format := fs.String("format", "jsonl", "jsonl, csv or parquet")
+	out := fs.String("out", "", "output file ('-' or empty: stdout); for parquet a directory (one file per type), or a .parquet file with one exact --type")
+	noRedact := fs.Bool("no-redact", false, "keep token-like fields (token, cardNumber, password, secret) instead of replacing them")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("events export takes no arguments, got %q", pos)
+	}
+	q, err := qf.query()
+	if err != nil {
+		return err
+	}
+	f, err := export.ParseFormat(*format)
+	if err != nil {
+		return usagef("--format: %v", err)
+	}
+	sink := &fileSink{stdout: a.env.stdout}
+	oneType := len(q.Types) == 1 && !strings.ContainsAny(q.Types[0], `*?[\`)
+	switch {
+	case *out == "" || *out == "-":
+		if f == export.FormatParquet && !oneType {
+			return usagef("parquet writes one file per event type: give --out DIR, or exactly one exact --type for stdout")
+		}
+	case f == export.FormatParquet && !(oneType && strings.HasSuffix(*out, ".parquet")):
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		sink.dir = *out
+	default:
+		sink.single = *out
+	}
+	es, err := a.backend.Events(ctx)
+	if err != nil {
+		return err
+	}
+	opts := export.Options{Query: q, Format: f}
+	if *noRedact {
+		opts.Redact = []string{}
+	}
+	bar := a.progressBar("export")
+	if bar != nil {
+		opts.Progress = func(p export.Progress) { bar.update(p.Fraction(), p.Events, p.StartedAt, fmt.Sprintf("pass %d/%d", p.Pass, p.Passes)) }
+	}
+	res, err := export.Export(ctx, es, sink, opts)
+	bar.done()
+	if ferr := sink.finish(err == nil); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	if sink.single != "" || sink.dir != "" {
+		fmt.Fprintf(a.env.stderr, "exported %d events (%d types) up to position %d\n", res.Events, len(res.PerType), res.Last)
+	}
+	return nil
+}
+
+func (a *app) eventsStats(ctx context.Context, args []string) error {
+	fs := newFlags("events stats")
+	var qf queryFlags
+	qf.declare(fs)
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("events stats takes no arguments, got %q", pos)
+	}
+	q, err := qf.query()
+	if err != nil {
+		return err
+	}
+	es, err := a.backend.Events(ctx)
+	if err != nil {
+		return err
+	}
+	bar := a.progressBar("stats")
+	var progress func(export.Progress)
+	if bar != nil {
+		progress = func(p export.Progress) { bar.update(p.Fraction(), p.Events, p.StartedAt, "") }
+	}
+	stats, err := export.Stats(ctx, es, q, progress)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(a.env.stdout).Encode(stats)
+	}
+	tw := tabwriter.NewWriter(a.env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DAY\tTYPE\tCOUNT")
+	var total uint64
+	for _, s := range stats {
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", s.Day, s.Type, s.Count)
+		total += s.Count
+	}
+	fmt.Fprintf(tw, "total\t\t%s\n", strconv.FormatUint(total, 10))
+	return tw.Flush()
+}
+
+func (a *app) orderTimeline(ctx context.Context, args []string) error {
+	fs := newFlags("order timeline")
+	scan := fs.String("scan", "window", "also find events of other streams by correlation id: window (around the order), all, none")
+	asJSON := fs.Bool("json", false, "print JSON Lines (the stored envelopes) instead of a table")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("order timeline takes one ORDER_ID")
+	}
+	sc, err := export.ParseScan(*scan)
+	if err != nil {
+		return usagef("--scan: %v", err)
+	}
+	es, err := a.backend.Events(ctx)
+	if err != nil {
+		return err
+	}
+	evs, err := export.Timeline(ctx, es, pos[0], export.TimelineOptions{Scan: sc})
+	if err != nil {
+		if errors.Is(err, export.ErrInvalidOrderID) {
+			return usagef("%v", err)
+		}
+		return err
+	}
+	if len(evs) == 0 {
+		return fmt.Errorf("no events for order %s", pos[0])
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.env.stdout)
+		for _, ev := range evs {
+			ev.Data = export.RedactJSON(ev.Data)
+			if err := enc.Encode(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "POSITION\tTIME\tSTREAM\tREV\tTYPE\tDATA")
+	for _, ev := range evs {
+		data := string(export.RedactJSON(ev.Data))
+		if len(data) > 120 {
+			data = data[:117] + "..."
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", ev.Position, ev.Time.UTC().Format(time.RFC3339), ev.Stream, ev.Revision, ev.Type, data)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,131 @@
+package identity_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	ident "github.com/evshop/shop/commands/identity"
+	"github.com/evshop/shop/commands/identity/memstore"
+	domain "github.com/evshop/shop/domain/identity"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/platform/logging"
+	"github.com/evshop/shop/platform/sealed"
+)
+
+func newService(t *testing.T) (*ident.Service, *memstore.Store, *memstore.Sessions) {
+	t.Helper()
+	store, sessions := memstore.New(), memstore.NewSessions(nil)
+	hasher, err := ident.NewArgon2id(ident.DefaultArgon2Params, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, _ := sealed.New([]byte(strings.Repeat("m", 32)))
+	svc, err := ident.NewService(context.Background(), ident.Config{Store: store, Sessions: sessions, Hasher: hasher, Sealer: box,
+		TokenKey: []byte(strings.Repeat("t", 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, store, sessions
+}
+
+func types(t *testing.T, s *memstore.Store) []string {
+	t.Helper()
+	var out []string
+	for e, err := range s.Outbox().ReadAll(context.Background(), 0, eventstore.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+func TestServiceRules(t *testing.T) {
+	t.Parallel()
+	ctx := logging.WithRequestID(context.Background(), "req-1")
+	const pw = "a long and unusual passphrase"
+
+	t.Run("given a verified account, when someone signs up with its address, then only the owner is told", func(t *testing.T) {
+		t.Parallel()
+		svc, store, _ := newService(t)
+		if _, err := svc.BootstrapAdmin(ctx, "ann@shop.test", pw, "Ann"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Register(ctx, ident.RegisterInput{Email: "ann@shop.test", Password: "another passphrase!", Name: "Eve"}); err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(types(t, store), " ")
+		if got != domain.TypeUserRegistered+" "+domain.TypeRegistrationAttempted {
+			t.Fatalf("events = %s", got)
+		}
+		u, _, _ := svc.Login(ctx, "ann@shop.test", pw)
+		if u == nil || u.Name().String() != "Ann" {
+			t.Fatal("the second sign-up changed the account")
+		}
+	})
+	t.Run("forgot for an unknown address records nothing", func(t *testing.T) {
+		t.Parallel()
+		svc, store, _ := newService(t)
+		if err := svc.ForgotPassword(ctx, "ghost@shop.test"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(types(t, store)); n != 0 {
+			t.Fatalf("%d events for an unknown address", n)
+		}
+		var verrs ident.ValidationErrors
+		if err := svc.ForgotPassword(ctx, "not an email"); !errors.As(err, &verrs) {
+			t.Fatalf("bad address err = %v", err)
+		}
+	})
+	t.Run("bootstrap grants admin to an existing customer once", func(t *testing.T) {
+		t.Parallel()
+		svc, store, _ := newService(t)
+		if err := svc.Register(ctx, ident.RegisterInput{Email: "bo@shop.test", Password: pw, Name: "Bo"}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if created, err := svc.BootstrapAdmin(ctx, "bo@shop.test", "the admin passphrase", ""); err != nil || created {
+				t.Fatalf("bootstrap = %v, %v", created, err)
+			}
+		}
+		got := types(t, store)
+		if len(got) != 2 || got[1] != domain.TypeRoleGranted {
+			t.Fatalf("events = %v", got)
+		}
+		if _, err := svc.BootstrapAdmin(ctx, "x@shop.test", "password1", ""); err == nil {
+			t.Fatal("a common admin password was accepted")
+		}
+	})
+	t.Run("events carry the request's correlation id and no plain token", func(t *testing.T) {
+		t.Parallel()
+		svc, store, _ := newService(t)
+		if err := svc.Register(ctx, ident.RegisterInput{Email: "cy@shop.test", Password: pw, Name: "Cy"}); err != nil {
+			t.Fatal(err)
+		}
+		for e, err := range store.Outbox().ReadAll(ctx, 0, eventstore.Filter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Metadata.CorrelationID != "req-1" || e.Metadata.SchemaVersion != 1 || !strings.Contains(string(e.Data), `"sealedToken"`) {
+				t.Fatalf("event = %+v %s", e.Metadata, e.Data)
+			}
+		}
+	})
+	t.Run("login failures are indistinguishable", func(t *testing.T) {
+		t.Parallel()
+		svc, _, _ := newService(t)
+		if err := svc.Register(ctx, ident.RegisterInput{Email: "di@shop.test", Password: pw, Name: "Di"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range [][2]string{{"di@shop.test", "wrong password"}, {"nobody@shop.test", pw}, {"not-an-email", pw}} {
+			if _, _, err := svc.Login(ctx, c[0], c[1]); !errors.Is(err, ident.ErrBadCredentials) {
+				t.Errorf("%v: err = %v", c, err)
+			}
+		}
+		if _, _, err := svc.Login(ctx, "di@shop.test", pw); !errors.Is(err, ident.ErrEmailNotVerified) {
+			t.Errorf("unverified err = %v", err)
+		}
+	})
+}

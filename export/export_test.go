@@ -1,0 +1,369 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/export"
+	"github.com/evshop/shop/projections/projectionstest"
+)
+
+func seeded(t *testing.T, orders, baskets int) (*memory.Store, []string) {
+	t.Helper()
+	es := memory.New()
+	ids, err := projectionstest.Seed(context.Background(), es, 42, orders, baskets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es, ids
+}
+
+func all(t *testing.T, es eventstore.Store) []eventstore.RecordedEvent {
+	t.Helper()
+	var out []eventstore.RecordedEvent
+	for ev, err := range es.ReadAll(context.Background(), 0, eventstore.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+type buffers struct {
+	mu    sync.Mutex
+	files map[string]*bytes.Buffer
+}
+
+type nopCloser struct{ *bytes.Buffer }
+
+func (nopCloser) Close() error { return nil }
+
+func (b *buffers) Open(typ string) (io.WriteCloser, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.files == nil {
+		b.files = map[string]*bytes.Buffer{}
+	}
+	buf := &bytes.Buffer{}
+	b.files[typ] = buf
+	return nopCloser{buf}, nil
+}
+
+func TestQueryValidate(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		q    export.Query
+		ok   bool
+	}{
+		{"empty", export.Query{}, true},
+		{"glob", export.Query{Types: []string{"ordering.*"}}, true},
+		{"bad glob", export.Query{Types: []string{"ordering.["}}, false},
+		{"empty type", export.Query{Types: []string{""}}, false},
+		{"empty prefix", export.Query{StreamPrefixes: []string{""}}, false},
+		{"since after until", export.Query{Since: now, Until: now.Add(-time.Hour)}, false},
+		{"positions reversed", export.Query{FromPosition: 10, ToPosition: 5}, false},
+		{"positions", export.Query{FromPosition: 5, ToPosition: 5}, true},
+	} {
+		if err := tc.q.Validate(); (err == nil) != tc.ok {
+			t.Errorf("%s: err %v", tc.name, err)
+		} else if err != nil && !errors.Is(err, export.ErrInvalidQuery) {
+			t.Errorf("%s: %v does not wrap ErrInvalidQuery", tc.name, err)
+		}
+	}
+}
+
+func TestEventsFilters(t *testing.T) {
+	t.Parallel()
+	es, _ := seeded(t, 20, 10)
+	evs := all(t, es)
+	mid := evs[len(evs)/2].Time
+	for _, tc := range []struct {
+		name string
+		q    export.Query
+		want func(eventstore.RecordedEvent) bool
+	}{
+		{"prefix", export.Query{StreamPrefixes: []string{"order-"}}, func(e eventstore.RecordedEvent) bool { return strings.HasPrefix(e.Stream, "order-") }},
+		{"two prefixes", export.Query{StreamPrefixes: []string{"basket-", "stock-"}}, func(e eventstore.RecordedEvent) bool {
+			return strings.HasPrefix(e.Stream, "basket-") || strings.HasPrefix(e.Stream, "stock-")
+		}},
+		{"exact type", export.Query{Types: []string{"ordering.OrderPlaced.v1"}}, func(e eventstore.RecordedEvent) bool { return e.Type == "ordering.OrderPlaced.v1" }},
+		{"glob types", export.Query{Types: []string{"payment.*", "*.StockReserved.v1"}}, func(e eventstore.RecordedEvent) bool {
+			return strings.HasPrefix(e.Type, "payment.") || e.Type == "catalog.StockReserved.v1"
+		}},
+		{"positions", export.Query{FromPosition: 10, ToPosition: 20}, func(e eventstore.RecordedEvent) bool { return e.Position >= 10 && e.Position <= 20 }},
+		{"since", export.Query{Since: mid}, func(e eventstore.RecordedEvent) bool { return !e.Time.Before(mid) }},
+		{"until", export.Query{Until: mid}, func(e eventstore.RecordedEvent) bool { return e.Time.Before(mid) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var want, got []uint64
+			for _, e := range evs {
+				if tc.want(e) {
+					want = append(want, e.Position)
+				}
+			}
+			for e, err := range export.Events(context.Background(), es, tc.q) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, e.Position)
+			}
+			if len(want) == 0 || !slices.Equal(want, got) {
+				t.Fatalf("want %v\ngot  %v", want, got)
+			}
+		})
+	}
+}
+
+func TestExportJSONLinesRedactsTokens(t *testing.T) {
+	t.Parallel()
+	es, _ := seeded(t, 10, 5)
+	var b buffers
+	res, err := export.Export(context.Background(), es, &b, export.Options{Format: export.FormatJSONL,
+		Query: export.Query{StreamPrefixes: []string{"order-", "basket-"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := b.files[""].String()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if uint64(len(lines)) != res.Events || res.Events == 0 {
+		t.Fatalf("%d lines, %d events", len(lines), res.Events)
+	}
+	var first eventstore.RecordedEvent
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Position == 0 || first.Type == "" {
+		t.Fatalf("first line %q: %v", lines[0], err)
+	}
+	if strings.Contains(out, "tok_") || !strings.Contains(out, export.Redacted) {
+		t.Fatal("payment token not redacted")
+	}
+	if res.PerType["ordering.OrderPlaced.v1"] != 10 {
+		t.Fatalf("per type %v", res.PerType)
+	}
+}
+
+func TestExportCSVFlattensData(t *testing.T) {
+	t.Parallel()
+	es, _ := seeded(t, 10, 0)
+	var b buffers
+	res, err := export.Export(context.Background(), es, &b, export.Options{Format: export.FormatCSV,
+		Query: export.Query{Types: []string{"ordering.OrderPlaced.v1", "ordering.OrderPaid.v1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(b.files[""]).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(recs)-1) != res.Events {
+		t.Fatalf("%d records for %d events", len(recs)-1, res.Events)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"position", "type", "time", "correlationId", "data.total.amount", "data.total.currency",
+		"data.amount.amount", "data.shippingAddress.city", "data.payment.token", "data.lines", "data.placedAt"} {
+		if _, ok := col[h]; !ok {
+			t.Fatalf("no column %q in %v", h, recs[0])
+		}
+	}
+	for _, r := range recs[1:] {
+		switch r[col["type"]] {
+		case "ordering.OrderPlaced.v1":
+			if r[col["data.total.currency"]] != "EUR" || r[col["data.payment.token"]] != export.Redacted ||
+				!strings.HasPrefix(r[col["data.lines"]], `[{"category":`) || r[col["data.amount.amount"]] != "" {
+				t.Fatalf("placed record %v", r)
+			}
+		case "ordering.OrderPaid.v1":
+			if r[col["data.amount.amount"]] == "" || r[col["data.total.amount"]] != "" {
+				t.Fatalf("paid record %v", r)
+			}
+		default:
+			t.Fatalf("unexpected type %s", r[col["type"]])
+		}
+	}
+}
+
+func TestExportParquetTypedColumnsPerType(t *testing.T) {
+	t.Parallel()
+	es, _ := seeded(t, 30, 10)
+	var b buffers
+	res, err := export.Export(context.Background(), es, &b, export.Options{Format: export.FormatParquet,
+		Query: export.Query{Types: []string{"ordering.*", "basket.ItemAdded.v1"}}, RowGroupRows: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.files) != len(res.PerType) || len(b.files) < 5 {
+		t.Fatalf("files %d, types %v", len(b.files), res.PerType)
+	}
+	for typ, buf := range b.files {
+		f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if uint64(f.NumRows()) != res.PerType[typ] {
+			t.Fatalf("%s: %d rows, want %d", typ, f.NumRows(), res.PerType[typ])
+		}
+		if typ != "ordering.OrderPlaced.v1" {
+			continue
+		}
+		leaf := func(path ...string) parquet.Node {
+			col, ok := f.Schema().Lookup(path...)
+			if !ok {
+				t.Fatalf("no column %v in\n%s", path, f.Schema())
+			}
+			return col.Node
+		}
+		if k := leaf("data", "total", "amount").Type().Kind(); k != parquet.Int64 {
+			t.Fatalf("total.amount kind %v", k)
+		}
+		if lt := leaf("data", "placedAt").Type().LogicalType(); lt == nil || !strings.HasPrefix(lt.String(), "TIMESTAMP") {
+			t.Fatalf("placedAt is not a timestamp: %v", lt)
+		}
+		if lt := leaf("time").Type().LogicalType(); lt == nil || !strings.HasPrefix(lt.String(), "TIMESTAMP") {
+			t.Fatal("time is not a timestamp")
+		}
+		rows := make([]map[string]any, f.NumRows())
+		for i := range rows {
+			rows[i] = map[string]any{}
+		}
+		r := parquet.NewGenericReader[map[string]any](bytes.NewReader(buf.Bytes()), f.Schema())
+		if n, err := r.Read(rows); n != len(rows) || (err != nil && err != io.EOF) {
+			t.Fatalf("read %d: %v", n, err)
+		}
+		data := rows[0]["data"].(map[string]any)
+		if data["payment"].(map[string]any)["token"] != export.Redacted || data["currency"] != "EUR" {
+			t.Fatalf("row %v", rows[0])
+		}
+	}
+}
+
+// growing appends an event of a new type with a new field right after the
+// first pass, to prove the second pass stops where the first ended.
+type growing struct {
+	*memory.Store
+	once sync.Once
+	t    *testing.T
+}
+
+func (g *growing) ReadAll(ctx context.Context, after uint64, f eventstore.Filter) iter.Seq2[eventstore.RecordedEvent, error] {
+	return func(yield func(eventstore.RecordedEvent, error) bool) {
+		for ev, err := range g.Store.ReadAll(ctx, after, f) {
+			if !yield(ev, err) {
+				return
+			}
+		}
+		g.once.Do(func() {
+			if _, err := g.Append(ctx, "order-x", eventstore.Any(), eventstore.EventData{ID: uuid.NewString(),
+				Type: "ordering.Surprise.v1", Data: json.RawMessage(`{"brandNew":1}`)}); err != nil {
+				g.t.Error(err)
+			}
+		})
+	}
+}
+
+func TestExportIsStableWhileAppending(t *testing.T) {
+	t.Parallel()
+	for _, f := range []export.Format{export.FormatCSV, export.FormatParquet} {
+		es, _ := seeded(t, 5, 0)
+		g := &growing{Store: es, t: t}
+		var b buffers
+		res, err := export.Export(context.Background(), g, &b, export.Options{Format: f})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if res.PerType["ordering.Surprise.v1"] != 0 {
+			t.Fatalf("%s exported an event appended after the first pass", f)
+		}
+	}
+}
+
+func TestStatsCountsPerTypePerDay(t *testing.T) {
+	t.Parallel()
+	es, _ := seeded(t, 12, 4)
+	stats, err := export.Stats(context.Background(), es, export.Query{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total uint64
+	seen := map[string]uint64{}
+	for _, s := range stats {
+		total += s.Count
+		seen[s.Type] += s.Count
+		if len(s.Day) != 10 {
+			t.Fatalf("day %q", s.Day)
+		}
+	}
+	if total != uint64(len(all(t, es))) || seen["ordering.OrderPlaced.v1"] != 12 || seen["basket.ItemAdded.v1"] != 8 {
+		t.Fatalf("stats %+v", stats)
+	}
+}
+
+func TestTimelineFollowsOrderSagaStockPaymentAndCorrelation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	es, ids := seeded(t, 8, 3)
+	id := ids[3]
+	// The basket checkout that started the order shares its correlation id.
+	var corr string
+	for ev, err := range es.Read(ctx, "order-"+id, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		corr = ev.Metadata.CorrelationID
+		break
+	}
+	if _, err := es.Append(ctx, "basket-b1", eventstore.Any(), eventstore.EventData{ID: uuid.NewString(), Type: "basket.BasketCheckedOut.v1",
+		Data: json.RawMessage(`{"orderId":"` + id + `"}`), Metadata: eventstore.Metadata{CorrelationID: corr}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		scan       export.Scan
+		wantBasket bool
+	}{{export.ScanNone, false}, {export.ScanWindow, true}, {export.ScanAll, true}} {
+		evs, err := export.Timeline(ctx, es, strings.ToUpper(id), export.TimelineOptions{Scan: tc.scan})
+		if err != nil {
+			t.Fatal(err)
+		}
+		streams := map[string]bool{}
+		for i, ev := range evs {
+			if i > 0 && evs[i-1].Position >= ev.Position {
+				t.Fatal("timeline not in global order")
+			}
+			streams[strings.SplitN(ev.Stream, "-", 2)[0]] = true
+			if !strings.Contains(ev.Stream, id) && ev.Stream != "basket-b1" && ev.Stream != payment.Stream(payment.IDForOrder(id)) {
+				t.Fatalf("foreign event %s", ev.Stream)
+			}
+		}
+		for _, s := range []string{"order", "checkout", "stock"} {
+			if !streams[s] {
+				t.Fatalf("%s: no %s stream in %v", tc.scan, s, streams)
+			}
+		}
+		if streams["basket"] != tc.wantBasket {
+			t.Fatalf("%s: basket included = %v", tc.scan, streams["basket"])
+		}
+	}
+	if _, err := export.Timeline(ctx, es, "not-a-uuid", export.TimelineOptions{}); !errors.Is(err, export.ErrInvalidOrderID) {
+		t.Fatalf("bad id: %v", err)
+	}
+}

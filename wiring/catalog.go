@@ -1,0 +1,124 @@
+package wiring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	apicatalog "github.com/evshop/shop/api/catalog"
+	"github.com/evshop/shop/catalog"
+	"github.com/evshop/shop/catalog/kvcache"
+	catalogmem "github.com/evshop/shop/catalog/memory"
+	"github.com/evshop/shop/catalog/mongostore"
+	basketcmd "github.com/evshop/shop/commands/basket"
+	domaincatalog "github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/eventstore"
+)
+
+// Catalog is the catalog service.
+type Catalog struct {
+	Service *catalog.Service
+	Routes  []Route
+}
+
+// stockAppender appends stock outcomes to the event store. Any revision: the
+// stream holds only this service's outcomes, and the event ids derive from
+// the order id, so a repeated append is a no-op.
+type stockAppender struct{ store eventstore.Store }
+
+func (a stockAppender) Append(ctx context.Context, stream string, events ...eventstore.EventData) error {
+	_, err := a.store.Append(ctx, stream, eventstore.Any(), events...)
+	return err
+}
+
+// catalogCache is the product cache: Redis in server mode (shared by every
+// replica and by the client service's reader), memory when embedded.
+func (in *Infra) catalogCache(ctx context.Context) (catalog.Cache, error) {
+	if in.S.Embedded() {
+		return kvcache.NewMemory(0), nil
+	}
+	rdb, err := in.Redis(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return kvcache.NewRedis(rdb, in.S.BusPrefix+":"), nil
+}
+
+// catalogService opens the catalog store and service (no handlers).
+func (in *Infra) catalogService(ctx context.Context) (*catalog.Service, error) {
+	var store catalog.Store
+	if in.S.Embedded() {
+		store = catalogmem.New()
+	} else {
+		db, err := in.Mongo(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if store, err = mongostore.New(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	cache, err := in.catalogCache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.New(catalog.Config{Store: store, Cache: cache, Log: in.Log})
+}
+
+// Catalog assembles the catalog service: its API, the stock commands of the
+// checkout saga, and (SEED_DEMO) the demo products.
+func (in *Infra) Catalog(ctx context.Context) (*Catalog, error) {
+	svc, err := in.catalogService(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.S.SeedDemo {
+		n, err := svc.SeedDemo(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("seed demo catalog: %w", err)
+		}
+		if n > 0 {
+			in.Log.Info("demo catalog seeded", "inserted", n)
+		}
+	}
+	es, err := in.EventStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	handlers, err := catalog.NewStockHandlers(svc, stockAppender{store: es})
+	if err != nil {
+		return nil, err
+	}
+	bus, err := in.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range handlers.CommandHandlers() {
+		if err := bus.AddCommandHandler(h); err != nil {
+			return nil, err
+		}
+	}
+	verifier, err := in.Verifier()
+	if err != nil {
+		return nil, err
+	}
+	api, err := apicatalog.New(apicatalog.Deps{Catalog: svc, Log: in.Log, Verifier: verifier})
+	if err != nil {
+		return nil, err
+	}
+	return &Catalog{Service: svc, Routes: []Route{{Service: "CATALOG", Prefix: "/api/catalog", Mount: api.Mount}}}, nil
+}
+
+// BasketLookup adapts the catalog service to the basket's product lookup.
+func BasketLookup(svc *catalog.Service) basketcmd.ProductLookup {
+	return basketcmd.ProductLookupFunc(func(ctx context.Context, sku string) (basketcmd.Product, error) {
+		p, err := svc.Lookup(ctx, sku)
+		if errors.Is(err, domaincatalog.ErrNotFound) || errors.Is(err, domaincatalog.ErrInvalid) {
+			return basketcmd.Product{}, fmt.Errorf("%w: %s", basketcmd.ErrUnknownProduct, sku)
+		}
+		if err != nil {
+			return basketcmd.Product{}, err
+		}
+		return basketcmd.Product{SKU: p.SKU, Name: p.Name, Category: p.Category, Price: p.Price, Archived: p.Archived}, nil
+	})
+}

@@ -1,0 +1,109 @@
+package wiring
+
+import (
+	"context"
+
+	apiclient "github.com/evshop/shop/api/client"
+	"github.com/evshop/shop/catalog"
+	"github.com/evshop/shop/client"
+	clientmem "github.com/evshop/shop/client/memory"
+	clientmongo "github.com/evshop/shop/client/mongostore"
+	"github.com/evshop/shop/notifier"
+	"github.com/evshop/shop/projections/recommendations"
+)
+
+// Client is the client (customer profile) service.
+type Client struct {
+	Service  *client.Service
+	Profiles Profiles
+	Routes   []Route
+}
+
+// Client assembles the client service. products is the catalog read for
+// recommendations (the catalog service in process, or its store read
+// through the shared cache namespace in server mode when nil).
+func (in *Infra) Client(ctx context.Context, products *catalog.Service) (*Client, error) {
+	cache, err := in.catalogCache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var store client.Store
+	var history recommendations.Store
+	if in.S.Embedded() {
+		store, history = clientmem.New(), recommendations.NewMemoryStore()
+	} else {
+		db, err := in.Mongo(ctx)
+		if err != nil {
+			return nil, err
+		}
+		store = clientmongo.New(db)
+		if history, err = recommendations.NewMongoStore(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := client.New(client.Config{Store: store, Cache: cache, History: recommendations.History{Store: history}, Log: in.Log})
+	if err != nil {
+		return nil, err
+	}
+	if products == nil {
+		if products, err = in.catalogService(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rec, err := recommendations.NewRecommender(history, products)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.On(ctx, svc.UserRegisteredHandler(), recommendations.NewProjector(history).EventHandler()); err != nil {
+		return nil, err
+	}
+	verifier, err := in.Verifier()
+	if err != nil {
+		return nil, err
+	}
+	api, err := apiclient.New(apiclient.Deps{Clients: svc, Recommender: rec, Log: in.Log, Verifier: verifier})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Service: svc, Profiles: profiles{svc}, Routes: []Route{
+		{Service: "CLIENTS", Prefix: "/api/clients", Mount: api.Mount},
+	}}, nil
+}
+
+// profiles lets the notifier address customers the way their profile says
+// and honour their marketing consent.
+type profiles struct{ svc *client.Service }
+
+func (p profiles) Recipient(ctx context.Context, id string) (notifier.Recipient, error) {
+	ex, err := p.svc.Export(ctx, id)
+	if err != nil {
+		return notifier.Recipient{}, err
+	}
+	r := notifier.Recipient{Email: ex.Email, Lang: ex.Preferences.Language}
+	if ex.Profile != nil {
+		r.Name = ex.Profile.Name
+	}
+	return r, nil
+}
+
+func (p profiles) OptedIn(ctx context.Context, id string) (notifier.MarketingContact, error) {
+	r, err := p.Recipient(ctx, id)
+	if err != nil {
+		return notifier.MarketingContact{}, err
+	}
+	prefs, err := p.svc.Preferences(ctx, id)
+	if err != nil {
+		return notifier.MarketingContact{}, err
+	}
+	return notifier.MarketingContact{OptedIn: prefs.MarketingOptIn, Email: r.Email, Name: r.Name, Lang: r.Lang}, nil
+}
+
+func (p profiles) OptOut(ctx context.Context, id string) error {
+	prefs, err := p.svc.Preferences(ctx, id)
+	if err != nil {
+		return err
+	}
+	prefs.MarketingOptIn = false
+	_, err = p.svc.SavePreferences(ctx, id, prefs)
+	return err
+}
