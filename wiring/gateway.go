@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/api/gateway"
+	apipayment "github.com/evshop/shop/api/payment"
 	"github.com/evshop/shop/platform/ratelimit"
 )
 
@@ -25,7 +26,8 @@ func InProcess(routes []Route) []gateway.Route {
 
 // Gateway builds the single entry over routes: in process (InProcess) in the
 // one-process shop, proxied (UpstreamRoutes) by cmd/gateway.
-func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route) (*fiber.App, error) {
+// root, when set, mounts non-API routes (the embedded /dev/mail).
+func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(fiber.Router)) (*fiber.App, error) {
 	verifier, err := in.Verifier()
 	if err != nil {
 		return nil, err
@@ -37,7 +39,8 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route) (*fiber.Ap
 	cfg := gateway.Config{
 		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure,
 		RateLimit: ratelimit.Limit{Events: in.S.RateLimit, Window: time.Minute},
-		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(),
+		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root,
+		CSRFExempt: append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
 	}
 	if in.S.CORSOrigins != "" {
 		for _, o := range strings.Split(in.S.CORSOrigins, ",") {

@@ -2,8 +2,10 @@ package wiring
 
 import (
 	"context"
+
 	"crypto/hmac"
 	"crypto/sha256"
+	"github.com/gofiber/fiber/v2"
 	"time"
 
 	apinotifier "github.com/evshop/shop/api/notifier"
@@ -22,7 +24,7 @@ type Notifier struct {
 	Notifier *notifier.Notifier
 	Outbox   *mailmem.Outbox // embedded mode only
 	Routes   []Route
-	DevMail  Route // embedded mode only: /dev/mail
+	DevMail  func(fiber.Router) // embedded mode only: /dev/mail on the root router
 }
 
 // Profiles is what the notifier needs from the client service.
@@ -87,13 +89,16 @@ func (in *Infra) Notifier(ctx context.Context, profiles Profiles) (*Notifier, er
 	if err != nil {
 		return nil, err
 	}
-	out.Routes = []Route{{Service: "NOTIFICATIONS", Prefix: "", Mount: api.Mount}}
+	out.Routes = []Route{
+		{Service: "NOTIFICATIONS", Prefix: "/api/notifications", Mount: api.MountNotifications},
+		{Service: "NOTIFICATIONS", Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
+	}
 	if out.Outbox != nil {
 		dev, err := apinotifier.New(apinotifier.Config{Outbox: out.Outbox})
 		if err != nil {
 			return nil, err
 		}
-		out.DevMail = Route{Prefix: "", Mount: dev.Mount}
+		out.DevMail = dev.MountDevMail
 	}
 	return out, nil
 }

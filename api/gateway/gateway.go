@@ -59,6 +59,12 @@ type Config struct {
 	ProxyTimeout   time.Duration   // server mode upstream timeout; default 30s
 	Registry       *prometheus.Registry
 	Ready          []service.Check
+	// CSRFExempt are exact paths whose unsafe methods carry their own proof
+	// (signed webhooks, signed unsubscribe links) instead of a CSRF token.
+	CSRFExempt []string
+	// Root, when set, registers routes outside /api before the storefront's
+	// SPA fallback (the embedded shop's /dev/mail).
+	Root func(fiber.Router)
 }
 
 // New builds the gateway app.
@@ -71,7 +77,7 @@ func New(cfg Config) (*fiber.App, error) {
 		return nil, err
 	}
 	app := service.NewApp(service.AppConfig{Name: "gateway", Log: cfg.Log, Ready: cfg.Ready, BodyLimit: cfg.BodyLimit, Registry: cfg.Registry})
-	x := csrf{key: cfg.CSRFKey, secure: cfg.CookieSecure, origins: cfg.AllowedOrigins}
+	x := csrf{key: cfg.CSRFKey, secure: cfg.CookieSecure, origins: cfg.AllowedOrigins, exempt: cfg.CSRFExempt}
 
 	app.Use(securityHeaders(cfg.CookieSecure))
 	app.Use("/api", cors(cfg.AllowedOrigins))
@@ -99,6 +105,9 @@ func New(cfg Config) (*fiber.App, error) {
 		h := forward(strings.TrimRight(r.Target, "/"), client, cfg.TrustedProxies)
 		app.All(r.Prefix, h)
 		app.All(r.Prefix+"/*", h)
+	}
+	if cfg.Root != nil {
+		cfg.Root(app)
 	}
 	if cfg.StaticDir != "" {
 		if err := mountStatic(app, cfg.StaticDir); err != nil {

@@ -74,20 +74,38 @@ const (
 	PathDevMail     = "/dev/mail"
 )
 
-// Mount registers the configured routes on r.
+// Mount registers every configured route on the root router r.
 func (h *Handler) Mount(r fiber.Router) {
+	h.MountNotifications(r.Group("/api/notifications"))
+	h.MountAdmin(r.Group("/api/admin/notifications"))
+	h.MountDevMail(r)
+}
+
+// MountNotifications registers the public unsubscribe routes relative to r
+// (the gateway mounts it at /api/notifications).
+func (h *Handler) MountNotifications(r fiber.Router) {
 	if h.cfg.Unsubscriber != nil {
-		r.Get(PathUnsubscribe, h.unsubscribePage)
-		r.Post(PathUnsubscribe, h.unsubscribe)
+		r.Get("/unsubscribe", h.unsubscribePage)
+		r.Post("/unsubscribe", h.unsubscribe)
 	}
+}
+
+// MountAdmin registers the support routes relative to r (the gateway mounts
+// it at /api/admin/notifications).
+func (h *Handler) MountAdmin(r fiber.Router) {
 	if h.cfg.Failed != nil {
 		chain := []fiber.Handler{}
 		if h.cfg.Verifier != nil {
 			chain = append(chain, authn.Middleware(h.cfg.Verifier))
 		}
 		chain = append(chain, authn.Required(authn.RoleSupport, authn.RoleAdmin), h.failed)
-		r.Get(PathFailed, chain...)
+		r.Get("/failed", chain...)
 	}
+}
+
+// MountDevMail registers the embedded shop's outbox viewer at /dev/mail on
+// the root router r.
+func (h *Handler) MountDevMail(r fiber.Router) {
 	if h.cfg.Outbox != nil {
 		r.Get(PathDevMail+".json", h.devMailJSON)
 		r.Get(PathDevMail, h.devMailList)

@@ -19,6 +19,6 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return in.Gateway(ctx, routes)
+		return in.Gateway(ctx, routes, nil)
 	})
 }

@@ -155,7 +155,9 @@ func (a *app) eventsExport(ctx context.Context, args []string) error {
 	}
 	bar := a.progressBar("export")
 	if bar != nil {
-		opts.Progress = func(p export.Progress) { bar.update(p.Fraction(), p.Events, p.StartedAt, fmt.Sprintf("pass %d/%d", p.Pass, p.Passes)) }
+		opts.Progress = func(p export.Progress) {
+			bar.update(p.Fraction(), p.Events, p.StartedAt, fmt.Sprintf("pass %d/%d", p.Pass, p.Passes))
+		}
 	}
 	res, err := export.Export(ctx, es, sink, opts)
 	bar.done()

@@ -90,9 +90,8 @@ type PasswordResetRequested struct {
 
 // Reasons a password changed.
 const (
-	PasswordChangedByReset    = "reset"
-	PasswordChangedByUser     = "change"
-	PasswordChangedByAdminCLI = "bootstrap"
+	PasswordChangedByReset = "reset"
+	PasswordChangedByUser  = "change"
 )
 
 // PasswordChanged: the password was replaced; every session was revoked.

@@ -388,7 +388,7 @@ const columns = `position, id::text, stream, revision, type, data, metadata, tim
 
 // belowMark restricts a query to rows every possibly-racing transaction of
 // which has finished (see the package doc).
-const belowMark = `true`
+const belowMark = `xid < (SELECT pg_snapshot_xmin(pg_current_snapshot()))`
 
 // Read implements eventstore.Store.
 func (s *Store) Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error] {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +40,9 @@ func TestLateCommitIsNotSkipped(t *testing.T) {
 	defer cancel()
 	s := newStore(t)
 	held, release := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	// On failure, let the held append finish before the pool is closed.
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
 	s.holdBeforeCommit = func(_ context.Context, stream string) {
 		if stream == "late-1" {
 			close(held)
@@ -106,7 +110,7 @@ func TestLateCommitIsNotSkipped(t *testing.T) {
 		t.Fatalf("staging failed: a naive reader sees %d events from %d, want 40 above the late one", naiveCount, naiveMin)
 	}
 
-	close(release)
+	releaseOnce.Do(func() { close(release) })
 	r := <-late
 	if r.err != nil {
 		t.Fatal(r.err)

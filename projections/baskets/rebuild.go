@@ -335,7 +335,9 @@ func NewSwappable(m *Memory) (*Swappable, error) {
 }
 
 // Get implements Store.
-func (s *Swappable) Get(ctx context.Context, id string) (View, error) { return s.live.Current().Get(ctx, id) }
+func (s *Swappable) Get(ctx context.Context, id string) (View, error) {
+	return s.live.Current().Get(ctx, id)
+}
 
 // Update implements Store.
 func (s *Swappable) Update(ctx context.Context, id string, rev, pos uint64, fn func(*View)) (applied bool, err error) {

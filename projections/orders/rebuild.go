@@ -263,7 +263,9 @@ func (t *RebuildTarget) Filter() eventstore.Filter {
 }
 
 // LiveCheckpoint implements rebuild.Projection.
-func (t *RebuildTarget) LiveCheckpoint(ctx context.Context) (uint64, error) { return t.live.Checkpoint(ctx) }
+func (t *RebuildTarget) LiveCheckpoint(ctx context.Context) (uint64, error) {
+	return t.live.Checkpoint(ctx)
+}
 
 // ShadowCheckpoint implements rebuild.Projection.
 func (t *RebuildTarget) ShadowCheckpoint(ctx context.Context) (uint64, error) {
@@ -337,7 +339,9 @@ func (s *Swappable) Get(ctx context.Context, id string) (Order, error) {
 }
 
 // List implements Store.
-func (s *Swappable) List(ctx context.Context, q Query) (Page, error) { return s.live.Current().List(ctx, q) }
+func (s *Swappable) List(ctx context.Context, q Query) (Page, error) {
+	return s.live.Current().List(ctx, q)
+}
 
 // Checkpoint implements Store.
 func (s *Swappable) Checkpoint(ctx context.Context) (uint64, error) {
