@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the storefront's browser end-to-end test (web/e2e/run.mjs).
-#   scripts/e2e.sh            against $SHOP_URL (default http://127.0.0.1:8080); if nothing answers
+#   scripts/e2e.sh            against $SHOP_URL (default http://127.0.0.1:18080); if nothing answers
 #                             there and cmd/shop exists, builds and starts the embedded shop for the run
 #   scripts/e2e.sh selftest   against web/e2e/fake-shop.mjs (no Go backend needed)
 # Installs Debian's chromium with apt when missing (never a downloaded browser build),
@@ -18,7 +18,9 @@ if [ "${1:-}" = "selftest" ]; then
   exec npm run --silent e2e:selftest
 fi
 
-export SHOP_URL="${SHOP_URL:-http://127.0.0.1:8080}"
+# A port of its own, so a shop someone runs on :8080 is never mistaken for ours.
+export SHOP_URL="${SHOP_URL:-http://127.0.0.1:18080}"
+export ADDR="${ADDR:-127.0.0.1:${SHOP_URL##*:}}"
 shop_pid=""
 cleanup() {
   rc=$?
