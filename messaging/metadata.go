@@ -12,6 +12,7 @@ import (
 
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/logging"
+	"github.com/evshop/shop/platform/telemetry"
 )
 
 // Message metadata keys. They are part of the wire contract between the relay
@@ -27,6 +28,7 @@ const (
 	MetaCausationID   = "causation_id"
 	MetaUserID        = "user_id"
 	MetaSchemaVersion = "schema_version"
+	MetaTraceParent   = "traceparent" // W3C trace context (platform/telemetry)
 
 	// Dead-letter keys; the first three use Watermill's poison-queue names so
 	// Watermill tooling reads them too.
@@ -61,6 +63,7 @@ func EncodeEvent(e eventstore.RecordedEvent) *message.Message {
 	setIfNotEmpty(md, MetaCorrelationID, e.Metadata.CorrelationID)
 	setIfNotEmpty(md, MetaCausationID, e.Metadata.CausationID)
 	setIfNotEmpty(md, MetaUserID, e.Metadata.UserID)
+	setIfNotEmpty(md, MetaTraceParent, e.Metadata.TraceParent)
 	if e.Metadata.SchemaVersion != 0 {
 		md.Set(MetaSchemaVersion, strconv.Itoa(e.Metadata.SchemaVersion))
 	}
@@ -86,6 +89,7 @@ func DecodeEvent(msg *message.Message) (eventstore.RecordedEvent, error) {
 			CorrelationID: md.Get(MetaCorrelationID),
 			CausationID:   md.Get(MetaCausationID),
 			UserID:        md.Get(MetaUserID),
+			TraceParent:   md.Get(MetaTraceParent),
 		},
 	}
 	if e.ID == "" {
@@ -167,7 +171,15 @@ func UserID(ctx context.Context) string {
 // EventMetadata returns the metadata to stamp on events appended while
 // handling a message in ctx: same correlation, caused by the handled message.
 func EventMetadata(ctx context.Context) eventstore.Metadata {
-	return eventstore.Metadata{CorrelationID: CorrelationID(ctx), CausationID: CausationID(ctx), UserID: UserID(ctx)}
+	return eventstore.Metadata{CorrelationID: CorrelationID(ctx), CausationID: CausationID(ctx), UserID: UserID(ctx),
+		TraceParent: traceParent(ctx)}
+}
+
+// traceParent is the W3C trace context of ctx's span, empty without one.
+func traceParent(ctx context.Context) string {
+	carrier := map[string]string{}
+	telemetry.Inject(ctx, carrier)
+	return carrier[MetaTraceParent]
 }
 
 // consumerContext is what a handler sees: the conversation's correlation id,
@@ -198,4 +210,5 @@ func stampProducer(ctx context.Context, msg *message.Message) {
 	msg.Metadata.Set(MetaCorrelationID, corr)
 	setIfNotEmpty(msg.Metadata, MetaCausationID, CausationID(ctx))
 	setIfNotEmpty(msg.Metadata, MetaUserID, UserID(ctx))
+	setIfNotEmpty(msg.Metadata, MetaTraceParent, traceParent(ctx))
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/google/uuid"
+
+	"github.com/evshop/shop/platform/telemetry"
 )
 
 // Permanent marks err as not worth retrying (a validation failure, a message
@@ -89,7 +91,8 @@ func (b *Bus) consume(r route) message.HandlerMiddleware {
 	duration := b.metrics.duration.WithLabelValues(r.handler)
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
-			ctx := consumerContext(msg.Context(), msg)
+			ctx, span := telemetry.StartConsume(consumerContext(msg.Context(), msg), r.handler, msg, nil)
+			defer span.End()
 			msg.SetContext(ctx)
 			log := b.log.With("handler", r.handler, "message_id", msg.UUID,
 				"name", msg.Metadata.Get(MetaName), "causation_id", msg.Metadata.Get(MetaCausationID))

@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-TOOLS="$ROOT/.tools/bin"
+TOOLS="${EVSHOP_TOOLS:-$HOME/.cache/evshop-tools}/bin"
 mkdir -p "$TOOLS"
 
 # Versions the Go module proxy serves here and that build with this Go.

@@ -19,7 +19,7 @@ set -euo pipefail
 
 VERSION="v1.24.2"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="$ROOT/.tools"
+TOOLS="${EVSHOP_TOOLS:-$HOME/.cache/evshop-tools}"
 BIN="$TOOLS/bin/ferretdb"
 DATA="$TOOLS/data/ferretdb"
 LOG="$TOOLS/log/ferretdb.log"

@@ -93,10 +93,8 @@ func (in *Infra) Catalog(ctx context.Context) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range handlers.CommandHandlers() {
-		if err := bus.AddCommandHandler(h); err != nil {
-			return nil, err
-		}
+	if err := in.commandHandlers(bus, handlers.CommandHandlers()); err != nil {
+		return nil, err
 	}
 	verifier, err := in.Verifier()
 	if err != nil {

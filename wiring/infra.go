@@ -56,6 +56,8 @@ type Infra struct {
 	relays  map[string]*relay.Relay
 	dedupe  messaging.Deduper
 	started bool
+
+	handlers []Handler // registered on the bus, for the docs (registry.go)
 }
 
 type runner struct {
@@ -235,6 +237,7 @@ func (in *Infra) On(ctx context.Context, handlers ...messaging.EventHandler) err
 		if err := b.AddEventHandler(h); err != nil {
 			return fmt.Errorf("handler %s: %w", h.Name, err)
 		}
+		in.recordEventHandler(h)
 	}
 	return nil
 }

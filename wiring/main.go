@@ -16,6 +16,7 @@ import (
 
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/logging"
+	"github.com/evshop/shop/platform/telemetry"
 )
 
 // BuildFunc assembles one binary's services on in and returns the HTTP app
@@ -75,6 +76,11 @@ func run(ctx context.Context, name, defaultMode string, extra func(*config.Set),
 	if err != nil {
 		return usageError{err}
 	}
+	shutdown, err := telemetry.Setup(ctx, name)
+	if err != nil {
+		return usageError{err}
+	}
+	defer shutdown(context.WithoutCancel(ctx)) //nolint:errcheck
 	in := NewInfra(s, log.With("service", name))
 	defer in.Close()
 	app, err := build(ctx, in)

@@ -31,10 +31,8 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range cmds.CommandHandlers() {
-		if err := bus.AddCommandHandler(h); err != nil {
-			return nil, err
-		}
+	if err := in.commandHandlers(bus, cmds.CommandHandlers()); err != nil {
+		return nil, err
 	}
 	var view orders.Store
 	if in.S.Embedded() {

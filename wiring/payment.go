@@ -57,10 +57,8 @@ func (in *Infra) Payment(ctx context.Context, refunds apipayment.OrderRefunds) (
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range cmds.CommandHandlers() {
-		if err := bus.AddCommandHandler(h); err != nil {
-			return nil, err
-		}
+	if err := in.commandHandlers(bus, cmds.CommandHandlers()); err != nil {
+		return nil, err
 	}
 	var ledger projection.Store
 	if in.S.Embedded() {

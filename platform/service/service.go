@@ -23,6 +23,7 @@ import (
 
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/platform/logging"
+	"github.com/evshop/shop/platform/telemetry"
 )
 
 // Check is one readiness probe (a database ping, a broker connection, …).
@@ -82,6 +83,7 @@ func NewApp(cfg AppConfig) *fiber.App {
 	m := newMetrics(cfg.Name, cfg.Registry)
 	app.Use(recover.New())
 	app.Use(requestID)
+	app.Use(telemetry.Middleware(telemetry.MiddlewareConfig{}))
 	app.Use(accessLog(cfg.Log, m))
 
 	app.Get("/healthz", func(c *fiber.Ctx) error {
@@ -126,7 +128,14 @@ func requestID(c *fiber.Ctx) error {
 	}
 	c.Request().Header.Set(HeaderRequestID, id)
 	c.Set(HeaderRequestID, id)
-	c.SetUserContext(logging.WithRequestID(c.UserContext(), id))
+	ctx := logging.WithRequestID(c.UserContext(), id)
+	// A request starts a conversation: every event and command it causes
+	// carries its id as correlation id, so logs, events and messages of one
+	// checkout can be found together.
+	if logging.CorrelationID(ctx) == "" {
+		ctx = logging.WithCorrelationID(ctx, id)
+	}
+	c.SetUserContext(ctx)
 	return c.Next()
 }
 
