@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-export PATH="$ROOT/.tools/bin:$PATH"
-mkdir -p .tools/bin .tools/log test-output
+export PATH="${EVSHOP_TOOLS:-$HOME/.cache/evshop-tools}/bin:$PATH"
+mkdir -p test-output
 
 step() { printf '\n==> %s\n' "$*"; }
 need_port() { # name host port
@@ -44,6 +44,9 @@ step "gofmt and go vet"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null; find . -name '*.go' -newer go.mod -not -path './.tools/*' -not -path './web/*' 2>/dev/null) | sort -u)
 if [ -n "$unformatted" ]; then echo "gofmt needed:"; echo "$unformatted"; exit 1; fi
 go vet ./...
+
+step "deployment manifests and compose.yaml"
+scripts/check-deploy.sh
 
 step "generated docs are current"
 go run ./cmd/docgen -check

@@ -19,7 +19,7 @@ import (
 const root = "../.." // the module root, from this package's directory
 
 // notServices are cmd/ binaries that are not deployed as services.
-var notServices = []string{"shop", "shopctl", "docgen"}
+var notServices = []string{"shop", "shopctl", "docgen", "loadgen", "benchtable"}
 
 // object is the part of a Kubernetes object the checks read.
 type object struct {
