@@ -25,6 +25,9 @@ export default defineConfig({
     environment: "jsdom",
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
+    // Component tests drive a real DOM; on a loaded 2-core CI machine the
+    // default 5 s is too tight for the longest journeys.
+    testTimeout: 30_000,
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
   },

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -81,6 +83,10 @@ func run(ctx context.Context, name, defaultMode string, extra func(*config.Set),
 		return usageError{err}
 	}
 	defer shutdown(context.WithoutCancel(ctx)) //nolint:errcheck
+	if s.PprofAddr != "" {
+		stopPprof := servePprof(s.PprofAddr, log)
+		defer stopPprof()
+	}
 	in := NewInfra(s, log.With("service", name))
 	defer in.Close()
 	app, err := build(ctx, in)
@@ -110,4 +116,24 @@ func healthcheck() int {
 		return 1
 	}
 	return 0
+}
+
+// servePprof serves the runtime profiles on addr (loopback, checked by
+// Resolve) until the returned stop is called. Its own mux: nothing else of
+// the process is reachable there.
+func servePprof(addr string, log *slog.Logger) (stop func()) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof server stopped", "addr", addr, "err", err)
+		}
+	}()
+	log.Warn("pprof enabled", "addr", addr)
+	return func() { srv.Close() } //nolint:errcheck
 }

@@ -8,6 +8,8 @@ package wiring
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -71,6 +73,7 @@ type Settings struct {
 	CORSOrigins   string
 	RateLimit     int
 	CSRFKey       string
+	PprofAddr     string // net/http/pprof for profiling under load; loopback only, empty: off
 
 	bind func() // copies parsed flag values into the fields
 }
@@ -123,6 +126,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	cors := bind("cors-origins", "CORS_ORIGINS", "", "comma-separated origins allowed by CORS (empty: same origin only)")
 	csrfKey := bind("csrf-key", "CSRF_KEY", "", "64 hex chars signing CSRF tokens at the gateway; generated when empty in embedded mode")
 	rate := cfg.Int("rate-limit", "RATE_LIMIT", 600, "requests per minute per IP at the gateway")
+	pprofAddr := bind("pprof-addr", "PPROF_ADDR", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060) for profiling; empty: off")
 	for _, svc := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
 		s.UpstreamURLs[svc] = bind("upstream-"+lower(svc), "UPSTREAM_"+svc, "", "gateway in server mode: URL of the "+lower(svc)+" service")
 	}
@@ -140,6 +144,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.SESEndpoint, s.SESRegion, s.SESFrom, s.SESConfigSet, s.OpsEmail = *sesEndpoint, *sesRegion, *sesFrom, *sesSet, *ops
 		s.AdminEmail, s.AdminPassword, s.SeedDemo = *adminEmail, *adminPassword, *seed
 		s.CORSOrigins, s.RateLimit, s.CSRFKey = *cors, *rate, *csrfKey
+		s.PprofAddr = *pprofAddr
 	}
 	return s
 }
@@ -192,6 +197,13 @@ func (s *Settings) Resolve() error {
 	}
 	if s.RateLimit <= 0 {
 		return fmt.Errorf("RATE_LIMIT=%d: must be positive", s.RateLimit)
+	}
+	if s.PprofAddr != "" {
+		// Profiles expose memory contents and cost CPU: never on a public interface.
+		host, _, err := net.SplitHostPort(s.PprofAddr)
+		if ip, perr := netip.ParseAddr(host); err != nil || perr != nil || !ip.IsLoopback() {
+			return fmt.Errorf("PPROF_ADDR=%q: must be a loopback host:port such as 127.0.0.1:6060", s.PprofAddr)
+		}
 	}
 	return nil
 }

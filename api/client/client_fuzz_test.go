@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evshop/shop/catalog/kvcache"
 	clientmemory "github.com/evshop/shop/client/memory"
-	"github.com/evshop/shop/platform/kvcache"
 	"github.com/evshop/shop/platform/testenv"
 )
 

@@ -7,6 +7,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -114,7 +115,30 @@ func New(cfg Config) (*fiber.App, error) {
 			return nil, err
 		}
 	}
+	refuseUnknownMethods(app)
 	return app, nil
+}
+
+// refuseUnknownMethods answers a method Fiber does not know (BREW, PROPFIND,
+// a lower-case "post") with a problem+json 400. Fiber itself answers those
+// with a text/plain 400 before any middleware or error handler runs, so the
+// check has to wrap the server's handler.
+func refuseUnknownMethods(app *fiber.App) {
+	srv := app.Server()
+	next, known := srv.Handler, app.Config().RequestMethods
+	srv.Handler = func(rc *fasthttp.RequestCtx) {
+		if slices.Contains(known, string(rc.Method())) {
+			next(rc)
+			return
+		}
+		p := httpx.BadRequest("unknown HTTP method")
+		p.Instance = string(rc.Path())
+		body, _ := json.Marshal(p) //nolint:errchkjson // a Problem always marshals
+		rc.Response.Header.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		rc.SetStatusCode(p.Status)
+		rc.SetContentType(httpx.ContentTypeProblem)
+		rc.SetBody(body)
+	}
 }
 
 func (cfg *Config) validate() error {

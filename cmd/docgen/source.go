@@ -169,8 +169,10 @@ func (s *Source) Constructions() map[TypeKey][]string {
 	for _, pkg := range s.Pkgs {
 		for _, f := range pkg.Files {
 			ast.Inspect(f.AST, func(n ast.Node) bool {
+				// T{} is a zero value (registries, decoding), not an
+				// emission; test-support packages (…test) fake history.
 				lit, ok := n.(*ast.CompositeLit)
-				if !ok || lit.Type == nil {
+				if !ok || lit.Type == nil || len(lit.Elts) == 0 || strings.HasSuffix(pkg.Dir, "test") {
 					return true
 				}
 				var key TypeKey
@@ -211,6 +213,9 @@ type EnvRead struct {
 	Dirs []string
 }
 
+// osVars are set by the operating system, not by an operator.
+var osVars = map[string]bool{"HOME": true, "PATH": true, "USER": true, "TMPDIR": true, "PWD": true, "SHELL": true}
+
 // EnvReads lists the env vars read directly by non-test code.
 func (s *Source) EnvReads() []EnvRead {
 	seen := map[string]map[string]bool{}
@@ -233,6 +238,9 @@ func (s *Source) EnvReads() []EnvRead {
 					return true
 				}
 				name, _ := strconv.Unquote(lit.Value)
+				if osVars[name] {
+					return true
+				}
 				if seen[name] == nil {
 					seen[name] = map[string]bool{}
 				}
@@ -271,4 +279,30 @@ func (s *Source) PackageDoc(importPath string) string {
 		return text
 	}
 	return ""
+}
+
+// WireNames lists every string literal shaped like a wire name
+// (<context>.<Name>.v<N>) in non-test code outside test-support packages,
+// with where it appears: each must be a documented event or command.
+func (s *Source) WireNames() map[string][]string {
+	out := map[string][]string{}
+	for _, pkg := range s.Pkgs {
+		if strings.HasSuffix(pkg.Dir, "test") {
+			continue
+		}
+		for _, f := range pkg.Files {
+			ast.Inspect(f.AST, func(n ast.Node) bool {
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				v, err := strconv.Unquote(lit.Value)
+				if err == nil && wirePattern.MatchString(v) {
+					out[v] = append(out[v], s.Fset.Position(lit.Pos()).String())
+				}
+				return true
+			})
+		}
+	}
+	return out
 }

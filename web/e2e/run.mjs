@@ -284,6 +284,18 @@ async function main() {
         const why = await page.getByTestId("order-outcome").innerText().catch(() => "");
         throw new Error(`order ${orderId} ended ${status}, not Paid: ${why}`);
       }
+      // Exactly one capture behind a paid order, as the payments ledger sees it
+      // (the ledger is a projection: give it a moment to catch up).
+      let captured = [];
+      for (let i = 0; i < 40 && captured.length === 0; i++) {
+        const body = await page.evaluate(async (id) => {
+          const r = await fetch(`/api/payments?orderId=${encodeURIComponent(id)}`, { credentials: "same-origin" });
+          return r.json();
+        }, orderId);
+        captured = (body?.payments ?? []).filter((p) => /captur/i.test(String(p.status)));
+        if (captured.length === 0) await page.waitForTimeout(250);
+      }
+      if (captured.length !== 1) throw new Error(`paid order ${orderId} has ${captured.length} captured payments`);
       return orderId;
     });
 
@@ -318,7 +330,9 @@ async function main() {
         return { status: r.status, body: await r.json().catch(() => null) };
       }, orderId);
       if (payments.status !== 200) throw new Error(`GET /api/payments answered ${payments.status}`);
-      const list = Array.isArray(payments.body) ? payments.body : (payments.body?.items ?? []);
+      const list = Array.isArray(payments.body) ? payments.body : (payments.body?.payments ?? payments.body?.items ?? []);
+      // The declined attempt must be on record (so the check below is not vacuous) and never captured.
+      if (list.length === 0) throw new Error("the declined payment is not on record: " + JSON.stringify(payments.body));
       const captured = list.filter((p) => /captur|refund/i.test(String(p.status)));
       if (captured.length > 0) throw new Error(`declined order has captured payments: ${JSON.stringify(captured)}`);
       await page.setViewportSize({ width: 390, height: 844 });

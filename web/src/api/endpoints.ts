@@ -102,8 +102,19 @@ export function createApi(client: ApiClient) {
     },
 
     payments: {
-      forOrder: async (orderId: string): Promise<Payment[]> =>
-        listOf<Payment>(await client.get<unknown>("/api/payments", { query: { orderId } })),
+      // The payments API answers {orderId, payments: [...]} with the ledger's
+      // field names; map them onto the storefront's Payment.
+      forOrder: async (orderId: string): Promise<Payment[]> => {
+        const body = await client.get<unknown>("/api/payments", { query: { orderId } });
+        const raw =
+          body && typeof body === "object" && Array.isArray((body as { payments?: unknown }).payments)
+            ? ((body as { payments: Record<string, unknown>[] }).payments)
+            : listOf<Record<string, unknown>>(body);
+        return raw.map((p) => ({
+          ...(p as unknown as Payment),
+          failureReason: (p.failureReason ?? p.reason ?? p.failCode) as string | undefined,
+        }));
+      },
     },
 
     clients: {

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sample is go test -bench output in the shapes this repository's
+// benchmarks print (values shortened).
+const sample = `goos: linux
+goarch: amd64
+pkg: github.com/evshop/shop/eventstore/postgres
+cpu: AMD EPYC
+BenchmarkAppend/writers=16/batch=1-2         	     500	   1420000 ns/op	       703.0 events/s	       814.0 raw-rows/s	         0.8636 ratio
+BenchmarkReadAll-2   	   50000	     23117 ns/op	     43258 events/s
+PASS
+ok  	github.com/evshop/shop/eventstore/postgres	12.3s
+pkg: github.com/evshop/shop/messaging/relay
+BenchmarkRelayVsRawConfirmedPublish-2   	    2000	  1 ns/op	      1650 relay_events/s	       507.0 raw_confirmed_1_events/s	      1148 raw_confirmed_16_events/s	         3.254 relay/raw_1	         1.437 relay/raw_16
+pkg: github.com/evshop/shop/api/gateway
+BenchmarkGatewayCatalog
+BenchmarkGatewayCatalog/list/bare-2         	   20000	     50000 ns/op	     20000 req/s
+BenchmarkGatewayCatalog/list/embedded-2     	   10000	    100000 ns/op	     10000 req/s	         0.5000 x-bare
+    bench_test.go:12: some log line
+pkg: github.com/evshop/shop/projections/rebuild
+BenchmarkRebuildOrders-2   	       1	         0 ns/op	     68093 read-events/s	    32645 rebuild-events/s	       862.0 live-apply-events/s	   1000008 store-events
+`
+
+func TestRows(t *testing.T) {
+	t.Parallel()
+	results, err := Parse(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 6 {
+		t.Fatalf("parsed %d results, want 6: %+v", len(results), results)
+	}
+	rows := Rows(results)
+	type want struct {
+		name           string
+		ours, baseline float64
+	}
+	wants := []want{
+		{"postgres Append/writers=16/batch=1", 703, 814},
+		{"postgres ReadAll", 43258, math.NaN()},
+		{"relay RelayVsRawConfirmedPublish vs raw_confirmed_1_events/s", 1650, 507},
+		{"relay RelayVsRawConfirmedPublish vs raw_confirmed_16_events/s", 1650, 1148},
+		{"gateway GatewayCatalog/list/embedded", 10000, 20000},
+		{"rebuild RebuildOrders [rebuild-events/s]", 32645, 68093},
+		{"rebuild RebuildOrders [live-apply-events/s]", 862, 68093},
+	}
+	if len(rows) != len(wants) {
+		t.Fatalf("rows:\n%s\nwant %d rows", Text(rows), len(wants))
+	}
+	for i, w := range wants {
+		r := rows[i]
+		sameBase := r.Baseline == w.baseline || (math.IsNaN(r.Baseline) && math.IsNaN(w.baseline))
+		if r.Benchmark != w.name || r.Ours != w.ours || !sameBase {
+			t.Errorf("row %d = %q %v / %v, want %q %v / %v", i, r.Benchmark, r.Ours, r.Baseline, w.name, w.ours, w.baseline)
+		}
+	}
+	text := Text(rows)
+	for _, s := range []string{"0.86×", "3.25×", "0.50×", "43,258 events/s", "20,000 req/s (bare)"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("table lacks %q:\n%s", s, text)
+		}
+	}
+}
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	report := filepath.Join(dir, "load.json")
+	if err := os.WriteFile(report, []byte(`{"checkoutsPerSec": 12.5, "placedPerSec": 13}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		in       string
+		code     int
+		contains string
+	}{
+		{name: "stdin", in: sample, code: 0, contains: "raw baseline"},
+		{name: "markdown", args: []string{"-markdown"}, in: sample, code: 0, contains: "|---|--:|--:|--:|"},
+		{name: "loadgen", args: []string{"-loadgen", report}, in: sample, code: 0, contains: "12.5 checkouts/s"},
+		{name: "empty input", in: "PASS\n", code: 1},
+		{name: "bad loadgen", args: []string{"-loadgen", filepath.Join(dir, "missing.json")}, in: sample, code: 1},
+		{name: "bad flag", args: []string{"-nope"}, code: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errs bytes.Buffer
+			if code := run(tt.args, strings.NewReader(tt.in), &out, &errs); code != tt.code {
+				t.Fatalf("exit %d, want %d (%s)", code, tt.code, errs.String())
+			}
+			if !strings.Contains(out.String(), tt.contains) {
+				t.Errorf("output lacks %q:\n%s", tt.contains, out.String())
+			}
+		})
+	}
+}
+
+func TestGroup(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"1": "1", "123": "123", "1234": "1,234", "1000008": "1,000,008", "123456": "123,456"} {
+		if got := group(in); got != want {
+			t.Errorf("group(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

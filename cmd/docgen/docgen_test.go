@@ -1,0 +1,400 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/platform/config"
+)
+
+const root = "../.."
+
+// The checked-in files must be what the generator writes now: run it into
+// a temp copy of the partly generated files and compare.
+func TestGeneratedDocsAreCurrent(t *testing.T) {
+	t.Parallel()
+	files, err := Generate(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"docs/events.md", "docs/configuration.md", "README.md", "docs/api.md"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("Generate did not produce %s", want)
+		}
+	}
+	tmp := t.TempDir()
+	for p, content := range files {
+		full := filepath.Join(tmp, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(full)
+		have, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			t.Errorf("%s: %v (run go run ./cmd/docgen)", p, err)
+			continue
+		}
+		if !bytes.Equal(have, got) {
+			t.Errorf("%s is stale; run `go run ./cmd/docgen`:\n%s", p, Diff(string(have), string(got), 20))
+		}
+	}
+}
+
+// The catalogue must name what the code and the contracts name.
+func TestCatalogueContents(t *testing.T) {
+	t.Parallel()
+	files, err := Generate(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := files["docs/events.md"]
+	for _, want := range []string{
+		"### `ordering.OrderPlaced.v1`", "### `identity.UserRegistered.v1`", "### `basket.BasketCheckedOut.v1`",
+		"### `payment.PaymentCaptured.v1`", "### `catalog.StockReservationFailed.v1`", "### `checkout.CheckoutStarted.v1`",
+		"| `lines[].unitPrice.amount` | integer | yes |",
+		"| [`catalog.ReserveStock.v1`](#catalogreservestockv1) | `catalog.reserve-stock` | catalog | `sagas/checkout` |",
+		"`checkout.saga` (checkout)", "`notifier.send-emails` (notifier)",
+		"| `projections.orders` | ordering | every event; keeps those of streams `order-*` |",
+	} {
+		if !strings.Contains(events, want) {
+			t.Errorf("docs/events.md lacks %q", want)
+		}
+	}
+	conf := files["docs/configuration.md"]
+	for _, want := range []string{"| `SHOP_MODE` | `-mode` | `embedded` (shop), `server` (others) |",
+		"| `CATALOG_URL` | `-catalog-url` | `http://127.0.0.1:8080` |", "| `REMINDER_MAX_AGE` | `-reminder-max-age` | `168h0m0s` |",
+		"## notifier preview", "| `SHOPCTL_REBUILD_BATCH` |"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("docs/configuration.md lacks %q", want)
+		}
+	}
+	if !strings.Contains(files["docs/api.md"], "| basket | `POST` | `/api/basket/checkout` |") {
+		t.Error("docs/api.md lacks the checkout path")
+	}
+}
+
+// The notifier's table is read from its source; the binary prints its own
+// (`notifier config`). Both must agree, which checks the default evaluator
+// on real code.
+func TestNotifierSettingsMatchTheBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cmd/notifier")
+	}
+	t.Parallel()
+	src, err := LoadSource(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins, err := Binaries(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromSource string
+	for _, b := range bins {
+		if b.Name == "notifier" {
+			fromSource = b.Sets[0].Set.Markdown()
+		}
+	}
+	cmd := exec.Command("go", "run", "./cmd/notifier", "config")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("notifier config: %v", err)
+	}
+	if string(out) != fromSource {
+		t.Errorf("docgen's notifier settings differ from `notifier config`:\n%s", Diff(string(out), fromSource, 20))
+	}
+}
+
+func TestEvalDefaults(t *testing.T) {
+	t.Parallel()
+	pkgSrc := `package p
+const base = "postgres://x"
+const n = 3
+`
+	tests := []struct {
+		expr, kind, want, wantErr string
+	}{
+		{expr: `"a"`, kind: "String", want: "a"},
+		{expr: `base + "/db"`, kind: "String", want: "postgres://x/db"},
+		{expr: `42`, kind: "Int", want: "42"},
+		{expr: `n * 2`, kind: "Int", want: "6"},
+		{expr: `true`, kind: "Bool", want: "true"},
+		{expr: `7 * 24 * time.Hour`, kind: "Duration", want: "168h0m0s"},
+		{expr: `(2 * time.Minute)`, kind: "Duration", want: "2m0s"},
+		{expr: `time.Duration(n) * time.Second`, kind: "Duration", want: "3s"},
+		{expr: `other.Thing`, kind: "String", wantErr: "unsupported selector"},
+		{expr: `missing`, kind: "Int", wantErr: "unknown identifier"},
+		{expr: `42`, kind: "String", wantErr: "not a string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			t.Parallel()
+			src, pkg := fakePackage(t, pkgSrc)
+			e, err := parser.ParseExpr(tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := decl{kind: tt.kind, flag: "f", env: "F", usage: "u", def: e}
+			set := newSet()
+			err = d.add(src, pkg, set)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := set.Vars()[0].Default; got != tt.want {
+				t.Errorf("default = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// A main with its own config sets: the main set, a subcommand's set and a
+// declare helper taking the set as a parameter are told apart.
+func TestBinariesReadsInlineSettings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(rel, content string) {
+		t.Helper()
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/m\n\ngo 1.26\n")
+	write("cmd/tool/main.go", `// Command tool does things.
+package main
+
+import (
+	"flag"
+	"time"
+
+	"example.com/m/platform/config"
+)
+
+const defaultURL = "http://x"
+
+func main() {
+	c := config.New("tool").WithEnv(nil)
+	declare(c)
+	sub := config.New("tool sub")
+	sub.Int("n", "SUB_N", 5, "how many")
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.String("ignored", "", "flag sets are not settings")
+}
+
+func declare(c *config.Set) {
+	c.String("url", "TOOL_URL", defaultURL, "where")
+	c.Duration("wait", "TOOL_WAIT", 90*time.Second, "how long")
+}
+`)
+	write("cmd/tool/main_test.go", "package main\n\nfunc helper() { c.String(\"x\", \"TEST_ONLY\", \"\", \"\") }\n")
+	src, err := LoadSource(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins, err := Binaries(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bins) != 1 || bins[0].Name != "tool" || bins[0].Wiring || bins[0].Doc != "Command tool does things." {
+		t.Fatalf("binaries = %+v", bins)
+	}
+	got := map[string][]string{}
+	for _, ns := range bins[0].Sets {
+		for _, v := range ns.Set.Vars() {
+			got[ns.Name] = append(got[ns.Name], v.Env+"="+v.Default)
+		}
+	}
+	want := map[string][]string{"tool": {"TOOL_URL=http://x", "TOOL_WAIT=1m30s"}, "tool sub": {"SUB_N=5"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("sets = %v, want %v", got, want)
+	}
+	if bins[0].Sets[0].Name != "tool" {
+		t.Errorf("main set not first: %v", bins[0].Sets[0].Name)
+	}
+}
+
+func TestFields(t *testing.T) {
+	t.Parallel()
+	type line struct {
+		SKU   string    `json:"sku"`
+		Price money.DTO `json:"price"`
+	}
+	type inner struct {
+		Embedded string `json:"embedded"`
+	}
+	type ev struct {
+		inner
+		ID      string    `json:"id"`
+		At      time.Time `json:"at,omitzero"`
+		Lines   []line    `json:"lines"`
+		Tags    []string  `json:"tags,omitempty"`
+		Skipped string    `json:"-"`
+		Count   uint64    `json:"count"`
+		private string
+	}
+	_ = ev{}.private
+	got := fields(reflect.TypeFor[ev]())
+	want := []Field{
+		{Name: "embedded", Type: "string"},
+		{Name: "id", Type: "string"},
+		{Name: "at", Type: "timestamp (RFC 3339)", Optional: true},
+		{Name: "lines", Type: "array of object (main.line)"},
+		{Name: "lines[].sku", Type: "string"},
+		{Name: "lines[].price", Type: "object (money.DTO)"},
+		{Name: "lines[].price.amount", Type: "integer"},
+		{Name: "lines[].price.currency", Type: "string"},
+		{Name: "tags", Type: "array of string", Optional: true},
+		{Name: "count", Type: "integer ≥ 0"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("fields =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestSplice(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, file, want, wantErr string
+	}{
+		{name: "replaces between markers", file: "a\n<!-- b -->\nold\n<!-- e -->\nz\n", want: "a\n<!-- b -->\nNEW\n<!-- e -->\nz\n"},
+		{name: "appends when absent", file: "a", want: "a\n\n<!-- b -->\nNEW\n<!-- e -->\n"},
+		{name: "end before begin", file: "<!-- e -->\n<!-- b -->\n", wantErr: "out of order"},
+		{name: "end missing", file: "<!-- b -->\n", wantErr: "missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "f.md"), []byte(tt.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := splice(dir, "f.md", "<!-- b -->", "<!-- e -->", "NEW\n")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDiff(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, have, want, out string
+	}{
+		{name: "changed line", have: "a\nb\nc", want: "a\nB\nc", out: "    2 + B\n    2 - b"},
+		{name: "added line", have: "a\nc", want: "a\nb\nc", out: "    2 + b"},
+		{name: "limit", have: "", want: "1\n2\n3", out: "    1 + 1\n… 3 more changed lines"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			limit := 10
+			if tt.name == "limit" {
+				limit = 1
+			}
+			if got := Diff(tt.have, tt.want, limit); got != tt.out {
+				t.Errorf("Diff = %q, want %q", got, tt.out)
+			}
+		})
+	}
+}
+
+// -check exits 1 naming the stale files and writes nothing; a plain run
+// writes them, after which -check passes. A minimal root suffices: the
+// handlers come from the wiring compiled in, the rest from the files.
+func TestCheckThenWrite(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	copyFile := func(rel string) {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(tmp, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, rel), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile("go.mod")
+	copyFile("api/gateway/openapi.json")
+	if err := os.MkdirAll(filepath.Join(tmp, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale := "# x\n<!-- config:begin -->\nold\n<!-- config:end -->\n"
+	if err := os.WriteFile(filepath.Join(tmp, "README.md"), []byte(stale), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "docs/api.md"), []byte("# API\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var out, errs bytes.Buffer
+	if code := run(ctx, []string{"-check", "-root", tmp}, &out, &errs); code != 1 {
+		t.Fatalf("-check on stale files: exit %d, want 1", code)
+	}
+	for _, want := range []string{"README.md is stale", "docs/events.md is stale", "    3 - old"} {
+		if !strings.Contains(errs.String(), want) {
+			t.Errorf("-check output lacks %q:\n%s", want, errs.String())
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(tmp, "README.md")); string(b) != stale {
+		t.Error("-check wrote README.md")
+	}
+	if code := run(ctx, []string{"-root", tmp}, &out, &errs); code != 0 {
+		t.Fatalf("write: exit %d\n%s", code, errs.String())
+	}
+	errs.Reset()
+	if code := run(ctx, []string{"-check", "-root", tmp}, &out, &errs); code != 0 {
+		t.Fatalf("-check after writing: exit %d\n%s", code, errs.String())
+	}
+	if code := run(ctx, []string{"-root", tmp, "extra"}, &out, &errs); code != 2 {
+		t.Errorf("extra argument: exit %d, want 2", code)
+	}
+}
+
+func newSet() *config.Set { return config.New("t") }
+
+// fakePackage parses one file as a package of a fake module.
+func fakePackage(t *testing.T, code string) (*Source, *Package) {
+	t.Helper()
+	src := &Source{Module: "example.com/m", Fset: token.NewFileSet(), Pkgs: map[string]*Package{}}
+	f, err := parser.ParseFile(src.Fset, "p.go", code, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := &Package{Dir: "p", ImportPath: "example.com/m/p", Name: f.Name.Name, Files: []*File{{Rel: "p/p.go", AST: f, Imports: map[string]string{}}}}
+	src.Pkgs[pkg.ImportPath] = pkg
+	return src, pkg
+}

@@ -1,0 +1,105 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is the outcome of a run (JSON for docs and scripts, text for people).
+type Report struct {
+	Target            string        `json:"target"`
+	Mail              string        `json:"mail"`
+	RunID             string        `json:"runId"`
+	Customers         int           `json:"customers"`
+	OrdersPerCustomer int           `json:"ordersPerCustomer"`
+	Concurrency       int           `json:"concurrency"`
+	Lines             int           `json:"linesPerOrder"`
+	Poll              time.Duration `json:"pollInterval"`
+	Duration          time.Duration `json:"durationBound"`
+	ClientIPs         string        `json:"clientIPs,omitempty"`
+	SKUs              []string      `json:"skus"`
+	Stock             string        `json:"stock"`
+
+	SetupDuration  time.Duration `json:"setupDuration"`
+	CustomersReady int           `json:"customersReady"`
+
+	Elapsed         time.Duration `json:"elapsed"`
+	Placed          int           `json:"placed"`
+	Paid            int           `json:"paid"`
+	Cancelled       int           `json:"cancelled"`
+	CheckoutsPerSec float64       `json:"checkoutsPerSec"` // orders that reached Paid per second
+	PlacedPerSec    float64       `json:"placedPerSec"`
+
+	AddItem      Summary `json:"addItem"`
+	PlaceOrder   Summary `json:"placeOrder"`
+	ToPaid       Summary `json:"toPaid"`       // client: place-order sent → GET shows Paid
+	ToPaidServer Summary `json:"toPaidServer"` // server: OrderPaid time − placedAt
+	OrderPolls   int     `json:"orderPolls"`
+	PollLatency  Summary `json:"pollLatency"`
+
+	Errors []ErrorCount    `json:"errors"`
+	Memory []ProcessMemory `json:"memory"`
+}
+
+// ProcessMemory is a service process's resident memory before and after the
+// measured phase.
+type ProcessMemory struct {
+	Process
+	Start Memory `json:"start"`
+	End   Memory `json:"end"`
+	Err   string `json:"error,omitempty"`
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
+
+// WriteText prints the report for a terminal or a Markdown code block.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "target %s  mail %s  run %s\n", r.Target, r.Mail, r.RunID)
+	fmt.Fprintf(&b, "customers %d (ready %d, setup %s)  orders/customer %d  concurrency %d  lines/order %d  poll %s  bound %s\n",
+		r.Customers, r.CustomersReady, r.SetupDuration.Round(time.Millisecond), r.OrdersPerCustomer, r.Concurrency, r.Lines, r.Poll, r.Duration)
+	if r.ClientIPs != "" {
+		fmt.Fprintf(&b, "client addresses from %s (X-Forwarded-For)\n", r.ClientIPs)
+	}
+	fmt.Fprintf(&b, "skus %s; stock: %s\n\n", strings.Join(r.SKUs, ","), r.Stock)
+	fmt.Fprintf(&b, "elapsed %s  placed %d  paid %d  cancelled %d\n", r.Elapsed.Round(time.Millisecond), r.Placed, r.Paid, r.Cancelled)
+	fmt.Fprintf(&b, "checkouts/s (Paid) %.1f   placed/s %.1f\n\n", r.CheckoutsPerSec, r.PlacedPerSec)
+
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "latency ms\tn\tmean\tp50\tp95\tp99\tmax\t")
+	for _, row := range []struct {
+		name string
+		s    Summary
+	}{
+		{"add item", r.AddItem}, {"place order", r.PlaceOrder}, {"place → Paid seen", r.ToPaid},
+		{"place → Paid (event times)", r.ToPaidServer}, {"order poll", r.PollLatency},
+	} {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", row.name, row.s.N, ms(row.s.Mean), ms(row.s.P50), ms(row.s.P95), ms(row.s.P99), ms(row.s.Max))
+	}
+	tw.Flush()
+
+	if len(r.Errors) == 0 {
+		b.WriteString("\nerrors: none\n")
+	} else {
+		b.WriteString("\nerrors by kind:\n")
+		for _, e := range r.Errors {
+			fmt.Fprintf(&b, "  %6d  %s  (e.g. %s)\n", e.Count, e.Kind, e.Example)
+		}
+	}
+	if len(r.Memory) > 0 {
+		b.WriteString("\nmemory (MiB)   rss start  rss end  peak\n")
+		for _, m := range r.Memory {
+			if m.Err != "" {
+				fmt.Fprintf(&b, "  %-10s %6d  %s\n", m.Name, m.PID, m.Err)
+				continue
+			}
+			fmt.Fprintf(&b, "  %-10s %6d  %8.1f  %7.1f  %5.1f\n", m.Name, m.PID,
+				float64(m.Start.RSSKiB)/1024, float64(m.End.RSSKiB)/1024, float64(m.End.PeakKiB)/1024)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

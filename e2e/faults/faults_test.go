@@ -1,0 +1,208 @@
+package faults_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/evshop/shop/e2e/harness"
+)
+
+func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
+
+// fault is one disturbance, fired when this share of the checkouts is done.
+type fault struct {
+	at   float64
+	name string
+	do   func(ctx context.Context) error
+}
+
+// firedFault is what happened to one fault.
+type firedFault struct {
+	name       string
+	start, end time.Duration // since the load started
+	doneBefore int64         // checkouts finished when it fired
+	err        error
+}
+
+// runFaults fires each fault once the load has finished its share of
+// checkouts, one after the other (each is over before the next starts).
+// Faults not reached when the load ends fire afterwards and are reported as
+// such (the test then fails: they were meant to hit a busy shop).
+func runFaults(ctx context.Context, faults []fault, total int, l *load, loadDone <-chan struct{}, began time.Time) []firedFault {
+	var out []firedFault
+	for _, f := range faults {
+		for float64(l.done.Load()) < f.at*float64(total) {
+			select {
+			case <-loadDone:
+			case <-ctx.Done():
+				return out
+			case <-time.After(50 * time.Millisecond):
+				continue
+			}
+			break
+		}
+		ff := firedFault{name: f.name, start: time.Since(began), doneBefore: l.done.Load()}
+		ff.err = f.do(ctx)
+		ff.end = time.Since(began)
+		out = append(out, ff)
+	}
+	return out
+}
+
+// TestCheckoutsSurviveFaults is issue 11's fault test: 1,000 checkouts by
+// 100 shoppers through the gateway while RabbitMQ restarts, the payment and
+// ordering processes are killed with SIGKILL and restarted, and the relay is
+// restarted; then every invariant of the shop is checked (invariants_test).
+func TestCheckoutsSurviveFaults(t *testing.T) {
+	requireRabbitCtl(t)
+	p := planFromEnv(t)
+	c := harness.Start(t, harness.Options{})
+	// The whole run after start-up is bounded: sign-ups, load with faults,
+	// draining and the checks.
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	defer cancel()
+	run := fmt.Sprintf("f%d", time.Now().Unix()%100000)
+
+	staff, err := c.NewBrowser("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer staff.Close()
+	if _, err := staff.Login(ctx, c.AdminEmail, c.AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	for _, sku := range plentiful {
+		if _, err := staff.Expect(ctx, http.StatusOK, http.MethodPost, "/api/catalog/products/"+sku+"/stock",
+			map[string]any{"delta": extraStock, "reason": "fault test"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chk := newChecker(ctx, t, c)
+	initial := chk.stock(ctx, t)
+	for sku, s := range initial {
+		if s.reserved != 0 {
+			t.Fatalf("%s starts with %d reserved", sku, s.reserved)
+		}
+	}
+
+	began := time.Now()
+	shoppers := register(ctx, t, c, p, run)
+	registered := time.Since(began)
+	t.Logf("registered %d shoppers in %s", len(shoppers), registered.Round(time.Millisecond))
+	for _, s := range shoppers {
+		defer s.b.Close()
+	}
+
+	total := p.customers * p.orders
+	l := &load{}
+	loadCtx, stopLoad := context.WithTimeout(ctx, 150*time.Second)
+	defer stopLoad()
+	loadDone := make(chan struct{})
+	loadBegan := time.Now()
+	var loadTook time.Duration
+	go func() {
+		defer close(loadDone)
+		shop(loadCtx, shoppers, p, run, l)
+		loadTook = time.Since(loadBegan)
+	}()
+
+	restart := func(name string, kill bool) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			if kill {
+				c.Kill(name)
+				time.Sleep(time.Second) // let the shop notice it is gone
+			} else {
+				c.Stop(name)
+			}
+			return c.Restart(ctx, name)
+		}
+	}
+	faults := []fault{
+		{0.10, "kill -9 payment, restart", restart("payment", true)},
+		{0.30, "RabbitMQ stop_app 5s, start_app", func(ctx context.Context) error {
+			return bounceRabbit(t, 5*time.Second, filepath.Join(c.LogDir(), "rabbitmq-bounce.log"))
+		}},
+		{0.55, "restart relay (SIGTERM)", restart("relay", false)},
+		{0.70, "kill -9 ordering, restart", restart("ordering", true)},
+		{0.85, "kill -9 relay, restart", restart("relay", true)},
+	}
+	fired := runFaults(loadCtx, faults, total, l, loadDone, loadBegan)
+	<-loadDone
+
+	for _, f := range fired {
+		during := f.doneBefore < int64(total)
+		t.Logf("fault %-34s at %6.1fs–%6.1fs after %4d/%d checkouts (during load: %v) err=%v",
+			f.name, f.start.Seconds(), f.end.Seconds(), f.doneBefore, total, during, f.err)
+		if f.err != nil {
+			t.Errorf("fault %q: %v", f.name, f.err)
+		}
+		if !during {
+			t.Errorf("fault %q fired after the load ended", f.name)
+		}
+	}
+	if len(fired) != len(faults) {
+		t.Errorf("only %d of %d faults fired", len(fired), len(faults))
+	}
+	c.CheckAlive()
+
+	l.mu.Lock()
+	acc := slices.Clone(l.accepted)
+	failures := slices.Clone(l.failures)
+	l.mu.Unlock()
+	var latencies []time.Duration
+	for _, a := range acc {
+		latencies = append(latencies, a.latency)
+	}
+	slices.Sort(latencies)
+	t.Logf("load: %d/%d checkouts accepted in %s (%.1f/s), %d retried requests, %d given up; place-order p50=%s p99=%s",
+		len(acc), total, loadTook.Round(time.Millisecond), float64(len(acc))/loadTook.Seconds(), l.retries.Load(), len(failures),
+		pct(latencies, 0.50), pct(latencies, 0.99))
+	for i, f := range failures {
+		if i == 10 {
+			t.Logf("… %d more", len(failures)-10)
+			break
+		}
+		t.Logf("given up: %s", f)
+	}
+	// A storefront retrying through a few seconds of outage gets its 202;
+	// a checkout that never got one is a failure of the shop's availability.
+	if len(failures) > 0 {
+		t.Errorf("%d of %d checkouts were never accepted", len(failures), total)
+	}
+
+	drainBegan := time.Now()
+	final := chk.drain(ctx, t, acc)
+	t.Logf("drained: every accepted order terminal %s after the load", time.Since(drainBegan).Round(time.Millisecond))
+
+	chk.noLostOrders(t, acc, final)
+	paid := chk.payments(ctx, t, acc, final)
+	chk.stockBalanced(ctx, t, initial, final)
+	chk.emails(ctx, t, shoppers, acc, final)
+	chk.projections(ctx, t, shoppers)
+	chk.deadLetters(ctx, t)
+	t.Logf("outcome: %d paid, %d cancelled (of them %d with a declined card); whole run %s",
+		paid, len(final)-paid, countDeclined(acc), time.Since(began).Round(time.Millisecond))
+}
+
+func countDeclined(acc []accepted) int {
+	n := 0
+	for _, a := range acc {
+		if a.declined {
+			n++
+		}
+	}
+	return n
+}
+
+func pct(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))].Round(time.Millisecond)
+}

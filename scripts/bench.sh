@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# make bench: runs the benchmarks, each beside its raw baseline measured in
+# the same run, and prints ONE table (benchmark, our figure, raw baseline,
+# ratio) through cmd/benchtable. Sizes are small so the whole run stays
+# under 10 minutes on a 2-core machine; docs/benchmarks.md gives the
+# commands for the full-size runs.
+#
+# Needs PostgreSQL (5432), RabbitMQ (5672) and Redis (6379) running locally
+# (the same servers as make test). A missing server fails the run: a table
+# without its figures would read as a result.
+#
+#   BENCH_OUT=dir     where the raw output goes (default test-output/)
+#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild gateway loadgen)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT_DIR=${BENCH_OUT:-$ROOT/test-output}
+mkdir -p "$OUT_DIR"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+RAW="$OUT_DIR/bench-$stamp.txt"
+LOADGEN_JSON="$OUT_DIR/loadgen-$stamp.json"
+: >"$RAW"
+
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+export TEST_AMQP_URL="${TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/}"
+# CI=true makes testenv fail instead of skip when a server is missing.
+export CI=true
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+skipped() { [[ " ${BENCH_SKIP:-} " == *" $1 "* ]]; }
+need_port() { # name host port
+	if ! (exec 3<>"/dev/tcp/$2/$3") 2>/dev/null; then
+		echo "bench: $1 is not reachable on $2:$3; start it first (see README)" >&2
+		exit 1
+	fi
+}
+need_port PostgreSQL 127.0.0.1 5432
+need_port RabbitMQ 127.0.0.1 5672
+need_port Redis 127.0.0.1 6379
+
+# bench NAME PKG PATTERN BENCHTIME [ENV=VALUE...]: one go test -bench run,
+# bounded, its output appended to $RAW.
+bench() {
+	local name=$1 pkg=$2 pattern=$3 benchtime=$4
+	shift 4
+	if skipped "$name"; then step "$name: skipped (BENCH_SKIP)"; return; fi
+	if [ ! -d "$pkg" ]; then step "$name: $pkg not present, skipped"; return; fi
+	step "$name: go test -bench $pattern -benchtime $benchtime $pkg"
+	env "$@" go test -run '^$' -bench "$pattern" -benchtime "$benchtime" -count 1 -timeout 4m "$pkg" 2>&1 | tee -a "$RAW" >&2
+}
+
+bench eventstore ./eventstore/postgres '^BenchmarkAppend$' 300x
+bench readall ./eventstore/postgres '^BenchmarkReadAll$' 50000x
+bench relay ./messaging/relay '^BenchmarkRelayVsRawConfirmedPublish$' 2000x
+bench rebuild ./projections/rebuild '^BenchmarkRebuildOrders$' 1x SHOP_BENCH_EVENTS=20000
+bench gateway ./api/gateway '^BenchmarkGatewayCatalog$' 5000x
+
+# The load generator, when present: full checkouts through the embedded shop.
+loadgen_args=()
+if [ -d cmd/loadgen ] && ! skipped loadgen; then
+	step "loadgen: full checkouts through the embedded shop"
+	bin=$(mktemp -d)
+	go build -o "$bin/" ./cmd/shop ./cmd/loadgen
+	port=18089
+	pass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	ADDR=127.0.0.1:$port RATE_LIMIT=100000000 LOG_LEVEL=warn \
+		AUTH_BOOTSTRAP_ADMIN_EMAIL=admin@example.com AUTH_BOOTSTRAP_ADMIN_PASSWORD=$pass \
+		"$bin/shop" >"$OUT_DIR/loadgen-shop-$stamp.log" 2>&1 &
+	shop_pid=$!
+	trap 'kill $shop_pid 2>/dev/null || true; rm -rf "$bin"' EXIT
+	for _ in $(seq 1 100); do
+		curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	if LOADGEN_ADMIN_PASSWORD=$pass timeout 3m "$bin/loadgen" -url "http://127.0.0.1:$port" \
+		-customers 16 -orders-per-customer 5 -concurrency 16 -duration 60s -json "$LOADGEN_JSON" >&2; then
+		loadgen_args=(-loadgen "$LOADGEN_JSON")
+	else
+		echo "bench: loadgen failed; its row is left out (see $OUT_DIR/loadgen-shop-$stamp.log)" >&2
+	fi
+	kill "$shop_pid" 2>/dev/null || true
+	wait "$shop_pid" 2>/dev/null || true
+fi
+
+step "results (raw output: $RAW)"
+go run ./cmd/benchtable "${loadgen_args[@]}" "$RAW"
