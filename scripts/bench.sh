@@ -74,7 +74,7 @@ if [ -d cmd/loadgen ] && ! skipped loadgen; then
 		sleep 0.2
 	done
 	if LOADGEN_ADMIN_PASSWORD=$pass timeout 3m "$bin/loadgen" -url "http://127.0.0.1:$port" \
-		-customers 16 -orders-per-customer 5 -concurrency 16 -duration 60s -json "$LOADGEN_JSON" >&2; then
+		-customers 32 -orders-per-customer 20 -concurrency 32 -duration 60s -json "$LOADGEN_JSON" >&2; then
 		loadgen_args=(-loadgen "$LOADGEN_JSON")
 	else
 		echo "bench: loadgen failed; its row is left out (see $OUT_DIR/loadgen-shop-$stamp.log)" >&2

@@ -2,15 +2,90 @@ package wiring
 
 import (
 	"context"
+
+	"github.com/evshop/shop/api/admindeadletters"
+	"github.com/evshop/shop/api/adminprojections"
+	"github.com/evshop/shop/projections/baskets"
+	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/rebuild"
 )
 
-// Admin is the support back office that is not part of one service:
-// projections (status, rebuild) and dead letters.
+// Admin is the support back office that belongs to no single service:
+// projection status and rebuilds, and dead letters.
 type Admin struct {
+	Runner *rebuild.Runner
 	Routes []Route
 }
 
-// Admin assembles the back-office APIs.
-func (in *Infra) Admin(ctx context.Context) (*Admin, error) {
-	return &Admin{}, nil
+// Admin assembles the back-office APIs. targets are the in-memory read
+// models of this process (embedded mode); in server mode the rebuild targets
+// are the shared PostgreSQL tables and Redis key space.
+func (in *Infra) Admin(ctx context.Context, targets ...rebuild.Projection) (*Admin, error) {
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var state rebuild.StateStore
+	if in.S.Embedded() {
+		state = rebuild.NewMemoryState()
+	} else {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if state, err = rebuild.NewPostgresState(ctx, pool); err != nil {
+			return nil, err
+		}
+		if err := orders.Migrate(ctx, pool); err != nil {
+			return nil, err
+		}
+		ot, err := orders.NewRebuildTarget(pool)
+		if err != nil {
+			return nil, err
+		}
+		rc, err := in.Redis(ctx)
+		if err != nil {
+			return nil, err
+		}
+		bt, err := baskets.NewRebuildTarget(rc, in.basketsBase())
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, ot, bt)
+	}
+	var live []rebuild.Projection
+	for _, t := range targets {
+		if t != nil {
+			live = append(live, t)
+		}
+	}
+	registry, err := rebuild.NewRegistry(live...)
+	if err != nil {
+		return nil, err
+	}
+	runner, err := rebuild.NewRunner(rebuild.Config{Events: store, Registry: registry, State: state, Log: in.Log})
+	if err != nil {
+		return nil, err
+	}
+	in.OnClose(runner.Close)
+	verifier, err := in.Verifier()
+	if err != nil {
+		return nil, err
+	}
+	projAPI, err := adminprojections.New(adminprojections.Deps{Runner: runner, Log: in.Log, Verifier: verifier})
+	if err != nil {
+		return nil, err
+	}
+	bus, err := in.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dlAPI, err := admindeadletters.New(admindeadletters.Deps{Store: bus.DeadLetters(), Redriver: bus, Verifier: verifier})
+	if err != nil {
+		return nil, err
+	}
+	return &Admin{Runner: runner, Routes: []Route{
+		{Service: "ADMIN", Prefix: "/api/admin/projections", Mount: projAPI.Mount},
+		{Service: "ADMIN", Prefix: "/api/admin/deadletters", Mount: dlAPI.Mount},
+	}}, nil
 }

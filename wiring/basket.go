@@ -9,6 +9,7 @@ import (
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/payments/sandbox"
 	"github.com/evshop/shop/projections/baskets"
+	"github.com/evshop/shop/projections/rebuild"
 )
 
 // Basket is the basket service.
@@ -16,6 +17,7 @@ type Basket struct {
 	Commands *basketcmd.Handlers
 	View     baskets.Store
 	Routes   []Route
+	Rebuild  rebuild.Projection // embedded mode only (see Ordering.Rebuild)
 }
 
 // busPlacer sends PlaceOrder to the ordering service's queue. The order id
@@ -52,14 +54,23 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 		return nil, err
 	}
 	var view baskets.Store
+	var target rebuild.Projection
 	if in.S.Embedded() {
-		view = baskets.NewMemory()
+		sw, err := baskets.NewSwappable(baskets.NewMemory())
+		if err != nil {
+			return nil, err
+		}
+		if target, err = sw.RebuildTarget(); err != nil {
+			return nil, err
+		}
+		view = sw
 	} else {
 		rc, err := in.Redis(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if view, err = baskets.NewRedis(rc, in.S.BusPrefix+":baskets"); err != nil {
+		// ActiveRedis follows the generation pointer a rebuild swaps.
+		if view, err = baskets.NewActiveRedis(rc, in.basketsBase()); err != nil {
 			return nil, err
 		}
 	}
@@ -82,5 +93,8 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 	if err != nil {
 		return nil, err
 	}
-	return &Basket{Commands: cmds, View: view, Routes: []Route{{Service: "BASKET", Prefix: "/api/basket", Mount: api.Mount}}}, nil
+	return &Basket{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Service: "BASKET", Prefix: "/api/basket", Mount: api.Mount}}}, nil
 }
+
+// basketsBase is the Redis key space of the basket read model.
+func (in *Infra) basketsBase() string { return in.S.BusPrefix + ":baskets" }

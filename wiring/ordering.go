@@ -7,6 +7,7 @@ import (
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/rebuild"
 )
 
 // Ordering is the ordering service: its command handlers on the bus, the
@@ -15,6 +16,9 @@ type Ordering struct {
 	Commands *ordercmd.Handlers
 	View     orders.Store
 	Routes   []Route
+	// Rebuild is the in-memory read model's rebuild target (embedded mode;
+	// in server mode the admin process rebuilds the PostgreSQL tables).
+	Rebuild rebuild.Projection
 }
 
 // Ordering assembles the ordering service.
@@ -35,8 +39,16 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 		return nil, err
 	}
 	var view orders.Store
+	var target rebuild.Projection
 	if in.S.Embedded() {
-		view = orders.NewMemory()
+		sw, err := orders.NewSwappable(orders.NewMemory())
+		if err != nil {
+			return nil, err
+		}
+		if target, err = sw.RebuildTarget(); err != nil {
+			return nil, err
+		}
+		view = sw
 	} else {
 		pool, err := in.Postgres(ctx)
 		if err != nil {
@@ -64,7 +76,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Ordering{Commands: cmds, View: view, Routes: []Route{
+	return &Ordering{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
 		{Service: "ORDERS", Prefix: "/api/orders", Mount: api.Mount},
 		{Service: "ADMIN", Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 	}}, nil

@@ -55,7 +55,7 @@ func (in *Infra) Shop(ctx context.Context, authOpts *AuthOptions) (*fiber.App, e
 	if err != nil {
 		return nil, err
 	}
-	admin, err := in.Admin(ctx)
+	admin, err := in.Admin(ctx, ord.Rebuild, bsk.Rebuild)
 	if err != nil {
 		return nil, err
 	}

@@ -326,7 +326,11 @@ func group(s string) string {
 func cells(r Row) [4]string {
 	ratio := "—"
 	if !math.IsNaN(r.Baseline) && r.Baseline != 0 {
-		ratio = strconv.FormatFloat(r.Ratio(), 'f', 2, 64) + "×"
+		prec := 2
+		if r.Ratio() < 0.1 {
+			prec = 3 // 0.004× must not read as 0.00×
+		}
+		ratio = strconv.FormatFloat(r.Ratio(), 'f', prec, 64) + "×"
 	}
 	base := num(r.Baseline, r.BaseUnit)
 	if r.BaseName != "" && base != "—" {

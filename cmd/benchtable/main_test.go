@@ -64,7 +64,7 @@ func TestRows(t *testing.T) {
 		}
 	}
 	text := Text(rows)
-	for _, s := range []string{"0.86×", "3.25×", "0.50×", "43,258 events/s", "20,000 req/s (bare)"} {
+	for _, s := range []string{"0.86×", "3.25×", "0.50×", "0.013×", "43,258 events/s", "20,000 req/s (bare)"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("table lacks %q:\n%s", s, text)
 		}

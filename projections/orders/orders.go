@@ -25,6 +25,9 @@ const HandlerName = "projections.orders"
 var (
 	ErrNotFound   = errors.New("orders: order not found")
 	ErrOutOfOrder = errors.New("orders: event arrived out of order")
+	// ErrMalformed marks an event the read model can never apply (a poison
+	// message: retrying it cannot help).
+	ErrMalformed = errors.New("orders: malformed event")
 )
 
 // Line is an order line.
@@ -214,6 +217,11 @@ func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
 	}
 	if err != nil {
 		return Change{}, fmt.Errorf("orders: decode %s at %s/%d: %w", ev.Type, ev.Stream, ev.Revision, err)
+	}
+	if ev.Revision == 0 && c.Placed == nil {
+		// Every order stream starts with OrderPlaced; anything else first
+		// would make a nameless order that lists but cannot be read.
+		return Change{}, fmt.Errorf("%w: %s at %s/0: an order stream starts with %s", ErrMalformed, ev.Type, ev.Stream, ordering.EventOrderPlaced)
 	}
 	return c, nil
 }

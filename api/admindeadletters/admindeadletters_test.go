@@ -1,0 +1,94 @@
+package admindeadletters
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/evshop/shop/messaging"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+)
+
+// roleHeader stands in for the gateway's token check: the test sets the
+// caller's role directly.
+func roleHeader(c *fiber.Ctx) error {
+	if r := c.Get("X-Test-Role"); r != "" {
+		authn.WithPrincipal(c, authn.Principal{UserID: "u1", Roles: []authn.Role{authn.Role(r)}})
+	}
+	return c.Next()
+}
+
+func TestDeadLetterAdmin(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := messaging.NewMemoryDeadLetters()
+	bus, err := messaging.New(messaging.Config{Transport: messaging.TransportGoChannel, Prefix: "t", DeadLetters: store,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
+	dl := messaging.DeadLetter{ID: "dl-1", MessageID: "m-1", Handler: "projections.orders", Topic: "t.events.projections.orders",
+		RedriveTo: "t.redrive.projections.orders", Reason: "boom", Payload: []byte(`{"a":1}`),
+		Metadata: map[string]string{messaging.MetaName: "ordering.OrderPlaced.v1"}, FailedAt: time.Now()}
+	if err := store.Add(ctx, dl); err != nil {
+		t.Fatal(err)
+	}
+	api, err := New(Deps{Store: store, Redriver: bus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.Default())})
+	app.Use(roleHeader)
+	api.Mount(app.Group("/api/admin/deadletters"))
+
+	tests := []struct {
+		name, method, path, role string
+		status                   int
+		contains                 string
+	}{
+		{"anonymous", "GET", "/api/admin/deadletters", "", 401, ""},
+		{"customer", "GET", "/api/admin/deadletters", "customer", 403, ""},
+		{"list", "GET", "/api/admin/deadletters", "support", 200, `"handler":"projections.orders"`},
+		{"list for a handler", "GET", "/api/admin/deadletters?handler=projections.orders", "support", 200, `"dl-1"`},
+		{"hostile handler", "GET", "/api/admin/deadletters?handler=%24where", "support", 422, ""},
+		{"bad limit", "GET", "/api/admin/deadletters?limit=-1", "support", 422, ""},
+		{"show", "GET", "/api/admin/deadletters/dl-1", "admin", 200, `"payload":"{\"a\":1}"`},
+		{"path traversal", "GET", "/api/admin/deadletters/..%2F..%2Fetc", "admin", 404, ""},
+		{"unknown", "GET", "/api/admin/deadletters/nope", "admin", 404, ""},
+		{"redrive", "POST", "/api/admin/deadletters/dl-1/redrive", "admin", 202, `"redriven":true`},
+		{"gone after redrive", "GET", "/api/admin/deadletters/dl-1", "admin", 404, ""},
+		{"redrive unknown", "POST", "/api/admin/deadletters/dl-1/redrive", "admin", 404, ""},
+	}
+	for _, tt := range tests { // in order: the redrive changes the store
+		req := httptest.NewRequest(tt.method, tt.path, nil)
+		if tt.role != "" {
+			req.Header.Set("X-Test-Role", tt.role)
+		}
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != tt.status {
+			t.Fatalf("%s: status %d, want %d: %s", tt.name, resp.StatusCode, tt.status, body)
+		}
+		if tt.status >= 400 && resp.Header.Get("Content-Type") != httpx.ContentTypeProblem {
+			t.Fatalf("%s: error is not problem+json: %s", tt.name, body)
+		}
+		if tt.contains != "" && !strings.Contains(string(body), tt.contains) {
+			t.Fatalf("%s: body lacks %s: %s", tt.name, tt.contains, body)
+		}
+		if tt.status == 200 && !json.Valid(body) {
+			t.Fatalf("%s: invalid JSON", tt.name)
+		}
+	}
+}

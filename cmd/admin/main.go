@@ -1,0 +1,25 @@
+// Command admin runs the support back office that belongs to no single
+// service: projection status and rebuilds (/api/admin/projections) and dead
+// letters with redrive (/api/admin/deadletters). Run one instance; a second
+// concurrent rebuild of the same projection is refused anyway.
+package main
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/evshop/shop/wiring"
+)
+
+func main() {
+	wiring.Main("admin", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
+		admin, err := in.Admin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		app := in.NewApp("admin")
+		wiring.MountAll(app, admin.Routes)
+		return app, nil
+	})
+}
