@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string) int {
 		"give each customer an X-Forwarded-For address from this prefix so the auth service's per-IP limits apply per customer (believed from loopback by AUTH_TRUSTED_PROXIES); empty: off")
 	adminEmail := cfg.String("admin-email", "LOADGEN_ADMIN_EMAIL", "admin@example.com", "admin who tops up stock (only with a password)")
 	adminPassword := cfg.String("admin-password", "LOADGEN_ADMIN_PASSWORD", "", "the admin's password (prefer the env var); empty: stock is only checked")
-	poll := cfg.Duration("poll", "LOADGEN_POLL", 0, "order status polling interval (default 20ms)")
+	poll := cfg.Duration("poll", "LOADGEN_POLL", 0, "order status polling interval, stretched to a tenth of the wait so far (default 20ms)")
 	paidTimeout := cfg.Duration("paid-timeout", "LOADGEN_PAID_TIMEOUT", 0, "give up on an order not Paid after this (default 30s)")
 	setupConc := cfg.Int("setup-concurrency", "LOADGEN_SETUP_CONCURRENCY", 4, "registrations and sign-ins at once (argon2id is CPU- and memory-heavy)")
 	pids := cfg.String("pids", "LOADGEN_PIDS", "", "processes whose memory to report: name=pid,... (default: the process listening on the url's port)")

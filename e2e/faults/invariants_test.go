@@ -133,10 +133,10 @@ func report(t *testing.T, what string, problems []string) {
 
 // drain waits until every accepted order is terminal in the orders read
 // model and returns them. It stops the test when some never get there.
-func (k *checker) drain(ctx context.Context, t *testing.T, acc []accepted) map[string]orders.Order {
+func (k *checker) drain(ctx context.Context, t *testing.T, acc []accepted, wait time.Duration) map[string]orders.Order {
 	t.Helper()
 	final := map[string]orders.Order{}
-	problems := eventually(ctx, 90*time.Second, func() []string {
+	problems := eventually(ctx, wait, func() []string {
 		var out []string
 		for _, a := range acc {
 			if o, ok := final[a.orderID]; ok && (o.Status == string(ordering.StatusPaid) || o.Status == string(ordering.StatusCancelled)) {

@@ -48,9 +48,11 @@ func planFromEnv(t *testing.T) plan {
 
 // Products of the run: plentiful ones get extra stock so their orders pay;
 // the scarce one keeps its dozen units, so some orders are cancelled for
-// stock while others compete for the last units.
+// stock while others compete for the last units. Orders spread over a dozen
+// products, as in a shop: each product's stock is one compare-and-swap chain
+// in the catalog, and three hot products would measure only its contention.
 var (
-	plentiful = []string{"KIT-004", "OUT-003", "KIT-006"}
+	plentiful = []string{"KIT-002", "KIT-003", "KIT-004", "KIT-005", "KIT-006", "KIT-007", "HOM-001", "HOM-002", "HOM-003", "HOM-004", "HOM-005", "HOM-006"}
 	scarce    = "OUT-001"
 	products  = append(append([]string{}, plentiful...), scarce)
 )

@@ -37,8 +37,10 @@ type Options struct {
 	// PaymentDeadline is the checkout saga's authorization deadline (0: the
 	// shop's default).
 	PaymentDeadline time.Duration
-	// Env adds or overrides variables of every process.
-	Env map[string]string
+	// Env adds or overrides variables of every process; ServiceEnv those
+	// of one (e.g. {"catalog": {"LOG_LEVEL": "debug"}}).
+	Env        map[string]string
+	ServiceEnv map[string]map[string]string
 	// ReadyTimeout bounds the wait for one process's /readyz (default 90s).
 	ReadyTimeout time.Duration
 }
@@ -96,8 +98,7 @@ func Start(t *testing.T, opts Options) *Cluster {
 	c.PostgresURL = testenv.PostgresURL(t)
 	mongo := testenv.Mongo(t)
 	c.MongoURL, c.MongoDB = testenv.URL(testenv.MongoURLEnv), mongo.Name()
-	rdb, redisPrefix := testenv.Redis(t)
-	_ = rdb
+	_, redisPrefix := testenv.Redis(t) // deletes every key under the prefix at cleanup
 	c.RedisURL = testenv.URL(testenv.RedisURLEnv)
 	c.BusPrefix = strings.TrimSuffix(redisPrefix, ":")
 	c.AMQPURL, _ = testenv.AMQP(t)
@@ -260,6 +261,9 @@ func (c *Cluster) environment(name string) []string {
 	for k, v := range c.opts.Env {
 		env[k] = v
 	}
+	for k, v := range c.opts.ServiceEnv[name] {
+		env[k] = v
+	}
 	out := make([]string, 0, len(env))
 	for k, v := range env {
 		out = append(out, k+"="+v)
@@ -339,6 +343,9 @@ func waitReady(ctx context.Context, url string, exited <-chan struct{}, timeout 
 // that died on their own.
 func (c *Cluster) stopAll() {
 	c.CheckAlive()
+	if c.t.Failed() {
+		c.diagnose()
+	}
 	var wg sync.WaitGroup
 	for _, p := range c.procs {
 		c.mu.Lock()
@@ -374,6 +381,42 @@ func terminate(p *proc, grace time.Duration) {
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck
 		<-p.done
 	}
+}
+
+// diagnose writes what a failed run leaves behind, before the database and
+// the queues are deleted: queue depths and consumers, the relay checkpoints
+// against the event store's head, and event counts per type.
+func (c *Cluster) diagnose() {
+	path := filepath.Join(c.logDir, "diagnostics.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	fmt.Fprintf(f, "== queues of %s (name, ready, unacked, consumers)\n", c.BusPrefix)
+	if out, err := exec.CommandContext(ctx, "rabbitmqctl", "-q", "list_queues", "name", "messages_ready", "messages_unacknowledged", "consumers").Output(); err == nil {
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, c.BusPrefix+".") {
+				fmt.Fprintln(f, line)
+			}
+		}
+	} else {
+		fmt.Fprintln(f, "rabbitmqctl:", err)
+	}
+	for _, q := range []string{
+		`SELECT 'head', coalesce(max(position), 0)::text FROM events`,
+		`SELECT name, position::text || ' at ' || updated_at::text FROM relay_checkpoints`,
+		`SELECT type, count(*)::text FROM events GROUP BY type ORDER BY type`,
+	} {
+		out, err := exec.CommandContext(ctx, "psql", "-At", "-F", "\t", c.PostgresURL, "-c", q).CombinedOutput()
+		fmt.Fprintf(f, "== %s\n%s", q, out)
+		if err != nil {
+			fmt.Fprintln(f, err)
+		}
+	}
+	c.t.Logf("harness: diagnostics in %s", path)
 }
 
 // amqpNames lists the queues and exchanges named under prefix (rabbitmqctl

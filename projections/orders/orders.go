@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
@@ -168,6 +170,11 @@ func (p *Projector) Handle(ctx context.Context, ev eventstore.RecordedEvent) err
 	id, ok := strings.CutPrefix(ev.Stream, ordering.StreamPrefix)
 	if !ok || !strings.HasPrefix(ev.Type, "ordering.") {
 		return nil
+	}
+	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+		// Orders are read by their canonical id; any other spelling would
+		// store an order that lists but can never be read.
+		return fmt.Errorf("%w: stream %q does not name an order id", ErrMalformed, ev.Stream)
 	}
 	c, err := decode(id, ev)
 	if err != nil {

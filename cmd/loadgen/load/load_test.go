@@ -319,3 +319,19 @@ func TestListeningInodes(t *testing.T) {
 		t.Fatalf("listeningInodes(8080) = %v, want only the LISTEN socket 111", got)
 	}
 }
+
+func TestPollWait(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ interval, waited, want time.Duration }{
+		{20 * time.Millisecond, 0, 20 * time.Millisecond},
+		{20 * time.Millisecond, 150 * time.Millisecond, 20 * time.Millisecond},
+		{20 * time.Millisecond, 2 * time.Second, 200 * time.Millisecond},
+		{20 * time.Millisecond, time.Minute, time.Second},
+		{2 * time.Second, time.Minute, 2 * time.Second},
+	}
+	for _, c := range cases {
+		if got := pollWait(c.interval, c.waited); got != c.want {
+			t.Errorf("pollWait(%s, %s) = %s, want %s", c.interval, c.waited, got, c.want)
+		}
+	}
+}

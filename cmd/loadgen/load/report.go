@@ -59,7 +59,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "target %s  mail %s  run %s\n", r.Target, r.Mail, r.RunID)
-	fmt.Fprintf(&b, "customers %d (ready %d, setup %s)  orders/customer %d  concurrency %d  lines/order %d  poll %s  bound %s\n",
+	fmt.Fprintf(&b, "customers %d (ready %d, setup %s)  orders/customer %d  concurrency %d  lines/order %d  poll ≥%s (a tenth of the wait so far, ≤1s)  bound %s\n",
 		r.Customers, r.CustomersReady, r.SetupDuration.Round(time.Millisecond), r.OrdersPerCustomer, r.Concurrency, r.Lines, r.Poll, r.Duration)
 	if r.ClientIPs != "" {
 		fmt.Fprintf(&b, "client addresses from %s (X-Forwarded-For)\n", r.ClientIPs)
