@@ -17,7 +17,7 @@ func (in *Infra) Checkout(ctx context.Context) (*checkout.Saga, error) {
 	if err != nil {
 		return nil, err
 	}
-	saga, err := checkout.New(checkout.Config{Store: store, Sender: bus, Timeout: in.S.PaymentDeadline, Logger: in.Log})
+	saga, err := checkout.New(checkout.Config{Store: store, Sender: bus, Timeout: in.S.PaymentDeadline, Logger: in.Log, Metrics: in.Registry})
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 // names the component expected to register it. Remove an entry once it does.
 var pending = map[string]string{
 	"projection_lag_events":   "the projectors (head position minus checkpoint, label projector)",
-	"checkout_outcomes_total": "the checkout saga (label outcome)",
 }
 
 type dashboard struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	cmdorder "github.com/evshop/shop/commands/ordering"
 	cmdpay "github.com/evshop/shop/commands/payment"
@@ -103,6 +104,7 @@ type world struct {
 	orders    *cmdorder.Handlers
 	pays      *cmdpay.Handlers
 	saga      *checkout.Saga
+	metrics   *prometheus.Registry
 	now       time.Time
 	queue     []any
 	sent      []string
@@ -131,7 +133,8 @@ func newWorld(t *testing.T, onHand map[string]int) *world {
 	if w.pays, err = cmdpay.NewHandlers(cmdpay.Config{Store: w.store, Gateways: payments.Router{"sandbox": w.gw}}); err != nil {
 		t.Fatal(err)
 	}
-	if w.saga, err = checkout.New(checkout.Config{Store: w.store, Sender: w, Now: func() time.Time { return w.now }}); err != nil {
+	w.metrics = prometheus.NewRegistry()
+	if w.saga, err = checkout.New(checkout.Config{Store: w.store, Sender: w, Now: func() time.Time { return w.now }, Metrics: w.metrics}); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -274,6 +277,11 @@ func TestCheckoutEndToEndInProcess(t *testing.T) {
 				if w.saga.Scheduled() != 0 {
 					w.saga.Tick(w.ctx) //nolint:errcheck
 				}
+				// One outcome counted per order, whatever the redeliveries.
+				outcome := map[string]string{ordering.EventOrderPaid: "paid", ordering.EventOrderCancelled: "cancelled"}[tt.wantOutcome]
+				if got := outcomeCount(t, w.metrics); len(got) != 1 || got[outcome] != 1 {
+					t.Fatalf("checkout_outcomes_total = %v, want {%s: 1}", got, outcome)
+				}
 			})
 		}
 	}
@@ -336,4 +344,23 @@ func TestDeadlineExpiryCompensates(t *testing.T) {
 	if w.gw.Calls(payments.OpAuthorize) != 0 {
 		t.Fatalf("authorized after the timeout")
 	}
+}
+
+// outcomeCount reads checkout_outcomes_total by outcome label.
+func outcomeCount(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "checkout_outcomes_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			out[m.GetLabel()[0].GetValue()] += m.GetCounter().GetValue()
+		}
+	}
+	return out
 }

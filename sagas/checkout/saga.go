@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/evshop/shop/commands/esrepo"
 	"github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/ordering"
@@ -58,14 +60,17 @@ type Config struct {
 	Redispatch time.Duration
 	Now        func() time.Time
 	Logger     *slog.Logger
+	// Metrics, when set, receives checkout_outcomes_total{outcome}.
+	Metrics prometheus.Registerer
 }
 
 // Saga is the checkout process manager.
 type Saga struct {
-	cfg   Config
-	repo  *esrepo.Repository[*State]
-	log   *slog.Logger
-	index *index
+	cfg      Config
+	repo     *esrepo.Repository[*State]
+	log      *slog.Logger
+	index    *index
+	outcomes *prometheus.CounterVec
 }
 
 // New validates cfg.
@@ -92,7 +97,16 @@ func New(cfg Config) (*Saga, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkout saga: %w", err)
 	}
-	return &Saga{cfg: cfg, repo: repo, log: cfg.Logger.With("component", "checkout-saga"), index: newIndex()}, nil
+	outcomes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "checkout_outcomes_total",
+		Help: "Checkouts that reached a terminal outcome, by outcome (paid, cancelled, timed_out).",
+	}, []string{"outcome"})
+	if cfg.Metrics != nil {
+		if err := cfg.Metrics.Register(outcomes); err != nil {
+			return nil, fmt.Errorf("checkout saga: metrics: %w", err)
+		}
+	}
+	return &Saga{cfg: cfg, repo: repo, log: cfg.Logger.With("component", "checkout-saga"), index: newIndex(), outcomes: outcomes}, nil
 }
 
 // EventHandler returns the saga as a bus event handler.
@@ -142,8 +156,19 @@ func (s *Saga) decide(ctx context.Context, orderID string, t Trigger) error {
 	// Only the delivery that recorded a change sends its commands; a
 	// concurrent duplicate lost the append above and sends nothing.
 	var mine []uint64
-	for i := range st.Changes() {
+	for i, e := range st.Changes() {
 		mine = append(mine, first+uint64(i))
+		// Counted by the delivery that recorded the outcome, so once per order.
+		switch e := e.(type) {
+		case CheckoutCompleted:
+			s.outcomes.WithLabelValues("paid").Inc()
+		case CheckoutCancelled:
+			if e.TimedOut {
+				s.outcomes.WithLabelValues("timed_out").Inc()
+			} else {
+				s.outcomes.WithLabelValues("cancelled").Inc()
+			}
+		}
 	}
 	if err := s.dispatch(ctx, st, mine); err != nil {
 		return err
