@@ -68,6 +68,9 @@ func (in *Infra) Admin(ctx context.Context, targets ...rebuild.Projection) (*Adm
 		return nil, err
 	}
 	in.OnClose(runner.Close)
+	if err := in.Registry.Register(newProjectionLag(runner)); err != nil {
+		return nil, err
+	}
 	verifier, err := in.Verifier()
 	if err != nil {
 		return nil, err

@@ -131,6 +131,17 @@ func report(t *testing.T, what string, problems []string) {
 	t.Errorf("%s: %d problems:\n  %s", what, len(problems), strings.Join(shown, "\n  "))
 }
 
+// terminal counts the orders the read model shows Paid or Cancelled.
+func (k *checker) terminal(ctx context.Context) int {
+	n := 0
+	for _, st := range []ordering.Status{ordering.StatusPaid, ordering.StatusCancelled} {
+		if p, err := k.orders.List(ctx, orders.Query{Status: string(st), PageSize: 1}); err == nil {
+			n += p.Total
+		}
+	}
+	return n
+}
+
 // drain waits until every accepted order is terminal in the orders read
 // model and returns them. It stops the test when some never get there.
 func (k *checker) drain(ctx context.Context, t *testing.T, acc []accepted, wait time.Duration) map[string]orders.Order {
