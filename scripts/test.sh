@@ -52,8 +52,12 @@ step "generated docs are current"
 go run ./cmd/docgen -check
 
 step "go test (unit + integration)"
-# -p 2: two cores; the fault tests in ./faults run serially in their own package.
-go test -p 2 -count=1 -timeout 15m ./... 2>&1 | tee test-output/go-test.log
+# -p 2: two cores. The fault tests restart RabbitMQ, so they run afterwards,
+# alone, never beside other packages.
+go test -p 2 -count=1 -timeout 15m $(go list ./... | grep -v /e2e/faults) 2>&1 | tee test-output/go-test.log
+
+step "fault tests (RabbitMQ restart, kill -9, relay restart during checkouts)"
+go test -count=1 -timeout 10m ./e2e/faults 2>&1 | tee test-output/go-test-faults.log
 
 step "storefront unit tests and build"
 (cd web && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm test && npm run build)

@@ -152,3 +152,47 @@ func TestHandlerInputErrors(t *testing.T) {
 		t.Fatalf("%d command handlers", n)
 	}
 }
+
+// The saga sends MarkPaymentAuthorized and ConfirmOrder together; whichever
+// arrives first, the order ends Confirmed with one authorization event.
+func TestConfirmOrderOvertakingMarkPaymentAuthorized(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		confirm   *ConfirmOrder
+		wantErr   error
+		wantCount int
+	}{
+		{"confirm with the payment id records both", &ConfirmOrder{OrderID: orderID, PaymentID: "p1"}, nil, 4},
+		{"confirm without it is still illegal", &ConfirmOrder{OrderID: orderID}, domain.ErrIllegalTransition, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, store := setup(t)
+			ctx := context.Background()
+			if err := h.PlaceOrder(ctx, place()); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.MarkStockReserved(ctx, &MarkStockReserved{OrderID: orderID}); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.ConfirmOrder(ctx, tt.confirm); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("confirm: %v, want %v", err, tt.wantErr)
+			}
+			// The late MarkPaymentAuthorized is then a no-op (or, in the
+			// illegal case, the normal next step).
+			if err := h.MarkPaymentAuthorized(ctx, &MarkPaymentAuthorized{OrderID: orderID, PaymentID: "p1"}); err != nil {
+				t.Fatal(err)
+			}
+			got := types(t, store)
+			want := tt.wantCount
+			if tt.wantErr != nil {
+				want = 3 // placed, stock reserved, payment authorized
+			}
+			if len(got) != want {
+				t.Fatalf("stream = %v, want %d events", got, want)
+			}
+		})
+	}
+}

@@ -66,9 +66,20 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, component string, migratio
 		return err
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockID) //nolint:errcheck
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	// The shared bookkeeping table is created under a lock of its own: two
+	// components starting together on a fresh database would otherwise race
+	// on CREATE TABLE IF NOT EXISTS (it is not atomic in PostgreSQL).
+	const tableLock = int64(0x65767368_6f70) // "evshop"
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, tableLock); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component text NOT NULL, version int NOT NULL, name text NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`); err != nil {
+		applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`)
+	if _, uerr := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, tableLock); err == nil {
+		err = uerr
+	}
+	if err != nil {
 		return fmt.Errorf("pg: migrations table: %w", err)
 	}
 	for _, m := range list {

@@ -76,7 +76,7 @@ var (
 	markReserved = cmdorder.MarkStockReserved{OrderID: oid}
 	authorize    = cmdpay.AuthorizePayment{PaymentID: pid, OrderID: oid, CustomerID: "c1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}
 	markAuth     = cmdorder.MarkPaymentAuthorized{OrderID: oid, PaymentID: pid}
-	confirm      = cmdorder.ConfirmOrder{OrderID: oid}
+	confirm      = cmdorder.ConfirmOrder{OrderID: oid, PaymentID: pid}
 	capture      = cmdpay.CapturePayment{PaymentID: pid}
 	markPaid     = cmdorder.MarkOrderPaid{OrderID: oid, PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}}
 	commit       = catalog.CommitStock{OrderID: oid}

@@ -250,7 +250,7 @@ func (s *State) commandsFor(e event) []any {
 				Amount: st.Amount, Method: st.Method, Token: st.Token, Last4: st.Last4},
 		}
 	case CheckoutPaymentAuthorized:
-		return []any{cmdorder.MarkPaymentAuthorized{OrderID: st.OrderID, PaymentID: st.PaymentID}, cmdorder.ConfirmOrder{OrderID: st.OrderID}}
+		return []any{cmdorder.MarkPaymentAuthorized{OrderID: st.OrderID, PaymentID: st.PaymentID}, cmdorder.ConfirmOrder{OrderID: st.OrderID, PaymentID: st.PaymentID}}
 	case CheckoutOrderConfirmed:
 		return []any{cmdpay.CapturePayment{PaymentID: st.PaymentID}}
 	case CheckoutCompleted:
