@@ -31,7 +31,7 @@ type BuildFunc func(ctx context.Context, in *Infra) (*fiber.App, error)
 // checks have no curl). Extra declares binary-specific settings.
 func Main(name, defaultMode string, extra func(*config.Set), build BuildFunc) {
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
-		os.Exit(healthcheck())
+		os.Exit(Healthcheck("ADDR", ":8080"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -97,10 +97,12 @@ func run(ctx context.Context, name, defaultMode string, extra func(*config.Set),
 	return in.Run(ctx, app)
 }
 
-func healthcheck() int {
-	addr := os.Getenv("ADDR")
+// Healthcheck probes the /healthz of the instance listening on the address
+// in env (def when unset) and returns the process exit code.
+func Healthcheck(env, def string) int {
+	addr := os.Getenv(env)
 	if addr == "" {
-		addr = ":8080"
+		addr = def
 	}
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr

@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/evshop/shop/wiring"
 	"io"
 	"log/slog"
 	"net/url"
@@ -55,6 +56,8 @@ func main() {
 	case len(args) > 0 && args[0] == "config":
 		s, _ := settings()
 		fmt.Print(s.set.Markdown())
+	case len(args) > 0 && args[0] == "healthcheck":
+		os.Exit(wiring.Healthcheck("NOTIFIER_ADDR", ":8088"))
 	case len(args) > 0 && args[0] == "serve":
 		err = serve(ctx, args[1:])
 	default:
