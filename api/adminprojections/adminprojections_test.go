@@ -16,20 +16,14 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/authn/authntest"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
 )
 
-type verifier map[string]authn.Principal
-
-func (v verifier) Verify(token string) (authn.Principal, error) {
-	if p, ok := v[token]; ok {
-		return p, nil
-	}
-	return authn.Principal{}, authn.ErrInvalidToken
-}
+type verifier = authntest.Verifier
 
 type env struct {
 	app    *fiber.App

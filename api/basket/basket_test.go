@@ -20,6 +20,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/authn/authntest"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/baskets"
 )
@@ -30,14 +31,7 @@ const (
 )
 
 // verifier is a tiny test Verifier: the token is the principal's name.
-type verifier map[string]authn.Principal
-
-func (v verifier) Verify(token string) (authn.Principal, error) {
-	if p, ok := v[token]; ok {
-		return p, nil
-	}
-	return authn.Principal{}, authn.ErrInvalidToken
-}
+type verifier = authntest.Verifier
 
 type env struct {
 	app       *fiber.App

@@ -17,18 +17,12 @@ import (
 	"github.com/evshop/shop/catalog/memory"
 	"github.com/evshop/shop/catalog/mongostore"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/authn/authntest"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/platform/testenv"
 )
 
-type verifier map[string]authn.Principal
-
-func (v verifier) Verify(token string) (authn.Principal, error) {
-	if p, ok := v[token]; ok {
-		return p, nil
-	}
-	return authn.Principal{}, authn.ErrInvalidToken
-}
+type verifier = authntest.Verifier
 
 var tokens = verifier{
 	"admin":    {UserID: "00000000-0000-4000-8000-000000000001", Roles: []authn.Role{authn.RoleAdmin}},

@@ -22,19 +22,13 @@ import (
 	clientmemory "github.com/evshop/shop/client/memory"
 	clientmongo "github.com/evshop/shop/client/mongostore"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/authn/authntest"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/recommendations"
 )
 
-type verifier map[string]authn.Principal
-
-func (v verifier) Verify(token string) (authn.Principal, error) {
-	if p, ok := v[token]; ok {
-		return p, nil
-	}
-	return authn.Principal{}, authn.ErrInvalidToken
-}
+type verifier = authntest.Verifier
 
 type env struct {
 	app        *fiber.App

@@ -18,6 +18,7 @@ import (
 	"github.com/evshop/shop/mail/memory"
 	core "github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/authn/authntest"
 	"github.com/evshop/shop/platform/httpx"
 )
 
@@ -44,15 +45,7 @@ type fakeFailed []core.Delivery
 
 func (f fakeFailed) FailedDeliveries(context.Context, int) ([]core.Delivery, error) { return f, nil }
 
-type verifier map[string]authn.Principal
-
-func (v verifier) Verify(token string) (authn.Principal, error) {
-	p, ok := v[token]
-	if !ok {
-		return authn.Principal{}, authn.ErrInvalidToken
-	}
-	return p, nil
-}
+type verifier = authntest.Verifier
 
 func newApp(t *testing.T) (*fiber.App, *fakeUnsub, *memory.Outbox) {
 	t.Helper()

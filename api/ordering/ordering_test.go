@@ -16,6 +16,7 @@ import (
 	domain "github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/authn/authntest"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/orders"
 )
@@ -26,14 +27,7 @@ const (
 	orderID = "3b241101-e2bb-4255-8caf-4136c566a962"
 )
 
-type verifier map[string]authn.Principal
-
-func (v verifier) Verify(token string) (authn.Principal, error) {
-	if p, ok := v[token]; ok {
-		return p, nil
-	}
-	return authn.Principal{}, authn.ErrInvalidToken
-}
+type verifier = authntest.Verifier
 
 type env struct {
 	app  *fiber.App
