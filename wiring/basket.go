@@ -78,7 +78,7 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 	if err != nil {
 		return nil, err
 	}
-	if err := in.On(ctx, messaging.EventHandler{Name: projector.Name(), Types: projector.Filter().EventTypes, Handle: projector.Handle}); err != nil {
+	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}
 	verifier, err := in.Verifier()

@@ -394,3 +394,16 @@ func (in *Infra) Run(ctx context.Context, app *fiber.App) error {
 	}
 	return err
 }
+
+// projector is the shape every read-model projector has.
+type projector interface {
+	Name() string
+	Filter() eventstore.Filter
+	Handle(ctx context.Context, e eventstore.RecordedEvent) error
+}
+
+// OnProjector registers a read-model projector as an event handler; it
+// filters by stream itself, so only its event-type filter reaches the bus.
+func (in *Infra) OnProjector(ctx context.Context, p projector) error {
+	return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: p.Filter().EventTypes, Handle: p.Handle})
+}

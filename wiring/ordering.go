@@ -65,7 +65,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := in.On(ctx, messaging.EventHandler{Name: projector.Name(), Types: projector.Filter().EventTypes, Handle: projector.Handle}); err != nil {
+	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}
 	verifier, err := in.Verifier()

@@ -5,7 +5,6 @@ import (
 
 	apipayment "github.com/evshop/shop/api/payment"
 	cmdpay "github.com/evshop/shop/commands/payment"
-	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/payments"
 	"github.com/evshop/shop/payments/paypal"
 	"github.com/evshop/shop/payments/sandbox"
@@ -79,7 +78,7 @@ func (in *Infra) Payment(ctx context.Context, refunds apipayment.OrderRefunds) (
 	if err != nil {
 		return nil, err
 	}
-	if err := in.On(ctx, messaging.EventHandler{Name: projector.Name(), Types: projector.Filter().EventTypes, Handle: projector.Handle}); err != nil {
+	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}
 	if deps.Verifier, err = in.Verifier(); err != nil {
