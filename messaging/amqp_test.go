@@ -3,6 +3,7 @@ package messaging_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -166,5 +167,69 @@ func TestAMQPCorrelationRoundTripsThroughACommand(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("command not handled")
+	}
+}
+
+// TestAMQPCompetingCommandConsumers: with CommandConsumers = 4 one process
+// handles four commands of a queue at once, and each command exactly once.
+func TestAMQPCompetingCommandConsumers(t *testing.T) {
+	const consumers, commands = 4, 40
+	b := amqpBus(t, func(c *messaging.Config) { c.CommandConsumers = consumers })
+	var inFlight, maxInFlight atomic.Int32
+	var mu sync.Mutex
+	handled := map[string]int{}
+	done := make(chan struct{})
+	if err := b.AddCommandHandler(cqrs.NewCommandHandler("catalog.reserve-stock", func(ctx context.Context, c *reserveStock) error {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := maxInFlight.Load(); n > m && !maxInFlight.CompareAndSwap(m, n); m = maxInFlight.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		handled[c.OrderID]++
+		if len(handled) == commands {
+			close(done)
+		}
+		return nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	// Consumers registered before the commands arrive share them round
+	// robin. (A backlog waiting at start goes mostly to the first consumer
+	// up to its prefetch of 100.)
+	startBus(t, b)
+	for i := range commands {
+		if err := b.Send(context.Background(), reserveStock{OrderID: "o-" + strconv.Itoa(i), SKU: "SKU-1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("commands not all handled")
+	}
+	time.Sleep(100 * time.Millisecond) // a duplicate would arrive now
+	mu.Lock()
+	defer mu.Unlock()
+	for id, n := range handled {
+		if n != 1 {
+			t.Fatalf("%s handled %d times", id, n)
+		}
+	}
+	// Consumers still registering when the first commands came may have
+	// missed some, so not every run reaches four.
+	if m := maxInFlight.Load(); m < 2 || m > consumers {
+		t.Fatalf("at most %d commands in flight, want 2–%d", m, consumers)
+	}
+}
+
+func TestCommandConsumersNeedAMQP(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{-1, 2, 65} {
+		_, err := messaging.New(messaging.Config{Transport: messaging.TransportGoChannel, Prefix: "t", CommandConsumers: n})
+		if !errors.Is(err, messaging.ErrInvalidConfig) {
+			t.Fatalf("CommandConsumers %d on Go channels: %v, want ErrInvalidConfig", n, err)
+		}
 	}
 }

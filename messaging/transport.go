@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -138,7 +139,46 @@ func (t *amqpTransport) directSubscriber() (message.Subscriber, error) {
 		return nil, err
 	}
 	t.keep(s)
+	if t.cfg.CommandConsumers > 1 {
+		return competingSubscriber{Subscriber: s, n: t.cfg.CommandConsumers}, nil
+	}
 	return s, nil
+}
+
+// competingSubscriber consumes one queue through n AMQP consumers and merges
+// their deliveries. Each consumer hands over its next message only after the
+// previous one was acked, and the router runs every message it receives in
+// its own goroutine, so up to n messages of the queue are handled at once.
+type competingSubscriber struct {
+	message.Subscriber
+	n int
+}
+
+func (s competingSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	out := make(chan *message.Message)
+	var wg sync.WaitGroup
+	for range s.n {
+		in, err := s.Subscriber.Subscribe(ctx, topic)
+		if err != nil {
+			// The consumers already started stop when the subscriber is
+			// closed, which the bus does on this error.
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range in {
+				select {
+				case out <- m:
+				case <-ctx.Done():
+					// The consumer stops waiting for the ack on ctx too.
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(out) }()
+	return out, nil
 }
 
 func (t *amqpTransport) keep(s *wamqp.Subscriber) {
