@@ -33,19 +33,36 @@ type chain struct {
 	keep     int64
 	pruneAge time.Duration
 
-	// hints remembers the newest seq this process saw per key, so that the
-	// next head is found by _id lookups (hint, hint+1, … until one is
-	// missing) instead of the sorted query: FerretDB v1 on SQLite pushes an
-	// _id equality down but not a filter with a sort, and sorts the whole
-	// collection in memory, which cost ~160 ms per head at ~700 entries and
-	// capped stock reservations near 1/s. A hint is only a starting point:
-	// a stale one walks forward, a lost one falls back to the sorted query.
+	// known remembers the newest entry this process saw per key: its seq
+	// and raw document, and when it was seen.
+	//
+	// The seq is a hint: the next head is found by _id lookups (hint,
+	// hint+1, … until one is missing) instead of the sorted query, which
+	// FerretDB v1 on SQLite answers by sorting the whole collection (~160 ms
+	// per head at ~700 entries). A stale hint walks forward, a lost one
+	// falls back to the sorted query.
+	//
+	// The document lets a writer skip even those reads (cachedHead): it
+	// computes the next state from what it last saw and inserts seq+1. If
+	// another process moved the chain meanwhile, that insert hits a
+	// duplicate key and the writer reads again, so a stale entry costs one
+	// failed insert, never a wrong state. It is trusted for trustFor only,
+	// far below pruneAge, so the seq after it cannot have been pruned.
 	mu    sync.Mutex
-	hints map[string]int64
+	known map[string]knownHead
 }
 
-// maxHints bounds the hint map (a reservation key is an order id); on
-// overflow it starts afresh, which costs one sorted query per key.
+type knownHead struct {
+	seq int64
+	raw bson.Raw
+	at  time.Time
+}
+
+// trustFor bounds how long a remembered head may stand in for a read.
+const trustFor = 30 * time.Second
+
+// maxHints bounds the map (a reservation key is an order id); on overflow
+// it starts afresh, which costs one sorted query per key.
 const maxHints = 4096
 
 // maxWalk bounds the _id walk from a stale hint (another process advanced
@@ -64,26 +81,51 @@ func newChain(ctx context.Context, coll *mongo.Collection) (*chain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mongostore: index on %s: %w", coll.Name(), err)
 	}
-	return &chain{coll: coll, keep: 32, pruneAge: 10 * time.Minute, hints: map[string]int64{}}, nil
+	return &chain{coll: coll, keep: 32, pruneAge: 10 * time.Minute, known: map[string]knownHead{}}, nil
 }
 
 func (c *chain) hint(key string) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hints[key]
+	return c.known[key].seq
 }
 
-// remember records seq as seen for key; hints only move forward.
-func (c *chain) remember(key string, seq int64) {
+// remember records entry seq of key as seen; it only moves forward.
+func (c *chain) remember(key string, seq int64, raw bson.Raw) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if seq <= c.hints[key] {
+	if seq < c.known[key].seq {
 		return
 	}
-	if len(c.hints) >= maxHints {
-		clear(c.hints)
+	if len(c.known) >= maxHints {
+		clear(c.known)
 	}
-	c.hints[key] = seq
+	c.known[key] = knownHead{seq: seq, raw: raw, at: time.Now()}
+}
+
+// distrust drops what is remembered of key's head (a write lost a race).
+func (c *chain) distrust(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k, ok := c.known[key]; ok {
+		c.known[key] = knownHead{seq: k.seq}
+	}
+}
+
+// cachedHead is head, answered from memory when this process saw the head
+// within trustFor; cached tells which. Only a writer may use it, and only
+// to compute a state it then inserts at seq+1: a decision not to write must
+// be made on a fresh head.
+func (c *chain) cachedHead(ctx context.Context, key string, v any) (seq int64, found, cached bool, err error) {
+	c.mu.Lock()
+	k, ok := c.known[key]
+	c.mu.Unlock()
+	if ok && k.raw != nil && time.Since(k.at) < trustFor {
+		seq, found, err := c.decode(key, k.raw, v)
+		return seq, found, true, err
+	}
+	seq, found, err = c.head(ctx, key, v)
+	return seq, found, false, err
 }
 
 func entryID(key string, seq int64) string { return fmt.Sprintf("%s#%012d", key, seq) }
@@ -103,7 +145,7 @@ func (c *chain) head(ctx context.Context, key string, v any) (int64, bool, error
 			if next == nil {
 				// The chain is dense (writers insert seq+1 only) and never
 				// pruned at its head: seq is the head.
-				c.remember(key, seq)
+				c.remember(key, seq, raw)
 				return c.decode(key, raw, v)
 			}
 			seq, raw = seq+1, next
@@ -113,11 +155,7 @@ func (c *chain) head(ctx context.Context, key string, v any) (int64, bool, error
 		}
 		// The hinted entry was pruned or the walk was long: ask the index.
 	}
-	seq, found, err := c.sortedHead(ctx, key, v)
-	if err == nil && found {
-		c.remember(key, seq)
-	}
-	return seq, found, err
+	return c.sortedHead(ctx, key, v)
 }
 
 // entry is the raw entry seq of key, nil when there is none.
@@ -153,21 +191,32 @@ func (c *chain) sortedHead(ctx context.Context, key string, v any) (int64, bool,
 	if err != nil {
 		return 0, false, fmt.Errorf("mongostore: read %s head: %w", key, err)
 	}
-	return c.decode(key, raw, v)
+	seq, found, err := c.decode(key, raw, v)
+	if err == nil {
+		c.remember(key, seq, raw)
+	}
+	return seq, found, err
 }
 
 // put inserts state seq of key; won is false when another writer took it.
 func (c *chain) put(ctx context.Context, key string, seq int64, fields bson.D) (bool, error) {
 	doc := append(bson.D{{Key: "_id", Value: entryID(key, seq)}, {Key: "key", Value: key}, {Key: "seq", Value: seq},
 		{Key: "at", Value: time.Now().UTC()}}, fields...)
-	_, err := c.coll.InsertOne(ctx, doc)
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return false, fmt.Errorf("mongostore: encode %s#%d: %w", key, seq, err)
+	}
+	_, err = c.coll.InsertOne(ctx, raw)
 	if mongo.IsDuplicateKeyError(err) {
+		c.distrust(key)
 		return false, nil
 	}
 	if err != nil {
+		// The insert may or may not have happened.
+		c.distrust(key)
 		return false, fmt.Errorf("mongostore: write %s#%d: %w", key, seq, err)
 	}
-	c.remember(key, seq)
+	c.remember(key, seq, raw)
 	if seq%c.keep == 0 {
 		c.prune(ctx, key, seq)
 	}

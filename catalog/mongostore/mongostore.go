@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -36,6 +37,11 @@ type Store struct {
 	products     *mongo.Collection
 	stock        *chain
 	reservations *chain
+	// skuLocks serialises this process's writers of one SKU's stock: they
+	// would only lose compare-and-swap races to each other, each loss a
+	// wasted read, insert and backoff. Other processes are still kept out
+	// by the chain itself.
+	skuLocks sync.Map // SKU → *sync.Mutex
 }
 
 // New returns a store on db and creates its indexes (idempotent).
@@ -310,9 +316,12 @@ func (s *Store) Categories(ctx context.Context) ([]domain.CategoryCount, error) 
 // decide returns whether it changed the state; an unchanged state is not
 // written.
 func (s *Store) casStock(ctx context.Context, sku string, decide func(st *stockState) (bool, error)) (stockState, error) {
+	mu, _ := s.skuLocks.LoadOrStore(sku, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
 		var st stockState
-		seq, _, err := s.stock.head(ctx, sku, &st)
+		seq, _, cached, err := s.stock.cachedHead(ctx, sku, &st)
 		if err != nil {
 			return stockState{}, err
 		}
@@ -320,6 +329,12 @@ func (s *Store) casStock(ctx context.Context, sku string, decide func(st *stockS
 			st.Holds = map[string]int{}
 		}
 		changed, err := decide(&st)
+		if cached && (err != nil || !changed) {
+			// Not writing is decided on a fresh head only.
+			s.stock.distrust(sku)
+			attempt--
+			continue
+		}
 		if err != nil || !changed {
 			return st, err
 		}
@@ -490,11 +505,21 @@ func (s *Store) GetReservation(ctx context.Context, orderID string) (domain.Rese
 // TransitionReservation implements catalog.Store.
 func (s *Store) TransitionReservation(ctx context.Context, orderID string, from []domain.ReservationStatus, to domain.ReservationStatus, reason string, skus []string) (domain.Reservation, error) {
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
-		d, seq, err := s.reservationHead(ctx, orderID)
+		var d reservationDoc
+		seq, found, cached, err := s.reservations.cachedHead(ctx, orderID, &d)
 		if err != nil {
 			return domain.Reservation{}, err
 		}
+		if !found {
+			return domain.Reservation{}, fmt.Errorf("%w: order %s", domain.ErrNotReserved, orderID)
+		}
 		if !slices.Contains(from, domain.ReservationStatus(d.Status)) {
+			if cached {
+				// Not writing is decided on a fresh head only.
+				s.reservations.distrust(orderID)
+				attempt--
+				continue
+			}
 			return d.reservation(orderID)
 		}
 		d.Status, d.Reason, d.FailedSKUs = string(to), reason, skus
