@@ -10,7 +10,7 @@
 # without its figures would read as a result.
 #
 #   BENCH_OUT=dir     where the raw output goes (default test-output/)
-#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild gateway loadgen)
+#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild gateway stock loadgen)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,6 +24,7 @@ LOADGEN_JSON="$OUT_DIR/loadgen-$stamp.json"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export TEST_AMQP_URL="${TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/}"
+export TEST_MONGO_URL="${TEST_MONGO_URL:-mongodb://127.0.0.1:27017/}"
 # CI=true makes testenv fail instead of skip when a server is missing.
 export CI=true
 
@@ -55,6 +56,10 @@ bench readall ./eventstore/postgres '^BenchmarkReadAll$' 50000x
 bench relay ./messaging/relay '^BenchmarkRelayVsRawConfirmedPublish$' 2000x
 bench rebuild ./projections/rebuild '^BenchmarkRebuildOrders$' 1x SHOP_BENCH_EVENTS=20000
 bench gateway ./api/gateway '^BenchmarkGatewayCatalog$' 5000x
+if ! skipped stock; then
+	scripts/ferretdb.sh start # installs it when missing, like make test
+	bench stock ./catalog/mongostore '^BenchmarkCheckoutStock$' 300x
+fi
 
 # The load generator, when present: full checkouts through the embedded shop.
 loadgen_args=()

@@ -19,8 +19,8 @@
 #
 # Why PostgreSQL and not SQLite: FerretDB's SQLite backend runs every write through
 # one SQLite file; the catalog's stock reservations (BenchmarkCheckoutStock in
-# catalog/mongostore) ran 72 orders/s on it against 159 on PostgreSQL, and the
-# fault test's 1,000 checkouts did not settle in time. PostgreSQL is running anyway.
+# catalog/mongostore) ran 72 orders/s on it against 159 on PostgreSQL, 8 workers,
+# same machine. PostgreSQL is running anyway.
 set -euo pipefail
 
 VERSION="v1.24.2"

@@ -18,19 +18,18 @@ import (
 )
 
 // plan sizes the run: customers × orders checkouts with at most workers
-// shoppers active at once. The default is 300 checkouts: the issue asks for
-// 1,000, and E2E_FAULTS_CUSTOMERS=100 runs that, but in server mode the
-// catalog settles only 3–4 stock commands a second on FerretDB/SQLite (one
-// consumer per queue, a compare-and-swap chain per product), so 1,000 orders
-// need about ten minutes to reach a terminal state — more than CI's budget.
-// See docs/benchmarks-load.md for the bottleneck.
+// shoppers active at once. The default is the issue's 1,000 checkouts (100
+// customers × 10); E2E_FAULTS_CUSTOMERS=30 makes a quicker 300. On this
+// 2-core machine the 1,000 are accepted in ~20 s and every order is terminal
+// ~2 minutes later, the catalog's stock commands being the slowest step (see
+// docs/benchmarks-load.md).
 type plan struct {
 	customers, orders, workers int
 }
 
 func planFromEnv(t *testing.T) plan {
 	t.Helper()
-	p := plan{customers: 30, orders: 10, workers: 25}
+	p := plan{customers: 100, orders: 10, workers: 25}
 	for _, v := range []struct {
 		env      string
 		dst      *int
