@@ -170,66 +170,101 @@ func TestAMQPCorrelationRoundTripsThroughACommand(t *testing.T) {
 	}
 }
 
-// TestAMQPCompetingCommandConsumers: with CommandConsumers = 4 one process
-// handles four commands of a queue at once, and each command exactly once.
-func TestAMQPCompetingCommandConsumers(t *testing.T) {
-	const consumers, commands = 4, 40
-	b := amqpBus(t, func(c *messaging.Config) { c.CommandConsumers = consumers })
-	var inFlight, maxInFlight atomic.Int32
-	var mu sync.Mutex
-	handled := map[string]int{}
-	done := make(chan struct{})
+// inFlight counts concurrent calls and how often each key was handled.
+type inFlight struct {
+	now, max atomic.Int32
+	mu       sync.Mutex
+	handled  map[string]int
+}
+
+func (f *inFlight) handle(key string) {
+	n := f.now.Add(1)
+	defer f.now.Add(-1)
+	for m := f.max.Load(); n > m && !f.max.CompareAndSwap(m, n); m = f.max.Load() {
+	}
+	time.Sleep(20 * time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.handled[key]++
+}
+
+func (f *inFlight) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.handled)
+}
+
+// TestAMQPCompetingConsumers: with Consumers = 4 one process handles up to
+// four messages of a command queue, or of a Concurrent event handler's
+// queue, at once — each exactly once — while an ordinary event handler
+// (a projector) still takes one at a time.
+func TestAMQPCompetingConsumers(t *testing.T) {
+	const consumers, messages = 4, 40
+	b := amqpBus(t, func(c *messaging.Config) { c.Consumers = consumers })
+	cmds, concurrent, ordered := &inFlight{handled: map[string]int{}}, &inFlight{handled: map[string]int{}}, &inFlight{handled: map[string]int{}}
 	if err := b.AddCommandHandler(cqrs.NewCommandHandler("catalog.reserve-stock", func(ctx context.Context, c *reserveStock) error {
-		n := inFlight.Add(1)
-		defer inFlight.Add(-1)
-		for m := maxInFlight.Load(); n > m && !maxInFlight.CompareAndSwap(m, n); m = maxInFlight.Load() {
-		}
-		time.Sleep(20 * time.Millisecond)
-		mu.Lock()
-		defer mu.Unlock()
-		handled[c.OrderID]++
-		if len(handled) == commands {
-			close(done)
-		}
+		cmds.handle(c.OrderID)
 		return nil
 	})); err != nil {
 		t.Fatal(err)
 	}
-	// Consumers registered before the commands arrive share them round
-	// robin. (A backlog waiting at start goes mostly to the first consumer
-	// up to its prefetch of 100.)
-	startBus(t, b)
-	for i := range commands {
-		if err := b.Send(context.Background(), reserveStock{OrderID: "o-" + strconv.Itoa(i), SKU: "SKU-1"}); err != nil {
+	for _, h := range []struct {
+		name       string
+		concurrent bool
+		f          *inFlight
+	}{{"saga", true, concurrent}, {"projector", false, ordered}} {
+		if err := b.AddEventHandler(messaging.EventHandler{Name: h.name, Concurrent: h.concurrent,
+			Handle: func(ctx context.Context, e eventstore.RecordedEvent) error { h.f.handle(e.ID); return nil }}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("commands not all handled")
-	}
-	time.Sleep(100 * time.Millisecond) // a duplicate would arrive now
-	mu.Lock()
-	defer mu.Unlock()
-	for id, n := range handled {
-		if n != 1 {
-			t.Fatalf("%s handled %d times", id, n)
+	// Consumers registered before the messages arrive share them round
+	// robin. (A backlog waiting at start goes mostly to the first consumer,
+	// up to its prefetch of 100.)
+	startBus(t, b)
+	for i := range messages {
+		if err := b.Send(context.Background(), reserveStock{OrderID: "o-" + strconv.Itoa(i), SKU: "SKU-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.PublishEvent(context.Background(), event(i, "ordering.OrderPlaced.v1")); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// Consumers still registering when the first commands came may have
-	// missed some, so not every run reaches four.
-	if m := maxInFlight.Load(); m < 2 || m > consumers {
-		t.Fatalf("at most %d commands in flight, want 2–%d", m, consumers)
+	waitFor(t, "every message", func() bool {
+		return cmds.count() == messages && concurrent.count() == messages && ordered.count() == messages
+	})
+	time.Sleep(100 * time.Millisecond) // a duplicate would arrive now
+	cases := []struct {
+		name     string
+		f        *inFlight
+		min, max int32
+	}{
+		// Consumers still registering when the first messages came may
+		// have missed some, so not every run reaches four.
+		{"commands", cmds, 2, consumers},
+		{"concurrent event handler", concurrent, 2, consumers},
+		{"ordinary event handler", ordered, 1, 1},
+	}
+	for _, c := range cases {
+		c.f.mu.Lock()
+		for id, n := range c.f.handled {
+			if n != 1 {
+				t.Errorf("%s: %s handled %d times", c.name, id, n)
+			}
+		}
+		c.f.mu.Unlock()
+		if m := c.f.max.Load(); m < c.min || m > c.max {
+			t.Errorf("%s: at most %d in flight, want %d–%d", c.name, m, c.min, c.max)
+		}
 	}
 }
 
-func TestCommandConsumersNeedAMQP(t *testing.T) {
+func TestConsumersNeedAMQP(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{-1, 2, 65} {
-		_, err := messaging.New(messaging.Config{Transport: messaging.TransportGoChannel, Prefix: "t", CommandConsumers: n})
+		_, err := messaging.New(messaging.Config{Transport: messaging.TransportGoChannel, Prefix: "t", Consumers: n})
 		if !errors.Is(err, messaging.ErrInvalidConfig) {
-			t.Fatalf("CommandConsumers %d on Go channels: %v, want ErrInvalidConfig", n, err)
+			t.Fatalf("Consumers %d on Go channels: %v, want ErrInvalidConfig", n, err)
 		}
 	}
 }

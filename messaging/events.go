@@ -20,6 +20,13 @@ type EventHandler struct {
 	Types []string
 	// Handle must be idempotent: delivery is at least once (see Dedupe).
 	Handle func(ctx context.Context, e eventstore.RecordedEvent) error
+	// Concurrent says Handle is correct when events, even of one stream,
+	// are handled at once and out of order, as the checkout saga is: it
+	// keeps its state with optimistic concurrency, and each event it waits
+	// for answers a command it sent after the previous one. With AMQP the
+	// queue then gets the bus's Consumers. Projectors are not: they apply
+	// each stream in order (so is the notifier's basket tracking).
+	Concurrent bool
 }
 
 // AddEventHandler subscribes h with its own durable queue (AMQP) or
@@ -50,7 +57,7 @@ func (b *Bus) AddEventHandler(h EventHandler) error {
 		}
 		return h.Handle(msg.Context(), e)
 	}
-	sub, err := b.tr.eventSubscriber(h.Name)
+	sub, err := b.tr.eventSubscriber(h.Name, h.Concurrent)
 	if err != nil {
 		return fmt.Errorf("messaging: subscriber for %s: %w", h.Name, err)
 	}

@@ -71,15 +71,15 @@ type Config struct {
 	PublishChannels int
 	// Prefetch is the AMQP consumer prefetch (QoS); default 100, minimum 100.
 	Prefetch int
-	// CommandConsumers is how many messages of one command queue a process
-	// handles at once (competing AMQP consumers on the queue); default 1,
-	// at most 64. Command handlers must tolerate concurrent commands for
-	// one aggregate (ours do: optimistic concurrency or compare-and-swap,
+	// Consumers is how many messages of one queue a process handles at
+	// once (competing AMQP consumers on the queue), for every command
+	// handler and for event handlers marked Concurrent; default 1, at most
+	// 64. Command handlers must tolerate concurrent commands for one
+	// aggregate (ours do: optimistic concurrency or compare-and-swap,
 	// retried). Go channels fan out to every subscription, so there it
-	// must stay 1. Event handlers always take one message at a time, as
-	// projectors rely on stream order.
-	CommandConsumers int
-	Retry            RetryConfig
+	// must stay 1.
+	Consumers int
+	Retry     RetryConfig
 	// DrainTimeout bounds how long shutdown waits for in-flight handlers;
 	// default 30s.
 	DrainTimeout time.Duration
@@ -104,8 +104,8 @@ func (c *Config) setDefaults() {
 	if c.Prefetch == 0 {
 		c.Prefetch = 100
 	}
-	if c.CommandConsumers == 0 {
-		c.CommandConsumers = 1
+	if c.Consumers == 0 {
+		c.Consumers = 1
 	}
 	if c.Retry.MaxRetries == 0 {
 		c.Retry.MaxRetries = 5
@@ -147,11 +147,11 @@ func (c Config) validate() error {
 	if c.PublishChannels < 1 {
 		errs = append(errs, errors.New("PublishChannels must be positive"))
 	}
-	if c.CommandConsumers < 1 || c.CommandConsumers > 64 {
-		errs = append(errs, errors.New("CommandConsumers must be between 1 and 64"))
+	if c.Consumers < 1 || c.Consumers > 64 {
+		errs = append(errs, errors.New("Consumers must be between 1 and 64"))
 	}
-	if c.Transport == TransportGoChannel && c.CommandConsumers > 1 {
-		errs = append(errs, errors.New("CommandConsumers above 1 needs the amqp transport"))
+	if c.Transport == TransportGoChannel && c.Consumers > 1 {
+		errs = append(errs, errors.New("Consumers above 1 needs the amqp transport"))
 	}
 	if c.Prefetch < 100 {
 		errs = append(errs, errors.New("Prefetch must be at least 100"))
@@ -195,7 +195,7 @@ type transport interface {
 	// direct publishes point-to-point: commands, dead letters, redrives.
 	direct() message.Publisher
 	// eventSubscriber subscribes one event handler (its own durable queue).
-	eventSubscriber(handler string) (message.Subscriber, error)
+	eventSubscriber(handler string, concurrent bool) (message.Subscriber, error)
 	// directSubscriber consumes a point-to-point topic.
 	directSubscriber() (message.Subscriber, error)
 	// eventQueue names the topic that redelivers to one event handler only.

@@ -124,12 +124,15 @@ func (t *amqpTransport) directConfig() wamqp.Config {
 func (t *amqpTransport) events() message.Publisher { return t.evPub }
 func (t *amqpTransport) direct() message.Publisher { return t.direct_ }
 
-func (t *amqpTransport) eventSubscriber(handler string) (message.Subscriber, error) {
+func (t *amqpTransport) eventSubscriber(handler string, concurrent bool) (message.Subscriber, error) {
 	s, err := wamqp.NewSubscriberWithConnection(t.fanoutConfig(t.cfg.Prefix+".events."+handler), t.log, t.subConn)
 	if err != nil {
 		return nil, err
 	}
 	t.keep(s)
+	if concurrent && t.cfg.Consumers > 1 {
+		return competingSubscriber{Subscriber: s, n: t.cfg.Consumers}, nil
+	}
 	return s, nil
 }
 
@@ -139,8 +142,8 @@ func (t *amqpTransport) directSubscriber() (message.Subscriber, error) {
 		return nil, err
 	}
 	t.keep(s)
-	if t.cfg.CommandConsumers > 1 {
-		return competingSubscriber{Subscriber: s, n: t.cfg.CommandConsumers}, nil
+	if t.cfg.Consumers > 1 {
+		return competingSubscriber{Subscriber: s, n: t.cfg.Consumers}, nil
 	}
 	return s, nil
 }
@@ -275,7 +278,7 @@ func newGoChannelTransport(cfg Config, log watermill.LoggerAdapter) *goChannelTr
 
 func (t *goChannelTransport) events() message.Publisher { return noClose{t.ev} }
 func (t *goChannelTransport) direct() message.Publisher { return noClose{t.dir} }
-func (t *goChannelTransport) eventSubscriber(string) (message.Subscriber, error) {
+func (t *goChannelTransport) eventSubscriber(string, bool) (message.Subscriber, error) {
 	return noCloseSub{t.ev}, nil
 }
 func (t *goChannelTransport) directSubscriber() (message.Subscriber, error) {

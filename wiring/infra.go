@@ -186,7 +186,7 @@ func (in *Infra) Bus(ctx context.Context) (*messaging.Bus, error) {
 	cfg := messaging.Config{Prefix: in.S.BusPrefix, Logger: in.Log, Metrics: in.Registry, QueueType: in.S.QueueType}
 	if in.S.Bus == "amqp" {
 		cfg.Transport, cfg.AMQPURL = messaging.TransportAMQP, in.S.AMQPURL
-		cfg.CommandConsumers = in.S.CommandConsumers
+		cfg.Consumers = in.S.Consumers
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, err

@@ -39,9 +39,9 @@ type Settings struct {
 	AMQPURL     string
 	BusPrefix   string
 	QueueType   string
-	// CommandConsumers is how many messages of each command queue a process
+	// Consumers is how many messages of each command queue a process
 	// handles at once (AMQP only).
-	CommandConsumers int
+	Consumers int
 	RedisURL         string
 	MongoURL         string
 	MongoDB          string
@@ -99,7 +99,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	amqpURL := bind("amqp-url", "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL")
 	prefix := bind("bus-prefix", "BUS_PREFIX", "shop", "prefix of every exchange and queue")
 	queueType := bind("amqp-queue-type", "AMQP_QUEUE_TYPE", "classic", "RabbitMQ queue type: classic or quorum")
-	consumers := cfg.Int("bus-command-consumers", "BUS_COMMAND_CONSUMERS", 0, "commands of one queue a process handles at once, 1–64 (default: 8 with amqp, 1 with memory, which allows only 1)")
+	consumers := cfg.Int("bus-consumers", "BUS_CONSUMERS", 0, "commands of one queue a process handles at once, 1–64 (default: 8 with amqp, 1 with memory, which allows only 1)")
 	redisURL := bind("redis-url", "REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (caches, refresh tokens, rate limits, basket read model)")
 	mongoURL := bind("mongo-url", "MONGO_URL", "mongodb://127.0.0.1:27017/", "MongoDB URL (catalog, client profiles)")
 	mongoDB := bind("mongo-db", "MONGO_DB", "shop", "MongoDB database name")
@@ -149,7 +149,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.AdminEmail, s.AdminPassword, s.SeedDemo = *adminEmail, *adminPassword, *seed
 		s.CORSOrigins, s.RateLimit, s.CSRFKey = *cors, *rate, *csrfKey
 		s.PprofAddr = *pprofAddr
-		s.CommandConsumers = *consumers
+		s.Consumers = *consumers
 	}
 	return s
 }
@@ -177,8 +177,8 @@ func (s *Settings) Resolve() error {
 	if s.Bus == "" {
 		s.Bus = map[string]string{ModeEmbedded: "memory", ModeServer: "amqp"}[s.Mode]
 	}
-	if s.CommandConsumers == 0 {
-		s.CommandConsumers = map[string]int{"memory": 1, "amqp": 8}[s.Bus]
+	if s.Consumers == 0 {
+		s.Consumers = map[string]int{"memory": 1, "amqp": 8}[s.Bus]
 	}
 	checks := []struct {
 		name, val string
@@ -203,8 +203,8 @@ func (s *Settings) Resolve() error {
 	if s.PaymentGateway == "paypal" && (s.PayPalClientID == "" || s.PayPalSecret == "") {
 		return fmt.Errorf("PAYMENT_GATEWAY=paypal needs PAYPAL_CLIENT_ID and PAYPAL_SECRET")
 	}
-	if s.CommandConsumers < 1 || s.CommandConsumers > 64 || (s.Bus == "memory" && s.CommandConsumers != 1) {
-		return fmt.Errorf("BUS_COMMAND_CONSUMERS=%d: must be 1–64 with BUS=amqp and 1 with BUS=memory", s.CommandConsumers)
+	if s.Consumers < 1 || s.Consumers > 64 || (s.Bus == "memory" && s.Consumers != 1) {
+		return fmt.Errorf("BUS_CONSUMERS=%d: must be 1–64 with BUS=amqp and 1 with BUS=memory", s.Consumers)
 	}
 	if s.RateLimit <= 0 {
 		return fmt.Errorf("RATE_LIMIT=%d: must be positive", s.RateLimit)

@@ -18,10 +18,10 @@ func TestResolveValidatesSettings(t *testing.T) {
 	}{
 		{"embedded defaults", wiring.ModeEmbedded, nil, false, 1},
 		{"server defaults", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k"}, false, 8},
-		{"server consumers set", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_COMMAND_CONSUMERS": "3"}, false, 3},
-		{"consumers above 64", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_COMMAND_CONSUMERS": "65"}, true, 0},
-		{"consumers negative", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_COMMAND_CONSUMERS": "-1"}, true, 0},
-		{"consumers with go channels", wiring.ModeEmbedded, map[string]string{"BUS_COMMAND_CONSUMERS": "4"}, true, 0},
+		{"server consumers set", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "3"}, false, 3},
+		{"consumers above 64", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "65"}, true, 0},
+		{"consumers negative", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "-1"}, true, 0},
+		{"consumers with go channels", wiring.ModeEmbedded, map[string]string{"BUS_CONSUMERS": "4"}, true, 0},
 		{"unknown mode", "cluster", nil, true, 0},
 		{"unknown bus", wiring.ModeEmbedded, map[string]string{"BUS": "kafka"}, true, 0},
 		{"server without mail key", wiring.ModeServer, nil, true, 0},
@@ -41,8 +41,8 @@ func TestResolveValidatesSettings(t *testing.T) {
 			if (err != nil) != c.wantErr {
 				t.Fatalf("Resolve = %v, want error %v", err, c.wantErr)
 			}
-			if err == nil && s.CommandConsumers != c.wantConsumers {
-				t.Fatalf("CommandConsumers = %d, want %d", s.CommandConsumers, c.wantConsumers)
+			if err == nil && s.Consumers != c.wantConsumers {
+				t.Fatalf("Consumers = %d, want %d", s.Consumers, c.wantConsumers)
 			}
 		})
 	}

@@ -111,7 +111,7 @@ func New(cfg Config) (*Saga, error) {
 
 // EventHandler returns the saga as a bus event handler.
 func (s *Saga) EventHandler() messaging.EventHandler {
-	return messaging.EventHandler{Name: HandlerName, Types: EventTypes(), Handle: s.Handle}
+	return messaging.EventHandler{Name: HandlerName, Types: EventTypes(), Handle: s.Handle, Concurrent: true}
 }
 
 // Load returns the saga state of an order (version 0 when none).
