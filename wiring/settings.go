@@ -42,9 +42,9 @@ type Settings struct {
 	// Consumers is how many messages of each command queue a process
 	// handles at once (AMQP only).
 	Consumers int
-	RedisURL         string
-	MongoURL         string
-	MongoDB          string
+	RedisURL  string
+	MongoURL  string
+	MongoDB   string
 
 	JWTKeys      string
 	JWKSURL      string
