@@ -38,6 +38,9 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err := in.commandHandlers(bus, cmds.CommandHandlers()); err != nil {
 		return nil, err
 	}
+	if err := in.On(ctx, cmds.RefundEvents()); err != nil {
+		return nil, err
+	}
 	var view orders.Store
 	var target rebuild.Projection
 	if in.S.Embedded() {
@@ -72,7 +75,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Events: store, Log: in.Log, Verifier: verifier})
+	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier})
 	if err != nil {
 		return nil, err
 	}

@@ -20,9 +20,8 @@ type Payment struct {
 }
 
 // Payment assembles the payment service. The sandbox gateway is always on
-// (demo and tests); Stripe and PayPal are added when configured. refunds,
-// when set, records refunds on the order in process.
-func (in *Infra) Payment(ctx context.Context, refunds apipayment.OrderRefunds) (*Payment, error) {
+// (demo and tests); Stripe and PayPal are added when configured.
+func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -36,7 +35,7 @@ func (in *Infra) Payment(ctx context.Context, refunds apipayment.OrderRefunds) (
 		return nil, err
 	}
 	router := payments.Router{"sandbox": sandbox.New()}
-	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log, Orders: refunds}
+	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log}
 	if in.S.StripeKey != "" {
 		g, err := stripe.New(stripe.Config{SecretKey: in.S.StripeKey, BaseURL: in.S.StripeURL, WebhookSecret: in.S.StripeWebhook})
 		if err != nil {

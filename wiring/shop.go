@@ -44,7 +44,7 @@ func (in *Infra) Shop(ctx context.Context, authOpts *AuthOptions) (*fiber.App, e
 	if err != nil {
 		return nil, err
 	}
-	pay, err := in.Payment(ctx, ord.Commands)
+	pay, err := in.Payment(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -19,9 +19,11 @@ import (
 
 	"github.com/evshop/shop/commands/esrepo"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	paycmd "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/orders"
@@ -38,14 +40,22 @@ type Commands interface {
 	ShipOrder(ctx context.Context, cmd *ordercmd.ShipOrder) error
 	DeliverOrder(ctx context.Context, cmd *ordercmd.DeliverOrder) error
 	CancelOrder(ctx context.Context, cmd *ordercmd.CancelOrder) error
-	RefundOrder(ctx context.Context, cmd *ordercmd.RefundOrder) error
 	Load(ctx context.Context, orderID string) (*domain.Order, error)
+}
+
+// Sender sends a command over the bus (messaging.Bus).
+type Sender interface {
+	Send(ctx context.Context, cmd any) error
 }
 
 // Deps are the API's collaborators.
 type Deps struct {
 	Reader   Reader
 	Commands Commands
+	// Payments carries the staff refund to the payment service, which gives
+	// the money back and then reports it (the order follows, see
+	// commands/ordering.RefundEvents). Without it refunds answer 503.
+	Payments Sender
 	// Events, when set, serves the staff timeline of an order's stream.
 	Events eventstore.Store
 	Log    *slog.Logger
@@ -324,9 +334,60 @@ type refundReq struct {
 	Reason string    `json:"reason"`
 }
 
+// refund asks the payment service to give money back: 202 Accepted once the
+// command is on its way. The order turns Refunded when the payment reports
+// the refund. An Idempotency-Key header names the refund, so a retried
+// request refunds once; without one every request is a new refund (the
+// payment never gives back more than was captured).
 func (a *API) refund(c *fiber.Ctx) error {
+	id, err := pathOrderID(c)
+	if err != nil {
+		return err
+	}
+	key := strings.TrimSpace(c.Get("Idempotency-Key"))
+	if len(key) > 64 || strings.ContainsAny(key, "\x00\r\n") {
+		return httpx.BadRequest("the Idempotency-Key header must be 1–64 characters")
+	}
+	if key == "" {
+		key = uuid.NewString()
+	}
 	var req refundReq
-	return a.run(c, &req, func(ctx context.Context, id string) error {
-		return a.d.Commands.RefundOrder(ctx, &ordercmd.RefundOrder{OrderID: id, Amount: req.Amount, Reason: req.Reason})
-	})
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	amount, err := money.FromDTO(req.Amount)
+	if err != nil {
+		return httpx.Invalid(httpx.FieldError{Field: "amount", Reason: "must be a positive amount in minor units with an ISO currency"})
+	}
+	if a.d.Payments == nil {
+		return httpx.NewProblem(fiber.StatusServiceUnavailable, "refunds are not available: no payment service is connected")
+	}
+	p, _ := authn.FromCtx(c)
+	ctx := esrepo.WithMetadata(c.UserContext(), eventstore.Metadata{UserID: p.UserID, CorrelationID: c.GetRespHeader("X-Request-ID")})
+	o, err := a.d.Commands.Load(ctx, id)
+	if err != nil {
+		return problem(err)
+	}
+	if o.PaymentID() == "" {
+		return httpx.Conflict("the order has no payment to refund")
+	}
+	// Tried on this loaded copy only (never saved): refuses what the order
+	// could not record — the wrong status, currency or amount, no reason.
+	if err := o.Refund(amount, req.Reason); err != nil {
+		return problem(err)
+	}
+	cmd := &paycmd.RefundPayment{PaymentID: o.PaymentID(), Amount: req.Amount, Reason: strings.TrimSpace(req.Reason), RefundID: key}
+	sendCtx := messaging.WithUserID(messaging.WithCorrelation(ctx, c.GetRespHeader("X-Request-ID")), p.UserID)
+	if err := a.d.Payments.Send(sendCtx, cmd); err != nil {
+		return err
+	}
+	a.d.Log.InfoContext(ctx, "refund requested by staff", "order_id", id, "payment_id", o.PaymentID(), "refund_id", key, "user_id", p.UserID)
+	return c.Status(fiber.StatusAccepted).JSON(refundResp{OrderID: id, PaymentID: o.PaymentID(), RefundID: key, Status: "requested"})
+}
+
+type refundResp struct {
+	OrderID   string `json:"orderId"`
+	PaymentID string `json:"paymentId"`
+	RefundID  string `json:"refundId"`
+	Status    string `json:"status"`
 }

@@ -7,13 +7,17 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
 
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	paycmd "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/authn/authntest"
@@ -32,7 +36,27 @@ type verifier = authntest.Verifier
 type env struct {
 	app  *fiber.App
 	cmds *ordercmd.Handlers
+	sent *sentCommands
 	sync func()
+}
+
+// sentCommands records what the API sends to other services.
+type sentCommands struct {
+	mu   sync.Mutex
+	cmds []any
+}
+
+func (s *sentCommands) Send(_ context.Context, cmd any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cmds = append(s.cmds, cmd)
+	return nil
+}
+
+func (s *sentCommands) all() []any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]any(nil), s.cmds...)
 }
 
 func newEnv(t *testing.T) *env {
@@ -46,7 +70,8 @@ func newEnv(t *testing.T) *env {
 	view := orders.NewMemory()
 	projector, _ := orders.NewProjector(view)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api, err := New(Deps{Reader: view, Commands: cmds, Events: store, Log: log, Verifier: verifier{
+	sent := &sentCommands{}
+	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, Log: log, Verifier: verifier{
 		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},
@@ -76,7 +101,7 @@ func newEnv(t *testing.T) *env {
 		}
 	}
 	sync()
-	return &env{app: app, cmds: cmds, sync: sync}
+	return &env{app: app, cmds: cmds, sent: sent, sync: sync}
 }
 
 func (e *env) do(t *testing.T, method, path, token, body string) (int, map[string]any, string) {
@@ -175,12 +200,34 @@ func TestStaffActions(t *testing.T) {
 		{"/deliver", ``, 200, "Delivered"},
 		{"/cancel", `{"reason":"too late"}`, 409, ""},
 		{"/refund", `{"amount":{"amount":999999,"currency":"EUR"},"reason":"broken"}`, 422, ""},
-		{"/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`, 200, "Refunded"},
+		{"/refund", `{"amount":{"amount":500,"currency":"USD"},"reason":"broken"}`, 422, ""},
+		{"/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":""}`, 422, ""},
+		{"/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`, 202, "requested"},
 	}
 	for _, s := range steps {
 		status, body, raw := e.do(t, "POST", base+s.path, "support", s.body)
 		if status != s.status || (s.want != "" && body["status"] != s.want) {
 			t.Fatalf("%s %s: %d %s", s.path, s.body, status, raw)
+		}
+	}
+	// The refund went to the payment service as a command, and only that.
+	sent := e.sent.all()
+	if len(sent) != 1 {
+		t.Fatalf("sent %d commands, want 1 refund: %+v", len(sent), sent)
+	}
+	refund, ok := sent[0].(*paycmd.RefundPayment)
+	if !ok || refund.PaymentID != "p1" || refund.Amount != (money.DTO{Amount: 500, Currency: "EUR"}) || refund.Reason != "broken" || refund.RefundID == "" {
+		t.Fatalf("sent %+v", sent[0])
+	}
+	if o, err := e.cmds.Load(ctx, orderID); err != nil || o.Status() != domain.StatusDelivered {
+		t.Fatalf("before the payment reports the refund the order is %v (%v), want Delivered", o.Status(), err)
+	}
+	// The payment service reports it (twice: delivery is at least once).
+	reported := eventstore.RecordedEvent{ID: "evt-refund-1", Stream: "payment-p1", Type: payment.EventPaymentRefunded,
+		Data: json.RawMessage(`{"paymentId":"p1","orderId":"` + orderID + `","amount":{"amount":500,"currency":"EUR"},"reason":"broken","refundId":"` + refund.RefundID + `"}`)}
+	for range 2 {
+		if err := e.cmds.OnPaymentRefunded(ctx, reported); err != nil {
+			t.Fatal(err)
 		}
 	}
 	if s, _, _ := e.do(t, "POST", "/api/admin/orders/"+"00000000-0000-4000-8000-000000000000"+"/deliver", "support", ""); s != 404 {
@@ -194,5 +241,55 @@ func TestStaffActions(t *testing.T) {
 	status, _, raw := e.do(t, "GET", base+"/timeline", "support", "")
 	if status != 200 || strings.Contains(raw, "tok_sandbox") || !strings.Contains(raw, domain.EventOrderShipped) {
 		t.Fatalf("timeline %d %s", status, raw)
+	}
+}
+
+// TestRefundNamesTheRefundByIdempotencyKey: a retried staff refund carries
+// the same refund id, so the payment gives the money back once.
+func TestRefundNamesTheRefundByIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	for _, err := range []error{
+		e.cmds.MarkStockReserved(ctx, &ordercmd.MarkStockReserved{OrderID: orderID}),
+		e.cmds.MarkPaymentAuthorized(ctx, &ordercmd.MarkPaymentAuthorized{OrderID: orderID, PaymentID: "p1"}),
+		e.cmds.ConfirmOrder(ctx, &ordercmd.ConfirmOrder{OrderID: orderID}),
+		e.cmds.MarkOrderPaid(ctx, &ordercmd.MarkOrderPaid{OrderID: orderID, PaymentID: "p1", Amount: money.DTO{Amount: 2000, Currency: "EUR"}}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name, key string
+		status    int
+	}{
+		{"named", "refund-1", 202},
+		{"retried", "refund-1", 202},
+		{"key too long", strings.Repeat("k", 65), 400},
+		{"control character", "a\x00b", 400},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("POST", "/api/admin/orders/"+orderID+"/refund", strings.NewReader(`{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer support")
+		r.Header.Set("Idempotency-Key", c.key)
+		res, err := e.app.Test(r, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.status {
+			t.Fatalf("%s: %d, want %d", c.name, res.StatusCode, c.status)
+		}
+	}
+	sent := e.sent.all()
+	if len(sent) != 2 {
+		t.Fatalf("sent %d commands, want 2", len(sent))
+	}
+	for _, cmd := range sent {
+		if r := cmd.(*paycmd.RefundPayment); r.RefundID != "refund-1" {
+			t.Fatalf("refund id %q, want the Idempotency-Key", r.RefundID)
+		}
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/evshop/shop/commands/esrepo"
-	cmdorder "github.com/evshop/shop/commands/ordering"
 	cmdpay "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/payment"
@@ -36,12 +35,6 @@ type Commands interface {
 	Load(ctx context.Context, paymentID string) (*domain.Payment, error)
 	RefundPayment(ctx context.Context, cmd *cmdpay.RefundPayment) error
 	ApplyNotification(ctx context.Context, n payments.Notification) error
-}
-
-// OrderRefunds records a refund on the order once the money went back
-// (commands/ordering.Handlers); optional.
-type OrderRefunds interface {
-	RefundOrder(ctx context.Context, cmd *cmdorder.RefundOrder) error
 }
 
 // StripeWebhooks verifies Stripe webhooks (payments/stripe.Gateway).
@@ -67,7 +60,6 @@ type Dedupe interface {
 type Deps struct {
 	Reader   Reader
 	Commands Commands
-	Orders   OrderRefunds
 	Stripe   StripeWebhooks
 	PayPal   PayPalWebhooks
 	Dedupe   Dedupe
@@ -189,7 +181,7 @@ func (a *API) refund(c *fiber.Ctx) error {
 		return httpx.Invalid(httpx.FieldError{Field: "reason", Reason: "must be 1–500 characters"})
 	}
 	ctx := c.UserContext()
-	pay, err := a.d.Commands.Load(ctx, id)
+	_, err = a.d.Commands.Load(ctx, id)
 	if errors.Is(err, esrepo.ErrNotFound) {
 		return httpx.NotFound("no such payment")
 	}
@@ -209,13 +201,8 @@ func (a *API) refund(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	if a.d.Orders != nil {
-		// The order records the refund; a failure here is logged, the
-		// money is back either way and the ledger shows it.
-		if err := a.d.Orders.RefundOrder(ctx, &cmdorder.RefundOrder{OrderID: pay.OrderID(), Amount: body.Amount, Reason: reason}); err != nil {
-			a.d.Log.WarnContext(ctx, "order refund not recorded", "order_id", pay.OrderID(), "err", err)
-		}
-	}
+	// The order records the refund when PaymentRefunded reaches it
+	// (commands/ordering.RefundEvents).
 	after, err := a.d.Commands.Load(ctx, id)
 	if err != nil {
 		return err

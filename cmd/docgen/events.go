@@ -163,7 +163,7 @@ var services = []struct {
 		return err
 	}},
 	{"payment", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Payment(ctx, nil)
+		_, err := in.Payment(ctx)
 		return err
 	}},
 	{"checkout", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {

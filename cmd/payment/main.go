@@ -13,7 +13,7 @@ import (
 
 func main() {
 	wiring.Main("payment", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		svc, err := in.Payment(ctx, nil)
+		svc, err := in.Payment(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -221,6 +221,24 @@ func TestSandboxCheckout(t *testing.T) {
 		if err := r.JSON(&basket); err != nil || len(basket.Lines) != 0 {
 			t.Fatalf("basket after checkout: %s", r)
 		}
+
+		// Staff refund part of it from the back office: the money goes
+		// back through the payment service first (asked twice with one
+		// Idempotency-Key, it is refunded once), then the order says so.
+		refund := map[string]any{"amount": map[string]any{"amount": 1000, "currency": "EUR"}, "reason": "damaged in transit"}
+		key := map[string]string{"Idempotency-Key": "e2e-refund-" + id}
+		for range 2 {
+			if r, err := staff.Expect(ctx, http.StatusAccepted, http.MethodPost, "/api/admin/orders/"+id+"/refund", refund, key); err != nil {
+				t.Fatalf("refund: %v %s", err, r)
+			}
+		}
+		if o, err := shopper.WaitOrder(ctx, id, "Refunded"); err != nil || o.Status != "Refunded" {
+			t.Fatalf("order after the refund: %+v %v", o, err)
+		}
+		p = waitPayment(ctx, t, shopper, id, func(p payment) bool { return p.Status == "partially_refunded" })
+		if got := strings.Count(strings.Join(kinds(p), ","), "refunded"); got != 1 {
+			t.Fatalf("payment after one refund asked twice: ledger %v", kinds(p))
+		}
 	})
 
 	t.Run("declined", func(t *testing.T) {

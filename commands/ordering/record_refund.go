@@ -1,0 +1,62 @@
+package ordering
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/evshop/shop/domain/money"
+	domain "github.com/evshop/shop/domain/ordering"
+	payment "github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/messaging"
+)
+
+// HandlerRecordRefunds names the event queue on which the order learns that
+// its payment was refunded. Stable, like the command handler names.
+const HandlerRecordRefunds = "ordering.record-refunds"
+
+// RefundEvents returns the event handler that marks an order Refunded when
+// its payment reports a refund, whoever asked for it (the staff order API,
+// the payment API, the provider's dashboard through a webhook). The money
+// moves first; the order follows.
+func (h *Handlers) RefundEvents() messaging.EventHandler {
+	return messaging.EventHandler{Name: HandlerRecordRefunds, Types: []string{payment.EventPaymentRefunded}, Handle: h.OnPaymentRefunded}
+}
+
+// OnPaymentRefunded records a payment's refund on its order. An order
+// already Refunded stays as it is: a second, partial refund shows in the
+// payment's ledger, and a redelivery changes nothing.
+func (h *Handlers) OnPaymentRefunded(ctx context.Context, e eventstore.RecordedEvent) error {
+	var ev payment.PaymentRefunded
+	if err := json.Unmarshal(e.Data, &ev); err != nil {
+		return messaging.Permanent(fmt.Errorf("ordering: malformed %s %s: %w", e.Type, e.ID, err))
+	}
+	amount, err := money.FromDTO(ev.Amount)
+	if err != nil {
+		return messaging.Permanent(fmt.Errorf("ordering: %s %s: amount: %w", e.Type, e.ID, err))
+	}
+	reason := ev.Reason
+	if reason == "" {
+		reason = "refunded"
+	}
+	err = h.change(ctx, ev.OrderID, func(o *domain.Order) error {
+		if o.Status() == domain.StatusRefunded {
+			return errAlreadyRefunded
+		}
+		return o.Refund(amount, reason)
+	})
+	switch {
+	case errors.Is(err, errAlreadyRefunded):
+		return nil
+	case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrIllegalTransition):
+		// The money went back but the order cannot say so (say it was
+		// never paid): retrying will not change that; dead-letter it for
+		// staff to see.
+		return messaging.Permanent(err)
+	}
+	return err
+}
+
+var errAlreadyRefunded = errors.New("order already refunded")
