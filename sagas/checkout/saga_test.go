@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,5 +288,83 @@ func TestMalformedEventsArePermanent(t *testing.T) {
 		if err := s.Handle(context.Background(), e); !messaging.IsPermanent(err) {
 			t.Fatalf("%s: err = %v, want permanent", e.Type, err)
 		}
+	}
+}
+
+// pausingStore hands one armed Read the events as they were, then holds
+// them back until released: the reader acts on a state that is stale by
+// the time it continues.
+type pausingStore struct {
+	eventstore.Store
+	armed   atomic.Bool
+	paused  chan struct{}
+	release chan struct{}
+}
+
+func (p *pausingStore) Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error] {
+	if !p.armed.CompareAndSwap(true, false) {
+		return p.Store.Read(ctx, stream, from)
+	}
+	type item struct {
+		e   eventstore.RecordedEvent
+		err error
+	}
+	var got []item
+	for e, err := range p.Store.Read(ctx, stream, from) {
+		got = append(got, item{e, err})
+	}
+	close(p.paused)
+	<-p.release
+	return func(yield func(eventstore.RecordedEvent, error) bool) {
+		for _, it := range got {
+			if !yield(it.e, it.err) {
+				return
+			}
+		}
+	}
+}
+
+// TestStaleDuplicateDoesNotCancelAResend: deliveries of one saga run at
+// once. A duplicate that loaded the state before a step was recorded, and
+// finishes after that step's send failed, must not make the scheduler
+// forget the re-send (the fault test found orders stuck in Confirmed).
+func TestStaleDuplicateDoesNotCancelAResend(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	store := &pausingStore{Store: memory.New(), paused: make(chan struct{}), release: make(chan struct{})}
+	s, err := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Handle(ctx, placed); err != nil {
+		t.Fatal(err)
+	}
+	r.take()
+	store.armed.Store(true)
+	dup := make(chan error, 1)
+	go func() { dup <- s.Handle(ctx, placed) }() // a redelivery, paused on its stale read
+	<-store.paused
+	r.fail = 1
+	if err := s.Handle(ctx, stockReserved); err == nil {
+		t.Fatal("send failure not reported")
+	}
+	if err := s.Tick(ctx); err != nil { // the tail learns of the pending step
+		t.Fatal(err)
+	}
+	close(store.release)
+	if err := <-dup; err != nil {
+		t.Fatal(err)
+	}
+	if got := r.take(); got != nil {
+		t.Fatalf("the duplicate sent %#v", got)
+	}
+	now = now.Add(31 * time.Second)
+	if err := s.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.take(); !reflect.DeepEqual(got, []any{markReserved, authorize}) {
+		t.Fatalf("re-sent %#v, want the pending step's commands", got)
 	}
 }

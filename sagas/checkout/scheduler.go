@@ -14,13 +14,26 @@ import (
 // by a crash. It is memory only and rebuilt from the saga streams — the
 // durable truth — when the process starts, then kept current by tailing
 // them, so it also learns about sagas other instances are running.
+//
+// Several deliveries of one saga run at once (the saga's queue has
+// competing consumers), and a delivery that changed nothing carries the
+// state it loaded, which may be older than what another delivery or the
+// tail already reported. Each entry therefore remembers how many of the
+// saga's events its state knew; an older view never replaces a newer one,
+// and a view as new never clears a wake-up (a needless wake-up reloads and
+// finds nothing to do; a lost one would leave commands unsent for good).
 type index struct {
 	mu   sync.Mutex
-	wake map[string]time.Time
+	wake map[string]wakeUp
 	pos  uint64
 }
 
-func newIndex() *index { return &index{wake: map[string]time.Time{}} }
+type wakeUp struct {
+	at   time.Time
+	seen uint64 // events of the saga the state behind at knew
+}
+
+func newIndex() *index { return &index{wake: map[string]wakeUp{}} }
 
 // nextWake is when st next needs the scheduler (zero: never).
 func (st *State) nextWake(redispatch time.Duration) time.Time {
@@ -38,21 +51,25 @@ func (st *State) nextWake(redispatch time.Duration) time.Time {
 
 func (ix *index) track(st *State, redispatch time.Duration) {
 	next := st.nextWake(redispatch)
+	seen := st.Version() + uint64(len(st.Changes()))
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if cur, ok := ix.wake[st.OrderID()]; ok && (seen < cur.seen || (seen == cur.seen && next.IsZero())) {
+		return
+	}
 	if next.IsZero() {
 		delete(ix.wake, st.OrderID())
 		return
 	}
-	ix.wake[st.OrderID()] = next
+	ix.wake[st.OrderID()] = wakeUp{at: next, seen: seen}
 }
 
 func (ix *index) due(now time.Time) []string {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	var out []string
-	for id, at := range ix.wake {
-		if !now.Before(at) {
+	for id, w := range ix.wake {
+		if !now.Before(w.at) {
 			out = append(out, id)
 		}
 	}

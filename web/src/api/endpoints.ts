@@ -139,8 +139,10 @@ export function createApi(client: ApiClient) {
         client.post<unknown>(`/api/admin/orders/${seg(id)}/ship`, { carrier, trackingNumber }),
       deliver: (id: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/deliver`, {}),
       cancel: (id: string, reason: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/cancel`, { reason }),
-      refund: (id: string, amount: { amount: number; currency: string }, reason: string) =>
-        client.post<unknown>(`/api/admin/orders/${seg(id)}/refund`, { amount, reason }),
+      // 202: the payment service refunds, then the order turns Refunded. The key names the refund, so a retry
+      // of the same submit refunds once.
+      refund: (id: string, amount: { amount: number; currency: string }, reason: string, idempotencyKey: string) =>
+        client.post<unknown>(`/api/admin/orders/${seg(id)}/refund`, { amount, reason }, { idempotencyKey }),
       customers: async (q: string): Promise<CustomerSummary[]> =>
         listOf<CustomerSummary>(await client.get<unknown>("/api/admin/customers", { query: { q } })),
       projections: async (): Promise<ProjectionStatus[]> =>

@@ -1,3 +1,5 @@
+import { useRef } from "react";
+
 // Idempotency keys must be UUIDs. crypto.randomUUID exists only in secure
 // contexts (HTTPS or localhost); a plain-HTTP LAN address falls back to
 // getRandomValues, which is available everywhere.
@@ -10,4 +12,18 @@ export function newUUID(): string {
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * One Idempotency-Key per attempt (a checkout, a refund): a resubmit of the
+ * same request (double click, network retry) reuses it so the server acts once;
+ * a changed request is a new attempt with a new key.
+ */
+export function useIdempotencyKey(): (body: unknown) => string {
+  const last = useRef<{ body: string; key: string } | null>(null);
+  return (body) => {
+    const json = JSON.stringify(body);
+    if (!last.current || last.current.body !== json) last.current = { body: json, key: newUUID() };
+    return last.current.key;
+  };
 }

@@ -4,7 +4,7 @@ import type { Address, CheckoutRequest, SavedAddress } from "../api/types";
 import { Field } from "../components/Field";
 import { Price } from "../components/Price";
 import { Empty, ErrorView, FormError, Loading } from "../components/Status";
-import { newUUID } from "../lib/id";
+import { useIdempotencyKey } from "../lib/id";
 import { useLoad } from "../lib/useLoad";
 import { useBasket } from "../state/basket";
 import { useSession } from "../state/session";
@@ -37,20 +37,6 @@ function strip(a: SavedAddress | Address): Address {
 /** Loose client-side check only; the server validates (Luhn, test numbers). */
 export function cardLooksValid(n: string): boolean {
   return /^\d{12,19}$/.test(n.replace(/[\s-]/g, ""));
-}
-
-/**
- * One Idempotency-Key per checkout attempt: a resubmit of the same request
- * (double click, network retry) reuses it so the server places one order;
- * a changed request is a new attempt with a new key.
- */
-export function useIdempotencyKey(): (body: unknown) => string {
-  const last = useRef<{ body: string; key: string } | null>(null);
-  return (body) => {
-    const json = JSON.stringify(body);
-    if (!last.current || last.current.body !== json) last.current = { body: json, key: newUUID() };
-    return last.current.key;
-  };
 }
 
 export function CheckoutPage() {

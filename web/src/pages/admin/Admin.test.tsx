@@ -107,9 +107,12 @@ describe("back office", () => {
     fireEvent.change(screen.getAllByLabelText("Reason")[1]!, { target: { value: "damaged" } });
     fireEvent.click(screen.getByRole("button", { name: "Refund" }));
     expect(await screen.findByText(/cannot refund more than was captured/)).toBeTruthy();
-    expect(calls.find((c) => c.path === "/api/admin/orders/o-9/refund")!.body).toEqual({
+    const refund = calls.find((c) => c.path === "/api/admin/orders/o-9/refund")!;
+    expect(refund.body).toEqual({
       amount: { amount: 1250, currency: "EUR" },
       reason: "damaged",
     });
+    // The refund is named, so a retried submit cannot refund twice.
+    expect(refund.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -10,6 +10,7 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { ErrorView, FormError, Loading } from "../../components/Status";
 import { useAnnounce } from "../../components/Layout";
 import { formatDateTime, parseMajorToMinor } from "../../lib/format";
+import { useIdempotencyKey } from "../../lib/id";
 import { humanReason } from "../../lib/orders";
 import { useLoad } from "../../lib/useLoad";
 import { useSession } from "../../state/session";
@@ -148,13 +149,16 @@ function RefundForm({ orderId, currency, onDone }: { orderId: string; currency: 
   const { api } = useSession();
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState("");
+  const keyFor = useIdempotencyKey();
   const run = async () => {
     const minor = parseMajorToMinor(amount, currency);
     if (minor === null || minor <= 0) throw new Error(`Enter a positive amount in ${currency}, e.g. 12.50.`);
-    return api.admin.refund(orderId, { amount: minor, currency }, reason.trim());
+    const body = { amount: { amount: minor, currency }, reason: reason.trim() };
+    return api.admin.refund(orderId, body.amount, body.reason, keyFor({ orderId, ...body }));
   };
   return (
     <ActionForm title="Refund" button="Refund" onDone={onDone} confirmText="Refund this amount?" run={run}>
+      <p className="muted">The payment provider gives the money back first; the order shows Refunded once it has.</p>
       <Field label={`Amount (${currency})`} name="amount" inputMode="decimal" value={amount}
         onChange={(e) => setAmount(e.target.value)} />
       <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} />
