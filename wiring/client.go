@@ -23,25 +23,7 @@ type Client struct {
 // recommendations (the catalog service in process, or its store read
 // through the shared cache namespace in server mode when nil).
 func (in *Infra) Client(ctx context.Context, products *catalog.Service) (*Client, error) {
-	cache, err := in.catalogCache(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var store client.Store
-	var history recommendations.Store
-	if in.S.Embedded() {
-		store, history = clientmem.New(), recommendations.NewMemoryStore()
-	} else {
-		db, err := in.Mongo(ctx)
-		if err != nil {
-			return nil, err
-		}
-		store = clientmongo.New(db)
-		if history, err = recommendations.NewMongoStore(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	svc, err := client.New(client.Config{Store: store, Cache: cache, History: recommendations.History{Store: history}, Log: in.Log})
+	svc, history, err := in.clientService(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +50,45 @@ func (in *Infra) Client(ctx context.Context, products *catalog.Service) (*Client
 	return &Client{Service: svc, Profiles: profiles{svc}, Routes: []Route{
 		{Service: "CLIENTS", Prefix: "/api/clients", Mount: api.Mount},
 	}}, nil
+}
+
+// clientService is the client service's use cases on its stores, without
+// routes or handlers.
+func (in *Infra) clientService(ctx context.Context) (*client.Service, recommendations.Store, error) {
+	cache, err := in.catalogCache(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var store client.Store
+	var history recommendations.Store
+	if in.S.Embedded() {
+		store, history = clientmem.New(), recommendations.NewMemoryStore()
+	} else {
+		db, err := in.Mongo(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		store = clientmongo.New(db)
+		if history, err = recommendations.NewMongoStore(ctx, db); err != nil {
+			return nil, nil, err
+		}
+	}
+	svc, err := client.New(client.Config{Store: store, Cache: cache, History: recommendations.History{Store: history}, Log: in.Log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return svc, history, nil
+}
+
+// ClientProfiles gives a notifier running on its own the customers'
+// profiles and marketing consent, read from (and, for an unsubscribe,
+// written to) the client service's store through the same cache.
+func (in *Infra) ClientProfiles(ctx context.Context) (Profiles, error) {
+	svc, _, err := in.clientService(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return profiles{svc}, nil
 }
 
 // profiles lets the notifier address customers the way their profile says

@@ -8,6 +8,7 @@ import (
 	"github.com/evshop/shop/payments"
 	"github.com/evshop/shop/payments/paypal"
 	"github.com/evshop/shop/payments/sandbox"
+	sandboxpg "github.com/evshop/shop/payments/sandbox/pgstore"
 	"github.com/evshop/shop/payments/stripe"
 	projection "github.com/evshop/shop/projections/payments"
 )
@@ -20,7 +21,9 @@ type Payment struct {
 }
 
 // Payment assembles the payment service. The sandbox gateway is always on
-// (demo and tests); Stripe and PayPal are added when configured.
+// (demo and tests), its provider records in memory when embedded and in
+// PostgreSQL otherwise, so a restarted payment process still captures what
+// it authorized; Stripe and PayPal are added when configured.
 func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
@@ -34,7 +37,19 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	router := payments.Router{"sandbox": sandbox.New()}
+	sbx := sandbox.New()
+	if !in.S.Embedded() {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st, err := sandboxpg.New(ctx, pool)
+		if err != nil {
+			return nil, err
+		}
+		sbx = sandbox.NewWithStore(st)
+	}
+	router := payments.Router{"sandbox": sbx}
 	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log}
 	if in.S.StripeKey != "" {
 		g, err := stripe.New(stripe.Config{SecretKey: in.S.StripeKey, BaseURL: in.S.StripeURL, WebhookSecret: in.S.StripeWebhook})

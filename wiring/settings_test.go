@@ -47,3 +47,37 @@ func TestResolveValidatesSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestNotifierSettingsAreValidated(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		env     map[string]string
+		wantErr bool
+	}{
+		{"defaults", nil, false},
+		{"targets", map[string]string{"ALERT_READYZ_TARGETS": "auth=http://auth:8080/readyz", "ALERT_METRICS_TARGETS": "gw=https://gw/metrics"}, false},
+		{"target not http", map[string]string{"ALERT_READYZ_TARGETS": "auth=file:///etc/passwd"}, true},
+		{"target without a name", map[string]string{"ALERT_READYZ_TARGETS": "http://auth:8080/readyz"}, true},
+		{"rate above 100", map[string]string{"ALERT_ERROR_RATE_PERCENT": "101"}, true},
+		{"rate zero", map[string]string{"ALERT_ERROR_RATE_PERCENT": "0"}, true},
+		{"no requests needed", map[string]string{"ALERT_MIN_REQUESTS": "0"}, true},
+		{"negative idle", map[string]string{"REMINDER_IDLE": "-1h"}, true},
+		{"max age below idle", map[string]string{"REMINDER_IDLE": "48h", "REMINDER_MAX_AGE": "24h"}, true},
+		{"zero interval", map[string]string{"ALERT_INTERVAL": "0s"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+			opts := wiring.DeclareNotifier(cfg)
+			err := cfg.Parse(nil) // refuses malformed values, e.g. negative durations
+			if err == nil {
+				err = opts.Validate()
+			}
+			if (err != nil) != c.wantErr {
+				t.Fatalf("Parse+Validate = %v, want error %v", err, c.wantErr)
+			}
+		})
+	}
+}

@@ -51,7 +51,7 @@ func (in *Infra) Shop(ctx context.Context, authOpts *AuthOptions) (*fiber.App, e
 	if _, err := in.Checkout(ctx); err != nil {
 		return nil, err
 	}
-	ntf, err := in.Notifier(ctx, cli.Profiles)
+	ntf, err := in.Notifier(ctx, cli.Profiles, nil)
 	if err != nil {
 		return nil, err
 	}

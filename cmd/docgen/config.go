@@ -35,7 +35,8 @@ type NamedSet struct {
 // own settings. A main calling another wiring.Declare* makes docgen fail
 // until it is listed here, so no setting goes undocumented.
 var declarers = map[string]func(*config.Set){
-	"DeclareAuth": func(c *config.Set) { wiring.DeclareAuth(c) },
+	"DeclareAuth":     func(c *config.Set) { wiring.DeclareAuth(c) },
+	"DeclareNotifier": func(c *config.Set) { wiring.DeclareNotifier(c) },
 }
 
 var modes = map[string]string{"ModeServer": wiring.ModeServer, "ModeEmbedded": wiring.ModeEmbedded}
@@ -51,8 +52,8 @@ type decl struct {
 
 // Binaries reads every cmd/<name>: a main built on wiring.Main gets its
 // settings from wiring.Config (the same function the binary uses), plus
-// what its main declares inline; a main with its own config sets (notifier,
-// shopctl) gets them from its source.
+// what its main declares inline; a main with its own config sets (shopctl,
+// subcommands such as "notifier preview") gets them from its source.
 func Binaries(src *Source) ([]Binary, error) {
 	var out []Binary
 	for ip, pkg := range src.Pkgs {
@@ -410,11 +411,12 @@ committed file: see ` + "`deploy/`" + ` for the Secret templates.
 		b.WriteString(table(shared, map[string]string{"SHOP_MODE": "`embedded` (shop), `server` (others)"}))
 	}
 	for _, bin := range wiringBins {
-		vars := extraVars(bin)
-		if len(vars) == 0 {
-			continue
+		if vars := extraVars(bin); len(vars) > 0 {
+			fmt.Fprintf(&b, "\n## %s\n\nIn addition to the shared settings:\n\n%s", bin.Name, table(vars, nil))
 		}
-		fmt.Fprintf(&b, "\n## %s\n\nIn addition to the shared settings:\n\n%s", bin.Name, table(vars, nil))
+		for _, ns := range bin.Sets[1:] {
+			fmt.Fprintf(&b, "\n## %s\n\nSettings of the `%s` subcommand:\n\n%s", ns.Name, strings.TrimPrefix(ns.Name, bin.Name+" "), table(ns.Set.Vars(), nil))
+		}
 	}
 	for _, bin := range others {
 		for _, ns := range bin.Sets {
@@ -464,11 +466,9 @@ func extraVars(bin Binary) []config.Var {
 		base[v.Env] = true
 	}
 	var out []config.Var
-	for _, ns := range bin.Sets {
-		for _, v := range ns.Set.Vars() {
-			if !base[v.Env] {
-				out = append(out, v)
-			}
+	for _, v := range bin.Sets[0].Set.Vars() { // the binary's own set; subcommands have theirs
+		if !base[v.Env] {
+			out = append(out, v)
 		}
 	}
 	return out

@@ -86,9 +86,9 @@ func TestCatalogueContents(t *testing.T) {
 	}
 }
 
-// The notifier's table is read from its source; the binary prints its own
-// (`notifier config`). Both must agree, which checks the default evaluator
-// on real code.
+// docgen finds the notifier's settings from its source (wiring.Main plus
+// wiring.DeclareNotifier, through its declarers); the binary prints its own
+// (`notifier config`). Both must agree.
 func TestNotifierSettingsMatchTheBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cmd/notifier")

@@ -171,7 +171,7 @@ var services = []struct {
 		return err
 	}},
 	{"notifier", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Notifier(ctx, nil)
+		_, err := in.Notifier(ctx, nil, nil)
 		return err
 	}},
 }

@@ -168,6 +168,20 @@ func TestSandboxCheckout(t *testing.T) {
 	}
 
 	t.Run("paid", func(t *testing.T) {
+		// The shopper reads German: the notifier, a process of its own,
+		// must take that from the client service's profile.
+		prefs := map[string]any{"language": "de", "currency": "EUR", "marketingOptIn": false, "favouriteCategories": []string{}, "extra": map[string]string{}}
+		for {
+			r, err := shopper.Do(ctx, http.MethodPut, "/api/clients/me/preferences", prefs, nil)
+			if err == nil && r.Status == http.StatusOK {
+				break
+			}
+			select { // the profile is created from UserRegistered, asynchronously
+			case <-ctx.Done():
+				t.Fatalf("preferences: %v %s", err, r)
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
 		for _, l := range []struct {
 			sku string
 			qty int
@@ -209,6 +223,9 @@ func TestSandboxCheckout(t *testing.T) {
 		}
 		if !strings.Contains(m.Body.Text, "KIT-001") {
 			t.Fatalf("confirmation email lacks its lines:\n%s", m.Body.Text)
+		}
+		if !strings.Contains(m.Subject, "ist bestätigt") || !strings.Contains(m.Body.Text, "E2E buyer") {
+			t.Fatalf("confirmation email not in the customer's language and name: %q\n%s", m.Subject, m.Body.Text)
 		}
 		// The basket is empty after the checkout.
 		r, err = shopper.Expect(ctx, http.StatusOK, http.MethodGet, "/api/basket", nil, nil)

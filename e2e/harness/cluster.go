@@ -254,9 +254,6 @@ func (c *Cluster) environment(name string) []string {
 		for k, svc := range up {
 			env["UPSTREAM_"+k] = "http://" + c.procs[svc].addr
 		}
-	case "notifier":
-		// cmd/notifier has its own settings (not wiring's).
-		env["NOTIFIER_ADDR"], env["NOTIFIER_DATABASE_URL"], env["AUTH_JWKS_URL"] = c.procs[name].addr, c.PostgresURL, env["JWKS_URL"]
 	}
 	for k, v := range c.opts.Env {
 		env[k] = v

@@ -91,33 +91,38 @@ func luhn(digits string) bool {
 	return sum%10 == 0
 }
 
-// Gateway decides by token and remembers idempotency keys like a real
-// provider, so a retried call returns the first answer. It also counts calls
-// so tests can prove "at most one capture".
+// Gateway decides by token and keeps what a provider keeps — each
+// authorization, its capture, void and refunds, keyed so a retried call
+// returns the first answer — in a Store: memory for the embedded shop,
+// PostgreSQL in server mode, where a restarted payment process must still
+// capture what it authorized before. It also counts the calls it carried out
+// (not replays), so tests can prove "at most one capture".
 type Gateway struct {
-	mu      sync.Mutex
-	answers map[string]any
-	auths   map[string]authState
-	calls   map[payments.Operation]int
+	store Store
+	mu    sync.Mutex
+	calls map[payments.Operation]int
 }
 
-type authState struct {
-	amount   int64
-	captured bool
-	voided   bool
-	refunded int64
+// New returns a sandbox gateway with its own memory store.
+func New() *Gateway { return NewWithStore(NewMemoryStore()) }
+
+// NewWithStore returns a sandbox gateway keeping its state in store.
+func NewWithStore(store Store) *Gateway {
+	return &Gateway{store: store, calls: map[payments.Operation]int{}}
 }
 
-// New returns an empty sandbox gateway.
-func New() *Gateway {
-	return &Gateway{answers: map[string]any{}, auths: map[string]authState{}, calls: map[payments.Operation]int{}}
-}
-
-// Calls returns how many distinct (non-replayed) calls of op were made.
+// Calls returns how many distinct (non-replayed) calls of op this gateway
+// carried out.
 func (g *Gateway) Calls(op payments.Operation) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.calls[op]
+}
+
+func (g *Gateway) count(op payments.Operation) {
+	g.mu.Lock()
+	g.calls[op]++
+	g.mu.Unlock()
 }
 
 func ref(prefix, key string) string {
@@ -125,22 +130,16 @@ func ref(prefix, key string) string {
 	return prefix + hex.EncodeToString(s[:8])
 }
 
-// Authorize implements payments.Gateway.
+// Authorize implements payments.Gateway. The answer follows from the token
+// and the idempotency key alone, so a replay gives the first answer.
 func (g *Gateway) Authorize(ctx context.Context, req payments.AuthorizeRequest) (payments.AuthorizeResult, error) {
 	if err := ctx.Err(); err != nil {
 		return payments.AuthorizeResult{}, err
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if a, ok := g.answers[req.IdempotencyKey].(payments.AuthorizeResult); ok {
-		return a, nil
-	}
-	g.calls[payments.OpAuthorize]++
 	var res payments.AuthorizeResult
 	switch req.Token {
 	case TokenSuccess:
 		res = payments.AuthorizeResult{Outcome: payments.OutcomeAuthorized, Ref: ref("sbx_auth_", req.IdempotencyKey)}
-		g.auths[res.Ref] = authState{amount: req.Amount.Amount()}
 	case TokenDeclined:
 		res = payments.AuthorizeResult{Outcome: payments.OutcomeDeclined, Code: "card_declined", Reason: "Your card was declined."}
 	case TokenInsufficientFunds:
@@ -148,7 +147,17 @@ func (g *Gateway) Authorize(ctx context.Context, req payments.AuthorizeRequest) 
 	default:
 		res = payments.AuthorizeResult{Outcome: payments.OutcomeDeclined, Code: "invalid_token", Reason: "The payment token is not valid."}
 	}
-	g.answers[req.IdempotencyKey] = res
+	key := res.Ref
+	if key == "" {
+		key = ref("sbx_decline_", req.IdempotencyKey) // remembered only to count calls
+	}
+	created, err := g.store.Create(ctx, key, Auth{Amount: req.Amount.Amount(), Declined: res.Outcome != payments.OutcomeAuthorized})
+	if err != nil {
+		return payments.AuthorizeResult{}, err
+	}
+	if created {
+		g.count(payments.OpAuthorize)
+	}
 	return res, nil
 }
 
@@ -157,26 +166,27 @@ func (g *Gateway) Capture(ctx context.Context, req payments.CaptureRequest) (pay
 	if err := ctx.Err(); err != nil {
 		return payments.CaptureResult{}, err
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if a, ok := g.answers[req.IdempotencyKey].(payments.CaptureResult); ok {
-		return a, nil
-	}
-	st, ok := g.auths[req.Ref]
-	switch {
-	case !ok:
-		return payments.CaptureResult{}, fmt.Errorf("%w: unknown authorization", payments.ErrRejected)
-	case st.captured || st.voided:
-		return payments.CaptureResult{}, fmt.Errorf("%w: authorization already captured or voided", payments.ErrRejected)
-	case req.Amount.Amount() > st.amount:
-		return payments.CaptureResult{}, fmt.Errorf("%w: capture above the authorized amount", payments.ErrRejected)
-	}
-	g.calls[payments.OpCapture]++
-	st.captured = true
-	st.amount = req.Amount.Amount()
-	g.auths[req.Ref] = st
 	res := payments.CaptureResult{Ref: ref("sbx_cap_", req.IdempotencyKey)}
-	g.answers[req.IdempotencyKey] = res
+	replay := false
+	err := g.store.Update(ctx, req.Ref, func(a *Auth) (bool, error) {
+		switch {
+		case a.CapturedBy == req.IdempotencyKey:
+			replay = true
+			return false, nil
+		case a.CapturedBy != "" || a.Voided:
+			return false, fmt.Errorf("%w: authorization already captured or voided", payments.ErrRejected)
+		case req.Amount.Amount() > a.Amount:
+			return false, fmt.Errorf("%w: capture above the authorized amount", payments.ErrRejected)
+		}
+		a.CapturedBy, a.Captured = req.IdempotencyKey, req.Amount.Amount()
+		return true, nil
+	})
+	if err != nil {
+		return payments.CaptureResult{}, err
+	}
+	if !replay {
+		g.count(payments.OpCapture)
+	}
 	return res, nil
 }
 
@@ -185,23 +195,22 @@ func (g *Gateway) Void(ctx context.Context, req payments.VoidRequest) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if _, ok := g.answers[req.IdempotencyKey]; ok {
-		return nil
+	replay := false
+	err := g.store.Update(ctx, req.Ref, func(a *Auth) (bool, error) {
+		switch {
+		case a.CapturedBy != "":
+			return false, fmt.Errorf("%w: authorization already captured", payments.ErrRejected)
+		case a.Voided:
+			replay = true
+			return false, nil
+		}
+		a.Voided = true
+		return true, nil
+	})
+	if err == nil && !replay {
+		g.count(payments.OpVoid)
 	}
-	st, ok := g.auths[req.Ref]
-	switch {
-	case !ok:
-		return fmt.Errorf("%w: unknown authorization", payments.ErrRejected)
-	case st.captured:
-		return fmt.Errorf("%w: authorization already captured", payments.ErrRejected)
-	}
-	g.calls[payments.OpVoid]++
-	st.voided = true
-	g.auths[req.Ref] = st
-	g.answers[req.IdempotencyKey] = struct{}{}
-	return nil
+	return err
 }
 
 // Refund implements payments.Gateway.
@@ -209,22 +218,34 @@ func (g *Gateway) Refund(ctx context.Context, req payments.RefundRequest) (payme
 	if err := ctx.Err(); err != nil {
 		return payments.RefundResult{}, err
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if a, ok := g.answers[req.IdempotencyKey].(payments.RefundResult); ok {
-		return a, nil
-	}
-	st, ok := g.auths[req.AuthorizeRef]
-	switch {
-	case !ok || !st.captured:
-		return payments.RefundResult{}, fmt.Errorf("%w: nothing captured to refund", payments.ErrRejected)
-	case st.refunded+req.Amount.Amount() > st.amount:
-		return payments.RefundResult{}, fmt.Errorf("%w: refund above the captured amount", payments.ErrRejected)
-	}
-	g.calls[payments.OpRefund]++
-	st.refunded += req.Amount.Amount()
-	g.auths[req.AuthorizeRef] = st
 	res := payments.RefundResult{Ref: ref("sbx_re_", req.IdempotencyKey)}
-	g.answers[req.IdempotencyKey] = res
+	replay := false
+	err := g.store.Update(ctx, req.AuthorizeRef, func(a *Auth) (bool, error) {
+		if _, ok := a.Refunds[req.IdempotencyKey]; ok {
+			replay = true
+			return false, nil
+		}
+		var refunded int64
+		for _, r := range a.Refunds {
+			refunded += r
+		}
+		switch {
+		case a.CapturedBy == "":
+			return false, fmt.Errorf("%w: nothing captured to refund", payments.ErrRejected)
+		case refunded+req.Amount.Amount() > a.Captured:
+			return false, fmt.Errorf("%w: refund above the captured amount", payments.ErrRejected)
+		}
+		if a.Refunds == nil {
+			a.Refunds = map[string]int64{}
+		}
+		a.Refunds[req.IdempotencyKey] = req.Amount.Amount()
+		return true, nil
+	})
+	if err != nil {
+		return payments.RefundResult{}, err
+	}
+	if !replay {
+		g.count(payments.OpRefund)
+	}
 	return res, nil
 }
