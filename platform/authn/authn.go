@@ -63,9 +63,15 @@ const localsKey = "authn.principal"
 
 // Middleware verifies the access token from the cookie or an
 // "Authorization: Bearer" header when present and stores the principal. It
-// does not refuse anonymous calls; Required does.
+// does not refuse anonymous calls; Required does. A request that already
+// carries a principal was verified by this middleware earlier on its way (the
+// gateway, when the services are mounted in the same process): the token is
+// not verified twice.
 func Middleware(v Verifier) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if _, verified := FromCtx(c); verified {
+			return c.Next()
+		}
 		token := c.Cookies(AccessCookieSecure)
 		if token == "" {
 			token = c.Cookies(AccessCookieInsecure)
