@@ -232,6 +232,43 @@ func (c *chain) prune(ctx context.Context, key string, seq int64) {
 	})
 }
 
+// update is the compare-and-swap loop over key's chain: decide reads the
+// head into v (found false when the key has no state) and returns the fields
+// of the next state, or nil to leave the chain as it is. It starts from the
+// head this process remembers; a write from a stale head loses its insert
+// and is decided again, and a decision not to write is only taken on a fresh
+// head, since the remembered one may hide what another process did.
+func update[T any](ctx context.Context, c *chain, key string, decide func(v *T, found bool) (bson.D, error)) (T, error) {
+	var zero T
+	for attempt := 0; attempt < maxCASAttempts; attempt++ {
+		var v T
+		seq, found, cached, err := c.cachedHead(ctx, key, &v)
+		if err != nil {
+			return zero, err
+		}
+		next, err := decide(&v, found)
+		if next == nil || err != nil {
+			if cached {
+				c.distrust(key)
+				attempt--
+				continue
+			}
+			return v, err
+		}
+		won, err := c.put(ctx, key, seq+1, next)
+		if err != nil {
+			return zero, err
+		}
+		if won {
+			return v, nil
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return zero, err
+		}
+	}
+	return zero, fmt.Errorf("%w: %s %s", errGaveUp, c.coll.Name(), key)
+}
+
 // backoff sleeps a short, growing, jittered delay so losers of a race do not
 // retry in lock-step.
 func backoff(ctx context.Context, attempt int) error {

@@ -319,37 +319,16 @@ func (s *Store) casStock(ctx context.Context, sku string, decide func(st *stockS
 	mu, _ := s.skuLocks.LoadOrStore(sku, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
-	for attempt := 0; attempt < maxCASAttempts; attempt++ {
-		var st stockState
-		seq, _, cached, err := s.stock.cachedHead(ctx, sku, &st)
-		if err != nil {
-			return stockState{}, err
-		}
+	return update(ctx, s.stock, sku, func(st *stockState, _ bool) (bson.D, error) {
 		if st.Holds == nil {
 			st.Holds = map[string]int{}
 		}
-		changed, err := decide(&st)
-		if cached && (err != nil || !changed) {
-			// Not writing is decided on a fresh head only.
-			s.stock.distrust(sku)
-			attempt--
-			continue
-		}
+		changed, err := decide(st)
 		if err != nil || !changed {
-			return st, err
+			return nil, err
 		}
-		won, err := s.stock.put(ctx, sku, seq+1, st.fields())
-		if err != nil {
-			return stockState{}, err
-		}
-		if won {
-			return st, nil
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return stockState{}, err
-		}
-	}
-	return stockState{}, fmt.Errorf("%w: stock of %s", errGaveUp, sku)
+		return st.fields(), nil
+	})
 }
 
 // AdjustStock implements catalog.Store.
@@ -504,35 +483,18 @@ func (s *Store) GetReservation(ctx context.Context, orderID string) (domain.Rese
 
 // TransitionReservation implements catalog.Store.
 func (s *Store) TransitionReservation(ctx context.Context, orderID string, from []domain.ReservationStatus, to domain.ReservationStatus, reason string, skus []string) (domain.Reservation, error) {
-	for attempt := 0; attempt < maxCASAttempts; attempt++ {
-		var d reservationDoc
-		seq, found, cached, err := s.reservations.cachedHead(ctx, orderID, &d)
-		if err != nil {
-			return domain.Reservation{}, err
-		}
-		if !found {
-			return domain.Reservation{}, fmt.Errorf("%w: order %s", domain.ErrNotReserved, orderID)
-		}
-		if !slices.Contains(from, domain.ReservationStatus(d.Status)) {
-			if cached {
-				// Not writing is decided on a fresh head only.
-				s.reservations.distrust(orderID)
-				attempt--
-				continue
-			}
-			return d.reservation(orderID)
+	d, err := update(ctx, s.reservations, orderID, func(d *reservationDoc, found bool) (bson.D, error) {
+		switch {
+		case !found:
+			return nil, fmt.Errorf("%w: order %s", domain.ErrNotReserved, orderID)
+		case !slices.Contains(from, domain.ReservationStatus(d.Status)):
+			return nil, nil // already past this transition: report where it stands
 		}
 		d.Status, d.Reason, d.FailedSKUs = string(to), reason, skus
-		won, err := s.reservations.put(ctx, orderID, seq+1, d.fields())
-		if err != nil {
-			return domain.Reservation{}, err
-		}
-		if won {
-			return d.reservation(orderID)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return domain.Reservation{}, err
-		}
+		return d.fields(), nil
+	})
+	if err != nil {
+		return domain.Reservation{}, err
 	}
-	return domain.Reservation{}, fmt.Errorf("%w: reservation %s", errGaveUp, orderID)
+	return d.reservation(orderID)
 }
