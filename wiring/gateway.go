@@ -37,7 +37,7 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(
 		return nil, err
 	}
 	cfg := gateway.Config{
-		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure,
+		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure, StripeJS: in.S.PaymentGateway == "stripe",
 		RateLimit: ratelimit.Limit{Events: in.S.RateLimit, Window: time.Minute},
 		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root,
 		CSRFExempt: append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -367,10 +368,28 @@ func (in *Infra) NewApp(name string) *fiber.App {
 }
 
 // Run starts the bus, the relays and every runner, serves app on the
-// configured address, and on cancellation stops serving, drains the bus and
+// configured address (and /metrics on METRICS_ADDR), and on cancellation
+// stops serving, drains the bus and
 // waits for the runners.
 func (in *Infra) Run(ctx context.Context, app *fiber.App) error {
+	var metrics net.Listener
+	if in.S.MetricsAddr != "" {
+		ln, err := net.Listen("tcp", in.S.MetricsAddr)
+		switch {
+		case err == nil:
+			metrics = ln
+		case in.S.Embedded():
+			// A developer's second shop, or a local Prometheus on 9090,
+			// must not keep the demo from starting.
+			in.Log.Warn("metrics listener not started; set METRICS_ADDR to a free address, or empty for none", "addr", in.S.MetricsAddr, "err", err)
+		default:
+			return fmt.Errorf("METRICS_ADDR=%s: %w", in.S.MetricsAddr, err)
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
+	if metrics != nil {
+		g.Go(func() error { return service.ServeMetrics(gctx, metrics, in.Registry, in.Log) })
+	}
 	if in.bus != nil {
 		g.Go(func() error { return in.bus.Run(gctx) })
 		select {

@@ -78,6 +78,9 @@ func run(ctx context.Context, name, defaultMode string, extra func(*config.Set),
 	if err != nil {
 		return usageError{err}
 	}
+	for _, w := range s.Warnings() {
+		log.Warn(w, "service", name)
+	}
 	shutdown, err := telemetry.Setup(ctx, name)
 	if err != nil {
 		return usageError{err}

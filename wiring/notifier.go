@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -193,7 +196,10 @@ func (in *Infra) Notifier(ctx context.Context, profiles Profiles, opts *Notifier
 		{Service: "NOTIFICATIONS", Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
 	}
 	if out.Outbox != nil {
-		dev, err := apinotifier.New(apinotifier.Config{Outbox: out.Outbox})
+		// The outbox holds every sign-up and reset link: anyone who can read
+		// it can take over any account. On this machine alone (the embedded
+		// default) that is the developer; beyond it, only admins.
+		dev, err := apinotifier.New(apinotifier.Config{Outbox: out.Outbox, Verifier: verifier, DevMailAdminsOnly: !LoopbackOnly(in.S.Addr)})
 		if err != nil {
 			return nil, err
 		}
@@ -251,4 +257,19 @@ func (o *opsWatcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// LoopbackOnly reports whether a listen address (host:port) accepts
+// connections from this machine only: a loopback IP or "localhost". An empty
+// host, 0.0.0.0, :: or any other name or address listens beyond it.
+func LoopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -77,8 +77,10 @@ type Settings struct {
 	RateLimit     int
 	CSRFKey       string
 	PprofAddr     string // net/http/pprof for profiling under load; loopback only, empty: off
+	MetricsAddr   string // internal listener serving /metrics; empty: off
 
-	bind func() // copies parsed flag values into the fields
+	bind  func()                // copies parsed flag values into the fields
+	given func(env string) bool // whether a setting was set rather than defaulted
 }
 
 // Declare registers the shared settings on cfg. defaultMode is embedded for
@@ -87,7 +89,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	s := &Settings{UpstreamURLs: map[string]*string{}}
 	bind := func(flag, env, def, usage string) *string { return cfg.String(flag, env, def, usage) }
 	mode := bind("mode", "SHOP_MODE", defaultMode, "embedded (in-memory, no servers) or server (real servers named below)")
-	addr := bind("addr", "ADDR", ":8080", "HTTP listen address")
+	addr := bind("addr", "ADDR", ":8080", "HTTP listen address (embedded default: 127.0.0.1:8080, this machine only)")
 	logFormat := bind("log-format", "LOG_FORMAT", "text", "log format: text or json")
 	logLevel := bind("log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	publicURL := bind("public-url", "PUBLIC_URL", "http://localhost:8080", "public base URL of the storefront (links in emails)")
@@ -107,7 +109,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	jwksURL := bind("jwks-url", "JWKS_URL", "http://127.0.0.1:8080/api/auth/.well-known/jwks.json", "where services fetch the auth JWKS (server mode)")
 	issuer := bind("jwt-issuer", "JWT_ISSUER", "evshop-auth", "access-token issuer")
 	audience := bind("jwt-audience", "JWT_AUDIENCE", "evshop", "access-token audience")
-	cookieSecure := cfg.Bool("cookie-secure", "COOKIE_SECURE", false, "Secure cookies with the __Host- prefix (true behind HTTPS)")
+	cookieSecure := cfg.Bool("cookie-secure", "COOKIE_SECURE", true, "Secure cookies with the __Host-/__Secure- prefixes, and HSTS (embedded default: false, for plain http://localhost); false in server mode serves a plain-HTTP shop and logs a warning")
 	mailKey := bind("mail-link-key", "MAIL_LINK_KEY", "", "64 hex chars sealing tokens sent to the notifier; generated when empty in embedded mode")
 	gw := bind("payment-gateway", "PAYMENT_GATEWAY", "sandbox", "payment gateway: sandbox, stripe or paypal")
 	stripeKey := bind("stripe-secret-key", "STRIPE_SECRET_KEY", "", "Stripe secret key")
@@ -131,6 +133,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	csrfKey := bind("csrf-key", "CSRF_KEY", "", "64 hex chars signing CSRF tokens at the gateway; generated when empty in embedded mode")
 	rate := cfg.Int("rate-limit", "RATE_LIMIT", 600, "requests per minute per IP at the gateway")
 	pprofAddr := bind("pprof-addr", "PPROF_ADDR", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060) for profiling; empty: off")
+	metricsAddr := bind("metrics-addr", "METRICS_ADDR", ":9090", "internal listener serving Prometheus /metrics, never the public port (embedded default: 127.0.0.1:9090); empty: off")
 	for _, svc := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
 		s.UpstreamURLs[svc] = bind("upstream-"+lower(svc), "UPSTREAM_"+svc, "", "gateway in server mode: URL of the "+lower(svc)+" service")
 	}
@@ -148,9 +151,10 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.SESEndpoint, s.SESRegion, s.SESFrom, s.SESConfigSet, s.OpsEmail = *sesEndpoint, *sesRegion, *sesFrom, *sesSet, *ops
 		s.AdminEmail, s.AdminPassword, s.SeedDemo = *adminEmail, *adminPassword, *seed
 		s.CORSOrigins, s.RateLimit, s.CSRFKey = *cors, *rate, *csrfKey
-		s.PprofAddr = *pprofAddr
+		s.PprofAddr, s.MetricsAddr = *pprofAddr, *metricsAddr
 		s.Consumers = *consumers
 	}
+	s.given = cfg.Given
 	return s
 }
 
@@ -176,6 +180,20 @@ func (s *Settings) Resolve() error {
 	}
 	if s.Bus == "" {
 		s.Bus = map[string]string{ModeEmbedded: "memory", ModeServer: "amqp"}[s.Mode]
+	}
+	if s.Mode == ModeEmbedded {
+		// The embedded shop is a developer's own: its outbox (/dev/mail) and
+		// metrics stay on this machine, and it speaks plain HTTP on
+		// localhost, where Go clients and some browsers drop Secure cookies.
+		for env, set := range map[string]func(){
+			"ADDR":          func() { s.Addr = "127.0.0.1:8080" },
+			"METRICS_ADDR":  func() { s.MetricsAddr = "127.0.0.1:9090" },
+			"COOKIE_SECURE": func() { s.CookieSecure = false },
+		} {
+			if s.given == nil || !s.given(env) {
+				set()
+			}
+		}
 	}
 	if s.Consumers == 0 {
 		s.Consumers = map[string]int{"memory": 1, "amqp": 8}[s.Bus]
@@ -216,7 +234,21 @@ func (s *Settings) Resolve() error {
 			return fmt.Errorf("PPROF_ADDR=%q: must be a loopback host:port such as 127.0.0.1:6060", s.PprofAddr)
 		}
 	}
+	if s.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(s.MetricsAddr); err != nil || port == "" {
+			return fmt.Errorf("METRICS_ADDR=%q: must be host:port such as :9090 or 127.0.0.1:9090, or empty for none", s.MetricsAddr)
+		}
+	}
 	return nil
+}
+
+// Warnings are settings that are valid but unsafe, for the log at start.
+func (s *Settings) Warnings() []string {
+	var w []string
+	if s.Mode == ModeServer && !s.CookieSecure {
+		w = append(w, "COOKIE_SECURE=false: session and CSRF cookies go without Secure and the __Host- prefix and no HSTS is sent; only for a shop served over plain HTTP")
+	}
+	return w
 }
 
 // Embedded reports whether the process runs without servers.

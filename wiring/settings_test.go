@@ -1,6 +1,7 @@
 package wiring_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/evshop/shop/platform/config"
@@ -79,5 +80,77 @@ func TestNotifierSettingsAreValidated(t *testing.T) {
 				t.Fatalf("Parse+Validate = %v, want error %v", err, c.wantErr)
 			}
 		})
+	}
+}
+
+// TestModeDefaults: a server is reachable from the network and speaks HTTPS
+// (Secure cookies, metrics on their own port for every interface); the
+// embedded shop stays on this machine and speaks plain HTTP. Whatever is set
+// explicitly wins, and an empty METRICS_ADDR turns the listener off.
+func TestModeDefaults(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		mode        string
+		env         map[string]string
+		args        []string
+		addr        string
+		metricsAddr string
+		secure      bool
+		warns       bool
+	}{
+		{name: "server", mode: wiring.ModeServer, addr: ":8080", metricsAddr: ":9090", secure: true},
+		{name: "embedded", mode: wiring.ModeEmbedded, addr: "127.0.0.1:8080", metricsAddr: "127.0.0.1:9090", secure: false},
+		{name: "shop switched to server", mode: wiring.ModeEmbedded, env: map[string]string{"SHOP_MODE": "server"},
+			addr: ":8080", metricsAddr: ":9090", secure: true},
+		{name: "server over plain HTTP warns", mode: wiring.ModeServer, env: map[string]string{"COOKIE_SECURE": "false"},
+			addr: ":8080", metricsAddr: ":9090", secure: false, warns: true},
+		{name: "embedded set explicitly", mode: wiring.ModeEmbedded,
+			env:  map[string]string{"ADDR": ":8080", "METRICS_ADDR": "", "COOKIE_SECURE": "true"},
+			addr: ":8080", metricsAddr: "", secure: true},
+		{name: "embedded flags", mode: wiring.ModeEmbedded, args: []string{"-addr", "0.0.0.0:80", "-metrics-addr", ":9999"},
+			addr: "0.0.0.0:80", metricsAddr: ":9999", secure: false},
+		{name: "server metrics off", mode: wiring.ModeServer, env: map[string]string{"METRICS_ADDR": ""},
+			addr: ":8080", metricsAddr: "", secure: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"MAIL_LINK_KEY": "k"}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+			s := wiring.Declare(cfg, c.mode)
+			if err := cfg.Parse(c.args); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			if s.Addr != c.addr || s.MetricsAddr != c.metricsAddr || s.CookieSecure != c.secure {
+				t.Fatalf("ADDR=%q METRICS_ADDR=%q COOKIE_SECURE=%v, want %q %q %v", s.Addr, s.MetricsAddr, s.CookieSecure, c.addr, c.metricsAddr, c.secure)
+			}
+			if w := s.Warnings(); (len(w) > 0) != c.warns || (c.warns && !strings.Contains(w[0], "COOKIE_SECURE=false")) {
+				t.Fatalf("warnings = %q, want some: %v", w, c.warns)
+			}
+		})
+	}
+}
+
+func TestMetricsAddrIsValidated(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"9090", "localhost", "127.0.0.1:"} {
+		cfg := config.New("test").WithEnv(func(k string) (string, bool) {
+			v, ok := map[string]string{"METRICS_ADDR": bad}[k]
+			return v, ok
+		})
+		s := wiring.Declare(cfg, wiring.ModeEmbedded)
+		if err := cfg.Parse(nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Resolve(); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+			t.Errorf("METRICS_ADDR=%q: Resolve = %v, want an error naming it", bad, err)
+		}
 	}
 }

@@ -55,6 +55,8 @@ type options struct {
 	staticDir   string
 	routes      []gateway.Route
 	secure      bool
+	stripeJS    bool
+	root        func(fiber.Router)
 }
 
 func randomKey(t testing.TB) []byte {
@@ -122,7 +124,7 @@ func newStack(t *testing.T, o options) *stack {
 		})
 	}})
 	app, err := gateway.New(gateway.Config{Log: log, Verifier: verifier, Routes: routes, CSRFKey: randomKey(t), Limiter: limiter,
-		RateLimit: o.gatewayRate, BodyLimit: o.bodyLimit, StaticDir: o.staticDir, CookieSecure: o.secure})
+		RateLimit: o.gatewayRate, BodyLimit: o.bodyLimit, StaticDir: o.staticDir, CookieSecure: o.secure, StripeJS: o.stripeJS, Root: o.root})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,24 @@ func (s *Set) Parse(args []string) error {
 	return s.fs.Parse(args)
 }
 
+// Given reports whether the setting named by its env var was set, by the env
+// var or by its flag, rather than left at its default. Settings whose default
+// depends on another setting (the mode) need to tell the two apart.
+func (s *Set) Given(env string) bool {
+	for _, v := range s.vars {
+		if v.Env != env {
+			continue
+		}
+		if _, ok := s.env(v.Env); ok {
+			return true
+		}
+		given := false
+		s.fs.Visit(func(f *flag.Flag) { given = given || f.Name == v.Flag })
+		return given
+	}
+	return false
+}
+
 // Args returns the non-flag arguments after Parse.
 func (s *Set) Args() []string { return s.fs.Args() }
 

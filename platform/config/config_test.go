@@ -61,3 +61,33 @@ func TestMarkdownListsEveryVar(t *testing.T) {
 		}
 	}
 }
+
+func TestGiven(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want bool
+	}{
+		{name: "default", want: false},
+		{name: "env", env: map[string]string{"METRICS_ADDR": ":9090"}, want: true},
+		{name: "env set empty", env: map[string]string{"METRICS_ADDR": ""}, want: true},
+		{name: "flag", args: []string{"-metrics-addr", ""}, want: true},
+		{name: "other setting", env: map[string]string{"ADDR": ":1"}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New("t").WithEnv(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			s.String("addr", "ADDR", ":8080", "listen address")
+			s.String("metrics-addr", "METRICS_ADDR", ":9090", "metrics")
+			if err := s.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Given("METRICS_ADDR"); got != tt.want {
+				t.Fatalf("Given = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
