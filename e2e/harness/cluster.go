@@ -226,6 +226,10 @@ func (c *Cluster) environment(name string) []string {
 		"MAIL_LINK_KEY": c.MailLinkKey, "JWKS_URL": auth + "/api/auth/.well-known/jwks.json",
 		"PUBLIC_URL": c.GatewayURL, "WEB_DIR": filepath.Join(c.logDir, "no-storefront"), "SEED_DEMO": "true",
 		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAY": c.opts.PaymentGateway,
+		// The cluster speaks plain HTTP on loopback (Go's cookie jar drops
+		// Secure cookies there), and ten processes on one host cannot share
+		// the default metrics port.
+		"COOKIE_SECURE": "false", "METRICS_ADDR": "",
 		"AWS_ENDPOINT_URL_SES": c.SESURL, "SES_FROM": "shop@test.evshop.example",
 	}
 	if c.opts.PaymentGateway == "stripe" {
