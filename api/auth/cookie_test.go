@@ -100,8 +100,8 @@ func cookieNamed(resp *http.Response, name string) *http.Cookie {
 func TestSessionCookies(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name                      string
-		secure                    bool
+		name                     string
+		secure                   bool
 		access, refresh, planted string
 	}{
 		{"https", true, authn.AccessCookieSecure, auth.RefreshCookieSecure, auth.RefreshCookieInsecure},
