@@ -33,8 +33,13 @@ import (
 	"github.com/evshop/shop/projections/baskets"
 )
 
-// GuestCookie holds an anonymous visitor's basket token (a random UUID).
-const GuestCookie = "basket_id"
+// GuestCookie holds an anonymous visitor's basket token (a random UUID);
+// over HTTPS it is GuestCookieSecure, which no sibling subdomain or
+// plain-HTTP response can plant.
+const (
+	GuestCookie       = "basket_id"
+	GuestCookieSecure = "__Host-basket_id"
+)
 
 // guestCookieTTL keeps a guest basket across visits for a month.
 const guestCookieTTL = 30 * 24 * time.Hour
@@ -82,7 +87,8 @@ type Deps struct {
 	Log       *slog.Logger
 	// Verifier, when set, makes Mount verify the access token itself.
 	Verifier authn.Verifier
-	// SecureCookie sets Secure on the basket_id cookie (true behind HTTPS).
+	// SecureCookie names the guest cookie GuestCookieSecure and sets Secure
+	// (true behind HTTPS).
 	SecureCookie bool
 }
 
@@ -176,7 +182,7 @@ func (a *API) basketID(c *fiber.Ctx, create bool) (domain.ID, bool, error) {
 		}
 		return id, true, nil
 	}
-	if tok := c.Cookies(GuestCookie); tok != "" {
+	if tok := c.Cookies(a.guestCookie()); tok != "" {
 		if id, err := domain.GuestBasket(tok); err == nil {
 			return id, true, nil
 		}
@@ -194,8 +200,15 @@ func (a *API) basketID(c *fiber.Ctx, create bool) (domain.ID, bool, error) {
 	return id, true, err
 }
 
+func (a *API) guestCookie() string {
+	if a.d.SecureCookie {
+		return GuestCookieSecure
+	}
+	return GuestCookie
+}
+
 func (a *API) setGuestCookie(c *fiber.Ctx, value string, ttl time.Duration) {
-	ck := &fiber.Cookie{Name: GuestCookie, Value: value, Path: "/", HTTPOnly: true, Secure: a.d.SecureCookie, SameSite: fiber.CookieSameSiteLaxMode}
+	ck := &fiber.Cookie{Name: a.guestCookie(), Value: value, Path: "/", HTTPOnly: true, Secure: a.d.SecureCookie, SameSite: fiber.CookieSameSiteLaxMode}
 	if ttl > 0 {
 		ck.MaxAge = int(ttl / time.Second)
 	} else {
@@ -491,7 +504,7 @@ func (a *API) checkout(c *fiber.Ctx) error {
 
 func (a *API) merge(c *fiber.Ctx) error {
 	p, _ := authn.FromCtx(c)
-	tok := c.Cookies(GuestCookie)
+	tok := c.Cookies(a.guestCookie())
 	if tok == "" {
 		return c.SendStatus(fiber.StatusNoContent)
 	}

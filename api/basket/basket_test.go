@@ -43,6 +43,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvCookies(t, false)
+}
+
+// newEnvCookies is newEnv for an HTTPS shop (secure) or a plain-HTTP one.
+func newEnvCookies(t *testing.T, secure bool) *env {
+	t.Helper()
 	store := memory.New()
 	orders, err := ordercmd.NewHandlers(ordercmd.Config{Store: store})
 	if err != nil {
@@ -68,7 +74,7 @@ func newEnv(t *testing.T) *env {
 		return Card{Token: "tok_sandbox_success", Last4: "4242"}, nil
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api, err := New(Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, Log: log,
+	api, err := New(Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, Log: log, SecureCookie: secure,
 		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +149,7 @@ func (e *env) do(t *testing.T, r req) resp {
 		_ = json.Unmarshal(raw, &out.body)
 	}
 	for _, c := range res.Cookies() {
-		if c.Name == GuestCookie {
+		if c.Name == GuestCookie || c.Name == GuestCookieSecure {
 			out.cookie = c
 		}
 	}

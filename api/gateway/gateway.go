@@ -253,9 +253,12 @@ func securityHeaders(https, stripeJS bool) fiber.Handler {
 // the __Host-/__Secure- names, which only a secure response from this host
 // can set; an unprefixed one can be planted by a sibling subdomain or over
 // plain HTTP (cookie tossing). They are removed before anything reads them,
-// so a planted access token cannot sign the visitor in as the attacker, and a
-// planted CSRF cookie cannot pair with a token the attacker knows.
-var plainCookies = []string{authn.AccessCookieInsecure, "refresh", CSRFCookieInsecure}
+// so a planted access token cannot sign the visitor in as the attacker, a
+// planted CSRF cookie cannot pair with a token the attacker knows, and a
+// planted guest basket cannot watch the visitor's basket or merge into it.
+// ("refresh" and "basket_id" are auth.RefreshCookieInsecure and
+// basket.GuestCookie; the test checks they stay in step.)
+var plainCookies = []string{authn.AccessCookieInsecure, "refresh", CSRFCookieInsecure, "basket_id"}
 
 func dropPlainCookies(c *fiber.Ctx) error {
 	for _, name := range plainCookies {

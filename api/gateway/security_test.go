@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/api/auth"
+	"github.com/evshop/shop/api/basket"
 	"github.com/evshop/shop/api/gateway"
 	"github.com/evshop/shop/platform/authn"
 )
@@ -171,6 +172,7 @@ func TestPlantedPlainCookiesAreIgnored(t *testing.T) {
 		b := s.browser(t)
 		b.cookies[authn.AccessCookieInsecure] = &http.Cookie{Name: authn.AccessCookieInsecure, Value: token}
 		b.cookies[auth.RefreshCookieInsecure] = &http.Cookie{Name: auth.RefreshCookieInsecure, Value: "planted"}
+		b.cookies[basket.GuestCookie] = &http.Cookie{Name: basket.GuestCookie, Value: "7f9c2a8e-5b1d-4c3e-9a7f-2d4b6e8f0a1c"}
 		b.cookies["unrelated"] = &http.Cookie{Name: "unrelated", Value: "1"}
 		r := b.do("GET", "/api/demo/private", nil)
 		if secure {
@@ -179,9 +181,13 @@ func TestPlantedPlainCookiesAreIgnored(t *testing.T) {
 			wantStatus(t, r, 200)
 		}
 		wantStatus(t, b.do("GET", "/api/proxied/x", nil), 204)
-		planted := strings.Contains(upstreamCookies, authn.AccessCookieInsecure+"=") || strings.Contains(upstreamCookies, auth.RefreshCookieInsecure+"=")
-		if planted == secure || !strings.Contains(upstreamCookies, "unrelated=1") {
-			t.Errorf("secure=%v: upstream got cookies %q", secure, upstreamCookies)
+		for _, name := range []string{authn.AccessCookieInsecure, auth.RefreshCookieInsecure, basket.GuestCookie} {
+			if got := strings.Contains(upstreamCookies, name+"="); got == secure {
+				t.Errorf("secure=%v: upstream got cookies %q (%s passed: %v)", secure, upstreamCookies, name, got)
+			}
+		}
+		if !strings.Contains(upstreamCookies, "unrelated=1") {
+			t.Errorf("secure=%v: upstream lost an unrelated cookie: %q", secure, upstreamCookies)
 		}
 		// A planted plain CSRF cookie with its own token pair does not
 		// pass the double-submit check of an HTTPS shop.
