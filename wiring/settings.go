@@ -248,6 +248,9 @@ func (s *Settings) Warnings() []string {
 	if s.Mode == ModeServer && !s.CookieSecure {
 		w = append(w, "COOKIE_SECURE=false: session and CSRF cookies go without Secure and the __Host- prefix and no HSTS is sent; only for a shop served over plain HTTP")
 	}
+	if s.Mode == ModeEmbedded && !LoopbackOnly(s.Addr) {
+		w = append(w, "ADDR="+s.Addr+": the embedded shop is reachable beyond this machine; only admins may read /dev/mail")
+	}
 	return w
 }
 
