@@ -58,7 +58,7 @@ func DeclareNotifier(cfg *config.Set) *NotifierOptions {
 		reminderMaxAge:   cfg.Duration("reminder-max-age", "REMINDER_MAX_AGE", 7*24*time.Hour, "baskets idle longer than this are never reminded"),
 		reminderInterval: cfg.Duration("reminder-interval", "REMINDER_INTERVAL", time.Minute, "how often due reminders are looked for"),
 		readyTargets:     cfg.String("alert-readyz", "ALERT_READYZ_TARGETS", "", "name=url list of /readyz endpoints to watch (alerts off when both target lists are empty)"),
-		metricsTargets:   cfg.String("alert-metrics", "ALERT_METRICS_TARGETS", "", "name=url list of /metrics endpoints whose 5xx rate is watched"),
+		metricsTargets:   cfg.String("alert-metrics", "ALERT_METRICS_TARGETS", "", "name=url list of /metrics endpoints whose 5xx rate is watched: each binary's METRICS_ADDR listener, e.g. gateway=http://gateway:9090/metrics"),
 		alertFailFor:     cfg.Duration("alert-fail-for", "ALERT_FAIL_FOR", 2*time.Minute, "how long a condition fails before it alerts"),
 		alertThrottle:    cfg.Duration("alert-throttle", "ALERT_THROTTLE", 15*time.Minute, "at most one alert per condition per this period"),
 		alertInterval:    cfg.Duration("alert-interval", "ALERT_INTERVAL", 15*time.Second, "how often the watcher checks"),
