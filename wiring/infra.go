@@ -368,9 +368,8 @@ func (in *Infra) NewApp(name string) *fiber.App {
 }
 
 // Run starts the bus, the relays and every runner, serves app on the
-// configured address (and /metrics on METRICS_ADDR), and on cancellation
-// stops serving, drains the bus and
-// waits for the runners.
+// configured address and /metrics on METRICS_ADDR, and on cancellation stops
+// serving, drains the bus and waits for the runners.
 func (in *Infra) Run(ctx context.Context, app *fiber.App) error {
 	var metrics net.Listener
 	if in.S.MetricsAddr != "" {

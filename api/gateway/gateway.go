@@ -202,7 +202,7 @@ const headerCSP = "Content-Security-Policy"
 const siteCSP = "default-src 'self'; script-src 'self'%s; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
 	"font-src 'self'; connect-src 'self'%s; frame-src %s; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// stripeSources are what Stripe.js needs: its script, its API, and the
+// The Stripe sources are what Stripe.js needs: its script, its API, and the
 // frames of its card fields and 3-D Secure pages.
 const (
 	stripeScript  = " https://js.stripe.com https://*.js.stripe.com"
