@@ -88,7 +88,7 @@ func (in *Infra) Admin(ctx context.Context, targets ...rebuild.Projection) (*Adm
 		return nil, err
 	}
 	return &Admin{Runner: runner, Routes: []Route{
-		{Service: "ADMIN", Prefix: "/api/admin/projections", Mount: projAPI.Mount},
-		{Service: "ADMIN", Prefix: "/api/admin/deadletters", Mount: dlAPI.Mount},
+		{Prefix: "/api/admin/projections", Mount: projAPI.Mount},
+		{Prefix: "/api/admin/deadletters", Mount: dlAPI.Mount},
 	}}, nil
 }

@@ -121,5 +121,5 @@ func (in *Infra) Auth(ctx context.Context, o *AuthOptions) (*Auth, error) {
 	if _, err := in.StartRelay(ctx, "auth-outbox", outbox); err != nil {
 		return nil, err
 	}
-	return &Auth{Service: svc, Outbox: outbox, Routes: []Route{{Service: "AUTH", Prefix: "/api/auth", Mount: api.Mount}}}, nil
+	return &Auth{Service: svc, Outbox: outbox, Routes: []Route{{Prefix: "/api/auth", Mount: api.Mount}}}, nil
 }

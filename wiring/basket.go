@@ -93,7 +93,7 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 	if err != nil {
 		return nil, err
 	}
-	return &Basket{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Service: "BASKET", Prefix: "/api/basket", Mount: api.Mount}}}, nil
+	return &Basket{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}}}, nil
 }
 
 // basketsBase is the Redis key space of the basket read model.

@@ -104,7 +104,7 @@ func (in *Infra) Catalog(ctx context.Context) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Catalog{Service: svc, Routes: []Route{{Service: "CATALOG", Prefix: "/api/catalog", Mount: api.Mount}}}, nil
+	return &Catalog{Service: svc, Routes: []Route{{Prefix: "/api/catalog", Mount: api.Mount}}}, nil
 }
 
 // BasketLookup adapts the catalog service to the basket's product lookup.

@@ -48,7 +48,7 @@ func (in *Infra) Client(ctx context.Context, products *catalog.Service) (*Client
 		return nil, err
 	}
 	return &Client{Service: svc, Profiles: profiles{svc}, Routes: []Route{
-		{Service: "CLIENTS", Prefix: "/api/clients", Mount: api.Mount},
+		{Prefix: "/api/clients", Mount: api.Mount},
 	}}, nil
 }
 

@@ -60,22 +60,16 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(
 	return gateway.New(cfg)
 }
 
-// UpstreamRoutes are the gateway's routes in server mode: every public prefix
-// proxied to the URL configured for its service.
+// UpstreamRoutes are the gateway's routes in server mode: every prefix of
+// PublicAPI proxied to the URL configured for its service.
 func (in *Infra) UpstreamRoutes() ([]gateway.Route, error) {
-	prefixes := map[string][]string{
-		"AUTH": {"/api/auth"}, "CLIENTS": {"/api/clients", "/api/admin/customers"}, "CATALOG": {"/api/catalog"},
-		"BASKET": {"/api/basket"}, "ORDERS": {"/api/orders", "/api/admin/orders"}, "PAYMENTS": {"/api/payments"},
-		"ADMIN": {"/api/admin/projections", "/api/admin/deadletters"}, "NOTIFICATIONS": {"/api/notifications", "/api/admin/notifications"},
-	}
-	var out []gateway.Route
-	for svc, url := range in.S.UpstreamURLs {
-		if *url == "" {
-			return nil, fmt.Errorf("UPSTREAM_%s is required for the gateway in server mode", svc)
+	out := make([]gateway.Route, 0, len(PublicAPI))
+	for _, r := range PublicAPI {
+		url, ok := in.S.UpstreamURLs[r.Service]
+		if !ok || *url == "" {
+			return nil, fmt.Errorf("UPSTREAM_%s is required for the gateway in server mode", r.Service)
 		}
-		for _, p := range prefixes[svc] {
-			out = append(out, gateway.Route{Prefix: p, Target: *url})
-		}
+		out = append(out, gateway.Route{Prefix: r.Prefix, Target: *url})
 	}
 	return out, nil
 }

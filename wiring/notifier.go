@@ -192,8 +192,8 @@ func (in *Infra) Notifier(ctx context.Context, profiles Profiles, opts *Notifier
 		return nil, err
 	}
 	out.Routes = []Route{
-		{Service: "NOTIFICATIONS", Prefix: "/api/notifications", Mount: api.MountNotifications},
-		{Service: "NOTIFICATIONS", Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
+		{Prefix: "/api/notifications", Mount: api.MountNotifications},
+		{Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
 	}
 	if out.Outbox != nil {
 		// The outbox holds every sign-up and reset link: anyone who can read

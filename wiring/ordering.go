@@ -80,7 +80,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 		return nil, err
 	}
 	return &Ordering{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
-		{Service: "ORDERS", Prefix: "/api/orders", Mount: api.Mount},
-		{Service: "ADMIN", Prefix: "/api/admin/orders", Mount: api.MountAdmin},
+		{Prefix: "/api/orders", Mount: api.Mount},
+		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 	}}, nil
 }

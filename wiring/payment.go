@@ -103,5 +103,5 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Payment{Commands: cmds, Ledger: ledger, Routes: []Route{{Service: "PAYMENTS", Prefix: "/api/payments", Mount: api.Mount}}}, nil
+	return &Payment{Commands: cmds, Ledger: ledger, Routes: []Route{{Prefix: "/api/payments", Mount: api.Mount}}}, nil
 }
