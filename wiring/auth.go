@@ -21,17 +21,14 @@ import (
 // AuthOptions are the settings only the identity service has.
 type AuthOptions struct {
 	AccessTTL, RefreshTTL *time.Duration
-	TrustedProxies        *string
 	HashConcurrency       *int
 }
 
 // DeclareAuth registers the identity service's settings on cfg.
 func DeclareAuth(cfg *config.Set) *AuthOptions {
 	return &AuthOptions{
-		AccessTTL:  cfg.Duration("access-ttl", "AUTH_ACCESS_TTL", authn.MaxAccessTTL, "access-token lifetime (at most 15m)"),
-		RefreshTTL: cfg.Duration("refresh-ttl", "AUTH_REFRESH_TTL", ident.DefaultRefreshTTL, "refresh-token lifetime (sliding, per rotation)"),
-		TrustedProxies: cfg.String("trusted-proxies", "AUTH_TRUSTED_PROXIES", "127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,::1/128",
-			"CIDRs whose X-Forwarded-For is believed (the gateway); the client IP keys the per-IP rate limits"),
+		AccessTTL:       cfg.Duration("access-ttl", "AUTH_ACCESS_TTL", authn.MaxAccessTTL, "access-token lifetime (at most 15m)"),
+		RefreshTTL:      cfg.Duration("refresh-ttl", "AUTH_REFRESH_TTL", ident.DefaultRefreshTTL, "refresh-token lifetime (sliding, per rotation)"),
 		HashConcurrency: cfg.Int("hash-concurrency", "AUTH_HASH_CONCURRENCY", 4, "argon2id hashes run at once (19 MiB each)"),
 	}
 }
@@ -102,12 +99,8 @@ func (in *Infra) Auth(ctx context.Context, o *AuthOptions) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	trusted, err := ratelimit.ParsePrefixes(*o.TrustedProxies)
-	if err != nil {
-		return nil, fmt.Errorf("AUTH_TRUSTED_PROXIES: %w", err)
-	}
 	api, err := auth.New(auth.Deps{Service: svc, Signer: signer, Keys: keys, Verifier: verifier, Limiter: limiter,
-		Log: in.Log, CookieSecure: in.S.CookieSecure, TrustedProxies: trusted})
+		Log: in.Log, CookieSecure: in.S.CookieSecure, TrustedProxies: in.S.TrustedProxies})
 	if err != nil {
 		return nil, err
 	}

@@ -227,6 +227,10 @@ func (c *Cluster) environment(name string) []string {
 		"PUBLIC_URL": c.GatewayURL, "WEB_DIR": filepath.Join(c.logDir, "no-storefront"), "SEED_DEMO": "true",
 		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAY": c.opts.PaymentGateway,
 		"AWS_ENDPOINT_URL_SES": c.SESURL, "SES_FROM": "shop@test.evshop.example",
+		// Opt in: every process runs on loopback, so the auth service must
+		// believe the gateway's X-Forwarded-For to limit each browser (each
+		// with its own 127.x source address) on its own.
+		"TRUSTED_PROXIES": "127.0.0.0/8,::1/128",
 	}
 	if c.opts.PaymentGateway == "stripe" {
 		env["STRIPE_SECRET_KEY"] = "sk_test_123"
