@@ -41,6 +41,11 @@ type Token struct {
 	UserID    string
 	Purpose   Purpose
 	ExpiresAt time.Time
+	// PasswordHash is, for a verification link, the hash of the password
+	// sent with its sign-up: it becomes the account's password when this
+	// link is opened (so a stranger's earlier sign-up never keeps its
+	// password). Empty for reset links.
+	PasswordHash string
 }
 
 // Change is what a mutation of one user persists besides the user row: the
@@ -66,10 +71,10 @@ type Store interface {
 	UpdateUser(ctx context.Context, id string, fn func(*domain.User) (Change, error)) error
 	// ConsumeToken deletes the token with idHash if it has purpose, belongs
 	// to userID and has not expired at now (else ErrTokenInvalid), then runs
-	// UpdateUser's fn on its user, all in one transaction: a token is used
-	// at most once even under concurrent requests, and it is not burnt when
-	// fn fails.
-	ConsumeToken(ctx context.Context, purpose Purpose, idHash, userID string, now time.Time, fn func(*domain.User) (Change, error)) error
+	// fn on its user and the token as stored, like UpdateUser, all in one
+	// transaction: a token is used at most once even under concurrent
+	// requests, and it is not burnt when fn fails.
+	ConsumeToken(ctx context.Context, purpose Purpose, idHash, userID string, now time.Time, fn func(*domain.User, Token) (Change, error)) error
 }
 
 // Session is one refresh token (stored by hash) in its family. A family is

@@ -100,7 +100,7 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 			t.Fatal(err)
 		}
 		if err := s.UpdateUser(ctx, u.ID(), func(u *domain.User) (ident.Change, error) {
-			_, err := u.VerifyEmail(time.Now())
+			_, err := u.VerifyEmail(u.PasswordHash(), time.Now())
 			return ident.Change{Events: []eventstore.EventData{e2}}, err
 		}); err != nil {
 			t.Fatal(err)
@@ -146,7 +146,7 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 		}
 		boom := errors.New("boom")
 		err := s.UpdateUser(ctx, u.ID(), func(u *domain.User) (ident.Change, error) {
-			_, _ = u.VerifyEmail(time.Now())
+			_, _ = u.VerifyEmail(u.PasswordHash(), time.Now())
 			return ident.Change{Events: []eventstore.EventData{event("x")}}, boom
 		})
 		if !errors.Is(err, boom) {
@@ -168,11 +168,12 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 		s, _ := newStore(t)
 		u := newUser(t, uniqueEmail())
 		now := time.Now()
-		tok := ident.Token{IDHash: uuid.NewString(), UserID: u.ID(), Purpose: ident.PurposeVerify, ExpiresAt: now.Add(time.Hour)}
+		tok := ident.Token{IDHash: uuid.NewString(), UserID: u.ID(), Purpose: ident.PurposeVerify, ExpiresAt: now.Add(time.Hour),
+			PasswordHash: "$argon2id$of-this-sign-up"}
 		if err := s.CreateUser(ctx, u, ident.Change{Token: &tok}); err != nil {
 			t.Fatal(err)
 		}
-		noop := func(*domain.User) (ident.Change, error) { return ident.Change{}, nil }
+		noop := func(*domain.User, ident.Token) (ident.Change, error) { return ident.Change{}, nil }
 		for name, call := range map[string]func() error{
 			"wrong purpose": func() error { return s.ConsumeToken(ctx, ident.PurposeReset, tok.IDHash, u.ID(), now, noop) },
 			"wrong user":    func() error { return s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, "other", now, noop) },
@@ -186,11 +187,18 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 			}
 		}
 		boom := errors.New("boom")
-		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, func(*domain.User) (ident.Change, error) { return ident.Change{}, boom }); !errors.Is(err, boom) {
+		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, func(*domain.User, ident.Token) (ident.Change, error) { return ident.Change{}, boom }); !errors.Is(err, boom) {
 			t.Fatalf("failing fn err = %v", err)
 		}
-		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, noop); err != nil {
+		var consumed ident.Token
+		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, func(_ *domain.User, t ident.Token) (ident.Change, error) {
+			consumed = t
+			return ident.Change{}, nil
+		}); err != nil {
 			t.Fatalf("a failed use burnt the token: %v", err)
+		}
+		if consumed.PasswordHash != tok.PasswordHash || consumed.UserID != u.ID() || consumed.Purpose != ident.PurposeVerify {
+			t.Fatalf("fn got token %+v, want the stored %+v", consumed, tok)
 		}
 		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, noop); !errors.Is(err, ident.ErrTokenInvalid) {
 			t.Fatalf("second use err = %v", err)
@@ -226,7 +234,7 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				err := s.ConsumeToken(ctx, ident.PurposeReset, tok.IDHash, u.ID(), time.Now(), func(*domain.User) (ident.Change, error) {
+				err := s.ConsumeToken(ctx, ident.PurposeReset, tok.IDHash, u.ID(), time.Now(), func(*domain.User, ident.Token) (ident.Change, error) {
 					return ident.Change{}, nil
 				})
 				if err == nil {
