@@ -21,14 +21,17 @@ import (
 // AuthOptions are the settings only the identity service has.
 type AuthOptions struct {
 	AccessTTL, RefreshTTL *time.Duration
+	RefreshAbsoluteTTL    *time.Duration
 	HashConcurrency       *int
 }
 
 // DeclareAuth registers the identity service's settings on cfg.
 func DeclareAuth(cfg *config.Set) *AuthOptions {
 	return &AuthOptions{
-		AccessTTL:       cfg.Duration("access-ttl", "AUTH_ACCESS_TTL", authn.MaxAccessTTL, "access-token lifetime (at most 15m)"),
-		RefreshTTL:      cfg.Duration("refresh-ttl", "AUTH_REFRESH_TTL", ident.DefaultRefreshTTL, "refresh-token lifetime (sliding, per rotation)"),
+		AccessTTL:  cfg.Duration("access-ttl", "AUTH_ACCESS_TTL", authn.MaxAccessTTL, "access-token lifetime (at most 15m)"),
+		RefreshTTL: cfg.Duration("refresh-ttl", "AUTH_REFRESH_TTL", ident.DefaultRefreshTTL, "refresh-token lifetime (sliding, per rotation)"),
+		RefreshAbsoluteTTL: cfg.Duration("refresh-absolute-ttl", "AUTH_REFRESH_ABSOLUTE_TTL", ident.DefaultRefreshAbsoluteTTL,
+			"a sign-in's absolute lifetime: refreshing never keeps it past this (at least AUTH_REFRESH_TTL)"),
 		HashConcurrency: cfg.Int("hash-concurrency", "AUTH_HASH_CONCURRENCY", 4, "argon2id hashes run at once (19 MiB each)"),
 	}
 }
@@ -91,7 +94,7 @@ func (in *Infra) Auth(ctx context.Context, o *AuthOptions) (*Auth, error) {
 	mac := hmac.New(sha256.New, []byte(in.S.MailLinkKey))
 	mac.Write([]byte("evshop identity link tokens"))
 	svc, err := ident.NewService(ctx, ident.Config{Store: store, Sessions: sessions, Hasher: hasher, Sealer: box,
-		TokenKey: mac.Sum(nil), Log: in.Log, RefreshTTL: *o.RefreshTTL})
+		TokenKey: mac.Sum(nil), Log: in.Log, RefreshTTL: *o.RefreshTTL, RefreshAbsoluteTTL: *o.RefreshAbsoluteTTL})
 	if err != nil {
 		return nil, err
 	}

@@ -83,17 +83,22 @@ type Session struct {
 	TokenHash string
 	FamilyID  string
 	UserID    string
-	ExpiresAt time.Time
+	ExpiresAt time.Time // this token's end (the sliding lifetime, never past FamilyExpiresAt)
+	// FamilyExpiresAt is the login's absolute end: no rotation reaches past
+	// it, so a stolen refresh token cannot be kept alive forever.
+	FamilyExpiresAt time.Time
 }
 
 // Sessions is the refresh-token port.
 type Sessions interface {
-	// Create stores the first token of a new family.
+	// Create stores the first token of a new family, which ends for good at
+	// s.FamilyExpiresAt.
 	Create(ctx context.Context, s Session) error
-	// Rotate marks the token oldHash used and stores newHash in its family,
-	// returning the new session. A token already rotated is a theft signal:
-	// the whole family is revoked and ErrSessionReused returned. Unknown,
-	// expired or revoked tokens give ErrSessionInvalid.
+	// Rotate marks the token oldHash used and stores newHash in its family
+	// for ttl, but never past the family's end, returning the new session.
+	// A token already rotated is a theft signal: the whole family is revoked
+	// and ErrSessionReused returned. Unknown, expired or revoked tokens, and
+	// families past their end, give ErrSessionInvalid.
 	Rotate(ctx context.Context, oldHash, newHash string, ttl time.Duration) (Session, error)
 	// Revoke revokes the family of the token (logout); unknown tokens are ignored.
 	Revoke(ctx context.Context, tokenHash string) error

@@ -20,6 +20,8 @@ const (
 	DefaultVerifyTTL  = 48 * time.Hour
 	ResetTTL          = 30 * time.Minute
 	DefaultRefreshTTL = 7 * 24 * time.Hour
+	// DefaultRefreshAbsoluteTTL bounds a login however often it refreshes.
+	DefaultRefreshAbsoluteTTL = 30 * 24 * time.Hour
 )
 
 // Config configures NewService.
@@ -34,7 +36,10 @@ type Config struct {
 	NewID    func() string
 
 	VerifyTTL  time.Duration // default 48h
-	RefreshTTL time.Duration // default 7 days
+	RefreshTTL time.Duration // default 7 days; sliding: each refresh extends it
+	// RefreshAbsoluteTTL ends a login (a refresh-token family) for good,
+	// however often it refreshes; default 30 days, at least RefreshTTL.
+	RefreshAbsoluteTTL time.Duration
 }
 
 // Service runs the identity use cases.
@@ -67,6 +72,13 @@ func NewService(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL
+	}
+	if cfg.RefreshAbsoluteTTL <= 0 {
+		cfg.RefreshAbsoluteTTL = DefaultRefreshAbsoluteTTL
+	}
+	if cfg.RefreshAbsoluteTTL < cfg.RefreshTTL {
+		return nil, fmt.Errorf("identity: the absolute refresh lifetime (%s) is shorter than the sliding one (%s)",
+			cfg.RefreshAbsoluteTTL, cfg.RefreshTTL)
 	}
 	// Unknown accounts are checked against this hash so a failed login costs
 	// the same whether or not the address exists.
@@ -240,8 +252,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (*domain.Us
 
 func (s *Service) openSession(ctx context.Context, userID, familyID string) (string, error) {
 	token := randomString(32)
+	now := s.cfg.Now()
 	err := s.cfg.Sessions.Create(ctx, Session{TokenHash: hashString(token), FamilyID: familyID, UserID: userID,
-		ExpiresAt: s.cfg.Now().Add(s.cfg.RefreshTTL)})
+		ExpiresAt: now.Add(s.cfg.RefreshTTL), FamilyExpiresAt: now.Add(s.cfg.RefreshAbsoluteTTL)})
 	return token, err
 }
 

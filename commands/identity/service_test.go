@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	ident "github.com/evshop/shop/commands/identity"
 	"github.com/evshop/shop/commands/identity/memstore"
@@ -205,4 +206,78 @@ func TestPreHijackedAccountTakesTheOwnersPassword(t *testing.T) {
 		t.Fatalf("the older link after verification: %v, want invalid", err)
 	}
 	check("after the older link")
+}
+
+// TestSignInEndsAtItsAbsoluteLifetime: a client that refreshes well within
+// the sliding lifetime is still signed out when the absolute one is over.
+func TestSignInEndsAtItsAbsoluteLifetime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const pw = "a long and unusual passphrase"
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	cases := []struct {
+		name     string
+		absolute time.Duration // 0: the default, 30 days
+		lastOK   time.Duration // the last refresh that still works, after login
+	}{
+		{"default 30 days", 0, 29 * 24 * time.Hour},
+		{"configured 10 days", 10 * 24 * time.Hour, 9 * 24 * time.Hour},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clock := &fakeClock{now: clock.Now()}
+			store, sessions := memstore.New(), memstore.NewSessions(clock.Now)
+			hasher, err := ident.NewArgon2id(ident.DefaultArgon2Params, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			box, _ := sealed.New([]byte(strings.Repeat("m", 32)))
+			svc, err := ident.NewService(ctx, ident.Config{Store: store, Sessions: sessions, Hasher: hasher, Sealer: box,
+				TokenKey: []byte(strings.Repeat("t", 32)), Now: clock.Now, RefreshAbsoluteTTL: c.absolute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.BootstrapAdmin(ctx, "ann@shop.test", pw, "Ann"); err != nil {
+				t.Fatal(err)
+			}
+			_, refresh, err := svc.Login(ctx, "ann@shop.test", pw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Refresh daily: the sliding 7 days never run out.
+			for day := time.Duration(1); day*24*time.Hour <= c.lastOK; day++ {
+				clock.Advance(24 * time.Hour)
+				if _, refresh, err = svc.Refresh(ctx, refresh); err != nil {
+					t.Fatalf("refresh on day %d: %v", day, err)
+				}
+			}
+			clock.Advance(24 * time.Hour)
+			if _, _, err := svc.Refresh(ctx, refresh); !errors.Is(err, ident.ErrSessionInvalid) {
+				t.Fatalf("refresh after the absolute lifetime: %v, want invalid", err)
+			}
+		})
+	}
+	if _, err := ident.NewService(ctx, ident.Config{Store: memstore.New(), Sessions: memstore.NewSessions(nil),
+		Hasher: mustHasher(t), Sealer: mustBox(t), TokenKey: []byte(strings.Repeat("t", 32)),
+		RefreshTTL: 48 * time.Hour, RefreshAbsoluteTTL: 24 * time.Hour}); err == nil {
+		t.Fatal("an absolute lifetime shorter than the sliding one was accepted")
+	}
+}
+
+func mustHasher(t *testing.T) ident.PasswordHasher {
+	t.Helper()
+	h, err := ident.NewArgon2id(ident.DefaultArgon2Params, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func mustBox(t *testing.T) *sealed.Box {
+	t.Helper()
+	b, err := sealed.New([]byte(strings.Repeat("m", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -332,11 +332,39 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) (ident.Sessions, C
 	create := func(t *testing.T, s ident.Sessions, c Clock, user string) (token, family string) {
 		t.Helper()
 		token, family = uuid.NewString(), uuid.NewString()
-		if err := s.Create(ctx, ident.Session{TokenHash: token, FamilyID: family, UserID: user, ExpiresAt: c.Now().Add(ttl)}); err != nil {
+		if err := s.Create(ctx, ident.Session{TokenHash: token, FamilyID: family, UserID: user, ExpiresAt: c.Now().Add(ttl),
+			FamilyExpiresAt: c.Now().Add(24 * ttl)}); err != nil {
 			t.Fatal(err)
 		}
 		return token, family
 	}
+
+	t.Run("a family ends at its absolute end however often it rotates", func(t *testing.T) {
+		t.Parallel()
+		s, c := newSessions(t)
+		tok, fam := uuid.NewString(), uuid.NewString()
+		ends := c.Now().Add(600 * time.Millisecond)
+		if err := s.Create(ctx, ident.Session{TokenHash: tok, FamilyID: fam, UserID: "u1", ExpiresAt: c.Now().Add(ttl), FamilyExpiresAt: ends}); err != nil {
+			t.Fatal(err)
+		}
+		next := uuid.NewString()
+		got, err := s.Rotate(ctx, tok, next, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Stores may keep milliseconds only.
+		if got.ExpiresAt.After(ends) || got.FamilyExpiresAt.Sub(ends).Abs() >= time.Millisecond {
+			t.Fatalf("rotated session ends %v (family %v), want no later than %v", got.ExpiresAt, got.FamilyExpiresAt, ends)
+		}
+		c.Wait(700 * time.Millisecond)
+		if _, err := s.Rotate(ctx, next, uuid.NewString(), ttl); !errors.Is(err, ident.ErrSessionInvalid) {
+			t.Fatalf("rotation past the family's end: %v, want invalid", err)
+		}
+		if err := s.Create(ctx, ident.Session{TokenHash: uuid.NewString(), FamilyID: uuid.NewString(), UserID: "u1",
+			ExpiresAt: c.Now().Add(ttl)}); err == nil {
+			t.Fatal("a family without an absolute end was stored")
+		}
+	})
 
 	t.Run("rotation chain", func(t *testing.T) {
 		t.Parallel()
@@ -431,7 +459,8 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) (ident.Sessions, C
 		t.Parallel()
 		s, c := newSessions(t)
 		tok, fam := uuid.NewString(), uuid.NewString()
-		if err := s.Create(ctx, ident.Session{TokenHash: tok, FamilyID: fam, UserID: "u1", ExpiresAt: c.Now().Add(300 * time.Millisecond)}); err != nil {
+		if err := s.Create(ctx, ident.Session{TokenHash: tok, FamilyID: fam, UserID: "u1", ExpiresAt: c.Now().Add(300 * time.Millisecond),
+			FamilyExpiresAt: c.Now().Add(ttl)}); err != nil {
 			t.Fatal(err)
 		}
 		c.Wait(400 * time.Millisecond)
