@@ -14,6 +14,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/logging"
 	"github.com/evshop/shop/platform/sealed"
+	"github.com/evshop/shop/platform/testenv"
 )
 
 func newService(t *testing.T) (*ident.Service, *memstore.Store, *memstore.Sessions) {
@@ -214,7 +215,7 @@ func TestSignInEndsAtItsAbsoluteLifetime(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const pw = "a long and unusual passphrase"
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	cases := []struct {
 		name     string
 		absolute time.Duration // 0: the default, 30 days
@@ -225,7 +226,7 @@ func TestSignInEndsAtItsAbsoluteLifetime(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			clock := &fakeClock{now: clock.Now()}
+			clock := testenv.NewClock(clock.Now())
 			store, sessions := memstore.New(), memstore.NewSessions(clock.Now)
 			hasher, err := ident.NewArgon2id(ident.DefaultArgon2Params, 2)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/testenv"
 )
 
 // jwksServer serves keys, fails with 503 or hangs (until the test ends), as
@@ -48,18 +49,6 @@ func newJWKSServer(t *testing.T, mode string) *jwksServer {
 	return s
 }
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // settled waits until no fetch is in flight (the outcome is recorded).
 func settled(t *testing.T, r *authn.RemoteJWKS) authn.JWKSStatus {
 	t.Helper()
@@ -73,7 +62,7 @@ func settled(t *testing.T, r *authn.RemoteJWKS) authn.JWKSStatus {
 	return authn.JWKSStatus{}
 }
 
-func newRemote(t *testing.T, url string, clock *testClock) *authn.RemoteJWKS {
+func newRemote(t *testing.T, url string, clock *testenv.Clock) *authn.RemoteJWKS {
 	t.Helper()
 	r, err := authn.NewRemoteJWKS(authn.RemoteJWKSConfig{URL: url, Now: clock.Now, MaxAge: time.Minute, MinRefetch: time.Hour,
 		FetchTimeout: time.Minute, MinBackoff: time.Second, MaxBackoff: 4 * time.Second, Client: &http.Client{}})
@@ -89,7 +78,7 @@ func newRemote(t *testing.T, url string, clock *testClock) *authn.RemoteJWKS {
 func TestJWKSRefreshNeverBlocksTokenChecks(t *testing.T) {
 	t.Parallel()
 	srv := newJWKSServer(t, "ok")
-	clock := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	r := newRemote(t, srv.url, clock)
 	if _, err := r.VerificationKey(srv.kid); err != nil {
 		t.Fatalf("first fetch: %v", err)
@@ -145,7 +134,7 @@ func TestJWKSBacksOffWhenFailing(t *testing.T) {
 	t.Run("cached keys", func(t *testing.T) {
 		t.Parallel()
 		srv := newJWKSServer(t, "ok")
-		clock := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		clock := testenv.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		r := newRemote(t, srv.url, clock)
 		if _, err := r.VerificationKey(srv.kid); err != nil {
 			t.Fatal(err)
@@ -189,7 +178,7 @@ func TestJWKSBacksOffWhenFailing(t *testing.T) {
 	t.Run("nothing cached yet", func(t *testing.T) {
 		t.Parallel()
 		srv := newJWKSServer(t, "fail")
-		clock := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		clock := testenv.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		r := newRemote(t, srv.url, clock)
 		for range 5 {
 			if _, err := r.VerificationKey(srv.kid); err == nil || errors.Is(err, authn.ErrUnknownKey) {
