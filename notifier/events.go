@@ -14,6 +14,7 @@ const (
 	EventUserRegistered         = "identity.UserRegistered.v1"
 	EventVerificationRequested  = "identity.VerificationRequested.v1"
 	EventPasswordResetRequested = "identity.PasswordResetRequested.v1"
+	EventPasswordChanged        = "identity.PasswordChanged.v1"
 
 	EventOrderPlaced    = "ordering.OrderPlaced.v1"
 	EventOrderPaid      = "ordering.OrderPaid.v1"
@@ -34,7 +35,7 @@ const (
 // EventTypes lists every event type Handle acts on; subscribe to these.
 func EventTypes() []string {
 	return []string{
-		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested,
+		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested, EventPasswordChanged,
 		EventOrderPlaced, EventOrderPaid, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
 		EventPaymentFailed, EventPaymentRefunded,
 		EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut,

@@ -170,6 +170,8 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onIdentity(ctx, ev, templates.KindVerifyEmail, "/verify")
 	case EventPasswordResetRequested:
 		return n.onIdentity(ctx, ev, templates.KindPasswordReset, "/reset-password")
+	case EventPasswordChanged:
+		return n.onPasswordChanged(ctx, ev)
 	case EventOrderPlaced:
 		return n.onOrderPlaced(ctx, ev)
 	case EventOrderPaid:
@@ -207,6 +209,21 @@ func (n *Notifier) onIdentity(ctx context.Context, ev eventstore.RecordedEvent, 
 	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
 	d := n.baseData(r)
 	d.Link = n.public + path + "?token=" + url.QueryEscape(token)
+	return n.deliver(ctx, ev.ID, kind, r, d, nil)
+}
+
+// onPasswordChanged tells the account's address that its password changed
+// (by the user, a reset link or the admin bootstrap), so an owner who did
+// not do it learns at once and can take the account back.
+func (n *Notifier) onPasswordChanged(ctx context.Context, ev eventstore.RecordedEvent) error {
+	kind := templates.KindPasswordChanged
+	var e identityEvent
+	if err := json.Unmarshal(ev.Data, &e); err != nil || e.UserID == "" || e.Email == "" {
+		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
+	}
+	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
+	d := n.baseData(r)
+	d.Link = n.public + "/forgot-password"
 	return n.deliver(ctx, ev.ID, kind, r, d, nil)
 }
 

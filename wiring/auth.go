@@ -21,7 +21,7 @@ import (
 // AuthOptions are the settings only the identity service has.
 type AuthOptions struct {
 	AccessTTL, RefreshTTL *time.Duration
-	TrustedProxies        *string
+	RefreshAbsoluteTTL    *time.Duration
 	HashConcurrency       *int
 }
 
@@ -30,8 +30,8 @@ func DeclareAuth(cfg *config.Set) *AuthOptions {
 	return &AuthOptions{
 		AccessTTL:  cfg.Duration("access-ttl", "AUTH_ACCESS_TTL", authn.MaxAccessTTL, "access-token lifetime (at most 15m)"),
 		RefreshTTL: cfg.Duration("refresh-ttl", "AUTH_REFRESH_TTL", ident.DefaultRefreshTTL, "refresh-token lifetime (sliding, per rotation)"),
-		TrustedProxies: cfg.String("trusted-proxies", "AUTH_TRUSTED_PROXIES", "127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,::1/128",
-			"CIDRs whose X-Forwarded-For is believed (the gateway); the client IP keys the per-IP rate limits"),
+		RefreshAbsoluteTTL: cfg.Duration("refresh-absolute-ttl", "AUTH_REFRESH_ABSOLUTE_TTL", ident.DefaultRefreshAbsoluteTTL,
+			"a sign-in's absolute lifetime: refreshing never keeps it past this (at least AUTH_REFRESH_TTL)"),
 		HashConcurrency: cfg.Int("hash-concurrency", "AUTH_HASH_CONCURRENCY", 4, "argon2id hashes run at once (19 MiB each)"),
 	}
 }
@@ -94,7 +94,7 @@ func (in *Infra) Auth(ctx context.Context, o *AuthOptions) (*Auth, error) {
 	mac := hmac.New(sha256.New, []byte(in.S.MailLinkKey))
 	mac.Write([]byte("evshop identity link tokens"))
 	svc, err := ident.NewService(ctx, ident.Config{Store: store, Sessions: sessions, Hasher: hasher, Sealer: box,
-		TokenKey: mac.Sum(nil), Log: in.Log, RefreshTTL: *o.RefreshTTL})
+		TokenKey: mac.Sum(nil), Log: in.Log, RefreshTTL: *o.RefreshTTL, RefreshAbsoluteTTL: *o.RefreshAbsoluteTTL})
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +102,8 @@ func (in *Infra) Auth(ctx context.Context, o *AuthOptions) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	trusted, err := ratelimit.ParsePrefixes(*o.TrustedProxies)
-	if err != nil {
-		return nil, fmt.Errorf("AUTH_TRUSTED_PROXIES: %w", err)
-	}
 	api, err := auth.New(auth.Deps{Service: svc, Signer: signer, Keys: keys, Verifier: verifier, Limiter: limiter,
-		Log: in.Log, CookieSecure: in.S.CookieSecure, TrustedProxies: trusted})
+		Log: in.Log, CookieSecure: in.S.CookieSecure, TrustedProxies: in.S.TrustedProxies})
 	if err != nil {
 		return nil, err
 	}

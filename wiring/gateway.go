@@ -39,7 +39,7 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(
 	cfg := gateway.Config{
 		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure, StripeJS: in.S.PaymentGateway == "stripe",
 		RateLimit: ratelimit.Limit{Events: in.S.RateLimit, Window: time.Minute},
-		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root,
+		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root, TrustedProxies: in.S.TrustedProxies,
 		CSRFExempt: append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
 	}
 	if in.S.CORSOrigins != "" {

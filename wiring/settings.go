@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/platform/config"
+	"github.com/evshop/shop/platform/ratelimit"
 )
 
 // Modes of running.
@@ -76,11 +77,15 @@ type Settings struct {
 	CORSOrigins   string
 	RateLimit     int
 	CSRFKey       string
-	PprofAddr     string // net/http/pprof for profiling under load; loopback only, empty: off
-	MetricsAddr   string // internal listener serving /metrics; empty: off
+	// TrustedProxies may set X-Forwarded-For: the client address of the
+	// rate limits is then the right-most hop outside them (ratelimit.ClientIP).
+	TrustedProxies []netip.Prefix
+	PprofAddr      string // net/http/pprof for profiling under load; loopback only, empty: off
+	MetricsAddr    string // internal listener serving /metrics; empty: off
 
-	bind  func()                // copies parsed flag values into the fields
-	given func(env string) bool // whether a setting was set rather than defaulted
+	bind           func()                // copies parsed flag values into the fields
+	given          func(env string) bool // whether a setting was set rather than defaulted
+	trustedProxies string
 }
 
 // Declare registers the shared settings on cfg. defaultMode is embedded for
@@ -132,6 +137,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	cors := bind("cors-origins", "CORS_ORIGINS", "", "comma-separated origins allowed by CORS (empty: same origin only)")
 	csrfKey := bind("csrf-key", "CSRF_KEY", "", "64 hex chars signing CSRF tokens at the gateway; generated when empty in embedded mode")
 	rate := cfg.Int("rate-limit", "RATE_LIMIT", 600, "requests per minute per IP at the gateway")
+	trusted := bind("trusted-proxies", "TRUSTED_PROXIES", "", "CIDRs of the proxies whose X-Forwarded-For is believed (ingress, gateway, pod network); the client address keys the per-IP rate limits (default: none in server mode, loopback when embedded)")
 	pprofAddr := bind("pprof-addr", "PPROF_ADDR", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060) for profiling; empty: off")
 	metricsAddr := bind("metrics-addr", "METRICS_ADDR", ":9090", "internal listener serving Prometheus /metrics, never the public port (embedded default: 127.0.0.1:9090); empty: off")
 	for _, svc := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
@@ -153,6 +159,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.CORSOrigins, s.RateLimit, s.CSRFKey = *cors, *rate, *csrfKey
 		s.PprofAddr, s.MetricsAddr = *pprofAddr, *metricsAddr
 		s.Consumers = *consumers
+		s.trustedProxies = *trusted
 	}
 	s.given = cfg.Given
 	return s
@@ -227,6 +234,15 @@ func (s *Settings) Resolve() error {
 	if s.RateLimit <= 0 {
 		return fmt.Errorf("RATE_LIMIT=%d: must be positive", s.RateLimit)
 	}
+	if s.trustedProxies == "" && s.Embedded() {
+		// A developer's own machine: a local proxy may speak for the client.
+		s.trustedProxies = "127.0.0.0/8,::1/128"
+	}
+	trusted, err := ratelimit.ParsePrefixes(s.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("TRUSTED_PROXIES=%q: %w", s.trustedProxies, err)
+	}
+	s.TrustedProxies = trusted
 	if s.PprofAddr != "" {
 		// Profiles expose memory contents and cost CPU: never on a public interface.
 		host, _, err := net.SplitHostPort(s.PprofAddr)

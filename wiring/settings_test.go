@@ -155,3 +155,45 @@ func TestMetricsAddrIsValidated(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxiesDefaultPerMode(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		mode    string
+		env     map[string]string
+		want    string // the prefixes, comma-separated
+		wantErr bool
+	}{
+		{"embedded: loopback", wiring.ModeEmbedded, nil, "127.0.0.0/8,::1/128", false},
+		{"server: nobody", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k"}, "", false},
+		{"server: the ingress and pod networks", wiring.ModeServer,
+			map[string]string{"MAIL_LINK_KEY": "k", "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, "10.0.0.0/8,192.168.1.7/32", false},
+		{"not a CIDR", wiring.ModeEmbedded, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "", true},
+		{"not an address", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "TRUSTED_PROXIES": "gateway"}, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+			s := wiring.Declare(cfg, c.mode)
+			if err := cfg.Parse(nil); err != nil {
+				t.Fatal(err)
+			}
+			err := s.Resolve()
+			if (err != nil) != c.wantErr {
+				t.Fatalf("Resolve = %v, want error %v", err, c.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			var got []string
+			for _, p := range s.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, ",") != c.want {
+				t.Fatalf("TrustedProxies = %v, want %s", got, c.want)
+			}
+		})
+	}
+}

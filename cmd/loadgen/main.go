@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string) int {
 	lines := cfg.Int("lines", "LOADGEN_LINES", 2, "distinct products per order")
 	skus := cfg.String("skus", "LOADGEN_SKUS", "", "comma-separated SKUs to buy (default: in-stock products of the catalog's first page)")
 	clientIPs := cfg.String("client-ips", "LOADGEN_CLIENT_IPS", "198.18.0.0/15",
-		"give each customer an X-Forwarded-For address from this prefix so the auth service's per-IP limits apply per customer (believed from loopback by AUTH_TRUSTED_PROXIES); empty: off")
+		"give each customer an X-Forwarded-For address from this prefix so the auth service's per-IP limits apply per customer (believed only when the shop's TRUSTED_PROXIES lists loopback: the embedded default); empty: off")
 	adminEmail := cfg.String("admin-email", "LOADGEN_ADMIN_EMAIL", "admin@example.com", "admin who tops up stock (only with a password)")
 	adminPassword := cfg.String("admin-password", "LOADGEN_ADMIN_PASSWORD", "", "the admin's password (prefer the env var); empty: stock is only checked")
 	poll := cfg.Duration("poll", "LOADGEN_POLL", 0, "order status polling interval, stretched to a tenth of the wait so far (default 20ms)")

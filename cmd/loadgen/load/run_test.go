@@ -79,6 +79,9 @@ func TestRunAgainstEmbeddedShop(t *testing.T) {
 		"RATE_LIMIT": "1000000", "SEED_DEMO": "true", "WEB_DIR": "",
 		"AUTH_BOOTSTRAP_ADMIN_EMAIL": "admin@example.com", "AUTH_BOOTSTRAP_ADMIN_PASSWORD": adminPassword,
 		"AUTH_HASH_CONCURRENCY": "2",
+		// Opt in explicitly (also the embedded default): the generator's
+		// X-Forwarded-For comes from loopback and must be believed.
+		"TRUSTED_PROXIES": "127.0.0.1/32",
 	})
 	cases := []struct {
 		name      string
