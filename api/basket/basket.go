@@ -83,7 +83,7 @@ type Deps struct {
 	// PaymentMethods are the methods the shop accepts (PAYMENT_GATEWAYS); a
 	// checkout naming another is refused before any order exists.
 	PaymentMethods []string
-	Log       *slog.Logger
+	Log            *slog.Logger
 	// Verifier, when set, makes Mount verify the access token itself.
 	Verifier authn.Verifier
 	// SecureCookie sets Secure on the basket_id cookie (true behind HTTPS).
