@@ -184,6 +184,67 @@ func TestAdminRefund(t *testing.T) {
 	}
 }
 
+// TestRefundsAddUpToTheCapture: refunds are admin-only; several partial
+// refunds up to the captured amount, each once by its Idempotency-Key; more
+// than what remains is refused.
+func TestRefundsAddUpToTheCapture(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		user, key  string
+		amount     int64
+		want       int
+		wantStatus string
+		refunded   float64
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		calls int
+	}{
+		{"two partials then the rest", []step{
+			{"adm:admin", "a", 1000, 200, "captured", 1000},
+			{"adm:admin", "b", 500, 200, "captured", 1500},
+			{"adm:admin", "c", 1500, 200, "refunded", 3000},
+		}, 3},
+		{"over-refund refused", []step{
+			{"adm:admin", "a", 2500, 200, "captured", 2500},
+			{"adm:admin", "b", 501, 409, "", 0},
+			{"adm:admin", "c", 500, 200, "refunded", 3000},
+		}, 2},
+		{"same key twice is one refund", []step{
+			{"adm:admin", "a", 1000, 200, "captured", 1000},
+			{"adm:admin", "a", 1000, 200, "captured", 1000},
+		}, 1},
+		{"support may not refund", []step{{"sue:support", "a", 1000, 403, "", 0}}, 0},
+		{"nothing left after the full refund", []step{
+			{"adm:admin", "a", 3000, 200, "refunded", 3000},
+			{"adm:admin", "b", 1, 409, "", 0},
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			_, pid := paidOrder(t, e, "ann")
+			for i, s := range tt.steps {
+				body := fmt.Sprintf(`{"amount":{"amount":%d,"currency":"EUR"},"reason":"damaged"}`, s.amount)
+				code, out := e.do(t, "POST", "/api/payments/"+pid+"/refunds", s.user, body, "Idempotency-Key", s.key)
+				if code != s.want {
+					t.Fatalf("step %d: status %d, want %d (%v)", i, code, s.want, out)
+				}
+				if code == 200 {
+					if r, _ := out["refunded"].(map[string]any); out["status"] != s.wantStatus || r["amount"] != s.refunded {
+						t.Fatalf("step %d: %v, want %s with %v refunded", i, out, s.wantStatus, s.refunded)
+					}
+				}
+			}
+			if n := e.gw.Calls(payments.OpRefund); n != tt.calls {
+				t.Fatalf("gateway refunds = %d, want %d", n, tt.calls)
+			}
+		})
+	}
+}
+
 func TestStripeWebhook(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -103,6 +103,7 @@ export const ORDER_STATUSES = [
   "Delivered",
   "Cancelled",
   "Refunded",
+  "PartiallyRefunded",
 ] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -141,6 +142,8 @@ export interface OrderDetail {
   placedAt?: string;
   carrier?: string;
   trackingNumber?: string;
+  /** The sum of the refunds so far (PartiallyRefunded until it reaches the total). */
+  refunded?: Money;
 }
 
 export interface Payment {
@@ -168,6 +171,9 @@ export interface Preferences {
 }
 
 export interface ShopConfig {
+  /** The methods the shop accepts; the checkout offers only these. */
+  paymentMethods?: PaymentMethod[];
+  /** The first of paymentMethods (servers before paymentMethods sent only this). */
   paymentGateway: PaymentMethod;
   stripePublishableKey?: string;
 }
