@@ -261,9 +261,10 @@ func TestStripeWebhook(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	event := func(id, typ, paymentID string) string {
-		return fmt.Sprintf(`{"id":%q,"object":"event","type":%q,"data":{"object":{"id":"pi_123","object":"payment_intent","metadata":{"shop_payment_id":%q}}}}`, id, typ, paymentID)
+	eventFor := func(id, typ, intent, paymentID string) string {
+		return fmt.Sprintf(`{"id":%q,"object":"event","type":%q,"data":{"object":{"id":%q,"object":"payment_intent","metadata":{"shop_payment_id":%q}}}}`, id, typ, intent, paymentID)
 	}
+	event := func(id, typ, paymentID string) string { return eventFor(id, typ, "pi_123", paymentID) }
 	sign := func(body string, at time.Time, secret string) string {
 		return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(body), Secret: secret, Timestamp: at}).Header
 	}
@@ -273,6 +274,9 @@ func TestStripeWebhook(t *testing.T) {
 		want            int
 		dup             bool
 	}{
+		// Signed by Stripe and carrying this payment's id, but about another
+		// PaymentIntent: acknowledged, and the payment does not move.
+		{"another payment intent", eventFor("evt_0", "payment_intent.payment_failed", "pi_999", pid), "", 200, false},
 		{"forged", good, sign(good, time.Now(), "whsec_other"), 400, false},
 		{"replayed late", good, sign(good, time.Now().Add(-time.Hour), whsec), 400, false},
 		{"no signature", good, "", 400, false},
@@ -289,6 +293,9 @@ func TestStripeWebhook(t *testing.T) {
 		code, body := e.do(t, "POST", "/api/payments/webhooks/stripe", "", tt.body, "Stripe-Signature", sig)
 		if code != tt.want || (tt.dup != (body["duplicate"] == true)) {
 			t.Fatalf("%s: status %d body %v", tt.name, code, body)
+		}
+		if p, err := e.h.Load(ctx, pid); tt.name == "another payment intent" && (err != nil || p.Status() != domain.StatusActionRequired) {
+			t.Fatalf("%s: payment moved to %v (%v)", tt.name, p.Status(), err)
 		}
 	}
 	p, err := e.h.Load(ctx, pid)
