@@ -253,12 +253,29 @@ func TestSandboxCheckout(t *testing.T) {
 				t.Fatalf("refund: %v %s", err, r)
 			}
 		}
-		if o, err := shopper.WaitOrder(ctx, id, "Refunded"); err != nil || o.Status != "Refunded" {
+		if o, err := shopper.WaitOrder(ctx, id, "PartiallyRefunded"); err != nil || o.Status != "PartiallyRefunded" {
 			t.Fatalf("order after the refund: %+v %v", o, err)
 		}
 		p = waitPayment(ctx, t, shopper, id, func(p payment) bool { return p.Status == "partially_refunded" })
 		if got := strings.Count(strings.Join(kinds(p), ","), "refunded"); got != 1 {
 			t.Fatalf("payment after one refund asked twice: ledger %v", kinds(p))
+		}
+		// More than what is left is refused; the rest makes it Refunded.
+		over := map[string]any{"amount": map[string]any{"amount": o.Total.Amount - 999, "currency": "EUR"}, "reason": "damaged in transit"}
+		if r, err := staff.Do(ctx, http.MethodPost, "/api/admin/orders/"+id+"/refund", over, map[string]string{"Idempotency-Key": "e2e-over-" + id}); err != nil ||
+			r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("over-refund: %v %s", err, r)
+		}
+		rest := map[string]any{"amount": map[string]any{"amount": o.Total.Amount - 1000, "currency": "EUR"}, "reason": "returned"}
+		if r, err := staff.Expect(ctx, http.StatusAccepted, http.MethodPost, "/api/admin/orders/"+id+"/refund", rest, map[string]string{"Idempotency-Key": "e2e-rest-" + id}); err != nil {
+			t.Fatalf("refund the rest: %v %s", err, r)
+		}
+		if o, err := shopper.WaitOrder(ctx, id, "Refunded"); err != nil || o.Status != "Refunded" {
+			t.Fatalf("order after the whole total is back: %+v %v", o, err)
+		}
+		p = waitPayment(ctx, t, shopper, id, func(p payment) bool { return p.Status == "refunded" })
+		if got := strings.Count(strings.Join(kinds(p), ","), "refunded"); got != 2 {
+			t.Fatalf("payment after two refunds: ledger %v", kinds(p))
 		}
 	})
 
