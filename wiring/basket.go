@@ -85,11 +85,16 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 	if err != nil {
 		return nil, err
 	}
+	methods, err := in.S.PaymentMethods()
+	if err != nil {
+		return nil, err
+	}
 	tokenizer := apibasket.TokenizerFunc(func(_ context.Context, number string) (apibasket.Card, error) {
 		c, err := sandbox.Tokenize(number)
 		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
 	})
-	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, Log: in.Log, Verifier: verifier, SecureCookie: in.S.CookieSecure})
+	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, PaymentMethods: methods,
+		Log: in.Log, Verifier: verifier, SecureCookie: in.S.CookieSecure})
 	if err != nil {
 		return nil, err
 	}

@@ -48,9 +48,10 @@ func startServerShop(t *testing.T, env map[string]string) serverShop {
 	base := map[string]string{
 		"SHOP_MODE": "server", "BUS": "memory", "POSTGRES_URL": testenv.PostgresURL(t),
 		"REDIS_URL": testenv.URL(testenv.RedisURLEnv), "BUS_PREFIX": strings.TrimSuffix(prefix, ":"),
-		"MAIL_LINK_KEY": strings.Repeat("4d", 32),
-		"CSRF_KEY":      strings.Repeat("c5", 32),
-		"AUTH_JWT_KEYS": key.MarshalSeed(), "AUTH_HASH_CONCURRENCY": "2", "RATE_LIMIT": "100000",
+		"MAIL_LINK_KEY":    strings.Repeat("4d", 32),
+		"CSRF_KEY":         strings.Repeat("c5", 32),
+		"PAYMENT_GATEWAYS": "sandbox",
+		"AUTH_JWT_KEYS":    key.MarshalSeed(), "AUTH_HASH_CONCURRENCY": "2", "RATE_LIMIT": "100000",
 		"AUTH_BOOTSTRAP_ADMIN_EMAIL": clientAdmin, "AUTH_BOOTSTRAP_ADMIN_PASSWORD": clientPassword,
 	}
 	for k, v := range env {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(
 		return nil, err
 	}
 	cfg := gateway.Config{
-		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure, StripeJS: in.S.PaymentGateway == "stripe",
+		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure, StripeJS: slices.Contains(in.S.PaymentGateways, "stripe"),
 		RateLimit: ratelimit.Limit{Events: in.S.RateLimit, Window: time.Minute},
 		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root, TrustedProxies: in.S.TrustedProxies,
 		CSRFExempt: append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
@@ -56,7 +57,11 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(
 		}
 		cfg.Limiter = ratelimit.NewRedis(rc, in.S.BusPrefix+":ratelimit:gateway")
 	}
-	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: in.publicConfig})
+	methods, err := in.S.PaymentMethods()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: in.publicConfig(methods)})
 	return gateway.New(cfg)
 }
 
@@ -74,15 +79,19 @@ func (in *Infra) UpstreamRoutes() ([]gateway.Route, error) {
 	return out, nil
 }
 
-// publicConfig tells the storefront which payment form to show.
-func (in *Infra) publicConfig(r fiber.Router) {
-	r.Get("/", func(c *fiber.Ctx) error {
-		body := fiber.Map{"paymentGateway": in.S.PaymentGateway}
-		if in.S.PaymentGateway == "stripe" && in.S.StripePublic != "" {
-			body["stripePublishableKey"] = in.S.StripePublic
-		}
-		return c.JSON(body)
-	})
+// publicConfig tells the storefront which payment methods the shop accepts
+// (the checkout offers only these) and, for older storefronts, the first of
+// them as paymentGateway.
+func (in *Infra) publicConfig(methods []string) func(fiber.Router) {
+	return func(r fiber.Router) {
+		r.Get("/", func(c *fiber.Ctx) error {
+			body := fiber.Map{"paymentMethods": methods, "paymentGateway": methods[0]}
+			if slices.Contains(methods, "stripe") && in.S.StripePublic != "" {
+				body["stripePublishableKey"] = in.S.StripePublic
+			}
+			return c.JSON(body)
+		})
+	}
 }
 
 func (in *Infra) csrfKey() ([]byte, error) {

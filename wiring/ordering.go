@@ -31,7 +31,11 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata})
+	methods, err := in.S.PaymentMethods()
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: methods})
 	if err != nil {
 		return nil, err
 	}

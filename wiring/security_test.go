@@ -117,7 +117,7 @@ func TestDevMailNeverInServerMode(t *testing.T) {
 	env := map[string]string{
 		"SHOP_MODE": "server", "POSTGRES_URL": testenv.PostgresURL(t), "AMQP_URL": amqpURL, "BUS_PREFIX": prefix,
 		"REDIS_URL": "redis://" + redisClient.Options().Addr + "/0", "AWS_ENDPOINT_URL_SES": testenv.SES(t),
-		"MAIL_LINK_KEY": strings.Repeat("ab", 32), "CSRF_KEY": strings.Repeat("cd", 32), "WEB_DIR": t.TempDir(),
+		"MAIL_LINK_KEY": strings.Repeat("ab", 32), "CSRF_KEY": strings.Repeat("cd", 32), "WEB_DIR": t.TempDir(), "PAYMENT_GATEWAYS": "sandbox",
 	}
 	cfg := config.New("shop").WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	s := Declare(cfg, ModeEmbedded)

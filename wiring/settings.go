@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/evshop/shop/platform/config"
@@ -54,7 +55,11 @@ type Settings struct {
 	CookieSecure bool
 	MailLinkKey  string
 
-	PaymentGateway  string // sandbox | stripe | paypal
+	// PaymentGateways are the payment methods the shop offers (sandbox,
+	// stripe, paypal), from PAYMENT_GATEWAYS, else the older single
+	// PAYMENT_GATEWAY. Embedded mode defaults to the sandbox; server mode has
+	// no default (see PaymentMethods).
+	PaymentGateways []string
 	StripeKey       string
 	StripePublic    string
 	StripeWebhook   string
@@ -116,7 +121,8 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	audience := bind("jwt-audience", "JWT_AUDIENCE", "evshop", "access-token audience")
 	cookieSecure := cfg.Bool("cookie-secure", "COOKIE_SECURE", true, "Secure cookies with the __Host-/__Secure- prefixes, and HSTS (embedded default: false, for plain http://localhost); false in server mode serves a plain-HTTP shop and logs a warning")
 	mailKey := bind("mail-link-key", "MAIL_LINK_KEY", "", "64 hex chars sealing tokens sent to the notifier; generated when empty in embedded mode")
-	gw := bind("payment-gateway", "PAYMENT_GATEWAY", "sandbox", "payment gateway: sandbox, stripe or paypal")
+	gws := bind("payment-gateways", "PAYMENT_GATEWAYS", "", "comma-separated payment methods the shop offers: stripe, paypal, sandbox (default: sandbox when embedded; required in server mode by basket, orders, payments and the gateway, where the sandbox exists only when named)")
+	gw := bind("payment-gateway", "PAYMENT_GATEWAY", "", "deprecated: one payment method, read when PAYMENT_GATEWAYS is empty")
 	stripeKey := bind("stripe-secret-key", "STRIPE_SECRET_KEY", "", "Stripe secret key")
 	stripePub := bind("stripe-publishable-key", "STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key (sent to the storefront)")
 	stripeWH := bind("stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "Stripe webhook signing secret")
@@ -151,7 +157,11 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.RedisURL, s.MongoURL, s.MongoDB = *redisURL, *mongoURL, *mongoDB
 		s.JWTKeys, s.JWKSURL, s.JWTIssuer, s.JWTAudience = *jwtKeys, *jwksURL, *issuer, *audience
 		s.CookieSecure, s.MailLinkKey = *cookieSecure, *mailKey
-		s.PaymentGateway, s.StripeKey, s.StripePublic, s.StripeWebhook, s.StripeURL = *gw, *stripeKey, *stripePub, *stripeWH, *stripeURL
+		s.PaymentGateways = splitList(*gws)
+		if len(s.PaymentGateways) == 0 {
+			s.PaymentGateways = splitList(*gw)
+		}
+		s.StripeKey, s.StripePublic, s.StripeWebhook, s.StripeURL = *stripeKey, *stripePub, *stripeWH, *stripeURL
 		s.PayPalClientID, s.PayPalSecret, s.PayPalURL, s.PayPalWebhookID = *ppID, *ppSecret, *ppURL, *ppWH
 		s.PaymentDeadline = *deadline
 		s.SESEndpoint, s.SESRegion, s.SESFrom, s.SESConfigSet, s.OpsEmail = *sesEndpoint, *sesRegion, *sesFrom, *sesSet, *ops
@@ -163,6 +173,16 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	}
 	s.given = cfg.Given
 	return s
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func lower(s string) string {
@@ -212,7 +232,15 @@ func (s *Settings) Resolve() error {
 		{"EVENTSTORE", s.EventStore, []string{"memory", "postgres", "esdb"}},
 		{"BUS", s.Bus, []string{"memory", "amqp"}},
 		{"AMQP_QUEUE_TYPE", s.QueueType, []string{"classic", "quorum"}},
-		{"PAYMENT_GATEWAY", s.PaymentGateway, []string{"sandbox", "stripe", "paypal"}},
+	}
+	for _, g := range s.PaymentGateways {
+		checks = append(checks, struct {
+			name, val string
+			allowed   []string
+		}{"PAYMENT_GATEWAYS", g, []string{"sandbox", "stripe", "paypal"}})
+	}
+	if len(s.PaymentGateways) == 0 && s.Mode == ModeEmbedded {
+		s.PaymentGateways = []string{"sandbox"}
 	}
 	for _, c := range checks {
 		if !slices.Contains(c.allowed, c.val) {
@@ -222,11 +250,11 @@ func (s *Settings) Resolve() error {
 	if s.Mode == ModeServer && s.MailLinkKey == "" {
 		return fmt.Errorf("MAIL_LINK_KEY is required in server mode (64 hex characters shared by auth and notifier)")
 	}
-	if s.PaymentGateway == "stripe" && s.StripeKey == "" {
-		return fmt.Errorf("PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY")
+	if slices.Contains(s.PaymentGateways, "stripe") && s.StripeKey == "" {
+		return fmt.Errorf("PAYMENT_GATEWAYS with stripe needs STRIPE_SECRET_KEY")
 	}
-	if s.PaymentGateway == "paypal" && (s.PayPalClientID == "" || s.PayPalSecret == "") {
-		return fmt.Errorf("PAYMENT_GATEWAY=paypal needs PAYPAL_CLIENT_ID and PAYPAL_SECRET")
+	if slices.Contains(s.PaymentGateways, "paypal") && (s.PayPalClientID == "" || s.PayPalSecret == "") {
+		return fmt.Errorf("PAYMENT_GATEWAYS with paypal needs PAYPAL_CLIENT_ID and PAYPAL_SECRET")
 	}
 	if s.Consumers < 1 || s.Consumers > 64 || (s.Bus == "memory" && s.Consumers != 1) {
 		return fmt.Errorf("BUS_CONSUMERS=%d: must be 1–64 with BUS=amqp and 1 with BUS=memory", s.Consumers)
@@ -268,6 +296,16 @@ func (s *Settings) Warnings() []string {
 		w = append(w, "ADDR="+s.Addr+": the embedded shop is reachable beyond this machine; only admins may read /dev/mail")
 	}
 	return w
+}
+
+// PaymentMethods is the validated list of payment methods the shop offers,
+// for the services that take or make payments. Server mode names them
+// explicitly: a production shop never falls back to the sandbox.
+func (s *Settings) PaymentMethods() ([]string, error) {
+	if len(s.PaymentGateways) == 0 {
+		return nil, fmt.Errorf("PAYMENT_GATEWAYS is required in server mode (e.g. stripe,paypal)")
+	}
+	return slices.Clone(s.PaymentGateways), nil
 }
 
 // Embedded reports whether the process runs without servers.

@@ -1,6 +1,7 @@
 package wiring_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,6 +28,8 @@ func TestResolveValidatesSettings(t *testing.T) {
 		{"unknown bus", wiring.ModeEmbedded, map[string]string{"BUS": "kafka"}, true, 0},
 		{"server without mail key", wiring.ModeServer, nil, true, 0},
 		{"stripe without key", wiring.ModeEmbedded, map[string]string{"PAYMENT_GATEWAY": "stripe"}, true, 0},
+		{"stripe in the list without key", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "PAYMENT_GATEWAYS": "paypal,stripe", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, true, 0},
+		{"unknown gateway in the list", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "PAYMENT_GATEWAYS": "stripe,cash", "STRIPE_SECRET_KEY": "sk"}, true, 0},
 		{"zero rate limit", wiring.ModeEmbedded, map[string]string{"RATE_LIMIT": "0"}, true, 0},
 		{"public pprof", wiring.ModeEmbedded, map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, true, 0},
 	}
@@ -44,6 +47,47 @@ func TestResolveValidatesSettings(t *testing.T) {
 			}
 			if err == nil && s.Consumers != c.wantConsumers {
 				t.Fatalf("Consumers = %d, want %d", s.Consumers, c.wantConsumers)
+			}
+		})
+	}
+}
+
+// TestPaymentMethods: server mode offers exactly the gateways it names; only
+// the embedded shop falls back to the sandbox.
+func TestPaymentMethods(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		mode    string
+		env     map[string]string
+		want    []string
+		wantErr bool
+	}{
+		{"embedded default", wiring.ModeEmbedded, nil, []string{"sandbox"}, false},
+		{"server names none", wiring.ModeServer, nil, nil, true},
+		{"server list", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAYS": " stripe, paypal ", "STRIPE_SECRET_KEY": "sk", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, []string{"stripe", "paypal"}, false},
+		{"older single setting", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAY": "stripe", "STRIPE_SECRET_KEY": "sk"}, []string{"stripe"}, false},
+		{"the list wins over the single setting", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAYS": "stripe", "PAYMENT_GATEWAY": "sandbox", "STRIPE_SECRET_KEY": "sk"}, []string{"stripe"}, false},
+		{"sandbox only when named", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAYS": "sandbox"}, []string{"sandbox"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"MAIL_LINK_KEY": "k"}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+			s := wiring.Declare(cfg, c.mode)
+			if err := cfg.Parse(nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.PaymentMethods()
+			if (err != nil) != c.wantErr || !slices.Equal(got, c.want) {
+				t.Fatalf("PaymentMethods = %v, %v; want %v, error %v", got, err, c.want, c.wantErr)
 			}
 		})
 	}

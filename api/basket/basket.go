@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,7 +85,10 @@ type Deps struct {
 	Commands  Commands
 	Reader    Reader
 	Tokenizer PaymentTokenizer // required for method "sandbox"
-	Log       *slog.Logger
+	// PaymentMethods are the methods the shop accepts (PAYMENT_GATEWAYS); a
+	// checkout naming another is refused before any order exists.
+	PaymentMethods []string
+	Log            *slog.Logger
 	// Verifier, when set, makes Mount verify the access token itself.
 	Verifier authn.Verifier
 	// SecureCookie names the guest cookie GuestCookieSecure and sets Secure
@@ -97,8 +101,8 @@ type API struct{ d Deps }
 
 // New validates deps.
 func New(d Deps) (*API, error) {
-	if d.Commands == nil || d.Reader == nil {
-		return nil, errors.New("basket api: Commands and Reader are required")
+	if d.Commands == nil || d.Reader == nil || len(d.PaymentMethods) == 0 {
+		return nil, errors.New("basket api: Commands, Reader and PaymentMethods are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -466,6 +470,10 @@ func (a *API) checkout(c *fiber.Ctx) error {
 	}
 	if err := ordering.ValidateAddress(req.ShippingAddress); err != nil {
 		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress", Reason: "needs name, line1, city, postalCode and a two-letter country code"})
+	}
+	if !slices.Contains(a.d.PaymentMethods, req.Payment.Method) {
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "must be one this shop accepts: " + strings.Join(a.d.PaymentMethods, ", ")})
 	}
 	pay := ordering.PaymentDTO{Method: req.Payment.Method}
 	switch req.Payment.Method {

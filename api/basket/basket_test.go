@@ -43,14 +43,21 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	return newEnvCookies(t, false)
+	return newEnvAccepting(t, false, []string{"sandbox", "stripe", "paypal"}, []string{"sandbox", "stripe", "paypal"})
 }
 
 // newEnvCookies is newEnv for an HTTPS shop (secure) or a plain-HTTP one.
 func newEnvCookies(t *testing.T, secure bool) *env {
+	return newEnvAccepting(t, secure, []string{"sandbox", "stripe", "paypal"}, []string{"sandbox", "stripe", "paypal"})
+}
+
+// newEnvAccepting builds the API (secure: for HTTPS) accepting apiMethods in
+// front of an ordering service accepting orderMethods (the same list in a
+// real shop).
+func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []string) *env {
 	t.Helper()
 	store := memory.New()
-	orders, err := ordercmd.NewHandlers(ordercmd.Config{Store: store})
+	orders, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, PaymentMethods: orderMethods})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +81,7 @@ func newEnvCookies(t *testing.T, secure bool) *env {
 		return Card{Token: "tok_sandbox_success", Last4: "4242"}, nil
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api, err := New(Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, Log: log, SecureCookie: secure,
+	api, err := New(Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
 		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -334,6 +341,52 @@ func TestBadInput(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(fmt.Sprint(i, tt.r.method, tt.r.path), func(t *testing.T) {
 			expect(t, tt.r.body, e.do(t, tt.r), tt.status, "")
+		})
+	}
+}
+
+// TestCheckoutOnlyWithAcceptedMethods: a shop taking Stripe refuses a
+// checkout naming the sandbox (or any other method it does not offer) with
+// 422 problem+json, and no order stream exists. Behind the API, the order
+// itself refuses such a method (a domain error, also 422).
+func TestCheckoutOnlyWithAcceptedMethods(t *testing.T) {
+	t.Parallel()
+	address := `"shippingAddress":{"name":"Alice","line1":"1 Main St","line2":"","city":"Paris","postalCode":"75001","country":"FR"}`
+	tests := []struct {
+		name                     string
+		apiMethods, orderMethods []string
+		payment                  string
+		status                   int
+	}{
+		{"sandbox in a stripe shop", []string{"stripe"}, []string{"stripe"}, `{"method":"sandbox","cardNumber":"` + card + `"}`, 422},
+		{"paypal in a stripe shop", []string{"stripe"}, []string{"stripe"}, `{"method":"paypal"}`, 422},
+		{"unknown method", []string{"stripe"}, []string{"stripe"}, `{"method":"cash"}`, 422},
+		{"no method", []string{"stripe", "paypal"}, []string{"stripe", "paypal"}, `{}`, 422},
+		{"the API refuses before the order is asked", []string{"stripe"}, []string{"sandbox", "stripe"}, `{"method":"sandbox","cardNumber":"` + card + `"}`, 422},
+		{"the order refuses what the API let through", []string{"stripe", "paypal"}, []string{"stripe"}, `{"method":"paypal"}`, 422},
+		{"stripe in a stripe shop", []string{"stripe"}, []string{"stripe"}, `{"method":"stripe"}`, 202},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnvAccepting(t, false, tt.apiMethods, tt.orderMethods)
+			alice := func(r req) req { r.token = "alice"; return r }
+			expect(t, "add", e.do(t, alice(req{method: "POST", path: "/api/basket/items", body: `{"sku":"MUG","quantity":2}`})), 200, `"1"`)
+			r := e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", idemKey: "checkout-0001", body: `{` + address + `,"payment":` + tt.payment + `}`}))
+			expect(t, "checkout", r, tt.status, "")
+			if strings.Contains(r.raw, "4242") {
+				t.Fatalf("card number echoed: %s", r.raw)
+			}
+			orders := 0
+			for _, err := range e.store.ReadAll(context.Background(), 0, eventstore.Filter{StreamPrefixes: []string{"order-"}}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				orders++
+			}
+			if want := map[bool]int{true: 1, false: 0}[tt.status == 202]; orders != want {
+				t.Fatalf("%d order events recorded, want %d", orders, want)
+			}
 		})
 	}
 }

@@ -99,7 +99,9 @@ func (a *API) MountAdmin(r fiber.Router) {
 	r.Post("/:id/ship", staff, a.ship)
 	r.Post("/:id/deliver", staff, a.deliver)
 	r.Post("/:id/cancel", staff, a.cancel)
-	r.Post("/:id/refund", staff, a.refund)
+	// Refunds move money out of the shop: admins only, as on the payments
+	// route (api/payment), so both doors have the same lock.
+	r.Post("/:id/refund", authn.Required(authn.RoleAdmin), a.refund)
 }
 
 func pageQuery(c *fiber.Ctx) (orders.Query, error) {
@@ -335,21 +337,18 @@ type refundReq struct {
 }
 
 // refund asks the payment service to give money back: 202 Accepted once the
-// command is on its way. The order turns Refunded when the payment reports
-// the refund. An Idempotency-Key header names the refund, so a retried
-// request refunds once; without one every request is a new refund (the
-// payment never gives back more than was captured).
+// command is on its way. The order turns PartiallyRefunded or Refunded when
+// the payment reports the refund (commands/ordering.RefundEvents). The
+// required Idempotency-Key header names the refund, so a retried request
+// refunds once; the payment never gives back more than was captured.
 func (a *API) refund(c *fiber.Ctx) error {
 	id, err := pathOrderID(c)
 	if err != nil {
 		return err
 	}
 	key := strings.TrimSpace(c.Get("Idempotency-Key"))
-	if len(key) > 64 || strings.ContainsAny(key, "\x00\r\n") {
-		return httpx.BadRequest("the Idempotency-Key header must be 1–64 characters")
-	}
-	if key == "" {
-		key = uuid.NewString()
+	if key == "" || len(key) > 64 || strings.ContainsAny(key, "\x00\r\n") {
+		return httpx.BadRequest("an Idempotency-Key header (1–64 characters) is required")
 	}
 	var req refundReq
 	if err := httpx.DecodeJSON(c, &req); err != nil {
@@ -372,8 +371,10 @@ func (a *API) refund(c *fiber.Ctx) error {
 		return httpx.Conflict("the order has no payment to refund")
 	}
 	// Tried on this loaded copy only (never saved): refuses what the order
-	// could not record — the wrong status, currency or amount, no reason.
-	if err := o.Refund(amount, req.Reason); err != nil {
+	// could not record — the wrong status, currency, more than is left, no
+	// reason. A refund already recorded under this key passes, and the
+	// payment recognises it too.
+	if err := o.Refund(amount, strings.TrimSpace(req.Reason), key); err != nil {
 		return problem(err)
 	}
 	cmd := &paycmd.RefundPayment{PaymentID: o.PaymentID(), Amount: req.Amount, Reason: strings.TrimSpace(req.Reason), RefundID: key}

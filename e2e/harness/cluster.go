@@ -32,7 +32,8 @@ var Services = []string{"auth", "catalog", "client", "ordering", "payment", "bas
 
 // Options tune a cluster.
 type Options struct {
-	// PaymentGateway is sandbox (default) or stripe (against stripe-mock).
+	// PaymentGateway is sandbox (default) or stripe (against stripe-mock):
+	// the one method the shop offers (PAYMENT_GATEWAYS).
 	PaymentGateway string
 	// PaymentDeadline is the checkout saga's authorization deadline (0: the
 	// shop's default).
@@ -225,7 +226,7 @@ func (c *Cluster) environment(name string) []string {
 		"REDIS_URL": c.RedisURL, "MONGO_URL": c.MongoURL, "MONGO_DB": c.MongoDB,
 		"MAIL_LINK_KEY": c.MailLinkKey, "JWKS_URL": auth + "/api/auth/.well-known/jwks.json",
 		"PUBLIC_URL": c.GatewayURL, "WEB_DIR": filepath.Join(c.logDir, "no-storefront"), "SEED_DEMO": "true",
-		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAY": c.opts.PaymentGateway,
+		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAYS": c.opts.PaymentGateway,
 		// The cluster speaks plain HTTP on loopback (Go's cookie jar drops
 		// Secure cookies there), and ten processes on one host cannot share
 		// the default metrics port.

@@ -219,6 +219,13 @@ func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
 		var e ordering.OrderRefunded
 		un(&e)
 		c.Status, c.Reason, c.Refunded = ordering.StatusRefunded, e.Reason, &e.Amount
+		if e.RefundedTotal != nil { // absent from events stored before partial refunds
+			c.Refunded = e.RefundedTotal
+		}
+	case ordering.EventOrderPartiallyRefunded:
+		var e ordering.OrderPartiallyRefunded
+		un(&e)
+		c.Status, c.Reason, c.Refunded = ordering.StatusPartiallyRefunded, e.Reason, &e.RefundedTotal
 	default:
 		// An unknown ordering event still takes its place in the stream.
 	}

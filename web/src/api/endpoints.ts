@@ -132,7 +132,7 @@ export function createApi(client: ApiClient) {
         client.post<unknown>(`/api/admin/orders/${seg(id)}/ship`, { carrier, trackingNumber }),
       deliver: (id: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/deliver`, {}),
       cancel: (id: string, reason: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/cancel`, { reason }),
-      // 202: the payment service refunds, then the order turns Refunded. The key names the refund, so a retry
+      // 202: the payment service refunds, then the order turns PartiallyRefunded or Refunded. The key names the refund, so a retry
       // of the same submit refunds once.
       refund: (id: string, amount: { amount: number; currency: string }, reason: string, idempotencyKey: string) =>
         client.post<unknown>(`/api/admin/orders/${seg(id)}/refund`, { amount, reason }, { idempotencyKey }),

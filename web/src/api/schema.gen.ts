@@ -11,7 +11,7 @@ export interface paths {
         };
         /**
          * Issue a CSRF token
-         * @description Sets the signed double-submit CSRF cookie (`__Host-csrf`, or `csrf` on plain-HTTP local runs) and returns the token. Echo it in the `X-CSRF-Token` header on every POST, PUT, PATCH and DELETE.
+         * @description Sets the signed double-submit CSRF cookie (`__Host-csrf`, or `csrf` on plain-HTTP shops: `COOKIE_SECURE=false`, the embedded default) and returns the token. Echo it in the `X-CSRF-Token` header on every POST, PUT, PATCH and DELETE.
          */
         get: operations["getCsrfToken"];
         put?: never;
@@ -482,8 +482,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Refund an order (support, admin)
-         * @description Asks the payment service to give the amount back and answers 202 once the request is on its way. The order turns `Refunded` when the payment reports the refund. An `Idempotency-Key` names the refund: a retried request refunds once.
+         * Refund an order (admin)
+         * @description Asks the payment service to give the amount back and answers 202 once the request is on its way. Several partial refunds may follow each other up to the total; the order turns `PartiallyRefunded` when the payment reports a refund that leaves part of the total, and `Refunded` when the whole total is back. The required `Idempotency-Key` names the refund: a retried request refunds once.
          */
         post: operations["adminRefund"];
         delete?: never;
@@ -639,10 +639,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What the storefront needs to know
-         * @description Payment methods the shop offers and, with Stripe, its publishable key.
+         * Storefront configuration
+         * @description What the storefront needs to know before checkout: the payment methods the shop accepts (the checkout offers only these) and, when Stripe is one of them, its publishable key.
          */
-        get: operations["publicConfig"];
+        get: operations["getConfig"];
         put?: never;
         post?: never;
         delete?: never;
@@ -715,7 +715,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund a payment (admin) */
+        /**
+         * Refund a payment (admin)
+         * @description Gives back part or all of the captured amount at the payment provider, then records it; the order follows (PartiallyRefunded, then Refunded). Several partial refunds add up to at most the captured amount. The required `Idempotency-Key` names the refund: the same key again is the same refund.
+         */
         post: operations["refundPayment"];
         delete?: never;
         options?: never;
@@ -1061,9 +1064,12 @@ export interface components {
         CheckoutRequest: {
             shippingAddress: components["schemas"]["AddressInput"];
             payment: {
-                /** @description A payment method the shop offers (GET /api/config lists them): `sandbox` (embedded demo shop only), `stripe` or `paypal`. */
-                method: string;
-                /** @description Sandbox only: a test card number (4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined). Real card data never reaches the shop; Stripe confirms in the browser. */
+                /**
+                 * @description One of the shop's `paymentMethods` (GET /api/config); any other is refused with 422 before an order exists
+                 * @enum {string}
+                 */
+                method: "sandbox" | "stripe" | "paypal";
+                /** @description Sandbox only: a test card number, tokenized at once and never stored */
                 cardNumber?: string;
             };
         };
@@ -1099,7 +1105,7 @@ export interface components {
             method: string;
             last4?: string;
             /** @enum {string} */
-            status: "requested" | "action_required" | "authorized" | "captured" | "refunded" | "failed" | "voided";
+            status: "new" | "requested" | "action_required" | "authorized" | "failed" | "voided" | "captured" | "partially_refunded" | "refunded";
             amount: components["schemas"]["Money"];
             /** @description Minor units captured */
             captured: number;
@@ -1201,10 +1207,13 @@ export interface components {
             version?: number;
         };
         PublicConfig: {
-            paymentGateway: string;
+            paymentMethods: ("sandbox" | "stripe" | "paypal")[];
+            /**
+             * @description The first of paymentMethods (kept for older storefronts)
+             * @enum {string}
+             */
+            paymentGateway: "sandbox" | "stripe" | "paypal";
             stripePublishableKey?: string;
-        } & {
-            [key: string]: unknown;
         };
         FailedNotification: {
             [key: string]: unknown;
@@ -1228,8 +1237,11 @@ export interface components {
             unitPrice: components["schemas"]["Money"];
             lineTotal: components["schemas"]["Money"];
         };
-        /** @enum {string} */
-        OrderStatus: "Placed" | "StockReserved" | "PaymentAuthorized" | "Confirmed" | "Paid" | "Shipped" | "Delivered" | "Cancelled" | "Refunded";
+        /**
+         * @description PartiallyRefunded: some refunds went back, less than the total; Refunded once the whole total is back. A partially refunded order is still shipped and delivered.
+         * @enum {string}
+         */
+        OrderStatus: "Placed" | "StockReserved" | "PaymentAuthorized" | "Confirmed" | "Paid" | "Shipped" | "Delivered" | "Cancelled" | "Refunded" | "PartiallyRefunded";
         OrderSummary: {
             orderId: string;
             customerId: string;
@@ -1506,7 +1518,7 @@ export interface operations {
             /** @description Signed in; session cookies set */
             200: {
                 headers: {
-                    /** @description `__Host-access` (JWT, ≤ 15 min, Path=/) and `__Secure-refresh` (opaque, rotating, Path=/api/auth); HttpOnly, Secure, SameSite. Plain-HTTP local runs use `access` and `refresh` without Secure. */
+                    /** @description `__Host-access` (JWT, ≤ 15 min, Path=/) and `__Secure-refresh` (opaque, rotating, Path=/api/auth); HttpOnly, Secure, SameSite. Plain-HTTP shops (`COOKIE_SECURE=false`, the embedded default) use `access` and `refresh` without Secure. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -1616,7 +1628,7 @@ export interface operations {
             /** @description New access and refresh cookies */
             200: {
                 headers: {
-                    /** @description `__Host-access` (JWT, ≤ 15 min, Path=/) and `__Secure-refresh` (opaque, rotating, Path=/api/auth); HttpOnly, Secure, SameSite. Plain-HTTP local runs use `access` and `refresh` without Secure. */
+                    /** @description `__Host-access` (JWT, ≤ 15 min, Path=/) and `__Secure-refresh` (opaque, rotating, Path=/api/auth); HttpOnly, Secure, SameSite. Plain-HTTP shops (`COOKIE_SECURE=false`, the embedded default) use `access` and `refresh` without Secure. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -1809,7 +1821,7 @@ export interface operations {
             /** @description Password changed; other sessions revoked, fresh cookies set */
             200: {
                 headers: {
-                    /** @description `__Host-access` (JWT, ≤ 15 min, Path=/) and `__Secure-refresh` (opaque, rotating, Path=/api/auth); HttpOnly, Secure, SameSite. Plain-HTTP local runs use `access` and `refresh` without Secure. */
+                    /** @description `__Host-access` (JWT, ≤ 15 min, Path=/) and `__Secure-refresh` (opaque, rotating, Path=/api/auth); HttpOnly, Secure, SameSite. Plain-HTTP shops (`COOKIE_SECURE=false`, the embedded default) use `access` and `refresh` without Secure. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -2660,7 +2672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid or unknown fields */
+            /** @description Invalid or unknown fields, or a payment method the shop does not accept (`payment.method`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3152,8 +3164,8 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Names the refund; without it every request is a new refund */
-                "Idempotency-Key"?: string;
+                /** @description Names the refund: a retried request refunds once */
+                "Idempotency-Key": string;
                 /** @description The token from GET /api/auth/csrf */
                 "X-CSRF-Token": components["parameters"]["CSRFToken"];
             };
@@ -3205,7 +3217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not support or admin */
+            /** @description Not an admin (refunds move money out of the shop; support may not refund) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3232,7 +3244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Amount or reason not acceptable (more than the total, another currency, no reason) */
+            /** @description Amount or reason not acceptable (more than what is left to refund, another currency, no reason) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3659,7 +3671,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    publicConfig: {
+    getConfig: {
         parameters: {
             query?: never;
             header?: never;
@@ -3677,7 +3689,6 @@ export interface operations {
                     "application/json": components["schemas"]["PublicConfig"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
         };
     };
     unsubscribePage: {
@@ -3875,7 +3886,7 @@ export interface operations {
             query?: never;
             header: {
                 /** @description Names the refund */
-                "Idempotency-Key"?: string;
+                "Idempotency-Key": string;
                 /** @description The token from GET /api/auth/csrf */
                 "X-CSRF-Token": components["parameters"]["CSRFToken"];
             };
@@ -3894,16 +3905,25 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Refund requested */
-            202: {
+            /** @description Refunded (or the same refund again) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        paymentId: string;
+                        refundId: string;
+                        /**
+                         * @description captured while part of the capture remains
+                         * @enum {string}
+                         */
+                        status: "captured" | "refunded";
+                        refunded: components["schemas"]["Money"];
+                    };
                 };
             };
-            /** @description Malformed request (bad JSON, empty body, wrong nesting) */
+            /** @description Malformed body, or the Idempotency-Key is missing or too long */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,7 +3959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The payment cannot be refunded */
+            /** @description Not captured, more than what remains, or refused by the provider */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3948,7 +3968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid or unknown fields */
+            /** @description Amount or reason not acceptable */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3957,7 +3977,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
         };
     };
     stripeWebhook: {

@@ -37,7 +37,7 @@ export interface Page<T> {
   total: number;
 }
 
-export type PaymentMethod = "sandbox" | "stripe" | "paypal";
+export type PaymentMethod = ShopConfig["paymentMethods"][number];
 
 export interface CheckoutAccepted {
   orderId: string;
@@ -56,6 +56,7 @@ export const ORDER_STATUSES = [
   "Delivered",
   "Cancelled",
   "Refunded",
+  "PartiallyRefunded",
 ] as const satisfies readonly OrderStatus[];
 
 export type ProductSort = "price_asc" | "price_desc" | "name" | "newest";

@@ -72,7 +72,8 @@ export function CheckoutPage() {
     }
   }, [profile, me]);
 
-  const gateway = config?.paymentGateway ?? "sandbox";
+  // Offer only what the shop accepts: the server refuses any other method.
+  const gateway = config?.paymentMethods?.[0] ?? config?.paymentGateway ?? "sandbox";
   const stripeKey = gateway === "stripe" ? config?.stripePublishableKey : undefined;
   const method: "sandbox" | "stripe" | "paypal" = stripeKey ? "stripe" : gateway === "paypal" ? "paypal" : "sandbox";
 

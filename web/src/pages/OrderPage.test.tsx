@@ -44,6 +44,22 @@ describe("OrderPage", () => {
     expect(calls.filter((c) => c.path === "/api/orders/o-1").length).toBe(reads);
   }, 15000);
 
+  it("says how much of a partially refunded order went back", async () => {
+    renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () => order("PartiallyRefunded", { refunded: eur(1000) }),
+        "GET /api/payments": () => json([{ paymentId: "p-1", status: "partially_refunded", amount: eur(2500), last4: "4242" }]),
+      },
+      url: "/orders/o-1",
+      path: "/orders/:orderId",
+    });
+    const outcome = await screen.findByTestId("order-outcome");
+    expect(outcome.textContent).toContain("Partially refunded.");
+    expect(outcome.textContent).toMatch(/10\.00.* of .*25\.00/);
+    expect(screen.getByTestId("order-status").getAttribute("data-status")).toBe("PartiallyRefunded");
+  });
+
   it("explains a declined card and that no money was taken", async () => {
     renderPage(<OrderPage />, {
       routes: {

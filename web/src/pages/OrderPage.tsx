@@ -197,6 +197,15 @@ function Outcome({ order, payments }: { order: OrderDetail; payments: Payment[] 
       </div>
     );
   }
+  if (order.status === "PartiallyRefunded")
+    return (
+      <div className="outcome outcome-ok" data-testid="order-outcome">
+        <p>
+          <strong>Partially refunded.</strong> <Price value={order.refunded} /> of <Price value={order.total} /> is on its
+          way back to your card.
+        </p>
+      </div>
+    );
   if (order.status === "Refunded")
     return (
       <div className="outcome outcome-bad" data-testid="order-outcome">

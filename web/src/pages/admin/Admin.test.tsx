@@ -116,6 +116,21 @@ describe("back office", () => {
     // The refund is named, so a retried submit cannot refund twice.
     expect(refund.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("offers refunds to admins only, as the server allows", async () => {
+    renderPage(<AdminOrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json({ ...ME_ADMIN, roles: ["support"] }),
+        "GET /api/orders/o-9": () =>
+          json({ orderId: "o-9", status: "Paid", lines: [], total: eur(1000), shippingAddress: null, history: [] }),
+        "GET /api/admin/orders/o-9/timeline": () => json([]),
+      },
+      url: "/admin/orders/o-9",
+      path: "/admin/orders/:orderId",
+    });
+    expect(await screen.findByRole("button", { name: "Mark shipped" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Refund" })).toBeNull();
+  });
 });
 
 /** The orders read model's status as GET /api/admin/projections sends it. */
