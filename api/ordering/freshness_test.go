@@ -2,12 +2,19 @@ package ordering
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/projections/orders"
 )
 
 // placeOrder places an order for alice straight through the handlers; the
@@ -109,5 +116,34 @@ func TestDetailWaitsForAnOrderOnItsWay(t *testing.T) {
 	short := newEnvWaiting(t, 50*time.Millisecond)
 	if status, _, raw := short.do(t, "GET", "/api/orders/"+late, "alice", ""); status != 404 {
 		t.Fatalf("an order that never comes: %d %s, want 404 after the wait", status, raw)
+	}
+}
+
+// brokenReader is an orders read model that is down.
+type brokenReader struct{}
+
+func (brokenReader) Get(context.Context, string) (orders.Order, error) {
+	return orders.Order{}, errors.New("postgres: connection refused")
+}
+
+func (brokenReader) List(context.Context, orders.Query) (orders.Page, error) {
+	return orders.Page{}, errors.New("postgres: connection refused")
+}
+
+// TestDetailWithTheReadModelDown: the detail is folded from the stream alone.
+func TestDetailWithTheReadModelDown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t) // places orderID
+	api, err := New(Deps{Reader: brokenReader{}, Commands: e.cmds, Events: e.store, PlacementWait: 10 * time.Millisecond,
+		Log: slog.New(slog.DiscardHandler), Verifier: verifier{"alice": {UserID: aliceID, Roles: []authn.Role{authn.RoleCustomer}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	api.Mount(app.Group("/api/orders"))
+	e.app = app
+	status, body, raw := e.do(t, "GET", "/api/orders/"+orderID, "alice", "")
+	if status != 200 || body["status"] != "Placed" || body["orderId"] != orderID {
+		t.Fatalf("detail with the read model down: %d %s", status, raw)
 	}
 }
