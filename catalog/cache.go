@@ -126,17 +126,22 @@ type pageRecord struct {
 	Total    int      `json:"total"`
 }
 
-// maxViews bounds the rendered views kept in process (a catalog page per
-// query and one per product: a few hundred in practice).
-const maxViews = 4096
+// The rendered views kept in process are bounded in number and in bytes (a
+// catalog page per query and one per product: a few hundred in practice; a
+// spray of distinct queries empties the map rather than growing it).
+const (
+	maxViews     = 4096
+	maxViewBytes = 16 << 20
+)
 
 // views are rendered response bodies of the current generation, kept in
 // process: a hit costs the generation read and a map lookup, with nothing
 // decoded or encoded. A new generation empties them.
 type views struct {
-	mu  sync.RWMutex
-	gen string
-	m   map[string][]byte
+	mu    sync.RWMutex
+	gen   string
+	m     map[string][]byte
+	bytes int
 }
 
 // View returns what render produces for key, kept per catalog generation
@@ -162,8 +167,11 @@ func (s *Service) View(ctx context.Context, key string, render func() ([]byte, e
 		return nil, err
 	}
 	s.views.mu.Lock()
-	if s.views.gen != gen || len(s.views.m) >= maxViews {
-		s.views.gen, s.views.m = gen, map[string][]byte{}
+	if s.views.gen != gen || len(s.views.m) >= maxViews || s.views.bytes+len(b) > maxViewBytes {
+		s.views.gen, s.views.m, s.views.bytes = gen, map[string][]byte{}, 0
+	}
+	if _, ok := s.views.m[key]; !ok {
+		s.views.bytes += len(key) + len(b)
 	}
 	s.views.m[key] = b
 	s.views.mu.Unlock()
