@@ -93,7 +93,7 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 		c, err := sandbox.Tokenize(number)
 		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
 	})
-	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, PaymentMethods: methods,
+	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: methods,
 		Log: in.Log, Verifier: verifier, SecureCookie: in.S.CookieSecure})
 	if err != nil {
 		return nil, err

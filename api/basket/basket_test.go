@@ -39,6 +39,7 @@ type env struct {
 	projector *baskets.Projector
 	view      *baskets.Memory
 	orders    *ordercmd.Handlers
+	deps      Deps
 }
 
 func newEnv(t *testing.T) *env {
@@ -81,14 +82,27 @@ func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []strin
 		return Card{Token: "tok_sandbox_success", Last4: "4242"}, nil
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api, err := New(Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
-		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}})
+	e := &env{store: store, projector: projector, view: view, orders: orders, deps: Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
+		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}}}
+	e.mount(t)
+	return e
+}
+
+func (e *env) mount(t *testing.T) {
+	t.Helper()
+	api, err := New(e.deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(log)})
-	api.Mount(app.Group("/api/basket"))
-	return &env{app: app, store: store, projector: projector, view: view, orders: orders}
+	e.app = fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(e.deps.Log)})
+	api.Mount(e.app.Group("/api/basket"))
+}
+
+// withReader serves GET from another read model.
+func (e *env) withReader(t *testing.T, r Reader) {
+	t.Helper()
+	e.deps.Reader = r
+	e.mount(t)
 }
 
 // catchUp runs the projector over everything appended so far, as the relay
@@ -110,6 +124,7 @@ func (e *env) catchUp(t *testing.T) {
 type req struct {
 	method, path, body string
 	token, ifMatch     string
+	ifNoneMatch        string
 	idemKey            string
 	cookie             *http.Cookie
 }
@@ -138,6 +153,9 @@ func (e *env) do(t *testing.T, r req) resp {
 	}
 	if r.ifMatch != "" {
 		hr.Header.Set("If-Match", r.ifMatch)
+	}
+	if r.ifNoneMatch != "" {
+		hr.Header.Set("If-None-Match", r.ifNoneMatch)
 	}
 	if r.idemKey != "" {
 		hr.Header.Set(HeaderIdempotencyKey, r.idemKey)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -35,10 +36,11 @@ const (
 type verifier = authntest.Verifier
 
 type env struct {
-	app  *fiber.App
-	cmds *ordercmd.Handlers
-	sent *sentCommands
-	sync func()
+	app   *fiber.App
+	cmds  *ordercmd.Handlers
+	sent  *sentCommands
+	sync  func()
+	store *memory.Store
 }
 
 // sentCommands records what the API sends to other services.
@@ -60,7 +62,11 @@ func (s *sentCommands) all() []any {
 	return append([]any(nil), s.cmds...)
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWaiting(t, 20*time.Millisecond) }
+
+// newEnvWaiting is newEnv with the given PlacementWait (short in newEnv so
+// the 404 cases stay quick).
+func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 	t.Helper()
 	ctx := context.Background()
 	store := memory.New()
@@ -72,7 +78,7 @@ func newEnv(t *testing.T) *env {
 	projector, _ := orders.NewProjector(view)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sent := &sentCommands{}
-	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, Log: log, Verifier: verifier{
+	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, Verifier: verifier{
 		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},
@@ -103,7 +109,7 @@ func newEnv(t *testing.T) *env {
 		}
 	}
 	sync()
-	return &env{app: app, cmds: cmds, sent: sent, sync: sync}
+	return &env{app: app, cmds: cmds, sent: sent, sync: sync, store: store}
 }
 
 func (e *env) do(t *testing.T, method, path, token, body string) (int, map[string]any, string) {

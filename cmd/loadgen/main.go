@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string) int {
 	setupConc := cfg.Int("setup-concurrency", "LOADGEN_SETUP_CONCURRENCY", 4, "registrations and sign-ins at once (argon2id is CPU- and memory-heavy)")
 	pids := cfg.String("pids", "LOADGEN_PIDS", "", "processes whose memory to report: name=pid,... (default: the process listening on the url's port)")
 	procs := cfg.String("procs", "LOADGEN_PROCS", "", "also report every process with one of these command names (e.g. gateway,auth,basket,...)")
+	checkReads := cfg.Bool("check-reads", "LOADGEN_CHECK_READS", false, "read every basket write back and each order right after its checkout, counting stale reads, 412s and 404s")
 	jsonOut := cfg.String("json", "LOADGEN_JSON", "", "also write the report as JSON to this file")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string) int {
 	}
 
 	c := load.Config{URL: *url, Mail: *mail, Customers: *customers, OrdersPerCustomer: *orders, Concurrency: *conc,
-		Duration: *dur, Lines: *lines, Poll: *poll, PaidTimeout: *paidTimeout, SetupConcurrency: *setupConc, Progress: os.Stderr}
+		Duration: *dur, Lines: *lines, Poll: *poll, PaidTimeout: *paidTimeout, SetupConcurrency: *setupConc, CheckReads: *checkReads, Progress: os.Stderr}
 	for _, s := range strings.Split(*skus, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			c.SKUs = append(c.SKUs, s)

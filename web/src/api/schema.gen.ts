@@ -284,7 +284,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My basket */
+        /**
+         * My basket
+         * @description The basket as the event store holds it when the read runs: the read model's view plus the events it has not applied yet, so a read always shows the caller's own completed writes and its ETag is current.
+         */
         get: operations["getBasket"];
         put?: never;
         post?: never;
@@ -374,7 +377,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of my orders, with status history */
+        /**
+         * One of my orders, with status history
+         * @description The order as the event store holds it when the read runs (status and history included), however far the read model is behind. Right after checkout (202 {orderId}) the read waits up to 2 s for an order still on its way to the ordering service instead of answering 404.
+         */
         get: operations["getOrder"];
         put?: never;
         post?: never;
