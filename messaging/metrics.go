@@ -9,6 +9,8 @@ import (
 // metrics are per handler; the label is the stable handler name, so their
 // number is bounded by the code, never by the traffic.
 type metrics struct {
+	delivered    *prometheus.CounterVec
+	ignored      *prometheus.CounterVec
 	handled      *prometheus.CounterVec
 	failed       *prometheus.CounterVec
 	retried      *prometheus.CounterVec
@@ -18,6 +20,13 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
+		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "messaging_delivered_total",
+			Help: "Messages delivered to a consumer (its queue), whether handled, ignored, failed or redelivered, by handler and kind (event, command, deadletter).",
+		}, []string{"handler", "kind"}),
+		ignored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "messaging_ignored_total", Help: "Events acked without handling because the handler does not handle their type (a leftover binding), by handler.",
+		}, []string{"handler"}),
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "messaging_handled_total", Help: "Messages handled successfully (acked), by handler.",
 		}, []string{"handler"}),
@@ -37,6 +46,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	if reg != nil {
 		// The one-process shop runs several buses on one registry.
+		m.delivered = registerOrExisting(reg, m.delivered)
+		m.ignored = registerOrExisting(reg, m.ignored)
 		m.handled = registerOrExisting(reg, m.handled)
 		m.failed = registerOrExisting(reg, m.failed)
 		m.retried = registerOrExisting(reg, m.retried)
