@@ -60,17 +60,30 @@ for _ in $(seq 1 150); do
 	sleep 0.2
 done
 
+prof_pid=
 if [ -n "${PROFILE:-}" ]; then
 	# Starts after the setup phase (~15 s) so it samples checkouts.
 	(sleep 20; curl -fsS -o "$OUT/cpu.pprof" "http://127.0.0.1:$pprof/debug/pprof/profile?seconds=30") &
+	prof_pid=$!
 fi
+# CPU seconds (user + system) of the shop and of RabbitMQ over the run; the
+# broker is shared with whatever else uses it at the time.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rabbit_pid=$(pgrep -o beam.smp || echo "")
+hz=$(getconf CLK_TCK)
+shop_t0=$(ticks "$shop_pid"); rabbit_t0=$([ -n "$rabbit_pid" ] && ticks "$rabbit_pid" || echo 0); t0=$(date +%s.%N)
 metrics=()
 if "$BIN/loadgen" -h 2>&1 | grep -q -- '-metrics'; then metrics=(-metrics "http://127.0.0.1:$port/metrics"); fi
 LOADGEN_ADMIN_PASSWORD=$pass "$BIN/loadgen" -url "http://127.0.0.1:$port" -mail http://127.0.0.1:8005/store "${metrics[@]}" \
 	-customers "${CUSTOMERS:-64}" -orders-per-customer "${ORDERS:-10}" -concurrency "${CONC:-64}" \
 	-duration "${DURATION:-60s}" -paid-timeout 120s -json "$OUT/loadgen.json" | tee "$OUT/loadgen.txt"
+t1=$(date +%s.%N)
+shop_t1=$(ticks "$shop_pid"); rabbit_t1=$([ -n "$rabbit_pid" ] && ticks "$rabbit_pid" || echo 0)
+awk -v s0="$shop_t0" -v s1="$shop_t1" -v r0="$rabbit_t0" -v r1="$rabbit_t1" -v a="$t0" -v b="$t1" -v hz="$hz" \
+	'BEGIN { printf "CPU over the run (%.0f s, setup included): shop %.0f%% of a core, RabbitMQ %.0f%%\n", b - a, 100 * (s1 - s0) / hz / (b - a), 100 * (r1 - r0) / hz / (b - a) }' |
+	tee "$OUT/cpu.txt"
 sleep "${DRAIN:-0}"
 curl -fsS "http://127.0.0.1:$port/metrics" >"$OUT/metrics.txt" || true
 echo "queue depths at the end (messages ready + unacked):"
 rabbitmqctl -q list_queues name messages 2>/dev/null | grep "^$prefix\." | tee "$OUT/queues.txt"
-wait
+if [ -n "$prof_pid" ]; then wait "$prof_pid" || true; fi
