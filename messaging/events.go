@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -59,10 +60,14 @@ func (b *Bus) AddEventHandler(h EventHandler) error {
 		}
 	}
 	r := route{handler: h.Name, kind: kindEvent, topic: b.EventQueue(h.Name), redriveTo: b.tr.eventRedriveTopic(h.Name), types: types}
+	age := b.metrics.eventAge.WithLabelValues(h.Name)
 	handle := func(msg *message.Message) error {
 		e, err := DecodeEvent(msg)
 		if err != nil {
 			return err
+		}
+		if !e.Time.IsZero() {
+			age.Observe(max(time.Since(e.Time), 0).Seconds())
 		}
 		return h.Handle(msg.Context(), e)
 	}

@@ -16,6 +16,7 @@ type metrics struct {
 	retried      *prometheus.CounterVec
 	deadLettered *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
+	eventAge     *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -43,6 +44,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "messaging_handle_duration_seconds", Help: "Time to handle a message including retries, by handler.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"handler"}),
+		eventAge: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "messaging_event_age_seconds",
+			Help:    "Time from an event being recorded in its store to its handler starting on it (relay, broker and queue wait; observed again on each retry), by handler.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 5, 10, 30, 60, 300},
+		}, []string{"handler"}),
 	}
 	if reg != nil {
 		// The one-process shop runs several buses on one registry.
@@ -53,6 +59,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.retried = registerOrExisting(reg, m.retried)
 		m.deadLettered = registerOrExisting(reg, m.deadLettered)
 		m.duration = registerOrExisting(reg, m.duration)
+		m.eventAge = registerOrExisting(reg, m.eventAge)
 	}
 	return m
 }
