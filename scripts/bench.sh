@@ -78,7 +78,7 @@ if [ -d cmd/loadgen ] && ! skipped loadgen; then
 		curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
 		sleep 0.2
 	done
-	if LOADGEN_ADMIN_PASSWORD=$pass timeout 3m "$bin/loadgen" -url "http://127.0.0.1:$port" \
+	if LOADGEN_ADMIN_PASSWORD=$pass timeout 4m "$bin/loadgen" -url "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$port/metrics" \
 		-customers 32 -orders-per-customer 20 -concurrency 32 -duration 60s -json "$LOADGEN_JSON" >&2; then
 		loadgen_args=(-loadgen "$LOADGEN_JSON")
 	else

@@ -172,7 +172,10 @@ func (in *Infra) Notifier(ctx context.Context, profiles Profiles, opts *Notifier
 		return nil, err
 	}
 	out.Notifier = n
-	if err := in.On(ctx, messaging.EventHandler{Name: notifier.HandlerName, Types: notifier.EventTypes(), Handle: n.Handle}); err != nil {
+	if err := in.On(ctx,
+		messaging.EventHandler{Name: notifier.HandlerName, Types: notifier.EmailEventTypes(), Handle: n.Handle, Concurrent: true},
+		messaging.EventHandler{Name: notifier.BasketHandlerName, Types: notifier.BasketEventTypes(), Handle: n.Handle},
+	); err != nil {
 		return nil, err
 	}
 	in.Go("basket reminders", func(ctx context.Context) error { return n.RunReminders(ctx, set.reminderInterval) })

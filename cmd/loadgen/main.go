@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string) int {
 	procs := cfg.String("procs", "LOADGEN_PROCS", "", "also report every process with one of these command names (e.g. gateway,auth,basket,...)")
 	checkReads := cfg.Bool("check-reads", "LOADGEN_CHECK_READS", false, "read every basket write back and each order right after its checkout, counting stale reads, 412s and 404s")
 	jsonOut := cfg.String("json", "LOADGEN_JSON", "", "also write the report as JSON to this file")
+	metrics := cfg.String("metrics", "LOADGEN_METRICS", "", "comma-separated /metrics URLs of the shop's processes (only http://127.0.0.1): adds broker deliveries per checkout and OrderPaid → email")
+	emailWait := cfg.Duration("email-wait", "LOADGEN_EMAIL_WAIT", 0, "with -metrics: wait up to this long after the run for the order confirmations (default 2m)")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -68,7 +70,13 @@ func run(ctx context.Context, args []string) int {
 	}
 
 	c := load.Config{URL: *url, Mail: *mail, Customers: *customers, OrdersPerCustomer: *orders, Concurrency: *conc,
-		Duration: *dur, Lines: *lines, Poll: *poll, PaidTimeout: *paidTimeout, SetupConcurrency: *setupConc, CheckReads: *checkReads, Progress: os.Stderr}
+		Duration: *dur, Lines: *lines, Poll: *poll, PaidTimeout: *paidTimeout, SetupConcurrency: *setupConc, CheckReads: *checkReads, Progress: os.Stderr,
+		EmailWait: *emailWait}
+	for _, m := range strings.Split(*metrics, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			c.Metrics = append(c.Metrics, m)
+		}
+	}
 	for _, s := range strings.Split(*skus, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			c.SKUs = append(c.SKUs, s)

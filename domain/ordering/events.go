@@ -27,6 +27,13 @@ const (
 	EventOrderPartiallyRefunded = "ordering.OrderPartiallyRefunded.v1"
 )
 
+// EventTypes lists every wire name recorded in order streams; the bus binds
+// the queues of this context's read models to exactly these.
+func EventTypes() []string {
+	return []string{EventOrderPlaced, EventOrderStockReserved, EventOrderPaymentAuthorized, EventOrderConfirmed, EventOrderPaid,
+		EventOrderShipped, EventOrderDelivered, EventOrderCancelled, EventOrderRefunded, EventOrderPartiallyRefunded}
+}
+
 // StreamPrefix starts every order stream: "order-<orderId>".
 const StreamPrefix = "order-"
 

@@ -72,6 +72,12 @@ type Config struct {
 	// 412 means a stale read); right after checkout GET /api/orders/{id}
 	// must find the order. Counted in Report.Reads.
 	CheckReads bool
+	// Metrics are the shop's Prometheus endpoints (only http://127.0.0.1):
+	// when set, the report adds broker deliveries and events per checkout
+	// and OrderPaid → email, after waiting up to EmailWait (default 2m) for
+	// the confirmations of the paid orders.
+	Metrics   []string
+	EmailWait time.Duration
 
 	// Processes whose memory is reported (read from ProcRoot, default /proc).
 	Processes []Process
@@ -110,6 +116,9 @@ func (c *Config) defaults() {
 	if c.ProcRoot == "" {
 		c.ProcRoot = "/proc"
 	}
+	if c.EmailWait == 0 {
+		c.EmailWait = 2 * time.Minute
+	}
 }
 
 // Validate checks the configuration (after defaults).
@@ -123,6 +132,14 @@ func (c *Config) Validate() error {
 		if _, err := CheckTarget(c.Mail); err != nil {
 			errs = append(errs, fmt.Errorf("mail: %w", err))
 		}
+	}
+	for _, m := range c.Metrics {
+		if _, err := CheckTarget(m); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+	}
+	if c.EmailWait < 0 || c.EmailWait > MaxDuration {
+		errs = append(errs, fmt.Errorf("email wait %s must be between 0 and %s", c.EmailWait, MaxDuration))
 	}
 	within := func(name string, v, lo, hi int) {
 		if v < lo || v > hi {
@@ -273,8 +290,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	start := time.Now()
-	r.measure(ctx, customers)
-	rep.Elapsed = time.Since(start)
+	if len(cfg.Metrics) > 0 {
+		if err := r.measureBus(ctx, rep, func() {
+			r.measure(ctx, customers)
+			rep.Elapsed = time.Since(start)
+		}); err != nil {
+			r.progress("bus figures: %v", err)
+		}
+	} else {
+		r.measure(ctx, customers)
+		rep.Elapsed = time.Since(start)
+	}
 
 	for i, p := range cfg.Processes {
 		m, err := ReadMemory(cfg.ProcRoot, p.PID)

@@ -3,6 +3,8 @@ package load
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -45,6 +47,7 @@ type Report struct {
 
 	Errors []ErrorCount    `json:"errors"`
 	Memory []ProcessMemory `json:"memory"`
+	Bus    *BusFigures     `json:"bus,omitempty"` // with Config.Metrics
 }
 
 // ReadChecks counts what customers saw when reading their own writes back.
@@ -112,6 +115,19 @@ func (r *Report) WriteText(w io.Writer) error {
 			c.BasketReads, c.Stale, c.PreconditionFailed, c.OrderReads, c.OrderNotFound, c.FirstOrderStatus)
 	}
 
+	if f := r.Bus; f != nil {
+		fmt.Fprintf(&b, "\nbroker deliveries per checkout %.1f (events %.1f, commands %.1f); events published per checkout %.1f\n",
+			f.DeliveriesPerCheckout, f.EventDeliveriesPerCheckout, f.CommandDeliveriesPerCheckout, f.EventsPerCheckout)
+		handlers := slices.Sorted(maps.Keys(f.ByHandler))
+		for _, h := range handlers {
+			fmt.Fprintf(&b, "  %-42s %8.0f  (%.1f per checkout)\n", h, f.ByHandler[h], f.ByHandler[h]/float64(max(f.Checkouts, 1)))
+		}
+		fmt.Fprintf(&b, "OrderPaid → confirmation sent: %d of %d paid, p50 %s ms p99 %s ms (caught up %s after the last Paid)\n",
+			f.Emails, f.Checkouts, ms(f.EmailP50), ms(f.EmailP99), f.EmailWait.Round(time.Millisecond))
+		if f.Note != "" {
+			fmt.Fprintf(&b, "note: %s\n", f.Note)
+		}
+	}
 	if len(r.Errors) == 0 {
 		b.WriteString("\nerrors: none\n")
 	} else {
