@@ -1,0 +1,480 @@
+package catchup_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/evshop/shop/domain/basket"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/eventstore/postgres"
+	"github.com/evshop/shop/messaging/relay"
+	relaypg "github.com/evshop/shop/messaging/relay/postgres"
+	"github.com/evshop/shop/platform/testenv"
+	"github.com/evshop/shop/projections/baskets"
+	"github.com/evshop/shop/projections/catchup"
+	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/payments"
+	"github.com/evshop/shop/projections/projectionstest"
+	"github.com/evshop/shop/projections/recommendations"
+)
+
+// readModel is one projection under test: the target the runner feeds, a
+// reference fed one event at a time through the bus-path Handle, and what
+// both show to readers for a history.
+type readModel struct {
+	target    catchup.Target
+	reference func(ctx context.Context, ev eventstore.RecordedEvent) error
+	// view renders everything the read model shows for the events' keys,
+	// from the target (ref false) or the reference (ref true).
+	view func(ctx context.Context, evs []eventstore.RecordedEvent, ref bool) (string, error)
+}
+
+type fixture struct {
+	name string
+	// needs names the servers the read model lives on besides PostgreSQL.
+	build func(t *testing.T, pool *pgxpool.Pool) readModel
+}
+
+func render(parts []any) (string, error) {
+	b, err := json.MarshalIndent(parts, "", " ")
+	return string(b), err
+}
+
+func keys(evs []eventstore.RecordedEvent, prefix string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, ev := range evs {
+		if id, ok := strings.CutPrefix(ev.Stream, prefix); ok && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+var fixtures = []fixture{
+	{"orders on PostgreSQL", func(t *testing.T, pool *pgxpool.Pool) readModel {
+		ctx := context.Background()
+		if err := orders.Migrate(ctx, pool); err != nil {
+			t.Fatal(err)
+		}
+		s, err := orders.NewPostgres(pool, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := orders.NewProjector(s)
+		ref := orders.NewMemory()
+		rp, _ := orders.NewProjector(ref)
+		return readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+			var parts []any
+			for _, id := range keys(evs, ordering.StreamPrefix) {
+				var o orders.Order
+				var err error
+				if isRef {
+					o, err = ref.Get(ctx, id)
+				} else {
+					o, err = s.Get(ctx, id)
+				}
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, o)
+			}
+			return render(parts)
+		}}
+	}},
+	{"payments on PostgreSQL", func(t *testing.T, pool *pgxpool.Pool) readModel {
+		ctx := context.Background()
+		if err := payments.Migrate(ctx, pool); err != nil {
+			t.Fatal(err)
+		}
+		s, err := payments.NewPostgres(pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := payments.NewProjector(s)
+		ref := payments.NewMemory()
+		rp, _ := payments.NewProjector(ref)
+		return readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+			var parts []any
+			for _, id := range keys(evs, ordering.StreamPrefix) {
+				var ps []payments.Payment
+				var err error
+				if isRef {
+					ps, err = ref.ByOrder(ctx, id)
+				} else {
+					ps, err = s.ByOrder(ctx, id)
+				}
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, ps)
+			}
+			return render(parts)
+		}}
+	}},
+	{"baskets on Redis", func(t *testing.T, _ *pgxpool.Pool) readModel {
+		c, prefix := testenv.Redis(t)
+		s, err := baskets.NewActiveRedis(c, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := baskets.NewProjector(s)
+		ref := baskets.NewMemory()
+		rp, _ := baskets.NewProjector(ref)
+		return readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+			var parts []any
+			for _, id := range keys(evs, basket.StreamPrefix) {
+				var v baskets.View
+				var err error
+				if isRef {
+					v, err = ref.Get(ctx, id)
+				} else {
+					v, err = s.Get(ctx, id)
+				}
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, v)
+			}
+			return render(parts)
+		}}
+	}},
+	{"recommendations on FerretDB", func(t *testing.T, _ *pgxpool.Pool) readModel {
+		s, err := recommendations.NewMongoStore(context.Background(), testenv.Mongo(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := recommendations.NewProjector(s)
+		ref := recommendations.NewMemoryStore()
+		rp := recommendations.NewProjector(ref)
+		return readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+			var parts []any
+			for _, ev := range evs {
+				if ev.Type != ordering.EventOrderPlaced {
+					continue
+				}
+				var placed ordering.OrderPlaced
+				if err := json.Unmarshal(ev.Data, &placed); err != nil {
+					return "", err
+				}
+				var os []recommendations.Order
+				var err error
+				if isRef {
+					os, err = ref.Orders(ctx, placed.CustomerID, 100)
+				} else {
+					os, err = s.Orders(ctx, placed.CustomerID, 100)
+				}
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, os)
+			}
+			return render(parts)
+		}}
+	}},
+}
+
+// env is a PostgreSQL event store with a history in it.
+type env struct {
+	pool  *pgxpool.Pool
+	store *postgres.Store
+}
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	pool := testenv.Postgres(t)
+	es, err := postgres.New(context.Background(), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env{pool: pool, store: es}
+}
+
+// matching reads every event of the store the target wants.
+func matching(t *testing.T, src catchup.Source, f eventstore.Filter) []eventstore.RecordedEvent {
+	t.Helper()
+	var out []eventstore.RecordedEvent
+	for ev, err := range src.ReadAll(context.Background(), 0, f) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Match(ev) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// waitCaughtUp waits until the target's checkpoint reaches the position of
+// the last event it wants.
+func waitCaughtUp(t *testing.T, target catchup.Target, evs []eventstore.RecordedEvent) {
+	t.Helper()
+	want := evs[len(evs)-1].Position
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		cp, err := target.Checkpoint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: checkpoint %d never reached %d", target.Name(), cp, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// same checks the target shows what one-by-one delivery of evs shows.
+func same(t *testing.T, rm readModel, evs []eventstore.RecordedEvent) {
+	t.Helper()
+	ctx := context.Background()
+	for _, ev := range evs {
+		if err := rm.reference(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := rm.view(ctx, evs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := rm.view(ctx, evs, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("%s differs from one-by-one delivery:\n%s\nwant\n%s", rm.target.Name(), got, want)
+	}
+}
+
+func start(t *testing.T, cfg catchup.Config) (stop func()) {
+	t.Helper()
+	r, err := catchup.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func TestRunnerFollowsTheStore(t *testing.T) {
+	t.Parallel()
+	for _, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			rm := fx.build(t, e.pool)
+			ctx := context.Background()
+			if _, err := projectionstest.Seed(ctx, e.store, 1, 12, 8); err != nil {
+				t.Fatal(err)
+			}
+			start(t, catchup.Config{Source: e.store, Target: rm.target, Locker: relaypg.NewLocker(e.pool, relaypg.LockerConfig{}),
+				BatchSize: 16, PollInterval: 200 * time.Millisecond})
+			waitCaughtUp(t, rm.target, matching(t, e.store, rm.target.Filter()))
+			// Live: appends after the catch-up wake the runner.
+			if _, err := projectionstest.Seed(ctx, e.store, 2, 6, 4); err != nil {
+				t.Fatal(err)
+			}
+			evs := matching(t, e.store, rm.target.Filter())
+			waitCaughtUp(t, rm.target, evs)
+			same(t, rm, evs)
+		})
+	}
+}
+
+// dying applies the first half of its n-th batch, then kills its runner:
+// what a process crash leaves behind half-way through a batch on stores
+// without transactions (on PostgreSQL the half is one whole batch).
+type dying struct {
+	catchup.Target
+	n     int
+	calls int
+	kill  context.CancelFunc
+	died  chan struct{}
+}
+
+func (d *dying) ApplyBatch(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	d.calls++
+	if d.calls < d.n || len(evs) < 2 {
+		return d.Target.ApplyBatch(ctx, evs)
+	}
+	if d.calls > d.n {
+		return errors.New("dead runner applied again")
+	}
+	if err := d.Target.ApplyBatch(ctx, evs[:len(evs)/2]); err != nil {
+		return err
+	}
+	d.kill()
+	close(d.died)
+	return context.Canceled
+}
+
+func TestRunnerKilledMidBatchResumesWithoutLossOrDoubleApply(t *testing.T) {
+	t.Parallel()
+	for _, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			rm := fx.build(t, e.pool)
+			ctx := context.Background()
+			if _, err := projectionstest.Seed(ctx, e.store, 3, 16, 10); err != nil {
+				t.Fatal(err)
+			}
+			locker := relaypg.NewLocker(e.pool, relaypg.LockerConfig{RetryInterval: 50 * time.Millisecond})
+			rctx, kill := context.WithCancel(ctx)
+			d := &dying{Target: rm.target, n: 3, kill: kill, died: make(chan struct{})}
+			r, err := catchup.New(catchup.Config{Source: e.store, Target: d, Locker: locker, BatchSize: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- r.Run(rctx) }()
+			select {
+			case <-d.died:
+			case <-time.After(60 * time.Second):
+				t.Fatal("the runner never reached its third batch")
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			// A new process resumes from the stored checkpoint.
+			start(t, catchup.Config{Source: e.store, Target: rm.target, Locker: locker, BatchSize: 10, PollInterval: 200 * time.Millisecond})
+			evs := matching(t, e.store, rm.target.Filter())
+			waitCaughtUp(t, rm.target, evs)
+			same(t, rm, evs)
+		})
+	}
+}
+
+// counting counts the batches one runner applied.
+type counting struct {
+	catchup.Target
+	n atomic.Int64
+}
+
+func (c *counting) ApplyBatch(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	c.n.Add(1)
+	return c.Target.ApplyBatch(ctx, evs)
+}
+
+func TestTwoRunnersOneActive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rm := fixtures[0].build(t, e.pool)
+	ctx := context.Background()
+	if _, err := projectionstest.Seed(ctx, e.store, 4, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Each runner has its own locker, as two processes would.
+	a, b := &counting{Target: rm.target}, &counting{Target: rm.target}
+	cfg := func(tg catchup.Target) catchup.Config {
+		return catchup.Config{Source: e.store, Target: tg, BatchSize: 8, PollInterval: 100 * time.Millisecond,
+			Locker: relaypg.NewLocker(e.pool, relaypg.LockerConfig{RetryInterval: 50 * time.Millisecond})}
+	}
+	stopA := start(t, cfg(a))
+	waitCaughtUp(t, rm.target, matching(t, e.store, rm.target.Filter()))
+	stopB := start(t, cfg(b))
+	if _, err := projectionstest.Seed(ctx, e.store, 5, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitCaughtUp(t, rm.target, matching(t, e.store, rm.target.Filter()))
+	if a.n.Load() == 0 || b.n.Load() != 0 {
+		t.Fatalf("batches applied: first runner %d, second %d; want only the first", a.n.Load(), b.n.Load())
+	}
+	// The active one goes away: the stand-by takes over.
+	stopA()
+	if _, err := projectionstest.Seed(ctx, e.store, 6, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	evs := matching(t, e.store, rm.target.Filter())
+	waitCaughtUp(t, rm.target, evs)
+	if b.n.Load() == 0 {
+		t.Fatal("the stand-by runner never took over")
+	}
+	stopB()
+	same(t, rm, evs)
+}
+
+func TestRunnerOnTheMemoryStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	es := memory.New()
+	m := orders.NewMemory()
+	p, _ := orders.NewProjector(m)
+	if _, err := projectionstest.Seed(ctx, es, 7, 8, 4); err != nil {
+		t.Fatal(err)
+	}
+	// A long poll interval: only the store's notification can wake it soon
+	// enough for the deadline below.
+	start(t, catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), BatchSize: 5, PollInterval: time.Minute})
+	waitCaughtUp(t, p, matching(t, es, p.Filter()))
+	if _, err := projectionstest.Seed(ctx, es, 8, 4, 0); err != nil {
+		t.Fatal(err)
+	}
+	evs := matching(t, es, p.Filter())
+	waitCaughtUp(t, p, evs)
+	ref := orders.NewMemory()
+	rp, _ := orders.NewProjector(ref)
+	rm := readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+		var parts []any
+		for _, id := range keys(evs, ordering.StreamPrefix) {
+			src := m
+			if isRef {
+				src = ref
+			}
+			o, err := src.Get(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, o)
+		}
+		return render(parts)
+	}}
+	same(t, rm, evs)
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	p, _ := orders.NewProjector(orders.NewMemory())
+	es := memory.New()
+	tests := []struct {
+		name string
+		cfg  catchup.Config
+	}{
+		{"no source", catchup.Config{Target: p, Locker: relay.NewMemoryLocker()}},
+		{"no target", catchup.Config{Source: es, Locker: relay.NewMemoryLocker()}},
+		{"no locker", catchup.Config{Source: es, Target: p}},
+		{"negative batch", catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), BatchSize: -1}},
+		{"huge batch", catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), BatchSize: 1_000_000}},
+		{"negative poll", catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), PollInterval: -time.Second}},
+	}
+	for _, tt := range tests {
+		if _, err := catchup.New(tt.cfg); err == nil {
+			t.Errorf("%s: accepted", tt.name)
+		}
+	}
+}
