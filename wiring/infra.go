@@ -30,6 +30,7 @@ import (
 	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/platform/sealed"
 	"github.com/evshop/shop/platform/service"
+	"github.com/evshop/shop/projections/catchup"
 )
 
 // Infra opens, on first use, the infrastructure the settings ask for and
@@ -396,15 +397,52 @@ func (in *Infra) Run(ctx context.Context, app *fiber.App) error {
 	return err
 }
 
-// projector is the shape every read-model projector has.
+// projector is the shape every read-model projector has: Handle for the
+// bus, ApplyBatch and Checkpoint for the catch-up from the event store.
 type projector interface {
 	Name() string
 	Filter() eventstore.Filter
 	Handle(ctx context.Context, e eventstore.RecordedEvent) error
+	ApplyBatch(ctx context.Context, events []eventstore.RecordedEvent) error
+	Checkpoint(ctx context.Context) (uint64, error)
 }
 
-// OnProjector registers a read-model projector as an event handler; it
-// filters by stream itself, so only its event-type filter reaches the bus.
+// OnProjector feeds a read-model projector from where PROJECTIONS_SOURCE
+// says: its own bus queue (it filters by stream itself, so only its
+// event-type filter reaches the bus), or a catch-up runner reading the
+// event store's $all in batches, one active per projector across processes.
 func (in *Infra) OnProjector(ctx context.Context, p projector) error {
-	return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: p.Filter().EventTypes, Handle: p.Handle})
+	if in.S.ProjectionsSource != "store" {
+		return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: p.Filter().EventTypes, Handle: p.Handle})
+	}
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		return err
+	}
+	var locker relay.Locker = relay.NewMemoryLocker()
+	if !in.S.Embedded() {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return err
+		}
+		locker = relaypg.NewLocker(pool, relaypg.LockerConfig{})
+	}
+	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: in.S.ProjectionsBatch,
+		Logger: in.Log, Metrics: in.Registry})
+	if err != nil {
+		return err
+	}
+	// The docs list it among the event's consumers all the same.
+	in.recordEventHandler(messaging.EventHandler{Name: p.Name(), Types: p.Filter().EventTypes})
+	in.Go("catchup:"+p.Name(), r.Run)
+	return nil
+}
+
+// malformed reports an event a projector's batch skipped because it can
+// never apply (on the bus it would be dead-lettered).
+func (in *Infra) malformed(name string) func(eventstore.RecordedEvent, error) {
+	return func(ev eventstore.RecordedEvent, err error) {
+		in.Log.Error("projector skipped a malformed event", "projection", name, "event_id", ev.ID,
+			"stream", ev.Stream, "position", ev.Position, "error", err)
+	}
 }
