@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -168,6 +169,8 @@ func (r *Runner) lead(ctx context.Context) error {
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		next, full, err := r.step(ctx, cursor)
+		cursor = next
+		r.m.cursor.Set(float64(cursor))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -179,8 +182,6 @@ func (r *Runner) lead(ctx context.Context) error {
 			continue
 		}
 		backoff = 50 * time.Millisecond
-		cursor = next
-		r.m.cursor.Set(float64(cursor))
 		if !full {
 			r.wait(ctx, cursor)
 		}
@@ -188,12 +189,17 @@ func (r *Runner) lead(ctx context.Context) error {
 	return nil
 }
 
-// step reads at most one batch after cursor and applies it. It returns the
-// new cursor and whether the batch was full (more may be waiting). When the
-// batch was not full the cursor moves to the head read before it, past
-// events the filter skipped, so the wait does not wake for them again: the
-// store yields every event at or below a head it reported (an append still
-// in flight is above it).
+// readAhead is the fewest events one read asks for: the PostgreSQL store
+// reads pages of 500 anyway, so small batches are cut from one read.
+const readAhead = 500
+
+// step reads what is available after cursor (up to max(BatchSize,
+// readAhead) events) and applies it in batches of BatchSize. It returns the
+// cursor after the last applied batch (also on an error) and whether the
+// read was full (more may be waiting). When it was not, the cursor moves to
+// the head read before it, past events the filter skipped, so the wait does
+// not wake for them again: the store yields every event at or below a head
+// it reported (an append still in flight is above it).
 func (r *Runner) step(ctx context.Context, cursor uint64) (uint64, bool, error) {
 	head, err := r.cfg.Source.HeadPosition(ctx)
 	if err != nil {
@@ -203,8 +209,9 @@ func (r *Runner) step(ctx context.Context, cursor uint64) (uint64, bool, error) 
 	if head <= cursor {
 		return cursor, false, nil
 	}
+	limit := max(r.cfg.BatchSize, readAhead)
 	filter := r.cfg.Target.Filter()
-	batch := make([]eventstore.RecordedEvent, 0, min(r.cfg.BatchSize, int(min(head-cursor, 1<<20))))
+	evs := make([]eventstore.RecordedEvent, 0, min(limit, int(min(head-cursor, 1<<20))))
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
 	for ev, err := range r.cfg.Source.ReadAll(rctx, cursor, filter) {
@@ -214,13 +221,13 @@ func (r *Runner) step(ctx context.Context, cursor uint64) (uint64, bool, error) 
 		if !filter.Match(ev) {
 			continue // adapters push the filter down; never trust it blindly
 		}
-		batch = append(batch, ev)
-		if len(batch) == r.cfg.BatchSize {
+		evs = append(evs, ev)
+		if len(evs) == limit {
 			break
 		}
 	}
-	full := len(batch) == r.cfg.BatchSize
-	if len(batch) > 0 {
+	full := len(evs) == limit
+	for batch := range slices.Chunk(evs, r.cfg.BatchSize) {
 		start := time.Now()
 		if err := r.cfg.Target.ApplyBatch(ctx, batch); err != nil {
 			return cursor, false, fmt.Errorf("apply %d events after %d: %w", len(batch), cursor, err)
@@ -232,7 +239,7 @@ func (r *Runner) step(ctx context.Context, cursor uint64) (uint64, bool, error) 
 	}
 	if !full {
 		cursor = max(cursor, head)
-		if len(batch) == 0 {
+		if len(evs) == 0 {
 			r.m.lagSeconds.Set(0)
 		}
 	}
