@@ -25,6 +25,7 @@ import (
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/projectionstest"
+	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
 )
 
@@ -37,6 +38,8 @@ type readModel struct {
 	// view renders everything the read model shows for the events' keys,
 	// from the target (ref false) or the reference (ref true).
 	view func(ctx context.Context, evs []eventstore.RecordedEvent, ref bool) (string, error)
+	// rebuildTarget, when set, rebuilds the same read model.
+	rebuildTarget rebuild.Projection
 }
 
 type fixture struct {
@@ -132,7 +135,11 @@ var fixtures = []fixture{
 		p, _ := baskets.NewProjector(s)
 		ref := baskets.NewMemory()
 		rp, _ := baskets.NewProjector(ref)
-		return readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+		rt, err := baskets.NewRebuildTarget(c, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return readModel{target: p, reference: rp.Handle, rebuildTarget: rt, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
 			var parts []any
 			for _, id := range keys(evs, basket.StreamPrefix) {
 				var v baskets.View
@@ -476,5 +483,75 @@ func TestNewValidates(t *testing.T) {
 		if _, err := catchup.New(tt.cfg); err == nil {
 			t.Errorf("%s: accepted", tt.name)
 		}
+	}
+}
+
+// TestRebuildWhileTheRunnerIsLive: a rebuild (shadow, catch-up, swap) runs
+// while the runner feeds the live read model and events keep coming; the
+// runner carries on over the swapped-in model from the checkpoint they
+// share, and the admin status shows it caught up.
+func TestRebuildWhileTheRunnerIsLive(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		fixture int
+		target  func(t *testing.T, e env, rm readModel) rebuild.Projection
+	}{
+		{"orders on PostgreSQL", 0, func(t *testing.T, e env, _ readModel) rebuild.Projection {
+			tg, err := orders.NewRebuildTarget(e.pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tg
+		}},
+		{"baskets on Redis", 2, func(t *testing.T, _ env, rm readModel) rebuild.Projection {
+			return rm.rebuildTarget
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			e := newEnv(t)
+			rm := fixtures[c.fixture].build(t, e.pool)
+			if _, err := projectionstest.Seed(ctx, e.store, 9, 20, 20); err != nil {
+				t.Fatal(err)
+			}
+			start(t, catchup.Config{Source: e.store, Target: rm.target, BatchSize: 7, PollInterval: 100 * time.Millisecond,
+				Locker: relaypg.NewLocker(e.pool, relaypg.LockerConfig{})})
+			waitCaughtUp(t, rm.target, matching(t, e.store, rm.target.Filter()))
+
+			state, err := rebuild.NewPostgresState(ctx, e.pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			proj := c.target(t, e, rm)
+			reg, _ := rebuild.NewRegistry(proj)
+			rb, err := rebuild.NewRunner(rebuild.Config{Events: e.store, Registry: reg, State: state, BatchSize: 16, TailThreshold: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			appended := make(chan error, 1)
+			go func() {
+				_, err := projectionstest.Seed(ctx, e.store, 10, 10, 10)
+				appended <- err
+			}()
+			if _, err := rb.Rebuild(ctx, proj.Name(), rebuild.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-appended; err != nil {
+				t.Fatal(err)
+			}
+			evs := matching(t, e.store, rm.target.Filter())
+			waitCaughtUp(t, rm.target, evs)
+			same(t, rm, evs)
+			st, err := rb.Status(ctx, proj.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Checkpoint < evs[len(evs)-1].Position || st.LagEvents != 0 || st.State != rebuild.StateDone {
+				t.Fatalf("status %+v; want caught up at %d after a done rebuild", st, evs[len(evs)-1].Position)
+			}
+		})
 	}
 }
