@@ -427,8 +427,10 @@ func (in *Infra) OnProjector(ctx context.Context, p projector) error {
 		}
 		locker = relaypg.NewLocker(pool, relaypg.LockerConfig{})
 	}
+	// Rewind past a relay batch (500) with room: what a bus-fed projector
+	// left unapplied below its checkpoint when the source was switched.
 	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: in.S.ProjectionsBatch,
-		Logger: in.Log, Metrics: in.Registry})
+		Rewind: 5000, Logger: in.Log, Metrics: in.Registry})
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,8 @@ func BenchmarkCatchUp(b *testing.B) {
 	if _, err := pool.Exec(ctx, `VACUUM ANALYZE events`); err != nil {
 		b.Fatal(err)
 	}
+	pools.Store(es, pool)
+	settle(b, es)
 
 	targets := []struct {
 		name string

@@ -66,6 +66,13 @@ type Config struct {
 	// PollInterval is the wait between reads when Source has no
 	// notification, and the bound on a notification wait; default 1s.
 	PollInterval time.Duration
+	// Rewind is how many positions before the stored checkpoint a runner
+	// starts reading when it takes the lease. Read models skip what they
+	// already reflect, so this only costs a short re-read; it picks up the
+	// events a bus-fed projector had not applied yet below its checkpoint
+	// (the relay publishes a batch in parallel lanes, so a queue is only
+	// roughly in position order) when a deployment switches to the store.
+	Rewind uint64
 	// MaxBackoff bounds the wait before a failed batch is retried; default 5s.
 	MaxBackoff time.Duration
 	Logger     *slog.Logger
@@ -156,7 +163,7 @@ func (r *Runner) lead(ctx context.Context) error {
 	for {
 		cp, err := r.cfg.Target.Checkpoint(ctx)
 		if err == nil {
-			cursor = cp
+			cursor = cp - min(cp, r.cfg.Rewind)
 			break
 		}
 		if ctx.Err() != nil {
@@ -165,7 +172,7 @@ func (r *Runner) lead(ctx context.Context) error {
 		r.log.Warn("catch-up checkpoint not read; retrying", "error", err)
 		sleep(ctx, r.cfg.PollInterval)
 	}
-	r.log.Info("catch-up started", "checkpoint", cursor)
+	r.log.Info("catch-up started", "from", cursor, "rewind", r.cfg.Rewind)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		next, full, err := r.step(ctx, cursor)

@@ -198,6 +198,35 @@ type env struct {
 	store *postgres.Store
 }
 
+var pools sync.Map // *postgres.Store → *pgxpool.Pool
+
+// settle waits until the store's head reaches its newest committed event.
+func settle(t testing.TB, es *postgres.Store) {
+	t.Helper()
+	v, ok := pools.Load(es)
+	if !ok {
+		t.Fatal("settle: unknown store")
+	}
+	var newest uint64
+	if err := v.(*pgxpool.Pool).QueryRow(context.Background(), `SELECT coalesce(max(position), 0) FROM events`).Scan(&newest); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		head, err := es.HeadPosition(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head >= newest {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("$all stayed at %d below the newest event %d", head, newest)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func newEnv(t *testing.T) env {
 	t.Helper()
 	pool := testenv.Postgres(t)
@@ -205,12 +234,18 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pools.Store(es, pool)
 	return env{pool: pool, store: es}
 }
 
-// matching reads every event of the store the target wants.
+// matching reads every event of the store the target wants, once $all
+// shows every committed event (on PostgreSQL it trails the oldest
+// transaction of the cluster, which other tests share).
 func matching(t *testing.T, src catchup.Source, f eventstore.Filter) []eventstore.RecordedEvent {
 	t.Helper()
+	if pg, ok := src.(*postgres.Store); ok {
+		settle(t, pg)
+	}
 	var out []eventstore.RecordedEvent
 	for ev, err := range src.ReadAll(context.Background(), 0, f) {
 		if err != nil {
@@ -551,6 +586,71 @@ func TestRebuildWhileTheRunnerIsLive(t *testing.T) {
 			}
 			if st.Checkpoint < evs[len(evs)-1].Position || st.LagEvents != 0 || st.State != rebuild.StateDone {
 				t.Fatalf("status %+v; want caught up at %d after a done rebuild", st, evs[len(evs)-1].Position)
+			}
+		})
+	}
+}
+
+// TestRewindPicksUpWhatTheBusLeftBehind: a bus-fed projector applied every
+// event but one below its checkpoint (a relay batch is published in
+// parallel lanes); a runner that rewinds applies it, one that does not
+// never sees it.
+func TestRewindPicksUpWhatTheBusLeftBehind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	es := memory.New()
+	if _, err := projectionstest.Seed(ctx, es, 11, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	all := matching(t, es, eventstore.Filter{StreamPrefixes: []string{ordering.StreamPrefix}})
+	// The last event of the first order's stream, with later events after it.
+	last := map[string]int{}
+	for i, ev := range all {
+		last[ev.Stream] = i
+	}
+	missing := last[all[0].Stream]
+	if missing == len(all)-1 {
+		t.Fatal("the history has no event after the first order's last one")
+	}
+	tests := []struct {
+		name       string
+		rewind     uint64
+		wantStatus bool
+	}{
+		{"no rewind", 0, false},
+		{"rewind past it", 10_000, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := orders.NewMemory()
+			p, _ := orders.NewProjector(m)
+			for i, ev := range all {
+				if i != missing {
+					if err := p.Handle(ctx, ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			ref := orders.NewMemory()
+			rp, _ := orders.NewProjector(ref)
+			for _, ev := range all {
+				if err := rp.Handle(ctx, ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A marker event after everything tells when the runner passed it.
+			if _, err := projectionstest.Seed(ctx, es, 12, 1, 0); err != nil {
+				t.Fatal(err)
+			}
+			after := matching(t, es, p.Filter())
+			stop := start(t, catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), Rewind: tt.rewind, PollInterval: 50 * time.Millisecond})
+			waitCaughtUp(t, p, after)
+			stop()
+			id := strings.TrimPrefix(all[missing].Stream, ordering.StreamPrefix)
+			got, _ := m.Get(ctx, id)
+			want, _ := ref.Get(ctx, id)
+			if (got.Version == want.Version) != tt.wantStatus {
+				t.Fatalf("order at version %d, fully applied at %d; want applied: %v", got.Version, want.Version, tt.wantStatus)
 			}
 		})
 	}
