@@ -30,7 +30,10 @@ import (
 	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/platform/sealed"
 	"github.com/evshop/shop/platform/service"
+	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/catchup"
+	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/payments"
 )
 
 // Infra opens, on first use, the infrastructure the settings ask for and
@@ -430,7 +433,7 @@ func (in *Infra) OnProjector(ctx context.Context, p projector) error {
 	// Rewind past a relay batch (500) with room: what a bus-fed projector
 	// left unapplied below its checkpoint when the source was switched.
 	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: in.S.ProjectionsBatch,
-		Rewind: 5000, Logger: in.Log, Metrics: in.Registry})
+		Rewind: 5000, Poison: projectionPoison, Logger: in.Log, Metrics: in.Registry})
 	if err != nil {
 		return err
 	}
@@ -438,6 +441,13 @@ func (in *Infra) OnProjector(ctx context.Context, p projector) error {
 	in.recordEventHandler(messaging.EventHandler{Name: p.Name(), Types: p.Filter().EventTypes})
 	in.Go("catchup:"+p.Name(), r.Run)
 	return nil
+}
+
+// projectionPoison tells the errors of a projector batch that no retry
+// cures: the event, or one before it in its stream, can never apply.
+func projectionPoison(err error) bool {
+	return errors.Is(err, orders.ErrOutOfOrder) || errors.Is(err, orders.ErrMalformed) ||
+		errors.Is(err, payments.ErrOutOfOrder) || errors.Is(err, baskets.ErrOutOfOrder) || messaging.IsPermanent(err)
 }
 
 // malformed reports an event a projector's batch skipped because it can

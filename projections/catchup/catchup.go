@@ -75,8 +75,19 @@ type Config struct {
 	Rewind uint64
 	// MaxBackoff bounds the wait before a failed batch is retried; default 5s.
 	MaxBackoff time.Duration
-	Logger     *slog.Logger
-	Metrics    prometheus.Registerer
+	// Poison, when set, tells an error no retry can cure (a malformed
+	// event, or one whose predecessor in its stream never applied). A
+	// batch failing with one SkipAfter times in a row is retried one event
+	// at a time, and the event failing SkipAfter times is skipped, logged
+	// and counted (projection_catchup_skipped_total), as the bus would
+	// dead-letter it. Other errors (an unreachable database) are retried
+	// for ever.
+	Poison func(error) bool
+	// SkipAfter is the attempts before a poison batch is isolated and a
+	// poison event skipped; default 5.
+	SkipAfter int
+	Logger    *slog.Logger
+	Metrics   prometheus.Registerer
 }
 
 // Runner is one read model's catch-up subscription.
@@ -102,6 +113,9 @@ func New(cfg Config) (*Runner, error) {
 	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = time.Second
+	}
+	if cfg.SkipAfter <= 0 {
+		cfg.SkipAfter = 5
 	}
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = 5 * time.Second
@@ -174,8 +188,20 @@ func (r *Runner) lead(ctx context.Context) error {
 	}
 	r.log.Info("catch-up started", "from", cursor, "rewind", r.cfg.Rewind)
 	backoff := 50 * time.Millisecond
+	// A batch that keeps failing with an error the target calls poison is
+	// retried one event at a time (isolate) to find the event; that event
+	// is skipped after SkipAfter attempts, as the bus dead-letters it, so
+	// one bad event does not stop the read model for good.
+	attempts, isolate := 0, false
 	for ctx.Err() == nil {
-		next, full, err := r.step(ctx, cursor)
+		size := r.cfg.BatchSize
+		if isolate {
+			size = 1
+		}
+		next, full, err := r.step(ctx, cursor, size)
+		if next != cursor {
+			attempts = 0
+		}
 		cursor = next
 		r.m.cursor.Set(float64(cursor))
 		if err != nil {
@@ -183,18 +209,46 @@ func (r *Runner) lead(ctx context.Context) error {
 				return nil
 			}
 			r.m.failures.Inc()
+			attempts++
+			var be *batchError
+			poison := r.cfg.Poison != nil && r.cfg.Poison(err) && errors.As(err, &be)
+			switch {
+			case poison && !isolate && attempts >= r.cfg.SkipAfter:
+				r.log.Warn("catch-up batch keeps failing; applying one event at a time to find the bad one", "after", cursor, "error", err)
+				isolate, attempts = true, 0
+				continue
+			case poison && isolate && attempts >= r.cfg.SkipAfter:
+				r.log.Error("catch-up skipped an event that does not apply", "event_id", be.event.ID, "stream", be.event.Stream,
+					"position", be.event.Position, "type", be.event.Type, "error", err)
+				r.m.skipped.Inc()
+				cursor, attempts = be.event.Position, 0
+				continue
+			}
 			r.log.Warn("catch-up batch failed; retrying", "after", cursor, "error", err, "backoff", backoff)
 			sleep(ctx, backoff)
 			backoff = min(2*backoff, r.cfg.MaxBackoff)
 			continue
 		}
-		backoff = 50 * time.Millisecond
+		backoff, isolate = 50*time.Millisecond, false
 		if !full {
 			r.wait(ctx, cursor)
 		}
 	}
 	return nil
 }
+
+// batchError is a failed batch and its first event.
+type batchError struct {
+	event eventstore.RecordedEvent
+	n     int
+	err   error
+}
+
+func (e *batchError) Error() string {
+	return fmt.Sprintf("apply %d events from %d: %v", e.n, e.event.Position, e.err)
+}
+
+func (e *batchError) Unwrap() error { return e.err }
 
 // readAhead is the fewest events one read asks for: the PostgreSQL store
 // reads pages of 500 anyway, so small batches are cut from one read.
@@ -207,7 +261,7 @@ const readAhead = 500
 // the head read before it, past events the filter skipped, so the wait does
 // not wake for them again: the store yields every event at or below a head
 // it reported (an append still in flight is above it).
-func (r *Runner) step(ctx context.Context, cursor uint64) (uint64, bool, error) {
+func (r *Runner) step(ctx context.Context, cursor uint64, size int) (uint64, bool, error) {
 	head, err := r.cfg.Source.HeadPosition(ctx)
 	if err != nil {
 		return cursor, false, err
@@ -216,7 +270,7 @@ func (r *Runner) step(ctx context.Context, cursor uint64) (uint64, bool, error) 
 	if head <= cursor {
 		return cursor, false, nil
 	}
-	limit := max(r.cfg.BatchSize, readAhead)
+	limit := max(size, readAhead)
 	filter := r.cfg.Target.Filter()
 	evs := make([]eventstore.RecordedEvent, 0, min(limit, int(min(head-cursor, 1<<20))))
 	rctx, stop := context.WithCancel(ctx)
@@ -234,10 +288,10 @@ func (r *Runner) step(ctx context.Context, cursor uint64) (uint64, bool, error) 
 		}
 	}
 	full := len(evs) == limit
-	for batch := range slices.Chunk(evs, r.cfg.BatchSize) {
+	for batch := range slices.Chunk(evs, size) {
 		start := time.Now()
 		if err := r.cfg.Target.ApplyBatch(ctx, batch); err != nil {
-			return cursor, false, fmt.Errorf("apply %d events after %d: %w", len(batch), cursor, err)
+			return cursor, false, &batchError{event: batch[0], n: len(batch), err: err}
 		}
 		r.m.batchSeconds.Observe(time.Since(start).Seconds())
 		r.m.applied.Add(float64(len(batch)))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/evshop/shop/domain/basket"
@@ -653,5 +654,65 @@ func TestRewindPicksUpWhatTheBusLeftBehind(t *testing.T) {
 				t.Fatalf("order at version %d, fully applied at %d; want applied: %v", got.Version, want.Version, tt.wantStatus)
 			}
 		})
+	}
+}
+
+// TestPoisonEventsAreSkipped: an order stream whose first event is not
+// OrderPlaced can never apply, nor can the events after it; the runner
+// isolates and skips them (as the bus dead-letters them) and every other
+// order is projected.
+func TestPoisonEventsAreSkipped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	es := memory.New()
+	if _, err := projectionstest.Seed(ctx, es, 13, 6, 0); err != nil {
+		t.Fatal(err)
+	}
+	bad := ordering.Stream(uuid.NewString())
+	for range 3 {
+		ev := eventstore.EventData{ID: uuid.NewString(), Type: ordering.EventOrderConfirmed, Data: json.RawMessage(`{}`)}
+		if _, err := es.Append(ctx, bad, eventstore.Any(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := projectionstest.Seed(ctx, es, 14, 6, 0); err != nil {
+		t.Fatal(err)
+	}
+	m := orders.NewMemory()
+	p, _ := orders.NewProjector(m)
+	var malformed atomic.Int64
+	p.Malformed = func(eventstore.RecordedEvent, error) { malformed.Add(1) }
+	start(t, catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), BatchSize: 4, MaxBackoff: 5 * time.Millisecond,
+		SkipAfter: 2, Poison: func(err error) bool { return errors.Is(err, orders.ErrOutOfOrder) }})
+	evs := matching(t, es, p.Filter())
+	waitCaughtUp(t, p, evs)
+	var good []eventstore.RecordedEvent
+	for _, ev := range evs {
+		if ev.Stream != bad {
+			good = append(good, ev)
+		}
+	}
+	ref := orders.NewMemory()
+	rp, _ := orders.NewProjector(ref)
+	same(t, readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+		var parts []any
+		for _, id := range keys(evs, ordering.StreamPrefix) {
+			src := m
+			if isRef {
+				src = ref
+			}
+			o, err := src.Get(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, o)
+		}
+		return render(parts)
+	}}, good)
+	if _, err := m.Get(ctx, strings.TrimPrefix(bad, ordering.StreamPrefix)); !errors.Is(err, orders.ErrNotFound) {
+		t.Fatalf("the poison stream made an order: %v", err)
+	}
+	if malformed.Load() == 0 {
+		t.Fatal("the malformed first event was not reported")
 	}
 }

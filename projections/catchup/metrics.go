@@ -9,6 +9,7 @@ import (
 type metrics struct {
 	applied      prometheus.Counter
 	failures     prometheus.Counter
+	skipped      prometheus.Counter
 	cursor       prometheus.Gauge
 	head         prometheus.Gauge
 	lagSeconds   prometheus.Gauge
@@ -22,6 +23,8 @@ func newMetrics(reg prometheus.Registerer, name string) *metrics {
 		Help: "Events a catch-up runner applied to its read model (a re-applied event counts again)."}, l)
 	failures := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "projection_catchup_failures_total",
 		Help: "Failed catch-up batches (retried with backoff)."}, l)
+	skipped := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "projection_catchup_skipped_total",
+		Help: "Events a catch-up runner skipped because they kept failing with a poison error (see the log)."}, l)
 	cursor := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "projection_catchup_position",
 		Help: "Position of $all the catch-up runner has read and applied up to."}, l)
 	head := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "projection_catchup_head_position",
@@ -35,13 +38,14 @@ func newMetrics(reg prometheus.Registerer, name string) *metrics {
 	if reg != nil {
 		applied = registerOrExisting(reg, applied)
 		failures = registerOrExisting(reg, failures)
+		skipped = registerOrExisting(reg, skipped)
 		cursor = registerOrExisting(reg, cursor)
 		head = registerOrExisting(reg, head)
 		lag = registerOrExisting(reg, lag)
 		leader = registerOrExisting(reg, leader)
 		batch = registerOrExisting(reg, batch)
 	}
-	return &metrics{applied: applied.WithLabelValues(name), failures: failures.WithLabelValues(name),
+	return &metrics{applied: applied.WithLabelValues(name), failures: failures.WithLabelValues(name), skipped: skipped.WithLabelValues(name),
 		cursor: cursor.WithLabelValues(name), head: head.WithLabelValues(name), lagSeconds: lag.WithLabelValues(name),
 		leader: leader.WithLabelValues(name), batchSeconds: batch.WithLabelValues(name)}
 }
