@@ -59,6 +59,7 @@ type Infra struct {
 	box     *sealed.Box
 	relays  map[string]*relay.Relay
 	dedupe  messaging.Deduper
+	wake    *catchup.Notifier // shared by the catch-up runners
 	started bool
 
 	handlers []Handler // registered on the bus, for the docs (registry.go)
@@ -432,8 +433,16 @@ func (in *Infra) OnProjector(ctx context.Context, p projector) error {
 	}
 	// Rewind past a relay batch (500) with room: what a bus-fed projector
 	// left unapplied below its checkpoint when the source was switched.
+	// Linger lets a checkout's burst of appends land in one batch instead
+	// of waking every runner once per append.
+	if in.wake == nil {
+		// One wait on the store for every runner: each would hold a pooled
+		// connection while it listens.
+		in.wake = catchup.NewNotifier(store, time.Second)
+		in.Go("catchup:notifier", in.wake.Run)
+	}
 	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: in.S.ProjectionsBatch,
-		Rewind: 5000, Poison: projectionPoison, Logger: in.Log, Metrics: in.Registry})
+		Wake: in.wake, Rewind: 5000, Linger: 10 * time.Millisecond, Poison: projectionPoison, Logger: in.Log, Metrics: in.Registry})
 	if err != nil {
 		return err
 	}

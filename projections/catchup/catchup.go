@@ -66,6 +66,14 @@ type Config struct {
 	// PollInterval is the wait between reads when Source has no
 	// notification, and the bound on a notification wait; default 1s.
 	PollInterval time.Duration
+	// Wake, when set, is what the runner waits on for new events (a
+	// Notifier shared by the process's runners); default: Source's own
+	// WaitForAppend when it has one, else polling.
+	Wake Waiter
+	// Linger is how long the runner lets appends gather after it was woken
+	// before it reads them: fewer, larger batches under load for that much
+	// latency; default 0.
+	Linger time.Duration
 	// Rewind is how many positions before the stored checkpoint a runner
 	// starts reading when it takes the lease. Read models skip what they
 	// already reflect, so this only costs a short re-read; it picks up the
@@ -105,8 +113,8 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.BatchSize < 0 || cfg.BatchSize > 10_000 {
 		return nil, fmt.Errorf("catchup: BatchSize %d must be in 1..10000", cfg.BatchSize)
 	}
-	if cfg.PollInterval < 0 || cfg.MaxBackoff < 0 {
-		return nil, errors.New("catchup: PollInterval and MaxBackoff must not be negative")
+	if cfg.PollInterval < 0 || cfg.MaxBackoff < 0 || cfg.Linger < 0 {
+		return nil, errors.New("catchup: PollInterval, MaxBackoff and Linger must not be negative")
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 500
@@ -232,6 +240,9 @@ func (r *Runner) lead(ctx context.Context) error {
 		backoff, isolate = 50*time.Millisecond, false
 		if !full {
 			r.wait(ctx, cursor)
+			if r.cfg.Linger > 0 {
+				sleep(ctx, r.cfg.Linger)
+			}
 		}
 	}
 	return nil
@@ -307,15 +318,14 @@ func (r *Runner) step(ctx context.Context, cursor uint64, size int) (uint64, boo
 	return cursor, full, nil
 }
 
-// appendWaiter is eventstore.Notifier.
-type appendWaiter interface {
-	WaitForAppend(ctx context.Context, after uint64) error
-}
-
 // wait returns when the source may hold events after cursor, or after at
 // most PollInterval (a notification may be lost).
 func (r *Runner) wait(ctx context.Context, cursor uint64) {
-	if n, ok := r.cfg.Source.(appendWaiter); ok {
+	n := r.cfg.Wake
+	if n == nil {
+		n, _ = r.cfg.Source.(Waiter)
+	}
+	if n != nil {
 		wctx, cancel := context.WithTimeout(ctx, r.cfg.PollInterval)
 		defer cancel()
 		err := n.WaitForAppend(wctx, cursor)

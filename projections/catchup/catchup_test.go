@@ -335,8 +335,14 @@ func TestRunnerFollowsTheStore(t *testing.T) {
 			if _, err := projectionstest.Seed(ctx, e.store, 1, 12, 8); err != nil {
 				t.Fatal(err)
 			}
+			// Woken by a shared notifier, as in the wiring; a long poll
+			// interval so that only its wake-ups keep the runner close.
+			wake := catchup.NewNotifier(e.store, 200*time.Millisecond)
+			nctx, stopWake := context.WithCancel(ctx)
+			defer stopWake()
+			go wake.Run(nctx) //nolint:errcheck // nil when ctx ends
 			start(t, catchup.Config{Source: e.store, Target: rm.target, Locker: relaypg.NewLocker(e.pool, relaypg.LockerConfig{}),
-				BatchSize: 16, PollInterval: 200 * time.Millisecond})
+				BatchSize: 16, PollInterval: time.Minute, Wake: wake})
 			waitCaughtUp(t, rm.target, matching(t, e.store, rm.target.Filter()))
 			// Live: appends after the catch-up wake the runner.
 			if _, err := projectionstest.Seed(ctx, e.store, 2, 6, 4); err != nil {
@@ -514,6 +520,7 @@ func TestNewValidates(t *testing.T) {
 		{"negative batch", catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), BatchSize: -1}},
 		{"huge batch", catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), BatchSize: 1_000_000}},
 		{"negative poll", catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), PollInterval: -time.Second}},
+		{"negative linger", catchup.Config{Source: es, Target: p, Locker: relay.NewMemoryLocker(), Linger: -time.Second}},
 	}
 	for _, tt := range tests {
 		if _, err := catchup.New(tt.cfg); err == nil {
