@@ -223,13 +223,15 @@ func (r *Runner) lead(ctx context.Context) error {
 			switch {
 			case poison && !isolate && attempts >= r.cfg.SkipAfter:
 				r.log.Warn("catch-up batch keeps failing; applying one event at a time to find the bad one", "after", cursor, "error", err)
-				isolate, attempts = true, 0
+				isolate, attempts, backoff = true, 0, 50*time.Millisecond
 				continue
 			case poison && isolate && attempts >= r.cfg.SkipAfter:
 				r.log.Error("catch-up skipped an event that does not apply", "event_id", be.event.ID, "stream", be.event.Stream,
 					"position", be.event.Position, "type", be.event.Type, "error", err)
 				r.m.skipped.Inc()
-				cursor, attempts = be.event.Position, 0
+				// The events after it in its stream fail the same way: each
+				// gets its own short round of attempts.
+				cursor, attempts, backoff = be.event.Position, 0, 50*time.Millisecond
 				continue
 			}
 			r.log.Warn("catch-up batch failed; retrying", "after", cursor, "error", err, "backoff", backoff)
