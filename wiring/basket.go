@@ -78,6 +78,7 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 	if err != nil {
 		return nil, err
 	}
+	projector.Malformed = in.malformed(projector.Name())
 	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}

@@ -72,6 +72,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
+	projector.Malformed = in.malformed(projector.Name())
 	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}

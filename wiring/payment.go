@@ -102,6 +102,7 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
+	projector.Malformed = in.malformed(projector.Name())
 	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}

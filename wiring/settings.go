@@ -88,6 +88,12 @@ type Settings struct {
 	PprofAddr      string // net/http/pprof for profiling under load; loopback only, empty: off
 	MetricsAddr    string // internal listener serving /metrics; empty: off
 
+	// ProjectionsSource feeds the read-model projectors: bus (a queue each)
+	// or store (catch-up from $all, projections/catchup); ProjectionsBatch
+	// is the most events one catch-up write applies.
+	ProjectionsSource string
+	ProjectionsBatch  int
+
 	bind           func()                // copies parsed flag values into the fields
 	given          func(env string) bool // whether a setting was set rather than defaulted
 	trustedProxies string
@@ -112,6 +118,8 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	prefix := bind("bus-prefix", "BUS_PREFIX", "shop", "prefix of every exchange and queue")
 	queueType := bind("amqp-queue-type", "AMQP_QUEUE_TYPE", "classic", "RabbitMQ queue type: classic or quorum")
 	consumers := cfg.Int("bus-consumers", "BUS_CONSUMERS", 0, "commands of one queue a process handles at once, 1–64 (default: 8 with amqp, 1 with memory, which allows only 1)")
+	projSource := bind("projections-source", "PROJECTIONS_SOURCE", "bus", "read-model projectors read from: bus (a queue each) or store (catch-up from the event store's $all, batched)")
+	projBatch := cfg.Int("projections-batch", "PROJECTIONS_BATCH", 500, "PROJECTIONS_SOURCE=store: most events one read-model write applies, 1–10000")
 	redisURL := bind("redis-url", "REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (caches, refresh tokens, rate limits, basket read model)")
 	mongoURL := bind("mongo-url", "MONGO_URL", "mongodb://127.0.0.1:27017/", "MongoDB URL (catalog, client profiles)")
 	mongoDB := bind("mongo-db", "MONGO_DB", "shop", "MongoDB database name")
@@ -170,6 +178,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.PprofAddr, s.MetricsAddr = *pprofAddr, *metricsAddr
 		s.Consumers = *consumers
 		s.trustedProxies = *trusted
+		s.ProjectionsSource, s.ProjectionsBatch = *projSource, *projBatch
 	}
 	s.given = cfg.Given
 	return s
@@ -232,6 +241,7 @@ func (s *Settings) Resolve() error {
 		{"EVENTSTORE", s.EventStore, []string{"memory", "postgres", "esdb"}},
 		{"BUS", s.Bus, []string{"memory", "amqp"}},
 		{"AMQP_QUEUE_TYPE", s.QueueType, []string{"classic", "quorum"}},
+		{"PROJECTIONS_SOURCE", s.ProjectionsSource, []string{"bus", "store"}},
 	}
 	for _, g := range s.PaymentGateways {
 		checks = append(checks, struct {
@@ -258,6 +268,9 @@ func (s *Settings) Resolve() error {
 	}
 	if s.Consumers < 1 || s.Consumers > 64 || (s.Bus == "memory" && s.Consumers != 1) {
 		return fmt.Errorf("BUS_CONSUMERS=%d: must be 1–64 with BUS=amqp and 1 with BUS=memory", s.Consumers)
+	}
+	if s.ProjectionsBatch < 1 || s.ProjectionsBatch > 10_000 {
+		return fmt.Errorf("PROJECTIONS_BATCH=%d: must be 1–10000", s.ProjectionsBatch)
 	}
 	if s.RateLimit <= 0 {
 		return fmt.Errorf("RATE_LIMIT=%d: must be positive", s.RateLimit)

@@ -32,6 +32,10 @@ func TestResolveValidatesSettings(t *testing.T) {
 		{"unknown gateway in the list", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "PAYMENT_GATEWAYS": "stripe,cash", "STRIPE_SECRET_KEY": "sk"}, true, 0},
 		{"zero rate limit", wiring.ModeEmbedded, map[string]string{"RATE_LIMIT": "0"}, true, 0},
 		{"public pprof", wiring.ModeEmbedded, map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, true, 0},
+		{"projections from the store", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_SOURCE": "store", "PROJECTIONS_BATCH": "1000"}, false, 1},
+		{"unknown projections source", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_SOURCE": "kafka"}, true, 0},
+		{"projections batch zero", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_BATCH": "0"}, true, 0},
+		{"projections batch too big", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_BATCH": "10001"}, true, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
