@@ -11,7 +11,8 @@
 #
 # Env: BIN (prebuilt shop, auth and loadgen; default: build from this tree),
 #      OUT (default test-output/load-server-TAG), CUSTOMERS (64),
-#      ORDERS (10), CONC (64), DURATION (60s), PORT (18191),
+#      ORDERS (10), CONC (64), DURATION (60s), PORT (18191), METRICS_PORT (19191),
+#      PROJECTIONS_SOURCE (bus|store, default bus),
 #      PPROF_PORT (16061; a 30 s CPU profile is taken into $OUT when
 #      PROFILE=1), DRAIN (seconds to wait after the run before reading the
 #      queue depths, default 0).
@@ -33,6 +34,7 @@ db=loadsrv_$TAG
 prefix=loadsrv$TAG
 port=${PORT:-18191}
 pprof=${PPROF_PORT:-16061}
+mport=${METRICS_PORT:-19191}
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 pass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 hex64() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
@@ -42,7 +44,8 @@ SHOP_MODE=server ADDR=127.0.0.1:$port POSTGRES_URL="postgres://postgres@127.0.0.
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local MAIL_LINK_KEY=$(hex64) CSRF_KEY=$(hex64) \
 	AUTH_JWT_KEYS=$("$BIN/auth" genkey) RATE_LIMIT=100000000 LOG_LEVEL=warn \
 	AUTH_BOOTSTRAP_ADMIN_EMAIL=admin@example.com AUTH_BOOTSTRAP_ADMIN_PASSWORD=$pass \
-	PPROF_ADDR=127.0.0.1:$pprof "$BIN/shop" >"$OUT/shop.log" 2>&1 &
+	PAYMENT_GATEWAYS=sandbox COOKIE_SECURE=false TRUSTED_PROXIES=127.0.0.0/8 METRICS_ADDR=127.0.0.1:$mport \
+	PROJECTIONS_SOURCE=${PROJECTIONS_SOURCE:-bus} PPROF_ADDR=127.0.0.1:$pprof "$BIN/shop" >"$OUT/shop.log" 2>&1 &
 shop_pid=$!
 cleanup() {
 	kill "$shop_pid" 2>/dev/null || true
@@ -73,7 +76,7 @@ rabbit_pid=$(pgrep -o beam.smp || echo "")
 hz=$(getconf CLK_TCK)
 shop_t0=$(ticks "$shop_pid"); rabbit_t0=$([ -n "$rabbit_pid" ] && ticks "$rabbit_pid" || echo 0); t0=$(date +%s.%N)
 metrics=()
-if "$BIN/loadgen" -h 2>&1 | grep -q -- '-metrics'; then metrics=(-metrics "http://127.0.0.1:$port/metrics"); fi
+if "$BIN/loadgen" -h 2>&1 | grep -q -- '-metrics'; then metrics=(-metrics "http://127.0.0.1:$mport/metrics"); fi
 LOADGEN_ADMIN_PASSWORD=$pass "$BIN/loadgen" -url "http://127.0.0.1:$port" -mail http://127.0.0.1:8005/store "${metrics[@]}" \
 	-customers "${CUSTOMERS:-64}" -orders-per-customer "${ORDERS:-10}" -concurrency "${CONC:-64}" \
 	-duration "${DURATION:-60s}" -paid-timeout 120s -json "$OUT/loadgen.json" | tee "$OUT/loadgen.txt"
@@ -83,7 +86,7 @@ awk -v s0="$shop_t0" -v s1="$shop_t1" -v r0="$rabbit_t0" -v r1="$rabbit_t1" -v a
 	'BEGIN { printf "CPU over the run (%.0f s, setup included): shop %.0f%% of a core, RabbitMQ %.0f%%\n", b - a, 100 * (s1 - s0) / hz / (b - a), 100 * (r1 - r0) / hz / (b - a) }' |
 	tee "$OUT/cpu.txt"
 sleep "${DRAIN:-0}"
-curl -fsS "http://127.0.0.1:$port/metrics" >"$OUT/metrics.txt" || true
+curl -fsS "http://127.0.0.1:$mport/metrics" >"$OUT/metrics.txt" || true
 echo "queue depths at the end (messages ready + unacked):"
 rabbitmqctl -q list_queues name messages 2>/dev/null | grep "^$prefix\." | tee "$OUT/queues.txt"
 if [ -n "$prof_pid" ]; then wait "$prof_pid" || true; fi
