@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,25 +26,28 @@ func InProcess(routes []Route) []gateway.Route {
 // Gateway builds the single entry over routes: in process (InProcess) in the
 // one-process shop, proxied (UpstreamRoutes) by cmd/gateway.
 // root, when set, mounts non-API routes (the embedded /dev/mail).
-func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(fiber.Router)) (*fiber.App, error) {
-	verifier, err := in.Verifier()
+func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route, root func(fiber.Router)) (*fiber.App, error) {
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
-	key, err := in.csrfKey()
+	key, err := in.csrfKey(o.CSRFKey)
 	if err != nil {
 		return nil, err
+	}
+	trusted, err := o.Proxies.Prefixes()
+	if err != nil {
+		return nil, err
+	}
+	if !o.Cookies.Secure && !in.S.Embedded() {
+		in.Log.Warn("COOKIE_SECURE=false in server mode: cookies travel without Secure; only for plain-HTTP test set-ups")
 	}
 	cfg := gateway.Config{
-		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure,
-		RateLimit: ratelimit.Limit{Events: in.S.RateLimit, Window: time.Minute},
-		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root,
-		CSRFExempt: append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
-	}
-	if in.S.CORSOrigins != "" {
-		for _, o := range strings.Split(in.S.CORSOrigins, ",") {
-			cfg.AllowedOrigins = append(cfg.AllowedOrigins, strings.TrimSpace(o))
-		}
+		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: o.Cookies.Secure, TrustedProxies: trusted,
+		RateLimit: ratelimit.Limit{Events: o.RateLimit, Window: time.Minute},
+		StaticDir: o.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root,
+		CSRFExempt:     append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
+		AllowedOrigins: o.CORSOrigins,
 	}
 	if in.S.Embedded() {
 		cfg.Limiter = ratelimit.NewMemory(time.Now)
@@ -56,43 +58,45 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(
 		}
 		cfg.Limiter = ratelimit.NewRedis(rc, in.S.BusPrefix+":ratelimit:gateway")
 	}
-	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: in.publicConfig})
+	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: publicConfig(o.Methods)})
 	return gateway.New(cfg)
 }
 
 // UpstreamRoutes are the gateway's routes in server mode: every public prefix
 // proxied to the URL configured for its service.
-func (in *Infra) UpstreamRoutes() ([]gateway.Route, error) {
+func UpstreamRoutes(u Upstreams) []gateway.Route {
 	prefixes := map[string][]string{
 		"AUTH": {"/api/auth"}, "CLIENTS": {"/api/clients", "/api/admin/customers"}, "CATALOG": {"/api/catalog"},
 		"BASKET": {"/api/basket"}, "ORDERS": {"/api/orders", "/api/admin/orders"}, "PAYMENTS": {"/api/payments"},
 		"ADMIN": {"/api/admin/projections", "/api/admin/deadletters"}, "NOTIFICATIONS": {"/api/notifications", "/api/admin/notifications"},
 	}
 	var out []gateway.Route
-	for svc, url := range in.S.UpstreamURLs {
-		if *url == "" {
-			return nil, fmt.Errorf("UPSTREAM_%s is required for the gateway in server mode", svc)
-		}
-		for _, p := range prefixes[svc] {
-			out = append(out, gateway.Route{Prefix: p, Target: *url})
+	for _, up := range u.byService() {
+		for _, p := range prefixes[up.service] {
+			out = append(out, gateway.Route{Prefix: p, Target: up.url})
 		}
 	}
-	return out, nil
+	return out
 }
 
-// publicConfig tells the storefront which payment form to show.
-func (in *Infra) publicConfig(r fiber.Router) {
-	r.Get("/", func(c *fiber.Ctx) error {
-		body := fiber.Map{"paymentGateway": in.S.PaymentGateway}
-		if in.S.PaymentGateway == "stripe" && in.S.StripePublic != "" {
-			body["stripePublishableKey"] = in.S.StripePublic
-		}
-		return c.JSON(body)
-	})
+// publicConfig tells the storefront which payment forms to show.
+func publicConfig(m PaymentMethods) func(fiber.Router) {
+	return func(r fiber.Router) {
+		r.Get("/", func(c *fiber.Ctx) error {
+			body := fiber.Map{"paymentGateway": "", "paymentGateways": m.Gateways}
+			if len(m.Gateways) > 0 {
+				body["paymentGateway"] = m.Gateways[0]
+			}
+			if m.Has("stripe") && m.StripePublishableKey != "" {
+				body["stripePublishableKey"] = m.StripePublishableKey
+			}
+			return c.JSON(body)
+		})
+	}
 }
 
-func (in *Infra) csrfKey() ([]byte, error) {
-	if in.S.CSRFKey == "" {
+func (in *Infra) csrfKey(hexKey string) ([]byte, error) {
+	if hexKey == "" {
 		if !in.S.Embedded() {
 			return nil, fmt.Errorf("CSRF_KEY is required in server mode (64 hex characters)")
 		}
@@ -100,7 +104,7 @@ func (in *Infra) csrfKey() ([]byte, error) {
 		rand.Read(b) //nolint:errcheck
 		return b, nil
 	}
-	b, err := hex.DecodeString(in.S.CSRFKey)
+	b, err := hex.DecodeString(hexKey)
 	if err != nil || len(b) < 32 {
 		return nil, fmt.Errorf("CSRF_KEY must be at least 64 hex characters")
 	}

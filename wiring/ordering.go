@@ -10,9 +10,9 @@ import (
 	"github.com/evshop/shop/projections/rebuild"
 )
 
-// Ordering is the ordering service: its command handlers on the bus, the
+// OrderingService is the ordering service: its command handlers on the bus, the
 // orders read model and its projector, and the customer and staff APIs.
-type Ordering struct {
+type OrderingService struct {
 	Commands *ordercmd.Handlers
 	View     orders.Store
 	Routes   []Route
@@ -22,7 +22,7 @@ type Ordering struct {
 }
 
 // Ordering assembles the ordering service.
-func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
+func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier()
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Ordering{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
+	return &OrderingService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
 		{Service: "ORDERS", Prefix: "/api/orders", Mount: api.Mount},
 		{Service: "ADMIN", Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 	}}, nil

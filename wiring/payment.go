@@ -13,8 +13,8 @@ import (
 	projection "github.com/evshop/shop/projections/payments"
 )
 
-// Payment is the payment service.
-type Payment struct {
+// PaymentService is the payment service.
+type PaymentService struct {
 	Commands *cmdpay.Handlers
 	Ledger   projection.Store
 	Routes   []Route
@@ -24,7 +24,7 @@ type Payment struct {
 // (demo and tests), its provider records in memory when embedded and in
 // PostgreSQL otherwise, so a restarted payment process still captures what
 // it authorized; Stripe and PayPal are added when configured.
-func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
+func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -51,16 +51,16 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	}
 	router := payments.Router{"sandbox": sbx}
 	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log}
-	if in.S.StripeKey != "" {
-		g, err := stripe.New(stripe.Config{SecretKey: in.S.StripeKey, BaseURL: in.S.StripeURL, WebhookSecret: in.S.StripeWebhook})
+	if o.StripeSecretKey != "" {
+		g, err := stripe.New(stripe.Config{SecretKey: o.StripeSecretKey, BaseURL: o.StripeURL, WebhookSecret: o.StripeWebhookSecret})
 		if err != nil {
 			return nil, err
 		}
 		router["stripe"], deps.Stripe = g, g
 	}
-	if in.S.PayPalClientID != "" {
-		g, err := paypal.New(paypal.Config{ClientID: in.S.PayPalClientID, ClientSecret: in.S.PayPalSecret, BaseURL: in.S.PayPalURL,
-			WebhookID: in.S.PayPalWebhookID, ReturnURL: in.S.PublicURL + "/checkout/return", CancelURL: in.S.PublicURL + "/checkout/cancel"})
+	if o.PayPalClientID != "" {
+		g, err := paypal.New(paypal.Config{ClientID: o.PayPalClientID, ClientSecret: o.PayPalSecret, BaseURL: o.PayPalURL,
+			WebhookID: o.PayPalWebhookID, ReturnURL: o.Public.URL + "/checkout/return", CancelURL: o.Public.URL + "/checkout/cancel"})
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +95,7 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	if err := in.OnProjector(ctx, projector); err != nil {
 		return nil, err
 	}
-	if deps.Verifier, err = in.Verifier(); err != nil {
+	if deps.Verifier, err = in.Verifier(o.Tokens); err != nil {
 		return nil, err
 	}
 	deps.Reader, deps.Commands = ledger, cmds
@@ -103,5 +103,5 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Payment{Commands: cmds, Ledger: ledger, Routes: []Route{{Service: "PAYMENTS", Prefix: "/api/payments", Mount: api.Mount}}}, nil
+	return &PaymentService{Commands: cmds, Ledger: ledger, Routes: []Route{{Service: "PAYMENTS", Prefix: "/api/payments", Mount: api.Mount}}}, nil
 }

@@ -1,83 +1,208 @@
 package wiring_test
 
 import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/evshop/shop/mail/memory"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
 )
 
-func TestResolveValidatesSettings(t *testing.T) {
+const hexKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+// Each binary validates only the settings of the services it runs.
+func TestBinariesValidateOnlyTheirOwnSettings(t *testing.T) {
 	t.Parallel()
+	upstreams := map[string]string{"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}
+	for _, s := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
+		upstreams["UPSTREAM_"+s] = "http://" + strings.ToLower(s) + ":8080"
+	}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		out := map[string]string{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
 	cases := []struct {
-		name          string
-		mode          string
-		env           map[string]string
-		wantErr       bool
-		wantConsumers int
+		binary  string
+		env     map[string]string
+		wantErr string // "" = valid
 	}{
-		{"embedded defaults", wiring.ModeEmbedded, nil, false, 1},
-		{"server defaults", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k"}, false, 8},
-		{"server consumers set", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "3"}, false, 3},
-		{"consumers above 64", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "65"}, true, 0},
-		{"consumers negative", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "-1"}, true, 0},
-		{"consumers with go channels", wiring.ModeEmbedded, map[string]string{"BUS_CONSUMERS": "4"}, true, 0},
-		{"unknown mode", "cluster", nil, true, 0},
-		{"unknown bus", wiring.ModeEmbedded, map[string]string{"BUS": "kafka"}, true, 0},
-		{"server without mail key", wiring.ModeServer, nil, true, 0},
-		{"stripe without key", wiring.ModeEmbedded, map[string]string{"PAYMENT_GATEWAY": "stripe"}, true, 0},
-		{"zero rate limit", wiring.ModeEmbedded, map[string]string{"RATE_LIMIT": "0"}, true, 0},
-		{"public pprof", wiring.ModeEmbedded, map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, true, 0},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "PAYMENT_GATEWAYS": "stripe"}, ""},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "PAYMENT_GATEWAY": "stripe", "CSRF_KEY": "not hex"}, ""},
+		{"notifier", nil, "MAIL_LINK_KEY is required in server mode"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": "short"}, "MAIL_LINK_KEY must be 64 hex"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_READYZ_TARGETS": "auth=file:///etc/passwd"}, "not an http(s) URL"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_READYZ_TARGETS": "http://auth:8080/readyz"}, "ALERT_READYZ_TARGETS"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_ERROR_RATE_PERCENT": "101"}, "ALERT_ERROR_RATE_PERCENT"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_MIN_REQUESTS": "0"}, "ALERT_MIN_REQUESTS"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "REMINDER_IDLE": "48h", "REMINDER_MAX_AGE": "24h"}, "REMINDER_MAX_AGE"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_INTERVAL": "0s"}, "ALERT_INTERVAL"},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "stripe"}, "STRIPE_SECRET_KEY is required"},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test_x"}, ""},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "paypal"}, "PAYPAL_CLIENT_ID"},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "cash"}, "unknown gateway"},
+		{"payment", nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"gateway", upstreams, ""},
+		{"gateway", with(upstreams, "STRIPE_SECRET_KEY", "", "MAIL_LINK_KEY", ""), ""},
+		{"gateway", with(upstreams, "CSRF_KEY", ""), "CSRF_KEY is required"},
+		{"gateway", with(upstreams, "UPSTREAM_ADMIN", ""), "UPSTREAM_ADMIN is required"},
+		{"gateway", with(upstreams, "UPSTREAM_ADMIN", "admin:8080"), "UPSTREAM_ADMIN"},
+		{"gateway", with(upstreams, "RATE_LIMIT", "0"), "RATE_LIMIT"},
+		{"gateway", with(upstreams, "TRUSTED_PROXIES", "10.0.0.0/8,not-a-cidr"), "TRUSTED_PROXIES"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey}, "AUTH_JWT_KEYS is required"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": "k:x", "AUTH_ACCESS_TTL": "1h"}, "AUTH_ACCESS_TTL"},
+		{"relay", nil, ""},
+		{"relay", map[string]string{"BUS_CONSUMERS": "3"}, ""},
+		{"relay", map[string]string{"BUS_CONSUMERS": "65"}, "BUS_CONSUMERS"},
+		{"relay", map[string]string{"BUS_CONSUMERS": "-1"}, "BUS_CONSUMERS"},
+		{"relay", map[string]string{"SHOP_MODE": "cluster"}, "SHOP_MODE"},
+		{"relay", map[string]string{"BUS": "kafka"}, "BUS"},
+		{"relay", map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, "PPROF_ADDR"},
+		{"checkout", map[string]string{"PAYMENT_DEADLINE": "0s"}, "PAYMENT_DEADLINE"},
+		{"basket", map[string]string{"CATALOG_URL": "catalog"}, "CATALOG_URL"},
+		{"shop", nil, ""},
+		{"shop", map[string]string{"BUS_CONSUMERS": "4"}, "BUS_CONSUMERS"},
+		{"shop", map[string]string{"PAYMENT_GATEWAYS": "stripe"}, "STRIPE_SECRET_KEY is required"},
+		{"shop", map[string]string{"SHOP_MODE": "server"}, "MAIL_LINK_KEY is required in server mode"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.binary+" "+c.wantErr, func(t *testing.T) {
 			t.Parallel()
-			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
-			s := wiring.Declare(cfg, c.mode)
-			if err := cfg.Parse(nil); err != nil {
+			b, err := wiring.BinaryNamed(c.binary)
+			if err != nil {
 				t.Fatal(err)
 			}
-			err := s.Resolve()
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Resolve = %v, want error %v", err, c.wantErr)
+			_, err = b.Load(lookup(c.env), nil)
+			if c.wantErr == "" && err != nil {
+				t.Fatalf("%s with %v: %v", c.binary, c.env, err)
 			}
-			if err == nil && s.Consumers != c.wantConsumers {
-				t.Fatalf("Consumers = %d, want %d", s.Consumers, c.wantConsumers)
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("%s with %v: err = %v, want %q", c.binary, c.env, err, c.wantErr)
 			}
 		})
 	}
 }
 
-func TestNotifierSettingsAreValidated(t *testing.T) {
+// Defaults follow the mode: loopback listeners, the sandbox and plain-HTTP
+// cookies for the embedded shop; public listeners, Secure cookies and no
+// trusted proxies in server mode.
+func TestModeDefaults(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		env     map[string]string
-		wantErr bool
-	}{
-		{"defaults", nil, false},
-		{"targets", map[string]string{"ALERT_READYZ_TARGETS": "auth=http://auth:8080/readyz", "ALERT_METRICS_TARGETS": "gw=https://gw/metrics"}, false},
-		{"target not http", map[string]string{"ALERT_READYZ_TARGETS": "auth=file:///etc/passwd"}, true},
-		{"target without a name", map[string]string{"ALERT_READYZ_TARGETS": "http://auth:8080/readyz"}, true},
-		{"rate above 100", map[string]string{"ALERT_ERROR_RATE_PERCENT": "101"}, true},
-		{"rate zero", map[string]string{"ALERT_ERROR_RATE_PERCENT": "0"}, true},
-		{"no requests needed", map[string]string{"ALERT_MIN_REQUESTS": "0"}, true},
-		{"negative idle", map[string]string{"REMINDER_IDLE": "-1h"}, true},
-		{"max age below idle", map[string]string{"REMINDER_IDLE": "48h", "REMINDER_MAX_AGE": "24h"}, true},
-		{"zero interval", map[string]string{"ALERT_INTERVAL": "0s"}, true},
+	s, err := wiring.LoadShop(nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
-			opts := wiring.DeclareNotifier(cfg)
-			err := cfg.Parse(nil) // refuses malformed values, e.g. negative durations
-			if err == nil {
-				err = opts.Validate()
+	if s.Common.Addr != "127.0.0.1:8080" || s.Common.MetricsAddr != "127.0.0.1:9090" || s.Common.EventStore != "memory" ||
+		s.Common.Bus != "memory" || s.Common.Consumers != 1 || s.Gateway.Cookies.Secure || !s.Catalog.SeedDemo ||
+		strings.Join(s.Payment.Methods.Gateways, ",") != "sandbox" || len(s.Gateway.Proxies.Trusted) == 0 ||
+		s.Notifier.ReminderIdle != time.Hour {
+		t.Errorf("embedded defaults: %+v", s)
+	}
+	srv, err := wiring.LoadShop(lookup(map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": "k:x",
+		"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Common.Addr != ":8080" || srv.Common.MetricsAddr != ":9090" || srv.Common.EventStore != "postgres" ||
+		srv.Common.Bus != "amqp" || srv.Common.Consumers != 8 || !srv.Gateway.Cookies.Secure || !srv.Auth.Cookies.Secure ||
+		srv.Catalog.SeedDemo || len(srv.Gateway.Proxies.Trusted) != 0 || srv.Notifier.ReminderIdle != 24*time.Hour {
+		t.Errorf("server defaults: %+v", srv)
+	}
+}
+
+// shopctl reads the stores under the names, and with the defaults, of the
+// services that write them.
+func TestShopctlUsesTheServicesNamesAndDefaults(t *testing.T) {
+	t.Parallel()
+	ctl, err := config.Describe(&wiring.ShopctlSettings{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := config.Describe(&wiring.ShopSettings{}, map[string]string{"SHOP_MODE": wiring.ModeServer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byEnv := map[string]config.Var{}
+	for _, v := range shop {
+		byEnv[v.Env] = v
+	}
+	shared := 0
+	for _, v := range ctl {
+		s, ok := byEnv[v.Env]
+		if !ok || v.Env == "LOG_LEVEL" { // a CLI logs less by default
+			continue
+		}
+		shared++
+		if s.Default != v.Default || s.Flag != v.Flag {
+			t.Errorf("%s: shopctl default %q flag %q, the services' %q %q", v.Env, v.Default, v.Flag, s.Default, s.Flag)
+		}
+	}
+	if shared < 4 {
+		t.Errorf("shopctl shares only %d settings with the shop", shared)
+	}
+}
+
+// The one-process shop runs the notifier's ops alert watcher too: a dead
+// /readyz target makes it mail OPS_EMAIL (read here from the embedded
+// outbox at /dev/mail.json).
+func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
+	t.Parallel()
+	s, err := wiring.LoadShop(lookup(map[string]string{
+		"ALERT_READYZ_TARGETS": "inventory=http://127.0.0.1:1/readyz", // nothing listens on port 1
+		"ALERT_FAIL_FOR":       "100ms", "ALERT_INTERVAL": "50ms", "OPS_EMAIL": "ops@shop.test", "SEED_DEMO": "false",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := in.Shop(ctx, s)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx, nil) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		in.Close()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := app.Test(httptest.NewRequest("GET", "/dev/mail.json", nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sent []memory.Sent
+		err = json.NewDecoder(res.Body).Decode(&sent)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range sent {
+			if m.To == "ops@shop.test" && strings.Contains(m.Subject+m.Text, "inventory") {
+				return
 			}
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Parse+Validate = %v, want error %v", err, c.wantErr)
-			}
-		})
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no ops alert about the dead target; sent: %+v", sent)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

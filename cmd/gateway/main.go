@@ -14,11 +14,7 @@ import (
 )
 
 func main() {
-	wiring.Main("gateway", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		routes, err := in.UpstreamRoutes()
-		if err != nil {
-			return nil, err
-		}
-		return in.Gateway(ctx, routes, nil)
+	wiring.Main("gateway", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.GatewaySettings) (*fiber.App, error) {
+		return in.Gateway(ctx, s.Gateway, wiring.UpstreamRoutes(s.Upstreams), nil)
 	})
 }
