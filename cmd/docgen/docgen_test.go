@@ -70,8 +70,8 @@ func TestCatalogueContents(t *testing.T) {
 		}
 	}
 	conf := files["docs/configuration.md"]
-	for _, want := range []string{"| `SHOP_MODE` | `-mode` | `embedded` (shop), `server` (others) |",
-		"| `CATALOG_URL` | `-catalog-url` | `http://127.0.0.1:8080` |", "| `REMINDER_MAX_AGE` | `-reminder-max-age` | `168h0m0s` |",
+	for _, want := range []string{"| `SHOP_MODE` | `-mode` | `server` |", "| `ADDR` | `-addr` | `:8080` (embedded: `127.0.0.1:8080`) |",
+		"| `CATALOG_URL` | `-catalog-url` | `http://127.0.0.1:8080` |", "| `REMINDER_MAX_AGE` | `-reminder-max-age` | `168h` |", "| `MAIL_LINK_KEY` | `-mail-link-key` | —, **required** in server mode |",
 		"## notifier preview", "| `SHOPCTL_REBUILD_BATCH` |"} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("docs/configuration.md lacks %q", want)

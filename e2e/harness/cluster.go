@@ -225,7 +225,10 @@ func (c *Cluster) environment(name string) []string {
 		"REDIS_URL": c.RedisURL, "MONGO_URL": c.MongoURL, "MONGO_DB": c.MongoDB,
 		"MAIL_LINK_KEY": c.MailLinkKey, "JWKS_URL": auth + "/api/auth/.well-known/jwks.json",
 		"PUBLIC_URL": c.GatewayURL, "WEB_DIR": filepath.Join(c.logDir, "no-storefront"), "SEED_DEMO": "true",
-		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAY": c.opts.PaymentGateway,
+		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAYS": c.opts.PaymentGateway,
+		// Plain HTTP on loopback: cookies without Secure, and the gateway on
+		// loopback is the proxy whose X-Forwarded-For the services believe.
+		"COOKIE_SECURE": "false", "TRUSTED_PROXIES": "127.0.0.0/8,::1/128",
 		"AWS_ENDPOINT_URL_SES": c.SESURL, "SES_FROM": "shop@test.evshop.example",
 	}
 	if c.opts.PaymentGateway == "stripe" {
