@@ -12,6 +12,7 @@ import (
 	"github.com/evshop/shop/api/gateway"
 	apipayment "github.com/evshop/shop/api/payment"
 	"github.com/evshop/shop/platform/ratelimit"
+	"github.com/evshop/shop/web"
 )
 
 // InProcess turns service routes into gateway routes served in this process.
@@ -42,10 +43,14 @@ func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route,
 	if !o.Cookies.Secure && !in.S.Embedded() {
 		in.Log.Warn("COOKIE_SECURE=false in server mode: cookies travel without Secure; only for plain-HTTP test set-ups")
 	}
+	static, err := web.Storefront()
+	if err != nil && o.WebDir == "" {
+		in.Log.Warn("no storefront to serve", "err", err) // the API works without it
+	}
 	cfg := gateway.Config{
 		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: o.Cookies.Secure, TrustedProxies: trusted,
 		RateLimit: ratelimit.Limit{Events: o.RateLimit, Window: time.Minute},
-		StaticDir: o.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root,
+		StaticDir: o.WebDir, Static: static, Registry: in.Registry, Ready: in.Checks(), Root: root,
 		CSRFExempt:     append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
 		AllowedOrigins: o.CORSOrigins,
 	}
