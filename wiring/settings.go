@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/notifier/alerts"
+	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/ratelimit"
 )
 
@@ -212,6 +213,11 @@ func (a *Auth) Validate(string) error {
 		return fmt.Errorf("AUTH_HASH_CONCURRENCY=%d: must be 1–64", a.HashConcurrency)
 	case (a.AdminEmail == "") != (a.AdminPassword == "") && a.AdminEmail != "":
 		return fmt.Errorf("AUTH_BOOTSTRAP_ADMIN_EMAIL needs AUTH_BOOTSTRAP_ADMIN_PASSWORD")
+	}
+	if a.JWTKeys != "" {
+		if _, err := authn.ParseKeySet(a.JWTKeys); err != nil {
+			return fmt.Errorf("AUTH_JWT_KEYS: %w", err)
+		}
 	}
 	return nil
 }

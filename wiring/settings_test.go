@@ -10,11 +10,21 @@ import (
 	"time"
 
 	"github.com/evshop/shop/mail/memory"
+	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
 )
 
 const hexKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+func jwtKeys(t *testing.T) string {
+	t.Helper()
+	k, err := authn.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.MarshalSeed()
+}
 
 func lookup(env map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
@@ -65,7 +75,9 @@ func TestBinariesValidateOnlyTheirOwnSettings(t *testing.T) {
 		{"gateway", with(upstreams, "RATE_LIMIT", "0"), "RATE_LIMIT"},
 		{"gateway", with(upstreams, "TRUSTED_PROXIES", "10.0.0.0/8,not-a-cidr"), "TRUSTED_PROXIES"},
 		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey}, "AUTH_JWT_KEYS is required"},
-		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": "k:x", "AUTH_ACCESS_TTL": "1h"}, "AUTH_ACCESS_TTL"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": "k:x"}, "AUTH_JWT_KEYS"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t), "AUTH_ACCESS_TTL": "1h"}, "AUTH_ACCESS_TTL"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t)}, ""},
 		{"relay", nil, ""},
 		{"relay", map[string]string{"BUS_CONSUMERS": "3"}, ""},
 		{"relay", map[string]string{"BUS_CONSUMERS": "65"}, "BUS_CONSUMERS"},
@@ -113,7 +125,7 @@ func TestModeDefaults(t *testing.T) {
 		s.Notifier.ReminderIdle != time.Hour {
 		t.Errorf("embedded defaults: %+v", s)
 	}
-	srv, err := wiring.LoadShop(lookup(map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": "k:x",
+	srv, err := wiring.LoadShop(lookup(map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t),
 		"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}))
 	if err != nil {
 		t.Fatal(err)
