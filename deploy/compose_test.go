@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/evshop/shop/e2e/harness"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/testenv"
 )
@@ -125,15 +127,11 @@ func TestComposeServicesBecomeReady(t *testing.T) {
 	for _, name := range apps {
 		addrs[name] = freeAddr(t)
 	}
-	bin := t.TempDir()
-	pkgs := []string{"build", "-o", bin + string(filepath.Separator)}
+	bin := harness.Build(t) // the e2e tests' build: one link per binary per run
 	for _, name := range apps {
-		pkgs = append(pkgs, "./cmd/"+c.Services[name].Build.Args["SERVICE"])
-	}
-	build := exec.Command("go", pkgs...)
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		if !slices.Contains(harness.Binaries, c.Services[name].Build.Args["SERVICE"]) {
+			t.Fatalf("compose service %s: e2e/harness does not build cmd/%s", name, c.Services[name].Build.Args["SERVICE"])
+		}
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -185,13 +183,15 @@ func TestComposeServicesBecomeReady(t *testing.T) {
 	}
 
 	client := http.Client{Timeout: 5 * time.Second}
-	deadline := time.Now().Add(3 * time.Minute)
+	started := time.Now()
+	deadline := started.Add(3 * time.Minute)
 	for _, name := range apps {
 		for {
 			res, err := client.Get("http://" + addrs[name] + "/readyz")
 			if err == nil {
 				res.Body.Close()
 				if res.StatusCode == http.StatusOK {
+					t.Logf("%s ready %s after start", name, time.Since(started).Round(time.Millisecond))
 					break
 				}
 			}

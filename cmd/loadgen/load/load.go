@@ -52,7 +52,7 @@ type Config struct {
 	SKUs []string
 	// ClientIPs, when set, gives every virtual customer its own address from
 	// this prefix in X-Forwarded-For. The shop believes it only from a
-	// trusted proxy (AUTH_TRUSTED_PROXIES includes loopback by default), which
+	// trusted proxy (TRUSTED_PROXIES includes loopback in the embedded shop), which
 	// lets many customers register within the auth service's per-IP limits.
 	ClientIPs netip.Prefix
 	// AdminEmail and AdminPassword, when set, top up the stock of the SKUs so
