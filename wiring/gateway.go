@@ -63,7 +63,7 @@ func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route,
 		}
 		cfg.Limiter = ratelimit.NewRedis(rc, in.S.BusPrefix+":ratelimit:gateway")
 	}
-	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: publicConfig(o.Methods)})
+	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: publicConfig(o.Methods, o.StripePublishableKey)})
 	return gateway.New(cfg)
 }
 
@@ -85,15 +85,15 @@ func UpstreamRoutes(u Upstreams) []gateway.Route {
 }
 
 // publicConfig tells the storefront which payment forms to show.
-func publicConfig(m PaymentMethods) func(fiber.Router) {
+func publicConfig(m PaymentMethods, stripeKey string) func(fiber.Router) {
 	return func(r fiber.Router) {
 		r.Get("/", func(c *fiber.Ctx) error {
 			body := fiber.Map{"paymentGateway": "", "paymentGateways": m.Gateways}
 			if len(m.Gateways) > 0 {
 				body["paymentGateway"] = m.Gateways[0]
 			}
-			if m.Has("stripe") && m.StripePublishableKey != "" {
-				body["stripePublishableKey"] = m.StripePublishableKey
+			if m.Has("stripe") && stripeKey != "" {
+				body["stripePublishableKey"] = stripeKey
 			}
 			return c.JSON(body)
 		})

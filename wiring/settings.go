@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/evshop/shop/notifier/alerts"
@@ -164,11 +165,10 @@ type PublicSite struct {
 // Validate checks the URL.
 func (p *PublicSite) Validate(string) error { return httpURL("PUBLIC_URL", p.URL) }
 
-// PaymentMethods are the gateways a checkout may use; the storefront is told
-// which form to show.
+// PaymentMethods are the gateways a checkout may use (the payment service
+// registers them; the gateway tells the storefront which forms to show).
 type PaymentMethods struct {
-	Gateways             []string `env:"PAYMENT_GATEWAYS" required:"server" embedded:"sandbox" desc:"payment gateways offered, comma-separated: sandbox, stripe, paypal (the first is the storefront's default); the sandbox only when named"`
-	StripePublishableKey string   `env:"STRIPE_PUBLISHABLE_KEY" desc:"Stripe publishable key (sent to the storefront)"`
+	Gateways []string `env:"PAYMENT_GATEWAYS" required:"server" embedded:"sandbox" desc:"payment gateways offered, comma-separated: sandbox, stripe, paypal (the first is the storefront's default); the sandbox only when named"`
 }
 
 // Validate checks the gateway names.
@@ -373,6 +373,8 @@ type Gateway struct {
 	Proxies Proxies
 	Methods PaymentMethods
 
+	StripePublishableKey string `env:"STRIPE_PUBLISHABLE_KEY" desc:"Stripe publishable key (public; sent to the storefront when PAYMENT_GATEWAYS names stripe)"`
+
 	WebDir      string   `env:"WEB_DIR" desc:"directory of a built storefront to serve instead of the one built into the binary"`
 	CORSOrigins []string `env:"CORS_ORIGINS" desc:"comma-separated origins allowed by CORS (empty: same origin only)"`
 	RateLimit   int      `env:"RATE_LIMIT" default:"600" desc:"requests per minute per client address at the gateway"`
@@ -434,13 +436,4 @@ func httpURL(name, s string) error {
 	return nil
 }
 
-func joinComma(list []string) string {
-	out := ""
-	for i, s := range list {
-		if i > 0 {
-			out += ","
-		}
-		out += s
-	}
-	return out
-}
+func joinComma(list []string) string { return strings.Join(list, ",") }

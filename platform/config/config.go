@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -184,7 +185,7 @@ func DefaultCell(v Var) string {
 	for p := range v.Profiles {
 		names = append(names, p)
 	}
-	sortStrings(names)
+	sort.Strings(names)
 	for _, p := range names {
 		s += " (" + p + ": " + code(v.Profiles[p]) + ")"
 	}
@@ -207,14 +208,6 @@ func code(s string) string {
 
 func cell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // field is one setting field found in the struct.
@@ -356,11 +349,14 @@ func value(raw map[string]string, by map[string][]field, env, profile string, de
 	if s, ok := defaults[env]; ok {
 		return s
 	}
-	f := by[env][0]
-	if s, ok := f.Profiles[profile]; ok && profile != "" {
+	fields := by[env]
+	if len(fields) == 0 {
+		return "" // a profile variable the struct does not declare
+	}
+	if s, ok := fields[0].Profiles[profile]; ok && profile != "" {
 		return s
 	}
-	return f.Default
+	return fields[0].Default
 }
 
 // set parses s into v by v's type.
