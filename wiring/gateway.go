@@ -88,7 +88,7 @@ func UpstreamRoutes(u Upstreams) []gateway.Route {
 func publicConfig(m PaymentMethods, stripeKey string) func(fiber.Router) {
 	return func(r fiber.Router) {
 		r.Get("/", func(c *fiber.Ctx) error {
-			body := fiber.Map{"paymentGateway": "", "paymentGateways": m.Gateways}
+			body := fiber.Map{"paymentGateway": ""} // the shape the storefront reads today
 			if len(m.Gateways) > 0 {
 				body["paymentGateway"] = m.Gateways[0]
 			}
