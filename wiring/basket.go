@@ -10,6 +10,7 @@ import (
 	"github.com/evshop/shop/payments/sandbox"
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 // BasketService is the basket service.
@@ -97,4 +98,4 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 }
 
 // basketsBase is the Redis key space of the basket read model.
-func (in *Infra) basketsBase() string { return BasketsBase(in.S.BusPrefix) }
+func (in *Infra) basketsBase() string { return settings.BasketsBase(in.S.BusPrefix) }

@@ -76,9 +76,9 @@ func UpstreamRoutes(u Upstreams) []gateway.Route {
 		"ADMIN": {"/api/admin/projections", "/api/admin/deadletters"}, "NOTIFICATIONS": {"/api/notifications", "/api/admin/notifications"},
 	}
 	var out []gateway.Route
-	for _, up := range u.byService() {
-		for _, p := range prefixes[up.service] {
-			out = append(out, gateway.Route{Prefix: p, Target: up.url})
+	for _, up := range u.ByService() {
+		for _, p := range prefixes[up.Service] {
+			out = append(out, gateway.Route{Prefix: p, Target: up.URL})
 		}
 	}
 	return out

@@ -19,6 +19,7 @@ import (
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/logging"
 	"github.com/evshop/shop/platform/telemetry"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 // Main is the whole main function of every binary: settings from env and
@@ -27,7 +28,7 @@ import (
 // `<binary> healthcheck` probes a running instance (container health checks
 // have no curl). build returns the HTTP app to serve (nil for a one-shot
 // command that finished, e.g. catalog seed).
-func Main[S any, P settings[S]](name, defaultMode string, build func(ctx context.Context, in *Infra, s P) (*fiber.App, error)) {
+func Main[S any, P settings.BinarySettings[S]](name, defaultMode string, build func(ctx context.Context, in *Infra, s P) (*fiber.App, error)) {
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
 		os.Exit(Healthcheck("ADDR", ":8080"))
 	}
@@ -50,7 +51,7 @@ type usageError struct{ error }
 
 func (u usageError) Unwrap() error { return u.error }
 
-func run[S any, P settings[S]](ctx context.Context, name, defaultMode string, build func(context.Context, *Infra, P) (*fiber.App, error), args []string) error {
+func run[S any, P settings.BinarySettings[S]](ctx context.Context, name, defaultMode string, build func(context.Context, *Infra, P) (*fiber.App, error), args []string) error {
 	s := P(new(S))
 	rest, err := config.Load(s, config.Options{Name: name, Args: args, Lookup: os.LookupEnv, Profile: "SHOP_MODE",
 		Defaults: map[string]string{"SHOP_MODE": defaultMode}, Output: os.Stderr})
@@ -60,7 +61,7 @@ func run[S any, P settings[S]](ctx context.Context, name, defaultMode string, bu
 	if err != nil {
 		return usageError{err}
 	}
-	c := s.common()
+	c := s.CommonGroup()
 	log, err := logging.New(os.Stderr, c.LogFormat, c.LogLevel)
 	if err != nil {
 		return usageError{err}

@@ -41,7 +41,7 @@ type Profiles interface {
 // configured, the ops alert watcher. profiles may be nil (emails then use
 // the events' names in English, and no reminders go out).
 func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*NotifierService, error) {
-	ready, metrics, err := o.alertTargets()
+	ready, metrics, err := o.AlertTargets()
 	if err != nil {
 		return nil, err
 	}

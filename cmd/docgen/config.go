@@ -7,7 +7,7 @@ import (
 
 	"github.com/evshop/shop/cmd/loadgen/load"
 	"github.com/evshop/shop/platform/config"
-	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 // Binary is one cmd/<name> and its settings, read by reflection from the
@@ -34,9 +34,9 @@ var tools = []struct {
 	binary, set string
 	settings    any
 }{
-	{"shopctl", "shopctl", &wiring.ShopctlSettings{}},
+	{"shopctl", "shopctl", &settings.ShopctlSettings{}},
 	{"loadgen", "loadgen", &load.Settings{}},
-	{"notifier", "notifier preview", &wiring.PreviewSettings{}},
+	{"notifier", "notifier preview", &settings.PreviewSettings{}},
 }
 
 // noSettings are the binaries that read plain flags only.
@@ -46,7 +46,7 @@ var noSettings = map[string]bool{"docgen": true, "benchtable": true}
 // generation, so no binary's settings go undocumented.
 func Binaries(src *Source) ([]Binary, error) {
 	byName := map[string]*Binary{}
-	for _, wb := range wiring.Binaries() {
+	for _, wb := range settings.Binaries() {
 		vars, err := wb.Vars()
 		if err != nil {
 			return nil, fmt.Errorf("cmd/%s: %w", wb.Name, err)
@@ -91,9 +91,9 @@ func Binaries(src *Source) ([]Binary, error) {
 	return out, nil
 }
 
-// commonEnvs are the settings of wiring.Common, shown once.
+// commonEnvs are the settings of settings.Common, shown once.
 func commonEnvs() (map[string]bool, []config.Var, error) {
-	vars, err := config.Describe(&wiring.Common{}, nil)
+	vars, err := config.Describe(&settings.Common{}, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,7 +115,7 @@ func ConfigurationMarkdown(bins []Binary, src *Source) (string, error) {
 	b.WriteString(generatedHeader("Configuration reference"))
 	b.WriteString(`Every setting is an environment variable with an equivalent flag; a flag wins over its env var, which wins over
 the default. A default marked (embedded: …) applies when ` + "`SHOP_MODE=embedded`" + `. Each binary reads exactly the
-settings of the services it runs (the struct of its settings in ` + "`wiring/binaries.go`" + `) and validates only those; any
+settings of the services it runs (the struct of its settings in ` + "`wiring/settings/binaries.go`" + `) and validates only those; any
 other env var is not read. A malformed or missing value stops the binary with a message naming the setting (exit
 status 2). Secrets (` + "`AUTH_JWT_KEYS`, `MAIL_LINK_KEY`, `CSRF_KEY`, `STRIPE_*`, `PAYPAL_SECRET`" + `…) come from the
 environment, never from a committed file: see ` + "`deploy/`" + ` for the Secret templates.
@@ -130,7 +130,7 @@ environment, never from a committed file: see ` + "`deploy/`" + ` for the Secret
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", bin.Name, mode, where, cell(bin.Doc))
 	}
-	b.WriteString("\n## Common settings\n\nRead by every binary built on `wiring.Main` (`wiring.Common`): the mode, the listeners, the logs and the servers.\n" +
+	b.WriteString("\n## Common settings\n\nRead by every binary built on `wiring.Main` (`settings.Common`): the mode, the listeners, the logs and the servers.\n" +
 		"`SHOP_MODE` defaults to `embedded` for `shop` and to `server` for the others.\n\n")
 	b.WriteString(config.Markdown(commonVars, map[string]string{"SHOP_MODE": "server"}))
 	for _, bin := range bins {

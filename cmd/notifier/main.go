@@ -24,6 +24,7 @@ import (
 	"github.com/evshop/shop/notifier/templates"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 func main() {
@@ -36,7 +37,7 @@ func main() {
 			}
 			return
 		case "config":
-			b, _ := wiring.BinaryNamed("notifier")
+			b, _ := settings.BinaryNamed("notifier")
 			vars, err := b.Vars()
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "notifier:", err)
@@ -66,7 +67,7 @@ func main() {
 // preview renders every kind in every (or one) language, to files under out
 // or as a summary on w.
 func preview(args []string, w io.Writer) error {
-	var s wiring.PreviewSettings
+	var s settings.PreviewSettings
 	if _, err := config.Load(&s, config.Options{Name: "notifier preview", Args: args, Lookup: os.LookupEnv, Output: os.Stderr}); err != nil {
 		return err
 	}

@@ -17,12 +17,12 @@ import (
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/rebuild"
-	"github.com/evshop/shop/wiring"
+	shopsettings "github.com/evshop/shop/wiring/settings"
 )
 
 // settings are shopctl's env vars and flags (see `shopctl -h`): the same
 // names and defaults as the services whose stores it reads.
-type settings = wiring.ShopctlSettings
+type settings = shopsettings.ShopctlSettings
 
 func logLevel(s settings) slog.Level {
 	var l slog.Level
@@ -101,7 +101,7 @@ func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
 		opts, _ := redis.ParseURL(b.s.RedisURL) // validated
 		b.rdb = redis.NewClient(opts)
 	}
-	bt, err := baskets.NewRebuildTarget(b.rdb, wiring.BasketsBase(b.s.BusPrefix))
+	bt, err := baskets.NewRebuildTarget(b.rdb, shopsettings.BasketsBase(b.s.BusPrefix))
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/config"
-	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 // rendered is one object of `kustomize build`, the parts the checks read.
@@ -122,7 +122,7 @@ func TestProductionDeploymentsPassTheirBinarysValidation(t *testing.T) {
 			configMaps[o.Metadata.Name] = o.Data
 		}
 	}
-	common, err := config.Describe(&wiring.Common{}, nil)
+	common, err := config.Describe(&settings.Common{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestProductionDeploymentsPassTheirBinarysValidation(t *testing.T) {
 		}
 		deployments++
 		name := o.Metadata.Name
-		b, err := wiring.BinaryNamed(name)
+		b, err := settings.BinaryNamed(name)
 		if err != nil {
 			t.Errorf("Deployment %s runs no known binary: %v", name, err)
 			continue
@@ -212,8 +212,8 @@ func TestProductionDeploymentsPassTheirBinarysValidation(t *testing.T) {
 			t.Errorf("%s mounts Secrets %v, its binary needs exactly %v", name, mounted, want)
 		}
 	}
-	if deployments != len(wiring.Binaries())-1 { // every binary but the one-process shop
-		t.Errorf("%d Deployments rendered, want %d", deployments, len(wiring.Binaries())-1)
+	if deployments != len(settings.Binaries())-1 { // every binary but the one-process shop
+		t.Errorf("%d Deployments rendered, want %d", deployments, len(settings.Binaries())-1)
 	}
 }
 

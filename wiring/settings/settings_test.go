@@ -1,18 +1,13 @@
-package wiring_test
+package settings_test
 
 import (
-	"context"
-	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/evshop/shop/mail/memory"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/config"
-	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 const hexKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -95,7 +90,7 @@ func TestBinariesValidateOnlyTheirOwnSettings(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.binary+" "+c.wantErr, func(t *testing.T) {
 			t.Parallel()
-			b, err := wiring.BinaryNamed(c.binary)
+			b, err := settings.BinaryNamed(c.binary)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +110,7 @@ func TestBinariesValidateOnlyTheirOwnSettings(t *testing.T) {
 // trusted proxies in server mode.
 func TestModeDefaults(t *testing.T) {
 	t.Parallel()
-	s, err := wiring.LoadShop(nil)
+	s, err := settings.LoadShop(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +120,7 @@ func TestModeDefaults(t *testing.T) {
 		s.Notifier.ReminderIdle != time.Hour {
 		t.Errorf("embedded defaults: %+v", s)
 	}
-	srv, err := wiring.LoadShop(lookup(map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t),
+	srv, err := settings.LoadShop(lookup(map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t),
 		"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}))
 	if err != nil {
 		t.Fatal(err)
@@ -141,11 +136,11 @@ func TestModeDefaults(t *testing.T) {
 // services that write them.
 func TestShopctlUsesTheServicesNamesAndDefaults(t *testing.T) {
 	t.Parallel()
-	ctl, err := config.Describe(&wiring.ShopctlSettings{}, nil)
+	ctl, err := config.Describe(&settings.ShopctlSettings{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	shop, err := config.Describe(&wiring.ShopSettings{}, map[string]string{"SHOP_MODE": wiring.ModeServer})
+	shop, err := config.Describe(&settings.ShopSettings{}, map[string]string{"SHOP_MODE": settings.ModeServer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,55 +161,5 @@ func TestShopctlUsesTheServicesNamesAndDefaults(t *testing.T) {
 	}
 	if shared < 4 {
 		t.Errorf("shopctl shares only %d settings with the shop", shared)
-	}
-}
-
-// The one-process shop runs the notifier's ops alert watcher too: a dead
-// /readyz target makes it mail OPS_EMAIL (read here from the embedded
-// outbox at /dev/mail.json).
-func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
-	t.Parallel()
-	s, err := wiring.LoadShop(lookup(map[string]string{
-		"ALERT_READYZ_TARGETS": "inventory=http://127.0.0.1:1/readyz", // nothing listens on port 1
-		"ALERT_FAIL_FOR":       "100ms", "ALERT_INTERVAL": "50ms", "OPS_EMAIL": "ops@shop.test", "SEED_DEMO": "false",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := in.Shop(ctx, s)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		in.Close()
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := app.Test(httptest.NewRequest("GET", "/dev/mail.json", nil), -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sent []memory.Sent
-		err = json.NewDecoder(res.Body).Decode(&sent)
-		res.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range sent {
-			if m.To == "ops@shop.test" && strings.Contains(m.Subject+m.Text, "inventory") {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no ops alert about the dead target; sent: %+v", sent)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

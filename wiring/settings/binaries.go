@@ -1,4 +1,4 @@
-package wiring
+package settings
 
 import (
 	"errors"
@@ -109,26 +109,27 @@ type PreviewSettings struct {
 	Out  string `env:"PREVIEW_OUT" flag:"out" desc:"directory to write <lang>/<kind>.{txt,html} into (default: print the text bodies)"`
 }
 
-func (s *ShopSettings) common() *Common     { return &s.Common }
-func (s *AuthSettings) common() *Common     { return &s.Common }
-func (s *ClientSettings) common() *Common   { return &s.Common }
-func (s *CatalogSettings) common() *Common  { return &s.Common }
-func (s *BasketSettings) common() *Common   { return &s.Common }
-func (s *OrderingSettings) common() *Common { return &s.Common }
-func (s *PaymentSettings) common() *Common  { return &s.Common }
-func (s *CheckoutSettings) common() *Common { return &s.Common }
-func (s *NotifierSettings) common() *Common { return &s.Common }
-func (s *AdminSettings) common() *Common    { return &s.Common }
-func (s *GatewaySettings) common() *Common  { return &s.Common }
-func (s *RelaySettings) common() *Common    { return &s.Common }
+func (s *ShopSettings) CommonGroup() *Common     { return &s.Common }
+func (s *AuthSettings) CommonGroup() *Common     { return &s.Common }
+func (s *ClientSettings) CommonGroup() *Common   { return &s.Common }
+func (s *CatalogSettings) CommonGroup() *Common  { return &s.Common }
+func (s *BasketSettings) CommonGroup() *Common   { return &s.Common }
+func (s *OrderingSettings) CommonGroup() *Common { return &s.Common }
+func (s *PaymentSettings) CommonGroup() *Common  { return &s.Common }
+func (s *CheckoutSettings) CommonGroup() *Common { return &s.Common }
+func (s *NotifierSettings) CommonGroup() *Common { return &s.Common }
+func (s *AdminSettings) CommonGroup() *Common    { return &s.Common }
+func (s *GatewaySettings) CommonGroup() *Common  { return &s.Common }
+func (s *RelaySettings) CommonGroup() *Common    { return &s.Common }
 
-// settings is a binary's settings struct (a pointer to one of the above).
-type settings[S any] interface {
+// BinarySettings is a binary's settings struct (a pointer to one of the
+// above): its Common group is what wiring.Main opens the servers with.
+type BinarySettings[S any] interface {
 	*S
-	common() *Common
+	CommonGroup() *Common
 }
 
-// Binary is one cmd/<name> built on Main: its default mode and its
+// Binary is one cmd/<name> built on wiring.Main: its default mode and its
 // settings, for the documentation and the deployment checks.
 type Binary struct {
 	Name string
@@ -151,7 +152,7 @@ func (b Binary) Load(lookup func(string) (string, bool), args []string) (any, er
 // Vars lists the binary's settings.
 func (b Binary) Vars() ([]config.Var, error) { return config.Describe(b.New(), b.Defaults()) }
 
-// Binaries lists every binary built on Main.
+// Binaries lists every binary built on wiring.Main.
 func Binaries() []Binary {
 	return []Binary{
 		{"admin", ModeServer, func() any { return new(AdminSettings) }},
@@ -185,7 +186,7 @@ func LoadShop(lookup func(string) (string, bool), args ...string) (*ShopSettings
 	return s, err
 }
 
-func load[S any, P settings[S]](name, mode string, lookup func(string) (string, bool), args []string) (P, error) {
+func load[S any, P BinarySettings[S]](name, mode string, lookup func(string) (string, bool), args []string) (P, error) {
 	s := P(new(S))
 	rest, err := config.Load(s, config.Options{Name: name, Args: args, Lookup: lookup, Profile: "SHOP_MODE",
 		Defaults: map[string]string{"SHOP_MODE": mode}})
