@@ -1,6 +1,10 @@
 package settings_test
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +165,48 @@ func TestShopctlUsesTheServicesNamesAndDefaults(t *testing.T) {
 	}
 	if shared < 4 {
 		t.Errorf("shopctl shares only %d settings with the shop", shared)
+	}
+}
+
+// The registry says what each cmd/<name> really loads: its wiring.Main
+// call names the binary, its default mode and its settings struct.
+func TestBinariesMatchTheirMains(t *testing.T) {
+	t.Parallel()
+	call := regexp.MustCompile(`wiring\.Main\("(\w+)", wiring\.Mode(\w+), func\(ctx context\.Context, in \*wiring\.Infra, \w+ \*wiring\.(\w+)\)`)
+	mains, err := filepath.Glob("../../cmd/*/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range mains {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := call.FindStringSubmatch(string(raw))
+		if m == nil {
+			if strings.Contains(string(raw), "wiring.Main(") {
+				t.Errorf("%s calls wiring.Main in a shape this test does not read", f)
+			}
+			continue
+		}
+		found++
+		b, err := settings.BinaryNamed(m[1])
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if filepath.Base(filepath.Dir(f)) != m[1] {
+			t.Errorf("%s names its binary %q", f, m[1])
+		}
+		if want := strings.ToLower(m[2]); b.Mode != want {
+			t.Errorf("%s: default mode %s, the registry says %s", f, want, b.Mode)
+		}
+		if got := reflect.TypeOf(b.New()).Elem().Name(); got != m[3] {
+			t.Errorf("%s loads %s, the registry describes %s", f, m[3], got)
+		}
+	}
+	if found != len(settings.Binaries()) {
+		t.Errorf("%d mains call wiring.Main, the registry lists %d binaries", found, len(settings.Binaries()))
 	}
 }
