@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 
 	domain "github.com/evshop/shop/domain/catalog"
@@ -123,4 +124,56 @@ type pageRecord struct {
 	Page     int      `json:"page"`
 	PageSize int      `json:"pageSize"`
 	Total    int      `json:"total"`
+}
+
+// The rendered views kept in process are bounded in number and in bytes (a
+// catalog page per query and one per product: a few hundred in practice; a
+// spray of distinct queries empties the map rather than growing it).
+const (
+	maxViews     = 4096
+	maxViewBytes = 16 << 20
+)
+
+// views are rendered response bodies of the current generation, kept in
+// process: a hit costs the generation read and a map lookup, with nothing
+// decoded or encoded. A new generation empties them.
+type views struct {
+	mu    sync.RWMutex
+	gen   string
+	m     map[string][]byte
+	bytes int
+}
+
+// View returns what render produces for key, kept per catalog generation
+// like every cached read, so a write anywhere (any process) makes the next
+// View render afresh. render's errors are returned and never kept. Without
+// a cache (no generation to key by) every call renders. The bytes returned
+// are shared: callers must not modify them.
+func (s *Service) View(ctx context.Context, key string, render func() ([]byte, error)) ([]byte, error) {
+	gen, ok := s.generation(ctx)
+	if !ok {
+		return render()
+	}
+	s.views.mu.RLock()
+	b, hit := s.views.m[key]
+	hit = hit && s.views.gen == gen
+	s.views.mu.RUnlock()
+	if hit {
+		s.hits.Add(1)
+		return b, nil
+	}
+	b, err := render()
+	if err != nil {
+		return nil, err
+	}
+	s.views.mu.Lock()
+	if s.views.gen != gen || len(s.views.m) >= maxViews || s.views.bytes+len(b) > maxViewBytes {
+		s.views.gen, s.views.m, s.views.bytes = gen, map[string][]byte{}, 0
+	}
+	if _, ok := s.views.m[key]; !ok {
+		s.views.bytes += len(key) + len(b)
+	}
+	s.views.m[key] = b
+	s.views.mu.Unlock()
+	return b, nil
 }

@@ -32,6 +32,7 @@ type Service struct {
 	now    func() time.Time
 	hits   atomic.Int64
 	misses atomic.Int64
+	views  views
 }
 
 // New validates cfg.

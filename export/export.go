@@ -69,8 +69,10 @@ func (p Progress) Fraction() float64 {
 type Options struct {
 	Query  Query
 	Format Format
-	// Redact lists data keys whose values are replaced; nil means
-	// DefaultRedact, an empty slice redacts nothing.
+	// Redact lists data keys whose values are replaced (every key
+	// containing one, in any case); nil means DefaultRedact. AlwaysRedact
+	// is added in any case, so an empty slice still hides payment and
+	// sealed tokens.
 	Redact []string
 	// Progress is called every few thousand events and at the end.
 	Progress func(Progress)
@@ -96,9 +98,7 @@ func Export(ctx context.Context, r Reader, sink Sink, opts Options) (Result, err
 	if _, err := ParseFormat(string(opts.Format)); err != nil {
 		return Result{}, err
 	}
-	if opts.Redact == nil {
-		opts.Redact = DefaultRedact
-	}
+	opts.Redact = redactKeys(opts.Redact)
 	if opts.RowGroupRows <= 0 {
 		opts.RowGroupRows = 50_000
 	}
@@ -133,7 +133,7 @@ func Export(ctx context.Context, r Reader, sink Sink, opts Options) (Result, err
 			if err != nil {
 				return Result{}, fmt.Errorf("export: %s/%d: %w", ev.Stream, ev.Revision, err)
 			}
-			redact(data, opts.Redact)
+			redactValue(data, opts.Redact)
 			schema.observe(ev.Type, data)
 			schema.Last = ev.Position
 			prog.Events++
@@ -255,7 +255,7 @@ func (w *csvWriter) Write(ev eventstore.RecordedEvent) error {
 	if err != nil {
 		return err
 	}
-	redact(data, w.redact)
+	redactValue(data, w.redact)
 	md := ev.Metadata
 	copy(w.rec, []string{strconv.FormatUint(ev.Position, 10), ev.ID, ev.Stream, strconv.FormatUint(ev.Revision, 10), ev.Type,
 		ev.Time.UTC().Format(time.RFC3339Nano), md.CorrelationID, md.CausationID, md.UserID})

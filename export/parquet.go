@@ -164,7 +164,7 @@ func (s *parquetSet) Write(ev eventstore.RecordedEvent) error {
 	if err != nil {
 		return err
 	}
-	redact(decoded, s.redact)
+	redactValue(decoded, s.redact)
 	md := ev.Metadata
 	row := map[string]any{
 		"position": int64(ev.Position), "id": ev.ID, "stream": ev.Stream, "revision": int64(ev.Revision), "type": ev.Type,

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/evshop/shop/platform/redact"
 )
 
 // Kind is the inferred type of a data field.
@@ -239,49 +241,32 @@ func decodeData(raw json.RawMessage) (map[string]any, error) {
 	return m, nil
 }
 
-// DefaultRedact are the data keys whose values exports replace, at any
-// depth: payment tokens and anything that looks like a credential. Events
-// should never hold them; exports make sure they never leave in a file.
-var DefaultRedact = []string{"token", "cardNumber", "password", "secret", "clientSecret"}
+// DefaultRedact names the data keys whose values exports replace, at any
+// depth: every key containing one of these, in any case (see platform/redact).
+var DefaultRedact = redact.Default
+
+// AlwaysRedact is redacted whatever Options.Redact says: payment tokens,
+// sealed tokens and card numbers never leave in an export.
+var AlwaysRedact = redact.Always
 
 // Redacted is what replaces a redacted value.
-const Redacted = "[redacted]"
+const Redacted = redact.Redacted
 
-func redact(v any, keys []string) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, c := range x {
-			if slices.Contains(keys, k) {
-				x[k] = Redacted
-				continue
-			}
-			redact(c, keys)
-		}
-	case []any:
-		for _, c := range x {
-			redact(c, keys)
-		}
-	}
-}
+func redactKeys(keys []string) []string { return redact.Keys(keys) }
+
+func redactValue(v any, keys []string) { redact.Value(v, keys) }
 
 // redactRaw returns raw with the keys redacted; untouched (and not
 // re-encoded) when none of them occurs.
 func redactRaw(raw json.RawMessage, keys []string) (json.RawMessage, error) {
-	hit := false
-	for _, k := range keys {
-		if bytes.Contains(raw, []byte(`"`+k+`"`)) {
-			hit = true
-			break
-		}
-	}
-	if !hit {
+	if !redact.MayHold(raw, keys) {
 		return raw, nil
 	}
 	m, err := decodeData(raw)
 	if err != nil {
 		return nil, err
 	}
-	redact(m, keys)
+	redactValue(m, keys)
 	return json.Marshal(m)
 }
 
@@ -324,7 +309,7 @@ func lookup(m map[string]any, path []string) any {
 // printing single events (timelines); data that cannot be parsed is
 // withheld entirely rather than shown unredacted.
 func RedactJSON(raw json.RawMessage) json.RawMessage {
-	out, err := redactRaw(raw, DefaultRedact)
+	out, err := redactRaw(raw, redactKeys(nil))
 	if err != nil {
 		return json.RawMessage(`"[unparsable data withheld]"`)
 	}

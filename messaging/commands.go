@@ -84,6 +84,6 @@ func (b *Bus) AddCommandHandler(h cqrs.CommandHandler) error {
 		return fmt.Errorf("messaging: command handler %s: %w", h.HandlerName(), err)
 	}
 	topic := b.commandTopic(name)
-	rh.AddMiddleware(b.pipeline(route{handler: h.HandlerName(), topic: topic, redriveTo: topic})...)
+	rh.AddMiddleware(b.pipeline(route{handler: h.HandlerName(), kind: kindCommand, topic: topic, redriveTo: topic})...)
 	return nil
 }

@@ -4,19 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/evshop/shop/eventstore"
 )
 
-// EventHandler consumes events from the fan-out topic.
+// EventHandler consumes the events of the types it names.
 type EventHandler struct {
 	// Name is stable: it names the handler's durable queue, so renaming it
 	// starts a new, empty queue and abandons the old one.
 	Name string
-	// Types, when not empty, restricts the handler to these event types; the
-	// others are acked without reaching Handle.
+	// Types are the wire types (e.g. "ordering.OrderPlaced.v1") the handler
+	// handles: its queue is bound to each, so no other event reaches it.
+	// Empty means every event. A type of an older binding that still
+	// arrives is acked without reaching Handle.
 	Types []string
 	// Handle must be idempotent: delivery is at least once (see Dedupe).
 	Handle func(ctx context.Context, e eventstore.RecordedEvent) error
@@ -38,6 +42,12 @@ func (b *Bus) AddEventHandler(h EventHandler) error {
 	if h.Handle == nil {
 		return fmt.Errorf("%w: event handler %q has no Handle func", ErrInvalidConfig, h.Name)
 	}
+	for _, t := range h.Types {
+		// Also keeps AMQP wildcards (* and #) out of the bindings.
+		if !namePattern.MatchString(t) {
+			return fmt.Errorf("%w: event handler %q: type %q must match %s", ErrInvalidConfig, h.Name, t, namePattern)
+		}
+	}
 	if err := b.claim("event:" + h.Name); err != nil {
 		return err
 	}
@@ -49,19 +59,23 @@ func (b *Bus) AddEventHandler(h EventHandler) error {
 			types[t] = true
 		}
 	}
-	r := route{handler: h.Name, topic: b.EventQueue(h.Name), redriveTo: b.tr.eventRedriveTopic(h.Name), types: types}
+	r := route{handler: h.Name, kind: kindEvent, topic: b.EventQueue(h.Name), redriveTo: b.tr.eventRedriveTopic(h.Name), types: types}
+	age := b.metrics.eventAge.WithLabelValues(h.Name)
 	handle := func(msg *message.Message) error {
 		e, err := DecodeEvent(msg)
 		if err != nil {
 			return err
 		}
+		if !e.Time.IsZero() {
+			age.Observe(max(time.Since(e.Time), 0).Seconds())
+		}
 		return h.Handle(msg.Context(), e)
 	}
-	sub, err := b.tr.eventSubscriber(h.Name, h.Concurrent)
+	sub, err := b.tr.eventSubscriber(h.Name, slices.Compact(slices.Sorted(slices.Values(h.Types))), h.Concurrent)
 	if err != nil {
 		return fmt.Errorf("messaging: subscriber for %s: %w", h.Name, err)
 	}
-	rh := b.router.AddConsumerHandler("event:"+h.Name, b.EventsTopic(), sub, handle)
+	rh := b.router.AddConsumerHandler("event:"+h.Name, r.topic, sub, handle)
 	rh.AddMiddleware(b.pipeline(r)...)
 	if b.tr.extraRedriveSubscription() {
 		sub, err := b.tr.directSubscriber()
@@ -74,13 +88,14 @@ func (b *Bus) AddEventHandler(h EventHandler) error {
 	return nil
 }
 
-// PublishEvent publishes one recorded event to the fan-out topic and, with
-// AMQP, returns once the broker confirmed it. Only the relay calls it;
+// PublishEvent publishes one recorded event with its type as routing key
+// and, with AMQP, returns once the broker confirmed it (an event no queue is
+// bound to is confirmed and dropped by the broker). Only the relay calls it;
 // concurrent calls are safe and are how the relay keeps confirms in flight.
 func (b *Bus) PublishEvent(ctx context.Context, e eventstore.RecordedEvent) error {
 	msg := EncodeEvent(e)
 	msg.SetContext(ctx)
-	if err := b.tr.events().Publish(b.EventsTopic(), msg); err != nil {
+	if err := b.tr.publishEvent(e.Type, msg); err != nil {
 		return fmt.Errorf("messaging: publish event %s: %w", e.ID, err)
 	}
 	return nil

@@ -1,5 +1,6 @@
-// Package messaging owns the message bus of the shop: events fanned out to
-// every interested handler (each with its own durable queue), commands sent
+// Package messaging owns the message bus of the shop: events routed by their
+// wire type to the handlers that handle that type (each with its own durable
+// queue bound once per type), commands sent
 // point-to-point (one durable queue per command), and the consumer pipeline
 // shared by both — correlation ids, structured logs, metrics, bounded retries
 // with backoff and a dead-letter store. One Config runs it on RabbitMQ
@@ -190,12 +191,14 @@ type Bus struct {
 
 // transport hides the two ways messages travel.
 type transport interface {
-	// events publishes to the fan-out events topic.
-	events() message.Publisher
+	// publishEvent delivers msg to the queue of every handler of eventType.
+	publishEvent(eventType string, msg *message.Message) error
 	// direct publishes point-to-point: commands, dead letters, redrives.
 	direct() message.Publisher
-	// eventSubscriber subscribes one event handler (its own durable queue).
-	eventSubscriber(handler string, concurrent bool) (message.Subscriber, error)
+	// eventSubscriber subscribes one event handler (its own durable queue)
+	// to the types it handles; none means every type. The router consumes
+	// it with EventQueue(handler) as topic.
+	eventSubscriber(handler string, types []string, concurrent bool) (message.Subscriber, error)
 	// directSubscriber consumes a point-to-point topic.
 	directSubscriber() (message.Subscriber, error)
 	// eventQueue names the topic that redelivers to one event handler only.
@@ -279,14 +282,26 @@ func New(cfg Config) (*Bus, error) {
 	return b, nil
 }
 
-// EventsTopic is the fan-out topic (AMQP exchange) the relay publishes to.
-func (b *Bus) EventsTopic() string { return b.cfg.Prefix + ".events" }
+// EventsExchange is the AMQP topic exchange events are published to, with
+// the event's wire type as routing key. Until 2026-12 events went to a
+// fan-out exchange named Prefix+".events" (LegacyEventsExchange); RabbitMQ
+// cannot change an exchange's type, so the topic exchange has a new name
+// (docs/runbooks/messaging-topology.md says how to retire the old one).
+func (b *Bus) EventsExchange() string { return eventsExchange(b.cfg.Prefix) }
+
+// LegacyEventsExchange is the fan-out exchange of earlier versions; this
+// bus neither declares nor publishes to it.
+func (b *Bus) LegacyEventsExchange() string { return b.cfg.Prefix + ".events" }
+
+func eventsExchange(prefix string) string { return prefix + ".events.by-type" }
+
+func eventQueue(prefix, handler string) string { return prefix + ".events." + handler }
 
 // DeadLetterTopic is the durable topic poison messages are moved to.
 func (b *Bus) DeadLetterTopic() string { return b.cfg.Prefix + ".deadletter" }
 
 // EventQueue names the durable queue of an event handler.
-func (b *Bus) EventQueue(handler string) string { return b.cfg.Prefix + ".events." + handler }
+func (b *Bus) EventQueue(handler string) string { return eventQueue(b.cfg.Prefix, handler) }
 
 func (b *Bus) commandTopic(name string) string { return b.cfg.Prefix + ".cmd." + name }
 

@@ -39,31 +39,57 @@ func IsPermanent(err error) bool {
 // of a message held back during shutdown as a handler failure.
 var errShuttingDown = fmt.Errorf("messaging: shutting down: %w", context.Canceled)
 
+// Kinds of consumer, the kind label of messaging_delivered_total.
+const (
+	kindEvent      = "event"
+	kindCommand    = "command"
+	kindDeadLetter = "deadletter"
+)
+
 // route describes one consumer for the shared pipeline.
 type route struct {
 	handler   string          // stable logical name: metrics, logs, dead letters
+	kind      string          // kindEvent, kindCommand or kindDeadLetter
 	topic     string          // what it consumes (an event handler's queue for AMQP)
 	redriveTo string          // topic on the direct publisher that reaches only this handler
 	types     map[string]bool // nil accepts every message
 }
 
 // pipeline is the middleware every consumer gets, outermost first:
-// type filter → drain gate → context, logs, metrics and dead-lettering →
-// bounded retries with backoff → panic recovery → the handler.
+// delivery count → type filter → drain gate → context, logs, metrics and
+// dead-lettering → bounded retries with backoff → panic recovery → the
+// handler.
 func (b *Bus) pipeline(r route) []message.HandlerMiddleware {
-	var ms []message.HandlerMiddleware
+	ms := []message.HandlerMiddleware{b.countDelivery(r)}
 	if r.types != nil {
-		ms = append(ms, filterTypes(r.types))
+		ms = append(ms, b.filterTypes(r))
 	}
 	return append(ms, b.gate, b.consume(r), b.retry(r), middleware.Recoverer)
 }
 
-// filterTypes acks, without handling or counting, the events a handler did
-// not ask for: with one fan-out exchange every handler queue receives all.
-func filterTypes(types map[string]bool) message.HandlerMiddleware {
+// countDelivery counts every message the broker (or Go channel) delivered
+// to the consumer, whatever becomes of it: the cost side of routing, which
+// messaging_handled_total does not show.
+func (b *Bus) countDelivery(r route) message.HandlerMiddleware {
+	delivered := b.metrics.delivered.WithLabelValues(r.handler, r.kind)
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
-			if !types[msg.Metadata.Get(MetaName)] {
+			delivered.Inc()
+			return h(msg)
+		}
+	}
+}
+
+// filterTypes acks, without handling, the events a handler does not handle.
+// Routing delivers none of them; they arrive only from a binding left over
+// from an older version of the handler (or the old fan-out exchange during
+// an upgrade), and are counted so that such a binding shows.
+func (b *Bus) filterTypes(r route) message.HandlerMiddleware {
+	ignored := b.metrics.ignored.WithLabelValues(r.handler)
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			if !r.types[msg.Metadata.Get(MetaName)] {
+				ignored.Inc()
 				return nil, nil
 			}
 			return h(msg)

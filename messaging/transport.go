@@ -14,11 +14,13 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-// amqpTransport: events go to one durable fan-out exchange, each event
-// handler has a durable queue bound to it; commands, dead letters and
-// redrives go through the default exchange straight to a durable queue named
-// after the topic. Publishers and consumers use separate connections so that
-// broker flow control on publishing never stalls acks.
+// amqpTransport: events go to one durable topic exchange with the event's
+// wire type as routing key, and each event handler has a durable queue bound
+// once per type it handles (or to "#" when it handles every type), so the
+// broker delivers an event only to the queues that want it. Commands, dead
+// letters and redrives go through the default exchange straight to a durable
+// queue named after the topic. Publishers and consumers use separate
+// connections so that broker flow control on publishing never stalls acks.
 type amqpTransport struct {
 	cfg     Config
 	log     watermill.LoggerAdapter
@@ -54,6 +56,33 @@ func (t *topology) ExchangeDeclare(ch *amqp.Channel, exchange string, cfg wamqp.
 	return t.DefaultTopologyBuilder.ExchangeDeclare(ch, exchange, cfg)
 }
 
+// boundTopology declares an event handler's queue and binds it to the events
+// exchange once per routing key. Watermill's default builder binds one key
+// only. Bindings are never removed here: a type a handler stopped handling
+// keeps arriving until the binding is deleted by hand (see
+// docs/runbooks/messaging-topology.md), and the bus's type filter drops it.
+type boundTopology struct {
+	*topology
+	keys []string
+}
+
+func (t boundTopology) BuildTopology(ch *amqp.Channel, queue, exchange string, cfg wamqp.Config, _ watermill.LoggerAdapter) error {
+	t.record(queue, exchange)
+	q := cfg.Queue
+	if _, err := ch.QueueDeclare(queue, q.Durable, q.AutoDelete, q.Exclusive, q.NoWait, q.Arguments); err != nil {
+		return fmt.Errorf("declare queue %s: %w", queue, err)
+	}
+	if err := t.ExchangeDeclare(ch, exchange, cfg); err != nil {
+		return fmt.Errorf("declare exchange %s: %w", exchange, err)
+	}
+	for _, k := range t.keys {
+		if err := ch.QueueBind(queue, k, exchange, false, nil); err != nil {
+			return fmt.Errorf("bind queue %s to %s with %q: %w", queue, exchange, k, err)
+		}
+	}
+	return nil
+}
+
 func (t *topology) record(queue, exchange string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -82,7 +111,7 @@ func newAMQPTransport(cfg Config, log watermill.LoggerAdapter) (*amqpTransport, 
 		t.pubConn.Close() //nolint:errcheck
 		return nil, fmt.Errorf("messaging: amqp connect: %w", err)
 	}
-	if t.evPub, err = wamqp.NewPublisherWithConnection(t.fanoutConfig(""), log, t.pubConn); err != nil {
+	if t.evPub, err = wamqp.NewPublisherWithConnection(t.eventsConfig("", nil), log, t.pubConn); err != nil {
 		t.close() //nolint:errcheck
 		return nil, fmt.Errorf("messaging: events publisher: %w", err)
 	}
@@ -109,9 +138,19 @@ func (t *amqpTransport) common(c *wamqp.Config) {
 	c.TopologyBuilder = t.topo
 }
 
-func (t *amqpTransport) fanoutConfig(queue string) wamqp.Config {
+// eventsConfig routes by topic: the publisher's Watermill topic is the
+// event type (the routing key), the exchange is always the bus's events
+// exchange, and a subscriber's queue is bound with keys.
+func (t *amqpTransport) eventsConfig(queue string, keys []string) wamqp.Config {
 	c := wamqp.NewDurablePubSubConfig(t.cfg.AMQPURL, wamqp.GenerateQueueNameConstant(queue))
 	t.common(&c)
+	exchange := eventsExchange(t.cfg.Prefix)
+	c.Exchange.GenerateName = func(string) string { return exchange }
+	c.Exchange.Type = "topic"
+	c.Publish.GenerateRoutingKey = func(eventType string) string { return eventType }
+	if queue != "" {
+		c.TopologyBuilder = boundTopology{topology: t.topo, keys: keys}
+	}
 	return c
 }
 
@@ -121,11 +160,18 @@ func (t *amqpTransport) directConfig() wamqp.Config {
 	return c
 }
 
-func (t *amqpTransport) events() message.Publisher { return t.evPub }
+func (t *amqpTransport) publishEvent(eventType string, msg *message.Message) error {
+	return t.evPub.Publish(eventType, msg)
+}
+
 func (t *amqpTransport) direct() message.Publisher { return t.direct_ }
 
-func (t *amqpTransport) eventSubscriber(handler string, concurrent bool) (message.Subscriber, error) {
-	s, err := wamqp.NewSubscriberWithConnection(t.fanoutConfig(t.cfg.Prefix+".events."+handler), t.log, t.subConn)
+func (t *amqpTransport) eventSubscriber(handler string, types []string, concurrent bool) (message.Subscriber, error) {
+	keys := types
+	if len(keys) == 0 {
+		keys = []string{"#"}
+	}
+	s, err := wamqp.NewSubscriberWithConnection(t.eventsConfig(eventQueue(t.cfg.Prefix, handler), keys), t.log, t.subConn)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +237,7 @@ func (t *amqpTransport) keep(s *wamqp.Subscriber) {
 }
 
 func (t *amqpTransport) eventRedriveTopic(handler string) string {
-	return t.cfg.Prefix + ".events." + handler
+	return eventQueue(t.cfg.Prefix, handler)
 }
 
 func (t *amqpTransport) extraRedriveSubscription() bool { return false }
@@ -257,15 +303,26 @@ func (p *queueEnsuringPublisher) Publish(topic string, msgs ...*message.Message)
 // Close is a no-op: the transport closes the underlying publisher.
 func (p *queueEnsuringPublisher) Close() error { return nil }
 
-// goChannelTransport keeps messages in process. Events use a channel whose
-// publish waits until every handler acked, which keeps each handler's events
-// in publish order and lets the relay's checkpoint mean "handled". Commands,
-// dead letters and redrives use a second, non-blocking channel so a handler
-// sending a command never waits for that command to be handled.
+// goChannelTransport keeps messages in process. Each event handler
+// subscribes to a topic of its own, and an event is published only to the
+// topics of the handlers whose types match — the in-process image of the
+// AMQP topic exchange. The events channel's publish waits until the handler
+// acked, which keeps each handler's events in publish order and lets the
+// relay's checkpoint mean "handled". Commands, dead letters and redrives use
+// a second, non-blocking channel so a handler sending a command never waits
+// for that command to be handled.
 type goChannelTransport struct {
 	cfg Config
 	ev  *gochannel.GoChannel
 	dir *gochannel.GoChannel
+
+	mu     sync.RWMutex
+	routes []goRoute
+}
+
+type goRoute struct {
+	topic string
+	types map[string]bool // nil: every type
 }
 
 func newGoChannelTransport(cfg Config, log watermill.LoggerAdapter) *goChannelTransport {
@@ -276,11 +333,52 @@ func newGoChannelTransport(cfg Config, log watermill.LoggerAdapter) *goChannelTr
 	}
 }
 
-func (t *goChannelTransport) events() message.Publisher { return noClose{t.ev} }
+// publishEvent hands msg to every matching handler at once and returns when
+// all of them acked it.
+func (t *goChannelTransport) publishEvent(eventType string, msg *message.Message) error {
+	t.mu.RLock()
+	var topics []string
+	for _, r := range t.routes {
+		if r.types == nil || r.types[eventType] {
+			topics = append(topics, r.topic)
+		}
+	}
+	t.mu.RUnlock()
+	switch len(topics) {
+	case 0:
+		return nil
+	case 1:
+		return t.ev.Publish(topics[0], msg)
+	}
+	errs := make([]error, len(topics))
+	var wg sync.WaitGroup
+	for i, topic := range topics {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = t.ev.Publish(topic, msg)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 func (t *goChannelTransport) direct() message.Publisher { return noClose{t.dir} }
-func (t *goChannelTransport) eventSubscriber(string, bool) (message.Subscriber, error) {
+
+func (t *goChannelTransport) eventSubscriber(handler string, types []string, _ bool) (message.Subscriber, error) {
+	r := goRoute{topic: eventQueue(t.cfg.Prefix, handler)}
+	if len(types) > 0 {
+		r.types = make(map[string]bool, len(types))
+		for _, typ := range types {
+			r.types[typ] = true
+		}
+	}
+	t.mu.Lock()
+	t.routes = append(t.routes, r)
+	t.mu.Unlock()
 	return noCloseSub{t.ev}, nil
 }
+
 func (t *goChannelTransport) directSubscriber() (message.Subscriber, error) {
 	return noCloseSub{t.dir}, nil
 }

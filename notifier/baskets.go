@@ -128,7 +128,7 @@ func (n *Notifier) remind(ctx context.Context, b Basket, now time.Time) (bool, e
 				{Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click"},
 			}
 			key := "basket-reminder:" + b.BasketID + ":" + b.CycleID
-			if err := n.deliver(ctx, key, templates.KindBasketReminder, r, d, headers); err != nil {
+			if err := n.deliver(ctx, key, templates.KindBasketReminder, r, d, headers, time.Time{}); err != nil {
 				return false, err // transient: the next sweep tries again; the log prevents a double send
 			}
 			sent = true

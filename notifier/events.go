@@ -14,6 +14,7 @@ const (
 	EventUserRegistered         = "identity.UserRegistered.v1"
 	EventVerificationRequested  = "identity.VerificationRequested.v1"
 	EventPasswordResetRequested = "identity.PasswordResetRequested.v1"
+	EventPasswordChanged        = "identity.PasswordChanged.v1"
 
 	EventOrderPlaced    = "ordering.OrderPlaced.v1"
 	EventOrderPaid      = "ordering.OrderPaid.v1"
@@ -31,14 +32,26 @@ const (
 	EventBasketCheckedOut    = "basket.BasketCheckedOut.v1"
 )
 
-// EventTypes lists every event type Handle acts on; subscribe to these.
-func EventTypes() []string {
+// EventTypes lists every event type Handle acts on: EmailEventTypes and
+// BasketEventTypes.
+func EventTypes() []string { return append(EmailEventTypes(), BasketEventTypes()...) }
+
+// EmailEventTypes are the events that send an email (and OrderPlaced, which
+// remembers the order for them). Handling them at once and out of order is
+// correct: each email is claimed once per key in the delivery log, and an
+// order email arriving before its OrderPlaced is retried.
+func EmailEventTypes() []string {
 	return []string{
-		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested,
+		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested, EventPasswordChanged,
 		EventOrderPlaced, EventOrderPaid, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
 		EventPaymentFailed, EventPaymentRefunded,
-		EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut,
 	}
+}
+
+// BasketEventTypes are the events of the abandoned-basket tracking, which
+// must see each basket's events in order.
+func BasketEventTypes() []string {
+	return []string{EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut}
 }
 
 type identityEvent struct {

@@ -26,9 +26,14 @@ import (
 	"github.com/evshop/shop/platform/sealed"
 )
 
-// HandlerName is the stable name of the notifier's event handler. It names
-// its durable queue: renaming it re-consumes from an empty queue.
-const HandlerName = "notifier.send-emails"
+// Stable names of the notifier's two event handlers; each names a durable
+// queue, so renaming one re-consumes from an empty queue. HandlerName takes
+// EmailEventTypes, many at once (Concurrent); BasketHandlerName takes
+// BasketEventTypes one at a time, in order.
+const (
+	HandlerName       = "notifier.send-emails"
+	BasketHandlerName = "notifier.track-baskets"
+)
 
 // ErrConfig is wrapped by New for missing or invalid settings.
 var ErrConfig = errors.New("notifier: invalid config")
@@ -75,6 +80,7 @@ type Notifier struct {
 	log     *slog.Logger
 	emails  *prometheus.CounterVec
 	retries prometheus.Counter
+	latency *prometheus.HistogramVec
 }
 
 // New validates cfg and returns a Notifier.
@@ -130,9 +136,13 @@ func New(cfg Config) (*Notifier, error) {
 	n.emails = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "notifier_emails_total",
 		Help: "Emails by kind and outcome (sent, duplicate, failed, transient, skipped)."}, []string{"kind", "outcome"})
 	n.retries = prometheus.NewCounter(prometheus.CounterOpts{Name: "notifier_send_retries_total", Help: "Provider sends retried after a transient failure."})
+	n.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "notifier_email_latency_seconds",
+		Help:    "Time from the triggering event (e.g. OrderPaid) being recorded to its email being accepted by the provider, by kind.",
+		Buckets: []float64{.025, .05, .1, .25, .5, .75, 1, 1.5, 2, 3, 5, 10, 30, 60, 120, 300, 600}}, []string{"kind"})
 	if cfg.Registerer != nil {
 		n.emails = registerOrExisting(cfg.Registerer, n.emails)
 		n.retries = registerOrExisting(cfg.Registerer, n.retries)
+		n.latency = registerOrExisting(cfg.Registerer, n.latency)
 	}
 	retry := cfg.Retry
 	onRetry := retry.OnRetry
@@ -170,6 +180,8 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onIdentity(ctx, ev, templates.KindVerifyEmail, "/verify")
 	case EventPasswordResetRequested:
 		return n.onIdentity(ctx, ev, templates.KindPasswordReset, "/reset-password")
+	case EventPasswordChanged:
+		return n.onPasswordChanged(ctx, ev)
 	case EventOrderPlaced:
 		return n.onOrderPlaced(ctx, ev)
 	case EventOrderPaid:
@@ -207,7 +219,22 @@ func (n *Notifier) onIdentity(ctx context.Context, ev eventstore.RecordedEvent, 
 	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
 	d := n.baseData(r)
 	d.Link = n.public + path + "?token=" + url.QueryEscape(token)
-	return n.deliver(ctx, ev.ID, kind, r, d, nil)
+	return n.deliver(ctx, ev.ID, kind, r, d, nil, ev.Time)
+}
+
+// onPasswordChanged tells the account's address that its password changed
+// (by the user, a reset link or the admin bootstrap), so an owner who did
+// not do it learns at once and can take the account back.
+func (n *Notifier) onPasswordChanged(ctx context.Context, ev eventstore.RecordedEvent) error {
+	kind := templates.KindPasswordChanged
+	var e identityEvent
+	if err := json.Unmarshal(ev.Data, &e); err != nil || e.UserID == "" || e.Email == "" {
+		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
+	}
+	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
+	d := n.baseData(r)
+	d.Link = n.public + "/forgot-password"
+	return n.deliver(ctx, ev.ID, kind, r, d, nil, ev.Time)
 }
 
 func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEvent) error {
@@ -250,7 +277,7 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	if kind == templates.KindRefundIssued {
 		key = refundKey(e)
 	}
-	return n.deliver(ctx, key, kind, r, d, nil)
+	return n.deliver(ctx, key, kind, r, d, nil, ev.Time)
 }
 
 // refundKey makes the two events announcing one refund (ordering's
@@ -306,8 +333,9 @@ func (n *Notifier) recordPermanent(ctx context.Context, key string, kind templat
 	return n.cfg.Deliveries.MarkFailed(ctx, key, reason, now)
 }
 
-// deliver sends one email at most once for key.
-func (n *Notifier) deliver(ctx context.Context, key string, kind templates.Kind, r Recipient, d templates.Data, headers []mail.Header) error {
+// deliver sends one email at most once for key. since is when the event
+// that asked for it was recorded (zero: not event-driven, not measured).
+func (n *Notifier) deliver(ctx context.Context, key string, kind templates.Kind, r Recipient, d templates.Data, headers []mail.Header, since time.Time) error {
 	now := n.cfg.Now()
 	err := n.cfg.Deliveries.Claim(ctx, Claim{Key: key, Kind: string(kind), To: r.Email, Now: now, Lease: n.cfg.Lease})
 	switch {
@@ -353,6 +381,9 @@ func (n *Notifier) deliver(ctx context.Context, key string, kind templates.Kind,
 		n.log.ErrorContext(ctx, "email sent but not recorded", "key", key, "message_id", id, "err", err)
 	}
 	n.emails.WithLabelValues(string(kind), "sent").Inc()
+	if !since.IsZero() {
+		n.latency.WithLabelValues(string(kind)).Observe(max(n.cfg.Now().Sub(since), 0).Seconds())
+	}
 	n.log.InfoContext(ctx, "email sent", "key", key, "kind", kind, "lang", rendered.Lang, "message_id", id)
 	return nil
 }

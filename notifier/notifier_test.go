@@ -479,3 +479,61 @@ func TestNewValidatesConfig(t *testing.T) {
 		t.Fatalf("empty config: %v", err)
 	}
 }
+
+// TestPasswordChangeTellsTheAccount: every password change (by the user, a
+// reset link or the admin bootstrap) mails the account's address once, so
+// an owner who did not do it learns at once.
+func TestPasswordChangeTellsTheAccount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		reason    string
+		lang      string
+		data      map[string]any // nil: a well-formed event
+		wantMails int
+		subject   string
+	}{
+		{"changed by the user", "change", "", nil, 1, "password was changed"},
+		{"changed by a reset link", "reset", "", nil, 1, "password was changed"},
+		{"replaced by the admin bootstrap", "bootstrap", "", nil, 1, "password was changed"},
+		{"in the profile's language", "change", "de", nil, 1, "wurde geändert"},
+		{"malformed: no address", "change", "", map[string]any{"userId": "u"}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			ctx := context.Background()
+			userID := uuid.NewString()
+			if tt.lang != "" {
+				h.prefs.Set(userID, notifier.MarketingContact{Lang: tt.lang})
+			}
+			data := tt.data
+			if data == nil {
+				data = map[string]any{"userId": userID, "email": "ann@example.com", "name": "Ann", "reason": tt.reason,
+					"occurredAt": time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+			}
+			ev := event(notifier.EventPasswordChanged, "user-"+userID, 3, data)
+			for range 2 { // a redelivery must not send again
+				if err := h.n.Handle(ctx, ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := h.outbox.To("ann@example.com")
+			if len(got) != tt.wantMails {
+				t.Fatalf("%d mails, want %d", len(got), tt.wantMails)
+			}
+			if tt.wantMails == 0 {
+				if failed, _ := h.n.FailedDeliveries(ctx, 10); len(failed) != 1 || failed[0].Key != ev.ID {
+					t.Fatalf("failed deliveries = %+v", failed)
+				}
+				return
+			}
+			m := got[0]
+			if !strings.Contains(m.Subject, tt.subject) || !strings.Contains(m.Text, "Ann") ||
+				!strings.Contains(m.Text, "https://shop.example/forgot-password") {
+				t.Fatalf("mail = %q\n%s", m.Subject, m.Text)
+			}
+		})
+	}
+}

@@ -148,8 +148,13 @@ type Notification struct {
 	Kind      NotificationKind
 	PaymentID string
 	Ref       string
-	Code      string
-	Reason    string
+	// RelatedRef is the object Ref belongs to, when the provider says so
+	// (PayPal: the order of an authorization). The shop applies a
+	// notification only when Ref or RelatedRef is a reference the provider
+	// gave that very payment.
+	RelatedRef string
+	Code       string
+	Reason     string
 }
 
 // ErrBadSignature is returned for a webhook whose signature, timestamp or

@@ -88,7 +88,7 @@ func (in *Infra) Admin(ctx context.Context, o Admin, targets ...rebuild.Projecti
 		return nil, err
 	}
 	return &AdminService{Runner: runner, Routes: []Route{
-		{Service: "ADMIN", Prefix: "/api/admin/projections", Mount: projAPI.Mount},
-		{Service: "ADMIN", Prefix: "/api/admin/deadletters", Mount: dlAPI.Mount},
+		{Prefix: "/api/admin/projections", Mount: projAPI.Mount},
+		{Prefix: "/api/admin/deadletters", Mount: dlAPI.Mount},
 	}}, nil
 }

@@ -74,7 +74,7 @@ func (in *Infra) Auth(ctx context.Context, o Auth) (*AuthService, error) {
 	mac := hmac.New(sha256.New, []byte(in.mailKey))
 	mac.Write([]byte("evshop identity link tokens"))
 	svc, err := ident.NewService(ctx, ident.Config{Store: store, Sessions: sessions, Hasher: hasher, Sealer: box,
-		TokenKey: mac.Sum(nil), Log: in.Log, RefreshTTL: o.RefreshTTL})
+		TokenKey: mac.Sum(nil), Log: in.Log, RefreshTTL: o.RefreshTTL, RefreshAbsoluteTTL: o.RefreshAbsoluteTTL})
 	if err != nil {
 		return nil, err
 	}
@@ -101,5 +101,5 @@ func (in *Infra) Auth(ctx context.Context, o Auth) (*AuthService, error) {
 	if _, err := in.StartRelay(ctx, "auth-outbox", outbox); err != nil {
 		return nil, err
 	}
-	return &AuthService{Service: svc, Outbox: outbox, Routes: []Route{{Service: "AUTH", Prefix: "/api/auth", Mount: api.Mount}}}, nil
+	return &AuthService{Service: svc, Outbox: outbox, Routes: []Route{{Prefix: "/api/auth", Mount: api.Mount}}}, nil
 }

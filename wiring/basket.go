@@ -90,11 +90,12 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 		c, err := sandbox.Tokenize(number)
 		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
 	})
-	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, Log: in.Log, Verifier: verifier, SecureCookie: o.Cookies.Secure})
+	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: o.Methods.Gateways,
+		Log: in.Log, Verifier: verifier, SecureCookie: o.Cookies.Secure})
 	if err != nil {
 		return nil, err
 	}
-	return &BasketService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Service: "BASKET", Prefix: "/api/basket", Mount: api.Mount}}}, nil
+	return &BasketService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}}}, nil
 }
 
 // basketsBase is the Redis key space of the basket read model.

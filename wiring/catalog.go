@@ -104,7 +104,7 @@ func (in *Infra) Catalog(ctx context.Context, o Catalog) (*CatalogService, error
 	if err != nil {
 		return nil, err
 	}
-	return &CatalogService{Service: svc, Routes: []Route{{Service: "CATALOG", Prefix: "/api/catalog", Mount: api.Mount}}}, nil
+	return &CatalogService{Service: svc, Routes: []Route{{Prefix: "/api/catalog", Mount: api.Mount}}}, nil
 }
 
 // BasketLookup adapts the catalog service to the basket's product lookup.

@@ -48,7 +48,7 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 		return nil, err
 	}
 	return &ClientService{Service: svc, Profiles: profiles{svc}, Routes: []Route{
-		{Service: "CLIENTS", Prefix: "/api/clients", Mount: api.Mount},
+		{Prefix: "/api/clients", Mount: api.Mount},
 	}}, nil
 }
 

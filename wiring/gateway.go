@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,15 +41,13 @@ func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route,
 	if err != nil {
 		return nil, err
 	}
-	if !o.Cookies.Secure && !in.S.Embedded() {
-		in.Log.Warn("COOKIE_SECURE=false in server mode: cookies travel without Secure; only for plain-HTTP test set-ups")
-	}
 	static, err := web.Storefront()
 	if err != nil && o.WebDir == "" {
 		in.Log.Warn("no storefront to serve", "err", err) // the API works without it
 	}
 	cfg := gateway.Config{
 		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: o.Cookies.Secure, TrustedProxies: trusted,
+		StripeJS:  o.Methods.Has("stripe"),
 		RateLimit: ratelimit.Limit{Events: o.RateLimit, Window: time.Minute},
 		StaticDir: o.WebDir, Static: static, Registry: in.Registry, Ready: in.Checks(), Root: root,
 		CSRFExempt:     append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
@@ -67,30 +66,35 @@ func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route,
 	return gateway.New(cfg)
 }
 
-// UpstreamRoutes are the gateway's routes in server mode: every public prefix
-// proxied to the URL configured for its service.
-func UpstreamRoutes(u Upstreams) []gateway.Route {
-	prefixes := map[string][]string{
-		"AUTH": {"/api/auth"}, "CLIENTS": {"/api/clients", "/api/admin/customers"}, "CATALOG": {"/api/catalog"},
-		"BASKET": {"/api/basket"}, "ORDERS": {"/api/orders", "/api/admin/orders"}, "PAYMENTS": {"/api/payments"},
-		"ADMIN": {"/api/admin/projections", "/api/admin/deadletters"}, "NOTIFICATIONS": {"/api/notifications", "/api/admin/notifications"},
-	}
-	var out []gateway.Route
+// UpstreamRoutes are the gateway's routes in server mode: every prefix of
+// PublicAPI proxied to the URL configured for its service
+// (UPSTREAM_<Service>, required and validated by Upstreams).
+func UpstreamRoutes(u Upstreams) ([]gateway.Route, error) {
+	urls := map[string]string{}
 	for _, up := range u.ByService() {
-		for _, p := range prefixes[up.Service] {
-			out = append(out, gateway.Route{Prefix: p, Target: up.URL})
-		}
+		urls[up.Service] = up.URL
 	}
-	return out
+	out := make([]gateway.Route, 0, len(PublicAPI))
+	for _, r := range PublicAPI {
+		url := urls[r.Service]
+		if url == "" {
+			return nil, fmt.Errorf("UPSTREAM_%s is required for the gateway in server mode", r.Service)
+		}
+		out = append(out, gateway.Route{Prefix: r.Prefix, Target: url})
+	}
+	return out, nil
 }
 
-// publicConfig tells the storefront which payment forms to show.
+// publicConfig tells the storefront which payment methods the shop accepts
+// (the checkout offers only these) and, for older storefronts, the first of
+// them as paymentGateway.
 func publicConfig(m PaymentMethods, stripeKey string) func(fiber.Router) {
+	methods := slices.Clone(m.Gateways)
 	return func(r fiber.Router) {
 		r.Get("/", func(c *fiber.Ctx) error {
-			body := fiber.Map{"paymentGateway": ""} // the shape the storefront reads today
-			if len(m.Gateways) > 0 {
-				body["paymentGateway"] = m.Gateways[0]
+			body := fiber.Map{"paymentMethods": methods, "paymentGateway": ""}
+			if len(methods) > 0 {
+				body["paymentGateway"] = methods[0]
 			}
 			if m.Has("stripe") && stripeKey != "" {
 				body["stripePublishableKey"] = stripeKey

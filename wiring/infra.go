@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -18,6 +19,10 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/evshop/shop/domain/basket"
+	"github.com/evshop/shop/domain/identity"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/esdb"
 	"github.com/evshop/shop/eventstore/memory"
@@ -368,10 +373,27 @@ func (in *Infra) NewApp(name string) *fiber.App {
 }
 
 // Run starts the bus, the relays and every runner, serves app on the
-// configured address, and on cancellation stops serving, drains the bus and
-// waits for the runners.
+// configured address and /metrics on METRICS_ADDR, and on cancellation stops
+// serving, drains the bus and waits for the runners.
 func (in *Infra) Run(ctx context.Context, app *fiber.App) error {
+	var metrics net.Listener
+	if in.S.MetricsAddr != "" {
+		ln, err := net.Listen("tcp", in.S.MetricsAddr)
+		switch {
+		case err == nil:
+			metrics = ln
+		case in.S.Embedded():
+			// A developer's second shop, or a local Prometheus on 9090,
+			// must not keep the demo from starting.
+			in.Log.Warn("metrics listener not started; set METRICS_ADDR to a free address, or empty for none", "addr", in.S.MetricsAddr, "err", err)
+		default:
+			return fmt.Errorf("METRICS_ADDR=%s: %w", in.S.MetricsAddr, err)
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
+	if metrics != nil {
+		g.Go(func() error { return service.ServeMetrics(gctx, metrics, in.Registry, in.Log) })
+	}
 	if in.bus != nil {
 		g.Go(func() error { return in.bus.Run(gctx) })
 		select {
@@ -404,8 +426,35 @@ type projector interface {
 	Handle(ctx context.Context, e eventstore.RecordedEvent) error
 }
 
-// OnProjector registers a read-model projector as an event handler; it
-// filters by stream itself, so only its event-type filter reaches the bus.
+// OnProjector registers a read-model projector as an event handler. A
+// projector filters by stream; the bus routes by event type, so its queue is
+// bound to the types recorded in those streams (projectorTypes).
 func (in *Infra) OnProjector(ctx context.Context, p projector) error {
-	return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: p.Filter().EventTypes, Handle: p.Handle})
+	return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: projectorTypes(p.Filter()), Handle: p.Handle})
+}
+
+// streamTypes are the event types recorded in the streams of each prefix.
+var streamTypes = map[string]func() []string{
+	ordering.StreamPrefix: ordering.EventTypes,
+	payment.StreamPrefix:  payment.EventTypes,
+	basket.StreamPrefix:   basket.EventTypes,
+	identity.StreamPrefix: identity.EventTypes,
+}
+
+// projectorTypes turns a projector's filter into the types its queue is
+// bound to: its own types when it names them, else every type of its stream
+// prefixes, else (a prefix of unknown streams, or no filter) every type.
+func projectorTypes(f eventstore.Filter) []string {
+	if len(f.EventTypes) > 0 {
+		return f.EventTypes
+	}
+	var types []string
+	for _, prefix := range f.StreamPrefixes {
+		list, ok := streamTypes[prefix]
+		if !ok {
+			return nil
+		}
+		types = append(types, list()...)
+	}
+	return types
 }

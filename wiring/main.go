@@ -66,6 +66,9 @@ func run[S any, P settings.BinarySettings[S]](ctx context.Context, name, default
 	if err != nil {
 		return usageError{err}
 	}
+	for _, w := range settings.Warnings(s) {
+		log.Warn(w, "service", name)
+	}
 	shutdown, err := telemetry.Setup(ctx, name)
 	if err != nil {
 		return usageError{err}

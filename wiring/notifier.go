@@ -85,7 +85,10 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		return nil, err
 	}
 	out.Notifier = n
-	if err := in.On(ctx, messaging.EventHandler{Name: notifier.HandlerName, Types: notifier.EventTypes(), Handle: n.Handle}); err != nil {
+	if err := in.On(ctx,
+		messaging.EventHandler{Name: notifier.HandlerName, Types: notifier.EmailEventTypes(), Handle: n.Handle, Concurrent: true},
+		messaging.EventHandler{Name: notifier.BasketHandlerName, Types: notifier.BasketEventTypes(), Handle: n.Handle},
+	); err != nil {
 		return nil, err
 	}
 	in.Go("basket reminders", func(ctx context.Context) error { return n.RunReminders(ctx, o.ReminderInterval) })
@@ -105,11 +108,14 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		return nil, err
 	}
 	out.Routes = []Route{
-		{Service: "NOTIFICATIONS", Prefix: "/api/notifications", Mount: api.MountNotifications},
-		{Service: "NOTIFICATIONS", Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
+		{Prefix: "/api/notifications", Mount: api.MountNotifications},
+		{Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
 	}
 	if out.Outbox != nil {
-		dev, err := apinotifier.New(apinotifier.Config{Outbox: out.Outbox})
+		// The outbox holds every sign-up and reset link: anyone who can read
+		// it can take over any account. On this machine alone (the embedded
+		// default) that is the developer; beyond it, only admins.
+		dev, err := apinotifier.New(apinotifier.Config{Outbox: out.Outbox, Verifier: verifier, DevMailAdminsOnly: !LoopbackOnly(in.S.Addr)})
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata})
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: o.Methods.Gateways})
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 		return nil, err
 	}
 	return &OrderingService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
-		{Service: "ORDERS", Prefix: "/api/orders", Mount: api.Mount},
-		{Service: "ADMIN", Prefix: "/api/admin/orders", Mount: api.MountAdmin},
+		{Prefix: "/api/orders", Mount: api.Mount},
+		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 	}}, nil
 }

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"context"
+	"slices"
 
 	apipayment "github.com/evshop/shop/api/payment"
 	cmdpay "github.com/evshop/shop/commands/payment"
@@ -20,10 +21,11 @@ type PaymentService struct {
 	Routes   []Route
 }
 
-// Payment assembles the payment service. The sandbox gateway is always on
-// (demo and tests), its provider records in memory when embedded and in
-// PostgreSQL otherwise, so a restarted payment process still captures what
-// it authorized; Stripe and PayPal are added when configured.
+// Payment assembles the payment service with exactly the gateways named in
+// PAYMENT_GATEWAYS. The sandbox approves any test card, so in server mode it
+// exists only when named, with a warning; its provider records are in
+// memory when embedded and in PostgreSQL otherwise, so a restarted payment
+// process still captures what it authorized.
 func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
@@ -37,28 +39,33 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 	if err != nil {
 		return nil, err
 	}
-	sbx := sandbox.New()
-	if !in.S.Embedded() {
-		pool, err := in.Postgres(ctx)
-		if err != nil {
-			return nil, err
-		}
-		st, err := sandboxpg.New(ctx, pool)
-		if err != nil {
-			return nil, err
-		}
-		sbx = sandbox.NewWithStore(st)
-	}
-	router := payments.Router{"sandbox": sbx}
+	methods := o.Methods.Gateways
+	router := payments.Router{}
 	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log}
-	if o.StripeSecretKey != "" {
+	if slices.Contains(methods, "sandbox") {
+		sbx := sandbox.New()
+		if !in.S.Embedded() {
+			in.Log.WarnContext(ctx, "the sandbox payment gateway is enabled: it approves test cards without taking money; never name it in PAYMENT_GATEWAYS of a real shop")
+			pool, err := in.Postgres(ctx)
+			if err != nil {
+				return nil, err
+			}
+			st, err := sandboxpg.New(ctx, pool)
+			if err != nil {
+				return nil, err
+			}
+			sbx = sandbox.NewWithStore(st)
+		}
+		router["sandbox"] = sbx
+	}
+	if slices.Contains(methods, "stripe") {
 		g, err := stripe.New(stripe.Config{SecretKey: o.StripeSecretKey, BaseURL: o.StripeURL, WebhookSecret: o.StripeWebhookSecret})
 		if err != nil {
 			return nil, err
 		}
 		router["stripe"], deps.Stripe = g, g
 	}
-	if o.PayPalClientID != "" {
+	if slices.Contains(methods, "paypal") {
 		g, err := paypal.New(paypal.Config{ClientID: o.PayPalClientID, ClientSecret: o.PayPalSecret, BaseURL: o.PayPalURL,
 			WebhookID: o.PayPalWebhookID, ReturnURL: o.Public.URL + "/checkout/return", CancelURL: o.Public.URL + "/checkout/cancel"})
 		if err != nil {
@@ -103,5 +110,5 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 	if err != nil {
 		return nil, err
 	}
-	return &PaymentService{Commands: cmds, Ledger: ledger, Routes: []Route{{Service: "PAYMENTS", Prefix: "/api/payments", Mount: api.Mount}}}, nil
+	return &PaymentService{Commands: cmds, Ledger: ledger, Routes: []Route{{Prefix: "/api/payments", Mount: api.Mount}}}, nil
 }

@@ -2,12 +2,31 @@ package wiring
 
 import "github.com/gofiber/fiber/v2"
 
+// PublicAPI is the public API's route table, the one list of which service
+// serves which prefix: each service builder mounts its handlers under its
+// prefixes, the gateway proxies each prefix to UPSTREAM_<Service> in server
+// mode, and a test checks that the one-process shop serves exactly these
+// prefixes and that every operation served is in the OpenAPI document.
+var PublicAPI = []struct{ Service, Prefix string }{
+	{"AUTH", "/api/auth"},
+	{"CLIENTS", "/api/clients"},
+	{"CATALOG", "/api/catalog"},
+	{"BASKET", "/api/basket"},
+	{"ORDERS", "/api/orders"},
+	{"ORDERS", "/api/admin/orders"},
+	{"PAYMENTS", "/api/payments"},
+	{"ADMIN", "/api/admin/projections"},
+	{"ADMIN", "/api/admin/deadletters"},
+	{"NOTIFICATIONS", "/api/notifications"},
+	{"NOTIFICATIONS", "/api/admin/notifications"},
+}
+
 // Route is a part of the public API served by one service: the gateway
 // mounts it in-process (embedded) and each service binary serves it itself.
+// Its Prefix is one of PublicAPI's.
 type Route struct {
-	Service string // upstream key, e.g. "ORDERS" → UPSTREAM_ORDERS
-	Prefix  string // e.g. "/api/orders"
-	Mount   func(fiber.Router)
+	Prefix string // e.g. "/api/orders"
+	Mount  func(fiber.Router)
 }
 
 // MountAll mounts routes on app under their prefixes.

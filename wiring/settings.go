@@ -55,3 +55,7 @@ type (
 func LoadShop(lookup func(string) (string, bool), args ...string) (*ShopSettings, error) {
 	return settings.LoadShop(lookup, args...)
 }
+
+// LoopbackOnly reports whether a listen address accepts connections from
+// this machine only (see settings.LoopbackOnly).
+func LoopbackOnly(addr string) bool { return settings.LoopbackOnly(addr) }

@@ -1,6 +1,8 @@
 // Package admindeadletters is the support view of messages a handler gave up
 // on: list them (optionally for one handler), read one with its reason and
 // payload, and redrive it to the handler that failed. Support and admin only.
+// Payment tokens and sealed tokens in a payload are never shown (the redrive
+// republishes the stored message, untouched).
 package admindeadletters
 
 import (
@@ -15,6 +17,7 @@ import (
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/platform/redact"
 )
 
 // Store is the part of messaging.DeadLetterStore the API reads.
@@ -81,7 +84,15 @@ func toDTO(dl messaging.DeadLetter, full bool) letterDTO {
 	d := letterDTO{ID: dl.ID, MessageID: dl.MessageID, Handler: dl.Handler, Topic: dl.Topic, Reason: dl.Reason,
 		Name: dl.Metadata[messaging.MetaName], FailedAt: dl.FailedAt}
 	if full {
-		d.Payload, d.Metadata = string(dl.Payload), dl.Metadata
+		d.Payload = string(redact.JSON(dl.Payload))
+		keys := redact.Keys(nil)
+		d.Metadata = make(map[string]string, len(dl.Metadata))
+		for k, v := range dl.Metadata {
+			if redact.Matches(k, keys) {
+				v = redact.Redacted
+			}
+			d.Metadata[k] = v
+		}
 	}
 	return d
 }

@@ -42,6 +42,22 @@ func TestDeadLetterAdmin(t *testing.T) {
 	if err := store.Add(ctx, dl); err != nil {
 		t.Fatal(err)
 	}
+	// A payment command and an identity event that failed: their tokens stay
+	// in the store (a redrive needs them) but never reach the support view.
+	for _, secret := range []messaging.DeadLetter{
+		{ID: "dl-2", MessageID: "m-2", Handler: "payment.authorize-payment", Topic: "t.cmd.payment.AuthorizePayment.v1", Reason: "gateway down",
+			Payload:  []byte(`{"paymentId":"p1","method":"sandbox","token":"tok_sandbox_SECRET","last4":"4242"}`),
+			Metadata: map[string]string{messaging.MetaName: "payment.AuthorizePayment.v1", "x-upstream-token": "hdr_SECRET"}, FailedAt: time.Now()},
+		{ID: "dl-3", MessageID: "m-3", Handler: "notifier.identity", Topic: "t.events.notifier", Reason: "boom",
+			Payload:  []byte(`{"userId":"u1","email":"a@example.com","sealedToken":"SEALED_SECRET"}`),
+			Metadata: map[string]string{messaging.MetaName: "identity.UserRegistered.v1"}, FailedAt: time.Now()},
+		{ID: "dl-4", MessageID: "m-4", Handler: "notifier.identity", Topic: "t.events.notifier", Reason: "malformed",
+			Payload: []byte(`{"sealedToken":"TRUNCATED_SECRET`), FailedAt: time.Now()},
+	} {
+		if err := store.Add(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+	}
 	api, err := New(Deps{Store: store, Redriver: bus})
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +78,9 @@ func TestDeadLetterAdmin(t *testing.T) {
 		{"hostile handler", "GET", "/api/admin/deadletters?handler=%24where", "support", 422, ""},
 		{"bad limit", "GET", "/api/admin/deadletters?limit=-1", "support", 422, ""},
 		{"show", "GET", "/api/admin/deadletters/dl-1", "admin", 200, `"payload":"{\"a\":1}"`},
+		{"payment token hidden", "GET", "/api/admin/deadletters/dl-2", "support", 200, `\"last4\":\"4242\"`},
+		{"sealed token hidden", "GET", "/api/admin/deadletters/dl-3", "support", 200, `\"sealedToken\":\"[redacted]\"`},
+		{"unparsable payload withheld", "GET", "/api/admin/deadletters/dl-4", "support", 200, `withheld`},
 		{"path traversal", "GET", "/api/admin/deadletters/..%2F..%2Fetc", "admin", 404, ""},
 		{"unknown", "GET", "/api/admin/deadletters/nope", "admin", 404, ""},
 		{"redrive", "POST", "/api/admin/deadletters/dl-1/redrive", "admin", 202, `"redriven":true`},
@@ -89,6 +108,9 @@ func TestDeadLetterAdmin(t *testing.T) {
 		}
 		if tt.status == 200 && !json.Valid(body) {
 			t.Fatalf("%s: invalid JSON", tt.name)
+		}
+		if strings.Contains(string(body), "SECRET") {
+			t.Fatalf("%s: a token reached the support view: %s", tt.name, body)
 		}
 	}
 }

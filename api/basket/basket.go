@@ -3,10 +3,12 @@
 // concurrency exposed as ETag/If-Match, check it out with an Idempotency-Key,
 // and merge a guest basket at login.
 //
-// Consistency: GET serves the read model, which may lag a write by the
-// projector's delay. Every write answers with the state the command itself
-// produced (and its ETag), so a client never needs to re-read after its own
-// write.
+// Consistency: a customer reads their own writes. GET takes the basket's
+// view from the read model and then folds in whatever its stream holds past
+// that view's version (usually nothing: one indexed read that returns no
+// row), so the answer and its ETag are the basket's state in the event store
+// when the read ran, however far the projector is behind. Every write also
+// answers with the state the command itself produced (and its ETag).
 package basket
 
 import (
@@ -14,7 +16,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,8 +37,13 @@ import (
 	"github.com/evshop/shop/projections/baskets"
 )
 
-// GuestCookie holds an anonymous visitor's basket token (a random UUID).
-const GuestCookie = "basket_id"
+// GuestCookie holds an anonymous visitor's basket token (a random UUID);
+// over HTTPS it is GuestCookieSecure, which no sibling subdomain or
+// plain-HTTP response can plant.
+const (
+	GuestCookie       = "basket_id"
+	GuestCookieSecure = "__Host-basket_id"
+)
 
 // guestCookieTTL keeps a guest basket across visits for a month.
 const guestCookieTTL = 30 * 24 * time.Hour
@@ -74,15 +83,27 @@ type Reader interface {
 	Get(ctx context.Context, basketID string) (baskets.View, error)
 }
 
+// StreamReader reads a basket's stream (eventstore.Store).
+type StreamReader interface {
+	Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error]
+}
+
 // Deps are the API's collaborators.
 type Deps struct {
-	Commands  Commands
-	Reader    Reader
+	Commands Commands
+	Reader   Reader
+	// Events is the event store the commands append to; GET folds the
+	// events the read model has not applied yet from it.
+	Events    StreamReader
 	Tokenizer PaymentTokenizer // required for method "sandbox"
-	Log       *slog.Logger
+	// PaymentMethods are the methods the shop accepts (PAYMENT_GATEWAYS); a
+	// checkout naming another is refused before any order exists.
+	PaymentMethods []string
+	Log            *slog.Logger
 	// Verifier, when set, makes Mount verify the access token itself.
 	Verifier authn.Verifier
-	// SecureCookie sets Secure on the basket_id cookie (true behind HTTPS).
+	// SecureCookie names the guest cookie GuestCookieSecure and sets Secure
+	// (true behind HTTPS).
 	SecureCookie bool
 }
 
@@ -91,8 +112,8 @@ type API struct{ d Deps }
 
 // New validates deps.
 func New(d Deps) (*API, error) {
-	if d.Commands == nil || d.Reader == nil {
-		return nil, errors.New("basket api: Commands and Reader are required")
+	if d.Commands == nil || d.Reader == nil || d.Events == nil || len(d.PaymentMethods) == 0 {
+		return nil, errors.New("basket api: Commands, Reader, Events and PaymentMethods are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -176,7 +197,7 @@ func (a *API) basketID(c *fiber.Ctx, create bool) (domain.ID, bool, error) {
 		}
 		return id, true, nil
 	}
-	if tok := c.Cookies(GuestCookie); tok != "" {
+	if tok := c.Cookies(a.guestCookie()); tok != "" {
 		if id, err := domain.GuestBasket(tok); err == nil {
 			return id, true, nil
 		}
@@ -194,8 +215,15 @@ func (a *API) basketID(c *fiber.Ctx, create bool) (domain.ID, bool, error) {
 	return id, true, err
 }
 
+func (a *API) guestCookie() string {
+	if a.d.SecureCookie {
+		return GuestCookieSecure
+	}
+	return GuestCookie
+}
+
 func (a *API) setGuestCookie(c *fiber.Ctx, value string, ttl time.Duration) {
-	ck := &fiber.Cookie{Name: GuestCookie, Value: value, Path: "/", HTTPOnly: true, Secure: a.d.SecureCookie, SameSite: fiber.CookieSameSiteLaxMode}
+	ck := &fiber.Cookie{Name: a.guestCookie(), Value: value, Path: "/", HTTPOnly: true, Secure: a.d.SecureCookie, SameSite: fiber.CookieSameSiteLaxMode}
 	if ttl > 0 {
 		ck.MaxAge = int(ttl / time.Second)
 	} else {
@@ -288,10 +316,7 @@ func (a *API) get(c *fiber.Ctx) error {
 	if !ok {
 		return send(c, fiber.StatusOK, fromView(baskets.View{}))
 	}
-	v, err := a.d.Reader.Get(c.UserContext(), id.String())
-	if errors.Is(err, baskets.ErrNotFound) {
-		v, err = baskets.View{}, nil
-	}
+	v, err := a.current(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -300,6 +325,29 @@ func (a *API) get(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	return send(c, fiber.StatusOK, fromView(v))
+}
+
+// current is the basket as its stream holds it now: the read model's view
+// with the events it has not applied yet folded in. A read model that fails
+// is worked around by folding the whole stream (a basket's stream is short).
+func (a *API) current(ctx context.Context, id domain.ID) (baskets.View, error) {
+	v, err := a.d.Reader.Get(ctx, id.String())
+	switch {
+	case errors.Is(err, baskets.ErrNotFound):
+		v = baskets.View{}
+	case err != nil:
+		a.d.Log.WarnContext(ctx, "basket read model failed; reading the stream", "err", err)
+		v = baskets.View{}
+	}
+	for ev, err := range a.d.Events.Read(ctx, domain.Stream(id.String()), v.Version) {
+		if err != nil {
+			return baskets.View{}, fmt.Errorf("basket api: read %s: %w", id, err)
+		}
+		if v, err = baskets.CatchUp(v, id.String(), ev); err != nil {
+			return baskets.View{}, fmt.Errorf("basket api: fold %s: %w", id, err)
+		}
+	}
+	return v, nil
 }
 
 type addItemReq struct {
@@ -454,6 +502,10 @@ func (a *API) checkout(c *fiber.Ctx) error {
 	if err := ordering.ValidateAddress(req.ShippingAddress); err != nil {
 		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress", Reason: "needs name, line1, city, postalCode and a two-letter country code"})
 	}
+	if !slices.Contains(a.d.PaymentMethods, req.Payment.Method) {
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "must be one this shop accepts: " + strings.Join(a.d.PaymentMethods, ", ")})
+	}
 	pay := ordering.PaymentDTO{Method: req.Payment.Method}
 	switch req.Payment.Method {
 	case "sandbox":
@@ -491,7 +543,7 @@ func (a *API) checkout(c *fiber.Ctx) error {
 
 func (a *API) merge(c *fiber.Ctx) error {
 	p, _ := authn.FromCtx(c)
-	tok := c.Cookies(GuestCookie)
+	tok := c.Cookies(a.guestCookie())
 	if tok == "" {
 		return c.SendStatus(fiber.StatusNoContent)
 	}

@@ -39,12 +39,26 @@ type env struct {
 	projector *baskets.Projector
 	view      *baskets.Memory
 	orders    *ordercmd.Handlers
+	deps      Deps
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvAccepting(t, false, []string{"sandbox", "stripe", "paypal"}, []string{"sandbox", "stripe", "paypal"})
+}
+
+// newEnvCookies is newEnv for an HTTPS shop (secure) or a plain-HTTP one.
+func newEnvCookies(t *testing.T, secure bool) *env {
+	return newEnvAccepting(t, secure, []string{"sandbox", "stripe", "paypal"}, []string{"sandbox", "stripe", "paypal"})
+}
+
+// newEnvAccepting builds the API (secure: for HTTPS) accepting apiMethods in
+// front of an ordering service accepting orderMethods (the same list in a
+// real shop).
+func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []string) *env {
+	t.Helper()
 	store := memory.New()
-	orders, err := ordercmd.NewHandlers(ordercmd.Config{Store: store})
+	orders, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, PaymentMethods: orderMethods})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +82,27 @@ func newEnv(t *testing.T) *env {
 		return Card{Token: "tok_sandbox_success", Last4: "4242"}, nil
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api, err := New(Deps{Commands: cmds, Reader: view, Tokenizer: tokenizer, Log: log,
-		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}})
+	e := &env{store: store, projector: projector, view: view, orders: orders, deps: Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
+		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}}}
+	e.mount(t)
+	return e
+}
+
+func (e *env) mount(t *testing.T) {
+	t.Helper()
+	api, err := New(e.deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(log)})
-	api.Mount(app.Group("/api/basket"))
-	return &env{app: app, store: store, projector: projector, view: view, orders: orders}
+	e.app = fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(e.deps.Log)})
+	api.Mount(e.app.Group("/api/basket"))
+}
+
+// withReader serves GET from another read model.
+func (e *env) withReader(t *testing.T, r Reader) {
+	t.Helper()
+	e.deps.Reader = r
+	e.mount(t)
 }
 
 // catchUp runs the projector over everything appended so far, as the relay
@@ -97,6 +124,7 @@ func (e *env) catchUp(t *testing.T) {
 type req struct {
 	method, path, body string
 	token, ifMatch     string
+	ifNoneMatch        string
 	idemKey            string
 	cookie             *http.Cookie
 }
@@ -126,6 +154,9 @@ func (e *env) do(t *testing.T, r req) resp {
 	if r.ifMatch != "" {
 		hr.Header.Set("If-Match", r.ifMatch)
 	}
+	if r.ifNoneMatch != "" {
+		hr.Header.Set("If-None-Match", r.ifNoneMatch)
+	}
 	if r.idemKey != "" {
 		hr.Header.Set(HeaderIdempotencyKey, r.idemKey)
 	}
@@ -143,7 +174,7 @@ func (e *env) do(t *testing.T, r req) resp {
 		_ = json.Unmarshal(raw, &out.body)
 	}
 	for _, c := range res.Cookies() {
-		if c.Name == GuestCookie {
+		if c.Name == GuestCookie || c.Name == GuestCookieSecure {
 			out.cookie = c
 		}
 	}
@@ -328,6 +359,52 @@ func TestBadInput(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(fmt.Sprint(i, tt.r.method, tt.r.path), func(t *testing.T) {
 			expect(t, tt.r.body, e.do(t, tt.r), tt.status, "")
+		})
+	}
+}
+
+// TestCheckoutOnlyWithAcceptedMethods: a shop taking Stripe refuses a
+// checkout naming the sandbox (or any other method it does not offer) with
+// 422 problem+json, and no order stream exists. Behind the API, the order
+// itself refuses such a method (a domain error, also 422).
+func TestCheckoutOnlyWithAcceptedMethods(t *testing.T) {
+	t.Parallel()
+	address := `"shippingAddress":{"name":"Alice","line1":"1 Main St","line2":"","city":"Paris","postalCode":"75001","country":"FR"}`
+	tests := []struct {
+		name                     string
+		apiMethods, orderMethods []string
+		payment                  string
+		status                   int
+	}{
+		{"sandbox in a stripe shop", []string{"stripe"}, []string{"stripe"}, `{"method":"sandbox","cardNumber":"` + card + `"}`, 422},
+		{"paypal in a stripe shop", []string{"stripe"}, []string{"stripe"}, `{"method":"paypal"}`, 422},
+		{"unknown method", []string{"stripe"}, []string{"stripe"}, `{"method":"cash"}`, 422},
+		{"no method", []string{"stripe", "paypal"}, []string{"stripe", "paypal"}, `{}`, 422},
+		{"the API refuses before the order is asked", []string{"stripe"}, []string{"sandbox", "stripe"}, `{"method":"sandbox","cardNumber":"` + card + `"}`, 422},
+		{"the order refuses what the API let through", []string{"stripe", "paypal"}, []string{"stripe"}, `{"method":"paypal"}`, 422},
+		{"stripe in a stripe shop", []string{"stripe"}, []string{"stripe"}, `{"method":"stripe"}`, 202},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnvAccepting(t, false, tt.apiMethods, tt.orderMethods)
+			alice := func(r req) req { r.token = "alice"; return r }
+			expect(t, "add", e.do(t, alice(req{method: "POST", path: "/api/basket/items", body: `{"sku":"MUG","quantity":2}`})), 200, `"1"`)
+			r := e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", idemKey: "checkout-0001", body: `{` + address + `,"payment":` + tt.payment + `}`}))
+			expect(t, "checkout", r, tt.status, "")
+			if strings.Contains(r.raw, "4242") {
+				t.Fatalf("card number echoed: %s", r.raw)
+			}
+			orders := 0
+			for _, err := range e.store.ReadAll(context.Background(), 0, eventstore.Filter{StreamPrefixes: []string{"order-"}}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				orders++
+			}
+			if want := map[bool]int{true: 1, false: 0}[tt.status == 202]; orders != want {
+				t.Fatalf("%d order events recorded, want %d", orders, want)
+			}
 		})
 	}
 }

@@ -8,6 +8,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -36,6 +37,8 @@ type Catalog interface {
 	Update(ctx context.Context, sku string, d domain.Details, expectedVersion int64) (domain.Product, error)
 	Archive(ctx context.Context, sku string) (domain.Product, error)
 	AdjustStock(ctx context.Context, sku string, delta int) (domain.Product, error)
+	// View keeps rendered bodies per catalog generation (catalog.Service.View).
+	View(ctx context.Context, key string, render func() ([]byte, error)) ([]byte, error)
 }
 
 // Deps configures the API.
@@ -174,16 +177,38 @@ func (a *API) list(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	pg, err := a.d.Catalog.List(c.UserContext(), q)
+	ctx, admin := c.UserContext(), isAdmin(c)
+	render := func() ([]byte, error) {
+		pg, err := a.d.Catalog.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out := PageDTO{Page: pg.Page, PageSize: pg.PageSize, Total: pg.Total, Items: make([]ProductDTO, len(pg.Items))}
+		for i, p := range pg.Items {
+			out.Items[i] = ToDTO(p, admin)
+		}
+		return json.Marshal(out)
+	}
+	return sendRendered(c, a.d.Catalog, "list:"+q.Key(), !admin, render)
+}
+
+// sendRendered answers with the JSON body render makes; shoppers' views (the
+// same bytes for everyone) are kept per catalog generation, so a cached GET
+// neither decodes nor encodes anything. Admin views, which carry the stock
+// counters, are rendered every time.
+func sendRendered(c *fiber.Ctx, cat Catalog, key string, public bool, render func() ([]byte, error)) error {
+	var body []byte
+	var err error
+	if public {
+		body, err = cat.View(c.UserContext(), key, render)
+	} else {
+		body, err = render()
+	}
 	if err != nil {
 		return problem(err)
 	}
-	admin := isAdmin(c)
-	out := PageDTO{Page: pg.Page, PageSize: pg.PageSize, Total: pg.Total, Items: make([]ProductDTO, len(pg.Items))}
-	for i, p := range pg.Items {
-		out.Items[i] = ToDTO(p, admin)
-	}
-	return c.JSON(out)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 func optInt64(c *fiber.Ctx, name string) (*int64, error) {
@@ -211,15 +236,21 @@ func optInt(c *fiber.Ctx, name string) (int, error) {
 }
 
 func (a *API) get(c *fiber.Ctx) error {
-	p, err := a.d.Catalog.Get(c.UserContext(), c.Params("sku"))
+	sku, err := domain.NewSKU(c.Params("sku"))
 	if err != nil {
 		return problem(err)
 	}
-	admin := isAdmin(c)
-	if p.IsArchived() && !admin {
-		return httpx.NotFound("no such product")
-	}
-	return c.JSON(ToDTO(p, admin))
+	ctx, admin := c.UserContext(), isAdmin(c)
+	return sendRendered(c, a.d.Catalog, "product:"+sku.String(), !admin, func() ([]byte, error) {
+		p, err := a.d.Catalog.Get(ctx, sku.String())
+		if err != nil {
+			return nil, err
+		}
+		if p.IsArchived() && !admin {
+			return nil, httpx.NotFound("no such product")
+		}
+		return json.Marshal(ToDTO(p, admin))
+	})
 }
 
 func (a *API) categories(c *fiber.Ctx) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,12 +33,18 @@ import (
 //
 //	bare               fiber.New() + one handler sending the captured body
 //	embedded           gateway with the catalog mounted in process, memory cache (cmd/shop)
-//	proxied-redis      gateway → HTTP → catalog service with the Redis cache (server mode;
-//	                   the test Redis of testenv: skipped locally without it, fails under CI)
+//	upstream-redis     the catalog service alone with the Redis cache (what the proxy calls)
+//	proxied-redis      gateway (in-process rate limiter) → HTTP → that catalog service
+//	proxied-redis-rl   the same with the Redis rate limiter, as the server-mode gateway runs
+//	                   (the test Redis of testenv: skipped locally without it, fails under CI)
 //
 // Each reports req/s and x-bare (req/s ÷ the bare handler's req/s of the
-// same page). Concurrency: 16 client goroutines per core over up to 64
-// keep-alive connections. Timings are reported, never asserted.
+// same page). The proxied variants also report what each hop adds per
+// request, from the rates measured in the same run: us-proxy-hop (proxied −
+// upstream: the gateway's edge plus the HTTP hop) and us-ratelimit-hop
+// (proxied-rl − proxied: the Redis rate-limit call). Concurrency: 16 client
+// goroutines per core over up to 64 keep-alive connections. Timings are
+// reported, never asserted.
 //
 //	TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run XXX -bench GatewayCatalog -benchtime 2s ./api/gateway/
 func BenchmarkGatewayCatalog(b *testing.B) {
@@ -45,17 +52,30 @@ func BenchmarkGatewayCatalog(b *testing.B) {
 		{"list", "/api/catalog/products"},
 		{"detail", "/api/catalog/products/KIT-001"},
 	}
-	embedded := benchGateway(b, gateway.Route{Prefix: "/api/catalog", Mount: benchSeededCatalog(b, kvcache.NewMemory(0)).Mount})
+	embedded := benchGateway(b, gateway.Route{Prefix: "/api/catalog", Mount: benchSeededCatalog(b, kvcache.NewMemory(0)).Mount}, nil)
 	rdb, prefix := testenv.Redis(b)
 	upstream := benchCatalogService(b, kvcache.NewRedis(rdb, prefix))
-	proxied := benchGateway(b, gateway.Route{Prefix: "/api/catalog", Target: upstream})
+	route := gateway.Route{Prefix: "/api/catalog", Target: upstream}
+	proxied := benchGateway(b, route, nil)
+	proxiedRL := benchGateway(b, route, ratelimit.NewRedis(rdb, prefix+"ratelimit:"))
+	perReq := func(rate float64) float64 { return 1e6 / rate } // µs of the loaded machine per request
 	for _, page := range pages {
 		body := benchFetch(b, embedded, page.path)
 		bare := benchBare(b, body)
-		var bareRate float64
+		var bareRate, upRate, proxRate float64
 		b.Run(page.name+"/bare", func(b *testing.B) { bareRate = benchLoad(b, bare, page.path, len(body), 0) })
 		b.Run(page.name+"/embedded", func(b *testing.B) { benchLoad(b, embedded, page.path, len(body), bareRate) })
-		b.Run(page.name+"/proxied-redis", func(b *testing.B) { benchLoad(b, proxied, page.path, len(body), bareRate) })
+		b.Run(page.name+"/upstream-redis", func(b *testing.B) {
+			upRate = benchLoad(b, strings.TrimPrefix(upstream, "http://"), page.path, len(body), bareRate)
+		})
+		b.Run(page.name+"/proxied-redis", func(b *testing.B) {
+			proxRate = benchLoad(b, proxied, page.path, len(body), bareRate)
+			b.ReportMetric(perReq(proxRate)-perReq(upRate), "us-proxy-hop")
+		})
+		b.Run(page.name+"/proxied-redis-rl", func(b *testing.B) {
+			rate := benchLoad(b, proxiedRL, page.path, len(body), bareRate)
+			b.ReportMetric(perReq(rate)-perReq(proxRate), "us-ratelimit-hop")
+		})
 	}
 }
 
@@ -126,9 +146,13 @@ func benchCatalogService(b *testing.B, cache catalog.Cache) string {
 	return "http://" + benchListen(b, app)
 }
 
-// benchGateway builds the gateway over route and returns its host:port.
-func benchGateway(b *testing.B, route gateway.Route) string {
+// benchGateway builds the gateway over route and returns its host:port;
+// limiter nil is the in-process one.
+func benchGateway(b *testing.B, route gateway.Route, limiter ratelimit.Limiter) string {
 	b.Helper()
+	if limiter == nil {
+		limiter = ratelimit.NewMemory(time.Now)
+	}
 	keys, err := authn.GenerateKeySet()
 	if err != nil {
 		b.Fatal(err)
@@ -139,7 +163,7 @@ func benchGateway(b *testing.B, route gateway.Route) string {
 	}
 	app, err := gateway.New(gateway.Config{
 		Log: slog.New(slog.DiscardHandler), Verifier: verifier, CSRFKey: randomKey(b), Routes: []gateway.Route{route},
-		Limiter: ratelimit.NewMemory(time.Now), RateLimit: ratelimit.Limit{Events: 1 << 30, Window: time.Minute},
+		Limiter: limiter, RateLimit: ratelimit.Limit{Events: 1 << 30, Window: time.Minute},
 		Registry: service.NewRegistry(),
 	})
 	if err != nil {

@@ -405,6 +405,7 @@ func TestServerModeProxy(t *testing.T) {
 		{Prefix: "/api/orders", Target: down.URL},
 	}})
 	b := s.browser(t)
+	b.standIn = true
 	b.fetchCSRF()
 	b.headers["X-Request-ID"] = "trace-1"
 	r := b.do("GET", "/api/catalog/products?q=tea&page=2", nil)

@@ -48,9 +48,13 @@ type Config struct {
 	Routes   []Route
 	// CSRFKey signs CSRF tokens; at least 32 bytes.
 	CSRFKey []byte
-	// CookieSecure: HTTPS deployment (__Host- cookies, HSTS). False only for
-	// plain-HTTP local runs (COOKIE_SECURE=false).
+	// CookieSecure: HTTPS deployment (__Host- cookies, HSTS; the unprefixed
+	// plain-HTTP cookie names are dropped from requests). False only for
+	// plain-HTTP runs (COOKIE_SECURE=false, the embedded default).
 	CookieSecure bool
+	// StripeJS lets the storefront load Stripe.js and its frames: set it
+	// exactly when Stripe is a configured payment gateway.
+	StripeJS bool
 	// AllowedOrigins may call the API cross-origin with credentials (CORS);
 	// empty means same-origin only.
 	AllowedOrigins []string
@@ -83,7 +87,10 @@ func New(cfg Config) (*fiber.App, error) {
 	app := service.NewApp(service.AppConfig{Name: "gateway", Log: cfg.Log, Ready: cfg.Ready, BodyLimit: cfg.BodyLimit, Registry: cfg.Registry})
 	x := csrf{key: cfg.CSRFKey, secure: cfg.CookieSecure, origins: cfg.AllowedOrigins, exempt: cfg.CSRFExempt}
 
-	app.Use(securityHeaders(cfg.CookieSecure))
+	app.Use(securityHeaders(cfg.CookieSecure, cfg.StripeJS))
+	if cfg.CookieSecure {
+		app.Use(dropPlainCookies)
+	}
 	app.Use("/api", cors(cfg.AllowedOrigins))
 	app.Use("/api", rateLimit(cfg))
 	app.Use("/api", x.check)
@@ -96,8 +103,12 @@ func New(cfg Config) (*fiber.App, error) {
 	})
 	app.Get("/api/docs", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		c.Set(headerCSP, docsCSP)
 		return c.Send(doc.html)
 	})
+	// Metrics are served on the internal listener (METRICS_ADDR) only; the
+	// public port answers 404 rather than the storefront's index.html.
+	app.All(service.MetricsPath, func(*fiber.Ctx) error { return httpx.NotFound("not found") })
 
 	client := &fasthttp.Client{ReadTimeout: cfg.ProxyTimeout, WriteTimeout: cfg.ProxyTimeout, NoDefaultUserAgentHeader: true,
 		MaxResponseBodySize: 16 << 20, DisablePathNormalizing: true}
@@ -191,26 +202,76 @@ func (cfg *Config) validate() error {
 	return nil
 }
 
+const headerCSP = "Content-Security-Policy"
+
+// siteCSP is the storefront's policy, for every response whose route sets
+// none of its own.
+const siteCSP = "default-src 'self'; script-src 'self'%s; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
+	"font-src 'self'; connect-src 'self'%s; frame-src %s; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// The Stripe sources are what Stripe.js needs: its script, its API, and the
+// frames of its card fields and 3-D Secure pages.
+const (
+	stripeScript  = " https://js.stripe.com https://*.js.stripe.com"
+	stripeConnect = " https://api.stripe.com"
+	stripeFrames  = "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com"
+)
+
+// docsCSP is the API reference's: a page rendered on the server needs no
+// script, no fetch and no frames.
+const docsCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 // securityHeaders are set after the handler so that proxied responses,
-// whose headers replace ours, get them too.
-func securityHeaders(https bool) fiber.Handler {
-	const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
-		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+// whose headers replace ours, get them too. A route that sets its own
+// Content-Security-Policy or X-Frame-Options (the API reference, the
+// embedded outbox viewer and its framed mails) keeps it: it knows what it
+// serves, and overwriting it would loosen a stricter policy or break the
+// framing it allows itself.
+func securityHeaders(https, stripeJS bool) fiber.Handler {
+	csp := fmt.Sprintf(siteCSP, "", "", "'none'")
+	if stripeJS {
+		csp = fmt.Sprintf(siteCSP, stripeScript, stripeConnect, stripeFrames)
+	}
 	return func(c *fiber.Ctx) error {
 		err := c.Next()
 		h := &c.Response().Header
-		h.Set("Content-Security-Policy", csp)
+		if len(h.Peek(headerCSP)) == 0 {
+			h.Set(headerCSP, csp)
+		}
+		if len(h.Peek(fiber.HeaderXFrameOptions)) == 0 {
+			h.Set(fiber.HeaderXFrameOptions, "DENY")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		if https {
+		// Browsers ignore HSTS received over plain HTTP; behind a TLS
+		// ingress the gateway itself sees HTTP, so an HTTPS deployment
+		// (COOKIE_SECURE) sends it always.
+		if https || c.Context().IsTLS() {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		h.Del(fiber.HeaderServer)
 		return err
 	}
+}
+
+// plainCookies are the cookie names of plain-HTTP runs. An HTTPS shop uses
+// the __Host-/__Secure- names, which only a secure response from this host
+// can set; an unprefixed one can be planted by a sibling subdomain or over
+// plain HTTP (cookie tossing). They are removed before anything reads them,
+// so a planted access token cannot sign the visitor in as the attacker, a
+// planted CSRF cookie cannot pair with a token the attacker knows, and a
+// planted guest basket cannot watch the visitor's basket or merge into it.
+// ("refresh" and "basket_id" are auth.RefreshCookieInsecure and
+// basket.GuestCookie; the test checks they stay in step.)
+var plainCookies = []string{authn.AccessCookieInsecure, "refresh", CSRFCookieInsecure, "basket_id"}
+
+func dropPlainCookies(c *fiber.Ctx) error {
+	for _, name := range plainCookies {
+		c.Request().Header.DelCookie(name)
+	}
+	return c.Next()
 }
 
 // cors answers preflights and marks responses for the allowed origins. It is

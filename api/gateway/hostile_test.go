@@ -151,6 +151,7 @@ func (b *shopper) send(method, target string, header map[string]string, body []b
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkAnswer(b.t, req, body, resp.StatusCode, resp.Header, raw)
 	for _, c := range resp.Cookies() {
 		if c.MaxAge < 0 || c.Value == "" {
 			delete(b.cookies, c.Name)

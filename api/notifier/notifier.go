@@ -47,6 +47,10 @@ type Config struct {
 	// Outbox enables /dev/mail. Only for the embedded shop: it shows every
 	// email, including verification and reset links.
 	Outbox Outbox
+	// DevMailAdminsOnly lets only admins read /dev/mail (with Verifier):
+	// for an embedded shop listening beyond loopback, where anyone who can
+	// reach it could otherwise take over any account from its mails.
+	DevMailAdminsOnly bool
 	// Verifier, when set, is applied to the admin routes (authn.Middleware);
 	// leave it nil when the app already runs the middleware.
 	Verifier authn.Verifier
@@ -60,6 +64,9 @@ type Handler struct {
 
 // New parses the pages.
 func New(cfg Config) (*Handler, error) {
+	if cfg.DevMailAdminsOnly && cfg.Verifier == nil {
+		return nil, errors.New("notifier: DevMailAdminsOnly needs a Verifier")
+	}
 	pages, err := template.ParseFS(pageFiles, "pages/*.html")
 	if err != nil {
 		return nil, err
@@ -106,11 +113,18 @@ func (h *Handler) MountAdmin(r fiber.Router) {
 // MountDevMail registers the embedded shop's outbox viewer at /dev/mail on
 // the root router r.
 func (h *Handler) MountDevMail(r fiber.Router) {
-	if h.cfg.Outbox != nil {
-		r.Get(PathDevMail+".json", h.devMailJSON)
-		r.Get(PathDevMail, h.devMailList)
-		r.Get(PathDevMail+"/:id/html", h.devMailHTML)
-		r.Get(PathDevMail+"/:id", h.devMailView)
+	if h.cfg.Outbox == nil {
+		return
+	}
+	var chain []fiber.Handler
+	if h.cfg.DevMailAdminsOnly {
+		chain = append(chain, authn.Middleware(h.cfg.Verifier), authn.Required(authn.RoleAdmin))
+	}
+	for path, handler := range map[string]fiber.Handler{
+		PathDevMail + ".json": h.devMailJSON, PathDevMail: h.devMailList,
+		PathDevMail + "/:id/html": h.devMailHTML, PathDevMail + "/:id": h.devMailView,
+	} {
+		r.Get(path, append(chain, handler)...)
 	}
 }
 
@@ -234,6 +248,8 @@ func (h *Handler) devMailHTML(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	// Framed by the viewer page on the same origin, and by nothing else.
+	c.Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
+	c.Set(fiber.HeaderXFrameOptions, "SAMEORIGIN")
 	return c.SendString(m.HTML)
 }

@@ -1,14 +1,24 @@
 // Package ordering is the orders HTTP API: customers list their orders and
 // read one with its status history (mounted at /api/orders); support and
 // admin list and filter every order and ship, deliver, cancel or refund one
-// (mounted at /api/admin/orders). Reads come from the orders read model;
+// (mounted at /api/admin/orders). Lists come from the orders read model;
 // writes are ordering commands.
+//
+// Consistency: GET /{id} takes the order from the read model and folds in
+// whatever its stream holds past that version, so the detail (status and
+// history included) is the order as the event store holds it when the read
+// runs, however far the projector is behind. An order whose stream does not
+// exist yet — in server mode the basket service sends PlaceOrder over the
+// bus and answers 202 before the ordering service has appended it — is
+// waited for, briefly and bounded (Deps.PlacementWait), so the customer who
+// just checked out does not get a 404.
 package ordering
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -56,20 +66,31 @@ type Deps struct {
 	// the money back and then reports it (the order follows, see
 	// commands/ordering.RefundEvents). Without it refunds answer 503.
 	Payments Sender
-	// Events, when set, serves the staff timeline of an order's stream.
+	// Events is the event store: GET /{id} folds the events the read model
+	// has not applied yet from it, and the staff timeline lists them.
 	Events eventstore.Store
-	Log    *slog.Logger
+	// PlacementWait bounds how long GET /{id} waits for an order whose
+	// stream does not exist yet (default 2s; see the package comment).
+	PlacementWait time.Duration
+	Log           *slog.Logger
 	// Verifier, when set, makes the mounts verify the access token themselves.
 	Verifier authn.Verifier
 }
+
+// defaultPlacementWait covers PlaceOrder's trip over the bus with room for a
+// backlog; a stream that does not appear within it is answered 404.
+const defaultPlacementWait = 2 * time.Second
 
 // API serves the customer and staff order routes.
 type API struct{ d Deps }
 
 // New validates deps.
 func New(d Deps) (*API, error) {
-	if d.Reader == nil || d.Commands == nil {
-		return nil, errors.New("ordering api: Reader and Commands are required")
+	if d.Reader == nil || d.Commands == nil || d.Events == nil {
+		return nil, errors.New("ordering api: Reader, Commands and Events are required")
+	}
+	if d.PlacementWait <= 0 {
+		d.PlacementWait = defaultPlacementWait
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -84,7 +105,7 @@ func (a *API) Mount(r fiber.Router) {
 		r.Use(authn.Middleware(a.d.Verifier))
 	}
 	r.Get("/", authn.Required(), a.listMine)
-	r.Get("/:id", authn.Required(), a.get)
+	r.Get("/:id", authn.Required(), func(c *fiber.Ctx) error { return a.get(c, true) })
 }
 
 // MountAdmin registers the staff routes (mounted at /api/admin/orders).
@@ -94,12 +115,14 @@ func (a *API) MountAdmin(r fiber.Router) {
 	}
 	staff := authn.Required(authn.RoleSupport, authn.RoleAdmin)
 	r.Get("/", staff, a.listAll)
-	r.Get("/:id", staff, a.get)
+	r.Get("/:id", staff, func(c *fiber.Ctx) error { return a.get(c, false) })
 	r.Get("/:id/timeline", staff, a.timeline)
 	r.Post("/:id/ship", staff, a.ship)
 	r.Post("/:id/deliver", staff, a.deliver)
 	r.Post("/:id/cancel", staff, a.cancel)
-	r.Post("/:id/refund", staff, a.refund)
+	// Refunds move money out of the shop: admins only, as on the payments
+	// route (api/payment), so both doors have the same lock.
+	r.Post("/:id/refund", authn.Required(authn.RoleAdmin), a.refund)
 }
 
 func pageQuery(c *fiber.Ctx) (orders.Query, error) {
@@ -173,19 +196,25 @@ func pathOrderID(c *fiber.Ctx) (string, error) {
 }
 
 // get serves the owner or staff; anyone else gets the same 404 as for a
-// missing order, so order ids cannot be probed.
-func (a *API) get(c *fiber.Ctx) error {
+// missing order, so order ids cannot be probed. awaitPlacement (the
+// customer route) waits for an order not in the event store yet.
+func (a *API) get(c *fiber.Ctx, awaitPlacement bool) error {
 	p, _ := authn.FromCtx(c)
 	id, err := pathOrderID(c)
 	if err != nil {
 		return err
 	}
-	o, err := a.d.Reader.Get(c.UserContext(), id)
-	if errors.Is(err, orders.ErrNotFound) {
-		return httpx.NotFound("no such order")
-	}
+	o, err := a.current(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if o.Version == 0 && awaitPlacement {
+		if o, err = a.awaitPlaced(c.UserContext(), id); err != nil {
+			return err
+		}
+	}
+	if o.Version == 0 {
+		return httpx.NotFound("no such order")
 	}
 	if !p.IsStaff() && !strings.EqualFold(o.CustomerID, p.UserID) {
 		return httpx.NotFound("no such order")
@@ -197,6 +226,56 @@ func (a *API) get(c *fiber.Ctx) error {
 		o.History = []orders.HistoryEntry{}
 	}
 	return c.JSON(o)
+}
+
+// current is the order as its stream holds it now: the read model's order
+// with the events it has not applied yet folded in (Version 0: no such
+// order). A read model that fails is worked around by folding the whole
+// stream (an order's stream is a dozen events).
+func (a *API) current(ctx context.Context, id string) (orders.Order, error) {
+	o, err := a.d.Reader.Get(ctx, id)
+	switch {
+	case errors.Is(err, orders.ErrNotFound):
+		o = orders.Order{}
+	case err != nil:
+		a.d.Log.WarnContext(ctx, "orders read model failed; reading the stream", "err", err)
+		o = orders.Order{}
+	}
+	for ev, err := range a.d.Events.Read(ctx, domain.Stream(id), o.Version) {
+		if err != nil {
+			return orders.Order{}, fmt.Errorf("ordering api: read order %s: %w", id, err)
+		}
+		if o, err = orders.CatchUp(o, ev); err != nil {
+			return orders.Order{}, fmt.Errorf("ordering api: fold order %s: %w", id, err)
+		}
+	}
+	return o, nil
+}
+
+// awaitPlaced polls for an order that is not in the event store yet, backing
+// off from 5 ms to 100 ms, until it appears or PlacementWait has passed
+// (then the zero Order).
+func (a *API) awaitPlaced(ctx context.Context, id string) (orders.Order, error) {
+	deadline := time.Now().Add(a.d.PlacementWait)
+	pause := 5 * time.Millisecond
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return orders.Order{}, nil
+		}
+		t := time.NewTimer(min(pause, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return orders.Order{}, ctx.Err()
+		case <-t.C:
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+		o, err := a.current(ctx, id)
+		if err != nil || o.Version > 0 {
+			return o, err
+		}
+	}
 }
 
 type timelineEntry struct {
@@ -214,9 +293,6 @@ func (a *API) timeline(c *fiber.Ctx) error {
 	id, err := pathOrderID(c)
 	if err != nil {
 		return err
-	}
-	if a.d.Events == nil {
-		return httpx.NotFound("the timeline is not available here")
 	}
 	out := []timelineEntry{}
 	for ev, err := range a.d.Events.Read(c.UserContext(), domain.Stream(id), 0) {
@@ -335,21 +411,18 @@ type refundReq struct {
 }
 
 // refund asks the payment service to give money back: 202 Accepted once the
-// command is on its way. The order turns Refunded when the payment reports
-// the refund. An Idempotency-Key header names the refund, so a retried
-// request refunds once; without one every request is a new refund (the
-// payment never gives back more than was captured).
+// command is on its way. The order turns PartiallyRefunded or Refunded when
+// the payment reports the refund (commands/ordering.RefundEvents). The
+// required Idempotency-Key header names the refund, so a retried request
+// refunds once; the payment never gives back more than was captured.
 func (a *API) refund(c *fiber.Ctx) error {
 	id, err := pathOrderID(c)
 	if err != nil {
 		return err
 	}
 	key := strings.TrimSpace(c.Get("Idempotency-Key"))
-	if len(key) > 64 || strings.ContainsAny(key, "\x00\r\n") {
-		return httpx.BadRequest("the Idempotency-Key header must be 1–64 characters")
-	}
-	if key == "" {
-		key = uuid.NewString()
+	if key == "" || len(key) > 64 || strings.ContainsAny(key, "\x00\r\n") {
+		return httpx.BadRequest("an Idempotency-Key header (1–64 characters) is required")
 	}
 	var req refundReq
 	if err := httpx.DecodeJSON(c, &req); err != nil {
@@ -372,8 +445,10 @@ func (a *API) refund(c *fiber.Ctx) error {
 		return httpx.Conflict("the order has no payment to refund")
 	}
 	// Tried on this loaded copy only (never saved): refuses what the order
-	// could not record — the wrong status, currency or amount, no reason.
-	if err := o.Refund(amount, req.Reason); err != nil {
+	// could not record — the wrong status, currency, more than is left, no
+	// reason. A refund already recorded under this key passes, and the
+	// payment recognises it too.
+	if err := o.Refund(amount, strings.TrimSpace(req.Reason), key); err != nil {
 		return problem(err)
 	}
 	cmd := &paycmd.RefundPayment{PaymentID: o.PaymentID(), Amount: req.Amount, Reason: strings.TrimSpace(req.Reason), RefundID: key}

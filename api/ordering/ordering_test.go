@@ -3,12 +3,14 @@ package ordering
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,10 +36,11 @@ const (
 type verifier = authntest.Verifier
 
 type env struct {
-	app  *fiber.App
-	cmds *ordercmd.Handlers
-	sent *sentCommands
-	sync func()
+	app   *fiber.App
+	cmds  *ordercmd.Handlers
+	sent  *sentCommands
+	sync  func()
+	store *memory.Store
 }
 
 // sentCommands records what the API sends to other services.
@@ -59,11 +62,15 @@ func (s *sentCommands) all() []any {
 	return append([]any(nil), s.cmds...)
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWaiting(t, 20*time.Millisecond) }
+
+// newEnvWaiting is newEnv with the given PlacementWait (short in newEnv so
+// the 404 cases stay quick).
+func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 	t.Helper()
 	ctx := context.Background()
 	store := memory.New()
-	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store})
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, PaymentMethods: []string{"sandbox"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +78,11 @@ func newEnv(t *testing.T) *env {
 	projector, _ := orders.NewProjector(view)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sent := &sentCommands{}
-	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, Log: log, Verifier: verifier{
+	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, Verifier: verifier{
 		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},
+		"admin":   {UserID: "5a000000-0000-4000-8000-000000000004", Roles: []authn.Role{authn.RoleAdmin}},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -101,10 +109,15 @@ func newEnv(t *testing.T) *env {
 		}
 	}
 	sync()
-	return &env{app: app, cmds: cmds, sent: sent, sync: sync}
+	return &env{app: app, cmds: cmds, sent: sent, sync: sync, store: store}
 }
 
 func (e *env) do(t *testing.T, method, path, token, body string) (int, map[string]any, string) {
+	t.Helper()
+	return e.doWith(t, method, path, token, body, nil)
+}
+
+func (e *env) doWith(t *testing.T, method, path, token, body string, header map[string]string) (int, map[string]any, string) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -116,6 +129,9 @@ func (e *env) do(t *testing.T, method, path, token, body string) (int, map[strin
 	}
 	if token != "" {
 		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		r.Header.Set(k, v)
 	}
 	res, err := e.app.Test(r, -1)
 	if err != nil {
@@ -189,25 +205,26 @@ func TestStaffActions(t *testing.T) {
 		}
 	}
 	steps := []struct {
-		path, body string
-		status     int
-		want       string
+		who, path, body string
+		status          int
+		want            string
 	}{
-		{"/ship", `{"carrier":"","trackingNumber":"T1"}`, 422, ""},
-		{"/ship", `{"carrier":"DHL","trackingNumber":"T1","extra":1}`, 422, ""},
-		{"/ship", `{"carrier":"DHL","trackingNumber":"T1"}`, 200, "Shipped"},
-		{"/ship", `{"carrier":"DHL","trackingNumber":"T1"}`, 200, "Shipped"}, // a double click is harmless
-		{"/deliver", ``, 200, "Delivered"},
-		{"/cancel", `{"reason":"too late"}`, 409, ""},
-		{"/refund", `{"amount":{"amount":999999,"currency":"EUR"},"reason":"broken"}`, 422, ""},
-		{"/refund", `{"amount":{"amount":500,"currency":"USD"},"reason":"broken"}`, 422, ""},
-		{"/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":""}`, 422, ""},
-		{"/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`, 202, "requested"},
+		{"support", "/ship", `{"carrier":"","trackingNumber":"T1"}`, 422, ""},
+		{"support", "/ship", `{"carrier":"DHL","trackingNumber":"T1","extra":1}`, 422, ""},
+		{"support", "/ship", `{"carrier":"DHL","trackingNumber":"T1"}`, 200, "Shipped"},
+		{"support", "/ship", `{"carrier":"DHL","trackingNumber":"T1"}`, 200, "Shipped"}, // a double click is harmless
+		{"support", "/deliver", ``, 200, "Delivered"},
+		{"support", "/cancel", `{"reason":"too late"}`, 409, ""},
+		{"support", "/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`, 403, ""}, // refunds are for admins
+		{"admin", "/refund", `{"amount":{"amount":999999,"currency":"EUR"},"reason":"broken"}`, 422, ""},
+		{"admin", "/refund", `{"amount":{"amount":500,"currency":"USD"},"reason":"broken"}`, 422, ""},
+		{"admin", "/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":""}`, 422, ""},
+		{"admin", "/refund", `{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`, 202, "requested"},
 	}
-	for _, s := range steps {
-		status, body, raw := e.do(t, "POST", base+s.path, "support", s.body)
+	for i, s := range steps {
+		status, body, raw := e.doWith(t, "POST", base+s.path, s.who, s.body, map[string]string{"Idempotency-Key": fmt.Sprintf("refund-%d", i)})
 		if status != s.status || (s.want != "" && body["status"] != s.want) {
-			t.Fatalf("%s %s: %d %s", s.path, s.body, status, raw)
+			t.Fatalf("%s %s %s: %d %s", s.who, s.path, s.body, status, raw)
 		}
 	}
 	// The refund went to the payment service as a command, and only that.
@@ -235,8 +252,22 @@ func TestStaffActions(t *testing.T) {
 	}
 	e.sync()
 	_, body, _ := e.do(t, "GET", "/api/orders/"+orderID, "alice", "")
-	if body["status"] != "Refunded" || body["carrier"] != "DHL" || len(body["history"].([]any)) != 8 {
+	if body["status"] != "PartiallyRefunded" || body["carrier"] != "DHL" || len(body["history"].([]any)) != 8 {
 		t.Fatalf("detail after staff actions: %v", body)
+	}
+	// What is left is 1500: more is refused before anything is sent.
+	if s, _, raw := e.doWith(t, "POST", base+"/refund", "admin", `{"amount":{"amount":1501,"currency":"EUR"},"reason":"broken"}`,
+		map[string]string{"Idempotency-Key": "refund-over"}); s != 422 || len(e.sent.all()) != 1 {
+		t.Fatalf("over-refund: %d %s, %d sent", s, raw, len(e.sent.all()))
+	}
+	rest := eventstore.RecordedEvent{ID: "evt-refund-2", Stream: "payment-p1", Type: payment.EventPaymentRefunded,
+		Data: json.RawMessage(`{"paymentId":"p1","orderId":"` + orderID + `","amount":{"amount":1500,"currency":"EUR"},"reason":"broken","refundId":"refund-rest"}`)}
+	if err := e.cmds.OnPaymentRefunded(ctx, rest); err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	if _, body, _ := e.do(t, "GET", "/api/orders/"+orderID, "alice", ""); body["status"] != "Refunded" {
+		t.Fatalf("after the rest is refunded: %v", body)
 	}
 	status, _, raw := e.do(t, "GET", base+"/timeline", "support", "")
 	if status != 200 || strings.Contains(raw, "tok_sandbox") || !strings.Contains(raw, domain.EventOrderShipped) {
@@ -266,13 +297,14 @@ func TestRefundNamesTheRefundByIdempotencyKey(t *testing.T) {
 	}{
 		{"named", "refund-1", 202},
 		{"retried", "refund-1", 202},
+		{"no key", "", 400},
 		{"key too long", strings.Repeat("k", 65), 400},
 		{"control character", "a\x00b", 400},
 	}
 	for _, c := range cases {
 		r := httptest.NewRequest("POST", "/api/admin/orders/"+orderID+"/refund", strings.NewReader(`{"amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`))
 		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("Authorization", "Bearer support")
+		r.Header.Set("Authorization", "Bearer admin")
 		r.Header.Set("Idempotency-Key", c.key)
 		res, err := e.app.Test(r, -1)
 		if err != nil {

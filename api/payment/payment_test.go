@@ -184,6 +184,67 @@ func TestAdminRefund(t *testing.T) {
 	}
 }
 
+// TestRefundsAddUpToTheCapture: refunds are admin-only; several partial
+// refunds up to the captured amount, each once by its Idempotency-Key; more
+// than what remains is refused.
+func TestRefundsAddUpToTheCapture(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		user, key  string
+		amount     int64
+		want       int
+		wantStatus string
+		refunded   float64
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		calls int
+	}{
+		{"two partials then the rest", []step{
+			{"adm:admin", "a", 1000, 200, "captured", 1000},
+			{"adm:admin", "b", 500, 200, "captured", 1500},
+			{"adm:admin", "c", 1500, 200, "refunded", 3000},
+		}, 3},
+		{"over-refund refused", []step{
+			{"adm:admin", "a", 2500, 200, "captured", 2500},
+			{"adm:admin", "b", 501, 409, "", 0},
+			{"adm:admin", "c", 500, 200, "refunded", 3000},
+		}, 2},
+		{"same key twice is one refund", []step{
+			{"adm:admin", "a", 1000, 200, "captured", 1000},
+			{"adm:admin", "a", 1000, 200, "captured", 1000},
+		}, 1},
+		{"support may not refund", []step{{"sue:support", "a", 1000, 403, "", 0}}, 0},
+		{"nothing left after the full refund", []step{
+			{"adm:admin", "a", 3000, 200, "refunded", 3000},
+			{"adm:admin", "b", 1, 409, "", 0},
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			_, pid := paidOrder(t, e, "ann")
+			for i, s := range tt.steps {
+				body := fmt.Sprintf(`{"amount":{"amount":%d,"currency":"EUR"},"reason":"damaged"}`, s.amount)
+				code, out := e.do(t, "POST", "/api/payments/"+pid+"/refunds", s.user, body, "Idempotency-Key", s.key)
+				if code != s.want {
+					t.Fatalf("step %d: status %d, want %d (%v)", i, code, s.want, out)
+				}
+				if code == 200 {
+					if r, _ := out["refunded"].(map[string]any); out["status"] != s.wantStatus || r["amount"] != s.refunded {
+						t.Fatalf("step %d: %v, want %s with %v refunded", i, out, s.wantStatus, s.refunded)
+					}
+				}
+			}
+			if n := e.gw.Calls(payments.OpRefund); n != tt.calls {
+				t.Fatalf("gateway refunds = %d, want %d", n, tt.calls)
+			}
+		})
+	}
+}
+
 func TestStripeWebhook(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -200,9 +261,10 @@ func TestStripeWebhook(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	event := func(id, typ, paymentID string) string {
-		return fmt.Sprintf(`{"id":%q,"object":"event","type":%q,"data":{"object":{"id":"pi_123","object":"payment_intent","metadata":{"shop_payment_id":%q}}}}`, id, typ, paymentID)
+	eventFor := func(id, typ, intent, paymentID string) string {
+		return fmt.Sprintf(`{"id":%q,"object":"event","type":%q,"data":{"object":{"id":%q,"object":"payment_intent","metadata":{"shop_payment_id":%q}}}}`, id, typ, intent, paymentID)
 	}
+	event := func(id, typ, paymentID string) string { return eventFor(id, typ, "pi_123", paymentID) }
 	sign := func(body string, at time.Time, secret string) string {
 		return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(body), Secret: secret, Timestamp: at}).Header
 	}
@@ -212,6 +274,9 @@ func TestStripeWebhook(t *testing.T) {
 		want            int
 		dup             bool
 	}{
+		// Signed by Stripe and carrying this payment's id, but about another
+		// PaymentIntent: acknowledged, and the payment does not move.
+		{"another payment intent", eventFor("evt_0", "payment_intent.payment_failed", "pi_999", pid), "", 200, false},
 		{"forged", good, sign(good, time.Now(), "whsec_other"), 400, false},
 		{"replayed late", good, sign(good, time.Now().Add(-time.Hour), whsec), 400, false},
 		{"no signature", good, "", 400, false},
@@ -228,6 +293,9 @@ func TestStripeWebhook(t *testing.T) {
 		code, body := e.do(t, "POST", "/api/payments/webhooks/stripe", "", tt.body, "Stripe-Signature", sig)
 		if code != tt.want || (tt.dup != (body["duplicate"] == true)) {
 			t.Fatalf("%s: status %d body %v", tt.name, code, body)
+		}
+		if p, err := e.h.Load(ctx, pid); tt.name == "another payment intent" && (err != nil || p.Status() != domain.StatusActionRequired) {
+			t.Fatalf("%s: payment moved to %v (%v)", tt.name, p.Status(), err)
 		}
 	}
 	p, err := e.h.Load(ctx, pid)

@@ -262,8 +262,9 @@ func display(r Result) string {
 	return name
 }
 
-// LoadgenRows reads the checkout rates of a cmd/loadgen JSON report. A load
-// test has no raw baseline of its own; its figure stands alone.
+// LoadgenRows reads the checkout rates of a cmd/loadgen JSON report, and its
+// broker deliveries per checkout and OrderPaid → email when it has them. A
+// load test has no raw baseline of its own; its figures stand alone.
 func LoadgenRows(file string) ([]Row, error) {
 	raw, err := os.ReadFile(file)
 	if err != nil {
@@ -281,6 +282,17 @@ func LoadgenRows(file string) ([]Row, error) {
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("%s: no checkoutsPerSec or placedPerSec", file)
+	}
+	// Present when loadgen ran with -metrics.
+	if bus, ok := rep["bus"].(map[string]any); ok {
+		if v, ok := bus["deliveriesPerCheckout"].(float64); ok {
+			rows = append(rows, Row{Benchmark: "loadgen (embedded shop)", Ours: v, OursUnit: "deliveries/checkout", Baseline: math.NaN()})
+		}
+		for _, k := range []struct{ key, unit string }{{"emailP50", "ms OrderPaid→email p50"}, {"emailP99", "ms OrderPaid→email p99"}} {
+			if v, ok := bus[k.key].(float64); ok { // a time.Duration: nanoseconds
+				rows = append(rows, Row{Benchmark: "loadgen (embedded shop)", Ours: v / 1e6, OursUnit: k.unit, Baseline: math.NaN()})
+			}
+		}
 	}
 	return rows, nil
 }

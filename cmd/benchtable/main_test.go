@@ -78,6 +78,10 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(report, []byte(`{"checkoutsPerSec": 12.5, "placedPerSec": 13}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	busReport := filepath.Join(dir, "load-bus.json")
+	if err := os.WriteFile(busReport, []byte(`{"checkoutsPerSec": 12.5, "bus": {"deliveriesPerCheckout": 30.8, "emailP50": 26600000, "emailP99": 166400000}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -88,6 +92,8 @@ func TestRun(t *testing.T) {
 		{name: "stdin", in: sample, code: 0, contains: "raw baseline"},
 		{name: "markdown", args: []string{"-markdown"}, in: sample, code: 0, contains: "|---|--:|--:|--:|"},
 		{name: "loadgen", args: []string{"-loadgen", report}, in: sample, code: 0, contains: "12.5 checkouts/s"},
+		{name: "loadgen deliveries", args: []string{"-loadgen", busReport}, in: sample, code: 0, contains: "30.8 deliveries/checkout"},
+		{name: "loadgen email p99", args: []string{"-loadgen", busReport}, in: sample, code: 0, contains: "166 ms OrderPaid→email p99"},
 		{name: "empty input", in: "PASS\n", code: 1},
 		{name: "bad loadgen", args: []string{"-loadgen", filepath.Join(dir, "missing.json")}, in: sample, code: 1},
 		{name: "bad flag", args: []string{"-nope"}, code: 2},

@@ -458,9 +458,10 @@ its bus message; it never derives from a Go type name, so renaming a type change
 shape gets a new version suffix; the old version stays readable (an upcaster beside the type) for as long as the
 store holds it. Money is always ` + "`{amount, currency}`" + ` in integer minor units.
 
-Delivery is at least once. Events reach RabbitMQ only through a relay that reads the store in global order; every
-event handler has its own durable queue ` + "`<BUS_PREFIX>.events.<handler>`" + ` and receives only the types listed
-for it; every command has one durable queue ` + "`<BUS_PREFIX>.cmd.<command wire name>`" + `.
+Delivery is at least once. Events reach RabbitMQ only through a relay that reads the store in global order and
+publishes each to the topic exchange ` + "`<BUS_PREFIX>.events.by-type`" + ` with its wire name as routing key; every
+event handler has its own durable queue ` + "`<BUS_PREFIX>.events.<handler>`" + `, bound once per type listed for it, so
+it receives only those; every command has one durable queue ` + "`<BUS_PREFIX>.cmd.<command wire name>`" + `.
 
 `)
 	b.WriteString("## Contexts\n\n| context | stream | appended by | events |\n|---|---|---|---|\n")

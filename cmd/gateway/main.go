@@ -15,6 +15,10 @@ import (
 
 func main() {
 	wiring.Main("gateway", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.GatewaySettings) (*fiber.App, error) {
-		return in.Gateway(ctx, s.Gateway, wiring.UpstreamRoutes(s.Upstreams), nil)
+		routes, err := wiring.UpstreamRoutes(s.Upstreams)
+		if err != nil {
+			return nil, err
+		}
+		return in.Gateway(ctx, s.Gateway, routes, nil)
 	})
 }

@@ -114,7 +114,7 @@ func (a *app) eventsExport(ctx context.Context, args []string) error {
 	qf.declare(fs)
 	format := fs.String("format", "jsonl", "jsonl, csv or parquet")
 	out := fs.String("out", "", "output file ('-' or empty: stdout); for parquet a directory (one file per type), or a .parquet file with one exact --type")
-	noRedact := fs.Bool("no-redact", false, "keep token-like fields (token, cardNumber, password, secret) instead of replacing them")
+	noRedact := fs.Bool("no-redact", false, "keep password- and secret-like fields; payment tokens, sealed tokens and card numbers are replaced regardless")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err

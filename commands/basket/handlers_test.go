@@ -35,7 +35,7 @@ func catalog() ProductLookup {
 func setup(t *testing.T, retries int) (*Handlers, *ordercmd.Handlers, *memory.Store) {
 	t.Helper()
 	store := memory.New()
-	orders, err := ordercmd.NewHandlers(ordercmd.Config{Store: store})
+	orders, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, PaymentMethods: []string{"sandbox", "stripe", "paypal"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,11 @@ type Token struct {
 	UserID    string
 	Purpose   Purpose
 	ExpiresAt time.Time
+	// PasswordHash is, for a verification link, the hash of the password
+	// sent with its sign-up: it becomes the account's password when this
+	// link is opened (so a stranger's earlier sign-up never keeps its
+	// password). Empty for reset links.
+	PasswordHash string
 }
 
 // Change is what a mutation of one user persists besides the user row: the
@@ -66,10 +71,10 @@ type Store interface {
 	UpdateUser(ctx context.Context, id string, fn func(*domain.User) (Change, error)) error
 	// ConsumeToken deletes the token with idHash if it has purpose, belongs
 	// to userID and has not expired at now (else ErrTokenInvalid), then runs
-	// UpdateUser's fn on its user, all in one transaction: a token is used
-	// at most once even under concurrent requests, and it is not burnt when
-	// fn fails.
-	ConsumeToken(ctx context.Context, purpose Purpose, idHash, userID string, now time.Time, fn func(*domain.User) (Change, error)) error
+	// fn on its user and the token as stored, like UpdateUser, all in one
+	// transaction: a token is used at most once even under concurrent
+	// requests, and it is not burnt when fn fails.
+	ConsumeToken(ctx context.Context, purpose Purpose, idHash, userID string, now time.Time, fn func(*domain.User, Token) (Change, error)) error
 }
 
 // Session is one refresh token (stored by hash) in its family. A family is
@@ -78,17 +83,22 @@ type Session struct {
 	TokenHash string
 	FamilyID  string
 	UserID    string
-	ExpiresAt time.Time
+	ExpiresAt time.Time // this token's end (the sliding lifetime, never past FamilyExpiresAt)
+	// FamilyExpiresAt is the login's absolute end: no rotation reaches past
+	// it, so a stolen refresh token cannot be kept alive forever.
+	FamilyExpiresAt time.Time
 }
 
 // Sessions is the refresh-token port.
 type Sessions interface {
-	// Create stores the first token of a new family.
+	// Create stores the first token of a new family, which ends for good at
+	// s.FamilyExpiresAt.
 	Create(ctx context.Context, s Session) error
-	// Rotate marks the token oldHash used and stores newHash in its family,
-	// returning the new session. A token already rotated is a theft signal:
-	// the whole family is revoked and ErrSessionReused returned. Unknown,
-	// expired or revoked tokens give ErrSessionInvalid.
+	// Rotate marks the token oldHash used and stores newHash in its family
+	// for ttl, but never past the family's end, returning the new session.
+	// A token already rotated is a theft signal: the whole family is revoked
+	// and ErrSessionReused returned. Unknown, expired or revoked tokens, and
+	// families past their end, give ErrSessionInvalid.
 	Rotate(ctx context.Context, oldHash, newHash string, ttl time.Duration) (Session, error)
 	// Revoke revokes the family of the token (logout); unknown tokens are ignored.
 	Revoke(ctx context.Context, tokenHash string) error

@@ -20,6 +20,8 @@ const (
 	DefaultVerifyTTL  = 48 * time.Hour
 	ResetTTL          = 30 * time.Minute
 	DefaultRefreshTTL = 7 * 24 * time.Hour
+	// DefaultRefreshAbsoluteTTL bounds a login however often it refreshes.
+	DefaultRefreshAbsoluteTTL = 30 * 24 * time.Hour
 )
 
 // Config configures NewService.
@@ -34,7 +36,10 @@ type Config struct {
 	NewID    func() string
 
 	VerifyTTL  time.Duration // default 48h
-	RefreshTTL time.Duration // default 7 days
+	RefreshTTL time.Duration // default 7 days; sliding: each refresh extends it
+	// RefreshAbsoluteTTL ends a login (a refresh-token family) for good,
+	// however often it refreshes; default 30 days, at least RefreshTTL.
+	RefreshAbsoluteTTL time.Duration
 }
 
 // Service runs the identity use cases.
@@ -67,6 +72,13 @@ func NewService(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL
+	}
+	if cfg.RefreshAbsoluteTTL <= 0 {
+		cfg.RefreshAbsoluteTTL = DefaultRefreshAbsoluteTTL
+	}
+	if cfg.RefreshAbsoluteTTL < cfg.RefreshTTL {
+		return nil, fmt.Errorf("identity: the absolute refresh lifetime (%s) is shorter than the sliding one (%s)",
+			cfg.RefreshAbsoluteTTL, cfg.RefreshTTL)
 	}
 	// Unknown accounts are checked against this hash so a failed login costs
 	// the same whether or not the address exists.
@@ -139,6 +151,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 	expires := now.Add(s.cfg.VerifyTTL)
 	id := s.cfg.NewID()
 	plain, tok := s.tokens.issue(PurposeVerify, id, expires)
+	// The link carries this sign-up's password: opening it is what makes
+	// the password the account's (see domain.User.VerifyEmail).
+	tok.PasswordHash = encoded
 	u, ev, err := domain.Register(id, email, name, hash, s.cfg.Sealer.Seal(plain, id), expires, now)
 	if err != nil {
 		return err
@@ -157,7 +172,8 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 	}
 	return s.cfg.Store.UpdateUser(ctx, existing.ID(), func(u *domain.User) (Change, error) {
 		plain, tok := s.tokens.issue(PurposeVerify, u.ID(), expires)
-		ev := u.RequestVerificationAgain(s.cfg.Sealer.Seal(plain, u.ID()), expires, now)
+		tok.PasswordHash = encoded // replaces the earlier link: only the newest works
+		ev := u.RequestVerificationAgain(hash, s.cfg.Sealer.Seal(plain, u.ID()), expires, now)
 		if ev.EventType() == domain.TypeVerificationRequested {
 			return s.change(ctx, &tok, ev)
 		}
@@ -165,15 +181,28 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 	})
 }
 
-// VerifyEmail consumes a verification token.
+// VerifyEmail consumes a verification token. The password sent with the
+// sign-up of that link becomes the account's password; the stored token of a
+// sign-up is replaced by every later one, so only the newest link works, and
+// once verified no link changes the password again.
 func (s *Service) VerifyEmail(ctx context.Context, token string) error {
 	now := s.cfg.Now()
 	t, err := s.tokens.open(token, PurposeVerify, now)
 	if err != nil {
 		return err
 	}
-	return s.cfg.Store.ConsumeToken(ctx, PurposeVerify, hashString(t.ID), t.UserID, now, func(u *domain.User) (Change, error) {
-		ev, err := u.VerifyEmail(now)
+	return s.cfg.Store.ConsumeToken(ctx, PurposeVerify, hashString(t.ID), t.UserID, now, func(u *domain.User, tok Token) (Change, error) {
+		if tok.PasswordHash == "" {
+			// A link from before links carried their password: whose
+			// password the account holds is unknown, so signing up again
+			// (a fresh link) is the way in.
+			return Change{}, ErrTokenInvalid
+		}
+		hash, err := domain.NewPasswordHash(tok.PasswordHash)
+		if err != nil {
+			return Change{}, err
+		}
+		ev, err := u.VerifyEmail(hash, now)
 		if err != nil {
 			return Change{}, err
 		}
@@ -223,8 +252,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (*domain.Us
 
 func (s *Service) openSession(ctx context.Context, userID, familyID string) (string, error) {
 	token := randomString(32)
+	now := s.cfg.Now()
 	err := s.cfg.Sessions.Create(ctx, Session{TokenHash: hashString(token), FamilyID: familyID, UserID: userID,
-		ExpiresAt: s.cfg.Now().Add(s.cfg.RefreshTTL)})
+		ExpiresAt: now.Add(s.cfg.RefreshTTL), FamilyExpiresAt: now.Add(s.cfg.RefreshAbsoluteTTL)})
 	return token, err
 }
 
@@ -308,7 +338,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Store.ConsumeToken(ctx, PurposeReset, hashString(t.ID), t.UserID, now, func(u *domain.User) (Change, error) {
+	err = s.cfg.Store.ConsumeToken(ctx, PurposeReset, hashString(t.ID), t.UserID, now, func(u *domain.User, _ Token) (Change, error) {
 		evs, err := u.ResetPassword(hash, now)
 		if err != nil {
 			return Change{}, err
@@ -371,8 +401,10 @@ func (s *Service) User(ctx context.Context, id string) (*domain.User, error) {
 }
 
 // BootstrapAdmin makes sure an administrator with email exists: it creates a
-// verified admin, or grants the admin role to an existing account (keeping its
-// password). It is for the operator's env/CLI bootstrap only.
+// verified admin, or grants the admin role to an existing account. A verified
+// account keeps its password; an unverified one (anyone may have signed it
+// up) gets the bootstrap password and counts as verified. It is for the
+// operator's env/CLI bootstrap only.
 func (s *Service) BootstrapAdmin(ctx context.Context, email, password, name string) (created bool, err error) {
 	addr, err := domain.NewEmail(email)
 	if err != nil {
@@ -389,21 +421,23 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password, name stri
 	if err != nil {
 		return false, ValidationErrors{{"password", err}}
 	}
-	now := s.cfg.Now()
-	grant := func(u *domain.User) (Change, error) {
-		ev, ok := u.GrantRole(domain.RoleAdmin, now)
-		if !ok {
-			return Change{}, nil
-		}
-		return s.change(ctx, nil, ev)
-	}
-	if existing, err := s.cfg.Store.UserByEmail(ctx, addr); err == nil {
-		return false, s.cfg.Store.UpdateUser(ctx, existing.ID(), grant)
-	} else if !errors.Is(err, ErrUserNotFound) {
-		return false, err
-	}
 	hash, err := s.hash(ctx, pw)
 	if err != nil {
+		return false, err
+	}
+	now := s.cfg.Now()
+	promote := func(id string) error {
+		return s.cfg.Store.UpdateUser(ctx, id, func(u *domain.User) (Change, error) {
+			evs, err := u.BootstrapAdmin(hash, now)
+			if err != nil || len(evs) == 0 {
+				return Change{}, err
+			}
+			return s.change(ctx, nil, evs...)
+		})
+	}
+	if existing, err := s.cfg.Store.UserByEmail(ctx, addr); err == nil {
+		return false, promote(existing.ID())
+	} else if !errors.Is(err, ErrUserNotFound) {
 		return false, err
 	}
 	u, ev, err := domain.RegisterAdmin(s.cfg.NewID(), addr, n, hash, now)
@@ -421,7 +455,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password, name stri
 		if err != nil {
 			return false, err
 		}
-		return false, s.cfg.Store.UpdateUser(ctx, existing.ID(), grant)
+		return false, promote(existing.ID())
 	}
 	return err == nil, err
 }

@@ -2,7 +2,6 @@ package identity_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,22 +32,10 @@ func TestPostgresStore(t *testing.T) {
 	})
 }
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 func TestMemorySessions(t *testing.T) {
 	t.Parallel()
 	identitytest.RunSessions(t, func(t *testing.T) (ident.Sessions, identitytest.Clock) {
-		c := &fakeClock{now: time.Now()}
+		c := testenv.NewClock(time.Now())
 		return memstore.NewSessions(c.Now), identitytest.Clock{Now: c.Now, Wait: c.Advance}
 	})
 }

@@ -25,7 +25,6 @@ const (
 	HandlerCancelOrder           = "ordering.cancel-order"
 	HandlerShipOrder             = "ordering.ship-order"
 	HandlerDeliverOrder          = "ordering.deliver-order"
-	HandlerRefundOrder           = "ordering.refund-order"
 )
 
 // retries bounds how often a transition is re-decided after a concurrent
@@ -44,14 +43,16 @@ func Codec() *esrepo.Codec {
 	esrepo.Register[domain.OrderDelivered](c)
 	esrepo.Register[domain.OrderCancelled](c)
 	esrepo.Register[domain.OrderRefunded](c)
+	esrepo.Register[domain.OrderPartiallyRefunded](c)
 	return c
 }
 
 // Handlers executes ordering commands against the event store.
 type Handlers struct {
-	repo *esrepo.Repository[*domain.Order]
-	now  func() time.Time
-	meta func(ctx context.Context) eventstore.Metadata
+	repo     *esrepo.Repository[*domain.Order]
+	now      func() time.Time
+	meta     func(ctx context.Context) eventstore.Metadata
+	accepted domain.PaymentMethods
 }
 
 // Config configures Handlers.
@@ -62,6 +63,9 @@ type Config struct {
 	// esrepo.WithMetadata; pass messaging.EventMetadata so events appended by
 	// bus-delivered commands carry the correlation and causation ids.
 	Metadata func(ctx context.Context) eventstore.Metadata
+	// PaymentMethods are the methods the shop accepts (its configured
+	// gateways, PAYMENT_GATEWAYS); an order naming another is refused.
+	PaymentMethods []string
 }
 
 // NewHandlers validates cfg.
@@ -69,13 +73,17 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	accepted, err := domain.NewPaymentMethods(cfg.PaymentMethods...)
+	if err != nil {
+		return nil, fmt.Errorf("ordering handlers: PaymentMethods: %w", err)
+	}
 	repo, err := esrepo.New(esrepo.Config[*domain.Order]{
 		Store: cfg.Store, Codec: Codec(), Stream: domain.Stream, New: domain.Blank,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ordering handlers: %w", err)
 	}
-	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata}, nil
+	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata, accepted: accepted}, nil
 }
 
 // Load returns the current order (ErrNotFound wrapped when it does not exist);
@@ -98,7 +106,6 @@ func (h *Handlers) CommandHandlers() []cqrs.CommandHandler {
 		cqrs.NewCommandHandler(HandlerCancelOrder, h.CancelOrder),
 		cqrs.NewCommandHandler(HandlerShipOrder, h.ShipOrder),
 		cqrs.NewCommandHandler(HandlerDeliverOrder, h.DeliverOrder),
-		cqrs.NewCommandHandler(HandlerRefundOrder, h.RefundOrder),
 	}
 }
 

@@ -27,7 +27,7 @@ func place() *PlaceOrder {
 func setup(t *testing.T) (*Handlers, *memory.Store) {
 	t.Helper()
 	store := memory.New()
-	h, err := NewHandlers(Config{Store: store})
+	h, err := NewHandlers(Config{Store: store, PaymentMethods: []string{"sandbox", "stripe"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,8 @@ func TestSagaHappyPathWithRedelivery(t *testing.T) {
 	if err := h.CancelOrder(ctx, &CancelOrder{OrderID: orderID, Reason: "late"}); !errors.Is(err, domain.ErrIllegalTransition) {
 		t.Fatalf("cancel delivered order: %v", err)
 	}
-	if err := h.RefundOrder(ctx, &RefundOrder{OrderID: orderID, Amount: total, Reason: "returned"}); err != nil {
+	full := `{"paymentId":"p1","orderId":"` + orderID + `","amount":{"amount":2500,"currency":"EUR"},"reason":"returned","refundId":"r1"}`
+	if err := h.OnPaymentRefunded(ctx, refunded(full)); err != nil {
 		t.Fatal(err)
 	}
 	o, err := h.Load(ctx, orderID)
@@ -140,7 +141,8 @@ func TestHandlerInputErrors(t *testing.T) {
 	}{
 		{"bad id", h.ConfirmOrder(ctx, &ConfirmOrder{OrderID: "nope"}), func(e error) bool { return errors.Is(e, domain.ErrInvalid) }},
 		{"missing order", h.ConfirmOrder(ctx, &ConfirmOrder{OrderID: orderID}), IsNotFound},
-		{"bad money", h.RefundOrder(ctx, &RefundOrder{OrderID: orderID, Amount: money.DTO{Amount: -1, Currency: "EUR"}, Reason: "x"}), func(e error) bool { return errors.Is(e, domain.ErrInvalid) }},
+		{"payment method not accepted", h.PlaceOrder(ctx, func() *PlaceOrder { p := place(); p.Payment = domain.PaymentDTO{Method: "paypal"}; return p }()),
+			func(e error) bool { return errors.Is(e, domain.ErrPaymentMethodNotAccepted) }},
 		{"load missing", func() error { _, err := h.Load(ctx, orderID); return err }(), IsNotFound},
 	}
 	for _, tt := range tests {
@@ -148,7 +150,7 @@ func TestHandlerInputErrors(t *testing.T) {
 			t.Errorf("%s: unexpected error %v", tt.name, tt.err)
 		}
 	}
-	if n := len(h.CommandHandlers()); n != 9 {
+	if n := len(h.CommandHandlers()); n != 8 {
 		t.Fatalf("%d command handlers", n)
 	}
 }

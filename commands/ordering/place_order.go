@@ -42,7 +42,7 @@ func (h *Handlers) PlaceOrder(ctx context.Context, cmd *PlaceOrder) error {
 			}
 			return domain.ErrAlreadyPlaced
 		}
-		if err := o.Place(in, h.now()); err != nil {
+		if err := o.Place(in, h.accepted, h.now()); err != nil {
 			return err
 		}
 		_, err = h.repo.SaveExpecting(ctx, cmd.OrderID, o, eventstore.NoStream(), h.metadata(ctx))

@@ -17,17 +17,19 @@ import (
 // its payment was refunded. Stable, like the command handler names.
 const HandlerRecordRefunds = "ordering.record-refunds"
 
-// RefundEvents returns the event handler that marks an order Refunded when
-// its payment reports a refund, whoever asked for it (the staff order API,
-// the payment API, the provider's dashboard through a webhook). The money
-// moves first; the order follows.
+// RefundEvents returns the event handler that records a payment's refund on
+// its order, whoever asked for it (the staff order API, the payment API).
+// This is the only way an order is refunded: the money moves first, the
+// order follows — PartiallyRefunded until the whole total is back, then
+// Refunded.
 func (h *Handlers) RefundEvents() messaging.EventHandler {
 	return messaging.EventHandler{Name: HandlerRecordRefunds, Types: []string{payment.EventPaymentRefunded}, Handle: h.OnPaymentRefunded}
 }
 
-// OnPaymentRefunded records a payment's refund on its order. An order
-// already Refunded stays as it is: a second, partial refund shows in the
-// payment's ledger, and a redelivery changes nothing.
+// OnPaymentRefunded records a payment's refund on its order, once per refund
+// id (a redelivery changes nothing). An order already Refunded stays as it
+// is: before partial refunds existed the first refund made an order
+// Refunded, and a later one of those orders shows in the payment's ledger.
 func (h *Handlers) OnPaymentRefunded(ctx context.Context, e eventstore.RecordedEvent) error {
 	var ev payment.PaymentRefunded
 	if err := json.Unmarshal(e.Data, &ev); err != nil {
@@ -41,11 +43,15 @@ func (h *Handlers) OnPaymentRefunded(ctx context.Context, e eventstore.RecordedE
 	if reason == "" {
 		reason = "refunded"
 	}
+	refundID := ev.RefundID
+	if refundID == "" {
+		refundID = e.ID // stored before refunds were named: the event is the refund
+	}
 	err = h.change(ctx, ev.OrderID, func(o *domain.Order) error {
 		if o.Status() == domain.StatusRefunded {
 			return errAlreadyRefunded
 		}
-		return o.Refund(amount, reason)
+		return o.Refund(amount, reason, refundID)
 	})
 	switch {
 	case errors.Is(err, errAlreadyRefunded):

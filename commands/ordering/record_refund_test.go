@@ -3,6 +3,7 @@ package ordering
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/evshop/shop/domain/money"
@@ -35,7 +36,12 @@ func TestOnPaymentRefunded(t *testing.T) {
 			}
 		}
 	}
-	good := `{"paymentId":"p1","orderId":"` + orderID + `","amount":{"amount":500,"currency":"EUR"},"reason":"broken"}`
+	refund := func(amount int, id string) string {
+		return fmt.Sprintf(`{"paymentId":"p1","orderId":"%s","amount":{"amount":%d,"currency":"EUR"},"reason":"broken","refundId":%q}`, orderID, amount, id)
+	}
+	good := refund(500, "r1")
+	// Stored before refunds were named: the event id names the refund.
+	legacy := `{"paymentId":"p1","orderId":"` + orderID + `","amount":{"amount":2500,"currency":"EUR"},"reason":"broken"}`
 	cases := []struct {
 		name       string
 		paid       bool
@@ -43,9 +49,12 @@ func TestOnPaymentRefunded(t *testing.T) {
 		wantStatus domain.Status
 		permanent  bool
 	}{
-		{"paid order becomes refunded", true, []string{good}, domain.StatusRefunded, false},
-		{"redelivered", true, []string{good, good}, domain.StatusRefunded, false},
-		{"a second partial refund leaves it refunded", true, []string{good, `{"paymentId":"p1","orderId":"` + orderID + `","amount":{"amount":700,"currency":"EUR"},"reason":"more"}`}, domain.StatusRefunded, false},
+		{"a partial refund makes it partially refunded", true, []string{good}, domain.StatusPartiallyRefunded, false},
+		{"redelivered partial", true, []string{good, good}, domain.StatusPartiallyRefunded, false},
+		{"two partials then the rest", true, []string{good, refund(700, "r2"), refund(1300, "r3")}, domain.StatusRefunded, false},
+		{"the whole total at once", true, []string{refund(2500, "r1")}, domain.StatusRefunded, false},
+		{"unnamed refund", true, []string{legacy, legacy}, domain.StatusRefunded, false},
+		{"over-refund is permanent", true, []string{good, refund(2001, "r2")}, domain.StatusPartiallyRefunded, true},
 		{"order never paid", false, []string{good}, domain.StatusPlaced, true},
 		{"malformed", true, []string{`{"orderId":`}, domain.StatusPaid, true},
 		{"bad amount", true, []string{`{"paymentId":"p1","orderId":"` + orderID + `","amount":{"amount":5,"currency":"euro"},"reason":"x"}`}, domain.StatusPaid, true},

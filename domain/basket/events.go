@@ -17,6 +17,13 @@ const (
 	EventGuestBasketMerged   = "basket.GuestBasketMerged.v1"
 )
 
+// EventTypes lists every wire name recorded in basket streams; the bus binds
+// the queues of this context's read models to exactly these.
+func EventTypes() []string {
+	return []string{EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut,
+		EventGuestBasketMerged}
+}
+
 // StreamPrefix starts every basket stream: "basket-<basketId>".
 const StreamPrefix = "basket-"
 

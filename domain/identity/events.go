@@ -90,8 +90,9 @@ type PasswordResetRequested struct {
 
 // Reasons a password changed.
 const (
-	PasswordChangedByReset = "reset"
-	PasswordChangedByUser  = "change"
+	PasswordChangedByReset     = "reset"
+	PasswordChangedByUser      = "change"
+	PasswordChangedByBootstrap = "bootstrap" // the operator's admin bootstrap replaced an unverified account's password
 )
 
 // PasswordChanged: the password was replaced; every session was revoked.

@@ -180,15 +180,64 @@ func TestUserLifeCycle(t *testing.T) {
 	now := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
 	newHash, _ := identity.NewPasswordHash("$argon2id$new")
 
-	t.Run("given a new user, when verified twice, then the second is refused", func(t *testing.T) {
+	t.Run("given a new user, when verified twice, then the second is refused and keeps the password", func(t *testing.T) {
 		t.Parallel()
 		u := newUser(t)
-		ev, err := u.VerifyEmail(now)
+		ev, err := u.VerifyEmail(newHash, now)
 		if err != nil || ev.EventType() != identity.TypeEmailVerified || !u.EmailVerified() {
 			t.Fatalf("first verify: %+v %v", ev, err)
 		}
-		if _, err := u.VerifyEmail(now); !errors.Is(err, identity.ErrAlreadyVerified) {
+		if u.PasswordHash() != newHash {
+			t.Fatalf("password after verification = %q, want the link's", u.PasswordHash())
+		}
+		older, _ := identity.NewPasswordHash("$argon2id$older-sign-up")
+		if _, err := u.VerifyEmail(older, now); !errors.Is(err, identity.ErrAlreadyVerified) {
 			t.Fatalf("second verify err = %v", err)
+		}
+		if u.PasswordHash() != newHash {
+			t.Fatal("a refused verification switched the password")
+		}
+		if _, err := newUser(t).VerifyEmail(identity.PasswordHash{}, now); !errors.Is(err, identity.ErrInvalidUser) {
+			t.Fatalf("verify without the sign-up's password err = %v", err)
+		}
+	})
+	t.Run("given the admin bootstrap, an unverified account loses its password, a verified one keeps it", func(t *testing.T) {
+		t.Parallel()
+		cases := []struct {
+			name     string
+			verified bool
+			want     []string
+		}{
+			{"unverified", false, []string{identity.TypeEmailVerified, identity.TypePasswordChanged, identity.TypeRoleGranted}},
+			{"verified", true, []string{identity.TypeRoleGranted}},
+		}
+		for _, c := range cases {
+			u := newUser(t)
+			before := u.PasswordHash()
+			if c.verified {
+				_, _ = u.VerifyEmail(before, now)
+			}
+			evs, err := u.BootstrapAdmin(newHash, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range evs {
+				got = append(got, e.EventType())
+			}
+			if strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Fatalf("%s: events %v, want %v", c.name, got, c.want)
+			}
+			want := newHash
+			if c.verified {
+				want = before
+			}
+			if !u.HasRole(identity.RoleAdmin) || !u.EmailVerified() || u.PasswordHash() != want {
+				t.Fatalf("%s: admin %v verified %v hash %q", c.name, u.HasRole(identity.RoleAdmin), u.EmailVerified(), u.PasswordHash())
+			}
+			if again, _ := u.BootstrapAdmin(newHash, now); len(again) != 0 {
+				t.Fatalf("%s: a second bootstrap recorded %v", c.name, again)
+			}
 		}
 	})
 	t.Run("given an unverified user, when reset, then verified and password changed", func(t *testing.T) {
@@ -205,12 +254,13 @@ func TestUserLifeCycle(t *testing.T) {
 	t.Run("given a verified user, when signing up again, then the owner is notified", func(t *testing.T) {
 		t.Parallel()
 		u := newUser(t)
-		if ev := u.RequestVerificationAgain("tok", now, now); ev.EventType() != identity.TypeVerificationRequested {
-			t.Fatalf("unverified: %T", ev)
+		if ev := u.RequestVerificationAgain(newHash, "tok", now, now); ev.EventType() != identity.TypeVerificationRequested || u.PasswordHash() != newHash {
+			t.Fatalf("unverified: %T, hash %q", ev, u.PasswordHash())
 		}
-		_, _ = u.VerifyEmail(now)
-		if ev := u.RequestVerificationAgain("tok", now, now); ev.EventType() != identity.TypeRegistrationAttempted {
-			t.Fatalf("verified: %T", ev)
+		_, _ = u.VerifyEmail(u.PasswordHash(), now)
+		other, _ := identity.NewPasswordHash("$argon2id$someone-else")
+		if ev := u.RequestVerificationAgain(other, "tok", now, now); ev.EventType() != identity.TypeRegistrationAttempted || u.PasswordHash() != newHash {
+			t.Fatalf("verified: %T, hash %q", ev, u.PasswordHash())
 		}
 	})
 	t.Run("grant role once", func(t *testing.T) {

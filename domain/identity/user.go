@@ -134,22 +134,39 @@ func (u *User) EmailVerified() bool { return u.emailVerified }
 // CreatedAt returns when the account was created.
 func (u *User) CreatedAt() time.Time { return u.createdAt }
 
-// VerifyEmail marks the address verified. Verifying twice is refused so a
-// replayed link is visible to the caller.
-func (u *User) VerifyEmail(now time.Time) (EmailVerified, error) {
+// VerifyEmail marks the address verified and makes hash, the password sent
+// with the sign-up whose link was opened, the account's password. Whoever
+// signed up first with an address they do not own therefore never keeps a
+// password on it: only the registration whose mail the owner opened counts.
+// Verifying twice is refused so a replayed or older link is visible to the
+// caller and cannot switch the password back.
+func (u *User) VerifyEmail(hash PasswordHash, now time.Time) (EmailVerified, error) {
 	if u.emailVerified {
 		return EmailVerified{}, ErrAlreadyVerified
 	}
+	if hash.String() == "" {
+		return EmailVerified{}, fmt.Errorf("%w: a verification needs the password of its sign-up", ErrInvalidUser)
+	}
+	u.hash = hash
+	return u.markVerified(now), nil
+}
+
+func (u *User) markVerified(now time.Time) EmailVerified {
 	u.emailVerified = true
 	u.updatedAt = now
-	return EmailVerified{UserID: u.id, Email: u.email.String(), Name: u.name.String(), OccurredAt: now}, nil
+	return EmailVerified{UserID: u.id, Email: u.email.String(), Name: u.name.String(), OccurredAt: now}
 }
 
 // RequestVerificationAgain answers a repeated sign-up: a fresh link when the
-// address is unverified, otherwise a notice to the owner.
-func (u *User) RequestVerificationAgain(sealedToken string, expires, now time.Time) Event {
+// address is unverified (the account then holds this sign-up's password, the
+// one its link will confirm), otherwise a notice to the owner.
+func (u *User) RequestVerificationAgain(hash PasswordHash, sealedToken string, expires, now time.Time) Event {
 	if u.emailVerified {
 		return RegistrationAttempted{UserID: u.id, Email: u.email.String(), Name: u.name.String(), OccurredAt: now}
+	}
+	if hash.String() != "" {
+		u.hash = hash
+		u.updatedAt = now
 	}
 	return VerificationRequested{UserID: u.id, Email: u.email.String(), Name: u.name.String(),
 		SealedToken: sealedToken, ExpiresAt: expires, OccurredAt: now}
@@ -170,13 +187,33 @@ func (u *User) ResetPassword(hash PasswordHash, now time.Time) ([]Event, error) 
 	}
 	var events []Event
 	if !u.emailVerified {
-		ev, _ := u.VerifyEmail(now)
-		events = append(events, ev)
+		events = append(events, u.markVerified(now))
 	}
 	u.hash = hash
 	u.updatedAt = now
 	return append(events, PasswordChanged{UserID: u.id, Email: u.email.String(), Name: u.name.String(),
 		Reason: PasswordChangedByReset, OccurredAt: now}), nil
+}
+
+// BootstrapAdmin makes the account an administrator for the operator's
+// bootstrap. An unverified account may have been signed up by anyone, so it
+// never becomes an admin with its password: the operator's password replaces
+// it and the address counts as verified (the operator named it). A verified
+// account keeps its password.
+func (u *User) BootstrapAdmin(hash PasswordHash, now time.Time) ([]Event, error) {
+	var events []Event
+	if !u.emailVerified {
+		if hash.String() == "" {
+			return nil, fmt.Errorf("%w: empty password hash", ErrInvalidUser)
+		}
+		u.hash = hash
+		events = append(events, u.markVerified(now), PasswordChanged{UserID: u.id, Email: u.email.String(),
+			Name: u.name.String(), Reason: PasswordChangedByBootstrap, OccurredAt: now})
+	}
+	if ev, ok := u.GrantRole(RoleAdmin, now); ok {
+		events = append(events, ev)
+	}
+	return events, nil
 }
 
 // ChangePassword replaces the password; the caller has checked the current one.

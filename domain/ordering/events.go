@@ -24,7 +24,15 @@ const (
 	EventOrderDelivered         = "ordering.OrderDelivered.v1"
 	EventOrderCancelled         = "ordering.OrderCancelled.v1"
 	EventOrderRefunded          = "ordering.OrderRefunded.v1"
+	EventOrderPartiallyRefunded = "ordering.OrderPartiallyRefunded.v1"
 )
+
+// EventTypes lists every wire name recorded in order streams; the bus binds
+// the queues of this context's read models to exactly these.
+func EventTypes() []string {
+	return []string{EventOrderPlaced, EventOrderStockReserved, EventOrderPaymentAuthorized, EventOrderConfirmed, EventOrderPaid,
+		EventOrderShipped, EventOrderDelivered, EventOrderCancelled, EventOrderRefunded, EventOrderPartiallyRefunded}
+}
 
 // StreamPrefix starts every order stream: "order-<orderId>".
 const StreamPrefix = "order-"
@@ -113,11 +121,26 @@ type OrderCancelled struct {
 	Reason  string `json:"reason"`
 }
 
-// OrderRefunded records money given back after payment.
+// OrderRefunded records the refund that gave back the whole total (Amount is
+// that refund; RefundedTotal, all refunds so far). Events stored before
+// partial refunds existed carry neither RefundID nor RefundedTotal, and their
+// Amount may be less than the total: they still mean "Refunded".
 type OrderRefunded struct {
-	OrderID string    `json:"orderId"`
-	Amount  money.DTO `json:"amount"`
-	Reason  string    `json:"reason"`
+	OrderID       string     `json:"orderId"`
+	Amount        money.DTO  `json:"amount"`
+	Reason        string     `json:"reason"`
+	RefundID      string     `json:"refundId,omitempty"`
+	RefundedTotal *money.DTO `json:"refundedTotal,omitempty"`
+}
+
+// OrderPartiallyRefunded records a refund that leaves part of the total
+// with the shop. RefundID is the refund's Idempotency-Key.
+type OrderPartiallyRefunded struct {
+	OrderID       string    `json:"orderId"`
+	Amount        money.DTO `json:"amount"`
+	Reason        string    `json:"reason"`
+	RefundID      string    `json:"refundId"`
+	RefundedTotal money.DTO `json:"refundedTotal"`
 }
 
 // EventName implementations: the fixed wire names.
@@ -130,10 +153,11 @@ func (OrderShipped) EventName() string           { return EventOrderShipped }
 func (OrderDelivered) EventName() string         { return EventOrderDelivered }
 func (OrderCancelled) EventName() string         { return EventOrderCancelled }
 func (OrderRefunded) EventName() string          { return EventOrderRefunded }
+func (OrderPartiallyRefunded) EventName() string { return EventOrderPartiallyRefunded }
 
 // Events lists a zero value of every ordering event, for registries that
 // decode by wire name.
 func Events() []Event {
 	return []Event{OrderPlaced{}, OrderStockReserved{}, OrderPaymentAuthorized{}, OrderConfirmed{},
-		OrderPaid{}, OrderShipped{}, OrderDelivered{}, OrderCancelled{}, OrderRefunded{}}
+		OrderPaid{}, OrderShipped{}, OrderDelivered{}, OrderCancelled{}, OrderRefunded{}, OrderPartiallyRefunded{}}
 }

@@ -24,6 +24,12 @@ var (
 	ErrAlreadyPlaced = errors.New("ordering: order already placed")
 	// ErrNotPlaced refuses transitions on an order that does not exist.
 	ErrNotPlaced = errors.New("ordering: order not placed")
+	// ErrPaymentMethodNotAccepted refuses an order naming a payment method
+	// the shop does not offer. It is also ErrInvalid.
+	ErrPaymentMethodNotAccepted = fmt.Errorf("%w: payment method not accepted by this shop", ErrInvalid)
+	// ErrRefundTooLarge refuses a refund above what is left of the total.
+	// It is also ErrInvalid.
+	ErrRefundTooLarge = fmt.Errorf("%w: refund exceeds what remains of the total", ErrInvalid)
 )
 
 // Limits shared with the basket.
@@ -49,12 +55,14 @@ const (
 	StatusDelivered         Status = "Delivered"
 	StatusCancelled         Status = "Cancelled"
 	StatusRefunded          Status = "Refunded"
+	// StatusPartiallyRefunded: some of the total went back, not all of it.
+	StatusPartiallyRefunded Status = "PartiallyRefunded"
 )
 
 // Statuses lists every real status.
 func Statuses() []Status {
 	return []Status{StatusPlaced, StatusStockReserved, StatusPaymentAuthorized, StatusConfirmed,
-		StatusPaid, StatusShipped, StatusDelivered, StatusCancelled, StatusRefunded}
+		StatusPaid, StatusShipped, StatusDelivered, StatusCancelled, StatusRefunded, StatusPartiallyRefunded}
 }
 
 // ParseStatus validates s.
@@ -88,21 +96,27 @@ func StatusOf(e Event) Status {
 		return StatusCancelled
 	case OrderRefunded:
 		return StatusRefunded
+	case OrderPartiallyRefunded:
+		return StatusPartiallyRefunded
 	}
 	return StatusNone
 }
 
 // transitions: which statuses each target may be entered from. Cancelling is
-// possible until the money is captured; after that only a refund undoes an order.
+// possible until the money is captured; after that only refunds undo an
+// order: partial ones, as many as needed, then the one that gives back the
+// rest. A partially refunded order is still fulfilled (Ship and Deliver
+// check that the step before was reached).
 var transitions = map[Status][]Status{
 	StatusStockReserved:     {StatusPlaced},
 	StatusPaymentAuthorized: {StatusStockReserved},
 	StatusConfirmed:         {StatusPaymentAuthorized},
 	StatusPaid:              {StatusConfirmed},
-	StatusShipped:           {StatusPaid},
-	StatusDelivered:         {StatusShipped},
+	StatusShipped:           {StatusPaid, StatusPartiallyRefunded},
+	StatusDelivered:         {StatusShipped, StatusPartiallyRefunded},
 	StatusCancelled:         {StatusPlaced, StatusStockReserved, StatusPaymentAuthorized, StatusConfirmed},
-	StatusRefunded:          {StatusPaid, StatusShipped, StatusDelivered},
+	StatusRefunded:          {StatusPaid, StatusShipped, StatusDelivered, StatusPartiallyRefunded},
+	StatusPartiallyRefunded: {StatusPaid, StatusShipped, StatusDelivered, StatusPartiallyRefunded},
 }
 
 // CanTransition reports whether the state machine allows from → to.
@@ -129,6 +143,8 @@ type Order struct {
 	total      money.Money
 	paymentID  string
 	placedAt   time.Time
+	refunded   money.Money
+	refundIDs  map[string]bool
 }
 
 // Blank returns the empty order with id, before any event; the repository
@@ -159,6 +175,9 @@ func (o *Order) Total() money.Money { return o.total }
 // PaymentID is the authorized payment, if any.
 func (o *Order) PaymentID() string { return o.paymentID }
 
+// Refunded is the sum of the refunds recorded so far.
+func (o *Order) Refunded() money.Money { return o.refunded }
+
 // ApplyStored applies a stored event and counts it.
 func (o *Order) ApplyStored(e Event) {
 	o.apply(e)
@@ -185,12 +204,55 @@ func (o *Order) apply(e Event) {
 		o.paymentID = ev.PaymentID
 	case OrderPaid:
 		o.paymentID = ev.PaymentID
+	case OrderPartiallyRefunded:
+		o.addRefund(ev.Amount, ev.RefundID)
+	case OrderRefunded:
+		o.addRefund(ev.Amount, ev.RefundID)
 	}
 	if s := StatusOf(e); s != StatusNone {
 		o.status = s
 		o.reached[s] = true
 	}
 }
+
+func (o *Order) addRefund(amount money.DTO, refundID string) {
+	if a, err := money.FromDTO(amount); err == nil {
+		if sum, err := o.refunded.Add(a); err == nil {
+			o.refunded = sum
+		}
+	}
+	if refundID != "" {
+		if o.refundIDs == nil {
+			o.refundIDs = map[string]bool{}
+		}
+		o.refundIDs[refundID] = true
+	}
+}
+
+// PaymentMethods is the set of payment methods a shop accepts: its
+// configured gateways. Placing an order checks the method against it; replay
+// does not, so orders stored under an earlier configuration still load.
+type PaymentMethods struct{ set map[string]bool }
+
+// NewPaymentMethods validates names (sandbox, stripe, paypal; at least one).
+func NewPaymentMethods(names ...string) (PaymentMethods, error) {
+	set := map[string]bool{}
+	for _, n := range names {
+		if !knownMethod(n) {
+			return PaymentMethods{}, invalid("payment method %q", n)
+		}
+		set[n] = true
+	}
+	if len(set) == 0 {
+		return PaymentMethods{}, invalid("at least one payment method is required")
+	}
+	return PaymentMethods{set: set}, nil
+}
+
+// Accepts reports whether method is one of the set.
+func (m PaymentMethods) Accepts(method string) bool { return m.set[method] }
+
+func knownMethod(m string) bool { return m == "sandbox" || m == "stripe" || m == "paypal" }
 
 // PlaceInput is what placing an order needs.
 type PlaceInput struct {
@@ -202,13 +264,17 @@ type PlaceInput struct {
 }
 
 // Place validates in and records OrderPlaced with the total computed here.
-func (o *Order) Place(in PlaceInput, now time.Time) error {
+// The payment method must be one the shop accepts.
+func (o *Order) Place(in PlaceInput, accepted PaymentMethods, now time.Time) error {
 	if o.status != StatusNone {
 		return ErrAlreadyPlaced
 	}
 	total, err := validatePlace(in)
 	if err != nil {
 		return err
+	}
+	if !accepted.Accepts(in.Payment.Method) {
+		return fmt.Errorf("%w: %q", ErrPaymentMethodNotAccepted, in.Payment.Method)
 	}
 	lines := make([]LineDTO, len(in.Lines))
 	copy(lines, in.Lines)
@@ -397,8 +463,12 @@ func (o *Order) Ship(carrier, trackingNumber string) error {
 	return o.transition(StatusShipped, OrderShipped{OrderID: o.id, Carrier: carrier, TrackingNumber: trackingNumber})
 }
 
-// Deliver records the delivery.
+// Deliver records the delivery, which needs the shipment first (a partially
+// refunded order may not have been shipped yet).
 func (o *Order) Deliver() error {
+	if o.status != StatusNone && !o.reached[StatusDelivered] && !o.reached[StatusShipped] {
+		return fmt.Errorf("%w: %s → %s before shipping", ErrIllegalTransition, o.status, StatusDelivered)
+	}
 	return o.transition(StatusDelivered, OrderDelivered{OrderID: o.id})
 }
 
@@ -410,15 +480,44 @@ func (o *Order) Cancel(reason string) error {
 	return o.transition(StatusCancelled, OrderCancelled{OrderID: o.id, Reason: reason})
 }
 
-// Refund gives back at most the order total after payment.
-func (o *Order) Refund(amount money.Money, reason string) error {
+// Refund records money the payment gave back. refundID names the refund (the
+// refund's Idempotency-Key): one already recorded changes nothing. Refunds add
+// up to at most the total: each one that leaves some of it records
+// OrderPartiallyRefunded, the one that gives back the rest OrderRefunded.
+func (o *Order) Refund(amount money.Money, reason, refundID string) error {
+	if o.status == StatusNone {
+		return ErrNotPlaced
+	}
 	if !validText(reason, true) {
 		return invalid("a reason is required")
 	}
-	if o.status != StatusNone && !o.reached[StatusRefunded] {
-		if amount.Currency() != o.total.Currency() || amount.Amount() <= 0 || amount.Amount() > o.total.Amount() {
-			return invalid("refund must be between 0 and %s", o.total)
-		}
+	if !validText(refundID, true) || len(refundID) > 64 {
+		return invalid("a refund id (1–64 characters) is required")
 	}
-	return o.transition(StatusRefunded, OrderRefunded{OrderID: o.id, Amount: amount.DTO(), Reason: reason})
+	if o.refundIDs[refundID] {
+		return nil
+	}
+	if !CanTransition(o.status, StatusPartiallyRefunded) {
+		return fmt.Errorf("%w: %s → refund", ErrIllegalTransition, o.status)
+	}
+	if amount.Currency() != o.total.Currency() || amount.Amount() <= 0 {
+		return invalid("a refund is a positive amount in %s", o.total.Currency())
+	}
+	sum, err := o.refunded.Add(amount)
+	if err != nil {
+		return invalid("%v", err)
+	}
+	if sum.Amount() > o.total.Amount() {
+		return fmt.Errorf("%w: %s asked, %d of %s left", ErrRefundTooLarge, amount, o.total.Amount()-o.refunded.Amount(), o.total)
+	}
+	if sum.Amount() == o.total.Amount() {
+		d := sum.DTO()
+		o.record(OrderRefunded{OrderID: o.id, Amount: amount.DTO(), Reason: reason, RefundID: refundID, RefundedTotal: &d})
+		return nil
+	}
+	o.record(OrderPartiallyRefunded{OrderID: o.id, Amount: amount.DTO(), Reason: reason, RefundID: refundID, RefundedTotal: sum.DTO()})
+	return nil
 }
+
+// RemainingRefundable is what may still be refunded.
+func (o *Order) RemainingRefundable() int64 { return o.total.Amount() - o.refunded.Amount() }

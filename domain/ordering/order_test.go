@@ -28,6 +28,15 @@ func validInput() PlaceInput {
 	}
 }
 
+// accepted is the shop's configured payment methods in these tests.
+var accepted = func() PaymentMethods {
+	m, err := NewPaymentMethods("sandbox", "stripe")
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
+
 func placed() OrderPlaced {
 	in := validInput()
 	return OrderPlaced{OrderID: orderID, CustomerID: in.CustomerID, Email: in.Email, Lines: in.Lines,
@@ -65,6 +74,7 @@ func TestPlace(t *testing.T) {
 		{name: "sandbox without token", mutate: func(in *PlaceInput) { in.Payment.Token = "" }, wantErr: ErrInvalid},
 		{name: "unknown method", mutate: func(in *PlaceInput) { in.Payment.Method = "cash" }, wantErr: ErrInvalid},
 		{name: "last4 not digits", mutate: func(in *PlaceInput) { in.Payment.Last4 = "42a2" }, wantErr: ErrInvalid},
+		{name: "method outside the accepted set", mutate: func(in *PlaceInput) { in.Payment = PaymentDTO{Method: "paypal"} }, wantErr: ErrPaymentMethodNotAccepted},
 		{name: "stripe needs no token", mutate: func(in *PlaceInput) { in.Payment = PaymentDTO{Method: "stripe"} },
 			want: []Event{func() OrderPlaced { p := placed(); p.Payment = PaymentDTO{Method: "stripe"}; return p }()}},
 	}
@@ -76,7 +86,7 @@ func TestPlace(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(&in)
 			}
-			err := o.Place(in, placedAt)
+			err := o.Place(in, accepted, placedAt)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -101,7 +111,8 @@ var commands = []command{
 	{StatusShipped, func(o *Order) error { return o.Ship("DHL", "TRK1") }},
 	{StatusDelivered, func(o *Order) error { return o.Deliver() }},
 	{StatusCancelled, func(o *Order) error { return o.Cancel("changed my mind") }},
-	{StatusRefunded, func(o *Order) error { return o.Refund(mustEUR(1000), "damaged") }},
+	{StatusRefunded, func(o *Order) error { return o.Refund(mustEUR(max(o.RemainingRefundable(), 1)), "returned", "r-full") }},
+	{StatusPartiallyRefunded, func(o *Order) error { return o.Refund(mustEUR(1000), "scratch", "r-part") }},
 }
 
 func mustEUR(n int64) money.Money {
@@ -121,7 +132,9 @@ func historyTo(s Status) []Event {
 	case StatusCancelled:
 		return []Event{placed(), OrderCancelled{orderID, "out of stock"}}
 	case StatusRefunded:
-		return append(happy[:5:5], OrderRefunded{orderID, eur(4499), "returned"})
+		return append(happy[:5:5], OrderRefunded{OrderID: orderID, Amount: eur(4499), Reason: "returned"})
+	case StatusPartiallyRefunded:
+		return append(happy[:5:5], OrderPartiallyRefunded{orderID, eur(1000), "scratch", "r0", eur(1000)})
 	}
 	for i, e := range happy {
 		if StatusOf(e) == s {
@@ -136,17 +149,18 @@ func historyTo(s Status) []Event {
 // status), "X" is ErrIllegalTransition.
 func TestTransitionMatrix(t *testing.T) {
 	t.Parallel()
-	//                           SR  PA  Co  Pd  Sh  De  Ca  Re
+	//                           SR  PA  Co  Pd  Sh  De  Ca  Re  PR
 	matrix := map[Status]string{
-		StatusPlaced:            "E   X   X   X   X   X   E   X",
-		StatusStockReserved:     "-   E   X   X   X   X   E   X",
-		StatusPaymentAuthorized: "-   -   E   X   X   X   E   X",
-		StatusConfirmed:         "-   -   -   E   X   X   E   X",
-		StatusPaid:              "-   -   -   -   E   X   X   E",
-		StatusShipped:           "-   -   -   -   -   E   X   E",
-		StatusDelivered:         "-   -   -   -   -   -   X   E",
-		StatusCancelled:         "X   X   X   X   X   X   -   X",
-		StatusRefunded:          "-   -   -   -   X   X   X   -",
+		StatusPlaced:            "E   X   X   X   X   X   E   X   X",
+		StatusStockReserved:     "-   E   X   X   X   X   E   X   X",
+		StatusPaymentAuthorized: "-   -   E   X   X   X   E   X   X",
+		StatusConfirmed:         "-   -   -   E   X   X   E   X   X",
+		StatusPaid:              "-   -   -   -   E   X   X   E   E",
+		StatusShipped:           "-   -   -   -   -   E   X   E   E",
+		StatusDelivered:         "-   -   -   -   -   -   X   E   E",
+		StatusCancelled:         "X   X   X   X   X   X   -   X   X",
+		StatusRefunded:          "-   -   -   -   X   X   X   X   X",
+		StatusPartiallyRefunded: "-   -   -   -   E   X   X   E   E",
 	}
 	for _, from := range Statuses() {
 		cells := splitCells(matrix[from])
@@ -215,9 +229,11 @@ func TestTransitionInputs(t *testing.T) {
 		{"ship needs a carrier", paid, func(o *Order) error { return o.Ship("", "T") }, nil, ErrInvalid},
 		{"ship records carrier and tracking", paid, func(o *Order) error { return o.Ship("UPS", "1Z") }, []Event{OrderShipped{orderID, "UPS", "1Z"}}, nil},
 		{"cancel needs a reason", historyTo(StatusPlaced), func(o *Order) error { return o.Cancel(" ") }, nil, ErrInvalid},
-		{"refund above total refused", paid, func(o *Order) error { return o.Refund(mustEUR(5000), "x") }, nil, ErrInvalid},
-		{"refund zero refused", paid, func(o *Order) error { return o.Refund(mustEUR(0), "x") }, nil, ErrInvalid},
-		{"partial refund", paid, func(o *Order) error { return o.Refund(mustEUR(100), "scratch") }, []Event{OrderRefunded{orderID, eur(100), "scratch"}}, nil},
+		{"refund above total refused", paid, func(o *Order) error { return o.Refund(mustEUR(5000), "x", "r1") }, nil, ErrRefundTooLarge},
+		{"refund zero refused", paid, func(o *Order) error { return o.Refund(mustEUR(0), "x", "r1") }, nil, ErrInvalid},
+		{"refund needs an id", paid, func(o *Order) error { return o.Refund(mustEUR(100), "x", "") }, nil, ErrInvalid},
+		{"partial refund", paid, func(o *Order) error { return o.Refund(mustEUR(100), "scratch", "r1") }, []Event{OrderPartiallyRefunded{orderID, eur(100), "scratch", "r1", eur(100)}}, nil},
+		{"deliver a partially refunded order before shipping", historyTo(StatusPartiallyRefunded), func(o *Order) error { return o.Deliver() }, nil, ErrIllegalTransition},
 		{"paid amount must equal total", historyTo(StatusConfirmed), func(o *Order) error { return o.MarkPaid("pay-1", mustEUR(1)) }, nil, ErrInvalid},
 		{"payment id required", historyTo(StatusStockReserved), func(o *Order) error { return o.MarkPaymentAuthorized("") }, nil, ErrInvalid},
 	}
@@ -240,5 +256,102 @@ func TestReplayRestoresState(t *testing.T) {
 	o := given(historyTo(StatusPaid)...)
 	if o.Version() != 5 || o.PaymentID() != "pay-1" || o.Total() != mustEUR(4499) || o.CustomerID() != validInput().CustomerID {
 		t.Fatalf("replayed state wrong: v=%d pay=%s total=%s", o.Version(), o.PaymentID(), o.Total())
+	}
+}
+
+func TestNewPaymentMethods(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		names   []string
+		accepts map[string]bool
+		wantErr error
+	}{
+		{names: []string{"stripe", "paypal"}, accepts: map[string]bool{"stripe": true, "paypal": true, "sandbox": false, "": false}},
+		{names: []string{"sandbox"}, accepts: map[string]bool{"sandbox": true, "stripe": false}},
+		{names: nil, wantErr: ErrInvalid},
+		{names: []string{"stripe", "cash"}, wantErr: ErrInvalid},
+		{names: []string{""}, wantErr: ErrInvalid},
+	}
+	for _, tt := range tests {
+		m, err := NewPaymentMethods(tt.names...)
+		if !errors.Is(err, tt.wantErr) {
+			t.Fatalf("%v: err = %v, want %v", tt.names, err, tt.wantErr)
+		}
+		for method, want := range tt.accepts {
+			if got := m.Accepts(method); got != want {
+				t.Errorf("%v accepts %q = %v, want %v", tt.names, method, got, want)
+			}
+		}
+	}
+}
+
+// TestStoredMethodOutsideTheSetStillLoads: the accepted set applies to
+// placing only; an order stored with the sandbox goes on in a shop that no
+// longer offers it.
+func TestStoredMethodOutsideTheSetStillLoads(t *testing.T) {
+	t.Parallel()
+	stripeOnly, err := NewPaymentMethods("stripe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := given(placed())
+	if o.Status() != StatusPlaced || o.Total() != mustEUR(4499) {
+		t.Fatalf("replayed %s %s", o.Status(), o.Total())
+	}
+	if err := o.MarkStockReserved(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Blank(orderID).Place(validInput(), stripeOnly, placedAt); !errors.Is(err, ErrPaymentMethodNotAccepted) {
+		t.Fatalf("placing a sandbox order in a stripe shop: %v", err)
+	}
+}
+
+// TestRefunds: refunds add up to the total, each once by its id; the order
+// is partially refunded until the whole total is back.
+func TestRefunds(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		amount  int64
+		id      string
+		wantErr error
+	}
+	tests := []struct {
+		name         string
+		given        []Event
+		steps        []step
+		wantStatus   Status
+		wantRefunded int64
+		wantEvents   int
+	}{
+		{"two partials then the rest", historyTo(StatusPaid), []step{{1000, "a", nil}, {1500, "b", nil}, {1999, "c", nil}}, StatusRefunded, 4499, 3},
+		{"one partial", historyTo(StatusDelivered), []step{{1, "a", nil}}, StatusPartiallyRefunded, 1, 1},
+		{"over-refund refused", historyTo(StatusPaid), []step{{4000, "a", nil}, {500, "b", ErrRefundTooLarge}}, StatusPartiallyRefunded, 4000, 1},
+		{"same id twice is one refund", historyTo(StatusPaid), []step{{1000, "a", nil}, {1000, "a", nil}}, StatusPartiallyRefunded, 1000, 1},
+		{"same id with another amount is the same refund", historyTo(StatusPaid), []step{{1000, "a", nil}, {3000, "a", nil}}, StatusPartiallyRefunded, 1000, 1},
+		{"nothing left after the full refund", historyTo(StatusPaid), []step{{4499, "a", nil}, {1, "b", ErrIllegalTransition}}, StatusRefunded, 4499, 1},
+		{"before payment", historyTo(StatusConfirmed), []step{{1, "a", ErrIllegalTransition}}, StatusConfirmed, 0, 0},
+		// Stored before partial refunds: the first refund made it Refunded.
+		{"legacy partial refund loads as refunded", append(historyTo(StatusPaid), OrderRefunded{OrderID: orderID, Amount: eur(500), Reason: "old"}),
+			[]step{{1, "b", ErrIllegalTransition}}, StatusRefunded, 500, 0},
+		{"a stored partial refund loads", historyTo(StatusPartiallyRefunded), nil, StatusPartiallyRefunded, 1000, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := given(tt.given...)
+			for i, s := range tt.steps {
+				if err := o.Refund(mustEUR(s.amount), "why", s.id); !errors.Is(err, s.wantErr) {
+					t.Fatalf("step %d: err = %v, want %v", i, err, s.wantErr)
+				}
+			}
+			if o.Status() != tt.wantStatus || o.Refunded().Amount() != tt.wantRefunded || len(o.Changes()) != tt.wantEvents {
+				t.Fatalf("status %s refunded %s events %d; want %s %d %d", o.Status(), o.Refunded(), len(o.Changes()), tt.wantStatus, tt.wantRefunded, tt.wantEvents)
+			}
+			// What was recorded replays to the same state.
+			r := given(append(append([]Event{}, tt.given...), o.Changes()...)...)
+			if r.Status() != o.Status() || r.Refunded() != o.Refunded() {
+				t.Fatalf("replayed %s %s, decided %s %s", r.Status(), r.Refunded(), o.Status(), o.Refunded())
+			}
+		})
 	}
 }

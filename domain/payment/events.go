@@ -19,6 +19,13 @@ const (
 	EventPaymentRefunded       = "payment.PaymentRefunded.v1"
 )
 
+// EventTypes lists every wire name recorded in payment streams; the bus binds
+// the queues of this context's read models to exactly these.
+func EventTypes() []string {
+	return []string{EventPaymentRequested, EventPaymentActionRequired, EventPaymentAuthorized, EventPaymentFailed,
+		EventPaymentCaptured, EventPaymentVoided, EventPaymentRefunded}
+}
+
 // Event is a fact recorded in a payment-<paymentId> stream. It is an alias
 // of an interface literal so repositories accept payment events without
 // the domain importing them.

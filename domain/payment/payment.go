@@ -133,6 +133,7 @@ type Payment struct {
 	last4       string
 	status      Status
 	gatewayRef  string
+	refs        map[string]bool // every reference the gateway gave this payment
 	captureRef  string
 	captured    money.Money
 	refunded    money.Money
@@ -169,6 +170,25 @@ func (p *Payment) Version() uint64 { return p.version }
 
 // Changes returns the events recorded since loading, oldest first.
 func (p *Payment) Changes() []Event { return p.uncommitted }
+
+// MatchesGateway reports whether a provider's notification about refs
+// concerns this payment: it comes from the provider of the payment's method
+// and names a reference that provider gave this payment (the PaymentIntent;
+// the PayPal order or its authorization). The payment id in a webhook is
+// only metadata: a notification about another PaymentIntent or capture that
+// carries it must not move this payment. A payment without a reference yet
+// matches nothing; its own authorize call records the outcome.
+func (p *Payment) MatchesGateway(provider string, refs ...string) bool {
+	if provider == "" || string(p.method) != provider {
+		return false
+	}
+	for _, r := range refs {
+		if r != "" && p.refs[r] {
+			return true
+		}
+	}
+	return false
+}
 
 // Refundable is what may still be refunded.
 func (p *Payment) Refundable() int64 { return p.captured.Amount() - p.refunded.Amount() }
@@ -374,9 +394,11 @@ func (p *Payment) apply(e Event) {
 		p.status = StatusRequested
 	case PaymentActionRequired:
 		p.gatewayRef = e.GatewayRef
+		p.addRef(e.GatewayRef)
 		p.status = StatusActionRequired
 	case PaymentAuthorized:
 		p.gatewayRef = e.GatewayRef
+		p.addRef(e.GatewayRef)
 		p.status = StatusAuthorized
 	case PaymentFailed:
 		p.failCode, p.failReason = e.Code, e.Reason
@@ -405,6 +427,16 @@ func (p *Payment) apply(e Event) {
 			p.status = StatusRefunded
 		}
 	}
+}
+
+func (p *Payment) addRef(ref string) {
+	if ref == "" {
+		return
+	}
+	if p.refs == nil {
+		p.refs = map[string]bool{}
+	}
+	p.refs[ref] = true
 }
 
 func dto(d money.DTO) money.Money {

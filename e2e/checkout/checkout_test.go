@@ -19,7 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/e2e/harness"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/postgres"
+	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -249,12 +253,29 @@ func TestSandboxCheckout(t *testing.T) {
 				t.Fatalf("refund: %v %s", err, r)
 			}
 		}
-		if o, err := shopper.WaitOrder(ctx, id, "Refunded"); err != nil || o.Status != "Refunded" {
+		if o, err := shopper.WaitOrder(ctx, id, "PartiallyRefunded"); err != nil || o.Status != "PartiallyRefunded" {
 			t.Fatalf("order after the refund: %+v %v", o, err)
 		}
 		p = waitPayment(ctx, t, shopper, id, func(p payment) bool { return p.Status == "partially_refunded" })
 		if got := strings.Count(strings.Join(kinds(p), ","), "refunded"); got != 1 {
 			t.Fatalf("payment after one refund asked twice: ledger %v", kinds(p))
+		}
+		// More than what is left is refused; the rest makes it Refunded.
+		over := map[string]any{"amount": map[string]any{"amount": o.Total.Amount - 999, "currency": "EUR"}, "reason": "damaged in transit"}
+		if r, err := staff.Do(ctx, http.MethodPost, "/api/admin/orders/"+id+"/refund", over, map[string]string{"Idempotency-Key": "e2e-over-" + id}); err != nil ||
+			r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("over-refund: %v %s", err, r)
+		}
+		rest := map[string]any{"amount": map[string]any{"amount": o.Total.Amount - 1000, "currency": "EUR"}, "reason": "returned"}
+		if r, err := staff.Expect(ctx, http.StatusAccepted, http.MethodPost, "/api/admin/orders/"+id+"/refund", rest, map[string]string{"Idempotency-Key": "e2e-rest-" + id}); err != nil {
+			t.Fatalf("refund the rest: %v %s", err, r)
+		}
+		if o, err := shopper.WaitOrder(ctx, id, "Refunded"); err != nil || o.Status != "Refunded" {
+			t.Fatalf("order after the whole total is back: %+v %v", o, err)
+		}
+		p = waitPayment(ctx, t, shopper, id, func(p payment) bool { return p.Status == "refunded" })
+		if got := strings.Count(strings.Join(kinds(p), ","), "refunded"); got != 2 {
+			t.Fatalf("payment after two refunds: ledger %v", kinds(p))
 		}
 	})
 
@@ -334,6 +355,48 @@ func postWebhook(ctx context.Context, t *testing.T, c *harness.Cluster, payload 
 	return harness.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 }
 
+// refuseUnofferedMethods: a shop offering Stripe only refuses a checkout
+// naming the sandbox (which would approve a test card without taking money)
+// or PayPal with 422 problem+json, before anything exists: no order stream,
+// no stock reserved.
+func refuseUnofferedMethods(ctx context.Context, t *testing.T, c *harness.Cluster, shopper *harness.Browser) {
+	t.Helper()
+	staff := admin(ctx, t, c)
+	_, reservedBefore := stock(ctx, t, staff, "KIT-004")
+	for i, p := range []map[string]string{harness.SandboxCard(harness.CardSuccess), {"method": "paypal"}} {
+		_, r, err := shopper.Checkout(ctx, fmt.Sprintf("e2e-refused-%d-%d", i, time.Now().UnixNano()), p)
+		if err != nil || r.Status != http.StatusUnprocessableEntity || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") ||
+			!strings.Contains(string(r.Body), "payment.method") {
+			t.Fatalf("checkout with %v in a stripe shop: %v %s", p, err, r)
+		}
+	}
+	var cfg struct {
+		PaymentMethods []string `json:"paymentMethods"`
+	}
+	if r, err := shopper.Expect(ctx, http.StatusOK, http.MethodGet, "/api/config", nil, nil); err != nil || r.JSON(&cfg) != nil ||
+		len(cfg.PaymentMethods) != 1 || cfg.PaymentMethods[0] != "stripe" {
+		t.Fatalf("/api/config: %v %+v", err, cfg)
+	}
+	pool, err := pg.Connect(ctx, c.PostgresURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	store, err := postgres.New(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ev, err := range store.ReadAll(ctx, 0, eventstore.Filter{StreamPrefixes: []string{ordering.StreamPrefix}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Fatalf("a refused checkout recorded %s in %s", ev.Type, ev.Stream)
+	}
+	if _, reserved := stock(ctx, t, staff, "KIT-004"); reserved != reservedBefore {
+		t.Fatalf("a refused checkout reserved stock: %d, was %d", reserved, reservedBefore)
+	}
+}
+
 // TestStripeCheckout runs the Stripe adapter against stripe-mock. The mock
 // keeps no state, so the buyer's confirmation in the browser is played by a
 // signed payment_intent.amount_capturable_updated webhook for the
@@ -348,6 +411,7 @@ func TestStripeCheckout(t *testing.T) {
 	if err := shopper.AddItem(ctx, "KIT-004", 1); err != nil {
 		t.Fatal(err)
 	}
+	refuseUnofferedMethods(ctx, t, c, shopper)
 	id, r, err := shopper.Checkout(ctx, "e2e-stripe-"+strconv.FormatInt(time.Now().UnixNano(), 36), map[string]string{"method": "stripe"})
 	if err != nil || id == "" {
 		t.Fatalf("checkout: %v %s", err, r)

@@ -32,7 +32,8 @@ var Services = []string{"auth", "catalog", "client", "ordering", "payment", "bas
 
 // Options tune a cluster.
 type Options struct {
-	// PaymentGateway is sandbox (default) or stripe (against stripe-mock).
+	// PaymentGateway is sandbox (default) or stripe (against stripe-mock):
+	// the one method the shop offers (PAYMENT_GATEWAYS).
 	PaymentGateway string
 	// PaymentDeadline is the checkout saga's authorization deadline (0: the
 	// shop's default).
@@ -226,10 +227,15 @@ func (c *Cluster) environment(name string) []string {
 		"MAIL_LINK_KEY": c.MailLinkKey, "JWKS_URL": auth + "/api/auth/.well-known/jwks.json",
 		"PUBLIC_URL": c.GatewayURL, "WEB_DIR": filepath.Join(c.logDir, "no-storefront"), "SEED_DEMO": "true",
 		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAYS": c.opts.PaymentGateway,
-		// Plain HTTP on loopback: cookies without Secure, and the gateway on
-		// loopback is the proxy whose X-Forwarded-For the services believe.
-		"COOKIE_SECURE": "false", "TRUSTED_PROXIES": "127.0.0.0/8,::1/128",
+		// The cluster speaks plain HTTP on loopback (Go's cookie jar drops
+		// Secure cookies there), and ten processes on one host cannot share
+		// the default metrics port.
+		"COOKIE_SECURE": "false", "METRICS_ADDR": "",
 		"AWS_ENDPOINT_URL_SES": c.SESURL, "SES_FROM": "shop@test.evshop.example",
+		// Opt in: every process runs on loopback, so the auth service must
+		// believe the gateway's X-Forwarded-For to limit each browser (each
+		// with its own 127.x source address) on its own.
+		"TRUSTED_PROXIES": "127.0.0.0/8,::1/128",
 	}
 	if c.opts.PaymentGateway == "stripe" {
 		env["STRIPE_SECRET_KEY"] = "sk_test_123"

@@ -23,8 +23,8 @@ import (
 // RabbitMQ with confirms, (2) raw watermill-amqp publishes of the same
 // messages by one publisher waiting for each confirm, and (3) the same raw
 // publishes from as many goroutines as the relay has lanes. A durable queue is
-// bound to the exchange so the broker persists every message, as in
-// production. Run with a fixed count, e.g. -benchtime=20000x.
+// bound to the topic exchange for every type ("#") so the broker persists
+// every message, as in production. Run with a fixed count, e.g. -benchtime=20000x.
 func BenchmarkRelayVsRawConfirmedPublish(b *testing.B) {
 	ctx := context.Background()
 	url, prefix := testenv.AMQP(b)
@@ -52,10 +52,13 @@ func BenchmarkRelayVsRawConfirmedPublish(b *testing.B) {
 	}
 	defer bus.Close()
 	sink := prefix + ".sink"
-	declareSink(b, url, bus.EventsTopic(), sink)
+	declareSink(b, url, bus.EventsExchange(), sink)
 
 	raw := func(lanes int) float64 {
 		cfg := wamqp.NewDurablePubSubConfig(url, nil)
+		cfg.Exchange.Type = "topic"
+		cfg.Exchange.GenerateName = func(string) string { return bus.EventsExchange() }
+		cfg.Publish.GenerateRoutingKey = func(eventType string) string { return eventType }
 		cfg.Publish.ConfirmDelivery = true
 		cfg.Publish.ChannelPoolSize = lanes
 		pub, err := wamqp.NewPublisher(cfg, watermill.NopLogger{})
@@ -71,7 +74,7 @@ func BenchmarkRelayVsRawConfirmedPublish(b *testing.B) {
 				defer wg.Done()
 				for i := l; i < len(events); i += lanes {
 					msg := messaging.EncodeEvent(events[i])
-					if err := pub.Publish(bus.EventsTopic(), msg); err != nil {
+					if err := pub.Publish(events[i].Type, msg); err != nil {
 						b.Error(err)
 						return
 					}
@@ -132,13 +135,13 @@ func declareSink(b *testing.B, url, exchange, queue string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := ch.ExchangeDeclare(exchange, "fanout", true, false, false, false, nil); err != nil {
+	if err := ch.ExchangeDeclare(exchange, "topic", true, false, false, false, nil); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := ch.QueueDeclare(queue, true, false, false, false, amqp.Table{"x-queue-type": "classic"}); err != nil {
 		b.Fatal(err)
 	}
-	if err := ch.QueueBind(queue, "", exchange, false, nil); err != nil {
+	if err := ch.QueueBind(queue, "#", exchange, false, nil); err != nil {
 		b.Fatal(err)
 	}
 	conn.Close()

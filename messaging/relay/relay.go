@@ -215,6 +215,9 @@ func (r *Relay) lead(ctx context.Context, lease Lease) {
 	backoff := r.cfg.RetryMin
 	var cp uint64
 	loaded := false
+	// The lag gauge costs a head-position query; asking once per batch put
+	// that round trip on every event's way to the bus.
+	var lagAt time.Time
 	for ctx.Err() == nil {
 		if !loaded {
 			var err error
@@ -231,7 +234,10 @@ func (r *Relay) lead(ctx context.Context, lease Lease) {
 		}
 		backoff = r.cfg.RetryMin
 		cp = next
-		r.updateLag(ctx, cp)
+		if time.Since(lagAt) >= time.Second {
+			r.updateLag(ctx, cp)
+			lagAt = time.Now()
+		}
 		if n < r.cfg.BatchSize {
 			r.wait(ctx, cp)
 		}

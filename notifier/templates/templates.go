@@ -31,6 +31,7 @@ type Kind string
 const (
 	KindVerifyEmail       Kind = "verify_email"
 	KindPasswordReset     Kind = "password_reset"
+	KindPasswordChanged   Kind = "password_changed"
 	KindOrderConfirmation Kind = "order_confirmation"
 	KindPaymentFailed     Kind = "payment_failed"
 	KindOrderShipped      Kind = "order_shipped"
@@ -43,7 +44,7 @@ const (
 
 // Kinds lists every kind, in a stable order.
 func Kinds() []Kind {
-	return []Kind{KindVerifyEmail, KindPasswordReset, KindOrderConfirmation, KindPaymentFailed, KindOrderShipped,
+	return []Kind{KindVerifyEmail, KindPasswordReset, KindPasswordChanged, KindOrderConfirmation, KindPaymentFailed, KindOrderShipped,
 		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindOpsAlert, KindOpsRecovery}
 }
 
@@ -320,6 +321,8 @@ func Sample(kind Kind) Data {
 		d.Link = "https://shop.example/verify?token=sample-token"
 	case KindPasswordReset:
 		d.Link = "https://shop.example/reset-password?token=sample-token"
+	case KindPasswordChanged:
+		d.Link = "https://shop.example/forgot-password"
 	case KindOrderShipped:
 		d.Carrier, d.TrackingNumber = "DHL", "JJD000390007827123"
 	case KindOrderCancelled:

@@ -379,12 +379,18 @@ func (g *Gateway) ParseWebhook(ctx context.Context, payload []byte, header func(
 			PurchaseUnits []struct {
 				CustomID string `json:"custom_id"`
 			} `json:"purchase_units"`
+			SupplementaryData struct {
+				RelatedIDs struct {
+					OrderID string `json:"order_id"`
+				} `json:"related_ids"`
+			} `json:"supplementary_data"`
 		} `json:"resource"`
 	}
 	if err := json.Unmarshal(payload, &ev); err != nil || ev.ID == "" {
 		return payments.Notification{}, fmt.Errorf("%w: malformed event", payments.ErrBadSignature)
 	}
-	n := payments.Notification{Provider: Provider, EventID: ev.ID, Kind: payments.NotifyIgnored, Ref: ev.Resource.ID, PaymentID: ev.Resource.CustomID}
+	n := payments.Notification{Provider: Provider, EventID: ev.ID, Kind: payments.NotifyIgnored, Ref: ev.Resource.ID,
+		RelatedRef: ev.Resource.SupplementaryData.RelatedIDs.OrderID, PaymentID: ev.Resource.CustomID}
 	if n.PaymentID == "" && len(ev.Resource.PurchaseUnits) > 0 {
 		n.PaymentID = ev.Resource.PurchaseUnits[0].CustomID
 	}

@@ -271,19 +271,20 @@ func TestParseWebhook(t *testing.T) {
 		return []byte(`{"id":"WH-EVT-1","event_type":"` + typ + `","resource":` + resource + `}`)
 	}
 	tests := []struct {
-		name    string
-		body    []byte
-		sig     string
-		want    payments.NotificationKind
-		wantErr bool
+		name             string
+		body             []byte
+		sig              string
+		want             payments.NotificationKind
+		wantRef, related string
+		wantErr          bool
 	}{
-		{"approved order", ev("CHECKOUT.ORDER.APPROVED", `{"id":"5O19","purchase_units":[{"custom_id":"pay-1"}]}`), "good-signature", payments.NotifyApproved, false},
-		{"authorization created", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5","custom_id":"pay-1"}`), "good-signature", payments.NotifyAuthorized, false},
-		{"voided", ev("PAYMENT.AUTHORIZATION.VOIDED", `{"id":"0VF5","custom_id":"pay-1"}`), "good-signature", payments.NotifyVoided, false},
-		{"not ours", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5"}`), "good-signature", payments.NotifyIgnored, false},
-		{"bad signature", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5","custom_id":"pay-1"}`), "forged", "", true},
-		{"missing header", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5","custom_id":"pay-1"}`), "", "", true},
-		{"not json", []byte("{"), "good-signature", "", true},
+		{"approved order", ev("CHECKOUT.ORDER.APPROVED", `{"id":"5O19","purchase_units":[{"custom_id":"pay-1"}]}`), "good-signature", payments.NotifyApproved, "5O19", "", false},
+		{"authorization created", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5","custom_id":"pay-1","supplementary_data":{"related_ids":{"order_id":"5O19"}}}`), "good-signature", payments.NotifyAuthorized, "0VF5", "5O19", false},
+		{"voided", ev("PAYMENT.AUTHORIZATION.VOIDED", `{"id":"0VF5","custom_id":"pay-1"}`), "good-signature", payments.NotifyVoided, "0VF5", "", false},
+		{"not ours", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5"}`), "good-signature", payments.NotifyIgnored, "0VF5", "", false},
+		{"bad signature", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5","custom_id":"pay-1"}`), "forged", "", "", "", true},
+		{"missing header", ev("PAYMENT.AUTHORIZATION.CREATED", `{"id":"0VF5","custom_id":"pay-1"}`), "", "", "", "", true},
+		{"not json", []byte("{"), "good-signature", "", "", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,7 +296,7 @@ func TestParseWebhook(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || n.Kind != tt.want || n.EventID != "WH-EVT-1" {
+			if err != nil || n.Kind != tt.want || n.EventID != "WH-EVT-1" || n.Ref != tt.wantRef || n.RelatedRef != tt.related {
 				t.Fatalf("ParseWebhook = %+v, %v", n, err)
 			}
 			if n.Kind != payments.NotifyIgnored && n.PaymentID != "pay-1" {

@@ -460,3 +460,44 @@ func validate(v reflect.Value, profile string) []error {
 	}
 	return errs
 }
+
+// Warner is a settings group whose valid values may still be unsafe under a
+// profile (plain-HTTP cookies on a server, say): what it returns is logged
+// at start.
+type Warner interface {
+	Warnings(profile string) []string
+}
+
+// Warnings collects the warnings of every group of dst (a pointer to a
+// settings struct, as loaded), innermost first, each once.
+func Warnings(dst any, profile string) []string {
+	var out []string
+	seen := map[string]bool{}
+	var visit func(v reflect.Value)
+	visit = func(v reflect.Value) {
+		e := v.Elem()
+		for i := 0; i < e.NumField(); i++ {
+			sf := e.Type().Field(i)
+			if !sf.IsExported() || sf.Type.Kind() != reflect.Struct || sf.Type == durationType {
+				continue
+			}
+			if _, ok := sf.Tag.Lookup("env"); ok {
+				continue
+			}
+			visit(e.Field(i).Addr())
+		}
+		if w, ok := v.Interface().(Warner); ok {
+			for _, s := range w.Warnings(profile) {
+				if !seen[s] {
+					seen[s] = true
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	v := reflect.ValueOf(dst)
+	if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+		visit(v)
+	}
+	return out
+}

@@ -177,3 +177,40 @@ func TestMalformedStructs(t *testing.T) {
 		})
 	}
 }
+
+// TestGiven: a setting given by env var or flag, even empty, wins over the
+// profile's default (embedded METRICS_ADDR= turns the listener off rather
+// than falling back to 127.0.0.1:9090).
+func TestGiven(t *testing.T) {
+	t.Parallel()
+	type metrics struct {
+		Mode    string `env:"MODE" default:"prod" desc:"prod or dev"`
+		Addr    string `env:"ADDR" default:":8080" desc:"listen address"`
+		Metrics string `env:"METRICS_ADDR" default:":9090" dev:"127.0.0.1:9090" desc:"metrics"`
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{name: "default", env: map[string]string{"MODE": "dev"}, want: "127.0.0.1:9090"},
+		{name: "env", env: map[string]string{"MODE": "dev", "METRICS_ADDR": ":9091"}, want: ":9091"},
+		{name: "env set empty", env: map[string]string{"MODE": "dev", "METRICS_ADDR": ""}, want: ""},
+		{name: "flag", env: map[string]string{"MODE": "dev"}, args: []string{"-metrics-addr", ""}, want: ""},
+		{name: "other setting", env: map[string]string{"MODE": "dev", "ADDR": ":1"}, want: "127.0.0.1:9090"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got metrics
+			if _, err := Load(&got, Options{Name: "t", Args: tt.args, Profile: "MODE",
+				Lookup: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }}); err != nil {
+				t.Fatal(err)
+			}
+			if got.Metrics != tt.want {
+				t.Fatalf("METRICS_ADDR = %q, want %q", got.Metrics, tt.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package ratelimit_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -10,23 +9,10 @@ import (
 	"github.com/evshop/shop/platform/testenv"
 )
 
-// fakeClock lets the memory adapter's windows pass without sleeping.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 func TestMemory(t *testing.T) {
 	t.Parallel()
 	ratelimittest.Run(t, func(t *testing.T) (ratelimit.Limiter, func(time.Duration)) {
-		c := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+		c := testenv.NewClock(time.Unix(1_700_000_000, 0))
 		return ratelimit.NewMemory(c.Now), c.Advance
 	})
 }

@@ -1,6 +1,7 @@
 // Package service gives every binary the same HTTP shell: the problem+json
 // error handler, panic recovery, request ids, an access log, Prometheus
-// metrics, /healthz, /readyz and /metrics, and a graceful shutdown.
+// metrics, /healthz and /readyz, a graceful shutdown, and the internal
+// listener that serves /metrics away from the public port.
 package service
 
 import (
@@ -8,13 +9,13 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"regexp"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,8 +39,8 @@ type AppConfig struct {
 	Log       *slog.Logger
 	Ready     []Check
 	BodyLimit int // bytes; default 1 MiB
-	// Registry receives the HTTP metrics and is served at /metrics; a new one
-	// is made when nil. Pass the same registry to other components (bus,
+	// Registry receives the HTTP metrics (ServeMetrics publishes it); a new
+	// one is made when nil. Pass the same registry to other components (bus,
 	// relay) so one scrape sees everything.
 	Registry *prometheus.Registry
 }
@@ -117,8 +118,42 @@ func NewApp(cfg AppConfig) *fiber.App {
 		}
 		return c.JSON(fiber.Map{"status": "ready", "service": cfg.Name})
 	})
-	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 	return app
+}
+
+// MetricsPath is where ServeMetrics answers.
+const MetricsPath = "/metrics"
+
+// MetricsHandler answers GET /metrics with reg and 404 for anything else.
+func MetricsHandler(reg prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET "+MetricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// ServeMetrics serves reg at /metrics on ln until ctx ends. It is a listener
+// of its own, not a route of the app: metrics name routes, queues and error
+// rates, which is for Prometheus and the ops watcher, not for the public
+// port.
+func ServeMetrics(ctx context.Context, ln net.Listener, reg prometheus.Gatherer, log *slog.Logger) error {
+	srv := &http.Server{Handler: MetricsHandler(reg), ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 func requestID(c *fiber.Ctx) error {
@@ -200,7 +235,7 @@ func accessLog(log *slog.Logger, m *metrics) fiber.Handler {
 		elapsed := time.Since(start)
 		m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
-		if c.Path() != "/healthz" && c.Path() != "/metrics" {
+		if c.Path() != "/healthz" {
 			log.LogAttrs(c.UserContext(), levelFor(status), "http",
 				slog.String("method", c.Method()), slog.String("path", c.Path()),
 				slog.Int("status", status), slog.Duration("elapsed", elapsed))

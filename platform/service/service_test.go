@@ -44,7 +44,7 @@ func TestAppShell(t *testing.T) {
 		{name: "healthz", path: "/healthz", status: 200},
 		{name: "ready", path: "/readyz", status: 200},
 		{name: "not ready", path: "/readyz", notReady: true, status: 503, problem: true},
-		{name: "metrics", path: "/metrics", status: 200},
+		{name: "no metrics on the app's port", path: "/metrics", status: 404, problem: true},
 		{name: "unknown route", path: "/nope", status: 404, problem: true},
 		{name: "panic is a 500 problem", path: "/boom", status: 500, problem: true},
 		{name: "internal error hides detail", path: "/secret", status: 500, problem: true, bodyLacks: "hunter2"},

@@ -188,3 +188,26 @@ func decode(ev eventstore.RecordedEvent) (func(*View), error) {
 		return func(*View) {}, nil
 	}
 }
+
+// CatchUp folds one event of basketID's stream into a copy of v, exactly as
+// the projector would. The basket API uses it to bring a view read from the
+// store up to the stream's head, so a customer's read reflects every write
+// the event store holds even while the projector is behind
+// (read-your-writes). ev must be the event at revision v.Version: a gap is
+// ErrOutOfOrder, an event already in v is skipped.
+func CatchUp(v View, basketID string, ev eventstore.RecordedEvent) (View, error) {
+	if ok, err := guard(v.Version, ev.Revision); !ok {
+		return v, err
+	}
+	v = v.clone()
+	if strings.HasPrefix(ev.Type, "basket.") {
+		change, err := decode(ev)
+		if err != nil {
+			return v, err
+		}
+		change(&v)
+	}
+	v.BasketID, v.UpdatedAt = basketID, ev.Time.UTC()
+	v.Version, v.Position = ev.Revision+1, ev.Position
+	return v, nil
+}

@@ -85,6 +85,30 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			t.Fatalf("missing order: %v", err)
 		}
 	})
+	t.Run("partial refunds add up until the whole total is back", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		full := eur(4500)
+		evs := append(lifecycle(t, oid(3), 100)[:6],
+			rec(t, oid(3), 6, 107, ordering.OrderPartiallyRefunded{OrderID: oid(3), Amount: eur(500), Reason: "scratched", RefundID: "r1", RefundedTotal: eur(500)}),
+			rec(t, oid(3), 7, 108, ordering.OrderPartiallyRefunded{OrderID: oid(3), Amount: eur(1000), Reason: "dented", RefundID: "r2", RefundedTotal: eur(1500)}))
+		for _, ev := range evs {
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if o, err := s.Get(ctx, oid(3)); err != nil || o.Status != "PartiallyRefunded" || o.Refunded == nil || *o.Refunded != eur(1500) {
+			t.Fatalf("after two partial refunds: %+v %v", o, err)
+		}
+		last := rec(t, oid(3), 8, 109, ordering.OrderRefunded{OrderID: oid(3), Amount: eur(3000), Reason: "returned", RefundID: "r3", RefundedTotal: &full})
+		if err := p.Handle(ctx, last); err != nil {
+			t.Fatal(err)
+		}
+		if o, err := s.Get(ctx, oid(3)); err != nil || o.Status != "Refunded" || o.Refunded == nil || *o.Refunded != full {
+			t.Fatalf("after the rest: %+v %v", o, err)
+		}
+	})
 	t.Run("duplicate delivery changes nothing", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

@@ -219,6 +219,13 @@ func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
 		var e ordering.OrderRefunded
 		un(&e)
 		c.Status, c.Reason, c.Refunded = ordering.StatusRefunded, e.Reason, &e.Amount
+		if e.RefundedTotal != nil { // absent from events stored before partial refunds
+			c.Refunded = e.RefundedTotal
+		}
+	case ordering.EventOrderPartiallyRefunded:
+		var e ordering.OrderPartiallyRefunded
+		un(&e)
+		c.Status, c.Reason, c.Refunded = ordering.StatusPartiallyRefunded, e.Reason, &e.RefundedTotal
 	default:
 		// An unknown ordering event still takes its place in the stream.
 	}
@@ -264,4 +271,28 @@ func applyTo(o *Order, c Change) {
 	}
 	o.UpdatedAt = c.At
 	o.Version = c.Revision + 1
+}
+
+// CatchUp folds one event of the order's stream into a copy of o, exactly as
+// the projector would (o is the zero Order for one not projected yet). The
+// orders API uses it to bring an order read from the store up to its
+// stream's head, so a customer sees the order right after checking out and
+// its status as the event store holds it, however far the projector is
+// behind. ev must be the event at revision o.Version: a gap is
+// ErrOutOfOrder, an event already in o is skipped.
+func CatchUp(o Order, ev eventstore.RecordedEvent) (Order, error) {
+	id, ok := strings.CutPrefix(ev.Stream, ordering.StreamPrefix)
+	if !ok {
+		return o, fmt.Errorf("%w: stream %q is not an order stream", ErrMalformed, ev.Stream)
+	}
+	if ok, err := guard(o.Version, o.Version > 0, ev.Revision); !ok {
+		return o, err
+	}
+	c, err := decode(id, ev)
+	if err != nil {
+		return o, err
+	}
+	o = clone(o)
+	applyTo(&o, c)
+	return o, nil
 }

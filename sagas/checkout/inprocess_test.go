@@ -127,7 +127,7 @@ func newWorld(t *testing.T, onHand map[string]int) *world {
 	w := &world{t: t, ctx: context.Background(), store: memory.New(), gw: sandbox.New(), now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	w.stock = &stockKeeper{store: w.store, onHand: onHand, held: map[string]int{}, orders: map[string]string{}, lines: map[string][]catalog.LineDTO{}}
 	var err error
-	if w.orders, err = cmdorder.NewHandlers(cmdorder.Config{Store: w.store, Now: func() time.Time { return w.now }}); err != nil {
+	if w.orders, err = cmdorder.NewHandlers(cmdorder.Config{Store: w.store, Now: func() time.Time { return w.now }, PaymentMethods: []string{"sandbox"}}); err != nil {
 		t.Fatal(err)
 	}
 	if w.pays, err = cmdpay.NewHandlers(cmdpay.Config{Store: w.store, Gateways: payments.Router{"sandbox": w.gw}}); err != nil {

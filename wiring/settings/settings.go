@@ -18,6 +18,7 @@ import (
 
 	"github.com/evshop/shop/notifier/alerts"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/ratelimit"
 )
 
@@ -38,7 +39,7 @@ const (
 type Common struct {
 	Mode        string `env:"SHOP_MODE" flag:"mode" default:"server" desc:"embedded (in-memory, no servers) or server (the real servers named below)"`
 	Addr        string `env:"ADDR" default:":8080" embedded:"127.0.0.1:8080" desc:"HTTP listen address"`
-	MetricsAddr string `env:"METRICS_ADDR" default:":9090" embedded:"127.0.0.1:9090" desc:"internal listen address of /metrics (not behind the public gateway)"`
+	MetricsAddr string `env:"METRICS_ADDR" default:":9090" embedded:"127.0.0.1:9090" desc:"internal listener serving Prometheus /metrics, never the public port; empty: off"`
 	LogFormat   string `env:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
 	LogLevel    string `env:"LOG_LEVEL" default:"info" desc:"log level: debug, info, warn, error"`
 	PprofAddr   string `env:"PPROF_ADDR" desc:"serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060) for profiling; empty: off"`
@@ -86,9 +87,12 @@ func (s *Common) Validate(string) error {
 	if s.BusPrefix == "" {
 		return fmt.Errorf("BUS_PREFIX must not be empty")
 	}
-	for name, addr := range map[string]string{"ADDR": s.Addr, "METRICS_ADDR": s.MetricsAddr} {
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return fmt.Errorf("%s=%q: must be host:port or :port", name, addr)
+	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
+		return fmt.Errorf("ADDR=%q: must be host:port or :port", s.Addr)
+	}
+	if s.MetricsAddr != "" { // empty: no metrics listener
+		if _, port, err := net.SplitHostPort(s.MetricsAddr); err != nil || port == "" {
+			return fmt.Errorf("METRICS_ADDR=%q: must be host:port such as :9090 or 127.0.0.1:9090, or empty for none", s.MetricsAddr)
 		}
 	}
 	if s.PprofAddr != "" {
@@ -104,6 +108,36 @@ func (s *Common) Validate(string) error {
 // Embedded reports whether the process runs without servers.
 func (s *Common) Embedded() bool { return s.Mode == ModeEmbedded }
 
+// Warnings: an embedded shop listening beyond this machine (its outbox at
+// /dev/mail then answers admins only).
+func (s *Common) Warnings(string) []string {
+	if s.Embedded() && !LoopbackOnly(s.Addr) {
+		return []string{"ADDR=" + s.Addr + ": the embedded shop is reachable beyond this machine; only admins may read /dev/mail"}
+	}
+	return nil
+}
+
+// LoopbackOnly reports whether a listen address (host:port) accepts
+// connections from this machine only: a loopback IP or "localhost". An empty
+// host, 0.0.0.0, :: or any other name or address listens beyond it.
+func LoopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// Warnings are the loaded settings' valid but unsafe values, for the log at
+// start (config.Warner groups under the settings' mode).
+func Warnings(s interface{ CommonGroup() *Common }) []string {
+	return config.Warnings(s, s.CommonGroup().Mode)
+}
+
 // Tokens are what a service needs to check access tokens: in server mode a
 // service without the signing keys fetches the auth service's JWKS.
 type Tokens struct {
@@ -115,7 +149,15 @@ type Tokens struct {
 // Cookies are the cookie policy of the services that set cookies (auth,
 // basket, gateway).
 type Cookies struct {
-	Secure bool `env:"COOKIE_SECURE" default:"true" embedded:"false" desc:"Secure cookies with the __Host- prefix; false only for plain-HTTP test set-ups (server mode warns)"`
+	Secure bool `env:"COOKIE_SECURE" default:"true" embedded:"false" desc:"Secure cookies with the __Host-/__Secure- prefixes, and HSTS (embedded: false, for plain http://localhost); false in server mode serves a plain-HTTP shop and logs a warning"`
+}
+
+// Warnings: a server-mode shop without Secure cookies.
+func (c *Cookies) Warnings(mode string) []string {
+	if mode == ModeServer && !c.Secure {
+		return []string{"COOKIE_SECURE=false: session and CSRF cookies go without Secure and the __Host- prefix and no HSTS is sent; only for a shop served over plain HTTP"}
+	}
+	return nil
 }
 
 // Proxies name who may report a client's address (X-Forwarded-For): the
@@ -171,8 +213,11 @@ type PaymentMethods struct {
 	Gateways []string `env:"PAYMENT_GATEWAYS" required:"server" embedded:"sandbox" desc:"payment gateways offered, comma-separated: sandbox, stripe, paypal (the first is the storefront's default); the sandbox only when named"`
 }
 
-// Validate checks the gateway names.
+// Validate checks the gateway names; a shop offers at least one.
 func (p *PaymentMethods) Validate(string) error {
+	if len(p.Gateways) == 0 {
+		return fmt.Errorf("PAYMENT_GATEWAYS must name at least one gateway: sandbox, stripe or paypal")
+	}
 	for _, g := range p.Gateways {
 		if !slices.Contains([]string{"sandbox", "stripe", "paypal"}, g) {
 			return fmt.Errorf("PAYMENT_GATEWAYS: unknown gateway %q (sandbox, stripe, paypal)", g)
@@ -194,7 +239,7 @@ type Auth struct {
 	JWTKeys            string        `env:"AUTH_JWT_KEYS" flag:"jwt-keys" required:"server" desc:"Ed25519 signing keys \"kid:base64seed,...\" (first signs); generated when empty in embedded mode"`
 	AccessTTL          time.Duration `env:"AUTH_ACCESS_TTL" flag:"access-ttl" default:"15m" desc:"access-token lifetime (at most 15m)"`
 	RefreshTTL         time.Duration `env:"AUTH_REFRESH_TTL" flag:"refresh-ttl" default:"168h" desc:"refresh-token lifetime (sliding, per rotation)"`
-	RefreshAbsoluteTTL time.Duration `env:"AUTH_REFRESH_ABSOLUTE_TTL" flag:"refresh-absolute-ttl" default:"720h" desc:"absolute lifetime of a refresh-token family, however often it is rotated"`
+	RefreshAbsoluteTTL time.Duration `env:"AUTH_REFRESH_ABSOLUTE_TTL" flag:"refresh-absolute-ttl" default:"720h" desc:"a sign-in's absolute lifetime: refreshing never keeps it past this (at least AUTH_REFRESH_TTL)"`
 	HashConcurrency    int           `env:"AUTH_HASH_CONCURRENCY" flag:"hash-concurrency" default:"4" desc:"argon2id hashes run at once (19 MiB each)"`
 	AdminEmail         string        `env:"AUTH_BOOTSTRAP_ADMIN_EMAIL" flag:"admin-email" desc:"creates this admin at start-up when set (embedded default: admin@example.com with a password logged once)"`
 	AdminPassword      string        `env:"AUTH_BOOTSTRAP_ADMIN_PASSWORD" flag:"admin-password" desc:"password of the bootstrap admin"`
@@ -233,15 +278,19 @@ type Catalog struct {
 	SeedDemo bool `env:"SEED_DEMO" default:"false" embedded:"true" desc:"seed the demo catalog when the catalog is empty"`
 }
 
-// Basket is the basket service's settings.
+// Basket is the basket service's settings: checkouts name one of the
+// payment methods offered.
 type Basket struct {
 	Tokens  Tokens
 	Cookies Cookies
+	Methods PaymentMethods
 }
 
-// Ordering is the ordering service's settings.
+// Ordering is the ordering service's settings: orders are placed with one
+// of the payment methods offered.
 type Ordering struct {
-	Tokens Tokens
+	Tokens  Tokens
+	Methods PaymentMethods
 }
 
 // Payment is the payment service's settings: the gateways offered and
@@ -308,7 +357,7 @@ type Notifier struct {
 	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" default:"1m" desc:"how often due reminders are looked for"`
 
 	AlertReadyzTargets  []string      `env:"ALERT_READYZ_TARGETS" flag:"alert-readyz" desc:"name=url list of /readyz endpoints to watch (alerts off when both target lists are empty)"`
-	AlertMetricsTargets []string      `env:"ALERT_METRICS_TARGETS" flag:"alert-metrics" desc:"name=url list of /metrics endpoints whose 5xx rate is watched"`
+	AlertMetricsTargets []string      `env:"ALERT_METRICS_TARGETS" flag:"alert-metrics" desc:"name=url list of /metrics endpoints whose 5xx rate is watched: each binary's METRICS_ADDR listener, e.g. gateway=http://gateway:9090/metrics"`
 	AlertFailFor        time.Duration `env:"ALERT_FAIL_FOR" default:"2m" desc:"how long a condition fails before it alerts"`
 	AlertThrottle       time.Duration `env:"ALERT_THROTTLE" default:"15m" desc:"at most one alert per condition per this period"`
 	AlertInterval       time.Duration `env:"ALERT_INTERVAL" default:"15s" desc:"how often the watcher checks"`

@@ -52,7 +52,8 @@ type Config struct {
 	SKUs []string
 	// ClientIPs, when set, gives every virtual customer its own address from
 	// this prefix in X-Forwarded-For. The shop believes it only from a
-	// trusted proxy (TRUSTED_PROXIES includes loopback in the embedded shop), which
+	// trusted proxy (the shop's TRUSTED_PROXIES must list loopback: the embedded
+	// default; server mode opts in explicitly), which
 	// lets many customers register within the auth service's per-IP limits.
 	ClientIPs netip.Prefix
 	// AdminEmail and AdminPassword, when set, top up the stock of the SKUs so
@@ -64,6 +65,19 @@ type Config struct {
 	SetupConcurrency int           // registrations/sign-ins at once
 	RequestTimeout   time.Duration
 	MailTimeout      time.Duration // wait for every verification mail
+
+	// CheckReads makes every customer read its own writes back: after each
+	// basket write a GET /api/basket must show that write (its revision and
+	// lines), whose revision is then sent as If-Match on the next write (a
+	// 412 means a stale read); right after checkout GET /api/orders/{id}
+	// must find the order. Counted in Report.Reads.
+	CheckReads bool
+	// Metrics are the shop's Prometheus endpoints (only http://127.0.0.1):
+	// when set, the report adds broker deliveries and events per checkout
+	// and OrderPaid → email, after waiting up to EmailWait (default 2m) for
+	// the confirmations of the paid orders.
+	Metrics   []string
+	EmailWait time.Duration
 
 	// Processes whose memory is reported (read from ProcRoot, default /proc).
 	Processes []Process
@@ -102,6 +116,9 @@ func (c *Config) defaults() {
 	if c.ProcRoot == "" {
 		c.ProcRoot = "/proc"
 	}
+	if c.EmailWait == 0 {
+		c.EmailWait = 2 * time.Minute
+	}
 }
 
 // Validate checks the configuration (after defaults).
@@ -115,6 +132,14 @@ func (c *Config) Validate() error {
 		if _, err := CheckTarget(c.Mail); err != nil {
 			errs = append(errs, fmt.Errorf("mail: %w", err))
 		}
+	}
+	for _, m := range c.Metrics {
+		if _, err := CheckTarget(m); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+	}
+	if c.EmailWait < 0 || c.EmailWait > MaxDuration {
+		errs = append(errs, fmt.Errorf("email wait %s must be between 0 and %s", c.EmailWait, MaxDuration))
 	}
 	within := func(name string, v, lo, hi int) {
 		if v < lo || v > hi {
@@ -182,6 +207,8 @@ type customer struct {
 	email string
 	s     *session
 	done  int // orders finished
+	// rev is the basket revision the customer last read (CheckReads).
+	rev *uint64
 }
 
 // runner is one run's shared state.
@@ -197,6 +224,11 @@ type runner struct {
 	placed   atomic.Int64
 	paid     atomic.Int64
 	cancel   atomic.Int64
+
+	// CheckReads counters.
+	staleReads, preconditionFailed, orderNotFound atomic.Int64
+	statusMu                                      sync.Mutex
+	firstStatus                                   map[string]int // status of the first read after check-out
 }
 
 // Run executes the run and returns its report. A report is returned with
@@ -206,7 +238,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	u, _ := CheckTarget(cfg.URL)
-	r := &runner{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rec: newRecorder()}
+	r := &runner{cfg: cfg, base: strings.TrimRight(u.String(), "/"), rec: newRecorder(), firstStatus: map[string]int{}}
 	r.mail = cfg.Mail
 	if r.mail == "" {
 		r.mail = r.base + "/dev/mail.json"
@@ -258,8 +290,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	start := time.Now()
-	r.measure(ctx, customers)
-	rep.Elapsed = time.Since(start)
+	if len(cfg.Metrics) > 0 {
+		if err := r.measureBus(ctx, rep, func() {
+			r.measure(ctx, customers)
+			rep.Elapsed = time.Since(start)
+		}); err != nil {
+			r.progress("bus figures: %v", err)
+		}
+	} else {
+		r.measure(ctx, customers)
+		rep.Elapsed = time.Since(start)
+	}
 
 	for i, p := range cfg.Processes {
 		m, err := ReadMemory(cfg.ProcRoot, p.PID)
@@ -277,6 +318,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.ToPaid, rep.ToPaidServer = r.rec.summary(seriesPaid), r.rec.summary(seriesPaidServer)
 	rep.OrderPolls = r.rec.count(seriesPoll)
 	rep.PollLatency = r.rec.summary(seriesPoll)
+	if cfg.CheckReads {
+		rep.Reads = &ReadChecks{BasketReads: r.rec.count(seriesBasketRead), Stale: int(r.staleReads.Load()),
+			PreconditionFailed: int(r.preconditionFailed.Load()), OrderReads: r.rec.count(seriesOrderRead),
+			OrderNotFound: int(r.orderNotFound.Load()), FirstOrderStatus: r.firstStatus,
+			BasketRead: r.rec.summary(seriesBasketRead), OrderRead: r.rec.summary(seriesOrderRead)}
+	}
 	rep.Errors = r.rec.errors()
 	if rep.Paid == 0 {
 		return rep, errors.New("no order reached Paid")
@@ -291,6 +338,8 @@ const (
 	seriesPaid       = "to-paid"
 	seriesPaidServer = "to-paid-server"
 	seriesPoll       = "poll"
+	seriesBasketRead = "basket-read"
+	seriesOrderRead  = "order-read"
 )
 
 func (r *runner) progress(format string, args ...any) {
@@ -606,15 +655,36 @@ func (r *runner) measure(ctx context.Context, customers []*customer) {
 // outcome. Failures are counted by kind; the basket is cleared after a
 // failed step so the customer's next order starts empty.
 func (r *runner) checkout(ctx context.Context, c *customer) {
+	if r.cfg.CheckReads && c.rev == nil {
+		var b basketDTO
+		if err := c.s.do(ctx, http.MethodGet, "/api/basket", nil, nil, &b); err != nil {
+			r.rec.fail(kindOf("read-basket", err), err.Error())
+			return
+		}
+		c.rev = &b.Revision
+	}
 	for l := range r.cfg.Lines {
+		var hdr map[string]string
+		if r.cfg.CheckReads {
+			hdr = map[string]string{"If-Match": `"` + strconv.FormatUint(*c.rev, 10) + `"`}
+		}
+		var wrote basketDTO
 		t0 := time.Now()
-		err := c.s.do(ctx, http.MethodPost, "/api/basket/items", map[string]any{"sku": r.sku(c, l), "quantity": 1}, nil, nil)
+		err := c.s.do(ctx, http.MethodPost, "/api/basket/items", map[string]any{"sku": r.sku(c, l), "quantity": 1}, hdr, &wrote)
 		if err != nil {
+			if he := (*httpError)(nil); errors.As(err, &he) && he.Status == http.StatusPreconditionFailed {
+				r.preconditionFailed.Add(1)
+			}
 			r.rec.fail(kindOf("add-item", err), err.Error())
+			c.rev = nil
 			r.clearBasket(ctx, c)
 			return
 		}
 		r.rec.add(seriesAddItem, time.Since(t0))
+		if r.cfg.CheckReads && !r.readBack(ctx, c, wrote) {
+			r.clearBasket(ctx, c)
+			return
+		}
 	}
 	body := map[string]any{
 		"shippingAddress": map[string]string{"name": "Load Customer", "line1": "1 Bench Street", "city": "Berlin", "postalCode": "10115", "country": "DE"},
@@ -637,7 +707,64 @@ func (r *runner) checkout(ctx context.Context, c *customer) {
 	}
 	r.rec.add(seriesPlace, placeTook)
 	r.placed.Add(1)
+	if r.cfg.CheckReads {
+		c.rev = nil // the check-out changed the basket: read it afresh
+		r.readOrder(ctx, c, res.OrderID)
+	}
 	r.follow(ctx, c, res.OrderID, t0)
+}
+
+// basketDTO is what GET /api/basket and every basket write answer.
+type basketDTO struct {
+	Revision uint64 `json:"revision"`
+	Lines    []struct {
+		SKU      string `json:"sku"`
+		Quantity int    `json:"quantity"`
+	} `json:"lines"`
+}
+
+func (b basketDTO) same(o basketDTO) bool {
+	return b.Revision == o.Revision && fmt.Sprint(b.Lines) == fmt.Sprint(o.Lines)
+}
+
+// readBack reads the basket after a write and checks it shows the write; it
+// remembers the revision read for the next write's If-Match.
+func (r *runner) readBack(ctx context.Context, c *customer, wrote basketDTO) bool {
+	var got basketDTO
+	t0 := time.Now()
+	err := c.s.do(ctx, http.MethodGet, "/api/basket", nil, nil, &got)
+	if err != nil {
+		r.rec.fail(kindOf("read-basket", err), err.Error())
+		c.rev = nil
+		return false
+	}
+	r.rec.add(seriesBasketRead, time.Since(t0))
+	if !got.same(wrote) {
+		r.staleReads.Add(1)
+		r.rec.fail("read-basket: stale", fmt.Sprintf("wrote revision %d %v, read revision %d %v", wrote.Revision, wrote.Lines, got.Revision, got.Lines))
+	}
+	c.rev = &got.Revision
+	return true
+}
+
+// readOrder reads the order right after its check-out: it must be there.
+func (r *runner) readOrder(ctx context.Context, c *customer, orderID string) {
+	var o orderDTO
+	t0 := time.Now()
+	err := c.s.do(ctx, http.MethodGet, "/api/orders/"+url.PathEscape(orderID), nil, nil, &o)
+	r.rec.add(seriesOrderRead, time.Since(t0))
+	var he *httpError
+	switch {
+	case errors.As(err, &he) && he.Status == http.StatusNotFound:
+		r.orderNotFound.Add(1)
+		r.rec.fail("read-order: 404 after checkout", orderID)
+	case err != nil:
+		r.rec.fail(kindOf("read-order", err), err.Error())
+	default:
+		r.statusMu.Lock()
+		r.firstStatus[o.Status]++
+		r.statusMu.Unlock()
+	}
 }
 
 func (r *runner) clearBasket(ctx context.Context, c *customer) {

@@ -3,6 +3,8 @@ package load
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,8 +42,28 @@ type Report struct {
 	OrderPolls   int     `json:"orderPolls"`
 	PollLatency  Summary `json:"pollLatency"`
 
+	// Reads is set by Config.CheckReads.
+	Reads *ReadChecks `json:"reads,omitempty"`
+
 	Errors []ErrorCount    `json:"errors"`
 	Memory []ProcessMemory `json:"memory"`
+	Bus    *BusFigures     `json:"bus,omitempty"` // with Config.Metrics
+}
+
+// ReadChecks counts what customers saw when reading their own writes back.
+type ReadChecks struct {
+	BasketReads int `json:"basketReads"` // GET /api/basket after a basket write
+	// Stale reads did not show the write just made.
+	Stale int `json:"stale"`
+	// PreconditionFailed counts writes refused 412 with the If-Match of the
+	// customer's own preceding read.
+	PreconditionFailed int `json:"preconditionFailed"`
+	OrderReads         int `json:"orderReads"`    // GET /api/orders/{id} right after its 202
+	OrderNotFound      int `json:"orderNotFound"` // of those, answered 404
+	// FirstOrderStatus counts the statuses those reads showed.
+	FirstOrderStatus map[string]int `json:"firstOrderStatus"`
+	BasketRead       Summary        `json:"basketRead"`
+	OrderRead        Summary        `json:"orderRead"`
 }
 
 // ProcessMemory is a service process's resident memory before and after the
@@ -79,8 +101,33 @@ func (r *Report) WriteText(w io.Writer) error {
 	} {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", row.name, row.s.N, ms(row.s.Mean), ms(row.s.P50), ms(row.s.P95), ms(row.s.P99), ms(row.s.Max))
 	}
+	if c := r.Reads; c != nil {
+		for _, row := range []struct {
+			name string
+			s    Summary
+		}{{"basket read after write", c.BasketRead}, {"order read after checkout", c.OrderRead}} {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", row.name, row.s.N, ms(row.s.Mean), ms(row.s.P50), ms(row.s.P95), ms(row.s.P99), ms(row.s.Max))
+		}
+	}
 	tw.Flush()
+	if c := r.Reads; c != nil {
+		fmt.Fprintf(&b, "\nread your writes: %d basket reads, %d stale, %d writes refused 412; %d order reads after checkout, %d not found; first status %v\n",
+			c.BasketReads, c.Stale, c.PreconditionFailed, c.OrderReads, c.OrderNotFound, c.FirstOrderStatus)
+	}
 
+	if f := r.Bus; f != nil {
+		fmt.Fprintf(&b, "\nbroker deliveries per checkout %.1f (events %.1f, commands %.1f); events published per checkout %.1f\n",
+			f.DeliveriesPerCheckout, f.EventDeliveriesPerCheckout, f.CommandDeliveriesPerCheckout, f.EventsPerCheckout)
+		handlers := slices.Sorted(maps.Keys(f.ByHandler))
+		for _, h := range handlers {
+			fmt.Fprintf(&b, "  %-42s %8.0f  (%.1f per checkout)\n", h, f.ByHandler[h], f.ByHandler[h]/float64(max(f.Checkouts, 1)))
+		}
+		fmt.Fprintf(&b, "OrderPaid → confirmation sent: %d of %d paid, p50 %s ms p99 %s ms (caught up %s after the last Paid)\n",
+			f.Emails, f.Checkouts, ms(f.EmailP50), ms(f.EmailP99), f.EmailWait.Round(time.Millisecond))
+		if f.Note != "" {
+			fmt.Fprintf(&b, "note: %s\n", f.Note)
+		}
+	}
 	if len(r.Errors) == 0 {
 		b.WriteString("\nerrors: none\n")
 	} else {

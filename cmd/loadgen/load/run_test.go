@@ -3,6 +3,7 @@ package load_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -73,6 +74,9 @@ func TestRunAgainstEmbeddedShop(t *testing.T) {
 		"RATE_LIMIT": "1000000", "SEED_DEMO": "true", "WEB_DIR": "",
 		"AUTH_BOOTSTRAP_ADMIN_EMAIL": "admin@example.com", "AUTH_BOOTSTRAP_ADMIN_PASSWORD": adminPassword,
 		"AUTH_HASH_CONCURRENCY": "2",
+		// Opt in explicitly (also the embedded default): the generator's
+		// X-Forwarded-For comes from loopback and must be believed.
+		"TRUSTED_PROXIES": "127.0.0.1/32",
 	})
 	cases := []struct {
 		name      string
@@ -91,6 +95,14 @@ func TestRunAgainstEmbeddedShop(t *testing.T) {
 			cfg:      load.Config{Customers: 2, OrdersPerCustomer: 2, Concurrency: 2, ClientIPs: netip.MustParsePrefix("198.18.1.0/24")},
 			wantPaid: 4, wantStock: "enough stock",
 		},
+		{
+			// Issue 16 item 8: eight customers at once, each reading every
+			// basket write back and its order right after checkout.
+			name: "customers read their own writes",
+			cfg: load.Config{Customers: 8, OrdersPerCustomer: 3, Concurrency: 8, Lines: 2, SKUs: []string{"KIT-001", "KIT-002"}, CheckReads: true,
+				AdminEmail: "admin@example.com", AdminPassword: adminPassword, ClientIPs: netip.MustParsePrefix("198.18.3.0/24")},
+			wantPaid: 24, wantStock: "topped up",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -105,6 +117,13 @@ func TestRunAgainstEmbeddedShop(t *testing.T) {
 			}
 			if rep.PlaceOrder.N != c.wantPaid || rep.ToPaid.N != c.wantPaid || rep.PlaceOrder.P99 <= 0 || rep.ToPaid.P50 < rep.PlaceOrder.P50 {
 				t.Fatalf("latency summaries inconsistent: place %+v, to paid %+v", rep.PlaceOrder, rep.ToPaid)
+			}
+			if c.cfg.CheckReads {
+				if err := ownWritesSeen(rep, c.wantPaid); err != nil {
+					t.Fatal(err)
+				}
+			} else if rep.Reads != nil {
+				t.Fatalf("read checks reported without CheckReads: %+v", rep.Reads)
 			}
 			if !strings.Contains(rep.Stock, c.wantStock) {
 				t.Fatalf("stock note %q, want it to say %q", rep.Stock, c.wantStock)
@@ -122,6 +141,22 @@ func TestRunAgainstEmbeddedShop(t *testing.T) {
 			t.Fatalf("err %v, report %+v; want the 401 of the admin sign-in and no report", err, rep)
 		}
 	})
+}
+
+// ownWritesSeen checks a CheckReads report of orders checkouts: every basket
+// write was read back as written, no write was refused for a stale ETag and
+// every order was found right after its checkout.
+func ownWritesSeen(rep *load.Report, orders int) error {
+	r := rep.Reads
+	switch {
+	case r == nil:
+		return errors.New("no read checks in the report")
+	case r.BasketReads != orders*rep.Lines || r.OrderReads != orders:
+		return fmt.Errorf("%d basket reads and %d order reads, want %d and %d", r.BasketReads, r.OrderReads, orders*rep.Lines, orders)
+	case r.Stale != 0 || r.PreconditionFailed != 0 || r.OrderNotFound != 0:
+		return fmt.Errorf("%d stale basket reads, %d writes refused 412, %d orders not found after checkout; errors %+v", r.Stale, r.PreconditionFailed, r.OrderNotFound, rep.Errors)
+	}
+	return nil
 }
 
 // TestRunRefusals: a refused target or a bad configuration never sends a

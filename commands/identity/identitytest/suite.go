@@ -100,7 +100,7 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 			t.Fatal(err)
 		}
 		if err := s.UpdateUser(ctx, u.ID(), func(u *domain.User) (ident.Change, error) {
-			_, err := u.VerifyEmail(time.Now())
+			_, err := u.VerifyEmail(u.PasswordHash(), time.Now())
 			return ident.Change{Events: []eventstore.EventData{e2}}, err
 		}); err != nil {
 			t.Fatal(err)
@@ -146,7 +146,7 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 		}
 		boom := errors.New("boom")
 		err := s.UpdateUser(ctx, u.ID(), func(u *domain.User) (ident.Change, error) {
-			_, _ = u.VerifyEmail(time.Now())
+			_, _ = u.VerifyEmail(u.PasswordHash(), time.Now())
 			return ident.Change{Events: []eventstore.EventData{event("x")}}, boom
 		})
 		if !errors.Is(err, boom) {
@@ -168,11 +168,12 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 		s, _ := newStore(t)
 		u := newUser(t, uniqueEmail())
 		now := time.Now()
-		tok := ident.Token{IDHash: uuid.NewString(), UserID: u.ID(), Purpose: ident.PurposeVerify, ExpiresAt: now.Add(time.Hour)}
+		tok := ident.Token{IDHash: uuid.NewString(), UserID: u.ID(), Purpose: ident.PurposeVerify, ExpiresAt: now.Add(time.Hour),
+			PasswordHash: "$argon2id$of-this-sign-up"}
 		if err := s.CreateUser(ctx, u, ident.Change{Token: &tok}); err != nil {
 			t.Fatal(err)
 		}
-		noop := func(*domain.User) (ident.Change, error) { return ident.Change{}, nil }
+		noop := func(*domain.User, ident.Token) (ident.Change, error) { return ident.Change{}, nil }
 		for name, call := range map[string]func() error{
 			"wrong purpose": func() error { return s.ConsumeToken(ctx, ident.PurposeReset, tok.IDHash, u.ID(), now, noop) },
 			"wrong user":    func() error { return s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, "other", now, noop) },
@@ -186,11 +187,18 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 			}
 		}
 		boom := errors.New("boom")
-		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, func(*domain.User) (ident.Change, error) { return ident.Change{}, boom }); !errors.Is(err, boom) {
+		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, func(*domain.User, ident.Token) (ident.Change, error) { return ident.Change{}, boom }); !errors.Is(err, boom) {
 			t.Fatalf("failing fn err = %v", err)
 		}
-		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, noop); err != nil {
+		var consumed ident.Token
+		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, func(_ *domain.User, t ident.Token) (ident.Change, error) {
+			consumed = t
+			return ident.Change{}, nil
+		}); err != nil {
 			t.Fatalf("a failed use burnt the token: %v", err)
+		}
+		if consumed.PasswordHash != tok.PasswordHash || consumed.UserID != u.ID() || consumed.Purpose != ident.PurposeVerify {
+			t.Fatalf("fn got token %+v, want the stored %+v", consumed, tok)
 		}
 		if err := s.ConsumeToken(ctx, ident.PurposeVerify, tok.IDHash, u.ID(), now, noop); !errors.Is(err, ident.ErrTokenInvalid) {
 			t.Fatalf("second use err = %v", err)
@@ -226,7 +234,7 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				err := s.ConsumeToken(ctx, ident.PurposeReset, tok.IDHash, u.ID(), time.Now(), func(*domain.User) (ident.Change, error) {
+				err := s.ConsumeToken(ctx, ident.PurposeReset, tok.IDHash, u.ID(), time.Now(), func(*domain.User, ident.Token) (ident.Change, error) {
 					return ident.Change{}, nil
 				})
 				if err == nil {
@@ -324,11 +332,39 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) (ident.Sessions, C
 	create := func(t *testing.T, s ident.Sessions, c Clock, user string) (token, family string) {
 		t.Helper()
 		token, family = uuid.NewString(), uuid.NewString()
-		if err := s.Create(ctx, ident.Session{TokenHash: token, FamilyID: family, UserID: user, ExpiresAt: c.Now().Add(ttl)}); err != nil {
+		if err := s.Create(ctx, ident.Session{TokenHash: token, FamilyID: family, UserID: user, ExpiresAt: c.Now().Add(ttl),
+			FamilyExpiresAt: c.Now().Add(24 * ttl)}); err != nil {
 			t.Fatal(err)
 		}
 		return token, family
 	}
+
+	t.Run("a family ends at its absolute end however often it rotates", func(t *testing.T) {
+		t.Parallel()
+		s, c := newSessions(t)
+		tok, fam := uuid.NewString(), uuid.NewString()
+		ends := c.Now().Add(600 * time.Millisecond)
+		if err := s.Create(ctx, ident.Session{TokenHash: tok, FamilyID: fam, UserID: "u1", ExpiresAt: c.Now().Add(ttl), FamilyExpiresAt: ends}); err != nil {
+			t.Fatal(err)
+		}
+		next := uuid.NewString()
+		got, err := s.Rotate(ctx, tok, next, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Stores may keep milliseconds only.
+		if got.ExpiresAt.After(ends) || got.FamilyExpiresAt.Sub(ends).Abs() >= time.Millisecond {
+			t.Fatalf("rotated session ends %v (family %v), want no later than %v", got.ExpiresAt, got.FamilyExpiresAt, ends)
+		}
+		c.Wait(700 * time.Millisecond)
+		if _, err := s.Rotate(ctx, next, uuid.NewString(), ttl); !errors.Is(err, ident.ErrSessionInvalid) {
+			t.Fatalf("rotation past the family's end: %v, want invalid", err)
+		}
+		if err := s.Create(ctx, ident.Session{TokenHash: uuid.NewString(), FamilyID: uuid.NewString(), UserID: "u1",
+			ExpiresAt: c.Now().Add(ttl)}); err == nil {
+			t.Fatal("a family without an absolute end was stored")
+		}
+	})
 
 	t.Run("rotation chain", func(t *testing.T) {
 		t.Parallel()
@@ -423,7 +459,8 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) (ident.Sessions, C
 		t.Parallel()
 		s, c := newSessions(t)
 		tok, fam := uuid.NewString(), uuid.NewString()
-		if err := s.Create(ctx, ident.Session{TokenHash: tok, FamilyID: fam, UserID: "u1", ExpiresAt: c.Now().Add(300 * time.Millisecond)}); err != nil {
+		if err := s.Create(ctx, ident.Session{TokenHash: tok, FamilyID: fam, UserID: "u1", ExpiresAt: c.Now().Add(300 * time.Millisecond),
+			FamilyExpiresAt: c.Now().Add(ttl)}); err != nil {
 			t.Fatal(err)
 		}
 		c.Wait(400 * time.Millisecond)

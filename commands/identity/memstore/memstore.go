@@ -110,7 +110,7 @@ func (s *Store) updateLocked(id string, fn func(*domain.User) (ident.Change, err
 }
 
 // ConsumeToken implements identity.Store.
-func (s *Store) ConsumeToken(ctx context.Context, purpose ident.Purpose, idHash, userID string, now time.Time, fn func(*domain.User) (ident.Change, error)) error {
+func (s *Store) ConsumeToken(ctx context.Context, purpose ident.Purpose, idHash, userID string, now time.Time, fn func(*domain.User, ident.Token) (ident.Change, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Store) ConsumeToken(ctx context.Context, purpose ident.Purpose, idHash,
 	}
 	// fn runs before the delete is kept, so a failing fn leaves the token
 	// usable, as a rolled-back transaction would.
-	if err := s.updateLocked(userID, fn); err != nil {
+	if err := s.updateLocked(userID, func(u *domain.User) (ident.Change, error) { return fn(u, tok) }); err != nil {
 		return err
 	}
 	delete(s.tokens, idHash)

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -26,7 +27,8 @@ type memToken struct {
 type memFamily struct {
 	user    string
 	revoked bool
-	expires time.Time
+	expires time.Time // sliding: the newest token's end
+	ends    time.Time // absolute
 }
 
 // NewSessions returns an empty session store; now may be nil (time.Now).
@@ -42,13 +44,17 @@ func (s *Sessions) Create(ctx context.Context, sess ident.Session) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if sess.FamilyExpiresAt.IsZero() {
+		return errors.New("memstore: a session family needs its absolute end")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.creates++; s.creates%256 == 0 {
 		s.sweep()
 	}
-	s.families[sess.FamilyID] = memFamily{user: sess.UserID, expires: sess.ExpiresAt}
-	s.tokens[sess.TokenHash] = memToken{family: sess.FamilyID, expires: sess.ExpiresAt}
+	exp := earlier(sess.ExpiresAt, sess.FamilyExpiresAt)
+	s.families[sess.FamilyID] = memFamily{user: sess.UserID, expires: exp, ends: sess.FamilyExpiresAt}
+	s.tokens[sess.TokenHash] = memToken{family: sess.FamilyID, expires: exp}
 	return nil
 }
 
@@ -65,7 +71,7 @@ func (s *Sessions) Rotate(ctx context.Context, oldHash, newHash string, ttl time
 		return ident.Session{}, ident.ErrSessionInvalid
 	}
 	f, ok := s.families[t.family]
-	if !ok || f.revoked || !now.Before(f.expires) {
+	if !ok || f.revoked || !now.Before(f.expires) || !now.Before(f.ends) {
 		return ident.Session{}, ident.ErrSessionInvalid
 	}
 	if t.used {
@@ -73,14 +79,22 @@ func (s *Sessions) Rotate(ctx context.Context, oldHash, newHash string, ttl time
 		s.families[t.family] = f
 		return ident.Session{FamilyID: t.family, UserID: f.user}, ident.ErrSessionReused
 	}
-	exp := now.Add(ttl)
+	exp := earlier(now.Add(ttl), f.ends)
 	t.used = true
 	t.expires = exp // the used marker lives as long as the family, to catch reuse
 	s.tokens[oldHash] = t
 	f.expires = exp
 	s.families[t.family] = f
 	s.tokens[newHash] = memToken{family: t.family, expires: exp}
-	return ident.Session{TokenHash: newHash, FamilyID: t.family, UserID: f.user, ExpiresAt: exp}, nil
+	return ident.Session{TokenHash: newHash, FamilyID: t.family, UserID: f.user, ExpiresAt: exp, FamilyExpiresAt: f.ends}, nil
+}
+
+// earlier returns the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // Revoke implements identity.Sessions.
@@ -125,7 +139,7 @@ func (s *Sessions) sweep() {
 		}
 	}
 	for id, f := range s.families {
-		if !now.Before(f.expires) {
+		if !now.Before(earlier(f.expires, f.ends)) {
 			delete(s.families, id)
 		}
 	}

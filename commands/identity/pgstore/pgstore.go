@@ -116,20 +116,20 @@ func updateInTx(ctx context.Context, tx pgx.Tx, id string, fn func(*domain.User)
 }
 
 // ConsumeToken implements identity.Store.
-func (s *Store) ConsumeToken(ctx context.Context, purpose ident.Purpose, idHash, userID string, now time.Time, fn func(*domain.User) (ident.Change, error)) error {
+func (s *Store) ConsumeToken(ctx context.Context, purpose ident.Purpose, idHash, userID string, now time.Time, fn func(*domain.User, ident.Token) (ident.Change, error)) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// DELETE ... RETURNING takes the row lock: of two concurrent uses,
 		// the second waits and then finds nothing.
-		var owner string
-		err := tx.QueryRow(ctx, `DELETE FROM auth.tokens WHERE id_hash=$1 AND purpose=$2 AND expires_at > $3 RETURNING user_id`,
-			idHash, string(purpose), now).Scan(&owner)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && owner != userID) {
+		tok := ident.Token{IDHash: idHash, Purpose: purpose}
+		err := tx.QueryRow(ctx, `DELETE FROM auth.tokens WHERE id_hash=$1 AND purpose=$2 AND expires_at > $3
+			RETURNING user_id, expires_at, password_hash`, idHash, string(purpose), now).Scan(&tok.UserID, &tok.ExpiresAt, &tok.PasswordHash)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && tok.UserID != userID) {
 			return ident.ErrTokenInvalid
 		}
 		if err != nil {
 			return fmt.Errorf("pgstore: consume token: %w", err)
 		}
-		return updateInTx(ctx, tx, userID, fn)
+		return updateInTx(ctx, tx, userID, func(u *domain.User) (ident.Change, error) { return fn(u, tok) })
 	})
 }
 
@@ -138,8 +138,8 @@ func applyChange(ctx context.Context, tx pgx.Tx, userID string, ch ident.Change)
 		if _, err := tx.Exec(ctx, `DELETE FROM auth.tokens WHERE user_id=$1 AND purpose=$2`, t.UserID, string(t.Purpose)); err != nil {
 			return fmt.Errorf("pgstore: replace token: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO auth.tokens (id_hash, user_id, purpose, expires_at) VALUES ($1,$2,$3,$4)`,
-			t.IDHash, t.UserID, string(t.Purpose), t.ExpiresAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO auth.tokens (id_hash, user_id, purpose, expires_at, password_hash) VALUES ($1,$2,$3,$4,$5)`,
+			t.IDHash, t.UserID, string(t.Purpose), t.ExpiresAt, t.PasswordHash); err != nil {
 			return fmt.Errorf("pgstore: insert token: %w", err)
 		}
 	}

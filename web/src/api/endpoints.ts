@@ -102,19 +102,12 @@ export function createApi(client: ApiClient) {
     },
 
     payments: {
-      // The payments API answers {orderId, payments: [...]} with the ledger's
-      // field names; map them onto the storefront's Payment.
-      forOrder: async (orderId: string): Promise<Payment[]> => {
-        const body = await client.get<unknown>("/api/payments", { query: { orderId } });
-        const raw =
-          body && typeof body === "object" && Array.isArray((body as { payments?: unknown }).payments)
-            ? ((body as { payments: Record<string, unknown>[] }).payments)
-            : listOf<Record<string, unknown>>(body);
-        return raw.map((p) => ({
-          ...(p as unknown as Payment),
-          failureReason: (p.failureReason ?? p.reason ?? p.failCode) as string | undefined,
-        }));
-      },
+      forOrder: async (orderId: string): Promise<Payment[]> =>
+        (await client.get<{ orderId: string; payments: Payment[] }>("/api/payments", { query: { orderId } })).payments,
+      /** Stripe: the secret the Payment Element confirms with, once the payment needs the buyer. */
+      clientSecret: async (paymentId: string): Promise<string> =>
+        (await client.get<{ paymentId: string; clientSecret: string }>(`/api/payments/${seg(paymentId)}/client-secret`))
+          .clientSecret,
     },
 
     clients: {
@@ -139,7 +132,7 @@ export function createApi(client: ApiClient) {
         client.post<unknown>(`/api/admin/orders/${seg(id)}/ship`, { carrier, trackingNumber }),
       deliver: (id: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/deliver`, {}),
       cancel: (id: string, reason: string) => client.post<unknown>(`/api/admin/orders/${seg(id)}/cancel`, { reason }),
-      // 202: the payment service refunds, then the order turns Refunded. The key names the refund, so a retry
+      // 202: the payment service refunds, then the order turns PartiallyRefunded or Refunded. The key names the refund, so a retry
       // of the same submit refunds once.
       refund: (id: string, amount: { amount: number; currency: string }, reason: string, idempotencyKey: string) =>
         client.post<unknown>(`/api/admin/orders/${seg(id)}/refund`, { amount, reason }, { idempotencyKey }),
@@ -177,18 +170,12 @@ export function normalisePage<T>(v: unknown, page: number, pageSize: number): Pa
   };
 }
 
-/** The catalog may answer [{name,count}] or plain [name]. */
+/** The catalog's categories ({name, count}), skipping anything malformed. */
 export function normaliseCategories(v: unknown): Category[] {
-  return listOf<unknown>(v)
-    .map((c): Category | null => {
-      if (typeof c === "string") return { name: c };
-      if (c && typeof c === "object" && typeof (c as Category).name === "string") {
-        const { name, count } = c as Category;
-        return typeof count === "number" ? { name, count } : { name };
-      }
-      return null;
-    })
-    .filter((c): c is Category => c !== null);
+  return listOf<unknown>(v).filter(
+    (c): c is Category =>
+      !!c && typeof c === "object" && typeof (c as Category).name === "string" && typeof (c as Category).count === "number",
+  );
 }
 
 export function normaliseBasket(v: unknown): Basket {
@@ -196,6 +183,7 @@ export function normaliseBasket(v: unknown): Basket {
   return {
     lines: Array.isArray(o.lines) ? o.lines : [],
     total: o.total ?? null,
+    itemCount: typeof o.itemCount === "number" ? o.itemCount : 0,
     revision: typeof o.revision === "number" ? o.revision : 0,
   };
 }

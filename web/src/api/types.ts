@@ -1,30 +1,63 @@
-// Wire shapes of the public gateway API (ARCHITECTURE §10). Money is always
-// integer minor units plus an ISO currency, exactly like domain/money.DTO.
+// Wire shapes of the public gateway API. They come from the OpenAPI document
+// (api/gateway/openapi.json) through the generated schema.gen.ts, so the
+// storefront cannot drift from what the API documents; the Go API tests check
+// that the API serves what the document says. Money is always integer minor
+// units plus an ISO currency, exactly like domain/money.DTO.
+import type { components } from "./schema.gen";
 
-export interface Money {
-  amount: number;
-  currency: string;
+type Schemas = components["schemas"];
+
+export type Money = Schemas["Money"];
+export type Me = Schemas["User"];
+export type Role = Me["roles"][number];
+export type Product = Schemas["Product"];
+export type Category = Schemas["Category"];
+export type BasketLine = Schemas["BasketLine"];
+export type Basket = Schemas["Basket"];
+export type Address = Schemas["Address"];
+export type SavedAddress = Schemas["ProfileAddress"];
+export type CheckoutRequest = Schemas["CheckoutRequest"];
+export type OrderStatus = Schemas["OrderStatus"];
+export type OrderSummary = Schemas["OrderSummary"];
+export type OrderDetail = Schemas["Order"];
+export type StatusChange = OrderDetail["history"][number];
+export type OrderLine = Schemas["OrderLine"];
+export type Payment = Schemas["Payment"];
+export type Profile = Schemas["ClientProfile"];
+export type Preferences = Schemas["Preferences"];
+export type ShopConfig = Schemas["PublicConfig"];
+export type TimelineEntry = Schemas["TimelineEntry"];
+export type ProjectionStatus = Schemas["ProjectionStatus"];
+export type DeadLetter = Schemas["DeadLetter"];
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
 }
 
-export type Role = "customer" | "support" | "admin";
+export type PaymentMethod = ShopConfig["paymentMethods"][number];
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
+export interface CheckoutAccepted {
+  orderId: string;
+  /** Stripe mode: the PaymentIntent secret the Payment Element confirms with. */
+  clientSecret?: string;
 }
 
-export interface Product {
-  sku: string;
-  name: string;
-  description: string;
-  category: string;
-  price: Money;
-  images: string[];
-  stock: number;
-  attributes: Record<string, unknown>;
-}
+/** Every order status, in the order a checkout goes through them. */
+export const ORDER_STATUSES = [
+  "Placed",
+  "StockReserved",
+  "PaymentAuthorized",
+  "Confirmed",
+  "Paid",
+  "Shipped",
+  "Delivered",
+  "Cancelled",
+  "Refunded",
+  "PartiallyRefunded",
+] as const satisfies readonly OrderStatus[];
 
 export type ProductSort = "price_asc" | "price_desc" | "name" | "newest";
 
@@ -39,148 +72,7 @@ export interface ProductQuery {
   pageSize?: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
-
-export interface Category {
-  name: string;
-  count?: number;
-}
-
-export interface BasketLine {
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: Money;
-  lineTotal: Money;
-}
-
-export interface Basket {
-  lines: BasketLine[];
-  total: Money | null;
-  revision: number;
-}
-
-export interface Address {
-  name: string;
-  line1: string;
-  line2: string;
-  city: string;
-  postalCode: string;
-  country: string;
-}
-
-export interface SavedAddress extends Address {
-  id: string;
-  label: string;
-  default: boolean;
-}
-
-export type PaymentMethod = "sandbox" | "stripe" | "paypal";
-
-export interface CheckoutRequest {
-  shippingAddress: Address;
-  payment: { method: "sandbox"; cardNumber: string } | { method: "stripe" | "paypal" };
-}
-
-export interface CheckoutAccepted {
-  orderId: string;
-  /** Stripe mode: the PaymentIntent secret the Payment Element confirms with. */
-  clientSecret?: string;
-}
-
-export const ORDER_STATUSES = [
-  "Placed",
-  "StockReserved",
-  "PaymentAuthorized",
-  "Confirmed",
-  "Paid",
-  "Shipped",
-  "Delivered",
-  "Cancelled",
-  "Refunded",
-] as const;
-
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
-export interface OrderSummary {
-  orderId: string;
-  status: OrderStatus;
-  total: Money;
-  placedAt: string;
-  customerId?: string;
-  email?: string;
-}
-
-export interface StatusChange {
-  status: OrderStatus;
-  at: string;
-  reason?: string;
-}
-
-export interface OrderLine {
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: Money;
-  lineTotal?: Money;
-}
-
-export interface OrderDetail {
-  orderId: string;
-  status: OrderStatus;
-  lines: OrderLine[];
-  total: Money;
-  shippingAddress: Address;
-  history: StatusChange[];
-  cancelReason?: string;
-  placedAt?: string;
-  carrier?: string;
-  trackingNumber?: string;
-}
-
-export interface Payment {
-  paymentId: string;
-  status: string;
-  amount: Money;
-  last4?: string;
-  failureReason?: string;
-  /** Stripe mode: the PaymentIntent secret, only for the order's owner. */
-  clientSecret?: string;
-}
-
-export interface Profile {
-  name: string;
-  phone: string;
-  addresses: SavedAddress[];
-}
-
-export interface Preferences {
-  language: string;
-  currency: string;
-  marketingOptIn: boolean;
-  favouriteCategories: string[];
-  extra: Record<string, string>;
-}
-
-export interface ShopConfig {
-  paymentGateway: PaymentMethod;
-  stripePublishableKey?: string;
-}
-
-export interface TimelineEntry {
-  type: string;
-  at: string;
-  position?: number;
-  revision?: number;
-  stream?: string;
-  data?: unknown;
-}
-
+/** The back office's customer search (served once the customers route exists). */
 export interface CustomerSummary {
   id: string;
   email: string;
@@ -189,27 +81,7 @@ export interface CustomerSummary {
   verified?: boolean;
 }
 
-export interface ProjectionStatus {
-  name: string;
-  position: number;
-  lagEvents: number;
-  lagSeconds: number;
-  state: string;
-  /** Rebuild progress 0..1 when the backend reports it. */
-  progress?: number;
-}
-
-export interface DeadLetter {
-  id: string;
-  handler?: string;
-  topic?: string;
-  reason?: string;
-  messageType?: string;
-  failedAt?: string;
-  attempts?: number;
-  payload?: unknown;
-}
-
+/** A message of the embedded shop's mail outbox (/dev/mail.json, not the public API). */
 export interface MailMessage {
   id: string;
   to: string;

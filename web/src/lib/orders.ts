@@ -1,6 +1,6 @@
 import type { OrderStatus } from "../api/types";
 
-const TERMINAL: ReadonlySet<string> = new Set(["Paid", "Shipped", "Delivered", "Cancelled", "Refunded"]);
+const TERMINAL: ReadonlySet<string> = new Set(["Paid", "Shipped", "Delivered", "Cancelled", "Refunded", "PartiallyRefunded"]);
 
 /**
  * Whether the checkout saga can still move an order by itself. Paid and later
@@ -20,6 +20,7 @@ const LABELS: Record<string, string> = {
   Delivered: "Delivered",
   Cancelled: "Cancelled",
   Refunded: "Refunded",
+  PartiallyRefunded: "Partially refunded",
 };
 
 export function statusLabel(s: string): string {

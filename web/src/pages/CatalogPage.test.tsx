@@ -15,10 +15,10 @@ const product = (sku: string, name: string, price: number) => ({
 });
 
 describe("CatalogPage", () => {
-  it("lists products, categories given as plain strings, and adds to the basket", async () => {
+  it("lists products and categories, and adds to the basket", async () => {
     const { calls } = renderPage(<CatalogPage />, {
       routes: {
-        "GET /api/catalog/categories": () => json(["Tea", "Books"]),
+        "GET /api/catalog/categories": () => json([{ name: "Tea", count: 1 }, { name: "Books", count: 1 }]),
         "GET /api/catalog/products": () =>
           json({ items: [product("T1", "Sencha", 1250), product("T2", "Oolong", 990)], page: 1, pageSize: 12, total: 2 }),
         "POST /api/basket/items": () =>
@@ -26,7 +26,7 @@ describe("CatalogPage", () => {
       },
     });
     expect(await screen.findByText("Sencha")).toBeTruthy();
-    expect(screen.getByRole("option", { name: "Books" })).toBeTruthy();
+    expect(screen.getByRole("option", { name: "Books (1)" })).toBeTruthy();
     const add = screen.getByRole("button", { name: "Add Sencha to basket" }) as HTMLButtonElement;
     // Disabled until the basket (and its ETag) is known.
     await waitFor(() => expect(add.disabled).toBe(false));

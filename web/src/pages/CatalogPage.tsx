@@ -138,7 +138,7 @@ export function CatalogPage() {
             {categories.data?.map((c) => (
               <option key={c.name} value={c.name}>
                 {c.name}
-                {typeof c.count === "number" ? ` (${c.count})` : ""}
+                {` (${c.count})`}
               </option>
             ))}
           </select>

@@ -41,6 +41,22 @@ describe("CheckoutPage", () => {
     expect(post.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("offers only a method the shop accepts", async () => {
+    const { calls } = renderPage(<CheckoutPage />, {
+      routes: {
+        ...signedIn,
+        "GET /api/config": () => json({ paymentMethods: ["paypal"], paymentGateway: "sandbox" }),
+        "POST /api/basket/checkout": () => json({ orderId: "o-78" }, 202),
+      },
+      url: "/checkout",
+      path: "/checkout",
+    });
+    await waitFor(() => expect((screen.getByLabelText("Address line 1") as HTMLInputElement).value).toBe("12 Analytical St"));
+    expect(screen.queryByLabelText("Card number")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Place order" }));
+    await waitFor(() => expect(calls.find((c) => c.path === "/api/basket/checkout")?.body).toMatchObject({ payment: { method: "paypal" } }));
+  });
+
   it("reuses the Idempotency-Key when the same order is retried, and makes a new one when it changes", async () => {
     let n = 0;
     const { calls } = renderPage(<CheckoutPage />, {

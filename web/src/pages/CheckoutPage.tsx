@@ -72,7 +72,8 @@ export function CheckoutPage() {
     }
   }, [profile, me]);
 
-  const gateway = config?.paymentGateway ?? "sandbox";
+  // Offer only what the shop accepts: the server refuses any other method.
+  const gateway = config?.paymentMethods?.[0] ?? config?.paymentGateway ?? "sandbox";
   const stripeKey = gateway === "stripe" ? config?.stripePublishableKey : undefined;
   const method: "sandbox" | "stripe" | "paypal" = stripeKey ? "stripe" : gateway === "paypal" ? "paypal" : "sandbox";
 
@@ -149,8 +150,11 @@ export function CheckoutPage() {
   const waitForClientSecret = async (orderId: string): Promise<string | null> => {
     for (let i = 0; i < 20; i++) {
       const payments = await api.payments.forOrder(orderId).catch(() => []);
-      const s = payments.find((p) => p.clientSecret)?.clientSecret;
-      if (s) return s;
+      const waiting = payments.find((p) => p.status === "action_required");
+      if (waiting) {
+        const s = await api.payments.clientSecret(waiting.paymentId).catch(() => "");
+        if (s) return s;
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
     return null;

@@ -2,6 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { OrderPage, hasCapture } from "./OrderPage";
 import { ME_CUSTOMER, eur, json, renderPage } from "../test/fakeShop";
+import type { Payment } from "../api/types";
 
 const address = { name: "Ada", line1: "1 St", line2: "", city: "London", postalCode: "N1", country: "GB" };
 function order(status: string, extra: Record<string, unknown> = {}) {
@@ -24,7 +25,8 @@ describe("OrderPage", () => {
       routes: {
         "GET /api/auth/me": () => json(ME_CUSTOMER),
         "GET /api/orders/o-1": () => order(states[Math.min(i++, states.length - 1)]!),
-        "GET /api/payments": () => json([{ paymentId: "p-1", status: "Captured", amount: eur(2500), last4: "4242" }]),
+        "GET /api/payments": () =>
+          json({ orderId: "o-1", payments: [payment({ paymentId: "p-1", status: "captured", amount: eur(2500), last4: "4242" })] }),
       },
       url: "/orders/o-1?placed=1",
       path: "/orders/:orderId",
@@ -42,6 +44,22 @@ describe("OrderPage", () => {
     expect(calls.filter((c) => c.path === "/api/orders/o-1").length).toBe(reads);
   }, 15000);
 
+  it("says how much of a partially refunded order went back", async () => {
+    renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () => order("PartiallyRefunded", { refunded: eur(1000) }),
+        "GET /api/payments": () => json([{ paymentId: "p-1", status: "partially_refunded", amount: eur(2500), last4: "4242" }]),
+      },
+      url: "/orders/o-1",
+      path: "/orders/:orderId",
+    });
+    const outcome = await screen.findByTestId("order-outcome");
+    expect(outcome.textContent).toContain("Partially refunded.");
+    expect(outcome.textContent).toMatch(/10\.00.* of .*25\.00/);
+    expect(screen.getByTestId("order-status").getAttribute("data-status")).toBe("PartiallyRefunded");
+  });
+
   it("explains a declined card and that no money was taken", async () => {
     renderPage(<OrderPage />, {
       routes: {
@@ -55,7 +73,7 @@ describe("OrderPage", () => {
             ],
           }),
         "GET /api/payments": () =>
-          json([{ paymentId: "p-1", status: "Failed", amount: eur(2500), last4: "0002", failureReason: "card_declined" }]),
+          json({ orderId: "o-1", payments: [payment({ paymentId: "p-1", status: "failed", amount: eur(2500), last4: "0002", reason: "card_declined" })] }),
       },
       url: "/orders/o-1",
       path: "/orders/:orderId",
@@ -69,11 +87,17 @@ describe("OrderPage", () => {
 
   it.each([
     [[], false],
-    [[{ status: "Failed" }], false],
-    [[{ status: "Authorized" }, { status: "Voided" }], false],
-    [[{ status: "Captured" }], true],
-    [[{ status: "PartiallyRefunded" }], true],
+    [[{ status: "failed" as const }], false],
+    [[{ status: "authorized" as const }, { status: "voided" as const }], false],
+    [[{ status: "captured" as const }], true],
+    [[{ status: "refunded" as const }], true],
   ])("hasCapture(%j) = %s", (ps, want) => {
-    expect(hasCapture(ps.map((p, i) => ({ paymentId: `p${i}`, amount: eur(1), ...p })))).toBe(want);
+    expect(hasCapture(ps.map((p, i) => payment({ paymentId: `p${i}`, amount: eur(1), ...p })))).toBe(want);
   });
 });
+
+/** A payment as GET /api/payments sends it (the generated type keeps the fixture honest). */
+function payment(p: Partial<Payment> & Pick<Payment, "paymentId" | "status" | "amount">): Payment {
+  return { orderId: "o-1", customerId: "u-1", method: "sandbox", captured: 0, refunded: 0, version: 1,
+    updatedAt: "2025-01-01T10:00:02Z", ledger: [], ...p };
+}

@@ -155,7 +155,7 @@ export function OrderPage() {
                     <td data-label="Payment">{p.paymentId.slice(0, 8)}</td>
                     <td data-label="Status">
                       {p.status}
-                      {p.failureReason && <span> — {humanReason(p.failureReason)}</span>}
+                      {failureReason(p) && <span> — {humanReason(failureReason(p))}</span>}
                     </td>
                     <td data-label="Amount">
                       <Price value={p.amount} />
@@ -177,7 +177,7 @@ export function OrderPage() {
 function Outcome({ order, payments }: { order: OrderDetail; payments: Payment[] | undefined }) {
   if (order.status === "Cancelled") {
     const reason = order.cancelReason ?? order.history?.find((h) => h.status === "Cancelled")?.reason;
-    const failed = payments?.find((p) => p.failureReason)?.failureReason;
+    const failed = payments?.map(failureReason).find(Boolean);
     return (
       <div className="outcome outcome-bad" role="alert" data-testid="order-outcome">
         <p>
@@ -197,6 +197,15 @@ function Outcome({ order, payments }: { order: OrderDetail; payments: Payment[] 
       </div>
     );
   }
+  if (order.status === "PartiallyRefunded")
+    return (
+      <div className="outcome outcome-ok" data-testid="order-outcome">
+        <p>
+          <strong>Partially refunded.</strong> <Price value={order.refunded} /> of <Price value={order.total} /> is on its
+          way back to your card.
+        </p>
+      </div>
+    );
   if (order.status === "Refunded")
     return (
       <div className="outcome outcome-bad" data-testid="order-outcome">
@@ -206,4 +215,9 @@ function Outcome({ order, payments }: { order: OrderDetail; payments: Payment[] 
       </div>
     );
   return null;
+}
+
+/** Why a payment failed, as the ledger records it (the gateway's reason, else its code). */
+function failureReason(p: Payment): string {
+  return p.reason || p.failCode || "";
 }

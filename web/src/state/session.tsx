@@ -47,8 +47,9 @@ export function SessionProvider({ api, children }: { api: Api; children: ReactNo
     api.config
       .get()
       .then(setConfig)
-      // Without /api/config the sandbox form is the safe default.
-      .catch(() => setConfig({ paymentGateway: "sandbox" }));
+      // Without /api/config the sandbox form is the fallback; the server
+      // refuses any method it does not offer, so nothing is paid by mistake.
+      .catch(() => setConfig({ paymentMethods: ["sandbox"], paymentGateway: "sandbox" }));
   }, [api, reload]);
 
   useEffect(() => {

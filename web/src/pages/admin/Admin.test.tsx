@@ -5,6 +5,7 @@ import { AdminProjectionsPage } from "./AdminProjectionsPage";
 import { AdminDeadLettersPage } from "./AdminDeadLettersPage";
 import { AdminOrderPage } from "./AdminOrderPage";
 import { ME_ADMIN, ME_CUSTOMER, eur, json, problem, renderPage } from "../../test/fakeShop";
+import type { ProjectionStatus } from "../../api/types";
 
 const admin = { "GET /api/auth/me": () => json(ME_ADMIN) };
 
@@ -39,10 +40,10 @@ describe("back office", () => {
         "GET /api/admin/projections": () =>
           json(
             phase === 0
-              ? [{ name: "orders", position: 100, lagEvents: 0, lagSeconds: 0, state: "live" }]
+              ? { items: [projection({ checkpoint: 100, lagEvents: 0, lagSeconds: 0, state: "live" })] }
               : phase++ === 1
-                ? [{ name: "orders", position: 25, lagEvents: 75, lagSeconds: 3, state: "rebuilding" }]
-                : [{ name: "orders", position: 100, lagEvents: 0, lagSeconds: 0, state: "live" }],
+                ? { items: [projection({ checkpoint: 25, lagEvents: 75, lagSeconds: 3, state: "rebuilding" })] }
+                : { items: [projection({ checkpoint: 100, lagEvents: 0, lagSeconds: 0, state: "live" })] },
           ),
         "POST /api/admin/projections/orders/rebuild": () => {
           phase = 1;
@@ -115,4 +116,24 @@ describe("back office", () => {
     // The refund is named, so a retried submit cannot refund twice.
     expect(refund.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("offers refunds to admins only, as the server allows", async () => {
+    renderPage(<AdminOrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json({ ...ME_ADMIN, roles: ["support"] }),
+        "GET /api/orders/o-9": () =>
+          json({ orderId: "o-9", status: "Paid", lines: [], total: eur(1000), shippingAddress: null, history: [] }),
+        "GET /api/admin/orders/o-9/timeline": () => json([]),
+      },
+      url: "/admin/orders/o-9",
+      path: "/admin/orders/:orderId",
+    });
+    expect(await screen.findByRole("button", { name: "Mark shipped" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Refund" })).toBeNull();
+  });
 });
+
+/** The orders read model's status as GET /api/admin/projections sends it. */
+function projection(p: Pick<ProjectionStatus, "checkpoint" | "lagEvents" | "lagSeconds" | "state">): ProjectionStatus {
+  return { name: "orders", head: p.checkpoint + p.lagEvents, ...p };
+}

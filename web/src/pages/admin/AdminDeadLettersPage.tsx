@@ -41,11 +41,10 @@ export function AdminDeadLettersPage() {
             {list.data.map((d) => (
               <li key={d.id} className="panel">
                 <p>
-                  <strong>{d.messageType ?? d.topic ?? "message"}</strong> → {d.handler ?? "unknown handler"}
+                  <strong>{d.name ?? d.topic}</strong> → {d.handler}
                   <span className="muted">
                     {" "}
                     · {formatDateTime(d.failedAt, locale)}
-                    {typeof d.attempts === "number" ? ` · ${d.attempts} attempts` : ""}
                   </span>
                 </p>
                 {d.reason && <p>Reason: {d.reason}</p>}

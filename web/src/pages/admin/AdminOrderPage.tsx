@@ -17,7 +17,9 @@ import { useSession } from "../../state/session";
 
 export function AdminOrderPage() {
   const { orderId = "" } = useParams();
-  const { api, locale } = useSession();
+  const { api, locale, me } = useSession();
+  // Refunds move money out of the shop: the server allows them to admins only.
+  const isAdmin = !!me?.roles?.includes("admin");
   const order = useLoad(() => api.admin.order(orderId), [api, orderId]);
   const timeline = useLoad(() => api.admin.timeline(orderId), [api, orderId]);
   const reload = () => {
@@ -39,6 +41,7 @@ export function AdminOrderPage() {
         <>
           <p>
             Status: <StatusBadge status={order.data.status} /> · Total <Price value={order.data.total} />
+            {order.data.refunded && <> · Refunded <Price value={order.data.refunded} /></>}
             {order.data.cancelReason && <> · Reason: {humanReason(order.data.cancelReason)}</>}
           </p>
           <div className="admin-actions">
@@ -46,7 +49,7 @@ export function AdminOrderPage() {
             <ActionForm title="Mark delivered" button="Mark delivered" onDone={reload}
               run={() => api.admin.deliver(orderId)} />
             <ReasonForm orderId={orderId} onDone={reload} />
-            <RefundForm orderId={orderId} currency={order.data.total?.currency ?? "EUR"} onDone={reload} />
+            {isAdmin && <RefundForm orderId={orderId} currency={order.data.total?.currency ?? "EUR"} onDone={reload} />}
           </div>
         </>
       )}
@@ -158,7 +161,7 @@ function RefundForm({ orderId, currency, onDone }: { orderId: string; currency: 
   };
   return (
     <ActionForm title="Refund" button="Refund" onDone={onDone} confirmText="Refund this amount?" run={run}>
-      <p className="muted">The payment provider gives the money back first; the order shows Refunded once it has.</p>
+      <p className="muted">The payment provider gives the money back first; the order then shows Partially refunded, or Refunded once the whole total is back. Refunds are for admins.</p>
       <Field label={`Amount (${currency})`} name="amount" inputMode="decimal" value={amount}
         onChange={(e) => setAmount(e.target.value)} />
       <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} />

@@ -66,7 +66,7 @@ export function AdminProjectionsPage() {
               {list.data.map((p) => (
                 <tr key={p.name}>
                   <td data-label="Name">{p.name}</td>
-                  <td data-label="Position">{p.position}</td>
+                  <td data-label="Checkpoint">{p.checkpoint}</td>
                   <td data-label="Lag (events)">{p.lagEvents}</td>
                   <td data-label="Lag (time)">{formatDuration(p.lagSeconds)}</td>
                   <td data-label="State">
@@ -89,13 +89,8 @@ export function AdminProjectionsPage() {
 }
 
 function RebuildProgress({ p }: { p: ProjectionStatus }) {
-  // Prefer the server's own fraction; otherwise derive it from position and lag.
-  const fraction =
-    typeof p.progress === "number"
-      ? p.progress
-      : p.position + p.lagEvents > 0
-        ? p.position / (p.position + p.lagEvents)
-        : 0;
+  // How far the checkpoint has come towards the store's head.
+  const fraction = p.checkpoint + p.lagEvents > 0 ? p.checkpoint / (p.checkpoint + p.lagEvents) : 0;
   const pct = Math.max(0, Math.min(100, Math.round(fraction * 100)));
   return (
     <div>
