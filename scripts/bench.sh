@@ -10,7 +10,7 @@
 # without its figures would read as a result.
 #
 #   BENCH_OUT=dir     where the raw output goes (default test-output/)
-#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild gateway stock loadgen)
+#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild catchup gateway stock loadgen)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -55,6 +55,10 @@ bench eventstore ./eventstore/postgres '^BenchmarkAppend$' 300x
 bench readall ./eventstore/postgres '^BenchmarkReadAll$' 50000x
 bench relay ./messaging/relay '^BenchmarkRelayVsRawConfirmedPublish$' 2000x
 bench rebuild ./projections/rebuild '^BenchmarkRebuildOrders$' 1x SHOP_BENCH_EVENTS=20000
+if ! skipped catchup; then
+	scripts/ferretdb.sh start # the recommendations read model
+	bench catchup ./projections/catchup '^BenchmarkCatchUp$' 1x SHOP_BENCH_EVENTS=20000 SHOP_BENCH_BATCHES=100,500
+fi
 bench gateway ./api/gateway '^BenchmarkGatewayCatalog$' 5000x
 if ! skipped stock; then
 	scripts/ferretdb.sh start # installs it when missing, like make test

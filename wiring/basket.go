@@ -79,7 +79,8 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if err != nil {
 		return nil, err
 	}
-	if err := in.OnProjector(ctx, projector); err != nil {
+	projector.Malformed = in.malformed(projector.Name())
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
 	verifier, err := in.Verifier(o.Tokens)

@@ -36,7 +36,12 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 	if err != nil {
 		return nil, err
 	}
-	if err := in.On(ctx, svc.UserRegisteredHandler(), recommendations.NewProjector(history).EventHandler()); err != nil {
+	if err := in.On(ctx, svc.UserRegisteredHandler()); err != nil {
+		return nil, err
+	}
+	reco := recommendations.NewProjector(history)
+	reco.Malformed = in.malformed(reco.Name())
+	if err := in.OnProjector(ctx, o.Projections, reco); err != nil {
 		return nil, err
 	}
 	verifier, err := in.Verifier(o.Tokens)

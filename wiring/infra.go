@@ -35,6 +35,10 @@ import (
 	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/platform/sealed"
 	"github.com/evshop/shop/platform/service"
+	"github.com/evshop/shop/projections/baskets"
+	"github.com/evshop/shop/projections/catchup"
+	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/payments"
 )
 
 // Infra opens, on first use, the infrastructure the settings ask for and
@@ -61,6 +65,7 @@ type Infra struct {
 	mailKey string // MAIL_LINK_KEY, or the key generated in embedded mode
 	relays  map[string]*relay.Relay
 	dedupe  messaging.Deduper
+	wake    *catchup.Notifier // shared by the catch-up runners
 	started bool
 
 	handlers []Handler // registered on the bus, for the docs (registry.go)
@@ -419,18 +424,72 @@ func (in *Infra) Run(ctx context.Context, app *fiber.App) error {
 	return err
 }
 
-// projector is the shape every read-model projector has.
+// projector is the shape every read-model projector has: Handle for the
+// bus, ApplyBatch and Checkpoint for the catch-up from the event store.
 type projector interface {
 	Name() string
 	Filter() eventstore.Filter
 	Handle(ctx context.Context, e eventstore.RecordedEvent) error
+	ApplyBatch(ctx context.Context, events []eventstore.RecordedEvent) error
+	Checkpoint(ctx context.Context) (uint64, error)
 }
 
-// OnProjector registers a read-model projector as an event handler. A
-// projector filters by stream; the bus routes by event type, so its queue is
-// bound to the types recorded in those streams (projectorTypes).
-func (in *Infra) OnProjector(ctx context.Context, p projector) error {
-	return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: projectorTypes(p.Filter()), Handle: p.Handle})
+// OnProjector feeds a read-model projector from where PROJECTIONS_SOURCE
+// says: its own bus queue (a projector filters by stream; the bus routes by
+// event type, so its queue is bound to the types recorded in those streams,
+// projectorTypes), or a catch-up runner reading the
+// event store's $all in batches, one active per projector across processes.
+func (in *Infra) OnProjector(ctx context.Context, o Projections, p projector) error {
+	if o.Source != "store" {
+		return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: projectorTypes(p.Filter()), Handle: p.Handle})
+	}
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		return err
+	}
+	var locker relay.Locker = relay.NewMemoryLocker()
+	if !in.S.Embedded() {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return err
+		}
+		locker = relaypg.NewLocker(pool, relaypg.LockerConfig{})
+	}
+	// Rewind past a relay batch (500) with room: what a bus-fed projector
+	// left unapplied below its checkpoint when the source was switched.
+	// Linger lets a checkout's burst of appends land in one batch instead
+	// of waking every runner once per append.
+	if in.wake == nil {
+		// One wait on the store for every runner: each would hold a pooled
+		// connection while it listens.
+		in.wake = catchup.NewNotifier(store, time.Second)
+		in.Go("catchup:notifier", in.wake.Run)
+	}
+	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: o.Batch,
+		Wake: in.wake, Rewind: 5000, Linger: 10 * time.Millisecond, Poison: projectionPoison, Logger: in.Log, Metrics: in.Registry})
+	if err != nil {
+		return err
+	}
+	// The docs list it among the event's consumers all the same.
+	in.recordEventHandler(messaging.EventHandler{Name: p.Name(), Types: projectorTypes(p.Filter())})
+	in.Go("catchup:"+p.Name(), r.Run)
+	return nil
+}
+
+// projectionPoison tells the errors of a projector batch that no retry
+// cures: the event, or one before it in its stream, can never apply.
+func projectionPoison(err error) bool {
+	return errors.Is(err, orders.ErrOutOfOrder) || errors.Is(err, orders.ErrMalformed) ||
+		errors.Is(err, payments.ErrOutOfOrder) || errors.Is(err, baskets.ErrOutOfOrder) || messaging.IsPermanent(err)
+}
+
+// malformed reports an event a projector's batch skipped because it can
+// never apply (on the bus it would be dead-lettered).
+func (in *Infra) malformed(name string) func(eventstore.RecordedEvent, error) {
+	return func(ev eventstore.RecordedEvent, err error) {
+		in.Log.Error("projector skipped a malformed event", "projection", name, "event_id", ev.ID,
+			"stream", ev.Stream, "position", ev.Position, "error", err)
+	}
 }
 
 // streamTypes are the event types recorded in the streams of each prefix.

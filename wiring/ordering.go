@@ -68,7 +68,8 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	if err := in.OnProjector(ctx, projector); err != nil {
+	projector.Malformed = in.malformed(projector.Name())
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
 	verifier, err := in.Verifier(o.Tokens)

@@ -99,7 +99,8 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 	if err != nil {
 		return nil, err
 	}
-	if err := in.OnProjector(ctx, projector); err != nil {
+	projector.Malformed = in.malformed(projector.Name())
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
 	if deps.Verifier, err = in.Verifier(o.Tokens); err != nil {

@@ -61,6 +61,11 @@ func TestResolveValidatesSettings(t *testing.T) {
 		{"negative reminder idle", false, map[string]string{"REMINDER_IDLE": "-1h"}, "REMINDER_IDLE", 0},
 		{"reminder max age below idle", false, map[string]string{"REMINDER_IDLE": "48h", "REMINDER_MAX_AGE": "24h"}, "REMINDER_MAX_AGE", 0},
 		{"zero alert interval", false, map[string]string{"ALERT_INTERVAL": "0s"}, "ALERT_INTERVAL", 0},
+		// Where read-model projectors read from (basket, client, ordering, payment).
+		{"projections from the store", false, map[string]string{"PROJECTIONS_SOURCE": "store", "PROJECTIONS_BATCH": "1000"}, "", 1},
+		{"unknown projections source", false, map[string]string{"PROJECTIONS_SOURCE": "kafka"}, "PROJECTIONS_SOURCE", 0},
+		{"projections batch zero", false, map[string]string{"PROJECTIONS_BATCH": "0"}, "PROJECTIONS_BATCH", 0},
+		{"projections batch too big", false, map[string]string{"PROJECTIONS_BATCH": "10001"}, "PROJECTIONS_BATCH", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -80,6 +80,45 @@ type Store interface {
 	Reset(ctx context.Context) error
 }
 
+// Update is what one event does to one view, for UpdateBatch.
+type Update struct {
+	BasketID           string
+	Revision, Position uint64
+	Fn                 func(*View)
+}
+
+// BatchStore is a Store that applies many updates in one atomic write with
+// the checkpoint (Redis: one MULTI/EXEC watched on every key it read), with
+// the same outcome as Update on each in turn: an update the view already
+// reflects is skipped; ErrOutOfOrder refuses the whole batch.
+type BatchStore interface {
+	UpdateBatch(ctx context.Context, ups []Update) error
+}
+
+// foldBatch applies ups to the views read (missing ones are zero), in
+// order, and returns the changed views and the highest position seen.
+func foldBatch(views map[string]View, ups []Update) (changed map[string]View, top uint64, err error) {
+	changed = map[string]View{}
+	for _, u := range ups {
+		top = max(top, u.Position)
+		v, ok := changed[u.BasketID]
+		if !ok {
+			v = views[u.BasketID].clone()
+		}
+		apply, err := guard(v.Version, u.Revision)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !apply {
+			continue
+		}
+		u.Fn(&v)
+		v.Version, v.Position = u.Revision+1, u.Position
+		changed[u.BasketID] = v
+	}
+	return changed, top, nil
+}
+
 // guard decides what to do with an event at rev for a view at version.
 func guard(version, rev uint64) (apply bool, err error) {
 	switch {
@@ -94,6 +133,9 @@ func guard(version, rev uint64) (apply bool, err error) {
 // Projector folds basket events into a Store.
 type Projector struct {
 	store Store
+	// Malformed, when set, hears of each event ApplyBatch skipped because it
+	// does not decode (the bus path dead-letters those).
+	Malformed func(ev eventstore.RecordedEvent, err error)
 }
 
 // NewProjector returns the projector writing to store.
@@ -130,6 +172,43 @@ func (p *Projector) Handle(ctx context.Context, ev eventstore.RecordedEvent) err
 	})
 	return err
 }
+
+// ApplyBatch applies stored events (in global order) as one batch when the
+// store can, else one by one; events of other streams are ignored. The
+// catch-up runner (projections/catchup) calls it.
+func (p *Projector) ApplyBatch(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	ups := make([]Update, 0, len(evs))
+	for _, ev := range evs {
+		id, ok := strings.CutPrefix(ev.Stream, domain.StreamPrefix)
+		if !ok || !strings.HasPrefix(ev.Type, "basket.") {
+			continue
+		}
+		change, err := decode(ev)
+		if err != nil {
+			if p.Malformed != nil {
+				p.Malformed(ev, err)
+			}
+			continue
+		}
+		at := ev.Time.UTC()
+		ups = append(ups, Update{BasketID: id, Revision: ev.Revision, Position: ev.Position, Fn: func(v *View) {
+			v.BasketID, v.UpdatedAt = id, at
+			change(v)
+		}})
+	}
+	if b, ok := p.store.(BatchStore); ok {
+		return b.UpdateBatch(ctx, ups)
+	}
+	for _, u := range ups {
+		if _, err := p.store.Update(ctx, u.BasketID, u.Revision, u.Position, u.Fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Checkpoint is the store's checkpoint: where a catch-up runner resumes.
+func (p *Projector) Checkpoint(ctx context.Context) (uint64, error) { return p.store.Checkpoint(ctx) }
 
 func find(v *View, sku string) int {
 	for i, l := range v.Lines {

@@ -120,6 +120,81 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			t.Fatalf("after reset: %v", err)
 		}
 	})
+	t.Run("batches change what one-by-one delivery changes", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		other := "c0ffee00-0000-4000-8000-000000000002"
+		evs := history(t)
+		for i, ev := range history(t) {
+			ev.Stream, ev.Position = domain.Stream(other), ev.Position+1 // interleaved with bid's
+			evs = append(evs[:2*i+1], append([]eventstore.RecordedEvent{ev}, evs[2*i+1:]...)...)
+		}
+		dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
+		for _, ev := range evs {
+			dup = append(dup, ev, ev)
+		}
+		tests := []struct {
+			name    string
+			batches [][]eventstore.RecordedEvent
+		}{
+			{"one batch", [][]eventstore.RecordedEvent{evs}},
+			{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
+			{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
+			{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:3], evs[1:6], evs[4:]}},
+		}
+		want := newStore(t)
+		wp, _ := NewProjector(want)
+		for _, ev := range evs {
+			if err := wp.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				s := newStore(t)
+				if _, ok := s.(BatchStore); !ok {
+					t.Fatalf("%T does not apply batches", s)
+				}
+				p, _ := NewProjector(s)
+				for _, batch := range tt.batches {
+					if err := p.ApplyBatch(ctx, batch); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, id := range []string{bid, other} {
+					got, err := s.Get(ctx, id)
+					exp, _ := want.Get(ctx, id)
+					if err != nil || !reflect.DeepEqual(got, exp) {
+						t.Fatalf("basket %s after batches:\n%+v %v\nwant\n%+v", id, got, err, exp)
+					}
+				}
+				if cp, err := s.Checkpoint(ctx); err != nil || cp != 21 {
+					t.Fatalf("checkpoint %d %v, want 21", cp, err)
+				}
+			})
+		}
+	})
+	t.Run("a batch with a gap changes nothing", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		h := history(t)
+		if err := p.ApplyBatch(ctx, h[:1]); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := s.Get(ctx, bid)
+		if err := p.ApplyBatch(ctx, []eventstore.RecordedEvent{h[1], h[3]}); !errors.Is(err, ErrOutOfOrder) {
+			t.Fatalf("gap in a batch: %v", err)
+		}
+		after, _ := s.Get(ctx, bid)
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("a refused batch changed the view:\n%+v\n%+v", before, after)
+		}
+		if cp, _ := s.Checkpoint(ctx); cp != h[0].Position {
+			t.Fatalf("checkpoint %d after a refused batch, want %d", cp, h[0].Position)
+		}
+	})
 	t.Run("other streams are ignored", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

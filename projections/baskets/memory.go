@@ -2,6 +2,7 @@ package baskets
 
 import (
 	"context"
+	"maps"
 	"sync"
 )
 
@@ -53,5 +54,18 @@ func (m *Memory) Reset(context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.views, m.checkpoint = map[string]View{}, 0
+	return nil
+}
+
+// UpdateBatch implements BatchStore.
+func (m *Memory) UpdateBatch(_ context.Context, ups []Update) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	changed, top, err := foldBatch(m.views, ups)
+	if err != nil {
+		return err
+	}
+	maps.Copy(m.views, changed)
+	m.checkpoint = max(m.checkpoint, top)
 	return nil
 }

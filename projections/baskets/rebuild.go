@@ -146,6 +146,19 @@ func (a *ActiveRedis) Update(ctx context.Context, basketID string, rev, pos uint
 	return false, fmt.Errorf("baskets: update %s: too much contention", basketID)
 }
 
+// UpdateBatch implements BatchStore on the active generation; like Update
+// it watches the pointer, so a batch that raced with a swap is retried on
+// the new generation.
+func (a *ActiveRedis) UpdateBatch(ctx context.Context, ups []Update) error {
+	return updateBatch(ctx, a.c, []string{pointerKey(a.base)}, func(ctx context.Context, tx *redis.Tx) (*Redis, error) {
+		p, err := resolve(ctx, tx, a.base)
+		if err != nil {
+			return nil, err
+		}
+		return &Redis{c: a.c, prefix: p}, nil
+	}, ups)
+}
+
 // deleteGeneration deletes the read model under prefix p. The legacy
 // generation (p == base) shares its prefix with the pointer keys and the
 // other generations, so only its own keys are matched.
@@ -346,6 +359,11 @@ func (s *Swappable) Update(ctx context.Context, id string, rev, pos uint64, fn f
 		return err
 	})
 	return applied, err
+}
+
+// UpdateBatch implements BatchStore.
+func (s *Swappable) UpdateBatch(ctx context.Context, ups []Update) error {
+	return s.live.Write(func(m *Memory) error { return m.UpdateBatch(ctx, ups) })
 }
 
 // Checkpoint implements Store.

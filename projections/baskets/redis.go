@@ -135,3 +135,79 @@ func (r *Redis) Reset(ctx context.Context) error {
 	}
 	return nil
 }
+
+// UpdateBatch implements BatchStore.
+func (r *Redis) UpdateBatch(ctx context.Context, ups []Update) error {
+	return updateBatch(ctx, r.c, nil, func(context.Context, *redis.Tx) (*Redis, error) { return r, nil }, ups)
+}
+
+// updateBatch reads every view of ups with the keys watched (and the
+// watch keys), folds them in memory and writes the changed ones and the
+// checkpoint in one MULTI/EXEC, retried when a watched key changed. at
+// names the generation to write (ActiveRedis resolves its pointer there).
+func updateBatch(ctx context.Context, c redis.UniversalClient, watch []string, at func(context.Context, *redis.Tx) (*Redis, error), ups []Update) error {
+	if len(ups) == 0 {
+		return nil
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, u := range ups {
+		if !seen[u.BasketID] {
+			seen[u.BasketID] = true
+			ids = append(ids, u.BasketID)
+		}
+	}
+	txf := func(tx *redis.Tx) error {
+		r, err := at(ctx, tx)
+		if err != nil {
+			return err
+		}
+		keys := make([]string, len(ids))
+		for i, id := range ids {
+			keys[i] = r.key(id)
+		}
+		if err := tx.Watch(ctx, keys...).Err(); err != nil {
+			return err
+		}
+		vals, err := tx.MGet(ctx, keys...).Result()
+		if err != nil {
+			return fmt.Errorf("baskets: redis mget: %w", err)
+		}
+		views := make(map[string]View, len(ids))
+		for i, raw := range vals {
+			s, ok := raw.(string)
+			if !ok {
+				continue // missing
+			}
+			var v View
+			if err := json.Unmarshal([]byte(s), &v); err != nil {
+				return fmt.Errorf("baskets: corrupt view %s: %w", ids[i], err)
+			}
+			views[ids[i]] = v
+		}
+		changed, top, err := foldBatch(views, ups)
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for id, v := range changed {
+				data, err := json.Marshal(v)
+				if err != nil {
+					return err
+				}
+				p.Set(ctx, r.key(id), data, 0)
+			}
+			maxScript.Eval(ctx, p, []string{r.checkpointKey()}, strconv.FormatUint(top, 10))
+			return nil
+		})
+		return err
+	}
+	for range maxWatchRetries {
+		err := c.Watch(ctx, txf, watch...)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		return err
+	}
+	return fmt.Errorf("baskets: batch of %d updates: too much contention", len(ups))
+}

@@ -178,6 +178,102 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			t.Fatalf("order moved: %+v", o)
 		}
 	})
+	t.Run("batches change what one-by-one delivery changes", func(t *testing.T) {
+		t.Parallel()
+		a, b := oid(30), oid(31)
+		evs := append(lifecycle(t, a, 0), lifecycle(t, b, 7)...)
+		dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
+		for _, ev := range evs {
+			dup = append(dup, ev, ev)
+		}
+		tests := []struct {
+			name    string
+			batches [][]eventstore.RecordedEvent
+		}{
+			{"one batch", [][]eventstore.RecordedEvent{evs}},
+			{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
+			{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
+			{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:5], evs[3:10], evs[2:12], evs[8:]}},
+			{"one event per batch", func() (out [][]eventstore.RecordedEvent) {
+				for i := range evs {
+					out = append(out, evs[i:i+1])
+				}
+				return out
+			}()},
+		}
+		want := newStore(t)
+		wp, _ := NewProjector(want)
+		for _, ev := range evs {
+			if err := wp.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				s := newStore(t)
+				if _, ok := s.(BatchStore); !ok {
+					t.Fatalf("%T does not apply batches", s)
+				}
+				p, _ := NewProjector(s)
+				for _, batch := range tt.batches {
+					if err := p.ApplyBatch(ctx, batch); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, id := range []string{a, b} {
+					got, err := s.Get(ctx, id)
+					exp, _ := want.Get(ctx, id)
+					if err != nil || !reflect.DeepEqual(got, exp) {
+						t.Fatalf("order %s after batches:\n%+v %v\nwant\n%+v", id, got, err, exp)
+					}
+				}
+				if cp, err := s.Checkpoint(ctx); err != nil || cp != 14 {
+					t.Fatalf("checkpoint %d %v, want 14", cp, err)
+				}
+			})
+		}
+	})
+	t.Run("a batch with a gap changes nothing", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		evs := lifecycle(t, oid(32), 0)
+		if err := p.ApplyBatch(ctx, evs[:2]); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := s.Get(ctx, oid(32))
+		placedOther := lifecycle(t, oid(33), 20)[0]
+		err := p.ApplyBatch(ctx, []eventstore.RecordedEvent{placedOther, evs[2], evs[4]})
+		if !errors.Is(err, ErrOutOfOrder) {
+			t.Fatalf("gap in a batch: %v", err)
+		}
+		after, _ := s.Get(ctx, oid(32))
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("a refused batch moved the order:\n%+v\n%+v", before, after)
+		}
+		if _, err := s.Get(ctx, oid(33)); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a refused batch stored another order: %v", err)
+		}
+		if cp, _ := s.Checkpoint(ctx); cp != evs[1].Position {
+			t.Fatalf("checkpoint %d after a refused batch, want %d", cp, evs[1].Position)
+		}
+	})
+	t.Run("a malformed event in a batch is skipped and reported", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		var skipped []string
+		p.Malformed = func(ev eventstore.RecordedEvent, err error) { skipped = append(skipped, ev.ID) }
+		good := lifecycle(t, oid(34), 0)[0]
+		bad := good
+		bad.ID, bad.Stream, bad.Position = "bad", ordering.StreamPrefix+"not-a-uuid", 2
+		if err := p.ApplyBatch(ctx, []eventstore.RecordedEvent{good, bad}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, oid(34)); err != nil || !reflect.DeepEqual(skipped, []string{"bad"}) {
+			t.Fatalf("good order %v; skipped %v", err, skipped)
+		}
+	})
 	t.Run("lists newest first with filters and pages", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

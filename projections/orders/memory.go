@@ -2,6 +2,8 @@ package orders
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -84,4 +86,35 @@ func (m *Memory) Checkpoint(context.Context) (uint64, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.checkpoint, nil
+}
+
+// ApplyBatch implements BatchStore: all of cs or, on an error, none of it.
+func (m *Memory) ApplyBatch(_ context.Context, cs []Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	touched := map[string]Order{}
+	top := m.checkpoint
+	for _, c := range cs {
+		top = max(top, c.Position)
+		o, exists := touched[c.OrderID]
+		if !exists {
+			o, exists = m.orders[c.OrderID]
+			o = clone(o)
+		}
+		ok, err := guard(o.Version, exists, c.Revision)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if !exists && c.Placed == nil {
+			return fmt.Errorf("%w: %s has no OrderPlaced", ErrOutOfOrder, c.OrderID)
+		}
+		applyTo(&o, c)
+		touched[c.OrderID] = o
+	}
+	maps.Copy(m.orders, touched)
+	m.checkpoint = top
+	return nil
 }

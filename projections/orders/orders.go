@@ -30,6 +30,8 @@ var (
 	// ErrMalformed marks an event the read model can never apply (a poison
 	// message: retrying it cannot help).
 	ErrMalformed = errors.New("orders: malformed event")
+	// errUndecodable marks an event whose data does not decode.
+	errUndecodable = errors.New("orders: undecodable event")
 )
 
 // Line is an order line.
@@ -147,7 +149,12 @@ func guard(version uint64, exists bool, rev uint64) (bool, error) {
 }
 
 // Projector folds ordering events into a Store.
-type Projector struct{ store Store }
+type Projector struct {
+	store Store
+	// Malformed, when set, hears of each event ApplyBatch skipped because it
+	// can never apply (the bus path dead-letters those).
+	Malformed func(ev eventstore.RecordedEvent, err error)
+}
 
 // NewProjector returns the projector writing to store.
 func NewProjector(store Store) (*Projector, error) {
@@ -167,21 +174,68 @@ func (p *Projector) Filter() eventstore.Filter {
 
 // Handle applies one stored event; events of other streams are ignored.
 func (p *Projector) Handle(ctx context.Context, ev eventstore.RecordedEvent) error {
-	id, ok := strings.CutPrefix(ev.Stream, ordering.StreamPrefix)
-	if !ok || !strings.HasPrefix(ev.Type, "ordering.") {
-		return nil
-	}
-	if u, err := uuid.Parse(id); err != nil || u.String() != id {
-		// Orders are read by their canonical id; any other spelling would
-		// store an order that lists but can never be read.
-		return fmt.Errorf("%w: stream %q does not name an order id", ErrMalformed, ev.Stream)
-	}
-	c, err := decode(id, ev)
-	if err != nil {
+	c, ok, err := changeOf(ev)
+	if !ok || err != nil {
 		return err
 	}
 	_, err = p.store.Apply(ctx, c)
 	return err
+}
+
+// BatchStore is a Store that applies many changes in one atomic write with
+// the checkpoint (PostgreSQL: one transaction), with the same outcome as
+// Apply on each in turn: changes already reflected are skipped.
+type BatchStore interface {
+	ApplyBatch(ctx context.Context, cs []Change) error
+}
+
+// ApplyBatch applies stored events (in global order) as one batch when the
+// store can, else one by one; events of other streams are ignored. It is
+// what the catch-up runner (projections/catchup) calls.
+func (p *Projector) ApplyBatch(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	cs := make([]Change, 0, len(evs))
+	for _, ev := range evs {
+		c, ok, err := changeOf(ev)
+		switch {
+		case errors.Is(err, ErrMalformed) || errors.Is(err, errUndecodable):
+			// A poison event: retrying cannot help, and stopping here would
+			// stop the read model for good.
+			if p.Malformed != nil {
+				p.Malformed(ev, err)
+			}
+		case err != nil:
+			return err
+		case ok:
+			cs = append(cs, c)
+		}
+	}
+	if b, ok := p.store.(BatchStore); ok {
+		return b.ApplyBatch(ctx, cs)
+	}
+	for _, c := range cs {
+		if _, err := p.store.Apply(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Checkpoint is the store's checkpoint: where a catch-up runner resumes.
+func (p *Projector) Checkpoint(ctx context.Context) (uint64, error) { return p.store.Checkpoint(ctx) }
+
+// changeOf decodes an ordering event (ok false for other streams).
+func changeOf(ev eventstore.RecordedEvent) (Change, bool, error) {
+	id, ok := strings.CutPrefix(ev.Stream, ordering.StreamPrefix)
+	if !ok || !strings.HasPrefix(ev.Type, "ordering.") {
+		return Change{}, false, nil
+	}
+	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+		// Orders are read by their canonical id; any other spelling would
+		// store an order that lists but can never be read.
+		return Change{}, false, fmt.Errorf("%w: stream %q does not name an order id", ErrMalformed, ev.Stream)
+	}
+	c, err := decode(id, ev)
+	return c, err == nil, err
 }
 
 func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
@@ -230,7 +284,7 @@ func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
 		// An unknown ordering event still takes its place in the stream.
 	}
 	if err != nil {
-		return Change{}, fmt.Errorf("orders: decode %s at %s/%d: %w", ev.Type, ev.Stream, ev.Revision, err)
+		return Change{}, fmt.Errorf("%w: decode %s at %s/%d: %w", errUndecodable, ev.Type, ev.Stream, ev.Revision, err)
 	}
 	if ev.Revision == 0 && c.Placed == nil {
 		// Every order stream starts with OrderPlaced; anything else first

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,15 +27,13 @@ const RebuildName = "orders"
 func Changes(evs []eventstore.RecordedEvent) ([]Change, error) {
 	out := make([]Change, 0, len(evs))
 	for _, ev := range evs {
-		id, ok := strings.CutPrefix(ev.Stream, ordering.StreamPrefix)
-		if !ok || !strings.HasPrefix(ev.Type, "ordering.") {
-			continue
-		}
-		c, err := decode(id, ev)
+		c, ok, err := changeOf(ev)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		if ok {
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }
@@ -50,9 +47,11 @@ type batchRow struct {
 // ApplyBatch applies cs in one transaction with the checkpoint, with the
 // same outcome as Apply on each in turn. It folds the batch in memory and
 // writes each touched order once (bulk upsert, COPY for lines and history),
-// which is what makes a rebuild fast. The transaction commits without
-// waiting for the WAL flush: a crash can only lose whole batches, whose
-// checkpoint is lost with them, so the rebuild resumes before them.
+// which is what makes a rebuild and the catch-up runner fast. The
+// transaction commits without waiting for the WAL flush: a crash can only
+// lose whole batches, whose checkpoint is lost with them, so a rebuild or
+// catch-up that reads from the event store resumes before them. (The bus
+// path acks each message after Apply, which commits durably.)
 func (p *Postgres) ApplyBatch(ctx context.Context, cs []Change) error {
 	if len(cs) == 0 {
 		return nil
@@ -331,6 +330,11 @@ func (s *Swappable) Apply(ctx context.Context, c Change) (applied bool, err erro
 		return err
 	})
 	return applied, err
+}
+
+// ApplyBatch implements BatchStore.
+func (s *Swappable) ApplyBatch(ctx context.Context, cs []Change) error {
+	return s.live.Write(func(m *Memory) error { return m.ApplyBatch(ctx, cs) })
 }
 
 // Get implements Store.

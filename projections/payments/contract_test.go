@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -134,6 +135,73 @@ func runContract(t *testing.T, newStore func(t *testing.T) payments.Store) {
 		}
 		if cp, _ := s.Checkpoint(ctx); cp != 104 {
 			t.Fatalf("checkpoint %d", cp)
+		}
+	})
+	t.Run("batches book what one-by-one delivery books", func(t *testing.T) {
+		t.Parallel()
+		a, b := oid(30), oid(31)
+		evs := append(lifecycle(t, a, 0), lifecycle(t, b, 4)...)
+		dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
+		for _, ev := range evs {
+			dup = append(dup, ev, ev)
+		}
+		tests := []struct {
+			name    string
+			batches [][]eventstore.RecordedEvent
+		}{
+			{"one batch", [][]eventstore.RecordedEvent{evs}},
+			{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
+			{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
+			{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:3], evs[1:6], evs[5:]}},
+		}
+		want := newStore(t)
+		wp, _ := payments.NewProjector(want)
+		for _, ev := range evs {
+			if err := wp.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				s := newStore(t)
+				if _, ok := s.(payments.BatchStore); !ok {
+					t.Fatalf("%T does not book batches", s)
+				}
+				p, _ := payments.NewProjector(s)
+				for _, batch := range tt.batches {
+					if err := p.ApplyBatch(ctx, batch); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, id := range []string{a, b} {
+					got, err := s.ByOrder(ctx, id)
+					exp, _ := want.ByOrder(ctx, id)
+					if err != nil || !reflect.DeepEqual(got, exp) {
+						t.Fatalf("payments of %s after batches:\n%+v %v\nwant\n%+v", id, got, err, exp)
+					}
+				}
+				if cp, err := s.Checkpoint(ctx); err != nil || cp != 8 {
+					t.Fatalf("checkpoint %d %v, want 8", cp, err)
+				}
+			})
+		}
+	})
+	t.Run("a batch with a gap books nothing", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := payments.NewProjector(s)
+		other := lifecycle(t, oid(33), 10)[0]
+		ev := lifecycle(t, oid(32), 0)
+		if err := p.ApplyBatch(ctx, []eventstore.RecordedEvent{other, ev[0], ev[2]}); !errors.Is(err, payments.ErrOutOfOrder) {
+			t.Fatalf("err = %v, want ErrOutOfOrder", err)
+		}
+		for _, id := range []string{oid(32), oid(33)} {
+			if got, _ := s.ByOrder(ctx, id); len(got) != 0 {
+				t.Fatalf("a refused batch booked %+v", got)
+			}
+		}
+		if cp, _ := s.Checkpoint(ctx); cp != 0 {
+			t.Fatalf("checkpoint %d after a refused batch", cp)
 		}
 	})
 	t.Run("unknown order", func(t *testing.T) {

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -61,4 +62,42 @@ func (m *Memory) Checkpoint(context.Context) (uint64, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.checkpoint, nil
+}
+
+// ApplyBatch implements BatchStore: all of cs or, on an error, none of it.
+func (m *Memory) ApplyBatch(_ context.Context, cs []Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	touched := map[string]*Payment{}
+	top := m.checkpoint
+	for _, c := range cs {
+		top = max(top, c.Position)
+		p, ok := touched[c.PaymentID]
+		if !ok {
+			p = &Payment{}
+			if old, exists := m.payments[c.PaymentID]; exists {
+				*p = *old
+				p.Ledger = slices.Clone(old.Ledger)
+			}
+			touched[c.PaymentID] = p
+		}
+		if apply, err := guard(p.Version, c.Entry.Revision); err != nil {
+			return err
+		} else if !apply {
+			continue
+		}
+		fold(p, c)
+		p.Ledger = append(p.Ledger, c.Entry)
+	}
+	for id, p := range touched {
+		if p.PaymentID == "" {
+			continue // only skipped changes touched it
+		}
+		if _, exists := m.payments[id]; !exists {
+			m.byOrder[p.OrderID] = append(m.byOrder[p.OrderID], id)
+		}
+		m.payments[id] = p
+	}
+	m.checkpoint = top
+	return nil
 }

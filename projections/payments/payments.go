@@ -76,8 +76,19 @@ type Store interface {
 	Checkpoint(ctx context.Context) (uint64, error)
 }
 
+// BatchStore is a Store that books many changes in one atomic write with
+// the checkpoint, with the same outcome as Apply on each in turn.
+type BatchStore interface {
+	ApplyBatch(ctx context.Context, cs []Change) error
+}
+
 // Projector folds payment events into a Store.
-type Projector struct{ store Store }
+type Projector struct {
+	store Store
+	// Malformed, when set, hears of each event ApplyBatch skipped because it
+	// does not decode (the bus path dead-letters those).
+	Malformed func(ev eventstore.RecordedEvent, err error)
+}
 
 // NewProjector returns the projector writing to store.
 func NewProjector(store Store) (*Projector, error) {
@@ -108,6 +119,39 @@ func (p *Projector) Handle(ctx context.Context, ev eventstore.RecordedEvent) err
 	_, err = p.store.Apply(ctx, c)
 	return err
 }
+
+// ApplyBatch books stored events (in global order) as one batch when the
+// store can, else one by one; events of other streams are ignored. The
+// catch-up runner (projections/catchup) calls it.
+func (p *Projector) ApplyBatch(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	cs := make([]Change, 0, len(evs))
+	for _, ev := range evs {
+		id, ok := strings.CutPrefix(ev.Stream, payment.StreamPrefix)
+		if !ok {
+			continue
+		}
+		c, err := Decode(id, ev)
+		if err != nil {
+			if p.Malformed != nil {
+				p.Malformed(ev, err)
+			}
+			continue
+		}
+		cs = append(cs, c)
+	}
+	if b, ok := p.store.(BatchStore); ok {
+		return b.ApplyBatch(ctx, cs)
+	}
+	for _, c := range cs {
+		if _, err := p.store.Apply(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Checkpoint is the store's checkpoint: where a catch-up runner resumes.
+func (p *Projector) Checkpoint(ctx context.Context) (uint64, error) { return p.store.Checkpoint(ctx) }
 
 // Decode turns a stored payment event into a Change.
 func Decode(paymentID string, ev eventstore.RecordedEvent) (Change, error) {

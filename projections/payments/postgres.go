@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -157,4 +158,98 @@ func (s *Postgres) Checkpoint(ctx context.Context) (uint64, error) {
 		return 0, nil
 	}
 	return pos, err
+}
+
+// ApplyBatch implements BatchStore: the summaries, ledger lines and the
+// checkpoint of cs in one transaction. Each touched payment is locked (in id
+// order, so concurrent batches cannot deadlock), folded in memory and
+// written once. It commits without waiting for the WAL flush: the catch-up
+// runner reads from the event store, so a crash can only lose whole batches
+// together with their checkpoint, and the runner applies them again.
+func (s *Postgres) ApplyBatch(ctx context.Context, cs []Change) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
+	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(cs))
+	for _, c := range cs {
+		ids = append(ids, c.PaymentID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('payments:' || id)) FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`, ids); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, selectPayment+` WHERE payment_id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("payments projection: batch load: %w", err)
+	}
+	state := make(map[string]*Payment, len(ids))
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		state[p.PaymentID] = &p
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	dirty := map[string]bool{}
+	var ledger [][]any
+	var top uint64
+	for _, c := range cs {
+		top = max(top, c.Position)
+		p, ok := state[c.PaymentID]
+		if !ok {
+			p = &Payment{}
+			state[c.PaymentID] = p
+		}
+		if apply, err := guard(p.Version, c.Entry.Revision); err != nil {
+			return err
+		} else if !apply {
+			continue
+		}
+		fold(p, c)
+		dirty[c.PaymentID] = true
+		e := c.Entry
+		ledger = append(ledger, []any{c.PaymentID, int64(e.Revision), int64(c.Position), e.Kind, e.Amount.Amount, e.Amount.Currency,
+			e.Code, e.Reason, e.GatewayRef, e.At})
+	}
+	b := &pgx.Batch{}
+	for id := range dirty {
+		p := state[id]
+		b.Queue(`INSERT INTO payments (payment_id, order_id, customer_id, method, last4, status, amount, currency,
+		captured, refunded, fail_code, reason, gateway_ref, version, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+		ON CONFLICT (payment_id) DO UPDATE SET customer_id=EXCLUDED.customer_id, method=EXCLUDED.method, last4=EXCLUDED.last4,
+		status=EXCLUDED.status, amount=EXCLUDED.amount, currency=EXCLUDED.currency, captured=EXCLUDED.captured,
+		refunded=EXCLUDED.refunded, fail_code=EXCLUDED.fail_code, reason=EXCLUDED.reason, gateway_ref=EXCLUDED.gateway_ref,
+		version=EXCLUDED.version, updated_at=EXCLUDED.updated_at`,
+			p.PaymentID, p.OrderID, p.CustomerID, p.Method, p.Last4, p.Status, p.Amount.Amount, p.Amount.Currency,
+			p.Captured, p.Refunded, p.FailCode, p.Reason, p.GatewayRef, p.Version, p.UpdatedAt)
+	}
+	b.Queue(`INSERT INTO payments_projection_checkpoints (projector, position) VALUES ($1, $2)
+		ON CONFLICT (projector) DO UPDATE SET position = GREATEST(payments_projection_checkpoints.position, EXCLUDED.position), updated_at = now()`,
+		HandlerName, top)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("payments projection: batch upsert: %w", err)
+	}
+	if len(ledger) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"payment_ledger"},
+			[]string{"payment_id", "revision", "position", "kind", "amount", "currency", "code", "reason", "gateway_ref", "at"},
+			pgx.CopyFromRows(ledger)); err != nil {
+			return fmt.Errorf("payments projection: batch ledger: %w", err)
+		}
+	}
+	return tx.Commit(ctx)
 }

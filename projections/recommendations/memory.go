@@ -13,6 +13,8 @@ type MemoryStore struct {
 	orders   map[string]Order
 	paid     map[string]bool
 	position uint64
+	// checkpoint is the last whole batch; 0: none stored yet.
+	checkpoint uint64
 }
 
 // NewMemoryStore returns an empty store.
@@ -95,4 +97,37 @@ func (m *MemoryStore) Position(ctx context.Context) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.position, nil
+}
+
+// AddBatch implements BatchStore.
+func (m *MemoryStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, position uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range orders {
+		if _, ok := m.orders[o.OrderID]; !ok {
+			o.Lines = slices.Clone(o.Lines)
+			m.orders[o.OrderID] = o
+		}
+		m.position = max(m.position, o.Position)
+	}
+	for _, p := range paid {
+		m.paid[p.OrderID] = true
+		m.position = max(m.position, p.Position)
+	}
+	m.checkpoint = max(m.checkpoint, position)
+	return nil
+}
+
+// Checkpoint implements BatchStore.
+func (m *MemoryStore) Checkpoint(ctx context.Context) (uint64, error) {
+	m.mu.Lock()
+	cp := m.checkpoint
+	m.mu.Unlock()
+	if cp == 0 {
+		return m.Position(ctx)
+	}
+	return cp, nil
 }

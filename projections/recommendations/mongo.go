@@ -2,6 +2,7 @@ package recommendations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,20 +13,22 @@ import (
 
 // Collection names of the Mongo store.
 const (
-	OrdersCollection = "reco_orders"
-	PaidCollection   = "reco_paid"
+	OrdersCollection      = "reco_orders"
+	PaidCollection        = "reco_paid"
+	CheckpointsCollection = "reco_checkpoints"
 )
 
 // MongoStore is the Store on MongoDB / FerretDB. Only inserts (atomic on
 // FerretDB thanks to the unique _id) and deletes are used.
 type MongoStore struct {
-	orders *mongo.Collection
-	paid   *mongo.Collection
+	orders      *mongo.Collection
+	paid        *mongo.Collection
+	checkpoints *mongo.Collection
 }
 
 // NewMongoStore returns a store on db and creates its index.
 func NewMongoStore(ctx context.Context, db *mongo.Database) (*MongoStore, error) {
-	s := &MongoStore{orders: db.Collection(OrdersCollection), paid: db.Collection(PaidCollection)}
+	s := &MongoStore{orders: db.Collection(OrdersCollection), paid: db.Collection(PaidCollection), checkpoints: db.Collection(CheckpointsCollection)}
 	_, err := s.orders.Indexes().CreateOne(ctx, mongo.IndexModel{
 		Keys: bson.D{{Key: "customerId", Value: 1}, {Key: "placedAt", Value: -1}}, Options: options.Index().SetName("customer"),
 	})
@@ -157,4 +160,71 @@ func (s *MongoStore) Position(ctx context.Context) (uint64, error) {
 		best = max(best, uint64(d.Position))
 	}
 	return best, nil
+}
+
+// ignoreDuplicates drops duplicate-key failures from an unordered bulk
+// insert: those documents are stored already.
+func ignoreDuplicates(err error) error {
+	var bw mongo.BulkWriteException
+	if errors.As(err, &bw) && bw.WriteConcernError == nil {
+		for _, we := range bw.WriteErrors {
+			if we.Code != 11000 {
+				return fmt.Errorf("recommendations: %w", err)
+			}
+		}
+		return nil
+	}
+	return ignoreDuplicate(err)
+}
+
+// AddBatch implements BatchStore: two unordered bulk inserts (a duplicate
+// only fails its own document), then the checkpoint. A crash in between
+// leaves the checkpoint behind, and the batch is inserted again: nothing
+// new.
+func (s *MongoStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, position uint64) error {
+	unordered := options.InsertMany().SetOrdered(false)
+	if len(orders) > 0 {
+		docs := make([]any, 0, len(orders))
+		for _, o := range orders {
+			d := orderDoc{OrderID: o.OrderID, CustomerID: o.CustomerID, PlacedAt: o.PlacedAt, Position: int64(o.Position), Lines: []lineDoc{}}
+			for _, l := range o.Lines {
+				d.Lines = append(d.Lines, lineDoc(l))
+			}
+			docs = append(docs, d)
+		}
+		if _, err := s.orders.InsertMany(ctx, docs, unordered); ignoreDuplicates(err) != nil {
+			return ignoreDuplicates(err)
+		}
+	}
+	if len(paid) > 0 {
+		docs := make([]any, 0, len(paid))
+		for _, p := range paid {
+			docs = append(docs, paidDoc{OrderID: p.OrderID, Position: int64(p.Position)})
+		}
+		if _, err := s.paid.InsertMany(ctx, docs, unordered); ignoreDuplicates(err) != nil {
+			return ignoreDuplicates(err)
+		}
+	}
+	_, err := s.checkpoints.UpdateOne(ctx, bson.D{{Key: "_id", Value: HandlerName}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "position", Value: int64(position)}}}}, options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("recommendations: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// Checkpoint implements BatchStore; before the first batch it is Position
+// (the progress the bus path made).
+func (s *MongoStore) Checkpoint(ctx context.Context) (uint64, error) {
+	var d struct {
+		Position int64 `bson:"position"`
+	}
+	err := s.checkpoints.FindOne(ctx, bson.D{{Key: "_id", Value: HandlerName}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return s.Position(ctx)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("recommendations: checkpoint: %w", err)
+	}
+	return uint64(d.Position), nil
 }

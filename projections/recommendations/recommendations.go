@@ -61,27 +61,114 @@ type Store interface {
 	Position(ctx context.Context) (uint64, error)
 }
 
+// Paid is a payment mark for BatchStore.
+type Paid struct {
+	OrderID  string
+	Position uint64
+}
+
+// BatchStore is a Store that stores many orders and payment marks at once
+// (bulk, unordered, duplicates ignored) and then its checkpoint, so a
+// catch-up runner resumes after the last whole batch.
+type BatchStore interface {
+	AddBatch(ctx context.Context, orders []Order, paid []Paid, position uint64) error
+	// Checkpoint is the position of the last whole batch (else Position).
+	Checkpoint(ctx context.Context) (uint64, error)
+}
+
 // Projector applies ordering events to a Store.
-type Projector struct{ store Store }
+type Projector struct {
+	store Store
+	// Malformed, when set, hears of each event ApplyBatch skipped because it
+	// does not decode (Handle reports those as permanent errors).
+	Malformed func(ev eventstore.RecordedEvent, err error)
+}
 
 // NewProjector returns a projector writing to store.
 func NewProjector(store Store) *Projector { return &Projector{store: store} }
 
+// Name is HandlerName.
+func (p *Projector) Name() string { return HandlerName }
+
+// Filter selects the events the projector needs.
+func (p *Projector) Filter() eventstore.Filter {
+	return eventstore.Filter{StreamPrefixes: []string{ordering.StreamPrefix}, EventTypes: []string{ordering.EventOrderPlaced, ordering.EventOrderPaid}}
+}
+
 // EventHandler is the projector's bus subscription.
 func (p *Projector) EventHandler() messaging.EventHandler {
-	return messaging.EventHandler{Name: HandlerName, Types: []string{ordering.EventOrderPlaced, ordering.EventOrderPaid}, Handle: p.Handle}
+	return messaging.EventHandler{Name: HandlerName, Types: p.Filter().EventTypes, Handle: p.Handle}
 }
 
 // Handle applies one event; other types are ignored.
 func (p *Projector) Handle(ctx context.Context, e eventstore.RecordedEvent) error {
+	o, paid, err := decode(e)
+	switch {
+	case err != nil:
+		return err
+	case o != nil:
+		return p.store.AddOrder(ctx, *o)
+	case paid != nil:
+		return p.store.MarkPaid(ctx, paid.OrderID, paid.Position)
+	}
+	return nil
+}
+
+// ApplyBatch stores the orders and payments among evs in one bulk write
+// when the store can, else one by one. The catch-up runner
+// (projections/catchup) calls it.
+func (p *Projector) ApplyBatch(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	var orders []Order
+	var paid []Paid
+	var top uint64
+	for _, e := range evs {
+		top = max(top, e.Position)
+		o, pd, err := decode(e)
+		switch {
+		case err != nil:
+			if p.Malformed != nil {
+				p.Malformed(e, err)
+			}
+		case o != nil:
+			orders = append(orders, *o)
+		case pd != nil:
+			paid = append(paid, *pd)
+		}
+	}
+	if b, ok := p.store.(BatchStore); ok {
+		return b.AddBatch(ctx, orders, paid, top)
+	}
+	for _, o := range orders {
+		if err := p.store.AddOrder(ctx, o); err != nil {
+			return err
+		}
+	}
+	for _, pd := range paid {
+		if err := p.store.MarkPaid(ctx, pd.OrderID, pd.Position); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Checkpoint is where a catch-up runner resumes.
+func (p *Projector) Checkpoint(ctx context.Context) (uint64, error) {
+	if b, ok := p.store.(BatchStore); ok {
+		return b.Checkpoint(ctx)
+	}
+	return p.store.Position(ctx)
+}
+
+// decode turns an event into an order to add or a payment mark.
+func decode(e eventstore.RecordedEvent) (*Order, *Paid, error) {
 	switch e.Type {
 	case ordering.EventOrderPlaced:
 		var ev ordering.OrderPlaced
 		if err := json.Unmarshal(e.Data, &ev); err != nil {
-			return messaging.Permanent(fmt.Errorf("recommendations: decode %s: %w", e.ID, err))
+			return nil, nil, messaging.Permanent(fmt.Errorf("recommendations: decode %s: %w", e.ID, err))
 		}
 		if ev.OrderID == "" || ev.CustomerID == "" {
-			return messaging.Permanent(fmt.Errorf("recommendations: %s without order or customer id", e.ID))
+			return nil, nil, messaging.Permanent(fmt.Errorf("recommendations: %s without order or customer id", e.ID))
 		}
 		o := Order{OrderID: ev.OrderID, CustomerID: ev.CustomerID, PlacedAt: ev.PlacedAt.UTC(), Position: e.Position, Lines: []Line{}}
 		if o.PlacedAt.IsZero() {
@@ -90,15 +177,15 @@ func (p *Projector) Handle(ctx context.Context, e eventstore.RecordedEvent) erro
 		for _, l := range ev.Lines {
 			o.Lines = append(o.Lines, Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity})
 		}
-		return p.store.AddOrder(ctx, o)
+		return &o, nil, nil
 	case ordering.EventOrderPaid:
 		var ev ordering.OrderPaid
 		if err := json.Unmarshal(e.Data, &ev); err != nil || ev.OrderID == "" {
-			return messaging.Permanent(fmt.Errorf("recommendations: decode %s: %v", e.ID, err))
+			return nil, nil, messaging.Permanent(fmt.Errorf("recommendations: decode %s: %v", e.ID, err))
 		}
-		return p.store.MarkPaid(ctx, ev.OrderID, e.Position)
+		return nil, &Paid{OrderID: ev.OrderID, Position: e.Position}, nil
 	}
-	return nil
+	return nil, nil, nil
 }
 
 // Products is the catalog query the recommender needs (*catalog.Service).

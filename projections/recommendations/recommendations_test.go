@@ -103,6 +103,68 @@ func TestProjectorContract(t *testing.T) {
 	}
 }
 
+func TestProjectorBatches(t *testing.T) {
+	t.Parallel()
+	cust := uuid.NewString()
+	o1, o2, o3 := uuid.NewString(), uuid.NewString(), uuid.NewString()
+	evs := []eventstore.RecordedEvent{
+		placed(t, 1, o1, cust, t0, line("BOO-001", "Books")),
+		placed(t, 2, o2, cust, t0.Add(time.Hour), line("OUT-001", "Outdoor")),
+		paid(t, 3, o2),
+		placed(t, 4, o3, cust, t0.Add(2*time.Hour), line("KIT-001", "Kitchen")),
+		paid(t, 5, o1),
+	}
+	dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
+	for _, e := range evs {
+		dup = append(dup, e, e)
+	}
+	tests := []struct {
+		name    string
+		batches [][]eventstore.RecordedEvent
+	}{
+		{"one batch", [][]eventstore.RecordedEvent{evs}},
+		{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
+		{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
+		{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:2], evs[1:4], evs[2:]}},
+	}
+	for name, mk := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			for _, tt := range tests {
+				s := mk(t)
+				if _, ok := s.(recommendations.BatchStore); !ok {
+					t.Fatalf("%T does not store batches", s)
+				}
+				p := recommendations.NewProjector(s)
+				for _, b := range tt.batches {
+					if err := p.ApplyBatch(ctx, b); err != nil {
+						t.Fatalf("%s: %v", tt.name, err)
+					}
+				}
+				got, err := s.Orders(ctx, cust, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				var paidIDs []string
+				for _, o := range got {
+					ids = append(ids, o.OrderID)
+					if o.Paid {
+						paidIDs = append(paidIDs, o.OrderID)
+					}
+				}
+				if !slices.Equal(ids, []string{o3, o2, o1}) || len(paidIDs) != 2 || !slices.Contains(paidIDs, o1) || !slices.Contains(paidIDs, o2) {
+					t.Fatalf("%s: orders %v, paid %v", tt.name, ids, paidIDs)
+				}
+				if cp, err := p.Checkpoint(ctx); err != nil || cp != 5 {
+					t.Fatalf("%s: checkpoint %d %v", tt.name, cp, err)
+				}
+			}
+		})
+	}
+}
+
 func TestRecommend(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -229,6 +229,23 @@ func (p *PaymentMethods) Validate(string) error {
 // Has reports whether gateway is offered.
 func (p *PaymentMethods) Has(gateway string) bool { return slices.Contains(p.Gateways, gateway) }
 
+// Projections say where a service's read-model projectors read from.
+type Projections struct {
+	Source string `env:"PROJECTIONS_SOURCE" default:"bus" desc:"read-model projectors read from: bus (a queue each) or store (catch-up from the event store's $all, batched)"`
+	Batch  int    `env:"PROJECTIONS_BATCH" default:"500" desc:"PROJECTIONS_SOURCE=store: most events one read-model write applies, 1–10000"`
+}
+
+// Validate checks the source and the batch size.
+func (p *Projections) Validate(string) error {
+	if !slices.Contains([]string{"bus", "store"}, p.Source) {
+		return fmt.Errorf("PROJECTIONS_SOURCE=%q: must be one of [bus store]", p.Source)
+	}
+	if p.Batch < 1 || p.Batch > 10_000 {
+		return fmt.Errorf("PROJECTIONS_BATCH=%d: must be 1–10000", p.Batch)
+	}
+	return nil
+}
+
 // Auth is the identity service's own settings.
 type Auth struct {
 	Tokens   Tokens
@@ -269,7 +286,8 @@ func (a *Auth) Validate(string) error {
 
 // Client is the client (customer profile) service's settings.
 type Client struct {
-	Tokens Tokens
+	Tokens      Tokens
+	Projections Projections // recommendations
 }
 
 // Catalog is the catalog service's settings.
@@ -281,24 +299,27 @@ type Catalog struct {
 // Basket is the basket service's settings: checkouts name one of the
 // payment methods offered.
 type Basket struct {
-	Tokens  Tokens
-	Cookies Cookies
-	Methods PaymentMethods
+	Tokens      Tokens
+	Cookies     Cookies
+	Methods     PaymentMethods
+	Projections Projections
 }
 
 // Ordering is the ordering service's settings: orders are placed with one
 // of the payment methods offered.
 type Ordering struct {
-	Tokens  Tokens
-	Methods PaymentMethods
+	Tokens      Tokens
+	Methods     PaymentMethods
+	Projections Projections
 }
 
 // Payment is the payment service's settings: the gateways offered and
 // their credentials.
 type Payment struct {
-	Tokens  Tokens
-	Methods PaymentMethods
-	Public  PublicSite
+	Tokens      Tokens
+	Methods     PaymentMethods
+	Public      PublicSite
+	Projections Projections // the payments ledger
 
 	StripeSecretKey     string `env:"STRIPE_SECRET_KEY" desc:"Stripe secret key (required when PAYMENT_GATEWAYS names stripe)"`
 	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET" desc:"Stripe webhook signing secret"`

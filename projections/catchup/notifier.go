@@ -1,0 +1,86 @@
+package catchup
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Waiter wakes a runner when the store may hold events after a position
+// (eventstore.Notifier has this method).
+type Waiter interface {
+	WaitForAppend(ctx context.Context, after uint64) error
+}
+
+// Notifier shares one wait on the store among the runners of a process.
+// The PostgreSQL store's WaitForAppend holds a pooled connection while it
+// listens; one per runner would take a small pool's every connection (the
+// default is four on two cores) and make requests queue behind them.
+type Notifier struct {
+	src  Source
+	poll time.Duration
+
+	mu      sync.Mutex
+	head    uint64
+	changed chan struct{}
+}
+
+// NewNotifier returns a notifier over src; poll bounds each wait (a lost
+// notification, or a store without them); default 1s. Run it.
+func NewNotifier(src Source, poll time.Duration) *Notifier {
+	if poll <= 0 {
+		poll = time.Second
+	}
+	return &Notifier{src: src, poll: poll, changed: make(chan struct{})}
+}
+
+// Run follows the store's head until ctx ends; it returns nil then.
+func (n *Notifier) Run(ctx context.Context) error {
+	w, _ := n.src.(Waiter)
+	for ctx.Err() == nil {
+		head, err := n.src.HeadPosition(ctx)
+		if err != nil {
+			sleep(ctx, n.poll)
+			continue
+		}
+		n.publish(head)
+		if w == nil {
+			sleep(ctx, n.poll)
+			continue
+		}
+		wctx, cancel := context.WithTimeout(ctx, n.poll)
+		if err := w.WaitForAppend(wctx, head); err != nil && wctx.Err() == nil {
+			sleep(ctx, n.poll) // the store's wait failed: poll instead
+		}
+		cancel()
+	}
+	return nil
+}
+
+func (n *Notifier) publish(head uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if head > n.head {
+		n.head = head
+		close(n.changed)
+		n.changed = make(chan struct{})
+	}
+}
+
+// WaitForAppend implements Waiter: it returns once the head the notifier
+// saw passed after, or when ctx ends.
+func (n *Notifier) WaitForAppend(ctx context.Context, after uint64) error {
+	for {
+		n.mu.Lock()
+		head, ch := n.head, n.changed
+		n.mu.Unlock()
+		if head > after {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
