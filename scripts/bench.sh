@@ -72,8 +72,9 @@ if [ -d cmd/loadgen ] && ! skipped loadgen; then
 	bin=$(mktemp -d)
 	go build -o "$bin/" ./cmd/shop ./cmd/loadgen
 	port=18089
+	mport=19089 # METRICS_ADDR: /metrics is never on the public port
 	pass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	ADDR=127.0.0.1:$port RATE_LIMIT=100000000 LOG_LEVEL=warn \
+	ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport RATE_LIMIT=100000000 LOG_LEVEL=warn \
 		AUTH_BOOTSTRAP_ADMIN_EMAIL=admin@example.com AUTH_BOOTSTRAP_ADMIN_PASSWORD=$pass \
 		"$bin/shop" >"$OUT_DIR/loadgen-shop-$stamp.log" 2>&1 &
 	shop_pid=$!
@@ -82,7 +83,7 @@ if [ -d cmd/loadgen ] && ! skipped loadgen; then
 		curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
 		sleep 0.2
 	done
-	if LOADGEN_ADMIN_PASSWORD=$pass timeout 4m "$bin/loadgen" -url "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$port/metrics" \
+	if LOADGEN_ADMIN_PASSWORD=$pass timeout 4m "$bin/loadgen" -url "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$mport/metrics" \
 		-customers 32 -orders-per-customer 20 -concurrency 32 -duration 60s -json "$LOADGEN_JSON" >&2; then
 		loadgen_args=(-loadgen "$LOADGEN_JSON")
 	else

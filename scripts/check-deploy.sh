@@ -28,7 +28,10 @@ step() { printf -- '--> %s\n' "$*"; }
 # .tools/bin unless the binary there was already built from MODULE VERSION.
 ensure_tool() {
 	local name=$1 mod=$2 version=$3 pkg=$4
-	if [ -x "$TOOLS/$name" ] && go version -m "$TOOLS/$name" 2>/dev/null | grep -Eq "^[[:space:]]+mod[[:space:]]+$mod[[:space:]]+$version([[:space:]]|$)"; then
+	# Capture, then match (no `| grep -q` under pipefail: SIGPIPE).
+	local info
+	if [ -x "$TOOLS/$name" ] && info="$(go version -m "$TOOLS/$name" 2>/dev/null)" &&
+		[[ "$info" =~ (^|$'\n')[[:space:]]+mod[[:space:]]+$mod[[:space:]]+$version([[:space:]]|$) ]]; then
 		return 0
 	fi
 	step "installing $name $version (go install, once)"

@@ -44,7 +44,12 @@ listening() {
 }
 
 installed() {
-	[[ -x "$BIN" ]] && "$BIN" --version 2>/dev/null | grep -q "$VERSION"
+	# Capture, then match: under pipefail, `--version | grep -q` fails when
+	# grep exits at the first match and the writer dies of SIGPIPE.
+	local out
+	[[ -x "$BIN" ]] || return 1
+	out="$("$BIN" --version 2>/dev/null)" || return 1
+	[[ "$out" == *"$VERSION"* ]]
 }
 
 install() {

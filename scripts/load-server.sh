@@ -11,8 +11,8 @@
 #
 # Env: BIN (prebuilt shop, auth and loadgen; default: build from this tree),
 #      OUT (default test-output/load-server-TAG), CUSTOMERS (64),
-#      ORDERS (10), CONC (64), DURATION (60s), PORT (18191), METRICS_PORT (19191),
-#      PROJECTIONS_SOURCE (bus|store, default bus),
+#      ORDERS (10), CONC (64), DURATION (60s), PORT (18191), METRICS_PORT
+#      (19191, the shop's METRICS_ADDR), PROJECTIONS_SOURCE (bus|store, default store),
 #      PPROF_PORT (16061; a 30 s CPU profile is taken into $OUT when
 #      PROFILE=1), DRAIN (seconds to wait after the run before reading the
 #      queue depths, default 0).
@@ -39,13 +39,15 @@ psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATAB
 pass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 hex64() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
-SHOP_MODE=server ADDR=127.0.0.1:$port POSTGRES_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
+# Plain HTTP on loopback: no Secure cookies, loadgen's X-Forwarded-For
+# believed from loopback, /metrics on its own listener.
+SHOP_MODE=server ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport PAYMENT_GATEWAYS=sandbox \
+	COOKIE_SECURE=false TRUSTED_PROXIES=127.0.0.0/8,::1/128 POSTGRES_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
 	BUS_PREFIX=$prefix MONGO_DB=$prefix AWS_ENDPOINT_URL_SES=http://127.0.0.1:8005 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local MAIL_LINK_KEY=$(hex64) CSRF_KEY=$(hex64) \
 	AUTH_JWT_KEYS=$("$BIN/auth" genkey) RATE_LIMIT=100000000 LOG_LEVEL=warn \
 	AUTH_BOOTSTRAP_ADMIN_EMAIL=admin@example.com AUTH_BOOTSTRAP_ADMIN_PASSWORD=$pass \
-	PAYMENT_GATEWAYS=sandbox COOKIE_SECURE=false TRUSTED_PROXIES=127.0.0.0/8 METRICS_ADDR=127.0.0.1:$mport \
-	PROJECTIONS_SOURCE=${PROJECTIONS_SOURCE:-bus} PPROF_ADDR=127.0.0.1:$pprof "$BIN/shop" >"$OUT/shop.log" 2>&1 &
+	PROJECTIONS_SOURCE=${PROJECTIONS_SOURCE:-store} PPROF_ADDR=127.0.0.1:$pprof "$BIN/shop" >"$OUT/shop.log" 2>&1 &
 shop_pid=$!
 cleanup() {
 	kill "$shop_pid" 2>/dev/null || true
@@ -76,7 +78,8 @@ rabbit_pid=$(pgrep -o beam.smp || echo "")
 hz=$(getconf CLK_TCK)
 shop_t0=$(ticks "$shop_pid"); rabbit_t0=$([ -n "$rabbit_pid" ] && ticks "$rabbit_pid" || echo 0); t0=$(date +%s.%N)
 metrics=()
-if "$BIN/loadgen" -h 2>&1 | grep -q -- '-metrics'; then metrics=(-metrics "http://127.0.0.1:$mport/metrics"); fi
+usage=$("$BIN/loadgen" -h 2>&1 || true)
+if [[ $usage == *-metrics* ]]; then metrics=(-metrics "http://127.0.0.1:$mport/metrics"); fi
 LOADGEN_ADMIN_PASSWORD=$pass "$BIN/loadgen" -url "http://127.0.0.1:$port" -mail http://127.0.0.1:8005/store "${metrics[@]}" \
 	-customers "${CUSTOMERS:-64}" -orders-per-customer "${ORDERS:-10}" -concurrency "${CONC:-64}" \
 	-duration "${DURATION:-60s}" -paid-timeout 120s -json "$OUT/loadgen.json" | tee "$OUT/loadgen.txt"

@@ -10,9 +10,9 @@ import (
 	"github.com/evshop/shop/projections/rebuild"
 )
 
-// Admin is the support back office that belongs to no single service:
+// AdminService is the support back office that belongs to no single service:
 // projection status and rebuilds, and dead letters.
-type Admin struct {
+type AdminService struct {
 	Runner *rebuild.Runner
 	Routes []Route
 }
@@ -20,7 +20,7 @@ type Admin struct {
 // Admin assembles the back-office APIs. targets are the in-memory read
 // models of this process (embedded mode); in server mode the rebuild targets
 // are the shared PostgreSQL tables and Redis key space.
-func (in *Infra) Admin(ctx context.Context, targets ...rebuild.Projection) (*Admin, error) {
+func (in *Infra) Admin(ctx context.Context, o Admin, targets ...rebuild.Projection) (*AdminService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (in *Infra) Admin(ctx context.Context, targets ...rebuild.Projection) (*Adm
 	if err := in.Registry.Register(newProjectionLag(runner)); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier()
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (in *Infra) Admin(ctx context.Context, targets ...rebuild.Projection) (*Adm
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{Runner: runner, Routes: []Route{
+	return &AdminService{Runner: runner, Routes: []Route{
 		{Prefix: "/api/admin/projections", Mount: projAPI.Mount},
 		{Prefix: "/api/admin/deadletters", Mount: dlAPI.Mount},
 	}}, nil

@@ -10,14 +10,15 @@ import (
 	"github.com/evshop/shop/payments/sandbox"
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/wiring/settings"
 )
 
-// Basket is the basket service.
-type Basket struct {
+// BasketService is the basket service.
+type BasketService struct {
 	Commands *basketcmd.Handlers
 	View     baskets.Store
 	Routes   []Route
-	Rebuild  rebuild.Projection // embedded mode only (see Ordering.Rebuild)
+	Rebuild  rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
 }
 
 // busPlacer sends PlaceOrder to the ordering service's queue. The order id
@@ -32,7 +33,7 @@ func (p busPlacer) PlaceOrder(ctx context.Context, cmd *ordercmd.PlaceOrder) err
 // process when embedded; nil makes it use the catalog's HTTP API). orders,
 // when not nil, places orders in process; otherwise PlaceOrder goes over the
 // bus.
-func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, orders basketcmd.OrderPlacer, catalogURL string) (*Basket, error) {
+func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.ProductLookup, orders basketcmd.OrderPlacer, catalogURL string) (*BasketService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -79,14 +80,10 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 		return nil, err
 	}
 	projector.Malformed = in.malformed(projector.Name())
-	if err := in.OnProjector(ctx, projector); err != nil {
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier()
-	if err != nil {
-		return nil, err
-	}
-	methods, err := in.S.PaymentMethods()
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -94,13 +91,13 @@ func (in *Infra) Basket(ctx context.Context, products basketcmd.ProductLookup, o
 		c, err := sandbox.Tokenize(number)
 		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
 	})
-	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: methods,
-		Log: in.Log, Verifier: verifier, SecureCookie: in.S.CookieSecure})
+	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: o.Methods.Gateways,
+		Log: in.Log, Verifier: verifier, SecureCookie: o.Cookies.Secure})
 	if err != nil {
 		return nil, err
 	}
-	return &Basket{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}}}, nil
+	return &BasketService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}}}, nil
 }
 
 // basketsBase is the Redis key space of the basket read model.
-func (in *Infra) basketsBase() string { return in.S.BusPrefix + ":baskets" }
+func (in *Infra) basketsBase() string { return settings.BasketsBase(in.S.BusPrefix) }

@@ -15,8 +15,8 @@ import (
 	"github.com/evshop/shop/eventstore"
 )
 
-// Catalog is the catalog service.
-type Catalog struct {
+// CatalogService is the catalog service.
+type CatalogService struct {
 	Service *catalog.Service
 	Routes  []Route
 }
@@ -67,12 +67,12 @@ func (in *Infra) catalogService(ctx context.Context) (*catalog.Service, error) {
 
 // Catalog assembles the catalog service: its API, the stock commands of the
 // checkout saga, and (SEED_DEMO) the demo products.
-func (in *Infra) Catalog(ctx context.Context) (*Catalog, error) {
+func (in *Infra) Catalog(ctx context.Context, o Catalog) (*CatalogService, error) {
 	svc, err := in.catalogService(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if in.S.SeedDemo {
+	if o.SeedDemo {
 		n, err := svc.SeedDemo(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("seed demo catalog: %w", err)
@@ -96,7 +96,7 @@ func (in *Infra) Catalog(ctx context.Context) (*Catalog, error) {
 	if err := in.commandHandlers(bus, handlers.CommandHandlers()); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier()
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (in *Infra) Catalog(ctx context.Context) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Catalog{Service: svc, Routes: []Route{{Prefix: "/api/catalog", Mount: api.Mount}}}, nil
+	return &CatalogService{Service: svc, Routes: []Route{{Prefix: "/api/catalog", Mount: api.Mount}}}, nil
 }
 
 // BasketLookup adapts the catalog service to the basket's product lookup.

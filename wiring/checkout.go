@@ -8,7 +8,7 @@ import (
 )
 
 // Checkout assembles the checkout saga and its deadline scheduler.
-func (in *Infra) Checkout(ctx context.Context) (*checkout.Saga, error) {
+func (in *Infra) Checkout(ctx context.Context, o Checkout) (*checkout.Saga, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -17,7 +17,7 @@ func (in *Infra) Checkout(ctx context.Context) (*checkout.Saga, error) {
 	if err != nil {
 		return nil, err
 	}
-	saga, err := checkout.New(checkout.Config{Store: store, Sender: bus, Timeout: in.S.PaymentDeadline, Logger: in.Log, Metrics: in.Registry})
+	saga, err := checkout.New(checkout.Config{Store: store, Sender: bus, Timeout: o.PaymentDeadline, Logger: in.Log, Metrics: in.Registry})
 	if err != nil {
 		return nil, err
 	}

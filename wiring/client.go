@@ -12,8 +12,8 @@ import (
 	"github.com/evshop/shop/projections/recommendations"
 )
 
-// Client is the client (customer profile) service.
-type Client struct {
+// ClientService is the client (customer profile) service.
+type ClientService struct {
 	Service  *client.Service
 	Profiles Profiles
 	Routes   []Route
@@ -22,7 +22,7 @@ type Client struct {
 // Client assembles the client service. products is the catalog read for
 // recommendations (the catalog service in process, or its store read
 // through the shared cache namespace in server mode when nil).
-func (in *Infra) Client(ctx context.Context, products *catalog.Service) (*Client, error) {
+func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service) (*ClientService, error) {
 	svc, history, err := in.clientService(ctx)
 	if err != nil {
 		return nil, err
@@ -41,10 +41,10 @@ func (in *Infra) Client(ctx context.Context, products *catalog.Service) (*Client
 	}
 	reco := recommendations.NewProjector(history)
 	reco.Malformed = in.malformed(reco.Name())
-	if err := in.OnProjector(ctx, reco); err != nil {
+	if err := in.OnProjector(ctx, o.Projections, reco); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier()
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (in *Infra) Client(ctx context.Context, products *catalog.Service) (*Client
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Service: svc, Profiles: profiles{svc}, Routes: []Route{
+	return &ClientService{Service: svc, Profiles: profiles{svc}, Routes: []Route{
 		{Prefix: "/api/clients", Mount: api.Mount},
 	}}, nil
 }

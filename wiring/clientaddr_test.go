@@ -17,7 +17,6 @@ import (
 
 	"github.com/evshop/shop/api/gateway"
 	"github.com/evshop/shop/platform/authn"
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/service"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/wiring"
@@ -60,19 +59,15 @@ func startServerShop(t *testing.T, env map[string]string) serverShop {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	log := slog.New(slog.DiscardHandler)
-	infra := func() (*wiring.Infra, *wiring.AuthOptions) {
-		cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := base[k]; return v, ok })
-		s := wiring.Declare(cfg, wiring.ModeServer)
-		opts := wiring.DeclareAuth(cfg)
-		if err := cfg.Parse(nil); err != nil {
+	infra := func() (*wiring.Infra, *wiring.ShopSettings) {
+		// The shop's settings in server mode hold both services' groups.
+		s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := base[k]; return v, ok })
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Resolve(); err != nil {
-			t.Fatal(err)
-		}
-		in := wiring.NewInfra(s, log)
+		in := wiring.NewInfra(&s.Common, log)
 		t.Cleanup(in.Close)
-		return in, opts
+		return in, s
 	}
 	serve := func(app *fiber.App) string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -85,8 +80,8 @@ func startServerShop(t *testing.T, env map[string]string) serverShop {
 		return "http://" + ln.Addr().String()
 	}
 
-	authIn, opts := infra()
-	a, err := authIn.Auth(ctx, opts)
+	authIn, s := infra()
+	a, err := authIn.Auth(ctx, s.Auth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +89,8 @@ func startServerShop(t *testing.T, env map[string]string) serverShop {
 	wiring.MountAll(authApp, a.Routes)
 	authURL := serve(authApp)
 
-	gwIn, _ := infra()
-	gw, err := gwIn.Gateway(ctx, []gateway.Route{{Prefix: "/api/auth", Target: authURL}}, nil)
+	gwIn, s := infra()
+	gw, err := gwIn.Gateway(ctx, s.Gateway, []gateway.Route{{Prefix: "/api/auth", Target: authURL}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

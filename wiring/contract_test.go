@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
 )
 
@@ -23,19 +22,14 @@ var fiberParam = regexp.MustCompile(`:([A-Za-z]+)`)
 // operation it serves under /api as "METHOD /path/{param}".
 func servedOperations(t *testing.T) []string {
 	t.Helper()
-	cfg := config.New("shop").WithEnv(func(string) (string, bool) { return "", false })
-	s := wiring.Declare(cfg, wiring.ModeEmbedded)
-	authOpts := wiring.DeclareAuth(cfg)
-	if err := cfg.Parse([]string{"-web-dir", t.TempDir()}); err != nil {
+	s, err := wiring.LoadShop(nil, "-web-dir", t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	in := wiring.NewInfra(s, slog.New(slog.DiscardHandler))
+	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); in.Close() })
-	app, err := in.Shop(ctx, authOpts)
+	app, err := in.Shop(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +112,47 @@ func TestRouteTableMatchesServices(t *testing.T) {
 	for _, r := range wiring.PublicAPI {
 		if !slices.ContainsFunc(served, func(op string) bool { return under(strings.SplitN(op, " ", 2)[1], r.Prefix) }) {
 			t.Errorf("PublicAPI routes %s to %s, but no service serves it", r.Prefix, r.Service)
+		}
+	}
+}
+
+// TestUpstreamsNameEveryPublicAPIService: the server-mode gateway reads one
+// UPSTREAM_<Service> per service of PublicAPI, no more and no fewer, and
+// proxies every PublicAPI prefix to its service's URL.
+func TestUpstreamsNameEveryPublicAPIService(t *testing.T) {
+	t.Parallel()
+	var u wiring.Upstreams
+	keys := map[string]bool{}
+	for _, up := range u.ByService() {
+		keys[up.Service] = true
+	}
+	services := map[string]bool{}
+	for _, r := range wiring.PublicAPI {
+		services[r.Service] = true
+		if !keys[r.Service] {
+			t.Errorf("PublicAPI names service %s, but there is no UPSTREAM_%s", r.Service, r.Service)
+		}
+	}
+	for k := range keys {
+		if !services[k] {
+			t.Errorf("UPSTREAM_%s names no service of PublicAPI", k)
+		}
+	}
+	if _, err := wiring.UpstreamRoutes(u); err == nil || !strings.Contains(err.Error(), "UPSTREAM_") {
+		t.Errorf("UpstreamRoutes without URLs = %v, want an error naming the missing UPSTREAM_", err)
+	}
+	u = wiring.Upstreams{Auth: "http://auth", Clients: "http://clients", Catalog: "http://catalog", Basket: "http://basket",
+		Orders: "http://orders", Payments: "http://payments", Admin: "http://admin", Notifications: "http://notifications"}
+	routes, err := wiring.UpstreamRoutes(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(routes) != len(wiring.PublicAPI) {
+		t.Fatalf("%d routes for %d PublicAPI prefixes", len(routes), len(wiring.PublicAPI))
+	}
+	for i, r := range wiring.PublicAPI {
+		if routes[i].Prefix != r.Prefix || routes[i].Target != "http://"+strings.ToLower(r.Service) {
+			t.Errorf("route %d = %s → %s, want %s → the %s URL", i, routes[i].Prefix, routes[i].Target, r.Prefix, r.Service)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/evshop/shop/api/gateway"
 	apipayment "github.com/evshop/shop/api/payment"
 	"github.com/evshop/shop/platform/ratelimit"
+	"github.com/evshop/shop/web"
 )
 
 // InProcess turns service routes into gateway routes served in this process.
@@ -28,25 +28,30 @@ func InProcess(routes []Route) []gateway.Route {
 // Gateway builds the single entry over routes: in process (InProcess) in the
 // one-process shop, proxied (UpstreamRoutes) by cmd/gateway.
 // root, when set, mounts non-API routes (the embedded /dev/mail).
-func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(fiber.Router)) (*fiber.App, error) {
-	verifier, err := in.Verifier()
+func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route, root func(fiber.Router)) (*fiber.App, error) {
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
-	key, err := in.csrfKey()
+	key, err := in.csrfKey(o.CSRFKey)
 	if err != nil {
 		return nil, err
+	}
+	trusted, err := o.Proxies.Prefixes()
+	if err != nil {
+		return nil, err
+	}
+	static, err := web.Storefront()
+	if err != nil && o.WebDir == "" {
+		in.Log.Warn("no storefront to serve", "err", err) // the API works without it
 	}
 	cfg := gateway.Config{
-		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: in.S.CookieSecure, StripeJS: slices.Contains(in.S.PaymentGateways, "stripe"),
-		RateLimit: ratelimit.Limit{Events: in.S.RateLimit, Window: time.Minute},
-		StaticDir: in.S.WebDir, Registry: in.Registry, Ready: in.Checks(), Root: root, TrustedProxies: in.S.TrustedProxies,
-		CSRFExempt: append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
-	}
-	if in.S.CORSOrigins != "" {
-		for _, o := range strings.Split(in.S.CORSOrigins, ",") {
-			cfg.AllowedOrigins = append(cfg.AllowedOrigins, strings.TrimSpace(o))
-		}
+		Log: in.Log, Verifier: verifier, CSRFKey: key, CookieSecure: o.Cookies.Secure, TrustedProxies: trusted,
+		StripeJS:  o.Methods.Has("stripe"),
+		RateLimit: ratelimit.Limit{Events: o.RateLimit, Window: time.Minute},
+		StaticDir: o.WebDir, Static: static, Registry: in.Registry, Ready: in.Checks(), Root: root,
+		CSRFExempt:     append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
+		AllowedOrigins: o.CORSOrigins,
 	}
 	if in.S.Embedded() {
 		cfg.Limiter = ratelimit.NewMemory(time.Now)
@@ -57,24 +62,25 @@ func (in *Infra) Gateway(ctx context.Context, routes []gateway.Route, root func(
 		}
 		cfg.Limiter = ratelimit.NewRedis(rc, in.S.BusPrefix+":ratelimit:gateway")
 	}
-	methods, err := in.S.PaymentMethods()
-	if err != nil {
-		return nil, err
-	}
-	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: in.publicConfig(methods)})
+	cfg.Routes = append(routes, gateway.Route{Prefix: "/api/config", Mount: publicConfig(o.Methods, o.StripePublishableKey)})
 	return gateway.New(cfg)
 }
 
 // UpstreamRoutes are the gateway's routes in server mode: every prefix of
-// PublicAPI proxied to the URL configured for its service.
-func (in *Infra) UpstreamRoutes() ([]gateway.Route, error) {
+// PublicAPI proxied to the URL configured for its service
+// (UPSTREAM_<Service>, required and validated by Upstreams).
+func UpstreamRoutes(u Upstreams) ([]gateway.Route, error) {
+	urls := map[string]string{}
+	for _, up := range u.ByService() {
+		urls[up.Service] = up.URL
+	}
 	out := make([]gateway.Route, 0, len(PublicAPI))
 	for _, r := range PublicAPI {
-		url, ok := in.S.UpstreamURLs[r.Service]
-		if !ok || *url == "" {
+		url := urls[r.Service]
+		if url == "" {
 			return nil, fmt.Errorf("UPSTREAM_%s is required for the gateway in server mode", r.Service)
 		}
-		out = append(out, gateway.Route{Prefix: r.Prefix, Target: *url})
+		out = append(out, gateway.Route{Prefix: r.Prefix, Target: url})
 	}
 	return out, nil
 }
@@ -82,20 +88,24 @@ func (in *Infra) UpstreamRoutes() ([]gateway.Route, error) {
 // publicConfig tells the storefront which payment methods the shop accepts
 // (the checkout offers only these) and, for older storefronts, the first of
 // them as paymentGateway.
-func (in *Infra) publicConfig(methods []string) func(fiber.Router) {
+func publicConfig(m PaymentMethods, stripeKey string) func(fiber.Router) {
+	methods := slices.Clone(m.Gateways)
 	return func(r fiber.Router) {
 		r.Get("/", func(c *fiber.Ctx) error {
-			body := fiber.Map{"paymentMethods": methods, "paymentGateway": methods[0]}
-			if slices.Contains(methods, "stripe") && in.S.StripePublic != "" {
-				body["stripePublishableKey"] = in.S.StripePublic
+			body := fiber.Map{"paymentMethods": methods, "paymentGateway": ""}
+			if len(methods) > 0 {
+				body["paymentGateway"] = methods[0]
+			}
+			if m.Has("stripe") && stripeKey != "" {
+				body["stripePublishableKey"] = stripeKey
 			}
 			return c.JSON(body)
 		})
 	}
 }
 
-func (in *Infra) csrfKey() ([]byte, error) {
-	if in.S.CSRFKey == "" {
+func (in *Infra) csrfKey(hexKey string) ([]byte, error) {
+	if hexKey == "" {
 		if !in.S.Embedded() {
 			return nil, fmt.Errorf("CSRF_KEY is required in server mode (64 hex characters)")
 		}
@@ -103,7 +113,7 @@ func (in *Infra) csrfKey() ([]byte, error) {
 		rand.Read(b) //nolint:errcheck
 		return b, nil
 	}
-	b, err := hex.DecodeString(in.S.CSRFKey)
+	b, err := hex.DecodeString(hexKey)
 	if err != nil || len(b) < 32 {
 		return nil, fmt.Errorf("CSRF_KEY must be at least 64 hex characters")
 	}

@@ -45,7 +45,7 @@ import (
 // remembers how to run and close it. It is not safe for concurrent set-up;
 // build everything, then Run.
 type Infra struct {
-	S        *Settings
+	S        *Common
 	Log      *slog.Logger
 	Registry *prometheus.Registry
 
@@ -62,6 +62,7 @@ type Infra struct {
 	keys    *authn.KeySet
 	verify  authn.Verifier
 	box     *sealed.Box
+	mailKey string // MAIL_LINK_KEY, or the key generated in embedded mode
 	relays  map[string]*relay.Relay
 	dedupe  messaging.Deduper
 	wake    *catchup.Notifier // shared by the catch-up runners
@@ -75,8 +76,8 @@ type runner struct {
 	fn   func(ctx context.Context) error
 }
 
-// NewInfra returns an Infra for s (already resolved).
-func NewInfra(s *Settings, log *slog.Logger) *Infra {
+// NewInfra returns an Infra for s (already validated).
+func NewInfra(s *Common, log *slog.Logger) *Infra {
 	return &Infra{S: s, Log: log, Registry: service.NewRegistry(), relays: map[string]*relay.Relay{}}
 }
 
@@ -290,14 +291,14 @@ func (in *Infra) Relays() map[string]*relay.Relay { return in.relays }
 
 // KeySet is the auth service's signing keys: AUTH_JWT_KEYS, or fresh keys in
 // embedded mode (sessions then end with the process, which is fine there).
-func (in *Infra) KeySet() (*authn.KeySet, error) {
+func (in *Infra) KeySet(jwtKeys string) (*authn.KeySet, error) {
 	if in.keys != nil {
 		return in.keys, nil
 	}
 	var err error
 	switch {
-	case in.S.JWTKeys != "":
-		in.keys, err = authn.ParseKeySet(in.S.JWTKeys)
+	case jwtKeys != "":
+		in.keys, err = authn.ParseKeySet(jwtKeys)
 	case in.S.Embedded():
 		in.keys, err = authn.GenerateKeySet()
 	default:
@@ -310,26 +311,27 @@ func (in *Infra) KeySet() (*authn.KeySet, error) {
 }
 
 // Verifier checks access tokens: against the local keys when this process
-// signs them, else against the auth service's JWKS.
-func (in *Infra) Verifier() (authn.Verifier, error) {
+// signs them (the auth service, the one-process shop), else against the
+// auth service's JWKS.
+func (in *Infra) Verifier(t Tokens) (authn.Verifier, error) {
 	if in.verify != nil {
 		return in.verify, nil
 	}
 	var keys authn.KeySource
-	if in.keys != nil || in.S.Embedded() || in.S.JWTKeys != "" {
-		ks, err := in.KeySet()
+	if in.keys != nil || in.S.Embedded() {
+		ks, err := in.KeySet("")
 		if err != nil {
 			return nil, err
 		}
 		keys = ks
 	} else {
-		remote, err := authn.NewRemoteJWKS(authn.RemoteJWKSConfig{URL: in.S.JWKSURL})
+		remote, err := authn.NewRemoteJWKS(authn.RemoteJWKSConfig{URL: t.JWKSURL})
 		if err != nil {
 			return nil, fmt.Errorf("JWKS_URL: %w", err)
 		}
 		keys = remote
 	}
-	v, err := authn.NewVerifier(authn.VerifierConfig{Keys: keys, Issuer: in.S.JWTIssuer, Audience: in.S.JWTAudience})
+	v, err := authn.NewVerifier(authn.VerifierConfig{Keys: keys, Issuer: t.Issuer, Audience: t.Audience})
 	if err != nil {
 		return nil, err
 	}
@@ -339,22 +341,21 @@ func (in *Infra) Verifier() (authn.Verifier, error) {
 
 // SealedBox seals tokens that travel to the notifier (MAIL_LINK_KEY; random
 // per process when embedded, where auth and notifier share the process).
-func (in *Infra) SealedBox() (*sealed.Box, error) {
+func (in *Infra) SealedBox(m MailLink) (*sealed.Box, error) {
 	if in.box != nil {
 		return in.box, nil
 	}
-	key := in.S.MailLinkKey
+	key := m.Key
 	if key == "" {
 		b := make([]byte, 32)
 		rand.Read(b) //nolint:errcheck
 		key = hex.EncodeToString(b)
-		in.S.MailLinkKey = key // later derivations (unsubscribe links) use it too
 	}
 	box, err := sealed.NewFromHex(key)
 	if err != nil {
 		return nil, fmt.Errorf("MAIL_LINK_KEY: %w", err)
 	}
-	in.box = box
+	in.box, in.mailKey = box, key // later derivations (link tokens, unsubscribe links) use the same key
 	return box, nil
 }
 
@@ -438,8 +439,8 @@ type projector interface {
 // event type, so its queue is bound to the types recorded in those streams,
 // projectorTypes), or a catch-up runner reading the
 // event store's $all in batches, one active per projector across processes.
-func (in *Infra) OnProjector(ctx context.Context, p projector) error {
-	if in.S.ProjectionsSource != "store" {
+func (in *Infra) OnProjector(ctx context.Context, o Projections, p projector) error {
+	if o.Source != "store" {
 		return in.On(ctx, messaging.EventHandler{Name: p.Name(), Types: projectorTypes(p.Filter()), Handle: p.Handle})
 	}
 	store, err := in.EventStore(ctx)
@@ -464,7 +465,7 @@ func (in *Infra) OnProjector(ctx context.Context, p projector) error {
 		in.wake = catchup.NewNotifier(store, time.Second)
 		in.Go("catchup:notifier", in.wake.Run)
 	}
-	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: in.S.ProjectionsBatch,
+	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: o.Batch,
 		Wake: in.wake, Rewind: 5000, Linger: 10 * time.Millisecond, Poison: projectionPoison, Logger: in.Log, Metrics: in.Registry})
 	if err != nil {
 		return err

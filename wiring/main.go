@@ -19,23 +19,22 @@ import (
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/logging"
 	"github.com/evshop/shop/platform/telemetry"
+	"github.com/evshop/shop/wiring/settings"
 )
 
-// BuildFunc assembles one binary's services on in and returns the HTTP app
-// to serve (nil for a binary without HTTP besides its probes).
-type BuildFunc func(ctx context.Context, in *Infra) (*fiber.App, error)
-
 // Main is the whole main function of every binary: settings from env and
-// flags, logger, infrastructure, build, run until SIGINT/SIGTERM, graceful
-// stop. `<binary> healthcheck` probes a running instance (container health
-// checks have no curl). Extra declares binary-specific settings.
-func Main(name, defaultMode string, extra func(*config.Set), build BuildFunc) {
+// flags (exactly the binary's own, see binaries.go), logger,
+// infrastructure, build, run until SIGINT/SIGTERM, graceful stop.
+// `<binary> healthcheck` probes a running instance (container health checks
+// have no curl). build returns the HTTP app to serve (nil for a one-shot
+// command that finished, e.g. catalog seed).
+func Main[S any, P settings.BinarySettings[S]](name, defaultMode string, build func(ctx context.Context, in *Infra, s P) (*fiber.App, error)) {
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
 		os.Exit(Healthcheck("ADDR", ":8080"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, name, defaultMode, extra, build, os.Args[1:]); err != nil {
+	if err := run(ctx, name, defaultMode, build, os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
@@ -52,33 +51,22 @@ type usageError struct{ error }
 
 func (u usageError) Unwrap() error { return u.error }
 
-// Config returns the full settings of a binary (for the documentation).
-func Config(name, defaultMode string, extra func(*config.Set)) *config.Set {
-	cfg := config.New(name)
-	Declare(cfg, defaultMode)
-	if extra != nil {
-		extra(cfg)
+func run[S any, P settings.BinarySettings[S]](ctx context.Context, name, defaultMode string, build func(context.Context, *Infra, P) (*fiber.App, error), args []string) error {
+	s := P(new(S))
+	rest, err := config.Load(s, config.Options{Name: name, Args: args, Lookup: os.LookupEnv, Profile: "SHOP_MODE",
+		Defaults: map[string]string{"SHOP_MODE": defaultMode}, Output: os.Stderr})
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected arguments %q", rest)
 	}
-	return cfg
-}
-
-func run(ctx context.Context, name, defaultMode string, extra func(*config.Set), build BuildFunc, args []string) error {
-	cfg := config.New(name)
-	s := Declare(cfg, defaultMode)
-	if extra != nil {
-		extra(cfg)
-	}
-	if err := cfg.Parse(args); err != nil {
-		return usageError{err}
-	}
-	if err := s.Resolve(); err != nil {
-		return usageError{err}
-	}
-	log, err := logging.New(os.Stderr, s.LogFormat, s.LogLevel)
 	if err != nil {
 		return usageError{err}
 	}
-	for _, w := range s.Warnings() {
+	c := s.CommonGroup()
+	log, err := logging.New(os.Stderr, c.LogFormat, c.LogLevel)
+	if err != nil {
+		return usageError{err}
+	}
+	for _, w := range settings.Warnings(s) {
 		log.Warn(w, "service", name)
 	}
 	shutdown, err := telemetry.Setup(ctx, name)
@@ -86,17 +74,17 @@ func run(ctx context.Context, name, defaultMode string, extra func(*config.Set),
 		return usageError{err}
 	}
 	defer shutdown(context.WithoutCancel(ctx)) //nolint:errcheck
-	if s.PprofAddr != "" {
-		stopPprof := servePprof(s.PprofAddr, log)
+	if c.PprofAddr != "" {
+		stopPprof := servePprof(c.PprofAddr, log)
 		defer stopPprof()
 	}
-	in := NewInfra(s, log.With("service", name))
+	in := NewInfra(c, log.With("service", name))
 	defer in.Close()
-	app, err := build(ctx, in)
+	app, err := build(ctx, in, s)
 	if err != nil || app == nil {
 		return err // nil app: a one-shot command (e.g. catalog seed) finished
 	}
-	log.Info("starting", "service", name, "mode", s.Mode, "eventstore", s.EventStore, "bus", s.Bus, "addr", s.Addr)
+	log.Info("starting", "service", name, "mode", c.Mode, "eventstore", c.EventStore, "bus", c.Bus, "addr", c.Addr)
 	return in.Run(ctx, app)
 }
 
@@ -124,7 +112,7 @@ func Healthcheck(env, def string) int {
 }
 
 // servePprof serves the runtime profiles on addr (loopback, checked by
-// Resolve) until the returned stop is called. Its own mux: nothing else of
+// Common.Validate) until the returned stop is called. Its own mux: nothing else of
 // the process is reachable there.
 func servePprof(addr string, log *slog.Logger) (stop func()) {
 	mux := http.NewServeMux()

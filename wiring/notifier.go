@@ -4,12 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"fmt"
 	"log/slog"
-	"net"
-	"net/netip"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,11 +19,10 @@ import (
 	"github.com/evshop/shop/notifier/memstore"
 	"github.com/evshop/shop/notifier/pgstore"
 	"github.com/evshop/shop/notifier/templates"
-	"github.com/evshop/shop/platform/config"
 )
 
-// Notifier is the notification service.
-type Notifier struct {
+// NotifierService is the notification service.
+type NotifierService struct {
 	Notifier *notifier.Notifier
 	Outbox   *mailmem.Outbox // embedded mode only
 	Routes   []Route
@@ -42,97 +36,16 @@ type Profiles interface {
 	notifier.MarketingOptOut
 }
 
-// NotifierOptions are the notifier's own settings: the abandoned-basket
-// reminder and the ops alert watcher (which mails OPS_EMAIL).
-type NotifierOptions struct {
-	reminderIdle, reminderMaxAge, reminderInterval *time.Duration
-	readyTargets, metricsTargets                   *string
-	alertFailFor, alertThrottle, alertInterval     *time.Duration
-	alertRatePercent, alertMinRequests             *int
-}
-
-// DeclareNotifier registers the notifier's settings on cfg.
-func DeclareNotifier(cfg *config.Set) *NotifierOptions {
-	return &NotifierOptions{
-		reminderIdle:     cfg.Duration("reminder-idle", "REMINDER_IDLE", 24*time.Hour, "basket idle time before the abandoned-basket reminder (opted-in customers only)"),
-		reminderMaxAge:   cfg.Duration("reminder-max-age", "REMINDER_MAX_AGE", 7*24*time.Hour, "baskets idle longer than this are never reminded"),
-		reminderInterval: cfg.Duration("reminder-interval", "REMINDER_INTERVAL", time.Minute, "how often due reminders are looked for"),
-		readyTargets:     cfg.String("alert-readyz", "ALERT_READYZ_TARGETS", "", "name=url list of /readyz endpoints to watch (alerts off when both target lists are empty)"),
-		metricsTargets:   cfg.String("alert-metrics", "ALERT_METRICS_TARGETS", "", "name=url list of /metrics endpoints whose 5xx rate is watched: each binary's METRICS_ADDR listener, e.g. gateway=http://gateway:9090/metrics"),
-		alertFailFor:     cfg.Duration("alert-fail-for", "ALERT_FAIL_FOR", 2*time.Minute, "how long a condition fails before it alerts"),
-		alertThrottle:    cfg.Duration("alert-throttle", "ALERT_THROTTLE", 15*time.Minute, "at most one alert per condition per this period"),
-		alertInterval:    cfg.Duration("alert-interval", "ALERT_INTERVAL", 15*time.Second, "how often the watcher checks"),
-		alertRatePercent: cfg.Int("alert-error-rate", "ALERT_ERROR_RATE_PERCENT", 5, "error rate (percent of requests) that counts as failing"),
-		alertMinRequests: cfg.Int("alert-min-requests", "ALERT_MIN_REQUESTS", 20, "requests needed in the window before the error rate counts"),
-	}
-}
-
-// Validate checks the parsed options (in.Notifier does too, at start).
-func (o *NotifierOptions) Validate() error {
-	_, err := o.resolve()
-	return err
-}
-
-// notifierSettings are NotifierOptions validated.
-type notifierSettings struct {
-	reminderIdle, reminderMaxAge, reminderInterval time.Duration
-	ready, metrics                                 []alerts.Target
-	failFor, throttle, interval                    time.Duration
-	ratePercent, minRequests                       int
-}
-
-func (o *NotifierOptions) resolve() (notifierSettings, error) {
-	s := notifierSettings{
-		reminderIdle: *o.reminderIdle, reminderMaxAge: *o.reminderMaxAge, reminderInterval: *o.reminderInterval,
-		failFor: *o.alertFailFor, throttle: *o.alertThrottle, interval: *o.alertInterval,
-		ratePercent: *o.alertRatePercent, minRequests: *o.alertMinRequests,
-	}
-	for name, d := range map[string]time.Duration{"REMINDER_IDLE": s.reminderIdle, "REMINDER_MAX_AGE": s.reminderMaxAge,
-		"REMINDER_INTERVAL": s.reminderInterval, "ALERT_FAIL_FOR": s.failFor, "ALERT_THROTTLE": s.throttle, "ALERT_INTERVAL": s.interval} {
-		if d <= 0 {
-			return s, fmt.Errorf("%s=%s: must be positive", name, d)
-		}
-	}
-	if s.reminderMaxAge < s.reminderIdle {
-		return s, fmt.Errorf("REMINDER_MAX_AGE=%s: must not be shorter than REMINDER_IDLE=%s", s.reminderMaxAge, s.reminderIdle)
-	}
-	if s.ratePercent < 1 || s.ratePercent > 100 {
-		return s, fmt.Errorf("ALERT_ERROR_RATE_PERCENT=%d: must be 1–100", s.ratePercent)
-	}
-	if s.minRequests < 1 {
-		return s, fmt.Errorf("ALERT_MIN_REQUESTS=%d: must be positive", s.minRequests)
-	}
-	var err error
-	if s.ready, err = alerts.ParseTargets(*o.readyTargets); err != nil {
-		return s, fmt.Errorf("ALERT_READYZ_TARGETS: %w", err)
-	}
-	if s.metrics, err = alerts.ParseTargets(*o.metricsTargets); err != nil {
-		return s, fmt.Errorf("ALERT_METRICS_TARGETS: %w", err)
-	}
-	for _, t := range append(append([]alerts.Target{}, s.ready...), s.metrics...) {
-		if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return s, fmt.Errorf("alert target %s: %q is not an http(s) URL", t.Name, t.URL)
-		}
-	}
-	return s, nil
-}
-
 // Notifier assembles the notifier: the in-memory outbox (shown at /dev/mail)
-// when embedded, SES v2 otherwise. profiles may be nil (emails then use the
-// events' names in English, and no reminders go out); opts nil keeps the
-// defaults, with a one-hour reminder in the embedded shop and no alerts.
-func (in *Infra) Notifier(ctx context.Context, profiles Profiles, opts *NotifierOptions) (*Notifier, error) {
-	if opts == nil {
-		opts = DeclareNotifier(config.New("defaults"))
-		if in.S.Embedded() {
-			*opts.reminderIdle = time.Hour
-		}
-	}
-	set, err := opts.resolve()
+// when embedded, SES v2 otherwise; the reminder sweep; and, when targets are
+// configured, the ops alert watcher. profiles may be nil (emails then use
+// the events' names in English, and no reminders go out).
+func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*NotifierService, error) {
+	ready, metrics, err := o.AlertTargets()
 	if err != nil {
 		return nil, err
 	}
-	box, err := in.SealedBox()
+	box, err := in.SealedBox(o.MailLink)
 	if err != nil {
 		return nil, err
 	}
@@ -140,17 +53,17 @@ func (in *Infra) Notifier(ctx context.Context, profiles Profiles, opts *Notifier
 	if err != nil {
 		return nil, err
 	}
-	out := &Notifier{}
+	out := &NotifierService{}
 	var sender mail.Sender
-	cfg := notifier.Config{Templates: tpl, LinkBox: box, PublicURL: in.S.PublicURL, Log: in.Log, Registerer: in.Registry,
-		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: set.reminderIdle, ReminderMaxAge: set.reminderMaxAge}
+	cfg := notifier.Config{Templates: tpl, LinkBox: box, PublicURL: o.Public.URL, Log: in.Log, Registerer: in.Registry,
+		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: o.ReminderIdle, ReminderMaxAge: o.ReminderMaxAge}
 	if in.S.Embedded() {
 		out.Outbox = mailmem.New()
 		sender = out.Outbox
 		st := memstore.New()
 		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
 	} else {
-		if sender, err = ses.New(ctx, ses.Config{Endpoint: in.S.SESEndpoint, Region: in.S.SESRegion, From: in.S.SESFrom, ConfigurationSet: in.S.SESConfigSet}); err != nil {
+		if sender, err = ses.New(ctx, ses.Config{Endpoint: o.SESEndpoint, Region: o.SESRegion, From: o.SESFrom, ConfigurationSet: o.SESConfigSet}); err != nil {
 			return nil, err
 		}
 		pool, err := in.Postgres(ctx)
@@ -178,15 +91,15 @@ func (in *Infra) Notifier(ctx context.Context, profiles Profiles, opts *Notifier
 	); err != nil {
 		return nil, err
 	}
-	in.Go("basket reminders", func(ctx context.Context) error { return n.RunReminders(ctx, set.reminderInterval) })
-	if len(set.ready)+len(set.metrics) > 0 && in.S.OpsEmail != "" {
-		w, err := newOpsWatcher(set, in.S.OpsEmail, sender, tpl, in.Log)
+	in.Go("basket reminders", func(ctx context.Context) error { return n.RunReminders(ctx, o.ReminderInterval) })
+	if len(ready)+len(metrics) > 0 && o.OpsEmail != "" {
+		w, err := newOpsWatcher(o, ready, metrics, sender, tpl, in.Log)
 		if err != nil {
 			return nil, err
 		}
 		in.Go("ops alerts", w.Run)
 	}
-	verifier, err := in.Verifier()
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +127,7 @@ func (in *Infra) Notifier(ctx context.Context, profiles Profiles, opts *Notifier
 // unsubscribeKey derives the unsubscribe-link key from MAIL_LINK_KEY, so one
 // secret serves both and rotating it rotates both.
 func (in *Infra) unsubscribeKey() []byte {
-	h := hmac.New(sha256.New, []byte(in.S.MailLinkKey))
+	h := hmac.New(sha256.New, []byte(in.mailKey))
 	h.Write([]byte("evshop unsubscribe links"))
 	return h.Sum(nil)
 }
@@ -229,17 +142,17 @@ type opsWatcher struct {
 	log      *slog.Logger
 }
 
-func newOpsWatcher(s notifierSettings, opsEmail string, sender mail.Sender, tpl *templates.Set, log *slog.Logger) (*opsWatcher, error) {
+func newOpsWatcher(o Notifier, ready, metrics []alerts.Target, sender mail.Sender, tpl *templates.Set, log *slog.Logger) (*opsWatcher, error) {
 	counter := alerts.NewErrorCounter(5*time.Minute, nil)
 	w, err := alerts.New(alerts.Config{
-		Targets: s.ready, Errors: counter, ErrorRate: float64(s.ratePercent) / 100, MinRequests: s.minRequests,
-		FailFor: s.failFor, Throttle: s.throttle, Interval: s.interval,
-		OpsEmail: opsEmail, Sender: mail.Retry(sender, mail.RetryConfig{}), Templates: tpl, Log: log,
+		Targets: ready, Errors: counter, ErrorRate: float64(o.AlertRatePercent) / 100, MinRequests: o.AlertMinRequests,
+		FailFor: o.AlertFailFor, Throttle: o.AlertThrottle, Interval: o.AlertInterval,
+		OpsEmail: o.OpsEmail, Sender: mail.Retry(sender, mail.RetryConfig{}), Templates: tpl, Log: log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &opsWatcher{w: w, scraper: &alerts.Scraper{Counter: counter}, metrics: s.metrics, interval: s.interval, log: log}, nil
+	return &opsWatcher{w: w, scraper: &alerts.Scraper{Counter: counter}, metrics: metrics, interval: o.AlertInterval, log: log}, nil
 }
 
 func (o *opsWatcher) Run(ctx context.Context) error {
@@ -260,19 +173,4 @@ func (o *opsWatcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-}
-
-// LoopbackOnly reports whether a listen address (host:port) accepts
-// connections from this machine only: a loopback IP or "localhost". An empty
-// host, 0.0.0.0, :: or any other name or address listens beyond it.
-func LoopbackOnly(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }

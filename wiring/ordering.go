@@ -10,9 +10,9 @@ import (
 	"github.com/evshop/shop/projections/rebuild"
 )
 
-// Ordering is the ordering service: its command handlers on the bus, the
+// OrderingService is the ordering service: its command handlers on the bus, the
 // orders read model and its projector, and the customer and staff APIs.
-type Ordering struct {
+type OrderingService struct {
 	Commands *ordercmd.Handlers
 	View     orders.Store
 	Routes   []Route
@@ -22,7 +22,7 @@ type Ordering struct {
 }
 
 // Ordering assembles the ordering service.
-func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
+func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -31,11 +31,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	methods, err := in.S.PaymentMethods()
-	if err != nil {
-		return nil, err
-	}
-	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: methods})
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: o.Methods.Gateways})
 	if err != nil {
 		return nil, err
 	}
@@ -73,10 +69,10 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 		return nil, err
 	}
 	projector.Malformed = in.malformed(projector.Name())
-	if err := in.OnProjector(ctx, projector); err != nil {
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier()
+	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +80,7 @@ func (in *Infra) Ordering(ctx context.Context) (*Ordering, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Ordering{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
+	return &OrderingService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
 		{Prefix: "/api/orders", Mount: api.Mount},
 		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 	}}, nil

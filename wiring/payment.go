@@ -14,8 +14,8 @@ import (
 	projection "github.com/evshop/shop/projections/payments"
 )
 
-// Payment is the payment service.
-type Payment struct {
+// PaymentService is the payment service.
+type PaymentService struct {
 	Commands *cmdpay.Handlers
 	Ledger   projection.Store
 	Routes   []Route
@@ -26,7 +26,7 @@ type Payment struct {
 // exists only when named, with a warning; its provider records are in
 // memory when embedded and in PostgreSQL otherwise, so a restarted payment
 // process still captures what it authorized.
-func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
+func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
 		return nil, err
@@ -39,10 +39,7 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	methods, err := in.S.PaymentMethods()
-	if err != nil {
-		return nil, err
-	}
+	methods := o.Methods.Gateways
 	router := payments.Router{}
 	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log}
 	if slices.Contains(methods, "sandbox") {
@@ -62,15 +59,15 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 		router["sandbox"] = sbx
 	}
 	if slices.Contains(methods, "stripe") {
-		g, err := stripe.New(stripe.Config{SecretKey: in.S.StripeKey, BaseURL: in.S.StripeURL, WebhookSecret: in.S.StripeWebhook})
+		g, err := stripe.New(stripe.Config{SecretKey: o.StripeSecretKey, BaseURL: o.StripeURL, WebhookSecret: o.StripeWebhookSecret})
 		if err != nil {
 			return nil, err
 		}
 		router["stripe"], deps.Stripe = g, g
 	}
 	if slices.Contains(methods, "paypal") {
-		g, err := paypal.New(paypal.Config{ClientID: in.S.PayPalClientID, ClientSecret: in.S.PayPalSecret, BaseURL: in.S.PayPalURL,
-			WebhookID: in.S.PayPalWebhookID, ReturnURL: in.S.PublicURL + "/checkout/return", CancelURL: in.S.PublicURL + "/checkout/cancel"})
+		g, err := paypal.New(paypal.Config{ClientID: o.PayPalClientID, ClientSecret: o.PayPalSecret, BaseURL: o.PayPalURL,
+			WebhookID: o.PayPalWebhookID, ReturnURL: o.Public.URL + "/checkout/return", CancelURL: o.Public.URL + "/checkout/cancel"})
 		if err != nil {
 			return nil, err
 		}
@@ -103,10 +100,10 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 		return nil, err
 	}
 	projector.Malformed = in.malformed(projector.Name())
-	if err := in.OnProjector(ctx, projector); err != nil {
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
-	if deps.Verifier, err = in.Verifier(); err != nil {
+	if deps.Verifier, err = in.Verifier(o.Tokens); err != nil {
 		return nil, err
 	}
 	deps.Reader, deps.Commands = ledger, cmds
@@ -114,5 +111,5 @@ func (in *Infra) Payment(ctx context.Context) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Payment{Commands: cmds, Ledger: ledger, Routes: []Route{{Prefix: "/api/payments", Mount: api.Mount}}}, nil
+	return &PaymentService{Commands: cmds, Ledger: ledger, Routes: []Route{{Prefix: "/api/payments", Mount: api.Mount}}}, nil
 }

@@ -14,33 +14,27 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/platform/authn"
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/testenv"
 )
 
 // embeddedShop builds the one-process shop with env on top of the defaults.
-func embeddedShop(t *testing.T, env map[string]string) (*fiber.App, *Infra) {
+func embeddedShop(t *testing.T, env map[string]string) (*fiber.App, *Infra, *ShopSettings) {
 	t.Helper()
 	all := map[string]string{"SEED_DEMO": "false", "WEB_DIR": t.TempDir(), "LOG_LEVEL": "error"}
 	for k, v := range env {
 		all[k] = v
 	}
-	cfg := config.New("shop").WithEnv(func(k string) (string, bool) { v, ok := all[k]; return v, ok })
-	s := Declare(cfg, ModeEmbedded)
-	authOpts := DeclareAuth(cfg)
-	if err := cfg.Parse(nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	in := NewInfra(s, slog.New(slog.DiscardHandler))
-	t.Cleanup(in.Close)
-	app, err := in.Shop(context.Background(), authOpts)
+	s, err := LoadShop(func(k string) (string, bool) { v, ok := all[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app, in
+	in := NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+	t.Cleanup(in.Close)
+	app, err := in.Shop(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app, in, s
 }
 
 // TestDevMailOnlyOnThisMachine: the embedded shop's outbox holds every
@@ -68,12 +62,12 @@ func TestDevMailOnlyOnThisMachine(t *testing.T) {
 			if c.addr != "" {
 				env["ADDR"] = c.addr
 			}
-			app, in := embeddedShop(t, env)
-			keys, err := in.KeySet()
+			app, in, s := embeddedShop(t, env)
+			keys, err := in.KeySet(s.Auth.JWTKeys)
 			if err != nil {
 				t.Fatal(err)
 			}
-			signer, err := authn.NewSigner(authn.SignerConfig{Keys: keys, Issuer: in.S.JWTIssuer, Audience: in.S.JWTAudience})
+			signer, err := authn.NewSigner(authn.SignerConfig{Keys: keys, Issuer: s.Auth.Tokens.Issuer, Audience: s.Auth.Tokens.Audience})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,30 +108,30 @@ func TestDevMailNeverInServerMode(t *testing.T) {
 	t.Parallel()
 	amqpURL, prefix := testenv.AMQP(t)
 	redisClient, _ := testenv.Redis(t)
+	key, err := authn.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{
-		"SHOP_MODE": "server", "POSTGRES_URL": testenv.PostgresURL(t), "AMQP_URL": amqpURL, "BUS_PREFIX": prefix,
+		"SHOP_MODE": "server", "AUTH_JWT_KEYS": key.MarshalSeed(), "POSTGRES_URL": testenv.PostgresURL(t), "AMQP_URL": amqpURL, "BUS_PREFIX": prefix,
 		"REDIS_URL": "redis://" + redisClient.Options().Addr + "/0", "AWS_ENDPOINT_URL_SES": testenv.SES(t),
 		"MAIL_LINK_KEY": strings.Repeat("ab", 32), "CSRF_KEY": strings.Repeat("cd", 32), "WEB_DIR": t.TempDir(), "PAYMENT_GATEWAYS": "sandbox",
 	}
-	cfg := config.New("shop").WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	s := Declare(cfg, ModeEmbedded)
-	if err := cfg.Parse(nil); err != nil {
+	s, err := LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	in := NewInfra(s, slog.New(slog.DiscardHandler))
+	in := NewInfra(&s.Common, slog.New(slog.DiscardHandler))
 	t.Cleanup(in.Close)
 	ctx := context.Background()
-	ntf, err := in.Notifier(ctx, nil, nil)
+	ntf, err := in.Notifier(ctx, s.Notifier, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ntf.DevMail != nil || ntf.Outbox != nil {
 		t.Fatal("server mode built the dev outbox")
 	}
-	app, err := in.Gateway(ctx, InProcess(ntf.Routes), ntf.DevMail)
+	app, err := in.Gateway(ctx, s.Gateway, InProcess(ntf.Routes), ntf.DevMail)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,11 +192,10 @@ func TestMetricsOnTheInternalListener(t *testing.T) {
 	public, internal := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var authOpts *AuthOptions
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, "shop", ModeEmbedded, func(cfg *config.Set) { authOpts = DeclareAuth(cfg) },
-			func(ctx context.Context, in *Infra) (*fiber.App, error) { return in.Shop(ctx, authOpts) },
+		done <- run(ctx, "shop", ModeEmbedded,
+			func(ctx context.Context, in *Infra, s *ShopSettings) (*fiber.App, error) { return in.Shop(ctx, s) },
 			[]string{"-addr", public, "-metrics-addr", internal, "-seed-demo=false", "-web-dir", t.TempDir(), "-log-level", "error"})
 	}()
 	for {
@@ -241,7 +234,7 @@ func TestMetricsAddrInUse(t *testing.T) {
 	}
 	defer taken.Close()
 	for mode, wantErr := range map[string]bool{ModeServer: true, ModeEmbedded: false} {
-		in := NewInfra(&Settings{Mode: mode, MetricsAddr: taken.Addr().String()}, slog.New(slog.DiscardHandler))
+		in := NewInfra(&Common{Mode: mode, MetricsAddr: taken.Addr().String()}, slog.New(slog.DiscardHandler))
 		err := in.Run(context.Background(), nil)
 		if (err != nil) != wantErr || (wantErr && !strings.Contains(err.Error(), "METRICS_ADDR")) {
 			t.Errorf("%s: Run = %v, want error %v", mode, err, wantErr)

@@ -5,127 +5,154 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/evshop/shop/platform/config"
+	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/settings"
 )
+
+const testHexKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+func envLookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+// serverEnv is what a server-mode shop needs besides env.
+func serverEnv(t *testing.T, env map[string]string) map[string]string {
+	t.Helper()
+	out := map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": testHexKey, "CSRF_KEY": testHexKey, "AUTH_JWT_KEYS": jwtSeed(t),
+		"PAYMENT_GATEWAYS": "sandbox"}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
+}
 
 func TestResolveValidatesSettings(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name          string
-		mode          string
+		server        bool
 		env           map[string]string
-		wantErr       bool
+		wantErr       string
 		wantConsumers int
 	}{
-		{"embedded defaults", wiring.ModeEmbedded, nil, false, 1},
-		{"server defaults", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k"}, false, 8},
-		{"server consumers set", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "3"}, false, 3},
-		{"consumers above 64", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "65"}, true, 0},
-		{"consumers negative", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "BUS_CONSUMERS": "-1"}, true, 0},
-		{"consumers with go channels", wiring.ModeEmbedded, map[string]string{"BUS_CONSUMERS": "4"}, true, 0},
-		{"unknown mode", "cluster", nil, true, 0},
-		{"unknown bus", wiring.ModeEmbedded, map[string]string{"BUS": "kafka"}, true, 0},
-		{"server without mail key", wiring.ModeServer, nil, true, 0},
-		{"stripe without key", wiring.ModeEmbedded, map[string]string{"PAYMENT_GATEWAY": "stripe"}, true, 0},
-		{"stripe in the list without key", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "PAYMENT_GATEWAYS": "paypal,stripe", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, true, 0},
-		{"unknown gateway in the list", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "PAYMENT_GATEWAYS": "stripe,cash", "STRIPE_SECRET_KEY": "sk"}, true, 0},
-		{"zero rate limit", wiring.ModeEmbedded, map[string]string{"RATE_LIMIT": "0"}, true, 0},
-		{"public pprof", wiring.ModeEmbedded, map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, true, 0},
-		{"projections from the store", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_SOURCE": "store", "PROJECTIONS_BATCH": "1000"}, false, 1},
-		{"unknown projections source", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_SOURCE": "kafka"}, true, 0},
-		{"projections batch zero", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_BATCH": "0"}, true, 0},
-		{"projections batch too big", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_BATCH": "10001"}, true, 0},
+		{"embedded defaults", false, nil, "", 1},
+		{"server defaults", true, nil, "", 8},
+		{"server consumers set", true, map[string]string{"BUS_CONSUMERS": "3"}, "", 3},
+		{"consumers above 64", true, map[string]string{"BUS_CONSUMERS": "65"}, "BUS_CONSUMERS", 0},
+		{"consumers negative", true, map[string]string{"BUS_CONSUMERS": "-1"}, "BUS_CONSUMERS", 0},
+		{"consumers with go channels", false, map[string]string{"BUS_CONSUMERS": "4"}, "BUS_CONSUMERS", 0},
+		{"unknown mode", false, map[string]string{"SHOP_MODE": "cluster"}, "SHOP_MODE", 0},
+		{"unknown bus", false, map[string]string{"BUS": "kafka"}, "BUS", 0},
+		{"server without mail key", true, map[string]string{"MAIL_LINK_KEY": ""}, "MAIL_LINK_KEY", 0},
+		{"stripe without key", false, map[string]string{"PAYMENT_GATEWAYS": "stripe"}, "STRIPE_SECRET_KEY", 0},
+		{"stripe in the list without key", true, map[string]string{"PAYMENT_GATEWAYS": "paypal,stripe", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, "STRIPE_SECRET_KEY", 0},
+		{"unknown gateway in the list", true, map[string]string{"PAYMENT_GATEWAYS": "stripe,cash", "STRIPE_SECRET_KEY": "sk"}, "cash", 0},
+		{"zero rate limit", false, map[string]string{"RATE_LIMIT": "0"}, "RATE_LIMIT", 0},
+		{"public pprof", false, map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, "PPROF_ADDR", 0},
+		{"absolute sign-in lifetime below the sliding one", false, map[string]string{"AUTH_REFRESH_TTL": "48h", "AUTH_REFRESH_ABSOLUTE_TTL": "24h"}, "AUTH_REFRESH_ABSOLUTE_TTL", 0},
+		// The notifier's reminder and alert settings.
+		{"alert targets", false, map[string]string{"ALERT_READYZ_TARGETS": "auth=http://auth:8080/readyz", "ALERT_METRICS_TARGETS": "gw=https://gw/metrics"}, "", 1},
+		{"alert target not http", false, map[string]string{"ALERT_READYZ_TARGETS": "auth=file:///etc/passwd"}, "not an http(s) URL", 0},
+		{"alert target without a name", false, map[string]string{"ALERT_READYZ_TARGETS": "http://auth:8080/readyz"}, "ALERT_READYZ_TARGETS", 0},
+		{"alert rate above 100", false, map[string]string{"ALERT_ERROR_RATE_PERCENT": "101"}, "ALERT_ERROR_RATE_PERCENT", 0},
+		{"alert rate zero", false, map[string]string{"ALERT_ERROR_RATE_PERCENT": "0"}, "ALERT_ERROR_RATE_PERCENT", 0},
+		{"no requests needed", false, map[string]string{"ALERT_MIN_REQUESTS": "0"}, "ALERT_MIN_REQUESTS", 0},
+		{"negative reminder idle", false, map[string]string{"REMINDER_IDLE": "-1h"}, "REMINDER_IDLE", 0},
+		{"reminder max age below idle", false, map[string]string{"REMINDER_IDLE": "48h", "REMINDER_MAX_AGE": "24h"}, "REMINDER_MAX_AGE", 0},
+		{"zero alert interval", false, map[string]string{"ALERT_INTERVAL": "0s"}, "ALERT_INTERVAL", 0},
+		// Where read-model projectors read from (basket, client, ordering, payment).
+		{"projections from the store", false, map[string]string{"PROJECTIONS_SOURCE": "store", "PROJECTIONS_BATCH": "1000"}, "", 1},
+		{"unknown projections source", false, map[string]string{"PROJECTIONS_SOURCE": "kafka"}, "PROJECTIONS_SOURCE", 0},
+		{"projections batch zero", false, map[string]string{"PROJECTIONS_BATCH": "0"}, "PROJECTIONS_BATCH", 0},
+		{"projections batch too big", false, map[string]string{"PROJECTIONS_BATCH": "10001"}, "PROJECTIONS_BATCH", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
-			s := wiring.Declare(cfg, c.mode)
-			if err := cfg.Parse(nil); err != nil {
-				t.Fatal(err)
+			env := c.env
+			if c.server {
+				env = serverEnv(t, c.env)
 			}
-			err := s.Resolve()
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Resolve = %v, want error %v", err, c.wantErr)
+			s, err := wiring.LoadShop(envLookup(env))
+			if c.wantErr == "" && err != nil {
+				t.Fatalf("LoadShop = %v, want no error", err)
 			}
-			if err == nil && s.Consumers != c.wantConsumers {
-				t.Fatalf("Consumers = %d, want %d", s.Consumers, c.wantConsumers)
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("LoadShop = %v, want an error naming %s", err, c.wantErr)
+			}
+			if err == nil && s.Common.Consumers != c.wantConsumers {
+				t.Fatalf("Consumers = %d, want %d", s.Common.Consumers, c.wantConsumers)
 			}
 		})
 	}
 }
 
-// TestPaymentMethods: server mode offers exactly the gateways it names; only
-// the embedded shop falls back to the sandbox.
+// TestPaymentMethods: server mode offers exactly the gateways it names (every
+// binary that takes or makes payments requires the list); only the embedded
+// shop falls back to the sandbox. The older single PAYMENT_GATEWAY is no
+// longer read.
 func TestPaymentMethods(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name    string
-		mode    string
+		binary  string
 		env     map[string]string
 		want    []string
-		wantErr bool
+		wantErr string
 	}{
-		{"embedded default", wiring.ModeEmbedded, nil, []string{"sandbox"}, false},
-		{"server names none", wiring.ModeServer, nil, nil, true},
-		{"server list", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAYS": " stripe, paypal ", "STRIPE_SECRET_KEY": "sk", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, []string{"stripe", "paypal"}, false},
-		{"older single setting", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAY": "stripe", "STRIPE_SECRET_KEY": "sk"}, []string{"stripe"}, false},
-		{"the list wins over the single setting", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAYS": "stripe", "PAYMENT_GATEWAY": "sandbox", "STRIPE_SECRET_KEY": "sk"}, []string{"stripe"}, false},
-		{"sandbox only when named", wiring.ModeServer, map[string]string{"PAYMENT_GATEWAYS": "sandbox"}, []string{"sandbox"}, false},
+		{"embedded default", "shop", nil, []string{"sandbox"}, ""},
+		{"embedded, older single setting not read", "shop", map[string]string{"PAYMENT_GATEWAY": "stripe"}, []string{"sandbox"}, ""},
+		{"embedded, named empty", "shop", map[string]string{"PAYMENT_GATEWAYS": " , "}, nil, "PAYMENT_GATEWAYS must name at least one"},
+		{"server names none", "payment", nil, nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"basket needs the list", "basket", nil, nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"ordering needs the list", "ordering", nil, nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"gateway needs the list", "gateway", nil, nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"older single setting not read", "payment", map[string]string{"PAYMENT_GATEWAY": "stripe", "STRIPE_SECRET_KEY": "sk"}, nil, "PAYMENT_GATEWAYS is required"},
+		{"server list", "payment", map[string]string{"PAYMENT_GATEWAYS": " stripe, paypal ", "STRIPE_SECRET_KEY": "sk", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, []string{"stripe", "paypal"}, ""},
+		{"sandbox only when named", "payment", map[string]string{"PAYMENT_GATEWAYS": "sandbox"}, []string{"sandbox"}, ""},
+		{"stripe credentials only where payments are made", "basket", map[string]string{"PAYMENT_GATEWAYS": "stripe"}, []string{"stripe"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			env := map[string]string{"MAIL_LINK_KEY": "k"}
+			b, err := settings.BinaryNamed(c.binary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"MAIL_LINK_KEY": testHexKey, "CSRF_KEY": testHexKey}
+			for _, s := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
+				env["UPSTREAM_"+s] = "http://" + strings.ToLower(s)
+			}
 			for k, v := range c.env {
 				env[k] = v
 			}
-			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-			s := wiring.Declare(cfg, c.mode)
-			if err := cfg.Parse(nil); err != nil {
+			loaded, err := b.Load(envLookup(env), nil)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("%s: Load = %v, want an error naming %q", c.binary, err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Resolve(); err != nil {
-				t.Fatal(err)
+			var got []string
+			switch s := loaded.(type) {
+			case *settings.ShopSettings:
+				got = s.Payment.Methods.Gateways
+				for _, m := range [][]string{s.Basket.Methods.Gateways, s.Ordering.Methods.Gateways, s.Gateway.Methods.Gateways} {
+					if !slices.Equal(m, got) {
+						t.Fatalf("the shop's services disagree on the methods: %v and %v", m, got)
+					}
+				}
+			case *settings.PaymentSettings:
+				got = s.Payment.Methods.Gateways
+			case *settings.BasketSettings:
+				got = s.Basket.Methods.Gateways
 			}
-			got, err := s.PaymentMethods()
-			if (err != nil) != c.wantErr || !slices.Equal(got, c.want) {
-				t.Fatalf("PaymentMethods = %v, %v; want %v, error %v", got, err, c.want, c.wantErr)
-			}
-		})
-	}
-}
-
-func TestNotifierSettingsAreValidated(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name    string
-		env     map[string]string
-		wantErr bool
-	}{
-		{"defaults", nil, false},
-		{"targets", map[string]string{"ALERT_READYZ_TARGETS": "auth=http://auth:8080/readyz", "ALERT_METRICS_TARGETS": "gw=https://gw/metrics"}, false},
-		{"target not http", map[string]string{"ALERT_READYZ_TARGETS": "auth=file:///etc/passwd"}, true},
-		{"target without a name", map[string]string{"ALERT_READYZ_TARGETS": "http://auth:8080/readyz"}, true},
-		{"rate above 100", map[string]string{"ALERT_ERROR_RATE_PERCENT": "101"}, true},
-		{"rate zero", map[string]string{"ALERT_ERROR_RATE_PERCENT": "0"}, true},
-		{"no requests needed", map[string]string{"ALERT_MIN_REQUESTS": "0"}, true},
-		{"negative idle", map[string]string{"REMINDER_IDLE": "-1h"}, true},
-		{"max age below idle", map[string]string{"REMINDER_IDLE": "48h", "REMINDER_MAX_AGE": "24h"}, true},
-		{"zero interval", map[string]string{"ALERT_INTERVAL": "0s"}, true},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
-			opts := wiring.DeclareNotifier(cfg)
-			err := cfg.Parse(nil) // refuses malformed values, e.g. negative durations
-			if err == nil {
-				err = opts.Validate()
-			}
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Parse+Validate = %v, want error %v", err, c.wantErr)
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("methods = %v, want %v", got, c.want)
 			}
 		})
 	}
@@ -139,7 +166,7 @@ func TestModeDefaults(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name        string
-		mode        string
+		server      bool
 		env         map[string]string
 		args        []string
 		addr        string
@@ -147,39 +174,33 @@ func TestModeDefaults(t *testing.T) {
 		secure      bool
 		warns       string // the one warning expected, if any
 	}{
-		{name: "server", mode: wiring.ModeServer, addr: ":8080", metricsAddr: ":9090", secure: true},
-		{name: "embedded", mode: wiring.ModeEmbedded, addr: "127.0.0.1:8080", metricsAddr: "127.0.0.1:9090", secure: false},
-		{name: "shop switched to server", mode: wiring.ModeEmbedded, env: map[string]string{"SHOP_MODE": "server"},
-			addr: ":8080", metricsAddr: ":9090", secure: true},
-		{name: "server over plain HTTP warns", mode: wiring.ModeServer, env: map[string]string{"COOKIE_SECURE": "false"},
+		{name: "server", server: true, addr: ":8080", metricsAddr: ":9090", secure: true},
+		{name: "embedded", addr: "127.0.0.1:8080", metricsAddr: "127.0.0.1:9090", secure: false},
+		{name: "server over plain HTTP warns", server: true, env: map[string]string{"COOKIE_SECURE": "false"},
 			addr: ":8080", metricsAddr: ":9090", secure: false, warns: "COOKIE_SECURE=false"},
-		{name: "embedded set explicitly", mode: wiring.ModeEmbedded,
-			env:  map[string]string{"ADDR": ":8080", "METRICS_ADDR": "", "COOKIE_SECURE": "true"},
+		{name: "embedded set explicitly", env: map[string]string{"ADDR": ":8080", "METRICS_ADDR": "", "COOKIE_SECURE": "true"},
 			addr: ":8080", metricsAddr: "", secure: true, warns: "ADDR=:8080"},
-		{name: "embedded flags", mode: wiring.ModeEmbedded, args: []string{"-addr", "127.0.0.1:80", "-metrics-addr", ":9999"},
+		{name: "embedded flags", args: []string{"-addr", "127.0.0.1:80", "-metrics-addr", ":9999"},
 			addr: "127.0.0.1:80", metricsAddr: ":9999", secure: false},
-		{name: "server metrics off", mode: wiring.ModeServer, env: map[string]string{"METRICS_ADDR": ""},
+		{name: "server metrics off", server: true, env: map[string]string{"METRICS_ADDR": ""},
 			addr: ":8080", metricsAddr: "", secure: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			env := map[string]string{"MAIL_LINK_KEY": "k"}
-			for k, v := range c.env {
-				env[k] = v
+			env := c.env
+			if c.server { // the shop switched to server mode
+				env = serverEnv(t, c.env)
 			}
-			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-			s := wiring.Declare(cfg, c.mode)
-			if err := cfg.Parse(c.args); err != nil {
+			s, err := wiring.LoadShop(envLookup(env), c.args...)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Resolve(); err != nil {
-				t.Fatal(err)
+			secure := []bool{s.Auth.Cookies.Secure, s.Basket.Cookies.Secure, s.Gateway.Cookies.Secure}
+			if s.Common.Addr != c.addr || s.Common.MetricsAddr != c.metricsAddr || slices.Contains(secure, !c.secure) {
+				t.Fatalf("ADDR=%q METRICS_ADDR=%q COOKIE_SECURE=%v, want %q %q %v", s.Common.Addr, s.Common.MetricsAddr, secure, c.addr, c.metricsAddr, c.secure)
 			}
-			if s.Addr != c.addr || s.MetricsAddr != c.metricsAddr || s.CookieSecure != c.secure {
-				t.Fatalf("ADDR=%q METRICS_ADDR=%q COOKIE_SECURE=%v, want %q %q %v", s.Addr, s.MetricsAddr, s.CookieSecure, c.addr, c.metricsAddr, c.secure)
-			}
-			w := s.Warnings()
+			w := settings.Warnings(s)
 			if (c.warns == "" && len(w) > 0) || (c.warns != "" && (len(w) != 1 || !strings.HasPrefix(w[0], c.warns))) {
 				t.Fatalf("warnings = %q, want %q", w, c.warns)
 			}
@@ -190,58 +211,65 @@ func TestModeDefaults(t *testing.T) {
 func TestMetricsAddrIsValidated(t *testing.T) {
 	t.Parallel()
 	for _, bad := range []string{"9090", "localhost", "127.0.0.1:"} {
-		cfg := config.New("test").WithEnv(func(k string) (string, bool) {
-			v, ok := map[string]string{"METRICS_ADDR": bad}[k]
-			return v, ok
-		})
-		s := wiring.Declare(cfg, wiring.ModeEmbedded)
-		if err := cfg.Parse(nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Resolve(); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
-			t.Errorf("METRICS_ADDR=%q: Resolve = %v, want an error naming it", bad, err)
+		if _, err := wiring.LoadShop(envLookup(map[string]string{"METRICS_ADDR": bad})); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+			t.Errorf("METRICS_ADDR=%q: LoadShop = %v, want an error naming it", bad, err)
 		}
 	}
 }
 
+// TestTrustedProxiesDefaultPerMode: the gateway and the auth service read
+// the same TRUSTED_PROXIES: loopback when embedded, nobody in server mode.
 func TestTrustedProxiesDefaultPerMode(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name    string
-		mode    string
+		server  bool
 		env     map[string]string
 		want    string // the prefixes, comma-separated
 		wantErr bool
 	}{
-		{"embedded: loopback", wiring.ModeEmbedded, nil, "127.0.0.0/8,::1/128", false},
-		{"server: nobody", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k"}, "", false},
-		{"server: the ingress and pod networks", wiring.ModeServer,
-			map[string]string{"MAIL_LINK_KEY": "k", "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, "10.0.0.0/8,192.168.1.7/32", false},
-		{"not a CIDR", wiring.ModeEmbedded, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "", true},
-		{"not an address", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "TRUSTED_PROXIES": "gateway"}, "", true},
+		{"embedded: loopback", false, nil, "127.0.0.0/8,::1/128", false},
+		{"server: nobody", true, nil, "", false},
+		{"server: the ingress and pod networks", true, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"}, "10.0.0.0/8,192.168.1.7/32", false},
+		{"not a CIDR", false, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "", true},
+		{"not an address", true, map[string]string{"TRUSTED_PROXIES": "gateway"}, "", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := config.New("test").WithEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
-			s := wiring.Declare(cfg, c.mode)
-			if err := cfg.Parse(nil); err != nil {
-				t.Fatal(err)
+			env := c.env
+			if c.server {
+				env = serverEnv(t, c.env)
 			}
-			err := s.Resolve()
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Resolve = %v, want error %v", err, c.wantErr)
+			s, err := wiring.LoadShop(envLookup(env))
+			if (err != nil) != c.wantErr || (err != nil && !strings.Contains(err.Error(), "TRUSTED_PROXIES")) {
+				t.Fatalf("LoadShop = %v, want error %v", err, c.wantErr)
 			}
 			if err != nil {
 				return
 			}
-			var got []string
-			for _, p := range s.TrustedProxies {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, ",") != c.want {
-				t.Fatalf("TrustedProxies = %v, want %s", got, c.want)
+			for service, p := range map[string]wiring.Proxies{"gateway": s.Gateway.Proxies, "auth": s.Auth.Proxies} {
+				prefixes, err := p.Prefixes()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, p := range prefixes {
+					got = append(got, p.String())
+				}
+				if strings.Join(got, ",") != c.want {
+					t.Fatalf("%s trusts %v, want %s", service, got, c.want)
+				}
 			}
 		})
 	}
+}
+
+func jwtSeed(t *testing.T) string {
+	t.Helper()
+	k, err := authn.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.MarshalSeed()
 }

@@ -10,52 +10,54 @@ import (
 
 // Shop assembles every service in this process behind the gateway: the
 // embedded default (memory adapters, Go-channel bus) or, with SHOP_MODE=server,
-// the same process against the real servers.
-func (in *Infra) Shop(ctx context.Context, authOpts *AuthOptions) (*fiber.App, error) {
-	if in.S.Embedded() && in.S.AdminEmail == "" {
+// the same process against the real servers. Each service gets its own
+// settings group, the notifier's alerts and reminders included.
+func (in *Infra) Shop(ctx context.Context, s *ShopSettings) (*fiber.App, error) {
+	authSet := s.Auth
+	if in.S.Embedded() && authSet.AdminEmail == "" {
 		// A demo back office needs an admin; its password is random per run
 		// unless given, and logged once so the person running the shop can
 		// sign in.
-		in.S.AdminEmail = "admin@example.com"
-		if in.S.AdminPassword == "" {
+		authSet.AdminEmail = "admin@example.com"
+		if authSet.AdminPassword == "" {
 			b := make([]byte, 9)
 			rand.Read(b) //nolint:errcheck
-			in.S.AdminPassword = hex.EncodeToString(b)
+			authSet.AdminPassword = hex.EncodeToString(b)
 		}
-		in.Log.Info("demo admin account", "email", in.S.AdminEmail, "password", in.S.AdminPassword)
+		in.Log.Info("demo admin account", "email", authSet.AdminEmail, "password", authSet.AdminPassword)
 	}
-	auth, err := in.Auth(ctx, authOpts)
+	auth, err := in.Auth(ctx, authSet)
 	if err != nil {
 		return nil, err
 	}
-	cat, err := in.Catalog(ctx)
+	cat, err := in.Catalog(ctx, s.Catalog)
 	if err != nil {
 		return nil, err
 	}
-	cli, err := in.Client(ctx, cat.Service)
+	cli, err := in.Client(ctx, s.Client, cat.Service)
 	if err != nil {
 		return nil, err
 	}
-	ord, err := in.Ordering(ctx)
+	ord, err := in.Ordering(ctx, s.Ordering)
 	if err != nil {
 		return nil, err
 	}
-	bsk, err := in.Basket(ctx, BasketLookup(cat.Service), ord.Commands, "")
+	bsk, err := in.Basket(ctx, s.Basket, BasketLookup(cat.Service), ord.Commands, "")
 	if err != nil {
 		return nil, err
 	}
-	pay, err := in.Payment(ctx)
+	pay, err := in.Payment(ctx, s.Payment)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := in.Checkout(ctx); err != nil {
+	if _, err := in.Checkout(ctx, s.Checkout); err != nil {
 		return nil, err
 	}
-	ntf, err := in.Notifier(ctx, cli.Profiles, nil)
+	ntf, err := in.Notifier(ctx, s.Notifier, cli.Profiles)
 	if err != nil {
 		return nil, err
 	}
-	admin, err := in.Admin(ctx, ord.Rebuild, bsk.Rebuild)
+	admin, err := in.Admin(ctx, s.Admin, ord.Rebuild, bsk.Rebuild)
 	if err != nil {
 		return nil, err
 	}
@@ -70,5 +72,5 @@ func (in *Infra) Shop(ctx context.Context, authOpts *AuthOptions) (*fiber.App, e
 	for _, rs := range [][]Route{auth.Routes, cat.Routes, cli.Routes, ord.Routes, bsk.Routes, pay.Routes, ntf.Routes, admin.Routes} {
 		routes = append(routes, rs...)
 	}
-	return in.Gateway(ctx, InProcess(routes), ntf.DevMail)
+	return in.Gateway(ctx, s.Gateway, InProcess(routes), ntf.DevMail)
 }

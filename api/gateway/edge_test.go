@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -452,6 +453,28 @@ func TestStaticSPA(t *testing.T) {
 	}
 	wantStatus(t, b.do("HEAD", "/deep/link", nil), 200)
 	wantProblem(t, b.do("POST", "/deep/link", `{}`), 404) // unsafe methods never get the SPA shell
+}
+
+// The storefront built into the binary (package web) is served the same
+// way as a WEB_DIR directory.
+func TestStaticSPAFromEmbeddedFiles(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{
+		"index.html":    {Data: []byte("<!doctype html><title>embedded shop</title>")},
+		"assets/app.js": {Data: []byte("console.log(2)")},
+	}
+	b := newStack(t, options{static: files}).browser(t)
+	for path, want := range map[string]string{"/": "embedded shop", "/account/orders": "embedded shop", "/assets/app.js": "console.log(2)"} {
+		r := b.do("GET", path, nil)
+		wantStatus(t, r, 200)
+		if !strings.Contains(string(r.body), want) {
+			t.Fatalf("%s = %s", path, r.body)
+		}
+	}
+	wantProblem(t, b.do("GET", "/api/unknown", nil), 404)
+	// Without an index.html (a binary built before the web app) only the API is served.
+	b = newStack(t, options{static: fstest.MapFS{".gitkeep": {}}}).browser(t)
+	wantProblem(t, b.do("GET", "/", nil), 404)
 }
 
 // TestOversizedBody runs the gateway on a real listener: the body limit is

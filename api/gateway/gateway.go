@@ -10,17 +10,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/proxy"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
@@ -59,7 +61,8 @@ type Config struct {
 	Limiter        ratelimit.Limiter
 	RateLimit      ratelimit.Limit // per IP on /api; default 600 per minute
 	BodyLimit      int             // bytes; default 1 MiB
-	StaticDir      string          // built storefront (web/dist); served when it holds index.html
+	StaticDir      string          // a built storefront directory (WEB_DIR); wins over Static
+	Static         fs.FS           // the built storefront (package web); served when it holds index.html
 	TrustedProxies []netip.Prefix  // may set X-Forwarded-For
 	ProxyTimeout   time.Duration   // server mode upstream timeout; default 30s
 	Registry       *prometheus.Registry
@@ -121,8 +124,12 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.Root != nil {
 		cfg.Root(app)
 	}
+	static := cfg.Static
 	if cfg.StaticDir != "" {
-		if err := mountStatic(app, cfg.StaticDir); err != nil {
+		static = os.DirFS(cfg.StaticDir)
+	}
+	if static != nil {
+		if err := mountStatic(app, static); err != nil {
 			return nil, err
 		}
 	}
@@ -347,25 +354,26 @@ func forward(target string, client *fasthttp.Client, trusted []netip.Prefix) fib
 }
 
 // mountStatic serves the built storefront with SPA fallback to index.html for
-// non-/api GETs, when dir holds an index.html.
-func mountStatic(app *fiber.App, dir string) error {
-	index := filepath.Join(dir, "index.html")
-	if _, err := os.Stat(index); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+// non-/api GETs, when files hold an index.html.
+func mountStatic(app *fiber.App, files fs.FS) error {
+	index, err := fs.ReadFile(files, "index.html")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil // not built: the API alone is served
 		}
 		return err
 	}
-	app.Static("/", dir, fiber.Static{Index: "index.html", MaxAge: 3600, Next: func(c *fiber.Ctx) bool {
-		return strings.HasPrefix(c.Path(), "/api")
-	}})
+	app.Use("/", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600, Next: func(c *fiber.Ctx) bool {
+		return c.Path() == "/" || c.Path() == "/index.html" || c.Path() == "/api" || strings.HasPrefix(c.Path(), "/api/")
+	}}))
 	// A Use handler, not a route, so /api paths still get Fiber's 404/405.
 	app.Use(func(c *fiber.Ctx) error {
 		if (c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) || c.Path() == "/api" || strings.HasPrefix(c.Path(), "/api/") {
 			return c.Next()
 		}
 		c.Set(fiber.HeaderCacheControl, "no-cache")
-		return c.SendFile(index)
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.Status(fiber.StatusOK).Send(index) // the file server may have set 404
 	})
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -53,6 +54,7 @@ type options struct {
 	authLimits  *auth.Limits
 	bodyLimit   int
 	staticDir   string
+	static      fs.FS
 	routes      []gateway.Route
 	secure      bool
 	stripeJS    bool
@@ -124,7 +126,7 @@ func newStack(t *testing.T, o options) *stack {
 		})
 	}})
 	app, err := gateway.New(gateway.Config{Log: log, Verifier: verifier, Routes: routes, CSRFKey: randomKey(t), Limiter: limiter,
-		RateLimit: o.gatewayRate, BodyLimit: o.bodyLimit, StaticDir: o.staticDir, CookieSecure: o.secure, StripeJS: o.stripeJS, Root: o.root})
+		RateLimit: o.gatewayRate, BodyLimit: o.bodyLimit, StaticDir: o.staticDir, Static: o.static, CookieSecure: o.secure, StripeJS: o.stripeJS, Root: o.root})
 	if err != nil {
 		t.Fatal(err)
 	}

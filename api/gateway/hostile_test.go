@@ -20,7 +20,6 @@ import (
 
 	"github.com/evshop/shop/api/gateway"
 	"github.com/evshop/shop/eventstore"
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/wiring"
 )
@@ -46,19 +45,14 @@ type embeddedShop struct {
 
 func newEmbeddedShop(t *testing.T) *embeddedShop {
 	t.Helper()
-	cfg := config.New("shop").WithEnv(func(string) (string, bool) { return "", false })
-	s := wiring.Declare(cfg, wiring.ModeEmbedded)
-	authOpts := wiring.DeclareAuth(cfg)
-	if err := cfg.Parse([]string{"-rate-limit", "1000000", "-web-dir", t.TempDir(),
-		"-admin-email", hostileAdmin, "-admin-password", hostilePassword}); err != nil {
+	s, err := wiring.LoadShop(nil, "-rate-limit", "1000000", "-web-dir", t.TempDir(),
+		"-admin-email", hostileAdmin, "-admin-password", hostilePassword)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	in := wiring.NewInfra(s, slog.New(slog.DiscardHandler))
+	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := in.Shop(ctx, authOpts)
+	app, err := in.Shop(ctx, s)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

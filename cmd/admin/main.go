@@ -13,8 +13,8 @@ import (
 )
 
 func main() {
-	wiring.Main("admin", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		admin, err := in.Admin(ctx)
+	wiring.Main("admin", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.AdminSettings) (*fiber.App, error) {
+		admin, err := in.Admin(ctx, s.Admin)
 		if err != nil {
 			return nil, err
 		}

@@ -17,7 +17,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/platform/authn"
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
 )
 
@@ -29,13 +28,11 @@ func main() {
 	if bootstrapOnly {
 		os.Args = append(os.Args[:1], os.Args[2:]...)
 	}
-	var opts *wiring.AuthOptions
-	extra := func(cfg *config.Set) { opts = wiring.DeclareAuth(cfg) }
-	wiring.Main("auth", wiring.ModeServer, extra, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		if bootstrapOnly && (in.S.AdminEmail == "" || in.S.AdminPassword == "") {
+	wiring.Main("auth", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.AuthSettings) (*fiber.App, error) {
+		if bootstrapOnly && (s.Auth.AdminEmail == "" || s.Auth.AdminPassword == "") {
 			return nil, errors.New("bootstrap-admin needs AUTH_BOOTSTRAP_ADMIN_EMAIL and AUTH_BOOTSTRAP_ADMIN_PASSWORD")
 		}
-		a, err := in.Auth(ctx, opts) // also ensures the bootstrap admin when configured
+		a, err := in.Auth(ctx, s.Auth) // also ensures the bootstrap admin when configured
 		if err != nil {
 			return nil, err
 		}

@@ -8,17 +8,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
 )
 
 func main() {
-	var catalogURL *string
-	extra := func(cfg *config.Set) {
-		catalogURL = cfg.String("catalog-url", "CATALOG_URL", "http://127.0.0.1:8080", "catalog service base URL (product lookups)")
-	}
-	wiring.Main("basket", wiring.ModeServer, extra, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		svc, err := in.Basket(ctx, nil, nil, *catalogURL)
+	wiring.Main("basket", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.BasketSettings) (*fiber.App, error) {
+		svc, err := in.Basket(ctx, s.Basket, nil, nil, s.CatalogURL)
 		if err != nil {
 			return nil, err
 		}

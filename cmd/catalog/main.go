@@ -21,11 +21,11 @@ func main() {
 	if seedOnly {
 		os.Args = append(os.Args[:1], os.Args[2:]...)
 	}
-	wiring.Main("catalog", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
+	wiring.Main("catalog", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.CatalogSettings) (*fiber.App, error) {
 		if seedOnly {
-			in.S.SeedDemo = true
+			s.Catalog.SeedDemo = true
 		}
-		svc, err := in.Catalog(ctx)
+		svc, err := in.Catalog(ctx, s.Catalog)
 		if err != nil || seedOnly {
 			return nil, err // seeding happened while building; nothing to serve
 		}

@@ -12,8 +12,8 @@ import (
 )
 
 func main() {
-	wiring.Main("checkout", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		if _, err := in.Checkout(ctx); err != nil {
+	wiring.Main("checkout", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.CheckoutSettings) (*fiber.App, error) {
+		if _, err := in.Checkout(ctx, s.Checkout); err != nil {
 			return nil, err
 		}
 		return in.NewApp("checkout"), nil

@@ -12,8 +12,8 @@ import (
 )
 
 func main() {
-	wiring.Main("client", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		svc, err := in.Client(ctx, nil)
+	wiring.Main("client", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.ClientSettings) (*fiber.App, error) {
+		svc, err := in.Client(ctx, s.Client, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -2,69 +2,88 @@ package main
 
 import (
 	"fmt"
-	"go/ast"
-	"go/constant"
-	"go/token"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
+	"github.com/evshop/shop/cmd/loadgen/load"
 	"github.com/evshop/shop/platform/config"
-	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/settings"
 )
 
-// Binary is one cmd/<name> and its settings.
+// Binary is one cmd/<name> and its settings, read by reflection from the
+// settings structs the binary itself loads.
 type Binary struct {
 	Name   string
 	Doc    string
-	Wiring bool   // built on wiring.Main: shares wiring.Declare's settings
+	Wiring bool   // built on wiring.Main: Common plus its services' groups
 	Mode   string // default SHOP_MODE (wiring binaries)
 	// Sets are the binary's settings: the main one first (named like the
 	// binary), then those of subcommands (e.g. "notifier preview").
 	Sets []NamedSet
 }
 
-// NamedSet is a config.Set with the name config.New was given.
+// NamedSet is the settings of a binary or one of its subcommands.
 type NamedSet struct {
 	Name string
-	Set  *config.Set
+	Vars []config.Var
 }
 
-// declarers are the wiring functions a main may call to declare a service's
-// own settings. A main calling another wiring.Declare* makes docgen fail
-// until it is listed here, so no setting goes undocumented.
-var declarers = map[string]func(*config.Set){
-	"DeclareAuth":     func(c *config.Set) { wiring.DeclareAuth(c) },
-	"DeclareNotifier": func(c *config.Set) { wiring.DeclareNotifier(c) },
+// tools are the binaries with settings that are not built on wiring.Main,
+// and the subcommands with settings of their own.
+var tools = []struct {
+	binary, set string
+	settings    any
+}{
+	{"shopctl", "shopctl", &settings.ShopctlSettings{}},
+	{"loadgen", "loadgen", &load.Settings{}},
+	{"notifier", "notifier preview", &settings.PreviewSettings{}},
 }
 
-var modes = map[string]string{"ModeServer": wiring.ModeServer, "ModeEmbedded": wiring.ModeEmbedded}
+// noSettings are the binaries that read plain flags only.
+var noSettings = map[string]bool{"docgen": true, "benchtable": true}
 
-// decl is one cfg.String/Int/Bool/Duration call found in a main package.
-type decl struct {
-	set                    string // name given to config.New, "" = the binary's main set
-	kind                   string
-	flag, env, usage, what string
-	def                    ast.Expr
-	pos                    token.Pos
-}
-
-// Binaries reads every cmd/<name>: a main built on wiring.Main gets its
-// settings from wiring.Config (the same function the binary uses), plus
-// what its main declares inline; a main with its own config sets (shopctl,
-// subcommands such as "notifier preview") gets them from its source.
+// Binaries describes every cmd/<name>; one docgen does not know fails the
+// generation, so no binary's settings go undocumented.
 func Binaries(src *Source) ([]Binary, error) {
-	var out []Binary
+	byName := map[string]*Binary{}
+	for _, wb := range settings.Binaries() {
+		vars, err := wb.Vars()
+		if err != nil {
+			return nil, fmt.Errorf("cmd/%s: %w", wb.Name, err)
+		}
+		byName[wb.Name] = &Binary{Name: wb.Name, Wiring: true, Mode: wb.Mode, Sets: []NamedSet{{wb.Name, vars}}}
+	}
+	for _, t := range tools {
+		vars, err := config.Describe(t.settings, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.set, err)
+		}
+		b := byName[t.binary]
+		if b == nil {
+			b = &Binary{Name: t.binary}
+			byName[t.binary] = b
+		}
+		b.Sets = append(b.Sets, NamedSet{t.set, vars})
+	}
+	seen := map[string]bool{}
 	for ip, pkg := range src.Pkgs {
-		if pkg.Name != "main" || !strings.HasPrefix(pkg.Dir, "cmd/") || strings.Count(pkg.Dir, "/") != 1 || pkg.Dir == "cmd/docgen" {
+		if pkg.Name != "main" || !strings.HasPrefix(pkg.Dir, "cmd/") || strings.Count(pkg.Dir, "/") != 1 {
 			continue
 		}
-		b, err := binary(src, ip, pkg)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", pkg.Dir, err)
+		name := strings.TrimPrefix(pkg.Dir, "cmd/")
+		seen[name] = true
+		if noSettings[name] {
+			continue
 		}
-		if b != nil {
+		b := byName[name]
+		if b == nil {
+			return nil, fmt.Errorf("cmd/%s: docgen does not know its settings: list it in wiring.Binaries or docgen's tools", name)
+		}
+		b.Doc = src.PackageDoc(ip)
+	}
+	var out []Binary
+	for name, b := range byName {
+		if seen[name] { // a source tree without it (tests) documents what it has
 			out = append(out, *b)
 		}
 	}
@@ -72,361 +91,72 @@ func Binaries(src *Source) ([]Binary, error) {
 	return out, nil
 }
 
-func binary(src *Source, ip string, pkg *Package) (*Binary, error) {
-	b := &Binary{Name: strings.TrimPrefix(pkg.Dir, "cmd/"), Doc: src.PackageDoc(ip)}
-	var decls []decl
-	var calls []string
-	var mainName string
-	for _, f := range pkg.Files {
-		var stack []ast.Node // enclosing function bodies
-		var visit func(n ast.Node) bool
-		visit = func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.FuncDecl:
-				if n.Body != nil {
-					stack = append(stack, n.Body)
-					ast.Inspect(n.Body, visit)
-					stack = stack[:len(stack)-1]
-				}
-				return false
-			case *ast.FuncLit:
-				stack = append(stack, n.Body)
-				ast.Inspect(n.Body, visit)
-				stack = stack[:len(stack)-1]
-				return false
-			case *ast.CallExpr:
-				sel, ok := n.Fun.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				x, _ := sel.X.(*ast.Ident)
-				if x != nil && f.Imports[x.Name] == src.Module+"/wiring" {
-					switch {
-					case sel.Sel.Name == "Main" && len(n.Args) == 4:
-						name, err := stringLit(n.Args[0])
-						if err != nil {
-							return true
-						}
-						mode, ok := n.Args[1].(*ast.SelectorExpr)
-						if !ok || modes[mode.Sel.Name] == "" {
-							return true
-						}
-						mainName, b.Mode, b.Wiring = name, modes[mode.Sel.Name], true
-					case strings.HasPrefix(sel.Sel.Name, "Declare"):
-						calls = append(calls, sel.Sel.Name)
-					}
-					return true
-				}
-				if d, ok := configDecl(n, sel); ok && x != nil {
-					d.set = setName(stack, x.Name, f)
-					decls = append(decls, d)
-				}
-			}
-			return true
-		}
-		ast.Inspect(f.AST, visit)
-	}
-	if b.Wiring && mainName != b.Name {
-		return nil, fmt.Errorf("wiring.Main names the binary %q, its directory says %q", mainName, b.Name)
-	}
-	extra := func(main *config.Set) error {
-		for _, c := range calls {
-			fn := declarers[c]
-			if fn == nil {
-				return fmt.Errorf("main calls wiring.%s: add it to docgen's declarers so its settings are documented", c)
-			}
-			fn(main)
-		}
-		return nil
-	}
-	sets := map[string]*config.Set{}
-	var order []string
-	get := func(name string) *config.Set {
-		if name == "" {
-			name = b.Name
-		}
-		if sets[name] == nil {
-			sets[name] = config.New(name)
-			order = append(order, name)
-		}
-		return sets[name]
-	}
-	if b.Wiring {
-		var err error
-		sets[b.Name] = wiring.Config(b.Name, b.Mode, func(c *config.Set) { err = extra(c) })
-		order = append(order, b.Name)
-		if err != nil {
-			return nil, err
-		}
-	} else if len(calls) > 0 {
-		if err := extra(get("")); err != nil {
-			return nil, err
-		}
-	}
-	for _, d := range decls {
-		if err := d.add(src, pkg, get(d.set)); err != nil {
-			return nil, err
-		}
-	}
-	if len(order) == 0 {
-		return nil, nil // a main without settings
-	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i] == b.Name && order[j] != b.Name })
-	for _, name := range order {
-		b.Sets = append(b.Sets, NamedSet{Name: name, Set: sets[name]})
-	}
-	return b, nil
-}
-
-// configDecl recognises X.String/Int/Bool/Duration(flag, env, default, usage)
-// with literal flag, env and usage: the shape of config.Set's declarations
-// (flag.FlagSet's take three arguments).
-func configDecl(call *ast.CallExpr, sel *ast.SelectorExpr) (decl, bool) {
-	switch sel.Sel.Name {
-	case "String", "Int", "Bool", "Duration":
-	default:
-		return decl{}, false
-	}
-	if len(call.Args) != 4 {
-		return decl{}, false
-	}
-	flagName, err1 := stringLit(call.Args[0])
-	env, err2 := stringLit(call.Args[1])
-	usage, err3 := stringLit(call.Args[3])
-	if err1 != nil || err2 != nil || err3 != nil {
-		return decl{}, false
-	}
-	return decl{kind: sel.Sel.Name, flag: flagName, env: env, usage: usage, def: call.Args[2], pos: call.Pos()}, true
-}
-
-// setName finds which config.New(name) the receiver x was assigned from in
-// the enclosing functions; "" means the binary's main set (x is a parameter,
-// as in an extra func or a declare(c *config.Set) helper).
-func setName(stack []ast.Node, x string, f *File) string {
-	for i := len(stack) - 1; i >= 0; i-- {
-		var name string
-		ast.Inspect(stack[i], func(n ast.Node) bool {
-			as, ok := n.(*ast.AssignStmt)
-			if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
-				return true
-			}
-			if id, ok := as.Lhs[0].(*ast.Ident); !ok || id.Name != x {
-				return true
-			}
-			if n := configNew(as.Rhs[0], f); n != "" {
-				name = n
-			}
-			return true
-		})
-		if name != "" {
-			return name
-		}
-	}
-	return ""
-}
-
-// configNew returns the name in config.New("name") (possibly followed by
-// method calls such as .WithEnv(…)).
-func configNew(e ast.Expr, f *File) string {
-	for {
-		call, ok := e.(*ast.CallExpr)
-		if !ok {
-			return ""
-		}
-		sel, ok := call.Fun.(*ast.SelectorExpr)
-		if !ok {
-			return ""
-		}
-		if x, ok := sel.X.(*ast.Ident); ok && sel.Sel.Name == "New" && strings.HasSuffix(f.Imports[x.Name], "/platform/config") && len(call.Args) == 1 {
-			s, _ := stringLit(call.Args[0])
-			return s
-		}
-		e = sel.X
-	}
-}
-
-func stringLit(e ast.Expr) (string, error) {
-	lit, ok := e.(*ast.BasicLit)
-	if !ok || lit.Kind != token.STRING {
-		return "", fmt.Errorf("not a string literal")
-	}
-	return strconv.Unquote(lit.Value)
-}
-
-// add declares d on set with its default evaluated from the source.
-func (d decl) add(src *Source, pkg *Package, set *config.Set) error {
-	v, err := eval(src, pkg, d.def)
+// commonEnvs are the settings of settings.Common, shown once.
+func commonEnvs() (map[string]bool, []config.Var, error) {
+	vars, err := config.Describe(&settings.Common{}, nil)
 	if err != nil {
-		return fmt.Errorf("%s: default of %s: %w", src.Fset.Position(d.pos), d.env, err)
+		return nil, nil, err
 	}
-	switch d.kind {
-	case "String":
-		if v.Kind() != constant.String {
-			return fmt.Errorf("%s: default of %s is not a string", src.Fset.Position(d.pos), d.env)
-		}
-		set.String(d.flag, d.env, constant.StringVal(v), d.usage)
-	case "Bool":
-		if v.Kind() != constant.Bool {
-			return fmt.Errorf("%s: default of %s is not a bool", src.Fset.Position(d.pos), d.env)
-		}
-		set.Bool(d.flag, d.env, constant.BoolVal(v), d.usage)
-	case "Int", "Duration":
-		n, ok := constant.Int64Val(constant.ToInt(v))
-		if !ok {
-			return fmt.Errorf("%s: default of %s is not an integer", src.Fset.Position(d.pos), d.env)
-		}
-		if d.kind == "Int" {
-			set.Int(d.flag, d.env, int(n), d.usage)
-		} else {
-			set.Duration(d.flag, d.env, time.Duration(n), d.usage)
-		}
+	out := map[string]bool{}
+	for _, v := range vars {
+		out[v.Env] = true
 	}
-	return nil
+	return out, vars, nil
 }
 
-var timeUnits = map[string]time.Duration{"Nanosecond": time.Nanosecond, "Microsecond": time.Microsecond,
-	"Millisecond": time.Millisecond, "Second": time.Second, "Minute": time.Minute, "Hour": time.Hour}
-
-// eval computes a constant default: literals, true/false, time units,
-// package-level constants of the same package, and arithmetic on them.
-func eval(src *Source, pkg *Package, e ast.Expr) (constant.Value, error) {
-	switch e := e.(type) {
-	case *ast.BasicLit:
-		v := constant.MakeFromLiteral(e.Value, e.Kind, 0)
-		if v.Kind() == constant.Unknown {
-			return nil, fmt.Errorf("bad literal %s", e.Value)
-		}
-		return v, nil
-	case *ast.ParenExpr:
-		return eval(src, pkg, e.X)
-	case *ast.SelectorExpr:
-		if x, ok := e.X.(*ast.Ident); ok && x.Name == "time" {
-			if d, ok := timeUnits[e.Sel.Name]; ok {
-				return constant.MakeInt64(int64(d)), nil
-			}
-		}
-		return nil, fmt.Errorf("unsupported selector %s", render(e))
-	case *ast.Ident:
-		switch e.Name {
-		case "true", "false":
-			return constant.MakeBool(e.Name == "true"), nil
-		}
-		if v := pkgConst(pkg, e.Name); v != nil {
-			return eval(src, pkg, v)
-		}
-		return nil, fmt.Errorf("unknown identifier %s", e.Name)
-	case *ast.BinaryExpr:
-		x, err := eval(src, pkg, e.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := eval(src, pkg, e.Y)
-		if err != nil {
-			return nil, err
-		}
-		if e.Op == token.QUO && x.Kind() == constant.Int && y.Kind() == constant.Int {
-			return constant.BinaryOp(x, token.QUO_ASSIGN, y), nil // integer division
-		}
-		return constant.BinaryOp(x, e.Op, y), nil
-	case *ast.CallExpr:
-		// A conversion such as time.Duration(5) or int(3).
-		if len(e.Args) == 1 {
-			return eval(src, pkg, e.Args[0])
-		}
+// ConfigurationMarkdown renders docs/configuration.md: the settings every
+// service binary shares, then one table per binary of its own.
+func ConfigurationMarkdown(bins []Binary, src *Source) (string, error) {
+	common, commonVars, err := commonEnvs()
+	if err != nil {
+		return "", err
 	}
-	return nil, fmt.Errorf("cannot evaluate %s", render(e))
-}
-
-// pkgConst returns the expression of a package-level const or var.
-func pkgConst(pkg *Package, name string) ast.Expr {
-	for _, f := range pkg.Files {
-		for _, d := range f.AST.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || (gd.Tok != token.CONST && gd.Tok != token.VAR) {
-				continue
-			}
-			for _, sp := range gd.Specs {
-				vs := sp.(*ast.ValueSpec)
-				for i, n := range vs.Names {
-					if n.Name == name && i < len(vs.Values) {
-						return vs.Values[i]
-					}
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func render(e ast.Expr) string {
-	switch e := e.(type) {
-	case *ast.Ident:
-		return e.Name
-	case *ast.SelectorExpr:
-		return render(e.X) + "." + e.Sel.Name
-	}
-	return fmt.Sprintf("%T", e)
-}
-
-// ConfigurationMarkdown renders docs/configuration.md.
-func ConfigurationMarkdown(bins []Binary, src *Source) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("Configuration reference"))
 	b.WriteString(`Every setting is an environment variable with an equivalent flag; a flag wins over its env var, which wins over
-the default. A malformed value stops the binary with a message naming the setting (exit status 2). Secrets
-(` + "`AUTH_JWT_KEYS`, `MAIL_LINK_KEY`, `CSRF_KEY`, `STRIPE_*`, `PAYPAL_SECRET`" + `…) come from the environment, never from a
-committed file: see ` + "`deploy/`" + ` for the Secret templates.
+the default. A default marked (embedded: …) applies when ` + "`SHOP_MODE=embedded`" + `. Each binary reads exactly the
+settings of the services it runs (the struct of its settings in ` + "`wiring/settings/binaries.go`" + `) and validates only those; any
+other env var is not read. A malformed or missing value stops the binary with a message naming the setting (exit
+status 2). Secrets (` + "`AUTH_JWT_KEYS`, `MAIL_LINK_KEY`, `CSRF_KEY`, `STRIPE_*`, `PAYPAL_SECRET`" + `…) come from the
+environment, never from a committed file: see ` + "`deploy/`" + ` for the Secret templates.
 
 `)
-	var wiringBins, others []Binary
-	for _, bin := range bins {
-		if bin.Wiring {
-			wiringBins = append(wiringBins, bin)
-		} else {
-			others = append(others, bin)
-		}
-	}
 	b.WriteString("## Binaries\n\n| binary | default `SHOP_MODE` | settings | what it runs |\n|---|---|---|---|\n")
 	for _, bin := range bins {
-		mode, where := "—", "[own settings](#"+anchor(bin.Name)+")"
+		mode, where := "—", "[own](#"+anchor(bin.Name)+")"
 		if bin.Wiring {
 			mode = "`" + bin.Mode + "`"
-			where = "[shared](#shared-settings)"
-			if len(extraVars(bin)) > 0 {
-				where += " + [own](#" + anchor(bin.Name) + ")"
-			}
+			where = "[common](#common-settings) + [own](#" + anchor(bin.Name) + ")"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", bin.Name, mode, where, cell(bin.Doc))
 	}
-
-	var names []string
-	for _, bin := range wiringBins {
-		names = append(names, "`"+bin.Name+"`")
-	}
-	b.WriteString("\n## Shared settings\n\n")
-	fmt.Fprintf(&b, "Declared once in `wiring/settings.go` and accepted by every binary built on `wiring.Main` (%s); each\nbinary reads the ones its services need. `SHOP_MODE` defaults to `embedded` for `shop` and to `server` for the others.\n\n",
-		strings.Join(names, ", "))
-	if len(wiringBins) > 0 {
-		shared := shared(wiringBins)
-		b.WriteString(table(shared, map[string]string{"SHOP_MODE": "`embedded` (shop), `server` (others)"}))
-	}
-	for _, bin := range wiringBins {
-		if vars := extraVars(bin); len(vars) > 0 {
-			fmt.Fprintf(&b, "\n## %s\n\nIn addition to the shared settings:\n\n%s", bin.Name, table(vars, nil))
-		}
-		for _, ns := range bin.Sets[1:] {
-			fmt.Fprintf(&b, "\n## %s\n\nSettings of the `%s` subcommand:\n\n%s", ns.Name, strings.TrimPrefix(ns.Name, bin.Name+" "), table(ns.Set.Vars(), nil))
-		}
-	}
-	for _, bin := range others {
-		for _, ns := range bin.Sets {
+	b.WriteString("\n## Common settings\n\nRead by every binary built on `wiring.Main` (`settings.Common`): the mode, the listeners, the logs and the servers.\n" +
+		"`SHOP_MODE` defaults to `embedded` for `shop` and to `server` for the others.\n\n")
+	b.WriteString(config.Markdown(commonVars, map[string]string{"SHOP_MODE": "server"}))
+	for _, bin := range bins {
+		for i, ns := range bin.Sets {
+			vars := ns.Vars
 			fmt.Fprintf(&b, "\n## %s\n\n", ns.Name)
-			if ns.Name == bin.Name && bin.Doc != "" {
-				fmt.Fprintf(&b, "%s It has its own settings (not the shared ones):\n\n", bin.Doc)
-			} else if ns.Name != bin.Name {
+			switch {
+			case bin.Wiring && i == 0:
+				var own []config.Var
+				for _, v := range vars {
+					if !common[v.Env] {
+						own = append(own, v)
+					}
+				}
+				vars = own
+				b.WriteString("In addition to the common settings:\n\n")
+			case i > 0 || bin.Wiring:
 				fmt.Fprintf(&b, "Settings of the `%s` subcommand:\n\n", strings.TrimPrefix(ns.Name, bin.Name+" "))
+			default:
+				fmt.Fprintf(&b, "%s It has its own settings (not the common ones):\n\n", bin.Doc)
 			}
-			b.WriteString(table(ns.Set.Vars(), nil))
+			if len(vars) == 0 {
+				b.WriteString("None.\n")
+				continue
+			}
+			b.WriteString(config.Markdown(vars, nil))
 		}
 	}
 	if reads := src.EnvReads(); len(reads) > 0 {
@@ -439,52 +169,7 @@ committed file: see ` + "`deploy/`" + ` for the Secret templates.
 			fmt.Fprintf(&b, "| `%s` | %s |\n", r.Name, strings.Join(dirs, ", "))
 		}
 	}
-	return b.String()
-}
-
-// shared returns the settings every wiring binary has.
-func shared(bins []Binary) []config.Var {
-	count := map[string]int{}
-	for _, bin := range bins {
-		for _, v := range bin.Sets[0].Set.Vars() {
-			count[v.Env]++
-		}
-	}
-	var out []config.Var
-	for _, v := range bins[0].Sets[0].Set.Vars() {
-		if count[v.Env] == len(bins) {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// extraVars are the settings a wiring binary declares beyond the shared ones.
-func extraVars(bin Binary) []config.Var {
-	base := map[string]bool{}
-	for _, v := range wiring.Config("x", bin.Mode, nil).Vars() {
-		base[v.Env] = true
-	}
-	var out []config.Var
-	for _, v := range bin.Sets[0].Set.Vars() { // the binary's own set; subcommands have theirs
-		if !base[v.Env] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func table(vars []config.Var, defaults map[string]string) string {
-	var b strings.Builder
-	b.WriteString("| env | flag | default | meaning |\n|---|---|---|---|\n")
-	for _, v := range vars {
-		def := code(v.Default)
-		if d, ok := defaults[v.Env]; ok {
-			def = d
-		}
-		fmt.Fprintf(&b, "| `%s` | `-%s` | %s | %s |\n", v.Env, v.Flag, def, cell(v.Usage))
-	}
-	return b.String()
+	return b.String(), nil
 }
 
 // ReadmeConfigTable is the README's one table: every env var of every
@@ -504,7 +189,8 @@ func ReadmeConfigTable(bins []Binary) string {
 	}
 	for _, bin := range bins {
 		for _, ns := range bin.Sets {
-			for _, v := range ns.Set.Vars() {
+			for _, v := range ns.Vars {
+				def := config.DefaultCell(v)
 				r := rows[v.Env]
 				if r == nil {
 					r = &row{v: v, other: map[string][]string{}}
@@ -513,8 +199,8 @@ func ReadmeConfigTable(bins []Binary) string {
 				if !contains(r.bins, ns.Name) {
 					r.bins = append(r.bins, ns.Name)
 				}
-				if v.Default != r.v.Default && !contains(r.other[v.Default], ns.Name) {
-					r.other[v.Default] = append(r.other[v.Default], ns.Name)
+				if def != config.DefaultCell(r.v) && !contains(r.other[def], ns.Name) {
+					r.other[def] = append(r.other[def], ns.Name)
 				}
 			}
 		}
@@ -524,22 +210,15 @@ func ReadmeConfigTable(bins []Binary) string {
 		envs = append(envs, e)
 	}
 	sort.Strings(envs)
-	var others []string
-	for _, bin := range bins {
-		if !bin.Wiring {
-			others = append(others, "`"+bin.Name+"`")
-		}
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Generated by `make docs` from the code; per-binary tables with flags are in\n[docs/configuration.md](docs/configuration.md). *all services* = every binary but %s.\n\n",
-		strings.Join(others, ", "))
+	b.WriteString("Generated by `make docs` from the settings structs; per-binary tables with flags are in\n[docs/configuration.md](docs/configuration.md). *all services* = every binary built on `wiring.Main`.\n\n")
 	b.WriteString("| env | default | binaries | meaning |\n|---|---|---|---|\n")
 	for _, e := range envs {
 		r := rows[e]
-		def := code(r.v.Default)
+		def := config.DefaultCell(r.v)
 		var alts []string
 		for d, bs := range r.other {
-			alts = append(alts, strings.Join(bs, ", ")+": "+code(d))
+			alts = append(alts, strings.Join(bs, ", ")+": "+d)
 		}
 		sort.Strings(alts)
 		if len(alts) > 0 {
@@ -578,13 +257,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func code(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return "`" + strings.ReplaceAll(s, "|", `\|`) + "`"
 }
 
 // cell escapes text for a Markdown table cell.

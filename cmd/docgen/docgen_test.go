@@ -3,10 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"go/parser"
-	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -14,7 +11,6 @@ import (
 	"time"
 
 	"github.com/evshop/shop/domain/money"
-	"github.com/evshop/shop/platform/config"
 )
 
 const root = "../.."
@@ -75,8 +71,8 @@ func TestCatalogueContents(t *testing.T) {
 		}
 	}
 	conf := files["docs/configuration.md"]
-	for _, want := range []string{"| `SHOP_MODE` | `-mode` | `embedded` (shop), `server` (others) |",
-		"| `CATALOG_URL` | `-catalog-url` | `http://127.0.0.1:8080` |", "| `REMINDER_MAX_AGE` | `-reminder-max-age` | `168h0m0s` |",
+	for _, want := range []string{"| `SHOP_MODE` | `-mode` | `server` |", "| `ADDR` | `-addr` | `:8080` (embedded: `127.0.0.1:8080`) |",
+		"| `CATALOG_URL` | `-catalog-url` | `http://127.0.0.1:8080` |", "| `REMINDER_MAX_AGE` | `-reminder-max-age` | `168h` |", "| `MAIL_LINK_KEY` | `-mail-link-key` | —, **required** in server mode |",
 		"## notifier preview", "| `SHOPCTL_REBUILD_BATCH` |"} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("docs/configuration.md lacks %q", want)
@@ -84,156 +80,6 @@ func TestCatalogueContents(t *testing.T) {
 	}
 	if !strings.Contains(files["docs/api.md"], "| basket | `POST` | `/api/basket/checkout` |") {
 		t.Error("docs/api.md lacks the checkout path")
-	}
-}
-
-// docgen finds the notifier's settings from its source (wiring.Main plus
-// wiring.DeclareNotifier, through its declarers); the binary prints its own
-// (`notifier config`). Both must agree.
-func TestNotifierSettingsMatchTheBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds cmd/notifier")
-	}
-	t.Parallel()
-	src, err := LoadSource(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bins, err := Binaries(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fromSource string
-	for _, b := range bins {
-		if b.Name == "notifier" {
-			fromSource = b.Sets[0].Set.Markdown()
-		}
-	}
-	cmd := exec.Command("go", "run", "./cmd/notifier", "config")
-	cmd.Dir = root
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("notifier config: %v", err)
-	}
-	if string(out) != fromSource {
-		t.Errorf("docgen's notifier settings differ from `notifier config`:\n%s", Diff(string(out), fromSource, 20))
-	}
-}
-
-func TestEvalDefaults(t *testing.T) {
-	t.Parallel()
-	pkgSrc := `package p
-const base = "postgres://x"
-const n = 3
-`
-	tests := []struct {
-		expr, kind, want, wantErr string
-	}{
-		{expr: `"a"`, kind: "String", want: "a"},
-		{expr: `base + "/db"`, kind: "String", want: "postgres://x/db"},
-		{expr: `42`, kind: "Int", want: "42"},
-		{expr: `n * 2`, kind: "Int", want: "6"},
-		{expr: `true`, kind: "Bool", want: "true"},
-		{expr: `7 * 24 * time.Hour`, kind: "Duration", want: "168h0m0s"},
-		{expr: `(2 * time.Minute)`, kind: "Duration", want: "2m0s"},
-		{expr: `time.Duration(n) * time.Second`, kind: "Duration", want: "3s"},
-		{expr: `other.Thing`, kind: "String", wantErr: "unsupported selector"},
-		{expr: `missing`, kind: "Int", wantErr: "unknown identifier"},
-		{expr: `42`, kind: "String", wantErr: "not a string"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.expr, func(t *testing.T) {
-			t.Parallel()
-			src, pkg := fakePackage(t, pkgSrc)
-			e, err := parser.ParseExpr(tt.expr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := decl{kind: tt.kind, flag: "f", env: "F", usage: "u", def: e}
-			set := newSet()
-			err = d.add(src, pkg, set)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := set.Vars()[0].Default; got != tt.want {
-				t.Errorf("default = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-// A main with its own config sets: the main set, a subcommand's set and a
-// declare helper taking the set as a parameter are told apart.
-func TestBinariesReadsInlineSettings(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	write := func(rel, content string) {
-		t.Helper()
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("go.mod", "module example.com/m\n\ngo 1.26\n")
-	write("cmd/tool/main.go", `// Command tool does things.
-package main
-
-import (
-	"flag"
-	"time"
-
-	"example.com/m/platform/config"
-)
-
-const defaultURL = "http://x"
-
-func main() {
-	c := config.New("tool").WithEnv(nil)
-	declare(c)
-	sub := config.New("tool sub")
-	sub.Int("n", "SUB_N", 5, "how many")
-	fs := flag.NewFlagSet("x", flag.ContinueOnError)
-	fs.String("ignored", "", "flag sets are not settings")
-}
-
-func declare(c *config.Set) {
-	c.String("url", "TOOL_URL", defaultURL, "where")
-	c.Duration("wait", "TOOL_WAIT", 90*time.Second, "how long")
-}
-`)
-	write("cmd/tool/main_test.go", "package main\n\nfunc helper() { c.String(\"x\", \"TEST_ONLY\", \"\", \"\") }\n")
-	src, err := LoadSource(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bins, err := Binaries(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(bins) != 1 || bins[0].Name != "tool" || bins[0].Wiring || bins[0].Doc != "Command tool does things." {
-		t.Fatalf("binaries = %+v", bins)
-	}
-	got := map[string][]string{}
-	for _, ns := range bins[0].Sets {
-		for _, v := range ns.Set.Vars() {
-			got[ns.Name] = append(got[ns.Name], v.Env+"="+v.Default)
-		}
-	}
-	want := map[string][]string{"tool": {"TOOL_URL=http://x", "TOOL_WAIT=1m30s"}, "tool sub": {"SUB_N=5"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("sets = %v, want %v", got, want)
-	}
-	if bins[0].Sets[0].Name != "tool" {
-		t.Errorf("main set not first: %v", bins[0].Sets[0].Name)
 	}
 }
 
@@ -385,17 +231,76 @@ func TestCheckThenWrite(t *testing.T) {
 	}
 }
 
-func newSet() *config.Set { return config.New("t") }
-
-// fakePackage parses one file as a package of a fake module.
-func fakePackage(t *testing.T, code string) (*Source, *Package) {
-	t.Helper()
-	src := &Source{Module: "example.com/m", Fset: token.NewFileSet(), Pkgs: map[string]*Package{}}
-	f, err := parser.ParseFile(src.Fset, "p.go", code, parser.ParseComments)
+// A binary docgen does not know the settings of fails the generation
+// instead of going undocumented.
+func TestBinariesRefusesAnUnknownBinary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for rel, content := range map[string]string{
+		"go.mod":           "module example.com/m\n\ngo 1.26\n",
+		"cmd/tool/main.go": "// Command tool does things.\npackage main\n\nfunc main() {}\n",
+	} {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := LoadSource(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg := &Package{Dir: "p", ImportPath: "example.com/m/p", Name: f.Name.Name, Files: []*File{{Rel: "p/p.go", AST: f, Imports: map[string]string{}}}}
-	src.Pkgs[pkg.ImportPath] = pkg
-	return src, pkg
+	if _, err := Binaries(src); err == nil || !strings.Contains(err.Error(), "cmd/tool") {
+		t.Fatalf("Binaries = %v, want an error naming cmd/tool", err)
+	}
+}
+
+// Every binary of the repository is described, shop with the notifier's
+// alert settings and the notifier without Stripe's.
+func TestBinariesDescribeEachBinarysOwnSettings(t *testing.T) {
+	t.Parallel()
+	src, err := LoadSource(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins, err := Binaries(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(bin, env string) bool {
+		for _, b := range bins {
+			for _, ns := range b.Sets {
+				if ns.Name != bin {
+					continue
+				}
+				for _, v := range ns.Vars {
+					if v.Env == env {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		bin, env string
+		want     bool
+	}{
+		{"shop", "ALERT_READYZ_TARGETS", true},
+		{"shop", "STRIPE_SECRET_KEY", true},
+		{"notifier", "ALERT_READYZ_TARGETS", true},
+		{"notifier", "STRIPE_SECRET_KEY", false},
+		{"relay", "MAIL_LINK_KEY", false},
+		{"gateway", "UPSTREAM_AUTH", true},
+		{"shop", "UPSTREAM_AUTH", false},
+		{"shopctl", "POSTGRES_URL", true},
+		{"notifier preview", "PREVIEW_LANG", true},
+		{"loadgen", "LOADGEN_URL", true},
+	} {
+		if got := has(c.bin, c.env); got != c.want {
+			t.Errorf("%s reads %s: %v, want %v", c.bin, c.env, got, c.want)
+		}
+	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/evshop/shop/domain/identity"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/payments"
@@ -140,56 +139,51 @@ type Field struct {
 // embedded Infra, so every handler is attributed to the binary that runs it.
 var services = []struct {
 	name  string
-	build func(ctx context.Context, in *wiring.Infra, auth *wiring.AuthOptions) error
+	build func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error
 }{
-	{"auth", func(ctx context.Context, in *wiring.Infra, o *wiring.AuthOptions) error {
-		_, err := in.Auth(ctx, o)
+	{"auth", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Auth(ctx, s.Auth)
 		return err
 	}},
-	{"catalog", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Catalog(ctx)
+	{"catalog", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Catalog(ctx, s.Catalog)
 		return err
 	}},
-	{"client", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Client(ctx, nil)
+	{"client", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Client(ctx, s.Client, nil)
 		return err
 	}},
-	{"ordering", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Ordering(ctx)
+	{"ordering", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Ordering(ctx, s.Ordering)
 		return err
 	}},
-	{"basket", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Basket(ctx, nil, nil, "http://catalog.invalid")
+	{"basket", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Basket(ctx, s.Basket, nil, nil, "http://catalog.invalid")
 		return err
 	}},
-	{"payment", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Payment(ctx)
+	{"payment", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Payment(ctx, s.Payment)
 		return err
 	}},
-	{"checkout", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Checkout(ctx)
+	{"checkout", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Checkout(ctx, s.Checkout)
 		return err
 	}},
-	{"notifier", func(ctx context.Context, in *wiring.Infra, _ *wiring.AuthOptions) error {
-		_, err := in.Notifier(ctx, nil, nil)
+	{"notifier", func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) error {
+		_, err := in.Notifier(ctx, s.Notifier, nil)
 		return err
 	}},
 }
 
 // embedded returns an Infra with the embedded defaults, blind to the
 // environment so the output does not depend on who runs docgen.
-func embedded() (*wiring.Infra, *wiring.AuthOptions, error) {
-	cfg := config.New("docgen").WithEnv(func(string) (string, bool) { return "", false })
-	s := wiring.Declare(cfg, wiring.ModeEmbedded)
-	opts := wiring.DeclareAuth(cfg)
-	if err := cfg.Parse(nil); err != nil {
+func embedded() (*wiring.Infra, *wiring.ShopSettings, error) {
+	s, err := wiring.LoadShop(nil)
+	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.Resolve(); err != nil {
-		return nil, nil, err
-	}
-	s.SeedDemo = false
-	return wiring.NewInfra(s, slog.New(slog.DiscardHandler)), opts, nil
+	s.Catalog.SeedDemo = false
+	return wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler)), s, nil
 }
 
 // registered returns the handlers of each service, and checks that the

@@ -2,7 +2,7 @@
 // cannot drift: the event catalogue (docs/events.md) from the event and
 // command types and the handlers the wiring registers, the configuration
 // reference (docs/configuration.md and the README table) from every binary's
-// settings, and the API path list in docs/api.md from the OpenAPI document.
+// settings structs (by reflection), and the API path list in docs/api.md from the OpenAPI document.
 //
 //	go run ./cmd/docgen          write the generated files
 //	go run ./cmd/docgen -check   exit 1, with a diff, when a file is stale
@@ -98,7 +98,11 @@ func Generate(ctx context.Context, root string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out["docs/configuration.md"] = ConfigurationMarkdown(bins, src)
+	conf, err := ConfigurationMarkdown(bins, src)
+	if err != nil {
+		return nil, err
+	}
+	out["docs/configuration.md"] = conf
 	readme, err := splice(root, "README.md", "<!-- config:begin -->", "<!-- config:end -->", ReadmeConfigTable(bins))
 	if err != nil {
 		return nil, err

@@ -14,11 +14,11 @@ import (
 )
 
 func main() {
-	wiring.Main("gateway", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		routes, err := in.UpstreamRoutes()
+	wiring.Main("gateway", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.GatewaySettings) (*fiber.App, error) {
+		routes, err := wiring.UpstreamRoutes(s.Upstreams)
 		if err != nil {
 			return nil, err
 		}
-		return in.Gateway(ctx, routes, nil)
+		return in.Gateway(ctx, s.Gateway, routes, nil)
 	})
 }

@@ -24,11 +24,10 @@ import (
 	"github.com/evshop/shop/notifier/templates"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 func main() {
-	var opts *wiring.NotifierOptions
-	extra := func(cfg *config.Set) { opts = wiring.DeclareNotifier(cfg) }
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "preview":
@@ -38,18 +37,24 @@ func main() {
 			}
 			return
 		case "config":
-			fmt.Print(wiring.Config("notifier", wiring.ModeServer, extra).Markdown())
+			b, _ := settings.BinaryNamed("notifier")
+			vars, err := b.Vars()
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "notifier:", err)
+				os.Exit(1)
+			}
+			fmt.Print(config.Markdown(vars, nil))
 			return
 		case "serve":
 			os.Args = append(os.Args[:1], os.Args[2:]...)
 		}
 	}
-	wiring.Main("notifier", wiring.ModeServer, extra, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
+	wiring.Main("notifier", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.NotifierSettings) (*fiber.App, error) {
 		profiles, err := in.ClientProfiles(ctx)
 		if err != nil {
 			return nil, err
 		}
-		n, err := in.Notifier(ctx, profiles, opts)
+		n, err := in.Notifier(ctx, s.Notifier, profiles)
 		if err != nil {
 			return nil, err
 		}
@@ -62,12 +67,11 @@ func main() {
 // preview renders every kind in every (or one) language, to files under out
 // or as a summary on w.
 func preview(args []string, w io.Writer) error {
-	cfg := config.New("notifier preview")
-	lang := cfg.String("lang", "PREVIEW_LANG", "", "only this language (default: all)")
-	out := cfg.String("out", "PREVIEW_OUT", "", "directory to write <lang>/<kind>.{txt,html} into (default: print the text bodies)")
-	if err := cfg.Parse(args); err != nil {
+	var s settings.PreviewSettings
+	if _, err := config.Load(&s, config.Options{Name: "notifier preview", Args: args, Lookup: os.LookupEnv, Output: os.Stderr}); err != nil {
 		return err
 	}
+	lang, out := &s.Lang, &s.Out
 	set, err := templates.New()
 	if err != nil {
 		return err

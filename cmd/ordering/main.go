@@ -12,8 +12,8 @@ import (
 )
 
 func main() {
-	wiring.Main("ordering", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		svc, err := in.Ordering(ctx)
+	wiring.Main("ordering", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.OrderingSettings) (*fiber.App, error) {
+		svc, err := in.Ordering(ctx, s.Ordering)
 		if err != nil {
 			return nil, err
 		}

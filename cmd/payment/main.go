@@ -12,8 +12,8 @@ import (
 )
 
 func main() {
-	wiring.Main("payment", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		svc, err := in.Payment(ctx)
+	wiring.Main("payment", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.PaymentSettings) (*fiber.App, error) {
+		svc, err := in.Payment(ctx, s.Payment)
 		if err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	wiring.Main("relay", wiring.ModeServer, nil, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
+	wiring.Main("relay", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, _ *wiring.RelaySettings) (*fiber.App, error) {
 		store, err := in.EventStore(ctx)
 		if err != nil {
 			return nil, err

@@ -11,14 +11,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
 )
 
 func main() {
-	var authOpts *wiring.AuthOptions
-	extra := func(cfg *config.Set) { authOpts = wiring.DeclareAuth(cfg) }
-	wiring.Main("shop", wiring.ModeEmbedded, extra, func(ctx context.Context, in *wiring.Infra) (*fiber.App, error) {
-		return in.Shop(ctx, authOpts)
+	wiring.Main("shop", wiring.ModeEmbedded, func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) (*fiber.App, error) {
+		return in.Shop(ctx, s)
 	})
 }

@@ -73,29 +73,25 @@ type app struct {
 
 // run parses the settings and dispatches; newBackend is nil outside tests.
 func run(ctx context.Context, args []string, e env, newBackend func(settings) backend) int {
-	cfg := config.New("shopctl").WithEnv(e.lookup)
-	cfg.SetOutput(io.Discard)
-	s := declare(cfg)
-	err := cfg.Parse(args)
+	var s settings
+	rest, err := config.Load(&s, config.Options{Name: "shopctl", Args: args, Lookup: e.lookup})
+	vars, _ := config.Describe(&s, nil)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(e.stdout, usage+cfg.Markdown())
+		fmt.Fprint(e.stdout, usage+config.Markdown(vars, nil))
 		return 0
 	}
-	if err == nil {
-		err = s.validate()
-	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "shopctl: %v\n\n%s", err, usage+cfg.Markdown())
+		fmt.Fprintf(e.stderr, "shopctl: %v\n\n%s", err, usage+config.Markdown(vars, nil))
 		return 2
 	}
-	a := &app{env: e, log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: s.logLevel()}))}
+	a := &app{env: e, log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(s)}))}
 	if newBackend != nil {
-		a.backend = newBackend(*s)
+		a.backend = newBackend(s)
 	} else {
-		a.backend = newServerBackend(*s, a.log)
+		a.backend = newServerBackend(s, a.log)
 	}
 	defer a.backend.Close()
-	err = a.dispatch(ctx, cfg.Args())
+	err = a.dispatch(ctx, rest)
 	var ue usageError
 	switch {
 	case err == nil:

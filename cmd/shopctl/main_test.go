@@ -140,7 +140,7 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		{"deadletters", "redrive", "--handler", "x", "id1"},
 		{"-rebuild-batch", "0", "projections", "list"},
 		{"-log-level", "loud", "projections", "list"},
-		{"-eventstore-url", "mysql://x", "events", "stats"},
+		{"-postgres-url", "mysql://x", "events", "stats"},
 	} {
 		if r := b.run(t, args...); r.code != 2 || r.stderr == "" {
 			t.Errorf("%q: exit %d, stderr %q", args, r.code, r.stderr)

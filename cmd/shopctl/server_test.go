@@ -36,8 +36,7 @@ func TestServerBackendAgainstRealServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	vars := map[string]string{
-		"EVENTSTORE_DATABASE_URL": dbURL, "ORDERING_DATABASE_URL": dbURL, "SHOPCTL_DATABASE_URL": dbURL,
-		"DEADLETTERS_DATABASE_URL": dbURL, "BASKET_REDIS_URL": redisURL, "BASKET_REDIS_PREFIX": prefix,
+		"POSTGRES_URL": dbURL, "REDIS_URL": redisURL, "BUS_PREFIX": prefix,
 	}
 	sh := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer

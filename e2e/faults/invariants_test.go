@@ -495,10 +495,8 @@ func (k *checker) shopctl(ctx context.Context, t *testing.T, args ...string) []b
 	cmd := exec.CommandContext(ctx, filepath.Join(k.c.BinDir(), "shopctl"), args...)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"EVENTSTORE_DATABASE_URL=" + k.c.PostgresURL, "ORDERING_DATABASE_URL=" + k.c.PostgresURL,
-		"SHOPCTL_DATABASE_URL=" + k.c.PostgresURL, "DEADLETTERS_DATABASE_URL=" + k.c.PostgresURL,
-		"BASKET_REDIS_URL=" + k.c.RedisURL, "BASKET_REDIS_PREFIX=" + k.c.BusPrefix + ":baskets:",
-		"AMQP_URL=" + k.c.AMQPURL, "BUS_PREFIX=" + k.c.BusPrefix,
+		"POSTGRES_URL=" + k.c.PostgresURL, "REDIS_URL=" + k.c.RedisURL, "BUS_PREFIX=" + k.c.BusPrefix,
+		"AMQP_URL=" + k.c.AMQPURL,
 	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -25,7 +25,7 @@ import (
 
 // Binaries are the commands a cluster runs (plus shopctl, used to rebuild
 // projections), by the name of their cmd/ directory.
-var Binaries = []string{"gateway", "auth", "client", "catalog", "basket", "ordering", "payment", "checkout", "notifier", "relay", "shopctl"}
+var Binaries = []string{"gateway", "auth", "client", "catalog", "basket", "ordering", "payment", "checkout", "notifier", "relay", "admin", "shopctl"}
 
 // built is the one build of a test binary's run. It is package state on
 // purpose: linking ten binaries takes long, and every test of the package

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/evshop/shop/cmd/loadgen/load"
-	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/platform/service"
 	"github.com/evshop/shop/wiring"
 )
@@ -22,19 +21,14 @@ import (
 // bus) in this process on a free 127.0.0.1 port and returns its URL.
 func embeddedShop(t *testing.T, env map[string]string) string {
 	t.Helper()
-	cfg := config.New("shop").WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	s := wiring.Declare(cfg, wiring.ModeEmbedded)
-	authOpts := wiring.DeclareAuth(cfg)
-	if err := cfg.Parse(nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Resolve(); err != nil {
+	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
-	in := wiring.NewInfra(s, log)
-	app, err := in.Shop(ctx, authOpts)
+	in := wiring.NewInfra(&s.Common, log)
+	app, err := in.Shop(ctx, s)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

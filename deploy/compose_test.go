@@ -1,0 +1,281 @@
+package deploy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/evshop/shop/e2e/harness"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+const root = ".." // the module root, from this package's directory
+
+type composeFile struct {
+	Services map[string]struct {
+		Build struct {
+			Args map[string]string `yaml:"args"`
+		} `yaml:"build"`
+		Environment map[string]string `yaml:"environment"`
+		Ports       []string          `yaml:"ports"`
+	} `yaml:"services"`
+}
+
+func readCompose(t *testing.T) composeFile {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, "compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c composeFile
+	if err := yaml.Unmarshal(raw, &c); err != nil { // resolves the <<: *env merges
+		t.Fatalf("compose.yaml: %v", err)
+	}
+	return c
+}
+
+var interpolation = regexp.MustCompile(`\$\{([A-Z0-9_]+)[^}]*\}`)
+
+// secrets generates what scripts/compose-env.sh prints, and checks that the
+// script prints every variable compose.yaml interpolates.
+func secrets(t *testing.T, c composeFile) map[string]string {
+	t.Helper()
+	script, err := os.ReadFile(filepath.Join(root, "scripts", "compose-env.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := authn.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{"MAIL_LINK_KEY": randomHex(32), "CSRF_KEY": randomHex(32), "AUTH_JWT_KEYS": key.MarshalSeed(),
+		"ADMIN_PASSWORD": "compose passphrase " + randomHex(6)}
+	for _, s := range c.Services {
+		for _, v := range s.Environment {
+			for _, m := range interpolation.FindAllStringSubmatch(v, -1) {
+				if !strings.Contains(string(script), `echo "`+m[1]+`=`) {
+					t.Errorf("compose.yaml interpolates %s, which scripts/compose-env.sh does not print", m[1])
+				}
+				if _, ok := out[m[1]]; !ok {
+					t.Errorf("compose.yaml interpolates %s, which this test does not generate", m[1])
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestComposeSESPortIsLocalOnly(t *testing.T) {
+	t.Parallel()
+	for name, s := range readCompose(t).Services {
+		for _, p := range s.Ports {
+			if name != "gateway" && !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("compose service %s publishes %q beyond this host", name, p)
+			}
+		}
+	}
+}
+
+// Every compose service's binary, started with its compose environment
+// (server hostnames rewritten to the local servers, service hostnames to
+// the other binaries' local ports), becomes ready; so does every binary but
+// payment with PAYMENT_GATEWAYS=stripe and no STRIPE_SECRET_KEY.
+func TestComposeServicesBecomeReady(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts every service: skipped by -short")
+	}
+	c := readCompose(t)
+	gen := secrets(t, c)
+
+	// Local servers, isolated per run: a fresh database, Mongo database,
+	// bus prefix (which also prefixes the Redis keys).
+	pgURL := testenv.PostgresURL(t)
+	mongoDB := testenv.Mongo(t).Name()
+	_, redisPrefix := testenv.Redis(t)
+	busPrefix := strings.TrimSuffix(redisPrefix, ":")
+	amqpURL, _ := testenv.AMQP(t)
+	testenv.DeleteAMQP(t, amqpURL, func() ([]string, []string) { return rabbitNames(t, busPrefix) })
+	sesURL := testenv.SES(t)
+	servers := map[string]string{
+		"POSTGRES_URL": pgURL, "AMQP_URL": amqpURL, "MONGO_URL": testenv.URL(testenv.MongoURLEnv), "MONGO_DB": mongoDB,
+		"REDIS_URL": testenv.URL(testenv.RedisURLEnv), "BUS_PREFIX": busPrefix, "AWS_ENDPOINT_URL_SES": sesURL,
+	}
+
+	var apps []string
+	for name, s := range c.Services {
+		if s.Build.Args["SERVICE"] != "" {
+			apps = append(apps, name)
+		}
+	}
+	sort.Strings(apps)
+	addrs := map[string]string{}
+	for _, name := range apps {
+		addrs[name] = freeAddr(t)
+	}
+	bin := harness.Build(t) // the e2e tests' build: one link per binary per run
+	for _, name := range apps {
+		if !slices.Contains(harness.Binaries, c.Services[name].Build.Args["SERVICE"]) {
+			t.Fatalf("compose service %s: e2e/harness does not build cmd/%s", name, c.Services[name].Build.Args["SERVICE"])
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	logs := t.TempDir()
+	for _, name := range apps {
+		env := map[string]string{}
+		for k, v := range c.Services[name].Environment {
+			env[k] = interpolation.ReplaceAllStringFunc(v, func(m string) string {
+				return gen[interpolation.FindStringSubmatch(m)[1]]
+			})
+		}
+		for k, v := range env {
+			env[k] = rewriteHosts(v, addrs)
+		}
+		for k, v := range servers {
+			env[k] = v
+		}
+		if env["EVENTSTORE"] == "esdb" {
+			if esdb := os.Getenv("TEST_ESDB_URL"); esdb != "" {
+				env["ESDB_URL"] = esdb
+			} else {
+				// No EventStoreDB on this machine: the same binaries on the
+				// PostgreSQL event store (the one setting changed).
+				env["EVENTSTORE"] = "postgres"
+			}
+		}
+		if name != "payment" {
+			// Only the payment service reads Stripe's secret: every other
+			// binary starts with Stripe offered and no key in its env.
+			env["PAYMENT_GATEWAYS"] = "stripe"
+			delete(env, "STRIPE_SECRET_KEY")
+		}
+		env["ADDR"], env["METRICS_ADDR"] = addrs[name], freeAddr(t)
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, c.Services[name].Build.Args["SERVICE"]))
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir()}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		logFile, err := os.Create(filepath.Join(logs, name+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+		cmd.WaitDelay = 20 * time.Second
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			cancel()
+			cmd.Wait() //nolint:errcheck // stopped by the test
+			logFile.Close()
+		})
+	}
+
+	client := http.Client{Timeout: 5 * time.Second}
+	started := time.Now()
+	deadline := started.Add(3 * time.Minute)
+	for _, name := range apps {
+		for {
+			res, err := client.Get("http://" + addrs[name] + "/readyz")
+			if err == nil {
+				res.Body.Close()
+				if res.StatusCode == http.StatusOK {
+					t.Logf("%s ready %s after start", name, time.Since(started).Round(time.Millisecond))
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				log, _ := os.ReadFile(filepath.Join(logs, name+".log"))
+				t.Fatalf("compose service %s never became ready (last: %v)\n%s", name, err, tail(string(log), 40))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+}
+
+// rewriteHosts points http URLs at another compose service to that
+// service's local address.
+func rewriteHosts(v string, addrs map[string]string) string {
+	parts := strings.Split(v, ",")
+	for i, p := range parts {
+		prefix, raw, ok := strings.Cut(p, "=") // name=url lists (ALERT_*_TARGETS)
+		if !ok || strings.Contains(prefix, "/") {
+			prefix, raw = "", p
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		if addr, ok := addrs[u.Hostname()]; ok {
+			u.Host = addr
+			if prefix != "" {
+				parts[i] = prefix + "=" + u.String()
+			} else {
+				parts[i] = u.String()
+			}
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func rabbitNames(t *testing.T, prefix string) (queues, exchanges []string) {
+	list := func(what string) []string {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "rabbitmqctl", "-q", what, "name").Output()
+		if err != nil {
+			t.Logf("rabbitmqctl %s: %v", what, err)
+			return nil
+		}
+		var names []string
+		for _, line := range strings.Split(string(out), "\n") {
+			if n := strings.TrimSpace(line); strings.HasPrefix(n, prefix+".") {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	return list("list_queues"), list("list_exchanges")
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) //nolint:errcheck
+	return hex.EncodeToString(b)
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return fmt.Sprintf("… %s", strings.Join(lines, "\n"))
+}

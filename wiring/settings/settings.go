@@ -1,0 +1,511 @@
+// Package settings is every binary's settings as typed structs: one group
+// per service plus Common, read by platform/config from the struct tags
+// (env var, flag, default per mode, meaning, when required). A binary's
+// settings are the groups of the services it runs (binaries.go), so it reads
+// and validates exactly those. It imports no adapter, so tools (shopctl,
+// docgen) read the same names and defaults without linking the services.
+package settings
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/evshop/shop/notifier/alerts"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/config"
+	"github.com/evshop/shop/platform/ratelimit"
+)
+
+// Modes of running.
+const (
+	ModeEmbedded = "embedded"
+	ModeServer   = "server"
+)
+
+// Settings are read by platform/config from struct tags: env var, flag,
+// default (a tag named after a mode is that mode's default), meaning and
+// when the setting is required. A binary's settings are the groups of what
+// it runs (binaries.go); a group shared by several services (Tokens,
+// Cookies, ...) is one setting in a binary that runs them together.
+
+// Common is what every binary of the shop reads: the mode, its listeners
+// and logs, and the servers.
+type Common struct {
+	Mode        string `env:"SHOP_MODE" flag:"mode" default:"server" desc:"embedded (in-memory, no servers) or server (the real servers named below)"`
+	Addr        string `env:"ADDR" default:":8080" embedded:"127.0.0.1:8080" desc:"HTTP listen address"`
+	MetricsAddr string `env:"METRICS_ADDR" default:":9090" embedded:"127.0.0.1:9090" desc:"internal listener serving Prometheus /metrics, never the public port; empty: off"`
+	LogFormat   string `env:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
+	LogLevel    string `env:"LOG_LEVEL" default:"info" desc:"log level: debug, info, warn, error"`
+	PprofAddr   string `env:"PPROF_ADDR" desc:"serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060) for profiling; empty: off"`
+
+	EventStore  string `env:"EVENTSTORE" default:"postgres" embedded:"memory" desc:"event store: memory, postgres or esdb"`
+	PostgresURL string `env:"POSTGRES_URL" default:"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" desc:"PostgreSQL (event store, read models, auth, checkpoints)"`
+	ESDBURL     string `env:"ESDB_URL" default:"esdb://127.0.0.1:2113?tls=false" desc:"EventStoreDB connection string (EVENTSTORE=esdb)"`
+	Bus         string `env:"BUS" default:"amqp" embedded:"memory" desc:"message bus: memory (Go channels) or amqp"`
+	AMQPURL     string `env:"AMQP_URL" default:"amqp://guest:guest@127.0.0.1:5672/" desc:"RabbitMQ URL"`
+	BusPrefix   string `env:"BUS_PREFIX" default:"shop" desc:"prefix of every exchange and queue, and of the Redis keys"`
+	QueueType   string `env:"AMQP_QUEUE_TYPE" default:"classic" desc:"RabbitMQ queue type: classic or quorum"`
+	// Consumers is how many messages of each command queue a process
+	// handles at once (AMQP only); 0 picks the bus's default.
+	Consumers int    `env:"BUS_CONSUMERS" desc:"commands of one queue a process handles at once, 1–64 (default: 8 with amqp, 1 with memory, which allows only 1)"`
+	RedisURL  string `env:"REDIS_URL" default:"redis://127.0.0.1:6379/0" desc:"Redis URL (caches, refresh tokens, rate limits, basket read model)"`
+	MongoURL  string `env:"MONGO_URL" default:"mongodb://127.0.0.1:27017/" desc:"MongoDB URL (catalog, client profiles)"`
+	MongoDB   string `env:"MONGO_DB" default:"shop" desc:"MongoDB database name"`
+}
+
+// Validate checks the mode and the infrastructure choices, and fills the
+// bus's consumer default.
+func (s *Common) Validate(string) error {
+	checks := []struct {
+		name, val string
+		allowed   []string
+	}{
+		{"SHOP_MODE", s.Mode, []string{ModeEmbedded, ModeServer}},
+		{"EVENTSTORE", s.EventStore, []string{"memory", "postgres", "esdb"}},
+		{"BUS", s.Bus, []string{"memory", "amqp"}},
+		{"AMQP_QUEUE_TYPE", s.QueueType, []string{"classic", "quorum"}},
+		{"LOG_FORMAT", s.LogFormat, []string{"text", "json"}},
+		{"LOG_LEVEL", s.LogLevel, []string{"debug", "info", "warn", "error"}},
+	}
+	for _, c := range checks {
+		if !slices.Contains(c.allowed, c.val) {
+			return fmt.Errorf("%s=%q: must be one of %v", c.name, c.val, c.allowed)
+		}
+	}
+	if s.Consumers == 0 {
+		s.Consumers = map[string]int{"memory": 1, "amqp": 8}[s.Bus]
+	}
+	if s.Consumers < 1 || s.Consumers > 64 || (s.Bus == "memory" && s.Consumers != 1) {
+		return fmt.Errorf("BUS_CONSUMERS=%d: must be 1–64 with BUS=amqp and 1 with BUS=memory", s.Consumers)
+	}
+	if s.BusPrefix == "" {
+		return fmt.Errorf("BUS_PREFIX must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
+		return fmt.Errorf("ADDR=%q: must be host:port or :port", s.Addr)
+	}
+	if s.MetricsAddr != "" { // empty: no metrics listener
+		if _, port, err := net.SplitHostPort(s.MetricsAddr); err != nil || port == "" {
+			return fmt.Errorf("METRICS_ADDR=%q: must be host:port such as :9090 or 127.0.0.1:9090, or empty for none", s.MetricsAddr)
+		}
+	}
+	if s.PprofAddr != "" {
+		// Profiles expose memory contents and cost CPU: never on a public interface.
+		host, _, err := net.SplitHostPort(s.PprofAddr)
+		if ip, perr := netip.ParseAddr(host); err != nil || perr != nil || !ip.IsLoopback() {
+			return fmt.Errorf("PPROF_ADDR=%q: must be a loopback host:port such as 127.0.0.1:6060", s.PprofAddr)
+		}
+	}
+	return nil
+}
+
+// Embedded reports whether the process runs without servers.
+func (s *Common) Embedded() bool { return s.Mode == ModeEmbedded }
+
+// Warnings: an embedded shop listening beyond this machine (its outbox at
+// /dev/mail then answers admins only).
+func (s *Common) Warnings(string) []string {
+	if s.Embedded() && !LoopbackOnly(s.Addr) {
+		return []string{"ADDR=" + s.Addr + ": the embedded shop is reachable beyond this machine; only admins may read /dev/mail"}
+	}
+	return nil
+}
+
+// LoopbackOnly reports whether a listen address (host:port) accepts
+// connections from this machine only: a loopback IP or "localhost". An empty
+// host, 0.0.0.0, :: or any other name or address listens beyond it.
+func LoopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// Warnings are the loaded settings' valid but unsafe values, for the log at
+// start (config.Warner groups under the settings' mode).
+func Warnings(s interface{ CommonGroup() *Common }) []string {
+	return config.Warnings(s, s.CommonGroup().Mode)
+}
+
+// Tokens are what a service needs to check access tokens: in server mode a
+// service without the signing keys fetches the auth service's JWKS.
+type Tokens struct {
+	JWKSURL  string `env:"JWKS_URL" default:"http://127.0.0.1:8080/api/auth/.well-known/jwks.json" desc:"where services fetch the auth JWKS (server mode)"`
+	Issuer   string `env:"JWT_ISSUER" default:"evshop-auth" desc:"access-token issuer"`
+	Audience string `env:"JWT_AUDIENCE" default:"evshop" desc:"access-token audience"`
+}
+
+// Cookies are the cookie policy of the services that set cookies (auth,
+// basket, gateway).
+type Cookies struct {
+	Secure bool `env:"COOKIE_SECURE" default:"true" embedded:"false" desc:"Secure cookies with the __Host-/__Secure- prefixes, and HSTS (embedded: false, for plain http://localhost); false in server mode serves a plain-HTTP shop and logs a warning"`
+}
+
+// Warnings: a server-mode shop without Secure cookies.
+func (c *Cookies) Warnings(mode string) []string {
+	if mode == ModeServer && !c.Secure {
+		return []string{"COOKIE_SECURE=false: session and CSRF cookies go without Secure and the __Host- prefix and no HSTS is sent; only for a shop served over plain HTTP"}
+	}
+	return nil
+}
+
+// Proxies name who may report a client's address (X-Forwarded-For): the
+// gateway and the auth service key rate limits by it.
+type Proxies struct {
+	Trusted []string `env:"TRUSTED_PROXIES" default:"" embedded:"127.0.0.0/8,::1/128" desc:"CIDRs of proxies whose X-Forwarded-For is believed (the ingress, the gateway's pod network); empty: none"`
+}
+
+// Validate checks every entry is a CIDR.
+func (p *Proxies) Validate(string) error {
+	_, err := p.Prefixes()
+	return err
+}
+
+// Prefixes returns the trusted networks.
+func (p *Proxies) Prefixes() ([]netip.Prefix, error) {
+	out, err := ratelimit.ParsePrefixes(joinComma(p.Trusted))
+	if err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	return out, nil
+}
+
+// MailLink is the secret sealing the tokens that travel to the notifier
+// (verification and reset links) and deriving the unsubscribe-link key.
+type MailLink struct {
+	Key string `env:"MAIL_LINK_KEY" required:"server" desc:"64 hex chars sealing tokens sent to the notifier (shared by auth and notifier); generated when empty in embedded mode"`
+}
+
+// Validate checks the key's shape when given.
+func (m *MailLink) Validate(string) error {
+	if m.Key == "" {
+		return nil
+	}
+	if b, err := hex.DecodeString(m.Key); err != nil || len(b) != 32 {
+		return fmt.Errorf("MAIL_LINK_KEY must be 64 hex characters")
+	}
+	return nil
+}
+
+// PublicSite is where customers reach the shop (links in emails, payment
+// return pages).
+type PublicSite struct {
+	URL string `env:"PUBLIC_URL" default:"http://localhost:8080" desc:"public base URL of the storefront (links in emails, payment return pages)"`
+}
+
+// Validate checks the URL.
+func (p *PublicSite) Validate(string) error { return httpURL("PUBLIC_URL", p.URL) }
+
+// PaymentMethods are the gateways a checkout may use (the payment service
+// registers them; the gateway tells the storefront which forms to show).
+type PaymentMethods struct {
+	Gateways []string `env:"PAYMENT_GATEWAYS" required:"server" embedded:"sandbox" desc:"payment gateways offered, comma-separated: sandbox, stripe, paypal (the first is the storefront's default); the sandbox only when named"`
+}
+
+// Validate checks the gateway names; a shop offers at least one.
+func (p *PaymentMethods) Validate(string) error {
+	if len(p.Gateways) == 0 {
+		return fmt.Errorf("PAYMENT_GATEWAYS must name at least one gateway: sandbox, stripe or paypal")
+	}
+	for _, g := range p.Gateways {
+		if !slices.Contains([]string{"sandbox", "stripe", "paypal"}, g) {
+			return fmt.Errorf("PAYMENT_GATEWAYS: unknown gateway %q (sandbox, stripe, paypal)", g)
+		}
+	}
+	return nil
+}
+
+// Has reports whether gateway is offered.
+func (p *PaymentMethods) Has(gateway string) bool { return slices.Contains(p.Gateways, gateway) }
+
+// Projections say where a service's read-model projectors read from.
+type Projections struct {
+	Source string `env:"PROJECTIONS_SOURCE" default:"store" desc:"read-model projectors read from: bus (a queue each) or store (catch-up from the event store's $all, batched)"`
+	Batch  int    `env:"PROJECTIONS_BATCH" default:"500" desc:"PROJECTIONS_SOURCE=store: most events one read-model write applies, 1–10000"`
+}
+
+// Validate checks the source and the batch size.
+func (p *Projections) Validate(string) error {
+	if !slices.Contains([]string{"bus", "store"}, p.Source) {
+		return fmt.Errorf("PROJECTIONS_SOURCE=%q: must be one of [bus store]", p.Source)
+	}
+	if p.Batch < 1 || p.Batch > 10_000 {
+		return fmt.Errorf("PROJECTIONS_BATCH=%d: must be 1–10000", p.Batch)
+	}
+	return nil
+}
+
+// Auth is the identity service's own settings.
+type Auth struct {
+	Tokens   Tokens
+	Cookies  Cookies
+	Proxies  Proxies
+	MailLink MailLink
+
+	JWTKeys            string        `env:"AUTH_JWT_KEYS" flag:"jwt-keys" required:"server" desc:"Ed25519 signing keys \"kid:base64seed,...\" (first signs); generated when empty in embedded mode"`
+	AccessTTL          time.Duration `env:"AUTH_ACCESS_TTL" flag:"access-ttl" default:"15m" desc:"access-token lifetime (at most 15m)"`
+	RefreshTTL         time.Duration `env:"AUTH_REFRESH_TTL" flag:"refresh-ttl" default:"168h" desc:"refresh-token lifetime (sliding, per rotation)"`
+	RefreshAbsoluteTTL time.Duration `env:"AUTH_REFRESH_ABSOLUTE_TTL" flag:"refresh-absolute-ttl" default:"720h" desc:"a sign-in's absolute lifetime: refreshing never keeps it past this (at least AUTH_REFRESH_TTL)"`
+	HashConcurrency    int           `env:"AUTH_HASH_CONCURRENCY" flag:"hash-concurrency" default:"4" desc:"argon2id hashes run at once (19 MiB each)"`
+	AdminEmail         string        `env:"AUTH_BOOTSTRAP_ADMIN_EMAIL" flag:"admin-email" desc:"creates this admin at start-up when set (embedded default: admin@example.com with a password logged once)"`
+	AdminPassword      string        `env:"AUTH_BOOTSTRAP_ADMIN_PASSWORD" flag:"admin-password" desc:"password of the bootstrap admin"`
+}
+
+// Validate checks the lifetimes and the hashing pool.
+func (a *Auth) Validate(string) error {
+	switch {
+	case a.AccessTTL <= 0 || a.AccessTTL > 15*time.Minute:
+		return fmt.Errorf("AUTH_ACCESS_TTL=%s: must be positive and at most 15m", a.AccessTTL)
+	case a.RefreshTTL <= 0:
+		return fmt.Errorf("AUTH_REFRESH_TTL=%s: must be positive", a.RefreshTTL)
+	case a.RefreshAbsoluteTTL < a.RefreshTTL:
+		return fmt.Errorf("AUTH_REFRESH_ABSOLUTE_TTL=%s: must not be shorter than AUTH_REFRESH_TTL=%s", a.RefreshAbsoluteTTL, a.RefreshTTL)
+	case a.HashConcurrency < 1 || a.HashConcurrency > 64:
+		return fmt.Errorf("AUTH_HASH_CONCURRENCY=%d: must be 1–64", a.HashConcurrency)
+	case (a.AdminEmail == "") != (a.AdminPassword == "") && a.AdminEmail != "":
+		return fmt.Errorf("AUTH_BOOTSTRAP_ADMIN_EMAIL needs AUTH_BOOTSTRAP_ADMIN_PASSWORD")
+	}
+	if a.JWTKeys != "" {
+		if _, err := authn.ParseKeySet(a.JWTKeys); err != nil {
+			return fmt.Errorf("AUTH_JWT_KEYS: %w", err)
+		}
+	}
+	return nil
+}
+
+// Client is the client (customer profile) service's settings.
+type Client struct {
+	Tokens      Tokens
+	Projections Projections // recommendations
+}
+
+// Catalog is the catalog service's settings.
+type Catalog struct {
+	Tokens   Tokens
+	SeedDemo bool `env:"SEED_DEMO" default:"false" embedded:"true" desc:"seed the demo catalog when the catalog is empty"`
+}
+
+// Basket is the basket service's settings: checkouts name one of the
+// payment methods offered.
+type Basket struct {
+	Tokens      Tokens
+	Cookies     Cookies
+	Methods     PaymentMethods
+	Projections Projections
+}
+
+// Ordering is the ordering service's settings: orders are placed with one
+// of the payment methods offered.
+type Ordering struct {
+	Tokens      Tokens
+	Methods     PaymentMethods
+	Projections Projections
+}
+
+// Payment is the payment service's settings: the gateways offered and
+// their credentials.
+type Payment struct {
+	Tokens      Tokens
+	Methods     PaymentMethods
+	Public      PublicSite
+	Projections Projections // the payments ledger
+
+	StripeSecretKey     string `env:"STRIPE_SECRET_KEY" desc:"Stripe secret key (required when PAYMENT_GATEWAYS names stripe)"`
+	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET" desc:"Stripe webhook signing secret"`
+	StripeURL           string `env:"STRIPE_URL" desc:"Stripe API base URL (stripe-mock in tests); empty = api.stripe.com"`
+	PayPalClientID      string `env:"PAYPAL_CLIENT_ID" desc:"PayPal REST client id (required when PAYMENT_GATEWAYS names paypal)"`
+	PayPalSecret        string `env:"PAYPAL_SECRET" desc:"PayPal REST secret (required when PAYMENT_GATEWAYS names paypal)"`
+	PayPalURL           string `env:"PAYPAL_URL" default:"https://api-m.sandbox.paypal.com" desc:"PayPal API base URL"`
+	PayPalWebhookID     string `env:"PAYPAL_WEBHOOK_ID" desc:"PayPal webhook id for signature verification"`
+}
+
+// Validate checks that every gateway offered has its credentials.
+func (p *Payment) Validate(string) error {
+	if p.Methods.Has("stripe") && p.StripeSecretKey == "" {
+		return fmt.Errorf("PAYMENT_GATEWAYS names stripe: STRIPE_SECRET_KEY is required")
+	}
+	if p.Methods.Has("paypal") && (p.PayPalClientID == "" || p.PayPalSecret == "") {
+		return fmt.Errorf("PAYMENT_GATEWAYS names paypal: PAYPAL_CLIENT_ID and PAYPAL_SECRET are required")
+	}
+	if p.StripeURL != "" {
+		if err := httpURL("STRIPE_URL", p.StripeURL); err != nil {
+			return err
+		}
+	}
+	return httpURL("PAYPAL_URL", p.PayPalURL)
+}
+
+// Checkout is the checkout saga's settings.
+type Checkout struct {
+	PaymentDeadline time.Duration `env:"PAYMENT_DEADLINE" default:"15m" desc:"checkout cancels an order not authorized within this time"`
+}
+
+// Validate checks the deadline.
+func (c *Checkout) Validate(string) error {
+	if c.PaymentDeadline <= 0 {
+		return fmt.Errorf("PAYMENT_DEADLINE=%s: must be positive", c.PaymentDeadline)
+	}
+	return nil
+}
+
+// Notifier is the notification service's settings: mail delivery, the
+// abandoned-basket reminder and the ops alert watcher (which mails
+// OPS_EMAIL).
+type Notifier struct {
+	Tokens   Tokens
+	MailLink MailLink
+	Public   PublicSite
+
+	SESEndpoint  string `env:"AWS_ENDPOINT_URL_SES" flag:"ses-endpoint" desc:"SES v2 endpoint (the emulator locally); empty = AWS; embedded mode uses the in-memory outbox"`
+	SESRegion    string `env:"AWS_REGION" flag:"aws-region" default:"us-east-1" desc:"AWS region of SES"`
+	SESFrom      string `env:"SES_FROM" default:"shop@example.com" desc:"sender address of every email"`
+	SESConfigSet string `env:"SES_CONFIGURATION_SET" desc:"SES configuration set name"`
+	OpsEmail     string `env:"OPS_EMAIL" default:"ops@example.com" desc:"where ops alerts go"`
+
+	ReminderIdle     time.Duration `env:"REMINDER_IDLE" default:"24h" embedded:"1h" desc:"basket idle time before the abandoned-basket reminder (opted-in customers only)"`
+	ReminderMaxAge   time.Duration `env:"REMINDER_MAX_AGE" default:"168h" desc:"baskets idle longer than this are never reminded"`
+	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" default:"1m" desc:"how often due reminders are looked for"`
+
+	AlertReadyzTargets  []string      `env:"ALERT_READYZ_TARGETS" flag:"alert-readyz" desc:"name=url list of /readyz endpoints to watch (alerts off when both target lists are empty)"`
+	AlertMetricsTargets []string      `env:"ALERT_METRICS_TARGETS" flag:"alert-metrics" desc:"name=url list of /metrics endpoints whose 5xx rate is watched: each binary's METRICS_ADDR listener, e.g. gateway=http://gateway:9090/metrics"`
+	AlertFailFor        time.Duration `env:"ALERT_FAIL_FOR" default:"2m" desc:"how long a condition fails before it alerts"`
+	AlertThrottle       time.Duration `env:"ALERT_THROTTLE" default:"15m" desc:"at most one alert per condition per this period"`
+	AlertInterval       time.Duration `env:"ALERT_INTERVAL" default:"15s" desc:"how often the watcher checks"`
+	AlertRatePercent    int           `env:"ALERT_ERROR_RATE_PERCENT" flag:"alert-error-rate" default:"5" desc:"error rate (percent of requests) that counts as failing"`
+	AlertMinRequests    int           `env:"ALERT_MIN_REQUESTS" default:"20" desc:"requests needed in the window before the error rate counts"`
+}
+
+// Validate checks the reminder and alert settings.
+func (n *Notifier) Validate(string) error {
+	_, _, err := n.AlertTargets()
+	if err != nil {
+		return err
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"REMINDER_IDLE", n.ReminderIdle}, {"REMINDER_MAX_AGE", n.ReminderMaxAge}, {"REMINDER_INTERVAL", n.ReminderInterval},
+		{"ALERT_FAIL_FOR", n.AlertFailFor}, {"ALERT_THROTTLE", n.AlertThrottle}, {"ALERT_INTERVAL", n.AlertInterval}} {
+		if d.d <= 0 {
+			return fmt.Errorf("%s=%s: must be positive", d.name, d.d)
+		}
+	}
+	switch {
+	case n.ReminderMaxAge < n.ReminderIdle:
+		return fmt.Errorf("REMINDER_MAX_AGE=%s: must not be shorter than REMINDER_IDLE=%s", n.ReminderMaxAge, n.ReminderIdle)
+	case n.AlertRatePercent < 1 || n.AlertRatePercent > 100:
+		return fmt.Errorf("ALERT_ERROR_RATE_PERCENT=%d: must be 1–100", n.AlertRatePercent)
+	case n.AlertMinRequests < 1:
+		return fmt.Errorf("ALERT_MIN_REQUESTS=%d: must be positive", n.AlertMinRequests)
+	}
+	if n.SESEndpoint != "" {
+		return httpURL("AWS_ENDPOINT_URL_SES", n.SESEndpoint)
+	}
+	return nil
+}
+
+// AlertTargets parses the watched /readyz and /metrics endpoints.
+func (n *Notifier) AlertTargets() (ready, metrics []alerts.Target, err error) {
+	if ready, err = alerts.ParseTargets(joinComma(n.AlertReadyzTargets)); err != nil {
+		return nil, nil, fmt.Errorf("ALERT_READYZ_TARGETS: %w", err)
+	}
+	if metrics, err = alerts.ParseTargets(joinComma(n.AlertMetricsTargets)); err != nil {
+		return nil, nil, fmt.Errorf("ALERT_METRICS_TARGETS: %w", err)
+	}
+	for _, t := range append(append([]alerts.Target{}, ready...), metrics...) {
+		if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, nil, fmt.Errorf("alert target %s: %q is not an http(s) URL", t.Name, t.URL)
+		}
+	}
+	return ready, metrics, nil
+}
+
+// Admin is the back office's settings.
+type Admin struct {
+	Tokens Tokens
+}
+
+// Gateway is the public entry's settings.
+type Gateway struct {
+	Tokens  Tokens
+	Cookies Cookies
+	Proxies Proxies
+	Methods PaymentMethods
+
+	StripePublishableKey string `env:"STRIPE_PUBLISHABLE_KEY" desc:"Stripe publishable key (public; sent to the storefront when PAYMENT_GATEWAYS names stripe)"`
+
+	WebDir      string   `env:"WEB_DIR" desc:"directory of a built storefront to serve instead of the one built into the binary"`
+	CORSOrigins []string `env:"CORS_ORIGINS" desc:"comma-separated origins allowed by CORS (empty: same origin only)"`
+	RateLimit   int      `env:"RATE_LIMIT" default:"600" desc:"requests per minute per client address at the gateway"`
+	CSRFKey     string   `env:"CSRF_KEY" required:"server" desc:"64 hex chars signing CSRF tokens at the gateway; generated when empty in embedded mode"`
+}
+
+// Validate checks the rate limit and the CSRF key.
+func (g *Gateway) Validate(string) error {
+	if g.RateLimit <= 0 {
+		return fmt.Errorf("RATE_LIMIT=%d: must be positive", g.RateLimit)
+	}
+	if g.CSRFKey != "" {
+		if b, err := hex.DecodeString(g.CSRFKey); err != nil || len(b) < 32 {
+			return fmt.Errorf("CSRF_KEY must be at least 64 hex characters")
+		}
+	}
+	for _, o := range g.CORSOrigins {
+		if err := httpURL("CORS_ORIGINS", o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Upstreams are where the separate gateway proxies each service's routes.
+type Upstreams struct {
+	Auth          string `env:"UPSTREAM_AUTH" required:"always" desc:"URL of the auth service"`
+	Clients       string `env:"UPSTREAM_CLIENTS" required:"always" desc:"URL of the client service"`
+	Catalog       string `env:"UPSTREAM_CATALOG" required:"always" desc:"URL of the catalog service"`
+	Basket        string `env:"UPSTREAM_BASKET" required:"always" desc:"URL of the basket service"`
+	Orders        string `env:"UPSTREAM_ORDERS" required:"always" desc:"URL of the ordering service"`
+	Payments      string `env:"UPSTREAM_PAYMENTS" required:"always" desc:"URL of the payment service"`
+	Admin         string `env:"UPSTREAM_ADMIN" required:"always" desc:"URL of the admin service"`
+	Notifications string `env:"UPSTREAM_NOTIFICATIONS" required:"always" desc:"URL of the notifier"`
+}
+
+// Validate checks every URL.
+func (u *Upstreams) Validate(string) error {
+	for _, r := range u.ByService() {
+		if err := httpURL("UPSTREAM_"+r.Service, r.URL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Upstream is one service's URL and its key (UPSTREAM_<Service>).
+type Upstream struct{ Service, URL string }
+
+// ByService lists the upstreams by service key.
+func (u *Upstreams) ByService() []Upstream {
+	return []Upstream{{"AUTH", u.Auth}, {"CLIENTS", u.Clients}, {"CATALOG", u.Catalog}, {"BASKET", u.Basket},
+		{"ORDERS", u.Orders}, {"PAYMENTS", u.Payments}, {"ADMIN", u.Admin}, {"NOTIFICATIONS", u.Notifications}}
+}
+
+func httpURL(name, s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s=%q: must be an http(s) URL", name, s)
+	}
+	return nil
+}
+
+func joinComma(list []string) string { return strings.Join(list, ",") }

@@ -1,0 +1,219 @@
+package settings_test
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/config"
+	"github.com/evshop/shop/wiring/settings"
+)
+
+const hexKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+func jwtKeys(t *testing.T) string {
+	t.Helper()
+	k, err := authn.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.MarshalSeed()
+}
+
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+// Each binary validates only the settings of the services it runs.
+func TestBinariesValidateOnlyTheirOwnSettings(t *testing.T) {
+	t.Parallel()
+	upstreams := map[string]string{"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}
+	for _, s := range []string{"AUTH", "CLIENTS", "CATALOG", "BASKET", "ORDERS", "PAYMENTS", "ADMIN", "NOTIFICATIONS"} {
+		upstreams["UPSTREAM_"+s] = "http://" + strings.ToLower(s) + ":8080"
+	}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		out := map[string]string{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	cases := []struct {
+		binary  string
+		env     map[string]string
+		wantErr string // "" = valid
+	}{
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "PAYMENT_GATEWAYS": "stripe"}, ""},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "PAYMENT_GATEWAY": "stripe", "CSRF_KEY": "not hex"}, ""},
+		{"notifier", nil, "MAIL_LINK_KEY is required in server mode"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": "short"}, "MAIL_LINK_KEY must be 64 hex"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_READYZ_TARGETS": "auth=file:///etc/passwd"}, "not an http(s) URL"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_READYZ_TARGETS": "http://auth:8080/readyz"}, "ALERT_READYZ_TARGETS"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_ERROR_RATE_PERCENT": "101"}, "ALERT_ERROR_RATE_PERCENT"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_MIN_REQUESTS": "0"}, "ALERT_MIN_REQUESTS"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "REMINDER_IDLE": "48h", "REMINDER_MAX_AGE": "24h"}, "REMINDER_MAX_AGE"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "ALERT_INTERVAL": "0s"}, "ALERT_INTERVAL"},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "stripe"}, "STRIPE_SECRET_KEY is required"},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test_x"}, ""},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "paypal"}, "PAYPAL_CLIENT_ID"},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "cash"}, "unknown gateway"},
+		{"payment", nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"gateway", upstreams, ""},
+		{"gateway", with(upstreams, "STRIPE_SECRET_KEY", "", "MAIL_LINK_KEY", ""), ""},
+		{"gateway", with(upstreams, "CSRF_KEY", ""), "CSRF_KEY is required"},
+		{"gateway", with(upstreams, "UPSTREAM_ADMIN", ""), "UPSTREAM_ADMIN is required"},
+		{"gateway", with(upstreams, "UPSTREAM_ADMIN", "admin:8080"), "UPSTREAM_ADMIN"},
+		{"gateway", with(upstreams, "RATE_LIMIT", "0"), "RATE_LIMIT"},
+		{"gateway", with(upstreams, "TRUSTED_PROXIES", "10.0.0.0/8,not-a-cidr"), "TRUSTED_PROXIES"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey}, "AUTH_JWT_KEYS is required"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": "k:x"}, "AUTH_JWT_KEYS"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t), "AUTH_ACCESS_TTL": "1h"}, "AUTH_ACCESS_TTL"},
+		{"auth", map[string]string{"MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t)}, ""},
+		{"relay", nil, ""},
+		{"relay", map[string]string{"PROJECTIONS_SOURCE": "kafka"}, ""},
+		{"ordering", map[string]string{"PAYMENT_GATEWAYS": "sandbox", "PROJECTIONS_SOURCE": "kafka"}, "PROJECTIONS_SOURCE"},
+		{"client", map[string]string{"PROJECTIONS_BATCH": "0"}, "PROJECTIONS_BATCH"},
+		{"payment", map[string]string{"PAYMENT_GATEWAYS": "sandbox", "PROJECTIONS_SOURCE": "store", "PROJECTIONS_BATCH": "1000"}, ""},
+		{"relay", map[string]string{"BUS_CONSUMERS": "3"}, ""},
+		{"relay", map[string]string{"BUS_CONSUMERS": "65"}, "BUS_CONSUMERS"},
+		{"relay", map[string]string{"BUS_CONSUMERS": "-1"}, "BUS_CONSUMERS"},
+		{"relay", map[string]string{"SHOP_MODE": "cluster"}, "SHOP_MODE"},
+		{"relay", map[string]string{"BUS": "kafka"}, "BUS"},
+		{"relay", map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, "PPROF_ADDR"},
+		{"checkout", map[string]string{"PAYMENT_DEADLINE": "0s"}, "PAYMENT_DEADLINE"},
+		{"basket", map[string]string{"CATALOG_URL": "catalog", "PAYMENT_GATEWAYS": "sandbox"}, "CATALOG_URL"},
+		{"basket", nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"ordering", nil, "PAYMENT_GATEWAYS is required in server mode"},
+		{"ordering", map[string]string{"PAYMENT_GATEWAYS": "stripe"}, ""},
+		{"shop", nil, ""},
+		{"shop", map[string]string{"BUS_CONSUMERS": "4"}, "BUS_CONSUMERS"},
+		{"shop", map[string]string{"PAYMENT_GATEWAYS": "stripe"}, "STRIPE_SECRET_KEY is required"},
+		{"shop", map[string]string{"SHOP_MODE": "server"}, "MAIL_LINK_KEY is required in server mode"},
+	}
+	for _, c := range cases {
+		t.Run(c.binary+" "+c.wantErr, func(t *testing.T) {
+			t.Parallel()
+			b, err := settings.BinaryNamed(c.binary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = b.Load(lookup(c.env), nil)
+			if c.wantErr == "" && err != nil {
+				t.Fatalf("%s with %v: %v", c.binary, c.env, err)
+			}
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("%s with %v: err = %v, want %q", c.binary, c.env, err, c.wantErr)
+			}
+		})
+	}
+}
+
+// Defaults follow the mode: loopback listeners, the sandbox and plain-HTTP
+// cookies for the embedded shop; public listeners, Secure cookies and no
+// trusted proxies in server mode.
+func TestModeDefaults(t *testing.T) {
+	t.Parallel()
+	s, err := settings.LoadShop(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Common.Addr != "127.0.0.1:8080" || s.Common.MetricsAddr != "127.0.0.1:9090" || s.Common.EventStore != "memory" ||
+		s.Common.Bus != "memory" || s.Common.Consumers != 1 || s.Gateway.Cookies.Secure || !s.Catalog.SeedDemo ||
+		strings.Join(s.Payment.Methods.Gateways, ",") != "sandbox" || len(s.Gateway.Proxies.Trusted) == 0 ||
+		s.Notifier.ReminderIdle != time.Hour {
+		t.Errorf("embedded defaults: %+v", s)
+	}
+	srv, err := settings.LoadShop(lookup(map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t),
+		"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Common.Addr != ":8080" || srv.Common.MetricsAddr != ":9090" || srv.Common.EventStore != "postgres" ||
+		srv.Common.Bus != "amqp" || srv.Common.Consumers != 8 || !srv.Gateway.Cookies.Secure || !srv.Auth.Cookies.Secure ||
+		srv.Catalog.SeedDemo || len(srv.Gateway.Proxies.Trusted) != 0 || srv.Notifier.ReminderIdle != 24*time.Hour {
+		t.Errorf("server defaults: %+v", srv)
+	}
+}
+
+// shopctl reads the stores under the names, and with the defaults, of the
+// services that write them.
+func TestShopctlUsesTheServicesNamesAndDefaults(t *testing.T) {
+	t.Parallel()
+	ctl, err := config.Describe(&settings.ShopctlSettings{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := config.Describe(&settings.ShopSettings{}, map[string]string{"SHOP_MODE": settings.ModeServer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byEnv := map[string]config.Var{}
+	for _, v := range shop {
+		byEnv[v.Env] = v
+	}
+	shared := 0
+	for _, v := range ctl {
+		s, ok := byEnv[v.Env]
+		if !ok || v.Env == "LOG_LEVEL" { // a CLI logs less by default
+			continue
+		}
+		shared++
+		if s.Default != v.Default || s.Flag != v.Flag {
+			t.Errorf("%s: shopctl default %q flag %q, the services' %q %q", v.Env, v.Default, v.Flag, s.Default, s.Flag)
+		}
+	}
+	if shared < 4 {
+		t.Errorf("shopctl shares only %d settings with the shop", shared)
+	}
+}
+
+// The registry says what each cmd/<name> really loads: its wiring.Main
+// call names the binary, its default mode and its settings struct.
+func TestBinariesMatchTheirMains(t *testing.T) {
+	t.Parallel()
+	call := regexp.MustCompile(`wiring\.Main\("(\w+)", wiring\.Mode(\w+), func\(ctx context\.Context, in \*wiring\.Infra, \w+ \*wiring\.(\w+)\)`)
+	mains, err := filepath.Glob("../../cmd/*/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range mains {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := call.FindStringSubmatch(string(raw))
+		if m == nil {
+			if strings.Contains(string(raw), "wiring.Main(") {
+				t.Errorf("%s calls wiring.Main in a shape this test does not read", f)
+			}
+			continue
+		}
+		found++
+		b, err := settings.BinaryNamed(m[1])
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if filepath.Base(filepath.Dir(f)) != m[1] {
+			t.Errorf("%s names its binary %q", f, m[1])
+		}
+		if want := strings.ToLower(m[2]); b.Mode != want {
+			t.Errorf("%s: default mode %s, the registry says %s", f, want, b.Mode)
+		}
+		if got := reflect.TypeOf(b.New()).Elem().Name(); got != m[3] {
+			t.Errorf("%s loads %s, the registry describes %s", f, m[3], got)
+		}
+	}
+	if found != len(settings.Binaries()) {
+		t.Errorf("%d mains call wiring.Main, the registry lists %d binaries", found, len(settings.Binaries()))
+	}
+}
