@@ -15,7 +15,7 @@
 #
 # Env: FERRETDB_ADDR (default 127.0.0.1:27017), FERRETDB_HANDLER (postgresql|sqlite,
 # default postgresql), FERRETDB_POSTGRESQL_URL (default: database "ferretdb" on the
-# local PostgreSQL, created when missing).
+# local PostgreSQL, created when missing, at most 20 connections).
 #
 # Why PostgreSQL and not SQLite: FerretDB's SQLite backend runs every write through
 # one SQLite file; the catalog's stock reservations (BenchmarkCheckoutStock in
@@ -32,7 +32,10 @@ LOG="$TOOLS/log/ferretdb.log"
 PIDFILE="$TOOLS/run/ferretdb.pid"
 ADDR="${FERRETDB_ADDR:-127.0.0.1:27017}"
 HANDLER="${FERRETDB_HANDLER:-postgresql}"
-PGURL="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/ferretdb}"
+# pool_max_conns: FerretDB's own default pool is 50 connections, half of a
+# stock PostgreSQL's max_connections (100), which the shop's services and the
+# parallel tests share (make test hit "too many clients" with 50).
+PGURL="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/ferretdb?pool_max_conns=20}"
 HOST="${ADDR%:*}"
 PORT="${ADDR##*:}"
 
