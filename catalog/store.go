@@ -59,3 +59,16 @@ type Store interface {
 	// as stored afterwards (compare its status to know who won).
 	TransitionReservation(ctx context.Context, orderID string, from []domain.ReservationStatus, to domain.ReservationStatus, reason string, skus []string) (domain.Reservation, error)
 }
+
+// OrderStore is implemented by stores that can reserve, release and commit
+// a whole order in one transaction (catalog/pgstock). The Service then calls
+// these instead of composing the per-line steps of Store, with the same
+// outcomes: Reserve holds every line or none and is idempotent per order;
+// ReleaseOrder leaves a tombstone for an unknown order and refuses
+// (domain.ErrAlreadyCommitted) a committed one; CommitOrder refuses
+// (domain.ErrNotReserved) an order that is not reserved or committed.
+type OrderStore interface {
+	ReserveOrder(ctx context.Context, r domain.Reservation) (domain.Reservation, error)
+	ReleaseOrder(ctx context.Context, orderID string) (domain.Reservation, error)
+	CommitOrder(ctx context.Context, orderID string) (domain.Reservation, error)
+}
