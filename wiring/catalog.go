@@ -10,6 +10,7 @@ import (
 	"github.com/evshop/shop/catalog/kvcache"
 	catalogmem "github.com/evshop/shop/catalog/memory"
 	"github.com/evshop/shop/catalog/mongostore"
+	"github.com/evshop/shop/catalog/pgstock"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	domaincatalog "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/eventstore"
@@ -54,8 +55,19 @@ func (in *Infra) catalogService(ctx context.Context) (*catalog.Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		if store, err = mongostore.New(ctx, db); err != nil {
+		products, err := mongostore.New(ctx, db)
+		if err != nil {
 			return nil, err
+		}
+		store = products
+		if in.S.CatalogStock == "postgres" {
+			pool, err := in.Postgres(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if store, err = pgstock.New(ctx, products, pool); err != nil {
+				return nil, err
+			}
 		}
 	}
 	cache, err := in.catalogCache(ctx)

@@ -47,6 +47,9 @@ type Settings struct {
 	RedisURL  string
 	MongoURL  string
 	MongoDB   string
+	// CatalogStock is where the catalog keeps stock counts and reservations
+	// in server mode: postgres (products stay in MongoDB) or mongo.
+	CatalogStock string
 
 	JWTKeys      string
 	JWKSURL      string
@@ -123,6 +126,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 	redisURL := bind("redis-url", "REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (caches, refresh tokens, rate limits, basket read model)")
 	mongoURL := bind("mongo-url", "MONGO_URL", "mongodb://127.0.0.1:27017/", "MongoDB URL (catalog, client profiles)")
 	mongoDB := bind("mongo-db", "MONGO_DB", "shop", "MongoDB database name")
+	catalogStock := bind("catalog-stock", "CATALOG_STOCK", "postgres", "server mode: where the catalog keeps stock counts and reservations, postgres (products stay in MongoDB; MongoDB stock is copied over on first use) or mongo; embedded mode keeps all in memory")
 	jwtKeys := bind("jwt-keys", "AUTH_JWT_KEYS", "", "Ed25519 signing keys \"kid:base64seed,...\" (first signs); generated when empty in embedded mode")
 	jwksURL := bind("jwks-url", "JWKS_URL", "http://127.0.0.1:8080/api/auth/.well-known/jwks.json", "where services fetch the auth JWKS (server mode)")
 	issuer := bind("jwt-issuer", "JWT_ISSUER", "evshop-auth", "access-token issuer")
@@ -162,7 +166,7 @@ func Declare(cfg *config.Set, defaultMode string) *Settings {
 		s.PublicURL, s.WebDir = *publicURL, *webDir
 		s.EventStore, s.PostgresURL, s.ESDBURL = *es, *pgURL, *esdbURL
 		s.Bus, s.AMQPURL, s.BusPrefix, s.QueueType = *bus, *amqpURL, *prefix, *queueType
-		s.RedisURL, s.MongoURL, s.MongoDB = *redisURL, *mongoURL, *mongoDB
+		s.RedisURL, s.MongoURL, s.MongoDB, s.CatalogStock = *redisURL, *mongoURL, *mongoDB, *catalogStock
 		s.JWTKeys, s.JWKSURL, s.JWTIssuer, s.JWTAudience = *jwtKeys, *jwksURL, *issuer, *audience
 		s.CookieSecure, s.MailLinkKey = *cookieSecure, *mailKey
 		s.PaymentGateways = splitList(*gws)
@@ -242,6 +246,7 @@ func (s *Settings) Resolve() error {
 		{"BUS", s.Bus, []string{"memory", "amqp"}},
 		{"AMQP_QUEUE_TYPE", s.QueueType, []string{"classic", "quorum"}},
 		{"PROJECTIONS_SOURCE", s.ProjectionsSource, []string{"bus", "store"}},
+		{"CATALOG_STOCK", s.CatalogStock, []string{"postgres", "mongo"}},
 	}
 	for _, g := range s.PaymentGateways {
 		checks = append(checks, struct {

@@ -35,6 +35,8 @@ func TestResolveValidatesSettings(t *testing.T) {
 		{"projections from the store", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_SOURCE": "store", "PROJECTIONS_BATCH": "1000"}, false, 1},
 		{"unknown projections source", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_SOURCE": "kafka"}, true, 0},
 		{"projections batch zero", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_BATCH": "0"}, true, 0},
+		{"catalog stock on mongo", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "CATALOG_STOCK": "mongo"}, false, 8},
+		{"unknown catalog stock", wiring.ModeServer, map[string]string{"MAIL_LINK_KEY": "k", "CATALOG_STOCK": "redis"}, true, 0},
 		{"projections batch too big", wiring.ModeEmbedded, map[string]string{"PROJECTIONS_BATCH": "10001"}, true, 0},
 	}
 	for _, c := range cases {
