@@ -146,8 +146,8 @@ func (s *Store) importStock(ctx context.Context, sku string) error {
 		return err
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO catalog.stock (sku, on_hand, reserved) VALUES ($1, $2, $3) ON CONFLICT (sku) DO NOTHING`,
-			sku, snap.OnHand, snap.Reserved)
+		tag, err := tx.Exec(ctx, `INSERT INTO catalog.stock (sku, on_hand, reserved, archived) VALUES ($1, $2, $3, $4) ON CONFLICT (sku) DO NOTHING`,
+			sku, snap.OnHand, snap.Reserved, known[sku])
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
@@ -165,14 +165,17 @@ func (s *Store) importStock(ctx context.Context, sku string) error {
 	return nil
 }
 
-type counts struct{ onHand, reserved int }
+type counts struct {
+	onHand, reserved int
+	archived         bool
+}
 
 // counts reads the stock of skus in one query; SKUs without a row read 0.
 func (s *Store) counts(ctx context.Context, skus []string) (map[string]counts, error) {
 	if err := s.ensureStock(ctx, skus); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT sku, on_hand, reserved FROM catalog.stock WHERE sku = ANY($1)`, skus)
+	rows, err := s.pool.Query(ctx, `SELECT sku, on_hand, reserved, archived FROM catalog.stock WHERE sku = ANY($1)`, skus)
 	if err != nil {
 		return nil, fmt.Errorf("catalog pgstock: counts: %w", err)
 	}
@@ -181,7 +184,7 @@ func (s *Store) counts(ctx context.Context, skus []string) (map[string]counts, e
 	for rows.Next() {
 		var k string
 		var c counts
-		if err := rows.Scan(&k, &c.onHand, &c.reserved); err != nil {
+		if err := rows.Scan(&k, &c.onHand, &c.reserved, &c.archived); err != nil {
 			return nil, fmt.Errorf("catalog pgstock: counts: %w", err)
 		}
 		out[k] = c
@@ -189,7 +192,15 @@ func (s *Store) counts(ctx context.Context, skus []string) (map[string]counts, e
 	return out, rows.Err()
 }
 
-func withCounts(p domain.Product, c counts) (domain.Product, error) {
+// withCounts returns p with the stock figures of c, first catching the
+// archived mirror up with p when a crash left it behind (archiving is
+// one-way, so setting it never undoes a newer write).
+func (s *Store) withCounts(ctx context.Context, p domain.Product, c counts) (domain.Product, error) {
+	if p.IsArchived() && !c.archived {
+		if err := s.mirrorArchived(ctx, p.SKU().String()); err != nil {
+			return domain.Product{}, err
+		}
+	}
 	st := p.State()
 	st.OnHand, st.Reserved = c.onHand, c.reserved
 	return domain.RestoreProduct(st)
@@ -202,8 +213,8 @@ func (s *Store) Insert(ctx context.Context, p domain.Product) error {
 	if err := s.products.InsertProduct(ctx, p); err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO catalog.stock (sku, on_hand, reserved) VALUES ($1, $2, 0) ON CONFLICT (sku) DO NOTHING`,
-		p.SKU().String(), p.OnHand()); err != nil {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO catalog.stock (sku, on_hand, reserved, archived) VALUES ($1, $2, 0, $3) ON CONFLICT (sku) DO NOTHING`,
+		p.SKU().String(), p.OnHand(), p.IsArchived()); err != nil {
 		return fmt.Errorf("catalog pgstock: insert stock: %w", err)
 	}
 	s.stocked.Store(p.SKU().String(), struct{}{})
@@ -220,12 +231,26 @@ func (s *Store) Get(ctx context.Context, sku domain.SKU) (domain.Product, error)
 	if err != nil {
 		return domain.Product{}, err
 	}
-	return withCounts(p, c[sku.String()])
+	return s.withCounts(ctx, p, c[sku.String()])
 }
 
-// Update implements catalog.Store (descriptive fields only: MongoDB).
+// Update implements catalog.Store: the document in MongoDB, then the
+// archived mirror.
 func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64) error {
-	return s.products.Update(ctx, p, prevVersion)
+	if err := s.products.Update(ctx, p, prevVersion); err != nil || !p.IsArchived() {
+		return err
+	}
+	if err := s.ensureStock(ctx, []string{p.SKU().String()}); err != nil {
+		return err
+	}
+	return s.mirrorArchived(ctx, p.SKU().String())
+}
+
+func (s *Store) mirrorArchived(ctx context.Context, sku string) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE catalog.stock SET archived = true WHERE sku = $1 AND NOT archived`, sku); err != nil {
+		return fmt.Errorf("catalog pgstock: archive %s: %w", sku, err)
+	}
+	return nil
 }
 
 // List implements catalog.Store: one page from MongoDB, its counts in one
@@ -244,7 +269,7 @@ func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
 		return domain.Page{}, err
 	}
 	for i, p := range pg.Items {
-		if pg.Items[i], err = withCounts(p, c[skus[i]]); err != nil {
+		if pg.Items[i], err = s.withCounts(ctx, p, c[skus[i]]); err != nil {
 			return domain.Page{}, err
 		}
 	}
@@ -268,7 +293,7 @@ func (s *Store) AdjustStock(ctx context.Context, sku domain.SKU, delta int) (dom
 	var c counts
 	err = s.pool.QueryRow(ctx, `UPDATE catalog.stock SET on_hand = on_hand + $2
 		WHERE sku = $1 AND on_hand + $2 >= reserved AND on_hand + $2 BETWEEN 0 AND $3
-		RETURNING on_hand, reserved`, sku.String(), delta, domain.MaxStock).Scan(&c.onHand, &c.reserved)
+		RETURNING on_hand, reserved, archived`, sku.String(), delta, domain.MaxStock).Scan(&c.onHand, &c.reserved, &c.archived)
 	if errors.Is(err, pgx.ErrNoRows) {
 		cur, cerr := s.counts(ctx, []string{sku.String()})
 		if cerr != nil {
@@ -280,7 +305,7 @@ func (s *Store) AdjustStock(ctx context.Context, sku domain.SKU, delta int) (dom
 	if err != nil {
 		return domain.Product{}, fmt.Errorf("catalog pgstock: adjust: %w", err)
 	}
-	return withCounts(p, c)
+	return s.withCounts(ctx, p, c)
 }
 
 // holdPlan is what holding lines for an order would do, decided on locked
@@ -300,28 +325,27 @@ func (h holdPlan) held() bool {
 }
 
 // planHolds locks the stock rows of lines (sorted by SKU: the order every
-// writer locks in) and decides each line. archived says which SKUs have a
-// product and whether it is withdrawn.
-func planHolds(ctx context.Context, tx pgx.Tx, orderID string, lines []domain.Line, archived map[string]bool) (holdPlan, error) {
+// writer locks in) and decides each line; a SKU without a row has no product.
+func planHolds(ctx context.Context, tx pgx.Tx, orderID string, lines []domain.Line) (holdPlan, error) {
 	skus := make([]string, len(lines))
 	for i, l := range lines {
 		skus[i] = l.SKU().String()
 	}
-	rows, err := tx.Query(ctx, `SELECT s.sku, s.on_hand - s.reserved, h.quantity IS NOT NULL
+	rows, err := tx.Query(ctx, `SELECT s.sku, s.on_hand - s.reserved, s.archived, h.quantity IS NOT NULL
 		FROM catalog.stock s LEFT JOIN catalog.stock_holds h ON h.sku = s.sku AND h.order_id = $2
 		WHERE s.sku = ANY($1) ORDER BY s.sku FOR UPDATE OF s`, skus, orderID)
 	if err != nil {
 		return holdPlan{}, fmt.Errorf("catalog pgstock: lock stock: %w", err)
 	}
 	type row struct {
-		available int
-		held      bool
+		available      int
+		archived, held bool
 	}
 	got := map[string]row{}
 	for rows.Next() {
 		var k string
 		var r row
-		if err := rows.Scan(&k, &r.available, &r.held); err != nil {
+		if err := rows.Scan(&k, &r.available, &r.archived, &r.held); err != nil {
 			rows.Close()
 			return holdPlan{}, fmt.Errorf("catalog pgstock: lock stock: %w", err)
 		}
@@ -335,14 +359,13 @@ func planHolds(ctx context.Context, tx pgx.Tx, orderID string, lines []domain.Li
 	for _, l := range lines {
 		k := l.SKU().String()
 		r, stocked := got[k]
-		arch, known := archived[k]
 		var o domain.HoldOutcome
 		switch {
-		case !known || !stocked:
+		case !stocked:
 			o = domain.HoldUnknown
 		case r.held:
 			o = domain.HoldAlreadyHeld
-		case arch:
+		case r.archived:
 			o = domain.HoldArchived
 		case r.available < l.Quantity():
 			o = domain.HoldInsufficient
@@ -405,20 +428,12 @@ func dropHolds(ctx context.Context, tx pgx.Tx, orderID string, skus []string, so
 
 // Hold implements catalog.Store.
 func (s *Store) Hold(ctx context.Context, orderID string, l domain.Line) (domain.HoldOutcome, error) {
-	k := l.SKU().String()
-	archived, err := s.products.Archived(ctx, []string{k})
-	if err != nil {
-		return 0, err
-	}
-	if _, ok := archived[k]; !ok {
-		return domain.HoldUnknown, nil
-	}
-	if err := s.ensureStock(ctx, []string{k}); err != nil {
+	if err := s.ensureStock(ctx, []string{l.SKU().String()}); err != nil {
 		return 0, err
 	}
 	var out domain.HoldOutcome
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		plan, err := planHolds(ctx, tx, orderID, []domain.Line{l}, archived)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		plan, err := planHolds(ctx, tx, orderID, []domain.Line{l})
 		if err != nil {
 			return err
 		}

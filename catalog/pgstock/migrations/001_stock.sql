@@ -1,11 +1,15 @@
 CREATE SCHEMA IF NOT EXISTS catalog;
 
--- Units on hand and reserved per SKU. The checks are the last line of
--- defence: every write is already guarded in its WHERE clause.
+-- Units on hand and reserved per SKU with a product. The checks are the
+-- last line of defence: every write is already guarded. archived mirrors
+-- the product document (MongoDB decides; archiving is one-way, and a read
+-- that finds the mirror behind repairs it) so a reservation needs no
+-- MongoDB read.
 CREATE TABLE catalog.stock (
     sku      text PRIMARY KEY,
     on_hand  integer NOT NULL CHECK (on_hand BETWEEN 0 AND 1000000),
-    reserved integer NOT NULL CHECK (reserved >= 0 AND reserved <= on_hand)
+    reserved integer NOT NULL CHECK (reserved >= 0 AND reserved <= on_hand),
+    archived boolean NOT NULL DEFAULT false
 );
 
 -- One row per order and SKU it holds: applying a line twice cannot hold twice.
