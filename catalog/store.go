@@ -3,9 +3,11 @@
 // the checkout saga), cache-aside reads, the command handlers the saga sends
 // ReserveStock/ReleaseStock/CommitStock to, and the demo catalogue. Adapters
 // live in subpackages: memory (embedded mode, tests), mongostore (MongoDB /
-// FerretDB), kvcache (Redis and in-memory caches).
+// FerretDB), pgstock (server mode's default: products in MongoDB, stock and
+// reservations in PostgreSQL, whole orders in one transaction through
+// OrderStore), kvcache (Redis and in-memory caches).
 //
-// FerretDB has no transactions, so every stock change is one atomic
+// FerretDB has no transactions, so on mongostore every stock change is one atomic
 // single-document update guarded by a filter, and a reservation spanning
 // several products is made all-or-nothing by the Service: a reservation
 // document claims the outcome, each product records the order's hold inside

@@ -9,7 +9,12 @@
 // the guarded update and the table's checks refuse reserved > on hand); an
 // order holds every line or none (one transaction per order); applying a
 // command twice changes nothing (one reservation row per order, one hold row
-// per order and SKU).
+// per order and SKU). Reserve, release and commit of an order are one call
+// of a function (migration 002) each, so the rows stay locked for one
+// statement. A stock row exists only for a SKU with a product and mirrors
+// its archived flag, so reserving reads nothing from MongoDB; MongoDB is
+// written first and decides, and a read that finds the mirror behind
+// repairs it (archiving is one-way).
 //
 // Existing deployments hand over from MongoDB lazily: the first time a SKU
 // with a product has no stock row, its chain head (on hand, reserved and the

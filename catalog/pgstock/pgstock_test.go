@@ -285,3 +285,36 @@ func TestHandOverFromMongo(t *testing.T) {
 	}
 	wantStock(t, s, "OLD-3", 15, 15)
 }
+
+// TestArchivedMirrorCatchesUp: archiving writes MongoDB, then the stock
+// row's mirror; when a crash loses the second write, the next read of the
+// product (the admin's retry reads it first) repairs the mirror, and from
+// then on the product cannot be reserved.
+func TestArchivedMirrorCatchesUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, pool := testenv.Mongo(t), testenv.Postgres(t)
+	s := open(t, db, pool)
+	products, err := mongostore.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := catalogtest.Product(t, "ARC-1", "Thing", "Misc", 100, 10, time.Now())
+	if err := s.Insert(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	// Only the MongoDB half of the archive happened.
+	if err := products.Update(ctx, p.Archived(time.Now()), p.Version()); err != nil {
+		t.Fatal(err)
+	}
+	svc := service(t, s)
+	got, err := svc.Get(ctx, "ARC-1")
+	if err != nil || !got.IsArchived() || got.OnHand() != 10 {
+		t.Fatalf("read: %+v %v", got.State(), err)
+	}
+	r, err := svc.Reserve(ctx, uuid.NewString(), []domain.Line{line(t, "ARC-1", 1)})
+	if err != nil || r.Status() != domain.StatusFailed || r.Reason() != domain.ReasonArchived {
+		t.Fatalf("reserve after repair: %v %q %v, want failed, %q", r.Status(), r.Reason(), err, domain.ReasonArchived)
+	}
+	wantStock(t, s, "ARC-1", 10, 0)
+}
