@@ -181,6 +181,9 @@ func TestModeDefaults(t *testing.T) {
 			if s.Addr != c.addr || s.MetricsAddr != c.metricsAddr || s.CookieSecure != c.secure {
 				t.Fatalf("ADDR=%q METRICS_ADDR=%q COOKIE_SECURE=%v, want %q %q %v", s.Addr, s.MetricsAddr, s.CookieSecure, c.addr, c.metricsAddr, c.secure)
 			}
+			if s.CatalogStock != "postgres" {
+				t.Fatalf("CATALOG_STOCK=%q, want postgres by default", s.CatalogStock)
+			}
 			w := s.Warnings()
 			if (c.warns == "" && len(w) > 0) || (c.warns != "" && (len(w) != 1 || !strings.HasPrefix(w[0], c.warns))) {
 				t.Fatalf("warnings = %q, want %q", w, c.warns)
