@@ -284,6 +284,39 @@ func TestHandOverFromMongo(t *testing.T) {
 		t.Fatalf("reserve handed-over stock: %v %v", r.Status(), err)
 	}
 	wantStock(t, s, "OLD-3", 15, 15)
+
+	// Two processes meeting a not yet copied SKU at once copy it once.
+	if err := old.Insert(ctx, catalogtest.Product(t, "OLD-4", "Old OLD-4", "Misc", 100, 6, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := oldSvc.Reserve(ctx, uuid.NewString(), []domain.Line{line(t, "OLD-4", 2)}); err != nil || r.Status() != domain.StatusReserved {
+		t.Fatalf("reserve on mongo: %v %v", r.Status(), err)
+	}
+	svcs := []*catalog.Service{service(t, open(t, db, pool)), service(t, open(t, db, pool))}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := svcs[i%2].Reserve(ctx, uuid.NewString(), []domain.Line{line(t, "OLD-4", 1)})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if r.Status() == domain.StatusReserved {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 4 {
+		t.Fatalf("%d orders won the 4 units left", won)
+	}
+	wantStock(t, s, "OLD-4", 6, 6)
 }
 
 // TestArchivedMirrorCatchesUp: archiving writes MongoDB, then the stock
