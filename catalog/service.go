@@ -219,6 +219,10 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []domain.Li
 	if err != nil {
 		return domain.Reservation{}, err
 	}
+	if os, ok := s.store.(OrderStore); ok {
+		defer s.invalidate(ctx)
+		return os.ReserveOrder(ctx, want)
+	}
 	r, _, err := s.store.CreateReservation(ctx, want)
 	if err != nil {
 		return domain.Reservation{}, err
@@ -282,6 +286,10 @@ func (s *Service) Release(ctx context.Context, orderID string) (domain.Reservati
 	if err != nil {
 		return domain.Reservation{}, err
 	}
+	if os, ok := s.store.(OrderStore); ok {
+		defer s.invalidate(ctx)
+		return os.ReleaseOrder(ctx, tomb.OrderID())
+	}
 	r, created, err := s.store.CreateReservation(ctx, tomb)
 	if err != nil || created {
 		return r, err
@@ -308,6 +316,10 @@ func (s *Service) Commit(ctx context.Context, orderID string) (domain.Reservatio
 	id, err := domain.NewOrderID(orderID)
 	if err != nil {
 		return domain.Reservation{}, err
+	}
+	if os, ok := s.store.(OrderStore); ok {
+		defer s.invalidate(ctx)
+		return os.CommitOrder(ctx, id)
 	}
 	r, err := s.store.TransitionReservation(ctx, id, []domain.ReservationStatus{domain.StatusReserved}, domain.StatusCommitted, "", nil)
 	if err != nil {

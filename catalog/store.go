@@ -3,9 +3,11 @@
 // the checkout saga), cache-aside reads, the command handlers the saga sends
 // ReserveStock/ReleaseStock/CommitStock to, and the demo catalogue. Adapters
 // live in subpackages: memory (embedded mode, tests), mongostore (MongoDB /
-// FerretDB), kvcache (Redis and in-memory caches).
+// FerretDB), pgstock (server mode's default: products in MongoDB, stock and
+// reservations in PostgreSQL, whole orders in one transaction through
+// OrderStore), kvcache (Redis and in-memory caches).
 //
-// FerretDB has no transactions, so every stock change is one atomic
+// FerretDB has no transactions, so on mongostore every stock change is one atomic
 // single-document update guarded by a filter, and a reservation spanning
 // several products is made all-or-nothing by the Service: a reservation
 // document claims the outcome, each product records the order's hold inside
@@ -58,4 +60,17 @@ type Store interface {
 	// current status is one of from, atomically, and returns the reservation
 	// as stored afterwards (compare its status to know who won).
 	TransitionReservation(ctx context.Context, orderID string, from []domain.ReservationStatus, to domain.ReservationStatus, reason string, skus []string) (domain.Reservation, error)
+}
+
+// OrderStore is implemented by stores that can reserve, release and commit
+// a whole order in one transaction (catalog/pgstock). The Service then calls
+// these instead of composing the per-line steps of Store, with the same
+// outcomes: Reserve holds every line or none and is idempotent per order;
+// ReleaseOrder leaves a tombstone for an unknown order and refuses
+// (domain.ErrAlreadyCommitted) a committed one; CommitOrder refuses
+// (domain.ErrNotReserved) an order that is not reserved or committed.
+type OrderStore interface {
+	ReserveOrder(ctx context.Context, r domain.Reservation) (domain.Reservation, error)
+	ReleaseOrder(ctx context.Context, orderID string) (domain.Reservation, error)
+	CommitOrder(ctx context.Context, orderID string) (domain.Reservation, error)
 }

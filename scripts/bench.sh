@@ -62,7 +62,8 @@ fi
 bench gateway ./api/gateway '^BenchmarkGatewayCatalog$' 5000x
 if ! skipped stock; then
 	scripts/ferretdb.sh start # installs it when missing, like make test
-	bench stock ./catalog/mongostore '^BenchmarkCheckoutStock$' 300x
+	# both stock stores (mongostore's CAS chains, pgstock) beside one raw insert baseline
+	bench stock ./catalog/pgstock '^BenchmarkCheckoutStock$' 300x
 fi
 
 # The load generator, when present: full checkouts through the embedded shop.

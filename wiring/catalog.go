@@ -10,6 +10,7 @@ import (
 	"github.com/evshop/shop/catalog/kvcache"
 	catalogmem "github.com/evshop/shop/catalog/memory"
 	"github.com/evshop/shop/catalog/mongostore"
+	"github.com/evshop/shop/catalog/pgstock"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	domaincatalog "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/eventstore"
@@ -45,7 +46,7 @@ func (in *Infra) catalogCache(ctx context.Context) (catalog.Cache, error) {
 }
 
 // catalogService opens the catalog store and service (no handlers).
-func (in *Infra) catalogService(ctx context.Context) (*catalog.Service, error) {
+func (in *Infra) catalogService(ctx context.Context, stock Stock) (*catalog.Service, error) {
 	var store catalog.Store
 	if in.S.Embedded() {
 		store = catalogmem.New()
@@ -54,8 +55,19 @@ func (in *Infra) catalogService(ctx context.Context) (*catalog.Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		if store, err = mongostore.New(ctx, db); err != nil {
+		products, err := mongostore.New(ctx, db)
+		if err != nil {
 			return nil, err
+		}
+		store = products
+		if stock.Store == "postgres" {
+			pool, err := in.Postgres(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if store, err = pgstock.New(ctx, products, pool); err != nil {
+				return nil, err
+			}
 		}
 	}
 	cache, err := in.catalogCache(ctx)
@@ -68,7 +80,7 @@ func (in *Infra) catalogService(ctx context.Context) (*catalog.Service, error) {
 // Catalog assembles the catalog service: its API, the stock commands of the
 // checkout saga, and (SEED_DEMO) the demo products.
 func (in *Infra) Catalog(ctx context.Context, o Catalog) (*CatalogService, error) {
-	svc, err := in.catalogService(ctx)
+	svc, err := in.catalogService(ctx, o.Stock)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ type (
 	Auth           = settings.Auth
 	Client         = settings.Client
 	Catalog        = settings.Catalog
+	Stock          = settings.Stock
 	Basket         = settings.Basket
 	Ordering       = settings.Ordering
 	Payment        = settings.Payment

@@ -61,7 +61,7 @@ func BenchmarkCheckoutStock(b *testing.B) {
 	}
 	var raw float64
 	b.Run("raw-insert", func(b *testing.B) {
-		coll := db.Collection(fmt.Sprintf("raw_%d", b.N))
+		coll := db.Collection(testenv.Name("raw")) // fresh per run: -count reruns with the same b.N
 		raw = parallel(b, func(i int) error {
 			_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprint(i)}, {Key: "at", Value: time.Now()}})
 			return err

@@ -139,16 +139,23 @@ func (d productDoc) product(st stockState) (domain.Product, error) {
 
 // Insert implements catalog.Store.
 func (s *Store) Insert(ctx context.Context, p domain.Product) error {
-	if _, err := s.products.InsertOne(ctx, toDoc(p)); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("%w: %s", domain.ErrDuplicate, p.SKU())
-		}
-		return fmt.Errorf("catalog mongostore: insert: %w", err)
+	if err := s.insertDoc(ctx, p); err != nil {
+		return err
 	}
 	// Seq 1 of the stock chain. Lost only by a crash right here, after
 	// which the product reads as 0 on hand until an admin adjusts it.
 	if _, err := s.stock.put(ctx, p.SKU().String(), 1, stockState{OnHand: p.OnHand()}.fields()); err != nil {
 		return err
+	}
+	return nil
+}
+
+func (s *Store) insertDoc(ctx context.Context, p domain.Product) error {
+	if _, err := s.products.InsertOne(ctx, toDoc(p)); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("%w: %s", domain.ErrDuplicate, p.SKU())
+		}
+		return fmt.Errorf("catalog mongostore: insert: %w", err)
 	}
 	return nil
 }
@@ -256,6 +263,13 @@ func listSort(q domain.Query) bson.D {
 
 // List implements catalog.Store.
 func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
+	return s.list(ctx, q, func(ctx context.Context, sku string) (stockState, error) {
+		st, _, err := s.stockOf(ctx, sku)
+		return st, err
+	})
+}
+
+func (s *Store) list(ctx context.Context, q domain.Query, stockOf func(context.Context, string) (stockState, error)) (domain.Page, error) {
 	f := listFilter(q)
 	total, err := s.products.CountDocuments(ctx, f)
 	if err != nil {
@@ -274,7 +288,7 @@ func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
 		return domain.Page{}, fmt.Errorf("catalog mongostore: find: %w", err)
 	}
 	for _, d := range docs {
-		st, _, err := s.stockOf(ctx, d.SKU)
+		st, err := stockOf(ctx, d.SKU)
 		if err != nil {
 			return domain.Page{}, err
 		}

@@ -288,12 +288,29 @@ func (a *Auth) Validate(string) error {
 type Client struct {
 	Tokens      Tokens
 	Projections Projections // recommendations
+	Stock       Stock       // recommendations read products with their stock
 }
 
 // Catalog is the catalog service's settings.
 type Catalog struct {
 	Tokens   Tokens
+	Stock    Stock
 	SeedDemo bool `env:"SEED_DEMO" default:"false" embedded:"true" desc:"seed the demo catalog when the catalog is empty"`
+}
+
+// Stock says where the catalog keeps stock counts and reservations in server
+// mode (catalog/pgstock beside the MongoDB product documents, or all in
+// MongoDB); the embedded shop keeps everything in memory.
+type Stock struct {
+	Store string `env:"CATALOG_STOCK" default:"postgres" desc:"server mode: where the catalog keeps stock counts and reservations, postgres (products stay in MongoDB; MongoDB stock is copied over on first use) or mongo; embedded mode keeps all in memory"`
+}
+
+// Validate checks the stock store's name.
+func (s *Stock) Validate(string) error {
+	if !slices.Contains([]string{"postgres", "mongo"}, s.Store) {
+		return fmt.Errorf("CATALOG_STOCK=%q: must be one of [postgres mongo]", s.Store)
+	}
+	return nil
 }
 
 // Basket is the basket service's settings: checkouts name one of the

@@ -82,6 +82,10 @@ func TestBinariesValidateOnlyTheirOwnSettings(t *testing.T) {
 		{"ordering", map[string]string{"PAYMENT_GATEWAYS": "sandbox", "PROJECTIONS_SOURCE": "kafka"}, "PROJECTIONS_SOURCE"},
 		{"client", map[string]string{"PROJECTIONS_BATCH": "0"}, "PROJECTIONS_BATCH"},
 		{"payment", map[string]string{"PAYMENT_GATEWAYS": "sandbox", "PROJECTIONS_SOURCE": "store", "PROJECTIONS_BATCH": "1000"}, ""},
+		{"catalog", map[string]string{"CATALOG_STOCK": "mongo"}, ""},
+		{"catalog", map[string]string{"CATALOG_STOCK": "redis"}, "CATALOG_STOCK"},
+		{"client", map[string]string{"CATALOG_STOCK": "redis"}, "CATALOG_STOCK"},
+		{"notifier", map[string]string{"MAIL_LINK_KEY": hexKey, "CATALOG_STOCK": "redis"}, ""},
 		{"relay", map[string]string{"BUS_CONSUMERS": "3"}, ""},
 		{"relay", map[string]string{"BUS_CONSUMERS": "65"}, "BUS_CONSUMERS"},
 		{"relay", map[string]string{"BUS_CONSUMERS": "-1"}, "BUS_CONSUMERS"},
@@ -138,7 +142,8 @@ func TestModeDefaults(t *testing.T) {
 	}
 	if srv.Common.Addr != ":8080" || srv.Common.MetricsAddr != ":9090" || srv.Common.EventStore != "postgres" ||
 		srv.Common.Bus != "amqp" || srv.Common.Consumers != 8 || !srv.Gateway.Cookies.Secure || !srv.Auth.Cookies.Secure ||
-		srv.Catalog.SeedDemo || len(srv.Gateway.Proxies.Trusted) != 0 || srv.Notifier.ReminderIdle != 24*time.Hour {
+		srv.Catalog.SeedDemo || len(srv.Gateway.Proxies.Trusted) != 0 || srv.Notifier.ReminderIdle != 24*time.Hour ||
+		srv.Catalog.Stock.Store != "postgres" || srv.Client.Stock.Store != "postgres" || srv.Ordering.Projections.Source != "store" {
 		t.Errorf("server defaults: %+v", srv)
 	}
 }
