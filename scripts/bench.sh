@@ -10,7 +10,7 @@
 # without its figures would read as a result.
 #
 #   BENCH_OUT=dir     where the raw output goes (default test-output/)
-#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild catchup gateway stock loadgen)
+#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild catchup gateway stock loadgen loadgen-server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -92,6 +92,22 @@ if [ -d cmd/loadgen ] && ! skipped loadgen; then
 	fi
 	kill "$shop_pid" 2>/dev/null || true
 	wait "$shop_pid" 2>/dev/null || true
+fi
+
+# The same load against the server-mode shop on the real servers, right after
+# the embedded run, so the table can set one beside the other (server ÷
+# embedded). scripts/load-server.sh runs the one-process shop in server mode
+# on a fresh database and bus prefix and reports broker deliveries and
+# OrderPaid → email from the shop's metrics.
+if [ -d cmd/loadgen ] && ! skipped loadgen-server; then
+	step "loadgen: the same checkouts through the server-mode shop (PostgreSQL, RabbitMQ, FerretDB, Redis, SES emulator)"
+	server_out="$OUT_DIR/load-server-$stamp"
+	if OUT="$server_out" CUSTOMERS=32 ORDERS=20 CONC=32 DURATION=60s timeout 5m scripts/load-server.sh "bench$(date -u +%H%M%S)" >&2 &&
+		[ -s "$server_out/loadgen.json" ]; then
+		loadgen_args+=(-loadgen-server "$server_out/loadgen.json")
+	else
+		echo "bench: the server-mode load failed; its rows are left out (see $server_out)" >&2
+	fi
 fi
 
 step "results (raw output: $RAW)"

@@ -40,6 +40,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("benchtable", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	loadgen := fs.String("loadgen", "", "a cmd/loadgen -json report to add")
+	loadgenServer := fs.String("loadgen-server", "", "a cmd/loadgen -json report of the server-mode shop, set beside -loadgen's (its baseline)")
 	markdown := fs.Bool("markdown", false, "print a Markdown table instead of aligned text")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -77,6 +78,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 		rows = append(rows, lr...)
+	}
+	if *loadgenServer != "" {
+		sr, err := ServerRows(*loadgenServer, *loadgen)
+		if err != nil {
+			fmt.Fprintln(stderr, "benchtable:", err)
+			return 1
+		}
+		rows = append(rows, sr...)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(stderr, "benchtable: no benchmark results in the input")
@@ -295,6 +304,66 @@ func LoadgenRows(file string) ([]Row, error) {
 		}
 	}
 	return rows, nil
+}
+
+// ServerRows reads a cmd/loadgen JSON report of the server-mode shop. Its
+// checkout rate is set beside the embedded shop's of the same run (embedded,
+// when given), so the ratio column reads server ÷ embedded; its latencies,
+// broker deliveries and OrderPaid → email stand alone.
+func ServerRows(file, embedded string) ([]Row, error) {
+	rep, err := readReport(file)
+	if err != nil {
+		return nil, err
+	}
+	const name = "loadgen (server mode)"
+	rate, ok := rep["checkoutsPerSec"].(float64)
+	if !ok {
+		return nil, fmt.Errorf("%s: no checkoutsPerSec", file)
+	}
+	base := math.NaN()
+	if embedded != "" {
+		emb, err := readReport(embedded)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := emb["checkoutsPerSec"].(float64); ok {
+			base = v
+		}
+	}
+	rows := []Row{{Benchmark: name, Ours: rate, OursUnit: "checkouts/s", Baseline: base, BaseUnit: "checkouts/s", BaseName: "embedded shop, same run"}}
+	for _, k := range []struct{ key, field, unit string }{
+		{"placeOrder", "p50", "ms place p50"}, {"placeOrder", "p99", "ms place p99"},
+		{"toPaidServer", "p50", "ms Paid p50"}, {"toPaidServer", "p99", "ms Paid p99"},
+	} {
+		if m, ok := rep[k.key].(map[string]any); ok {
+			if v, ok := m[k.field].(float64); ok { // a time.Duration: nanoseconds
+				rows = append(rows, Row{Benchmark: name, Ours: v / 1e6, OursUnit: k.unit, Baseline: math.NaN()})
+			}
+		}
+	}
+	if bus, ok := rep["bus"].(map[string]any); ok {
+		if v, ok := bus["deliveriesPerCheckout"].(float64); ok {
+			rows = append(rows, Row{Benchmark: name, Ours: v, OursUnit: "deliveries/checkout", Baseline: math.NaN()})
+		}
+		for _, k := range []struct{ key, unit string }{{"emailP50", "ms OrderPaid→email p50"}, {"emailP99", "ms OrderPaid→email p99"}} {
+			if v, ok := bus[k.key].(float64); ok {
+				rows = append(rows, Row{Benchmark: name, Ours: v / 1e6, OursUnit: k.unit, Baseline: math.NaN()})
+			}
+		}
+	}
+	return rows, nil
+}
+
+func readReport(file string) (map[string]any, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return rep, nil
 }
 
 func num(v float64, unit string) string {

@@ -82,6 +82,11 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(busReport, []byte(`{"checkoutsPerSec": 12.5, "bus": {"deliveriesPerCheckout": 30.8, "emailP50": 26600000, "emailP99": 166400000}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	serverReport := filepath.Join(dir, "load-server.json")
+	if err := os.WriteFile(serverReport, []byte(`{"checkoutsPerSec": 10, "toPaidServer": {"p50": 2344067000, "p99": 4144337000},
+		"placeOrder": {"p50": 98420915, "p99": 204497581}, "bus": {"deliveriesPerCheckout": 18.4}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -89,6 +94,10 @@ func TestRun(t *testing.T) {
 		code     int
 		contains string
 	}{
+		{name: "server beside embedded", args: []string{"-loadgen", report, "-loadgen-server", serverReport}, in: sample, code: 0, contains: "0.80×"},
+		{name: "server Paid p99", args: []string{"-loadgen", report, "-loadgen-server", serverReport}, in: sample, code: 0, contains: "4,144 ms Paid p99"},
+		{name: "server deliveries", args: []string{"-loadgen-server", serverReport}, in: sample, code: 0, contains: "18.4 deliveries/checkout"},
+		{name: "bad server report", args: []string{"-loadgen-server", filepath.Join(dir, "missing.json")}, in: sample, code: 1},
 		{name: "stdin", in: sample, code: 0, contains: "raw baseline"},
 		{name: "markdown", args: []string{"-markdown"}, in: sample, code: 0, contains: "|---|--:|--:|--:|"},
 		{name: "loadgen", args: []string{"-loadgen", report}, in: sample, code: 0, contains: "12.5 checkouts/s"},
