@@ -19,6 +19,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/evshop/shop/catalog/mongostore"
+	"github.com/evshop/shop/catalog/pgstock"
 	domaincatalog "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
@@ -40,7 +41,7 @@ type checker struct {
 	orders  *orders.Postgres
 	ledger  *ledger.Postgres
 	baskets *baskets.Redis
-	catalog *mongostore.Store
+	catalog *pgstock.Store
 }
 
 func newChecker(ctx context.Context, t *testing.T, c *harness.Cluster) *checker {
@@ -78,7 +79,13 @@ func newChecker(ctx context.Context, t *testing.T, c *harness.Cluster) *checker 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Disconnect(context.Background()) }) //nolint:errcheck
-	cat, err := mongostore.New(ctx, client.Database(c.MongoDB))
+	products, err := mongostore.New(ctx, client.Database(c.MongoDB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The catalog as the services read it: products in MongoDB, stock
+	// counts and holds in PostgreSQL (CATALOG_STOCK=postgres, the default).
+	cat, err := pgstock.New(ctx, products, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
