@@ -41,7 +41,7 @@ hex64() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # Plain HTTP on loopback: no Secure cookies, loadgen's X-Forwarded-For
 # believed from loopback, /metrics on its own listener.
-SHOP_MODE=server ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport PAYMENT_GATEWAYS=sandbox \
+SHOP_MODE=server ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport PAYMENT_GATEWAYS=sandbox SEED_DEMO=true \
 	COOKIE_SECURE=false TRUSTED_PROXIES=127.0.0.0/8,::1/128 POSTGRES_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
 	BUS_PREFIX=$prefix MONGO_DB=$prefix AWS_ENDPOINT_URL_SES=http://127.0.0.1:8005 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local MAIL_LINK_KEY=$(hex64) CSRF_KEY=$(hex64) \
