@@ -23,15 +23,8 @@ import (
 	"github.com/evshop/shop/notifier/memstore"
 	"github.com/evshop/shop/notifier/templates"
 	"github.com/evshop/shop/platform/sealed"
+	"github.com/evshop/shop/platform/testenv"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 type harness struct {
 	n      *notifier.Notifier
@@ -39,7 +32,7 @@ type harness struct {
 	store  *memstore.Store
 	prefs  *memstore.Preferences
 	box    *sealed.Box
-	clock  *clock
+	clock  *testenv.Clock
 }
 
 func newHarness(t *testing.T, sender mail.Sender) *harness {
@@ -55,7 +48,7 @@ func newHarness(t *testing.T, sender mail.Sender) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{outbox: mailmem.New(), store: memstore.New(), prefs: memstore.NewPreferences(), box: box,
-		clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
+		clock: testenv.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
 	if sender == nil {
 		sender = h.outbox
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,19 +14,11 @@ import (
 	mailmem "github.com/evshop/shop/mail/memory"
 	"github.com/evshop/shop/notifier/alerts"
 	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/platform/testenv"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).Add(d)
-}
+// start is where each test's clock stands at offset 0.
+var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 func newWatcher(t *testing.T, cfg alerts.Config) (*alerts.Watcher, *mailmem.Outbox) {
 	t.Helper()
@@ -56,7 +47,7 @@ func TestReadyzAlertThrottleAndRecovery(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	clk := &clock{}
+	clk := testenv.NewClock(start)
 	w, outbox := newWatcher(t, alerts.Config{Targets: []alerts.Target{{Name: "catalog", URL: srv.URL + "/readyz"}},
 		FailFor: 2 * time.Minute, Throttle: 15 * time.Minute, Now: clk.Now})
 	steps := []struct {
@@ -78,7 +69,7 @@ func TestReadyzAlertThrottleAndRecovery(t *testing.T) {
 	}
 	sent := 0
 	for _, st := range steps {
-		clk.Set(st.at)
+		clk.Set(start.Add(st.at))
 		ready.Store(st.ready)
 		if err := w.Check(context.Background()); err != nil {
 			t.Fatal(err)
@@ -103,8 +94,8 @@ func TestReadyzAlertThrottleAndRecovery(t *testing.T) {
 
 func TestErrorRateAlert(t *testing.T) {
 	t.Parallel()
-	clk := &clock{}
-	clk.Set(0)
+	clk := testenv.NewClock(start)
+	clk.Set(start)
 	counter := alerts.NewErrorCounter(5*time.Minute, clk.Now)
 	w, outbox := newWatcher(t, alerts.Config{Errors: counter, ErrorRate: 0.05, MinRequests: 20, FailFor: time.Minute, Now: clk.Now})
 	feed := func(total, errs int) {
@@ -124,7 +115,7 @@ func TestErrorRateAlert(t *testing.T) {
 		{4 * time.Minute, 0, 0, 2},     // nothing more
 	}
 	for _, st := range steps {
-		clk.Set(st.at)
+		clk.Set(start.Add(st.at))
 		feed(st.total, st.errs)
 		if err := w.Check(context.Background()); err != nil {
 			t.Fatal(err)
@@ -140,7 +131,7 @@ func TestErrorRateAlert(t *testing.T) {
 	if rate, total := counter.Rate("payment"); total != 610 || rate <= 0 {
 		t.Fatalf("rate %v over %d requests", rate, total)
 	}
-	clk.Set(20 * time.Minute)
+	clk.Set(start.Add(20 * time.Minute))
 	if _, total := counter.Rate("payment"); total != 0 {
 		t.Fatalf("window did not slide: %d requests left", total)
 	}
@@ -148,8 +139,8 @@ func TestErrorRateAlert(t *testing.T) {
 
 func TestFailedAlertSendIsRetriedNextRound(t *testing.T) {
 	t.Parallel()
-	clk := &clock{}
-	clk.Set(0)
+	clk := testenv.NewClock(start)
+	clk.Set(start)
 	var fail atomic.Bool
 	fail.Store(true)
 	outbox := mailmem.New(mailmem.WithFailure(func(mail.Message) error {
@@ -163,12 +154,12 @@ func TestFailedAlertSendIsRetriedNextRound(t *testing.T) {
 	if err := w.Evaluate(ctx, "dlq:orders", "orders", true, "12 dead letters"); err != nil {
 		t.Fatal(err)
 	}
-	clk.Set(time.Minute)
+	clk.Set(start.Add(time.Minute))
 	if err := w.Evaluate(ctx, "dlq:orders", "orders", true, "12 dead letters"); !errors.Is(err, mail.ErrTransient) {
 		t.Fatalf("err = %v, want the send failure", err)
 	}
 	fail.Store(false)
-	clk.Set(2 * time.Minute)
+	clk.Set(start.Add(2 * time.Minute))
 	if err := w.Evaluate(ctx, "dlq:orders", "orders", true, "12 dead letters"); err != nil {
 		t.Fatal(err)
 	}
