@@ -39,6 +39,7 @@ import (
 	"github.com/evshop/shop/projections/catchup"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/payments"
+	"github.com/evshop/shop/wiring/provider"
 )
 
 // Infra opens, on first use, the infrastructure the settings ask for and
@@ -48,6 +49,9 @@ type Infra struct {
 	S        *Common
 	Log      *slog.Logger
 	Registry *prometheus.Registry
+	// Providers open Stripe, PayPal and SES; only the binaries that use
+	// them set it (from wiring/providers), so the others do not link them.
+	Providers provider.Set
 
 	mu      sync.Mutex
 	checks  []service.Check

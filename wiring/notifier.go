@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,7 +13,6 @@ import (
 	apinotifier "github.com/evshop/shop/api/notifier"
 	"github.com/evshop/shop/mail"
 	mailmem "github.com/evshop/shop/mail/memory"
-	"github.com/evshop/shop/mail/ses"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/notifier/alerts"
@@ -63,7 +63,10 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		st := memstore.New()
 		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
 	} else {
-		if sender, err = ses.New(ctx, ses.Config{Endpoint: o.SESEndpoint, Region: o.SESRegion, From: o.SESFrom, ConfigurationSet: o.SESConfigSet}); err != nil {
+		if in.Providers.SES == nil {
+			return nil, fmt.Errorf("the notifier sends mail through Amazon SES in server mode, but this binary was built without the SES adapter")
+		}
+		if sender, err = in.Providers.SES(ctx, o); err != nil {
 			return nil, err
 		}
 		pool, err := in.Postgres(ctx)

@@ -2,15 +2,14 @@ package wiring
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	apipayment "github.com/evshop/shop/api/payment"
 	cmdpay "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/payments"
-	"github.com/evshop/shop/payments/paypal"
 	"github.com/evshop/shop/payments/sandbox"
 	sandboxpg "github.com/evshop/shop/payments/sandbox/pgstore"
-	"github.com/evshop/shop/payments/stripe"
 	projection "github.com/evshop/shop/projections/payments"
 )
 
@@ -59,15 +58,20 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 		router["sandbox"] = sbx
 	}
 	if slices.Contains(methods, "stripe") {
-		g, err := stripe.New(stripe.Config{SecretKey: o.StripeSecretKey, BaseURL: o.StripeURL, WebhookSecret: o.StripeWebhookSecret})
+		if in.Providers.Stripe == nil {
+			return nil, fmt.Errorf("PAYMENT_GATEWAYS names stripe, but this binary was built without the Stripe adapter")
+		}
+		g, err := in.Providers.Stripe(o)
 		if err != nil {
 			return nil, err
 		}
 		router["stripe"], deps.Stripe = g, g
 	}
 	if slices.Contains(methods, "paypal") {
-		g, err := paypal.New(paypal.Config{ClientID: o.PayPalClientID, ClientSecret: o.PayPalSecret, BaseURL: o.PayPalURL,
-			WebhookID: o.PayPalWebhookID, ReturnURL: o.Public.URL + "/checkout/return", CancelURL: o.Public.URL + "/checkout/cancel"})
+		if in.Providers.PayPal == nil {
+			return nil, fmt.Errorf("PAYMENT_GATEWAYS names paypal, but this binary was built without the PayPal adapter")
+		}
+		g, err := in.Providers.PayPal(o)
 		if err != nil {
 			return nil, err
 		}

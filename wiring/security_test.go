@@ -15,6 +15,7 @@ import (
 
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/testenv"
+	"github.com/evshop/shop/wiring/providers/mailproviders"
 )
 
 // embeddedShop builds the one-process shop with env on top of the defaults.
@@ -122,6 +123,7 @@ func TestDevMailNeverInServerMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+	mailproviders.Set(&in.Providers)
 	t.Cleanup(in.Close)
 	ctx := context.Background()
 	ntf, err := in.Notifier(ctx, s.Notifier, nil)

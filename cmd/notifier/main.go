@@ -24,6 +24,7 @@ import (
 	"github.com/evshop/shop/notifier/templates"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/mailproviders"
 	"github.com/evshop/shop/wiring/settings"
 )
 
@@ -50,6 +51,7 @@ func main() {
 		}
 	}
 	wiring.Main("notifier", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.NotifierSettings) (*fiber.App, error) {
+		mailproviders.Set(&in.Providers)
 		profiles, err := in.ClientProfiles(ctx)
 		if err != nil {
 			return nil, err

@@ -12,10 +12,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/mailproviders"
+	"github.com/evshop/shop/wiring/providers/paymentproviders"
 )
 
 func main() {
 	wiring.Main("shop", wiring.ModeEmbedded, func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) (*fiber.App, error) {
+		paymentproviders.Set(&in.Providers)
+		mailproviders.Set(&in.Providers)
 		return in.Shop(ctx, s)
 	})
 }
