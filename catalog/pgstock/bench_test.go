@@ -22,10 +22,10 @@ import (
 // per order — reserve two lines, then commit — with 8 orders at once over a
 // dozen products, as the catalog process does with 8 command consumers, on
 // both stock stores of server mode, in one run: reserve-commit-mongo (the
-// compare-and-swap chains on FerretDB, as catalog/mongostore's benchmark)
-// and reserve-commit-postgres (this package: products on FerretDB, stock on
-// PostgreSQL). The baseline is the same as mongostore's: one plain InsertOne
-// per order from 8 goroutines; each ratio is orders/s ÷ inserts/s.
+// compare-and-swap chains of catalog/mongostore on FerretDB) and
+// reserve-commit-postgres (this package: products on FerretDB, stock on
+// PostgreSQL). The baseline is one plain InsertOne per order from 8
+// goroutines; each ratio is orders/s ÷ inserts/s.
 func BenchmarkCheckoutStock(b *testing.B) {
 	const workers, products = 8, 12
 	ctx := context.Background()
