@@ -12,6 +12,7 @@ import (
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
+	"github.com/evshop/shop/projections/projectionstest"
 )
 
 const bid = "c0ffee00-0000-4000-8000-000000000001"
@@ -129,19 +130,7 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			ev.Stream, ev.Position = domain.Stream(other), ev.Position+1 // interleaved with bid's
 			evs = append(evs[:2*i+1], append([]eventstore.RecordedEvent{ev}, evs[2*i+1:]...)...)
 		}
-		dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
-		for _, ev := range evs {
-			dup = append(dup, ev, ev)
-		}
-		tests := []struct {
-			name    string
-			batches [][]eventstore.RecordedEvent
-		}{
-			{"one batch", [][]eventstore.RecordedEvent{evs}},
-			{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
-			{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
-			{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:3], evs[1:6], evs[4:]}},
-		}
+		tests := projectionstest.Batchings(evs, evs[:3], evs[1:6], evs[4:])
 		want := newStore(t)
 		wp, _ := NewProjector(want)
 		for _, ev := range evs {
@@ -150,13 +139,13 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			}
 		}
 		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
+			t.Run(tt.Name, func(t *testing.T) {
 				s := newStore(t)
 				if _, ok := s.(BatchStore); !ok {
 					t.Fatalf("%T does not apply batches", s)
 				}
 				p, _ := NewProjector(s)
-				for _, batch := range tt.batches {
+				for _, batch := range tt.Batches {
 					if err := p.ApplyBatch(ctx, batch); err != nil {
 						t.Fatal(err)
 					}

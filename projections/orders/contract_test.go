@@ -14,6 +14,7 @@ import (
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
+	"github.com/evshop/shop/projections/projectionstest"
 )
 
 const cust = "c0ffee00-0000-4000-8000-000000000001"
@@ -182,25 +183,14 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 		t.Parallel()
 		a, b := oid(30), oid(31)
 		evs := append(lifecycle(t, a, 0), lifecycle(t, b, 7)...)
-		dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
-		for _, ev := range evs {
-			dup = append(dup, ev, ev)
-		}
-		tests := []struct {
-			name    string
-			batches [][]eventstore.RecordedEvent
-		}{
-			{"one batch", [][]eventstore.RecordedEvent{evs}},
-			{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
-			{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
-			{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:5], evs[3:10], evs[2:12], evs[8:]}},
-			{"one event per batch", func() (out [][]eventstore.RecordedEvent) {
+		tests := append(projectionstest.Batchings(evs, evs[:5], evs[3:10], evs[2:12], evs[8:]),
+			projectionstest.Batching{Name: "one event per batch", Batches: func() (out [][]eventstore.RecordedEvent) {
 				for i := range evs {
 					out = append(out, evs[i:i+1])
 				}
 				return out
 			}()},
-		}
+		)
 		want := newStore(t)
 		wp, _ := NewProjector(want)
 		for _, ev := range evs {
@@ -209,13 +199,13 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			}
 		}
 		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
+			t.Run(tt.Name, func(t *testing.T) {
 				s := newStore(t)
 				if _, ok := s.(BatchStore); !ok {
 					t.Fatalf("%T does not apply batches", s)
 				}
 				p, _ := NewProjector(s)
-				for _, batch := range tt.batches {
+				for _, batch := range tt.Batches {
 					if err := p.ApplyBatch(ctx, batch); err != nil {
 						t.Fatal(err)
 					}

@@ -15,6 +15,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/payments"
+	"github.com/evshop/shop/projections/projectionstest"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -141,19 +142,7 @@ func runContract(t *testing.T, newStore func(t *testing.T) payments.Store) {
 		t.Parallel()
 		a, b := oid(30), oid(31)
 		evs := append(lifecycle(t, a, 0), lifecycle(t, b, 4)...)
-		dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
-		for _, ev := range evs {
-			dup = append(dup, ev, ev)
-		}
-		tests := []struct {
-			name    string
-			batches [][]eventstore.RecordedEvent
-		}{
-			{"one batch", [][]eventstore.RecordedEvent{evs}},
-			{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
-			{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
-			{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:3], evs[1:6], evs[5:]}},
-		}
+		tests := projectionstest.Batchings(evs, evs[:3], evs[1:6], evs[5:])
 		want := newStore(t)
 		wp, _ := payments.NewProjector(want)
 		for _, ev := range evs {
@@ -162,13 +151,13 @@ func runContract(t *testing.T, newStore func(t *testing.T) payments.Store) {
 			}
 		}
 		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
+			t.Run(tt.Name, func(t *testing.T) {
 				s := newStore(t)
 				if _, ok := s.(payments.BatchStore); !ok {
 					t.Fatalf("%T does not book batches", s)
 				}
 				p, _ := payments.NewProjector(s)
-				for _, batch := range tt.batches {
+				for _, batch := range tt.Batches {
 					if err := p.ApplyBatch(ctx, batch); err != nil {
 						t.Fatal(err)
 					}

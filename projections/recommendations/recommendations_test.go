@@ -15,6 +15,7 @@ import (
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
+	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/recommendations"
 )
 
@@ -114,19 +115,7 @@ func TestProjectorBatches(t *testing.T) {
 		placed(t, 4, o3, cust, t0.Add(2*time.Hour), line("KIT-001", "Kitchen")),
 		paid(t, 5, o1),
 	}
-	dup := make([]eventstore.RecordedEvent, 0, 2*len(evs))
-	for _, e := range evs {
-		dup = append(dup, e, e)
-	}
-	tests := []struct {
-		name    string
-		batches [][]eventstore.RecordedEvent
-	}{
-		{"one batch", [][]eventstore.RecordedEvent{evs}},
-		{"a batch containing duplicates", [][]eventstore.RecordedEvent{dup}},
-		{"a batch re-applied", [][]eventstore.RecordedEvent{evs, evs}},
-		{"batches overlapping earlier ones", [][]eventstore.RecordedEvent{evs[:2], evs[1:4], evs[2:]}},
-	}
+	tests := projectionstest.Batchings(evs, evs[:2], evs[1:4], evs[2:])
 	for name, mk := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -137,9 +126,9 @@ func TestProjectorBatches(t *testing.T) {
 					t.Fatalf("%T does not store batches", s)
 				}
 				p := recommendations.NewProjector(s)
-				for _, b := range tt.batches {
+				for _, b := range tt.Batches {
 					if err := p.ApplyBatch(ctx, b); err != nil {
-						t.Fatalf("%s: %v", tt.name, err)
+						t.Fatalf("%s: %v", tt.Name, err)
 					}
 				}
 				got, err := s.Orders(ctx, cust, 10)
@@ -155,10 +144,10 @@ func TestProjectorBatches(t *testing.T) {
 					}
 				}
 				if !slices.Equal(ids, []string{o3, o2, o1}) || len(paidIDs) != 2 || !slices.Contains(paidIDs, o1) || !slices.Contains(paidIDs, o2) {
-					t.Fatalf("%s: orders %v, paid %v", tt.name, ids, paidIDs)
+					t.Fatalf("%s: orders %v, paid %v", tt.Name, ids, paidIDs)
 				}
 				if cp, err := p.Checkpoint(ctx); err != nil || cp != 5 {
-					t.Fatalf("%s: checkpoint %d %v", tt.name, cp, err)
+					t.Fatalf("%s: checkpoint %d %v", tt.Name, cp, err)
 				}
 			}
 		})
