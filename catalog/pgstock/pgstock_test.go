@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -108,31 +109,7 @@ func TestTwoProcessesShareStock(t *testing.T) {
 	if _, err := a.AdjustStock(ctx, line(t, "TWO-1", 1).SKU(), 20); err != nil {
 		t.Fatal(err)
 	}
-	svcA, svcB := service(t, a), service(t, b)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	won := 0
-	for i := range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			svc := svcA
-			if i%2 == 1 {
-				svc = svcB
-			}
-			r, err := svc.Reserve(ctx, uuid.NewString(), []domain.Line{line(t, "TWO-1", 1)})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if r.Status() == domain.StatusReserved {
-				mu.Lock()
-				won++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	won := race(t, []*catalog.Service{service(t, a), service(t, b)}, "TWO-1", 40)
 	if won != 20 {
 		t.Fatalf("%d orders won the 20 units", won)
 	}
@@ -292,27 +269,7 @@ func TestHandOverFromMongo(t *testing.T) {
 	if r, err := oldSvc.Reserve(ctx, uuid.NewString(), []domain.Line{line(t, "OLD-4", 2)}); err != nil || r.Status() != domain.StatusReserved {
 		t.Fatalf("reserve on mongo: %v %v", r.Status(), err)
 	}
-	svcs := []*catalog.Service{service(t, open(t, db, pool)), service(t, open(t, db, pool))}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	won := 0
-	for i := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r, err := svcs[i%2].Reserve(ctx, uuid.NewString(), []domain.Line{line(t, "OLD-4", 1)})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if r.Status() == domain.StatusReserved {
-				mu.Lock()
-				won++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	won := race(t, []*catalog.Service{service(t, open(t, db, pool)), service(t, open(t, db, pool))}, "OLD-4", 10)
 	if won != 4 {
 		t.Fatalf("%d orders won the 4 units left", won)
 	}
@@ -350,4 +307,29 @@ func TestArchivedMirrorCatchesUp(t *testing.T) {
 		t.Fatalf("reserve after repair: %v %q %v, want failed, %q", r.Status(), r.Reason(), err, domain.ReasonArchived)
 	}
 	wantStock(t, s, "ARC-1", 10, 0)
+}
+
+// race places orders of one unit of sku at once, alternating between svcs
+// (one per process), and returns how many were reserved.
+func race(t *testing.T, svcs []*catalog.Service, sku string, orders int) int {
+	t.Helper()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var won atomic.Int64
+	for i := range orders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := svcs[i%len(svcs)].Reserve(ctx, uuid.NewString(), []domain.Line{line(t, sku, 1)})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if r.Status() == domain.StatusReserved {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return int(won.Load())
 }
