@@ -166,47 +166,15 @@ func (r *Relay) Lag(ctx context.Context) (uint64, error) {
 // Run stands by until it holds the lease, then publishes until ctx ends or
 // the lease is lost (then it stands by again). It returns nil when ctx ends.
 func (r *Relay) Run(ctx context.Context) error {
-	for ctx.Err() == nil {
-		lease, err := r.acquire(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			r.log.Error("acquiring the relay lease failed", "error", err)
-			sleep(ctx, r.cfg.RetryMax)
-			continue
-		}
-		r.lead(ctx, lease)
-		// Release with a context that survives ctx so a stopping leader hands
-		// over at once instead of when its connection times out.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		if err := lease.Release(rctx); err != nil {
-			r.log.Warn("releasing the relay lease failed", "error", err)
-		}
-		cancel()
-	}
+	WithLease(ctx, r.cfg.Locker, r.cfg.Name, "relay", r.log, r.cfg.RetryMax, func(ctx context.Context) error {
+		r.lead(ctx)
+		return nil
+	})
 	return nil
 }
 
-func (r *Relay) acquire(ctx context.Context) (Lease, error) {
-	if r.cfg.Locker == nil {
-		return soloLease{}, nil
-	}
-	r.log.InfoContext(ctx, "standing by for the relay lease")
-	return r.cfg.Locker.Acquire(ctx, r.cfg.Name)
-}
-
-func (r *Relay) lead(ctx context.Context, lease Lease) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		select {
-		case <-lease.Lost():
-			r.log.Warn("relay lease lost; standing by")
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+// lead publishes while this relay holds the lease (until ctx ends).
+func (r *Relay) lead(ctx context.Context) {
 	r.leading.Store(true)
 	r.metrics.leader.Set(1)
 	defer func() { r.leading.Store(false); r.metrics.leader.Set(0) }()

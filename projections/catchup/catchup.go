@@ -143,39 +143,11 @@ func LeaseName(name string) string { return "catchup:" + name }
 // lease, then reads, applies and waits; when the lease is lost it stands
 // by again. It returns nil when ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
-	for ctx.Err() == nil {
-		lease, err := r.cfg.Locker.Acquire(ctx, LeaseName(r.cfg.Target.Name()))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			r.log.Warn("catch-up lease not acquired; retrying", "error", err)
-			sleep(ctx, r.cfg.PollInterval)
-			continue
-		}
+	relay.WithLease(ctx, r.cfg.Locker, LeaseName(r.cfg.Target.Name()), "catch-up", r.log, r.cfg.PollInterval, func(ctx context.Context) error {
 		r.m.leader.Set(1)
-		lctx, cancel := context.WithCancel(ctx)
-		go func() {
-			select {
-			case <-lease.Lost():
-				r.log.Warn("catch-up lease lost; standing by")
-				cancel()
-			case <-lctx.Done():
-			}
-		}()
-		err = r.lead(lctx)
-		cancel()
-		r.m.leader.Set(0)
-		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		if rerr := lease.Release(rctx); rerr != nil {
-			r.log.Warn("catch-up lease release failed", "error", rerr)
-		}
-		rcancel()
-		if err != nil && ctx.Err() == nil {
-			r.log.Error("catch-up stopped; standing by", "error", err)
-			sleep(ctx, r.cfg.PollInterval)
-		}
-	}
+		defer r.m.leader.Set(0)
+		return r.lead(ctx)
+	})
 	return nil
 }
 
