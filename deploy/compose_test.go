@@ -110,7 +110,7 @@ func TestComposeServicesBecomeReady(t *testing.T) {
 	_, redisPrefix := testenv.Redis(t)
 	busPrefix := strings.TrimSuffix(redisPrefix, ":")
 	amqpURL, _ := testenv.AMQP(t)
-	testenv.DeleteAMQP(t, amqpURL, func() ([]string, []string) { return rabbitNames(t, busPrefix) })
+	testenv.DeleteAMQP(t, amqpURL, func() ([]string, []string) { return harness.AMQPNames(t, busPrefix) })
 	sesURL := testenv.SES(t)
 	servers := map[string]string{
 		"POSTGRES_URL": pgURL, "AMQP_URL": amqpURL, "MONGO_URL": testenv.URL(testenv.MongoURLEnv), "MONGO_DB": mongoDB,
@@ -234,26 +234,6 @@ func rewriteHosts(v string, addrs map[string]string) string {
 		}
 	}
 	return strings.Join(parts, ",")
-}
-
-func rabbitNames(t *testing.T, prefix string) (queues, exchanges []string) {
-	list := func(what string) []string {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "rabbitmqctl", "-q", what, "name").Output()
-		if err != nil {
-			t.Logf("rabbitmqctl %s: %v", what, err)
-			return nil
-		}
-		var names []string
-		for _, line := range strings.Split(string(out), "\n") {
-			if n := strings.TrimSpace(line); strings.HasPrefix(n, prefix+".") {
-				names = append(names, n)
-			}
-		}
-		return names
-	}
-	return list("list_queues"), list("list_exchanges")
 }
 
 func freeAddr(t *testing.T) string {

@@ -103,7 +103,7 @@ func Start(t *testing.T, opts Options) *Cluster {
 	c.RedisURL = testenv.URL(testenv.RedisURLEnv)
 	c.BusPrefix = strings.TrimSuffix(redisPrefix, ":")
 	c.AMQPURL, _ = testenv.AMQP(t)
-	testenv.DeleteAMQP(t, c.AMQPURL, func() ([]string, []string) { return amqpNames(t, c.BusPrefix) })
+	testenv.DeleteAMQP(t, c.AMQPURL, func() ([]string, []string) { return AMQPNames(t, c.BusPrefix) })
 	c.SESURL = testenv.SES(t)
 	c.StripeURL = strings.TrimRight(testenv.Require(t, testenv.StripeURLEnv), "/")
 
@@ -425,9 +425,10 @@ func (c *Cluster) diagnose() {
 	c.t.Logf("harness: diagnostics in %s", path)
 }
 
-// amqpNames lists the queues and exchanges named under prefix (rabbitmqctl
-// on this machine; nothing when it is not there).
-func amqpNames(t testing.TB, prefix string) (queues, exchanges []string) {
+// AMQPNames lists the queues and exchanges named under prefix (rabbitmqctl
+// on this machine; nothing when it is not there), for cleaning up a run's
+// topology (testenv.DeleteAMQP).
+func AMQPNames(t testing.TB, prefix string) (queues, exchanges []string) {
 	list := func(what string) []string {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
