@@ -1,0 +1,224 @@
+// Package sqlite opens the embedded database of the one-process shop: one
+// SQLite file (pure Go, modernc.org/sqlite, no cgo) that every embedded store
+// shares, each component with its own tables and versioned migrations.
+//
+// SQLite has one writer at a time. DB therefore keeps two pools: Write holds a
+// single connection, so writers queue in Go instead of failing with
+// SQLITE_BUSY, and every transaction on it starts with BEGIN IMMEDIATE; Read
+// holds several read-only connections that, in WAL mode, never wait for the
+// writer. Use Tx for anything that writes, Read for queries.
+//
+// A file that is not one of ours is refused at Open with a clear error — a
+// foreign SQLite database, a corrupt file, anything else — never reset.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ApplicationID marks the database file as evshop's (PRAGMA application_id,
+// bytes "evsh").
+const ApplicationID = 0x65767368
+
+// DB is an open embedded database.
+type DB struct {
+	Path  string
+	Write *sql.DB // one connection; use Tx
+	Read  *sql.DB // read-only connections
+
+	dsn string // without the write and read-only parameters
+}
+
+// ErrForeign is returned by Open for a file that is not an evshop database.
+var ErrForeign = errors.New("sqlite: not an evshop database")
+
+// Open opens (creating if missing) the database file at path and checks that
+// it is ours and intact.
+func Open(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: data directory: %w", err)
+	}
+	fresh := false
+	if st, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		fresh = true
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	} else if st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a directory", ErrForeign, abs)
+	}
+	// URI form so that a path with '?' or '#' cannot be read as parameters.
+	base := "file:" + escapePath(abs)
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{Path: abs, Write: w, dsn: base + "?" + pragmas}
+	if err := db.check(ctx, fresh); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	db.Read = r
+	return db, nil
+}
+
+// check marks a fresh file as ours, and refuses one that is not.
+func (db *DB) check(ctx context.Context, fresh bool) error {
+	var app int64
+	if err := db.Write.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&app); err != nil {
+		return fmt.Errorf("%w: %s cannot be read as SQLite (%v)", ErrForeign, db.Path, err)
+	}
+	var tables int
+	if err := db.Write.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&tables); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrForeign, db.Path, err)
+	}
+	switch {
+	case app == ApplicationID:
+	case app == 0 && tables == 0:
+		if _, err := db.Write.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+			return fmt.Errorf("sqlite: mark %s: %w", db.Path, err)
+		}
+	default:
+		return fmt.Errorf("%w: %s belongs to another application (application_id %#x, %d tables); move it away or set DATA_DIR", ErrForeign, db.Path, app, tables)
+	}
+	if fresh {
+		return nil
+	}
+	var res string
+	if err := db.Write.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res); err != nil {
+		return fmt.Errorf("sqlite: %s is damaged: %w", db.Path, err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("sqlite: %s is damaged: %s (restore a backup)", db.Path, res)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errR error
+	if db.Read != nil {
+		errR = db.Read.Close()
+	}
+	return errors.Join(errR, db.Write.Close())
+}
+
+// Tx runs fn in one write transaction (BEGIN IMMEDIATE), committed when fn
+// returns nil and rolled back otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to dest (which must not
+// exist) while the shop keeps running: VACUUM INTO reads one snapshot, and
+// writers go on meanwhile (WAL).
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("sqlite: backup: %s already exists", abs)
+	}
+	// A connection of its own: VACUUM INTO may not run on a query-only
+	// one, and on Write it would hold writers up for the whole copy.
+	c, err := sql.Open("sqlite", db.dsn)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", abs, err)
+	}
+	return nil
+}
+
+// Migrate applies, in order, every "NNN_description.sql" file of migrations
+// that component has not applied yet, each in its own transaction, recording
+// it in schema_migrations (the same convention as platform/pg).
+func Migrate(ctx context.Context, db *DB, component string, migrations fs.FS) error {
+	names, err := fs.Glob(migrations, "*.sql")
+	if err != nil {
+		return err
+	}
+	type mig struct {
+		version int
+		name    string
+	}
+	var list []mig
+	for _, n := range names {
+		v, err := strconv.Atoi(strings.SplitN(n, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %q must start with a number", n)
+		}
+		list = append(list, mig{v, n})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
+	if _, err := db.Write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
+		applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), PRIMARY KEY (component, version))`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	for _, m := range list {
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			var done bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE component=? AND version=?)`, component, m.version).Scan(&done); err != nil || done {
+				return err
+			}
+			body, err := fs.ReadFile(migrations, m.name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("sqlite: %s migration %s: %w", component, m.name, err)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version, name) VALUES (?,?,?)`, component, m.version, m.name)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// escapePath escapes a file path for a file: URI.
+func escapePath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
