@@ -61,12 +61,26 @@ func runFaults(ctx context.Context, faults []fault, total int, l *load, loadDone
 // ordering processes are killed with SIGKILL and restarted, and the relay is
 // restarted; then every invariant of the shop is checked (invariants_test).
 func TestCheckoutsSurviveFaults(t *testing.T) {
+	runFaultTest(t, nil)
+}
+
+// TestCheckoutsSurviveFaultsWithReplicas is the same run with two processes
+// each of the gateway, ordering, payment, the checkout saga and the relay:
+// commands and events go to competing consumers, one relay leads while the
+// other stands by, and shoppers spread over both gateways. The faults hit
+// the first replica of each (the leading relay among them); the other goes
+// on serving.
+func TestCheckoutsSurviveFaultsWithReplicas(t *testing.T) {
+	runFaultTest(t, map[string]int{"gateway": 2, "ordering": 2, "payment": 2, "checkout": 2, "relay": 2})
+}
+
+func runFaultTest(t *testing.T, replicas map[string]int) {
 	if testing.Short() {
 		t.Skip("fault test: skipped by -short")
 	}
 	requireRabbitCtl(t)
 	p := planFromEnv(t)
-	opts := harness.Options{}
+	opts := harness.Options{Replicas: replicas}
 	if os.Getenv("E2E_FAULTS_DEBUG") != "" {
 		opts.Env = map[string]string{"LOG_LEVEL": "debug"}
 	}
@@ -134,14 +148,31 @@ func TestCheckoutsSurviveFaults(t *testing.T) {
 	// Process faults first (each is over in a second or two), the broker
 	// last: stopping RabbitMQ takes tens of seconds on this machine, and the
 	// load must still be running when it comes back.
+	// The relay that leads: with replicas, the one holding the lease (the
+	// other stands by and must take over).
+	relay := func(kill bool) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			if replicas["relay"] < 2 {
+				return restart("relay", kill)(ctx)
+			}
+			leaders := c.RelayLeaders(ctx)
+			if len(leaders) != 1 {
+				return fmt.Errorf("relay leaders before the fault: %v, want exactly one", leaders)
+			}
+			return restart(leaders[0], kill)(ctx)
+		}
+	}
 	faults := []fault{
 		{0.08, "kill -9 payment, restart", restart("payment", true)},
-		{0.16, "restart relay (SIGTERM)", restart("relay", false)},
+		{0.16, "restart leading relay (SIGTERM)", relay(false)},
 		{0.24, "kill -9 ordering, restart", restart("ordering", true)},
-		{0.32, "kill -9 relay, restart", restart("relay", true)},
+		{0.32, "kill -9 leading relay, restart", relay(true)},
 		{0.40, "RabbitMQ stop_app 5s, start_app", func(ctx context.Context) error {
 			return bounceRabbit(t, 5*time.Second, filepath.Join(c.LogDir(), "rabbitmq-bounce.log"))
 		}},
+	}
+	if replicas["checkout"] > 1 {
+		faults = slices.Insert(faults, 3, fault{0.28, "kill -9 checkout saga, restart", restart("checkout", true)})
 	}
 	// A fault hits the shop "during" the checkouts while shoppers are
 	// still checking out or accepted orders are still in the saga.
@@ -169,6 +200,19 @@ func TestCheckoutsSurviveFaults(t *testing.T) {
 		t.Errorf("only %d of %d faults fired", len(fired), len(faults))
 	}
 	c.CheckAlive()
+	if replicas["relay"] > 1 {
+		// Both relays run again; exactly one may publish.
+		var leaders []string
+		for range 100 { // the stand-by takes the lease within a few seconds
+			if leaders = c.RelayLeaders(ctx); len(leaders) == 1 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if len(leaders) != 1 {
+			t.Errorf("relay leaders after the faults: %v, want exactly one", leaders)
+		}
+	}
 
 	l.mu.Lock()
 	acc := slices.Clone(l.accepted)

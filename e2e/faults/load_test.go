@@ -138,7 +138,7 @@ func register(ctx context.Context, t *testing.T, c *harness.Cluster, p plan, run
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			ip := fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250)
-			b, err := c.NewBrowser(ip)
+			b, err := c.NewBrowserOn(i, ip)
 			if err != nil {
 				errs <- err
 				return

@@ -53,6 +53,18 @@ func (c *Cluster) NewBrowser(sourceIP string) (*Browser, error) {
 	return NewBrowser(c.GatewayURL, sourceIP)
 }
 
+// NewBrowserOn returns a shopper on gateway i (modulo the gateway replicas),
+// as a load balancer in front of them would spread shoppers.
+func (c *Cluster) NewBrowserOn(i int, sourceIP string) (*Browser, error) {
+	var gateways []string
+	for _, name := range c.order {
+		if c.procs[name].service == "gateway" {
+			gateways = append(gateways, "http://"+c.procs[name].addr)
+		}
+	}
+	return NewBrowser(gateways[i%len(gateways)], sourceIP)
+}
+
 // NewBrowser returns a shopper on base.
 func NewBrowser(base, sourceIP string) (*Browser, error) {
 	jar, err := cookiejar.New(nil)
@@ -210,6 +222,7 @@ func VerifyToken(m testenv.SESMail) (string, error) {
 // concurrent waiters share one fetch of the store at a time.
 type Mailbox struct {
 	base   string
+	dev    bool // the embedded shop's /dev/mail.json instead of the emulator's /store
 	client *http.Client
 
 	mu      sync.Mutex
@@ -220,6 +233,13 @@ type Mailbox struct {
 // NewMailbox reads the emulator at base.
 func NewMailbox(base string) *Mailbox {
 	return &Mailbox{base: strings.TrimRight(base, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// NewDevMailbox reads the embedded shop's outbox at shopURL/dev/mail.json.
+func NewDevMailbox(shopURL string) *Mailbox {
+	mb := NewMailbox(shopURL)
+	mb.dev = true
+	return mb
 }
 
 // Mailbox reads the cluster's SES emulator.
@@ -248,6 +268,9 @@ func (mb *Mailbox) To(ctx context.Context, addr string, maxAge time.Duration) ([
 }
 
 func (mb *Mailbox) fetch(ctx context.Context) error {
+	if mb.dev {
+		return mb.fetchDev(ctx)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, mb.base+"/store", nil)
 	if err != nil {
 		return err
@@ -267,6 +290,36 @@ func (mb *Mailbox) fetch(ctx context.Context) error {
 		return fmt.Errorf("decode SES store: %w", err)
 	}
 	mb.mails, mb.fetched = store.Emails, time.Now()
+	return nil
+}
+
+func (mb *Mailbox) fetchDev(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, mb.base+"/dev/mail.json", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := mb.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("read /dev/mail.json: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("read /dev/mail.json: %s", resp.Status)
+	}
+	var list []struct {
+		ID, To, Subject, Text, HTML string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		return fmt.Errorf("decode /dev/mail.json: %w", err)
+	}
+	mb.mails = mb.mails[:0]
+	for _, m := range list {
+		var sm testenv.SESMail
+		sm.MessageID, sm.Subject, sm.Body.Text, sm.Body.HTML = m.ID, m.Subject, m.Text, m.HTML
+		sm.Destination.To = []string{m.To}
+		mb.mails = append(mb.mails, sm)
+	}
+	mb.fetched = time.Now()
 	return nil
 }
 

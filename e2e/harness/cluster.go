@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +45,12 @@ type Options struct {
 	ServiceEnv map[string]map[string]string
 	// ReadyTimeout bounds the wait for one process's /readyz (default 90s).
 	ReadyTimeout time.Duration
+	// Replicas runs more than one process of a service (e.g. {"ordering":
+	// 2}): the second is named "ordering-2", on its own address, in the
+	// same consumer groups and behind the same lease as the first. A second
+	// gateway proxies to the second replicas where they exist (as a
+	// load balancer would spread requests); NewBrowserOn picks a gateway.
+	Replicas map[string]int
 }
 
 // Cluster is a running server-mode shop.
@@ -65,11 +72,14 @@ type Cluster struct {
 
 	mu    sync.Mutex
 	procs map[string]*proc
+	order []string // instance names in start order
 }
 
 type proc struct {
 	name    string
+	service string // the binary: "ordering" for "ordering-2"
 	addr    string
+	metrics string // its METRICS_ADDR
 	env     []string
 	cmd     *exec.Cmd
 	done    chan struct{}
@@ -125,21 +135,32 @@ func Start(t *testing.T, opts Options) *Cluster {
 	c.StripeWebhookSecret = "whsec_" + randomHex(16)
 	c.AdminEmail, c.AdminPassword = testenv.SESRecipient("admin"), "admin passphrase "+randomHex(6)
 
-	for _, name := range Services {
-		addr, err := freeAddr()
-		if err != nil {
-			t.Fatal(err)
+	for _, svc := range Services {
+		for i := range max(1, opts.Replicas[svc]) {
+			name := svc
+			if i > 0 {
+				name = fmt.Sprintf("%s-%d", svc, i+1)
+			}
+			addr, err := freeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			metrics, err := freeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.procs[name] = &proc{name: name, service: svc, addr: addr, metrics: metrics}
+			c.order = append(c.order, name)
 		}
-		c.procs[name] = &proc{name: name, addr: addr}
 	}
 	c.GatewayURL = "http://" + c.procs["gateway"].addr
-	for _, name := range Services {
+	for _, name := range c.order {
 		c.procs[name].env = c.environment(name)
 	}
 	t.Cleanup(c.stopAll)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(len(Services))*opts.ReadyTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(len(c.order))*opts.ReadyTimeout)
 	defer cancel()
-	for _, name := range Services {
+	for _, name := range c.order {
 		if err := c.start(ctx, name); err != nil {
 			t.Fatalf("harness: %v", err)
 		}
@@ -147,6 +168,10 @@ func Start(t *testing.T, opts Options) *Cluster {
 	t.Logf("harness: shop running at %s (logs in %s)", c.GatewayURL, c.logDir)
 	return c
 }
+
+// Instances are the names of the cluster's processes in start order
+// ("ordering", "ordering-2", ...).
+func (c *Cluster) Instances() []string { return slices.Clone(c.order) }
 
 // URL is the base URL of one service.
 func (c *Cluster) URL(name string) string { return "http://" + c.proc(name).addr }
@@ -201,7 +226,7 @@ func (c *Cluster) CheckAlive() {
 	c.t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, name := range Services {
+	for _, name := range c.order {
 		p := c.procs[name]
 		if p.crashed != nil {
 			c.t.Errorf("harness: %s exited on its own: %v\n%s", name, p.crashed, tail(filepath.Join(c.logDir, name+".log"), 30))
@@ -219,18 +244,29 @@ func (c *Cluster) proc(name string) *proc {
 
 func (c *Cluster) environment(name string) []string {
 	auth := "http://" + c.procs["auth"].addr
+	self := c.procs[name]
+	// peer is the instance of svc this process talks to over HTTP: the
+	// replica with the same number where there is one.
+	peer := func(svc string) string {
+		if _, n, ok := strings.Cut(name, "-"); ok {
+			if p, ok := c.procs[svc+"-"+n]; ok {
+				return "http://" + p.addr
+			}
+		}
+		return "http://" + c.procs[svc].addr
+	}
 	env := map[string]string{
 		"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "TMPDIR": os.TempDir(),
-		"SHOP_MODE": "server", "ADDR": c.procs[name].addr, "LOG_FORMAT": "json", "LOG_LEVEL": "info",
+		"SHOP_MODE": "server", "ADDR": self.addr, "LOG_FORMAT": "json", "LOG_LEVEL": "info",
 		"POSTGRES_URL": c.PostgresURL, "EVENTSTORE": "postgres", "BUS": "amqp", "AMQP_URL": c.AMQPURL, "BUS_PREFIX": c.BusPrefix,
 		"REDIS_URL": c.RedisURL, "MONGO_URL": c.MongoURL, "MONGO_DB": c.MongoDB,
 		"MAIL_LINK_KEY": c.MailLinkKey, "JWKS_URL": auth + "/api/auth/.well-known/jwks.json",
 		"PUBLIC_URL": c.GatewayURL, "WEB_DIR": filepath.Join(c.logDir, "no-storefront"), "SEED_DEMO": "true",
 		"RATE_LIMIT": "1000000", "PAYMENT_GATEWAYS": c.opts.PaymentGateway,
 		// The cluster speaks plain HTTP on loopback (Go's cookie jar drops
-		// Secure cookies there), and ten processes on one host cannot share
+		// Secure cookies there), and processes on one host cannot share
 		// the default metrics port.
-		"COOKIE_SECURE": "false", "METRICS_ADDR": "",
+		"COOKIE_SECURE": "false", "METRICS_ADDR": self.metrics,
 		"AWS_ENDPOINT_URL_SES": c.SESURL, "SES_FROM": "shop@test.evshop.example",
 		// Opt in: every process runs on loopback, so the auth service must
 		// believe the gateway's X-Forwarded-For to limit each browser (each
@@ -246,12 +282,12 @@ func (c *Cluster) environment(name string) []string {
 	if c.opts.PaymentDeadline > 0 {
 		env["PAYMENT_DEADLINE"] = c.opts.PaymentDeadline.String()
 	}
-	switch name {
+	switch self.service {
 	case "auth":
 		env["AUTH_JWT_KEYS"] = c.JWTKeys
 		env["AUTH_BOOTSTRAP_ADMIN_EMAIL"], env["AUTH_BOOTSTRAP_ADMIN_PASSWORD"] = c.AdminEmail, c.AdminPassword
 	case "basket":
-		env["CATALOG_URL"] = "http://" + c.procs["catalog"].addr
+		env["CATALOG_URL"] = peer("catalog")
 	case "gateway":
 		env["CSRF_KEY"] = c.CSRFKey
 		up := map[string]string{"AUTH": "auth", "CLIENTS": "client", "CATALOG": "catalog", "BASKET": "basket",
@@ -261,13 +297,13 @@ func (c *Cluster) environment(name string) []string {
 			// answers them with 404.
 			"ADMIN": "ordering"}
 		for k, svc := range up {
-			env["UPSTREAM_"+k] = "http://" + c.procs[svc].addr
+			env["UPSTREAM_"+k] = peer(svc)
 		}
 	}
 	for k, v := range c.opts.Env {
 		env[k] = v
 	}
-	for k, v := range c.opts.ServiceEnv[name] {
+	for k, v := range c.opts.ServiceEnv[self.service] {
 		env[k] = v
 	}
 	out := make([]string, 0, len(env))
@@ -287,7 +323,7 @@ func (c *Cluster) start(ctx context.Context, name string) error {
 		p.log = f
 	}
 	fmt.Fprintf(p.log, "\n===== harness: starting %s on %s at %s =====\n", name, p.addr, time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(filepath.Join(c.bin, name))
+	cmd := exec.Command(filepath.Join(c.bin, p.service))
 	cmd.Env = p.env
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	// Its own process group: kill -9 reaches everything it started, and a
@@ -478,6 +514,48 @@ func tail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return string(bytes.Join(lines, []byte("\n")))
+}
+
+// Metric reads one sample of an instance's /metrics, by its exact series
+// name with labels (e.g. `relay_leader{relay="events"}`); ok is false when
+// the instance does not expose it.
+func (c *Cluster) Metric(ctx context.Context, name, series string) (value float64, ok bool, err error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.proc(name).metrics+"/metrics", nil)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return 0, false, err
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body) //nolint:errcheck
+	for _, line := range strings.Split(body.String(), "\n") {
+		if rest, found := strings.CutPrefix(line, series+" "); found {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return v, err == nil, err
+		}
+	}
+	return 0, false, nil
+}
+
+// RelayLeaders lists the running relay instances that hold the lease of the
+// events relay (one, when leadership works).
+func (c *Cluster) RelayLeaders(ctx context.Context) []string {
+	var out []string
+	for _, name := range c.order {
+		p := c.procs[name]
+		if p.service != "relay" {
+			continue
+		}
+		select {
+		case <-p.done:
+			continue // stopped or killed
+		default:
+		}
+		if v, ok, _ := c.Metric(ctx, name, `relay_leader{relay="events"}`); ok && v == 1 {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Port is the TCP port of a service.
