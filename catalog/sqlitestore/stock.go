@@ -252,24 +252,24 @@ func (s *Store) ReserveOrder(ctx context.Context, want domain.Reservation) (doma
 				}
 			}
 		}
+		status := domain.StatusReserved
 		if len(failed) == 0 {
 			for _, l := range apply {
 				if err := applyHold(ctx, tx, r.OrderID(), l); err != nil {
 					return err
 				}
 			}
-			err = setStatus(ctx, tx, r.OrderID(), domain.StatusReserved, "", nil)
 		} else {
 			// Holds left by a Store-level attempt interrupted earlier.
 			if err := dropHolds(ctx, tx, r.OrderID(), "", false); err != nil {
 				return err
 			}
-			err = setStatus(ctx, tx, r.OrderID(), domain.StatusFailed, reason, failed)
+			status = domain.StatusFailed
 		}
-		if err != nil {
+		if err := setStatus(ctx, tx, r.OrderID(), status, reason, failed); err != nil {
 			return err
 		}
-		out, err = readReservation(ctx, tx, r.OrderID())
+		out, err = domain.RestoreReservation(r.OrderID(), r.Lines(), status, reason, failed)
 		return err
 	})
 	return out, err
@@ -336,7 +336,7 @@ func (s *Store) CommitOrder(ctx context.Context, orderID string) (domain.Reserva
 		if err := dropHolds(ctx, tx, orderID, "", true); err != nil {
 			return err
 		}
-		out, err = readReservation(ctx, tx, orderID)
+		out, err = domain.RestoreReservation(r.OrderID(), r.Lines(), domain.StatusCommitted, "", nil)
 		return err
 	})
 	if err != nil {
