@@ -2,7 +2,9 @@
 // store port and its use cases (browse, admin edits, stock reservations for
 // the checkout saga), cache-aside reads, the command handlers the saga sends
 // ReserveStock/ReleaseStock/CommitStock to, and the demo catalogue. Adapters
-// live in subpackages: memory (embedded mode, tests), mongostore (MongoDB /
+// live in subpackages: memory (in-memory demo, tests), sqlitestore (durable
+// embedded mode: products, stock and reservations in SQLite, whole orders in
+// one transaction through OrderStore), mongostore (MongoDB /
 // FerretDB), pgstock (server mode's default: products in MongoDB, stock and
 // reservations in PostgreSQL, whole orders in one transaction through
 // OrderStore), kvcache (Redis and in-memory caches).

@@ -2,7 +2,8 @@
 // profile and preferences store port, cache-aside reads (Redis in server
 // mode) invalidated by every write, the identity.UserRegistered.v1 handler
 // that creates a profile, and personal-data export and erasure. Adapters:
-// memory (embedded, tests) and mongostore (MongoDB / FerretDB).
+// memory (in-memory demo, tests), sqlitestore (durable embedded shop) and
+// mongostore (MongoDB / FerretDB).
 package client
 
 import (

@@ -1,6 +1,6 @@
 // Package mail owns the outgoing-email port: the Message the notifier renders,
-// the Sender adapters implement (ses for Amazon SES v2, memory for the embedded
-// shop's browsable outbox), the error classes that tell a retry from a give-up,
+// the Sender adapters implement (ses for Amazon SES v2, memory and sqlitestore
+// for the embedded shop's browsable outbox, in memory or durable), the error classes that tell a retry from a give-up,
 // and the retry-with-backoff decorator shared by every adapter.
 package mail
 

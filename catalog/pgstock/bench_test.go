@@ -2,6 +2,7 @@ package pgstock_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/catalogtest"
 	"github.com/evshop/shop/catalog/mongostore"
+	"github.com/evshop/shop/catalog/sqlitestore"
 	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/platform/testenv"
 )
@@ -21,23 +23,33 @@ import (
 // BenchmarkCheckoutStock measures what the checkout saga asks of the catalog
 // per order — reserve two lines, then commit — with 8 orders at once over a
 // dozen products, as the catalog process does with 8 command consumers, on
-// both stock stores of server mode, in one run: reserve-commit-mongo (the
-// compare-and-swap chains of catalog/mongostore on FerretDB) and
+// every persistent stock store, in one run: reserve-commit-mongo (the
+// compare-and-swap chains of catalog/mongostore on FerretDB),
 // reserve-commit-postgres (this package: products on FerretDB, stock on
-// PostgreSQL). The baseline is one plain InsertOne per order from 8
-// goroutines; each ratio is orders/s ÷ inserts/s.
+// PostgreSQL) and reserve-commit-sqlite (catalog/sqlitestore, the durable
+// embedded shop). The server stores' baseline is one plain InsertOne per
+// order from 8 goroutines (raw-insert); SQLite's is one plain INSERT
+// transaction per order on the same embedded database (raw-insert-sqlite).
+// Each ratio is orders/s ÷ its baseline's inserts/s.
 func BenchmarkCheckoutStock(b *testing.B) {
 	const workers, products = 8, 12
 	ctx := context.Background()
+	var raw, rawSQLite float64
 	mongoDB, pgDB, pool := testenv.Mongo(b), testenv.Mongo(b), testenv.Postgres(b)
 	onMongo, err := mongostore.New(ctx, mongoDB)
 	if err != nil {
 		b.Fatal(err)
 	}
+	lite := testenv.SQLite(b)
+	onSQLite, err := sqlitestore.New(ctx, lite)
+	if err != nil {
+		b.Fatal(err)
+	}
 	stores := []struct {
-		name  string
-		store catalog.Store
-	}{{"mongo", onMongo}, {"postgres", open(b, pgDB, pool)}}
+		name     string
+		store    catalog.Store
+		baseline *float64 // inserts/s of the raw insert this store is compared with
+	}{{"mongo", onMongo, &raw}, {"postgres", open(b, pgDB, pool), &raw}, {"sqlite", onSQLite, &rawSQLite}}
 	for _, st := range stores {
 		for i := range products {
 			if err := st.store.Insert(ctx, catalogtest.Product(b, fmt.Sprintf("BENCH-%03d", i), "p", "c", 100, domain.MaxStock, time.Now())); err != nil {
@@ -64,7 +76,6 @@ func BenchmarkCheckoutStock(b *testing.B) {
 		wg.Wait()
 		return float64(b.N) / time.Since(start).Seconds()
 	}
-	var raw float64
 	b.Run("raw-insert", func(b *testing.B) {
 		coll := mongoDB.Collection(testenv.Name("raw")) // fresh per run: -count reruns with the same b.N
 		raw = parallel(b, func(i int) error {
@@ -72,6 +83,19 @@ func BenchmarkCheckoutStock(b *testing.B) {
 			return err
 		})
 		b.ReportMetric(raw, "inserts/s")
+	})
+	b.Run("raw-insert-sqlite", func(b *testing.B) {
+		table := testenv.Name("raw") // fresh per run: -count reruns with the same b.N
+		if _, err := lite.Write.ExecContext(ctx, `CREATE TABLE `+table+` (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`); err != nil {
+			b.Fatal(err)
+		}
+		rawSQLite = parallel(b, func(i int) error {
+			return lite.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (id, at) VALUES (?, ?)`, fmt.Sprint(i), time.Now().UnixNano())
+				return err
+			})
+		})
+		b.ReportMetric(rawSQLite, "inserts/s")
 	})
 	for _, st := range stores {
 		svc, err := catalog.New(catalog.Config{Store: st.store})
@@ -94,8 +118,8 @@ func BenchmarkCheckoutStock(b *testing.B) {
 				return err
 			})
 			b.ReportMetric(rate, "orders/s")
-			if raw > 0 {
-				b.ReportMetric(rate/raw, "x-raw-insert")
+			if base := *st.baseline; base > 0 {
+				b.ReportMetric(rate/base, "x-raw-insert")
 			}
 		})
 	}

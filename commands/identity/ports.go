@@ -2,7 +2,8 @@
 // login, refresh, logout, forgot/reset/change password, admin bootstrap) and
 // the ports they need: the user store with its transactional outbox, the
 // refresh-token sessions, and the password hasher. Adapters live in memstore
-// (tests, embedded shop), pgstore (PostgreSQL) and redisstore (Redis).
+// (tests, in-memory demo), sqlitestore (durable embedded shop), pgstore
+// (PostgreSQL) and redisstore (Redis).
 package identity
 
 import (

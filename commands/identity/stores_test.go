@@ -10,6 +10,7 @@ import (
 	"github.com/evshop/shop/commands/identity/memstore"
 	"github.com/evshop/shop/commands/identity/pgstore"
 	"github.com/evshop/shop/commands/identity/redisstore"
+	"github.com/evshop/shop/commands/identity/sqlitestore"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -45,5 +46,28 @@ func TestRedisSessions(t *testing.T) {
 	identitytest.RunSessions(t, func(t *testing.T) (ident.Sessions, identitytest.Clock) {
 		client, prefix := testenv.Redis(t)
 		return redisstore.New(client, prefix), identitytest.Clock{Now: time.Now, Wait: time.Sleep}
+	})
+}
+
+func TestSQLiteStore(t *testing.T) {
+	t.Parallel()
+	identitytest.RunStore(t, func(t *testing.T) (ident.Store, identitytest.OutboxReader) {
+		s, err := sqlitestore.New(context.Background(), testenv.SQLite(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, s.Outbox()
+	})
+}
+
+func TestSQLiteSessions(t *testing.T) {
+	t.Parallel()
+	identitytest.RunSessions(t, func(t *testing.T) (ident.Sessions, identitytest.Clock) {
+		c := testenv.NewClock(time.Now())
+		s, err := sqlitestore.NewSessions(context.Background(), testenv.SQLite(t), c.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, identitytest.Clock{Now: c.Now, Wait: c.Advance}
 	})
 }

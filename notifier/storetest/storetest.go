@@ -1,5 +1,5 @@
 // Package storetest is the contract suite of the notifier's store ports. Every
-// adapter (memstore, pgstore) runs it, so they cannot drift apart.
+// adapter (memstore, pgstore, sqlitestore) runs it, so they cannot drift apart.
 package storetest
 
 import (

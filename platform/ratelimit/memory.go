@@ -35,7 +35,7 @@ func (m *Memory) Allow(ctx context.Context, key string, limit Limit) (Result, er
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	k := hashKey(key)
+	k := HashKey(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -55,12 +55,5 @@ func (m *Memory) Allow(ctx context.Context, key string, limit Limit) (Result, er
 	}
 	w.count++
 	m.windows[k] = w
-	return decide(w.count, limit, w.reset.Sub(now)), nil
-}
-
-func decide(count int, limit Limit, untilReset time.Duration) Result {
-	if count > limit.Events {
-		return Result{Allowed: false, RetryAfter: max(untilReset, time.Millisecond)}
-	}
-	return Result{Allowed: true, Remaining: limit.Events - count}
+	return Decide(w.count, limit, w.reset.Sub(now)), nil
 }

@@ -1,6 +1,7 @@
 // Package ratelimit owns request rate limits (per IP, per account): the
 // Limiter port, a fixed-window memory adapter for tests and the embedded shop,
 // and a Redis adapter shared by every instance of a service in server mode.
+// The durable embedded shop's SQLite adapter lives in ratelimit/sqlitestore.
 package ratelimit
 
 import (
@@ -43,8 +44,18 @@ type Limiter interface {
 	Allow(ctx context.Context, key string, limit Limit) (Result, error)
 }
 
-// hashKey keeps stored keys short and free of personal data.
-func hashKey(key string) string {
+// HashKey is the stored form of a key: short and free of personal data.
+// Every adapter stores keys this way.
+func HashKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:16])
+}
+
+// Decide turns the count of calls in the current window, and the time until
+// that window resets, into the result every adapter returns.
+func Decide(count int, limit Limit, untilReset time.Duration) Result {
+	if count > limit.Events {
+		return Result{Allowed: false, RetryAfter: max(untilReset, time.Millisecond)}
+	}
+	return Result{Allowed: true, Remaining: limit.Events - count}
 }

@@ -1,11 +1,13 @@
 package ratelimit_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/evshop/shop/platform/ratelimit"
 	"github.com/evshop/shop/platform/ratelimit/ratelimittest"
+	"github.com/evshop/shop/platform/ratelimit/sqlitestore"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -22,5 +24,17 @@ func TestRedis(t *testing.T) {
 	ratelimittest.Run(t, func(t *testing.T) (ratelimit.Limiter, func(time.Duration)) {
 		client, prefix := testenv.Redis(t)
 		return ratelimit.NewRedis(client, prefix+"rl:"), time.Sleep
+	})
+}
+
+func TestSQLite(t *testing.T) {
+	t.Parallel()
+	ratelimittest.Run(t, func(t *testing.T) (ratelimit.Limiter, func(time.Duration)) {
+		c := testenv.NewClock(time.Unix(1_700_000_000, 0))
+		l, err := sqlitestore.New(context.Background(), testenv.SQLite(t), c.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l, c.Advance
 	})
 }

@@ -36,12 +36,12 @@ func (r *Redis) Allow(ctx context.Context, key string, limit Limit) (Result, err
 	if err := limit.Validate(); err != nil {
 		return Result{}, err
 	}
-	vals, err := windowScript.Run(ctx, r.client, []string{r.prefix + hashKey(key)}, limit.Window.Milliseconds()).Int64Slice()
+	vals, err := windowScript.Run(ctx, r.client, []string{r.prefix + HashKey(key)}, limit.Window.Milliseconds()).Int64Slice()
 	if err != nil {
 		return Result{}, fmt.Errorf("ratelimit: redis: %w", err)
 	}
 	if len(vals) != 2 {
 		return Result{}, fmt.Errorf("ratelimit: redis: unexpected reply %v", vals)
 	}
-	return decide(int(vals[0]), limit, time.Duration(vals[1])*time.Millisecond), nil
+	return Decide(int(vals[0]), limit, time.Duration(vals[1])*time.Millisecond), nil
 }

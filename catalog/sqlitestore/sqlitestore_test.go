@@ -1,0 +1,101 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/catalog"
+	"github.com/evshop/shop/catalog/catalogtest"
+	"github.com/evshop/shop/catalog/sqlitestore"
+	domain "github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	open := func(t *testing.T) *sqlitestore.Store {
+		s, err := sqlitestore.New(context.Background(), testenv.SQLite(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	cases := []struct {
+		name  string
+		store func(t *testing.T) catalog.Store
+	}{
+		// The Service reserves, releases and commits whole orders through
+		// catalog.OrderStore, one transaction each.
+		{"whole orders", func(t *testing.T) catalog.Store { return open(t) }},
+		// Hiding OrderStore makes the Service compose the per-line steps,
+		// which must keep the same promises.
+		{"per-line steps", func(t *testing.T) catalog.Store { return struct{ catalog.Store }{open(t)} }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			catalogtest.Run(t, c.store)
+		})
+	}
+}
+
+// TestReopenKeepsStockAndReservations: what a reservation did is still there
+// after the database is closed and opened again (a restart).
+func TestReopenKeepsStockAndReservations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shop.db")
+	order := uuid.NewString()
+	l, err := domain.NewLine("KEEP-1", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []func(t *testing.T, svc *catalog.Service, s *sqlitestore.Store){
+		func(t *testing.T, svc *catalog.Service, s *sqlitestore.Store) {
+			if err := s.Insert(ctx, catalogtest.Product(t, "KEEP-1", "Kept", "Misc", 100, 10, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := svc.Reserve(ctx, order, []domain.Line{l}); err != nil || r.Status() != domain.StatusReserved {
+				t.Fatalf("reserve: %v %v", r.Status(), err)
+			}
+		},
+		func(t *testing.T, svc *catalog.Service, s *sqlitestore.Store) {
+			r, err := s.GetReservation(ctx, order)
+			if err != nil || r.Status() != domain.StatusReserved || len(r.Lines()) != 1 || r.Lines()[0].Quantity() != 3 {
+				t.Fatalf("reservation after reopen: %+v %v", r, err)
+			}
+			if r, err := svc.Commit(ctx, order); err != nil || r.Status() != domain.StatusCommitted {
+				t.Fatalf("commit after reopen: %v %v", r.Status(), err)
+			}
+		},
+		func(t *testing.T, _ *catalog.Service, s *sqlitestore.Store) {
+			p, err := s.Get(ctx, l.SKU())
+			if err != nil || p.OnHand() != 7 || p.Reserved() != 0 || p.Name() != "Kept" {
+				t.Fatalf("product after reopen: %+v %v", p.State(), err)
+			}
+		},
+	}
+	for _, step := range steps {
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sqlitestore.New(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := catalog.New(catalog.Config{Store: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		step(t, svc, s)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

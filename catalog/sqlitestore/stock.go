@@ -1,0 +1,349 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	domain "github.com/evshop/shop/domain/catalog"
+)
+
+// planHold decides, inside tx, what holding line l for orderID would do.
+func planHold(ctx context.Context, tx *sql.Tx, orderID string, l domain.Line) (domain.HoldOutcome, error) {
+	var available int
+	var archived, held bool
+	err := tx.QueryRowContext(ctx, `SELECT p.on_hand - p.reserved, p.archived,
+		EXISTS (SELECT 1 FROM catalog_holds h WHERE h.order_id = ? AND h.sku = p.sku)
+		FROM catalog_products p WHERE p.sku = ?`, orderID, l.SKU().String()).Scan(&available, &archived, &held)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return domain.HoldUnknown, nil
+	case err != nil:
+		return 0, fmt.Errorf("catalog sqlitestore: hold %s: %w", l.SKU(), err)
+	case held:
+		return domain.HoldAlreadyHeld, nil
+	case archived:
+		return domain.HoldArchived, nil
+	case available < l.Quantity():
+		return domain.HoldInsufficient, nil
+	}
+	return domain.HoldApplied, nil
+}
+
+// applyHold moves l's units from available to reserved for orderID; the
+// caller planned it in the same transaction.
+func applyHold(ctx context.Context, tx *sql.Tx, orderID string, l domain.Line) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE catalog_products SET reserved = reserved + ? WHERE sku = ?`, l.Quantity(), l.SKU().String()); err != nil {
+		return fmt.Errorf("catalog sqlitestore: hold %s: %w", l.SKU(), err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_holds (order_id, sku, quantity) VALUES (?,?,?)`, orderID, l.SKU().String(), l.Quantity()); err != nil {
+		return fmt.Errorf("catalog sqlitestore: hold %s: %w", l.SKU(), err)
+	}
+	return nil
+}
+
+// dropHolds gives back (or, when sold, sells) the order's holds: on sku
+// only, or every one when sku is "".
+func dropHolds(ctx context.Context, tx *sql.Tx, orderID, sku string, sold bool) error {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM catalog_holds WHERE order_id = ?1 AND (?2 = '' OR sku = ?2) RETURNING sku, quantity`, orderID, sku)
+	if err != nil {
+		return fmt.Errorf("catalog sqlitestore: drop holds of %s: %w", orderID, err)
+	}
+	type hold struct {
+		sku string
+		qty int
+	}
+	var gone []hold
+	for rows.Next() {
+		var h hold
+		if err := rows.Scan(&h.sku, &h.qty); err != nil {
+			rows.Close()
+			return fmt.Errorf("catalog sqlitestore: drop holds of %s: %w", orderID, err)
+		}
+		gone = append(gone, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("catalog sqlitestore: drop holds of %s: %w", orderID, err)
+	}
+	for _, h := range gone {
+		onHand := 0
+		if sold {
+			onHand = h.qty
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE catalog_products SET reserved = reserved - ?, on_hand = on_hand - ? WHERE sku = ?`,
+			h.qty, onHand, h.sku); err != nil {
+			return fmt.Errorf("catalog sqlitestore: drop hold of %s on %s: %w", orderID, h.sku, err)
+		}
+	}
+	return nil
+}
+
+// Hold implements catalog.Store.
+func (s *Store) Hold(ctx context.Context, orderID string, l domain.Line) (domain.HoldOutcome, error) {
+	var out domain.HoldOutcome
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out, err = planHold(ctx, tx, orderID, l); err != nil || out != domain.HoldApplied {
+			return err
+		}
+		return applyHold(ctx, tx, orderID, l)
+	})
+	return out, err
+}
+
+// Unhold implements catalog.Store.
+func (s *Store) Unhold(ctx context.Context, orderID string, sku domain.SKU) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return dropHolds(ctx, tx, orderID, sku.String(), false) })
+}
+
+// Consume implements catalog.Store.
+func (s *Store) Consume(ctx context.Context, orderID string, sku domain.SKU) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return dropHolds(ctx, tx, orderID, sku.String(), true) })
+}
+
+type lineRow struct {
+	SKU      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+// insertReservation stores r unless the order has one; it reports whether
+// it did.
+func insertReservation(ctx context.Context, tx *sql.Tx, r domain.Reservation) (bool, error) {
+	ls := []lineRow{}
+	for _, l := range r.Lines() {
+		ls = append(ls, lineRow{SKU: l.SKU().String(), Quantity: l.Quantity()})
+	}
+	lines, err := json.Marshal(ls)
+	if err != nil {
+		return false, err
+	}
+	failed, err := json.Marshal(append([]string{}, r.FailedSKUs()...))
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO catalog_reservations (order_id, lines, status, reason, failed_skus, updated_at)
+		VALUES (?,?,?,?,?,?) ON CONFLICT (order_id) DO NOTHING`, r.OrderID(), string(lines), string(r.Status()), r.Reason(),
+		string(failed), nanos(time.Now()))
+	if err != nil {
+		return false, fmt.Errorf("catalog sqlitestore: insert reservation: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// readReservation reads the order's reservation; domain.ErrNotReserved when
+// there is none.
+func readReservation(ctx context.Context, q querier, orderID string) (domain.Reservation, error) {
+	var lines, status, reason, failed string
+	err := q.QueryRowContext(ctx, `SELECT lines, status, reason, failed_skus FROM catalog_reservations WHERE order_id = ?`,
+		orderID).Scan(&lines, &status, &reason, &failed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Reservation{}, fmt.Errorf("%w: order %s", domain.ErrNotReserved, orderID)
+	}
+	if err != nil {
+		return domain.Reservation{}, fmt.Errorf("catalog sqlitestore: read reservation: %w", err)
+	}
+	var ls []lineRow
+	var skus []string
+	if err := errors.Join(json.Unmarshal([]byte(lines), &ls), json.Unmarshal([]byte(failed), &skus)); err != nil {
+		return domain.Reservation{}, fmt.Errorf("catalog sqlitestore: reservation %s: %w", orderID, err)
+	}
+	out := make([]domain.Line, len(ls))
+	for i, l := range ls {
+		if out[i], err = domain.NewLine(l.SKU, l.Quantity); err != nil {
+			return domain.Reservation{}, err
+		}
+	}
+	return domain.RestoreReservation(orderID, out, domain.ReservationStatus(status), reason, skus)
+}
+
+func setStatus(ctx context.Context, tx *sql.Tx, orderID string, to domain.ReservationStatus, reason string, skus []string) error {
+	failed, err := json.Marshal(append([]string{}, skus...))
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE catalog_reservations SET status = ?, reason = ?, failed_skus = ?, updated_at = ?
+		WHERE order_id = ?`, string(to), reason, string(failed), nanos(time.Now()), orderID); err != nil {
+		return fmt.Errorf("catalog sqlitestore: reservation status: %w", err)
+	}
+	return nil
+}
+
+// CreateReservation implements catalog.Store.
+func (s *Store) CreateReservation(ctx context.Context, r domain.Reservation) (domain.Reservation, bool, error) {
+	var created bool
+	var got domain.Reservation
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if created, err = insertReservation(ctx, tx, r); err != nil || created {
+			got = r
+			return err
+		}
+		got, err = readReservation(ctx, tx, r.OrderID())
+		return err
+	})
+	if err != nil {
+		return domain.Reservation{}, false, err
+	}
+	return got, created, nil
+}
+
+// GetReservation implements catalog.Store.
+func (s *Store) GetReservation(ctx context.Context, orderID string) (domain.Reservation, error) {
+	return readReservation(ctx, s.db.Read, strings.ToLower(orderID))
+}
+
+// TransitionReservation implements catalog.Store.
+func (s *Store) TransitionReservation(ctx context.Context, orderID string, from []domain.ReservationStatus, to domain.ReservationStatus, reason string, skus []string) (domain.Reservation, error) {
+	var out domain.Reservation
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		cur, err := readReservation(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(from, cur.Status()) {
+			out = cur
+			return nil
+		}
+		if err := setStatus(ctx, tx, orderID, to, reason, skus); err != nil {
+			return err
+		}
+		out, err = readReservation(ctx, tx, orderID)
+		return err
+	})
+	return out, err
+}
+
+// ReserveOrder implements catalog.OrderStore: one transaction claims the
+// order's reservation and holds every line or none. A decided reservation
+// is returned as stored (a redelivery changes nothing).
+func (s *Store) ReserveOrder(ctx context.Context, want domain.Reservation) (domain.Reservation, error) {
+	var out domain.Reservation
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := insertReservation(ctx, tx, want); err != nil {
+			return err
+		}
+		r, err := readReservation(ctx, tx, want.OrderID())
+		if err != nil || r.Status() != domain.StatusPending {
+			out = r
+			return err
+		}
+		var failed []string
+		var apply []domain.Line
+		reason := ""
+		for _, l := range r.Lines() {
+			o, err := planHold(ctx, tx, r.OrderID(), l)
+			if err != nil {
+				return err
+			}
+			switch {
+			case o == domain.HoldApplied:
+				apply = append(apply, l)
+			case !o.Held():
+				failed = append(failed, l.SKU().String())
+				if reason == "" {
+					reason = o.Reason()
+				}
+			}
+		}
+		status := domain.StatusReserved
+		if len(failed) == 0 {
+			for _, l := range apply {
+				if err := applyHold(ctx, tx, r.OrderID(), l); err != nil {
+					return err
+				}
+			}
+		} else {
+			// Holds left by a Store-level attempt interrupted earlier.
+			if err := dropHolds(ctx, tx, r.OrderID(), "", false); err != nil {
+				return err
+			}
+			status = domain.StatusFailed
+		}
+		if err := setStatus(ctx, tx, r.OrderID(), status, reason, failed); err != nil {
+			return err
+		}
+		out, err = domain.RestoreReservation(r.OrderID(), r.Lines(), status, reason, failed)
+		return err
+	})
+	return out, err
+}
+
+// ReleaseOrder implements catalog.OrderStore: an unknown order gets a
+// tombstone so a late reserve holds nothing; a committed one is refused.
+func (s *Store) ReleaseOrder(ctx context.Context, orderID string) (domain.Reservation, error) {
+	tomb, err := domain.Tombstone(orderID)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	var out domain.Reservation
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		created, err := insertReservation(ctx, tx, tomb)
+		if err != nil || created {
+			out = tomb
+			return err
+		}
+		r, err := readReservation(ctx, tx, tomb.OrderID())
+		if err != nil || r.Status() == domain.StatusCommitted {
+			out = r
+			return err
+		}
+		if r.Status() == domain.StatusPending || r.Status() == domain.StatusReserved {
+			if err := setStatus(ctx, tx, r.OrderID(), domain.StatusReleased, "released", nil); err != nil {
+				return err
+			}
+		}
+		if err := dropHolds(ctx, tx, r.OrderID(), "", false); err != nil {
+			return err
+		}
+		out, err = readReservation(ctx, tx, r.OrderID())
+		return err
+	})
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	if out.Status() == domain.StatusCommitted {
+		return out, fmt.Errorf("%w: order %s", domain.ErrAlreadyCommitted, orderID)
+	}
+	return out, nil
+}
+
+// CommitOrder implements catalog.OrderStore: the held units of a reserved
+// order are sold; a committed one is finished again (a no-op).
+func (s *Store) CommitOrder(ctx context.Context, orderID string) (domain.Reservation, error) {
+	var out domain.Reservation
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := readReservation(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		switch r.Status() {
+		case domain.StatusReserved:
+			if err := setStatus(ctx, tx, orderID, domain.StatusCommitted, "", nil); err != nil {
+				return err
+			}
+		case domain.StatusCommitted:
+		default:
+			out = r
+			return nil
+		}
+		if err := dropHolds(ctx, tx, orderID, "", true); err != nil {
+			return err
+		}
+		out, err = domain.RestoreReservation(r.OrderID(), r.Lines(), domain.StatusCommitted, "", nil)
+		return err
+	})
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	if out.Status() != domain.StatusCommitted {
+		return out, fmt.Errorf("%w: order %s is %s", domain.ErrNotReserved, orderID, out.Status())
+	}
+	return out, nil
+}

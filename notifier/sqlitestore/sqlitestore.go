@@ -1,0 +1,290 @@
+// Package sqlitestore holds the notifier's stores for the durable embedded
+// shop — the delivery log, the order book and the basket tracker — in the
+// notifier_* tables of the shop's SQLite database (component "notifier").
+// Times are Unix nanoseconds (UTC); order and basket bodies are JSON TEXT.
+// Each call is one transaction on the database's single writer, so a claim
+// and the check of who holds it, or a basket's read-modify-write, cannot
+// interleave with another call.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/evshop/shop/notifier"
+	"github.com/evshop/shop/platform/sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store implements notifier.DeliveryLog, notifier.OrderBook and
+// notifier.BasketStore on SQLite.
+type Store struct{ db *sqlite.DB }
+
+// New applies the notifier's migrations and returns the store.
+func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	if err := sqlite.Migrate(ctx, db, "notifier", sub); err != nil {
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+// Ping checks the database (readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.db.Read.PingContext(ctx) }
+
+func nanos(t time.Time) int64 { return t.UTC().UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// Claim implements notifier.DeliveryLog: insert, or take over a pending row
+// whose lease ran out; otherwise the row's status says why not.
+func (s *Store) Claim(ctx context.Context, c notifier.Claim) error {
+	now := nanos(c.Now)
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var attempts int
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO notifier_deliveries (key, kind, recipient, status, attempts, lease_until, created_at, updated_at)
+			VALUES (?1, ?2, ?3, 'pending', 1, ?4, ?5, ?5)
+			ON CONFLICT (key) DO UPDATE
+			   SET attempts = attempts + 1, kind = excluded.kind, recipient = excluded.recipient,
+			       lease_until = excluded.lease_until, updated_at = excluded.updated_at
+			 WHERE status = 'pending' AND lease_until <= ?5
+			RETURNING attempts`, c.Key, c.Kind, c.To, now+c.Lease.Nanoseconds(), now).Scan(&attempts)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("notifier sqlitestore: claim %s: %w", c.Key, err)
+		}
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM notifier_deliveries WHERE key = ?`, c.Key).Scan(&status); err != nil {
+			return fmt.Errorf("notifier sqlitestore: claim %s: %w", c.Key, err)
+		}
+		switch notifier.DeliveryStatus(status) {
+		case notifier.StatusSent:
+			return notifier.ErrAlreadySent
+		case notifier.StatusFailed:
+			return notifier.ErrAlreadyFailed
+		default:
+			return notifier.ErrInFlight
+		}
+	})
+}
+
+// update runs an UPDATE of one delivery (key is its first argument);
+// notifier.ErrNotFound when the key is unknown.
+func (s *Store) update(ctx context.Context, query, key string, args ...any) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, query, append([]any{key}, args...)...); err != nil {
+			return fmt.Errorf("notifier sqlitestore: %w", err)
+		}
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notifier_deliveries WHERE key = ?)`, key).Scan(&exists); err != nil {
+			return fmt.Errorf("notifier sqlitestore: %w", err)
+		}
+		if !exists {
+			return notifier.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// MarkSent implements notifier.DeliveryLog.
+func (s *Store) MarkSent(ctx context.Context, key, messageID string, now time.Time) error {
+	return s.update(ctx, `UPDATE notifier_deliveries SET status = 'sent', message_id = ?2, last_error = '', updated_at = ?3 WHERE key = ?1`,
+		key, messageID, nanos(now))
+}
+
+// MarkFailed implements notifier.DeliveryLog.
+func (s *Store) MarkFailed(ctx context.Context, key, reason string, now time.Time) error {
+	return s.update(ctx, `UPDATE notifier_deliveries SET status = 'failed', last_error = ?2, updated_at = ?3 WHERE key = ?1`,
+		key, truncate(reason, 2000), nanos(now))
+}
+
+// Release implements notifier.DeliveryLog.
+func (s *Store) Release(ctx context.Context, key, reason string, now time.Time) error {
+	return s.update(ctx, `UPDATE notifier_deliveries SET last_error = ?2, updated_at = ?3, lease_until = ?3
+		WHERE key = ?1 AND status = 'pending'`, key, truncate(reason, 2000), nanos(now))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+const deliveryColumns = `key, kind, recipient, status, attempts, last_error, message_id, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDelivery(row scanner) (notifier.Delivery, error) {
+	var d notifier.Delivery
+	var status string
+	var created, updated int64
+	err := row.Scan(&d.Key, &d.Kind, &d.To, &status, &d.Attempts, &d.LastError, &d.MessageID, &created, &updated)
+	d.Status = notifier.DeliveryStatus(status)
+	d.CreatedAt, d.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return d, err
+}
+
+// Get implements notifier.DeliveryLog.
+func (s *Store) Get(ctx context.Context, key string) (notifier.Delivery, error) {
+	d, err := scanDelivery(s.db.Read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM notifier_deliveries WHERE key = ?`, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return notifier.Delivery{}, notifier.ErrNotFound
+	}
+	if err != nil {
+		return notifier.Delivery{}, fmt.Errorf("notifier sqlitestore: get %s: %w", key, err)
+	}
+	return d, nil
+}
+
+// Failed implements notifier.DeliveryLog.
+func (s *Store) Failed(ctx context.Context, limit int) ([]notifier.Delivery, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM notifier_deliveries
+		WHERE status = 'failed' ORDER BY updated_at DESC, key LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("notifier sqlitestore: failed deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []notifier.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("notifier sqlitestore: failed deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PutOrder implements notifier.OrderBook.
+func (s *Store) PutOrder(ctx context.Context, o notifier.Order) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO notifier_orders (order_id, data) VALUES (?, ?)
+			ON CONFLICT (order_id) DO UPDATE SET data = excluded.data`, o.OrderID, string(data))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("notifier sqlitestore: put order %s: %w", o.OrderID, err)
+	}
+	return nil
+}
+
+// Order implements notifier.OrderBook.
+func (s *Store) Order(ctx context.Context, id string) (notifier.Order, error) {
+	var data string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT data FROM notifier_orders WHERE order_id = ?`, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notifier.Order{}, notifier.ErrNotFound
+	}
+	if err != nil {
+		return notifier.Order{}, fmt.Errorf("notifier sqlitestore: order %s: %w", id, err)
+	}
+	var o notifier.Order
+	if err := json.Unmarshal([]byte(data), &o); err != nil {
+		return notifier.Order{}, fmt.Errorf("notifier sqlitestore: order %s: %w", id, err)
+	}
+	return o, nil
+}
+
+// UpdateBasket implements notifier.BasketStore: read, fn and write are one
+// transaction, so the events of one basket apply one after another.
+func (s *Store) UpdateBasket(ctx context.Context, id string, fn func(*notifier.Basket) bool) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var b notifier.Basket
+		var data string
+		err := tx.QueryRowContext(ctx, `SELECT data FROM notifier_baskets WHERE basket_id = ?`, id).Scan(&data)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("notifier sqlitestore: basket %s: %w", id, err)
+		default:
+			if err := json.Unmarshal([]byte(data), &b); err != nil {
+				return fmt.Errorf("notifier sqlitestore: basket %s: %w", id, err)
+			}
+		}
+		b.BasketID = id
+		if !fn(&b) {
+			return nil
+		}
+		b.BasketID = id
+		out, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		var last *int64
+		if !b.LastActivity.IsZero() {
+			n := nanos(b.LastActivity)
+			last = &n
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO notifier_baskets (basket_id, data, items, last_activity, cycle_id, reminded_cycle)
+			VALUES (?,?,?,?,?,?) ON CONFLICT (basket_id) DO UPDATE SET data = excluded.data, items = excluded.items,
+			last_activity = excluded.last_activity, cycle_id = excluded.cycle_id, reminded_cycle = excluded.reminded_cycle`,
+			id, string(out), b.Items(), last, b.CycleID, b.RemindedCycle)
+		if err != nil {
+			return fmt.Errorf("notifier sqlitestore: save basket %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// DueBaskets implements notifier.BasketStore.
+func (s *Store) DueBaskets(ctx context.Context, idleSince time.Time, limit int) ([]notifier.Basket, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT data, reminded_cycle FROM notifier_baskets
+		WHERE items > 0 AND cycle_id <> reminded_cycle AND last_activity <= ?
+		ORDER BY last_activity, basket_id LIMIT ?`, nanos(idleSince), limit)
+	if err != nil {
+		return nil, fmt.Errorf("notifier sqlitestore: due baskets: %w", err)
+	}
+	defer rows.Close()
+	var out []notifier.Basket
+	for rows.Next() {
+		var data, reminded string
+		if err := rows.Scan(&data, &reminded); err != nil {
+			return nil, fmt.Errorf("notifier sqlitestore: due baskets: %w", err)
+		}
+		var b notifier.Basket
+		if err := json.Unmarshal([]byte(data), &b); err != nil {
+			return nil, fmt.Errorf("notifier sqlitestore: due baskets: %w", err)
+		}
+		b.RemindedCycle = reminded
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// MarkReminded implements notifier.BasketStore.
+func (s *Store) MarkReminded(ctx context.Context, id, cycleID string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE notifier_baskets
+			SET reminded_cycle = ?2, data = json_set(data, '$.remindedCycle', ?2)
+			WHERE basket_id = ?1 AND cycle_id = ?2`, id, cycleID); err != nil {
+			return fmt.Errorf("notifier sqlitestore: mark reminded %s: %w", id, err)
+		}
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notifier_baskets WHERE basket_id = ?)`, id).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return notifier.ErrNotFound
+		}
+		return nil
+	})
+}
