@@ -145,18 +145,19 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			return fmt.Errorf("%w: stream %q expected %s, has %s", eventstore.ErrConcurrency, stream, expected, describe(rev))
 		}
 		at := sqlitedb.FormatTime(s.now())
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO eventstore_events
-			(position, stream, revision, id, type, data, metadata, time) VALUES (?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			return fmt.Errorf("eventstore/sqlite: append to %q: %w", stream, err)
-		}
-		defer ins.Close()
-		for i, e := range events {
-			pos, rev = pos+1, rev+1
-			if _, err := ins.ExecContext(ctx, pos, stream, rev, ids[i], e.Type, data[i], meta[i], at); err != nil {
+		first := pos + 1
+		for lo := 0; lo < len(events); lo += chunk {
+			hi := min(lo+chunk, len(events))
+			args := make([]any, 0, 8*(hi-lo))
+			for i := lo; i < hi; i++ {
+				args = append(args, first+int64(i), stream, rev+1+int64(i), ids[i], events[i].Type, data[i], meta[i], at)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO eventstore_events
+				(position, stream, revision, id, type, data, metadata, time) VALUES `+values(hi-lo, 8), args...); err != nil {
 				return fmt.Errorf("eventstore/sqlite: append to %q: %w", stream, err)
 			}
 		}
+		pos, rev = pos+int64(len(events)), rev+int64(len(events))
 		res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
 		if s.holdBeforeCommit != nil {
 			s.holdBeforeCommit(ctx, stream)
@@ -177,24 +178,50 @@ func describe(rev int64) string {
 	return fmt.Sprintf("revision %d", rev)
 }
 
+// chunk bounds the rows of one statement, keeping its parameters well below
+// SQLite's limit (32,766) however many events one append carries.
+const chunk = 500
+
+// values returns "(?,..,?),(?,..,?)": rows groups of cols placeholders.
+func values(rows, cols int) string {
+	row := "(?" + strings.Repeat(",?", cols-1) + ")"
+	return row + strings.Repeat(","+row, rows-1)
+}
+
 // lookupIDs finds where each id is stored, if anywhere.
 func lookupIDs(ctx context.Context, tx *sql.Tx, ids []string) ([]eventstore.StoredID, error) {
-	out := make([]eventstore.StoredID, len(ids))
-	q, err := tx.PrepareContext(ctx, `SELECT stream, revision, position FROM eventstore_events WHERE id = ?`)
-	if err != nil {
-		return nil, fmt.Errorf("eventstore/sqlite: look up ids: %w", err)
-	}
-	defer q.Close()
-	for i, id := range ids {
-		var rev, pos int64
-		err := q.QueryRowContext(ctx, id).Scan(&out[i].Stream, &rev, &pos)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return nil, fmt.Errorf("eventstore/sqlite: look up ids: %w", err)
-		default:
-			out[i].Found, out[i].Revision, out[i].Position = true, uint64(rev), uint64(pos)
+	found := make(map[string]eventstore.StoredID, len(ids))
+	for lo := 0; lo < len(ids); lo += chunk {
+		part := ids[lo:min(lo+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
 		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, stream, revision, position FROM eventstore_events
+			WHERE id IN `+values(1, len(part)), args...)
+		if err != nil {
+			return nil, fmt.Errorf("eventstore/sqlite: look up ids: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var rev, pos int64
+			st := eventstore.StoredID{Found: true}
+			if err := rows.Scan(&id, &st.Stream, &rev, &pos); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("eventstore/sqlite: look up ids: %w", err)
+			}
+			st.Revision, st.Position = uint64(rev), uint64(pos)
+			found[id] = st
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("eventstore/sqlite: look up ids: %w", err)
+		}
+	}
+	out := make([]eventstore.StoredID, len(ids))
+	for i, id := range ids {
+		out[i] = found[id] // the zero StoredID is "not found"
 	}
 	return out, nil
 }
