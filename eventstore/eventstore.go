@@ -1,7 +1,8 @@
 // Package eventstore owns the event store port: the envelope every event is
 // stored in, the optimistic-concurrency rules for appending, and the iterators
 // used to read one stream (aggregates) or all streams in global order (relay,
-// projections, replays). Adapters live in subpackages: memory, postgres, esdb.
+// projections, replays). Adapters live in subpackages: memory, postgres, esdb,
+// sqlite (the embedded database).
 package eventstore
 
 import (

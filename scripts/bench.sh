@@ -10,7 +10,7 @@
 # without its figures would read as a result.
 #
 #   BENCH_OUT=dir     where the raw output goes (default test-output/)
-#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore readall relay rebuild catchup gateway stock loadgen loadgen-server)
+#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore eventstore-sqlite readall relay rebuild catchup gateway stock loadgen loadgen-server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -53,6 +53,8 @@ bench() {
 
 bench eventstore ./eventstore/postgres '^BenchmarkAppend$' 300x
 bench readall ./eventstore/postgres '^BenchmarkReadAll$' 50000x
+# the embedded shop's event store beside raw inserts into the same SQLite file
+bench eventstore-sqlite ./eventstore/sqlite '^BenchmarkAppend$' 300x
 bench relay ./messaging/relay '^BenchmarkRelayVsRawConfirmedPublish$' 2000x
 bench rebuild ./projections/rebuild '^BenchmarkRebuildOrders$' 1x SHOP_BENCH_EVENTS=20000
 if ! skipped catchup; then

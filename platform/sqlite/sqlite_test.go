@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
 )
@@ -164,5 +165,27 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	var n int
 	if err := cp.Read.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 100 {
 		t.Fatalf("copy has %d rows, %v", n, err)
+	}
+}
+
+func TestStoredTimesSortAsText(t *testing.T) {
+	base := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	times := []time.Time{base, base.Add(100 * time.Millisecond), base.Add(120 * time.Millisecond), base.Add(time.Second), base.In(time.FixedZone("x", 3600)).Add(time.Nanosecond)}
+	// base+1ns (in another zone) sorts between base and base+100ms.
+	order := []int{0, 4, 1, 2, 3}
+	for i := 1; i < len(order); i++ {
+		a, b := sqlite.FormatTime(times[order[i-1]]), sqlite.FormatTime(times[order[i]])
+		if a >= b {
+			t.Fatalf("%s does not sort before %s", a, b)
+		}
+	}
+	for _, tm := range times {
+		back, err := sqlite.ParseTime(sqlite.FormatTime(tm))
+		if err != nil || !back.Equal(tm) || back.Location() != time.UTC {
+			t.Fatalf("round trip of %v = %v, %v", tm, back, err)
+		}
+	}
+	if _, err := sqlite.ParseTime("yesterday"); err == nil {
+		t.Fatal("parsed a malformed time")
 	}
 }
