@@ -11,9 +11,11 @@ import (
 	"github.com/evshop/shop/commands/identity/memstore"
 	"github.com/evshop/shop/commands/identity/pgstore"
 	"github.com/evshop/shop/commands/identity/redisstore"
+	identsqlite "github.com/evshop/shop/commands/identity/sqlitestore"
 	"github.com/evshop/shop/messaging/relay"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/ratelimit"
+	ratesqlite "github.com/evshop/shop/platform/ratelimit/sqlitestore"
 )
 
 // AuthService is the identity service.
@@ -21,6 +23,8 @@ type AuthService struct {
 	Service *ident.Service
 	Outbox  relay.Source
 	Routes  []Route
+	// AdminCreated is true when this start created the bootstrap admin.
+	AdminCreated bool
 }
 
 // Auth assembles the identity service on PostgreSQL and Redis (memory when
@@ -33,10 +37,27 @@ func (in *Infra) Auth(ctx context.Context, o Auth) (*AuthService, error) {
 		sessions ident.Sessions
 		limiter  ratelimit.Limiter
 	)
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ss, err := identsqlite.New(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if sessions, err = identsqlite.NewSessions(ctx, db, nil); err != nil {
+			return nil, err
+		}
+		if limiter, err = ratesqlite.New(ctx, db, nil); err != nil {
+			return nil, err
+		}
+		store, outbox = ss, ss.Outbox()
+	case in.S.Embedded():
 		ms := memstore.New()
 		store, outbox, sessions, limiter = ms, ms.Outbox(), memstore.NewSessions(nil), ratelimit.NewMemory(nil)
-	} else {
+	default:
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, err
@@ -91,8 +112,10 @@ func (in *Infra) Auth(ctx context.Context, o Auth) (*AuthService, error) {
 	if err != nil {
 		return nil, err
 	}
+	adminCreated := false
 	if o.AdminEmail != "" {
 		created, err := svc.BootstrapAdmin(ctx, o.AdminEmail, o.AdminPassword, "Administrator")
+		adminCreated = created
 		if err != nil {
 			return nil, fmt.Errorf("bootstrap admin: %w", err)
 		}
@@ -101,5 +124,5 @@ func (in *Infra) Auth(ctx context.Context, o Auth) (*AuthService, error) {
 	if _, err := in.StartRelay(ctx, "auth-outbox", outbox); err != nil {
 		return nil, err
 	}
-	return &AuthService{Service: svc, Outbox: outbox, Routes: []Route{{Prefix: "/api/auth", Mount: api.Mount}}}, nil
+	return &AuthService{Service: svc, Outbox: outbox, AdminCreated: adminCreated, Routes: []Route{{Prefix: "/api/auth", Mount: api.Mount}}}, nil
 }

@@ -11,6 +11,7 @@ import (
 	catalogmem "github.com/evshop/shop/catalog/memory"
 	"github.com/evshop/shop/catalog/mongostore"
 	"github.com/evshop/shop/catalog/pgstock"
+	catalogsqlite "github.com/evshop/shop/catalog/sqlitestore"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	domaincatalog "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/eventstore"
@@ -48,9 +49,18 @@ func (in *Infra) catalogCache(ctx context.Context) (catalog.Cache, error) {
 // catalogService opens the catalog store and service (no handlers).
 func (in *Infra) catalogService(ctx context.Context, stock Stock) (*catalog.Service, error) {
 	var store catalog.Store
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if store, err = catalogsqlite.New(ctx, db); err != nil {
+			return nil, err
+		}
+	case in.S.Embedded():
 		store = catalogmem.New()
-	} else {
+	default:
 		db, err := in.Mongo(ctx)
 		if err != nil {
 			return nil, err

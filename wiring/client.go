@@ -8,6 +8,7 @@ import (
 	"github.com/evshop/shop/client"
 	clientmem "github.com/evshop/shop/client/memory"
 	clientmongo "github.com/evshop/shop/client/mongostore"
+	clientsqlite "github.com/evshop/shop/client/sqlitestore"
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/projections/recommendations"
 )
@@ -66,9 +67,19 @@ func (in *Infra) clientService(ctx context.Context) (*client.Service, recommenda
 	}
 	var store client.Store
 	var history recommendations.Store
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if store, err = clientsqlite.New(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		history = recommendations.NewMemoryStore()
+	case in.S.Embedded():
 		store, history = clientmem.New(), recommendations.NewMemoryStore()
-	} else {
+	default:
 		db, err := in.Mongo(ctx)
 		if err != nil {
 			return nil, nil, err

@@ -53,9 +53,14 @@ func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route,
 		CSRFExempt:     append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
 		AllowedOrigins: o.CORSOrigins,
 	}
-	if in.S.Embedded() {
+	switch {
+	case in.S.Embedded():
+		// Memory even when the shop keeps its data: a write per request
+		// to the one-writer database would cost every request, and a
+		// per-minute request budget may start afresh after a restart
+		// (sign-in attempts are limited by the auth store, which keeps them).
 		cfg.Limiter = ratelimit.NewMemory(time.Now)
-	} else {
+	default:
 		rc, err := in.Redis(ctx)
 		if err != nil {
 			return nil, err
@@ -105,6 +110,13 @@ func publicConfig(m PaymentMethods, stripeKey string) func(fiber.Router) {
 }
 
 func (in *Infra) csrfKey(hexKey string) ([]byte, error) {
+	if hexKey == "" {
+		if sec, err := in.Secrets(context.Background()); err != nil {
+			return nil, err
+		} else if sec != nil {
+			hexKey = sec.CSRFKey
+		}
+	}
 	if hexKey == "" {
 		if !in.S.Embedded() {
 			return nil, fmt.Errorf("CSRF_KEY is required in server mode (64 hex characters)")

@@ -27,14 +27,18 @@ import (
 	"github.com/evshop/shop/eventstore/esdb"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/eventstore/postgres"
+	essqlite "github.com/evshop/shop/eventstore/sqlite"
 	"github.com/evshop/shop/messaging"
 	msgpg "github.com/evshop/shop/messaging/postgres"
 	"github.com/evshop/shop/messaging/relay"
 	relaypg "github.com/evshop/shop/messaging/relay/postgres"
+	relaysqlite "github.com/evshop/shop/messaging/relay/sqlite"
+	msgsqlite "github.com/evshop/shop/messaging/sqlite"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/platform/sealed"
 	"github.com/evshop/shop/platform/service"
+	"github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/catchup"
 	"github.com/evshop/shop/projections/orders"
@@ -59,6 +63,8 @@ type Infra struct {
 	runners []runner
 
 	pg      *pgxpool.Pool
+	db      *sqlite.DB // the embedded database (STORAGE=sqlite)
+	secrets *Secrets   // kept in DATA_DIR (STORAGE=sqlite)
 	redis   *redis.Client
 	mongo   *mongo.Database
 	store   eventstore.Store
@@ -168,6 +174,16 @@ func (in *Infra) EventStore(ctx context.Context) (eventstore.Store, error) {
 	switch in.S.EventStore {
 	case "memory":
 		in.store = memory.New()
+	case "sqlite":
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st, err := essqlite.New(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		in.store = st
 	case "postgres":
 		pool, err := in.Postgres(ctx)
 		if err != nil {
@@ -213,6 +229,16 @@ func (in *Infra) Bus(ctx context.Context) (*messaging.Bus, error) {
 	} else {
 		cfg.Transport = messaging.TransportGoChannel
 		cfg.DeadLetters = messaging.NewMemoryDeadLetters()
+		if in.S.Durable() {
+			db, err := in.SQLite(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := msgsqlite.Migrate(ctx, db); err != nil {
+				return nil, err
+			}
+			cfg.DeadLetters = msgsqlite.NewDeadLetters(db)
+		}
 	}
 	b, err := messaging.New(cfg)
 	if err != nil {
@@ -226,6 +252,17 @@ func (in *Infra) Bus(ctx context.Context) (*messaging.Bus, error) {
 // Deduper returns the store of processed event ids (per handler).
 func (in *Infra) Deduper(ctx context.Context) (messaging.Deduper, error) {
 	if in.dedupe != nil {
+		return in.dedupe, nil
+	}
+	if in.S.Durable() {
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := msgsqlite.Migrate(ctx, db); err != nil {
+			return nil, err
+		}
+		in.dedupe = msgsqlite.NewDeduper(db)
 		return in.dedupe, nil
 	}
 	if in.S.Embedded() {
@@ -266,10 +303,23 @@ func (in *Infra) StartRelay(ctx context.Context, name string, source relay.Sourc
 		return nil, err
 	}
 	cfg := relay.Config{Name: name, Source: source, Publisher: b, Logger: in.Log, Metrics: in.Registry}
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		// One process owns the data directory (Lock), so the lease stays
+		// in memory; the checkpoint must survive a restart.
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := relaysqlite.Migrate(ctx, db); err != nil {
+			return nil, err
+		}
+		cfg.Checkpoints = relaysqlite.NewCheckpoints(db)
+		cfg.PollInterval = 50 * time.Millisecond
+	case in.S.Embedded():
 		cfg.Checkpoints = relay.NewMemoryCheckpoints()
 		cfg.PollInterval = 50 * time.Millisecond
-	} else {
+	default:
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, err
@@ -293,8 +343,9 @@ func (in *Infra) StartRelay(ctx context.Context, name string, source relay.Sourc
 // Relays returns the relays started in this process, by name.
 func (in *Infra) Relays() map[string]*relay.Relay { return in.relays }
 
-// KeySet is the auth service's signing keys: AUTH_JWT_KEYS, or fresh keys in
-// embedded mode (sessions then end with the process, which is fine there).
+// KeySet is the auth service's signing keys: AUTH_JWT_KEYS, else in embedded
+// mode the keys kept in DATA_DIR, or with STORAGE=memory fresh keys
+// (sessions then end with the process, which is fine there).
 func (in *Infra) KeySet(jwtKeys string) (*authn.KeySet, error) {
 	if in.keys != nil {
 		return in.keys, nil
@@ -303,6 +354,11 @@ func (in *Infra) KeySet(jwtKeys string) (*authn.KeySet, error) {
 	switch {
 	case jwtKeys != "":
 		in.keys, err = authn.ParseKeySet(jwtKeys)
+	case in.S.Durable():
+		var sec *Secrets
+		if sec, err = in.Secrets(context.Background()); err == nil {
+			in.keys, err = authn.ParseKeySet(sec.JWTKeys)
+		}
 	case in.S.Embedded():
 		in.keys, err = authn.GenerateKeySet()
 	default:
@@ -343,13 +399,19 @@ func (in *Infra) Verifier(t Tokens) (authn.Verifier, error) {
 	return v, nil
 }
 
-// SealedBox seals tokens that travel to the notifier (MAIL_LINK_KEY; random
-// per process when embedded, where auth and notifier share the process).
+// SealedBox seals tokens that travel to the notifier (MAIL_LINK_KEY; kept in
+// DATA_DIR when embedded, random per process with STORAGE=memory, where auth
+// and notifier share the process).
 func (in *Infra) SealedBox(m MailLink) (*sealed.Box, error) {
 	if in.box != nil {
 		return in.box, nil
 	}
 	key := m.Key
+	if sec, err := in.Secrets(context.Background()); err != nil {
+		return nil, err
+	} else if key == "" && sec != nil {
+		key = sec.MailLinkKey
+	}
 	if key == "" {
 		b := make([]byte, 32)
 		rand.Read(b) //nolint:errcheck

@@ -13,18 +13,20 @@ import (
 	apinotifier "github.com/evshop/shop/api/notifier"
 	"github.com/evshop/shop/mail"
 	mailmem "github.com/evshop/shop/mail/memory"
+	mailsqlite "github.com/evshop/shop/mail/sqlitestore"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/notifier/alerts"
 	"github.com/evshop/shop/notifier/memstore"
 	"github.com/evshop/shop/notifier/pgstore"
+	notifysqlite "github.com/evshop/shop/notifier/sqlitestore"
 	"github.com/evshop/shop/notifier/templates"
 )
 
 // NotifierService is the notification service.
 type NotifierService struct {
 	Notifier *notifier.Notifier
-	Outbox   *mailmem.Outbox // embedded mode only
+	Outbox   apinotifier.Outbox // embedded mode only: what /dev/mail shows
 	Routes   []Route
 	DevMail  func(fiber.Router) // embedded mode only: /dev/mail on the root router
 }
@@ -57,12 +59,28 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	var sender mail.Sender
 	cfg := notifier.Config{Templates: tpl, LinkBox: box, PublicURL: o.Public.URL, Log: in.Log, Registerer: in.Registry,
 		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: o.ReminderIdle, ReminderMaxAge: o.ReminderMaxAge}
-	if in.S.Embedded() {
-		out.Outbox = mailmem.New()
-		sender = out.Outbox
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ob, err := mailsqlite.New(ctx, db, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		st, err := notifysqlite.New(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		out.Outbox, sender = ob, ob
+		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
+	case in.S.Embedded():
+		ob := mailmem.New()
+		out.Outbox, sender = ob, ob
 		st := memstore.New()
 		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
-	} else {
+	default:
 		if in.Providers.SES == nil {
 			return nil, fmt.Errorf("the notifier sends mail through Amazon SES in server mode, but this binary was built without the SES adapter")
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/evshop/shop/payments"
 	"github.com/evshop/shop/payments/sandbox"
 	sandboxpg "github.com/evshop/shop/payments/sandbox/pgstore"
+	sandboxsqlite "github.com/evshop/shop/payments/sandbox/sqlitestore"
 	projection "github.com/evshop/shop/projections/payments"
 )
 
@@ -43,7 +44,17 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 	deps := apipayment.Deps{Dedupe: dedupe, Log: in.Log}
 	if slices.Contains(methods, "sandbox") {
 		sbx := sandbox.New()
-		if !in.S.Embedded() {
+		if in.S.Durable() {
+			db, err := in.SQLite(ctx)
+			if err != nil {
+				return nil, err
+			}
+			st, err := sandboxsqlite.New(ctx, db)
+			if err != nil {
+				return nil, err
+			}
+			sbx = sandbox.NewWithStore(st)
+		} else if !in.S.Embedded() {
 			in.Log.WarnContext(ctx, "the sandbox payment gateway is enabled: it approves test cards without taking money; never name it in PAYMENT_GATEWAYS of a real shop")
 			pool, err := in.Postgres(ctx)
 			if err != nil {

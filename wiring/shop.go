@@ -14,21 +14,24 @@ import (
 // settings group, the notifier's alerts and reminders included.
 func (in *Infra) Shop(ctx context.Context, s *ShopSettings) (*fiber.App, error) {
 	authSet := s.Auth
+	generated := false
 	if in.S.Embedded() && authSet.AdminEmail == "" {
-		// A demo back office needs an admin; its password is random per run
-		// unless given, and logged once so the person running the shop can
-		// sign in.
+		// A demo back office needs an admin: admin@example.com with a
+		// random password, logged when the account is created (a shop
+		// keeping its data creates it once; STORAGE=memory at every start).
 		authSet.AdminEmail = "admin@example.com"
 		if authSet.AdminPassword == "" {
 			b := make([]byte, 9)
 			rand.Read(b) //nolint:errcheck
-			authSet.AdminPassword = hex.EncodeToString(b)
+			authSet.AdminPassword, generated = hex.EncodeToString(b), true
 		}
-		in.Log.Info("demo admin account", "email", authSet.AdminEmail, "password", authSet.AdminPassword)
 	}
 	auth, err := in.Auth(ctx, authSet)
 	if err != nil {
 		return nil, err
+	}
+	if generated && auth.AdminCreated {
+		in.Log.Info("demo admin account created", "email", authSet.AdminEmail, "password", authSet.AdminPassword)
 	}
 	cat, err := in.Catalog(ctx, s.Catalog)
 	if err != nil {

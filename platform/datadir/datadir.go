@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // Resolve returns the absolute data directory: setting when given (DATA_DIR),
@@ -134,3 +135,32 @@ func randomBytes(n int) []byte {
 }
 
 func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+// LockFile is the name of the lock a running shop holds in its directory.
+const LockFile = "lock"
+
+// ErrLocked is returned by Lock while another process holds the directory.
+var ErrLocked = errors.New("another shop is running on this data directory")
+
+// Lock takes the data directory for this process (an exclusive flock on its
+// lock file, released by the kernel when the process dies, even by
+// SIGKILL). A second shop on the same directory gets ErrLocked instead of
+// two writers on one database.
+func Lock(dir string) (release func(), err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s", ErrLocked, dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	fmt.Fprintf(f, "%d\n", os.Getpid())
+	return func() { f.Close() }, nil
+}

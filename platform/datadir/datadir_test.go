@@ -1,6 +1,7 @@
 package datadir_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,4 +103,21 @@ func TestDamagedSecretsAreRefusedNotReplaced(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLockKeepsASecondShopOut(t *testing.T) {
+	dir := t.TempDir()
+	release, err := datadir.Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := datadir.Lock(dir); !errors.Is(err, datadir.ErrLocked) {
+		t.Fatalf("second lock: %v, want ErrLocked", err)
+	}
+	release()
+	again, err := datadir.Lock(dir)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	again()
 }

@@ -37,14 +37,16 @@ const (
 // Common is what every binary of the shop reads: the mode, its listeners
 // and logs, and the servers.
 type Common struct {
-	Mode        string `env:"SHOP_MODE" flag:"mode" default:"server" desc:"embedded (in-memory, no servers) or server (the real servers named below)"`
+	Mode        string `env:"SHOP_MODE" flag:"mode" default:"server" desc:"embedded (one process, no servers: data in DATA_DIR) or server (the real servers named below)"`
+	Storage     string `env:"STORAGE" embedded:"sqlite" desc:"embedded mode: where the shop keeps its data, sqlite (durable, one file in DATA_DIR) or memory (gone at exit, for quick demos); server mode: ignored"`
+	DataDir     string `env:"DATA_DIR" desc:"embedded mode with STORAGE=sqlite: the data directory (default $XDG_DATA_HOME/evshop, else ~/.local/share/evshop); printed at start"`
 	Addr        string `env:"ADDR" default:":8080" embedded:"127.0.0.1:8080" desc:"HTTP listen address"`
 	MetricsAddr string `env:"METRICS_ADDR" default:":9090" embedded:"127.0.0.1:9090" desc:"internal listener serving Prometheus /metrics, never the public port; empty: off"`
 	LogFormat   string `env:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
 	LogLevel    string `env:"LOG_LEVEL" default:"info" desc:"log level: debug, info, warn, error"`
 	PprofAddr   string `env:"PPROF_ADDR" desc:"serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060) for profiling; empty: off"`
 
-	EventStore  string `env:"EVENTSTORE" default:"postgres" embedded:"memory" desc:"event store: memory, postgres or esdb"`
+	EventStore  string `env:"EVENTSTORE" default:"postgres" embedded:"sqlite" desc:"event store: sqlite (embedded, in DATA_DIR), memory, postgres or esdb"`
 	PostgresURL string `env:"POSTGRES_URL" default:"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" desc:"PostgreSQL (event store, read models, auth, checkpoints)"`
 	ESDBURL     string `env:"ESDB_URL" default:"esdb://127.0.0.1:2113?tls=false" desc:"EventStoreDB connection string (EVENTSTORE=esdb)"`
 	Bus         string `env:"BUS" default:"amqp" embedded:"memory" desc:"message bus: memory (Go channels) or amqp"`
@@ -67,7 +69,7 @@ func (s *Common) Validate(string) error {
 		allowed   []string
 	}{
 		{"SHOP_MODE", s.Mode, []string{ModeEmbedded, ModeServer}},
-		{"EVENTSTORE", s.EventStore, []string{"memory", "postgres", "esdb"}},
+		{"EVENTSTORE", s.EventStore, []string{"sqlite", "memory", "postgres", "esdb"}},
 		{"BUS", s.Bus, []string{"memory", "amqp"}},
 		{"AMQP_QUEUE_TYPE", s.QueueType, []string{"classic", "quorum"}},
 		{"LOG_FORMAT", s.LogFormat, []string{"text", "json"}},
@@ -77,6 +79,16 @@ func (s *Common) Validate(string) error {
 		if !slices.Contains(c.allowed, c.val) {
 			return fmt.Errorf("%s=%q: must be one of %v", c.name, c.val, c.allowed)
 		}
+	}
+	switch {
+	case !s.Embedded():
+		if s.EventStore == "sqlite" {
+			return fmt.Errorf("EVENTSTORE=sqlite is the embedded mode's store; server mode takes postgres or esdb")
+		}
+	case s.Storage != "sqlite" && s.Storage != "memory":
+		return fmt.Errorf("STORAGE=%q: must be sqlite or memory", s.Storage)
+	case s.Storage == "memory" && s.EventStore == "sqlite":
+		s.EventStore = "memory" // the embedded default follows STORAGE
 	}
 	if s.Consumers == 0 {
 		s.Consumers = map[string]int{"memory": 1, "amqp": 8}[s.Bus]
@@ -107,6 +119,9 @@ func (s *Common) Validate(string) error {
 
 // Embedded reports whether the process runs without servers.
 func (s *Common) Embedded() bool { return s.Mode == ModeEmbedded }
+
+// Durable reports whether the embedded shop keeps its data in DATA_DIR.
+func (s *Common) Durable() bool { return s.Embedded() && s.Storage == "sqlite" }
 
 // Warnings: an embedded shop listening beyond this machine (its outbox at
 // /dev/mail then answers admins only).

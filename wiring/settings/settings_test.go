@@ -129,11 +129,21 @@ func TestModeDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Common.Addr != "127.0.0.1:8080" || s.Common.MetricsAddr != "127.0.0.1:9090" || s.Common.EventStore != "memory" ||
+	if s.Common.Addr != "127.0.0.1:8080" || s.Common.MetricsAddr != "127.0.0.1:9090" || s.Common.EventStore != "sqlite" || !s.Common.Durable() ||
 		s.Common.Bus != "memory" || s.Common.Consumers != 1 || s.Gateway.Cookies.Secure || !s.Catalog.SeedDemo ||
 		strings.Join(s.Payment.Methods.Gateways, ",") != "sandbox" || len(s.Gateway.Proxies.Trusted) == 0 ||
 		s.Notifier.ReminderIdle != time.Hour {
 		t.Errorf("embedded defaults: %+v", s)
+	}
+	mem, err := settings.LoadShop(lookup(map[string]string{"STORAGE": "memory"}))
+	if err != nil || mem.Common.EventStore != "memory" || mem.Common.Durable() {
+		t.Errorf("STORAGE=memory: event store %q, durable %v, %v", mem.Common.EventStore, mem.Common.Durable(), err)
+	}
+	for _, bad := range []map[string]string{{"STORAGE": "disk"}, {"SHOP_MODE": "server", "EVENTSTORE": "sqlite", "MAIL_LINK_KEY": hexKey,
+		"AUTH_JWT_KEYS": jwtKeys(t), "CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}} {
+		if _, err := settings.LoadShop(lookup(bad)); err == nil || !strings.Contains(err.Error(), bad["EVENTSTORE"]+bad["STORAGE"]) {
+			t.Errorf("%v: %v, want it refused for its store", bad, err)
+		}
 	}
 	srv, err := settings.LoadShop(lookup(map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t),
 		"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}))
