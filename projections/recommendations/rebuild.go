@@ -46,7 +46,9 @@ func (t *RebuildTarget) Name() string { return RebuildName }
 func (t *RebuildTarget) Filter() eventstore.Filter { return (&Projector{}).Filter() }
 
 // LiveCheckpoint implements rebuild.Projection.
-func (t *RebuildTarget) LiveCheckpoint(ctx context.Context) (uint64, error) { return t.live.Checkpoint(ctx) }
+func (t *RebuildTarget) LiveCheckpoint(ctx context.Context) (uint64, error) {
+	return t.live.Checkpoint(ctx)
+}
 
 // CreateShadow implements rebuild.Projection: it reuses the generation an
 // interrupted rebuild left, or names a new one (an upsert that only sets
@@ -260,7 +262,9 @@ func (s *Swappable) Forget(ctx context.Context, customerID string) error {
 }
 
 // Position implements Store.
-func (s *Swappable) Position(ctx context.Context) (uint64, error) { return s.live.Current().Position(ctx) }
+func (s *Swappable) Position(ctx context.Context) (uint64, error) {
+	return s.live.Current().Position(ctx)
+}
 
 // Checkpoint implements BatchStore.
 func (s *Swappable) Checkpoint(ctx context.Context) (uint64, error) {
