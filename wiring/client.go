@@ -9,6 +9,7 @@ import (
 	clientmem "github.com/evshop/shop/client/memory"
 	clientmongo "github.com/evshop/shop/client/mongostore"
 	"github.com/evshop/shop/notifier"
+	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
 )
 
@@ -17,6 +18,7 @@ type ClientService struct {
 	Service  *client.Service
 	Profiles Profiles
 	Routes   []Route
+	Rebuild  rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
 }
 
 // Client assembles the client service. products is the catalog read for
@@ -29,6 +31,12 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 	}
 	if products == nil {
 		if products, err = in.catalogService(ctx, o.Stock); err != nil {
+			return nil, err
+		}
+	}
+	var target rebuild.Projection
+	if sw, ok := history.(*recommendations.Swappable); ok {
+		if target, err = sw.RebuildTarget(); err != nil {
 			return nil, err
 		}
 	}
@@ -52,7 +60,7 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 	if err != nil {
 		return nil, err
 	}
-	return &ClientService{Service: svc, Profiles: profiles{svc}, Routes: []Route{
+	return &ClientService{Service: svc, Profiles: profiles{svc}, Rebuild: target, Routes: []Route{
 		{Prefix: "/api/clients", Mount: api.Mount},
 	}}, nil
 }
@@ -67,7 +75,7 @@ func (in *Infra) clientService(ctx context.Context) (*client.Service, recommenda
 	var store client.Store
 	var history recommendations.Store
 	if in.S.Embedded() {
-		store, history = clientmem.New(), recommendations.NewMemoryStore()
+		store, history = clientmem.New(), recommendations.NewSwappable()
 	} else {
 		db, err := in.Mongo(ctx)
 		if err != nil {

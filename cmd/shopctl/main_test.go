@@ -21,8 +21,10 @@ import (
 	"github.com/evshop/shop/messaging/relay"
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/recommendations"
 )
 
 // memBackend is the embedded wiring: memory event store, swappable memory
@@ -54,9 +56,10 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 	ctx := context.Background()
 	om, _ := orders.NewSwappable(orders.NewMemory())
 	bm, _ := baskets.NewSwappable(baskets.NewMemory())
+	pm, rm := payments.NewSwappable(), recommendations.NewSwappable()
 	for _, h := range []interface {
 		Handle(context.Context, eventstore.RecordedEvent) error
-	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm))} {
+	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm)), must(payments.NewProjector(pm)), recommendations.NewProjector(rm)} {
 		for ev, err := range es.ReadAll(ctx, 0, eventstore.Filter{}) {
 			if err == nil {
 				err = h.Handle(ctx, ev)
@@ -66,7 +69,7 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 			}
 		}
 	}
-	reg, err := rebuild.NewRegistry(must(om.RebuildTarget()), must(bm.RebuildTarget()))
+	reg, err := rebuild.NewRegistry(must(om.RebuildTarget()), must(bm.RebuildTarget()), must(pm.RebuildTarget()), must(rm.RebuildTarget()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +224,7 @@ func TestStatsTimelineAndProjections(t *testing.T) {
 	}
 	r = b.run(t, "projections", "list", "--json")
 	var sts []rebuild.Status
-	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sts) != nil || len(sts) != 2 || sts[0].State != rebuild.StateDone {
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sts) != nil || len(sts) != 4 || sts[0].State != rebuild.StateDone {
 		t.Fatalf("list: %+v", r)
 	}
 	if r = b.run(t, "projections", "status", "orders"); r.code != 0 || !strings.Contains(r.stdout, "done") {
