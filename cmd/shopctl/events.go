@@ -115,6 +115,7 @@ func (a *app) eventsExport(ctx context.Context, args []string) error {
 	format := fs.String("format", "jsonl", "jsonl, csv or parquet")
 	out := fs.String("out", "", "output file ('-' or empty: stdout); for parquet a directory (one file per type), or a .parquet file with one exact --type")
 	noRedact := fs.Bool("no-redact", false, "keep password- and secret-like fields; payment tokens, sealed tokens and card numbers are replaced regardless")
+	personal := fs.Bool("include-personal-data", false, "keep personal data (names, emails, addresses, card last digits, VAT ids), replaced by default")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -149,7 +150,7 @@ func (a *app) eventsExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := export.Options{Query: q, Format: f}
+	opts := export.Options{Query: q, Format: f, IncludePersonalData: *personal}
 	if *noRedact {
 		opts.Redact = []string{}
 	}
