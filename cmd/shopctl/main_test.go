@@ -141,9 +141,12 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		{"deadletters", "list", "--limit", "0"},
 		{"deadletters", "redrive"},
 		{"deadletters", "redrive", "--handler", "x", "id1"},
-		{"-rebuild-batch", "0", "projections", "list"},
-		{"-log-level", "loud", "projections", "list"},
-		{"-postgres-url", "mysql://x", "events", "stats"},
+		{"--rebuild-batch", "0", "projections", "list"},
+		{"--log-level", "loud", "projections", "list"},
+		{"--postgres-url", "mysql://x", "events", "stats"},
+		{"events", "stats", "--postgres-url", "mysql://x"},
+		{"--bogus", "events", "stats"},
+		{"completion", "nosuchshell"},
 	} {
 		if r := b.run(t, args...); r.code != 2 || r.stderr == "" {
 			t.Errorf("%q: exit %d, stderr %q", args, r.code, r.stderr)
@@ -154,6 +157,35 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		lookup: func(k string) (string, bool) { return "x", k == "SHOPCTL_REBUILD_BATCH" }}, func(settings) backend { return b })
 	if code != 2 || !strings.Contains(errOut.String(), "SHOPCTL_REBUILD_BATCH") {
 		t.Fatalf("bad env: %d %q", code, errOut.String())
+	}
+}
+
+// Help and completion come from cobra: every command documents its flags,
+// the settings are flags of every command, and a bad flag says which.
+func TestHelpCompletionAndFlagErrors(t *testing.T) {
+	t.Parallel()
+	es, _ := seeded(t)
+	b := newMemBackend(t, es)
+	for _, c := range []struct {
+		args       []string
+		code       int
+		out, noErr string
+	}{
+		{[]string{"--help"}, 0, "projections", ""},
+		{[]string{"-h"}, 0, "POSTGRES_URL", ""},
+		{[]string{"events", "export", "--help"}, 0, "--include-personal-data", ""},
+		{[]string{"projections", "rebuild", "-h"}, 0, "--restart", ""},
+		{[]string{"help", "order", "timeline"}, 0, "--scan", ""},
+		{[]string{"completion", "bash"}, 0, "bash completion", ""},
+		{[]string{"completion", "zsh"}, 0, "compdef", ""},
+		{[]string{"events", "stats", "--nope"}, 2, "", "unknown flag: --nope"},
+		{[]string{"deadletters", "list", "--limit", "many"}, 2, "", "invalid argument \"many\""},
+		{[]string{"events", "stats", "--rebuild-batch", "7"}, 0, "total", ""},
+	} {
+		r := b.run(t, c.args...)
+		if r.code != c.code || !strings.Contains(r.stdout, c.out) || (c.noErr != "" && !strings.Contains(r.stderr, c.noErr)) {
+			t.Errorf("%q: exit %d, want %d; stdout %.200q; stderr %.300q", c.args, r.code, c.code, r.stdout, r.stderr)
+		}
 	}
 }
 
