@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/eventstore/postgres"
 	"github.com/evshop/shop/platform/testenv"
@@ -55,22 +53,9 @@ func TestPostgresRebuildEqualsLiveRowByRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	dump := func() []string {
-		var out []string
-		for _, q := range []string{
+		return projectionstest.Rows(t, ctx, pool,
 			`SELECT row_to_json(t)::text FROM payments t ORDER BY payment_id`,
-			`SELECT row_to_json(t)::text FROM payment_ledger t ORDER BY payment_id, revision`,
-		} {
-			rows, err := pool.Query(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s...)
-		}
-		return out
+			`SELECT row_to_json(t)::text FROM payment_ledger t ORDER BY payment_id, revision`)
 	}
 	projectionstest.RebuildEqualsLive(t, ctx, runner, payments.RebuildName, dump, live.Checkpoint)
 

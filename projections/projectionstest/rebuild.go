@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/evshop/shop/eventstore"
@@ -91,4 +92,24 @@ func RebuildEqualsLive(t *testing.T, ctx context.Context, runner *rebuild.Runner
 			t.Fatalf("%s round %d: checkpoint %d (%v), want %d", name, round, cp, err, cpBefore)
 		}
 	}
+}
+
+// Rows runs each query (one text column per row, e.g. row_to_json) on pool
+// and returns every row in order: a PostgreSQL read model's dump for
+// RebuildEqualsLive.
+func Rows(tb testing.TB, ctx context.Context, pool *pgxpool.Pool, queries ...string) []string {
+	tb.Helper()
+	var out []string
+	for _, q := range queries {
+		rows, err := pool.Query(ctx, q)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, s...)
+	}
+	return out
 }
