@@ -146,6 +146,9 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		{"--postgres-url", "mysql://x", "events", "stats"},
 		{"events", "stats", "--postgres-url", "mysql://x"},
 		{"--bogus", "events", "stats"},
+		{"--eventstore", "memory", "events", "stats"},
+		{"--eventstore", "esdb", "--esdb-url", "http://x", "events", "stats"},
+		{"--mongo-url", "redis://x", "projections", "list"},
 		{"completion", "nosuchshell"},
 	} {
 		if r := b.run(t, args...); r.code != 2 || r.stderr == "" {
