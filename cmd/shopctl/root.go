@@ -59,11 +59,13 @@ type app struct {
 
 // commands are shopctl's command groups, one file each: a new command is a
 // new file with its constructor, listed here.
-var commands = []func(*app) *cobra.Command{
-	(*app).eventsCommand,
-	(*app).orderCommand,
-	(*app).projectionsCommand,
-	(*app).deadlettersCommand,
+func (a *app) commands() []*cobra.Command {
+	return []*cobra.Command{
+		a.eventsCommand(),
+		a.orderCommand(),
+		a.projectionsCommand(),
+		a.deadlettersCommand(),
+	}
 }
 
 // run executes args and returns the exit status: 0 success, 1 failure, 2
@@ -136,9 +138,7 @@ Exit status: 0 success, 1 failure, 2 bad usage (flags, arguments, settings).`,
 		}
 		return a.load(c.Root().PersistentFlags(), vars)
 	}
-	for _, mk := range commands {
-		root.AddCommand(mk(a))
-	}
+	root.AddCommand(a.commands()...)
 	// cobra's `completion bash|zsh|fish|powershell`, with an unknown shell
 	// a usage error like any unknown command.
 	root.InitDefaultCompletionCmd()
