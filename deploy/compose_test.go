@@ -34,6 +34,10 @@ type composeFile struct {
 		} `yaml:"build"`
 		Environment map[string]string `yaml:"environment"`
 		Ports       []string          `yaml:"ports"`
+		Profiles    []string          `yaml:"profiles"`
+		DependsOn   map[string]struct {
+			Required *bool `yaml:"required"`
+		} `yaml:"depends_on"`
 	} `yaml:"services"`
 }
 
@@ -50,7 +54,21 @@ func readCompose(t *testing.T) composeFile {
 	return c
 }
 
-var interpolation = regexp.MustCompile(`\$\{([A-Z0-9_]+)[^}]*\}`)
+// interpolation matches ${NAME}, ${NAME:?error} and ${NAME:-default}; a
+// variable with a default is a setting, not a secret, and takes its
+// default here as in a plain `docker compose up`.
+var interpolation = regexp.MustCompile(`\$\{([A-Z0-9_]+)(:-([^}]*))?[^}]*\}`)
+
+// interpolate resolves v's variables from gen, or their defaults.
+func interpolate(v string, gen map[string]string) string {
+	return interpolation.ReplaceAllStringFunc(v, func(m string) string {
+		sm := interpolation.FindStringSubmatch(m)
+		if sm[2] != "" {
+			return sm[3]
+		}
+		return gen[sm[1]]
+	})
+}
 
 // secrets generates what scripts/compose-env.sh prints, and checks that the
 // script prints every variable compose.yaml interpolates.
@@ -69,6 +87,9 @@ func secrets(t *testing.T, c composeFile) map[string]string {
 	for _, s := range c.Services {
 		for _, v := range s.Environment {
 			for _, m := range interpolation.FindAllStringSubmatch(v, -1) {
+				if m[2] != "" {
+					continue // a setting with a default
+				}
 				if !strings.Contains(string(script), `echo "`+m[1]+`=`) {
 					t.Errorf("compose.yaml interpolates %s, which scripts/compose-env.sh does not print", m[1])
 				}
@@ -79,6 +100,28 @@ func secrets(t *testing.T, c composeFile) map[string]string {
 		}
 	}
 	return out
+}
+
+// compose.yaml deploys what every test covers: the PostgreSQL event store
+// by default; EventStoreDB runs only with the esdb profile, which no
+// service needs otherwise.
+func TestComposeDefaultsToThePostgresEventStore(t *testing.T) {
+	t.Parallel()
+	c := readCompose(t)
+	for name, s := range c.Services {
+		if s.Build.Args["SERVICE"] == "" {
+			continue
+		}
+		if got := interpolate(s.Environment["EVENTSTORE"], nil); got != "postgres" {
+			t.Errorf("compose service %s: EVENTSTORE defaults to %q, want postgres", name, got)
+		}
+		if d, ok := s.DependsOn["eventstore"]; ok && (d.Required == nil || *d.Required) {
+			t.Errorf("compose service %s requires the eventstore server, which only the esdb profile starts", name)
+		}
+	}
+	if es, ok := c.Services["eventstore"]; !ok || !slices.Equal(es.Profiles, []string{"esdb"}) {
+		t.Errorf("the eventstore server must be in the esdb profile only, has %v", es.Profiles)
+	}
 }
 
 func TestComposeSESPortIsLocalOnly(t *testing.T) {
@@ -141,9 +184,7 @@ func TestComposeServicesBecomeReady(t *testing.T) {
 	for _, name := range apps {
 		env := map[string]string{}
 		for k, v := range c.Services[name].Environment {
-			env[k] = interpolation.ReplaceAllStringFunc(v, func(m string) string {
-				return gen[interpolation.FindStringSubmatch(m)[1]]
-			})
+			env[k] = interpolate(v, gen)
 		}
 		for k, v := range env {
 			env[k] = rewriteHosts(v, addrs)
@@ -151,14 +192,10 @@ func TestComposeServicesBecomeReady(t *testing.T) {
 		for k, v := range servers {
 			env[k] = v
 		}
-		if env["EVENTSTORE"] == "esdb" {
-			if esdb := os.Getenv("TEST_ESDB_URL"); esdb != "" {
-				env["ESDB_URL"] = esdb
-			} else {
-				// No EventStoreDB on this machine: the same binaries on the
-				// PostgreSQL event store (the one setting changed).
-				env["EVENTSTORE"] = "postgres"
-			}
+		if esdb := os.Getenv("TEST_ESDB_URL"); esdb != "" {
+			// An EventStoreDB server given: the compose esdb profile's
+			// setting (EVENTSTORE=esdb), the only one that changes.
+			env["EVENTSTORE"], env["ESDB_URL"] = "esdb", esdb
 		}
 		if name != "payment" {
 			// Only the payment service reads Stripe's secret: every other

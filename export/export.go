@@ -74,6 +74,10 @@ type Options struct {
 	// is added in any case, so an empty slice still hides payment and
 	// sealed tokens.
 	Redact []string
+	// IncludePersonalData keeps personal data (redact.Personal: names,
+	// emails, addresses, card last digits, VAT ids); by default it is
+	// replaced, since analysts rarely need it.
+	IncludePersonalData bool
 	// Progress is called every few thousand events and at the end.
 	Progress func(Progress)
 	// RowGroupRows bounds the rows a Parquet writer buffers; default 50000.
@@ -98,7 +102,7 @@ func Export(ctx context.Context, r Reader, sink Sink, opts Options) (Result, err
 	if _, err := ParseFormat(string(opts.Format)); err != nil {
 		return Result{}, err
 	}
-	opts.Redact = redactKeys(opts.Redact)
+	scrub := newScrubber(opts)
 	if opts.RowGroupRows <= 0 {
 		opts.RowGroupRows = 50_000
 	}
@@ -133,7 +137,7 @@ func Export(ctx context.Context, r Reader, sink Sink, opts Options) (Result, err
 			if err != nil {
 				return Result{}, fmt.Errorf("export: %s/%d: %w", ev.Stream, ev.Revision, err)
 			}
-			redactValue(data, opts.Redact)
+			scrub.value(ev.Type, data)
 			schema.observe(ev.Type, data)
 			schema.Last = ev.Position
 			prog.Events++
@@ -155,19 +159,19 @@ func Export(ctx context.Context, r Reader, sink Sink, opts Options) (Result, err
 		if err != nil {
 			return Result{}, err
 		}
-		w = &jsonlWriter{out: out, buf: bufio.NewWriterSize(out, 64<<10), redact: opts.Redact}
+		w = &jsonlWriter{out: out, buf: bufio.NewWriterSize(out, 64<<10), scrub: scrub}
 	case FormatCSV:
 		out, err := sink.Open("")
 		if err != nil {
 			return Result{}, err
 		}
-		w, err = newCSVWriter(out, schema.Union(), opts.Redact)
+		w, err = newCSVWriter(out, schema.Union(), scrub)
 		if err != nil {
 			out.Close()
 			return Result{}, err
 		}
 	case FormatParquet:
-		w = newParquetSet(sink, schema, opts.Redact, opts.RowGroupRows)
+		w = newParquetSet(sink, schema, scrub, opts.RowGroupRows)
 	}
 	res := Result{PerType: map[string]uint64{}}
 	if schema == nil || schema.Last > 0 {
@@ -199,13 +203,13 @@ type eventWriter interface {
 
 // jsonlWriter writes the stored envelope, one JSON object per line.
 type jsonlWriter struct {
-	out    io.WriteCloser
-	buf    *bufio.Writer
-	redact []string
+	out   io.WriteCloser
+	buf   *bufio.Writer
+	scrub scrubber
 }
 
 func (w *jsonlWriter) Write(ev eventstore.RecordedEvent) error {
-	data, err := redactRaw(ev.Data, w.redact)
+	data, err := w.scrub.raw(ev.Type, ev.Data)
 	if err != nil {
 		return err
 	}
@@ -233,15 +237,15 @@ var envelopeColumns = []string{"position", "id", "stream", "revision", "type", "
 // type's data fields flattened to dotted names) and one record per event;
 // a field an event does not have stays empty.
 type csvWriter struct {
-	out    io.WriteCloser
-	cw     *csv.Writer
-	cols   []Column
-	rec    []string
-	redact []string
+	out   io.WriteCloser
+	cw    *csv.Writer
+	cols  []Column
+	rec   []string
+	scrub scrubber
 }
 
-func newCSVWriter(out io.WriteCloser, fields *Field, redactKeys []string) (*csvWriter, error) {
-	w := &csvWriter{out: out, cw: csv.NewWriter(out), cols: fields.Columns(), redact: redactKeys}
+func newCSVWriter(out io.WriteCloser, fields *Field, scrub scrubber) (*csvWriter, error) {
+	w := &csvWriter{out: out, cw: csv.NewWriter(out), cols: fields.Columns(), scrub: scrub}
 	header := append([]string(nil), envelopeColumns...)
 	for _, c := range w.cols {
 		header = append(header, "data."+c.Name)
@@ -255,7 +259,7 @@ func (w *csvWriter) Write(ev eventstore.RecordedEvent) error {
 	if err != nil {
 		return err
 	}
-	redactValue(data, w.redact)
+	w.scrub.value(ev.Type, data)
 	md := ev.Metadata
 	copy(w.rec, []string{strconv.FormatUint(ev.Position, 10), ev.ID, ev.Stream, strconv.FormatUint(ev.Revision, 10), ev.Type,
 		ev.Time.UTC().Format(time.RFC3339Nano), md.CorrelationID, md.CausationID, md.UserID})

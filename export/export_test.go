@@ -17,6 +17,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/evshop/shop/domain/identity"
+	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
@@ -164,7 +166,7 @@ func TestExportCSVFlattensData(t *testing.T) {
 	t.Parallel()
 	es, _ := seeded(t, 10, 0)
 	var b buffers
-	res, err := export.Export(context.Background(), es, &b, export.Options{Format: export.FormatCSV,
+	res, err := export.Export(context.Background(), es, &b, export.Options{Format: export.FormatCSV, IncludePersonalData: true,
 		Query: export.Query{Types: []string{"ordering.OrderPlaced.v1", "ordering.OrderPaid.v1"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -446,4 +448,60 @@ func parquetText(t *testing.T, file []byte) []byte {
 		t.Fatalf("parquet rows %s: nothing redacted to check", out)
 	}
 	return out
+}
+
+// Personal data (names, emails, addresses, last4) leaves only when asked
+// for, in every format; product names, amounts and ids stay either way.
+func TestExportPersonalDataOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	es, _ := seeded(t, 4, 0)
+	user, _ := json.Marshal(identity.UserRegistered{UserID: uuid.NewString(), Email: "ada@example.com", Name: "Ada Lovelace", OccurredAt: time.Now()})
+	if _, err := es.Append(ctx, "user-1", eventstore.Any(), eventstore.EventData{ID: uuid.NewString(), Type: identity.TypeUserRegistered, Data: user}); err != nil {
+		t.Fatal(err)
+	}
+	var placed ordering.OrderPlaced
+	for _, ev := range all(t, es) {
+		if ev.Type == ordering.EventOrderPlaced {
+			if err := json.Unmarshal(ev.Data, &placed); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	personal := []string{"ada@example.com", "Ada Lovelace", placed.Email, placed.ShippingAddress.City, placed.ShippingAddress.Name}
+	kept := []string{placed.Lines[0].Name, placed.Lines[0].SKU} // ids are binary UUIDs in Parquet
+	if placed.Payment.Last4 != "" {
+		personal = append(personal, `"`+placed.Payment.Last4+`"`)
+	}
+	for _, f := range []export.Format{export.FormatJSONL, export.FormatCSV, export.FormatParquet} {
+		for _, include := range []bool{false, true} {
+			var b buffers
+			q := export.Query{Types: []string{ordering.EventOrderPlaced, identity.TypeUserRegistered}}
+			if _, err := export.Export(ctx, es, &b, export.Options{Format: f, Query: q, IncludePersonalData: include}); err != nil {
+				t.Fatalf("%s include=%v: %v", f, include, err)
+			}
+			var out strings.Builder
+			for _, buf := range b.files {
+				out.Write(buf.Bytes())
+			}
+			text := out.String()
+			if f == export.FormatParquet {
+				text = strings.ReplaceAll(text, "\x00", "") // plain strings in the pages
+			}
+			for _, v := range personal {
+				if v == `"`+placed.Payment.Last4+`"` && f != export.FormatJSONL {
+					continue // quoted only in JSON
+				}
+				if got := strings.Contains(text, v); got != include {
+					t.Errorf("%s include=%v: %q present %v", f, include, v, got)
+				}
+			}
+			for _, v := range kept {
+				if !strings.Contains(text, v) {
+					t.Errorf("%s include=%v: %q missing", f, include, v)
+				}
+			}
+		}
+	}
 }

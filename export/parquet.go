@@ -132,13 +132,13 @@ type parquetFile struct {
 type parquetSet struct {
 	sink      Sink
 	schema    *Schema
-	redact    []string
+	scrub     scrubber
 	groupRows int
 	files     map[string]*parquetFile
 }
 
-func newParquetSet(sink Sink, schema *Schema, redactKeys []string, groupRows int) *parquetSet {
-	return &parquetSet{sink: sink, schema: schema, redact: redactKeys, groupRows: groupRows, files: map[string]*parquetFile{}}
+func newParquetSet(sink Sink, schema *Schema, scrub scrubber, groupRows int) *parquetSet {
+	return &parquetSet{sink: sink, schema: schema, scrub: scrub, groupRows: groupRows, files: map[string]*parquetFile{}}
 }
 
 // bufferedRows is how many rows are handed to the writer at once.
@@ -164,7 +164,7 @@ func (s *parquetSet) Write(ev eventstore.RecordedEvent) error {
 	if err != nil {
 		return err
 	}
-	redactValue(decoded, s.redact)
+	s.scrub.value(ev.Type, decoded)
 	md := ev.Metadata
 	row := map[string]any{
 		"position": int64(ev.Position), "id": ev.ID, "stream": ev.Stream, "revision": int64(ev.Revision), "type": ev.Type,

@@ -252,21 +252,36 @@ var AlwaysRedact = redact.Always
 // Redacted is what replaces a redacted value.
 const Redacted = redact.Redacted
 
-func redactKeys(keys []string) []string { return redact.Keys(keys) }
+// scrubber hides what an export must not show: the values of the redacted
+// keys, and personal data (redact.Personal) unless the export asked for it.
+type scrubber struct {
+	keys     []string
+	personal bool // hide personal data
+}
 
-func redactValue(v any, keys []string) { redact.Value(v, keys) }
+func newScrubber(o Options) scrubber {
+	return scrubber{keys: redact.Keys(o.Redact), personal: !o.IncludePersonalData}
+}
 
-// redactRaw returns raw with the keys redacted; untouched (and not
-// re-encoded) when none of them occurs.
-func redactRaw(raw json.RawMessage, keys []string) (json.RawMessage, error) {
-	if !redact.MayHold(raw, keys) {
+// value scrubs decoded data of an event of type typ in place.
+func (s scrubber) value(typ string, v any) {
+	redact.Value(v, s.keys)
+	if s.personal {
+		redact.PersonalValue(typ, v)
+	}
+}
+
+// raw returns raw scrubbed; untouched (and not re-encoded) when nothing
+// to hide can occur in it.
+func (s scrubber) raw(typ string, raw json.RawMessage) (json.RawMessage, error) {
+	if !redact.MayHold(raw, s.keys) && !(s.personal && redact.MayHoldPersonal(raw)) {
 		return raw, nil
 	}
 	m, err := decodeData(raw)
 	if err != nil {
 		return nil, err
 	}
-	redactValue(m, keys)
+	s.value(typ, m)
 	return json.Marshal(m)
 }
 
@@ -309,7 +324,7 @@ func lookup(m map[string]any, path []string) any {
 // printing single events (timelines); data that cannot be parsed is
 // withheld entirely rather than shown unredacted.
 func RedactJSON(raw json.RawMessage) json.RawMessage {
-	out, err := redactRaw(raw, redactKeys(nil))
+	out, err := scrubber{keys: redact.Keys(nil)}.raw("", raw)
 	if err != nil {
 		return json.RawMessage(`"[unparsable data withheld]"`)
 	}

@@ -5,8 +5,7 @@ import (
 
 	"github.com/evshop/shop/api/admindeadletters"
 	"github.com/evshop/shop/api/adminprojections"
-	"github.com/evshop/shop/projections/baskets"
-	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/readmodels"
 	"github.com/evshop/shop/projections/rebuild"
 )
 
@@ -19,7 +18,7 @@ type AdminService struct {
 
 // Admin assembles the back-office APIs. targets are the in-memory read
 // models of this process (embedded mode); in server mode the rebuild targets
-// are the shared PostgreSQL tables and Redis key space.
+// are the read models of readmodels.List on the shared servers.
 func (in *Infra) Admin(ctx context.Context, o Admin, targets ...rebuild.Projection) (*AdminService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
@@ -36,22 +35,11 @@ func (in *Infra) Admin(ctx context.Context, o Admin, targets ...rebuild.Projecti
 		if state, err = rebuild.NewPostgresState(ctx, pool); err != nil {
 			return nil, err
 		}
-		if err := orders.Migrate(ctx, pool); err != nil {
-			return nil, err
-		}
-		ot, err := orders.NewRebuildTarget(pool)
+		servers, err := readmodels.Open(ctx, readmodels.Stores{Postgres: in.Postgres, Redis: in.Redis, Mongo: in.Mongo, BasketsBase: in.basketsBase()})
 		if err != nil {
 			return nil, err
 		}
-		rc, err := in.Redis(ctx)
-		if err != nil {
-			return nil, err
-		}
-		bt, err := baskets.NewRebuildTarget(rc, in.basketsBase())
-		if err != nil {
-			return nil, err
-		}
-		targets = append(targets, ot, bt)
+		targets = append(targets, servers...)
 	}
 	var live []rebuild.Projection
 	for _, t := range targets {

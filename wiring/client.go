@@ -10,6 +10,7 @@ import (
 	clientmongo "github.com/evshop/shop/client/mongostore"
 	clientsqlite "github.com/evshop/shop/client/sqlitestore"
 	"github.com/evshop/shop/notifier"
+	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
 )
 
@@ -18,6 +19,7 @@ type ClientService struct {
 	Service  *client.Service
 	Profiles Profiles
 	Routes   []Route
+	Rebuild  rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
 }
 
 // Client assembles the client service. products is the catalog read for
@@ -30,6 +32,12 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 	}
 	if products == nil {
 		if products, err = in.catalogService(ctx, o.Stock); err != nil {
+			return nil, err
+		}
+	}
+	var target rebuild.Projection
+	if sw, ok := history.(*recommendations.Swappable); ok {
+		if target, err = sw.RebuildTarget(); err != nil {
 			return nil, err
 		}
 	}
@@ -53,7 +61,7 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 	if err != nil {
 		return nil, err
 	}
-	return &ClientService{Service: svc, Profiles: profiles{svc}, Routes: []Route{
+	return &ClientService{Service: svc, Profiles: profiles{svc}, Rebuild: target, Routes: []Route{
 		{Prefix: "/api/clients", Mount: api.Mount},
 	}}, nil
 }
@@ -76,9 +84,9 @@ func (in *Infra) clientService(ctx context.Context) (*client.Service, recommenda
 		if store, err = clientsqlite.New(ctx, db); err != nil {
 			return nil, nil, err
 		}
-		history = recommendations.NewMemoryStore()
+		history = recommendations.NewSwappable()
 	case in.S.Embedded():
-		store, history = clientmem.New(), recommendations.NewMemoryStore()
+		store, history = clientmem.New(), recommendations.NewSwappable()
 	default:
 		db, err := in.Mongo(ctx)
 		if err != nil {

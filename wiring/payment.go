@@ -12,6 +12,7 @@ import (
 	sandboxpg "github.com/evshop/shop/payments/sandbox/pgstore"
 	sandboxsqlite "github.com/evshop/shop/payments/sandbox/sqlitestore"
 	projection "github.com/evshop/shop/projections/payments"
+	"github.com/evshop/shop/projections/rebuild"
 )
 
 // PaymentService is the payment service.
@@ -19,6 +20,7 @@ type PaymentService struct {
 	Commands *cmdpay.Handlers
 	Ledger   projection.Store
 	Routes   []Route
+	Rebuild  rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
 }
 
 // Payment assembles the payment service with exactly the gateways named in
@@ -96,8 +98,13 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 		return nil, err
 	}
 	var ledger projection.Store
+	var target rebuild.Projection
 	if in.S.Embedded() {
-		ledger = projection.NewMemory()
+		sw := projection.NewSwappable()
+		if target, err = sw.RebuildTarget(); err != nil {
+			return nil, err
+		}
+		ledger = sw
 	} else {
 		pool, err := in.Postgres(ctx)
 		if err != nil {
@@ -126,5 +133,5 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 	if err != nil {
 		return nil, err
 	}
-	return &PaymentService{Commands: cmds, Ledger: ledger, Routes: []Route{{Prefix: "/api/payments", Mount: api.Mount}}}, nil
+	return &PaymentService{Commands: cmds, Ledger: ledger, Rebuild: target, Routes: []Route{{Prefix: "/api/payments", Mount: api.Mount}}}, nil
 }

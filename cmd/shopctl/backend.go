@@ -5,17 +5,21 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/esdb"
 	"github.com/evshop/shop/eventstore/postgres"
 	"github.com/evshop/shop/export"
 	"github.com/evshop/shop/messaging"
 	msgpg "github.com/evshop/shop/messaging/postgres"
 	"github.com/evshop/shop/platform/pg"
-	"github.com/evshop/shop/projections/baskets"
-	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/readmodels"
 	"github.com/evshop/shop/projections/rebuild"
 	shopsettings "github.com/evshop/shop/wiring/settings"
 )
@@ -38,7 +42,10 @@ type serverBackend struct {
 	pools map[string]*pgxpool.Pool
 	rdb   *redis.Client
 	bus   *messaging.Bus
-	es    *postgres.Store
+	mdb   *mongo.Database
+	es    eventstore.Store
+	// closers close what was opened besides pools, clients and the bus.
+	closers []func()
 }
 
 func newServerBackend(s settings, log *slog.Logger) *serverBackend {
@@ -63,22 +70,63 @@ func (b *serverBackend) Events(ctx context.Context) (export.StreamReader, error)
 	return b.events(ctx)
 }
 
-func (b *serverBackend) events(ctx context.Context) (*postgres.Store, error) {
+// events opens the event store the services write (EVENTSTORE), through
+// its port only: every command works the same on PostgreSQL and
+// EventStoreDB.
+func (b *serverBackend) events(ctx context.Context) (eventstore.Store, error) {
 	if b.es != nil {
 		return b.es, nil
 	}
-	p, err := b.pool(ctx, b.s.PostgresURL)
-	if err != nil {
-		return nil, fmt.Errorf("event store: %w", err)
+	switch b.s.EventStore {
+	case "esdb":
+		es, err := esdb.New(ctx, b.s.ESDBURL)
+		if err != nil {
+			return nil, fmt.Errorf("event store: ESDB_URL: %w", err)
+		}
+		b.closers = append(b.closers, func() { es.Close() }) //nolint:errcheck
+		b.es = es
+	default:
+		p, err := b.pool(ctx, b.s.PostgresURL)
+		if err != nil {
+			return nil, fmt.Errorf("event store: %w", err)
+		}
+		es, err := postgres.New(ctx, p)
+		if err != nil {
+			return nil, fmt.Errorf("event store: %w", err)
+		}
+		b.es = es
 	}
-	es, err := postgres.New(ctx, p)
-	if err != nil {
-		return nil, fmt.Errorf("event store: %w", err)
-	}
-	b.es = es
-	return es, nil
+	return b.es, nil
 }
 
+func (b *serverBackend) postgres(ctx context.Context) (*pgxpool.Pool, error) {
+	return b.pool(ctx, b.s.PostgresURL)
+}
+
+func (b *serverBackend) redis(context.Context) (*redis.Client, error) {
+	if b.rdb == nil {
+		opts, _ := redis.ParseURL(b.s.RedisURL) // validated
+		b.rdb = redis.NewClient(opts)
+	}
+	return b.rdb, nil
+}
+
+func (b *serverBackend) mongo(ctx context.Context) (*mongo.Database, error) {
+	if b.mdb == nil {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		c, err := mongo.Connect(cctx, options.Client().ApplyURI(b.s.MongoURL))
+		if err != nil {
+			return nil, fmt.Errorf("MONGO_URL: %w", err)
+		}
+		b.closers = append(b.closers, func() { c.Disconnect(context.Background()) }) //nolint:errcheck
+		b.mdb = c.Database(b.s.MongoDB)
+	}
+	return b.mdb, nil
+}
+
+// Runner rebuilds the read models of readmodels.List, the same set the
+// admin API rebuilds, sharing its progress and locks in PostgreSQL.
 func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -86,26 +134,12 @@ func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	op, err := b.pool(ctx, b.s.PostgresURL)
-	if err != nil {
-		return nil, fmt.Errorf("orders read model: %w", err)
-	}
-	if err := orders.Migrate(ctx, op); err != nil {
-		return nil, err
-	}
-	ot, err := orders.NewRebuildTarget(op)
+	targets, err := readmodels.Open(ctx, readmodels.Stores{Postgres: b.postgres, Redis: b.redis, Mongo: b.mongo,
+		BasketsBase: shopsettings.BasketsBase(b.s.BusPrefix)})
 	if err != nil {
 		return nil, err
 	}
-	if b.rdb == nil {
-		opts, _ := redis.ParseURL(b.s.RedisURL) // validated
-		b.rdb = redis.NewClient(opts)
-	}
-	bt, err := baskets.NewRebuildTarget(b.rdb, shopsettings.BasketsBase(b.s.BusPrefix))
-	if err != nil {
-		return nil, err
-	}
-	sp, err := b.pool(ctx, b.s.PostgresURL)
+	sp, err := b.postgres(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("rebuild state: %w", err)
 	}
@@ -113,7 +147,7 @@ func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := rebuild.NewRegistry(ot, bt)
+	reg, err := rebuild.NewRegistry(targets...)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +193,9 @@ func (b *serverBackend) DeadLetters(ctx context.Context) (deadLetters, error) {
 func (b *serverBackend) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for _, c := range b.closers {
+		c()
+	}
 	if b.bus != nil {
 		b.bus.Close() //nolint:errcheck
 	}

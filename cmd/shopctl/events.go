@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,13 +25,17 @@ type queryFlags struct {
 	from, to        uint64
 }
 
-func (q *queryFlags) declare(fs *flag.FlagSet) {
+func (q *queryFlags) declare(fs *pflag.FlagSet) {
 	fs.Var(&q.prefixes, "stream-prefix", "only streams starting with this (repeatable), e.g. order-")
 	fs.Var(&q.types, "type", "only this event type or glob (repeatable), e.g. 'ordering.*'")
 	fs.StringVar(&q.since, "since", "", "only events at or after this RFC 3339 time")
 	fs.StringVar(&q.until, "until", "", "only events before this RFC 3339 time")
 	fs.Uint64Var(&q.from, "from-position", 0, "only events at or after this global position")
 	fs.Uint64Var(&q.to, "to-position", 0, "only events at or before this global position (0: no bound)")
+}
+
+func (a *app) eventsCommand() *cobra.Command {
+	return group("events", "Export or count the event history", a.eventsExportCommand(), a.eventsStatsCommand())
 }
 
 func (q *queryFlags) query() (export.Query, error) {
@@ -108,49 +112,60 @@ func (s *fileSink) finish(ok bool) error {
 	return first
 }
 
-func (a *app) eventsExport(ctx context.Context, args []string) error {
-	fs := newFlags("events export")
-	var qf queryFlags
-	qf.declare(fs)
-	format := fs.String("format", "jsonl", "jsonl, csv or parquet")
-	out := fs.String("out", "", "output file ('-' or empty: stdout); for parquet a directory (one file per type), or a .parquet file with one exact --type")
-	noRedact := fs.Bool("no-redact", false, "keep password- and secret-like fields; payment tokens, sealed tokens and card numbers are replaced regardless")
-	pos, err := parse(fs, args)
+// exportFlags are the flags of events export.
+type exportFlags struct {
+	query              queryFlags
+	format, out        string
+	noRedact, personal bool
+}
+
+func (a *app) eventsExportCommand() *cobra.Command {
+	var f exportFlags
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Stream history to JSON Lines, CSV or Parquet (personal data left out unless asked for)",
+		Args:  argsError(cobra.NoArgs),
+		RunE:  func(c *cobra.Command, _ []string) error { return a.eventsExport(c.Context(), f) },
+	}
+	fs := c.Flags()
+	f.query.declare(fs)
+	fs.StringVar(&f.format, "format", "jsonl", "jsonl, csv or parquet")
+	fs.StringVar(&f.out, "out", "", "output file ('-' or empty: stdout); for parquet a directory (one file per type), or a .parquet file with one exact --type")
+	fs.BoolVar(&f.noRedact, "no-redact", false, "keep password- and secret-like fields; payment tokens, sealed tokens and card numbers are replaced regardless")
+	fs.BoolVar(&f.personal, "include-personal-data", false, "keep personal data (names, emails, addresses, card last digits, VAT ids), replaced by default")
+	return c
+}
+
+func (a *app) eventsExport(ctx context.Context, ef exportFlags) error {
+	q, err := ef.query.query()
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("events export takes no arguments, got %q", pos)
-	}
-	q, err := qf.query()
-	if err != nil {
-		return err
-	}
-	f, err := export.ParseFormat(*format)
+	f, err := export.ParseFormat(ef.format)
 	if err != nil {
 		return usagef("--format: %v", err)
 	}
 	sink := &fileSink{stdout: a.env.stdout}
 	oneType := len(q.Types) == 1 && !strings.ContainsAny(q.Types[0], `*?[\`)
 	switch {
-	case *out == "" || *out == "-":
+	case ef.out == "" || ef.out == "-":
 		if f == export.FormatParquet && !oneType {
 			return usagef("parquet writes one file per event type: give --out DIR, or exactly one exact --type for stdout")
 		}
-	case f == export.FormatParquet && !(oneType && strings.HasSuffix(*out, ".parquet")):
-		if err := os.MkdirAll(*out, 0o755); err != nil {
+	case f == export.FormatParquet && !(oneType && strings.HasSuffix(ef.out, ".parquet")):
+		if err := os.MkdirAll(ef.out, 0o755); err != nil {
 			return err
 		}
-		sink.dir = *out
+		sink.dir = ef.out
 	default:
-		sink.single = *out
+		sink.single = ef.out
 	}
 	es, err := a.backend.Events(ctx)
 	if err != nil {
 		return err
 	}
-	opts := export.Options{Query: q, Format: f}
-	if *noRedact {
+	opts := export.Options{Query: q, Format: f, IncludePersonalData: ef.personal}
+	if ef.noRedact {
 		opts.Redact = []string{}
 	}
 	bar := a.progressBar("export")
@@ -173,18 +188,21 @@ func (a *app) eventsExport(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (a *app) eventsStats(ctx context.Context, args []string) error {
-	fs := newFlags("events stats")
+func (a *app) eventsStatsCommand() *cobra.Command {
 	var qf queryFlags
-	qf.declare(fs)
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "stats",
+		Short: "Count events per day and type (same filters as export)",
+		Args:  argsError(cobra.NoArgs),
+		RunE:  func(c *cobra.Command, _ []string) error { return a.eventsStats(c.Context(), &qf, asJSON) },
 	}
-	if len(pos) > 0 {
-		return usagef("events stats takes no arguments, got %q", pos)
-	}
+	qf.declare(c.Flags())
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	return c
+}
+
+func (a *app) eventsStats(ctx context.Context, qf *queryFlags, asJSON bool) error {
 	q, err := qf.query()
 	if err != nil {
 		return err
@@ -203,7 +221,7 @@ func (a *app) eventsStats(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(a.env.stdout).Encode(stats)
 	}
 	tw := tabwriter.NewWriter(a.env.stdout, 0, 4, 2, ' ', 0)
@@ -214,56 +232,5 @@ func (a *app) eventsStats(ctx context.Context, args []string) error {
 		total += s.Count
 	}
 	fmt.Fprintf(tw, "total\t\t%s\n", strconv.FormatUint(total, 10))
-	return tw.Flush()
-}
-
-func (a *app) orderTimeline(ctx context.Context, args []string) error {
-	fs := newFlags("order timeline")
-	scan := fs.String("scan", "window", "also find events of other streams by correlation id: window (around the order), all, none")
-	asJSON := fs.Bool("json", false, "print JSON Lines (the stored envelopes) instead of a table")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("order timeline takes one ORDER_ID")
-	}
-	sc, err := export.ParseScan(*scan)
-	if err != nil {
-		return usagef("--scan: %v", err)
-	}
-	es, err := a.backend.Events(ctx)
-	if err != nil {
-		return err
-	}
-	evs, err := export.Timeline(ctx, es, pos[0], export.TimelineOptions{Scan: sc})
-	if err != nil {
-		if errors.Is(err, export.ErrInvalidOrderID) {
-			return usagef("%v", err)
-		}
-		return err
-	}
-	if len(evs) == 0 {
-		return fmt.Errorf("no events for order %s", pos[0])
-	}
-	if *asJSON {
-		enc := json.NewEncoder(a.env.stdout)
-		for _, ev := range evs {
-			ev.Data = export.RedactJSON(ev.Data)
-			if err := enc.Encode(ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(a.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "POSITION\tTIME\tSTREAM\tREV\tTYPE\tDATA")
-	for _, ev := range evs {
-		data := string(export.RedactJSON(ev.Data))
-		if len(data) > 120 {
-			data = data[:117] + "..."
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", ev.Position, ev.Time.UTC().Format(time.RFC3339), ev.Stream, ev.Revision, ev.Type, data)
-	}
 	return tw.Flush()
 }

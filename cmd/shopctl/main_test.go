@@ -21,8 +21,10 @@ import (
 	"github.com/evshop/shop/messaging/relay"
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/orders"
+	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/recommendations"
 )
 
 // memBackend is the embedded wiring: memory event store, swappable memory
@@ -54,9 +56,10 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 	ctx := context.Background()
 	om, _ := orders.NewSwappable(orders.NewMemory())
 	bm, _ := baskets.NewSwappable(baskets.NewMemory())
+	pm, rm := payments.NewSwappable(), recommendations.NewSwappable()
 	for _, h := range []interface {
 		Handle(context.Context, eventstore.RecordedEvent) error
-	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm))} {
+	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm)), must(payments.NewProjector(pm)), recommendations.NewProjector(rm)} {
 		for ev, err := range es.ReadAll(ctx, 0, eventstore.Filter{}) {
 			if err == nil {
 				err = h.Handle(ctx, ev)
@@ -66,7 +69,7 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 			}
 		}
 	}
-	reg, err := rebuild.NewRegistry(must(om.RebuildTarget()), must(bm.RebuildTarget()))
+	reg, err := rebuild.NewRegistry(must(om.RebuildTarget()), must(bm.RebuildTarget()), must(pm.RebuildTarget()), must(rm.RebuildTarget()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,9 +141,15 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		{"deadletters", "list", "--limit", "0"},
 		{"deadletters", "redrive"},
 		{"deadletters", "redrive", "--handler", "x", "id1"},
-		{"-rebuild-batch", "0", "projections", "list"},
-		{"-log-level", "loud", "projections", "list"},
-		{"-postgres-url", "mysql://x", "events", "stats"},
+		{"--rebuild-batch", "0", "projections", "list"},
+		{"--log-level", "loud", "projections", "list"},
+		{"--postgres-url", "mysql://x", "events", "stats"},
+		{"events", "stats", "--postgres-url", "mysql://x"},
+		{"--bogus", "events", "stats"},
+		{"--eventstore", "memory", "events", "stats"},
+		{"--eventstore", "esdb", "--esdb-url", "http://x", "events", "stats"},
+		{"--mongo-url", "redis://x", "projections", "list"},
+		{"completion", "nosuchshell"},
 	} {
 		if r := b.run(t, args...); r.code != 2 || r.stderr == "" {
 			t.Errorf("%q: exit %d, stderr %q", args, r.code, r.stderr)
@@ -151,6 +160,35 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		lookup: func(k string) (string, bool) { return "x", k == "SHOPCTL_REBUILD_BATCH" }}, func(settings) backend { return b })
 	if code != 2 || !strings.Contains(errOut.String(), "SHOPCTL_REBUILD_BATCH") {
 		t.Fatalf("bad env: %d %q", code, errOut.String())
+	}
+}
+
+// Help and completion come from cobra: every command documents its flags,
+// the settings are flags of every command, and a bad flag says which.
+func TestHelpCompletionAndFlagErrors(t *testing.T) {
+	t.Parallel()
+	es, _ := seeded(t)
+	b := newMemBackend(t, es)
+	for _, c := range []struct {
+		args       []string
+		code       int
+		out, noErr string
+	}{
+		{[]string{"--help"}, 0, "projections", ""},
+		{[]string{"-h"}, 0, "POSTGRES_URL", ""},
+		{[]string{"events", "export", "--help"}, 0, "--include-personal-data", ""},
+		{[]string{"projections", "rebuild", "-h"}, 0, "--restart", ""},
+		{[]string{"help", "order", "timeline"}, 0, "--scan", ""},
+		{[]string{"completion", "bash"}, 0, "bash completion", ""},
+		{[]string{"completion", "zsh"}, 0, "compdef", ""},
+		{[]string{"events", "stats", "--nope"}, 2, "", "unknown flag: --nope"},
+		{[]string{"deadletters", "list", "--limit", "many"}, 2, "", "invalid argument \"many\""},
+		{[]string{"events", "stats", "--rebuild-batch", "7"}, 0, "total", ""},
+	} {
+		r := b.run(t, c.args...)
+		if r.code != c.code || !strings.Contains(r.stdout, c.out) || (c.noErr != "" && !strings.Contains(r.stderr, c.noErr)) {
+			t.Errorf("%q: exit %d, want %d; stdout %.200q; stderr %.300q", c.args, r.code, c.code, r.stdout, r.stderr)
+		}
 	}
 }
 
@@ -221,7 +259,7 @@ func TestStatsTimelineAndProjections(t *testing.T) {
 	}
 	r = b.run(t, "projections", "list", "--json")
 	var sts []rebuild.Status
-	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sts) != nil || len(sts) != 2 || sts[0].State != rebuild.StateDone {
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sts) != nil || len(sts) != 4 || sts[0].State != rebuild.StateDone {
 		t.Fatalf("list: %+v", r)
 	}
 	if r = b.run(t, "projections", "status", "orders"); r.code != 0 || !strings.Contains(r.stdout, "done") {

@@ -9,7 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/evshop/shop/messaging"
+	"github.com/spf13/cobra"
+
 	"github.com/evshop/shop/projections/rebuild"
 )
 
@@ -43,16 +44,24 @@ func rebuildNote(p *rebuild.Progress) string {
 	return note
 }
 
-func (a *app) projectionsList(ctx context.Context, args []string) error {
-	fs := newFlags("projections list")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (a *app) projectionsCommand() *cobra.Command {
+	return group("projections", "Read models: lag, rebuild progress, blue/green rebuilds",
+		a.projectionsListCommand(), a.projectionsStatusCommand(), a.projectionsRebuildCommand())
+}
+
+func (a *app) projectionsListCommand() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "Every rebuildable read model with its checkpoint, lag and last rebuild",
+		Args:  argsError(cobra.NoArgs),
+		RunE:  func(c *cobra.Command, _ []string) error { return a.projectionsList(c.Context(), asJSON) },
 	}
-	if len(pos) > 0 {
-		return usagef("projections list takes no arguments")
-	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func (a *app) projectionsList(ctx context.Context, asJSON bool) error {
 	r, err := a.backend.Runner(ctx)
 	if err != nil {
 		return err
@@ -61,19 +70,37 @@ func (a *app) projectionsList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.printStatuses(sts, *asJSON)
+	return a.printStatuses(sts, asJSON)
 }
 
-func (a *app) projectionsStatus(ctx context.Context, args []string) error {
-	fs := newFlags("projections status")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (a *app) projectionsStatusCommand() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "status NAME",
+		Short: "One read model's checkpoint, lag and rebuild progress",
+		Args:  argsError(names(1, 1)),
+		RunE:  func(c *cobra.Command, args []string) error { return a.projectionsStatus(c.Context(), args, asJSON) },
 	}
-	if len(pos) != 1 || !rebuild.ValidName(pos[0]) {
-		return usagef("projections status takes one projection NAME")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+// names accepts between lo and hi projection names.
+func names(lo, hi int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < lo || len(args) > hi {
+			return fmt.Errorf("%s takes %s projection NAME", c.CommandPath(), map[bool]string{true: "one", false: "at most one"}[lo == 1])
+		}
+		for _, n := range args {
+			if !rebuild.ValidName(n) {
+				return fmt.Errorf("%q is no projection name", n)
+			}
+		}
+		return nil
 	}
+}
+
+func (a *app) projectionsStatus(ctx context.Context, pos []string, asJSON bool) error {
 	r, err := a.backend.Runner(ctx)
 	if err != nil {
 		return err
@@ -85,33 +112,41 @@ func (a *app) projectionsStatus(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.printStatuses([]rebuild.Status{st}, *asJSON)
+	return a.printStatuses([]rebuild.Status{st}, asJSON)
 }
 
-func (a *app) projectionsRebuild(ctx context.Context, args []string) error {
-	fs := newFlags("projections rebuild")
-	all := fs.Bool("all", false, "rebuild every projection, one after the other")
-	restart := fs.Bool("restart", false, "drop a shadow left by an interrupted rebuild and replay from zero (default: resume it)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (a *app) projectionsRebuildCommand() *cobra.Command {
+	var all, restart bool
+	c := &cobra.Command{
+		Use:   "rebuild NAME|--all",
+		Short: "Replay history into a shadow of the read model and swap it in",
+		Args:  argsError(names(0, 1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			if all == (len(args) > 0) {
+				return usagef("projections rebuild takes one projection NAME or --all")
+			}
+			return a.projectionsRebuild(c.Context(), args, all, restart)
+		},
 	}
-	if *all == (len(pos) > 0) || len(pos) > 1 || (len(pos) == 1 && !rebuild.ValidName(pos[0])) {
-		return usagef("projections rebuild takes one projection NAME or --all")
-	}
+	c.Flags().BoolVar(&all, "all", false, "rebuild every projection, one after the other")
+	c.Flags().BoolVar(&restart, "restart", false, "drop a shadow left by an interrupted rebuild and replay from zero (default: resume it)")
+	return c
+}
+
+func (a *app) projectionsRebuild(ctx context.Context, pos []string, all, restart bool) error {
 	r, err := a.backend.Runner(ctx)
 	if err != nil {
 		return err
 	}
 	names := pos
-	if *all {
+	if all {
 		names = r.Registry().Names()
 	} else if _, err := r.Registry().Get(pos[0]); err != nil {
 		return usagef("%v (known: %s)", err, strings.Join(r.Registry().Names(), ", "))
 	}
 	for _, n := range names {
 		bar := a.progressBar(n)
-		opts := rebuild.Options{Restart: *restart}
+		opts := rebuild.Options{Restart: restart}
 		if bar != nil {
 			opts.Progress = func(p rebuild.Progress) { bar.update(p.Fraction(), p.Applied, p.StartedAt, string(p.Phase)) }
 		}
@@ -127,105 +162,4 @@ func (a *app) projectionsRebuild(ctx context.Context, args []string) error {
 			n, p.Applied, p.UpdatedAt.Sub(p.StartedAt).Round(time.Millisecond), p.Position)
 	}
 	return nil
-}
-
-func (a *app) deadlettersList(ctx context.Context, args []string) error {
-	fs := newFlags("deadletters list")
-	handler := fs.String("handler", "", "only this handler's dead letters")
-	limit := fs.Int("limit", 100, "at most this many (1..1000)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 || *limit < 1 || *limit > 1000 {
-		return usagef("deadletters list takes no arguments and --limit in 1..1000")
-	}
-	dls, err := a.backend.DeadLetters(ctx)
-	if err != nil {
-		return err
-	}
-	list, err := dls.List(ctx, messaging.ListOptions{Handler: *handler, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(a.env.stdout).Encode(list)
-	}
-	tw := tabwriter.NewWriter(a.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tFAILED AT\tHANDLER\tMESSAGE\tREASON")
-	for _, d := range list {
-		reason := d.Reason
-		if len(reason) > 80 {
-			reason = reason[:77] + "..."
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.FailedAt.UTC().Format(time.RFC3339), d.Handler, d.MessageID, reason)
-	}
-	return tw.Flush()
-}
-
-func (a *app) deadlettersShow(ctx context.Context, args []string) error {
-	pos, err := parse(newFlags("deadletters show"), args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("deadletters show takes one ID")
-	}
-	dls, err := a.backend.DeadLetters(ctx)
-	if err != nil {
-		return err
-	}
-	d, err := dls.Get(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	view := struct {
-		messaging.DeadLetter
-		Payload json.RawMessage `json:"Payload"`
-	}{DeadLetter: d}
-	if json.Valid(d.Payload) {
-		view.Payload = d.Payload
-	} else {
-		view.Payload, _ = json.Marshal(string(d.Payload))
-	}
-	enc := json.NewEncoder(a.env.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(view)
-}
-
-func (a *app) deadlettersRedrive(ctx context.Context, args []string) error {
-	fs := newFlags("deadletters redrive")
-	all := fs.Bool("all", false, "redrive every listed dead letter (with --handler: that handler's)")
-	handler := fs.String("handler", "", "with --all: only this handler's")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if *all == (len(pos) > 0) || (*handler != "" && !*all) {
-		return usagef("deadletters redrive takes IDs, or --all [--handler H]")
-	}
-	dls, err := a.backend.DeadLetters(ctx)
-	if err != nil {
-		return err
-	}
-	ids := pos
-	if *all {
-		list, err := dls.List(ctx, messaging.ListOptions{Handler: *handler, Limit: 1000})
-		if err != nil {
-			return err
-		}
-		for _, d := range list {
-			ids = append(ids, d.ID)
-		}
-	}
-	var errs []error
-	for _, id := range ids {
-		if err := dls.Redrive(ctx, id); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", id, err))
-			continue
-		}
-		fmt.Fprintf(a.env.stderr, "redrove %s\n", id)
-	}
-	return errors.Join(errs...)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/projectionstest"
+	"github.com/evshop/shop/projections/readmodels"
 	"github.com/evshop/shop/projections/rebuild"
 )
 
@@ -21,6 +22,7 @@ func TestServerBackendAgainstRealServers(t *testing.T) {
 	ctx := context.Background()
 	dbURL := testenv.PostgresURL(t)
 	_, prefix := testenv.Redis(t)
+	mdb := testenv.Mongo(t)
 	redisURL := testenv.URL(testenv.RedisURLEnv)
 	pool, err := pg.Connect(ctx, dbURL)
 	if err != nil {
@@ -37,6 +39,7 @@ func TestServerBackendAgainstRealServers(t *testing.T) {
 	}
 	vars := map[string]string{
 		"POSTGRES_URL": dbURL, "REDIS_URL": redisURL, "BUS_PREFIX": prefix,
+		"MONGO_URL": testenv.URL(testenv.MongoURLEnv), "MONGO_DB": mdb.Name(), "EVENTSTORE": "postgres",
 	}
 	sh := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
@@ -45,7 +48,7 @@ func TestServerBackendAgainstRealServers(t *testing.T) {
 	}
 	code, out, stderr := sh("projections", "list", "--json")
 	var sts []rebuild.Status
-	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != 2 {
+	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != len(readmodels.List()) {
 		t.Fatalf("list: %d %s %s", code, out, stderr)
 	}
 	for _, s := range sts {

@@ -314,7 +314,7 @@ func TestConfigKeysExistInCode(t *testing.T) {
 	for _, ks := range generatedConfigMaps(t) {
 		keys = append(keys, ks...)
 	}
-	for _, f := range []string{"overlays/production/kustomization.yaml"} {
+	for _, f := range []string{"overlays/production/kustomization.yaml", "overlays/production-esdb/kustomization.yaml"} {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -98,23 +98,45 @@ func templateSecrets(t *testing.T) map[string]map[string]string {
 }
 
 // servers are the Secrets holding a server's URL, and which binaries open
-// that server (wiring: the event store is EventStoreDB in production; a bus
-// on RabbitMQ keeps its dead letters and dedupe in PostgreSQL, so every
-// binary on the bus opens PostgreSQL too).
-var servers = map[string][]string{
-	"shop-postgres": {"admin", "auth", "basket", "catalog", "checkout", "client", "notifier", "ordering", "payment", "relay"},
-	"shop-amqp":     {"admin", "auth", "basket", "catalog", "checkout", "client", "notifier", "ordering", "payment", "relay"},
-	"shop-esdb":     {"admin", "basket", "catalog", "checkout", "ordering", "payment", "relay"},
-	"shop-mongo":    {"catalog", "client", "notifier"},
-	"shop-redis":    {"admin", "auth", "basket", "catalog", "client", "gateway", "notifier"},
+// that server with the event store on eventStore (wiring: a bus on
+// RabbitMQ keeps its dead letters and dedupe in PostgreSQL, so every binary
+// on the bus opens PostgreSQL too; the admin rebuilds the read models on
+// PostgreSQL, Redis and MongoDB).
+func servers(eventStore string) map[string][]string {
+	es := map[string][]string{"shop-esdb": nil}
+	if eventStore == "esdb" {
+		es["shop-esdb"] = []string{"admin", "basket", "catalog", "checkout", "ordering", "payment", "relay"}
+	}
+	return map[string][]string{
+		"shop-postgres": {"admin", "auth", "basket", "catalog", "checkout", "client", "notifier", "ordering", "payment", "relay"},
+		"shop-amqp":     {"admin", "auth", "basket", "catalog", "checkout", "client", "notifier", "ordering", "payment", "relay"},
+		"shop-esdb":     es["shop-esdb"],
+		"shop-mongo":    {"admin", "catalog", "client", "notifier"},
+		"shop-redis":    {"admin", "auth", "basket", "catalog", "client", "gateway", "notifier"},
+	}
 }
 
-// The production overlay starts: every Deployment's binary accepts exactly
-// the environment its ConfigMaps and Secrets give it (its own settings
-// validation, as at start-up), and it mounts exactly the Secrets it reads.
+// Each production overlay starts: every Deployment's binary accepts
+// exactly the environment its ConfigMaps and Secrets give it (its own
+// settings validation, as at start-up), and it mounts exactly the Secrets
+// it reads. The default runs the PostgreSQL event store; EventStoreDB is
+// one overlay away.
 func TestProductionDeploymentsPassTheirBinarysValidation(t *testing.T) {
 	t.Parallel()
-	objs := render(t, "overlays/production")
+	for _, c := range []struct{ overlay, eventStore string }{
+		{"overlays/production", "postgres"},
+		{"overlays/production-esdb", "esdb"},
+	} {
+		t.Run(c.overlay, func(t *testing.T) {
+			t.Parallel()
+			checkDeployments(t, c.overlay, c.eventStore)
+		})
+	}
+}
+
+func checkDeployments(t *testing.T, overlay, eventStore string) {
+	objs := render(t, overlay)
+	servers := servers(eventStore)
 	secrets := templateSecrets(t)
 	configMaps := map[string]map[string]string{}
 	for _, o := range objs {
@@ -170,6 +192,9 @@ func TestProductionDeploymentsPassTheirBinarysValidation(t *testing.T) {
 			if e.ValueFrom == nil {
 				env[e.Name] = e.Value
 			}
+		}
+		if env["EVENTSTORE"] != eventStore {
+			t.Errorf("%s: EVENTSTORE=%q, want %q", name, env["EVENTSTORE"], eventStore)
 		}
 		if _, err := b.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, nil); err != nil {
 			t.Errorf("%s would exit at start with the production overlay's environment: %v", name, err)

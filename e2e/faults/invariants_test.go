@@ -503,7 +503,7 @@ func (k *checker) shopctl(ctx context.Context, t *testing.T, args ...string) []b
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"POSTGRES_URL=" + k.c.PostgresURL, "REDIS_URL=" + k.c.RedisURL, "BUS_PREFIX=" + k.c.BusPrefix,
-		"AMQP_URL=" + k.c.AMQPURL,
+		"AMQP_URL=" + k.c.AMQPURL, "MONGO_URL=" + k.c.MongoURL, "MONGO_DB=" + k.c.MongoDB,
 	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

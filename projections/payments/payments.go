@@ -102,9 +102,7 @@ func NewProjector(store Store) (*Projector, error) {
 func (p *Projector) Name() string { return HandlerName }
 
 // Filter selects the events of payment streams.
-func (p *Projector) Filter() eventstore.Filter {
-	return eventstore.Filter{StreamPrefixes: []string{payment.StreamPrefix}}
-}
+func (p *Projector) Filter() eventstore.Filter { return filter() }
 
 // Handle books one stored event; other streams are ignored.
 func (p *Projector) Handle(ctx context.Context, ev eventstore.RecordedEvent) error {

@@ -29,19 +29,48 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return pg.Migrate(ctx, pool, Component, sub)
 }
 
-// Postgres is the server-mode Store.
-type Postgres struct{ pool *pgxpool.Pool }
+// Postgres is the server-mode Store over the live tables, or over the
+// shadow tables a rebuild fills (NewRebuildTarget).
+type Postgres struct {
+	pool *pgxpool.Pool
+	// payments and ledger name the tables; checkpoint names this store's
+	// row in payments_projection_checkpoints.
+	payments, ledger, checkpoint string
+}
 
-// NewPostgres returns the store; run Migrate first.
-func NewPostgres(pool *pgxpool.Pool) (*Postgres, error) {
+// NewPostgres returns the store over the live tables; run Migrate first.
+func NewPostgres(pool *pgxpool.Pool) (*Postgres, error) { return newPostgres(pool, "") }
+
+func newPostgres(pool *pgxpool.Pool, suffix string) (*Postgres, error) {
 	if pool == nil {
 		return nil, errors.New("payments projection: pool is required")
 	}
-	return &Postgres{pool: pool}, nil
+	return &Postgres{pool: pool, payments: "payments" + suffix, ledger: "payment_ledger" + suffix, checkpoint: HandlerName + suffix}, nil
 }
 
-const selectPayment = `SELECT payment_id, order_id, customer_id, method, last4, status, amount, currency,
-	captured, refunded, fail_code, reason, gateway_ref, version, updated_at FROM payments`
+func (s *Postgres) selectPayment() string {
+	return `SELECT payment_id, order_id, customer_id, method, last4, status, amount, currency,
+	captured, refunded, fail_code, reason, gateway_ref, version, updated_at FROM ` + s.payments
+}
+
+// upsertPayment writes one summary row (Apply and ApplyBatch).
+func (s *Postgres) upsertPayment() string {
+	return `INSERT INTO ` + s.payments + ` (payment_id, order_id, customer_id, method, last4, status, amount, currency,
+		captured, refunded, fail_code, reason, gateway_ref, version, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+		ON CONFLICT (payment_id) DO UPDATE SET customer_id=EXCLUDED.customer_id, method=EXCLUDED.method, last4=EXCLUDED.last4,
+		status=EXCLUDED.status, amount=EXCLUDED.amount, currency=EXCLUDED.currency, captured=EXCLUDED.captured,
+		refunded=EXCLUDED.refunded, fail_code=EXCLUDED.fail_code, reason=EXCLUDED.reason, gateway_ref=EXCLUDED.gateway_ref,
+		version=EXCLUDED.version, updated_at=EXCLUDED.updated_at`
+}
+
+func paymentArgs(p *Payment) []any {
+	return []any{p.PaymentID, p.OrderID, p.CustomerID, p.Method, p.Last4, p.Status, p.Amount.Amount, p.Amount.Currency,
+		p.Captured, p.Refunded, p.FailCode, p.Reason, p.GatewayRef, p.Version, p.UpdatedAt}
+}
+
+const saveCheckpoint = `INSERT INTO payments_projection_checkpoints (projector, position) VALUES ($1, $2)
+		ON CONFLICT (projector) DO UPDATE SET position = GREATEST(payments_projection_checkpoints.position, EXCLUDED.position), updated_at = now()`
 
 func scanPayment(row pgx.Row) (Payment, error) {
 	var p Payment
@@ -67,7 +96,7 @@ func (s *Postgres) Apply(ctx context.Context, c Change) (applied bool, err error
 	if _, err = tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('payments:' || $1))`, c.PaymentID); err != nil {
 		return false, err
 	}
-	p, err := scanPayment(tx.QueryRow(ctx, selectPayment+` WHERE payment_id=$1`, c.PaymentID))
+	p, err := scanPayment(tx.QueryRow(ctx, s.selectPayment()+` WHERE payment_id=$1`, c.PaymentID))
 	exists := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return false, err
@@ -79,26 +108,16 @@ func (s *Postgres) Apply(ctx context.Context, c Change) (applied bool, err error
 		return false, gerr
 	}
 	fold(&p, c)
-	if _, err = tx.Exec(ctx, `INSERT INTO payments (payment_id, order_id, customer_id, method, last4, status, amount, currency,
-		captured, refunded, fail_code, reason, gateway_ref, version, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-		ON CONFLICT (payment_id) DO UPDATE SET customer_id=EXCLUDED.customer_id, method=EXCLUDED.method, last4=EXCLUDED.last4,
-		status=EXCLUDED.status, amount=EXCLUDED.amount, currency=EXCLUDED.currency, captured=EXCLUDED.captured,
-		refunded=EXCLUDED.refunded, fail_code=EXCLUDED.fail_code, reason=EXCLUDED.reason, gateway_ref=EXCLUDED.gateway_ref,
-		version=EXCLUDED.version, updated_at=EXCLUDED.updated_at`,
-		p.PaymentID, p.OrderID, p.CustomerID, p.Method, p.Last4, p.Status, p.Amount.Amount, p.Amount.Currency,
-		p.Captured, p.Refunded, p.FailCode, p.Reason, p.GatewayRef, p.Version, p.UpdatedAt); err != nil {
+	if _, err = tx.Exec(ctx, s.upsertPayment(), paymentArgs(&p)...); err != nil {
 		return false, fmt.Errorf("payments projection: upsert %s: %w", c.PaymentID, err)
 	}
 	e := c.Entry
-	if _, err = tx.Exec(ctx, `INSERT INTO payment_ledger (payment_id, revision, position, kind, amount, currency, code, reason, gateway_ref, at)
+	if _, err = tx.Exec(ctx, `INSERT INTO `+s.ledger+` (payment_id, revision, position, kind, amount, currency, code, reason, gateway_ref, at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
 		c.PaymentID, e.Revision, c.Position, e.Kind, e.Amount.Amount, e.Amount.Currency, e.Code, e.Reason, e.GatewayRef, e.At); err != nil {
 		return false, fmt.Errorf("payments projection: ledger %s: %w", c.PaymentID, err)
 	}
-	if _, err = tx.Exec(ctx, `INSERT INTO payments_projection_checkpoints (projector, position) VALUES ($1, $2)
-		ON CONFLICT (projector) DO UPDATE SET position = GREATEST(payments_projection_checkpoints.position, EXCLUDED.position), updated_at = now()`,
-		HandlerName, c.Position); err != nil {
+	if _, err = tx.Exec(ctx, saveCheckpoint, s.checkpoint, c.Position); err != nil {
 		return false, fmt.Errorf("payments projection: checkpoint: %w", err)
 	}
 	if err = tx.Commit(ctx); err != nil {
@@ -109,7 +128,7 @@ func (s *Postgres) Apply(ctx context.Context, c Change) (applied bool, err error
 
 // ByOrder implements Store.
 func (s *Postgres) ByOrder(ctx context.Context, orderID string) ([]Payment, error) {
-	rows, err := s.pool.Query(ctx, selectPayment+` WHERE order_id=$1 ORDER BY payment_id`, orderID)
+	rows, err := s.pool.Query(ctx, s.selectPayment()+` WHERE order_id=$1 ORDER BY payment_id`, orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +147,7 @@ func (s *Postgres) ByOrder(ctx context.Context, orderID string) ([]Payment, erro
 	}
 	for i := range out {
 		lr, err := s.pool.Query(ctx, `SELECT revision, kind, amount, currency, code, reason, gateway_ref, at
-			FROM payment_ledger WHERE payment_id=$1 ORDER BY revision`, out[i].PaymentID)
+			FROM `+s.ledger+` WHERE payment_id=$1 ORDER BY revision`, out[i].PaymentID)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +172,7 @@ func (s *Postgres) ByOrder(ctx context.Context, orderID string) ([]Payment, erro
 // Checkpoint implements Store.
 func (s *Postgres) Checkpoint(ctx context.Context) (uint64, error) {
 	var pos uint64
-	err := s.pool.QueryRow(ctx, `SELECT position FROM payments_projection_checkpoints WHERE projector=$1`, HandlerName).Scan(&pos)
+	err := s.pool.QueryRow(ctx, `SELECT position FROM payments_projection_checkpoints WHERE projector=$1`, s.checkpoint).Scan(&pos)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
@@ -187,7 +206,7 @@ func (s *Postgres) ApplyBatch(ctx context.Context, cs []Change) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('payments:' || id)) FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`, ids); err != nil {
 		return err
 	}
-	rows, err := tx.Query(ctx, selectPayment+` WHERE payment_id = ANY($1)`, ids)
+	rows, err := tx.Query(ctx, s.selectPayment()+` WHERE payment_id = ANY($1)`, ids)
 	if err != nil {
 		return fmt.Errorf("payments projection: batch load: %w", err)
 	}
@@ -228,24 +247,14 @@ func (s *Postgres) ApplyBatch(ctx context.Context, cs []Change) error {
 	b := &pgx.Batch{}
 	for id := range dirty {
 		p := state[id]
-		b.Queue(`INSERT INTO payments (payment_id, order_id, customer_id, method, last4, status, amount, currency,
-		captured, refunded, fail_code, reason, gateway_ref, version, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-		ON CONFLICT (payment_id) DO UPDATE SET customer_id=EXCLUDED.customer_id, method=EXCLUDED.method, last4=EXCLUDED.last4,
-		status=EXCLUDED.status, amount=EXCLUDED.amount, currency=EXCLUDED.currency, captured=EXCLUDED.captured,
-		refunded=EXCLUDED.refunded, fail_code=EXCLUDED.fail_code, reason=EXCLUDED.reason, gateway_ref=EXCLUDED.gateway_ref,
-		version=EXCLUDED.version, updated_at=EXCLUDED.updated_at`,
-			p.PaymentID, p.OrderID, p.CustomerID, p.Method, p.Last4, p.Status, p.Amount.Amount, p.Amount.Currency,
-			p.Captured, p.Refunded, p.FailCode, p.Reason, p.GatewayRef, p.Version, p.UpdatedAt)
+		b.Queue(s.upsertPayment(), paymentArgs(p)...)
 	}
-	b.Queue(`INSERT INTO payments_projection_checkpoints (projector, position) VALUES ($1, $2)
-		ON CONFLICT (projector) DO UPDATE SET position = GREATEST(payments_projection_checkpoints.position, EXCLUDED.position), updated_at = now()`,
-		HandlerName, top)
+	b.Queue(saveCheckpoint, s.checkpoint, top)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("payments projection: batch upsert: %w", err)
 	}
 	if len(ledger) > 0 {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"payment_ledger"},
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.ledger},
 			[]string{"payment_id", "revision", "position", "kind", "amount", "currency", "code", "reason", "gateway_ref", "at"},
 			pgx.CopyFromRows(ledger)); err != nil {
 			return fmt.Errorf("payments projection: batch ledger: %w", err)

@@ -2,12 +2,15 @@ package rebuild
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/evshop/shop/eventstore"
 )
 
 // TablePair names a live table and the shadow a rebuild fills for it.
@@ -148,4 +151,102 @@ func indexNames(ctx context.Context, tx pgx.Tx, table string) (map[string]string
 		out[shape] = name
 	}
 	return out, rows.Err()
+}
+
+// TablesConfig describes a read model kept in PostgreSQL tables whose
+// checkpoint is a (projector, position) row in a checkpoint table, the
+// shape every PostgreSQL read model here has. A read model that declares
+// one gets its whole blue/green rebuild from NewTables.
+type TablesConfig struct {
+	Name   string
+	Filter eventstore.Filter
+	Pool   *pgxpool.Pool
+	// Pairs are the live tables and their shadows.
+	Pairs []TablePair
+	// Checkpoints is the checkpoint table; LiveRow and ShadowRow name the
+	// rows of the live store and of the store over the shadow tables.
+	Checkpoints, LiveRow, ShadowRow string
+	// Apply folds events (filtered, in global order) into the shadow tables
+	// and moves ShadowRow with them, in one transaction.
+	Apply func(ctx context.Context, evs []eventstore.RecordedEvent) error
+}
+
+// Tables is the Projection of a TablesConfig: shadow tables made LIKE the
+// live ones, swapped in by SwapTables, the shadow checkpoint moved onto the
+// live row in the same transaction.
+type Tables struct{ cfg TablesConfig }
+
+var _ Projection = (*Tables)(nil)
+
+// NewTables validates cfg.
+func NewTables(cfg TablesConfig) (*Tables, error) {
+	if cfg.Pool == nil || cfg.Apply == nil || !ValidName(cfg.Name) || cfg.LiveRow == "" || cfg.ShadowRow == "" || cfg.LiveRow == cfg.ShadowRow {
+		return nil, errors.New("rebuild: tables projection needs a valid Name, Pool, Apply and two distinct checkpoint rows")
+	}
+	if !identPattern.MatchString(cfg.Checkpoints) {
+		return nil, fmt.Errorf("rebuild: bad checkpoint table %q", cfg.Checkpoints)
+	}
+	if err := checkPairs(cfg.Pairs); err != nil {
+		return nil, err
+	}
+	return &Tables{cfg: cfg}, nil
+}
+
+// Name implements Projection.
+func (t *Tables) Name() string { return t.cfg.Name }
+
+// Filter implements Projection.
+func (t *Tables) Filter() eventstore.Filter { return t.cfg.Filter }
+
+func (t *Tables) checkpoint(ctx context.Context, row string) (uint64, error) {
+	var pos uint64
+	err := t.cfg.Pool.QueryRow(ctx, `SELECT position FROM `+t.cfg.Checkpoints+` WHERE projector=$1`, row).Scan(&pos)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return pos, err
+}
+
+// LiveCheckpoint implements Projection.
+func (t *Tables) LiveCheckpoint(ctx context.Context) (uint64, error) {
+	return t.checkpoint(ctx, t.cfg.LiveRow)
+}
+
+// ShadowCheckpoint implements Projection.
+func (t *Tables) ShadowCheckpoint(ctx context.Context) (uint64, error) {
+	return t.checkpoint(ctx, t.cfg.ShadowRow)
+}
+
+// CreateShadow implements Projection.
+func (t *Tables) CreateShadow(ctx context.Context) error {
+	return CreateShadowTables(ctx, t.cfg.Pool, t.cfg.Pairs)
+}
+
+// ApplyShadow implements Projection.
+func (t *Tables) ApplyShadow(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	return t.cfg.Apply(ctx, evs)
+}
+
+// Swap implements Projection.
+func (t *Tables) Swap(ctx context.Context, catchUp func(context.Context) error) error {
+	return SwapTables(ctx, t.cfg.Pool, t.cfg.Pairs, catchUp, func(ctx context.Context, tx pgx.Tx) error {
+		cp := t.cfg.Checkpoints
+		if _, err := tx.Exec(ctx, `INSERT INTO `+cp+` (projector, position)
+			SELECT $1, position FROM `+cp+` WHERE projector = $2
+			ON CONFLICT (projector) DO UPDATE SET position = GREATEST(`+cp+`.position, EXCLUDED.position), updated_at = now()`,
+			t.cfg.LiveRow, t.cfg.ShadowRow); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM `+cp+` WHERE projector = $1`, t.cfg.ShadowRow)
+		return err
+	})
+}
+
+// DropShadow implements Projection.
+func (t *Tables) DropShadow(ctx context.Context) error {
+	if err := DropShadowTables(ctx, t.cfg.Pool, t.cfg.Pairs); err != nil {
+		return err
+	}
+	_, err := t.cfg.Pool.Exec(ctx, `DELETE FROM `+t.cfg.Checkpoints+` WHERE projector = $1`, t.cfg.ShadowRow)
+	return err
 }

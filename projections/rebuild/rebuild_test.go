@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/evshop/shop/eventstore"
@@ -23,44 +22,16 @@ import (
 	"github.com/evshop/shop/projections/rebuild"
 )
 
-// project feeds every event after `after` to h, like the live projector
-// does from the bus, and returns the last position seen.
-func project(t testing.TB, ctx context.Context, es eventstore.Store, after uint64, filter eventstore.Filter,
-	h func(context.Context, eventstore.RecordedEvent) error) uint64 {
-	t.Helper()
-	for ev, err := range es.ReadAll(ctx, after, filter) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := h(ctx, ev); err != nil {
-			t.Fatalf("project %s/%d: %v", ev.Stream, ev.Revision, err)
-		}
-		after = ev.Position
-	}
-	return after
-}
+var project = projectionstest.Project
 
 // dump returns every row of the orders read model (tables named with
-// suffix) as text, in a stable order, plus the live checkpoint.
+// suffix) as text, in a stable order.
 func dump(t testing.TB, ctx context.Context, pool *pgxpool.Pool, suffix string) []string {
 	t.Helper()
-	var out []string
-	for _, q := range []string{
-		`SELECT row_to_json(t)::text FROM orders` + suffix + ` t ORDER BY order_id`,
-		`SELECT row_to_json(t)::text FROM order_lines` + suffix + ` t ORDER BY order_id, line_no`,
-		`SELECT row_to_json(t)::text FROM order_status_history` + suffix + ` t ORDER BY order_id, revision`,
-	} {
-		rows, err := pool.Query(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s...)
-	}
-	return out
+	return projectionstest.Rows(t, ctx, pool,
+		`SELECT row_to_json(t)::text FROM orders`+suffix+` t ORDER BY order_id`,
+		`SELECT row_to_json(t)::text FROM order_lines`+suffix+` t ORDER BY order_id, line_no`,
+		`SELECT row_to_json(t)::text FROM order_status_history`+suffix+` t ORDER BY order_id, revision`)
 }
 
 func diff(t testing.TB, want, got []string) {
@@ -127,29 +98,8 @@ func (e *pgEnv) projectLive(t testing.TB, ctx context.Context, after uint64) uin
 	return project(t, ctx, e.es, after, p.Filter(), p.Handle)
 }
 
-// settle waits until $all shows every committed event: on PostgreSQL it
-// trails the oldest transaction of the cluster, which other tests share,
-// and a live projection that stopped short would differ from a later
-// rebuild for that reason alone.
 func (e *pgEnv) settle(t testing.TB, ctx context.Context) {
-	t.Helper()
-	var newest uint64
-	if err := e.pool.QueryRow(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&newest); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		head, err := e.es.HeadPosition(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if head >= newest {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("$all stayed at %d below the newest event %d", head, newest)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	projectionstest.Settle(t, ctx, e.pool, e.es)
 }
 
 func TestOrdersRebuildEqualsLiveRowByRow(t *testing.T) {

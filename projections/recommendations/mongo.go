@@ -11,31 +11,98 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
-// Collection names of the Mongo store.
+// Collection names of the Mongo store. The orders and paid collections of
+// a rebuilt generation carry its suffix (reco_orders_g<n>, ...).
 const (
 	OrdersCollection      = "reco_orders"
 	PaidCollection        = "reco_paid"
 	CheckpointsCollection = "reco_checkpoints"
+	// ForgottenCollection holds one tombstone per erased customer, shared
+	// by every generation, so a rebuild from history does not bring an
+	// erased customer's orders back.
+	ForgottenCollection = "reco_forgotten"
+)
+
+// Documents of the checkpoints collection that point at generations: the
+// one live traffic reads and writes (absent: the suffix-less collections
+// written before rebuilds existed), and the one a rebuild is filling.
+const (
+	activeDoc = "generation:active"
+	shadowDoc = "generation:shadow"
 )
 
 // MongoStore is the Store on MongoDB / FerretDB. Only inserts (atomic on
-// FerretDB thanks to the unique _id) and deletes are used.
+// FerretDB thanks to the unique _id) and deletes are used. Live stores
+// follow the active-generation pointer on every call, so a rebuild's swap
+// takes effect for the API and the projector at once (FerretDB cannot
+// rename a collection over another, so the swap moves a pointer).
 type MongoStore struct {
-	orders      *mongo.Collection
-	paid        *mongo.Collection
+	db          *mongo.Database
 	checkpoints *mongo.Collection
+	forgotten   *mongo.Collection
+	// fixed, when set, pins the store to one generation (a rebuild's shadow).
+	fixed *generation
+}
+
+type generation struct {
+	suffix       string
+	orders, paid *mongo.Collection
+}
+
+func (s *MongoStore) generation(suffix string) generation {
+	return generation{suffix: suffix, orders: s.db.Collection(OrdersCollection + suffix), paid: s.db.Collection(PaidCollection + suffix)}
+}
+
+// checkpointID names the generation's checkpoint document.
+func (g generation) checkpointID() string { return HandlerName + g.suffix }
+
+func (s *MongoStore) pointer(ctx context.Context, id string) (suffix string, ok bool, err error) {
+	var d struct {
+		Suffix string `bson:"suffix"`
+	}
+	err = s.checkpoints.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("recommendations: generation pointer: %w", err)
+	}
+	return d.Suffix, true, nil
+}
+
+// current is the generation this store reads and writes now.
+func (s *MongoStore) current(ctx context.Context) (generation, error) {
+	if s.fixed != nil {
+		return *s.fixed, nil
+	}
+	suffix, _, err := s.pointer(ctx, activeDoc)
+	if err != nil {
+		return generation{}, err
+	}
+	return s.generation(suffix), nil
 }
 
 // NewMongoStore returns a store on db and creates its index.
 func NewMongoStore(ctx context.Context, db *mongo.Database) (*MongoStore, error) {
-	s := &MongoStore{orders: db.Collection(OrdersCollection), paid: db.Collection(PaidCollection), checkpoints: db.Collection(CheckpointsCollection)}
-	_, err := s.orders.Indexes().CreateOne(ctx, mongo.IndexModel{
+	s := &MongoStore{db: db, checkpoints: db.Collection(CheckpointsCollection), forgotten: db.Collection(ForgottenCollection)}
+	g, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.index(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (g generation) index(ctx context.Context) error {
+	_, err := g.orders.Indexes().CreateOne(ctx, mongo.IndexModel{
 		Keys: bson.D{{Key: "customerId", Value: 1}, {Key: "placedAt", Value: -1}}, Options: options.Index().SetName("customer"),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recommendations: index: %w", err)
+		return fmt.Errorf("recommendations: index: %w", err)
 	}
-	return s, nil
+	return nil
 }
 
 type lineDoc struct {
@@ -71,19 +138,36 @@ func (s *MongoStore) AddOrder(ctx context.Context, o Order) error {
 	for _, l := range o.Lines {
 		d.Lines = append(d.Lines, lineDoc(l))
 	}
-	_, err := s.orders.InsertOne(ctx, d)
+	g, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = g.orders.InsertOne(ctx, d)
 	return ignoreDuplicate(err)
 }
 
 // MarkPaid implements Store.
 func (s *MongoStore) MarkPaid(ctx context.Context, orderID string, position uint64) error {
-	_, err := s.paid.InsertOne(ctx, paidDoc{OrderID: orderID, Position: int64(position)})
+	g, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = g.paid.InsertOne(ctx, paidDoc{OrderID: orderID, Position: int64(position)})
 	return ignoreDuplicate(err)
 }
 
 // Orders implements Store.
 func (s *MongoStore) Orders(ctx context.Context, customerID string, limit int) ([]Order, error) {
-	cur, err := s.orders.Find(ctx, bson.D{{Key: "customerId", Value: customerID}},
+	g, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return g.customerOrders(ctx, bson.D{{Key: "customerId", Value: customerID}}, limit)
+}
+
+// customerOrders returns the orders matching q, newest first, with Paid.
+func (g generation) customerOrders(ctx context.Context, q bson.D, limit int) ([]Order, error) {
+	cur, err := g.orders.Find(ctx, q,
 		options.Find().SetSort(bson.D{{Key: "placedAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, fmt.Errorf("recommendations: orders: %w", err)
@@ -105,7 +189,7 @@ func (s *MongoStore) Orders(ctx context.Context, customerID string, limit int) (
 	if len(out) == 0 {
 		return out, nil
 	}
-	pc, err := s.paid.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	pc, err := g.paid.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	if err != nil {
 		return nil, fmt.Errorf("recommendations: paid: %w", err)
 	}
@@ -123,9 +207,27 @@ func (s *MongoStore) Orders(ctx context.Context, customerID string, limit int) (
 	return out, nil
 }
 
-// Forget implements Store.
+// Forget implements Store. The tombstone goes first: a rebuild that
+// swaps a generation in after it deletes the customer's orders there too.
 func (s *MongoStore) Forget(ctx context.Context, customerID string) error {
-	orders, err := s.Orders(ctx, customerID, 1_000_000)
+	if _, err := s.forgotten.UpdateOne(ctx, bson.D{{Key: "_id", Value: customerID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}}, options.Update().SetUpsert(true)); err != nil {
+		return fmt.Errorf("recommendations: forget: %w", err)
+	}
+	g, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
+	return g.forget(ctx, customerID, time.Time{})
+}
+
+// forget deletes the customer's orders placed up to `upTo` (zero: all).
+func (g generation) forget(ctx context.Context, customerID string, upTo time.Time) error {
+	q := bson.D{{Key: "customerId", Value: customerID}}
+	if !upTo.IsZero() {
+		q = append(q, bson.E{Key: "placedAt", Value: bson.D{{Key: "$lte", Value: upTo}}})
+	}
+	orders, err := g.customerOrders(ctx, q, 1_000_000)
 	if err != nil {
 		return err
 	}
@@ -136,10 +238,11 @@ func (s *MongoStore) Forget(ctx context.Context, customerID string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.paid.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+	in := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	if _, err := g.paid.DeleteMany(ctx, in); err != nil {
 		return fmt.Errorf("recommendations: forget: %w", err)
 	}
-	if _, err := s.orders.DeleteMany(ctx, bson.D{{Key: "customerId", Value: customerID}}); err != nil {
+	if _, err := g.orders.DeleteMany(ctx, in); err != nil {
 		return fmt.Errorf("recommendations: forget: %w", err)
 	}
 	return nil
@@ -148,8 +251,16 @@ func (s *MongoStore) Forget(ctx context.Context, customerID string) error {
 // Position implements Store. Read from the newest documents: positions
 // only grow, so the maximum is the projection's progress.
 func (s *MongoStore) Position(ctx context.Context) (uint64, error) {
+	g, err := s.current(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return g.position(ctx)
+}
+
+func (g generation) position(ctx context.Context) (uint64, error) {
 	var best uint64
-	for _, c := range []*mongo.Collection{s.orders, s.paid} {
+	for _, c := range []*mongo.Collection{g.orders, g.paid} {
 		var d struct {
 			Position int64 `bson:"position"`
 		}
@@ -182,6 +293,10 @@ func ignoreDuplicates(err error) error {
 // leaves the checkpoint behind, and the batch is inserted again: nothing
 // new.
 func (s *MongoStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, position uint64) error {
+	g, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
 	unordered := options.InsertMany().SetOrdered(false)
 	if len(orders) > 0 {
 		docs := make([]any, 0, len(orders))
@@ -192,7 +307,7 @@ func (s *MongoStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, 
 			}
 			docs = append(docs, d)
 		}
-		if _, err := s.orders.InsertMany(ctx, docs, unordered); ignoreDuplicates(err) != nil {
+		if _, err := g.orders.InsertMany(ctx, docs, unordered); ignoreDuplicates(err) != nil {
 			return ignoreDuplicates(err)
 		}
 	}
@@ -201,13 +316,11 @@ func (s *MongoStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, 
 		for _, p := range paid {
 			docs = append(docs, paidDoc{OrderID: p.OrderID, Position: int64(p.Position)})
 		}
-		if _, err := s.paid.InsertMany(ctx, docs, unordered); ignoreDuplicates(err) != nil {
+		if _, err := g.paid.InsertMany(ctx, docs, unordered); ignoreDuplicates(err) != nil {
 			return ignoreDuplicates(err)
 		}
 	}
-	_, err := s.checkpoints.UpdateOne(ctx, bson.D{{Key: "_id", Value: HandlerName}},
-		bson.D{{Key: "$max", Value: bson.D{{Key: "position", Value: int64(position)}}}}, options.Update().SetUpsert(true))
-	if err != nil {
+	if err := s.raiseCheckpoint(ctx, g.checkpointID(), position); err != nil {
 		return fmt.Errorf("recommendations: checkpoint: %w", err)
 	}
 	return nil
@@ -216,15 +329,25 @@ func (s *MongoStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, 
 // Checkpoint implements BatchStore; before the first batch it is Position
 // (the progress the bus path made).
 func (s *MongoStore) Checkpoint(ctx context.Context) (uint64, error) {
+	g, err := s.current(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var d struct {
 		Position int64 `bson:"position"`
 	}
-	err := s.checkpoints.FindOne(ctx, bson.D{{Key: "_id", Value: HandlerName}}).Decode(&d)
+	err = s.checkpoints.FindOne(ctx, bson.D{{Key: "_id", Value: g.checkpointID()}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return s.Position(ctx)
+		return g.position(ctx)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("recommendations: checkpoint: %w", err)
 	}
 	return uint64(d.Position), nil
+}
+
+func (s *MongoStore) raiseCheckpoint(ctx context.Context, id string, position uint64) error {
+	_, err := s.checkpoints.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "position", Value: int64(position)}}}}, options.Update().SetUpsert(true))
+	return err
 }

@@ -200,8 +200,12 @@ func load[S any, P BinarySettings[S]](name, mode string, lookup func(string) (st
 // under the names and with the defaults those services use (a test keeps
 // them equal), so shopctl finds what a shop started the same way wrote.
 type ShopctlSettings struct {
-	PostgresURL  string `env:"POSTGRES_URL" default:"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" desc:"PostgreSQL of the services: event store (read only), orders read model, rebuild progress and locks (shared with the admin API), dead letters"`
+	EventStore   string `env:"EVENTSTORE" default:"postgres" desc:"event store to read (never written): postgres or esdb"`
+	PostgresURL  string `env:"POSTGRES_URL" default:"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" desc:"PostgreSQL of the services: event store (EVENTSTORE=postgres, read only), orders and payments read models, rebuild progress and locks (shared with the admin API), dead letters"`
+	ESDBURL      string `env:"ESDB_URL" default:"esdb://127.0.0.1:2113?tls=false" desc:"EventStoreDB connection string (EVENTSTORE=esdb)"`
 	RedisURL     string `env:"REDIS_URL" default:"redis://127.0.0.1:6379/0" desc:"Redis of the basket read model"`
+	MongoURL     string `env:"MONGO_URL" default:"mongodb://127.0.0.1:27017/" desc:"MongoDB of the recommendations read model"`
+	MongoDB      string `env:"MONGO_DB" default:"shop" desc:"MongoDB database name"`
 	AMQPURL      string `env:"AMQP_URL" default:"amqp://guest:guest@127.0.0.1:5672/" desc:"RabbitMQ (deadletters redrive only)"`
 	BusPrefix    string `env:"BUS_PREFIX" default:"shop" desc:"the services' prefix of every exchange and queue, and of the Redis keys (the basket read model lives under <prefix>:baskets)"`
 	QueueType    string `env:"AMQP_QUEUE_TYPE" default:"classic" desc:"RabbitMQ queue type: classic or quorum"`
@@ -214,6 +218,18 @@ func (s *ShopctlSettings) Validate(string) error {
 	var errs []error
 	if p, err := url.Parse(s.PostgresURL); err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql") {
 		errs = append(errs, fmt.Errorf("POSTGRES_URL must be a postgres:// URL"))
+	}
+	if !slices.Contains([]string{"postgres", "esdb"}, s.EventStore) {
+		errs = append(errs, fmt.Errorf("EVENTSTORE must be postgres or esdb (shopctl reads the store of a shop running on servers)"))
+	}
+	if p, err := url.Parse(s.ESDBURL); err != nil || (p.Scheme != "esdb" && p.Scheme != "esdb+discover") {
+		errs = append(errs, fmt.Errorf("ESDB_URL must be an esdb:// URL"))
+	}
+	if p, err := url.Parse(s.MongoURL); err != nil || (p.Scheme != "mongodb" && p.Scheme != "mongodb+srv") {
+		errs = append(errs, fmt.Errorf("MONGO_URL must be a mongodb:// URL"))
+	}
+	if s.MongoDB == "" || strings.ContainsAny(s.MongoDB, "/\\. \"$") {
+		errs = append(errs, fmt.Errorf("MONGO_DB must be a database name"))
 	}
 	if _, err := redis.ParseURL(s.RedisURL); err != nil {
 		errs = append(errs, fmt.Errorf("REDIS_URL: %v", err))
