@@ -11,6 +11,7 @@ import (
 
 	"github.com/evshop/shop/commands/esrepo"
 	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -31,20 +32,10 @@ const (
 // append (saga and admin may touch one order at once).
 const retries = 3
 
-// Codec decodes every ordering event by wire name.
+// Codec decodes every ordering event by wire name, from the
+// domain's one list of them (domain.Events).
 func Codec() *esrepo.Codec {
-	c := esrepo.NewCodec()
-	esrepo.Register[domain.OrderPlaced](c)
-	esrepo.Register[domain.OrderStockReserved](c)
-	esrepo.Register[domain.OrderPaymentAuthorized](c)
-	esrepo.Register[domain.OrderConfirmed](c)
-	esrepo.Register[domain.OrderPaid](c)
-	esrepo.Register[domain.OrderShipped](c)
-	esrepo.Register[domain.OrderDelivered](c)
-	esrepo.Register[domain.OrderCancelled](c)
-	esrepo.Register[domain.OrderRefunded](c)
-	esrepo.Register[domain.OrderPartiallyRefunded](c)
-	return c
+	return esrepo.CodecFor(domain.Events()...)
 }
 
 // Handlers executes ordering commands against the event store.
@@ -53,6 +44,7 @@ type Handlers struct {
 	now      func() time.Time
 	meta     func(ctx context.Context) eventstore.Metadata
 	accepted domain.PaymentMethods
+	payments *esrepo.Codec // the payment events the order follows
 }
 
 // Config configures Handlers.
@@ -83,7 +75,8 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ordering handlers: %w", err)
 	}
-	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata, accepted: accepted}, nil
+	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata, accepted: accepted,
+		payments: esrepo.CodecFor(payment.Events()...)}, nil
 }
 
 // Load returns the current order (ErrNotFound wrapped when it does not exist);

@@ -107,16 +107,5 @@ func (CheckoutCancelled) EventName() string         { return EventCheckoutCancel
 func (CheckoutCompensated) EventName() string       { return EventCheckoutCompensated }
 func (CommandsDispatched) EventName() string        { return EventCommandsDispatched }
 
-// Codec decodes the saga's events.
-func Codec() *esrepo.Codec {
-	c := esrepo.NewCodec()
-	esrepo.Register[CheckoutStarted](c)
-	esrepo.Register[CheckoutStockReserved](c)
-	esrepo.Register[CheckoutPaymentAuthorized](c)
-	esrepo.Register[CheckoutOrderConfirmed](c)
-	esrepo.Register[CheckoutCompleted](c)
-	esrepo.Register[CheckoutCancelled](c)
-	esrepo.Register[CheckoutCompensated](c)
-	esrepo.Register[CommandsDispatched](c)
-	return c
-}
+// Codec decodes the saga's events, from its one list of them (Events).
+func Codec() *esrepo.Codec { return esrepo.CodecFor(Events()...) }
