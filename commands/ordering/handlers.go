@@ -18,14 +18,11 @@ import (
 // Stable handler names: they name the command queues, so renaming one would
 // orphan a queue.
 const (
-	HandlerPlaceOrder            = "ordering.place-order"
-	HandlerMarkStockReserved     = "ordering.mark-stock-reserved"
-	HandlerMarkPaymentAuthorized = "ordering.mark-payment-authorized"
-	HandlerConfirmOrder          = "ordering.confirm-order"
-	HandlerMarkOrderPaid         = "ordering.mark-order-paid"
-	HandlerCancelOrder           = "ordering.cancel-order"
-	HandlerShipOrder             = "ordering.ship-order"
-	HandlerDeliverOrder          = "ordering.deliver-order"
+	HandlerPlaceOrder    = "ordering.place-order"
+	HandlerMarkOrderPaid = "ordering.mark-order-paid"
+	HandlerCancelOrder   = "ordering.cancel-order"
+	HandlerShipOrder     = "ordering.ship-order"
+	HandlerDeliverOrder  = "ordering.deliver-order"
 )
 
 // retries bounds how often a transition is re-decided after a concurrent
@@ -33,9 +30,12 @@ const (
 const retries = 3
 
 // Codec decodes every ordering event by wire name, from the
-// domain's one list of them (domain.Events).
+// domain's one list of them (domain.Events); the retired checkout steps
+// stored in older order streams decode as esrepo.Retired.
 func Codec() *esrepo.Codec {
-	return esrepo.CodecFor(domain.Events()...)
+	c := esrepo.CodecFor(domain.Events()...)
+	c.Retire(domain.RetiredEventTypes()...)
+	return c
 }
 
 // Handlers executes ordering commands against the event store.
@@ -88,18 +88,16 @@ func (h *Handlers) Load(ctx context.Context, orderID string) (*domain.Order, err
 	return h.repo.LoadExisting(ctx, orderID)
 }
 
-// CommandHandlers adapts every handler to Watermill's CQRS command processor.
+// CommandHandlers adapts every handler to Watermill's CQRS command processor,
+// with the retired commands' drains.
 func (h *Handlers) CommandHandlers() []cqrs.CommandHandler {
-	return []cqrs.CommandHandler{
+	return append([]cqrs.CommandHandler{
 		cqrs.NewCommandHandler(HandlerPlaceOrder, h.PlaceOrder),
-		cqrs.NewCommandHandler(HandlerMarkStockReserved, h.MarkStockReserved),
-		cqrs.NewCommandHandler(HandlerMarkPaymentAuthorized, h.MarkPaymentAuthorized),
-		cqrs.NewCommandHandler(HandlerConfirmOrder, h.ConfirmOrder),
 		cqrs.NewCommandHandler(HandlerMarkOrderPaid, h.MarkOrderPaid),
 		cqrs.NewCommandHandler(HandlerCancelOrder, h.CancelOrder),
 		cqrs.NewCommandHandler(HandlerShipOrder, h.ShipOrder),
 		cqrs.NewCommandHandler(HandlerDeliverOrder, h.DeliverOrder),
-	}
+	}, retiredHandlers()...)
 }
 
 func validID(id string) error {

@@ -59,10 +59,16 @@ func (h *Handlers) onPaymentRefunded(ctx context.Context, e eventstore.RecordedE
 		if o.Status() == domain.StatusRefunded {
 			return errAlreadyRefunded
 		}
+		if o.Status() == domain.StatusCancelled {
+			// A capture that raced the order's cancellation, given back
+			// by the checkout saga: the order was never paid, so there is
+			// nothing to record on it.
+			return errNeverPaid
+		}
 		return o.Refund(amount, reason, refundID)
 	})
 	switch {
-	case errors.Is(err, errAlreadyRefunded):
+	case errors.Is(err, errAlreadyRefunded), errors.Is(err, errNeverPaid):
 		return nil
 	case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrIllegalTransition):
 		// The money went back but the order cannot say so (say it was
@@ -73,4 +79,7 @@ func (h *Handlers) onPaymentRefunded(ctx context.Context, e eventstore.RecordedE
 	return err
 }
 
-var errAlreadyRefunded = errors.New("order already refunded")
+var (
+	errAlreadyRefunded = errors.New("order already refunded")
+	errNeverPaid       = errors.New("order cancelled before it was paid")
+)

@@ -255,14 +255,10 @@ func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
 		return Change{}, fmt.Errorf("%w: decode %s at %s/%d: %w", errUndecodable, ev.Type, ev.Stream, ev.Revision, err)
 	}
 	switch e := decoded.(type) {
+	// esrepo.Retired (the checkout steps earlier versions recorded here)
+	// takes its place in the stream and changes nothing else.
 	case ordering.OrderPlaced:
 		c.Placed, c.Status = &e, ordering.StatusPlaced
-	case ordering.OrderStockReserved:
-		c.Status = ordering.StatusStockReserved
-	case ordering.OrderPaymentAuthorized:
-		c.Status, c.PaymentID = ordering.StatusPaymentAuthorized, e.PaymentID
-	case ordering.OrderConfirmed:
-		c.Status = ordering.StatusConfirmed
 	case ordering.OrderPaid:
 		c.Status, c.PaymentID = ordering.StatusPaid, e.PaymentID
 	case ordering.OrderShipped:

@@ -1,8 +1,10 @@
 // Package checkout is the checkout process manager: it listens to ordering,
-// catalog and payment events, keeps each order's saga state in its own
-// stream checkout-<orderId>, and sends the commands that move the order on —
-// reserve stock, authorize, confirm, capture, mark paid — or compensate —
-// release stock, void, cancel with a reason. A state change is appended with
+// catalog and payment events, keeps each order's checkout progress in its
+// own stream checkout-<orderId> (the order records only what a customer
+// sees: placed, paid, cancelled), and sends the commands that move the
+// checkout on — reserve stock, authorize, capture, then mark the order paid
+// and commit the stock — or compensate — release stock, void, refund a
+// capture that raced a cancellation, cancel the order with a reason. A state change is appended with
 // the expected revision before any command leaves, so concurrent or repeated
 // deliveries of one event cannot both act; the commands of each change are
 // tracked in the stream (an outbox) and re-sent after a crash. Deadlines live
@@ -44,7 +46,7 @@ type CommandSender interface {
 // wire types (and the old types the codecs upcast to them).
 func handles() []messaging.Event {
 	return []messaging.Event{
-		ordering.OrderPlaced{}, ordering.OrderConfirmed{}, ordering.OrderCancelled{},
+		ordering.OrderPlaced{}, ordering.OrderCancelled{},
 		catalog.StockReserved{}, catalog.StockReservationFailed{},
 		payment.PaymentAuthorized{}, payment.PaymentFailed{}, payment.PaymentVoided{}, payment.PaymentCaptured{},
 	}
@@ -245,8 +247,6 @@ func (s *Saga) trigger(e messaging.Event) (string, Trigger, bool, error) {
 			Amount: e.Total, Method: e.Payment.Method, Token: e.Payment.Token, Last4: e.Payment.Last4,
 			Lines: lines, Deadline: s.cfg.Now().Add(s.cfg.Timeout),
 		}}
-	case ordering.OrderConfirmed:
-		orderID, t = e.OrderID, Trigger{kind: trOrderConfirmed}
 	case ordering.OrderCancelled:
 		orderID, t = e.OrderID, Trigger{kind: trOrderCancelled, reason: e.Reason}
 	case catalog.StockReserved:
