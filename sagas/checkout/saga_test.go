@@ -73,12 +73,12 @@ var (
 )
 
 var (
-	reserve      = catalog.ReserveStock{OrderID: oid, Lines: []catalog.LineDTO{{SKU: "MUG-1", Quantity: 2}}}
-	authorize    = cmdpay.AuthorizePayment{PaymentID: pid, OrderID: oid, CustomerID: "c1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}
-	capture      = cmdpay.CapturePayment{PaymentID: pid}
-	markPaid     = cmdorder.MarkOrderPaid{OrderID: oid, PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}}
-	commit       = catalog.CommitStock{OrderID: oid}
-	refund       = func(reason string) cmdpay.RefundPayment {
+	reserve   = catalog.ReserveStock{OrderID: oid, Lines: []catalog.LineDTO{{SKU: "MUG-1", Quantity: 2}}}
+	authorize = cmdpay.AuthorizePayment{PaymentID: pid, OrderID: oid, CustomerID: "c1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}
+	capture   = cmdpay.CapturePayment{PaymentID: pid}
+	markPaid  = cmdorder.MarkOrderPaid{OrderID: oid, PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}}
+	commit    = catalog.CommitStock{OrderID: oid}
+	refund    = func(reason string) cmdpay.RefundPayment {
 		return cmdpay.RefundPayment{PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Reason: reason, RefundID: "checkout-cancelled-" + oid}
 	}
 )
