@@ -40,14 +40,16 @@ func RetiredEventTypes() []string {
 	return []string{EventOrderStockReserved, EventOrderPaymentAuthorized, EventOrderConfirmed}
 }
 
-// EventTypes lists every wire name recorded in order streams (from Events);
-// the bus binds the queues of this context's read models to exactly these.
+// EventTypes lists every wire name found in order streams: Events, then the
+// retired ones, which read models still receive (an event still on its way
+// during an upgrade keeps its place in the stream's revisions). The bus
+// binds the queues of this context's read models to exactly these.
 func EventTypes() []string {
 	var out []string
 	for _, e := range Events() {
 		out = append(out, e.EventName())
 	}
-	return out
+	return append(out, RetiredEventTypes()...)
 }
 
 // StreamPrefix starts every order stream: "order-<orderId>".
