@@ -83,9 +83,7 @@ func FuzzCommandHandlers(f *testing.F) {
 	eur := money.DTO{Amount: 2400, Currency: "EUR"}
 	examples := []any{
 		examplePlace,
-		ordercmd.MarkStockReserved{OrderID: fuzzOrderID},
-		ordercmd.MarkPaymentAuthorized{OrderID: fuzzOrderID, PaymentID: pid},
-		ordercmd.ConfirmOrder{OrderID: fuzzOrderID},
+		ordercmd.RetiredConfirmOrder{OrderID: fuzzOrderID},
 		ordercmd.MarkOrderPaid{OrderID: fuzzOrderID, PaymentID: pid, Amount: eur},
 		ordercmd.CancelOrder{OrderID: fuzzOrderID, Reason: "x"},
 		paycmd.AuthorizePayment{PaymentID: pid, OrderID: fuzzOrderID, CustomerID: examplePlace.CustomerID, Amount: eur, Method: "sandbox", Token: sandbox.TokenSuccess, Last4: "4242"},

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,6 +32,61 @@ type EventHandler struct {
 	// queue then gets the bus's Consumers. Projectors are not: they apply
 	// each stream in order (so is the notifier's basket tracking).
 	Concurrent bool
+}
+
+// Event is a decoded domain event (the same alias as esrepo.Event and the
+// domain packages' Event).
+type Event = interface {
+	EventName() string
+}
+
+// EventDecoder turns stored events back into typed values: esrepo.Codec,
+// built from a context's one list of events.
+type EventDecoder interface {
+	Decode(typ string, data json.RawMessage) (Event, error)
+	// TypesOf lists the wire types that decode to events: their names and
+	// the old types upcast to them.
+	TypesOf(events ...Event) []string
+}
+
+// TypedEventHandler is an EventHandler that receives decoded events: its
+// queue is bound to the wire types of the Events it declares (and the old
+// types its codec upcasts to them), each delivery is decoded by Codec and
+// handed to Handle, which type-switches on the event. An event that does
+// not decode is Permanent (dead-lettered at once), as retrying cannot help.
+type TypedEventHandler struct {
+	Name       string
+	Codec      EventDecoder
+	Events     []Event
+	Handle     func(ctx context.Context, rec eventstore.RecordedEvent, e Event) error
+	Concurrent bool
+}
+
+// EventHandler builds the untyped handler the bus subscribes.
+func (t TypedEventHandler) EventHandler() EventHandler {
+	h := EventHandler{Name: t.Name, Concurrent: t.Concurrent}
+	if t.Codec == nil || t.Handle == nil || len(t.Events) == 0 {
+		return h // AddEventHandler refuses a nil Handle; Types stay empty
+	}
+	h.Types = t.Codec.TypesOf(t.Events...)
+	h.Handle = func(ctx context.Context, rec eventstore.RecordedEvent) error {
+		e, err := DecodeRecorded(t.Codec, rec)
+		if err != nil {
+			return err
+		}
+		return t.Handle(ctx, rec, e)
+	}
+	return h
+}
+
+// DecodeRecorded decodes rec with codec; a failure is Permanent and names
+// the event.
+func DecodeRecorded(codec EventDecoder, rec eventstore.RecordedEvent) (Event, error) {
+	e, err := codec.Decode(rec.Type, rec.Data)
+	if err != nil {
+		return nil, Permanent(fmt.Errorf("%w: event %s %s: %v", ErrMalformedMessage, rec.Type, rec.ID, err))
+	}
+	return e, nil
 }
 
 // AddEventHandler subscribes h with its own durable queue (AMQP) or

@@ -82,7 +82,10 @@ type Deps struct {
 const defaultPlacementWait = 2 * time.Second
 
 // API serves the customer and staff order routes.
-type API struct{ d Deps }
+type API struct {
+	d      Deps
+	events *esrepo.Codec // ordering events, for the support timeline
+}
 
 // New validates deps.
 func New(d Deps) (*API, error) {
@@ -95,7 +98,7 @@ func New(d Deps) (*API, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &API{d: d}, nil
+	return &API{d: d, events: ordercmd.Codec()}, nil
 }
 
 // Mount registers the customer routes (the gateway mounts it at /api/orders).
@@ -301,8 +304,8 @@ func (a *API) timeline(c *fiber.Ctx) error {
 		}
 		data := ev.Data
 		if ev.Type == domain.EventOrderPlaced {
-			var placed domain.OrderPlaced
-			if json.Unmarshal(ev.Data, &placed) == nil {
+			if e, err := a.events.Decode(ev.Type, ev.Data); err == nil {
+				placed := e.(domain.OrderPlaced)
 				placed.Payment.Token = ""
 				data, _ = json.Marshal(placed)
 			}

@@ -63,7 +63,7 @@ func TestCatalogueContents(t *testing.T) {
 		"| `lines[].unitPrice.amount` | integer | yes |",
 		"| [`catalog.ReserveStock.v1`](#catalogreservestockv1) | `catalog.reserve-stock` | catalog | `sagas/checkout` |",
 		"`checkout.saga` (checkout)", "`notifier.send-emails` (notifier)",
-		"| `projections.orders` | ordering | `ordering.OrderPlaced.v1`, `ordering.OrderStockReserved.v1`,",
+		"| `projections.orders` | ordering | `ordering.OrderPlaced.v1`, `ordering.OrderPaid.v1`,",
 		"| `notifier.track-baskets` | notifier | `basket.ItemAdded.v1`,",
 	} {
 		if !strings.Contains(events, want) {

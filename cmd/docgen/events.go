@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	cmdorder "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/identity"
@@ -33,6 +34,9 @@ type contextSpec struct {
 	service string // the binary whose code appends them
 	how     string
 	events  []any
+	// upcasts: wire types stored by earlier versions and what the
+	// context's codec decodes them to ("" for retired), from the codec.
+	upcasts map[string]string
 }
 
 func contexts() []contextSpec {
@@ -53,7 +57,7 @@ func contexts() []contextSpec {
 			events: anys(len(be), func(i int) any { return be[i] })},
 		{name: "ordering", prefix: ordering.StreamPrefix, stream: ordering.StreamPrefix + "<orderId>", service: "ordering",
 			how:    "appended to the event store by the ordering command handlers (`commands/ordering`); the basket's checkout sends `PlaceOrder` (in process in the one-process shop)",
-			events: anys(len(oe), func(i int) any { return oe[i] })},
+			events: anys(len(oe), func(i int) any { return oe[i] }), upcasts: cmdorder.Codec().Upcasts()},
 		{name: "payment", prefix: payment.StreamPrefix, stream: payment.StreamPrefix + "<paymentId>", service: "payment",
 			how:    "appended to the event store by the payment command handlers (`commands/payment`) and the gateway webhooks; the payment id is a UUIDv5 of the order id",
 			events: anys(len(pe), func(i int) any { return pe[i] })},
@@ -62,7 +66,7 @@ func contexts() []contextSpec {
 			events: anys(len(ce), func(i int) any { return ce[i] })},
 		{name: "checkout", prefix: checkout.StreamPrefix, stream: checkout.StreamPrefix + "<orderId>", service: "checkout",
 			how:    "the checkout saga's own durable state (`sagas/checkout`), appended with an expected revision; `CommandsDispatched` is its outbox mark",
-			events: anys(len(se), func(i int) any { return se[i] })},
+			events: anys(len(se), func(i int) any { return se[i] }), upcasts: checkout.Codec().Upcasts()},
 	}
 }
 
@@ -332,6 +336,9 @@ func (c *Catalogue) complete(src *Source) error {
 		for _, e := range cd.Events {
 			known[e.Wire] = true
 		}
+		for old := range cd.upcasts {
+			known[old] = true
+		}
 	}
 	for _, cm := range c.Commands {
 		known[cm.Wire] = true
@@ -522,6 +529,21 @@ it receives only those; every command has one durable queue ` + "`<BUS_PREFIX>.c
 			fmt.Fprintf(&b, "- consumed by: %s\n", consumers)
 			fmt.Fprintf(&b, "- versions: %s\n\n", history(e.Wire, versions))
 			b.WriteString(fieldTable(e.Fields))
+		}
+		if len(cd.upcasts) > 0 {
+			fmt.Fprintf(&b, "\n### Stored by earlier versions, no longer recorded\n\n")
+			olds := make([]string, 0, len(cd.upcasts))
+			for old := range cd.upcasts {
+				olds = append(olds, old)
+			}
+			sort.Strings(olds)
+			for _, old := range olds {
+				if to := cd.upcasts[old]; to != "" {
+					fmt.Fprintf(&b, "- `%s`: upcast to `%s` when read\n", old, to)
+				} else {
+					fmt.Fprintf(&b, "- `%s`: retired; read as `esrepo.Retired`, it keeps its revision and changes nothing\n", old)
+				}
+			}
 		}
 	}
 

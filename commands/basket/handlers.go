@@ -52,16 +52,10 @@ type OrderPlacer interface {
 	PlaceOrder(ctx context.Context, cmd *ordercmd.PlaceOrder) error
 }
 
-// Codec decodes every basket event by wire name.
+// Codec decodes every basket event by wire name, from the
+// domain's one list of them (domain.Events).
 func Codec() *esrepo.Codec {
-	c := esrepo.NewCodec()
-	esrepo.Register[domain.ItemAdded](c)
-	esrepo.Register[domain.ItemQuantityChanged](c)
-	esrepo.Register[domain.ItemRemoved](c)
-	esrepo.Register[domain.BasketCleared](c)
-	esrepo.Register[domain.BasketCheckedOut](c)
-	esrepo.Register[domain.GuestBasketMerged](c)
-	return c
+	return esrepo.CodecFor(domain.Events()...)
 }
 
 // Config configures Handlers.

@@ -8,8 +8,7 @@
 //
 // Typical use in a command handler:
 //
-//	codec := esrepo.NewCodec()
-//	esrepo.Register[basket.ItemAdded](codec)
+//	codec := esrepo.CodecFor(basket.Events()...)
 //	repo, _ := esrepo.New(esrepo.Config[*basket.Basket]{
 //		Store: store, Codec: codec,
 //		Stream: func(id string) string { return "basket-" + id },
@@ -25,6 +24,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"sort"
 	"sync"
 
 	"github.com/google/uuid"
@@ -61,34 +63,139 @@ type Aggregate interface {
 	Changes() []Event
 }
 
-// Codec maps wire names to decoders. Build one per bounded context at start-up;
-// it is safe for concurrent use once built.
+// Codec maps wire names to decoders. Build one per bounded context at start-up
+// from the context's one list of events (CodecFor), plus an upcaster for each
+// wire type or shape that is stored but no longer recorded; it is safe for
+// concurrent use once built.
 type Codec struct {
 	mu       sync.RWMutex
 	decoders map[string]func(json.RawMessage) (Event, error)
+	// upcasts maps an old wire type to the current wire type it decodes
+	// to ("" for a retired type), so handlers of the current event are
+	// also subscribed to the old one.
+	upcasts map[string]string
 }
 
 // NewCodec returns an empty codec.
 func NewCodec() *Codec {
-	return &Codec{decoders: map[string]func(json.RawMessage) (Event, error){}}
+	return &Codec{decoders: map[string]func(json.RawMessage) (Event, error){}, upcasts: map[string]string{}}
+}
+
+// CodecFor returns a codec that decodes each of events (zero values of value
+// types, as the domain packages' Events() lists them) under its wire name.
+func CodecFor[E Event](events ...E) *Codec {
+	c := NewCodec()
+	for _, e := range events {
+		c.add(e)
+	}
+	return c
+}
+
+// Join returns a codec that decodes everything the given codecs decode, for
+// handlers that listen to several contexts.
+func Join(codecs ...*Codec) *Codec {
+	out := NewCodec()
+	for _, c := range codecs {
+		c.mu.RLock()
+		for k, v := range c.decoders {
+			out.decoders[k] = v
+		}
+		for k, v := range c.upcasts {
+			out.upcasts[k] = v
+		}
+		c.mu.RUnlock()
+	}
+	return out
 }
 
 // Register teaches c to decode events of type E under E's wire name. E is a
 // value type whose zero value reports its EventName.
 func Register[E Event](c *Codec) {
 	var zero E
+	c.add(zero)
+}
+
+func (c *Codec) add(zero Event) {
 	name := zero.EventName()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.decoders[name] = func(data json.RawMessage) (Event, error) {
-		var e E
+	t := reflect.TypeOf(zero)
+	dec := func(data json.RawMessage) (Event, error) {
+		p := reflect.New(t)
 		if len(data) > 0 {
-			if err := json.Unmarshal(data, &e); err != nil {
+			if err := json.Unmarshal(data, p.Interface()); err != nil {
 				return nil, fmt.Errorf("esrepo: decode %s: %w", name, err)
 			}
 		}
+		return p.Elem().Interface().(Event), nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.decoders[name] = dec
+}
+
+// Upcast teaches c to decode events stored under oldType, a wire type (or
+// shape) no longer recorded, as the current event to: fn turns the old data
+// into a value of to's type. Handlers declaring to are also bound to oldType.
+func (c *Codec) Upcast(oldType string, to Event, fn func(data json.RawMessage) (Event, error)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.upcasts[oldType] = to.EventName()
+	c.decoders[oldType] = func(data json.RawMessage) (Event, error) {
+		e, err := fn(data)
+		if err != nil {
+			return nil, fmt.Errorf("esrepo: upcast %s: %w", oldType, err)
+		}
 		return e, nil
 	}
+}
+
+// Retired stands for a stored event of a type no longer recorded that
+// carries no fact the current model keeps. It still takes its place in its
+// stream (aggregates count it towards their version; read models towards
+// their revision) and changes nothing else.
+type Retired struct{ Type string }
+
+// EventName is the retired wire type.
+func (r Retired) EventName() string { return r.Type }
+
+// Retire teaches c to decode the old types as Retired, whatever their data.
+func (c *Codec) Retire(oldTypes ...string) {
+	for _, t := range oldTypes {
+		c.mu.Lock()
+		c.upcasts[t] = ""
+		c.decoders[t] = func(json.RawMessage) (Event, error) { return Retired{Type: t}, nil }
+		c.mu.Unlock()
+	}
+}
+
+// TypesOf lists the wire types whose stored events decode to one of events:
+// their own names and the old types upcast to them, sorted. A handler that
+// declares events subscribes to these.
+func (c *Codec) TypesOf(events ...Event) []string {
+	want := map[string]bool{}
+	for _, e := range events {
+		want[e.EventName()] = true
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]string, 0, len(want))
+	for name := range want {
+		out = append(out, name)
+	}
+	for old, to := range c.upcasts {
+		if to != "" && want[to] {
+			out = append(out, old)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Upcasts lists each old wire type c decodes and the current type it
+// becomes ("" when retired), for the generated event catalogue.
+func (c *Codec) Upcasts() map[string]string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return maps.Clone(c.upcasts)
 }
 
 // Knows reports whether typ is registered.

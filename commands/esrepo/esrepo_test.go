@@ -2,7 +2,9 @@ package esrepo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/evshop/shop/eventstore"
@@ -72,5 +74,94 @@ func TestRepositoryRoundTripAndConcurrency(t *testing.T) {
 	err = Retry(ctx, 3, func(context.Context) error { calls++; return eventstore.ErrConcurrency })
 	if !errors.Is(err, eventstore.ErrConcurrency) || calls != 3 {
 		t.Fatalf("retry: %v after %d calls", err, calls)
+	}
+}
+
+type renamed struct {
+	By    int    `json:"by"`
+	Cause string `json:"cause"`
+}
+
+func (renamed) EventName() string { return "test.Renamed.v2" }
+
+func TestCodecForUpcastsAndRetires(t *testing.T) {
+	t.Parallel()
+	codec := CodecFor[Event](counted{}, renamed{})
+	// v1 stored "amount" where v2 says "by".
+	codec.Upcast("test.Renamed.v1", renamed{}, func(data json.RawMessage) (Event, error) {
+		var old struct {
+			Amount int `json:"amount"`
+		}
+		if err := json.Unmarshal(data, &old); err != nil {
+			return nil, err
+		}
+		return renamed{By: old.Amount, Cause: "upcast"}, nil
+	})
+	codec.Retire("test.Gone.v1")
+	tests := []struct {
+		name    string
+		typ     string
+		data    string
+		want    Event
+		wantErr error
+	}{
+		{"current", "test.Counted.v1", `{"by":2}`, counted{By: 2}, nil},
+		{"current, no data", "test.Counted.v1", ``, counted{}, nil},
+		{"current v2", "test.Renamed.v2", `{"by":3,"cause":"x"}`, renamed{By: 3, Cause: "x"}, nil},
+		{"old shape upcast", "test.Renamed.v1", `{"amount":4}`, renamed{By: 4, Cause: "upcast"}, nil},
+		{"retired", "test.Gone.v1", `{"whatever":true}`, Retired{Type: "test.Gone.v1"}, nil},
+		{"unknown", "test.Unknown.v1", `{}`, nil, ErrUnknownEvent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := codec.Decode(tt.typ, json.RawMessage(tt.data))
+			if !errors.Is(err, tt.wantErr) || got != tt.want {
+				t.Fatalf("Decode = %#v, %v; want %#v, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+	for _, bad := range []string{`[1]`, `{"amount":"x"}`} {
+		if _, err := codec.Decode("test.Renamed.v1", json.RawMessage(bad)); err == nil {
+			t.Errorf("upcast of %s: no error", bad)
+		}
+	}
+	if got, want := codec.TypesOf(renamed{}), []string{"test.Renamed.v1", "test.Renamed.v2"}; !slices.Equal(got, want) {
+		t.Errorf("TypesOf(renamed) = %v, want %v", got, want)
+	}
+	if got, want := codec.TypesOf(counted{}), []string{"test.Counted.v1"}; !slices.Equal(got, want) {
+		t.Errorf("TypesOf(counted) = %v, want %v", got, want)
+	}
+	joined := Join(codec, CodecFor[Event](counted{}))
+	if !joined.Knows("test.Renamed.v1") || !joined.Knows("test.Gone.v1") || joined.Upcasts()["test.Gone.v1"] != "" {
+		t.Errorf("Join lost upcasts: %v", joined.Upcasts())
+	}
+}
+
+// A retired event still counts towards the aggregate's version, so the
+// next append expects the right revision.
+func TestRetiredEventsKeepTheirRevision(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	ctx := context.Background()
+	if _, err := store.Append(ctx, "counter-r", eventstore.NoStream(),
+		eventstore.EventData{ID: "8f1f6c1e-6b1b-4c55-9f3e-0c2d4f1a0001", Type: "test.Counted.v1", Data: []byte(`{"by":1}`)},
+		eventstore.EventData{ID: "8f1f6c1e-6b1b-4c55-9f3e-0c2d4f1a0002", Type: "test.Gone.v1", Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	codec := CodecFor[Event](counted{})
+	codec.Retire("test.Gone.v1")
+	repo, err := New(Config[*counter]{Store: store, Codec: codec,
+		Stream: func(id string) string { return "counter-" + id }, New: func(string) *counter { return &counter{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := repo.Load(ctx, "r")
+	if err != nil || c.version != 2 || c.total != 1 {
+		t.Fatalf("loaded %+v, %v", c, err)
+	}
+	c.add(5)
+	if _, err := repo.Save(ctx, "r", c, eventstore.Metadata{}); err != nil {
+		t.Fatalf("save after a retired event: %v", err)
 	}
 }

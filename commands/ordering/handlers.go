@@ -11,39 +11,30 @@ import (
 
 	"github.com/evshop/shop/commands/esrepo"
 	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/eventstore"
 )
 
 // Stable handler names: they name the command queues, so renaming one would
 // orphan a queue.
 const (
-	HandlerPlaceOrder            = "ordering.place-order"
-	HandlerMarkStockReserved     = "ordering.mark-stock-reserved"
-	HandlerMarkPaymentAuthorized = "ordering.mark-payment-authorized"
-	HandlerConfirmOrder          = "ordering.confirm-order"
-	HandlerMarkOrderPaid         = "ordering.mark-order-paid"
-	HandlerCancelOrder           = "ordering.cancel-order"
-	HandlerShipOrder             = "ordering.ship-order"
-	HandlerDeliverOrder          = "ordering.deliver-order"
+	HandlerPlaceOrder    = "ordering.place-order"
+	HandlerMarkOrderPaid = "ordering.mark-order-paid"
+	HandlerCancelOrder   = "ordering.cancel-order"
+	HandlerShipOrder     = "ordering.ship-order"
+	HandlerDeliverOrder  = "ordering.deliver-order"
 )
 
 // retries bounds how often a transition is re-decided after a concurrent
 // append (saga and admin may touch one order at once).
 const retries = 3
 
-// Codec decodes every ordering event by wire name.
+// Codec decodes every ordering event by wire name, from the
+// domain's one list of them (domain.Events); the retired checkout steps
+// stored in older order streams decode as esrepo.Retired.
 func Codec() *esrepo.Codec {
-	c := esrepo.NewCodec()
-	esrepo.Register[domain.OrderPlaced](c)
-	esrepo.Register[domain.OrderStockReserved](c)
-	esrepo.Register[domain.OrderPaymentAuthorized](c)
-	esrepo.Register[domain.OrderConfirmed](c)
-	esrepo.Register[domain.OrderPaid](c)
-	esrepo.Register[domain.OrderShipped](c)
-	esrepo.Register[domain.OrderDelivered](c)
-	esrepo.Register[domain.OrderCancelled](c)
-	esrepo.Register[domain.OrderRefunded](c)
-	esrepo.Register[domain.OrderPartiallyRefunded](c)
+	c := esrepo.CodecFor(domain.Events()...)
+	c.Retire(domain.RetiredEventTypes()...)
 	return c
 }
 
@@ -53,6 +44,7 @@ type Handlers struct {
 	now      func() time.Time
 	meta     func(ctx context.Context) eventstore.Metadata
 	accepted domain.PaymentMethods
+	payments *esrepo.Codec // the payment events the order follows
 }
 
 // Config configures Handlers.
@@ -83,7 +75,8 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ordering handlers: %w", err)
 	}
-	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata, accepted: accepted}, nil
+	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata, accepted: accepted,
+		payments: esrepo.CodecFor(payment.Events()...)}, nil
 }
 
 // Load returns the current order (ErrNotFound wrapped when it does not exist);
@@ -95,18 +88,16 @@ func (h *Handlers) Load(ctx context.Context, orderID string) (*domain.Order, err
 	return h.repo.LoadExisting(ctx, orderID)
 }
 
-// CommandHandlers adapts every handler to Watermill's CQRS command processor.
+// CommandHandlers adapts every handler to Watermill's CQRS command processor,
+// with the retired commands' drains.
 func (h *Handlers) CommandHandlers() []cqrs.CommandHandler {
-	return []cqrs.CommandHandler{
+	return append([]cqrs.CommandHandler{
 		cqrs.NewCommandHandler(HandlerPlaceOrder, h.PlaceOrder),
-		cqrs.NewCommandHandler(HandlerMarkStockReserved, h.MarkStockReserved),
-		cqrs.NewCommandHandler(HandlerMarkPaymentAuthorized, h.MarkPaymentAuthorized),
-		cqrs.NewCommandHandler(HandlerConfirmOrder, h.ConfirmOrder),
 		cqrs.NewCommandHandler(HandlerMarkOrderPaid, h.MarkOrderPaid),
 		cqrs.NewCommandHandler(HandlerCancelOrder, h.CancelOrder),
 		cqrs.NewCommandHandler(HandlerShipOrder, h.ShipOrder),
 		cqrs.NewCommandHandler(HandlerDeliverOrder, h.DeliverOrder),
-	}
+	}, retiredHandlers()...)
 }
 
 func validID(id string) error {

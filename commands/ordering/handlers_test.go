@@ -2,6 +2,7 @@ package ordering
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -94,11 +95,6 @@ func TestSagaHappyPathWithRedelivery(t *testing.T) {
 	total := money.DTO{Amount: 2500, Currency: "EUR"}
 	steps := []func() error{
 		func() error { return h.PlaceOrder(ctx, place()) },
-		func() error { return h.MarkStockReserved(ctx, &MarkStockReserved{OrderID: orderID}) },
-		func() error {
-			return h.MarkPaymentAuthorized(ctx, &MarkPaymentAuthorized{OrderID: orderID, PaymentID: "p1"})
-		},
-		func() error { return h.ConfirmOrder(ctx, &ConfirmOrder{OrderID: orderID}) },
 		func() error {
 			return h.MarkOrderPaid(ctx, &MarkOrderPaid{OrderID: orderID, PaymentID: "p1", Amount: total})
 		},
@@ -114,8 +110,8 @@ func TestSagaHappyPathWithRedelivery(t *testing.T) {
 			}
 		}
 	}
-	if got := types(t, store); len(got) != 7 {
-		t.Fatalf("stream = %v, want 7 events", got)
+	if got := types(t, store); len(got) != 4 {
+		t.Fatalf("stream = %v, want 4 events", got)
 	}
 	if err := h.CancelOrder(ctx, &CancelOrder{OrderID: orderID, Reason: "late"}); !errors.Is(err, domain.ErrIllegalTransition) {
 		t.Fatalf("cancel delivered order: %v", err)
@@ -139,8 +135,8 @@ func TestHandlerInputErrors(t *testing.T) {
 		err  error
 		want func(error) bool
 	}{
-		{"bad id", h.ConfirmOrder(ctx, &ConfirmOrder{OrderID: "nope"}), func(e error) bool { return errors.Is(e, domain.ErrInvalid) }},
-		{"missing order", h.ConfirmOrder(ctx, &ConfirmOrder{OrderID: orderID}), IsNotFound},
+		{"bad id", h.CancelOrder(ctx, &CancelOrder{OrderID: "nope", Reason: "x"}), func(e error) bool { return errors.Is(e, domain.ErrInvalid) }},
+		{"missing order", h.CancelOrder(ctx, &CancelOrder{OrderID: orderID, Reason: "x"}), IsNotFound},
 		{"payment method not accepted", h.PlaceOrder(ctx, func() *PlaceOrder { p := place(); p.Payment = domain.PaymentDTO{Method: "paypal"}; return p }()),
 			func(e error) bool { return errors.Is(e, domain.ErrPaymentMethodNotAccepted) }},
 		{"load missing", func() error { _, err := h.Load(ctx, orderID); return err }(), IsNotFound},
@@ -155,46 +151,35 @@ func TestHandlerInputErrors(t *testing.T) {
 	}
 }
 
-// The saga sends MarkPaymentAuthorized and ConfirmOrder together; whichever
-// arrives first, the order ends Confirmed with one authorization event.
-func TestConfirmOrderOvertakingMarkPaymentAuthorized(t *testing.T) {
+// A capture that raced a staff cancellation: MarkOrderPaid leaves the
+// cancelled order as it is (the saga refunds the capture), and the refund
+// that follows is acked without touching the order. The retired commands
+// still sitting in queues after an upgrade are acked without effect.
+func TestCancelledBeforePaidAndRetiredCommands(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name      string
-		confirm   *ConfirmOrder
-		wantErr   error
-		wantCount int
-	}{
-		{"confirm with the payment id records both", &ConfirmOrder{OrderID: orderID, PaymentID: "p1"}, nil, 4},
-		{"confirm without it is still illegal", &ConfirmOrder{OrderID: orderID}, domain.ErrIllegalTransition, 2},
+	h, store := setup(t)
+	ctx := context.Background()
+	total := money.DTO{Amount: 2500, Currency: "EUR"}
+	for i, err := range []error{
+		h.PlaceOrder(ctx, place()),
+		h.CancelOrder(ctx, &CancelOrder{OrderID: orderID, Reason: "customer called"}),
+		h.MarkOrderPaid(ctx, &MarkOrderPaid{OrderID: orderID, PaymentID: "p1", Amount: total}),
+		h.OnPaymentRefunded(ctx, refunded(`{"paymentId":"p1","orderId":"`+orderID+`","amount":{"amount":2500,"currency":"EUR"},"reason":"order cancelled","refundId":"r1"}`)),
+	} {
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			h, store := setup(t)
-			ctx := context.Background()
-			if err := h.PlaceOrder(ctx, place()); err != nil {
-				t.Fatal(err)
-			}
-			if err := h.MarkStockReserved(ctx, &MarkStockReserved{OrderID: orderID}); err != nil {
-				t.Fatal(err)
-			}
-			if err := h.ConfirmOrder(ctx, tt.confirm); !errors.Is(err, tt.wantErr) {
-				t.Fatalf("confirm: %v, want %v", err, tt.wantErr)
-			}
-			// The late MarkPaymentAuthorized is then a no-op (or, in the
-			// illegal case, the normal next step).
-			if err := h.MarkPaymentAuthorized(ctx, &MarkPaymentAuthorized{OrderID: orderID, PaymentID: "p1"}); err != nil {
-				t.Fatal(err)
-			}
-			got := types(t, store)
-			want := tt.wantCount
-			if tt.wantErr != nil {
-				want = 3 // placed, stock reserved, payment authorized
-			}
-			if len(got) != want {
-				t.Fatalf("stream = %v, want %d events", got, want)
-			}
-		})
+	for _, ch := range retiredHandlers() {
+		cmd := ch.NewCommand()
+		if err := json.Unmarshal([]byte(`{"orderId":"`+orderID+`","paymentId":"p1"}`), cmd); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch.Handle(ctx, cmd); err != nil {
+			t.Fatalf("%s: %v", ch.HandlerName(), err)
+		}
+	}
+	if got := types(t, store); len(got) != 2 || got[1] != domain.EventOrderCancelled {
+		t.Fatalf("stream = %v, want placed and cancelled only", got)
 	}
 }

@@ -2,7 +2,6 @@ package ordering
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -23,7 +22,8 @@ const HandlerRecordRefunds = "ordering.record-refunds"
 // order follows — PartiallyRefunded until the whole total is back, then
 // Refunded.
 func (h *Handlers) RefundEvents() messaging.EventHandler {
-	return messaging.EventHandler{Name: HandlerRecordRefunds, Types: []string{payment.EventPaymentRefunded}, Handle: h.OnPaymentRefunded}
+	return messaging.TypedEventHandler{Name: HandlerRecordRefunds, Codec: h.payments, Events: []messaging.Event{payment.PaymentRefunded{}},
+		Handle: h.onPaymentRefunded}.EventHandler()
 }
 
 // OnPaymentRefunded records a payment's refund on its order, once per refund
@@ -31,9 +31,17 @@ func (h *Handlers) RefundEvents() messaging.EventHandler {
 // is: before partial refunds existed the first refund made an order
 // Refunded, and a later one of those orders shows in the payment's ledger.
 func (h *Handlers) OnPaymentRefunded(ctx context.Context, e eventstore.RecordedEvent) error {
-	var ev payment.PaymentRefunded
-	if err := json.Unmarshal(e.Data, &ev); err != nil {
-		return messaging.Permanent(fmt.Errorf("ordering: malformed %s %s: %w", e.Type, e.ID, err))
+	ev, err := messaging.DecodeRecorded(h.payments, e)
+	if err != nil {
+		return err
+	}
+	return h.onPaymentRefunded(ctx, e, ev)
+}
+
+func (h *Handlers) onPaymentRefunded(ctx context.Context, e eventstore.RecordedEvent, decoded messaging.Event) error {
+	ev, ok := decoded.(payment.PaymentRefunded)
+	if !ok {
+		return nil
 	}
 	amount, err := money.FromDTO(ev.Amount)
 	if err != nil {
@@ -51,10 +59,16 @@ func (h *Handlers) OnPaymentRefunded(ctx context.Context, e eventstore.RecordedE
 		if o.Status() == domain.StatusRefunded {
 			return errAlreadyRefunded
 		}
+		if o.Status() == domain.StatusCancelled {
+			// A capture that raced the order's cancellation, given back
+			// by the checkout saga: the order was never paid, so there is
+			// nothing to record on it.
+			return errNeverPaid
+		}
 		return o.Refund(amount, reason, refundID)
 	})
 	switch {
-	case errors.Is(err, errAlreadyRefunded):
+	case errors.Is(err, errAlreadyRefunded), errors.Is(err, errNeverPaid):
 		return nil
 	case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrIllegalTransition):
 		// The money went back but the order cannot say so (say it was
@@ -65,4 +79,7 @@ func (h *Handlers) OnPaymentRefunded(ctx context.Context, e eventstore.RecordedE
 	return err
 }
 
-var errAlreadyRefunded = errors.New("order already refunded")
+var (
+	errAlreadyRefunded = errors.New("order already refunded")
+	errNeverPaid       = errors.New("order cancelled before it was paid")
+)

@@ -26,9 +26,6 @@ func TestOnPaymentRefunded(t *testing.T) {
 		t.Helper()
 		for _, err := range []error{
 			h.PlaceOrder(ctx, place()),
-			h.MarkStockReserved(ctx, &MarkStockReserved{OrderID: orderID}),
-			h.MarkPaymentAuthorized(ctx, &MarkPaymentAuthorized{OrderID: orderID, PaymentID: "p1"}),
-			h.ConfirmOrder(ctx, &ConfirmOrder{OrderID: orderID}),
 			h.MarkOrderPaid(ctx, &MarkOrderPaid{OrderID: orderID, PaymentID: "p1", Amount: money.DTO{Amount: 2500, Currency: "EUR"}}),
 		} {
 			if err != nil {

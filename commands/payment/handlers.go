@@ -32,17 +32,10 @@ type Gateways interface {
 	For(method string) (payments.Gateway, bool)
 }
 
-// Codec decodes every payment event by wire name.
+// Codec decodes every payment event by wire name, from the
+// domain's one list of them (domain.Events).
 func Codec() *esrepo.Codec {
-	c := esrepo.NewCodec()
-	esrepo.Register[domain.PaymentRequested](c)
-	esrepo.Register[domain.PaymentActionRequired](c)
-	esrepo.Register[domain.PaymentAuthorized](c)
-	esrepo.Register[domain.PaymentFailed](c)
-	esrepo.Register[domain.PaymentCaptured](c)
-	esrepo.Register[domain.PaymentVoided](c)
-	esrepo.Register[domain.PaymentRefunded](c)
-	return c
+	return esrepo.CodecFor(domain.Events()...)
 }
 
 // Config configures Handlers.

@@ -16,9 +16,6 @@ type Event = interface {
 // checkout saga, payments, notifier and projections: never rename.
 const (
 	EventOrderPlaced            = "ordering.OrderPlaced.v1"
-	EventOrderStockReserved     = "ordering.OrderStockReserved.v1"
-	EventOrderPaymentAuthorized = "ordering.OrderPaymentAuthorized.v1"
-	EventOrderConfirmed         = "ordering.OrderConfirmed.v1"
 	EventOrderPaid              = "ordering.OrderPaid.v1"
 	EventOrderShipped           = "ordering.OrderShipped.v1"
 	EventOrderDelivered         = "ordering.OrderDelivered.v1"
@@ -27,11 +24,32 @@ const (
 	EventOrderPartiallyRefunded = "ordering.OrderPartiallyRefunded.v1"
 )
 
-// EventTypes lists every wire name recorded in order streams; the bus binds
-// the queues of this context's read models to exactly these.
+// Retired wire names: checkout steps that earlier versions recorded in the
+// order's own stream while the saga recorded them too. The checkout saga
+// keeps that progress now; the order records only what a customer sees.
+// Stored ones still load: they take their place in the stream and change
+// nothing (an order stopped at one of them reads as Placed).
+const (
+	EventOrderStockReserved     = "ordering.OrderStockReserved.v1"
+	EventOrderPaymentAuthorized = "ordering.OrderPaymentAuthorized.v1"
+	EventOrderConfirmed         = "ordering.OrderConfirmed.v1"
+)
+
+// RetiredEventTypes lists the retired wire names, for codecs.
+func RetiredEventTypes() []string {
+	return []string{EventOrderStockReserved, EventOrderPaymentAuthorized, EventOrderConfirmed}
+}
+
+// EventTypes lists every wire name found in order streams: Events, then the
+// retired ones, which read models still receive (an event still on its way
+// during an upgrade keeps its place in the stream's revisions). The bus
+// binds the queues of this context's read models to exactly these.
 func EventTypes() []string {
-	return []string{EventOrderPlaced, EventOrderStockReserved, EventOrderPaymentAuthorized, EventOrderConfirmed, EventOrderPaid,
-		EventOrderShipped, EventOrderDelivered, EventOrderCancelled, EventOrderRefunded, EventOrderPartiallyRefunded}
+	var out []string
+	for _, e := range Events() {
+		out = append(out, e.EventName())
+	}
+	return append(out, RetiredEventTypes()...)
 }
 
 // StreamPrefix starts every order stream: "order-<orderId>".
@@ -78,22 +96,6 @@ type OrderPlaced struct {
 	ShippingAddress AddressDTO `json:"shippingAddress"`
 	Payment         PaymentDTO `json:"payment"`
 	PlacedAt        time.Time  `json:"placedAt"`
-}
-
-// OrderStockReserved records that the catalog reserved every line.
-type OrderStockReserved struct {
-	OrderID string `json:"orderId"`
-}
-
-// OrderPaymentAuthorized records the authorized payment.
-type OrderPaymentAuthorized struct {
-	OrderID   string `json:"orderId"`
-	PaymentID string `json:"paymentId"`
-}
-
-// OrderConfirmed records that the order will be fulfilled.
-type OrderConfirmed struct {
-	OrderID string `json:"orderId"`
 }
 
 // OrderPaid records the captured amount.
@@ -145,9 +147,6 @@ type OrderPartiallyRefunded struct {
 
 // EventName implementations: the fixed wire names.
 func (OrderPlaced) EventName() string            { return EventOrderPlaced }
-func (OrderStockReserved) EventName() string     { return EventOrderStockReserved }
-func (OrderPaymentAuthorized) EventName() string { return EventOrderPaymentAuthorized }
-func (OrderConfirmed) EventName() string         { return EventOrderConfirmed }
 func (OrderPaid) EventName() string              { return EventOrderPaid }
 func (OrderShipped) EventName() string           { return EventOrderShipped }
 func (OrderDelivered) EventName() string         { return EventOrderDelivered }
@@ -158,6 +157,5 @@ func (OrderPartiallyRefunded) EventName() string { return EventOrderPartiallyRef
 // Events lists a zero value of every ordering event, for registries that
 // decode by wire name.
 func Events() []Event {
-	return []Event{OrderPlaced{}, OrderStockReserved{}, OrderPaymentAuthorized{}, OrderConfirmed{},
-		OrderPaid{}, OrderShipped{}, OrderDelivered{}, OrderCancelled{}, OrderRefunded{}, OrderPartiallyRefunded{}}
+	return []Event{OrderPlaced{}, OrderPaid{}, OrderShipped{}, OrderDelivered{}, OrderCancelled{}, OrderRefunded{}, OrderPartiallyRefunded{}}
 }

@@ -43,26 +43,24 @@ const (
 // bodies, read-model rows, the storefront's filters).
 type Status string
 
-// The statuses, in happy-path order, then the two side exits.
+// The statuses, in happy-path order, then the side exits. They are what a
+// customer sees: between Placed and Paid the checkout saga reserves stock and
+// takes the payment, and keeps that progress in its own stream.
 const (
-	StatusNone              Status = ""
-	StatusPlaced            Status = "Placed"
-	StatusStockReserved     Status = "StockReserved"
-	StatusPaymentAuthorized Status = "PaymentAuthorized"
-	StatusConfirmed         Status = "Confirmed"
-	StatusPaid              Status = "Paid"
-	StatusShipped           Status = "Shipped"
-	StatusDelivered         Status = "Delivered"
-	StatusCancelled         Status = "Cancelled"
-	StatusRefunded          Status = "Refunded"
+	StatusNone      Status = ""
+	StatusPlaced    Status = "Placed"
+	StatusPaid      Status = "Paid"
+	StatusShipped   Status = "Shipped"
+	StatusDelivered Status = "Delivered"
+	StatusCancelled Status = "Cancelled"
+	StatusRefunded  Status = "Refunded"
 	// StatusPartiallyRefunded: some of the total went back, not all of it.
 	StatusPartiallyRefunded Status = "PartiallyRefunded"
 )
 
 // Statuses lists every real status.
 func Statuses() []Status {
-	return []Status{StatusPlaced, StatusStockReserved, StatusPaymentAuthorized, StatusConfirmed,
-		StatusPaid, StatusShipped, StatusDelivered, StatusCancelled, StatusRefunded, StatusPartiallyRefunded}
+	return []Status{StatusPlaced, StatusPaid, StatusShipped, StatusDelivered, StatusCancelled, StatusRefunded, StatusPartiallyRefunded}
 }
 
 // ParseStatus validates s.
@@ -80,12 +78,6 @@ func StatusOf(e Event) Status {
 	switch e.(type) {
 	case OrderPlaced:
 		return StatusPlaced
-	case OrderStockReserved:
-		return StatusStockReserved
-	case OrderPaymentAuthorized:
-		return StatusPaymentAuthorized
-	case OrderConfirmed:
-		return StatusConfirmed
 	case OrderPaid:
 		return StatusPaid
 	case OrderShipped:
@@ -103,18 +95,16 @@ func StatusOf(e Event) Status {
 }
 
 // transitions: which statuses each target may be entered from. Cancelling is
-// possible until the money is captured; after that only refunds undo an
+// possible until the order is paid (a capture that races a cancellation is
+// refunded by the checkout saga); after that only refunds undo an
 // order: partial ones, as many as needed, then the one that gives back the
 // rest. A partially refunded order is still fulfilled (Ship and Deliver
 // check that the step before was reached).
 var transitions = map[Status][]Status{
-	StatusStockReserved:     {StatusPlaced},
-	StatusPaymentAuthorized: {StatusStockReserved},
-	StatusConfirmed:         {StatusPaymentAuthorized},
-	StatusPaid:              {StatusConfirmed},
+	StatusPaid:              {StatusPlaced},
 	StatusShipped:           {StatusPaid, StatusPartiallyRefunded},
 	StatusDelivered:         {StatusShipped, StatusPartiallyRefunded},
-	StatusCancelled:         {StatusPlaced, StatusStockReserved, StatusPaymentAuthorized, StatusConfirmed},
+	StatusCancelled:         {StatusPlaced},
 	StatusRefunded:          {StatusPaid, StatusShipped, StatusDelivered, StatusPartiallyRefunded},
 	StatusPartiallyRefunded: {StatusPaid, StatusShipped, StatusDelivered, StatusPartiallyRefunded},
 }
@@ -172,7 +162,7 @@ func (o *Order) Email() string { return o.email }
 // Total is the order's total.
 func (o *Order) Total() money.Money { return o.total }
 
-// PaymentID is the authorized payment, if any.
+// PaymentID is the captured payment, once paid.
 func (o *Order) PaymentID() string { return o.paymentID }
 
 // Refunded is the sum of the refunds recorded so far.
@@ -200,8 +190,6 @@ func (o *Order) apply(e Event) {
 		if t, err := money.FromDTO(ev.Total); err == nil {
 			o.total = t
 		}
-	case OrderPaymentAuthorized:
-		o.paymentID = ev.PaymentID
 	case OrderPaid:
 		o.paymentID = ev.PaymentID
 	case OrderPartiallyRefunded:
@@ -426,24 +414,6 @@ func (o *Order) transition(target Status, e Event) error {
 	return nil
 }
 
-// MarkStockReserved records that the catalog reserved the stock.
-func (o *Order) MarkStockReserved() error {
-	return o.transition(StatusStockReserved, OrderStockReserved{OrderID: o.id})
-}
-
-// MarkPaymentAuthorized records the authorized payment.
-func (o *Order) MarkPaymentAuthorized(paymentID string) error {
-	if !validText(paymentID, true) {
-		return invalid("payment id is required")
-	}
-	return o.transition(StatusPaymentAuthorized, OrderPaymentAuthorized{OrderID: o.id, PaymentID: paymentID})
-}
-
-// Confirm records that the order will be fulfilled.
-func (o *Order) Confirm() error {
-	return o.transition(StatusConfirmed, OrderConfirmed{OrderID: o.id})
-}
-
 // MarkPaid records the captured amount, which must be the order total.
 func (o *Order) MarkPaid(paymentID string, amount money.Money) error {
 	if !validText(paymentID, true) {
@@ -472,7 +442,7 @@ func (o *Order) Deliver() error {
 	return o.transition(StatusDelivered, OrderDelivered{OrderID: o.id})
 }
 
-// Cancel ends the order before payment capture.
+// Cancel ends the order before it is paid.
 func (o *Order) Cancel(reason string) error {
 	if !validText(reason, true) {
 		return invalid("a reason is required")

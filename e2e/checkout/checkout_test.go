@@ -212,7 +212,7 @@ func TestSandboxCheckout(t *testing.T) {
 		for _, h := range o.History {
 			hist = append(hist, h.Status)
 		}
-		if got := strings.Join(hist, ","); got != "Placed,StockReserved,PaymentAuthorized,Confirmed,Paid" {
+		if got := strings.Join(hist, ","); got != "Placed,Paid" {
 			t.Fatalf("history = %s", got)
 		}
 		p := waitPayment(ctx, t, shopper, id, func(p payment) bool { return p.Status == "captured" })

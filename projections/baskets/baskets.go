@@ -8,12 +8,12 @@ package baskets
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/evshop/shop/commands/esrepo"
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/eventstore"
@@ -222,18 +222,15 @@ func find(v *View, sku string) int {
 // decode turns an event into the change it makes to a view. Unknown basket
 // events still advance the version (they are part of the stream).
 func decode(ev eventstore.RecordedEvent) (func(*View), error) {
-	unmarshal := func(v any) error {
-		if err := json.Unmarshal(ev.Data, v); err != nil {
-			return fmt.Errorf("baskets: decode %s at %s/%d: %w", ev.Type, ev.Stream, ev.Revision, err)
-		}
-		return nil
+	decoded, err := basketEvents.Decode(ev.Type, ev.Data)
+	if errors.Is(err, esrepo.ErrUnknownEvent) {
+		return func(*View) {}, nil
 	}
-	switch ev.Type {
-	case domain.EventItemAdded:
-		var e domain.ItemAdded
-		if err := unmarshal(&e); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, fmt.Errorf("baskets: decode %s at %s/%d: %w", ev.Type, ev.Stream, ev.Revision, err)
+	}
+	switch e := decoded.(type) {
+	case domain.ItemAdded:
 		return func(v *View) {
 			if i := find(v, e.SKU); i >= 0 {
 				v.Lines[i].Quantity = e.Quantity
@@ -241,32 +238,28 @@ func decode(ev eventstore.RecordedEvent) (func(*View), error) {
 			}
 			v.Lines = append(v.Lines, Line{SKU: e.SKU, Name: e.Name, Category: e.Category, Quantity: e.Quantity, UnitPrice: e.UnitPrice})
 		}, nil
-	case domain.EventItemQuantityChanged:
-		var e domain.ItemQuantityChanged
-		if err := unmarshal(&e); err != nil {
-			return nil, err
-		}
+	case domain.ItemQuantityChanged:
 		return func(v *View) {
 			if i := find(v, e.SKU); i >= 0 {
 				v.Lines[i].Quantity = e.Quantity
 			}
 		}, nil
-	case domain.EventItemRemoved:
-		var e domain.ItemRemoved
-		if err := unmarshal(&e); err != nil {
-			return nil, err
-		}
+	case domain.ItemRemoved:
 		return func(v *View) {
 			if i := find(v, e.SKU); i >= 0 {
 				v.Lines = append(v.Lines[:i], v.Lines[i+1:]...)
 			}
 		}, nil
-	case domain.EventBasketCleared, domain.EventBasketCheckedOut:
+	case domain.BasketCleared, domain.BasketCheckedOut:
 		return func(v *View) { v.Lines = nil }, nil
 	default:
 		return func(*View) {}, nil
 	}
 }
+
+// basketEvents decodes the basket events, from the domain's one list of
+// them. It is a fixed table, built once.
+var basketEvents = esrepo.CodecFor(domain.Events()...)
 
 // CatchUp folds one event of basketID's stream into a copy of v, exactly as
 // the projector would. The basket API uses it to bring a view read from the

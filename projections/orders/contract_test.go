@@ -44,12 +44,23 @@ func placedEvent(orderID, customer string, at time.Time) ordering.OrderPlaced {
 		Payment:         ordering.PaymentDTO{Method: "sandbox", Token: "tok_secret", Last4: "4242"}, PlacedAt: at}
 }
 
+// retiredStep is an event of a retired type, in the shape it was stored.
+type retiredStep struct {
+	name      string
+	OrderID   string `json:"orderId"`
+	PaymentID string `json:"paymentId,omitempty"`
+}
+
+func (r retiredStep) EventName() string { return r.name }
+
 func lifecycle(t *testing.T, orderID string, pos0 uint64) []eventstore.RecordedEvent {
 	return []eventstore.RecordedEvent{
 		rec(t, orderID, 0, pos0+1, placedEvent(orderID, cust, t0)),
-		rec(t, orderID, 1, pos0+2, ordering.OrderStockReserved{OrderID: orderID}),
-		rec(t, orderID, 2, pos0+3, ordering.OrderPaymentAuthorized{OrderID: orderID, PaymentID: "pay-1"}),
-		rec(t, orderID, 3, pos0+4, ordering.OrderConfirmed{OrderID: orderID}),
+		// Checkout steps earlier versions recorded in the order's stream:
+		// they keep their revisions and add nothing to the history.
+		rec(t, orderID, 1, pos0+2, retiredStep{ordering.EventOrderStockReserved, orderID, ""}),
+		rec(t, orderID, 2, pos0+3, retiredStep{ordering.EventOrderPaymentAuthorized, orderID, "pay-1"}),
+		rec(t, orderID, 3, pos0+4, retiredStep{ordering.EventOrderConfirmed, orderID, ""}),
 		rec(t, orderID, 4, pos0+5, ordering.OrderPaid{OrderID: orderID, PaymentID: "pay-1", Amount: eur(4500)}),
 		rec(t, orderID, 5, pos0+6, ordering.OrderShipped{OrderID: orderID, Carrier: "DHL", TrackingNumber: "T1"}),
 		rec(t, orderID, 6, pos0+7, ordering.OrderRefunded{OrderID: orderID, Amount: eur(500), Reason: "scratched"}),
@@ -75,8 +86,8 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 		if o.Status != "Refunded" || o.ItemCount != 3 || o.Total != eur(4500) || o.Carrier != "DHL" || o.TrackingNumber != "T1" ||
 			o.PaymentID != "pay-1" || o.PaymentLast4 != "4242" || o.Refunded == nil || *o.Refunded != eur(500) || o.Version != 7 ||
-			len(o.Lines) != 2 || o.Lines[1].SKU != "TEE" || len(o.History) != 7 || o.History[6].Reason != "scratched" ||
-			!o.History[1].At.Equal(t0.Add(time.Minute)) || o.ShippingAddress.City != "Paris" {
+			len(o.Lines) != 2 || o.Lines[1].SKU != "TEE" || len(o.History) != 4 || o.History[3].Reason != "scratched" ||
+			o.History[1].Status != "Paid" || !o.History[1].At.Equal(t0.Add(4*time.Minute)) || o.ShippingAddress.City != "Paris" {
 			t.Fatalf("order %+v", o)
 		}
 		if cp, err := s.Checkpoint(ctx); err != nil || cp != 7 {

@@ -7,7 +7,6 @@ package orders
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/evshop/shop/commands/esrepo"
+	cmdorder "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
@@ -238,53 +239,41 @@ func changeOf(ev eventstore.RecordedEvent) (Change, bool, error) {
 	return c, err == nil, err
 }
 
+// orderEvents decodes ordering events, including the retired ones, which
+// take their place in the stream and change nothing. It is a fixed table,
+// built once.
+var orderEvents = cmdorder.Codec()
+
 func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
 	c := Change{OrderID: id, Revision: ev.Revision, Position: ev.Position, At: ev.Time.UTC()}
-	var err error
-	un := func(v any) { err = json.Unmarshal(ev.Data, v) }
-	switch ev.Type {
-	case ordering.EventOrderPlaced:
-		var e ordering.OrderPlaced
-		un(&e)
+	decoded, err := orderEvents.Decode(ev.Type, ev.Data)
+	if errors.Is(err, esrepo.ErrUnknownEvent) {
+		// An unknown ordering event still takes its place in the stream.
+		decoded, err = nil, nil
+	}
+	if err != nil {
+		return Change{}, fmt.Errorf("%w: decode %s at %s/%d: %w", errUndecodable, ev.Type, ev.Stream, ev.Revision, err)
+	}
+	switch e := decoded.(type) {
+	// esrepo.Retired (the checkout steps earlier versions recorded here)
+	// takes its place in the stream and changes nothing else.
+	case ordering.OrderPlaced:
 		c.Placed, c.Status = &e, ordering.StatusPlaced
-	case ordering.EventOrderStockReserved:
-		c.Status = ordering.StatusStockReserved
-	case ordering.EventOrderPaymentAuthorized:
-		var e ordering.OrderPaymentAuthorized
-		un(&e)
-		c.Status, c.PaymentID = ordering.StatusPaymentAuthorized, e.PaymentID
-	case ordering.EventOrderConfirmed:
-		c.Status = ordering.StatusConfirmed
-	case ordering.EventOrderPaid:
-		var e ordering.OrderPaid
-		un(&e)
+	case ordering.OrderPaid:
 		c.Status, c.PaymentID = ordering.StatusPaid, e.PaymentID
-	case ordering.EventOrderShipped:
-		var e ordering.OrderShipped
-		un(&e)
+	case ordering.OrderShipped:
 		c.Status, c.Carrier, c.TrackingNumber = ordering.StatusShipped, e.Carrier, e.TrackingNumber
-	case ordering.EventOrderDelivered:
+	case ordering.OrderDelivered:
 		c.Status = ordering.StatusDelivered
-	case ordering.EventOrderCancelled:
-		var e ordering.OrderCancelled
-		un(&e)
+	case ordering.OrderCancelled:
 		c.Status, c.Reason = ordering.StatusCancelled, e.Reason
-	case ordering.EventOrderRefunded:
-		var e ordering.OrderRefunded
-		un(&e)
+	case ordering.OrderRefunded:
 		c.Status, c.Reason, c.Refunded = ordering.StatusRefunded, e.Reason, &e.Amount
 		if e.RefundedTotal != nil { // absent from events stored before partial refunds
 			c.Refunded = e.RefundedTotal
 		}
-	case ordering.EventOrderPartiallyRefunded:
-		var e ordering.OrderPartiallyRefunded
-		un(&e)
+	case ordering.OrderPartiallyRefunded:
 		c.Status, c.Reason, c.Refunded = ordering.StatusPartiallyRefunded, e.Reason, &e.RefundedTotal
-	default:
-		// An unknown ordering event still takes its place in the stream.
-	}
-	if err != nil {
-		return Change{}, fmt.Errorf("%w: decode %s at %s/%d: %w", errUndecodable, ev.Type, ev.Stream, ev.Revision, err)
 	}
 	if ev.Revision == 0 && c.Placed == nil {
 		// Every order stream starts with OrderPlaced; anything else first

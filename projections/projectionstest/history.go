@@ -87,7 +87,8 @@ func Order(r *rand.Rand, orderID string, correlation string, at time.Time) ([]Ba
 		saga = append(saga, typed{"checkout.CheckoutCancelled.v1", map[string]any{"orderId": orderID, "reason": "out of stock"}})
 	} else {
 		stock = append(stock, catalog.StockReserved{OrderID: orderID})
-		order = append(order, ordering.OrderStockReserved{OrderID: orderID})
+		// Stored by earlier versions (retired): a history keeps them.
+		order = append(order, typed{ordering.EventOrderStockReserved, map[string]any{"orderId": orderID}})
 		pay = append(pay, payment.PaymentRequested{PaymentID: payID, OrderID: orderID, CustomerID: cust, Amount: eur(total), Method: "sandbox", Last4: "4242"})
 		if outcome == 1 { // declined
 			pay = append(pay, payment.PaymentFailed{PaymentID: payID, OrderID: orderID, Reason: "declined", Code: "card_declined"})
@@ -95,7 +96,8 @@ func Order(r *rand.Rand, orderID string, correlation string, at time.Time) ([]Ba
 			order = append(order, ordering.OrderCancelled{OrderID: orderID, Reason: "payment declined"})
 		} else {
 			pay = append(pay, payment.PaymentAuthorized{PaymentID: payID, OrderID: orderID, Amount: eur(total), GatewayRef: "sbx_" + orderID[:8]})
-			order = append(order, ordering.OrderPaymentAuthorized{OrderID: orderID, PaymentID: payID}, ordering.OrderConfirmed{OrderID: orderID})
+			order = append(order, typed{ordering.EventOrderPaymentAuthorized, map[string]any{"orderId": orderID, "paymentId": payID}},
+				typed{ordering.EventOrderConfirmed, map[string]any{"orderId": orderID}})
 			pay = append(pay, payment.PaymentCaptured{PaymentID: payID, OrderID: orderID, Amount: eur(total)})
 			order = append(order, ordering.OrderPaid{OrderID: orderID, PaymentID: payID, Amount: eur(total)})
 			stock = append(stock, catalog.StockCommitted{OrderID: orderID})

@@ -12,12 +12,12 @@ package recommendations
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	cmdorder "github.com/evshop/shop/commands/ordering"
 	domaincatalog "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
@@ -161,12 +161,15 @@ func (p *Projector) Checkpoint(ctx context.Context) (uint64, error) {
 
 // decode turns an event into an order to add or a payment mark.
 func decode(e eventstore.RecordedEvent) (*Order, *Paid, error) {
-	switch e.Type {
-	case ordering.EventOrderPlaced:
-		var ev ordering.OrderPlaced
-		if err := json.Unmarshal(e.Data, &ev); err != nil {
-			return nil, nil, messaging.Permanent(fmt.Errorf("recommendations: decode %s: %w", e.ID, err))
-		}
+	if !orderEvents.Knows(e.Type) {
+		return nil, nil, nil
+	}
+	decoded, err := messaging.DecodeRecorded(orderEvents, e)
+	if err != nil {
+		return nil, nil, fmt.Errorf("recommendations: %w", err)
+	}
+	switch ev := decoded.(type) {
+	case ordering.OrderPlaced:
 		if ev.OrderID == "" || ev.CustomerID == "" {
 			return nil, nil, messaging.Permanent(fmt.Errorf("recommendations: %s without order or customer id", e.ID))
 		}
@@ -178,15 +181,17 @@ func decode(e eventstore.RecordedEvent) (*Order, *Paid, error) {
 			o.Lines = append(o.Lines, Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity})
 		}
 		return &o, nil, nil
-	case ordering.EventOrderPaid:
-		var ev ordering.OrderPaid
-		if err := json.Unmarshal(e.Data, &ev); err != nil || ev.OrderID == "" {
-			return nil, nil, messaging.Permanent(fmt.Errorf("recommendations: decode %s: %v", e.ID, err))
+	case ordering.OrderPaid:
+		if ev.OrderID == "" {
+			return nil, nil, messaging.Permanent(fmt.Errorf("recommendations: %s without order id", e.ID))
 		}
 		return nil, &Paid{OrderID: ev.OrderID, Position: e.Position}, nil
 	}
 	return nil, nil, nil
 }
+
+// orderEvents decodes the ordering events. It is a fixed table, built once.
+var orderEvents = cmdorder.Codec()
 
 // Products is the catalog query the recommender needs (*catalog.Service).
 type Products interface {

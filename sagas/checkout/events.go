@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/evshop/shop/commands/esrepo"
@@ -12,12 +13,22 @@ import (
 const (
 	EventCheckoutStarted           = "checkout.CheckoutStarted.v1"
 	EventCheckoutStockReserved     = "checkout.CheckoutStockReserved.v1"
-	EventCheckoutPaymentAuthorized = "checkout.CheckoutPaymentAuthorized.v1"
-	EventCheckoutOrderConfirmed    = "checkout.CheckoutOrderConfirmed.v1"
+	EventCheckoutPaymentAuthorized = "checkout.CheckoutPaymentAuthorized.v2"
 	EventCheckoutCompleted         = "checkout.CheckoutCompleted.v1"
 	EventCheckoutCancelled         = "checkout.CheckoutCancelled.v1"
 	EventCheckoutCompensated       = "checkout.CheckoutCompensated.v1"
 	EventCommandsDispatched        = "checkout.CommandsDispatched.v1"
+)
+
+// Wire names stored by earlier versions, when the order recorded the
+// checkout's steps too: the saga then asked the order to confirm before it
+// captured. The codec upcasts them (see Codec).
+const (
+	// EventCheckoutPaymentAuthorizedV1: authorized, MarkPaymentAuthorized
+	// and ConfirmOrder sent; the saga waited for OrderConfirmed.
+	EventCheckoutPaymentAuthorizedV1 = "checkout.CheckoutPaymentAuthorized.v1"
+	// EventCheckoutOrderConfirmed: confirmed, CapturePayment sent.
+	EventCheckoutOrderConfirmed = "checkout.CheckoutOrderConfirmed.v1"
 )
 
 // StreamPrefix starts every saga stream.
@@ -48,17 +59,16 @@ type CheckoutStockReserved struct {
 	At      time.Time `json:"at"`
 }
 
-// CheckoutPaymentAuthorized: the gateway holds the amount.
+// CheckoutPaymentAuthorized: the gateway holds the amount; its capture is
+// asked for.
 type CheckoutPaymentAuthorized struct {
 	OrderID   string    `json:"orderId"`
-	PaymentID string    `json:"paymentId"`
+	PaymentID string    `json:"paymentId,omitempty"`
 	At        time.Time `json:"at"`
-}
-
-// CheckoutOrderConfirmed: the order will be fulfilled; capture next.
-type CheckoutOrderConfirmed struct {
-	OrderID string    `json:"orderId"`
-	At      time.Time `json:"at"`
+	// awaitsConfirmation marks a v1 event: its commands asked the order to
+	// confirm, and the capture waited for an OrderConfirmed that nothing
+	// sends any more. The scheduler resumes such a checkout.
+	awaitsConfirmation bool
 }
 
 // CheckoutCompleted is the successful terminal outcome.
@@ -81,12 +91,15 @@ type CheckoutCancelled struct {
 }
 
 // CheckoutCompensated undoes a step that completed after the saga had
-// already been cancelled (a late reservation or authorization).
+// already been cancelled (a late reservation, authorization or capture), or
+// gives back a capture whose order was cancelled before it was marked paid.
 type CheckoutCompensated struct {
-	OrderID      string    `json:"orderId"`
-	ReleaseStock bool      `json:"releaseStock"`
-	VoidPayment  bool      `json:"voidPayment"`
-	At           time.Time `json:"at"`
+	OrderID       string    `json:"orderId"`
+	ReleaseStock  bool      `json:"releaseStock"`
+	VoidPayment   bool      `json:"voidPayment"`
+	RefundPayment bool      `json:"refundPayment,omitempty"`
+	Reason        string    `json:"reason,omitempty"`
+	At            time.Time `json:"at"`
 }
 
 // CommandsDispatched marks the commands of the events at Revisions as sent
@@ -101,22 +114,27 @@ type CommandsDispatched struct {
 func (CheckoutStarted) EventName() string           { return EventCheckoutStarted }
 func (CheckoutStockReserved) EventName() string     { return EventCheckoutStockReserved }
 func (CheckoutPaymentAuthorized) EventName() string { return EventCheckoutPaymentAuthorized }
-func (CheckoutOrderConfirmed) EventName() string    { return EventCheckoutOrderConfirmed }
 func (CheckoutCompleted) EventName() string         { return EventCheckoutCompleted }
 func (CheckoutCancelled) EventName() string         { return EventCheckoutCancelled }
 func (CheckoutCompensated) EventName() string       { return EventCheckoutCompensated }
 func (CommandsDispatched) EventName() string        { return EventCommandsDispatched }
 
-// Codec decodes the saga's events.
+// Codec decodes the saga's events, from its one list of them (Events), and
+// upcasts the two steps earlier versions stored: a v1 authorization becomes
+// an authorization still awaiting the order's confirmation, a confirmation
+// the authorization whose capture was asked for (it was).
 func Codec() *esrepo.Codec {
-	c := esrepo.NewCodec()
-	esrepo.Register[CheckoutStarted](c)
-	esrepo.Register[CheckoutStockReserved](c)
-	esrepo.Register[CheckoutPaymentAuthorized](c)
-	esrepo.Register[CheckoutOrderConfirmed](c)
-	esrepo.Register[CheckoutCompleted](c)
-	esrepo.Register[CheckoutCancelled](c)
-	esrepo.Register[CheckoutCompensated](c)
-	esrepo.Register[CommandsDispatched](c)
+	c := esrepo.CodecFor(Events()...)
+	c.Upcast(EventCheckoutPaymentAuthorizedV1, CheckoutPaymentAuthorized{}, func(data json.RawMessage) (esrepo.Event, error) {
+		var e CheckoutPaymentAuthorized
+		err := json.Unmarshal(data, &e)
+		e.awaitsConfirmation = true
+		return e, err
+	})
+	c.Upcast(EventCheckoutOrderConfirmed, CheckoutPaymentAuthorized{}, func(data json.RawMessage) (esrepo.Event, error) {
+		var e CheckoutPaymentAuthorized
+		err := json.Unmarshal(data, &e)
+		return e, err
+	})
 	return c
 }

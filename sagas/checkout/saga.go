@@ -1,8 +1,10 @@
 // Package checkout is the checkout process manager: it listens to ordering,
-// catalog and payment events, keeps each order's saga state in its own
-// stream checkout-<orderId>, and sends the commands that move the order on —
-// reserve stock, authorize, confirm, capture, mark paid — or compensate —
-// release stock, void, cancel with a reason. A state change is appended with
+// catalog and payment events, keeps each order's checkout progress in its
+// own stream checkout-<orderId> (the order records only what a customer
+// sees: placed, paid, cancelled), and sends the commands that move the
+// checkout on — reserve stock, authorize, capture, then mark the order paid
+// and commit the stock — or compensate — release stock, void, refund a
+// capture that raced a cancellation, cancel the order with a reason. A state change is appended with
 // the expected revision before any command leaves, so concurrent or repeated
 // deliveries of one event cannot both act; the commands of each change are
 // tracked in the stream (an outbox) and re-sent after a crash. Deadlines live
@@ -11,7 +13,6 @@ package checkout
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/evshop/shop/commands/esrepo"
+	cmdorder "github.com/evshop/shop/commands/ordering"
+	cmdpay "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
@@ -39,14 +42,23 @@ type CommandSender interface {
 	Send(ctx context.Context, cmd any) error
 }
 
-// EventTypes are the events the saga handles; subscribe with these.
-func EventTypes() []string {
-	return []string{
-		ordering.EventOrderPlaced, ordering.EventOrderConfirmed, ordering.EventOrderCancelled,
-		catalog.EventStockReserved, catalog.EventStockReservationFailed,
-		payment.EventPaymentAuthorized, payment.EventPaymentFailed, payment.EventPaymentVoided, payment.EventPaymentCaptured,
+// handles lists the events the saga reacts to: its queue is bound to their
+// wire types (and the old types the codecs upcast to them).
+func handles() []messaging.Event {
+	return []messaging.Event{
+		ordering.OrderPlaced{}, ordering.OrderCancelled{},
+		catalog.StockReserved{}, catalog.StockReservationFailed{},
+		payment.PaymentAuthorized{}, payment.PaymentFailed{}, payment.PaymentVoided{}, payment.PaymentCaptured{},
 	}
 }
+
+// inputs decodes the events of the contexts the saga listens to.
+func inputs() *esrepo.Codec {
+	return esrepo.Join(cmdorder.Codec(), cmdpay.Codec(), esrepo.CodecFor(catalog.Events()...))
+}
+
+// EventTypes are the wire types the saga handles; subscribe with these.
+func EventTypes() []string { return inputs().TypesOf(handles()...) }
 
 // Config configures the saga.
 type Config struct {
@@ -71,6 +83,7 @@ type Saga struct {
 	log      *slog.Logger
 	index    *index
 	outcomes *prometheus.CounterVec
+	inputs   *esrepo.Codec
 }
 
 // New validates cfg.
@@ -106,12 +119,12 @@ func New(cfg Config) (*Saga, error) {
 			return nil, fmt.Errorf("checkout saga: metrics: %w", err)
 		}
 	}
-	return &Saga{cfg: cfg, repo: repo, log: cfg.Logger.With("component", "checkout-saga"), index: newIndex(), outcomes: outcomes}, nil
+	return &Saga{cfg: cfg, repo: repo, log: cfg.Logger.With("component", "checkout-saga"), index: newIndex(), outcomes: outcomes, inputs: inputs()}, nil
 }
 
 // EventHandler returns the saga as a bus event handler.
 func (s *Saga) EventHandler() messaging.EventHandler {
-	return messaging.EventHandler{Name: HandlerName, Types: EventTypes(), Handle: s.Handle, Concurrent: true}
+	return messaging.TypedEventHandler{Name: HandlerName, Codec: s.inputs, Events: handles(), Handle: s.on, Concurrent: true}.EventHandler()
 }
 
 // Load returns the saga state of an order (version 0 when none).
@@ -120,7 +133,15 @@ func (s *Saga) Load(ctx context.Context, orderID string) (*State, error) {
 }
 
 // Handle reacts to one event. It is safe under redelivery and concurrency.
-func (s *Saga) Handle(ctx context.Context, e eventstore.RecordedEvent) error {
+func (s *Saga) Handle(ctx context.Context, rec eventstore.RecordedEvent) error {
+	e, err := messaging.DecodeRecorded(s.inputs, rec)
+	if err != nil {
+		return err
+	}
+	return s.on(ctx, rec, e)
+}
+
+func (s *Saga) on(ctx context.Context, _ eventstore.RecordedEvent, e messaging.Event) error {
 	orderID, t, ok, err := s.trigger(e)
 	if err != nil {
 		return messaging.Permanent(err)
@@ -212,60 +233,41 @@ func (s *Saga) dispatch(ctx context.Context, st *State, revs []uint64) error {
 }
 
 // trigger maps an incoming event to its order and saga trigger.
-func (s *Saga) trigger(e eventstore.RecordedEvent) (string, Trigger, bool, error) {
-	var ids struct {
-		OrderID string `json:"orderId"`
-		Reason  string `json:"reason"`
-		Code    string `json:"code"`
-	}
-	if e.Type == ordering.EventOrderPlaced {
-		var p ordering.OrderPlaced
-		if err := json.Unmarshal(e.Data, &p); err != nil {
-			return "", Trigger{}, false, fmt.Errorf("checkout saga: decode %s: %w", e.Type, err)
-		}
-		if !payment.ValidID(p.OrderID) {
-			return "", Trigger{}, false, fmt.Errorf("checkout saga: %s without a valid order id", e.Type)
-		}
-		lines := make([]catalog.LineDTO, 0, len(p.Lines))
-		for _, l := range p.Lines {
+func (s *Saga) trigger(e messaging.Event) (string, Trigger, bool, error) {
+	var orderID string
+	var t Trigger
+	switch e := e.(type) {
+	case ordering.OrderPlaced:
+		lines := make([]catalog.LineDTO, 0, len(e.Lines))
+		for _, l := range e.Lines {
 			lines = append(lines, catalog.LineDTO{SKU: l.SKU, Quantity: l.Quantity})
 		}
-		return p.OrderID, Trigger{kind: trOrderPlaced, started: CheckoutStarted{
-			OrderID: p.OrderID, CustomerID: p.CustomerID, PaymentID: payment.IDForOrder(p.OrderID),
-			Amount: p.Total, Method: p.Payment.Method, Token: p.Payment.Token, Last4: p.Payment.Last4,
+		orderID, t = e.OrderID, Trigger{kind: trOrderPlaced, started: CheckoutStarted{
+			OrderID: e.OrderID, CustomerID: e.CustomerID, PaymentID: payment.IDForOrder(e.OrderID),
+			Amount: e.Total, Method: e.Payment.Method, Token: e.Payment.Token, Last4: e.Payment.Last4,
 			Lines: lines, Deadline: s.cfg.Now().Add(s.cfg.Timeout),
-		}}, true, nil
-	}
-	if err := json.Unmarshal(e.Data, &ids); err != nil {
-		return "", Trigger{}, false, fmt.Errorf("checkout saga: decode %s: %w", e.Type, err)
-	}
-	if !payment.ValidID(ids.OrderID) {
-		return "", Trigger{}, false, fmt.Errorf("checkout saga: %s without a valid order id", e.Type)
-	}
-	t := Trigger{reason: ids.Reason}
-	switch e.Type {
-	case ordering.EventOrderConfirmed:
-		t.kind = trOrderConfirmed
-	case ordering.EventOrderCancelled:
-		t.kind = trOrderCancelled
-	case catalog.EventStockReserved:
-		t.kind = trStockReserved
-	case catalog.EventStockReservationFailed:
-		var f catalog.StockReservationFailed
-		_ = json.Unmarshal(e.Data, &f) // decoded above already
-		t.kind, t.reason = trStockFailed, stockReason(f)
-	case payment.EventPaymentAuthorized:
-		t.kind = trPaymentAuthorized
-	case payment.EventPaymentFailed:
-		t.kind, t.reason = trPaymentFailed, paymentReason(ids.Code, ids.Reason)
-	case payment.EventPaymentVoided:
-		t.kind, t.reason = trPaymentVoided, "payment voided: "+orDefault(ids.Reason, "at the gateway")
-	case payment.EventPaymentCaptured:
-		t.kind = trPaymentCaptured
+		}}
+	case ordering.OrderCancelled:
+		orderID, t = e.OrderID, Trigger{kind: trOrderCancelled, reason: e.Reason}
+	case catalog.StockReserved:
+		orderID, t = e.OrderID, Trigger{kind: trStockReserved}
+	case catalog.StockReservationFailed:
+		orderID, t = e.OrderID, Trigger{kind: trStockFailed, reason: stockReason(e)}
+	case payment.PaymentAuthorized:
+		orderID, t = e.OrderID, Trigger{kind: trPaymentAuthorized}
+	case payment.PaymentFailed:
+		orderID, t = e.OrderID, Trigger{kind: trPaymentFailed, reason: paymentReason(e.Code, e.Reason)}
+	case payment.PaymentVoided:
+		orderID, t = e.OrderID, Trigger{kind: trPaymentVoided, reason: "payment voided: " + orDefault(e.Reason, "at the gateway")}
+	case payment.PaymentCaptured:
+		orderID, t = e.OrderID, Trigger{kind: trPaymentCaptured}
 	default:
 		return "", Trigger{}, false, nil
 	}
-	return ids.OrderID, t, true, nil
+	if !payment.ValidID(orderID) {
+		return "", Trigger{}, false, fmt.Errorf("checkout saga: %s without a valid order id", e.EventName())
+	}
+	return orderID, t, true, nil
 }
 
 func stockReason(f catalog.StockReservationFailed) string {

@@ -13,7 +13,7 @@ import (
 // saga state of every seeded order still loads.
 func FuzzSagaHandle(f *testing.F) {
 	history := testenv.EventHistory(f, 3, 0)
-	extra := []eventstore.RecordedEvent{placed, stockReserved, stockFailed, authorized, declined, confirmed, captured, cancelled}
+	extra := []eventstore.RecordedEvent{placed, stockReserved, stockFailed, authorized, declined, captured, cancelled}
 	for i := range extra {
 		extra[i].Stream = "order-" + oid
 	}

@@ -68,20 +68,19 @@ var (
 	stockFailed   = rec(catalog.EventStockReservationFailed, catalog.StockReservationFailed{OrderID: oid, Reason: "short", SKUs: []string{"MUG-1"}})
 	authorized    = rec(payment.EventPaymentAuthorized, payment.PaymentAuthorized{PaymentID: pid, OrderID: oid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}, GatewayRef: "a"})
 	declined      = rec(payment.EventPaymentFailed, payment.PaymentFailed{PaymentID: pid, OrderID: oid, Code: "card_declined", Reason: "declined"})
-	confirmed     = rec(ordering.EventOrderConfirmed, ordering.OrderConfirmed{OrderID: oid})
 	captured      = rec(payment.EventPaymentCaptured, payment.PaymentCaptured{PaymentID: pid, OrderID: oid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}})
 	cancelled     = rec(ordering.EventOrderCancelled, ordering.OrderCancelled{OrderID: oid, Reason: "whatever"})
 )
 
 var (
-	reserve      = catalog.ReserveStock{OrderID: oid, Lines: []catalog.LineDTO{{SKU: "MUG-1", Quantity: 2}}}
-	markReserved = cmdorder.MarkStockReserved{OrderID: oid}
-	authorize    = cmdpay.AuthorizePayment{PaymentID: pid, OrderID: oid, CustomerID: "c1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}
-	markAuth     = cmdorder.MarkPaymentAuthorized{OrderID: oid, PaymentID: pid}
-	confirm      = cmdorder.ConfirmOrder{OrderID: oid, PaymentID: pid}
-	capture      = cmdpay.CapturePayment{PaymentID: pid}
-	markPaid     = cmdorder.MarkOrderPaid{OrderID: oid, PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}}
-	commit       = catalog.CommitStock{OrderID: oid}
+	reserve   = catalog.ReserveStock{OrderID: oid, Lines: []catalog.LineDTO{{SKU: "MUG-1", Quantity: 2}}}
+	authorize = cmdpay.AuthorizePayment{PaymentID: pid, OrderID: oid, CustomerID: "c1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Method: "sandbox", Token: "tok_sandbox_success", Last4: "4242"}
+	capture   = cmdpay.CapturePayment{PaymentID: pid}
+	markPaid  = cmdorder.MarkOrderPaid{OrderID: oid, PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}}
+	commit    = catalog.CommitStock{OrderID: oid}
+	refund    = func(reason string) cmdpay.RefundPayment {
+		return cmdpay.RefundPayment{PaymentID: pid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}, Reason: reason, RefundID: "checkout-cancelled-" + oid}
+	}
 )
 
 func newSaga(t *testing.T, r *recorder, now *time.Time) (*checkout.Saga, *memory.Store) {
@@ -108,15 +107,29 @@ func TestSagaSendsEachCommandOnceUnderRedelivery(t *testing.T) {
 	}{
 		{"happy path", []step{
 			{placed, []any{reserve}},
-			{stockReserved, []any{markReserved, authorize}},
-			{authorized, []any{markAuth, confirm}},
-			{confirmed, []any{capture}},
+			{stockReserved, []any{authorize}},
+			{authorized, []any{capture}},
 			{captured, []any{markPaid, commit}},
-			{cancelled, nil}, // a straggler after completion changes nothing
+			{stockReserved, nil}, // stragglers after completion change nothing
+			{authorized, nil},
 		}, checkout.StepCompleted, ""},
+		{"cancelled by staff after the capture, before the order was marked paid", []step{
+			{placed, []any{reserve}},
+			{stockReserved, []any{authorize}},
+			{authorized, []any{capture}},
+			{captured, []any{markPaid, commit}},
+			{cancelled, []any{refund("whatever")}}, // the order stays cancelled: the money goes back, once
+		}, checkout.StepCompleted, ""},
+		{"cancelled by staff while the capture is in flight", []step{
+			{placed, []any{reserve}},
+			{stockReserved, []any{authorize}},
+			{authorized, []any{capture}},
+			{cancelled, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}, catalog.ReleaseStock{OrderID: oid, Reason: "whatever"}}},
+			{captured, []any{refund("whatever")}}, // the capture won the race: refunded once
+		}, checkout.StepCancelled, "whatever"},
 		{"decline", []step{
 			{placed, []any{reserve}},
-			{stockReserved, []any{markReserved, authorize}},
+			{stockReserved, []any{authorize}},
 			{declined, []any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}, cmdorder.CancelOrder{OrderID: oid, Reason: "payment declined"}}},
 			{authorized, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment declined"}}}, // late: compensated once
 		}, checkout.StepCancelled, "payment declined"},
@@ -125,12 +138,11 @@ func TestSagaSendsEachCommandOnceUnderRedelivery(t *testing.T) {
 			{stockFailed, []any{cmdorder.CancelOrder{OrderID: oid, Reason: "out of stock: MUG-1"}}},
 			{stockReserved, []any{catalog.ReleaseStock{OrderID: oid, Reason: "out of stock: MUG-1"}}},
 		}, checkout.StepCancelled, "out of stock: MUG-1"},
-		{"cancelled by the customer after authorization", []step{
+		{"cancelled by the customer before authorization", []step{
 			{placed, []any{reserve}},
-			{stockReserved, []any{markReserved, authorize}},
-			{authorized, []any{markAuth, confirm}},
+			{stockReserved, []any{authorize}},
 			{cancelled, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}, catalog.ReleaseStock{OrderID: oid, Reason: "whatever"}}},
-			{confirmed, nil},
+			{authorized, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}}}, // voided again, once: voids are idempotent
 		}, checkout.StepCancelled, "whatever"},
 		{"events before the order are ignored", []step{
 			{stockReserved, nil},
@@ -181,7 +193,7 @@ func TestConcurrentDuplicatesSendOnce(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, markReserved, authorize}) {
+	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, authorize}) {
 		t.Fatalf("sent %#v", got)
 	}
 }
@@ -265,7 +277,7 @@ func TestCommandsLeftPendingAreResent(t *testing.T) {
 	if err := restarted.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{markReserved, authorize}) {
+	if got := r.take(); !reflect.DeepEqual(got, []any{authorize}) {
 		t.Fatalf("re-sent %#v", got)
 	}
 	if err := restarted.Tick(ctx); err != nil {
@@ -364,7 +376,7 @@ func TestStaleDuplicateDoesNotCancelAResend(t *testing.T) {
 	if err := s.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{markReserved, authorize}) {
+	if got := r.take(); !reflect.DeepEqual(got, []any{authorize}) {
 		t.Fatalf("re-sent %#v, want the pending step's commands", got)
 	}
 }

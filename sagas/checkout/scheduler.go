@@ -41,6 +41,9 @@ func (st *State) nextWake(redispatch time.Duration) time.Time {
 	if st.step.awaitingAuthorization() {
 		next = st.started.Deadline
 	}
+	if !st.resumeAt.IsZero() && (next.IsZero() || st.resumeAt.Before(next)) {
+		next = st.resumeAt
+	}
 	if _, oldest := st.Pending(); !oldest.IsZero() {
 		if at := oldest.Add(redispatch); next.IsZero() || at.Before(next) {
 			next = at
@@ -159,6 +162,15 @@ func (s *Saga) wake(ctx context.Context, orderID string) error {
 	// pending are superseded and not sent.
 	if st.step.awaitingAuthorization() && !now.Before(st.started.Deadline) {
 		if err := s.Expire(ctx, orderID); err != nil {
+			return err
+		}
+		if st, err = s.repo.Load(ctx, orderID); err != nil {
+			return err
+		}
+	}
+	if !st.resumeAt.IsZero() && !now.Before(st.resumeAt) {
+		s.log.InfoContext(ctx, "resuming a checkout recorded by an earlier version", "order_id", orderID)
+		if err := s.decide(ctx, orderID, Trigger{kind: trResume}); err != nil {
 			return err
 		}
 		if st, err = s.repo.Load(ctx, orderID); err != nil {

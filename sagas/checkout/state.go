@@ -14,13 +14,14 @@ import (
 type Step string
 
 // The steps. Completed and Cancelled are terminal: exactly one of them ends
-// every checkout.
+// every checkout. (Earlier versions had a "confirmed" step between
+// payment_authorized and completed; the codec folds it into
+// payment_authorized, which now means "capture asked for".)
 const (
 	StepNew               Step = ""
 	StepStarted           Step = "started"
 	StepStockReserved     Step = "stock_reserved"
 	StepPaymentAuthorized Step = "payment_authorized"
-	StepConfirmed         Step = "confirmed"
 	StepCompleted         Step = "completed"
 	StepCancelled         Step = "cancelled"
 )
@@ -41,6 +42,11 @@ type State struct {
 	reason       string
 	lateReleased bool
 	lateVoided   bool
+	lateRefunded bool
+	// resumeAt is set while a checkout recorded by an earlier version waits
+	// for the OrderConfirmed nothing sends any more (see Codec): when the
+	// scheduler resumes it by asking for the capture itself.
+	resumeAt time.Time
 	// pending maps the revision of each event whose commands are not yet
 	// marked dispatched to the time it was recorded.
 	pending map[uint64]time.Time
@@ -92,16 +98,21 @@ func (s *State) apply(rev uint64, e event) {
 	case CheckoutStockReserved:
 		s.step, at = StepStockReserved, e.At
 	case CheckoutPaymentAuthorized:
-		s.step, at = StepPaymentAuthorized, e.At
-	case CheckoutOrderConfirmed:
-		s.step, at = StepConfirmed, e.At
+		s.step, at, s.resumeAt = StepPaymentAuthorized, e.At, time.Time{}
+		if e.awaitsConfirmation {
+			s.resumeAt = e.At
+			if s.resumeAt.IsZero() {
+				s.resumeAt = time.Unix(1, 0).UTC() // due at once
+			}
+		}
 	case CheckoutCompleted:
-		s.step, at = StepCompleted, e.At
+		s.step, at, s.resumeAt = StepCompleted, e.At, time.Time{}
 	case CheckoutCancelled:
-		s.step, s.reason, at = StepCancelled, e.Reason, e.At
+		s.step, s.reason, at, s.resumeAt = StepCancelled, e.Reason, e.At, time.Time{}
 	case CheckoutCompensated:
 		s.lateReleased = s.lateReleased || e.ReleaseStock
 		s.lateVoided = s.lateVoided || e.VoidPayment
+		s.lateRefunded = s.lateRefunded || e.RefundPayment
 		at = e.At
 	case CommandsDispatched:
 		for _, r := range e.Revisions {
@@ -137,7 +148,7 @@ func (s *State) superseded(e event) bool {
 		return false
 	}
 	switch e.(type) {
-	case CheckoutStarted, CheckoutStockReserved, CheckoutPaymentAuthorized, CheckoutOrderConfirmed:
+	case CheckoutStarted, CheckoutStockReserved, CheckoutPaymentAuthorized:
 		return true
 	}
 	return false
@@ -161,10 +172,10 @@ const (
 	trPaymentAuthorized
 	trPaymentFailed
 	trPaymentVoided
-	trOrderConfirmed
 	trPaymentCaptured
 	trOrderCancelled
 	trDeadline
+	trResume // a checkout recorded by an earlier version, waiting for nothing
 )
 
 // Decide records the saga events a trigger causes. Triggers that do not fit
@@ -198,30 +209,35 @@ func (s *State) Decide(t Trigger) {
 		s.record(CheckoutStockReserved{OrderID: id, At: now})
 	case s.step == StepStarted && t.kind == trStockFailed:
 		cancel(orDefault(t.reason, "out of stock"), false, false, true, false)
-	case s.step == StepStockReserved && t.kind == trPaymentAuthorized:
+	case s.step == StepStockReserved && t.kind == trPaymentAuthorized,
+		s.step == StepPaymentAuthorized && t.kind == trResume && !s.resumeAt.IsZero():
 		s.record(CheckoutPaymentAuthorized{OrderID: id, PaymentID: s.started.PaymentID, At: now})
 	case s.step == StepStockReserved && (t.kind == trPaymentFailed || t.kind == trPaymentVoided):
 		cancel(orDefault(t.reason, "payment failed"), true, false, true, false)
-	case s.step == StepPaymentAuthorized && t.kind == trOrderConfirmed:
-		s.record(CheckoutOrderConfirmed{OrderID: id, At: now})
 	case s.step == StepPaymentAuthorized && t.kind == trPaymentVoided:
 		cancel(orDefault(t.reason, "payment voided"), true, false, true, false)
-	case s.step == StepConfirmed && t.kind == trPaymentCaptured:
+	case s.step == StepPaymentAuthorized && t.kind == trPaymentCaptured:
 		s.record(CheckoutCompleted{OrderID: id, Amount: s.started.Amount, At: now})
 	}
 }
 
-// compensateLate undoes a reservation or authorization that completed after
-// the saga was cancelled, once each.
+// compensateLate undoes, once each, a reservation, authorization or capture
+// that completed after the saga was cancelled, and refunds a capture whose
+// order was cancelled (by staff) before MarkOrderPaid reached it: the order
+// can only be cancelled until it is paid, so an OrderCancelled after the
+// capture means the money must go back.
 func (s *State) compensateLate(t Trigger) {
-	if s.step != StepCancelled {
-		return
-	}
+	id := s.started.OrderID
 	switch {
+	case s.step == StepCompleted && t.kind == trOrderCancelled && !s.lateRefunded:
+		s.record(CheckoutCompensated{OrderID: id, RefundPayment: true, Reason: orDefault(t.reason, "order cancelled"), At: t.now})
+	case s.step != StepCancelled:
 	case t.kind == trStockReserved && !s.lateReleased:
-		s.record(CheckoutCompensated{OrderID: s.started.OrderID, ReleaseStock: true, At: t.now})
+		s.record(CheckoutCompensated{OrderID: id, ReleaseStock: true, At: t.now})
 	case t.kind == trPaymentAuthorized && !s.lateVoided:
-		s.record(CheckoutCompensated{OrderID: s.started.OrderID, VoidPayment: true, At: t.now})
+		s.record(CheckoutCompensated{OrderID: id, VoidPayment: true, At: t.now})
+	case t.kind == trPaymentCaptured && !s.lateRefunded:
+		s.record(CheckoutCompensated{OrderID: id, RefundPayment: true, Reason: s.reason, At: t.now})
 	}
 }
 
@@ -244,14 +260,12 @@ func (s *State) commandsFor(e event) []any {
 	case CheckoutStarted:
 		return []any{catalog.ReserveStock{OrderID: st.OrderID, Lines: st.Lines}}
 	case CheckoutStockReserved:
-		return []any{
-			cmdorder.MarkStockReserved{OrderID: st.OrderID},
-			cmdpay.AuthorizePayment{PaymentID: st.PaymentID, OrderID: st.OrderID, CustomerID: st.CustomerID,
-				Amount: st.Amount, Method: st.Method, Token: st.Token, Last4: st.Last4},
-		}
+		return []any{cmdpay.AuthorizePayment{PaymentID: st.PaymentID, OrderID: st.OrderID, CustomerID: st.CustomerID,
+			Amount: st.Amount, Method: st.Method, Token: st.Token, Last4: st.Last4}}
 	case CheckoutPaymentAuthorized:
-		return []any{cmdorder.MarkPaymentAuthorized{OrderID: st.OrderID, PaymentID: st.PaymentID}, cmdorder.ConfirmOrder{OrderID: st.OrderID, PaymentID: st.PaymentID}}
-	case CheckoutOrderConfirmed:
+		if e.awaitsConfirmation {
+			return nil // its commands were the order's; the resume asks for the capture
+		}
 		return []any{cmdpay.CapturePayment{PaymentID: st.PaymentID}}
 	case CheckoutCompleted:
 		return []any{cmdorder.MarkOrderPaid{OrderID: st.OrderID, PaymentID: st.PaymentID, Amount: e.Amount}, catalog.CommitStock{OrderID: st.OrderID}}
@@ -275,6 +289,10 @@ func (s *State) commandsFor(e event) []any {
 		}
 		if e.ReleaseStock {
 			out = append(out, release)
+		}
+		if e.RefundPayment {
+			out = append(out, cmdpay.RefundPayment{PaymentID: st.PaymentID, Amount: st.Amount,
+				Reason: orDefault(e.Reason, "order cancelled"), RefundID: "checkout-cancelled-" + st.OrderID})
 		}
 		return out
 	}

@@ -259,7 +259,6 @@ async function api(req, res, url) {
       const pay = { paymentId: randomUUID(), status: "Requested", amount: o.total, last4: digits.slice(-4) };
       const declined = digits === "4000000000000002";
       advance(o, [
-        (x) => setStatus(x, "StockReserved"),
         (x) => x.payments.push(pay),
         ...(declined
           ? [
@@ -268,8 +267,6 @@ async function api(req, res, url) {
             ]
           : [
               () => (pay.status = "Authorized"),
-              (x) => setStatus(x, "PaymentAuthorized"),
-              (x) => setStatus(x, "Confirmed"),
               () => (pay.status = "Captured"),
               (x) => setStatus(x, "Paid"),
             ]),

@@ -1244,10 +1244,10 @@ export interface components {
             lineTotal: components["schemas"]["Money"];
         };
         /**
-         * @description PartiallyRefunded: some refunds went back, less than the total; Refunded once the whole total is back. A partially refunded order is still shipped and delivered.
+         * @description Placed until the checkout has reserved the stock and captured the payment (the checkout's own steps are not order statuses), then Paid, or Cancelled with a reason. PartiallyRefunded: some refunds went back, less than the total; Refunded once the whole total is back. A partially refunded order is still shipped and delivered. Orders stored by earlier versions in StockReserved, PaymentAuthorized or Confirmed read as Placed.
          * @enum {string}
          */
-        OrderStatus: "Placed" | "StockReserved" | "PaymentAuthorized" | "Confirmed" | "Paid" | "Shipped" | "Delivered" | "Cancelled" | "Refunded" | "PartiallyRefunded";
+        OrderStatus: "Placed" | "Paid" | "Shipped" | "Delivered" | "Cancelled" | "Refunded" | "PartiallyRefunded";
         OrderSummary: {
             orderId: string;
             customerId: string;

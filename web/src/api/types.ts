@@ -48,9 +48,6 @@ export interface CheckoutAccepted {
 /** Every order status, in the order a checkout goes through them. */
 export const ORDER_STATUSES = [
   "Placed",
-  "StockReserved",
-  "PaymentAuthorized",
-  "Confirmed",
   "Paid",
   "Shipped",
   "Delivered",

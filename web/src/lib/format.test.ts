@@ -56,7 +56,6 @@ describe("small helpers", () => {
 
   it.each([
     ["Placed", false],
-    ["PaymentAuthorized", false],
     ["Paid", true],
     ["Cancelled", true],
   ])("%s settled: %s", (s, want) => {

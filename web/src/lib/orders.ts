@@ -12,9 +12,6 @@ export function isSettled(status: OrderStatus | string): boolean {
 
 const LABELS: Record<string, string> = {
   Placed: "Placed",
-  StockReserved: "Stock reserved",
-  PaymentAuthorized: "Payment authorised",
-  Confirmed: "Confirmed",
   Paid: "Paid",
   Shipped: "Shipped",
   Delivered: "Delivered",

@@ -19,7 +19,7 @@ function order(status: string, extra: Record<string, unknown> = {}) {
 
 describe("OrderPage", () => {
   it("polls until the order is Paid", async () => {
-    const states = ["Placed", "StockReserved", "Paid"];
+    const states = ["Placed", "Placed", "Paid"];
     let i = 0;
     const { calls } = renderPage(<OrderPage />, {
       routes: {
