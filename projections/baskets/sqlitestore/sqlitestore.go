@@ -39,7 +39,11 @@ func Migrate(ctx context.Context, db *sqlite.DB) error {
 }
 
 // Store is the embedded-mode baskets.Store and baskets.BatchStore.
-type Store struct{ db *sqlite.DB }
+type Store struct {
+	db         *sqlite.DB
+	table      string // baskets_views, or its rebuild shadow
+	checkpoint string // the projector's row in baskets_checkpoints
+}
 
 var (
 	_ baskets.Store      = (*Store)(nil)
@@ -51,7 +55,12 @@ func New(db *sqlite.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("baskets: database is required")
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, table: "baskets_views", checkpoint: baskets.HandlerName}, nil
+}
+
+// shadow returns the store over the tables a rebuild fills.
+func (s *Store) shadow() *Store {
+	return &Store{db: s.db, table: s.table + shadowSuffix, checkpoint: s.checkpoint + shadowSuffix}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -70,11 +79,13 @@ func scanView(r scanner) (baskets.View, error) {
 	return v, nil
 }
 
-const selectView = `SELECT basket_id, version, position, lines, updated_at FROM baskets_views`
+func (s *Store) selectView() string {
+	return `SELECT basket_id, version, position, lines, updated_at FROM ` + s.table
+}
 
 // Get implements baskets.Store.
 func (s *Store) Get(ctx context.Context, basketID string) (baskets.View, error) {
-	v, err := scanView(s.db.Read.QueryRowContext(ctx, selectView+` WHERE basket_id = ?`, basketID))
+	v, err := scanView(s.db.Read.QueryRowContext(ctx, s.selectView()+` WHERE basket_id = ?`, basketID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return baskets.View{}, baskets.ErrNotFound
 	}
@@ -122,7 +133,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, ski
 	for len(ids) > 0 {
 		part := ids[:min(chunk, len(ids))]
 		ids = ids[len(part):]
-		rows, err := tx.QueryContext(ctx, selectView+` WHERE basket_id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, part...)
+		rows, err := tx.QueryContext(ctx, s.selectView()+` WHERE basket_id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, part...)
 		if err != nil {
 			return 0, fmt.Errorf("baskets: batch load: %w", err)
 		}
@@ -147,7 +158,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, ski
 		return 0, nil
 	}
 	if len(changed) > 0 {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO baskets_views (basket_id, version, position, lines, updated_at)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.table+` (basket_id, version, position, lines, updated_at)
 			VALUES (?,?,?,?,?) ON CONFLICT (basket_id) DO UPDATE SET version = excluded.version,
 			position = excluded.position, lines = excluded.lines, updated_at = excluded.updated_at`)
 		if err != nil {
@@ -167,7 +178,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, ski
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO baskets_checkpoints (projector, position, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
-		baskets.HandlerName, int64(top), time.Now().UnixNano()); err != nil {
+		s.checkpoint, int64(top), time.Now().UnixNano()); err != nil {
 		return 0, fmt.Errorf("baskets: checkpoint: %w", err)
 	}
 	return len(changed), nil
@@ -175,8 +186,16 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, ski
 
 // Checkpoint implements baskets.Store.
 func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
+	return s.checkpointWith(ctx, s.db.Read)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) checkpointWith(ctx context.Context, q querier) (uint64, error) {
 	var pos int64
-	err := s.db.Read.QueryRowContext(ctx, `SELECT position FROM baskets_checkpoints WHERE projector = ?`, baskets.HandlerName).Scan(&pos)
+	err := q.QueryRowContext(ctx, `SELECT position FROM baskets_checkpoints WHERE projector = ?`, s.checkpoint).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -187,10 +206,10 @@ func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
 // transaction.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM baskets_views`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.table); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM baskets_checkpoints WHERE projector = ?`, baskets.HandlerName)
+		_, err := tx.ExecContext(ctx, `DELETE FROM baskets_checkpoints WHERE projector = ?`, s.checkpoint)
 		return err
 	})
 }
