@@ -20,6 +20,7 @@ import (
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/catchup"
 	"github.com/evshop/shop/projections/orders"
+	ordersqlite "github.com/evshop/shop/projections/orders/sqlitestore"
 	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/recommendations"
@@ -43,7 +44,9 @@ type projector interface {
 //     read model to the head (reads, batched writes with the checkpoint,
 //     lease), for N in SHOP_BENCH_BATCHES (default 10,100,500,1000).
 //
-// One sub-benchmark per read model; each measurement starts from an empty
+// One sub-benchmark per read model (orders-sqlite: the embedded database's
+// adapter, whose full catch-up is the orders part of the durable embedded
+// shop's first start); each measurement starts from an empty
 // read model. Run it once:
 // go test -run '^$' -bench CatchUp -benchtime=1x ./projections/catchup/.
 func BenchmarkCatchUp(b *testing.B) {
@@ -98,6 +101,19 @@ func BenchmarkCatchUp(b *testing.B) {
 				b.Fatal(err)
 			}
 			s, err := orders.NewPostgres(p, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			pr, _ := orders.NewProjector(s)
+			return pr
+		}},
+		{"orders-sqlite", func(b *testing.B) projector {
+			// The embedded mode's read model, fed from the same store.
+			db := testenv.SQLite(b)
+			if err := ordersqlite.Migrate(ctx, db); err != nil {
+				b.Fatal(err)
+			}
+			s, err := ordersqlite.New(db, "")
 			if err != nil {
 				b.Fatal(err)
 			}

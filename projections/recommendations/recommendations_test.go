@@ -17,6 +17,7 @@ import (
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/recommendations"
+	recsqlite "github.com/evshop/shop/projections/recommendations/sqlitestore"
 )
 
 func stores(t *testing.T) map[string]func(t *testing.T) recommendations.Store {
@@ -24,6 +25,17 @@ func stores(t *testing.T) map[string]func(t *testing.T) recommendations.Store {
 		"memory": func(*testing.T) recommendations.Store { return recommendations.NewMemoryStore() },
 		"mongo": func(t *testing.T) recommendations.Store {
 			s, err := recommendations.NewMongoStore(context.Background(), testenv.Mongo(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
+		"sqlite": func(t *testing.T) recommendations.Store {
+			db := testenv.SQLite(t)
+			if err := recsqlite.Migrate(context.Background(), db); err != nil {
+				t.Fatal(err)
+			}
+			s, err := recsqlite.New(db)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,414 @@
+// Package sqlitestore is the ordering read model (projections/orders) in the
+// one-process shop's embedded database (platform/sqlite). Rows and the
+// projector checkpoint commit in one transaction, so a restart resumes from
+// where the projector stopped instead of replaying every event.
+//
+// Tables are prefixed orders_; times are stored as unix nanoseconds (UTC),
+// money as integer minor units, the shipping address as JSON text. Writes
+// go through the database's one writer connection; ApplyBatch folds a batch
+// in memory and writes each touched order once. Reads use the read-only
+// pool and see every committed batch (WAL).
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/projections/orders"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Component is the migration component name of this read model.
+const Component = "projections.orders"
+
+// Migrate applies the read model's migrations (the live tables).
+func Migrate(ctx context.Context, db *sqlite.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	return sqlite.Migrate(ctx, db, Component, sub)
+}
+
+// Store is the embedded-mode orders.Store and orders.BatchStore.
+type Store struct {
+	db     *sqlite.DB
+	suffix string
+	t      tables
+}
+
+var (
+	_ orders.Store      = (*Store)(nil)
+	_ orders.BatchStore = (*Store)(nil)
+)
+
+type tables struct{ orders, lines, history string }
+
+var suffixPattern = regexp.MustCompile(`^(_[a-z0-9]{1,20})?$`)
+
+// New returns the store over the live tables (suffix "") or over shadow
+// tables named with suffix, which a rebuild fills before swapping them in.
+// Run Migrate first.
+func New(db *sqlite.DB, suffix string) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("orders: database is required")
+	}
+	if !suffixPattern.MatchString(suffix) {
+		return nil, fmt.Errorf("orders: table suffix %q must match %s", suffix, suffixPattern)
+	}
+	return &Store{db: db, suffix: suffix, t: tables{
+		orders: "orders_orders" + suffix, lines: "orders_lines" + suffix, history: "orders_history" + suffix,
+	}}, nil
+}
+
+func (s *Store) checkpointName() string { return orders.HandlerName + s.suffix }
+
+// Apply implements orders.Store: the change and the checkpoint commit
+// together, or nothing is written when the order already reflects c.
+func (s *Store) Apply(ctx context.Context, c orders.Change) (applied bool, err error) {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		n, err := s.apply(ctx, tx, []orders.Change{c}, false)
+		applied = n > 0
+		return err
+	})
+	return applied, err
+}
+
+// ApplyBatch implements orders.BatchStore: all of cs with the checkpoint in
+// one transaction, or, on an error, none of it.
+func (s *Store) ApplyBatch(ctx context.Context, cs []orders.Change) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := s.apply(ctx, tx, cs, true)
+		return err
+	})
+}
+
+type row struct {
+	o        orders.Order
+	exists   bool
+	dirty    bool
+	position uint64
+}
+
+// apply folds cs into the stored orders and writes each touched order once
+// with tx. The checkpoint moves to the highest position of cs when something
+// was applied, or always when skipped is true (a batch of duplicates still
+// tells where the runner stands).
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, cs []orders.Change, skipped bool) (int, error) {
+	state, err := s.load(ctx, tx, cs)
+	if err != nil {
+		return 0, err
+	}
+	type line struct {
+		id string
+		no int
+		l  ordering.LineDTO
+	}
+	type hist struct {
+		id     string
+		rev    uint64
+		status string
+		reason string
+		at     time.Time
+	}
+	var (
+		lines   []line
+		history []hist
+		top     uint64
+		applied int
+	)
+	for _, c := range cs {
+		top = max(top, c.Position)
+		r := state[c.OrderID]
+		o, ok, err := orders.Fold(r.o, r.exists, c)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			continue
+		}
+		if !r.exists {
+			for i, l := range c.Placed.Lines {
+				lines = append(lines, line{c.OrderID, i, l})
+			}
+		}
+		if c.Status != ordering.StatusNone {
+			history = append(history, hist{c.OrderID, c.Revision, string(c.Status), c.Reason, c.At})
+		}
+		*r = row{o: o, exists: true, dirty: true, position: c.Position}
+		applied++
+	}
+	if applied == 0 && !skipped {
+		return 0, nil
+	}
+	if err := s.upsert(ctx, tx, state); err != nil {
+		return 0, err
+	}
+	if len(lines) > 0 {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.lines+` (order_id, line_no, sku, name, category, quantity, unit_amount, currency)
+			VALUES (?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return 0, err
+		}
+		defer st.Close()
+		for _, l := range lines {
+			if _, err := st.ExecContext(ctx, l.id, l.no, l.l.SKU, l.l.Name, l.l.Category, l.l.Quantity, l.l.UnitPrice.Amount, l.l.UnitPrice.Currency); err != nil {
+				return 0, fmt.Errorf("orders: lines of %s: %w", l.id, err)
+			}
+		}
+	}
+	if len(history) > 0 {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.history+` (order_id, revision, status, reason, at) VALUES (?,?,?,?,?)`)
+		if err != nil {
+			return 0, err
+		}
+		defer st.Close()
+		for _, h := range history {
+			if _, err := st.ExecContext(ctx, h.id, int64(h.rev), h.status, h.reason, h.at.UnixNano()); err != nil {
+				return 0, fmt.Errorf("orders: history of %s: %w", h.id, err)
+			}
+		}
+	}
+	if err := s.saveCheckpoint(ctx, tx, top); err != nil {
+		return 0, err
+	}
+	return applied, nil
+}
+
+func (s *Store) saveCheckpoint(ctx context.Context, tx *sql.Tx, pos uint64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO orders_checkpoints (projector, position, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
+		s.checkpointName(), int64(pos), time.Now().UnixNano())
+	if err != nil {
+		return fmt.Errorf("orders: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// chunk bounds the ids of one IN list, well below SQLite's variable limit.
+const chunk = 500
+
+// load reads the stored rows of the orders cs touches (one entry per order,
+// exists false for those not stored).
+func (s *Store) load(ctx context.Context, tx *sql.Tx, cs []orders.Change) (map[string]*row, error) {
+	state := map[string]*row{}
+	var ids []any
+	for _, c := range cs {
+		if state[c.OrderID] == nil {
+			state[c.OrderID] = &row{}
+			ids = append(ids, c.OrderID)
+		}
+	}
+	for len(ids) > 0 {
+		part := ids[:min(chunk, len(ids))]
+		ids = ids[len(part):]
+		rows, err := tx.QueryContext(ctx, `SELECT `+detailCols+`, position FROM `+s.t.orders+
+			` WHERE order_id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, part...)
+		if err != nil {
+			return nil, fmt.Errorf("orders: batch load: %w", err)
+		}
+		for rows.Next() {
+			var o orders.Order
+			var pos int64
+			if err := scanDetail(rows, &o, &pos); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			*state[o.OrderID] = row{o: o, exists: true, position: uint64(pos)}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return state, nil
+}
+
+// upsert writes every order of state the batch changed.
+func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) error {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.orders+` (order_id, customer_id, email, email_lower, status,
+		total_amount, currency, item_count, shipping_address, payment_method, payment_last4, payment_id, carrier,
+		tracking_number, cancel_reason, refunded_amount, placed_at, updated_at, version, position)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, payment_id = excluded.payment_id,
+			carrier = excluded.carrier, tracking_number = excluded.tracking_number, cancel_reason = excluded.cancel_reason,
+			refunded_amount = excluded.refunded_amount, updated_at = excluded.updated_at, version = excluded.version,
+			position = excluded.position`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, r := range state {
+		if !r.dirty {
+			continue
+		}
+		o := r.o
+		addr, err := json.Marshal(o.ShippingAddress)
+		if err != nil {
+			return err
+		}
+		var refunded *int64
+		if o.Refunded != nil {
+			refunded = &o.Refunded.Amount
+		}
+		if _, err := st.ExecContext(ctx, o.OrderID, o.CustomerID, o.Email, strings.ToLower(o.Email), o.Status,
+			o.Total.Amount, o.Total.Currency, o.ItemCount, string(addr), o.PaymentMethod, o.PaymentLast4, o.PaymentID,
+			o.Carrier, o.TrackingNumber, o.CancelReason, refunded, o.PlacedAt.UnixNano(), o.UpdatedAt.UnixNano(),
+			int64(o.Version), int64(r.position)); err != nil {
+			return fmt.Errorf("orders: write %s: %w", o.OrderID, err)
+		}
+	}
+	return nil
+}
+
+const summaryCols = `order_id, customer_id, email, status, total_amount, currency, item_count, placed_at, updated_at`
+
+const detailCols = summaryCols + `, shipping_address, payment_method, payment_last4, payment_id, carrier,
+	tracking_number, cancel_reason, refunded_amount, version`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSummary(r scanner, s *orders.Summary, extra ...any) error {
+	var placed, updated int64
+	err := r.Scan(append([]any{&s.OrderID, &s.CustomerID, &s.Email, &s.Status, &s.Total.Amount, &s.Total.Currency,
+		&s.ItemCount, &placed, &updated}, extra...)...)
+	s.PlacedAt, s.UpdatedAt = fromNanos(placed), fromNanos(updated)
+	return err
+}
+
+func scanDetail(r scanner, o *orders.Order, extra ...any) error {
+	var addr string
+	var refunded sql.NullInt64
+	var version int64
+	if err := scanSummary(r, &o.Summary, append([]any{&addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
+		&o.TrackingNumber, &o.CancelReason, &refunded, &version}, extra...)...); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(addr), &o.ShippingAddress); err != nil {
+		return fmt.Errorf("orders: address of %s: %w", o.OrderID, err)
+	}
+	if refunded.Valid {
+		o.Refunded = &money.DTO{Amount: refunded.Int64, Currency: o.Total.Currency}
+	}
+	o.Version = uint64(version)
+	return nil
+}
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// Get implements orders.Store.
+func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
+	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return orders.Order{}, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	var o orders.Order
+	err = scanDetail(tx.QueryRowContext(ctx, `SELECT `+detailCols+` FROM `+s.t.orders+` WHERE order_id = ?`,
+		strings.ToLower(orderID)), &o)
+	if errors.Is(err, sql.ErrNoRows) {
+		return orders.Order{}, orders.ErrNotFound
+	}
+	if err != nil {
+		return orders.Order{}, fmt.Errorf("orders: get: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT sku, name, category, quantity, unit_amount, currency FROM `+s.t.lines+
+		` WHERE order_id = ? ORDER BY line_no`, o.OrderID)
+	if err != nil {
+		return orders.Order{}, err
+	}
+	for rows.Next() {
+		var l orders.Line
+		if err := rows.Scan(&l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency); err != nil {
+			rows.Close()
+			return orders.Order{}, err
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return orders.Order{}, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT status, reason, at FROM `+s.t.history+` WHERE order_id = ? ORDER BY revision`, o.OrderID)
+	if err != nil {
+		return orders.Order{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h orders.HistoryEntry
+		var at int64
+		if err := rows.Scan(&h.Status, &h.Reason, &at); err != nil {
+			return orders.Order{}, err
+		}
+		h.At = fromNanos(at)
+		o.History = append(o.History, h)
+	}
+	return o, rows.Err()
+}
+
+const listWhere = ` WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR status = ?2) AND (?3 = '' OR email_lower = ?3)`
+
+// List implements orders.Store.
+func (s *Store) List(ctx context.Context, q orders.Query) (orders.Page, error) {
+	q = q.Normalize()
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+summaryCols+`, count(*) OVER () FROM `+s.t.orders+listWhere+`
+		ORDER BY placed_at DESC, order_id LIMIT ?4 OFFSET ?5`,
+		q.CustomerID, q.Status, q.Email, q.PageSize, (q.Page-1)*q.PageSize)
+	if err != nil {
+		return orders.Page{}, fmt.Errorf("orders: list: %w", err)
+	}
+	defer rows.Close()
+	page := orders.Page{Page: q.Page, PageSize: q.PageSize, Items: []orders.Summary{}}
+	for rows.Next() {
+		var it orders.Summary
+		if err := scanSummary(rows, &it, &page.Total); err != nil {
+			return orders.Page{}, err
+		}
+		page.Items = append(page.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return orders.Page{}, err
+	}
+	if len(page.Items) == 0 && q.Page > 1 {
+		// count(*) OVER () has no row to ride on past the last page.
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+s.t.orders+listWhere,
+			q.CustomerID, q.Status, q.Email).Scan(&page.Total); err != nil {
+			return orders.Page{}, err
+		}
+	}
+	return page, nil
+}
+
+// Checkpoint implements orders.Store.
+func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
+	return s.checkpoint(ctx, s.db.Read)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) checkpoint(ctx context.Context, q querier) (uint64, error) {
+	var pos int64
+	err := q.QueryRowContext(ctx, `SELECT position FROM orders_checkpoints WHERE projector = ?`, s.checkpointName()).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return uint64(pos), err
+}
