@@ -8,6 +8,7 @@ import (
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // AdminService is the support back office that belongs to no single service:
@@ -51,7 +52,14 @@ func (in *Infra) Admin(ctx context.Context, o Admin, targets ...rebuild.Projecti
 		if err != nil {
 			return nil, err
 		}
-		targets = append(targets, ot, bt)
+		if err := sales.Migrate(ctx, pool); err != nil {
+			return nil, err
+		}
+		st, err := sales.NewRebuildTarget(pool, o.Time.Location())
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, ot, bt, st)
 	}
 	var live []rebuild.Projection
 	for _, t := range targets {
