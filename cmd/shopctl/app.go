@@ -8,11 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/evshop/shop/export"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // env is the process surroundings, replaced by tests.
@@ -28,6 +30,7 @@ type backend interface {
 	Events(ctx context.Context) (export.StreamReader, error)
 	Runner(ctx context.Context) (*rebuild.Runner, error)
 	DeadLetters(ctx context.Context) (deadLetters, error)
+	Sales(ctx context.Context) (sales.Store, error)
 	Close()
 }
 
@@ -60,6 +63,7 @@ commands:
   deadletters list [--handler H] [--limit N] [--json]
   deadletters show ID
   deadletters redrive ID...|--all [--handler H]
+  ` + reportUsage + `
 
 settings (flag before the command, or env var):
 `
@@ -129,6 +133,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.deadlettersShow(ctx, rest)
 	case "deadletters redrive":
 		return a.deadlettersRedrive(ctx, rest)
+	case "report sales":
+		return reportSales(ctx, rest, a.backend.Sales, time.Now(), a.env.stdout)
 	}
 	return usagef("unknown command %q", strings.Join(args[:2], " "))
 }

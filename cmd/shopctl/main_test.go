@@ -23,6 +23,7 @@ import (
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // memBackend is the embedded wiring: memory event store, swappable memory
@@ -31,6 +32,7 @@ type memBackend struct {
 	es     *memory.Store
 	runner *rebuild.Runner
 	dl     *memDeadLetters
+	sales  *sales.Memory
 }
 
 type memDeadLetters struct {
@@ -54,9 +56,10 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 	ctx := context.Background()
 	om, _ := orders.NewSwappable(orders.NewMemory())
 	bm, _ := baskets.NewSwappable(baskets.NewMemory())
+	sm := sales.NewMemory(time.UTC)
 	for _, h := range []interface {
 		Handle(context.Context, eventstore.RecordedEvent) error
-	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm))} {
+	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm)), must(sales.NewProjector(sm))} {
 		for ev, err := range es.ReadAll(ctx, 0, eventstore.Filter{}) {
 			if err == nil {
 				err = h.Handle(ctx, ev)
@@ -74,7 +77,7 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &memBackend{es: es, runner: runner, dl: &memDeadLetters{MemoryDeadLetters: messaging.NewMemoryDeadLetters()}}
+	return &memBackend{es: es, runner: runner, dl: &memDeadLetters{MemoryDeadLetters: messaging.NewMemoryDeadLetters()}, sales: sm}
 }
 
 func must[T any](v T, err error) T {
@@ -87,6 +90,7 @@ func must[T any](v T, err error) T {
 func (b *memBackend) Events(context.Context) (export.StreamReader, error) { return b.es, nil }
 func (b *memBackend) Runner(context.Context) (*rebuild.Runner, error)     { return b.runner, nil }
 func (b *memBackend) DeadLetters(context.Context) (deadLetters, error)    { return b.dl, nil }
+func (b *memBackend) Sales(context.Context) (sales.Store, error)          { return b.sales, nil }
 func (b *memBackend) Close()                                              {}
 
 type result struct {
