@@ -22,6 +22,7 @@ import { AdminOrderPage } from "./pages/admin/AdminOrderPage";
 import { AdminCustomersPage } from "./pages/admin/AdminCustomersPage";
 import { AdminProjectionsPage } from "./pages/admin/AdminProjectionsPage";
 import { AdminDeadLettersPage } from "./pages/admin/AdminDeadLettersPage";
+import { AdminSalesPage } from "./pages/admin/AdminSalesPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -46,6 +47,7 @@ export function App({ api }: { api: Api }) {
               <Route path="orders" element={<AdminOrdersPage />} />
               <Route path="orders/:orderId" element={<AdminOrderPage />} />
               <Route path="customers" element={<AdminCustomersPage />} />
+              <Route path="sales" element={<AdminSalesPage />} />
               <Route path="projections" element={<AdminProjectionsPage />} />
               <Route path="deadletters" element={<AdminDeadLettersPage />} />
             </Route>
