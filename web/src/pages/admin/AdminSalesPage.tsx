@@ -170,8 +170,8 @@ function Overview({ report, locale }: { report: SalesReport; locale: string }) {
             <YAxis />
             <Tooltip formatter={(v) => money(Number(v))} />
             <Legend />
-            <Line type="monotone" dataKey="revenue" name="Revenue" stroke="#2563eb" dot={false} isAnimationActive={false} />
-            <Line type="monotone" dataKey="refunded" name="Refunded" stroke="#dc2626" dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="revenue" name="Revenue" stroke="#2563eb" dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="refunded" name="Refunded" stroke="#dc2626" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       </figure>
