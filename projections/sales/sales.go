@@ -310,23 +310,19 @@ type delta struct {
 	top        uint64
 }
 
-// needs lists the streams cs touch and the orders cs pay without placing.
+// needs lists the streams cs touch and the orders cs pay. The stored lines
+// of every paid order are loaded, even when the batch also carries its
+// OrderPlaced: a re-delivered OrderPlaced is skipped and brings no lines.
 func needs(cs []Change) (streams, orders []string) {
-	seen := map[string]bool{}
-	placed := map[string]bool{}
+	seenStream, seenOrder := map[string]bool{}, map[string]bool{}
 	for _, c := range cs {
-		if !seen[c.Stream] {
-			seen[c.Stream] = true
+		if !seenStream[c.Stream] {
+			seenStream[c.Stream] = true
 			streams = append(streams, c.Stream)
 		}
-		switch c.kind {
-		case kindPlaced:
-			placed[c.id] = true
-		case kindPaid:
-			if !placed[c.id] && !seen["paid:"+c.id] {
-				seen["paid:"+c.id] = true
-				orders = append(orders, c.id)
-			}
+		if c.kind == kindPaid && !seenOrder[c.id] {
+			seenOrder[c.id] = true
+			orders = append(orders, c.id)
 		}
 	}
 	return streams, orders
