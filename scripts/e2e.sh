@@ -5,7 +5,8 @@
 #   scripts/e2e.sh selftest   against web/e2e/fake-shop.mjs (no Go backend needed)
 # Installs Debian's chromium with apt when missing (never a downloaded browser build),
 # installs web/ dependencies from the lock, and builds the storefront.
-# Env: SHOP_URL, SES_STORE_URL (server mode mail), SHOP_CMD (command that starts the shop), CHROMIUM_PATH.
+# Env: SHOP_URL, SES_STORE_URL (server mode mail), SHOP_CMD (command that starts the shop), CHROMIUM_PATH,
+# E2E_ADMIN_EMAIL/E2E_ADMIN_PASSWORD (an admin of the shop; the shop this script starts bootstraps them).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/web"
@@ -44,6 +45,10 @@ if ! answers; then
     exit 1
   fi
   mkdir -p "$root/test-output/e2e"
+  # The shop we start bootstraps the admin the test signs in as (back-office dashboard).
+  export E2E_ADMIN_EMAIL="${E2E_ADMIN_EMAIL:-e2e-admin@example.com}"
+  export E2E_ADMIN_PASSWORD="${E2E_ADMIN_PASSWORD:-E2e-Admin-Passphrase-$RANDOM$RANDOM}"
+  export AUTH_BOOTSTRAP_ADMIN_EMAIL="$E2E_ADMIN_EMAIL" AUTH_BOOTSTRAP_ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD"
   echo "e2e: starting the shop: $cmd"
   (cd "$root" && exec $cmd) >"$root/test-output/e2e/shop.log" 2>&1 &
   shop_pid=$!

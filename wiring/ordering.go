@@ -3,22 +3,27 @@ package wiring
 import (
 	"context"
 
+	"github.com/evshop/shop/api/adminsales"
 	apiordering "github.com/evshop/shop/api/ordering"
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // OrderingService is the ordering service: its command handlers on the bus, the
-// orders read model and its projector, and the customer and staff APIs.
+// orders and sales read models and their projectors, and the customer, staff
+// and admin APIs.
 type OrderingService struct {
 	Commands *ordercmd.Handlers
 	View     orders.Store
+	Sales    sales.Store
 	Routes   []Route
-	// Rebuild is the in-memory read model's rebuild target (embedded mode;
-	// in server mode the admin process rebuilds the PostgreSQL tables).
-	Rebuild rebuild.Projection
+	// Rebuild and SalesRebuild are the in-memory read models' rebuild
+	// targets (embedded mode; in server mode the admin process rebuilds the
+	// PostgreSQL tables).
+	Rebuild, SalesRebuild rebuild.Projection
 }
 
 // Ordering assembles the ordering service.
@@ -80,8 +85,55 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	return &OrderingService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{
+	salesView, salesTarget, err := in.sales(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	salesAPI, err := adminsales.New(adminsales.Deps{Store: salesView, Verifier: verifier})
+	if err != nil {
+		return nil, err
+	}
+	return &OrderingService{Commands: cmds, View: view, Sales: salesView, Rebuild: target, SalesRebuild: salesTarget, Routes: []Route{
 		{Prefix: "/api/orders", Mount: api.Mount},
 		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
+		{Prefix: "/api/admin/sales", Mount: salesAPI.Mount},
 	}}, nil
+}
+
+// sales assembles the sales read model (in memory or PostgreSQL, as the
+// orders one) and starts its projector.
+func (in *Infra) sales(ctx context.Context, o Ordering) (sales.Store, rebuild.Projection, error) {
+	var view sales.Store
+	var target rebuild.Projection
+	loc := o.Time.Location()
+	if in.S.Embedded() {
+		sw, err := sales.NewSwappable(sales.NewMemory(loc))
+		if err != nil {
+			return nil, nil, err
+		}
+		if target, err = sw.RebuildTarget(); err != nil {
+			return nil, nil, err
+		}
+		view = sw
+	} else {
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := sales.Migrate(ctx, pool); err != nil {
+			return nil, nil, err
+		}
+		if view, err = sales.NewPostgres(pool, loc, ""); err != nil {
+			return nil, nil, err
+		}
+	}
+	projector, err := sales.NewProjector(view)
+	if err != nil {
+		return nil, nil, err
+	}
+	projector.Malformed = in.malformed(projector.Name())
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
+		return nil, nil, err
+	}
+	return view, target, nil
 }

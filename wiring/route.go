@@ -14,6 +14,7 @@ var PublicAPI = []struct{ Service, Prefix string }{
 	{"BASKET", "/api/basket"},
 	{"ORDERS", "/api/orders"},
 	{"ORDERS", "/api/admin/orders"},
+	{"ORDERS", "/api/admin/sales"},
 	{"PAYMENTS", "/api/payments"},
 	{"ADMIN", "/api/admin/projections"},
 	{"ADMIN", "/api/admin/deadletters"},

@@ -21,6 +21,7 @@ import (
 	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/projections/readmodels"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/sales"
 	shopsettings "github.com/evshop/shop/wiring/settings"
 )
 
@@ -134,8 +135,12 @@ func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	loc, err := shopsettings.Location(b.s.TimeZone)
+	if err != nil {
+		return nil, err
+	}
 	targets, err := readmodels.Open(ctx, readmodels.Stores{Postgres: b.postgres, Redis: b.redis, Mongo: b.mongo,
-		BasketsBase: shopsettings.BasketsBase(b.s.BusPrefix)})
+		BasketsBase: shopsettings.BasketsBase(b.s.BusPrefix), Location: loc})
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +157,35 @@ func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
 		return nil, err
 	}
 	return rebuild.NewRunner(rebuild.Config{Events: es, Registry: reg, State: state, Log: b.log, BatchSize: b.s.RebuildBatch})
+}
+
+// salesModel is the sales read model's pool and time zone, migrated.
+type salesModel struct {
+	pool *pgxpool.Pool
+	loc  *time.Location
+}
+
+func (b *serverBackend) sales(ctx context.Context) (salesModel, error) {
+	p, err := b.pool(ctx, b.s.PostgresURL)
+	if err != nil {
+		return salesModel{}, fmt.Errorf("sales read model: %w", err)
+	}
+	if err := sales.Migrate(ctx, p); err != nil {
+		return salesModel{}, err
+	}
+	loc, err := shopsettings.Location(b.s.TimeZone)
+	return salesModel{pool: p, loc: loc}, err
+}
+
+// Sales opens the sales read model (PostgreSQL) for `report sales`.
+func (b *serverBackend) Sales(ctx context.Context) (sales.Store, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m, err := b.sales(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sales.NewPostgres(m.pool, m.loc, "")
 }
 
 // serverDeadLetters reads the Postgres store and redrives through a bus

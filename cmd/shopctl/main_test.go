@@ -25,6 +25,7 @@ import (
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // memBackend is the embedded wiring: memory event store, swappable memory
@@ -33,6 +34,7 @@ type memBackend struct {
 	es     *memory.Store
 	runner *rebuild.Runner
 	dl     *memDeadLetters
+	sales  *sales.Memory
 }
 
 type memDeadLetters struct {
@@ -56,10 +58,10 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 	ctx := context.Background()
 	om, _ := orders.NewSwappable(orders.NewMemory())
 	bm, _ := baskets.NewSwappable(baskets.NewMemory())
-	pm, rm := payments.NewSwappable(), recommendations.NewSwappable()
+	pm, rm, sm := payments.NewSwappable(), recommendations.NewSwappable(), sales.NewMemory(time.UTC)
 	for _, h := range []interface {
 		Handle(context.Context, eventstore.RecordedEvent) error
-	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm)), must(payments.NewProjector(pm)), recommendations.NewProjector(rm)} {
+	}{must(orders.NewProjector(om)), must(baskets.NewProjector(bm)), must(payments.NewProjector(pm)), recommendations.NewProjector(rm), must(sales.NewProjector(sm))} {
 		for ev, err := range es.ReadAll(ctx, 0, eventstore.Filter{}) {
 			if err == nil {
 				err = h.Handle(ctx, ev)
@@ -77,7 +79,7 @@ func newMemBackend(t *testing.T, es *memory.Store) *memBackend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &memBackend{es: es, runner: runner, dl: &memDeadLetters{MemoryDeadLetters: messaging.NewMemoryDeadLetters()}}
+	return &memBackend{es: es, runner: runner, dl: &memDeadLetters{MemoryDeadLetters: messaging.NewMemoryDeadLetters()}, sales: sm}
 }
 
 func must[T any](v T, err error) T {
@@ -90,6 +92,7 @@ func must[T any](v T, err error) T {
 func (b *memBackend) Events(context.Context) (export.StreamReader, error) { return b.es, nil }
 func (b *memBackend) Runner(context.Context) (*rebuild.Runner, error)     { return b.runner, nil }
 func (b *memBackend) DeadLetters(context.Context) (deadLetters, error)    { return b.dl, nil }
+func (b *memBackend) Sales(context.Context) (sales.Store, error)          { return b.sales, nil }
 func (b *memBackend) Close()                                              {}
 
 type result struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // env is the process surroundings, replaced by tests.
@@ -30,6 +31,7 @@ type backend interface {
 	Events(ctx context.Context) (export.StreamReader, error)
 	Runner(ctx context.Context) (*rebuild.Runner, error)
 	DeadLetters(ctx context.Context) (deadLetters, error)
+	Sales(ctx context.Context) (sales.Store, error)
 	Close()
 }
 
@@ -65,6 +67,7 @@ func (a *app) commands() []*cobra.Command {
 		a.orderCommand(),
 		a.projectionsCommand(),
 		a.deadlettersCommand(),
+		a.reportCommand(),
 	}
 }
 

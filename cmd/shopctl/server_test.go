@@ -14,6 +14,7 @@ import (
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/readmodels"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // The server wiring, from settings to real PostgreSQL and Redis.
@@ -67,6 +68,13 @@ func TestServerBackendAgainstRealServers(t *testing.T) {
 		if s.Checkpoint == 0 || s.LagEvents != 0 || s.State != rebuild.StateDone {
 			t.Fatalf("after rebuild: %+v", s)
 		}
+	}
+	// The rebuilt sales model answers the report: the history was appended
+	// today, so the default period holds every paid order.
+	code, out, stderr = sh("report", "sales", "--by", "product", "--format", "json")
+	var rep sales.Report
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Totals) != 1 || rep.Totals[0].Orders == 0 || len(rep.Products) == 0 {
+		t.Fatalf("report sales: %d %s %s", code, out, stderr)
 	}
 	dir := t.TempDir()
 	if code, _, stderr = sh("events", "export", "--type", "ordering.*", "--format", "parquet", "--out", filepath.Join(dir, "pq")); code != 0 {

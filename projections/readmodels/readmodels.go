@@ -10,7 +10,7 @@
 //		if err != nil {
 //			return nil, err
 //		}
-//		return sales.NewRebuildTarget(pool)
+//		return sales.NewRebuildTarget(pool, s.Location)
 //	}},
 //
 // where NewRebuildTarget returns a rebuild.Projection: for PostgreSQL
@@ -27,6 +27,7 @@ package readmodels
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -37,6 +38,7 @@ import (
 	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
+	"github.com/evshop/shop/projections/sales"
 )
 
 // Stores opens the servers the read models live in; each is opened only
@@ -48,6 +50,9 @@ type Stores struct {
 	// BasketsBase is the Redis key space of the basket read model
 	// (settings.BasketsBase of the services' BUS_PREFIX).
 	BasketsBase string
+	// Location is the shop's time zone (SHOP_TIMEZONE): the days of the
+	// sales figures.
+	Location *time.Location
 }
 
 // Rebuildable declares one read model a rebuild can target.
@@ -86,6 +91,17 @@ func List() []Rebuildable {
 				return nil, err
 			}
 			return recommendations.NewRebuildTarget(ctx, db)
+		}},
+		{Name: sales.RebuildName, Open: func(ctx context.Context, s Stores) (rebuild.Projection, error) {
+			pool, err := migrated(ctx, s, sales.Migrate)
+			if err != nil {
+				return nil, err
+			}
+			loc := s.Location
+			if loc == nil {
+				loc = time.UTC
+			}
+			return sales.NewRebuildTarget(pool, loc)
 		}},
 	}
 }

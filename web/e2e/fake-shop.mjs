@@ -39,6 +39,53 @@ const baskets = new Map(); // owner → {lines, revision}
 const orders = new Map(); // id → order
 const idem = new Map(); // userId|key → orderId
 const mail = [];
+// The admin e2e/run.mjs signs in as for the back office (selftest sets these).
+if (process.env.E2E_ADMIN_EMAIL) {
+  users.set(process.env.E2E_ADMIN_EMAIL, {
+    id: randomUUID(), email: process.env.E2E_ADMIN_EMAIL, name: "Admin", password: process.env.E2E_ADMIN_PASSWORD,
+    verified: true, roles: ["admin"],
+  });
+}
+
+// A sales report over the paid orders, shaped as GET /api/admin/sales answers
+// (one currency, days in UTC, no refunds or baskets: the fake keeps none).
+function salesReport(q) {
+  const day = (iso) => iso.slice(0, 10);
+  const to = q.get("to") || day(new Date().toISOString());
+  const from = q.get("from") || to;
+  const by = q.get("by") || "day";
+  const paid = [...orders.values()].filter((o) => o.status === "Paid" && day(o.placedAt) >= from && day(o.placedAt) <= to);
+  const sum = (os) => {
+    const gross = os.reduce((n, o) => n + o.total.amount, 0);
+    return { currency: "EUR", orders: os.length, gross, net: gross, averageOrderValue: os.length ? Math.round(gross / os.length) : 0, refunds: 0, refunded: 0, refundRate: 0 };
+  };
+  const conversion = { basketsFilled: 0, basketsCheckedOut: 0, rate: 0 };
+  const r = { from, to, timeZone: "UTC", by, totals: paid.length ? [sum(paid)] : [], conversion };
+  if (by === "day") {
+    r.days = [];
+    for (let d = new Date(`${from}T00:00:00Z`); day(d.toISOString()) <= to; d.setUTCDate(d.getUTCDate() + 1)) {
+      r.days.push({ day: day(d.toISOString()), ...sum(paid.filter((o) => day(o.placedAt) === day(d.toISOString()))), ...conversion });
+    }
+  } else {
+    const rows = new Map();
+    for (const o of paid) {
+      for (const l of o.lines) {
+        const k = by === "product" ? l.sku : l.category;
+        const row = rows.get(k) ?? { ...(by === "product" ? { sku: l.sku, name: l.name } : {}), category: l.category, currency: "EUR", quantity: 0, orders: 0, gross: 0, net: 0 };
+        row.quantity += l.quantity;
+        row.orders += 1;
+        row.gross += l.unitPrice.amount * l.quantity;
+        row.net = row.gross;
+        rows.set(k, row);
+      }
+    }
+    r[by === "product" ? "products" : "categories"] = [...rows.values()].sort((a, b) => b.gross - a.gross);
+  }
+  if (q.get("format") !== "csv") return { json: r };
+  const cols = Object.keys((r.products ?? r.categories ?? r.days)[0] ?? { sku: 0, name: 0, category: 0, currency: 0 });
+  const rows = (r.products ?? r.categories ?? r.days).map((x) => cols.map((c) => x[c]).join(","));
+  return { csv: [cols.join(","), ...rows].join("\n") + "\n" };
+}
 
 const mime = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".map": "application/json", ".png": "image/png" };
 
@@ -275,8 +322,17 @@ async function api(req, res, url) {
     }
   }
 
-  if (!user && (p.startsWith("/api/orders") || p.startsWith("/api/payments") || p.startsWith("/api/clients")))
+  if (!user && (p.startsWith("/api/orders") || p.startsWith("/api/payments") || p.startsWith("/api/clients") || p.startsWith("/api/admin")))
     return problem(res, 401, "Unauthorized");
+  if (m === "GET" && p === "/api/admin/sales") {
+    if (!user.roles.includes("admin")) return problem(res, 403, "Forbidden");
+    const out = salesReport(url.searchParams);
+    if (out.csv) {
+      res.writeHead(200, { "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store" });
+      return res.end(out.csv);
+    }
+    return send(res, 200, out.json);
+  }
   if (m === "GET" && p === "/api/orders") {
     const mine = [...orders.values()].filter((o) => o.customerId === user.id).reverse();
     return send(res, 200, { items: mine.map(({ orderId, status, total, placedAt }) => ({ orderId, status, total, placedAt })), page: 1, pageSize: 20, total: mine.length });

@@ -14,6 +14,8 @@
 //   CHROMIUM_PATH  default /usr/bin/chromium
 //   E2E_OUT        screenshot folder (default <repo>/test-output/e2e)
 //   E2E_TIMEOUT_MS how long to wait for the order to settle (default 60000)
+//   E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD  an admin of the shop (scripts/e2e.sh makes the shop it
+//                  starts bootstrap one): the back office's sales dashboard is checked as that admin
 
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +31,8 @@ const OUT = resolve(process.env.E2E_OUT || join(here, "..", "..", "test-output",
 const SETTLE_MS = Number(process.env.E2E_TIMEOUT_MS || 60000);
 const GOOD_CARD = "4242 4242 4242 4242";
 const DECLINED_CARD = "4000 0000 0000 0002";
+const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL || "";
+const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD || "";
 
 const results = [];
 let shot = 0;
@@ -337,6 +341,40 @@ async function main() {
       if (captured.length > 0) throw new Error(`declined order has captured payments: ${JSON.stringify(captured)}`);
       await page.setViewportSize({ width: 390, height: 844 });
       await screenshot(page, "declined-phone");
+    });
+
+    await step("the admin's sales dashboard counts the paid order", async () => {
+      if (!ADMIN_EMAIL || !ADMIN_PASSWORD) throw new Error("set E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD to an admin of the shop");
+      await context.clearCookies();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${SHOP}/login`);
+      await page.getByLabel("Email").fill(ADMIN_EMAIL);
+      await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "Back office" }).waitFor();
+      // The sales model catches up from the event store: reload until it counts the order.
+      let orders = 0;
+      for (let i = 0; i < 40 && orders === 0; i++) {
+        await page.goto(`${SHOP}/admin/sales`);
+        await page.getByRole("figure", { name: "Revenue over time" }).waitFor();
+        const dd = page.locator(".sales-totals dt:text-is('Orders') + dd");
+        orders = (await dd.count()) > 0 ? Number(await dd.first().innerText()) : 0;
+        if (orders === 0) await page.waitForTimeout(250);
+      }
+      if (orders < 1) throw new Error("the sales dashboard counts no paid order");
+      await page.getByRole("figure", { name: "Top products" }).locator("tbody tr").first().waitFor();
+      await page.getByRole("figure", { name: "Conversion" }).waitFor();
+      await page.locator(".recharts-surface").first().waitFor();
+      await screenshot(page, "sales-dashboard");
+      const href = await page.getByRole("link", { name: "by product" }).getAttribute("href");
+      const csv = await page.evaluate(async (u) => {
+        const r = await fetch(u, { credentials: "same-origin" });
+        return { status: r.status, type: r.headers.get("content-type"), text: await r.text() };
+      }, href);
+      if (csv.status !== 200 || !/^text\/csv/.test(csv.type ?? "") || !csv.text.startsWith("sku,name,category,currency")) {
+        throw new Error(`CSV download ${href}: ${csv.status} ${csv.type} ${csv.text.slice(0, 200)}`);
+      }
+      if (csv.text.trim().split("\n").length < 2) throw new Error(`the CSV by product has no product: ${csv.text}`);
     });
 
     await step("no uncaught errors in the page", async () => {

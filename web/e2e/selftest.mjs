@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const port = process.env.FAKE_SHOP_PORT || "18931";
+// The fake shop bootstraps this admin, as scripts/e2e.sh makes the real one do.
+process.env.E2E_ADMIN_EMAIL ||= "admin@fake-shop.test";
+process.env.E2E_ADMIN_PASSWORD ||= "Fake-Admin-Passphrase-1";
 const shop = spawn(process.execPath, [join(here, "fake-shop.mjs"), port], { stdio: ["ignore", "inherit", "inherit"] });
 const code = await new Promise((done) => {
   const run = spawn(process.execPath, [join(here, "run.mjs")], {

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { Route, Routes } from "react-router-dom";
 import type { Api } from "./api/endpoints";
 import { Layout } from "./components/Layout";
@@ -22,6 +23,10 @@ import { AdminOrderPage } from "./pages/admin/AdminOrderPage";
 import { AdminCustomersPage } from "./pages/admin/AdminCustomersPage";
 import { AdminProjectionsPage } from "./pages/admin/AdminProjectionsPage";
 import { AdminDeadLettersPage } from "./pages/admin/AdminDeadLettersPage";
+import { Loading } from "./components/Status";
+
+// The sales dashboard carries the chart library: only admins who open it download it.
+const AdminSalesPage = lazy(() => import("./pages/admin/AdminSalesPage").then((m) => ({ default: m.AdminSalesPage })));
 
 export function App({ api }: { api: Api }) {
   return (
@@ -46,6 +51,14 @@ export function App({ api }: { api: Api }) {
               <Route path="orders" element={<AdminOrdersPage />} />
               <Route path="orders/:orderId" element={<AdminOrderPage />} />
               <Route path="customers" element={<AdminCustomersPage />} />
+              <Route
+                path="sales"
+                element={
+                  <Suspense fallback={<Loading label="Loading the dashboard…" />}>
+                    <AdminSalesPage />
+                  </Suspense>
+                }
+              />
               <Route path="projections" element={<AdminProjectionsPage />} />
               <Route path="deadletters" element={<AdminDeadLettersPage />} />
             </Route>

@@ -211,6 +211,7 @@ type ShopctlSettings struct {
 	QueueType    string `env:"AMQP_QUEUE_TYPE" default:"classic" desc:"RabbitMQ queue type: classic or quorum"`
 	LogLevel     string `env:"LOG_LEVEL" default:"warn" desc:"debug, info, warn or error"`
 	RebuildBatch int    `env:"SHOPCTL_REBUILD_BATCH" flag:"rebuild-batch" default:"2000" desc:"events per shadow write during a rebuild (1..100000)"`
+	TimeZone     string `env:"SHOP_TIMEZONE" default:"UTC" desc:"the services' IANA time zone of the sales figures (report sales, rebuild of the sales read model)"`
 }
 
 // Validate checks the URLs, the prefix and the batch size.
@@ -233,6 +234,9 @@ func (s *ShopctlSettings) Validate(string) error {
 	}
 	if _, err := redis.ParseURL(s.RedisURL); err != nil {
 		errs = append(errs, fmt.Errorf("REDIS_URL: %v", err))
+	}
+	if _, err := Location(s.TimeZone); err != nil {
+		errs = append(errs, err)
 	}
 	if p, err := url.Parse(s.AMQPURL); err != nil || (p.Scheme != "amqp" && p.Scheme != "amqps") {
 		errs = append(errs, fmt.Errorf("AMQP_URL must be an amqp:// URL"))

@@ -250,6 +250,36 @@ type Projections struct {
 	Batch  int    `env:"PROJECTIONS_BATCH" default:"500" desc:"PROJECTIONS_SOURCE=store: most events one read-model write applies, 1–10000"`
 }
 
+// ShopTime is the shop's time zone: the sales figures count days in it.
+type ShopTime struct {
+	TimeZone string `env:"SHOP_TIMEZONE" default:"UTC" desc:"IANA time zone the sales figures count days in (e.g. Europe/Paris); changing it needs a rebuild of the sales read model"`
+}
+
+// Validate checks the zone name.
+func (t *ShopTime) Validate(string) error {
+	_, err := Location(t.TimeZone)
+	return err
+}
+
+// Location is the validated zone.
+func (t *ShopTime) Location() *time.Location {
+	loc, _ := Location(t.TimeZone) // validated
+	return loc
+}
+
+// Location loads the IANA time zone SHOP_TIMEZONE names. "Local" is refused:
+// a shop's days must not depend on the host's zone.
+func Location(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("SHOP_TIMEZONE=%q: must be an IANA time zone name such as UTC or Europe/Paris", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("SHOP_TIMEZONE=%q: must be an IANA time zone name such as UTC or Europe/Paris", name)
+	}
+	return loc, nil
+}
+
 // Validate checks the source and the batch size.
 func (p *Projections) Validate(string) error {
 	if !slices.Contains([]string{"bus", "store"}, p.Source) {
@@ -342,7 +372,8 @@ type Basket struct {
 type Ordering struct {
 	Tokens      Tokens
 	Methods     PaymentMethods
-	Projections Projections
+	Projections Projections // the orders and sales read models
+	Time        ShopTime    // the days of the sales figures
 }
 
 // Payment is the payment service's settings: the gateways offered and
@@ -466,6 +497,7 @@ func (n *Notifier) AlertTargets() (ready, metrics []alerts.Target, err error) {
 // Admin is the back office's settings.
 type Admin struct {
 	Tokens Tokens
+	Time   ShopTime // the days of the sales read model it rebuilds
 }
 
 // Gateway is the public entry's settings.

@@ -20,6 +20,8 @@ import type {
   ProductQuery,
   Profile,
   ProjectionStatus,
+  SalesBy,
+  SalesReport,
   ShopConfig,
   TimelineEntry,
 } from "./types";
@@ -144,11 +146,24 @@ export function createApi(client: ApiClient) {
       deadLetters: async (): Promise<DeadLetter[]> =>
         listOf<DeadLetter>(await client.get<unknown>("/api/admin/deadletters")),
       redrive: (id: string) => client.post<unknown>(`/api/admin/deadletters/${seg(id)}/redrive`, {}),
+      sales: (q: SalesQuery) => client.get<SalesReport>("/api/admin/sales", { query: { ...q } }),
     },
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** A sales report's period (YYYY-MM-DD, inclusive, in the shop's time zone) and breakdown. */
+export interface SalesQuery {
+  from: string;
+  to: string;
+  by: SalesBy;
+}
+
+/** Where the CSV of a sales report downloads from (same origin: the session cookie goes along). */
+export function salesCsvUrl(q: SalesQuery): string {
+  return `/api/admin/sales?${new URLSearchParams({ from: q.from, to: q.to, by: q.by, format: "csv" })}`;
+}
 
 /** Accepts [x], {items:[x]} and null alike. */
 export function listOf<T>(v: unknown): T[] {

@@ -925,6 +925,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales report: revenue, orders, refunds, conversion (admin)
+         * @description Figures of the sales read model over the days `from`..`to` (inclusive, in the shop's time zone `SHOP_TIMEZONE`), broken down by day, product (SKU) or category. Revenue counts on the day an order is paid, refunds on the day they happen; amounts are minor units. Net equals gross until orders carry tax. Answers CSV with `Accept: text/csv` or `format=csv`.
+         */
+        get: operations["adminSalesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1305,6 +1325,130 @@ export interface components {
             city: string;
             postalCode: string;
             country: string;
+        };
+        SalesTotals: {
+            /** @description ISO 4217; empty on a day without sales */
+            currency: string;
+            /**
+             * Format: int64
+             * @description paid orders
+             */
+            orders: number;
+            /**
+             * Format: int64
+             * @description minor units
+             */
+            gross: number;
+            /**
+             * Format: int64
+             * @description minor units; equals gross until orders carry tax
+             */
+            net: number;
+            /**
+             * Format: int64
+             * @description gross / orders, rounded half up
+             */
+            averageOrderValue: number;
+            /** Format: int64 */
+            refunds: number;
+            /**
+             * Format: int64
+             * @description minor units refunded
+             */
+            refunded: number;
+            /** @description refunds / orders of the same period */
+            refundRate: number;
+        };
+        SalesConversion: {
+            /**
+             * Format: int64
+             * @description distinct baskets with an item added
+             */
+            basketsFilled: number;
+            /**
+             * Format: int64
+             * @description distinct baskets checked out
+             */
+            basketsCheckedOut: number;
+            rate: number;
+        };
+        SalesDayRow: {
+            /** Format: date */
+            day: string;
+            /** @description ISO 4217; empty on a day without sales */
+            currency: string;
+            /**
+             * Format: int64
+             * @description paid orders
+             */
+            orders: number;
+            /**
+             * Format: int64
+             * @description minor units
+             */
+            gross: number;
+            /**
+             * Format: int64
+             * @description minor units; equals gross until orders carry tax
+             */
+            net: number;
+            /**
+             * Format: int64
+             * @description gross / orders, rounded half up
+             */
+            averageOrderValue: number;
+            /** Format: int64 */
+            refunds: number;
+            /**
+             * Format: int64
+             * @description minor units refunded
+             */
+            refunded: number;
+            /** @description refunds / orders of the same period */
+            refundRate: number;
+            /**
+             * Format: int64
+             * @description distinct baskets with an item added
+             */
+            basketsFilled: number;
+            /**
+             * Format: int64
+             * @description distinct baskets checked out
+             */
+            basketsCheckedOut: number;
+            rate: number;
+        };
+        SalesItemRow: {
+            sku?: string;
+            name?: string;
+            category: string;
+            currency: string;
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            gross: number;
+            /** Format: int64 */
+            net: number;
+        };
+        SalesReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            timeZone: string;
+            /** @enum {string} */
+            by: "day" | "product" | "category";
+            /** @description one per currency */
+            totals: components["schemas"]["SalesTotals"][];
+            conversion: components["schemas"]["SalesConversion"];
+            /** @description by=day: every day of the period */
+            days?: components["schemas"]["SalesDayRow"][];
+            /** @description by=product: by gross revenue */
+            products?: components["schemas"]["SalesItemRow"][];
+            /** @description by=category: by gross revenue */
+            categories?: components["schemas"]["SalesItemRow"][];
         };
     };
     responses: {
@@ -4620,6 +4764,67 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    adminSalesReport: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD (default: 29 days before `to`) */
+                from?: string;
+                /** @description Last day, YYYY-MM-DD (default: today in the shop's time zone); at most 365 days after `from` */
+                to?: string;
+                /** @description Breakdown */
+                by?: "day" | "product" | "category";
+                /** @description Response format (overrides Accept) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReport"];
+                    /**
+                     * @example sku,name,category,currency,quantity,orders,gross,net
+                     *     MUG-01,Mug,kitchen,EUR,4,2,5000,5000
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid from, to, by or format (names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

@@ -27,6 +27,8 @@ export type Profile = Schemas["ClientProfile"];
 export type Preferences = Schemas["Preferences"];
 export type ShopConfig = Schemas["PublicConfig"];
 export type TimelineEntry = Schemas["TimelineEntry"];
+export type SalesReport = Schemas["SalesReport"];
+export type SalesBy = SalesReport["by"];
 export type ProjectionStatus = Schemas["ProjectionStatus"];
 export type DeadLetter = Schemas["DeadLetter"];
 
