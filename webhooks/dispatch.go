@@ -27,9 +27,14 @@ func (s *Service) dispatch(ctx context.Context) {
 				loaded = true
 			}
 		}
+		// The head before the read: events of other types after the last
+		// one dispatched must not wake the wait below again and again.
 		var n int
+		var head uint64
 		if err == nil {
-			cp, n, err = s.dispatchBatch(ctx, cp)
+			if head, err = s.cfg.Source.HeadPosition(ctx); err == nil {
+				cp, n, err = s.dispatchBatch(ctx, cp)
+			}
 		}
 		if err != nil {
 			if ctx.Err() == nil {
@@ -41,7 +46,7 @@ func (s *Service) dispatch(ctx context.Context) {
 		}
 		backoff = s.cfg.PollInterval
 		if n < s.cfg.BatchSize {
-			s.waitForEvents(ctx, cp)
+			s.waitForEvents(ctx, max(cp, head))
 		}
 	}
 }
@@ -104,13 +109,13 @@ func (s *Service) dispatchBatch(ctx context.Context, cp uint64) (uint64, int, er
 	return last, len(batch), nil
 }
 
-// waitForEvents returns when the source may hold events after cp, or after
-// a bounded wait.
-func (s *Service) waitForEvents(ctx context.Context, cp uint64) {
+// waitForEvents returns when the source may hold events after pos, or
+// after a bounded wait.
+func (s *Service) waitForEvents(ctx context.Context, pos uint64) {
 	if n, ok := s.cfg.Source.(appendWaiter); ok {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		err := n.WaitForAppend(wctx, cp)
+		err := n.WaitForAppend(wctx, pos)
 		if err == nil || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 			return
 		}

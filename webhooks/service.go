@@ -15,9 +15,10 @@ import (
 	"github.com/evshop/shop/messaging/relay"
 )
 
-// Source is the event store as the worker reads it.
+// Source is the event store as the worker reads it (eventstore.Store).
 type Source interface {
 	ReadAll(ctx context.Context, after uint64, filter eventstore.Filter) iter.Seq2[eventstore.RecordedEvent, error]
+	HeadPosition(ctx context.Context) (uint64, error)
 }
 
 // appendWaiter is eventstore.Notifier, used when the source has it.
@@ -171,7 +172,9 @@ func (s *Service) Endpoint(ctx context.Context, id string) (Endpoint, error) {
 }
 
 // Endpoints lists every endpoint.
-func (s *Service) Endpoints(ctx context.Context) ([]Endpoint, error) { return s.cfg.Store.Endpoints(ctx) }
+func (s *Service) Endpoints(ctx context.Context) ([]Endpoint, error) {
+	return s.cfg.Store.Endpoints(ctx)
+}
 
 // Deliveries is an endpoint's delivery log, newest first.
 func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) ([]Delivery, error) {
