@@ -3,6 +3,8 @@ package webhooks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/evshop/shop/domain/money"
@@ -114,11 +116,7 @@ func mapData[T any](f func(T) any) func([]byte) (any, error) {
 // SourceTypes are the internal event types that become public events: the
 // worker reads only these from the store.
 func SourceTypes() []string {
-	types := make([]string, 0, len(mappings))
-	for t := range mappings {
-		types = append(types, t)
-	}
-	return types
+	return slices.Sorted(maps.Keys(mappings))
 }
 
 // Public maps a stored event to its public form; ok is false for an event

@@ -37,8 +37,8 @@ type Profiles interface {
 }
 
 // Notifier assembles the notifier: the in-memory outbox (shown at /dev/mail)
-// when embedded, SES v2 otherwise; the reminder sweep; and, when targets are
-// configured, the ops alert watcher. profiles may be nil (emails then use
+// when embedded, SES v2 otherwise; the reminder sweep; the outbound
+// webhooks; and, when targets are configured, the ops alert watcher. profiles may be nil (emails then use
 // the events' names in English, and no reminders go out).
 func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*NotifierService, error) {
 	ready, metrics, err := o.AlertTargets()
@@ -110,9 +110,14 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	if err != nil {
 		return nil, err
 	}
+	hooks, err := in.Webhooks(ctx, o.Webhooks, verifier)
+	if err != nil {
+		return nil, err
+	}
 	out.Routes = []Route{
 		{Prefix: "/api/notifications", Mount: api.MountNotifications},
 		{Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
+		hooks,
 	}
 	if out.Outbox != nil {
 		// The outbox holds every sign-up and reset link: anyone who can read

@@ -60,7 +60,7 @@ func (a *API) Mount(r fiber.Router) {
 	r.Put("/:id", a.update)
 	r.Delete("/:id", a.delete)
 	r.Get("/:id/deliveries", a.deliveries)
-	r.Post("/:id/deliveries/:delivery/redeliver", a.redeliver)
+	r.Post("/:id/deliveries/:deliveryId/redeliver", a.redeliver)
 }
 
 // Endpoint and delivery ids are UUIDs; anything else is not found before
@@ -260,7 +260,7 @@ func (a *API) redeliver(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	did := c.Params("delivery")
+	did := c.Params("deliveryId")
 	if !uuidPattern.MatchString(did) {
 		return httpx.NotFound("no such delivery")
 	}
