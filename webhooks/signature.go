@@ -41,8 +41,9 @@ var (
 )
 
 // Verify checks a signature header the way docs/webhooks.md tells
-// receivers to: any v1 value may match (several are sent while a secret is
-// rotated), and the timestamp must be within tolerance of now.
+// receivers to: any v1 value may match (the scheme leaves room to sign with
+// two secrets during a rotation), and the timestamp must be within
+// tolerance of now.
 func Verify(secret, header string, body []byte, now time.Time, tolerance time.Duration) error {
 	var ts string
 	var sigs [][]byte
