@@ -22,6 +22,7 @@ import { AdminOrderPage } from "./pages/admin/AdminOrderPage";
 import { AdminCustomersPage } from "./pages/admin/AdminCustomersPage";
 import { AdminProjectionsPage } from "./pages/admin/AdminProjectionsPage";
 import { AdminDeadLettersPage } from "./pages/admin/AdminDeadLettersPage";
+import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -48,6 +49,7 @@ export function App({ api }: { api: Api }) {
               <Route path="customers" element={<AdminCustomersPage />} />
               <Route path="projections" element={<AdminProjectionsPage />} />
               <Route path="deadletters" element={<AdminDeadLettersPage />} />
+              <Route path="webhooks" element={<AdminWebhooksPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -22,6 +22,10 @@ import type {
   ProjectionStatus,
   ShopConfig,
   TimelineEntry,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointCreated,
+  WebhookEndpointInput,
 } from "./types";
 
 export interface Versioned<T> {
@@ -144,6 +148,17 @@ export function createApi(client: ApiClient) {
       deadLetters: async (): Promise<DeadLetter[]> =>
         listOf<DeadLetter>(await client.get<unknown>("/api/admin/deadletters")),
       redrive: (id: string) => client.post<unknown>(`/api/admin/deadletters/${seg(id)}/redrive`, {}),
+      webhooks: async (): Promise<WebhookEndpoint[]> =>
+        listOf<WebhookEndpoint>(await client.get<unknown>("/api/admin/webhooks")),
+      // The answer carries the signing secret: the only time the API shows it.
+      createWebhook: (input: WebhookEndpointInput) => client.post<WebhookEndpointCreated>("/api/admin/webhooks", input),
+      updateWebhook: (id: string, input: Omit<WebhookEndpointInput, "secret">) =>
+        client.put<WebhookEndpoint>(`/api/admin/webhooks/${seg(id)}`, input),
+      deleteWebhook: (id: string) => client.delete<unknown>(`/api/admin/webhooks/${seg(id)}`),
+      webhookDeliveries: async (id: string): Promise<WebhookDelivery[]> =>
+        listOf<WebhookDelivery>(await client.get<unknown>(`/api/admin/webhooks/${seg(id)}/deliveries`)),
+      redeliverWebhook: (id: string, deliveryId: string) =>
+        client.post<WebhookDelivery>(`/api/admin/webhooks/${seg(id)}/deliveries/${seg(deliveryId)}/redeliver`, {}),
     },
   };
 }

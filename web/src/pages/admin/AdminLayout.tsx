@@ -18,6 +18,9 @@ export function AdminLayout() {
           <li>
             <NavLink to="/admin/deadletters">Dead letters</NavLink>
           </li>
+          <li>
+            <NavLink to="/admin/webhooks">Webhooks</NavLink>
+          </li>
         </ul>
       </nav>
       <Outlet />
