@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/messaging/relay"
 )
 
 // dispatch reads the events that become public ones, from the outbox's
@@ -39,7 +40,7 @@ func (s *Service) dispatch(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.ErrorContext(ctx, "webhook dispatch failed; retrying", "error", err, "backoff", backoff)
-				sleep(ctx, backoff)
+				relay.Sleep(ctx, backoff)
 				backoff = min(2*backoff, s.cfg.RetryMax)
 			}
 			continue
@@ -120,5 +121,5 @@ func (s *Service) waitForEvents(ctx context.Context, pos uint64) {
 			return
 		}
 	}
-	sleep(ctx, s.cfg.PollInterval)
+	relay.Sleep(ctx, s.cfg.PollInterval)
 }

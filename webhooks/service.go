@@ -230,12 +230,3 @@ func (s *Service) lead(ctx context.Context) error {
 func (s *Service) wake(ids ...string) {
 	s.senders.wake(ids...)
 }
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
