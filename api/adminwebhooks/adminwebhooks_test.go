@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -86,10 +88,19 @@ func roleHeader(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func TestWebhookAdmin(t *testing.T) {
-	t.Parallel()
+// noDNS keeps the tests off the network: only IP literals resolve.
+type noDNS struct{}
+
+func (noDNS) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
+	return nil, errors.New("no DNS in this test")
+}
+
+// newApp serves the API on a memory store, as an admin sees it behind the
+// gateway (the caller's role comes from X-Test-Role).
+func newApp(t testing.TB) (*fiber.App, *memstore.Store) {
+	t.Helper()
 	store := memstore.New()
-	svc, err := webhooks.New(webhooks.Config{Source: memory.New(), Store: store, Guard: webhooks.NewGuard(nil, true, nil)})
+	svc, err := webhooks.New(webhooks.Config{Source: memory.New(), Store: store, Guard: webhooks.NewGuard(nil, true, noDNS{})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +111,12 @@ func TestWebhookAdmin(t *testing.T) {
 	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
 	app.Use(roleHeader)
 	api.Mount(app.Group("/api/admin/webhooks"))
+	return app, store
+}
+
+func TestWebhookAdmin(t *testing.T) {
+	t.Parallel()
+	app, store := newApp(t)
 
 	const valid = `{"url":"https://93.184.215.14/hooks","description":"ERP","eventTypes":["order.paid.v1","refund.completed.v1"]}`
 	var id, deliveryID string // filled as the steps run
