@@ -19,12 +19,14 @@ import (
 	"github.com/evshop/shop/notifier/memstore"
 	"github.com/evshop/shop/notifier/pgstore"
 	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/webhooks"
 )
 
 // NotifierService is the notification service.
 type NotifierService struct {
 	Notifier *notifier.Notifier
 	Outbox   *mailmem.Outbox // embedded mode only
+	Webhooks *webhooks.Service
 	Routes   []Route
 	DevMail  func(fiber.Router) // embedded mode only: /dev/mail on the root router
 }
@@ -110,7 +112,8 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := in.Webhooks(ctx, o.Webhooks, verifier)
+	var hooks Route
+	out.Webhooks, hooks, err = in.Webhooks(ctx, o.Webhooks, verifier)
 	if err != nil {
 		return nil, err
 	}

@@ -22,14 +22,14 @@ const webhookHandler = "notifier.webhooks"
 // worker reading the event store from its checkpoint (one active across
 // processes), and the admin API at /api/admin/webhooks. In server mode
 // targets must be https unless WEBHOOK_ALLOW_NETS lets them through.
-func (in *Infra) Webhooks(ctx context.Context, w Webhooks, verifier authn.Verifier) (Route, error) {
+func (in *Infra) Webhooks(ctx context.Context, w Webhooks, verifier authn.Verifier) (*webhooks.Service, Route, error) {
 	allow, err := w.Prefixes()
 	if err != nil {
-		return Route{}, err
+		return nil, Route{}, err
 	}
 	events, err := in.EventStore(ctx)
 	if err != nil {
-		return Route{}, err
+		return nil, Route{}, err
 	}
 	cfg := webhooks.Config{Source: events, Guard: webhooks.NewGuard(allow, !in.S.Embedded(), nil), Timeout: w.Timeout,
 		RetryFor: w.RetryFor, Concurrency: w.Concurrency, Logger: in.Log, Metrics: in.Registry}
@@ -38,22 +38,22 @@ func (in *Infra) Webhooks(ctx context.Context, w Webhooks, verifier authn.Verifi
 	} else {
 		pool, err := in.Postgres(ctx)
 		if err != nil {
-			return Route{}, err
+			return nil, Route{}, err
 		}
 		if cfg.Store, err = pgstore.New(ctx, pool); err != nil {
-			return Route{}, err
+			return nil, Route{}, err
 		}
 		cfg.Locker = relaypg.NewLocker(pool, relaypg.LockerConfig{})
 	}
 	svc, err := webhooks.New(cfg)
 	if err != nil {
-		return Route{}, err
+		return nil, Route{}, err
 	}
 	in.Go("webhooks", svc.Run)
 	in.recordEventHandler(messaging.EventHandler{Name: webhookHandler, Types: webhooks.SourceTypes()})
 	api, err := adminwebhooks.New(adminwebhooks.Config{Service: svc, Verifier: verifier})
 	if err != nil {
-		return Route{}, err
+		return nil, Route{}, err
 	}
-	return Route{Prefix: "/api/admin/webhooks", Mount: api.Mount}, nil
+	return svc, Route{Prefix: "/api/admin/webhooks", Mount: api.Mount}, nil
 }
