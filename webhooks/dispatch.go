@@ -41,7 +41,7 @@ func (s *Service) dispatch(ctx context.Context) {
 			if ctx.Err() == nil {
 				s.log.ErrorContext(ctx, "webhook dispatch failed; retrying", "error", err, "backoff", backoff)
 				relay.Sleep(ctx, backoff)
-				backoff = min(2*backoff, s.cfg.RetryMax)
+				backoff = min(2*backoff, storeRetryMax)
 			}
 			continue
 		}

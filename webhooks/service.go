@@ -59,6 +59,10 @@ type Config struct {
 // LeaseName is the lease (and log name) of the webhook worker.
 const LeaseName = "webhooks"
 
+// storeRetryMax bounds the wait after the database or the event store
+// failed (lease, dispatch): RetryMax paces endpoints, not our own servers.
+const storeRetryMax = 30 * time.Second
+
 // Service registers endpoints and runs the worker that delivers to them.
 type Service struct {
 	cfg     Config
@@ -213,7 +217,7 @@ func (s *Service) Refresh() {
 // Run stands by until this process holds the webhook lease, then
 // dispatches events into the outbox and sends them, until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	relay.WithLease(ctx, s.cfg.Locker, LeaseName, "webhook worker", s.log, s.cfg.RetryMax, s.lead)
+	relay.WithLease(ctx, s.cfg.Locker, LeaseName, "webhook worker", s.log, storeRetryMax, s.lead)
 	return nil
 }
 
