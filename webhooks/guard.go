@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"syscall"
+	"time"
 )
 
 // Guard keeps deliveries away from the shop's own network (server-side
@@ -108,7 +109,9 @@ func (g *Guard) Check(ctx context.Context, rawURL string) error {
 	if ip, perr := netip.ParseAddr(host); perr == nil {
 		addrs = []netip.Addr{ip}
 	} else {
-		addrs, err = g.resolver.LookupNetIP(ctx, "ip", host)
+		lctx, cancel := context.WithTimeout(ctx, 5*time.Second) // an admin waits for the answer
+		addrs, err = g.resolver.LookupNetIP(lctx, "ip", host)
+		cancel()
 	}
 	if err != nil || len(addrs) == 0 {
 		return invalid("url", "host %q does not resolve", host)
