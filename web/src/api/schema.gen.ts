@@ -1557,7 +1557,9 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             /** @description The exact body sent (one of the webhooks section's payloads) */
-            payload: Record<string, never>;
+            payload: {
+                [key: string]: unknown;
+            };
         };
         WebhookMoney: {
             /** @description Amount in minor units (cents) */

@@ -1,6 +1,9 @@
 import { NavLink, Outlet } from "react-router-dom";
+import { useSession } from "../../state/session";
 
 export function AdminLayout() {
+  // Webhooks are admin-only (the API refuses support staff); the link is too.
+  const isAdmin = !!useSession().me?.roles?.includes("admin");
   return (
     <div className="admin">
       <h1>Back office</h1>
@@ -18,9 +21,11 @@ export function AdminLayout() {
           <li>
             <NavLink to="/admin/deadletters">Dead letters</NavLink>
           </li>
-          <li>
-            <NavLink to="/admin/webhooks">Webhooks</NavLink>
-          </li>
+          {isAdmin && (
+            <li>
+              <NavLink to="/admin/webhooks">Webhooks</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <Outlet />

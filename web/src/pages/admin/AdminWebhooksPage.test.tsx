@@ -1,6 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { AdminWebhooksPage } from "./AdminWebhooksPage";
+import { AdminLayout } from "./AdminLayout";
 import { ME_ADMIN, json, problem, renderPage } from "../../test/fakeShop";
 import type { WebhookDelivery, WebhookEndpoint } from "../../api/types";
 
@@ -30,6 +31,20 @@ const delivery = (over: Partial<WebhookDelivery> = {}): WebhookDelivery => ({
 const page = { url: "/admin/webhooks", path: "/admin/webhooks" };
 
 describe("webhooks back office", () => {
+  it.each([
+    ["admin", true],
+    ["support", false],
+  ])("links the page for %s: %s", async (role, shown) => {
+    renderPage(<AdminLayout />, {
+      routes: { "GET /api/auth/me": () => json({ ...ME_ADMIN, roles: [role] }) },
+      url: "/admin",
+      path: "/admin",
+    });
+    await screen.findByRole("button", { name: /Sign out/ }); // the session is loaded
+    const nav = screen.getByRole("navigation", { name: "Back office" });
+    expect(within(nav).queryByRole("link", { name: "Webhooks" }) !== null).toBe(shown);
+  });
+
   it("registers an endpoint and shows its secret once", async () => {
     let endpoints: WebhookEndpoint[] = [];
     const { calls } = renderPage(<AdminWebhooksPage />, {
