@@ -21,12 +21,14 @@ import (
 	"github.com/evshop/shop/notifier/pgstore"
 	notifysqlite "github.com/evshop/shop/notifier/sqlitestore"
 	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/webhooks"
 )
 
 // NotifierService is the notification service.
 type NotifierService struct {
 	Notifier *notifier.Notifier
 	Outbox   apinotifier.Outbox // embedded mode only: what /dev/mail shows
+	Webhooks *webhooks.Service
 	Routes   []Route
 	DevMail  func(fiber.Router) // embedded mode only: /dev/mail on the root router
 }
@@ -39,8 +41,8 @@ type Profiles interface {
 }
 
 // Notifier assembles the notifier: the in-memory outbox (shown at /dev/mail)
-// when embedded, SES v2 otherwise; the reminder sweep; and, when targets are
-// configured, the ops alert watcher. profiles may be nil (emails then use
+// when embedded, SES v2 otherwise; the reminder sweep; the outbound
+// webhooks; and, when targets are configured, the ops alert watcher. profiles may be nil (emails then use
 // the events' names in English, and no reminders go out).
 func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*NotifierService, error) {
 	ready, metrics, err := o.AlertTargets()
@@ -128,9 +130,15 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	if err != nil {
 		return nil, err
 	}
+	var hooks Route
+	out.Webhooks, hooks, err = in.Webhooks(ctx, o.Webhooks, verifier)
+	if err != nil {
+		return nil, err
+	}
 	out.Routes = []Route{
 		{Prefix: "/api/notifications", Mount: api.MountNotifications},
 		{Prefix: "/api/admin/notifications", Mount: api.MountAdmin},
+		hooks,
 	}
 	if out.Outbox != nil {
 		// The outbox holds every sign-up and reset link: anyone who can read

@@ -20,6 +20,7 @@ var PublicAPI = []struct{ Service, Prefix string }{
 	{"ADMIN", "/api/admin/deadletters"},
 	{"NOTIFICATIONS", "/api/notifications"},
 	{"NOTIFICATIONS", "/api/admin/notifications"},
+	{"NOTIFICATIONS", "/api/admin/webhooks"},
 }
 
 // Route is a part of the public API served by one service: the gateway

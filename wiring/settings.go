@@ -31,6 +31,7 @@ type (
 	Payment        = settings.Payment
 	Checkout       = settings.Checkout
 	Notifier       = settings.Notifier
+	Webhooks       = settings.Webhooks
 	Admin          = settings.Admin
 	Gateway        = settings.Gateway
 	Upstreams      = settings.Upstreams

@@ -36,9 +36,12 @@ type apiDoc struct {
 		Name        string `json:"name"`
 		Description string `json:"description"`
 	} `json:"tags"`
-	Paths      map[string]map[string]apiOp `json:"paths"`
+	Paths map[string]map[string]apiOp `json:"paths"`
+	// Webhooks are what the shop POSTs to integrators, by event type.
+	Webhooks   map[string]map[string]apiOp `json:"webhooks"`
 	Components struct {
-		Schemas map[string]json.RawMessage `json:"schemas"`
+		Schemas    map[string]json.RawMessage `json:"schemas"`
+		Parameters map[string]apiParam        `json:"parameters"`
 	} `json:"components"`
 }
 
@@ -114,51 +117,55 @@ func loadDocs() (docs, error) {
 		byTag[t.Name] = pt
 		tags = append(tags, pt)
 	}
-	paths := make([]string, 0, len(d.Paths))
-	for p := range d.Paths {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		for _, m := range []string{"get", "post", "put", "patch", "delete"} {
-			op, ok := d.Paths[p][m]
-			if !ok {
-				continue
-			}
-			po := pageOp{Method: strings.ToUpper(m), Path: p, Summary: op.Summary, Description: op.Description,
-				Secured: op.Security == nil || len(*op.Security) > 0}
-			for _, prm := range op.Parameters {
-				if prm.Ref == "#/components/parameters/CSRFToken" {
-					prm = apiParam{Name: "X-CSRF-Token", In: "header", Required: true, Description: "the token from GET /api/auth/csrf"}
+	add := func(items map[string]map[string]apiOp, methods ...string) {
+		paths := make([]string, 0, len(items))
+		for p := range items {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			for _, m := range methods {
+				op, ok := items[p][m]
+				if !ok {
+					continue
 				}
-				po.Params = append(po.Params, prm)
-			}
-			if op.RequestBody != nil {
-				if c, ok := op.RequestBody.Content["application/json"]; ok {
-					po.Body = schemaName(c.Schema)
+				po := pageOp{Method: strings.ToUpper(m), Path: p, Summary: op.Summary, Description: op.Description,
+					Secured: op.Security == nil || len(*op.Security) > 0}
+				for _, prm := range op.Parameters {
+					if ref, ok := d.Components.Parameters[strings.TrimPrefix(prm.Ref, "#/components/parameters/")]; ok && prm.Ref != "" {
+						prm = ref
+					}
+					po.Params = append(po.Params, prm)
 				}
+				if op.RequestBody != nil {
+					if c, ok := op.RequestBody.Content["application/json"]; ok {
+						po.Body = schemaName(c.Schema)
+					}
+				}
+				codes := make([]string, 0, len(op.Responses))
+				for code := range op.Responses {
+					codes = append(codes, code)
+				}
+				sort.Strings(codes)
+				for _, code := range codes {
+					po.Responses = append(po.Responses, code+" "+op.Responses[code].Description)
+				}
+				tag := "other"
+				if len(op.Tags) > 0 {
+					tag = op.Tags[0]
+				}
+				pt, ok := byTag[tag]
+				if !ok {
+					pt = &pageTag{Name: tag}
+					byTag[tag] = pt
+					tags = append(tags, pt)
+				}
+				pt.Ops = append(pt.Ops, po)
 			}
-			codes := make([]string, 0, len(op.Responses))
-			for code := range op.Responses {
-				codes = append(codes, code)
-			}
-			sort.Strings(codes)
-			for _, code := range codes {
-				po.Responses = append(po.Responses, code+" "+op.Responses[code].Description)
-			}
-			tag := "other"
-			if len(op.Tags) > 0 {
-				tag = op.Tags[0]
-			}
-			pt, ok := byTag[tag]
-			if !ok {
-				pt = &pageTag{Name: tag}
-				byTag[tag] = pt
-				tags = append(tags, pt)
-			}
-			pt.Ops = append(pt.Ops, po)
 		}
 	}
+	add(d.Paths, "get", "post", "put", "patch", "delete")
+	add(d.Webhooks, "post") // shown with the event type where a path would be
 	pageTmpl, err := template.New("docs").Parse(pageSrc)
 	if err != nil {
 		return docs{}, err

@@ -3,8 +3,9 @@
 // customer emails through Amazon SES v2 (or any SES-compatible endpoint) in
 // each customer's language and name (read from the client service's
 // profiles), runs the abandoned-basket reminder sweep for opted-in customers
-// and the ops alert watcher, and serves the unsubscribe endpoint and the
-// support view of failed deliveries.
+// and the ops alert watcher, delivers the outbound webhooks (read from the
+// event store; docs/webhooks.md), and serves the unsubscribe endpoint, the
+// support view of failed deliveries and the admin API of webhooks.
 //
 //	notifier [flags]                        serve (default)
 //	notifier preview [-lang xx] [-out dir]  render every template with sample data

@@ -24,7 +24,7 @@ func WithLease(ctx context.Context, l Locker, name, what string, log *slog.Logge
 					return
 				}
 				log.Error("acquiring the "+what+" lease failed; retrying", "error", err)
-				sleep(ctx, retry)
+				Sleep(ctx, retry)
 				continue
 			}
 		}
@@ -46,7 +46,7 @@ func WithLease(ctx context.Context, l Locker, name, what string, log *slog.Logge
 		rcancel()
 		if err != nil && ctx.Err() == nil {
 			log.Error(what+" stopped; standing by", "error", err)
-			sleep(ctx, retry)
+			Sleep(ctx, retry)
 		}
 	}
 }

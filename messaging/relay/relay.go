@@ -218,7 +218,7 @@ func (r *Relay) fail(ctx context.Context, what string, err error, backoff *time.
 	}
 	r.metrics.failures.Inc()
 	r.log.ErrorContext(ctx, "relay "+what+" failed; retrying", "error", err, "backoff", *backoff)
-	sleep(ctx, *backoff)
+	Sleep(ctx, *backoff)
 	*backoff = min(*backoff*2, r.cfg.RetryMax)
 }
 
@@ -304,7 +304,7 @@ func (r *Relay) wait(ctx context.Context, cp uint64) {
 			return
 		}
 	}
-	sleep(ctx, r.cfg.PollInterval)
+	Sleep(ctx, r.cfg.PollInterval)
 }
 
 func (r *Relay) updateLag(ctx context.Context, cp uint64) {
@@ -319,7 +319,9 @@ func (r *Relay) updateLag(ctx context.Context, cp uint64) {
 	r.metrics.lag.Set(float64(head - cp))
 }
 
-func sleep(ctx context.Context, d time.Duration) {
+// Sleep waits d, or less if ctx ends first. The relay, the catch-up
+// runners and the webhook worker back off and poll with it.
+func Sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -164,7 +164,7 @@ func (r *Runner) lead(ctx context.Context) error {
 			return nil
 		}
 		r.log.Warn("catch-up checkpoint not read; retrying", "error", err)
-		sleep(ctx, r.cfg.PollInterval)
+		relay.Sleep(ctx, r.cfg.PollInterval)
 	}
 	r.log.Info("catch-up started", "from", cursor, "rewind", r.cfg.Rewind)
 	backoff := 50 * time.Millisecond
@@ -207,7 +207,7 @@ func (r *Runner) lead(ctx context.Context) error {
 				continue
 			}
 			r.log.Warn("catch-up batch failed; retrying", "after", cursor, "error", err, "backoff", backoff)
-			sleep(ctx, backoff)
+			relay.Sleep(ctx, backoff)
 			backoff = min(2*backoff, r.cfg.MaxBackoff)
 			continue
 		}
@@ -215,7 +215,7 @@ func (r *Runner) lead(ctx context.Context) error {
 		if !full {
 			r.wait(ctx, cursor)
 			if r.cfg.Linger > 0 {
-				sleep(ctx, r.cfg.Linger)
+				relay.Sleep(ctx, r.cfg.Linger)
 			}
 		}
 	}
@@ -308,14 +308,5 @@ func (r *Runner) wait(ctx context.Context, cursor uint64) {
 		}
 		r.log.Warn("catch-up wait failed; polling", "error", err)
 	}
-	sleep(ctx, r.cfg.PollInterval)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	relay.Sleep(ctx, r.cfg.PollInterval)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/evshop/shop/messaging/relay"
 )
 
 // Waiter wakes a runner when the store may hold events after a position
@@ -40,17 +42,17 @@ func (n *Notifier) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		head, err := n.src.HeadPosition(ctx)
 		if err != nil {
-			sleep(ctx, n.poll)
+			relay.Sleep(ctx, n.poll)
 			continue
 		}
 		n.publish(head)
 		if w == nil {
-			sleep(ctx, n.poll)
+			relay.Sleep(ctx, n.poll)
 			continue
 		}
 		wctx, cancel := context.WithTimeout(ctx, n.poll)
 		if err := w.WaitForAppend(wctx, head); err != nil && wctx.Err() == nil {
-			sleep(ctx, n.poll) // the store's wait failed: poll instead
+			relay.Sleep(ctx, n.poll) // the store's wait failed: poll instead
 		}
 		cancel()
 	}

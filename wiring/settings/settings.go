@@ -429,6 +429,7 @@ type Notifier struct {
 	Tokens   Tokens
 	MailLink MailLink
 	Public   PublicSite
+	Webhooks Webhooks
 
 	SESEndpoint  string `env:"AWS_ENDPOINT_URL_SES" flag:"ses-endpoint" desc:"SES v2 endpoint (the emulator locally); empty = AWS; embedded mode uses the in-memory outbox"`
 	SESRegion    string `env:"AWS_REGION" flag:"aws-region" default:"us-east-1" desc:"AWS region of SES"`
@@ -492,6 +493,51 @@ func (n *Notifier) AlertTargets() (ready, metrics []alerts.Target, err error) {
 		}
 	}
 	return ready, metrics, nil
+}
+
+// Webhooks are the outbound webhooks' settings (the notifier delivers them).
+type Webhooks struct {
+	AllowNets   []string      `env:"WEBHOOK_ALLOW_NETS" desc:"comma-separated CIDR prefixes that webhook endpoints may reach although loopback, private, link-local, carrier-grade NAT or metadata addresses (refused otherwise), e.g. 127.0.0.1/32 for a local receiver; in server mode plain http is accepted only to these"`
+	Timeout     time.Duration `env:"WEBHOOK_TIMEOUT" default:"10s" desc:"how long one webhook delivery attempt may take (connect, send, answer)"`
+	RetryFor    time.Duration `env:"WEBHOOK_RETRY_FOR" default:"24h" desc:"how long a webhook delivery is retried (exponential backoff with jitter) before it is marked failed"`
+	Concurrency int           `env:"WEBHOOK_CONCURRENCY" default:"4" desc:"deliveries in flight per webhook endpoint, 1–32 (endpoints never wait for each other)"`
+}
+
+// Validate checks the allow-list and the limits.
+func (w *Webhooks) Validate(string) error {
+	if _, err := w.Prefixes(); err != nil {
+		return err
+	}
+	switch {
+	case w.Timeout <= 0 || w.Timeout > time.Minute:
+		return fmt.Errorf("WEBHOOK_TIMEOUT=%s: must be positive and at most 1m", w.Timeout)
+	case w.RetryFor < time.Minute:
+		return fmt.Errorf("WEBHOOK_RETRY_FOR=%s: must be at least 1m", w.RetryFor)
+	case w.Concurrency < 1 || w.Concurrency > 32:
+		return fmt.Errorf("WEBHOOK_CONCURRENCY=%d: must be 1–32", w.Concurrency)
+	}
+	return nil
+}
+
+// Prefixes parses WEBHOOK_ALLOW_NETS (a bare address is a /32 or /128).
+func (w *Webhooks) Prefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range w.AllowNets {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("WEBHOOK_ALLOW_NETS: %q is not a CIDR prefix such as 127.0.0.1/32", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Admin is the back office's settings.

@@ -24,6 +24,10 @@ import type {
   SalesReport,
   ShopConfig,
   TimelineEntry,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointCreated,
+  WebhookEndpointInput,
 } from "./types";
 
 export interface Versioned<T> {
@@ -147,6 +151,17 @@ export function createApi(client: ApiClient) {
         listOf<DeadLetter>(await client.get<unknown>("/api/admin/deadletters")),
       redrive: (id: string) => client.post<unknown>(`/api/admin/deadletters/${seg(id)}/redrive`, {}),
       sales: (q: SalesQuery) => client.get<SalesReport>("/api/admin/sales", { query: { ...q } }),
+      webhooks: async (): Promise<WebhookEndpoint[]> =>
+        listOf<WebhookEndpoint>(await client.get<unknown>("/api/admin/webhooks")),
+      // The answer carries the signing secret: the only time the API shows it.
+      createWebhook: (input: WebhookEndpointInput) => client.post<WebhookEndpointCreated>("/api/admin/webhooks", input),
+      updateWebhook: (id: string, input: Omit<WebhookEndpointInput, "secret">) =>
+        client.put<WebhookEndpoint>(`/api/admin/webhooks/${seg(id)}`, input),
+      deleteWebhook: (id: string) => client.delete<unknown>(`/api/admin/webhooks/${seg(id)}`),
+      webhookDeliveries: async (id: string): Promise<WebhookDelivery[]> =>
+        listOf<WebhookDelivery>(await client.get<unknown>(`/api/admin/webhooks/${seg(id)}/deliveries`)),
+      redeliverWebhook: (id: string, deliveryId: string) =>
+        client.post<WebhookDelivery>(`/api/admin/webhooks/${seg(id)}/deliveries/${seg(deliveryId)}/redeliver`, {}),
     },
   };
 }

@@ -945,8 +945,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook endpoints (admin) */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint (admin)
+         * @description The target is checked against server-side request forgery: it must be https (in server mode) and none of the addresses its host resolves to may be loopback, private, link-local, carrier-grade NAT, a cloud metadata address, unspecified or multicast, unless `WEBHOOK_ALLOW_NETS` allows it. The signing secret is in this answer only; keep it.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook endpoint (admin) */
+        get: operations["getWebhookEndpoint"];
+        /**
+         * Change, enable or disable a webhook endpoint (admin)
+         * @description Replaces the URL, description and event types; `enabled` keeps its value when left out. The secret cannot be changed (register a new endpoint). A disabled endpoint gets no new deliveries; those pending wait until it is enabled.
+         */
+        put: operations["updateWebhookEndpoint"];
+        post?: never;
+        /** Delete a webhook endpoint and its delivery log (admin) */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's delivery log, newest first (admin) */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again (admin)
+         * @description Whatever its status: the same body (same event id) is sent again, with a fresh day of retries.
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "order.paid.v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was paid
+         * @description POSTed to every enabled endpoint subscribed to `order.paid.v1`, at least once. Answer 2xx within 10 s; anything else (or no answer) is retried with exponential backoff and jitter for 24 h, then the delivery fails and an admin may redeliver it. Redirects are not followed.
+         */
+        post: operations["webhook_order_paid_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.shipped.v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was shipped
+         * @description POSTed to every enabled endpoint subscribed to `order.shipped.v1`, at least once. Answer 2xx within 10 s; anything else (or no answer) is retried with exponential backoff and jitter for 24 h, then the delivery fails and an admin may redeliver it. Redirects are not followed.
+         */
+        post: operations["webhook_order_shipped_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled.v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was cancelled
+         * @description POSTed to every enabled endpoint subscribed to `order.cancelled.v1`, at least once. Answer 2xx within 10 s; anything else (or no answer) is retried with exponential backoff and jitter for 24 h, then the delivery fails and an admin may redeliver it. Redirects are not followed.
+         */
+        post: operations["webhook_order_cancelled_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refund.completed.v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A refund was completed
+         * @description POSTed to every enabled endpoint subscribed to `refund.completed.v1`, at least once. Answer 2xx within 10 s; anything else (or no answer) is retried with exponential backoff and jitter for 24 h, then the delivery fails and an admin may redeliver it. Redirects are not followed.
+         */
+        post: operations["webhook_refund_completed_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.received.v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A return was received (emitted once returns exist)
+         * @description POSTed to every enabled endpoint subscribed to `return.received.v1`, at least once. Answer 2xx within 10 s; anything else (or no answer) is retried with exponential backoff and jitter for 24 h, then the delivery fails and an admin may redeliver it. Redirects are not followed.
+         */
+        post: operations["webhook_return_received_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description RFC 9457 problem details */
@@ -1450,6 +1631,170 @@ export interface components {
             /** @description by=category: by gross revenue */
             categories?: components["schemas"]["SalesItemRow"][];
         };
+        /**
+         * @description Public event types. `return.received.v1` may be subscribed to already; it is emitted once returns exist in the shop.
+         * @enum {string}
+         */
+        WebhookEventType: "order.paid.v1" | "order.shipped.v1" | "order.cancelled.v1" | "refund.completed.v1" | "return.received.v1";
+        WebhookEndpoint: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            description: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WebhookEndpointCreated: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            description: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Signing secret (HMAC-SHA256 key of Evshop-Signature); shown only here */
+            secret: string;
+        };
+        WebhookEndpointInput: {
+            /** @description https URL (plain http only to WEBHOOK_ALLOW_NETS in server mode); no credentials, no fragment */
+            url: string;
+            description?: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            /** @description Default: true on registration, unchanged on a change */
+            enabled?: boolean;
+            /** @description Registration only: your own signing secret (printable ASCII, no spaces); left out, one is generated */
+            secret?: string;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** @description The event's id (Evshop-Event-Id): the same on every retry and redelivery */
+            eventId: string;
+            eventType: components["schemas"]["WebhookEventType"];
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When a pending delivery is tried next
+             */
+            nextAttemptAt?: string;
+            /**
+             * Format: date-time
+             * @description Retries stop after it and the delivery fails
+             */
+            deadline: string;
+            /** Format: date-time */
+            lastAttemptAt?: string;
+            /** @description HTTP status of the last attempt (absent when none came back) */
+            lastStatus?: number;
+            lastError?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The exact body sent (one of the webhooks section's payloads) */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        WebhookMoney: {
+            /** @description Amount in minor units (cents) */
+            minor: number;
+            currency: string;
+        };
+        /** @description order.paid.v1: the order's payment was captured. */
+        WebhookOrderPaid: {
+            /** @description Event id, also in Evshop-Event-Id: dedupe by it (deliveries are at least once) */
+            id: string;
+            /** @constant */
+            type: "order.paid.v1";
+            /**
+             * Format: date-time
+             * @description When it happened in the shop
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                paymentId: string;
+                amount: components["schemas"]["WebhookMoney"];
+            };
+        };
+        /** @description order.shipped.v1: the order was handed to a carrier. */
+        WebhookOrderShipped: {
+            /** @description Event id, also in Evshop-Event-Id: dedupe by it (deliveries are at least once) */
+            id: string;
+            /** @constant */
+            type: "order.shipped.v1";
+            /**
+             * Format: date-time
+             * @description When it happened in the shop
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                carrier: string;
+                trackingNumber: string;
+            };
+        };
+        /** @description order.cancelled.v1: the order was cancelled before payment. */
+        WebhookOrderCancelled: {
+            /** @description Event id, also in Evshop-Event-Id: dedupe by it (deliveries are at least once) */
+            id: string;
+            /** @constant */
+            type: "order.cancelled.v1";
+            /**
+             * Format: date-time
+             * @description When it happened in the shop
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                reason: string;
+            };
+        };
+        /** @description refund.completed.v1: money (part or all of the payment) went back to the customer. */
+        WebhookRefundCompleted: {
+            /** @description Event id, also in Evshop-Event-Id: dedupe by it (deliveries are at least once) */
+            id: string;
+            /** @constant */
+            type: "refund.completed.v1";
+            /**
+             * Format: date-time
+             * @description When it happened in the shop
+             */
+            createdAt: string;
+            data: {
+                /** @description Absent for refunds recorded before refunds had ids */
+                refundId?: string;
+                orderId: string;
+                paymentId: string;
+                amount: components["schemas"]["WebhookMoney"];
+                reason: string;
+            };
+        };
+        /** @description return.received.v1: reserved. Returns do not exist in the shop yet; endpoints may subscribe now and will receive it once they do (its data will then be documented here, with at least orderId). */
+        WebhookReturnReceived: {
+            /** @description Event id, also in Evshop-Event-Id: dedupe by it (deliveries are at least once) */
+            id: string;
+            /** @constant */
+            type: "return.received.v1";
+            /**
+             * Format: date-time
+             * @description When it happened in the shop
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+            };
+        };
     };
     responses: {
         /** @description Rate limited */
@@ -1467,6 +1812,13 @@ export interface components {
     parameters: {
         /** @description The token from GET /api/auth/csrf */
         CSRFToken: string;
+        /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute it over the raw body, compare in constant time, and refuse timestamps more than 5 minutes away. See docs/webhooks.md. */
+        WebhookSignature: string;
+        /** @description The event id (as in the body): the same on every retry; dedupe by it. */
+        WebhookEventId: string;
+        WebhookEventType: components["schemas"]["WebhookEventType"];
+        /** @description This delivery (one event to one endpoint), as in the back office's log. */
+        WebhookDeliveryId: string;
     };
     requestBodies: never;
     headers: never;
@@ -4824,6 +5176,612 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookEndpoint"][];
+                    };
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointInput"];
+            };
+        };
+        responses: {
+            /** @description Registered; the answer carries the signing secret, shown only this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointCreated"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid field (the reason says which and why: a refused target address, an unknown event type, a short secret, ...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such webhook endpoint (or delivery) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such webhook endpoint (or delivery) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid field (the reason says which and why: a refused target address, an unknown event type, a short secret, ...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such webhook endpoint (or delivery) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                    };
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such webhook endpoint (or delivery) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such webhook endpoint (or delivery) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webhook_order_paid_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute it over the raw body, compare in constant time, and refuse timestamps more than 5 minutes away. See docs/webhooks.md. */
+                "Evshop-Signature": components["parameters"]["WebhookSignature"];
+                /** @description The event id (as in the body): the same on every retry; dedupe by it. */
+                "Evshop-Event-Id": components["parameters"]["WebhookEventId"];
+                "Evshop-Event-Type": components["parameters"]["WebhookEventType"];
+                /** @description This delivery (one event to one endpoint), as in the back office's log. */
+                "Evshop-Delivery-Id": components["parameters"]["WebhookDeliveryId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookOrderPaid"];
+            };
+        };
+        responses: {
+            /** @description Received; not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else: retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_shipped_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute it over the raw body, compare in constant time, and refuse timestamps more than 5 minutes away. See docs/webhooks.md. */
+                "Evshop-Signature": components["parameters"]["WebhookSignature"];
+                /** @description The event id (as in the body): the same on every retry; dedupe by it. */
+                "Evshop-Event-Id": components["parameters"]["WebhookEventId"];
+                "Evshop-Event-Type": components["parameters"]["WebhookEventType"];
+                /** @description This delivery (one event to one endpoint), as in the back office's log. */
+                "Evshop-Delivery-Id": components["parameters"]["WebhookDeliveryId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookOrderShipped"];
+            };
+        };
+        responses: {
+            /** @description Received; not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else: retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_cancelled_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute it over the raw body, compare in constant time, and refuse timestamps more than 5 minutes away. See docs/webhooks.md. */
+                "Evshop-Signature": components["parameters"]["WebhookSignature"];
+                /** @description The event id (as in the body): the same on every retry; dedupe by it. */
+                "Evshop-Event-Id": components["parameters"]["WebhookEventId"];
+                "Evshop-Event-Type": components["parameters"]["WebhookEventType"];
+                /** @description This delivery (one event to one endpoint), as in the back office's log. */
+                "Evshop-Delivery-Id": components["parameters"]["WebhookDeliveryId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookOrderCancelled"];
+            };
+        };
+        responses: {
+            /** @description Received; not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else: retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_refund_completed_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute it over the raw body, compare in constant time, and refuse timestamps more than 5 minutes away. See docs/webhooks.md. */
+                "Evshop-Signature": components["parameters"]["WebhookSignature"];
+                /** @description The event id (as in the body): the same on every retry; dedupe by it. */
+                "Evshop-Event-Id": components["parameters"]["WebhookEventId"];
+                "Evshop-Event-Type": components["parameters"]["WebhookEventType"];
+                /** @description This delivery (one event to one endpoint), as in the back office's log. */
+                "Evshop-Delivery-Id": components["parameters"]["WebhookDeliveryId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRefundCompleted"];
+            };
+        };
+        responses: {
+            /** @description Received; not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else: retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_return_received_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute it over the raw body, compare in constant time, and refuse timestamps more than 5 minutes away. See docs/webhooks.md. */
+                "Evshop-Signature": components["parameters"]["WebhookSignature"];
+                /** @description The event id (as in the body): the same on every retry; dedupe by it. */
+                "Evshop-Event-Id": components["parameters"]["WebhookEventId"];
+                "Evshop-Event-Type": components["parameters"]["WebhookEventType"];
+                /** @description This delivery (one event to one endpoint), as in the back office's log. */
+                "Evshop-Delivery-Id": components["parameters"]["WebhookDeliveryId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookReturnReceived"];
+            };
+        };
+        responses: {
+            /** @description Received; not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else: retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -31,6 +31,20 @@ export type SalesReport = Schemas["SalesReport"];
 export type SalesBy = SalesReport["by"];
 export type ProjectionStatus = Schemas["ProjectionStatus"];
 export type DeadLetter = Schemas["DeadLetter"];
+export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+export type WebhookEndpointCreated = Schemas["WebhookEndpointCreated"];
+export type WebhookEndpointInput = Schemas["WebhookEndpointInput"];
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type WebhookEventType = Schemas["WebhookEventType"];
+
+/** Every public webhook event type, as the API accepts them. */
+export const WEBHOOK_EVENT_TYPES = [
+  "order.paid.v1",
+  "order.shipped.v1",
+  "order.cancelled.v1",
+  "refund.completed.v1",
+  "return.received.v1",
+] as const satisfies readonly WebhookEventType[];
 
 export interface Page<T> {
   items: T[];

@@ -2,8 +2,8 @@ import { NavLink, Outlet } from "react-router-dom";
 import { useSession } from "../../state/session";
 
 export function AdminLayout() {
-  // Revenue is for admins; support staff do not see the sales link.
-  const isAdmin = useSession().me?.roles.includes("admin") ?? false;
+  // Sales and webhooks are admin-only (the API refuses support staff); so are their links.
+  const isAdmin = !!useSession().me?.roles?.includes("admin");
   return (
     <div className="admin">
       <h1>Back office</h1>
@@ -26,6 +26,11 @@ export function AdminLayout() {
           <li>
             <NavLink to="/admin/deadletters">Dead letters</NavLink>
           </li>
+          {isAdmin && (
+            <li>
+              <NavLink to="/admin/webhooks">Webhooks</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <Outlet />

@@ -1,0 +1,83 @@
+package wiring_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/webhooks"
+	"github.com/evshop/shop/wiring"
+)
+
+// The notifier of the one-process shop delivers webhooks: an OrderPaid
+// recorded in the shop's event store reaches a local receiver (let through
+// by WEBHOOK_ALLOW_NETS) as a signed order.paid.v1.
+func TestEmbeddedNotifierDeliversWebhooks(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"WEBHOOK_ALLOW_NETS": "127.0.0.1/32", "SEED_DEMO": "false"}
+	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	ntf, err := in.Notifier(ctx, s.Notifier, nil)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx, nil) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		in.Close()
+	})
+
+	got := make(chan *http.Request, 1)
+	bodies := make(chan []byte, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case got <- r:
+			bodies <- b
+		default:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	ep, err := ntf.Webhooks.Create(ctx, webhooks.Spec{URL: srv.URL + "/hooks", EventTypes: []string{webhooks.TypeOrderPaid}, Enabled: true}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := in.EventStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(ordering.OrderPaid{OrderID: "o1", PaymentID: "p1", Amount: money.DTO{Amount: 500, Currency: "EUR"}})
+	id := uuid.NewString()
+	if _, err := store.Append(ctx, ordering.Stream("o1"), eventstore.Any(), eventstore.EventData{ID: id, Type: ordering.EventOrderPaid, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-got:
+		body := <-bodies
+		if err := webhooks.Verify(ep.Secret, r.Header.Get(webhooks.HeaderSignature), body, time.Now(), 5*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if r.Header.Get(webhooks.HeaderEventID) != id || r.Header.Get(webhooks.HeaderEventType) != webhooks.TypeOrderPaid {
+			t.Fatalf("headers %v", r.Header)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no webhook delivered")
+	}
+}
