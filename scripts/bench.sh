@@ -77,7 +77,7 @@ if [ -d cmd/loadgen ] && ! skipped loadgen; then
 	port=18089
 	mport=19089 # METRICS_ADDR: /metrics is never on the public port
 	pass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport RATE_LIMIT=100000000 LOG_LEVEL=warn \
+	DATA_DIR="$bin/data" ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport RATE_LIMIT=100000000 LOG_LEVEL=warn \
 		AUTH_BOOTSTRAP_ADMIN_EMAIL=admin@example.com AUTH_BOOTSTRAP_ADMIN_PASSWORD=$pass \
 		"$bin/shop" >"$OUT_DIR/loadgen-shop-$stamp.log" 2>&1 &
 	shop_pid=$!

@@ -28,6 +28,7 @@ cleanup() {
   if [ -n "$shop_pid" ]; then
     kill "$shop_pid" 2>/dev/null || true
     wait "$shop_pid" 2>/dev/null || true
+    [ -z "${e2e_data:-}" ] || rm -rf "$e2e_data"
     [ "$rc" = 0 ] || { echo "e2e: last lines of the shop's log:"; tail -n 40 "$root/test-output/e2e/shop.log"; }
   fi
 }
@@ -49,7 +50,10 @@ if ! answers; then
   export E2E_ADMIN_EMAIL="${E2E_ADMIN_EMAIL:-e2e-admin@example.com}"
   export E2E_ADMIN_PASSWORD="${E2E_ADMIN_PASSWORD:-E2e-Admin-Passphrase-$RANDOM$RANDOM}"
   export AUTH_BOOTSTRAP_ADMIN_EMAIL="$E2E_ADMIN_EMAIL" AUTH_BOOTSTRAP_ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD"
-  echo "e2e: starting the shop: $cmd"
+  # The durable default, on a data directory of its own that the run throws away.
+  e2e_data=$(mktemp -d)
+  export DATA_DIR="${E2E_DATA_DIR:-$e2e_data}"
+  echo "e2e: starting the shop: $cmd (data in $DATA_DIR)"
   (cd "$root" && exec $cmd) >"$root/test-output/e2e/shop.log" 2>&1 &
   shop_pid=$!
 fi

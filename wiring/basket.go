@@ -9,6 +9,7 @@ import (
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/payments/sandbox"
 	"github.com/evshop/shop/projections/baskets"
+	basketssqlite "github.com/evshop/shop/projections/baskets/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/wiring/settings"
 )
@@ -56,7 +57,22 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	}
 	var view baskets.Store
 	var target rebuild.Projection
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := basketssqlite.Migrate(ctx, db); err != nil {
+			return nil, err
+		}
+		if view, err = basketssqlite.New(db); err != nil {
+			return nil, err
+		}
+		if target, err = basketssqlite.NewRebuildTarget(db); err != nil {
+			return nil, err
+		}
+	case in.S.Embedded():
 		sw, err := baskets.NewSwappable(baskets.NewMemory())
 		if err != nil {
 			return nil, err
@@ -65,7 +81,7 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 			return nil, err
 		}
 		view = sw
-	} else {
+	default:
 		rc, err := in.Redis(ctx)
 		if err != nil {
 			return nil, err

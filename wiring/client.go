@@ -12,6 +12,7 @@ import (
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
+	recosqlite "github.com/evshop/shop/projections/recommendations/sqlitestore"
 )
 
 // ClientService is the client (customer profile) service.
@@ -84,7 +85,12 @@ func (in *Infra) clientService(ctx context.Context) (*client.Service, recommenda
 		if store, err = clientsqlite.New(ctx, db); err != nil {
 			return nil, nil, err
 		}
-		history = recommendations.NewSwappable()
+		if err := recosqlite.Migrate(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		if history, err = recosqlite.New(db); err != nil {
+			return nil, nil, err
+		}
 	case in.S.Embedded():
 		store, history = clientmem.New(), recommendations.NewSwappable()
 	default:

@@ -22,7 +22,7 @@ var fiberParam = regexp.MustCompile(`:([A-Za-z]+)`)
 // operation it serves under /api as "METHOD /path/{param}".
 func servedOperations(t *testing.T) []string {
 	t.Helper()
-	s, err := wiring.LoadShop(nil, "-web-dir", t.TempDir())
+	s, err := wiring.LoadShop(nil, "-web-dir", t.TempDir(), "-data-dir", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/projections/orders"
+	orderssqlite "github.com/evshop/shop/projections/orders/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/sales"
 )
@@ -48,7 +49,22 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	}
 	var view orders.Store
 	var target rebuild.Projection
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := orderssqlite.Migrate(ctx, db); err != nil {
+			return nil, err
+		}
+		if view, err = orderssqlite.New(db, ""); err != nil {
+			return nil, err
+		}
+		if target, err = orderssqlite.NewRebuildTarget(db); err != nil {
+			return nil, err
+		}
+	case in.S.Embedded():
 		sw, err := orders.NewSwappable(orders.NewMemory())
 		if err != nil {
 			return nil, err
@@ -57,7 +73,7 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 			return nil, err
 		}
 		view = sw
-	} else {
+	default:
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	sandboxpg "github.com/evshop/shop/payments/sandbox/pgstore"
 	sandboxsqlite "github.com/evshop/shop/payments/sandbox/sqlitestore"
 	projection "github.com/evshop/shop/projections/payments"
+	paymentssqlite "github.com/evshop/shop/projections/payments/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
 )
 
@@ -99,13 +100,28 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 	}
 	var ledger projection.Store
 	var target rebuild.Projection
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		// No blue/green target yet on SQLite: the ledger catches up
+		// from its own checkpoint (payments has none on PostgreSQL
+		// before this release either).
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := paymentssqlite.Migrate(ctx, db); err != nil {
+			return nil, err
+		}
+		if ledger, err = paymentssqlite.New(db); err != nil {
+			return nil, err
+		}
+	case in.S.Embedded():
 		sw := projection.NewSwappable()
 		if target, err = sw.RebuildTarget(); err != nil {
 			return nil, err
 		}
 		ledger = sw
-	} else {
+	default:
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, err

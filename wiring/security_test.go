@@ -21,7 +21,7 @@ import (
 // embeddedShop builds the one-process shop with env on top of the defaults.
 func embeddedShop(t *testing.T, env map[string]string) (*fiber.App, *Infra, *ShopSettings) {
 	t.Helper()
-	all := map[string]string{"SEED_DEMO": "false", "WEB_DIR": t.TempDir(), "LOG_LEVEL": "error"}
+	all := map[string]string{"SEED_DEMO": "false", "WEB_DIR": t.TempDir(), "LOG_LEVEL": "error", "DATA_DIR": t.TempDir()}
 	for k, v := range env {
 		all[k] = v
 	}

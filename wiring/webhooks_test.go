@@ -24,7 +24,7 @@ import (
 // by WEBHOOK_ALLOW_NETS) as a signed order.paid.v1.
 func TestEmbeddedNotifierDeliversWebhooks(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"WEBHOOK_ALLOW_NETS": "127.0.0.1/32", "SEED_DEMO": "false"}
+	env := map[string]string{"WEBHOOK_ALLOW_NETS": "127.0.0.1/32", "SEED_DEMO": "false", "DATA_DIR": t.TempDir()}
 	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)

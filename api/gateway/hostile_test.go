@@ -45,7 +45,7 @@ type embeddedShop struct {
 
 func newEmbeddedShop(t *testing.T) *embeddedShop {
 	t.Helper()
-	s, err := wiring.LoadShop(nil, "-rate-limit", "1000000", "-web-dir", t.TempDir(),
+	s, err := wiring.LoadShop(nil, "-rate-limit", "1000000", "-web-dir", t.TempDir(), "-data-dir", t.TempDir(),
 		"-admin-email", hostileAdmin, "-admin-password", hostilePassword)
 	if err != nil {
 		t.Fatal(err)

@@ -182,7 +182,7 @@ var services = []struct {
 // embedded returns an Infra with the embedded defaults, blind to the
 // environment so the output does not depend on who runs docgen.
 func embedded() (*wiring.Infra, *wiring.ShopSettings, error) {
-	s, err := wiring.LoadShop(nil)
+	s, err := wiring.LoadShop(nil, "-storage", "memory")
 	if err != nil {
 		return nil, nil, err
 	}

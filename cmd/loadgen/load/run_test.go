@@ -21,6 +21,9 @@ import (
 // bus) in this process on a free 127.0.0.1 port and returns its URL.
 func embeddedShop(t *testing.T, env map[string]string) string {
 	t.Helper()
+	if _, ok := env["DATA_DIR"]; !ok {
+		env["DATA_DIR"] = t.TempDir()
+	}
 	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
