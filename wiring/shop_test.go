@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/evshop/shop/mail/memory"
+	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/wiring"
 )
 
 // The one-process shop runs the notifier's ops alert watcher too: a dead
-// /readyz target makes it mail OPS_EMAIL (read here from the embedded
-// outbox at /dev/mail.json).
+// /readyz target and a dead letter on its bus make it mail OPS_EMAIL (read
+// here from the embedded outbox at /dev/mail.json).
 func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
@@ -30,6 +31,16 @@ func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := in.Shop(ctx, s)
 	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	bus, err := in.Bus(ctx)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if err := bus.DeadLetters().Add(ctx, messaging.DeadLetter{ID: "dl-1", Handler: "notifier.emails", RedriveTo: "x",
+		Reason: "smtp refused", FailedAt: time.Now()}); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
@@ -52,13 +63,16 @@ func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var readyz, deadLetters bool
 		for _, m := range sent {
-			if m.To == "ops@shop.test" && strings.Contains(m.Subject+m.Text, "inventory") {
-				return
-			}
+			readyz = readyz || m.To == "ops@shop.test" && strings.Contains(m.Subject+m.Text, "inventory")
+			deadLetters = deadLetters || m.To == "ops@shop.test" && strings.HasPrefix(m.Subject, "[ALERT] dead-letters")
+		}
+		if readyz && deadLetters {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no ops alert about the dead target; sent: %+v", sent)
+			t.Fatalf("ops alerts: dead target %v, dead letters %v; sent: %+v", readyz, deadLetters, sent)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
