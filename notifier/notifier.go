@@ -45,6 +45,8 @@ type Config struct {
 	Deliveries DeliveryLog
 	Orders     OrderBook
 	Baskets    BasketStore
+	// BackInStock is optional: without it restocks send nothing.
+	BackInStock BackInStock
 	// Recipients is optional: without it, emails use the event's name and English.
 	Recipients Recipients
 	// Marketing and OptOut are optional: without Marketing no reminder is
@@ -196,6 +198,8 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onOrderEvent(ctx, ev, templates.KindRefundIssued)
 	case EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut:
 		return n.onBasket(ctx, ev)
+	case EventStockRestocked:
+		return n.onRestocked(ctx, ev)
 	}
 	return nil
 }

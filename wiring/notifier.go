@@ -58,7 +58,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		out.Outbox = mailmem.New()
 		sender = out.Outbox
 		st := memstore.New()
-		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
+		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
 	} else {
 		if in.Providers.SES == nil {
 			return nil, fmt.Errorf("the notifier sends mail through Amazon SES in server mode, but this binary was built without the SES adapter")
@@ -74,7 +74,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		if err != nil {
 			return nil, err
 		}
-		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
+		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
 	}
 	cfg.Sender = sender
 	if profiles != nil {
