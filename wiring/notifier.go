@@ -99,7 +99,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	if err != nil {
 		return nil, err
 	}
-	api, err := apinotifier.New(apinotifier.Config{Unsubscriber: n, Failed: n, Verifier: verifier})
+	api, err := apinotifier.New(apinotifier.Config{Unsubscriber: n, Failed: n, BackInStock: n, Verifier: verifier})
 	if err != nil {
 		return nil, err
 	}
