@@ -29,6 +29,7 @@ export type ShopConfig = Schemas["PublicConfig"];
 export type TimelineEntry = Schemas["TimelineEntry"];
 export type ProjectionStatus = Schemas["ProjectionStatus"];
 export type DeadLetter = Schemas["DeadLetter"];
+export type BackInStock = Schemas["BackInStock"];
 
 export interface Page<T> {
   items: T[];
