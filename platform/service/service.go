@@ -27,6 +27,7 @@ import (
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/platform/logging"
 	"github.com/evshop/shop/platform/panics"
+	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/telemetry"
 )
 
@@ -203,21 +204,9 @@ func newMetrics(service string, reg prometheus.Registerer) *metrics {
 	}
 	// A second app on the same registry (tests, the one-process shop)
 	// reuses the already registered collectors.
-	m.requests = registerOrExisting(reg, m.requests)
-	m.duration = registerOrExisting(reg, m.duration)
+	m.requests = promx.RegisterOrExisting(reg, m.requests)
+	m.duration = promx.RegisterOrExisting(reg, m.duration)
 	return m
-}
-
-func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }
 
 func accessLog(log *slog.Logger, m *metrics) fiber.Handler {
