@@ -21,7 +21,8 @@ func TestEmbeddedShopBackInStock(t *testing.T) {
 	t.Parallel()
 	const email, password = "admin@bis.test", "back-in-stock admin passphrase"
 	env := map[string]string{"AUTH_BOOTSTRAP_ADMIN_EMAIL": email, "AUTH_BOOTSTRAP_ADMIN_PASSWORD": password,
-		"OPS_EMAIL": "", "METRICS_ADDR": "", "RATE_LIMIT": "100000"}
+		"OPS_EMAIL": "", "METRICS_ADDR": "", "RATE_LIMIT": "100000",
+		"DATA_DIR": t.TempDir()} // once the embedded shop keeps its data on disk: not the developer's shop
 	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
