@@ -15,41 +15,17 @@ import (
 )
 
 // TestEmbeddedShopBackInStock goes through the one-process shop's HTTP API:
-// a signed-in customer asks about a sold-out product, an admin restocks it,
-// and the notifier mails that customer exactly once and ends the request.
+// a signed-in user (the bootstrap admin, whose address the shop knows) asks
+// about a sold-out product, restocks it, and the notifier mails them exactly
+// once and ends the request.
 func TestEmbeddedShopBackInStock(t *testing.T) {
 	t.Parallel()
 	const email, password = "admin@bis.test", "back-in-stock admin passphrase"
 	env := map[string]string{"AUTH_BOOTSTRAP_ADMIN_EMAIL": email, "AUTH_BOOTSTRAP_ADMIN_PASSWORD": password,
 		"OPS_EMAIL": "", "METRICS_ADDR": "", "RATE_LIMIT": "100000",
 		"DATA_DIR": t.TempDir()} // once the embedded shop keeps its data on disk: not the developer's shop
-	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	in := wiring.NewInfra(&s.Common, log)
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := in.Shop(ctx, s)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	ran, served := make(chan struct{}), make(chan struct{})
-	go func() { defer close(ran); _ = in.Run(ctx, nil) }()
-	go func() { defer close(served); _ = service.Serve(ctx, app, ln, log) }()
-	t.Cleanup(func() {
-		cancel()
-		<-ran
-		<-served
-		in.Close()
-	})
-	c := serverShop{gatewayURL: "http://" + ln.Addr().String()}.caller(t, "")
+	_, url := startEmbeddedShop(t, env)
+	c := serverShop{gatewayURL: url}.caller(t, "")
 	if status := c.login(email, password); status != http.StatusOK {
 		t.Fatalf("login: %d", status)
 	}
@@ -96,4 +72,37 @@ func TestEmbeddedShopBackInStock(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// startEmbeddedShop runs the one-process shop with env until the test ends,
+// served on a loopback port, and returns it with its base URL.
+func startEmbeddedShop(t *testing.T, env map[string]string) (*wiring.Infra, string) {
+	t.Helper()
+	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	in := wiring.NewInfra(&s.Common, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := in.Shop(ctx, s)
+	if err == nil {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err == nil {
+			ran, served := make(chan struct{}), make(chan struct{})
+			go func() { defer close(ran); _ = in.Run(ctx, nil) }()
+			go func() { defer close(served); _ = service.Serve(ctx, app, ln, log) }()
+			t.Cleanup(func() {
+				cancel()
+				<-ran
+				<-served
+				in.Close()
+			})
+			return in, "http://" + ln.Addr().String()
+		}
+	}
+	cancel()
+	in.Close()
+	t.Fatal(err)
+	return nil, ""
 }

@@ -2,16 +2,13 @@ package wiring_test
 
 import (
 	"context"
-	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/evshop/shop/mail/memory"
 	"github.com/evshop/shop/messaging"
-	"github.com/evshop/shop/wiring"
 )
 
 // The one-process shop runs the notifier's ops alert watcher too: a dead
@@ -22,47 +19,24 @@ func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
 	env := map[string]string{
 		"ALERT_READYZ_TARGETS": "inventory=http://127.0.0.1:1/readyz", // nothing listens on port 1
 		"ALERT_FAIL_FOR":       "100ms", "ALERT_INTERVAL": "50ms", "OPS_EMAIL": "ops@shop.test", "SEED_DEMO": "false",
-		"DATA_DIR": t.TempDir(), // once the embedded shop keeps its data on disk: not the developer's shop
+		"ADDR":     "127.0.0.1:8080", // loopback only: /dev/mail is open (the test serves on its own port)
+		"DATA_DIR": t.TempDir(),      // once the embedded shop keeps its data on disk: not the developer's shop
 	}
-	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	in, url := startEmbeddedShop(t, env)
+	bus, err := in.Bus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := in.Shop(ctx, s)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	bus, err := in.Bus(ctx)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := bus.DeadLetters().Add(ctx, messaging.DeadLetter{ID: "dl-1", Handler: "notifier.emails", RedriveTo: "x",
+	if err := bus.DeadLetters().Add(context.Background(), messaging.DeadLetter{ID: "dl-1", Handler: "notifier.emails", RedriveTo: "x",
 		Reason: "smtp refused", FailedAt: time.Now()}); err != nil {
-		cancel()
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		in.Close()
-	})
+	c := serverShop{gatewayURL: url}.caller(t, "")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		res, err := app.Test(httptest.NewRequest("GET", "/dev/mail.json", nil), -1)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var sent []memory.Sent
-		err = json.NewDecoder(res.Body).Decode(&sent)
-		res.Body.Close()
-		if err != nil {
-			t.Fatal(err)
+		if status := c.do(http.MethodGet, "/dev/mail.json", nil, &sent); status != http.StatusOK {
+			t.Fatalf("dev mail: %d", status)
 		}
 		var readyz, deadLetters bool
 		for _, m := range sent {
