@@ -2,14 +2,19 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/messaging"
 )
 
 // Config configures a Service.
@@ -21,11 +26,15 @@ type Config struct {
 	CacheTTL time.Duration
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Events, when set, receives StockRestocked when an adjustment brings a
+	// SKU back from none available (the back-in-stock emails).
+	Events EventAppender
 }
 
 // Service is the catalog's use cases.
 type Service struct {
 	store  Store
+	events EventAppender
 	cache  Cache
 	ttl    time.Duration
 	log    *slog.Logger
@@ -49,7 +58,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{store: cfg.Store, cache: cfg.Cache, ttl: cfg.CacheTTL, log: cfg.Log.With("component", "catalog"), now: cfg.Now}, nil
+	return &Service{store: cfg.Store, events: cfg.Events, cache: cfg.Cache, ttl: cfg.CacheTTL, log: cfg.Log.With("component", "catalog"), now: cfg.Now}, nil
 }
 
 // CacheStats reports cache hits and misses since start (tests, metrics).
@@ -207,6 +216,20 @@ func (s *Service) AdjustStock(ctx context.Context, sku string, delta int) (domai
 		return domain.Product{}, err
 	}
 	s.invalidate(ctx)
+	// The store changed only units on hand, atomically: before it, the
+	// available units were delta fewer.
+	if s.events != nil && delta > 0 && p.Available() > 0 && p.Available()-delta <= 0 {
+		data, err := json.Marshal(domain.StockRestocked{SKU: k.String(), Name: p.Name(), Available: p.Available()})
+		if err == nil {
+			err = s.events.Append(ctx, domain.RestockStreamPrefix+k.String(), eventstore.EventData{
+				ID: uuid.NewString(), Type: domain.EventStockRestocked, Data: data, Metadata: messaging.EventMetadata(ctx)})
+		}
+		if err != nil {
+			// The stock is adjusted; only the emails are missed. Not an
+			// error for the caller, who would adjust twice on a retry.
+			s.log.ErrorContext(ctx, "restock event not recorded: back-in-stock emails for this restock are not sent", "sku", k.String(), "error", err)
+		}
+	}
 	return p, nil
 }
 

@@ -116,3 +116,45 @@ func TestStockHandlers(t *testing.T) {
 		}
 	}
 }
+
+func TestAdjustStockRecordsARestockFromNoneAvailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	out := &recorder{}
+	svc, err := catalog.New(catalog.Config{Store: memory.New(), Events: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name      string
+		delta     int
+		restocked int // Available in the new StockRestocked, 0 for none
+	}{
+		{"sold out (the demo tent has 12)", -12, 0},
+		{"from none to two", 2, 2},
+		{"more on top is no restock", 3, 0},
+		{"written off to none", -5, 0},
+		{"back again", 1, 1},
+	}
+	for _, st := range steps {
+		before := len(out.events)
+		if _, err := svc.AdjustStock(ctx, "OUT-001", st.delta); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if st.restocked == 0 {
+			if len(out.events) != before {
+				t.Fatalf("%s: %d events recorded, want none", st.name, len(out.events)-before)
+			}
+			continue
+		}
+		stream, ev := out.last(t)
+		var got domain.StockRestocked
+		if err := json.Unmarshal(ev.Data, &got); err != nil || len(out.events) != before+1 || stream != "restock-OUT-001" ||
+			ev.Type != domain.EventStockRestocked || got.SKU != "OUT-001" || got.Available != st.restocked || got.Name == "" {
+			t.Fatalf("%s: %d new events, last %s %s %+v (%v)", st.name, len(out.events)-before, stream, ev.Type, got, err)
+		}
+	}
+}

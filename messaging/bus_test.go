@@ -277,6 +277,12 @@ func TestPoisonEventIsDeadLetteredAfterRetriesAndRedriven(t *testing.T) {
 // counterValue reads one handler's counter from the registry.
 func counterValue(t *testing.T, reg *prometheus.Registry, name, handler string) float64 {
 	t.Helper()
+	return labeledValue(t, reg, name, "handler", handler)
+}
+
+// labeledValue reads the counter name{label=value} from the registry.
+func labeledValue(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -287,13 +293,13 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, handler string) 
 		}
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "handler" && l.GetValue() == handler {
+				if l.GetName() == label && l.GetValue() == value {
 					return m.GetCounter().GetValue()
 				}
 			}
 		}
 	}
-	t.Fatalf("metric %s{handler=%s} not found", name, handler)
+	t.Fatalf("metric %s{%s=%s} not found", name, label, value)
 	return 0
 }
 
@@ -303,14 +309,16 @@ func TestPermanentErrorsAndPanicsSkipRetries(t *testing.T) {
 		name   string
 		handle func() error
 		reason string
+		panics bool // every attempt counts in panics_recovered_total{where="bus"}
 	}{
-		{"permanent error", func() error { return messaging.Permanent(errors.New("invalid sku")) }, "invalid sku"},
-		{"panic", func() error { panic("nil map") }, "nil map"},
+		{"permanent error", func() error { return messaging.Permanent(errors.New("invalid sku")) }, "invalid sku", false},
+		{"panic", func() error { panic("nil map") }, "nil map", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			b, err := messaging.New(goChannelConfig(nil))
+			reg := prometheus.NewRegistry()
+			b, err := messaging.New(goChannelConfig(reg))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -335,6 +343,13 @@ func TestPermanentErrorsAndPanicsSkipRetries(t *testing.T) {
 			}
 			if !strings.Contains(list[0].Reason, c.reason) {
 				t.Fatalf("reason %q does not mention %q", list[0].Reason, c.reason)
+			}
+			want := 0.0
+			if c.panics {
+				want = float64(calls.Load())
+			}
+			if got := labeledValue(t, reg, "panics_recovered_total", "where", "bus"); got != want || (c.panics && want == 0) {
+				t.Fatalf("panics_recovered_total{where=bus} = %v, want %v", got, want)
 			}
 		})
 	}

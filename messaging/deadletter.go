@@ -123,7 +123,7 @@ func (b *Bus) addDeadLetterConsumer() error {
 		}
 		return nil
 	})
-	rh.AddMiddleware(b.countDelivery(route{handler: "deadletters", kind: kindDeadLetter}), b.gate, middleware.Recoverer)
+	rh.AddMiddleware(b.countDelivery(route{handler: "deadletters", kind: kindDeadLetter}), b.gate, b.recoverer)
 	return nil
 }
 

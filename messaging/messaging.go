@@ -22,6 +22,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/cqrs"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evshop/shop/platform/panics"
 )
 
 // Transport selects where messages travel.
@@ -180,6 +182,7 @@ type Bus struct {
 	cmdBus  *cqrs.CommandBus
 	cmdProc *cqrs.CommandProcessor
 	metrics *metrics
+	panics  *panics.Counter
 	drain   drainer
 
 	mu        sync.Mutex
@@ -224,6 +227,7 @@ func New(cfg Config) (*Bus, error) {
 	b.wlog = watermill.NewSlogLoggerWithLevelMapping(b.log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 	b.drain.init()
 	b.metrics = newMetrics(cfg.Metrics)
+	b.panics = panics.New(cfg.Metrics)
 	if cfg.DeadLetters == nil && cfg.Transport == TransportGoChannel {
 		b.cfg.DeadLetters = NewMemoryDeadLetters()
 	}

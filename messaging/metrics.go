@@ -1,9 +1,9 @@
 package messaging
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evshop/shop/platform/promx"
 )
 
 // metrics are per handler; the label is the stable handler name, so their
@@ -52,26 +52,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	if reg != nil {
 		// The one-process shop runs several buses on one registry.
-		m.delivered = registerOrExisting(reg, m.delivered)
-		m.ignored = registerOrExisting(reg, m.ignored)
-		m.handled = registerOrExisting(reg, m.handled)
-		m.failed = registerOrExisting(reg, m.failed)
-		m.retried = registerOrExisting(reg, m.retried)
-		m.deadLettered = registerOrExisting(reg, m.deadLettered)
-		m.duration = registerOrExisting(reg, m.duration)
-		m.eventAge = registerOrExisting(reg, m.eventAge)
+		m.delivered = promx.RegisterOrExisting(reg, m.delivered)
+		m.ignored = promx.RegisterOrExisting(reg, m.ignored)
+		m.handled = promx.RegisterOrExisting(reg, m.handled)
+		m.failed = promx.RegisterOrExisting(reg, m.failed)
+		m.retried = promx.RegisterOrExisting(reg, m.retried)
+		m.deadLettered = promx.RegisterOrExisting(reg, m.deadLettered)
+		m.duration = promx.RegisterOrExisting(reg, m.duration)
+		m.eventAge = promx.RegisterOrExisting(reg, m.eventAge)
 	}
 	return m
-}
-
-func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/google/uuid"
 
+	"github.com/evshop/shop/platform/panics"
 	"github.com/evshop/shop/platform/telemetry"
 )
 
@@ -64,7 +65,7 @@ func (b *Bus) pipeline(r route) []message.HandlerMiddleware {
 	if r.types != nil {
 		ms = append(ms, b.filterTypes(r))
 	}
-	return append(ms, b.gate, b.consume(r), b.retry(r), middleware.Recoverer)
+	return append(ms, b.gate, b.consume(r), b.retry(r), b.recoverer)
 }
 
 // countDelivery counts every message the broker (or Go channel) delivered
@@ -194,4 +195,18 @@ func (b *Bus) deadLetter(ctx context.Context, r route, msg *message.Message, cau
 	defer cancel()
 	dl.SetContext(pctx)
 	return b.tr.direct().Publish(b.DeadLetterTopic(), dl)
+}
+
+// recoverer turns a handler's panic into an error (retried, then
+// dead-lettered like any failure) and counts it where every recovered panic
+// of the process is counted (platform/panics).
+func (b *Bus) recoverer(h message.HandlerFunc) message.HandlerFunc {
+	h = middleware.Recoverer(h)
+	return func(msg *message.Message) ([]*message.Message, error) {
+		out, err := h(msg)
+		if _, ok := errors.AsType[middleware.RecoveredPanicError](err); ok {
+			b.panics.Recovered(panics.WhereBus)
+		}
+		return out, err
+	}
 }

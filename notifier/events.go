@@ -30,6 +30,8 @@ const (
 	EventItemRemoved         = "basket.ItemRemoved.v1"
 	EventBasketCleared       = "basket.BasketCleared.v1"
 	EventBasketCheckedOut    = "basket.BasketCheckedOut.v1"
+
+	EventStockRestocked = "catalog.StockRestocked.v1"
 )
 
 // EventTypes lists every event type Handle acts on: EmailEventTypes and
@@ -44,7 +46,7 @@ func EmailEventTypes() []string {
 	return []string{
 		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested, EventPasswordChanged,
 		EventOrderPlaced, EventOrderPaid, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
-		EventPaymentFailed, EventPaymentRefunded,
+		EventPaymentFailed, EventPaymentRefunded, EventStockRestocked,
 	}
 }
 

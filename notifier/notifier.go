@@ -23,6 +23,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
 	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/sealed"
 )
 
@@ -45,6 +46,8 @@ type Config struct {
 	Deliveries DeliveryLog
 	Orders     OrderBook
 	Baskets    BasketStore
+	// BackInStock is optional: without it restocks send nothing.
+	BackInStock BackInStock
 	// Recipients is optional: without it, emails use the event's name and English.
 	Recipients Recipients
 	// Marketing and OptOut are optional: without Marketing no reminder is
@@ -140,9 +143,9 @@ func New(cfg Config) (*Notifier, error) {
 		Help:    "Time from the triggering event (e.g. OrderPaid) being recorded to its email being accepted by the provider, by kind.",
 		Buckets: []float64{.025, .05, .1, .25, .5, .75, 1, 1.5, 2, 3, 5, 10, 30, 60, 120, 300, 600}}, []string{"kind"})
 	if cfg.Registerer != nil {
-		n.emails = registerOrExisting(cfg.Registerer, n.emails)
-		n.retries = registerOrExisting(cfg.Registerer, n.retries)
-		n.latency = registerOrExisting(cfg.Registerer, n.latency)
+		n.emails = promx.RegisterOrExisting(cfg.Registerer, n.emails)
+		n.retries = promx.RegisterOrExisting(cfg.Registerer, n.retries)
+		n.latency = promx.RegisterOrExisting(cfg.Registerer, n.latency)
 	}
 	retry := cfg.Retry
 	onRetry := retry.OnRetry
@@ -155,18 +158,6 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	n.sender = mail.Retry(cfg.Sender, retry)
 	return n, nil
-}
-
-func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }
 
 // Handle consumes one event. It is idempotent: a redelivered or replayed
@@ -196,6 +187,8 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onOrderEvent(ctx, ev, templates.KindRefundIssued)
 	case EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut:
 		return n.onBasket(ctx, ev)
+	case EventStockRestocked:
+		return n.onRestocked(ctx, ev)
 	}
 	return nil
 }

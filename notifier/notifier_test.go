@@ -53,7 +53,7 @@ func newHarness(t *testing.T, sender mail.Sender) *harness {
 		sender = h.outbox
 	}
 	h.n, err = notifier.New(notifier.Config{
-		Sender: sender, Templates: tpl, Deliveries: h.store, Orders: h.store, Baskets: h.store,
+		Sender: sender, Templates: tpl, Deliveries: h.store, Orders: h.store, Baskets: h.store, BackInStock: h.store,
 		Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
 		PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
 		Retry: mail.RetryConfig{Attempts: 1},

@@ -169,3 +169,14 @@ type MarketingPreferences interface {
 type MarketingOptOut interface {
 	OptOut(ctx context.Context, customerID string) error
 }
+
+// BackInStock keeps, per SKU, the customers who asked to be emailed when it
+// is available again. Keyed by SKU, so each variant (its own SKU) has its
+// own list. Subscribe and Unsubscribe are idempotent.
+type BackInStock interface {
+	Subscribe(ctx context.Context, sku, customerID string, at time.Time) error
+	Unsubscribe(ctx context.Context, sku, customerID string) error
+	Subscribed(ctx context.Context, sku, customerID string) (bool, error)
+	// Subscribers lists the customers waiting for sku, oldest request first.
+	Subscribers(ctx context.Context, sku string) ([]string, error)
+}

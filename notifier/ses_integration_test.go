@@ -77,4 +77,52 @@ func TestThroughSESEmulator(t *testing.T) {
 			t.Fatalf("confirmation = %+v", got[0])
 		}
 	})
+
+	t.Run("a restock mails each subscriber exactly once, and the next restock nobody", func(t *testing.T) {
+		sku := "MUG-" + uuid.NewString()[:8]
+		subscribers := map[string]string{} // customer id -> address
+		for _, name := range []string{"ann", "bob"} {
+			id := uuid.NewString()
+			subscribers[id] = testenv.SESRecipient("bis-" + name)
+			h.prefs.Set(id, notifier.MarketingContact{Email: subscribers[id], Name: name})
+			for range 2 { // idempotent
+				if err := h.n.SubscribeBackInStock(ctx, sku, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		bystander := testenv.SESRecipient("bis-other")
+		other := uuid.NewString()
+		h.prefs.Set(other, notifier.MarketingContact{Email: bystander})
+		if err := h.n.SubscribeBackInStock(ctx, sku+"-RED", other); err != nil { // another variant
+			t.Fatal(err)
+		}
+		restock := event(notifier.EventStockRestocked, "restock-"+sku, 0, map[string]any{"sku": sku, "name": "Blue Mug", "available": 3})
+		for range 3 { // redelivered
+			if err := h.n.Handle(ctx, restock); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next := event(notifier.EventStockRestocked, "restock-"+sku, 1, map[string]any{"sku": sku, "name": "Blue Mug", "available": 5})
+		if err := h.n.Handle(ctx, next); err != nil {
+			t.Fatal(err)
+		}
+		for id, to := range subscribers {
+			got := testenv.SESMails(t, base, to)
+			if len(got) != 1 {
+				t.Fatalf("emulator holds %d mails for %s, want 1", len(got), to)
+			}
+			m := got[0]
+			if !strings.Contains(m.Subject, "Blue Mug is back in stock") || !strings.Contains(m.Body.Text, "https://shop.example/products/"+sku) ||
+				!strings.Contains(m.Body.Text, "/api/notifications/unsubscribe?token=") {
+				t.Fatalf("back-in-stock mail = %q:\n%s", m.Subject, m.Body.Text)
+			}
+			if still, _ := h.n.BackInStockSubscribed(ctx, sku, id); still {
+				t.Fatalf("subscription of %s outlived its email", id)
+			}
+		}
+		if got := testenv.SESMails(t, base, bystander); len(got) != 0 {
+			t.Fatalf("the other variant's subscriber got %d mails", len(got))
+		}
+	})
 }

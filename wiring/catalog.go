@@ -46,8 +46,9 @@ func (in *Infra) catalogCache(ctx context.Context) (catalog.Cache, error) {
 	return kvcache.NewRedis(rdb, in.S.BusPrefix+":"), nil
 }
 
-// catalogService opens the catalog store and service (no handlers).
-func (in *Infra) catalogService(ctx context.Context, stock Stock) (*catalog.Service, error) {
+// catalogService opens the catalog store and service (no handlers); events,
+// when not nil, records restocks (the catalog service itself).
+func (in *Infra) catalogService(ctx context.Context, stock Stock, events catalog.EventAppender) (*catalog.Service, error) {
 	var store catalog.Store
 	switch {
 	case in.S.Durable():
@@ -84,13 +85,17 @@ func (in *Infra) catalogService(ctx context.Context, stock Stock) (*catalog.Serv
 	if err != nil {
 		return nil, err
 	}
-	return catalog.New(catalog.Config{Store: store, Cache: cache, Log: in.Log})
+	return catalog.New(catalog.Config{Store: store, Cache: cache, Log: in.Log, Events: events})
 }
 
 // Catalog assembles the catalog service: its API, the stock commands of the
 // checkout saga, and (SEED_DEMO) the demo products.
 func (in *Infra) Catalog(ctx context.Context, o Catalog) (*CatalogService, error) {
-	svc, err := in.catalogService(ctx, o.Stock)
+	es, err := in.EventStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := in.catalogService(ctx, o.Stock, stockAppender{store: es})
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +107,6 @@ func (in *Infra) Catalog(ctx context.Context, o Catalog) (*CatalogService, error
 		if n > 0 {
 			in.Log.Info("demo catalog seeded", "inserted", n)
 		}
-	}
-	es, err := in.EventStore(ctx)
-	if err != nil {
-		return nil, err
 	}
 	handlers, err := catalog.NewStockHandlers(svc, stockAppender{store: es})
 	if err != nil {

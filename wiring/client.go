@@ -32,7 +32,7 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 		return nil, err
 	}
 	if products == nil {
-		if products, err = in.catalogService(ctx, o.Stock); err != nil {
+		if products, err = in.catalogService(ctx, o.Stock, nil); err != nil {
 			return nil, err
 		}
 	}

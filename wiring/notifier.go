@@ -5,8 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
-	"log/slog"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -16,7 +14,6 @@ import (
 	mailsqlite "github.com/evshop/shop/mail/sqlitestore"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/notifier"
-	"github.com/evshop/shop/notifier/alerts"
 	"github.com/evshop/shop/notifier/memstore"
 	"github.com/evshop/shop/notifier/pgstore"
 	notifysqlite "github.com/evshop/shop/notifier/sqlitestore"
@@ -42,8 +39,9 @@ type Profiles interface {
 
 // Notifier assembles the notifier: the in-memory outbox (shown at /dev/mail)
 // when embedded, SES v2 otherwise; the reminder sweep; the outbound
-// webhooks; and, when targets are configured, the ops alert watcher. profiles may be nil (emails then use
-// the events' names in English, and no reminders go out).
+// webhooks; and, when OPS_EMAIL is set, the ops alert watcher
+// (notifier_alerts.go). profiles may be nil (emails then use the events'
+// names in English, and no reminders go out).
 func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*NotifierService, error) {
 	ready, metrics, err := o.AlertTargets()
 	if err != nil {
@@ -76,12 +74,12 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 			return nil, err
 		}
 		out.Outbox, sender = ob, ob
-		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
+		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
 	case in.S.Embedded():
 		ob := mailmem.New()
 		out.Outbox, sender = ob, ob
 		st := memstore.New()
-		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
+		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
 	default:
 		if in.Providers.SES == nil {
 			return nil, fmt.Errorf("the notifier sends mail through Amazon SES in server mode, but this binary was built without the SES adapter")
@@ -97,7 +95,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		if err != nil {
 			return nil, err
 		}
-		cfg.Deliveries, cfg.Orders, cfg.Baskets = st, st, st
+		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
 	}
 	cfg.Sender = sender
 	if profiles != nil {
@@ -115,18 +113,14 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		return nil, err
 	}
 	in.Go("basket reminders", func(ctx context.Context) error { return n.RunReminders(ctx, o.ReminderInterval) })
-	if len(ready)+len(metrics) > 0 && o.OpsEmail != "" {
-		w, err := newOpsWatcher(o, ready, metrics, sender, tpl, in.Log)
-		if err != nil {
-			return nil, err
-		}
-		in.Go("ops alerts", w.Run)
+	if err := in.opsAlerts(ctx, o, ready, metrics, sender, tpl); err != nil {
+		return nil, err
 	}
 	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err
 	}
-	api, err := apinotifier.New(apinotifier.Config{Unsubscriber: n, Failed: n, Verifier: verifier})
+	api, err := apinotifier.New(apinotifier.Config{Unsubscriber: n, Failed: n, BackInStock: n, Verifier: verifier})
 	if err != nil {
 		return nil, err
 	}
@@ -159,47 +153,4 @@ func (in *Infra) unsubscribeKey() []byte {
 	h := hmac.New(sha256.New, []byte(in.mailKey))
 	h.Write([]byte("evshop unsubscribe links"))
 	return h.Sum(nil)
-}
-
-// opsWatcher probes the /readyz targets and scrapes the 5xx counters of the
-// /metrics targets before every alert round.
-type opsWatcher struct {
-	w        *alerts.Watcher
-	scraper  *alerts.Scraper
-	metrics  []alerts.Target
-	interval time.Duration
-	log      *slog.Logger
-}
-
-func newOpsWatcher(o Notifier, ready, metrics []alerts.Target, sender mail.Sender, tpl *templates.Set, log *slog.Logger) (*opsWatcher, error) {
-	counter := alerts.NewErrorCounter(5*time.Minute, nil)
-	w, err := alerts.New(alerts.Config{
-		Targets: ready, Errors: counter, ErrorRate: float64(o.AlertRatePercent) / 100, MinRequests: o.AlertMinRequests,
-		FailFor: o.AlertFailFor, Throttle: o.AlertThrottle, Interval: o.AlertInterval,
-		OpsEmail: o.OpsEmail, Sender: mail.Retry(sender, mail.RetryConfig{}), Templates: tpl, Log: log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &opsWatcher{w: w, scraper: &alerts.Scraper{Counter: counter}, metrics: metrics, interval: o.AlertInterval, log: log}, nil
-}
-
-func (o *opsWatcher) Run(ctx context.Context) error {
-	t := time.NewTicker(o.interval)
-	defer t.Stop()
-	for {
-		if len(o.metrics) > 0 {
-			if err := o.scraper.Scrape(ctx, o.metrics); err != nil {
-				o.log.WarnContext(ctx, "metrics scrape", "err", err)
-			}
-		}
-		if err := o.w.Check(ctx); err != nil {
-			o.log.WarnContext(ctx, "alert round", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }

@@ -2,64 +2,52 @@ package wiring_test
 
 import (
 	"context"
-	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/evshop/shop/mail/memory"
-	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/messaging"
 )
 
 // The one-process shop runs the notifier's ops alert watcher too: a dead
-// /readyz target makes it mail OPS_EMAIL (read here from the embedded
-// outbox at /dev/mail.json).
+// /readyz target and a dead letter on its bus make it mail OPS_EMAIL (read
+// here from the embedded outbox at /dev/mail.json).
 func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
 		"ALERT_READYZ_TARGETS": "inventory=http://127.0.0.1:1/readyz", // nothing listens on port 1
 		"ALERT_FAIL_FOR":       "100ms", "ALERT_INTERVAL": "50ms", "OPS_EMAIL": "ops@shop.test", "SEED_DEMO": "false",
-		"DATA_DIR": t.TempDir(),
+		"ADDR":     "127.0.0.1:8080", // loopback only: /dev/mail is open (the test serves on its own port)
+		"DATA_DIR": t.TempDir(),      // once the embedded shop keeps its data on disk: not the developer's shop
 	}
-	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	in, url := startEmbeddedShop(t, env)
+	bus, err := in.Bus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := in.Shop(ctx, s)
-	if err != nil {
-		cancel()
+	if err := bus.DeadLetters().Add(context.Background(), messaging.DeadLetter{ID: "dl-1", Handler: "notifier.emails", RedriveTo: "x",
+		Reason: "smtp refused", FailedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		in.Close()
-	})
+	c := serverShop{gatewayURL: url}.caller(t, "")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		res, err := app.Test(httptest.NewRequest("GET", "/dev/mail.json", nil), -1)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var sent []memory.Sent
-		err = json.NewDecoder(res.Body).Decode(&sent)
-		res.Body.Close()
-		if err != nil {
-			t.Fatal(err)
+		if status := c.do(http.MethodGet, "/dev/mail.json", nil, &sent); status != http.StatusOK {
+			t.Fatalf("dev mail: %d", status)
 		}
+		var readyz, deadLetters bool
 		for _, m := range sent {
-			if m.To == "ops@shop.test" && strings.Contains(m.Subject+m.Text, "inventory") {
-				return
-			}
+			readyz = readyz || m.To == "ops@shop.test" && strings.Contains(m.Subject+m.Text, "inventory")
+			deadLetters = deadLetters || m.To == "ops@shop.test" && strings.HasPrefix(m.Subject, "[ALERT] dead-letters")
+		}
+		if readyz && deadLetters {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no ops alert about the dead target; sent: %+v", sent)
+			t.Fatalf("ops alerts: dead target %v, dead letters %v; sent: %+v", readyz, deadLetters, sent)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

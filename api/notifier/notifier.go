@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/mail/memory"
 	core "github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/platform/authn"
@@ -34,6 +35,14 @@ type FailedLister interface {
 	FailedDeliveries(ctx context.Context, limit int) ([]core.Delivery, error)
 }
 
+// BackInStock keeps the signed-in customers' back-in-stock requests
+// (*notifier.Notifier).
+type BackInStock interface {
+	SubscribeBackInStock(ctx context.Context, sku, customerID string) error
+	UnsubscribeBackInStock(ctx context.Context, sku, customerID string) error
+	BackInStockSubscribed(ctx context.Context, sku, customerID string) (bool, error)
+}
+
 // Outbox is the embedded shop's mail outbox (*memory.Outbox).
 type Outbox interface {
 	List() []memory.Sent
@@ -44,6 +53,7 @@ type Outbox interface {
 type Config struct {
 	Unsubscriber Unsubscriber
 	Failed       FailedLister
+	BackInStock  BackInStock
 	// Outbox enables /dev/mail. Only for the embedded shop: it shows every
 	// email, including verification and reset links.
 	Outbox Outbox
@@ -51,7 +61,7 @@ type Config struct {
 	// for an embedded shop listening beyond loopback, where anyone who can
 	// reach it could otherwise take over any account from its mails.
 	DevMailAdminsOnly bool
-	// Verifier, when set, is applied to the admin routes (authn.Middleware);
+	// Verifier, when set, is applied to the admin and back-in-stock routes (authn.Middleware);
 	// leave it nil when the app already runs the middleware.
 	Verifier authn.Verifier
 }
@@ -79,6 +89,7 @@ const (
 	PathUnsubscribe = core.UnsubscribePath
 	PathFailed      = "/api/admin/notifications/failed"
 	PathDevMail     = "/dev/mail"
+	PathBackInStock = "/api/notifications/back-in-stock/:sku"
 )
 
 // Mount registers every configured route on the root router r.
@@ -88,12 +99,49 @@ func (h *Handler) Mount(r fiber.Router) {
 	h.MountDevMail(r)
 }
 
-// MountNotifications registers the public unsubscribe routes relative to r
-// (the gateway mounts it at /api/notifications).
+// MountNotifications registers the public unsubscribe routes and the
+// signed-in customer's back-in-stock requests relative to r (the gateway
+// mounts it at /api/notifications).
 func (h *Handler) MountNotifications(r fiber.Router) {
 	if h.cfg.Unsubscriber != nil {
 		r.Get("/unsubscribe", h.unsubscribePage)
 		r.Post("/unsubscribe", h.unsubscribe)
+	}
+	if h.cfg.BackInStock != nil {
+		chain := []fiber.Handler{}
+		if h.cfg.Verifier != nil {
+			chain = append(chain, authn.Middleware(h.cfg.Verifier))
+		}
+		chain = append(chain, authn.Required())
+		path := strings.TrimPrefix(PathBackInStock, "/api/notifications")
+		r.Get(path, append(chain, h.backInStock(nil))...)
+		r.Post(path, append(chain, h.backInStock(h.cfg.BackInStock.SubscribeBackInStock))...)
+		r.Delete(path, append(chain, h.backInStock(h.cfg.BackInStock.UnsubscribeBackInStock))...)
+	}
+}
+
+// backInStock answers with whether the caller waits for the SKU, after
+// change (subscribe or unsubscribe; nil only reads). Both changes are
+// idempotent, so a retried request answers the same.
+func (h *Handler) backInStock(change func(ctx context.Context, sku, customerID string) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sku, err := catalog.NewSKU(c.Params("sku"))
+		if err != nil {
+			return httpx.Invalid(httpx.FieldError{Field: "sku", Reason: "must be 3-32 letters, digits or dashes"})
+		}
+		p, _ := authn.FromCtx(c)
+		ctx := c.UserContext()
+		if change != nil {
+			if err := change(ctx, sku.String(), p.UserID); err != nil {
+				return err
+			}
+		}
+		on, err := h.cfg.BackInStock.BackInStockSubscribed(ctx, sku.String(), p.UserID)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.JSON(fiber.Map{"sku": sku.String(), "subscribed": on})
 	}
 }
 

@@ -180,3 +180,80 @@ func (unavailable) CheckUnsubscribeToken(string) error { return nil }
 func (unavailable) Unsubscribe(context.Context, string) error {
 	return errors.Join(core.ErrOptOutUnavailable)
 }
+
+// waitlist is an in-memory BackInStock keyed like the real one.
+type waitlist map[string]bool
+
+func (w waitlist) SubscribeBackInStock(_ context.Context, sku, customerID string) error {
+	w[sku+"/"+customerID] = true
+	return nil
+}
+
+func (w waitlist) UnsubscribeBackInStock(_ context.Context, sku, customerID string) error {
+	delete(w, sku+"/"+customerID)
+	return nil
+}
+
+func (w waitlist) BackInStockSubscribed(_ context.Context, sku, customerID string) (bool, error) {
+	return w[sku+"/"+customerID], nil
+}
+
+// TestBackInStockRequests walks one customer's requests in order: each
+// answer is the state after it, repeated requests answer the same, and
+// another customer's state is their own.
+func TestBackInStockRequests(t *testing.T) {
+	t.Parallel()
+	list := waitlist{}
+	h, err := New(Config{BackInStock: list, Verifier: verifier{
+		"ann": {UserID: "ann", Roles: []authn.Role{authn.RoleCustomer}}, "bob": {UserID: "bob", Roles: []authn.Role{authn.RoleCustomer}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	h.Mount(app)
+	path := "/api/notifications/back-in-stock/"
+	steps := []struct {
+		method, sku, auth string
+		status            int
+		subscribed        bool
+	}{
+		{"GET", "OUT-001", "ann", 200, false},
+		{"POST", "out-001", "ann", 200, true}, // SKUs are case-insensitive
+		{"POST", "OUT-001", "ann", 200, true}, // idempotent
+		{"GET", "OUT-001", "bob", 200, false},
+		{"GET", "OUT-001-RED", "ann", 200, false}, // a variant is its own SKU
+		{"DELETE", "OUT-001", "ann", 200, false},
+		{"DELETE", "OUT-001", "ann", 200, false},
+		{"POST", "OUT-001", "", 401, false},
+		{"POST", "x", "ann", 422, false},
+		{"POST", "%24gt", "ann", 422, false},
+		{"POST", strings.Repeat("A", 40), "ann", 422, false},
+	}
+	for i, st := range steps {
+		req := httptest.NewRequest(st.method, path+st.sku, nil)
+		if st.auth != "" {
+			req.Header.Set("Authorization", "Bearer "+st.auth)
+		}
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != st.status {
+			t.Fatalf("step %d %s %s: status %d, want %d: %s", i, st.method, st.sku, resp.StatusCode, st.status, body)
+		}
+		if st.status >= 400 {
+			if resp.Header.Get("Content-Type") != httpx.ContentTypeProblem {
+				t.Fatalf("step %d: error content type %q", i, resp.Header.Get("Content-Type"))
+			}
+			continue
+		}
+		var got struct {
+			SKU        string `json:"sku"`
+			Subscribed bool   `json:"subscribed"`
+		}
+		if err := json.Unmarshal(body, &got); err != nil || got.Subscribed != st.subscribed || got.SKU != strings.ToUpper(st.sku) {
+			t.Fatalf("step %d %s %s: %s, want subscribed=%v", i, st.method, st.sku, body, st.subscribed)
+		}
+	}
+}

@@ -48,6 +48,7 @@ func contexts() []contextSpec {
 		return out
 	}
 	ie, be, oe, pe, ce, se := identity.Events(), basket.Events(), ordering.Events(), payment.Events(), catalog.Events(), checkout.Events()
+	re := catalog.RestockEvents()
 	return []contextSpec{
 		{name: "identity", prefix: identity.StreamPrefix, stream: identity.StreamPrefix + "<userId>", service: "auth",
 			how:    "written to the auth outbox (PostgreSQL `auth.outbox`; memory when embedded) in the same transaction as the user row, and published by the `auth-outbox` relay",
@@ -64,6 +65,9 @@ func contexts() []contextSpec {
 		{name: "catalog", prefix: catalog.StockStreamPrefix, stream: catalog.StockStreamPrefix + "<orderId>", service: "catalog",
 			how:    "stock outcomes appended to the event store by the catalog's stock command handlers (`catalog`), with event ids derived from the order id so a repeat is a no-op",
 			events: anys(len(ce), func(i int) any { return ce[i] })},
+		{name: "catalog restock", prefix: catalog.RestockStreamPrefix, stream: catalog.RestockStreamPrefix + "<sku>", service: "catalog",
+			how:    "appended by the catalog service when a stock adjustment takes a SKU from none available to some (`catalog.Service.AdjustStock`), for the back-in-stock emails",
+			events: anys(len(re), func(i int) any { return re[i] })},
 		{name: "checkout", prefix: checkout.StreamPrefix, stream: checkout.StreamPrefix + "<orderId>", service: "checkout",
 			how:    "the checkout saga's own durable state (`sagas/checkout`), appended with an expected revision; `CommandsDispatched` is its outbox mark",
 			events: anys(len(se), func(i int) any { return se[i] }), upcasts: checkout.Codec().Upcasts()},

@@ -5,3 +5,9 @@ package catalog
 func Events() []interface{ EventName() string } {
 	return []interface{ EventName() string }{StockReserved{}, StockReservationFailed{}, StockReleased{}, StockCommitted{}}
 }
+
+// RestockEvents lists a zero value of every event of the restock streams
+// ("restock-<sku>").
+func RestockEvents() []interface{ EventName() string } {
+	return []interface{ EventName() string }{StockRestocked{}}
+}

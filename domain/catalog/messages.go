@@ -12,7 +12,15 @@ const (
 	EventStockReservationFailed = "catalog.StockReservationFailed.v1"
 	EventStockReleased          = "catalog.StockReleased.v1"
 	EventStockCommitted         = "catalog.StockCommitted.v1"
+
+	// EventStockRestocked is recorded in "restock-<sku>" when a stock
+	// adjustment takes a SKU from nothing available to some: the notifier
+	// mails the customers who asked to be told (back-in-stock).
+	EventStockRestocked = "catalog.StockRestocked.v1"
 )
+
+// RestockStreamPrefix starts every restock stream: "restock-<sku>".
+const RestockStreamPrefix = "restock-"
 
 // StockStreamPrefix starts every stock stream: "stock-<orderId>".
 const StockStreamPrefix = "stock-"
@@ -70,8 +78,17 @@ type StockCommitted struct {
 	OrderID string `json:"orderId"`
 }
 
+// StockRestocked: a SKU that had none available has Available units again.
+// Keyed by SKU, so a variant (its own SKU) is restocked on its own.
+type StockRestocked struct {
+	SKU       string `json:"sku"`
+	Name      string `json:"name"`
+	Available int    `json:"available"`
+}
+
 // EventName implementations: the fixed wire names.
 func (StockReserved) EventName() string          { return EventStockReserved }
 func (StockReservationFailed) EventName() string { return EventStockReservationFailed }
 func (StockReleased) EventName() string          { return EventStockReleased }
 func (StockCommitted) EventName() string         { return EventStockCommitted }
+func (StockRestocked) EventName() string         { return EventStockRestocked }

@@ -1,9 +1,9 @@
 package relay
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evshop/shop/platform/promx"
 )
 
 type metrics struct {
@@ -22,26 +22,14 @@ func newMetrics(reg prometheus.Registerer, name string) *metrics {
 	checkpoint := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "relay_checkpoint_position", Help: "Last checkpointed position."}, []string{"relay"})
 	leader := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "relay_leader", Help: "1 while this instance holds the relay lease."}, []string{"relay"})
 	if reg != nil {
-		published = registerOrExisting(reg, published)
-		failures = registerOrExisting(reg, failures)
-		lag = registerOrExisting(reg, lag)
-		checkpoint = registerOrExisting(reg, checkpoint)
-		leader = registerOrExisting(reg, leader)
+		published = promx.RegisterOrExisting(reg, published)
+		failures = promx.RegisterOrExisting(reg, failures)
+		lag = promx.RegisterOrExisting(reg, lag)
+		checkpoint = promx.RegisterOrExisting(reg, checkpoint)
+		leader = promx.RegisterOrExisting(reg, leader)
 	}
 	return &metrics{
 		published: published.With(labels), failures: failures.With(labels), lag: lag.With(labels),
 		checkpoint: checkpoint.With(labels), leader: leader.With(labels),
 	}
-}
-
-func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }

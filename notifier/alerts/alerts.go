@@ -40,6 +40,9 @@ type Config struct {
 	Errors      *ErrorCounter
 	ErrorRate   float64
 	MinRequests int
+	// Probes are the further conditions read every round: dead letters,
+	// relay leaders, projection lag, recovered panics (probes.go).
+	Probes []Probe
 	// FailFor is how long a condition must fail before it alerts (default 2m).
 	FailFor time.Duration
 	// Throttle bounds alerts per condition (default 15m).
@@ -170,9 +173,22 @@ func (w *Watcher) Check(ctx context.Context) error {
 					rate*100, w.cfg.Errors.Window(), total, w.cfg.ErrorRate*100)})
 		}
 	}
-	var errs []error
+	obs := make([]Observation, 0, len(results))
 	for _, r := range results {
-		if err := w.Evaluate(ctx, r.key, r.target, r.failing, r.detail); err != nil {
+		obs = append(obs, Observation{Key: r.key, Target: r.target, Failing: r.failing, Detail: r.detail})
+	}
+	var errs []error
+	for _, p := range w.cfg.Probes {
+		// A probe that fails to read still reports what it could; its error
+		// goes to the log (Run) rather than silencing the other conditions.
+		more, err := p.Observe(ctx)
+		obs = append(obs, more...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, o := range obs {
+		if err := w.observe(ctx, o); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -201,6 +217,15 @@ func (w *Watcher) probe(ctx context.Context, t Target) string {
 // Exported so other signals (a lagging projection, a growing dead-letter
 // queue) can raise alerts through the same throttle.
 func (w *Watcher) Evaluate(ctx context.Context, key, target string, failing bool, detail string) error {
+	return w.observe(ctx, Observation{Key: key, Target: target, Failing: failing, Detail: detail})
+}
+
+func (w *Watcher) observe(ctx context.Context, o Observation) error {
+	key, target, failing, detail := o.Key, o.Target, o.Failing, o.Detail
+	failFor := w.cfg.FailFor
+	if o.Immediate {
+		failFor = 0
+	}
 	now := w.cfg.Now()
 	w.mu.Lock()
 	s, ok := w.states[key]
@@ -216,7 +241,7 @@ func (w *Watcher) Evaluate(ctx context.Context, key, target string, failing bool
 			s.failingSince = now
 		}
 		s.detail = detail
-		if now.Sub(s.failingSince) >= w.cfg.FailFor && (s.lastAlert.IsZero() || now.Sub(s.lastAlert) >= w.cfg.Throttle) {
+		if now.Sub(s.failingSince) >= failFor && (s.lastAlert.IsZero() || now.Sub(s.lastAlert) >= w.cfg.Throttle) {
 			send = templates.KindOpsAlert
 		}
 	case s.alerted:

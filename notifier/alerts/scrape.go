@@ -14,38 +14,35 @@ import (
 // Scraper feeds an ErrorCounter in server mode by reading each service's
 // http_requests_total counter (platform/service) from its /metrics page and
 // adding the increase since the previous scrape. 5xx responses count as
-// errors.
+// errors. It keeps every sample of the last scrape for the probes that read
+// metrics (Samples).
 type Scraper struct {
 	Counter *ErrorCounter
 	HTTP    *http.Client
 	mu      sync.Mutex
 	last    map[string][2]float64 // target -> total, errors
+	samples map[string][]Sample   // target -> its last page
 }
 
 // Scrape reads every target's metrics once; targets is name -> metrics URL.
+// A target that cannot be read keeps no samples until it can.
 func (s *Scraper) Scrape(ctx context.Context, targets []Target) error {
 	var errs []string
 	for _, t := range targets {
-		total, fails, err := s.read(ctx, t.URL)
+		samples, err := s.read(ctx, t)
+		s.mu.Lock()
+		if s.samples == nil {
+			s.samples, s.last = map[string][]Sample{}, map[string][2]float64{}
+		}
+		s.samples[t.Name] = samples
+		s.mu.Unlock()
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %v", t.Name, err))
 			continue
 		}
-		s.mu.Lock()
-		if s.last == nil {
-			s.last = map[string][2]float64{}
+		if s.Counter != nil {
+			s.feed(t.Name, samples)
 		}
-		prev, seen := s.last[t.Name]
-		s.last[t.Name] = [2]float64{total, fails}
-		s.mu.Unlock()
-		if !seen {
-			continue // the first scrape only sets the baseline
-		}
-		dTotal, dFails := total-prev[0], fails-prev[1]
-		if dTotal < 0 || dFails < 0 { // the service restarted: counters began again
-			dTotal, dFails = total, fails
-		}
-		s.Counter.Add(t.Name, int(dTotal), int(dFails))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("alerts: scrape: %s", strings.Join(errs, "; "))
@@ -53,53 +50,115 @@ func (s *Scraper) Scrape(ctx context.Context, targets []Target) error {
 	return nil
 }
 
-func (s *Scraper) read(ctx context.Context, url string) (total, fails float64, err error) {
+// feed adds the requests and 5xx responses since the previous scrape.
+func (s *Scraper) feed(target string, samples []Sample) {
+	total, fails := requestTotals(samples)
+	s.mu.Lock()
+	prev, seen := s.last[target]
+	s.last[target] = [2]float64{total, fails}
+	s.mu.Unlock()
+	if !seen {
+		return // the first scrape only sets the baseline
+	}
+	dTotal, dFails := total-prev[0], fails-prev[1]
+	if dTotal < 0 || dFails < 0 { // the service restarted: counters began again
+		dTotal, dFails = total, fails
+	}
+	s.Counter.Add(target, int(dTotal), int(dFails))
+}
+
+// Samples returns the samples of the last scrape of every target.
+func (s *Scraper) Samples(context.Context) ([]Sample, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Sample
+	for _, ss := range s.samples {
+		out = append(out, ss...)
+	}
+	return out, nil
+}
+
+func (s *Scraper) read(ctx context.Context, t Target) ([]Sample, error) {
 	client := s.HTTP
 	if client == nil {
 		client = http.DefaultClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.URL, nil)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+		return nil, fmt.Errorf("GET %s: %d", t.URL, resp.StatusCode)
 	}
-	return parseRequests(io.LimitReader(resp.Body, 8<<20))
+	return parseSamples(t.Name, io.LimitReader(resp.Body, 8<<20))
 }
 
-// parseRequests sums http_requests_total samples of the Prometheus text
-// format, and those whose status label is 5xx.
-func parseRequests(r io.Reader) (total, fails float64, err error) {
+// requestTotals sums the http_requests_total samples, and those whose
+// status label is 5xx.
+func requestTotals(samples []Sample) (total, fails float64) {
+	for _, s := range samples {
+		if s.Name != "http_requests_total" {
+			continue
+		}
+		total += s.Value
+		if strings.HasPrefix(s.Labels["status"], "5") {
+			fails += s.Value
+		}
+	}
+	return total, fails
+}
+
+// parseSamples reads the samples of the Prometheus text format, skipping
+// comments and lines it cannot read (a page is never trusted to be clean).
+// Label values with escaped quotes or commas are not needed here and are
+// read approximately.
+func parseSamples(target string, r io.Reader) ([]Sample, error) {
+	var out []Sample
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		rest, ok := strings.CutPrefix(line, "http_requests_total{")
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		name, labels, rest := line, "", ""
+		if i := strings.IndexByte(line, '{'); i >= 0 {
+			end := strings.LastIndexByte(line, '}')
+			if end < i {
+				continue
+			}
+			name, labels, rest = line[:i], line[i+1:end], line[end+1:]
+		} else if f := strings.Fields(line); len(f) >= 2 {
+			name, rest = f[0], strings.Join(f[1:], " ")
+		} else {
+			continue
+		}
+		value := strings.Fields(rest)
+		if name == "" || len(value) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(value[0], 64)
+		if err != nil {
+			continue
+		}
+		out = append(out, Sample{Target: target, Name: name, Labels: parseLabels(labels), Value: v})
+	}
+	return out, sc.Err()
+}
+
+func parseLabels(s string) map[string]string {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(pair, "=")
 		if !ok {
 			continue
 		}
-		end := strings.LastIndex(rest, "}")
-		if end < 0 {
-			continue
-		}
-		labels, value := rest[:end], strings.Fields(rest[end+1:])
-		if len(value) == 0 {
-			continue
-		}
-		v, perr := strconv.ParseFloat(value[0], 64)
-		if perr != nil || v < 0 {
-			continue
-		}
-		total += v
-		if i := strings.Index(labels, `status="`); i >= 0 && strings.HasPrefix(labels[i+len(`status="`):], "5") {
-			fails += v
-		}
+		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"`)
 	}
-	return total, fails, sc.Err()
+	return out
 }

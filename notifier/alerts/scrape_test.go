@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-func TestParseRequests(t *testing.T) {
+func TestParseSamplesAndRequestTotals(t *testing.T) {
 	t.Parallel()
 	page := `# HELP http_requests_total HTTP requests by route and status.
 # TYPE http_requests_total counter
@@ -22,7 +22,8 @@ http_requests_total{method="GET",route="/api/y",service="catalog",status="404"} 
 http_request_duration_seconds_count{method="GET",route="/api/x",service="catalog"} 97
 garbage line
 `
-	total, fails, err := parseRequests(strings.NewReader(page))
+	samples, err := parseSamples("catalog", strings.NewReader(page))
+	total, fails := requestTotals(samples)
 	if err != nil || total != 105 || fails != 10 {
 		t.Fatalf("total=%v fails=%v err=%v, want 105 and 10", total, fails, err)
 	}

@@ -15,13 +15,15 @@ import (
 	"github.com/evshop/shop/notifier"
 )
 
-// Store implements notifier.DeliveryLog, notifier.OrderBook and
-// notifier.BasketStore.
+// Store implements notifier.DeliveryLog, notifier.OrderBook,
+// notifier.BasketStore and notifier.BackInStock.
 type Store struct {
 	mu         sync.Mutex
 	deliveries map[string]*delivery
 	orders     map[string]notifier.Order
 	baskets    map[string]notifier.Basket
+	// backInStock: sku -> the customers waiting for it
+	backInStock map[string][]waiting
 }
 
 type delivery struct {
@@ -256,4 +258,52 @@ func (p *Preferences) Recipient(_ context.Context, customerID string) (notifier.
 		return notifier.Recipient{}, notifier.ErrNotFound
 	}
 	return notifier.Recipient{Email: c.Email, Name: c.Name, Lang: c.Lang}, nil
+}
+
+type waiting struct {
+	customerID string
+	since      time.Time
+}
+
+// Subscribe implements notifier.BackInStock.
+func (s *Store) Subscribe(ctx context.Context, sku, customerID string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.backInStock == nil {
+		s.backInStock = map[string][]waiting{}
+	}
+	if !slices.ContainsFunc(s.backInStock[sku], func(w waiting) bool { return w.customerID == customerID }) {
+		s.backInStock[sku] = append(s.backInStock[sku], waiting{customerID, at})
+	}
+	return ctx.Err()
+}
+
+// Unsubscribe implements notifier.BackInStock.
+func (s *Store) Unsubscribe(ctx context.Context, sku, customerID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.backInStock[sku] = slices.DeleteFunc(s.backInStock[sku], func(w waiting) bool { return w.customerID == customerID })
+	return ctx.Err()
+}
+
+// Subscribed implements notifier.BackInStock.
+func (s *Store) Subscribed(ctx context.Context, sku, customerID string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.ContainsFunc(s.backInStock[sku], func(w waiting) bool { return w.customerID == customerID }), ctx.Err()
+}
+
+// Subscribers implements notifier.BackInStock, oldest request first.
+func (s *Store) Subscribers(ctx context.Context, sku string) ([]string, error) {
+	s.mu.Lock()
+	list := slices.Clone(s.backInStock[sku])
+	s.mu.Unlock()
+	slices.SortStableFunc(list, func(a, b waiting) int {
+		return cmp.Or(a.since.Compare(b.since), cmp.Compare(a.customerID, b.customerID))
+	})
+	ids := make([]string, len(list))
+	for i, w := range list {
+		ids[i] = w.customerID
+	}
+	return ids, ctx.Err()
 }

@@ -22,8 +22,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements notifier.DeliveryLog, notifier.OrderBook and
-// notifier.BasketStore on PostgreSQL.
+// Store implements notifier.DeliveryLog, notifier.OrderBook,
+// notifier.BasketStore and notifier.BackInStock (backinstock.go) on
+// PostgreSQL.
 type Store struct{ pool *pgxpool.Pool }
 
 // New applies the notifier's migrations and returns the store.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ type Store interface {
 	notifier.DeliveryLog
 	notifier.OrderBook
 	notifier.BasketStore
+	notifier.BackInStock
 }
 
 // Run runs every contract test against stores made by newStore (a fresh,
@@ -30,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("OrderBook", func(t *testing.T) { t.Parallel(); OrderBook(t, newStore(t)) })
 	t.Run("BasketStore", func(t *testing.T) { t.Parallel(); BasketStore(t, newStore(t)) })
 	t.Run("BasketStoreSerialisesUpdates", func(t *testing.T) { t.Parallel(); BasketSerialised(t, newStore(t)) })
+	t.Run("BackInStock", func(t *testing.T) { t.Parallel(); BackInStock(t, newStore(t)) })
 }
 
 // t0 has microsecond precision, like PostgreSQL timestamps.
@@ -270,5 +273,43 @@ func BasketSerialised(t *testing.T, s notifier.BasketStore) {
 	}
 	if got != n {
 		t.Fatalf("version after %d concurrent updates = %d", n, got)
+	}
+}
+
+// BackInStock checks the subscriptions: idempotent, per SKU, oldest first.
+func BackInStock(t *testing.T, s notifier.BackInStock) {
+	ctx := context.Background()
+	steps := []struct {
+		name string
+		do   func() error
+		sku  string
+		want []string
+	}{
+		{"nobody waits at first", func() error { return nil }, "MUG-01", []string{}},
+		{"ann subscribes", func() error { return s.Subscribe(ctx, "MUG-01", "ann", t0) }, "MUG-01", []string{"ann"}},
+		{"bob subscribes later", func() error { return s.Subscribe(ctx, "MUG-01", "bob", t0.Add(time.Minute)) }, "MUG-01", []string{"ann", "bob"}},
+		{"ann again keeps her place", func() error { return s.Subscribe(ctx, "MUG-01", "ann", t0.Add(time.Hour)) }, "MUG-01", []string{"ann", "bob"}},
+		{"a variant has its own list", func() error { return s.Subscribe(ctx, "MUG-01-RED", "bob", t0) }, "MUG-01-RED", []string{"bob"}},
+		{"ann leaves", func() error { return s.Unsubscribe(ctx, "MUG-01", "ann") }, "MUG-01", []string{"bob"}},
+		{"leaving twice is fine", func() error { return s.Unsubscribe(ctx, "MUG-01", "ann") }, "MUG-01", []string{"bob"}},
+		{"the variant kept bob", func() error { return nil }, "MUG-01-RED", []string{"bob"}},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		got, err := s.Subscribers(ctx, st.sku)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(st.want) {
+			t.Fatalf("%s: subscribers of %s = %v, want %v", st.name, st.sku, got, st.want)
+		}
+		for _, id := range []string{"ann", "bob"} {
+			in, err := s.Subscribed(ctx, st.sku, id)
+			if err != nil || in != slices.Contains(st.want, id) {
+				t.Fatalf("%s: Subscribed(%s, %s) = %v, %v", st.name, st.sku, id, in, err)
+			}
+		}
 	}
 }

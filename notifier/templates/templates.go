@@ -38,6 +38,7 @@ const (
 	KindOrderCancelled    Kind = "order_cancelled"
 	KindRefundIssued      Kind = "refund_issued"
 	KindBasketReminder    Kind = "basket_reminder"
+	KindBackInStock       Kind = "back_in_stock"
 	KindOpsAlert          Kind = "ops_alert"
 	KindOpsRecovery       Kind = "ops_recovery"
 )
@@ -45,7 +46,7 @@ const (
 // Kinds lists every kind, in a stable order.
 func Kinds() []Kind {
 	return []Kind{KindVerifyEmail, KindPasswordReset, KindPasswordChanged, KindOrderConfirmation, KindPaymentFailed, KindOrderShipped,
-		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindOpsAlert, KindOpsRecovery}
+		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindBackInStock, KindOpsAlert, KindOpsRecovery}
 }
 
 // DefaultLanguage is used when the recipient's language has no templates.
@@ -332,6 +333,10 @@ func Sample(kind Kind) Data {
 	case KindBasketReminder:
 		d.Link = "https://shop.example/basket"
 		d.UnsubscribeURL = "https://shop.example/api/notifications/unsubscribe?token=sample"
+	case KindBackInStock:
+		d.Link = "https://shop.example/products/MUG-01"
+		d.UnsubscribeURL = "https://shop.example/api/notifications/unsubscribe?token=sample"
+		d.Lines = []Line{{SKU: "MUG-01", Name: "Blue Mug", Quantity: 1}}
 	case KindOpsAlert, KindOpsRecovery:
 		d.Name = ""
 		d.Alert = Alert{Condition: "readyz:catalog", Target: "catalog", Detail: "GET http://127.0.0.1:8082/readyz: 503",

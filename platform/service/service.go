@@ -7,10 +7,12 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -24,6 +26,8 @@ import (
 
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/platform/logging"
+	"github.com/evshop/shop/platform/panics"
+	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/telemetry"
 )
 
@@ -82,7 +86,14 @@ func NewApp(cfg AppConfig) *fiber.App {
 		Immutable: true,
 	})
 	m := newMetrics(cfg.Name, cfg.Registry)
-	app.Use(recover.New())
+	recovered := panics.New(cfg.Registry)
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, v any) {
+		// The panic becomes a 500 (the error handler); counting it here
+		// lets the ops alerts see it, and the stack goes to the log.
+		recovered.Recovered(panics.WhereHTTP)
+		cfg.Log.ErrorContext(c.UserContext(), "panic recovered", "where", panics.WhereHTTP, "route", c.Path(),
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	}}))
 	app.Use(requestID)
 	app.Use(telemetry.Middleware(telemetry.MiddlewareConfig{}))
 	app.Use(accessLog(cfg.Log, m))
@@ -193,21 +204,9 @@ func newMetrics(service string, reg prometheus.Registerer) *metrics {
 	}
 	// A second app on the same registry (tests, the one-process shop)
 	// reuses the already registered collectors.
-	m.requests = registerOrExisting(reg, m.requests)
-	m.duration = registerOrExisting(reg, m.duration)
+	m.requests = promx.RegisterOrExisting(reg, m.requests)
+	m.duration = promx.RegisterOrExisting(reg, m.duration)
 	return m
-}
-
-func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }
 
 func accessLog(log *slog.Logger, m *metrics) fiber.Handler {

@@ -11,14 +11,17 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/platform/panics"
 )
 
 func TestAppShell(t *testing.T) {
 	t.Parallel()
 	ready := true
-	app := NewApp(AppConfig{Name: "t", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Ready: []Check{
+	reg := NewRegistry()
+	app := NewApp(AppConfig{Name: "t", Registry: reg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Ready: []Check{
 		{Name: "db", Fn: func(context.Context) error {
 			if ready {
 				return nil
@@ -91,4 +94,24 @@ func TestAppShell(t *testing.T) {
 			}
 		})
 	}
+	// The one panic above is counted where the ops alerts read it.
+	if got := panicsRecovered(t, reg, panics.WhereHTTP); got != 1 {
+		t.Fatalf("panics_recovered_total{where=http} = %v, want 1", got)
+	}
+}
+
+func panicsRecovered(t *testing.T, reg *prometheus.Registry, where string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			if mf.GetName() == panics.MetricName && len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == where {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }

@@ -1,9 +1,9 @@
 package catchup
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evshop/shop/platform/promx"
 )
 
 type metrics struct {
@@ -36,28 +36,16 @@ func newMetrics(reg prometheus.Registerer, name string) *metrics {
 	batch := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "projection_catchup_batch_seconds",
 		Help: "Time to apply one batch with its checkpoint.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, l)
 	if reg != nil {
-		applied = registerOrExisting(reg, applied)
-		failures = registerOrExisting(reg, failures)
-		skipped = registerOrExisting(reg, skipped)
-		cursor = registerOrExisting(reg, cursor)
-		head = registerOrExisting(reg, head)
-		lag = registerOrExisting(reg, lag)
-		leader = registerOrExisting(reg, leader)
-		batch = registerOrExisting(reg, batch)
+		applied = promx.RegisterOrExisting(reg, applied)
+		failures = promx.RegisterOrExisting(reg, failures)
+		skipped = promx.RegisterOrExisting(reg, skipped)
+		cursor = promx.RegisterOrExisting(reg, cursor)
+		head = promx.RegisterOrExisting(reg, head)
+		lag = promx.RegisterOrExisting(reg, lag)
+		leader = promx.RegisterOrExisting(reg, leader)
+		batch = promx.RegisterOrExisting(reg, batch)
 	}
 	return &metrics{applied: applied.WithLabelValues(name), failures: failures.WithLabelValues(name), skipped: skipped.WithLabelValues(name),
 		cursor: cursor.WithLabelValues(name), head: head.WithLabelValues(name), lagSeconds: lag.WithLabelValues(name),
 		leader: leader.WithLabelValues(name), batchSeconds: batch.WithLabelValues(name)}
-}
-
-func registerOrExisting[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }

@@ -435,19 +435,22 @@ type Notifier struct {
 	SESRegion    string `env:"AWS_REGION" flag:"aws-region" default:"us-east-1" desc:"AWS region of SES"`
 	SESFrom      string `env:"SES_FROM" default:"shop@example.com" desc:"sender address of every email"`
 	SESConfigSet string `env:"SES_CONFIGURATION_SET" desc:"SES configuration set name"`
-	OpsEmail     string `env:"OPS_EMAIL" default:"ops@example.com" desc:"where ops alerts go"`
+	OpsEmail     string `env:"OPS_EMAIL" default:"ops@example.com" desc:"where ops alerts go (readiness, error rate, dead letters, projection lag, relay leader, recovered panics); empty turns the alerts off"`
 
 	ReminderIdle     time.Duration `env:"REMINDER_IDLE" default:"24h" embedded:"1h" desc:"basket idle time before the abandoned-basket reminder (opted-in customers only)"`
 	ReminderMaxAge   time.Duration `env:"REMINDER_MAX_AGE" default:"168h" desc:"baskets idle longer than this are never reminded"`
 	ReminderInterval time.Duration `env:"REMINDER_INTERVAL" default:"1m" desc:"how often due reminders are looked for"`
 
-	AlertReadyzTargets  []string      `env:"ALERT_READYZ_TARGETS" flag:"alert-readyz" desc:"name=url list of /readyz endpoints to watch (alerts off when both target lists are empty)"`
-	AlertMetricsTargets []string      `env:"ALERT_METRICS_TARGETS" flag:"alert-metrics" desc:"name=url list of /metrics endpoints whose 5xx rate is watched: each binary's METRICS_ADDR listener, e.g. gateway=http://gateway:9090/metrics"`
+	AlertReadyzTargets  []string      `env:"ALERT_READYZ_TARGETS" flag:"alert-readyz" desc:"name=url list of /readyz endpoints to watch"`
+	AlertMetricsTargets []string      `env:"ALERT_METRICS_TARGETS" flag:"alert-metrics" desc:"name=url list of /metrics endpoints whose 5xx rate, projection lag and recovered panics are watched: each binary's METRICS_ADDR listener, e.g. gateway=http://gateway:9090/metrics (the process's own metrics are always read)"`
 	AlertFailFor        time.Duration `env:"ALERT_FAIL_FOR" default:"2m" desc:"how long a condition fails before it alerts"`
 	AlertThrottle       time.Duration `env:"ALERT_THROTTLE" default:"15m" desc:"at most one alert per condition per this period"`
 	AlertInterval       time.Duration `env:"ALERT_INTERVAL" default:"15s" desc:"how often the watcher checks"`
 	AlertRatePercent    int           `env:"ALERT_ERROR_RATE_PERCENT" flag:"alert-error-rate" default:"5" desc:"error rate (percent of requests) that counts as failing"`
 	AlertMinRequests    int           `env:"ALERT_MIN_REQUESTS" default:"20" desc:"requests needed in the window before the error rate counts"`
+	AlertProjectionLag  int           `env:"ALERT_PROJECTION_LAG" default:"1000" desc:"events a read model may trail the event store (checkpoint vs head) before it counts as failing"`
+	AlertPanicWindow    time.Duration `env:"ALERT_PANIC_WINDOW" default:"10m" desc:"a recovered panic keeps its process failing this long; the recovery email follows a quiet window"`
+	AlertRelays         []string      `env:"ALERT_RELAYS" default:"events" desc:"relays that must have a leader (a process holding their lease); empty: not watched"`
 }
 
 // Validate checks the reminder and alert settings.
@@ -460,7 +463,8 @@ func (n *Notifier) Validate(string) error {
 		name string
 		d    time.Duration
 	}{{"REMINDER_IDLE", n.ReminderIdle}, {"REMINDER_MAX_AGE", n.ReminderMaxAge}, {"REMINDER_INTERVAL", n.ReminderInterval},
-		{"ALERT_FAIL_FOR", n.AlertFailFor}, {"ALERT_THROTTLE", n.AlertThrottle}, {"ALERT_INTERVAL", n.AlertInterval}} {
+		{"ALERT_FAIL_FOR", n.AlertFailFor}, {"ALERT_THROTTLE", n.AlertThrottle}, {"ALERT_INTERVAL", n.AlertInterval},
+		{"ALERT_PANIC_WINDOW", n.AlertPanicWindow}} {
 		if d.d <= 0 {
 			return fmt.Errorf("%s=%s: must be positive", d.name, d.d)
 		}
@@ -472,6 +476,10 @@ func (n *Notifier) Validate(string) error {
 		return fmt.Errorf("ALERT_ERROR_RATE_PERCENT=%d: must be 1–100", n.AlertRatePercent)
 	case n.AlertMinRequests < 1:
 		return fmt.Errorf("ALERT_MIN_REQUESTS=%d: must be positive", n.AlertMinRequests)
+	case n.AlertProjectionLag < 1:
+		return fmt.Errorf("ALERT_PROJECTION_LAG=%d: must be positive", n.AlertProjectionLag)
+	case n.OpsEmail != "" && !strings.Contains(n.OpsEmail, "@"):
+		return fmt.Errorf("OPS_EMAIL=%q: not an email address", n.OpsEmail)
 	}
 	if n.SESEndpoint != "" {
 		return httpURL("AWS_ENDPOINT_URL_SES", n.SESEndpoint)

@@ -125,6 +125,23 @@ func (l *Locker) Acquire(ctx context.Context, name string) (relay.Lease, error) 
 	}
 }
 
+// Held tells whether some session of this database holds the lock of name:
+// whether the relay (or catch-up runner) name has a leader anywhere. The
+// ops alerts ask it. An advisory lock on a bigint key shows in pg_locks as
+// its high and low 32 bits (classid, objid) with objsubid 1.
+func (l *Locker) Held(ctx context.Context, name string) (bool, error) {
+	key := uint64(lockKey(name))
+	var held bool
+	err := l.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND objsubid = 1
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND classid::bigint = $1 AND objid::bigint = $2)`, int64(key>>32), int64(key&math.MaxUint32)).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("relay lease %s: %w", name, err)
+	}
+	return held, nil
+}
+
 // dedicated takes a connection out of the pool: the lock lives as long as
 // this session, so the pool must never hand it to anyone else.
 func (l *Locker) dedicated(ctx context.Context) (*pgx.Conn, error) {

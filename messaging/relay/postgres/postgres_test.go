@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/evshop/shop/messaging/relay"
 	"github.com/evshop/shop/messaging/relay/postgres"
 	"github.com/evshop/shop/messaging/relay/relaytest"
@@ -54,4 +56,32 @@ func TestLeaseIsLostWhenItsSessionDies(t *testing.T) {
 		t.Fatalf("standby could not take over: %v", err)
 	}
 	lb.Release(ctx) //nolint:errcheck
+}
+
+func TestHeldTellsWhetherALeaderExists(t *testing.T) {
+	ctx := context.Background()
+	pool := testenv.Postgres(t)
+	leader := postgres.NewLocker(pool, postgres.LockerConfig{RetryInterval: 50 * time.Millisecond})
+	watcher := postgres.NewLocker(pool, postgres.LockerConfig{}) // another process, e.g. the notifier
+	name := "held-" + uuid.NewString()
+	held := func(want bool) {
+		t.Helper()
+		got, err := watcher.Held(ctx, name)
+		if err != nil || got != want {
+			t.Fatalf("Held = %v, %v; want %v", got, err, want)
+		}
+	}
+	held(false)
+	lease, err := leader.Acquire(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held(true)
+	if other, _ := watcher.Held(ctx, name+"-other"); other {
+		t.Fatal("another name reported held")
+	}
+	if err := lease.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	held(false)
 }

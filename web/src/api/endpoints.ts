@@ -4,6 +4,7 @@
 
 import { ApiClient } from "./client";
 import type {
+  BackInStock,
   Basket,
   Category,
   CheckoutAccepted,
@@ -99,6 +100,14 @@ export function createApi(client: ApiClient) {
       merge: () => client.post<unknown>("/api/basket/merge"),
       checkout: (body: CheckoutRequest, idempotencyKey: string) =>
         client.post<CheckoutAccepted>("/api/basket/checkout", body, { idempotencyKey }),
+    },
+
+    notifications: {
+      /** Whether the signed-in customer waits for an email when the SKU is back in stock. */
+      backInStock: (sku: string) => client.get<BackInStock>(`/api/notifications/back-in-stock/${seg(sku)}`),
+      /** Opt in to one email when the SKU is restocked; idempotent. */
+      subscribeBackInStock: (sku: string) => client.post<BackInStock>(`/api/notifications/back-in-stock/${seg(sku)}`),
+      unsubscribeBackInStock: (sku: string) => client.delete<BackInStock>(`/api/notifications/back-in-stock/${seg(sku)}`),
     },
 
     orders: {

@@ -45,6 +45,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "refund.completed.v1",
   "return.received.v1",
 ] as const satisfies readonly WebhookEventType[];
+export type BackInStock = Schemas["BackInStock"];
 
 export interface Page<T> {
   items: T[];

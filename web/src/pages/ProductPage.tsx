@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Price } from "../components/Price";
 import { ErrorView, Loading } from "../components/Status";
@@ -93,8 +93,65 @@ export function ProductPage() {
             </button>
           </div>
           {error != null && <ErrorView what="Could not add to basket" error={error} />}
+          {soldOut && <BackInStockButton sku={p.sku} name={p.name} />}
         </div>
       </div>
     </article>
+  );
+}
+
+/** Opt in to (or out of) one email when a sold-out SKU is back in stock. */
+function BackInStockButton({ sku, name }: { sku: string; name: string }) {
+  const { api, me } = useSession();
+  const announce = useAnnounce();
+  const [subscribed, setSubscribed] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (!me) return;
+    let live = true;
+    api.notifications
+      .backInStock(sku)
+      .then((r) => live && setSubscribed(r.subscribed))
+      .catch(() => live && setSubscribed(false));
+    return () => {
+      live = false;
+    };
+  }, [api, me, sku]);
+
+  if (me === undefined) return null;
+  if (me === null)
+    return (
+      <p className="back-in-stock">
+        <Link to={`/login?next=${encodeURIComponent(`/products/${sku}`)}`}>Sign in</Link> to be emailed when it is back in
+        stock.
+      </p>
+    );
+
+  const toggle = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      const r = subscribed
+        ? await api.notifications.unsubscribeBackInStock(sku)
+        : await api.notifications.subscribeBackInStock(sku);
+      setSubscribed(r.subscribed);
+      announce(r.subscribed ? `We will email you when ${name} is back in stock.` : `No email about ${name}.`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="back-in-stock">
+      {subscribed && <p>We will email you once when it is back in stock.</p>}
+      <button type="button" className={subscribed ? undefined : "primary"} onClick={toggle} disabled={busy || subscribed === null}>
+        {subscribed ? "Do not email me" : "Email me when it is back"}
+      </button>
+      {error != null && <ErrorView what="Could not save your request" error={error} />}
+    </div>
   );
 }
