@@ -11,6 +11,7 @@ import (
 	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/rebuild/rebuildtest"
 )
 
 // The ledger rebuilt from history on PostgreSQL equals the live one, which
@@ -36,8 +37,8 @@ func TestPostgresRebuildEqualsLiveRowByRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	lp, _ := payments.NewProjector(live)
-	projectionstest.Settle(t, ctx, pool, es)
-	cp := projectionstest.Project(t, ctx, es, 0, lp.Filter(), lp.Handle)
+	rebuildtest.Settle(t, ctx, pool, es)
+	cp := rebuildtest.Project(t, ctx, es, 0, lp.Filter(), lp.Handle)
 
 	target, err := payments.NewRebuildTarget(pool)
 	if err != nil {
@@ -53,11 +54,11 @@ func TestPostgresRebuildEqualsLiveRowByRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	dump := func() []string {
-		return projectionstest.Rows(t, ctx, pool,
+		return rebuildtest.Rows(t, ctx, pool,
 			`SELECT row_to_json(t)::text FROM payments t ORDER BY payment_id`,
 			`SELECT row_to_json(t)::text FROM payment_ledger t ORDER BY payment_id, revision`)
 	}
-	projectionstest.RebuildEqualsLive(t, ctx, runner, payments.RebuildName, dump, live.Checkpoint)
+	rebuildtest.RebuildEqualsLive(t, ctx, runner, payments.RebuildName, dump, live.Checkpoint)
 
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('payments_pkey','payments_order_idx','payment_ledger_pkey')`).Scan(&n); err != nil || n != 3 {
@@ -70,8 +71,8 @@ func TestPostgresRebuildEqualsLiveRowByRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	projectionstest.Settle(t, ctx, pool, es)
-	projectionstest.Project(t, ctx, es, cp, lp.Filter(), lp.Handle)
+	rebuildtest.Settle(t, ctx, pool, es)
+	rebuildtest.Project(t, ctx, es, cp, lp.Filter(), lp.Handle)
 	for _, id := range []string{ids[0], more[0]} {
 		if got, err := live.ByOrder(ctx, id); err != nil || len(got) == 0 || len(got[0].Ledger) == 0 {
 			t.Fatalf("ByOrder(%s) after swap: %+v %v", id, got, err)
@@ -90,7 +91,7 @@ func TestSwappableRebuildEqualsLive(t *testing.T) {
 	}
 	sw := payments.NewSwappable()
 	p, _ := payments.NewProjector(sw)
-	projectionstest.Project(t, ctx, es, 0, p.Filter(), p.Handle)
+	rebuildtest.Project(t, ctx, es, 0, p.Filter(), p.Handle)
 	target, err := sw.RebuildTarget()
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +109,7 @@ func TestSwappableRebuildEqualsLive(t *testing.T) {
 		}
 		return out
 	}
-	projectionstest.RebuildEqualsLive(t, ctx, runner, payments.RebuildName, dump, sw.Checkpoint)
+	rebuildtest.RebuildEqualsLive(t, ctx, runner, payments.RebuildName, dump, sw.Checkpoint)
 }
 
 // The store a rebuild can swap passes the same contract as the others.

@@ -21,7 +21,7 @@
 // projections/recommendations). In embedded mode each service hands its
 // in-memory model's target (a Swappable's RebuildTarget) to wiring.Admin.
 // Each read model then proves its rebuild equal to its live model row by
-// row with projectionstest.RebuildEqualsLive.
+// row with rebuildtest.RebuildEqualsLive.
 package readmodels
 
 import (

@@ -20,15 +20,16 @@ import (
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/rebuild/rebuildtest"
 )
 
-var project = projectionstest.Project
+var project = rebuildtest.Project
 
 // dump returns every row of the orders read model (tables named with
 // suffix) as text, in a stable order.
 func dump(t testing.TB, ctx context.Context, pool *pgxpool.Pool, suffix string) []string {
 	t.Helper()
-	return projectionstest.Rows(t, ctx, pool,
+	return rebuildtest.Rows(t, ctx, pool,
 		`SELECT row_to_json(t)::text FROM orders`+suffix+` t ORDER BY order_id`,
 		`SELECT row_to_json(t)::text FROM order_lines`+suffix+` t ORDER BY order_id, line_no`,
 		`SELECT row_to_json(t)::text FROM order_status_history`+suffix+` t ORDER BY order_id, revision`)
@@ -99,7 +100,7 @@ func (e *pgEnv) projectLive(t testing.TB, ctx context.Context, after uint64) uin
 }
 
 func (e *pgEnv) settle(t testing.TB, ctx context.Context) {
-	projectionstest.Settle(t, ctx, e.pool, e.es)
+	rebuildtest.Settle(t, ctx, e.pool, e.es)
 }
 
 func TestOrdersRebuildEqualsLiveRowByRow(t *testing.T) {

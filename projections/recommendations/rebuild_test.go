@@ -15,6 +15,7 @@ import (
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
+	"github.com/evshop/shop/projections/rebuild/rebuildtest"
 	"github.com/evshop/shop/projections/recommendations"
 )
 
@@ -105,7 +106,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			es, customers, erased := seeded(t, 41)
 			store, target, collections := c.open(t)
 			p := recommendations.NewProjector(store)
-			projectionstest.Project(t, ctx, es, 0, p.Filter(), p.Handle)
+			rebuildtest.Project(t, ctx, es, 0, p.Filter(), p.Handle)
 			if err := store.Forget(ctx, erased); err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +116,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			if got := dump()[slices.Index(customers, erased)]; got != erased+" []" {
 				t.Fatalf("erased customer before the rebuild: %s", got)
 			}
-			projectionstest.RebuildEqualsLive(t, ctx, runner, recommendations.RebuildName, dump, p.Checkpoint)
+			rebuildtest.RebuildEqualsLive(t, ctx, runner, recommendations.RebuildName, dump, p.Checkpoint)
 			if collections != nil {
 				names := strings.Join(collections(), " ")
 				if strings.Count(names, recommendations.OrdersCollection) != 1 || strings.Count(names, recommendations.PaidCollection) != 1 {
@@ -125,7 +126,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			// Live writes after the swap land in the active generation.
 			more, _ := projectionstest.Seed(ctx, es, 42, 1, 0)
 			head, _ := runner.Status(ctx, recommendations.RebuildName)
-			projectionstest.Project(t, ctx, es, head.Checkpoint, p.Filter(), p.Handle)
+			rebuildtest.Project(t, ctx, es, head.Checkpoint, p.Filter(), p.Handle)
 			var found bool
 			for ev, err := range es.ReadAll(ctx, head.Checkpoint, eventstore.Filter{EventTypes: []string{ordering.EventOrderPlaced}}) {
 				if err != nil {
@@ -151,7 +152,7 @@ func TestSwappableContract(t *testing.T) {
 	ref, sw := recommendations.NewMemoryStore(), recommendations.NewSwappable()
 	for _, s := range []recommendations.Store{ref, sw} {
 		p := recommendations.NewProjector(s)
-		projectionstest.Project(t, ctx, es, 0, p.Filter(), p.Handle)
+		rebuildtest.Project(t, ctx, es, 0, p.Filter(), p.Handle)
 	}
 	if a, b := dumpOrders(t, ref, customers)(), dumpOrders(t, sw, customers)(); !slices.Equal(a, b) {
 		t.Fatalf("swappable differs from memory:\n%v\n%v", a, b)

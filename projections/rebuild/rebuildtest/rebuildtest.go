@@ -1,4 +1,6 @@
-package projectionstest
+// Package rebuildtest holds the checks every rebuildable read model runs:
+// its blue/green rebuild equals its live model row by row.
+package rebuildtest
 
 import (
 	"context"
