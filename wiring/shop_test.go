@@ -21,6 +21,7 @@ func TestEmbeddedShopSendsOpsAlerts(t *testing.T) {
 	env := map[string]string{
 		"ALERT_READYZ_TARGETS": "inventory=http://127.0.0.1:1/readyz", // nothing listens on port 1
 		"ALERT_FAIL_FOR":       "100ms", "ALERT_INTERVAL": "50ms", "OPS_EMAIL": "ops@shop.test", "SEED_DEMO": "false",
+		"DATA_DIR": t.TempDir(),
 	}
 	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
