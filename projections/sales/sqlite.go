@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/evshop/shop/eventstore"
@@ -326,11 +325,8 @@ func (s *SQLite) Figures(ctx context.Context, from, to Day) (Figures, error) {
 // rebuild.SwapSQLiteTables. The live store needs no wrapper: the swap holds
 // the database's write lock, which every live write waits for.
 type SQLiteRebuildTarget struct {
-	db           *sqlite.DB
 	live, shadow *SQLite
-
-	mu     sync.Mutex
-	swapTx *sql.Tx // set while Swap runs: the tail goes into its transaction
+	side         *rebuild.SQLiteShadow
 }
 
 var _ rebuild.Projection = (*SQLiteRebuildTarget)(nil)
@@ -346,7 +342,10 @@ func NewSQLiteRebuildTarget(db *sqlite.DB, loc *time.Location) (*SQLiteRebuildTa
 	if err != nil {
 		return nil, err
 	}
-	return &SQLiteRebuildTarget{db: db, live: live, shadow: shadow}, nil
+	return &SQLiteRebuildTarget{live: live, shadow: shadow, side: &rebuild.SQLiteShadow{
+		DB: db, Pairs: pairs(live.t, shadow.t),
+		Checkpoints: "sales_checkpoints", Live: live.checkpointName(), Shadow: shadow.checkpointName(),
+	}}, nil
 }
 
 // Name implements rebuild.Projection.
@@ -360,30 +359,22 @@ func (t *SQLiteRebuildTarget) LiveCheckpoint(ctx context.Context) (uint64, error
 	return t.live.Checkpoint(ctx)
 }
 
-func (t *SQLiteRebuildTarget) inSwap() *sql.Tx {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.swapTx
-}
-
 // ShadowCheckpoint implements rebuild.Projection.
 func (t *SQLiteRebuildTarget) ShadowCheckpoint(ctx context.Context) (uint64, error) {
-	if tx := t.inSwap(); tx != nil {
+	if tx := t.side.Tx(); tx != nil {
 		return t.shadow.checkpoint(ctx, tx)
 	}
 	return t.shadow.Checkpoint(ctx)
 }
 
 // CreateShadow implements rebuild.Projection.
-func (t *SQLiteRebuildTarget) CreateShadow(ctx context.Context) error {
-	return rebuild.CreateSQLiteShadows(ctx, t.db, pairs(t.live.t, t.shadow.t))
-}
+func (t *SQLiteRebuildTarget) CreateShadow(ctx context.Context) error { return t.side.Create(ctx) }
 
 // ApplyShadow implements rebuild.Projection. During Swap it writes with the
-// swap's transaction: the write connection is the swap's until it commits.
+// swap's transaction.
 func (t *SQLiteRebuildTarget) ApplyShadow(ctx context.Context, evs []eventstore.RecordedEvent) error {
 	cs := Decode(evs, nil)
-	if tx := t.inSwap(); tx != nil {
+	if tx := t.side.Tx(); tx != nil {
 		return t.shadow.apply(ctx, tx, cs)
 	}
 	return t.shadow.ApplyBatch(ctx, cs)
@@ -391,37 +382,8 @@ func (t *SQLiteRebuildTarget) ApplyShadow(ctx context.Context, evs []eventstore.
 
 // Swap implements rebuild.Projection.
 func (t *SQLiteRebuildTarget) Swap(ctx context.Context, catchUp func(context.Context) error) error {
-	return rebuild.SwapSQLiteTables(ctx, t.db, pairs(t.live.t, t.shadow.t), func(ctx context.Context, tx *sql.Tx) error {
-		t.mu.Lock()
-		t.swapTx = tx
-		t.mu.Unlock()
-		defer func() {
-			t.mu.Lock()
-			t.swapTx = nil
-			t.mu.Unlock()
-		}()
-		if err := catchUp(ctx); err != nil {
-			return err
-		}
-		at, err := t.shadow.checkpoint(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := t.live.saveCheckpoint(ctx, tx, at); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM sales_checkpoints WHERE projector = ?`, t.shadow.checkpointName())
-		return err
-	})
+	return t.side.Swap(ctx, catchUp)
 }
 
 // DropShadow implements rebuild.Projection.
-func (t *SQLiteRebuildTarget) DropShadow(ctx context.Context) error {
-	if err := rebuild.DropSQLiteShadows(ctx, t.db, pairs(t.live.t, t.shadow.t)); err != nil {
-		return err
-	}
-	return t.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM sales_checkpoints WHERE projector = ?`, t.shadow.checkpointName())
-		return err
-	})
-}
+func (t *SQLiteRebuildTarget) DropShadow(ctx context.Context) error { return t.side.Drop(ctx) }
