@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/evshop/shop/notifier"
@@ -30,11 +29,7 @@ type Store struct{ db *sqlite.DB }
 
 // New applies the notifier's migrations and returns the store.
 func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlite.Migrate(ctx, db, "notifier", sub); err != nil {
+	if err := sqlite.MigrateEmbedded(ctx, db, "notifier", migrations, "migrations"); err != nil {
 		return nil, err
 	}
 	return &Store{db: db}, nil

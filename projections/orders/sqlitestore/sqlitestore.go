@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"strings"
 	"time"
@@ -36,11 +35,7 @@ const Component = "projections.orders"
 
 // Migrate applies the read model's migrations (the live tables).
 func Migrate(ctx context.Context, db *sqlite.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlite.Migrate(ctx, db, Component, sub)
+	return sqlite.MigrateEmbedded(ctx, db, Component, migrations, "migrations")
 }
 
 // Store is the embedded-mode orders.Store and orders.BatchStore.
@@ -288,7 +283,7 @@ func scanSummary(r scanner, s *orders.Summary, extra ...any) error {
 	var placed, updated int64
 	err := r.Scan(append([]any{&s.OrderID, &s.CustomerID, &s.Email, &s.Status, &s.Total.Amount, &s.Total.Currency,
 		&s.ItemCount, &placed, &updated}, extra...)...)
-	s.PlacedAt, s.UpdatedAt = fromNanos(placed), fromNanos(updated)
+	s.PlacedAt, s.UpdatedAt = sqlite.FromNanos(placed), sqlite.FromNanos(updated)
 	return err
 }
 
@@ -309,8 +304,6 @@ func scanDetail(r scanner, o *orders.Order, extra ...any) error {
 	o.Version = uint64(version)
 	return nil
 }
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 // Get implements orders.Store.
 func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
@@ -356,7 +349,7 @@ func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
 		if err := rows.Scan(&h.Status, &h.Reason, &at); err != nil {
 			return orders.Order{}, err
 		}
-		h.At = fromNanos(at)
+		h.At = sqlite.FromNanos(at)
 		o.History = append(o.History, h)
 	}
 	return o, rows.Err()
