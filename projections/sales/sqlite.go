@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/evshop/shop/eventstore"
@@ -83,41 +82,9 @@ func (s *SQLite) apply(ctx context.Context, tx *sql.Tx, cs []Change) error {
 	return s.write(ctx, tx, d)
 }
 
-// chunk bounds the values of one IN list, well below SQLite's variable
-// limit.
-const chunk = 500
-
-// inChunks runs query, whose "(?)" stands for an IN list, over keys a chunk
-// at a time, handing each row to scan.
-func inChunks(ctx context.Context, tx *sql.Tx, query string, keys []string, scan func(*sql.Rows) error) error {
-	for len(keys) > 0 {
-		part := keys[:min(chunk, len(keys))]
-		keys = keys[len(part):]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		rows, err := tx.QueryContext(ctx, strings.Replace(query, "(?)", "(?"+strings.Repeat(",?", len(part)-1)+")", 1), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (s *SQLite) load(ctx context.Context, tx *sql.Tx, streams, orders []string) (batch, error) {
 	b := batch{versions: map[string]uint64{}, lines: map[string][]Line{}}
-	err := inChunks(ctx, tx, `SELECT stream, version FROM `+s.t.streams+` WHERE stream IN (?)`, streams, func(r *sql.Rows) error {
+	err := sqlite.QueryIn(ctx, tx, `SELECT stream, version FROM `+s.t.streams+` WHERE stream IN (?)`, streams, func(r *sql.Rows) error {
 		var st string
 		var v int64
 		err := r.Scan(&st, &v)
@@ -127,7 +94,7 @@ func (s *SQLite) load(ctx context.Context, tx *sql.Tx, streams, orders []string)
 	if err != nil {
 		return b, fmt.Errorf("sales: load versions: %w", err)
 	}
-	err = inChunks(ctx, tx, `SELECT order_id, sku, name, category, quantity, unit_amount, currency FROM `+s.t.lines+`
+	err = sqlite.QueryIn(ctx, tx, `SELECT order_id, sku, name, category, quantity, unit_amount, currency FROM `+s.t.lines+`
 		WHERE order_id IN (?) ORDER BY order_id, line_no`, orders, func(r *sql.Rows) error {
 		var id string
 		var l Line
@@ -205,33 +172,14 @@ func (s *SQLite) write(ctx context.Context, tx *sql.Tx, d delta) error {
 			return fmt.Errorf("sales: write %s: %w", st.what, err)
 		}
 	}
-	return s.saveCheckpoint(ctx, tx, d.top)
-}
-
-func (s *SQLite) saveCheckpoint(ctx context.Context, tx *sql.Tx, pos uint64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO sales_checkpoints (projector, position, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
-		s.checkpointName(), int64(pos), sqlite.Nanos(time.Now()))
-	if err != nil {
-		return fmt.Errorf("sales: checkpoint: %w", err)
-	}
-	return nil
-}
-
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	return sqlite.SaveCheckpoint(ctx, tx, "sales_checkpoints", s.checkpointName(), d.top)
 }
 
 // Checkpoint implements Store.
 func (s *SQLite) Checkpoint(ctx context.Context) (uint64, error) { return s.checkpoint(ctx, s.db.Read) }
 
-func (s *SQLite) checkpoint(ctx context.Context, q querier) (uint64, error) {
-	var pos int64
-	err := q.QueryRowContext(ctx, `SELECT position FROM sales_checkpoints WHERE projector = ?`, s.checkpointName()).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return uint64(pos), err
+func (s *SQLite) checkpoint(ctx context.Context, q sqlite.Querier) (uint64, error) {
+	return sqlite.LoadCheckpoint(ctx, q, "sales_checkpoints", s.checkpointName())
 }
 
 func scanDay(text string) (Day, error) {
