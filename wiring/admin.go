@@ -25,9 +25,18 @@ func (in *Infra) Admin(ctx context.Context, o Admin, targets ...rebuild.Projecti
 		return nil, err
 	}
 	var state rebuild.StateStore
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if state, err = rebuild.NewSQLiteState(ctx, db); err != nil {
+			return nil, err
+		}
+	case in.S.Embedded():
 		state = rebuild.NewMemoryState()
-	} else {
+	default:
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, err

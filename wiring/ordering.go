@@ -116,13 +116,28 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	}}, nil
 }
 
-// sales assembles the sales read model (in memory or PostgreSQL, as the
-// orders one) and starts its projector.
+// sales assembles the sales read model (SQLite, memory or PostgreSQL, as
+// the orders one) and starts its projector.
 func (in *Infra) sales(ctx context.Context, o Ordering) (sales.Store, rebuild.Projection, error) {
 	var view sales.Store
 	var target rebuild.Projection
 	loc := o.Time.Location()
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := sales.MigrateSQLite(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		if view, err = sales.NewSQLite(db, loc, ""); err != nil {
+			return nil, nil, err
+		}
+		if target, err = sales.NewSQLiteRebuildTarget(db, loc); err != nil {
+			return nil, nil, err
+		}
+	case in.S.Embedded():
 		sw, err := sales.NewSwappable(sales.NewMemory(loc))
 		if err != nil {
 			return nil, nil, err
@@ -131,7 +146,7 @@ func (in *Infra) sales(ctx context.Context, o Ordering) (sales.Store, rebuild.Pr
 			return nil, nil, err
 		}
 		view = sw
-	} else {
+	default:
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/evshop/shop/webhooks"
 	"github.com/evshop/shop/webhooks/memstore"
 	"github.com/evshop/shop/webhooks/pgstore"
+	whsqlite "github.com/evshop/shop/webhooks/sqlitestore"
 )
 
 // webhookHandler names the webhook worker among the events' consumers in
@@ -18,7 +19,8 @@ import (
 const webhookHandler = "notifier.webhooks"
 
 // Webhooks assembles the outbound webhooks, run by the notifier: the
-// outbox and endpoints (memory when embedded, PostgreSQL otherwise), the
+// outbox and endpoints (the embedded database when durable, memory when
+// embedded, PostgreSQL otherwise), the
 // worker reading the event store from its checkpoint (one active across
 // processes), and the admin API at /api/admin/webhooks. In server mode
 // targets must be https unless WEBHOOK_ALLOW_NETS lets them through.
@@ -33,9 +35,19 @@ func (in *Infra) Webhooks(ctx context.Context, w Webhooks, verifier authn.Verifi
 	}
 	cfg := webhooks.Config{Source: events, Guard: webhooks.NewGuard(allow, !in.S.Embedded(), nil), Timeout: w.Timeout,
 		RetryFor: w.RetryFor, Concurrency: w.Concurrency, Logger: in.Log, Metrics: in.Registry}
-	if in.S.Embedded() {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, Route{}, err
+		}
+		if cfg.Store, err = whsqlite.New(ctx, db); err != nil {
+			return nil, Route{}, err
+		}
+		cfg.PollInterval = 100 * time.Millisecond
+	case in.S.Embedded():
 		cfg.Store, cfg.PollInterval = memstore.New(), 100*time.Millisecond
-	} else {
+	default:
 		pool, err := in.Postgres(ctx)
 		if err != nil {
 			return nil, Route{}, err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,24 +26,34 @@ import (
 func TestEmbeddedNotifierDeliversWebhooks(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"WEBHOOK_ALLOW_NETS": "127.0.0.1/32", "SEED_DEMO": "false", "DATA_DIR": t.TempDir()}
-	s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
+	// start runs the notifier on the data directory; stop ends it.
+	start := func(t *testing.T) (in *wiring.Infra, ntf *wiring.NotifierService, stop func()) {
+		s, err := wiring.LoadShop(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+		ctx, cancel := context.WithCancel(context.Background())
+		ntf, err = in.Notifier(ctx, s.Notifier, nil)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- in.Run(ctx, nil) }()
+		var once sync.Once
+		stop = func() {
+			once.Do(func() {
+				cancel()
+				<-done
+				in.Close()
+			})
+		}
+		t.Cleanup(stop)
+		return in, ntf, stop
 	}
-	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	ntf, err := in.Notifier(ctx, s.Notifier, nil)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		in.Close()
-	})
+	ctx := context.Background()
+	in, ntf, stop := start(t)
 
 	got := make(chan *http.Request, 1)
 	bodies := make(chan []byte, 1)
@@ -79,5 +90,25 @@ func TestEmbeddedNotifierDeliversWebhooks(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("no webhook delivered")
+	}
+
+	// The durable shop (STORAGE=sqlite, the default) keeps the endpoint and
+	// its delivery log in DATA_DIR across a restart.
+	stop()
+	_, ntf, _ = start(t)
+	if got, err := ntf.Webhooks.Endpoint(ctx, ep.ID); err != nil || got.Secret != ep.Secret {
+		t.Fatalf("endpoint after a restart: %+v %v", got, err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ds, err := ntf.Webhooks.Deliveries(ctx, ep.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) == 1 && ds[0].EventID == id && ds[0].Status == webhooks.StatusDelivered {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery log after a restart: %+v", ds)
+		}
 	}
 }

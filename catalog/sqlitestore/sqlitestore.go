@@ -25,7 +25,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -42,17 +41,11 @@ type Store struct{ db *sqlite.DB }
 
 // New applies the "catalog" migrations and returns the store.
 func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlite.Migrate(ctx, db, "catalog", sub); err != nil {
+	if err := sqlite.MigrateEmbedded(ctx, db, "catalog", migrations, "migrations"); err != nil {
 		return nil, err
 	}
 	return &Store{db: db}, nil
 }
-
-func nanos(t time.Time) int64 { return t.UTC().UnixNano() }
 
 // querier is the read pool or a write transaction.
 type querier interface {
@@ -126,7 +119,7 @@ func (s *Store) Insert(ctx context.Context, p domain.Product) error {
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (sku) DO NOTHING`,
 			p.SKU().String(), p.Name(), domain.NameKey(p.Name()), p.Description(), p.Category().String(), d.attrs,
 			p.Price().Amount(), p.Price().Currency(), d.images, domain.SearchText(p), p.OnHand(), p.Reserved(), p.IsArchived(),
-			nanos(p.CreatedAt()), nanos(p.UpdatedAt()), p.Version())
+			sqlite.Nanos(p.CreatedAt()), sqlite.Nanos(p.UpdatedAt()), p.Version())
 		if err != nil {
 			return fmt.Errorf("catalog sqlitestore: insert %s: %w", p.SKU(), err)
 		}
@@ -164,7 +157,7 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 			price_amount=?, currency=?, images=?, search_text=?, archived=?, updated_at=?, version=? WHERE sku=?`,
 			p.Name(), domain.NameKey(p.Name()), p.Description(), p.Category().String(), d.attrs,
 			p.Price().Amount(), p.Price().Currency(), d.images, domain.SearchText(p), p.IsArchived(),
-			nanos(p.UpdatedAt()), p.Version(), p.SKU().String())
+			sqlite.Nanos(p.UpdatedAt()), p.Version(), p.SKU().String())
 		if err != nil {
 			return fmt.Errorf("catalog sqlitestore: update %s: %w", p.SKU(), err)
 		}

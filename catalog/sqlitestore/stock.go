@@ -11,6 +11,7 @@ import (
 	"time"
 
 	domain "github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/platform/sqlite"
 )
 
 // planHold decides, inside tx, what holding line l for orderID would do.
@@ -129,7 +130,7 @@ func insertReservation(ctx context.Context, tx *sql.Tx, r domain.Reservation) (b
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO catalog_reservations (order_id, lines, status, reason, failed_skus, updated_at)
 		VALUES (?,?,?,?,?,?) ON CONFLICT (order_id) DO NOTHING`, r.OrderID(), string(lines), string(r.Status()), r.Reason(),
-		string(failed), nanos(time.Now()))
+		string(failed), sqlite.Nanos(time.Now()))
 	if err != nil {
 		return false, fmt.Errorf("catalog sqlitestore: insert reservation: %w", err)
 	}
@@ -169,7 +170,7 @@ func setStatus(ctx context.Context, tx *sql.Tx, orderID string, to domain.Reserv
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE catalog_reservations SET status = ?, reason = ?, failed_skus = ?, updated_at = ?
-		WHERE order_id = ?`, string(to), reason, string(failed), nanos(time.Now()), orderID); err != nil {
+		WHERE order_id = ?`, string(to), reason, string(failed), sqlite.Nanos(time.Now()), orderID); err != nil {
 		return fmt.Errorf("catalog sqlitestore: reservation status: %w", err)
 	}
 	return nil

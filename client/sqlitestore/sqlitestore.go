@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/evshop/shop/client"
@@ -29,17 +28,11 @@ type Store struct{ db *sqlite.DB }
 
 // New applies the "client" migrations and returns the store.
 func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlite.Migrate(ctx, db, "client", sub); err != nil {
+	if err := sqlite.MigrateEmbedded(ctx, db, "client", migrations, "migrations"); err != nil {
 		return nil, err
 	}
 	return &Store{db: db}, nil
 }
-
-func nanos(t time.Time) int64 { return t.UTC().UnixNano() }
 
 // row is a profile in the columns' shape.
 type row struct {
@@ -57,7 +50,7 @@ func toRow(p client.Profile) (row, error) {
 		}
 	}
 	return row{userID: p.UserID, email: p.Email, body: string(body), erased: p.Erased,
-		created: nanos(p.CreatedAt), updated: nanos(p.UpdatedAt)}, nil
+		created: sqlite.Nanos(p.CreatedAt), updated: sqlite.Nanos(p.UpdatedAt)}, nil
 }
 
 func (s *Store) put(ctx context.Context, p client.Profile, onConflict string) (bool, error) {
@@ -163,7 +156,7 @@ func (s *Store) Erase(ctx context.Context, userID string, at time.Time) error {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO client_profiles (user_id, email, profile, erased, created_at, updated_at)
 			VALUES (?1, '', '{}', 1, ?2, ?2) ON CONFLICT (user_id) DO UPDATE SET email = '', profile = '{}', erased = 1,
-			created_at = ?2, updated_at = ?2`, userID, nanos(at)); err != nil {
+			created_at = ?2, updated_at = ?2`, userID, sqlite.Nanos(at)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM client_preferences WHERE user_id = ?`, userID)

@@ -35,7 +35,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"iter"
 	"slices"
 	"strings"
@@ -82,11 +81,7 @@ func New(ctx context.Context, db *sqlitedb.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("eventstore/sqlite: nil database")
 	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("eventstore/sqlite: migrations: %w", err)
-	}
-	if err := sqlitedb.Migrate(ctx, db, "eventstore", sub); err != nil {
+	if err := sqlitedb.MigrateEmbedded(ctx, db, "eventstore", migrations, "migrations"); err != nil {
 		return nil, fmt.Errorf("eventstore/sqlite: migrate: %w", err)
 	}
 	return &Store{db: db, now: time.Now, appended: make(chan struct{})}, nil

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -40,11 +39,7 @@ type Outbox struct {
 // capacity messages (memory.DefaultCapacity when ≤ 0, oldest dropped first);
 // now may be nil (time.Now).
 func New(ctx context.Context, db *sqlite.DB, now func() time.Time, capacity int) (*Outbox, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlite.Migrate(ctx, db, "mail", sub); err != nil {
+	if err := sqlite.MigrateEmbedded(ctx, db, "mail", migrations, "migrations"); err != nil {
 		return nil, err
 	}
 	if now == nil {

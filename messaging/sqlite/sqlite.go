@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/evshop/shop/messaging"
@@ -25,11 +24,7 @@ var migrations embed.FS
 // Migrate creates or upgrades the tables of this package (component
 // "messaging").
 func Migrate(ctx context.Context, db *sqlitedb.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlitedb.Migrate(ctx, db, "messaging", sub)
+	return sqlitedb.MigrateEmbedded(ctx, db, "messaging", migrations, "migrations")
 }
 
 // DeadLetters is the SQLite DeadLetterStore.

@@ -5,13 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/evshop/shop/platform/sqlite"
 )
 
 // Subscribe implements notifier.BackInStock; a repeated request keeps the
 // first one's time (its place in the queue).
 func (s *Store) Subscribe(ctx context.Context, sku, customerID string, at time.Time) error {
 	return s.write(ctx, `INSERT INTO notifier_back_in_stock (sku, customer_id, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (sku, customer_id) DO NOTHING`, sku, customerID, nanos(at))
+		ON CONFLICT (sku, customer_id) DO NOTHING`, sku, customerID, sqlite.Nanos(at))
 }
 
 // Unsubscribe implements notifier.BackInStock.

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/evshop/shop/notifier"
@@ -30,11 +29,7 @@ type Store struct{ db *sqlite.DB }
 
 // New applies the notifier's migrations and returns the store.
 func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlite.Migrate(ctx, db, "notifier", sub); err != nil {
+	if err := sqlite.MigrateEmbedded(ctx, db, "notifier", migrations, "migrations"); err != nil {
 		return nil, err
 	}
 	return &Store{db: db}, nil
@@ -43,14 +38,10 @@ func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
 // Ping checks the database (readiness).
 func (s *Store) Ping(ctx context.Context) error { return s.db.Read.PingContext(ctx) }
 
-func nanos(t time.Time) int64 { return t.UTC().UnixNano() }
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
 // Claim implements notifier.DeliveryLog: insert, or take over a pending row
 // whose lease ran out; otherwise the row's status says why not.
 func (s *Store) Claim(ctx context.Context, c notifier.Claim) error {
-	now := nanos(c.Now)
+	now := sqlite.Nanos(c.Now)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var attempts int
 		err := tx.QueryRowContext(ctx, `
@@ -103,19 +94,19 @@ func (s *Store) update(ctx context.Context, query, key string, args ...any) erro
 // MarkSent implements notifier.DeliveryLog.
 func (s *Store) MarkSent(ctx context.Context, key, messageID string, now time.Time) error {
 	return s.update(ctx, `UPDATE notifier_deliveries SET status = 'sent', message_id = ?2, last_error = '', updated_at = ?3 WHERE key = ?1`,
-		key, messageID, nanos(now))
+		key, messageID, sqlite.Nanos(now))
 }
 
 // MarkFailed implements notifier.DeliveryLog.
 func (s *Store) MarkFailed(ctx context.Context, key, reason string, now time.Time) error {
 	return s.update(ctx, `UPDATE notifier_deliveries SET status = 'failed', last_error = ?2, updated_at = ?3 WHERE key = ?1`,
-		key, truncate(reason, 2000), nanos(now))
+		key, truncate(reason, 2000), sqlite.Nanos(now))
 }
 
 // Release implements notifier.DeliveryLog.
 func (s *Store) Release(ctx context.Context, key, reason string, now time.Time) error {
 	return s.update(ctx, `UPDATE notifier_deliveries SET last_error = ?2, updated_at = ?3, lease_until = ?3
-		WHERE key = ?1 AND status = 'pending'`, key, truncate(reason, 2000), nanos(now))
+		WHERE key = ?1 AND status = 'pending'`, key, truncate(reason, 2000), sqlite.Nanos(now))
 }
 
 func truncate(s string, n int) string {
@@ -135,7 +126,7 @@ func scanDelivery(row scanner) (notifier.Delivery, error) {
 	var created, updated int64
 	err := row.Scan(&d.Key, &d.Kind, &d.To, &status, &d.Attempts, &d.LastError, &d.MessageID, &created, &updated)
 	d.Status = notifier.DeliveryStatus(status)
-	d.CreatedAt, d.UpdatedAt = fromNanos(created), fromNanos(updated)
+	d.CreatedAt, d.UpdatedAt = sqlite.FromNanos(created), sqlite.FromNanos(updated)
 	return d, err
 }
 
@@ -231,7 +222,7 @@ func (s *Store) UpdateBasket(ctx context.Context, id string, fn func(*notifier.B
 		}
 		var last *int64
 		if !b.LastActivity.IsZero() {
-			n := nanos(b.LastActivity)
+			n := sqlite.Nanos(b.LastActivity)
 			last = &n
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO notifier_baskets (basket_id, data, items, last_activity, cycle_id, reminded_cycle)
@@ -249,7 +240,7 @@ func (s *Store) UpdateBasket(ctx context.Context, id string, fn func(*notifier.B
 func (s *Store) DueBaskets(ctx context.Context, idleSince time.Time, limit int) ([]notifier.Basket, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT data, reminded_cycle FROM notifier_baskets
 		WHERE items > 0 AND cycle_id <> reminded_cycle AND last_activity <= ?
-		ORDER BY last_activity, basket_id LIMIT ?`, nanos(idleSince), limit)
+		ORDER BY last_activity, basket_id LIMIT ?`, sqlite.Nanos(idleSince), limit)
 	if err != nil {
 		return nil, fmt.Errorf("notifier sqlitestore: due baskets: %w", err)
 	}

@@ -218,6 +218,16 @@ func Migrate(ctx context.Context, db *DB, component string, migrations fs.FS) er
 	return nil
 }
 
+// MigrateEmbedded is Migrate over the directory dir of an embedded file
+// system: the form every adapter uses with its //go:embed migrations/*.sql.
+func MigrateEmbedded(ctx context.Context, db *DB, component string, embedded fs.FS, dir string) error {
+	sub, err := fs.Sub(embedded, dir)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s migrations: %w", component, err)
+	}
+	return Migrate(ctx, db, component, sub)
+}
+
 // escapePath escapes a file path for a file: URI.
 func escapePath(p string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)

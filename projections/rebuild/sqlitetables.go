@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/evshop/shop/platform/sqlite"
 )
@@ -166,4 +167,75 @@ func SwapSQLiteTables(ctx context.Context, db *sqlite.DB, pairs []TablePair, inT
 		}
 		return nil
 	})
+}
+
+// SQLiteShadow is the shadow side of a SQLite read model's rebuild target:
+// the table pairs and the checkpoint rows, and, while Swap runs, the swap's
+// transaction. The database has one write connection and the swap holds it
+// until it commits, so the catch-up's ShadowCheckpoint and ApplyShadow must
+// use Tx when it is set.
+type SQLiteShadow struct {
+	DB    *sqlite.DB
+	Pairs []TablePair
+	// Checkpoints is the table of the read model's checkpoints, with the
+	// columns (projector TEXT PRIMARY KEY, position INTEGER, updated_at
+	// INTEGER); Live and Shadow name the two rows.
+	Checkpoints, Live, Shadow string
+
+	mu sync.Mutex
+	tx *sql.Tx
+}
+
+// Tx is the running swap's transaction, nil outside Swap.
+func (s *SQLiteShadow) Tx() *sql.Tx {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tx
+}
+
+func (s *SQLiteShadow) setTx(tx *sql.Tx) {
+	s.mu.Lock()
+	s.tx = tx
+	s.mu.Unlock()
+}
+
+// Create implements Projection.CreateShadow.
+func (s *SQLiteShadow) Create(ctx context.Context) error {
+	return CreateSQLiteShadows(ctx, s.DB, s.Pairs)
+}
+
+// Swap implements Projection.Swap: in the swap's transaction (see
+// SwapSQLiteTables) it runs catchUp, moves the shadow's checkpoint onto
+// the live one, and swaps the tables.
+func (s *SQLiteShadow) Swap(ctx context.Context, catchUp func(context.Context) error) error {
+	return SwapSQLiteTables(ctx, s.DB, s.Pairs, func(ctx context.Context, tx *sql.Tx) error {
+		s.setTx(tx)
+		defer s.setTx(nil)
+		if err := catchUp(ctx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+s.Checkpoints+` (projector, position, updated_at)
+			SELECT ?, position, updated_at FROM `+s.Checkpoints+` WHERE projector = ?
+			ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
+			s.Live, s.Shadow)
+		if err != nil {
+			return fmt.Errorf("rebuild: move checkpoint %s: %w", s.Shadow, err)
+		}
+		return s.dropCheckpoint(ctx, tx)
+	})
+}
+
+func (s *SQLiteShadow) dropCheckpoint(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.Checkpoints+` WHERE projector = ?`, s.Shadow); err != nil {
+		return fmt.Errorf("rebuild: drop checkpoint %s: %w", s.Shadow, err)
+	}
+	return nil
+}
+
+// Drop implements Projection.DropShadow: the shadow tables and checkpoint.
+func (s *SQLiteShadow) Drop(ctx context.Context) error {
+	if err := DropSQLiteShadows(ctx, s.DB, s.Pairs); err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.dropCheckpoint(ctx, tx) })
 }

@@ -17,42 +17,57 @@ import (
 	"github.com/evshop/shop/platform/pg"
 )
 
-// MemoryState is the in-process StateStore (embedded shop, tests). Its lock
-// only excludes runners of the same process, which is all there is then.
-type MemoryState struct {
+// procLocks are rebuild locks that exclude the runners of one process.
+type procLocks struct {
 	mu     sync.Mutex
 	locked map[string]bool
-	saved  map[string]Progress
 }
 
-// NewMemoryState returns an empty state store.
-func NewMemoryState() *MemoryState {
-	return &MemoryState{locked: map[string]bool{}, saved: map[string]Progress{}}
-}
-
-// Lock implements StateStore.
-func (m *MemoryState) Lock(_ context.Context, name string) (func(), error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.locked[name] {
+func (l *procLocks) lock(name string) (func(), error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.locked[name] {
 		return nil, fmt.Errorf("%w: %s", ErrBusy, name)
 	}
-	m.locked[name] = true
+	if l.locked == nil {
+		l.locked = map[string]bool{}
+	}
+	l.locked[name] = true
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			m.mu.Lock()
-			delete(m.locked, name)
-			m.mu.Unlock()
+			l.mu.Lock()
+			delete(l.locked, name)
+			l.mu.Unlock()
 		})
 	}, nil
 }
 
+func (l *procLocks) isLocked(name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.locked[name]
+}
+
+// MemoryState is the in-process StateStore (embedded shop, tests). Its lock
+// only excludes runners of the same process, which is all there is then.
+type MemoryState struct {
+	locks procLocks
+	mu    sync.Mutex
+	saved map[string]Progress
+}
+
+// NewMemoryState returns an empty state store.
+func NewMemoryState() *MemoryState {
+	return &MemoryState{saved: map[string]Progress{}}
+}
+
+// Lock implements StateStore.
+func (m *MemoryState) Lock(_ context.Context, name string) (func(), error) { return m.locks.lock(name) }
+
 // Locked implements StateStore.
 func (m *MemoryState) Locked(_ context.Context, name string) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.locked[name], nil
+	return m.locks.isLocked(name), nil
 }
 
 // Save implements StateStore.

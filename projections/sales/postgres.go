@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/evshop/shop/platform/pg"
+	"github.com/evshop/shop/projections/rebuild"
 )
 
 //go:embed migrations/*.sql
@@ -45,6 +46,28 @@ func (t tables) all() []string { return []string{t.streams, t.lines, t.days, t.i
 
 var suffixPattern = regexp.MustCompile(`^(_[a-z0-9]{1,20})?$`)
 
+// tablesFor names the live tables (suffix "") or a rebuild's shadows; the
+// PostgreSQL and SQLite adapters share the names.
+func tablesFor(suffix string) (tables, error) {
+	if !suffixPattern.MatchString(suffix) {
+		return tables{}, fmt.Errorf("sales: table suffix %q must match %s", suffix, suffixPattern)
+	}
+	return tables{
+		streams: "sales_streams" + suffix, lines: "sales_order_lines" + suffix, days: "sales_days" + suffix,
+		items: "sales_items" + suffix, baskets: "sales_baskets" + suffix,
+	}, nil
+}
+
+// pairs pairs each live table with its shadow.
+func pairs(live, shadow tables) []rebuild.TablePair {
+	sh := shadow.all()
+	var out []rebuild.TablePair
+	for i, l := range live.all() {
+		out = append(out, rebuild.TablePair{Live: l, Shadow: sh[i]})
+	}
+	return out
+}
+
 // NewPostgres returns the store over the live tables (suffix "") or over
 // shadow tables named with suffix, which a rebuild fills before swapping.
 // Days are bucketed in loc (UTC when nil). Run Migrate first.
@@ -52,16 +75,14 @@ func NewPostgres(pool *pgxpool.Pool, loc *time.Location, suffix string) (*Postgr
 	if pool == nil {
 		return nil, errors.New("sales: pool is required")
 	}
-	if !suffixPattern.MatchString(suffix) {
-		return nil, fmt.Errorf("sales: table suffix %q must match %s", suffix, suffixPattern)
+	t, err := tablesFor(suffix)
+	if err != nil {
+		return nil, err
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Postgres{pool: pool, loc: loc, suffix: suffix, t: tables{
-		streams: "sales_streams" + suffix, lines: "sales_order_lines" + suffix, days: "sales_days" + suffix,
-		items: "sales_items" + suffix, baskets: "sales_baskets" + suffix,
-	}}, nil
+	return &Postgres{pool: pool, loc: loc, suffix: suffix, t: t}, nil
 }
 
 // Location implements Store.

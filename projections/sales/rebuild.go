@@ -39,14 +39,7 @@ func NewRebuildTarget(pool *pgxpool.Pool, loc *time.Location) (*RebuildTarget, e
 	return &RebuildTarget{pool: pool, live: live, shadow: shadow}, nil
 }
 
-func (t *RebuildTarget) pairs() []rebuild.TablePair {
-	shadow := t.shadow.t.all()
-	var out []rebuild.TablePair
-	for i, live := range t.live.t.all() {
-		out = append(out, rebuild.TablePair{Live: live, Shadow: shadow[i]})
-	}
-	return out
-}
+func (t *RebuildTarget) pairs() []rebuild.TablePair { return pairs(t.live.t, t.shadow.t) }
 
 // Name implements rebuild.Projection.
 func (t *RebuildTarget) Name() string { return RebuildName }

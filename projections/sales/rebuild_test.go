@@ -13,7 +13,7 @@ import (
 
 // A rebuild replays the history into shadow tables and swaps them in: the
 // model then holds the figures of the live one, row for row, and its
-// checkpoint. Both the PostgreSQL target and the memory one (embedded mode).
+// checkpoint. The PostgreSQL and SQLite targets and the memory one.
 func TestRebuildEqualsLive(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -36,6 +36,18 @@ func TestRebuildEqualsLive(t *testing.T) {
 			}
 			live, _ := sales.NewPostgres(pool, paris, "")
 			target, err := sales.NewRebuildTarget(pool, paris)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return live, target
+		}},
+		{"sqlite", func(t *testing.T) (sales.Store, rebuild.Projection) {
+			db := testenv.SQLite(t)
+			if err := sales.MigrateSQLite(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			live, _ := sales.NewSQLite(db, paris, "")
+			target, err := sales.NewSQLiteRebuildTarget(db, paris)
 			if err != nil {
 				t.Fatal(err)
 			}

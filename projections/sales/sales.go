@@ -24,9 +24,10 @@
 //
 // Days are bucketed when an event is applied, in the time zone the store was
 // built with: changing SHOP_TIMEZONE needs a rebuild (`shopctl projections
-// rebuild sales`). Adapters: PostgreSQL (server mode; a batch and its
-// checkpoint commit in one transaction) and memory (embedded mode); both pass
-// one contract suite. Every change is guarded by its stream's revision, so a
+// rebuild sales`). Adapters: PostgreSQL (server mode), SQLite (the durable
+// embedded shop) — in both a batch and its checkpoint commit in one
+// transaction — and memory (the in-memory embedded shop); all pass one
+// contract suite. Every change is guarded by its stream's revision, so a
 // re-delivered event changes nothing and a gap is refused (ErrOutOfOrder).
 package sales
 

@@ -35,8 +35,8 @@ func (s *Sessions) Create(ctx context.Context, sess ident.Session) error {
 	if sess.FamilyExpiresAt.IsZero() {
 		return errors.New("identity sqlitestore: a session family needs its absolute end")
 	}
-	exp := nanos(earlier(sess.ExpiresAt, sess.FamilyExpiresAt))
-	now := nanos(s.now())
+	exp := sqlite.Nanos(earlier(sess.ExpiresAt, sess.FamilyExpiresAt))
+	now := sqlite.Nanos(s.now())
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM identity_session_tokens WHERE expires_at <= ?`,
@@ -48,7 +48,7 @@ func (s *Sessions) Create(ctx context.Context, sess ident.Session) error {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_session_families (family_id, user_id, expires_at, ends_at) VALUES (?,?,?,?)
 			ON CONFLICT (family_id) DO UPDATE SET user_id = excluded.user_id, revoked = 0, expires_at = excluded.expires_at, ends_at = excluded.ends_at`,
-			sess.FamilyID, sess.UserID, exp, nanos(sess.FamilyExpiresAt)); err != nil {
+			sess.FamilyID, sess.UserID, exp, sqlite.Nanos(sess.FamilyExpiresAt)); err != nil {
 			return fmt.Errorf("identity sqlitestore: create family: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO identity_session_tokens (token_hash, family_id, used, expires_at) VALUES (?,?,0,?)`,
@@ -77,7 +77,7 @@ func (s *Sessions) Rotate(ctx context.Context, oldHash, newHash string, ttl time
 		if err != nil {
 			return fmt.Errorf("identity sqlitestore: rotate: %w", err)
 		}
-		n := nanos(now)
+		n := sqlite.Nanos(now)
 		if n >= tokExp || revoked || n >= famExp || n >= ends {
 			return ident.ErrSessionInvalid
 		}
@@ -88,19 +88,19 @@ func (s *Sessions) Rotate(ctx context.Context, oldHash, newHash string, ttl time
 			_, err := tx.ExecContext(ctx, `UPDATE identity_session_families SET revoked = 1 WHERE family_id = ?`, fam)
 			return err
 		}
-		exp := earlier(now.Add(ttl), fromNanos(ends))
+		exp := earlier(now.Add(ttl), sqlite.FromNanos(ends))
 		// The used marker lives as long as the family, to catch reuse.
-		if _, err := tx.ExecContext(ctx, `UPDATE identity_session_tokens SET used = 1, expires_at = ? WHERE token_hash = ?`, nanos(exp), oldHash); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE identity_session_tokens SET used = 1, expires_at = ? WHERE token_hash = ?`, sqlite.Nanos(exp), oldHash); err != nil {
 			return fmt.Errorf("identity sqlitestore: rotate: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE identity_session_families SET expires_at = ? WHERE family_id = ?`, nanos(exp), fam); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE identity_session_families SET expires_at = ? WHERE family_id = ?`, sqlite.Nanos(exp), fam); err != nil {
 			return fmt.Errorf("identity sqlitestore: rotate: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_session_tokens (token_hash, family_id, used, expires_at) VALUES (?,?,0,?)`,
-			newHash, fam, nanos(exp)); err != nil {
+			newHash, fam, sqlite.Nanos(exp)); err != nil {
 			return fmt.Errorf("identity sqlitestore: rotate: %w", err)
 		}
-		out = ident.Session{TokenHash: newHash, FamilyID: fam, UserID: user, ExpiresAt: exp, FamilyExpiresAt: fromNanos(ends)}
+		out = ident.Session{TokenHash: newHash, FamilyID: fam, UserID: user, ExpiresAt: exp, FamilyExpiresAt: sqlite.FromNanos(ends)}
 		return nil
 	})
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"iter"
 	"time"
 
@@ -32,11 +31,7 @@ var migrations embed.FS
 
 // Migrate applies the "identity" migrations (New and NewSessions call it).
 func Migrate(ctx context.Context, db *sqlite.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlite.Migrate(ctx, db, "identity", sub)
+	return sqlite.MigrateEmbedded(ctx, db, "identity", migrations, "migrations")
 }
 
 // Store implements identity.Store on SQLite.
@@ -56,10 +51,6 @@ func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
 // Outbox returns the outbox reader for the relay.
 func (s *Store) Outbox() *Outbox { return s.outbox }
 
-func nanos(t time.Time) int64 { return t.UTC().UnixNano() }
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
 // CreateUser implements identity.Store.
 func (s *Store) CreateUser(ctx context.Context, u *domain.User, ch ident.Change) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -70,7 +61,7 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User, ch ident.Change)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO identity_users (id, email, name, password_hash, roles, email_verified, created_at, updated_at)
 			VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (email) DO NOTHING`, snap.ID, snap.Email, snap.Name, snap.PasswordHash, string(roles),
-			snap.EmailVerified, nanos(snap.CreatedAt), nanos(snap.UpdatedAt))
+			snap.EmailVerified, sqlite.Nanos(snap.CreatedAt), sqlite.Nanos(snap.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("identity sqlitestore: insert user: %w", err)
 		}
@@ -100,7 +91,7 @@ func scanUser(row *sql.Row) (*domain.User, error) {
 	if err := json.Unmarshal([]byte(roles), &s.Roles); err != nil {
 		return nil, fmt.Errorf("identity sqlitestore: roles of user %s: %w", s.ID, err)
 	}
-	s.CreatedAt, s.UpdatedAt = fromNanos(created), fromNanos(updated)
+	s.CreatedAt, s.UpdatedAt = sqlite.FromNanos(created), sqlite.FromNanos(updated)
 	return domain.RehydrateUser(s)
 }
 
@@ -134,7 +125,7 @@ func updateInTx(ctx context.Context, tx *sql.Tx, id string, fn func(*domain.User
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE identity_users SET name=?, password_hash=?, roles=?, email_verified=?, updated_at=? WHERE id=?`,
-		snap.Name, snap.PasswordHash, string(roles), snap.EmailVerified, nanos(snap.UpdatedAt), id); err != nil {
+		snap.Name, snap.PasswordHash, string(roles), snap.EmailVerified, sqlite.Nanos(snap.UpdatedAt), id); err != nil {
 		return fmt.Errorf("identity sqlitestore: update user: %w", err)
 	}
 	return applyChange(ctx, tx, id, ch)
@@ -146,14 +137,14 @@ func (s *Store) ConsumeToken(ctx context.Context, purpose ident.Purpose, idHash,
 		tok := ident.Token{IDHash: idHash, Purpose: purpose}
 		var expires int64
 		err := tx.QueryRowContext(ctx, `DELETE FROM identity_tokens WHERE id_hash=? AND purpose=? AND expires_at > ?
-			RETURNING user_id, expires_at, password_hash`, idHash, string(purpose), nanos(now)).Scan(&tok.UserID, &expires, &tok.PasswordHash)
+			RETURNING user_id, expires_at, password_hash`, idHash, string(purpose), sqlite.Nanos(now)).Scan(&tok.UserID, &expires, &tok.PasswordHash)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && tok.UserID != userID) {
 			return ident.ErrTokenInvalid // a wrong user rolls the delete back with the transaction
 		}
 		if err != nil {
 			return fmt.Errorf("identity sqlitestore: consume token: %w", err)
 		}
-		tok.ExpiresAt = fromNanos(expires)
+		tok.ExpiresAt = sqlite.FromNanos(expires)
 		return updateInTx(ctx, tx, userID, func(u *domain.User) (ident.Change, error) { return fn(u, tok) })
 	})
 }
@@ -164,7 +155,7 @@ func applyChange(ctx context.Context, tx *sql.Tx, userID string, ch ident.Change
 			return fmt.Errorf("identity sqlitestore: replace token: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_tokens (id_hash, user_id, purpose, expires_at, password_hash) VALUES (?,?,?,?,?)`,
-			t.IDHash, t.UserID, string(t.Purpose), nanos(t.ExpiresAt), t.PasswordHash); err != nil {
+			t.IDHash, t.UserID, string(t.Purpose), sqlite.Nanos(t.ExpiresAt), t.PasswordHash); err != nil {
 			return fmt.Errorf("identity sqlitestore: insert token: %w", err)
 		}
 	}
@@ -176,7 +167,7 @@ func applyChange(ctx context.Context, tx *sql.Tx, userID string, ch ident.Change
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision) + 1, 0) FROM identity_outbox WHERE stream = ?`, stream).Scan(&next); err != nil {
 		return fmt.Errorf("identity sqlitestore: outbox revision: %w", err)
 	}
-	now := nanos(time.Now())
+	now := sqlite.Nanos(time.Now())
 	for i, e := range ch.Events {
 		meta, err := json.Marshal(e.Metadata)
 		if err != nil {
@@ -236,7 +227,7 @@ func (o *Outbox) page(ctx context.Context, pos uint64) ([]eventstore.RecordedEve
 		if err := rows.Scan(&p, &e.ID, &e.Stream, &rev, &e.Type, &data, &meta, &at); err != nil {
 			return nil, fmt.Errorf("identity sqlitestore: scan outbox: %w", err)
 		}
-		e.Position, e.Revision, e.Data, e.Time = uint64(p), uint64(rev), json.RawMessage(data), fromNanos(at)
+		e.Position, e.Revision, e.Data, e.Time = uint64(p), uint64(rev), json.RawMessage(data), sqlite.FromNanos(at)
 		if err := json.Unmarshal([]byte(meta), &e.Metadata); err != nil {
 			return nil, fmt.Errorf("identity sqlitestore: outbox metadata at %d: %w", p, err)
 		}

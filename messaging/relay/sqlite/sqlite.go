@@ -17,7 +17,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"sync"
 	"time"
@@ -33,11 +32,7 @@ var migrations embed.FS
 
 // Migrate creates or upgrades the tables of this package (component "relay").
 func Migrate(ctx context.Context, db *sqlitedb.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlitedb.Migrate(ctx, db, "relay", sub)
+	return sqlitedb.MigrateEmbedded(ctx, db, "relay", migrations, "migrations")
 }
 
 // Checkpoints is the SQLite CheckpointStore.

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/evshop/shop/payments/sandbox"
@@ -28,11 +27,7 @@ var _ sandbox.Store = (*Store)(nil)
 
 // New applies the migrations and returns the store.
 func New(ctx context.Context, db *sqlitedb.DB) (*Store, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlitedb.Migrate(ctx, db, "sandbox", sub); err != nil {
+	if err := sqlitedb.MigrateEmbedded(ctx, db, "sandbox", migrations, "migrations"); err != nil {
 		return nil, err
 	}
 	return &Store{db: db}, nil

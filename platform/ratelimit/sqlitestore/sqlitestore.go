@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"sync/atomic"
 	"time"
 
@@ -34,11 +33,7 @@ type Limiter struct {
 // New applies the "ratelimit" migrations and returns the limiter; now may be
 // nil (time.Now).
 func New(ctx context.Context, db *sqlite.DB, now func() time.Time) (*Limiter, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlite.Migrate(ctx, db, "ratelimit", sub); err != nil {
+	if err := sqlite.MigrateEmbedded(ctx, db, "ratelimit", migrations, "migrations"); err != nil {
 		return nil, err
 	}
 	if now == nil {

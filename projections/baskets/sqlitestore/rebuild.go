@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"sync"
 
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/eventstore"
@@ -19,11 +18,8 @@ const shadowSuffix = "_rebuild"
 // model: it fills baskets_views_rebuild, then swaps it in with
 // rebuild.SwapSQLiteTables, whose transaction holds every live write off.
 type RebuildTarget struct {
-	db           *sqlite.DB
 	live, shadow *Store
-
-	mu     sync.Mutex
-	swapTx *sql.Tx // set while Swap runs: the tail goes into its transaction
+	side         *rebuild.SQLiteShadow
 }
 
 var _ rebuild.Projection = (*RebuildTarget)(nil)
@@ -35,11 +31,11 @@ func NewRebuildTarget(db *sqlite.DB) (*RebuildTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RebuildTarget{db: db, live: live, shadow: live.shadow()}, nil
-}
-
-func (t *RebuildTarget) pairs() []rebuild.TablePair {
-	return []rebuild.TablePair{{Live: t.live.table, Shadow: t.shadow.table}}
+	shadow := live.shadow()
+	return &RebuildTarget{live: live, shadow: shadow, side: &rebuild.SQLiteShadow{
+		DB: db, Pairs: []rebuild.TablePair{{Live: live.table, Shadow: shadow.table}},
+		Checkpoints: "baskets_checkpoints", Live: live.checkpoint, Shadow: shadow.checkpoint,
+	}}, nil
 }
 
 // Name implements rebuild.Projection.
@@ -55,24 +51,16 @@ func (t *RebuildTarget) LiveCheckpoint(ctx context.Context) (uint64, error) {
 	return t.live.Checkpoint(ctx)
 }
 
-func (t *RebuildTarget) inSwap() *sql.Tx {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.swapTx
-}
-
 // ShadowCheckpoint implements rebuild.Projection.
 func (t *RebuildTarget) ShadowCheckpoint(ctx context.Context) (uint64, error) {
-	if tx := t.inSwap(); tx != nil {
+	if tx := t.side.Tx(); tx != nil {
 		return t.shadow.checkpointWith(ctx, tx)
 	}
 	return t.shadow.Checkpoint(ctx)
 }
 
 // CreateShadow implements rebuild.Projection.
-func (t *RebuildTarget) CreateShadow(ctx context.Context) error {
-	return rebuild.CreateSQLiteShadows(ctx, t.db, t.pairs())
-}
+func (t *RebuildTarget) CreateShadow(ctx context.Context) error { return t.side.Create(ctx) }
 
 // inTx is the shadow store writing its batches with the swap's transaction.
 type inTx struct {
@@ -89,7 +77,7 @@ func (s inTx) UpdateBatch(ctx context.Context, ups []baskets.Update) error {
 // path. During Swap it writes with the swap's transaction.
 func (t *RebuildTarget) ApplyShadow(ctx context.Context, evs []eventstore.RecordedEvent) error {
 	var s baskets.Store = t.shadow
-	if tx := t.inSwap(); tx != nil {
+	if tx := t.side.Tx(); tx != nil {
 		s = inTx{t.shadow, tx}
 	}
 	p, err := baskets.NewProjector(s)
@@ -101,37 +89,8 @@ func (t *RebuildTarget) ApplyShadow(ctx context.Context, evs []eventstore.Record
 
 // Swap implements rebuild.Projection.
 func (t *RebuildTarget) Swap(ctx context.Context, catchUp func(context.Context) error) error {
-	return rebuild.SwapSQLiteTables(ctx, t.db, t.pairs(), func(ctx context.Context, tx *sql.Tx) error {
-		t.mu.Lock()
-		t.swapTx = tx
-		t.mu.Unlock()
-		defer func() {
-			t.mu.Lock()
-			t.swapTx = nil
-			t.mu.Unlock()
-		}()
-		if err := catchUp(ctx); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO baskets_checkpoints (projector, position, updated_at)
-			SELECT ?, position, updated_at FROM baskets_checkpoints WHERE projector = ?
-			ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
-			t.live.checkpoint, t.shadow.checkpoint)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM baskets_checkpoints WHERE projector = ?`, t.shadow.checkpoint)
-		return err
-	})
+	return t.side.Swap(ctx, catchUp)
 }
 
 // DropShadow implements rebuild.Projection.
-func (t *RebuildTarget) DropShadow(ctx context.Context) error {
-	if err := rebuild.DropSQLiteShadows(ctx, t.db, t.pairs()); err != nil {
-		return err
-	}
-	return t.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM baskets_checkpoints WHERE projector = ?`, t.shadow.checkpoint)
-		return err
-	})
-}
+func (t *RebuildTarget) DropShadow(ctx context.Context) error { return t.side.Drop(ctx) }

@@ -15,8 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"strings"
 	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
@@ -31,11 +29,7 @@ const Component = "projections.baskets"
 
 // Migrate applies the read model's migrations.
 func Migrate(ctx context.Context, db *sqlite.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlite.Migrate(ctx, db, Component, sub)
+	return sqlite.MigrateEmbedded(ctx, db, Component, migrations, "migrations")
 }
 
 // Store is the embedded-mode baskets.Store and baskets.BatchStore.
@@ -115,40 +109,25 @@ func (s *Store) UpdateBatch(ctx context.Context, ups []baskets.Update) error {
 	})
 }
 
-// chunk bounds the ids of one IN list, well below SQLite's variable limit.
-const chunk = 500
-
 // apply folds ups into the stored views and writes each changed one once.
 // The checkpoint moves to the highest position of ups when a view changed,
 // or always when skipped is true.
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, skipped bool) (int, error) {
 	views := map[string]baskets.View{}
-	var ids []any
+	var ids []string
 	for _, u := range ups {
 		if _, ok := views[u.BasketID]; !ok {
 			views[u.BasketID] = baskets.View{}
 			ids = append(ids, u.BasketID)
 		}
 	}
-	for len(ids) > 0 {
-		part := ids[:min(chunk, len(ids))]
-		ids = ids[len(part):]
-		rows, err := tx.QueryContext(ctx, s.selectView()+` WHERE basket_id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, part...)
-		if err != nil {
-			return 0, fmt.Errorf("baskets: batch load: %w", err)
-		}
-		for rows.Next() {
-			v, err := scanView(rows)
-			if err != nil {
-				rows.Close()
-				return 0, err
-			}
-			views[v.BasketID] = v
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, err
-		}
+	err := sqlite.QueryIn(ctx, tx, s.selectView()+` WHERE basket_id IN (?)`, ids, func(rows *sql.Rows) error {
+		v, err := scanView(rows)
+		views[v.BasketID] = v
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("baskets: batch load: %w", err)
 	}
 	changed, top, err := baskets.FoldBatch(views, ups)
 	if err != nil {
@@ -176,10 +155,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, ski
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO baskets_checkpoints (projector, position, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
-		s.checkpoint, int64(top), time.Now().UnixNano()); err != nil {
-		return 0, fmt.Errorf("baskets: checkpoint: %w", err)
+	if err := sqlite.SaveCheckpoint(ctx, tx, "baskets_checkpoints", s.checkpoint, top); err != nil {
+		return 0, err
 	}
 	return len(changed), nil
 }
@@ -189,17 +166,8 @@ func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
 	return s.checkpointWith(ctx, s.db.Read)
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *Store) checkpointWith(ctx context.Context, q querier) (uint64, error) {
-	var pos int64
-	err := q.QueryRowContext(ctx, `SELECT position FROM baskets_checkpoints WHERE projector = ?`, s.checkpoint).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return uint64(pos), err
+func (s *Store) checkpointWith(ctx context.Context, q sqlite.Querier) (uint64, error) {
+	return sqlite.LoadCheckpoint(ctx, q, "baskets_checkpoints", s.checkpoint)
 }
 
 // Reset implements baskets.Store: every view and the checkpoint go in one

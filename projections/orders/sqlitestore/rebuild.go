@@ -2,8 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
-	"sync"
 
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
@@ -17,11 +15,8 @@ import (
 // rebuild.SwapSQLiteTables. The live Store needs no wrapper: the swap holds
 // the database's write lock, which every live write waits for.
 type RebuildTarget struct {
-	db           *sqlite.DB
 	live, shadow *Store
-
-	mu     sync.Mutex
-	swapTx *sql.Tx // set while Swap runs: the tail goes into its transaction
+	side         *rebuild.SQLiteShadow
 }
 
 var _ rebuild.Projection = (*RebuildTarget)(nil)
@@ -37,15 +32,14 @@ func NewRebuildTarget(db *sqlite.DB) (*RebuildTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RebuildTarget{db: db, live: live, shadow: shadow}, nil
-}
-
-func (t *RebuildTarget) pairs() []rebuild.TablePair {
-	return []rebuild.TablePair{
-		{Live: t.live.t.orders, Shadow: t.shadow.t.orders},
-		{Live: t.live.t.lines, Shadow: t.shadow.t.lines},
-		{Live: t.live.t.history, Shadow: t.shadow.t.history},
-	}
+	return &RebuildTarget{live: live, shadow: shadow, side: &rebuild.SQLiteShadow{
+		DB: db, Pairs: []rebuild.TablePair{
+			{Live: live.t.orders, Shadow: shadow.t.orders},
+			{Live: live.t.lines, Shadow: shadow.t.lines},
+			{Live: live.t.history, Shadow: shadow.t.history},
+		},
+		Checkpoints: "orders_checkpoints", Live: live.checkpointName(), Shadow: shadow.checkpointName(),
+	}}, nil
 }
 
 // Name implements rebuild.Projection.
@@ -61,25 +55,16 @@ func (t *RebuildTarget) LiveCheckpoint(ctx context.Context) (uint64, error) {
 	return t.live.Checkpoint(ctx)
 }
 
-// inSwap returns the swap's transaction, nil outside a swap.
-func (t *RebuildTarget) inSwap() *sql.Tx {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.swapTx
-}
-
 // ShadowCheckpoint implements rebuild.Projection.
 func (t *RebuildTarget) ShadowCheckpoint(ctx context.Context) (uint64, error) {
-	if tx := t.inSwap(); tx != nil {
+	if tx := t.side.Tx(); tx != nil {
 		return t.shadow.checkpoint(ctx, tx)
 	}
 	return t.shadow.Checkpoint(ctx)
 }
 
 // CreateShadow implements rebuild.Projection.
-func (t *RebuildTarget) CreateShadow(ctx context.Context) error {
-	return rebuild.CreateSQLiteShadows(ctx, t.db, t.pairs())
-}
+func (t *RebuildTarget) CreateShadow(ctx context.Context) error { return t.side.Create(ctx) }
 
 // ApplyShadow implements rebuild.Projection. During Swap it writes with the
 // swap's transaction: the write connection is the swap's until it commits.
@@ -88,7 +73,7 @@ func (t *RebuildTarget) ApplyShadow(ctx context.Context, evs []eventstore.Record
 	if err != nil || len(cs) == 0 {
 		return err
 	}
-	if tx := t.inSwap(); tx != nil {
+	if tx := t.side.Tx(); tx != nil {
 		_, err := t.shadow.apply(ctx, tx, cs, true)
 		return err
 	}
@@ -97,37 +82,8 @@ func (t *RebuildTarget) ApplyShadow(ctx context.Context, evs []eventstore.Record
 
 // Swap implements rebuild.Projection.
 func (t *RebuildTarget) Swap(ctx context.Context, catchUp func(context.Context) error) error {
-	return rebuild.SwapSQLiteTables(ctx, t.db, t.pairs(), func(ctx context.Context, tx *sql.Tx) error {
-		t.mu.Lock()
-		t.swapTx = tx
-		t.mu.Unlock()
-		defer func() {
-			t.mu.Lock()
-			t.swapTx = nil
-			t.mu.Unlock()
-		}()
-		if err := catchUp(ctx); err != nil {
-			return err
-		}
-		at, err := t.shadow.checkpoint(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := t.live.saveCheckpoint(ctx, tx, at); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM orders_checkpoints WHERE projector = ?`, t.shadow.checkpointName())
-		return err
-	})
+	return t.side.Swap(ctx, catchUp)
 }
 
 // DropShadow implements rebuild.Projection.
-func (t *RebuildTarget) DropShadow(ctx context.Context) error {
-	if err := rebuild.DropSQLiteShadows(ctx, t.db, t.pairs()); err != nil {
-		return err
-	}
-	return t.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM orders_checkpoints WHERE projector = ?`, t.shadow.checkpointName())
-		return err
-	})
-}
+func (t *RebuildTarget) DropShadow(ctx context.Context) error { return t.side.Drop(ctx) }

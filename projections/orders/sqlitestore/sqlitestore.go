@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"strings"
 	"time"
@@ -36,11 +35,7 @@ const Component = "projections.orders"
 
 // Migrate applies the read model's migrations (the live tables).
 func Migrate(ctx context.Context, db *sqlite.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlite.Migrate(ctx, db, Component, sub)
+	return sqlite.MigrateEmbedded(ctx, db, Component, migrations, "migrations")
 }
 
 // Store is the embedded-mode orders.Store and orders.BatchStore.
@@ -185,57 +180,35 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, cs []orders.Change, skipp
 			}
 		}
 	}
-	if err := s.saveCheckpoint(ctx, tx, top); err != nil {
+	if err := sqlite.SaveCheckpoint(ctx, tx, "orders_checkpoints", s.checkpointName(), top); err != nil {
 		return 0, err
 	}
 	return applied, nil
 }
 
-func (s *Store) saveCheckpoint(ctx context.Context, tx *sql.Tx, pos uint64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO orders_checkpoints (projector, position, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
-		s.checkpointName(), int64(pos), time.Now().UnixNano())
-	if err != nil {
-		return fmt.Errorf("orders: checkpoint: %w", err)
-	}
-	return nil
-}
-
-// chunk bounds the ids of one IN list, well below SQLite's variable limit.
-const chunk = 500
-
 // load reads the stored rows of the orders cs touches (one entry per order,
 // exists false for those not stored).
 func (s *Store) load(ctx context.Context, tx *sql.Tx, cs []orders.Change) (map[string]*row, error) {
 	state := map[string]*row{}
-	var ids []any
+	var ids []string
 	for _, c := range cs {
 		if state[c.OrderID] == nil {
 			state[c.OrderID] = &row{}
 			ids = append(ids, c.OrderID)
 		}
 	}
-	for len(ids) > 0 {
-		part := ids[:min(chunk, len(ids))]
-		ids = ids[len(part):]
-		rows, err := tx.QueryContext(ctx, `SELECT `+detailCols+`, position FROM `+s.t.orders+
-			` WHERE order_id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, part...)
-		if err != nil {
-			return nil, fmt.Errorf("orders: batch load: %w", err)
-		}
-		for rows.Next() {
+	err := sqlite.QueryIn(ctx, tx, `SELECT `+detailCols+`, position FROM `+s.t.orders+` WHERE order_id IN (?)`, ids,
+		func(rows *sql.Rows) error {
 			var o orders.Order
 			var pos int64
 			if err := scanDetail(rows, &o, &pos); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			*state[o.OrderID] = row{o: o, exists: true, position: uint64(pos)}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("orders: batch load: %w", err)
 	}
 	return state, nil
 }
@@ -288,7 +261,7 @@ func scanSummary(r scanner, s *orders.Summary, extra ...any) error {
 	var placed, updated int64
 	err := r.Scan(append([]any{&s.OrderID, &s.CustomerID, &s.Email, &s.Status, &s.Total.Amount, &s.Total.Currency,
 		&s.ItemCount, &placed, &updated}, extra...)...)
-	s.PlacedAt, s.UpdatedAt = fromNanos(placed), fromNanos(updated)
+	s.PlacedAt, s.UpdatedAt = sqlite.FromNanos(placed), sqlite.FromNanos(updated)
 	return err
 }
 
@@ -309,8 +282,6 @@ func scanDetail(r scanner, o *orders.Order, extra ...any) error {
 	o.Version = uint64(version)
 	return nil
 }
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 // Get implements orders.Store.
 func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
@@ -356,7 +327,7 @@ func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
 		if err := rows.Scan(&h.Status, &h.Reason, &at); err != nil {
 			return orders.Order{}, err
 		}
-		h.At = fromNanos(at)
+		h.At = sqlite.FromNanos(at)
 		o.History = append(o.History, h)
 	}
 	return o, rows.Err()
@@ -400,15 +371,6 @@ func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
 	return s.checkpoint(ctx, s.db.Read)
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *Store) checkpoint(ctx context.Context, q querier) (uint64, error) {
-	var pos int64
-	err := q.QueryRowContext(ctx, `SELECT position FROM orders_checkpoints WHERE projector = ?`, s.checkpointName()).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return uint64(pos), err
+func (s *Store) checkpoint(ctx context.Context, q sqlite.Querier) (uint64, error) {
+	return sqlite.LoadCheckpoint(ctx, q, "orders_checkpoints", s.checkpointName())
 }

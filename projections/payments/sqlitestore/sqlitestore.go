@@ -15,8 +15,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"strings"
 	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
@@ -31,11 +29,7 @@ const Component = "projections.payments"
 
 // Migrate applies the read model's migrations.
 func Migrate(ctx context.Context, db *sqlite.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlite.Migrate(ctx, db, Component, sub)
+	return sqlite.MigrateEmbedded(ctx, db, Component, migrations, "migrations")
 }
 
 // Store is the embedded-mode payments.Store and payments.BatchStore.
@@ -138,10 +132,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, cs []payments.Change, ski
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO payments_checkpoints (projector, position, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (projector) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
-		payments.HandlerName, int64(top), time.Now().UnixNano()); err != nil {
-		return 0, fmt.Errorf("payments projection: checkpoint: %w", err)
+	if err := sqlite.SaveCheckpoint(ctx, tx, "payments_checkpoints", payments.HandlerName, top); err != nil {
+		return 0, err
 	}
 	return len(booked), nil
 }
@@ -160,39 +152,24 @@ func scanPayment(r scanner) (payments.Payment, error) {
 	return p, err
 }
 
-// chunk bounds the ids of one IN list, well below SQLite's variable limit.
-const chunk = 500
-
 // load reads the stored summaries of the payments cs touches (the zero
 // Payment for those not stored); ledgers are not read, only appended to.
 func (s *Store) load(ctx context.Context, tx *sql.Tx, cs []payments.Change) (map[string]payments.Payment, error) {
 	state := map[string]payments.Payment{}
-	var ids []any
+	var ids []string
 	for _, c := range cs {
 		if _, ok := state[c.PaymentID]; !ok {
 			state[c.PaymentID] = payments.Payment{}
 			ids = append(ids, c.PaymentID)
 		}
 	}
-	for len(ids) > 0 {
-		part := ids[:min(chunk, len(ids))]
-		ids = ids[len(part):]
-		rows, err := tx.QueryContext(ctx, selectPayment+` WHERE payment_id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, part...)
-		if err != nil {
-			return nil, fmt.Errorf("payments projection: batch load: %w", err)
-		}
-		for rows.Next() {
-			p, err := scanPayment(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			state[p.PaymentID] = p
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	err := sqlite.QueryIn(ctx, tx, selectPayment+` WHERE payment_id IN (?)`, ids, func(rows *sql.Rows) error {
+		p, err := scanPayment(rows)
+		state[p.PaymentID] = p
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("payments projection: batch load: %w", err)
 	}
 	return state, nil
 }
@@ -252,10 +229,5 @@ func ledger(ctx context.Context, tx *sql.Tx, paymentID string) ([]payments.Entry
 
 // Checkpoint implements payments.Store.
 func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
-	var pos int64
-	err := s.db.Read.QueryRowContext(ctx, `SELECT position FROM payments_checkpoints WHERE projector = ?`, payments.HandlerName).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return uint64(pos), err
+	return sqlite.LoadCheckpoint(ctx, s.db.Read, "payments_checkpoints", payments.HandlerName)
 }

@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
@@ -28,11 +27,7 @@ const Component = "projections.recommendations"
 
 // Migrate applies the read model's migrations.
 func Migrate(ctx context.Context, db *sqlite.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return sqlite.Migrate(ctx, db, Component, sub)
+	return sqlite.MigrateEmbedded(ctx, db, Component, migrations, "migrations")
 }
 
 // Store is the embedded-mode recommendations.Store and BatchStore.
