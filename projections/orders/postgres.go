@@ -212,7 +212,10 @@ func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	rows, err = p.pool.Query(ctx, `SELECT status, reason, at FROM `+p.t.history+` WHERE order_id=$1 ORDER BY revision`, o.OrderID)
+	// Only the history of the version read above: the projector may have
+	// committed newer events since, and the caller folds those in itself
+	// (reading them here too would list them twice).
+	rows, err = p.pool.Query(ctx, `SELECT status, reason, at FROM `+p.t.history+` WHERE order_id=$1 AND revision < $2 ORDER BY revision`, o.OrderID, int64(o.Version))
 	if err != nil {
 		return Order{}, err
 	}
