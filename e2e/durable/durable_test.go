@@ -115,7 +115,7 @@ type placed struct {
 // a fresh rebuild and each paid order got exactly one confirmation.
 func TestKillMidCheckout(t *testing.T) {
 	shop := harness.StartEmbedded(t, harness.EmbeddedOptions{})
-	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 85*time.Second)
 	defer cancel()
 	mail := shop.Mailbox()
 	staff := signIn(ctx, t, shop, mail, shop.AdminEmail)
@@ -216,7 +216,8 @@ func TestKillMidCheckout(t *testing.T) {
 		b := browsers[p.shopper]
 		o, err := b.WaitOrder(ctx, p.orderID, "Paid", "Cancelled")
 		if err != nil {
-			t.Fatalf("order %s (key %s): %v", p.orderID, p.key, err)
+			tl, _ := staff.Do(context.WithoutCancel(ctx), http.MethodGet, "/api/admin/orders/"+p.orderID+"/timeline", nil, nil)
+			t.Fatalf("order %s (key %s): %v\ntimeline: %s", p.orderID, p.key, err, tl)
 		}
 		captures, err := captures(ctx, b, p.orderID, o.Status == "Paid")
 		if err != nil {
