@@ -14,10 +14,13 @@ package durable_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +30,8 @@ import (
 
 	"github.com/evshop/shop/e2e/harness"
 	"github.com/evshop/shop/platform/testenv"
+
+	_ "modernc.org/sqlite" // a foreign database for the refusal test
 )
 
 func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
@@ -435,3 +440,94 @@ func rebuildAll(ctx context.Context, t *testing.T, staff *harness.Browser) {
 	}
 	t.Logf("rebuilt %d read models", len(list.Items))
 }
+
+// TestRefusesDataDirectory: a shop never starts over on a data directory it
+// must not use. Each case prepares a directory, starts the shop on it and
+// expects a non-zero exit naming the problem, with the files left as they
+// were.
+func TestRefusesDataDirectory(t *testing.T) {
+	running := harness.StartEmbedded(t, harness.EmbeddedOptions{})
+	foreign := func(t *testing.T, dir string) {
+		db, err := sql.Open("sqlite", filepath.Join(dir, "shop.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('somebody else''s data')`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(name, content string) func(*testing.T, string) {
+		return func(t *testing.T, dir string) {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cases := []struct {
+		name    string
+		dir     string // empty: a fresh one, prepared by prepare
+		prepare func(*testing.T, string)
+		want    string
+	}{
+		{name: "another shop runs on it", dir: running.DataDir, want: "another shop is running on this data directory"},
+		{name: "foreign SQLite database", prepare: foreign, want: "not an evshop database"},
+		{name: "garbage instead of the database", prepare: write("shop.db", strings.Repeat("not a database\n", 400)), want: "not an evshop database"},
+		{name: "damaged secrets", prepare: write("secrets.json", `{"jwtKeys": "k1:`), want: "secrets.json is damaged"},
+		{name: "secrets without keys", prepare: write("secrets.json", `{"jwtKeys": "", "csrfKey": "00", "mailLinkKey": ""}`), want: "secrets.json is damaged"},
+		{name: "a file as the directory", prepare: nil, want: "is a file, not a directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.dir
+			if dir == "" {
+				dir = t.TempDir()
+				if tc.prepare != nil {
+					tc.prepare(t, dir)
+				} else { // the data directory is a file
+					dir = filepath.Join(dir, "file")
+					write("", "")(t, dir)
+				}
+			}
+			before := files(t, dir)
+			addr := "127.0.0.1:0"
+			out, err := harness.RunShop(t, harness.EmbeddedEnv(dir, addr, ""), 60*time.Second)
+			if err == nil || !strings.Contains(out, tc.want) {
+				t.Fatalf("shop on %s: %v, want an exit naming %q; it wrote:\n%s", tc.name, err, tc.want, out)
+			}
+			if tc.dir == "" { // what was there is untouched (the lock file may be new)
+				after := files(t, dir)
+				for name, content := range before {
+					if after[name] != content {
+						t.Errorf("the refused start changed %s (files before %v, after %v)", name, keys(before), keys(after))
+					}
+				}
+			}
+		})
+	}
+}
+
+// files maps each file of dir (or dir itself, when a file) to its content.
+func files(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		b, _ := os.ReadFile(dir)
+		out[""] = string(b)
+		return out
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out
+}
+
+func keys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
