@@ -20,6 +20,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -531,3 +532,96 @@ func files(t *testing.T, dir string) map[string]string {
 }
 
 func keys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// TestBackupRestore: `shopctl backup` taken while the shop serves,
+// restored into an empty directory, starts a shop with the same accounts
+// (the old password and the old refresh cookie sign in), orders, basket and
+// stock.
+func TestBackupRestore(t *testing.T) {
+	shop := harness.StartEmbedded(t, harness.EmbeddedOptions{})
+	ctx, cancel := context.WithTimeout(t.Context(), 85*time.Second)
+	defer cancel()
+	mail := shop.Mailbox()
+	staff := signIn(ctx, t, shop, mail, shop.AdminEmail)
+	shopper := signIn(ctx, t, shop, mail, "backup@example.com")
+	if err := shopper.AddItem(ctx, "KIT-002", 2); err != nil {
+		t.Fatal(err)
+	}
+	id, r, err := shopper.Checkout(ctx, "backup-1", harness.SandboxCard(harness.CardSuccess))
+	if err != nil || id == "" {
+		t.Fatalf("checkout: %v %s", err, r)
+	}
+	if o, err := shopper.WaitOrder(ctx, id, "Paid"); err != nil {
+		t.Fatalf("order %+v: %v", o, err)
+	}
+	if err := shopper.AddItem(ctx, "OUT-003", 1); err != nil { // a basket left open
+		t.Fatal(err)
+	}
+	want := snapshotShop(ctx, t, staff, shopper, id)
+
+	backup := filepath.Join(t.TempDir(), "backup")
+	cmd := exec.CommandContext(ctx, filepath.Join(harness.Build(t), "shopctl"), "backup", "--to", backup)
+	cmd.Env = append(harness.EmbeddedEnv(shop.DataDir, "", ""), "EVENTSTORE=sqlite")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("shopctl backup while the shop runs: %v\n%s", err, out)
+	}
+	// The shop went on serving during the backup.
+	if _, err := staff.Expect(ctx, http.StatusOK, http.MethodGet, "/api/admin/orders", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	shop.Stop()
+
+	restored := t.TempDir()
+	for _, name := range []string{"shop.db", "secrets.json"} {
+		b, err := os.ReadFile(filepath.Join(backup, name))
+		if err != nil {
+			t.Fatalf("backup lacks %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(restored, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again := harness.StartEmbedded(t, harness.EmbeddedOptions{DataDir: restored})
+	back := shopper.MovedTo(again.URL)
+	if _, err := back.Expect(ctx, http.StatusOK, http.MethodPost, "/api/auth/refresh", nil, nil); err != nil {
+		t.Fatalf("the old refresh cookie on the restored shop: %v", err)
+	}
+	fresh, err := again.NewBrowser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if _, err := fresh.Login(ctx, "backup@example.com", password); err != nil {
+		t.Fatalf("the old password on the restored shop: %v", err)
+	}
+	// The admin was created by the first shop: its password, not the new
+	// run's bootstrap one, still signs in.
+	if _, err := staff.MovedTo(again.URL).Expect(ctx, http.StatusOK, http.MethodPost, "/api/auth/refresh", nil, nil); err != nil {
+		t.Fatalf("the admin's refresh cookie on the restored shop: %v", err)
+	}
+	got := snapshotShop(ctx, t, staff.MovedTo(again.URL), back, id)
+	for _, d := range diff(want, got) {
+		t.Errorf("restored shop differs: %s", d)
+	}
+}
+
+// snapshotShop reads the shopper's order, order list and basket, and the
+// stock of the products involved.
+func snapshotShop(ctx context.Context, t *testing.T, staff, shopper *harness.Browser, orderID string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, g := range []struct {
+		b    *harness.Browser
+		path string
+	}{
+		{shopper, "/api/orders/" + orderID}, {shopper, "/api/orders"}, {shopper, "/api/basket"}, {shopper, "/api/auth/me"},
+		{staff, "/api/catalog/products/KIT-002"}, {staff, "/api/catalog/products/OUT-003"}, {staff, "/api/admin/orders"},
+	} {
+		r, err := g.b.Expect(ctx, http.StatusOK, http.MethodGet, g.path, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[g.path] = canonical(r.Body)
+	}
+	return out
+}
