@@ -378,7 +378,8 @@ func compareRows(name, file, baseFile, baseName string, latencyBase bool) ([]Row
 		}
 		rows = append(rows, row)
 	}
-	if bus, ok := rep["bus"].(map[string]any); ok {
+	// The durable report is -loadgen's: LoadgenRows shows its bus figures.
+	if bus, ok := rep["bus"].(map[string]any); ok && !latencyBase {
 		if v, ok := bus["deliveriesPerCheckout"].(float64); ok {
 			rows = append(rows, Row{Benchmark: name, Ours: v, OursUnit: "deliveries/checkout", Baseline: math.NaN()})
 		}
