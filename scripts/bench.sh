@@ -19,6 +19,7 @@ mkdir -p "$OUT_DIR"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 RAW="$OUT_DIR/bench-$stamp.txt"
 LOADGEN_JSON="$OUT_DIR/loadgen-$stamp.json"
+LOADGEN_MEMORY_JSON="$OUT_DIR/loadgen-memory-$stamp.json"
 : >"$RAW"
 
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
@@ -68,32 +69,47 @@ if ! skipped stock; then
 	bench stock ./catalog/pgstock '^BenchmarkCheckoutStock$' 300x
 fi
 
-# The load generator, when present: full checkouts through the embedded shop.
+# The load generator, when present: full checkouts through the embedded shop,
+# twice in the same run: durable (STORAGE=sqlite, its DATA_DIR in a temporary
+# directory; the default) and in memory (STORAGE=memory), so the table sets
+# one beside the other (target: durable >= 0.7x in-memory checkouts/s).
 loadgen_args=()
-if [ -d cmd/loadgen ] && ! skipped loadgen; then
-	step "loadgen: full checkouts through the embedded shop"
-	bin=$(mktemp -d)
-	go build -o "$bin/" ./cmd/shop ./cmd/loadgen
-	port=18089
-	mport=19089 # METRICS_ADDR: /metrics is never on the public port
+# embedded_load NAME JSON [SETTING=value...]: one loadgen run against a fresh
+# embedded shop; 0 when JSON was written.
+embedded_load() {
+	local name=$1 json=$2 port=18089 mport=19089 # METRICS_ADDR: /metrics is never on the public port
+	shift 2
+	local pass
 	pass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	DATA_DIR="$bin/data" ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport RATE_LIMIT=100000000 LOG_LEVEL=warn \
+	rm -rf "$bin/data"
+	env "$@" DATA_DIR="$bin/data" ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport RATE_LIMIT=100000000 LOG_LEVEL=warn \
 		AUTH_BOOTSTRAP_ADMIN_EMAIL=admin@example.com AUTH_BOOTSTRAP_ADMIN_PASSWORD=$pass \
-		"$bin/shop" >"$OUT_DIR/loadgen-shop-$stamp.log" 2>&1 &
+		"$bin/shop" >"$OUT_DIR/loadgen-shop-$name-$stamp.log" 2>&1 &
 	shop_pid=$!
-	trap 'kill $shop_pid 2>/dev/null || true; rm -rf "$bin"' EXIT
 	for _ in $(seq 1 100); do
 		curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
 		sleep 0.2
 	done
-	if LOADGEN_ADMIN_PASSWORD=$pass timeout 4m "$bin/loadgen" -url "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$mport/metrics" \
-		-customers 32 -orders-per-customer 20 -concurrency 32 -duration 60s -json "$LOADGEN_JSON" >&2; then
-		loadgen_args=(-loadgen "$LOADGEN_JSON")
-	else
-		echo "bench: loadgen failed; its row is left out (see $OUT_DIR/loadgen-shop-$stamp.log)" >&2
-	fi
+	local rc=0
+	LOADGEN_ADMIN_PASSWORD=$pass timeout 4m "$bin/loadgen" -url "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$mport/metrics" \
+		-customers 32 -orders-per-customer 20 -concurrency 32 -duration 60s -json "$json" >&2 || rc=1
 	kill "$shop_pid" 2>/dev/null || true
 	wait "$shop_pid" 2>/dev/null || true
+	[ "$rc" = 0 ] || echo "bench: loadgen ($name) failed (see $OUT_DIR/loadgen-shop-$name-$stamp.log)" >&2
+	return $rc
+}
+if [ -d cmd/loadgen ] && ! skipped loadgen; then
+	step "loadgen: full checkouts through the embedded shop, durable and in memory"
+	bin=$(mktemp -d)
+	shop_pid=
+	trap 'if [ -n "$shop_pid" ]; then kill $shop_pid 2>/dev/null || true; fi; rm -rf "$bin"' EXIT
+	go build -o "$bin/" ./cmd/shop ./cmd/loadgen
+	if embedded_load durable "$LOADGEN_JSON" STORAGE=sqlite; then
+		loadgen_args=(-loadgen "$LOADGEN_JSON")
+		if embedded_load memory "$LOADGEN_MEMORY_JSON" STORAGE=memory; then
+			loadgen_args+=(-loadgen-memory "$LOADGEN_MEMORY_JSON")
+		fi
+	fi
 fi
 
 # The same load against the server-mode shop on the real servers, right after

@@ -41,6 +41,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	loadgen := fs.String("loadgen", "", "a cmd/loadgen -json report to add")
 	loadgenServer := fs.String("loadgen-server", "", "a cmd/loadgen -json report of the server-mode shop, set beside -loadgen's (its baseline)")
+	loadgenMemory := fs.String("loadgen-memory", "", "a cmd/loadgen -json report of the in-memory embedded shop (STORAGE=memory): -loadgen's durable figures are set beside it")
 	markdown := fs.Bool("markdown", false, "print a Markdown table instead of aligned text")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,6 +79,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 		rows = append(rows, lr...)
+	}
+	if *loadgen != "" && *loadgenMemory != "" {
+		dr, err := DurableRows(*loadgen, *loadgenMemory)
+		if err != nil {
+			fmt.Fprintln(stderr, "benchtable:", err)
+			return 1
+		}
+		rows = append(rows, dr...)
 	}
 	if *loadgenServer != "" {
 		sr, err := ServerRows(*loadgenServer, *loadgen)
@@ -311,37 +320,66 @@ func LoadgenRows(file string) ([]Row, error) {
 // when given), so the ratio column reads server ÷ embedded; its latencies,
 // broker deliveries and OrderPaid → email stand alone.
 func ServerRows(file, embedded string) ([]Row, error) {
+	return compareRows("loadgen (server mode)", file, embedded, "embedded shop, same run", false)
+}
+
+// DurableRows sets the durable embedded shop's report (file) beside the
+// in-memory embedded shop's of the same run (memory): checkouts/s, and
+// place and Paid latencies, each with its in-memory figure as baseline
+// (target: at least 0.7× the in-memory checkout rate).
+func DurableRows(file, memory string) ([]Row, error) {
+	return compareRows("loadgen (embedded, durable)", file, memory, "in-memory embedded shop, same run", true)
+}
+
+// compareRows reads a cmd/loadgen report and sets its checkout rate beside
+// the base report's (when given); latencies get the base's as baseline too
+// when latencyBase is set, and stand alone otherwise.
+func compareRows(name, file, baseFile, baseName string, latencyBase bool) ([]Row, error) {
 	rep, err := readReport(file)
 	if err != nil {
 		return nil, err
 	}
-	const name = "loadgen (server mode)"
 	rate, ok := rep["checkoutsPerSec"].(float64)
 	if !ok {
 		return nil, fmt.Errorf("%s: no checkoutsPerSec", file)
 	}
-	base := math.NaN()
-	if embedded != "" {
-		emb, err := readReport(embedded)
-		if err != nil {
+	var baseRep map[string]any
+	if baseFile != "" {
+		if baseRep, err = readReport(baseFile); err != nil {
 			return nil, err
 		}
-		if v, ok := emb["checkoutsPerSec"].(float64); ok {
-			base = v
-		}
 	}
-	rows := []Row{{Benchmark: name, Ours: rate, OursUnit: "checkouts/s", Baseline: base, BaseUnit: "checkouts/s", BaseName: "embedded shop, same run"}}
+	figure := func(r map[string]any, key, field string) float64 {
+		if field == "" {
+			if v, ok := r[key].(float64); ok {
+				return v
+			}
+			return math.NaN()
+		}
+		if m, ok := r[key].(map[string]any); ok {
+			if v, ok := m[field].(float64); ok { // a time.Duration: nanoseconds
+				return v / 1e6
+			}
+		}
+		return math.NaN()
+	}
+	rows := []Row{{Benchmark: name, Ours: rate, OursUnit: "checkouts/s", Baseline: figure(baseRep, "checkoutsPerSec", ""), BaseUnit: "checkouts/s", BaseName: baseName}}
 	for _, k := range []struct{ key, field, unit string }{
 		{"placeOrder", "p50", "ms place p50"}, {"placeOrder", "p99", "ms place p99"},
 		{"toPaidServer", "p50", "ms Paid p50"}, {"toPaidServer", "p99", "ms Paid p99"},
 	} {
-		if m, ok := rep[k.key].(map[string]any); ok {
-			if v, ok := m[k.field].(float64); ok { // a time.Duration: nanoseconds
-				rows = append(rows, Row{Benchmark: name, Ours: v / 1e6, OursUnit: k.unit, Baseline: math.NaN()})
-			}
+		v := figure(rep, k.key, k.field)
+		if math.IsNaN(v) {
+			continue
 		}
+		row := Row{Benchmark: name, Ours: v, OursUnit: k.unit, Baseline: math.NaN()}
+		if latencyBase {
+			row.Baseline, row.BaseUnit, row.BaseName = figure(baseRep, k.key, k.field), k.unit, baseName
+		}
+		rows = append(rows, row)
 	}
-	if bus, ok := rep["bus"].(map[string]any); ok {
+	// The durable report is -loadgen's: LoadgenRows shows its bus figures.
+	if bus, ok := rep["bus"].(map[string]any); ok && !latencyBase {
 		if v, ok := bus["deliveriesPerCheckout"].(float64); ok {
 			rows = append(rows, Row{Benchmark: name, Ours: v, OursUnit: "deliveries/checkout", Baseline: math.NaN()})
 		}

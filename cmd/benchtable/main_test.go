@@ -87,6 +87,14 @@ func TestRun(t *testing.T) {
 		"placeOrder": {"p50": 98420915, "p99": 204497581}, "bus": {"deliveriesPerCheckout": 18.4}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	durableReport := filepath.Join(dir, "load-durable.json")
+	if err := os.WriteFile(durableReport, []byte(`{"checkoutsPerSec": 9, "placeOrder": {"p50": 20000000, "p99": 60000000}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	memoryReport := filepath.Join(dir, "load-memory.json")
+	if err := os.WriteFile(memoryReport, []byte(`{"checkoutsPerSec": 12, "placeOrder": {"p50": 10000000, "p99": 40000000}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -94,6 +102,9 @@ func TestRun(t *testing.T) {
 		code     int
 		contains string
 	}{
+		{name: "durable beside in-memory", args: []string{"-loadgen", durableReport, "-loadgen-memory", memoryReport}, in: sample, code: 0, contains: "0.75×"},
+		{name: "durable place p99 beside in-memory", args: []string{"-loadgen", durableReport, "-loadgen-memory", memoryReport}, in: sample, code: 0, contains: "1.50×"},
+		{name: "bad in-memory report", args: []string{"-loadgen", durableReport, "-loadgen-memory", filepath.Join(dir, "missing.json")}, in: sample, code: 1},
 		{name: "server beside embedded", args: []string{"-loadgen", report, "-loadgen-server", serverReport}, in: sample, code: 0, contains: "0.80×"},
 		{name: "server Paid p99", args: []string{"-loadgen", report, "-loadgen-server", serverReport}, in: sample, code: 0, contains: "4,144 ms Paid p99"},
 		{name: "server deliveries", args: []string{"-loadgen-server", serverReport}, in: sample, code: 0, contains: "18.4 deliveries/checkout"},

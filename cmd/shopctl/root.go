@@ -68,6 +68,7 @@ func (a *app) commands() []*cobra.Command {
 		a.projectionsCommand(),
 		a.deadlettersCommand(),
 		a.reportCommand(),
+		a.backupCommand(),
 	}
 }
 
@@ -116,7 +117,8 @@ func (a *app) rootCommand() (*cobra.Command, error) {
 		Use:   "shopctl",
 		Short: "Export, count and replay the shop's event history; rebuild read models; redrive dead letters",
 		Long: `shopctl is the operators' and analysts' tool. It only reads the event store
-(PostgreSQL or EventStoreDB, EVENTSTORE): no command appends an event, sends a
+(PostgreSQL or EventStoreDB, or the embedded shop's DATA_DIR with
+EVENTSTORE=sqlite): no command appends an event, sends a
 command, mails or charges anyone; deadletters redrive, an explicit operator
 action, publishes to the handler that failed.
 
@@ -167,9 +169,12 @@ func (a *app) load(pf *pflag.FlagSet, vars []config.Var) error {
 		return usageError{err.Error()}
 	}
 	a.log = slog.New(slog.NewTextHandler(a.env.stderr, &slog.HandlerOptions{Level: logLevel(s)}))
-	if a.newBackend != nil {
+	switch {
+	case a.newBackend != nil:
 		a.backend = a.newBackend(s)
-	} else {
+	case s.EventStore == "sqlite":
+		a.backend = newDataDirBackend(s, a.log)
+	default:
 		a.backend = newServerBackend(s, a.log)
 	}
 	return nil

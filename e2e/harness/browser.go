@@ -342,3 +342,13 @@ func (mb *Mailbox) WaitFor(ctx context.Context, addr string, match func(testenv.
 		}
 	}
 }
+
+// MovedTo returns the same browser (cookie jar, CSRF token) talking to
+// another base URL: the shopper coming back to a restored shop. Cookies
+// do not depend on the port, so a shop on another port of the same host
+// sees them.
+func (b *Browser) MovedTo(base string) *Browser {
+	moved := *b
+	moved.base = strings.TrimRight(base, "/")
+	return &moved
+}

@@ -23,9 +23,10 @@ import (
 	"time"
 )
 
-// Binaries are the commands a cluster runs (plus shopctl, used to rebuild
-// projections), by the name of their cmd/ directory.
-var Binaries = []string{"gateway", "auth", "client", "catalog", "basket", "ordering", "payment", "checkout", "notifier", "relay", "admin", "shopctl"}
+// Binaries are the commands a cluster runs, plus shopctl (rebuilds,
+// backups) and the one-process shop (the durable-mode tests), by the name of
+// their cmd/ directory.
+var Binaries = []string{"gateway", "auth", "client", "catalog", "basket", "ordering", "payment", "checkout", "notifier", "relay", "admin", "shopctl", "shop"}
 
 // built is the one build of a test binary's run. It is package state on
 // purpose: linking ten binaries takes long, and every test of the package

@@ -64,7 +64,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// URI form so that a path with '?' or '#' cannot be read as parameters.
 	base := "file:" + escapePath(abs)
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	// WAL is switched on only after the check: the switch rewrites the
+	// file header, and a foreign file must be left exactly as it was.
+	w, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
@@ -75,6 +77,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := db.check(ctx, fresh); err != nil {
 		w.Close()
 		return nil, err
+	}
+	if _, err := w.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: WAL on %s: %w", abs, err)
 	}
 	r, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {

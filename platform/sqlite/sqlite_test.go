@@ -45,6 +45,18 @@ func TestOpenRefusesWhatIsNotOurs(t *testing.T) {
 			os.WriteFile(path, b, 0o600)
 		}},
 		{"another application's SQLite database", foreign},
+		{"another application's database in rollback-journal mode", func(t *testing.T, path string) {
+			// Made without sqlite.Open: switching it to WAL would change
+			// its header, which a refusal must not do.
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec(`CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('theirs')`); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"a directory", func(t *testing.T, path string) { os.Mkdir(path, 0o700) }},
 	}
 	for _, c := range cases {

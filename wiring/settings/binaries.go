@@ -200,7 +200,8 @@ func load[S any, P BinarySettings[S]](name, mode string, lookup func(string) (st
 // under the names and with the defaults those services use (a test keeps
 // them equal), so shopctl finds what a shop started the same way wrote.
 type ShopctlSettings struct {
-	EventStore   string `env:"EVENTSTORE" default:"postgres" desc:"event store to read (never written): postgres or esdb"`
+	EventStore   string `env:"EVENTSTORE" default:"postgres" desc:"event store to read (never written): postgres or esdb, or sqlite for the embedded shop's data directory (DATA_DIR)"`
+	DataDir      string `env:"DATA_DIR" desc:"EVENTSTORE=sqlite: the embedded shop's data directory (default $XDG_DATA_HOME/evshop, else ~/.local/share/evshop), read while the shop runs; backup copies it"`
 	PostgresURL  string `env:"POSTGRES_URL" default:"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" desc:"PostgreSQL of the services: event store (EVENTSTORE=postgres, read only), orders and payments read models, rebuild progress and locks (shared with the admin API), dead letters"`
 	ESDBURL      string `env:"ESDB_URL" default:"esdb://127.0.0.1:2113?tls=false" desc:"EventStoreDB connection string (EVENTSTORE=esdb)"`
 	RedisURL     string `env:"REDIS_URL" default:"redis://127.0.0.1:6379/0" desc:"Redis of the basket read model"`
@@ -220,8 +221,8 @@ func (s *ShopctlSettings) Validate(string) error {
 	if p, err := url.Parse(s.PostgresURL); err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql") {
 		errs = append(errs, fmt.Errorf("POSTGRES_URL must be a postgres:// URL"))
 	}
-	if !slices.Contains([]string{"postgres", "esdb"}, s.EventStore) {
-		errs = append(errs, fmt.Errorf("EVENTSTORE must be postgres or esdb (shopctl reads the store of a shop running on servers)"))
+	if !slices.Contains([]string{"postgres", "esdb", "sqlite"}, s.EventStore) {
+		errs = append(errs, fmt.Errorf("EVENTSTORE must be postgres or esdb (a shop on servers), or sqlite (the embedded shop's DATA_DIR)"))
 	}
 	if p, err := url.Parse(s.ESDBURL); err != nil || (p.Scheme != "esdb" && p.Scheme != "esdb+discover") {
 		errs = append(errs, fmt.Errorf("ESDB_URL must be an esdb:// URL"))
