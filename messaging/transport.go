@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -308,13 +309,17 @@ func (p *queueEnsuringPublisher) Close() error { return nil }
 // topics of the handlers whose types match — the in-process image of the
 // AMQP topic exchange. The events channel's publish waits until the handler
 // acked, which keeps each handler's events in publish order and lets the
-// relay's checkpoint mean "handled". Commands, dead letters and redrives use
-// a second, non-blocking channel so a handler sending a command never waits
-// for that command to be handled.
+// relay's checkpoint mean "handled". Commands go through a third channel
+// whose publish also waits for the handler's ack: nothing in process keeps a
+// command, so Send returning must mean it was handled (the checkout saga
+// marks a command dispatched when Send returns; with a durable store a crash
+// in between would otherwise lose the command for good). Dead letters and
+// redrives of events use a second, non-blocking channel.
 type goChannelTransport struct {
 	cfg Config
 	ev  *gochannel.GoChannel
 	dir *gochannel.GoChannel
+	cmd *gochannel.GoChannel
 
 	mu     sync.RWMutex
 	routes []goRoute
@@ -330,7 +335,17 @@ func newGoChannelTransport(cfg Config, log watermill.LoggerAdapter) *goChannelTr
 		cfg: cfg,
 		ev:  gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: int64(cfg.Prefetch), BlockPublishUntilSubscriberAck: true}, log),
 		dir: gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: int64(cfg.Prefetch)}, log),
+		cmd: gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: int64(cfg.Prefetch), BlockPublishUntilSubscriberAck: true}, log),
 	}
+}
+
+// channel is where a direct topic lives: command queues (sends and
+// redrives of commands) on the blocking command channel, the rest on dir.
+func (t *goChannelTransport) channel(topic string) *gochannel.GoChannel {
+	if strings.HasPrefix(topic, t.cfg.Prefix+".cmd.") {
+		return t.cmd
+	}
+	return t.dir
 }
 
 // publishEvent hands msg to every matching handler at once and returns when
@@ -363,7 +378,20 @@ func (t *goChannelTransport) publishEvent(eventType string, msg *message.Message
 	return errors.Join(errs...)
 }
 
-func (t *goChannelTransport) direct() message.Publisher { return noClose{t.dir} }
+func (t *goChannelTransport) direct() message.Publisher { return goDirect{t} }
+
+// goDirect publishes each direct message on its topic's channel.
+type goDirect struct{ t *goChannelTransport }
+
+func (d goDirect) Publish(topic string, msgs ...*message.Message) error {
+	return d.t.channel(topic).Publish(topic, msgs...)
+}
+
+func (d goDirect) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	return d.t.channel(topic).Subscribe(ctx, topic)
+}
+
+func (goDirect) Close() error { return nil }
 
 func (t *goChannelTransport) eventSubscriber(handler string, types []string, _ bool) (message.Subscriber, error) {
 	r := goRoute{topic: eventQueue(t.cfg.Prefix, handler)}
@@ -380,14 +408,14 @@ func (t *goChannelTransport) eventSubscriber(handler string, types []string, _ b
 }
 
 func (t *goChannelTransport) directSubscriber() (message.Subscriber, error) {
-	return noCloseSub{t.dir}, nil
+	return goDirect{t}, nil
 }
 func (t *goChannelTransport) eventRedriveTopic(handler string) string {
 	return t.cfg.Prefix + ".redrive." + handler
 }
 func (t *goChannelTransport) extraRedriveSubscription() bool { return true }
 func (t *goChannelTransport) close() error {
-	return errors.Join(t.ev.Close(), t.dir.Close())
+	return errors.Join(t.ev.Close(), t.dir.Close(), t.cmd.Close())
 }
 
 // noClose and noCloseSub stop the router from closing the shared Go channel
