@@ -314,7 +314,11 @@ func (s *Store) page(ctx context.Context, query string, args ...any) ([]eventsto
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, query, args...)
+	st, err := s.db.ReadStmt(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore/sqlite: read: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("eventstore/sqlite: read: %w", err)
 	}
@@ -348,7 +352,11 @@ func (s *Store) page(ctx context.Context, query string, args ...any) ([]eventsto
 // HeadPosition implements eventstore.Store: the newest committed position.
 func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 	var head int64
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM eventstore_events`).Scan(&head); err != nil {
+	st, err := s.db.ReadStmt(ctx, `SELECT coalesce(max(position), 0) FROM eventstore_events`)
+	if err != nil {
+		return 0, fmt.Errorf("eventstore/sqlite: head: %w", err)
+	}
+	if err := st.QueryRowContext(ctx).Scan(&head); err != nil {
 		return 0, fmt.Errorf("eventstore/sqlite: head: %w", err)
 	}
 	return uint64(head), nil

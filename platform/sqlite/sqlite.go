@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -38,6 +39,8 @@ type DB struct {
 	Read  *sql.DB // read-only connections
 
 	dsn string // without the write and read-only parameters
+
+	stmts sync.Map // query text → *sql.Stmt on Read (ReadStmt)
 }
 
 // ErrForeign is returned by Open for a file that is not an evshop database.
@@ -125,8 +128,31 @@ func (db *DB) check(ctx context.Context, fresh bool) error {
 	return nil
 }
 
+// ReadStmt returns a statement for query on the read pool, prepared once per
+// connection and kept: SQLite parses every statement it is given, and for
+// the hot reads (the event store's pages, its head) the parse cost more than
+// the read (a third of the durable shop's CPU under load).
+func (db *DB) ReadStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.Read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	var errR error
 	if db.Read != nil {
 		errR = db.Read.Close()
