@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -485,13 +486,38 @@ func AMQPNames(t testing.TB, prefix string) (queues, exchanges []string) {
 }
 
 func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	// Not port 0: the kernel hands those out of the ephemeral range, where
+	// the cluster's own client connections (to PostgreSQL, RabbitMQ, …)
+	// take ports too, so one could be gone by the time a process binds it
+	// (seen: a gateway replica failing with "address already in use").
+	// Ports below the ephemeral range, never handed out twice by this
+	// process, are only ever taken by another listener.
+	allocMu.Lock()
+	defer allocMu.Unlock()
+	for range 1000 {
+		port := lowPorts.lo + allocRand.IntN(lowPorts.hi-lowPorts.lo)
+		if allocated[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		allocated[port] = true
+		return l.Addr().String(), nil
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	return "", errors.New("harness: no free port below the ephemeral range")
 }
+
+// lowPorts is where freeAddr picks listen ports: below Linux's default
+// ephemeral range (32768–60999) and above the well-known services.
+var (
+	lowPorts  = struct{ lo, hi int }{20000, 32000}
+	allocMu   sync.Mutex
+	allocated = map[int]bool{}
+	allocRand = mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid())))
+)
 
 func randomHex(n int) string {
 	b := make([]byte, n)
