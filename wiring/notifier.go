@@ -97,6 +97,16 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		}
 		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
 	}
+	if in.S.Embedded() && o.MailSender == "ses" {
+		// A small shop on one box sends real mail: no /dev/mail then.
+		if in.Providers.SES == nil {
+			return nil, fmt.Errorf("MAIL_SENDER=ses, but this binary was built without the SES adapter")
+		}
+		if sender, err = in.Providers.SES(ctx, o); err != nil {
+			return nil, err
+		}
+		out.Outbox = nil
+	}
 	cfg.Sender = sender
 	if profiles != nil {
 		cfg.Recipients, cfg.Marketing, cfg.OptOut = profiles, profiles, profiles

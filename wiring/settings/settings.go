@@ -431,7 +431,8 @@ type Notifier struct {
 	Public   PublicSite
 	Webhooks Webhooks
 
-	SESEndpoint  string `env:"AWS_ENDPOINT_URL_SES" flag:"ses-endpoint" desc:"SES v2 endpoint (the emulator locally); empty = AWS; embedded mode uses the in-memory outbox"`
+	MailSender   string `env:"MAIL_SENDER" default:"ses" embedded:"outbox" desc:"where emails go: ses (Amazon SES v2, or AWS_ENDPOINT_URL_SES) or outbox (kept for /dev/mail; embedded mode only)"`
+	SESEndpoint  string `env:"AWS_ENDPOINT_URL_SES" flag:"ses-endpoint" desc:"SES v2 endpoint (the emulator locally); empty = AWS; used when MAIL_SENDER=ses"`
 	SESRegion    string `env:"AWS_REGION" flag:"aws-region" default:"us-east-1" desc:"AWS region of SES"`
 	SESFrom      string `env:"SES_FROM" default:"shop@example.com" desc:"sender address of every email"`
 	SESConfigSet string `env:"SES_CONFIGURATION_SET" desc:"SES configuration set name"`
@@ -454,10 +455,16 @@ type Notifier struct {
 }
 
 // Validate checks the reminder and alert settings.
-func (n *Notifier) Validate(string) error {
+func (n *Notifier) Validate(mode string) error {
 	_, _, err := n.AlertTargets()
 	if err != nil {
 		return err
+	}
+	switch {
+	case n.MailSender != "ses" && n.MailSender != "outbox":
+		return fmt.Errorf("MAIL_SENDER=%q: must be ses or outbox", n.MailSender)
+	case n.MailSender == "outbox" && mode != ModeEmbedded:
+		return fmt.Errorf("MAIL_SENDER=outbox is the embedded shop's; server mode sends through SES")
 	}
 	for _, d := range []struct {
 		name string
