@@ -66,6 +66,26 @@ func keys(evs []eventstore.RecordedEvent, prefix string) []string {
 	return out
 }
 
+// byKey is the view of a read model read by stream id: each id's value from
+// the target's store (live) or the reference's, in the order of the events.
+func byKey[T any](prefix string, live, ref func(context.Context, string) (T, error)) func(context.Context, []eventstore.RecordedEvent, bool) (string, error) {
+	return func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
+		get := live
+		if isRef {
+			get = ref
+		}
+		var parts []any
+		for _, id := range keys(evs, prefix) {
+			v, err := get(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, v)
+		}
+		return render(parts)
+	}
+}
+
 var fixtures = []fixture{
 	{"orders on PostgreSQL", func(t *testing.T, pool *pgxpool.Pool) readModel {
 		ctx := context.Background()
@@ -79,23 +99,7 @@ var fixtures = []fixture{
 		p, _ := orders.NewProjector(s)
 		ref := orders.NewMemory()
 		rp, _ := orders.NewProjector(ref)
-		return readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
-			var parts []any
-			for _, id := range keys(evs, ordering.StreamPrefix) {
-				var o orders.Order
-				var err error
-				if isRef {
-					o, err = ref.Get(ctx, id)
-				} else {
-					o, err = s.Get(ctx, id)
-				}
-				if err != nil {
-					return "", err
-				}
-				parts = append(parts, o)
-			}
-			return render(parts)
-		}}
+		return readModel{target: p, reference: rp.Handle, view: byKey(ordering.StreamPrefix, s.Get, ref.Get)}
 	}},
 	{"payments on PostgreSQL", func(t *testing.T, pool *pgxpool.Pool) readModel {
 		ctx := context.Background()
@@ -109,23 +113,7 @@ var fixtures = []fixture{
 		p, _ := payments.NewProjector(s)
 		ref := payments.NewMemory()
 		rp, _ := payments.NewProjector(ref)
-		return readModel{target: p, reference: rp.Handle, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
-			var parts []any
-			for _, id := range keys(evs, ordering.StreamPrefix) {
-				var ps []payments.Payment
-				var err error
-				if isRef {
-					ps, err = ref.ByOrder(ctx, id)
-				} else {
-					ps, err = s.ByOrder(ctx, id)
-				}
-				if err != nil {
-					return "", err
-				}
-				parts = append(parts, ps)
-			}
-			return render(parts)
-		}}
+		return readModel{target: p, reference: rp.Handle, view: byKey(ordering.StreamPrefix, s.ByOrder, ref.ByOrder)}
 	}},
 	{"baskets on Redis", func(t *testing.T, _ *pgxpool.Pool) readModel {
 		c, prefix := testenv.Redis(t)
@@ -140,23 +128,7 @@ var fixtures = []fixture{
 		if err != nil {
 			t.Fatal(err)
 		}
-		return readModel{target: p, reference: rp.Handle, rebuildTarget: rt, view: func(ctx context.Context, evs []eventstore.RecordedEvent, isRef bool) (string, error) {
-			var parts []any
-			for _, id := range keys(evs, basket.StreamPrefix) {
-				var v baskets.View
-				var err error
-				if isRef {
-					v, err = ref.Get(ctx, id)
-				} else {
-					v, err = s.Get(ctx, id)
-				}
-				if err != nil {
-					return "", err
-				}
-				parts = append(parts, v)
-			}
-			return render(parts)
-		}}
+		return readModel{target: p, reference: rp.Handle, rebuildTarget: rt, view: byKey(basket.StreamPrefix, s.Get, ref.Get)}
 	}},
 	{"recommendations on FerretDB", func(t *testing.T, _ *pgxpool.Pool) readModel {
 		s, err := recommendations.NewMongoStore(context.Background(), testenv.Mongo(t))
