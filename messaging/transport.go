@@ -418,12 +418,9 @@ func (t *goChannelTransport) close() error {
 	return errors.Join(t.ev.Close(), t.dir.Close(), t.cmd.Close())
 }
 
-// noClose and noCloseSub stop the router from closing the shared Go channel
-// once per handler; the transport closes it once.
-type noClose struct{ message.Publisher }
-
-func (noClose) Close() error { return nil }
-
+// noCloseSub stops the router from closing the shared Go channel once per
+// handler; the transport closes it once (goDirect does the same for the
+// direct channels).
 type noCloseSub struct{ message.Subscriber }
 
 func (noCloseSub) Close() error { return nil }
