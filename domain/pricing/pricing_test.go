@@ -55,6 +55,7 @@ func TestDefaultTaxTable(t *testing.T) {
 		{"IT", TaxStandard, 2200}, {"IT", TaxReduced, 1000},
 		{"ES", TaxStandard, 2100}, {"ES", TaxReduced, 1000},
 		{"CH", TaxStandard, 810}, {"CH", TaxReduced, 260},
+		{"GB", TaxStandard, 2000}, {"GB", TaxReduced, 500},
 		{"US", TaxStandard, 0},
 	}
 	for _, c := range cases {

@@ -108,8 +108,8 @@ func ParseTaxTable(data []byte) (TaxTable, error) {
 var defaultTaxRates []byte
 
 // DefaultTaxTable is the embedded table: the EU standard and reduced rates
-// of DE, FR, NL, AT, IT, ES and BE, and two non-EU examples, CH and US
-// (which has no VAT: 0).
+// of DE, FR, NL, AT, IT, ES and BE, and three non-EU examples: CH, GB
+// and US (which has no VAT: 0).
 func DefaultTaxTable() TaxTable {
 	t, err := ParseTaxTable(defaultTaxRates)
 	if err != nil {
