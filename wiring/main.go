@@ -53,8 +53,9 @@ func (u usageError) Unwrap() error { return u.error }
 
 func run[S any, P settings.BinarySettings[S]](ctx context.Context, name, defaultMode string, build func(context.Context, *Infra, P) (*fiber.App, error), args []string) error {
 	s := P(new(S))
-	rest, err := config.Load(s, config.Options{Name: name, Args: args, Lookup: os.LookupEnv, Profile: "SHOP_MODE",
-		Defaults: map[string]string{"SHOP_MODE": defaultMode}, Output: os.Stderr})
+	o := settings.Options(name, defaultMode, args, os.LookupEnv)
+	o.Output = os.Stderr
+	rest, err := config.Load(s, o)
 	if err == nil && len(rest) > 0 {
 		err = fmt.Errorf("unexpected arguments %q", rest)
 	}

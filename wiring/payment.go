@@ -25,10 +25,11 @@ type PaymentService struct {
 }
 
 // Payment assembles the payment service with exactly the gateways named in
-// PAYMENT_GATEWAYS. The sandbox approves any test card, so in server mode it
-// exists only when named, with a warning; its provider records are in
-// memory when embedded and in PostgreSQL otherwise, so a restarted payment
-// process still captures what it authorized.
+// PAYMENT_GATEWAYS. The sandbox approves any test card, so in server mode and
+// beyond loopback it exists only when named, with a warning at start
+// (settings.PaymentMethods.Warnings); its provider records are in DATA_DIR
+// when durable, in memory with STORAGE=memory and in PostgreSQL in server
+// mode, so a restarted payment process still captures what it authorized.
 func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error) {
 	store, err := in.EventStore(ctx)
 	if err != nil {
@@ -58,7 +59,6 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 			}
 			sbx = sandbox.NewWithStore(st)
 		} else if !in.S.Embedded() {
-			in.Log.WarnContext(ctx, "the sandbox payment gateway is enabled: it approves test cards without taking money; never name it in PAYMENT_GATEWAYS of a real shop")
 			pool, err := in.Postgres(ctx)
 			if err != nil {
 				return nil, err

@@ -20,7 +20,7 @@ func envLookup(env map[string]string) func(string) (string, bool) {
 func serverEnv(t *testing.T, env map[string]string) map[string]string {
 	t.Helper()
 	out := map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": testHexKey, "CSRF_KEY": testHexKey, "AUTH_JWT_KEYS": jwtSeed(t),
-		"PAYMENT_GATEWAYS": "sandbox"}
+		"PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test"} // a named sandbox would warn
 	for k, v := range env {
 		out[k] = v
 	}
@@ -46,7 +46,7 @@ func TestResolveValidatesSettings(t *testing.T) {
 		{"unknown bus", false, map[string]string{"BUS": "kafka"}, "BUS", 0},
 		{"server without mail key", true, map[string]string{"MAIL_LINK_KEY": ""}, "MAIL_LINK_KEY", 0},
 		{"stripe without key", false, map[string]string{"PAYMENT_GATEWAYS": "stripe"}, "STRIPE_SECRET_KEY", 0},
-		{"stripe in the list without key", true, map[string]string{"PAYMENT_GATEWAYS": "paypal,stripe", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, "STRIPE_SECRET_KEY", 0},
+		{"stripe in the list without key", true, map[string]string{"PAYMENT_GATEWAYS": "paypal,stripe", "PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s", "STRIPE_SECRET_KEY": ""}, "STRIPE_SECRET_KEY", 0},
 		{"unknown gateway in the list", true, map[string]string{"PAYMENT_GATEWAYS": "stripe,cash", "STRIPE_SECRET_KEY": "sk"}, "cash", 0},
 		{"zero rate limit", false, map[string]string{"RATE_LIMIT": "0"}, "RATE_LIMIT", 0},
 		{"public pprof", false, map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, "PPROF_ADDR", 0},
@@ -178,7 +178,8 @@ func TestModeDefaults(t *testing.T) {
 		{name: "embedded", addr: "127.0.0.1:8080", metricsAddr: "127.0.0.1:9090", secure: false},
 		{name: "server over plain HTTP warns", server: true, env: map[string]string{"COOKIE_SECURE": "false"},
 			addr: ":8080", metricsAddr: ":9090", secure: false, warns: "COOKIE_SECURE=false"},
-		{name: "embedded set explicitly", env: map[string]string{"ADDR": ":8080", "METRICS_ADDR": "", "COOKIE_SECURE": "true"},
+		{name: "embedded set explicitly", env: map[string]string{"ADDR": ":8080", "METRICS_ADDR": "", "COOKIE_SECURE": "true",
+			"PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test"},
 			addr: ":8080", metricsAddr: "", secure: true, warns: "ADDR=:8080"},
 		{name: "embedded flags", args: []string{"-addr", "127.0.0.1:80", "-metrics-addr", ":9999"},
 			addr: "127.0.0.1:80", metricsAddr: ":9999", secure: false},

@@ -625,3 +625,80 @@ func snapshotShop(ctx context.Context, t *testing.T, staff, shopper *harness.Bro
 	}
 	return out
 }
+
+// TestBeyondLoopback: an embedded shop listening on every interface gets the
+// server mode's defaults. Named no payment gateway, it refuses to start;
+// offering Stripe, its cookies are Secure with the __Host- prefix, it
+// refuses a checkout with the sandbox card (422, nothing recorded) and its
+// /dev/mail answers admins only.
+func TestBeyondLoopback(t *testing.T) {
+	harness.Build(t) // before RunShop's time limit starts
+	out, err := harness.RunShop(t, harness.EmbeddedEnv(t.TempDir(), "0.0.0.0:0", ""), 60*time.Second)
+	if want := "PAYMENT_GATEWAYS is required when the embedded shop listens beyond loopback (ADDR=0.0.0.0:0)"; err == nil || !strings.Contains(out, want) {
+		t.Fatalf("shop on 0.0.0.0 without PAYMENT_GATEWAYS: %v, want an exit naming %q; it wrote:\n%s", err, want, out)
+	}
+
+	stripe := testenv.Require(t, testenv.StripeURLEnv)
+	shop := harness.StartEmbedded(t, harness.EmbeddedOptions{Host: "0.0.0.0",
+		Env: []string{"PAYMENT_GATEWAYS=stripe", "STRIPE_SECRET_KEY=sk_test_123", "STRIPE_URL=" + stripe}})
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	resp, err := http.Get(shop.URL + "/api/auth/csrf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	if len(cookies) == 0 {
+		t.Fatal("GET /api/auth/csrf set no cookie")
+	}
+	for _, c := range cookies {
+		if !c.Secure || !strings.HasPrefix(c.Name, "__Host-") {
+			t.Errorf("cookie %s: Secure=%v, want Secure with the __Host- prefix beyond loopback", c.Name, c.Secure)
+		}
+	}
+	anonymous, err := http.Get(shop.URL + "/dev/mail.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anonymous.Body.Close()
+	if anonymous.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous GET /dev/mail.json beyond loopback = %d, want 401", anonymous.StatusCode)
+	}
+
+	// Go's cookie jar sends Secure cookies to 127.0.0.1 like a browser to
+	// localhost, so the admin signs in as over HTTPS.
+	shopper, err := shop.NewBrowser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shopper.Close()
+	if _, err := shopper.Login(ctx, shop.AdminEmail, shop.AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	if err := shopper.AddItem(ctx, "KIT-004", 1); err != nil {
+		t.Fatal(err)
+	}
+	_, r, err := shopper.Checkout(ctx, "beyond-loopback-1", harness.SandboxCard(harness.CardSuccess))
+	if err != nil || r.Status != http.StatusUnprocessableEntity || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") ||
+		!strings.Contains(string(r.Body), "payment.method") {
+		t.Fatalf("checkout with the sandbox card beyond loopback: %v %s, want 422 naming payment.method", err, r)
+	}
+	var cfg struct {
+		PaymentMethods []string `json:"paymentMethods"`
+	}
+	if r, err := shopper.Expect(ctx, http.StatusOK, http.MethodGet, "/api/config", nil, nil); err != nil || r.JSON(&cfg) != nil ||
+		!slices.Equal(cfg.PaymentMethods, []string{"stripe"}) {
+		t.Fatalf("/api/config: %v %+v, want only stripe offered", err, cfg)
+	}
+	r, err = shopper.Expect(ctx, http.StatusOK, http.MethodGet, "/api/admin/orders", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orders struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := r.JSON(&orders); err != nil || len(orders.Items) != 0 {
+		t.Fatalf("orders after the refused checkout: %v %s", err, r)
+	}
+}

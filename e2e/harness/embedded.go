@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +42,9 @@ type EmbeddedOptions struct {
 	DataDir string
 	// Env adds or overrides settings (NAME=value).
 	Env []string
+	// Host is the host the shop listens on (ADDR), e.g. 0.0.0.0 for every
+	// interface; empty: 127.0.0.1. URL stays on 127.0.0.1 and the same port.
+	Host string
 }
 
 // StartEmbedded builds cmd/shop (once per test binary) and starts it on its
@@ -67,7 +71,12 @@ func StartEmbedded(t *testing.T, opts EmbeddedOptions) *Embedded {
 	}
 	e.URL = "http://" + e.addr
 	e.log = filepath.Join(t.TempDir(), "shop.log")
-	e.env = append(EmbeddedEnv(e.DataDir, e.addr, metrics),
+	listen := e.addr
+	if opts.Host != "" {
+		_, port, _ := net.SplitHostPort(e.addr)
+		listen = net.JoinHostPort(opts.Host, port)
+	}
+	e.env = append(EmbeddedEnv(e.DataDir, listen, metrics),
 		"AUTH_BOOTSTRAP_ADMIN_EMAIL="+e.AdminEmail, "AUTH_BOOTSTRAP_ADMIN_PASSWORD="+e.AdminPassword)
 	e.env = append(e.env, opts.Env...)
 	t.Cleanup(e.Stop)

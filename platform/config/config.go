@@ -13,6 +13,7 @@
 //	                           profile name works as a tag, see Options.Profile)
 //	desc:"HTTP listen address" the meaning (required)
 //	required:"true"            must not be empty; "server" = only under that profile
+//	                           (a comma-separated list: under any of them)
 //
 // A struct field without an env tag is a group: its fields are read too, so
 // a binary's settings are the groups of the services it runs. Two groups may
@@ -20,6 +21,11 @@
 // which both read COOKIE_SECURE): every such field gets the value, and
 // their tags must agree. After reading, every group (and the whole) that has
 // a Validate(profile string) error method is validated.
+//
+// Options.Narrow may name a narrower profile from the values read (the
+// embedded shop listening beyond loopback): a field's tag named after it is
+// its default there, before the profile's own tag, and required:"<it>"
+// applies there. Validate still gets the profile.
 //
 // Supported field types: string, []string (comma-separated, blanks
 // dropped), int, bool and time.Duration (non-negative).
@@ -31,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +59,10 @@ type Options struct {
 	// Defaults override tag defaults for this binary, by env var (the
 	// one-process shop defaults SHOP_MODE to embedded, the others to server).
 	Defaults map[string]string
+	// Narrow, when set, names a narrower profile from the profile and the
+	// values read under it (value returns a setting as given or defaulted),
+	// with why it applies for error messages ("when …"); "" for none.
+	Narrow func(profile string, value func(env string) string) (name, why string)
 	// Output receives flag errors and usage; nil discards them.
 	Output io.Writer
 }
@@ -105,21 +116,30 @@ func Load(dst any, o Options) ([]string, error) {
 	if o.Profile != "" {
 		profile = value(raw, byEnv, o.Profile, "", o.Defaults)
 	}
+	narrow, why := "", ""
+	if o.Narrow != nil {
+		narrow, why = o.Narrow(profile, func(env string) string { return value(raw, byEnv, env, profile, o.Defaults) })
+	}
 	var errs []error
 	for _, v := range vars {
-		s := value(raw, byEnv, v.Env, profile, o.Defaults)
+		s := value(raw, byEnv, v.Env, profile, o.Defaults, narrow)
 		for _, f := range byEnv[v.Env] {
 			if err := set(f.value, s); err != nil {
 				errs = append(errs, fmt.Errorf("%s=%q: %v", v.Env, s, err))
 				break
 			}
 		}
-		if strings.TrimSpace(s) == "" && (v.Required == "always" || (v.Required != "" && v.Required == profile)) {
-			if v.Required == "always" {
-				errs = append(errs, fmt.Errorf("%s is required: %s", v.Env, v.Usage))
-			} else {
-				errs = append(errs, fmt.Errorf("%s is required in %s mode: %s", v.Env, profile, v.Usage))
-			}
+		if strings.TrimSpace(s) != "" || v.Required == "" {
+			continue
+		}
+		required := strings.Split(v.Required, ",")
+		switch {
+		case v.Required == "always":
+			errs = append(errs, fmt.Errorf("%s is required: %s", v.Env, v.Usage))
+		case profile != "" && slices.Contains(required, profile):
+			errs = append(errs, fmt.Errorf("%s is required in %s mode: %s", v.Env, profile, v.Usage))
+		case narrow != "" && slices.Contains(required, narrow):
+			errs = append(errs, fmt.Errorf("%s is required %s: %s", v.Env, why, v.Usage))
 		}
 	}
 	if len(errs) == 0 {
@@ -194,7 +214,7 @@ func DefaultCell(v Var) string {
 	case "always":
 		s += ", **required**"
 	default:
-		s += ", **required** in " + v.Required + " mode"
+		s += ", **required** in " + strings.Join(strings.Split(v.Required, ","), " and ") + " mode"
 	}
 	return s
 }
@@ -341,8 +361,9 @@ func unique(fields []field) ([]Var, map[string][]field, error) {
 }
 
 // value is the raw setting: given, else the binary's default, else the
-// profile's default, else the tag default.
-func value(raw map[string]string, by map[string][]field, env, profile string, defaults map[string]string) string {
+// narrower profile's default (when named), else the profile's default, else
+// the tag default.
+func value(raw map[string]string, by map[string][]field, env, profile string, defaults map[string]string, narrow ...string) string {
 	if s, ok := raw[env]; ok {
 		return s
 	}
@@ -352,6 +373,11 @@ func value(raw map[string]string, by map[string][]field, env, profile string, de
 	fields := by[env]
 	if len(fields) == 0 {
 		return "" // a profile variable the struct does not declare
+	}
+	for _, n := range narrow {
+		if s, ok := fields[0].Profiles[n]; ok && n != "" {
+			return s
+		}
 	}
 	if s, ok := fields[0].Profiles[profile]; ok && profile != "" {
 		return s

@@ -214,3 +214,69 @@ func TestGiven(t *testing.T) {
 		})
 	}
 }
+
+// TestNarrow: a narrower profile named from the values read (a dev build
+// listening beyond loopback) takes its own defaults before the profile's,
+// and its required settings; what is given still wins.
+func TestNarrow(t *testing.T) {
+	t.Parallel()
+	type exposedBinary struct {
+		Mode    string   `env:"MODE" default:"prod" desc:"prod or dev"`
+		Addr    string   `env:"ADDR" default:":8080" dev:"127.0.0.1:8080" desc:"listen address"`
+		Secure  bool     `env:"SECURE" default:"true" dev:"false" exposed:"true" desc:"secure cookies"`
+		Methods []string `env:"METHODS" required:"prod,exposed" dev:"sandbox" exposed:"" desc:"payment methods"`
+	}
+	narrow := func(profile string, value func(string) string) (string, string) {
+		if profile == "dev" && !strings.HasPrefix(value("ADDR"), "127.0.0.1:") {
+			return "exposed", "when listening beyond loopback (ADDR=" + value("ADDR") + ")"
+		}
+		return "", ""
+	}
+	tests := []struct {
+		name        string
+		env         map[string]string
+		args        []string
+		wantSecure  bool
+		wantMethods []string
+		wantErr     string
+	}{
+		{name: "dev on loopback", env: map[string]string{"MODE": "dev"}, wantSecure: false, wantMethods: []string{"sandbox"}},
+		{name: "dev beyond loopback needs the methods", env: map[string]string{"MODE": "dev", "ADDR": ":8080"},
+			wantErr: "METHODS is required when listening beyond loopback (ADDR=:8080)"},
+		{name: "dev beyond loopback by flag", env: map[string]string{"MODE": "dev"}, args: []string{"-addr", "0.0.0.0:1"},
+			wantErr: "METHODS is required when listening beyond loopback (ADDR=0.0.0.0:1)"},
+		{name: "dev beyond loopback: secure by default", env: map[string]string{"MODE": "dev", "ADDR": ":8080", "METHODS": "card"},
+			wantSecure: true, wantMethods: []string{"card"}},
+		{name: "dev beyond loopback: given values win", env: map[string]string{"MODE": "dev", "ADDR": ":8080", "METHODS": "sandbox", "SECURE": "false"},
+			wantSecure: false, wantMethods: []string{"sandbox"}},
+		{name: "prod is not narrowed", env: map[string]string{"ADDR": ":8080"}, wantErr: "METHODS is required in prod mode"},
+		{name: "prod", env: map[string]string{"METHODS": "card"}, wantSecure: true, wantMethods: []string{"card"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got exposedBinary
+			_, err := Load(&got, Options{Name: "t", Args: tt.args, Profile: "MODE", Narrow: narrow,
+				Lookup: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Secure != tt.wantSecure || !reflect.DeepEqual(got.Methods, tt.wantMethods) {
+				t.Errorf("SECURE=%v METHODS=%q, want %v %q", got.Secure, got.Methods, tt.wantSecure, tt.wantMethods)
+			}
+		})
+	}
+	vars, err := Describe(exposedBinary{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := DefaultCell(vars[3]), "— (dev: `sandbox`) (exposed: —), **required** in prod and exposed mode"; got != want {
+		t.Errorf("DefaultCell(METHODS) = %q, want %q", got, want)
+	}
+}

@@ -145,7 +145,7 @@ func (b Binary) Defaults() map[string]string { return map[string]string{"SHOP_MO
 // without opening anything: what the binary checks before it starts.
 func (b Binary) Load(lookup func(string) (string, bool), args []string) (any, error) {
 	s := b.New()
-	_, err := config.Load(s, config.Options{Name: b.Name, Args: args, Lookup: lookup, Profile: "SHOP_MODE", Defaults: b.Defaults()})
+	_, err := config.Load(s, Options(b.Name, b.Mode, args, lookup))
 	return s, err
 }
 
@@ -188,8 +188,7 @@ func LoadShop(lookup func(string) (string, bool), args ...string) (*ShopSettings
 
 func load[S any, P BinarySettings[S]](name, mode string, lookup func(string) (string, bool), args []string) (P, error) {
 	s := P(new(S))
-	rest, err := config.Load(s, config.Options{Name: name, Args: args, Lookup: lookup, Profile: "SHOP_MODE",
-		Defaults: map[string]string{"SHOP_MODE": mode}})
+	rest, err := config.Load(s, Options(name, mode, args, lookup))
 	if err == nil && len(rest) > 0 {
 		err = fmt.Errorf("unexpected arguments %q", rest)
 	}

@@ -26,7 +26,37 @@ import (
 const (
 	ModeEmbedded = "embedded"
 	ModeServer   = "server"
+	// ModeExposed is not a SHOP_MODE but the embedded shop listening beyond
+	// loopback (ADDR not 127.0.0.1, ::1 or localhost): a narrower profile
+	// (see Narrow) in which the server mode's safe defaults apply again, so
+	// a setting's `exposed:"…"` tag is its default there.
+	ModeExposed = "exposed"
 )
+
+// Narrow names the narrower settings profile: exposed when an embedded
+// binary listens beyond loopback (config.Options.Narrow).
+func Narrow(profile string, value func(env string) string) (name, why string) {
+	if profile == ModeEmbedded && !LoopbackOnly(value("ADDR")) {
+		return ModeExposed, "when the embedded shop listens beyond loopback (ADDR=" + value("ADDR") + ")"
+	}
+	return "", ""
+}
+
+// Options are how every binary reads its settings: the SHOP_MODE profile
+// (defaulting to mode), narrowed to exposed beyond loopback.
+func Options(name, mode string, args []string, lookup func(string) (string, bool)) config.Options {
+	return config.Options{Name: name, Args: args, Lookup: lookup, Profile: "SHOP_MODE",
+		Defaults: map[string]string{"SHOP_MODE": mode}, Narrow: Narrow}
+}
+
+// Profile is the profile the settings were read under: the mode, or
+// exposed for an embedded shop listening beyond loopback.
+func (s *Common) Profile() string {
+	if name, _ := Narrow(s.Mode, func(string) string { return s.Addr }); name != "" {
+		return name
+	}
+	return s.Mode
+}
 
 // Settings are read by platform/config from struct tags: env var, flag,
 // default (a tag named after a mode is that mode's default), meaning and
@@ -148,9 +178,10 @@ func LoopbackOnly(addr string) bool {
 }
 
 // Warnings are the loaded settings' valid but unsafe values, for the log at
-// start (config.Warner groups under the settings' mode).
+// start (config.Warner groups under the settings' profile: the mode, or
+// exposed for an embedded shop listening beyond loopback).
 func Warnings(s interface{ CommonGroup() *Common }) []string {
-	return config.Warnings(s, s.CommonGroup().Mode)
+	return config.Warnings(s, s.CommonGroup().Profile())
 }
 
 // Tokens are what a service needs to check access tokens: in server mode a
@@ -164,13 +195,18 @@ type Tokens struct {
 // Cookies are the cookie policy of the services that set cookies (auth,
 // basket, gateway).
 type Cookies struct {
-	Secure bool `env:"COOKIE_SECURE" default:"true" embedded:"false" desc:"Secure cookies with the __Host-/__Secure- prefixes, and HSTS (embedded: false, for plain http://localhost); false in server mode serves a plain-HTTP shop and logs a warning"`
+	Secure bool `env:"COOKIE_SECURE" default:"true" embedded:"false" exposed:"true" desc:"Secure cookies with the __Host-/__Secure- prefixes, and HSTS (embedded on loopback: false, for plain http://localhost; exposed, i.e. embedded beyond loopback: true, serve it behind HTTPS); false in server mode or beyond loopback serves a plain-HTTP shop and logs a warning"`
 }
 
-// Warnings: a server-mode shop without Secure cookies.
-func (c *Cookies) Warnings(mode string) []string {
-	if mode == ModeServer && !c.Secure {
+// Warnings: a shop reachable from other machines (server mode, or exposed)
+// without Secure cookies.
+func (c *Cookies) Warnings(profile string) []string {
+	switch {
+	case c.Secure:
+	case profile == ModeServer:
 		return []string{"COOKIE_SECURE=false: session and CSRF cookies go without Secure and the __Host- prefix and no HSTS is sent; only for a shop served over plain HTTP"}
+	case profile == ModeExposed:
+		return []string{"COOKIE_SECURE=false while the embedded shop listens beyond loopback: session and CSRF cookies travel in clear over the network and no HSTS is sent; only for a demo on a trusted network"}
 	}
 	return nil
 }
@@ -225,7 +261,22 @@ func (p *PublicSite) Validate(string) error { return httpURL("PUBLIC_URL", p.URL
 // PaymentMethods are the gateways a checkout may use (the payment service
 // registers them; the gateway tells the storefront which forms to show).
 type PaymentMethods struct {
-	Gateways []string `env:"PAYMENT_GATEWAYS" required:"server" embedded:"sandbox" desc:"payment gateways offered, comma-separated: sandbox, stripe, paypal (the first is the storefront's default); the sandbox only when named"`
+	Gateways []string `env:"PAYMENT_GATEWAYS" required:"server,exposed" embedded:"sandbox" exposed:"" desc:"payment gateways offered, comma-separated: sandbox, stripe, paypal (the first is the storefront's default); the sandbox only when named (embedded on loopback: by default), with a warning in server mode and beyond loopback"`
+}
+
+// Warnings: the sandbox, which approves test cards without taking money,
+// offered by a shop other machines reach (server mode, or exposed).
+func (p *PaymentMethods) Warnings(profile string) []string {
+	if !p.Has("sandbox") {
+		return nil
+	}
+	switch profile {
+	case ModeServer:
+		return []string{"PAYMENT_GATEWAYS names sandbox: the sandbox payment gateway approves test cards without taking money; never name it in PAYMENT_GATEWAYS of a real shop"}
+	case ModeExposed:
+		return []string{"PAYMENT_GATEWAYS names sandbox while the embedded shop listens beyond loopback: ANYONE WHO REACHES IT CAN CHECK OUT WITH A TEST CARD AND NO MONEY; only for a demo on a trusted network, never for a real shop"}
+	}
+	return nil
 }
 
 // Validate checks the gateway names; a shop offers at least one.

@@ -237,3 +237,79 @@ func TestBinariesMatchTheirMains(t *testing.T) {
 		t.Errorf("%d mains call wiring.Main, the registry lists %d binaries", found, len(settings.Binaries()))
 	}
 }
+
+// TestExposedEmbeddedShop: an embedded shop listening beyond loopback gets
+// the server mode's safe defaults back: Secure cookies, and no payment
+// gateway unless named; the sandbox and plain-HTTP cookies may still be
+// named for a demo on a trusted network, each with a loud warning.
+func TestExposedEmbeddedShop(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		profile  string
+		secure   bool
+		gateways string
+		wantErr  string
+		warns    []string // prefixes of the warnings expected, in order
+	}{
+		{name: "loopback default", profile: "embedded", secure: false, gateways: "sandbox"},
+		{name: "localhost", env: map[string]string{"ADDR": "localhost:8080"}, profile: "embedded", secure: false, gateways: "sandbox"},
+		{name: "IPv6 loopback", env: map[string]string{"ADDR": "[::1]:8080"}, profile: "embedded", secure: false, gateways: "sandbox"},
+		{name: "every interface, nothing named", env: map[string]string{"ADDR": "0.0.0.0:8080"},
+			wantErr: "PAYMENT_GATEWAYS is required when the embedded shop listens beyond loopback (ADDR=0.0.0.0:8080)"},
+		{name: "no host, nothing named", env: map[string]string{"ADDR": ":8080"}, wantErr: "PAYMENT_GATEWAYS is required when the embedded shop listens beyond loopback"},
+		{name: "by flag", args: []string{"-addr", "192.168.1.20:80"}, wantErr: "PAYMENT_GATEWAYS is required when the embedded shop listens beyond loopback (ADDR=192.168.1.20:80)"},
+		{name: "named empty", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": ""}, wantErr: "PAYMENT_GATEWAYS is required"},
+		{name: "a real gateway: Secure cookies by default", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test"},
+			profile: "exposed", secure: true, gateways: "stripe", warns: []string{"ADDR=0.0.0.0:8080"}},
+		{name: "stripe still needs its key", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "stripe"}, wantErr: "STRIPE_SECRET_KEY is required"},
+		{name: "LAN demo: sandbox and plain HTTP named", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "sandbox", "COOKIE_SECURE": "false"},
+			profile: "exposed", secure: false, gateways: "sandbox",
+			warns: []string{"ADDR=0.0.0.0:8080", "COOKIE_SECURE=false while the embedded shop listens beyond loopback", "PAYMENT_GATEWAYS names sandbox while the embedded shop listens beyond loopback"}},
+		{name: "sandbox named, Secure kept", env: map[string]string{"ADDR": ":8080", "PAYMENT_GATEWAYS": "sandbox,stripe", "STRIPE_SECRET_KEY": "sk_test"},
+			profile: "exposed", secure: true, gateways: "sandbox,stripe",
+			warns: []string{"ADDR=:8080", "PAYMENT_GATEWAYS names sandbox while the embedded shop listens beyond loopback"}},
+		{name: "server mode is not narrowed", env: map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t),
+			"CSRF_KEY": hexKey, "PAYMENT_GATEWAYS": "sandbox"}, profile: "server", secure: true, gateways: "sandbox",
+			warns: []string{"PAYMENT_GATEWAYS names sandbox: the sandbox payment gateway approves test cards"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := settings.LoadShop(lookup(c.env), c.args...)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("LoadShop = %v, want an error naming %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Common.Profile(); got != c.profile {
+				t.Errorf("profile = %q, want %q", got, c.profile)
+			}
+			for _, secure := range []bool{s.Auth.Cookies.Secure, s.Basket.Cookies.Secure, s.Gateway.Cookies.Secure} {
+				if secure != c.secure {
+					t.Errorf("COOKIE_SECURE = %v, want %v", secure, c.secure)
+				}
+			}
+			for _, m := range [][]string{s.Basket.Methods.Gateways, s.Ordering.Methods.Gateways, s.Payment.Methods.Gateways, s.Gateway.Methods.Gateways} {
+				if got := strings.Join(m, ","); got != c.gateways {
+					t.Errorf("PAYMENT_GATEWAYS = %q, want %q", got, c.gateways)
+				}
+			}
+			w := settings.Warnings(s)
+			if len(w) != len(c.warns) {
+				t.Fatalf("warnings = %q, want %d starting %q", w, len(c.warns), c.warns)
+			}
+			for i, prefix := range c.warns {
+				if !strings.HasPrefix(w[i], prefix) {
+					t.Errorf("warning %d = %q, want it to start %q", i, w[i], prefix)
+				}
+			}
+		})
+	}
+}
