@@ -135,6 +135,8 @@ type Order struct {
 	placedAt   time.Time
 	refunded   money.Money
 	refundIDs  map[string]bool
+
+	docs documents // invoice and credit notes (invoice.go)
 }
 
 // Blank returns the empty order with id, before any event; the repository
@@ -197,6 +199,7 @@ func (o *Order) apply(e Event) {
 	case OrderRefunded:
 		o.addRefund(ev.Amount, ev.RefundID)
 	}
+	o.docs.apply(e)
 	if s := StatusOf(e); s != StatusNone {
 		o.status = s
 		o.reached[s] = true
