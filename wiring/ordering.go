@@ -6,11 +6,17 @@ import (
 	"github.com/evshop/shop/api/adminsales"
 	apiordering "github.com/evshop/shop/api/ordering"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/invoices"
+	"github.com/evshop/shop/invoices/issuer"
+	invoicesmem "github.com/evshop/shop/invoices/memory"
+	invoicespg "github.com/evshop/shop/invoices/pgstore"
+	invoicesqlite "github.com/evshop/shop/invoices/sqlitestore"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/projections/orders"
 	orderssqlite "github.com/evshop/shop/projections/orders/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/sales"
+	"github.com/evshop/shop/wiring/settings"
 )
 
 // OrderingService is the ordering service: its command handlers on the bus, the
@@ -45,6 +51,9 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 		return nil, err
 	}
 	if err := in.On(ctx, cmds.RefundEvents()); err != nil {
+		return nil, err
+	}
+	if err := in.invoicing(ctx, cmds, o.Invoicing); err != nil {
 		return nil, err
 	}
 	var view orders.Store
@@ -167,4 +176,36 @@ func (in *Infra) sales(ctx context.Context, o Ordering) (sales.Store, rebuild.Pr
 		return nil, nil, err
 	}
 	return view, target, nil
+}
+
+// invoicing starts the process that numbers invoices and credit notes, over
+// the invoice sequence of the mode's database (SQLite, memory, PostgreSQL).
+func (in *Infra) invoicing(ctx context.Context, cmds *ordercmd.Handlers, s settings.Invoicing) error {
+	var seq invoices.Sequence
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return err
+		}
+		if seq, err = invoicesqlite.New(ctx, db); err != nil {
+			return err
+		}
+	case in.S.Embedded():
+		seq = invoicesmem.New()
+	default:
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return err
+		}
+		if seq, err = invoicespg.New(ctx, pool); err != nil {
+			return err
+		}
+	}
+	proc, err := issuer.New(issuer.Config{Sequence: seq, Commands: cmds,
+		Prefixes: invoices.Prefixes{Invoice: s.InvoicePrefix, CreditNote: s.CreditNotePrefix}})
+	if err != nil {
+		return err
+	}
+	return in.On(ctx, proc.EventHandler())
 }

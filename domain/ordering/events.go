@@ -175,5 +175,6 @@ func (OrderPartiallyRefunded) EventName() string { return EventOrderPartiallyRef
 // Events lists a zero value of every ordering event, for registries that
 // decode by wire name.
 func Events() []Event {
-	return []Event{OrderPlaced{}, OrderPaid{}, OrderShipped{}, OrderDelivered{}, OrderCancelled{}, OrderRefunded{}, OrderPartiallyRefunded{}}
+	return []Event{OrderPlaced{}, OrderPaid{}, OrderShipped{}, OrderDelivered{}, OrderCancelled{}, OrderRefunded{}, OrderPartiallyRefunded{},
+		InvoiceIssued{}, CreditNoteIssued{}}
 }

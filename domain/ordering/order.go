@@ -137,6 +137,8 @@ type Order struct {
 	refunded   money.Money
 	refundIDs  map[string]bool
 	breakdown  *pricing.BreakdownDTO
+
+	docs documents // invoice and credit notes (invoice.go)
 }
 
 // Blank returns the empty order with id, before any event; the repository
@@ -203,6 +205,7 @@ func (o *Order) apply(e Event) {
 	case OrderRefunded:
 		o.addRefund(ev.Amount, ev.RefundID)
 	}
+	o.docs.apply(e)
 	if s := StatusOf(e); s != StatusNone {
 		o.status = s
 		o.reached[s] = true

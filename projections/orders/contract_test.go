@@ -121,6 +121,63 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			t.Fatalf("after the rest: %+v %v", o, err)
 		}
 	})
+	t.Run("records the invoice and the credit notes, one by one or in a batch", func(t *testing.T) {
+		t.Parallel()
+		at := t0.Add(time.Hour)
+		id := oid(5)
+		evs := append(lifecycle(t, id, 200)[:5],
+			rec(t, id, 5, 206, ordering.InvoiceIssued{OrderID: id, Number: "INV-000042", Sequence: 42, IssuedAt: at}),
+			rec(t, id, 6, 207, ordering.OrderPartiallyRefunded{OrderID: id, Amount: eur(500), Reason: "scratched", RefundID: "r1", RefundedTotal: eur(500)}),
+			rec(t, id, 7, 208, ordering.CreditNoteIssued{OrderID: id, RefundID: "r1", Number: "CN-000007", Sequence: 7, Amount: eur(500), IssuedAt: at}),
+			rec(t, id, 8, 209, ordering.OrderPartiallyRefunded{OrderID: id, Amount: eur(100), Reason: "late", RefundID: "r2", RefundedTotal: eur(600)}),
+			rec(t, id, 9, 210, ordering.CreditNoteIssued{OrderID: id, RefundID: "r2", Number: "CN-000008", Sequence: 8, Amount: eur(100), IssuedAt: at.Add(time.Minute)}))
+		want := Documents{Invoice: &Invoice{Number: "INV-000042", IssuedAt: at}, CreditNotes: []CreditNote{
+			{Number: "CN-000007", RefundID: "r1", Amount: eur(500), IssuedAt: at},
+			{Number: "CN-000008", RefundID: "r2", Amount: eur(100), IssuedAt: at.Add(time.Minute)},
+		}}
+		one, batch := newStore(t), newStore(t)
+		p, _ := NewProjector(one)
+		for _, ev := range append(evs, evs[5:]...) { // the documents delivered twice
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bp, _ := NewProjector(batch)
+		if err := bp.ApplyBatch(ctx, evs[:6]); err != nil {
+			t.Fatal(err)
+		}
+		if err := bp.ApplyBatch(ctx, evs[4:]); err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]Store{"one by one": one, "batched": batch} {
+			o, err := s.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(o.Documents, want) {
+				t.Fatalf("%s: documents %+v, want %+v", name, o.Documents, want)
+			}
+			if o.Status != "PartiallyRefunded" || len(o.History) != 4 || o.Version != 10 {
+				t.Fatalf("%s: documents must not change the status or history: %+v", name, o)
+			}
+			if n, ok := o.CreditNote("CN-000008"); !ok || n.RefundID != "r2" {
+				t.Fatalf("%s: credit note CN-000008: %+v %v", name, n, ok)
+			}
+			if _, ok := o.CreditNote("INV-000042"); ok {
+				t.Fatalf("%s: an invoice number found as a credit note", name)
+			}
+		}
+		caught := Order{}
+		for _, ev := range evs {
+			var err error
+			if caught, err = CatchUp(caught, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !reflect.DeepEqual(caught.Documents, want) {
+			t.Fatalf("CatchUp: documents %+v", caught.Documents)
+		}
+	})
 	t.Run("duplicate delivery changes nothing", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

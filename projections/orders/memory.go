@@ -22,6 +22,7 @@ func NewMemory() *Memory { return &Memory{orders: map[string]Order{}} }
 func clone(o Order) Order {
 	o.Lines = slices.Clone(o.Lines)
 	o.History = slices.Clone(o.History)
+	o.Documents = o.Documents.clone()
 	if o.Refunded != nil {
 		r := *o.Refunded
 		o.Refunded = &r

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,6 +78,58 @@ type Order struct {
 	Version         uint64              `json:"version"`
 	Lines           []Line              `json:"lines"`
 	History         []HistoryEntry      `json:"history"`
+	Documents
+}
+
+// Documents are the order's invoice and credit notes (stored as one JSON
+// value beside the order's row).
+type Documents struct {
+	Invoice     *Invoice     `json:"invoice,omitempty"`
+	CreditNotes []CreditNote `json:"creditNotes,omitempty"` // in the order they were issued
+}
+
+// Invoice is the order's invoice: its printed number and when it was issued.
+type Invoice struct {
+	Number   string    `json:"number"`
+	IssuedAt time.Time `json:"issuedAt"`
+}
+
+// CreditNote is the credit note of one refund.
+type CreditNote struct {
+	Number   string    `json:"number"`
+	RefundID string    `json:"refundId"`
+	Amount   money.DTO `json:"amount"`
+	IssuedAt time.Time `json:"issuedAt"`
+}
+
+// apply folds a document change into d.
+func (d *Documents) apply(c Change) {
+	if i := c.Invoice; i != nil && d.Invoice == nil {
+		d.Invoice = &Invoice{Number: i.Number, IssuedAt: i.IssuedAt.UTC()}
+	}
+	if n := c.CreditNote; n != nil {
+		d.CreditNotes = append(d.CreditNotes, CreditNote{Number: n.Number, RefundID: n.RefundID, Amount: n.Amount, IssuedAt: n.IssuedAt.UTC()})
+	}
+}
+
+// clone copies d so that changing the copy leaves d as it is.
+func (d Documents) clone() Documents {
+	if d.Invoice != nil {
+		i := *d.Invoice
+		d.Invoice = &i
+	}
+	d.CreditNotes = slices.Clone(d.CreditNotes)
+	return d
+}
+
+// CreditNote returns the credit note numbered number.
+func (d Documents) CreditNote(number string) (CreditNote, bool) {
+	for _, n := range d.CreditNotes {
+		if n.Number == number {
+			return n, true
+		}
+	}
+	return CreditNote{}, false
 }
 
 // Query filters List. Zero fields match everything.
@@ -123,6 +176,9 @@ type Change struct {
 	Carrier        string
 	TrackingNumber string
 	Refunded       *money.DTO
+	// Documents issued (no status change).
+	Invoice    *ordering.InvoiceIssued
+	CreditNote *ordering.CreditNoteIssued
 }
 
 // Store holds the read model. Every adapter passes the contract suite.
@@ -274,6 +330,10 @@ func decode(id string, ev eventstore.RecordedEvent) (Change, error) {
 		}
 	case ordering.OrderPartiallyRefunded:
 		c.Status, c.Reason, c.Refunded = ordering.StatusPartiallyRefunded, e.Reason, &e.RefundedTotal
+	case ordering.InvoiceIssued:
+		c.Invoice = &e
+	case ordering.CreditNoteIssued:
+		c.CreditNote = &e
 	}
 	if ev.Revision == 0 && c.Placed == nil {
 		// Every order stream starts with OrderPlaced; anything else first
@@ -308,6 +368,7 @@ func applyTo(o *Order, c Change) {
 		r := *c.Refunded
 		o.Refunded = &r
 	}
+	o.Documents.apply(c)
 	if c.Status != ordering.StatusNone {
 		o.Status = string(c.Status)
 		o.History = append(o.History, HistoryEntry{Status: string(c.Status), Reason: c.Reason, At: c.At})

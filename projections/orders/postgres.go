@@ -85,7 +85,8 @@ func (p *Postgres) Apply(ctx context.Context, c Change) (applied bool, err error
 		}
 	}()
 	var version uint64
-	err = tx.QueryRow(ctx, `SELECT version FROM `+p.t.orders+` WHERE order_id=$1 FOR UPDATE`, c.OrderID).Scan(&version)
+	var docs Documents
+	err = tx.QueryRow(ctx, `SELECT version, documents FROM `+p.t.orders+` WHERE order_id=$1 FOR UPDATE`, c.OrderID).Scan(&version, &docs)
 	exists := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return false, err
@@ -105,6 +106,7 @@ func (p *Postgres) Apply(ctx context.Context, c Change) (applied bool, err error
 		if c.Refunded != nil {
 			refunded = &c.Refunded.Amount
 		}
+		docs.apply(c)
 		_, err = tx.Exec(ctx, `UPDATE `+p.t.orders+` SET
 			status = CASE WHEN $2 = '' THEN status ELSE $2 END,
 			payment_id = CASE WHEN $3 = '' THEN payment_id ELSE $3 END,
@@ -112,9 +114,9 @@ func (p *Postgres) Apply(ctx context.Context, c Change) (applied bool, err error
 			tracking_number = CASE WHEN $4 = '' THEN tracking_number ELSE $5 END,
 			cancel_reason = CASE WHEN $2 = 'Cancelled' THEN $6 ELSE cancel_reason END,
 			refunded_amount = COALESCE($7, refunded_amount),
-			updated_at = $8, version = $9, position = $10
+			updated_at = $8, version = $9, position = $10, documents = $11
 			WHERE order_id = $1`,
-			c.OrderID, string(c.Status), c.PaymentID, c.Carrier, c.TrackingNumber, c.Reason, refunded, c.At, c.Revision+1, c.Position)
+			c.OrderID, string(c.Status), c.PaymentID, c.Carrier, c.TrackingNumber, c.Reason, refunded, c.At, c.Revision+1, c.Position, docs)
 		if err != nil {
 			return false, fmt.Errorf("orders: update %s: %w", c.OrderID, err)
 		}
@@ -183,9 +185,9 @@ func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 	var addr []byte
 	var refunded *int64
 	err := scanSummary(p.pool.QueryRow(ctx, `SELECT `+summaryCols+`, shipping_address, payment_method, payment_last4,
-		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version FROM `+p.t.orders+` WHERE order_id=$1`,
+		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, documents FROM `+p.t.orders+` WHERE order_id=$1`,
 		strings.ToLower(orderID)), &o.Summary, &addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
-		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version)
+		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version, &o.Documents)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, ErrNotFound
 	}

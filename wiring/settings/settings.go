@@ -10,12 +10,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/evshop/shop/invoices"
 	"github.com/evshop/shop/notifier/alerts"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/config"
@@ -425,6 +427,42 @@ type Ordering struct {
 	Methods     PaymentMethods
 	Projections Projections // the orders and sales read models
 	Time        ShopTime    // the days of the sales figures
+	Invoicing   Invoicing   // the seller and numbers on invoices and credit notes
+}
+
+// Invoicing is what the shop prints on its invoices and credit notes: the
+// seller, and the prefixes of their gapless numbers.
+type Invoicing struct {
+	SellerName       string `env:"SELLER_NAME" default:"evshop" desc:"seller's legal name printed on invoices and credit notes"`
+	SellerAddress    string `env:"SELLER_ADDRESS" embedded:"1 Demo Street; 10115 Berlin; DE" desc:"seller's postal address printed on invoices, lines separated by ';'"`
+	SellerVATID      string `env:"SELLER_VAT_ID" desc:"seller's VAT identification number printed on invoices (empty: none printed)"`
+	SellerEmail      string `env:"SELLER_EMAIL" desc:"seller's contact address printed on invoices (empty: none printed)"`
+	InvoicePrefix    string `env:"INVOICE_PREFIX" default:"INV-" desc:"prefix of invoice numbers (then the number, zero-padded to 6 digits); at most 16 letters, digits, '-' or '_'"`
+	CreditNotePrefix string `env:"CREDIT_NOTE_PREFIX" default:"CN-" desc:"prefix of credit-note numbers, as INVOICE_PREFIX; must differ from it"`
+}
+
+// Validate checks the seller's fields and the prefixes.
+func (v *Invoicing) Validate(string) error {
+	for name, val := range map[string]string{"SELLER_NAME": v.SellerName, "SELLER_ADDRESS": v.SellerAddress, "SELLER_VAT_ID": v.SellerVATID, "SELLER_EMAIL": v.SellerEmail} {
+		if len(val) > 300 || strings.ContainsAny(val, "\x00\r\n") {
+			return fmt.Errorf("%s: at most 300 characters on one line", name)
+		}
+	}
+	if strings.TrimSpace(v.SellerName) == "" {
+		return fmt.Errorf("SELLER_NAME is required")
+	}
+	if v.SellerEmail != "" {
+		if a, err := mail.ParseAddress(v.SellerEmail); err != nil || a.Address != v.SellerEmail {
+			return fmt.Errorf("SELLER_EMAIL %q is not an email address", v.SellerEmail)
+		}
+	}
+	if !invoices.ValidPrefix(v.InvoicePrefix) || !invoices.ValidPrefix(v.CreditNotePrefix) {
+		return fmt.Errorf("INVOICE_PREFIX and CREDIT_NOTE_PREFIX: at most 16 letters, digits, '-' or '_'")
+	}
+	if v.InvoicePrefix == v.CreditNotePrefix {
+		return fmt.Errorf("INVOICE_PREFIX and CREDIT_NOTE_PREFIX must differ (credit notes and invoices are numbered separately)")
+	}
+	return nil
 }
 
 // Payment is the payment service's settings: the gateways offered and

@@ -217,12 +217,12 @@ func (s *Store) load(ctx context.Context, tx *sql.Tx, cs []orders.Change) (map[s
 func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) error {
 	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.orders+` (order_id, customer_id, email, email_lower, status,
 		total_amount, currency, item_count, shipping_address, payment_method, payment_last4, payment_id, carrier,
-		tracking_number, cancel_reason, refunded_amount, placed_at, updated_at, version, position)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		tracking_number, cancel_reason, refunded_amount, placed_at, updated_at, version, position, documents)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, payment_id = excluded.payment_id,
 			carrier = excluded.carrier, tracking_number = excluded.tracking_number, cancel_reason = excluded.cancel_reason,
 			refunded_amount = excluded.refunded_amount, updated_at = excluded.updated_at, version = excluded.version,
-			position = excluded.position`)
+			position = excluded.position, documents = excluded.documents`)
 	if err != nil {
 		return err
 	}
@@ -240,10 +240,14 @@ func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) e
 		if o.Refunded != nil {
 			refunded = &o.Refunded.Amount
 		}
+		docs, err := json.Marshal(o.Documents)
+		if err != nil {
+			return err
+		}
 		if _, err := st.ExecContext(ctx, o.OrderID, o.CustomerID, o.Email, strings.ToLower(o.Email), o.Status,
 			o.Total.Amount, o.Total.Currency, o.ItemCount, string(addr), o.PaymentMethod, o.PaymentLast4, o.PaymentID,
 			o.Carrier, o.TrackingNumber, o.CancelReason, refunded, o.PlacedAt.UnixNano(), o.UpdatedAt.UnixNano(),
-			int64(o.Version), int64(r.position)); err != nil {
+			int64(o.Version), int64(r.position), string(docs)); err != nil {
 			return fmt.Errorf("orders: write %s: %w", o.OrderID, err)
 		}
 	}
@@ -253,7 +257,7 @@ func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) e
 const summaryCols = `order_id, customer_id, email, status, total_amount, currency, item_count, placed_at, updated_at`
 
 const detailCols = summaryCols + `, shipping_address, payment_method, payment_last4, payment_id, carrier,
-	tracking_number, cancel_reason, refunded_amount, version`
+	tracking_number, cancel_reason, refunded_amount, version, documents`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -266,15 +270,18 @@ func scanSummary(r scanner, s *orders.Summary, extra ...any) error {
 }
 
 func scanDetail(r scanner, o *orders.Order, extra ...any) error {
-	var addr string
+	var addr, docs string
 	var refunded sql.NullInt64
 	var version int64
 	if err := scanSummary(r, &o.Summary, append([]any{&addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
-		&o.TrackingNumber, &o.CancelReason, &refunded, &version}, extra...)...); err != nil {
+		&o.TrackingNumber, &o.CancelReason, &refunded, &version, &docs}, extra...)...); err != nil {
 		return err
 	}
 	if err := json.Unmarshal([]byte(addr), &o.ShippingAddress); err != nil {
 		return fmt.Errorf("orders: address of %s: %w", o.OrderID, err)
+	}
+	if err := json.Unmarshal([]byte(docs), &o.Documents); err != nil {
+		return fmt.Errorf("orders: documents of %s: %w", o.OrderID, err)
 	}
 	if refunded.Valid {
 		o.Refunded = &money.DTO{Amount: refunded.Int64, Currency: o.Total.Currency}

@@ -1,0 +1,26 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/evshop/shop/invoices"
+	"github.com/evshop/shop/invoices/pgstore"
+	"github.com/evshop/shop/invoices/sequencetest"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	sequencetest.Run(t, func(t *testing.T) (invoices.Sequence, func(*testing.T) invoices.Sequence) {
+		pool := testenv.Postgres(t)
+		open := func(t *testing.T) invoices.Sequence {
+			s, err := pgstore.New(context.Background(), pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		return open(t), open
+	})
+}
