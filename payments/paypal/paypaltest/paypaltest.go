@@ -15,7 +15,6 @@ package paypaltest
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -66,7 +65,6 @@ type Server struct {
 
 	opts    Options
 	routers []routers.Router
-	http    *http.Server
 	ts      *httptest.Server
 
 	mu       sync.Mutex
@@ -139,30 +137,23 @@ func New(t interface {
 	return s
 }
 
-// Listen starts a fake on addr (host:port) for a process of its own
-// (cmd/fakepaypal); publicURL is its base as browsers reach it, default
-// http://addr.
-func Listen(addr, publicURL string, opts Options) (*Server, error) {
+// NewHandler builds a fake for a process of its own (cmd/fakepaypal):
+// publicURL is its base as the shop and browsers reach it; serve it with any
+// http.Server.
+func NewHandler(publicURL string, opts Options) (*Server, error) {
 	s, err := newServer(opts)
 	if err != nil {
 		return nil, err
 	}
-	if publicURL == "" {
-		publicURL = "http://" + addr
+	if _, err := url.ParseRequestURI(publicURL); err != nil {
+		return nil, fmt.Errorf("paypaltest: public url: %w", err)
 	}
 	s.URL = strings.TrimRight(publicURL, "/")
 	if err := s.route(); err != nil {
 		return nil, err
 	}
-	s.http = &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	return s, nil
 }
-
-// Serve serves until Shutdown (http.ErrServerClosed then).
-func (s *Server) Serve() error { return s.http.ListenAndServe() }
-
-// Shutdown stops a server started by Listen.
-func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
 
 func newServer(opts Options) (*Server, error) {
 	if opts.Report == nil {
