@@ -239,9 +239,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.approval(w, r)
 	case strings.HasPrefix(r.URL.Path, "/v2/"):
 		s.api(w, r)
-	default:
+	case strings.HasPrefix(r.URL.Path, "/v1/"):
 		s.opts.Report(fmt.Errorf("%s %s: no such endpoint in PayPal's API description", r.Method, r.URL.Path))
 		writeJSON(w, http.StatusNotFound, apiError("RESOURCE_NOT_FOUND", "The specified resource does not exist.", "INVALID_RESOURCE_ID"))
+	default: // not the API: what a browser asks for besides the page (favicon…)
+		http.NotFound(w, r)
 	}
 }
 
@@ -665,7 +667,7 @@ func randomOf(alphabet string, n int) string {
 }
 
 var page = template.Must(template.New("approval").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>PayPal (local test double)</title>
+<html lang="en"><head><meta charset="utf-8"><title>PayPal (local test double)</title><link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main>
 <h1>Pay with PayPal</h1>
