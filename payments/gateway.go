@@ -109,6 +109,17 @@ type RefundResult struct {
 	Ref string
 }
 
+// ApprovalOrder is an order the buyer approves on the provider's own site
+// (PayPal), as the shop reads it back from the provider: the approval link
+// is never stored, and the return and cancel pages find their payment
+// through the id the shop set on the order.
+type ApprovalOrder struct {
+	ID         string
+	Status     string // the provider's status, e.g. PAYER_ACTION_REQUIRED, APPROVED, COMPLETED
+	PaymentID  string // the shop's payment id (PayPal custom_id)
+	ApproveURL string // where the buyer approves; empty once the order is approved
+}
+
 // Gateway is the payment provider port.
 type Gateway interface {
 	Authorize(ctx context.Context, req AuthorizeRequest) (AuthorizeResult, error)

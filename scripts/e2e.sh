@@ -7,6 +7,9 @@
 # installs web/ dependencies from the lock, and builds the storefront.
 # Env: SHOP_URL, SES_STORE_URL (server mode mail), SHOP_CMD (command that starts the shop), CHROMIUM_PATH,
 # E2E_ADMIN_EMAIL/E2E_ADMIN_PASSWORD (an admin of the shop; the shop this script starts bootstraps them).
+# The shop this script starts also takes PayPal, through the fake PayPal (payments/paypal/paypaltest,
+# built from PayPal's published API description) on the port after the shop's; PAYPAL_URL is passed to
+# the test, which then also approves and cancels PayPal orders.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/web"
@@ -23,8 +26,13 @@ fi
 export SHOP_URL="${SHOP_URL:-http://127.0.0.1:18080}"
 export ADDR="${ADDR:-127.0.0.1:${SHOP_URL##*:}}"
 shop_pid=""
+paypal_pid=""
 cleanup() {
   rc=$?
+  if [ -n "$paypal_pid" ]; then
+    kill "$paypal_pid" 2>/dev/null || true
+    wait "$paypal_pid" 2>/dev/null || true
+  fi
   if [ -n "$shop_pid" ]; then
     kill "$shop_pid" 2>/dev/null || true
     wait "$shop_pid" 2>/dev/null || true
@@ -53,6 +61,13 @@ if ! answers; then
   # The durable default, on a data directory of its own that the run throws away.
   e2e_data=$(mktemp -d)
   export DATA_DIR="${E2E_DATA_DIR:-$e2e_data}"
+  # PayPal through the fake PayPal, which checks every call against PayPal's API description.
+  paypal_addr="127.0.0.1:$(( ${SHOP_URL##*:} + 1 ))"
+  (cd "$root" && go build -o bin/fakepaypal ./payments/paypal/paypaltest/cmd/fakepaypal)
+  "$root/bin/fakepaypal" -addr "$paypal_addr" >"$root/test-output/e2e/fakepaypal.log" 2>&1 &
+  paypal_pid=$!
+  export PAYPAL_URL="http://$paypal_addr" PAYPAL_CLIENT_ID=fake-paypal-client PAYPAL_SECRET=fake-paypal-secret
+  export PAYMENT_GATEWAYS="${PAYMENT_GATEWAYS:-sandbox,paypal}" PUBLIC_URL="${PUBLIC_URL:-$SHOP_URL}"
   echo "e2e: starting the shop: $cmd (data in $DATA_DIR)"
   (cd "$root" && exec $cmd) >"$root/test-output/e2e/shop.log" 2>&1 &
   shop_pid=$!

@@ -1,7 +1,8 @@
 // Package payment is the payments HTTP API, mounted at /api/payments: the
 // payments ledger of an order (its owner or staff), the Stripe client secret
-// for the buyer's browser to confirm a PaymentIntent, the admin refund, and
-// the Stripe and PayPal webhooks. Webhooks carry no session: they are
+// for the buyer's browser to confirm a PaymentIntent, the PayPal approval
+// link and the buyer's return from PayPal (approved or cancelled), the admin
+// refund, and the Stripe and PayPal webhooks. Webhooks carry no session: they are
 // authenticated by their signature only, so the gateway must exempt them from
 // CSRF and authentication.
 package payment
@@ -43,9 +44,12 @@ type StripeWebhooks interface {
 	ClientSecret(ctx context.Context, ref string) (string, error)
 }
 
-// PayPalWebhooks verifies PayPal webhooks (payments/paypal.Gateway).
+// PayPalWebhooks verifies PayPal webhooks and reads PayPal orders back
+// (payments/paypal.Gateway).
 type PayPalWebhooks interface {
 	ParseWebhook(ctx context.Context, payload []byte, header func(string) string) (payments.Notification, error)
+	// Order reads a PayPal order; an unknown one is payments.ErrRejected.
+	Order(ctx context.Context, id string) (payments.ApprovalOrder, error)
 }
 
 // Dedupe remembers processed webhook event ids per provider
@@ -97,6 +101,9 @@ func (a *API) Mount(r fiber.Router) {
 	}
 	r.Get("/", authn.Required(), a.listByOrder)
 	r.Get("/:paymentId/client-secret", authn.Required(), a.clientSecret)
+	r.Get("/:paymentId/approval", authn.Required(), a.approval)
+	r.Post("/paypal/return", authn.Required(), a.paypalReturn)
+	r.Post("/paypal/cancel", authn.Required(), a.paypalCancel)
 	r.Post("/:paymentId/refunds", authn.Required(authn.RoleAdmin), a.refund)
 }
 

@@ -225,6 +225,7 @@ type order struct {
 	Status        string `json:"status"`
 	Links         []link `json:"links"`
 	PurchaseUnits []struct {
+		CustomID string `json:"custom_id"`
 		Payments struct {
 			Authorizations []struct {
 				ID     string `json:"id"`
@@ -284,13 +285,43 @@ func (g *Gateway) createOrder(ctx context.Context, req payments.AuthorizeRequest
 	if o.ID == "" {
 		return payments.AuthorizeResult{}, fmt.Errorf("%w: paypal create order: no id", payments.ErrGateway)
 	}
-	res := payments.AuthorizeResult{Outcome: payments.OutcomeActionRequired, Ref: o.ID}
-	for _, l := range o.Links {
+	return payments.AuthorizeResult{Outcome: payments.OutcomeActionRequired, Ref: o.ID, ApproveURL: approveLink(o.Links)}, nil
+}
+
+// approveLink is the buyer's approval link among an order's HATEOAS links:
+// rel "payer-action" when the order was created with a PayPal payment source
+// (the shop's case), "approve" otherwise.
+func approveLink(links []link) string {
+	for _, l := range links {
 		if l.Rel == "approve" || l.Rel == "payer-action" {
-			res.ApproveURL = l.Href
+			return l.Href
 		}
 	}
-	return res, nil
+	return ""
+}
+
+// Order reads an order back (GET /v2/checkout/orders/{id}): its status, the
+// payment id the shop set as custom_id, and the approval link while the
+// buyer has yet to approve. An unknown id is ErrRejected.
+func (g *Gateway) Order(ctx context.Context, id string) (payments.ApprovalOrder, error) {
+	if id == "" {
+		return payments.ApprovalOrder{}, fmt.Errorf("%w: empty order id", payments.ErrRejected)
+	}
+	var o order
+	if err := g.call(ctx, http.MethodGet, "/v2/checkout/orders/"+url.PathEscape(id), "", nil, &o); err != nil {
+		return payments.ApprovalOrder{}, err
+	}
+	if o.ID == "" {
+		return payments.ApprovalOrder{}, fmt.Errorf("%w: paypal get order: no id", payments.ErrGateway)
+	}
+	out := payments.ApprovalOrder{ID: o.ID, Status: o.Status}
+	if len(o.PurchaseUnits) > 0 {
+		out.PaymentID = o.PurchaseUnits[0].CustomID
+	}
+	if o.Status == "CREATED" || o.Status == "PAYER_ACTION_REQUIRED" {
+		out.ApproveURL = approveLink(o.Links)
+	}
+	return out, nil
 }
 
 // Capture captures an authorization in full and finally.

@@ -286,6 +286,10 @@ func paymentReason(code, reason string) string {
 		return "payment declined"
 	case "insufficient_funds":
 		return "payment declined: insufficient funds"
+	case "buyer_cancelled":
+		// The buyer cancelled at the provider (PayPal's cancel page): the
+		// payment's own reason says where.
+		return orDefault(reason, "buyer cancelled the payment")
 	case "":
 		return "payment failed: " + orDefault(reason, "unknown reason")
 	}

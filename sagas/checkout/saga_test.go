@@ -68,6 +68,7 @@ var (
 	stockFailed   = rec(catalog.EventStockReservationFailed, catalog.StockReservationFailed{OrderID: oid, Reason: "short", SKUs: []string{"MUG-1"}})
 	authorized    = rec(payment.EventPaymentAuthorized, payment.PaymentAuthorized{PaymentID: pid, OrderID: oid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}, GatewayRef: "a"})
 	declined      = rec(payment.EventPaymentFailed, payment.PaymentFailed{PaymentID: pid, OrderID: oid, Code: "card_declined", Reason: "declined"})
+	buyerCancel   = rec(payment.EventPaymentFailed, payment.PaymentFailed{PaymentID: pid, OrderID: oid, Code: "buyer_cancelled", Reason: "buyer cancelled at PayPal"})
 	captured      = rec(payment.EventPaymentCaptured, payment.PaymentCaptured{PaymentID: pid, OrderID: oid, Amount: money.DTO{Amount: 1000, Currency: "EUR"}})
 	cancelled     = rec(ordering.EventOrderCancelled, ordering.OrderCancelled{OrderID: oid, Reason: "whatever"})
 )
@@ -133,6 +134,11 @@ func TestSagaSendsEachCommandOnceUnderRedelivery(t *testing.T) {
 			{declined, []any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}, cmdorder.CancelOrder{OrderID: oid, Reason: "payment declined"}}},
 			{authorized, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment declined"}}}, // late: compensated once
 		}, checkout.StepCancelled, "payment declined"},
+		{"buyer cancelled at PayPal", []step{
+			{placed, []any{reserve}},
+			{stockReserved, []any{authorize}},
+			{buyerCancel, []any{catalog.ReleaseStock{OrderID: oid, Reason: "buyer cancelled at PayPal"}, cmdorder.CancelOrder{OrderID: oid, Reason: "buyer cancelled at PayPal"}}},
+		}, checkout.StepCancelled, "buyer cancelled at PayPal"},
 		{"stock short", []step{
 			{placed, []any{reserve}},
 			{stockFailed, []any{cmdorder.CancelOrder{OrderID: oid, Reason: "out of stock: MUG-1"}}},

@@ -4,7 +4,10 @@
 //   browse → add two products → register → verify via the email → sign in →
 //   check out with 4242 4242 4242 4242 → the order reaches Paid;
 //   then a declined card (4000 0000 0000 0002) shows a clear message and the
-//   order's payments show no capture.
+//   order's payments show no capture; when the shop takes PayPal (PAYPAL_URL),
+//   a PayPal order sends the buyer to PayPal's approval page (the fake PayPal),
+//   approving returns to the shop and the order reaches Paid, cancelling
+//   returns and the order is Cancelled with the reason.
 // Screenshots of every step land in test-output/e2e/ (repo root).
 //
 // Environment:
@@ -14,6 +17,7 @@
 //   CHROMIUM_PATH  default /usr/bin/chromium
 //   E2E_OUT        screenshot folder (default <repo>/test-output/e2e)
 //   E2E_TIMEOUT_MS how long to wait for the order to settle (default 60000)
+//   PAYPAL_URL     the fake PayPal the shop uses (scripts/e2e.sh starts one); unset → no PayPal steps
 //   E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD  an admin of the shop (scripts/e2e.sh makes the shop it
 //                  starts bootstrap one): the back office's sales dashboard is checked as that admin
 
@@ -31,6 +35,7 @@ const OUT = resolve(process.env.E2E_OUT || join(here, "..", "..", "test-output",
 const SETTLE_MS = Number(process.env.E2E_TIMEOUT_MS || 60000);
 const GOOD_CARD = "4242 4242 4242 4242";
 const DECLINED_CARD = "4000 0000 0000 0002";
+const PAYPAL = (process.env.PAYPAL_URL || "").replace(/\/$/, "");
 const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL || "";
 const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD || "";
 
@@ -182,6 +187,37 @@ async function placeOrder(page) {
   if (outcome === "error") return { orderId: null, error: await page.locator(".checkout-form .form-error").innerText() };
   const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
   return { orderId, error: null };
+}
+
+/**
+ * Checks the basket out with PayPal through the API, as the checkout page does
+ * when PayPal is the shop's method, and opens the order page, which sends the
+ * buyer on to PayPal's approval page. Returns the order id.
+ */
+async function checkoutWithPayPal(page) {
+  const orderId = await page.evaluate(async () => {
+    const csrf = await (await fetch("/api/auth/csrf", { credentials: "same-origin" })).json();
+    const r = await fetch("/api/basket/checkout", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        [csrf.headerName || "X-CSRF-Token"]: csrf.token,
+        "Idempotency-Key": `e2e-paypal-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      },
+      body: JSON.stringify({
+        shippingAddress: { name: "E2E Shopper", line1: "1 Test Street", city: "Berlin", postalCode: "10115", country: "DE" },
+        payment: { method: "paypal" },
+      }),
+    });
+    const body = await r.json().catch(() => null);
+    if (r.status !== 202 || !body?.orderId) throw new Error(`PayPal checkout answered ${r.status}: ${JSON.stringify(body)}`);
+    return body.orderId;
+  });
+  await page.goto(`${SHOP}/orders/${encodeURIComponent(orderId)}?placed=1`);
+  await page.waitForURL((u) => u.href.startsWith(`${PAYPAL}/checkoutnow`), { timeout: 30000 });
+  await page.getByTestId("paypal-order").waitFor();
+  return orderId;
 }
 
 async function waitForStatus(page, wanted) {
@@ -342,6 +378,39 @@ async function main() {
       await page.setViewportSize({ width: 390, height: 844 });
       await screenshot(page, "declined-phone");
     });
+
+    if (PAYPAL) {
+      await step("PayPal: approve at PayPal, come back, reach Paid", async () => {
+        await addProductsFromCatalog(page, 1);
+        const orderId = await checkoutWithPayPal(page);
+        await screenshot(page, "paypal-approval-page");
+        await page.getByRole("button", { name: "Approve" }).click();
+        await page.waitForURL(new RegExp(`/orders/${orderId}`), { timeout: 30000 });
+        const status = await waitForStatus(page, ["Paid", "Cancelled"]);
+        await screenshot(page, "paypal-paid");
+        if (status !== "Paid") throw new Error(`PayPal order ${orderId} ended ${status}, not Paid`);
+      });
+
+      await step("PayPal: cancel at PayPal, the order is cancelled with the reason", async () => {
+        await addProductsFromCatalog(page, 1);
+        const orderId = await checkoutWithPayPal(page);
+        await page.getByRole("button", { name: /Cancel/ }).click();
+        await page.waitForURL(new RegExp(`/orders/${orderId}`), { timeout: 30000 });
+        const status = await waitForStatus(page, ["Cancelled", "Paid"]);
+        await screenshot(page, "paypal-cancelled");
+        if (status !== "Cancelled") throw new Error(`PayPal order ${orderId} cancelled at PayPal ended ${status}`);
+        const text = await page.getByTestId("order-outcome").innerText();
+        if (!/cancelled at PayPal/i.test(text)) throw new Error(`the cancellation does not say the buyer cancelled at PayPal: ${text}`);
+      });
+
+      await step("PayPal: every call matched PayPal's API description", async () => {
+        const r = await fetch(`${PAYPAL}/_fake/mismatches`);
+        const list = await r.json();
+        if (list.length) throw new Error(`the fake PayPal saw ${list.length} mismatches:\n${list.join("\n")}`);
+      });
+    } else {
+      log("PAYPAL_URL unset: no PayPal steps");
+    }
 
     await step("the admin's sales dashboard counts the paid order", async () => {
       if (!ADMIN_EMAIL || !ADMIN_PASSWORD) throw new Error("set E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD to an admin of the shop");

@@ -15,6 +15,7 @@ import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordPages";
 import { CheckoutPage } from "./pages/CheckoutPage";
 import { OrdersPage } from "./pages/OrdersPage";
 import { OrderPage } from "./pages/OrderPage";
+import { PayPalReturnPage } from "./pages/PayPalReturnPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { AdminLayout } from "./pages/admin/AdminLayout";
@@ -44,6 +45,8 @@ export function App({ api }: { api: Api }) {
             <Route path="/forgot-password" element={<ForgotPasswordPage />} />
             <Route path="/reset-password" element={<ResetPasswordPage />} />
             <Route path="/checkout" element={<RequireAuth><CheckoutPage /></RequireAuth>} />
+            <Route path="/checkout/paypal/return" element={<RequireAuth><PayPalReturnPage outcome="approved" /></RequireAuth>} />
+            <Route path="/checkout/paypal/cancel" element={<RequireAuth><PayPalReturnPage outcome="cancelled" /></RequireAuth>} />
             <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
             <Route path="/orders/:orderId" element={<RequireAuth><OrderPage /></RequireAuth>} />
             <Route path="/profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />

@@ -39,6 +39,14 @@ export interface Versioned<T> {
 
 const seg = encodeURIComponent;
 
+/** The answer of the PayPal return and cancel endpoints. */
+export interface PayPalOutcome {
+  paymentId: string;
+  orderId: string;
+  status: string;
+  failCode?: string;
+}
+
 export function createApi(client: ApiClient) {
   const basketResult = (r: { data: unknown; etag: string | null }): Versioned<Basket> => {
     const value = normaliseBasket(r.data);
@@ -123,6 +131,13 @@ export function createApi(client: ApiClient) {
       clientSecret: async (paymentId: string): Promise<string> =>
         (await client.get<{ paymentId: string; clientSecret: string }>(`/api/payments/${seg(paymentId)}/client-secret`))
           .clientSecret,
+      /** PayPal: where the buyer approves a payment that waits for it (read from PayPal each time). */
+      paypalApproval: (paymentId: string) =>
+        client.get<{ paymentId: string; orderId: string; approveUrl: string }>(`/api/payments/${seg(paymentId)}/approval`),
+      /** PayPal sent the buyer back approved: the payment authorizes now. */
+      paypalReturn: (token: string) => client.post<PayPalOutcome>("/api/payments/paypal/return", { token }),
+      /** PayPal sent the buyer back cancelled: the order is cancelled, its stock released. */
+      paypalCancel: (token: string) => client.post<PayPalOutcome>("/api/payments/paypal/cancel", { token }),
     },
 
     clients: {

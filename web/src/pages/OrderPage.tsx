@@ -5,6 +5,7 @@
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { isApiError } from "../api/client";
 import type { OrderDetail, Payment } from "../api/types";
+import { PayPalApproval } from "../components/PayPalApproval";
 import { Price } from "../components/Price";
 import { StatusBadge } from "../components/StatusBadge";
 import { ErrorView, Loading } from "../components/Status";
@@ -61,6 +62,7 @@ export function OrderPage() {
         {!settled && <span className="muted"> updating…</span>}
       </div>
       <Outcome order={o} payments={payments.data} />
+      {!settled && <PayPalApproval payments={payments.data} />}
       {order.error != null && (
         <p className="muted" role="status">
           Could not refresh just now; retrying.

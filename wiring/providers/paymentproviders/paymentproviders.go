@@ -25,5 +25,5 @@ func Stripe(o settings.Payment) (provider.StripeGateway, error) {
 // to the storefront's checkout pages.
 func PayPal(o settings.Payment) (provider.PayPalGateway, error) {
 	return paypal.New(paypal.Config{ClientID: o.PayPalClientID, ClientSecret: o.PayPalSecret, BaseURL: o.PayPalURL,
-		WebhookID: o.PayPalWebhookID, ReturnURL: o.Public.URL + "/checkout/return", CancelURL: o.Public.URL + "/checkout/cancel"})
+		WebhookID: o.PayPalWebhookID, ReturnURL: o.Public.URL + "/checkout/paypal/return", CancelURL: o.Public.URL + "/checkout/paypal/cancel"})
 }

@@ -1,0 +1,267 @@
+package payment_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/api/gateway"
+	api "github.com/evshop/shop/api/payment"
+	cmdpay "github.com/evshop/shop/commands/payment"
+	"github.com/evshop/shop/domain/money"
+	domain "github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/messaging"
+	"github.com/evshop/shop/payments"
+	"github.com/evshop/shop/payments/paypal"
+	"github.com/evshop/shop/payments/paypal/paypaltest"
+	"github.com/evshop/shop/payments/sandbox"
+	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/httpx"
+	projection "github.com/evshop/shop/projections/payments"
+)
+
+var contract struct {
+	once   sync.Once
+	router routers.Router
+	err    error
+}
+
+// checkContract fails t when an answer is not what api/gateway/openapi.json
+// says the operation answers, or when a request the API accepted is one the
+// document refuses.
+func checkContract(t *testing.T, method, path, reqBody string, status int, header http.Header, body []byte) {
+	t.Helper()
+	contract.once.Do(func() {
+		doc, err := openapi3.NewLoader().LoadFromData(gateway.OpenAPI())
+		if err == nil {
+			err = doc.Validate(context.Background())
+		}
+		if err == nil {
+			doc.Servers = nil
+			contract.router, err = gorillamux.NewRouter(doc)
+		}
+		contract.err = err
+	})
+	if contract.err != nil {
+		t.Fatalf("openapi.json: %v", contract.err)
+	}
+	req := httptest.NewRequest(method, path, strings.NewReader(reqBody))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", "t")
+	route, params, err := contract.router.FindRoute(req)
+	if err != nil {
+		t.Errorf("%s %s is not in openapi.json: %v", method, path, err)
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}}
+	if status < 300 && reqBody != "" {
+		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+			t.Errorf("%s %s was accepted (%d) but the document refuses it: %v", method, path, status, err)
+		}
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
+		Body: io.NopCloser(bytes.NewReader(body)), Options: in.Options}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		t.Errorf("%s %s → %d does not match openapi.json: %s\nbody: %.300s", method, path, status, msg, body)
+	}
+}
+
+type paypalEnv struct {
+	app  *fiber.App
+	h    *cmdpay.Handlers
+	fake *paypaltest.Server
+}
+
+// newPayPalEnv serves the payments API with the sandbox and the PayPal
+// adapter on the fake PayPal.
+func newPayPalEnv(t *testing.T) *paypalEnv {
+	t.Helper()
+	e := &paypalEnv{fake: paypaltest.New(t)}
+	pp, err := paypal.New(paypal.Config{ClientID: paypaltest.ClientID, ClientSecret: paypaltest.ClientSecret, BaseURL: e.fake.URL,
+		ReturnURL: "http://shop.test/checkout/paypal/return", CancelURL: "http://shop.test/checkout/paypal/cancel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.h, err = cmdpay.NewHandlers(cmdpay.Config{Store: memory.New(), Gateways: payments.Router{"sandbox": sandbox.New(), "paypal": pp}}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := api.New(api.Deps{Reader: projection.NewMemory(), Commands: e.h, PayPal: pp, Dedupe: messaging.NewMemoryDeduper()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.app = fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	e.app.Use(func(c *fiber.Ctx) error {
+		if who := c.Get("X-Test-User"); who != "" {
+			authn.WithPrincipal(c, authn.Principal{UserID: who, Roles: []authn.Role{authn.RoleCustomer}})
+		}
+		return c.Next()
+	})
+	a.Mount(e.app.Group("/api/payments"))
+	return e
+}
+
+// call sends a request, checks the answer against the contract, and returns
+// the status and the decoded body.
+func (e *paypalEnv) call(t *testing.T, method, path, user, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if user != "" {
+		req.Header.Set("X-Test-User", user)
+	}
+	resp, err := e.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	checkContract(t, method, path, body, resp.StatusCode, resp.Header, raw)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// open starts a payment of customer for a new order with method and
+// returns its id and (PayPal) order id.
+func (e *paypalEnv) open(t *testing.T, customer, method string) (paymentID, ref string) {
+	t.Helper()
+	orderID := uuid.NewString()
+	paymentID = domain.IDForOrder(orderID)
+	token := ""
+	if method == "sandbox" {
+		token = sandbox.TokenSuccess
+	}
+	if err := e.h.AuthorizePayment(context.Background(), &cmdpay.AuthorizePayment{PaymentID: paymentID, OrderID: orderID, CustomerID: customer,
+		Amount: money.DTO{Amount: 2599, Currency: "EUR"}, Method: method, Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.h.Load(context.Background(), paymentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paymentID, p.GatewayRef()
+}
+
+// press has the buyer press "approve" or "cancel" on the fake's approval page.
+func press(t *testing.T, approveURL, button string) {
+	t.Helper()
+	u, err := url.Parse(approveURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.PostForm(u.Scheme+"://"+u.Host+"/checkoutnow/"+button, url.Values{"token": {u.Query().Get("token")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s at PayPal: %d", button, res.StatusCode)
+	}
+}
+
+type step struct {
+	name, method, path, user, body string
+	want                           int
+	wantStatus                     string // the payment's status in a 200 answer
+}
+
+func run(t *testing.T, e *paypalEnv, steps []step) {
+	t.Helper()
+	for _, s := range steps {
+		code, out := e.call(t, s.method, s.path, s.user, s.body)
+		if code != s.want || (s.wantStatus != "" && out["status"] != s.wantStatus) {
+			t.Fatalf("%s: %d %v, want %d %s", s.name, code, out, s.want, s.wantStatus)
+		}
+	}
+}
+
+// TestPayPalApproveFlow: the owner gets the approval link while the payment
+// waits; the return before approval is refused; after the buyer approves at
+// PayPal the return authorizes the payment, once, and is idempotent.
+func TestPayPalApproveFlow(t *testing.T) {
+	t.Parallel()
+	e := newPayPalEnv(t)
+	pid, ref := e.open(t, "ann", "paypal")
+	sandboxPid, _ := e.open(t, "ann", "sandbox")
+	tok := func(s string) string { return `{"token":"` + s + `"}` }
+	approval := "/api/payments/" + pid + "/approval"
+	run(t, e, []step{
+		{"approval: anonymous", "GET", approval, "", "", 401, ""},
+		{"approval: someone else", "GET", approval, "bob", "", 404, ""},
+		{"approval: bad id", "GET", "/api/payments/x/approval", "ann", "", 422, ""},
+		{"approval: unknown payment", "GET", "/api/payments/" + uuid.NewString() + "/approval", "ann", "", 404, ""},
+		{"approval: a sandbox payment", "GET", "/api/payments/" + sandboxPid + "/approval", "ann", "", 409, ""},
+	})
+	code, out := e.call(t, "GET", approval, "ann", "")
+	link, _ := out["approveUrl"].(string)
+	if code != 200 || !strings.HasPrefix(link, e.fake.URL+"/checkoutnow?token="+ref) {
+		t.Fatalf("approval link: %d %v", code, out)
+	}
+	run(t, e, []step{
+		{"return before approval", "POST", "/api/payments/paypal/return", "ann", tok(ref), 409, ""},
+	})
+	press(t, link, "approve")
+	run(t, e, []step{
+		{"return: malformed token", "POST", "/api/payments/paypal/return", "ann", tok("<script>"), 422, ""},
+		{"return: no token", "POST", "/api/payments/paypal/return", "ann", `{}`, 422, ""},
+		{"return: unknown field", "POST", "/api/payments/paypal/return", "ann", `{"token":"` + ref + `","paymentId":"x"}`, 422, ""},
+		{"return: unknown order", "POST", "/api/payments/paypal/return", "ann", tok("NOSUCHORDER1234"), 404, ""},
+		{"return: someone else's order", "POST", "/api/payments/paypal/return", "bob", tok(ref), 404, ""},
+		{"return: anonymous", "POST", "/api/payments/paypal/return", "", tok(ref), 401, ""},
+		{"return", "POST", "/api/payments/paypal/return", "ann", tok(ref), 200, "authorized"},
+		{"return again", "POST", "/api/payments/paypal/return", "ann", tok(ref), 200, "authorized"},
+		{"cancel after approval", "POST", "/api/payments/paypal/cancel", "ann", tok(ref), 409, ""},
+		{"approval after authorization", "GET", approval, "ann", "", 409, ""},
+	})
+	if n := e.fake.Calls("orders.authorize"); n != 1 {
+		t.Fatalf("PayPal authorized %d times, want 1", n)
+	}
+	if st := e.fake.AuthorizationStatus(ref); st != "CREATED" {
+		t.Fatalf("authorization at PayPal: %q", st)
+	}
+}
+
+// TestPayPalCancelFlow: the buyer cancels at PayPal; the payment fails with
+// buyer_cancelled, once; a later return or approval link is refused.
+func TestPayPalCancelFlow(t *testing.T) {
+	t.Parallel()
+	e := newPayPalEnv(t)
+	pid, ref := e.open(t, "ann", "paypal")
+	code, out := e.call(t, "GET", "/api/payments/"+pid+"/approval", "ann", "")
+	if code != 200 {
+		t.Fatalf("approval: %d %v", code, out)
+	}
+	press(t, out["approveUrl"].(string), "cancel")
+	tok := `{"token":"` + ref + `"}`
+	run(t, e, []step{
+		{"cancel: someone else", "POST", "/api/payments/paypal/cancel", "bob", tok, 404, ""},
+		{"cancel", "POST", "/api/payments/paypal/cancel", "ann", tok, 200, "failed"},
+		{"cancel again", "POST", "/api/payments/paypal/cancel", "ann", tok, 200, "failed"},
+		{"return after cancel", "POST", "/api/payments/paypal/return", "ann", tok, 409, ""},
+		{"approval after cancel", "GET", "/api/payments/" + pid + "/approval", "ann", "", 409, ""},
+	})
+	p, err := e.h.Load(context.Background(), pid)
+	if err != nil || p.Status() != domain.StatusFailed || p.FailCode() != api.BuyerCancelledCode {
+		t.Fatalf("payment %v %q %v", p.Status(), p.FailCode(), err)
+	}
+}
