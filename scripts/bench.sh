@@ -10,7 +10,7 @@
 # without its figures would read as a result.
 #
 #   BENCH_OUT=dir     where the raw output goes (default test-output/)
-#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore eventstore-sqlite readall relay rebuild catchup gateway stock loadgen loadgen-server)
+#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore eventstore-sqlite readall relay rebuild catchup startup gateway stock loadgen loadgen-server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -62,6 +62,10 @@ if ! skipped catchup; then
 	scripts/ferretdb.sh start # the recommendations read model
 	bench catchup ./projections/catchup '^BenchmarkCatchUp$' 1x SHOP_BENCH_EVENTS=20000 SHOP_BENCH_BATCHES=100,500
 fi
+# the durable embedded shop started on 100,000 stored events: time to /readyz
+# and to read models caught up, with their checkpoints and without (full
+# catch-up); the shop runs as its own process (e2e/durable)
+bench startup ./e2e/durable '^BenchmarkStartup$' 1x SHOP_BENCH_EVENTS=100000
 bench gateway ./api/gateway '^BenchmarkGatewayCatalog$' 5000x
 if ! skipped stock; then
 	scripts/ferretdb.sh start # installs it when missing, like make test

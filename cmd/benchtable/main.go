@@ -13,6 +13,8 @@
 //     is the baseline;
 //   - "ratio" and units containing "/raw" are ratios the benchmark computed;
 //     the table recomputes them from the figures shown, so they agree;
+//   - a duration in seconds (unit ending in "-sec", e.g. checkpoints-ready-sec)
+//     is one of our figures too, lower being better, shown without a baseline;
 //   - counts and ns/op are left out.
 //
 // -loadgen file.json adds the checkout rates of a cmd/loadgen JSON report.
@@ -182,6 +184,7 @@ func (r Row) Ratio() float64 { return r.Ours / r.Baseline }
 func isRate(u string) bool  { return strings.HasSuffix(u, "/s") && !strings.Contains(u, "/raw") }
 func isRaw(u string) bool   { return isRate(u) && strings.Contains(u, "raw") }
 func sibling(u string) bool { return strings.HasPrefix(u, "x-") }
+func seconds(u string) bool { return strings.HasSuffix(u, "-sec") }
 
 // baselineUnits names, for benchmarks whose baseline is not marked "raw",
 // which of their rates is the baseline: the rebuild's floor is the plain
@@ -224,6 +227,8 @@ func Rows(results []Result) []Row {
 				}
 			case isRate(m.Unit):
 				ours = append(ours, m)
+			case seconds(m.Unit):
+				rows = append(rows, Row{Benchmark: display(r), Ours: m.Value, OursUnit: m.Unit, Baseline: math.NaN()})
 			}
 		}
 		// A sibling that serves as another's baseline is shown as such,

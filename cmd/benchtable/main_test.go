@@ -28,6 +28,8 @@ BenchmarkGatewayCatalog/list/embedded-2     	   10000	    100000 ns/op	     1000
     bench_test.go:12: some log line
 pkg: github.com/evshop/shop/projections/rebuild
 BenchmarkRebuildOrders-2   	       1	         0 ns/op	     68093 read-events/s	    32645 rebuild-events/s	       862.0 live-apply-events/s	   1000008 store-events
+pkg: github.com/evshop/shop/e2e/durable
+BenchmarkStartup-2   	       1	234298786836 ns/op	         0.3963 checkpoints-caught-up-sec	      5002 events
 `
 
 func TestRows(t *testing.T) {
@@ -36,8 +38,8 @@ func TestRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 6 {
-		t.Fatalf("parsed %d results, want 6: %+v", len(results), results)
+	if len(results) != 7 {
+		t.Fatalf("parsed %d results, want 7: %+v", len(results), results)
 	}
 	rows := Rows(results)
 	type want struct {
@@ -52,6 +54,7 @@ func TestRows(t *testing.T) {
 		{"gateway GatewayCatalog/list/embedded", 10000, 20000},
 		{"rebuild RebuildOrders [rebuild-events/s]", 32645, 68093},
 		{"rebuild RebuildOrders [live-apply-events/s]", 862, 68093},
+		{"durable Startup", 0.3963, math.NaN()},
 	}
 	if len(rows) != len(wants) {
 		t.Fatalf("rows:\n%s\nwant %d rows", Text(rows), len(wants))

@@ -25,7 +25,7 @@ type Embedded struct {
 	AdminEmail    string
 	AdminPassword string
 
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	addr string
 	env  []string
@@ -51,7 +51,7 @@ type EmbeddedOptions struct {
 // own address, metrics address and data directory, with a known bootstrap
 // admin and a rate limit high enough for a load test. It is stopped at
 // t.Cleanup.
-func StartEmbedded(t *testing.T, opts EmbeddedOptions) *Embedded {
+func StartEmbedded(t testing.TB, opts EmbeddedOptions) *Embedded {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test of the embedded shop: skipped by -short")

@@ -69,7 +69,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// WAL is switched on only after the check: the switch rewrites the
 	// file header, and a foreign file must be left exactly as it was.
-	w, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
+	w, err := openDB(base + "?" + pragmas + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
@@ -85,7 +85,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: WAL on %s: %w", abs, err)
 	}
-	r, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := openDB(base + "?" + pragmas + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)

@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"sync"
+
+	msqlite "modernc.org/sqlite"
+)
+
+// Every store runs its SQL through database/sql's ExecContext and
+// QueryContext, which hand the driver the query text each time: SQLite then
+// parses and plans the statement again (under load, a sixth of the durable
+// shop's CPU went to the parser, most of it on the write connection). The
+// connections DB opens therefore keep the statements they ran, prepared,
+// by query text: the stores stay plain database/sql, on the write
+// connection inside a transaction too (preparing there would need a second
+// connection, and the write pool has one).
+
+// maxCachedStmts bounds the statements one connection keeps; queries past
+// it run unprepared as before (the shop has a few hundred distinct ones).
+const maxCachedStmts = 512
+
+// conn is what every connection modernc.org/sqlite opens implements
+// (see its NewConnector).
+type conn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
+type stmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+// openDB opens dsn through connections that keep their statements.
+func openDB(dsn string) (*sql.DB, error) {
+	base, err := msqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(cachingConnector{base}), nil
+}
+
+type cachingConnector struct{ driver.Connector }
+
+func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	full, ok := dc.(conn)
+	if !ok {
+		dc.Close()
+		return nil, errors.New("sqlite: the driver's connection lacks a context method (modernc.org/sqlite changed?)")
+	}
+	return &cachingConn{conn: full, stmts: map[string]*cached{}}, nil
+}
+
+// cachingConn is one connection with its prepared statements. database/sql
+// uses a connection from one goroutine at a time; the mutex guards rows
+// closed later from another.
+type cachingConn struct {
+	conn
+
+	mu    sync.Mutex
+	stmts map[string]*cached
+}
+
+// cached is a prepared statement; busy while rows of it are open (a second
+// query of the same text meanwhile runs unprepared).
+type cached struct {
+	st   stmt
+	busy bool
+}
+
+// Unwrap returns the driver's connection (modernc.org/sqlite's Limit needs it).
+func (c *cachingConn) Unwrap() driver.Conn { return c.conn }
+
+// take returns the statement for query, prepared on first use and marked
+// busy, or nil when it cannot be kept (in use, or the cache is full).
+func (c *cachingConn) take(ctx context.Context, query string) (*cached, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.stmts[query]; ok {
+		if s.busy {
+			return nil, nil
+		}
+		s.busy = true
+		return s, nil
+	}
+	if len(c.stmts) >= maxCachedStmts {
+		return nil, nil
+	}
+	ds, err := c.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := ds.(stmt)
+	if !ok {
+		ds.Close()
+		return nil, nil
+	}
+	s := &cached{st: st, busy: true}
+	c.stmts[query] = s
+	return s, nil
+}
+
+func (c *cachingConn) release(s *cached) {
+	c.mu.Lock()
+	s.busy = false
+	c.mu.Unlock()
+}
+
+func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	s, err := c.take(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return c.conn.ExecContext(ctx, query, args)
+	}
+	defer c.release(s)
+	return s.st.ExecContext(ctx, args)
+}
+
+func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	s, err := c.take(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return c.conn.QueryContext(ctx, query, args)
+	}
+	r, err := s.st.QueryContext(ctx, args)
+	if err != nil {
+		c.release(s)
+		return nil, err
+	}
+	if full, ok := r.(rows); ok {
+		return &cachedRows{rows: full, done: func() { c.release(s) }}, nil
+	}
+	return &plainRows{Rows: r, done: func() { c.release(s) }}, nil
+}
+
+// Close finalizes the kept statements, then closes the connection.
+func (c *cachingConn) Close() error {
+	c.mu.Lock()
+	var errs []error
+	for q, s := range c.stmts {
+		errs = append(errs, s.st.Close())
+		delete(c.stmts, q)
+	}
+	c.mu.Unlock()
+	return errors.Join(append(errs, c.conn.Close())...)
+}
+
+// rows is what the driver's rows implement.
+type rows interface {
+	driver.Rows
+	driver.RowsColumnTypeDatabaseTypeName
+	driver.RowsColumnTypeLength
+	driver.RowsColumnTypeNullable
+	driver.RowsColumnTypePrecisionScale
+	driver.RowsColumnTypeScanType
+}
+
+// cachedRows gives its statement back when closed (the driver resets it).
+type cachedRows struct {
+	rows
+	done func()
+	once sync.Once
+}
+
+func (r *cachedRows) Close() error {
+	err := r.rows.Close()
+	r.once.Do(r.done)
+	return err
+}
+
+// plainRows is cachedRows for rows without the column-type methods.
+type plainRows struct {
+	driver.Rows
+	done func()
+	once sync.Once
+}
+
+func (r *plainRows) Close() error {
+	err := r.Rows.Close()
+	r.once.Do(r.done)
+	return err
+}
