@@ -7,6 +7,7 @@ import { isApiError } from "../api/client";
 import type { OrderDetail, Payment } from "../api/types";
 import { PayPalApproval } from "../components/PayPalApproval";
 import { Price } from "../components/Price";
+import { PriceBreakdown } from "../components/PriceBreakdown";
 import { StatusBadge } from "../components/StatusBadge";
 import { ErrorView, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/format";
@@ -94,6 +95,7 @@ export function OrderPage() {
         <p className="big">
           Total <Price value={o.total} />
         </p>
+        <PriceBreakdown breakdown={o.breakdown} />
       </section>
 
       {o.shippingAddress && (
