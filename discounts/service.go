@@ -171,7 +171,9 @@ func (r Redeemer) Reserve(ctx context.Context, code, customerKey, orderID string
 }
 
 // Release frees the order's use (a placement that failed).
-func (r Redeemer) Release(ctx context.Context, orderID string) error { return r.s.Release(ctx, orderID) }
+func (r Redeemer) Release(ctx context.Context, orderID string) error {
+	return r.s.Release(ctx, orderID)
+}
 
 // Describe is a short human description of what the code takes off, e.g.
 // "10% off", "5.00 EUR off", "free shipping".
