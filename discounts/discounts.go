@@ -19,6 +19,7 @@ import (
 
 	"github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // Kind is what a code takes off.
@@ -62,7 +63,8 @@ type Code struct {
 	MaxUses            int
 	MaxUsesPerCustomer int
 	// Categories restricts the code to lines of these catalog categories
-	// (compared case-insensitively); empty means every line.
+	// (exact names, as domain/pricing compares them); empty means every
+	// line.
 	Categories []string
 	Paused     bool
 	CreatedAt  time.Time
@@ -95,7 +97,7 @@ type Entry struct {
 const (
 	MinCodeLength = 3
 	MaxCodeLength = 32
-	MaxCategories = 50
+	MaxCategories = pricing.MaxDiscountCategories
 	// MaxLimit bounds the usage limits (an int32 in every store).
 	MaxLimit = 1_000_000_000
 )
@@ -240,7 +242,7 @@ func checkTerms(c Code) fieldErrors {
 }
 
 // normalizeCategories validates each name as a catalog category and
-// returns them trimmed, without duplicates (case-insensitively), sorted.
+// returns them trimmed, without duplicates, sorted.
 func normalizeCategories(in []string) ([]string, string) {
 	if len(in) > MaxCategories {
 		return nil, fmt.Sprintf("must name at most %d categories", MaxCategories)
@@ -251,7 +253,7 @@ func normalizeCategories(in []string) ([]string, string) {
 		if err != nil {
 			return nil, fmt.Sprintf("%q is not a category name (1–40 letters, digits, spaces, & ' or -)", s)
 		}
-		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, c.String()) }) {
+		if !slices.Contains(out, c.String()) {
 			out = append(out, c.String())
 		}
 	}
@@ -398,7 +400,7 @@ func (c Code) AppliesTo(categories []string) bool {
 	}
 	for _, want := range c.Categories {
 		for _, have := range categories {
-			if strings.EqualFold(want, strings.TrimSpace(have)) {
+			if want == have {
 				return true
 			}
 		}
