@@ -1,6 +1,7 @@
 package discounts_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/discounts"
+	"github.com/evshop/shop/discounts/memstore"
 	"github.com/evshop/shop/domain/money"
 )
 
@@ -202,6 +204,33 @@ func TestPricing(t *testing.T) {
 		if d.Code != c.Code || string(d.Kind) != string(c.Kind) || d.PercentOff != c.PercentOff || d.AmountOff != c.AmountOff ||
 			!slices.Equal(d.Categories, c.Categories) {
 			t.Errorf("%s: Pricing() = %+v from %+v", s.Code, d, c)
+		}
+	}
+}
+
+func TestReserveNeedsOrderAndCustomer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, err := discounts.New(discounts.Config{Store: memstore.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, discounts.Spec{Code: "ABC", Kind: discounts.KindFreeShipping}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, code, customer, order string
+		want                        error
+	}{
+		{"no order", "ABC", "c1", "", discounts.ErrInvalid},
+		{"overlong order", "ABC", "c1", strings.Repeat("o", discounts.MaxOrderIDLength+1), discounts.ErrInvalid},
+		{"no customer", "ABC", "", "o1", discounts.ErrInvalid},
+		{"malformed code", "a b", "c1", "o1", discounts.ErrUnknown},
+		{"typed in lower case", "abc", "c1", "o1", nil},
+	}
+	for _, tt := range tests {
+		if _, err := svc.Reserve(ctx, tt.code, tt.customer, tt.order, eur(100), nil, t0); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
 		}
 	}
 }

@@ -17,11 +17,12 @@ type Store struct {
 	mu           sync.Mutex
 	codes        map[string]discounts.Code
 	reservations map[string]discounts.Reservation // by order id
+	byCode       map[string]map[string]bool       // code → order ids, so counting a code's uses reads only its own
 }
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{codes: map[string]discounts.Code{}, reservations: map[string]discounts.Reservation{}}
+	return &Store{codes: map[string]discounts.Code{}, reservations: map[string]discounts.Reservation{}, byCode: map[string]map[string]bool{}}
 }
 
 var _ discounts.Store = (*Store)(nil)
@@ -67,11 +68,8 @@ func (s *Store) Get(ctx context.Context, code string) (discounts.Code, discounts
 
 func (s *Store) usage(code string) discounts.Usage {
 	var u discounts.Usage
-	for _, r := range s.reservations {
-		if r.Code != code {
-			continue
-		}
-		switch r.State {
+	for id := range s.byCode[code] {
+		switch s.reservations[id].State {
 		case discounts.StateReserved:
 			u.Reserved++
 		case discounts.StateCommitted:
@@ -85,8 +83,8 @@ func (s *Store) usage(code string) discounts.Usage {
 
 func (s *Store) customerUses(code, customerKey string) int {
 	n := 0
-	for _, r := range s.reservations {
-		if r.Code == code && r.CustomerKey == customerKey && r.State != discounts.StateReleased {
+	for id := range s.byCode[code] {
+		if r := s.reservations[id]; r.CustomerKey == customerKey && r.State != discounts.StateReleased {
 			n++
 		}
 	}
@@ -131,8 +129,15 @@ func (s *Store) Reserve(ctx context.Context, r discounts.Reservation, check disc
 	if err := check(c.Clone(), s.usage(r.Code), s.customerUses(r.Code, r.CustomerKey)); err != nil {
 		return discounts.Code{}, discounts.Reservation{}, err
 	}
+	if prev, ok := s.reservations[r.OrderID]; ok { // released: it may now hold another code
+		delete(s.byCode[prev.Code], r.OrderID)
+	}
 	r.State = discounts.StateReserved
 	s.reservations[r.OrderID] = r
+	if s.byCode[r.Code] == nil {
+		s.byCode[r.Code] = map[string]bool{}
+	}
+	s.byCode[r.Code][r.OrderID] = true
 	return c.Clone(), r, nil
 }
 
