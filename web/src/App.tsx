@@ -29,6 +29,7 @@ import { Loading } from "./components/Status";
 // The sales dashboard carries the chart library: only admins who open it download it.
 const AdminSalesPage = lazy(() => import("./pages/admin/AdminSalesPage").then((m) => ({ default: m.AdminSalesPage })));
 import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
+import { AdminDiscountsPage } from "./pages/admin/AdminDiscountsPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -66,6 +67,7 @@ export function App({ api }: { api: Api }) {
               <Route path="projections" element={<AdminProjectionsPage />} />
               <Route path="deadletters" element={<AdminDeadLettersPage />} />
               <Route path="webhooks" element={<AdminWebhooksPage />} />
+              <Route path="discounts" element={<AdminDiscountsPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

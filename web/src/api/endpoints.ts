@@ -11,6 +11,9 @@ import type {
   CheckoutRequest,
   CustomerSummary,
   DeadLetter,
+  DiscountCode,
+  DiscountCodeChange,
+  DiscountCodeInput,
   Me,
   OrderDetail,
   OrderSummary,
@@ -186,6 +189,11 @@ export function createApi(client: ApiClient) {
         listOf<WebhookDelivery>(await client.get<unknown>(`/api/admin/webhooks/${seg(id)}/deliveries`)),
       redeliverWebhook: (id: string, deliveryId: string) =>
         client.post<WebhookDelivery>(`/api/admin/webhooks/${seg(id)}/deliveries/${seg(deliveryId)}/redeliver`, {}),
+      discounts: async (): Promise<DiscountCode[]> => listOf<DiscountCode>(await client.get<unknown>("/api/admin/discounts")),
+      createDiscount: (input: DiscountCodeInput) => client.post<DiscountCode>("/api/admin/discounts", input),
+      // Pause/resume and the window, minimum and limits; fields left out stay.
+      updateDiscount: (code: string, change: DiscountCodeChange) =>
+        client.patch<DiscountCode>(`/api/admin/discounts/${seg(code)}`, change),
     },
   };
 }

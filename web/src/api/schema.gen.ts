@@ -1133,6 +1133,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Discount codes with their usage (admin)
+         * @description Newest first.
+         */
+        get: operations["listDiscountCodes"];
+        put?: never;
+        /**
+         * Create a discount code (admin)
+         * @description A code is 3–32 of A-Z, 0-9, `-` and `_`, stored upper-case and matched case-insensitively. `percentage` codes take `percentOff` (1–100) off the eligible lines, `fixed` codes `amountOff`, `free_shipping` codes the delivery charge. `categories` restricts the code to lines of those catalog categories (exact names). `maxUses` and `maxUsesPerCustomer` of 0 are unlimited; a use counts from the order's placement (reserved) until it is cancelled (released), and becomes final when the order is paid.
+         */
+        post: operations["createDiscountCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/discounts/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A discount code with its usage (admin) */
+        get: operations["getDiscountCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Pause, resume or change a discount code (admin)
+         * @description Fields left out stay as they are; `validFrom`, `validUntil` and `minSubtotal` may be null to remove them. The kind, amounts and categories are fixed once created (orders carry them): create a new code instead. Lowering `maxUses` below the uses taken refuses further uses; it never takes one back.
+         */
+        patch: operations["updateDiscountCode"];
+        trace?: never;
+    };
+    "/api/admin/discounts/{code}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Would this code apply to a basket? (admin)
+         * @description Checks the code against a basket's subtotal, line categories and (optionally) customer now, exactly as the basket does, without taking a use. A refusal is a problem whose `type` is `urn:evshop:discount:` followed by its reason: `paused`, `not_yet_valid`, `expired`, `minimum_not_met`, `not_applicable` (no line in the code's categories, or another currency) answer 422; `used_up` and `customer_limit` (other orders hold the uses) answer 409. The basket and checkout answer the same problems, and `unknown` (422) for a code that does not exist.
+         */
+        post: operations["checkDiscountCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.paid.v1": {
@@ -2013,6 +2078,77 @@ export interface components {
             currency: string;
             pricesIncludeTax: boolean;
             methods: components["schemas"]["ShippingMethodOffer"][];
+        };
+        /** @description A code's uses by state */
+        DiscountUsage: {
+            /** @description Orders placed with the code, not paid yet */
+            reserved: number;
+            /** @description Paid orders: final uses */
+            used: number;
+            /** @description Uses given back by cancelled orders or failed placements */
+            released: number;
+            /** @description Uses left, for a code with maxUses */
+            remaining?: number;
+        };
+        DiscountCode: {
+            code: string;
+            /** @enum {string} */
+            kind: "percentage" | "fixed" | "free_shipping";
+            /** @description What the code takes off, e.g. "10% off" */
+            description: string;
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** Format: date-time */
+            validFrom?: string;
+            /** Format: date-time */
+            validUntil?: string;
+            minSubtotal?: components["schemas"]["Money"];
+            /** @description 0: unlimited */
+            maxUses: number;
+            /** @description 0: unlimited */
+            maxUsesPerCustomer: number;
+            categories: string[];
+            paused: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            usage: components["schemas"]["DiscountUsage"];
+        };
+        DiscountCodeInput: {
+            /** @description 3–32 of A-Z, 0-9, - and _ (any case; stored upper-case) */
+            code: string;
+            kind: string;
+            /** @description 1–100, percentage codes only */
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** Format: date-time */
+            validFrom?: string;
+            /** Format: date-time */
+            validUntil?: string;
+            minSubtotal?: components["schemas"]["Money"];
+            /** @description 0 (default): unlimited */
+            maxUses?: number;
+            /** @description 0 (default): unlimited */
+            maxUsesPerCustomer?: number;
+            categories?: string[];
+            paused?: boolean;
+        };
+        /** @description Fields left out stay; null removes a window side or the minimum */
+        DiscountCodeChange: {
+            paused?: boolean;
+            validFrom?: string | null;
+            validUntil?: string | null;
+            minSubtotal?: components["schemas"]["Money"] | null;
+            maxUses?: number;
+            maxUsesPerCustomer?: number;
+        };
+        DiscountCheckInput: {
+            subtotal: components["schemas"]["Money"];
+            /** @description The categories of the basket's lines */
+            categories?: string[];
+            /** @description The customer (account id or e-mail) whose own limit is checked; empty: not checked */
+            customerKey?: string;
         };
     };
     responses: {
@@ -6300,6 +6436,359 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    listDiscountCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DiscountCode"][];
+                    };
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A code with this text exists already (in any case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (each named with the reason) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDiscountCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (each named with the reason) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    checkDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCheckInput"];
+            };
+        };
+        responses: {
+            /** @description The code applies; its definition and usage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: used up (`urn:evshop:discount:used_up`) or the customer's limit reached (`urn:evshop:discount:customer_limit`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused (`urn:evshop:discount:paused`, `not_yet_valid`, `expired`, `minimum_not_met`, `not_applicable`), or invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     webhook_order_paid_v1: {

@@ -46,6 +46,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "return.received.v1",
 ] as const satisfies readonly WebhookEventType[];
 export type BackInStock = Schemas["BackInStock"];
+export type DiscountCode = Schemas["DiscountCode"];
+export type DiscountCodeInput = Schemas["DiscountCodeInput"];
+export type DiscountCodeChange = Schemas["DiscountCodeChange"];
 
 export interface Page<T> {
   items: T[];
