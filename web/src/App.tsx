@@ -15,6 +15,7 @@ import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordPages";
 import { CheckoutPage } from "./pages/CheckoutPage";
 import { OrdersPage } from "./pages/OrdersPage";
 import { OrderPage } from "./pages/OrderPage";
+import { InvoicePage } from "./pages/InvoicePage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { AdminLayout } from "./pages/admin/AdminLayout";
@@ -46,6 +47,8 @@ export function App({ api }: { api: Api }) {
             <Route path="/checkout" element={<RequireAuth><CheckoutPage /></RequireAuth>} />
             <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
             <Route path="/orders/:orderId" element={<RequireAuth><OrderPage /></RequireAuth>} />
+            <Route path="/orders/:orderId/invoice" element={<RequireAuth><InvoicePage /></RequireAuth>} />
+            <Route path="/orders/:orderId/credit-notes/:number" element={<RequireAuth><InvoicePage /></RequireAuth>} />
             <Route path="/profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />
             <Route path="/admin" element={<RequireStaff><AdminLayout /></RequireStaff>}>
               <Route index element={<AdminOrdersPage />} />
