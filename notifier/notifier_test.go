@@ -166,6 +166,7 @@ func TestOrderEmails(t *testing.T) {
 	ctx := context.Background()
 	orderID := uuid.NewString()
 	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p1", "amount": money.DTO{Amount: 2500, Currency: "EUR"}})
+	invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000042", "sequence": 42})
 	refund := money.DTO{Amount: 500, Currency: "EUR"}
 	steps := []struct {
 		ev      eventstore.RecordedEvent
@@ -174,7 +175,10 @@ func TestOrderEmails(t *testing.T) {
 		inText  []string
 	}{
 		{placed(orderID), 2, "", nil},
-		{paid, 3, "is confirmed", []string{"2 × Blue Mug", "€25.00", "Bob Builder", "1 Yard", "BS1 Bristol", orderID}},
+		// The confirmation waits for the invoice number: OrderPaid sends nothing.
+		{paid, 2, "", nil},
+		{invoiced, 3, "is confirmed", []string{"2 × Blue Mug", "€25.00", "Bob Builder", "1 Yard", "BS1 Bristol", orderID,
+			"Invoice INV-000042: https://shop.example/orders/" + orderID + "/invoice"}},
 		{event(notifier.EventPaymentFailed, "payment-p1", 1, map[string]any{"paymentId": "p1", "orderId": orderID, "reason": "card declined", "code": "card_declined"}), 1, "failed", []string{"card declined"}},
 		{event(notifier.EventOrderShipped, "order-"+orderID, 5, map[string]any{"orderId": orderID, "carrier": "DHL", "trackingNumber": "JJD123"}), 2, "on its way", []string{"DHL", "JJD123"}},
 		{event(notifier.EventOrderCancelled, "order-"+orderID, 6, map[string]any{"orderId": orderID, "reason": "payment timeout"}), 1, "cancelled", []string{"payment timeout"}},
@@ -217,9 +221,9 @@ func TestOrderEventBeforeOrderPlacedIsRetried(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	orderID := uuid.NewString()
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	if err := h.n.Handle(ctx, paid); !errors.Is(err, notifier.ErrNotFound) {
-		t.Fatalf("OrderPaid before OrderPlaced: err = %v, want a retryable not-found", err)
+		t.Fatalf("InvoiceIssued before OrderPlaced: err = %v, want a retryable not-found", err)
 	}
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
@@ -238,7 +242,7 @@ func TestProfileLanguageAndName(t *testing.T) {
 	ctx := context.Background()
 	h.prefs.Set(customer, notifier.MarketingContact{Name: "Robert", Lang: "de-DE"})
 	orderID := uuid.NewString()
-	for _, ev := range []eventstore.RecordedEvent{placed(orderID), event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})} {
+	for _, ev := range []eventstore.RecordedEvent{placed(orderID), event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})} {
 		if err := h.n.Handle(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +281,7 @@ func TestTransientFailureIsRetriedByRedelivery(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	if err := h.n.Handle(ctx, paid); !errors.Is(err, mail.ErrTransient) {
 		t.Fatalf("first delivery: err = %v, want transient", err)
 	}
@@ -308,7 +312,7 @@ func TestPermanentFailureIsListedForSupport(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	for range 2 {
 		if err := h.n.Handle(ctx, paid); err != nil {
 			t.Fatalf("a permanent failure must not be retried by the bus: %v", err)
@@ -332,7 +336,7 @@ func TestConcurrentRedeliverySendsOnce(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
