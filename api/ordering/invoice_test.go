@@ -19,9 +19,9 @@ var testSeller = Seller{Name: "evshop GmbH", Address: []string{"1 Demo Street", 
 func TestSellerAddress(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string][]string{
-		"":                                    {},
-		"1 Demo Street; 10115 Berlin;DE":      {"1 Demo Street", "10115 Berlin", "DE"},
-		" ; One line only ;; ":                {"One line only"},
+		"":                                   {},
+		"1 Demo Street; 10115 Berlin;DE":     {"1 Demo Street", "10115 Berlin", "DE"},
+		" ; One line only ;; ":               {"One line only"},
 		"Rue de la Paix 1, 75002 Paris; FR ": {"Rue de la Paix 1, 75002 Paris", "FR"},
 	} {
 		if got := SellerAddress(in); !reflect.DeepEqual(got, want) {
