@@ -8,6 +8,7 @@ import (
 
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/orders"
@@ -77,6 +78,10 @@ type Document struct {
 	InvoiceNumber string          `json:"invoiceNumber,omitempty"` // a credit note's invoice
 	RefundID      string          `json:"refundId,omitempty"`      // a credit note's refund
 	CreditNotes   []CreditNoteRef `json:"creditNotes,omitempty"`   // an invoice's credit notes
+	// An invoice's shipping method and tax breakdown, when the order was
+	// priced with them (orders placed before tax existed have neither).
+	ShippingMethod string                `json:"shippingMethod,omitempty"`
+	Breakdown      *pricing.BreakdownDTO `json:"breakdown,omitempty"`
 }
 
 // Document kinds.
@@ -86,7 +91,7 @@ const (
 )
 
 func (a *API) buyer(o orders.Order) Buyer {
-	return Buyer{CustomerID: o.CustomerID, Name: o.ShippingAddress.Name, Address: o.ShippingAddress, Email: o.Email}
+	return Buyer{CustomerID: o.CustomerID, Name: o.ShippingAddress.Name, Address: o.ShippingAddress, Email: o.Email, VATID: o.VATID}
 }
 
 // InvoiceOf is the invoice document of o (false before it is issued).
@@ -95,7 +100,8 @@ func (a *API) InvoiceOf(o orders.Order) (Document, bool) {
 		return Document{}, false
 	}
 	d := Document{Kind: KindInvoice, Number: o.Invoice.Number, IssuedAt: o.Invoice.IssuedAt, OrderID: o.OrderID,
-		OrderedAt: o.PlacedAt, Seller: a.seller(), Buyer: a.buyer(o), Lines: []DocumentLine{}, Total: o.Total, PaymentMethod: o.PaymentMethod}
+		OrderedAt: o.PlacedAt, Seller: a.seller(), Buyer: a.buyer(o), Lines: []DocumentLine{}, Total: o.Total, PaymentMethod: o.PaymentMethod,
+		ShippingMethod: o.ShippingMethod, Breakdown: o.Breakdown}
 	for _, l := range o.Lines {
 		d.Lines = append(d.Lines, DocumentLine{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
 			Total: money.DTO{Amount: l.UnitPrice.Amount * int64(l.Quantity), Currency: l.UnitPrice.Currency}})

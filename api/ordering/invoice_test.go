@@ -10,6 +10,7 @@ import (
 
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/domain/money"
+	domain "github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/eventstore"
 )
@@ -65,8 +66,11 @@ func TestInvoiceAndCreditNoteDocuments(t *testing.T) {
 		!reflect.DeepEqual(d.Seller, testSeller) || d.Buyer.Name != "Alice" || d.Buyer.Email != "alice@example.com" ||
 		d.Buyer.Address.City != "Paris" || d.Buyer.CustomerID != aliceID || d.Total != eur(2000) || d.PaymentMethod != "sandbox" ||
 		len(d.Lines) != 1 || d.Lines[0].Total != eur(2000) || d.Lines[0].UnitPrice != eur(1000) || d.Lines[0].Quantity != 2 ||
-		d.CreditNotes != nil || d.InvoiceNumber != "" {
+		d.CreditNotes != nil || d.InvoiceNumber != "" || d.Buyer.VATID != "" {
 		t.Fatalf("invoice = %+v", d)
+	}
+	if b := d.Breakdown; b == nil || b.Gross != d.Total || len(b.TaxRates) == 0 || b.Country != "FR" {
+		t.Fatalf("the invoice's tax breakdown = %+v", b)
 	}
 	e.sync()
 	tests := []struct {
@@ -120,5 +124,34 @@ func TestInvoiceAndCreditNoteDocuments(t *testing.T) {
 	_, body, _ := e.do(t, "GET", "/api/orders/"+orderID, "alice", "")
 	if inv, _ := body["invoice"].(map[string]any); inv["number"] != "INV-000042" || len(body["creditNotes"].([]any)) != 1 {
 		t.Fatalf("the order names its documents: %v %v", body["invoice"], body["creditNotes"])
+	}
+}
+
+// A B2B buyer's VAT ID is printed on the invoice.
+func TestInvoiceShowsTheBuyersVATID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const b2b = "3b241101-e2bb-4255-8caf-4136c566a963"
+	if err := e.cmds.PlaceOrder(ctx, &ordercmd.PlaceOrder{OrderID: b2b, CustomerID: aliceID, Email: "alice@example.com", VATID: "fr 12 345678901",
+		Lines:           []domain.LineDTO{{SKU: "MUG", Name: "Mug", Quantity: 1, UnitPrice: money.DTO{Amount: 1000, Currency: "EUR"}}},
+		ShippingAddress: domain.AddressDTO{Name: "Alice SARL", Line1: "1 Main", City: "Paris", PostalCode: "75001", Country: "FR"},
+		Payment:         domain.PaymentDTO{Method: "sandbox", Token: "tok_sandbox_success"}}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.cmds.Load(ctx, b2b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.cmds.MarkOrderPaid(ctx, &ordercmd.MarkOrderPaid{OrderID: b2b, PaymentID: "p2", Amount: o.Total().DTO()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.cmds.IssueInvoice(ctx, &ordercmd.IssueInvoice{OrderID: b2b, Number: "INV-000043", Sequence: 43}); err != nil {
+		t.Fatal(err)
+	}
+	s, _, raw := e.do(t, "GET", "/api/orders/"+b2b+"/invoice", "alice", "")
+	var d Document
+	if s != 200 || json.Unmarshal([]byte(raw), &d) != nil || d.Buyer.VATID != "FR12345678901" || d.Buyer.Name != "Alice SARL" {
+		t.Fatalf("invoice: %d %s", s, raw)
 	}
 }

@@ -27,6 +27,26 @@ function invoice(extra: Partial<OrderDocument> = {}): OrderDocument {
   };
 }
 
+function breakdown(): NonNullable<OrderDocument["breakdown"]> {
+  const line = { quantity: 1, unitPrice: eur(0), taxClass: "standard" as const, amount: eur(0), discount: eur(0), net: eur(0), tax: eur(0), gross: eur(0) };
+  return {
+    currency: "EUR",
+    country: "DE",
+    pricesIncludeTax: true,
+    lines: [{ ...line, sku: "T1", rateBp: 2000 }, { ...line, sku: "M1", rateBp: 550 }],
+    shipping: { method: "standard", name: "Standard", taxClass: "standard", rateBp: 2000, amount: eur(500), discount: eur(0), net: eur(417), tax: eur(83), gross: eur(500) },
+    taxRates: [
+      { rateBp: 2000, net: eur(2500), tax: eur(500), gross: eur(3000) },
+      { rateBp: 550, net: eur(853), tax: eur(47), gross: eur(900) },
+    ],
+    subtotal: eur(3400),
+    discount: eur(0),
+    net: eur(3353),
+    tax: eur(547),
+    gross: eur(3900),
+  };
+}
+
 afterEach(() => vi.restoreAllMocks());
 
 describe("InvoicePage", () => {
@@ -37,7 +57,12 @@ describe("InvoicePage", () => {
       routes: {
         "GET /api/auth/me": () => json(ME_CUSTOMER),
         "GET /api/orders/o-1/invoice": () =>
-          json(invoice({ creditNotes: [{ number: "CN-000007", amount: eur(900), issuedAt: "2025-01-02T09:00:00Z" }] })),
+          json(
+            invoice({
+              creditNotes: [{ number: "CN-000007", amount: eur(900), issuedAt: "2025-01-02T09:00:00Z" }],
+              breakdown: breakdown(),
+            }),
+          ),
       },
       url: "/orders/o-1/invoice",
       path: "/orders/:orderId/invoice",
@@ -57,6 +82,11 @@ describe("InvoicePage", () => {
     expect(screen.getByText("Mug")).toBeTruthy();
     expect(screen.getByTestId("document-total").textContent).toMatch(/34\.00/);
     expect(screen.getByRole("link", { name: "CN-000007" }).getAttribute("href")).toBe("/orders/o-1/credit-notes/CN-000007");
+    const rates = screen.getAllByTestId("tax-rate").map((r) => r.textContent ?? "");
+    expect(rates).toHaveLength(2);
+    expect(rates[0]).toMatch(/VAT 20 % on .*25\.00.*5\.00/);
+    expect(rates[1]).toMatch(/VAT 5\.5 % on/);
+    expect(screen.getByTestId("tax-breakdown").textContent).toContain("Shipping (Standard)");
     fireEvent.click(screen.getByRole("button", { name: "Print" }));
     expect(print).toHaveBeenCalledTimes(1);
     vi.unstubAllGlobals();

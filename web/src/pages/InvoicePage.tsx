@@ -134,6 +134,7 @@ function Document({ doc }: { doc: OrderDocument }) {
       ) : (
         <p>Refund {doc.refundId && <code>{doc.refundId}</code>} of the order's payment.</p>
       )}
+      {invoice && doc.breakdown && <TaxBreakdown b={doc.breakdown} />}
       <p className="big invoice-total" data-testid="document-total">
         {invoice ? "Total" : "Credited"} <Price value={doc.total} />
       </p>
@@ -152,5 +153,66 @@ function Document({ doc }: { doc: OrderDocument }) {
         </section>
       )}
     </article>
+  );
+}
+
+type Breakdown = NonNullable<OrderDocument["breakdown"]>;
+
+/** A rate in basis points as a percentage ("20 %", "5.5 %"). */
+export function ratePercent(bp: number): string {
+  return `${(bp / 100).toLocaleString("en", { maximumFractionDigits: 2 })} %`;
+}
+
+/** Shipping, discount and tax per rate, then net, tax and gross: what tax law wants on the invoice. */
+function TaxBreakdown({ b }: { b: Breakdown }) {
+  return (
+    <section aria-labelledby="tax-h" data-testid="tax-breakdown">
+      <h2 id="tax-h">Tax</h2>
+      <table className="table invoice-lines">
+        <tbody>
+          {b.shipping && (
+            <tr>
+              <th scope="row">Shipping ({b.shipping.name || b.shipping.method})</th>
+              <td className="num">
+                <Price value={b.shipping.gross} />
+              </td>
+            </tr>
+          )}
+          {b.discount.amount > 0 && (
+            <tr>
+              <th scope="row">Discount{b.discountCode ? ` (${b.discountCode})` : ""}</th>
+              <td className="num">
+                −<Price value={b.discount} />
+              </td>
+            </tr>
+          )}
+          {b.taxRates.map((r) => (
+            <tr key={r.rateBp} data-testid="tax-rate">
+              <th scope="row">
+                VAT {ratePercent(r.rateBp)} on <Price value={r.net} />
+              </th>
+              <td className="num">
+                <Price value={r.tax} />
+              </td>
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">Net</th>
+            <td className="num">
+              <Price value={b.net} />
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Tax</th>
+            <td className="num">
+              <Price value={b.tax} />
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <p className="muted">
+        Prices {b.pricesIncludeTax ? "include" : "exclude"} tax; rates of {b.country}.
+      </p>
+    </section>
   );
 }
