@@ -141,7 +141,7 @@ func New(cfg Config) (*Notifier, error) {
 		Help: "Emails by kind and outcome (sent, duplicate, failed, transient, skipped)."}, []string{"kind", "outcome"})
 	n.retries = prometheus.NewCounter(prometheus.CounterOpts{Name: "notifier_send_retries_total", Help: "Provider sends retried after a transient failure."})
 	n.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "notifier_email_latency_seconds",
-		Help:    "Time from the triggering event (e.g. OrderPaid) being recorded to its email being accepted by the provider, by kind.",
+		Help:    "Time from the triggering event (e.g. InvoiceIssued) being recorded to its email being accepted by the provider, by kind.",
 		Buckets: []float64{.025, .05, .1, .25, .5, .75, 1, 1.5, 2, 3, 5, 10, 30, 60, 120, 300, 600}}, []string{"kind"})
 	if cfg.Registerer != nil {
 		n.emails = promx.RegisterOrExisting(cfg.Registerer, n.emails)
@@ -176,7 +176,7 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onPasswordChanged(ctx, ev)
 	case EventOrderPlaced:
 		return n.onOrderPlaced(ctx, ev)
-	case EventOrderPaid:
+	case EventInvoiceIssued:
 		return n.onOrderEvent(ctx, ev, templates.KindOrderConfirmation)
 	case EventPaymentFailed:
 		return n.onOrderEvent(ctx, ev, templates.KindPaymentFailed)
@@ -268,6 +268,9 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	d := n.baseData(r)
 	d.OrderID, d.Lines, d.Total, d.Address, d.Breakdown = o.OrderID, o.Lines, o.Total, o.Address, o.Breakdown
 	d.Amount, d.Reason, d.Carrier, d.TrackingNumber = e.Amount, e.Reason, e.Carrier, e.TrackingNumber
+	if kind == templates.KindOrderConfirmation {
+		d.InvoiceNumber = e.Number
+	}
 	key := ev.ID
 	if kind == templates.KindRefundIssued {
 		key = refundKey(e)

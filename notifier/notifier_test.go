@@ -167,6 +167,7 @@ func TestOrderEmails(t *testing.T) {
 	ctx := context.Background()
 	orderID := uuid.NewString()
 	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p1", "amount": money.DTO{Amount: 2500, Currency: "EUR"}})
+	invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000042", "sequence": 42})
 	refund := money.DTO{Amount: 500, Currency: "EUR"}
 	steps := []struct {
 		ev      eventstore.RecordedEvent
@@ -175,7 +176,10 @@ func TestOrderEmails(t *testing.T) {
 		inText  []string
 	}{
 		{placed(orderID), 2, "", nil},
-		{paid, 3, "is confirmed", []string{"2 × Blue Mug", "€25.00", "Bob Builder", "1 Yard", "BS1 Bristol", orderID}},
+		// The confirmation waits for the invoice number: OrderPaid sends nothing.
+		{paid, 2, "", nil},
+		{invoiced, 3, "is confirmed", []string{"2 × Blue Mug", "€25.00", "Bob Builder", "1 Yard", "BS1 Bristol", orderID,
+			"Invoice INV-000042: https://shop.example/orders/" + orderID + "/invoice"}},
 		{event(notifier.EventPaymentFailed, "payment-p1", 1, map[string]any{"paymentId": "p1", "orderId": orderID, "reason": "card declined", "code": "card_declined"}), 1, "failed", []string{"card declined"}},
 		{event(notifier.EventOrderShipped, "order-"+orderID, 5, map[string]any{"orderId": orderID, "carrier": "DHL", "trackingNumber": "JJD123"}), 2, "on its way", []string{"DHL", "JJD123"}},
 		{event(notifier.EventOrderCancelled, "order-"+orderID, 6, map[string]any{"orderId": orderID, "reason": "payment timeout"}), 1, "cancelled", []string{"payment timeout"}},
@@ -218,9 +222,9 @@ func TestOrderEventBeforeOrderPlacedIsRetried(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	orderID := uuid.NewString()
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	if err := h.n.Handle(ctx, paid); !errors.Is(err, notifier.ErrNotFound) {
-		t.Fatalf("OrderPaid before OrderPlaced: err = %v, want a retryable not-found", err)
+		t.Fatalf("InvoiceIssued before OrderPlaced: err = %v, want a retryable not-found", err)
 	}
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
@@ -239,7 +243,7 @@ func TestProfileLanguageAndName(t *testing.T) {
 	ctx := context.Background()
 	h.prefs.Set(customer, notifier.MarketingContact{Name: "Robert", Lang: "de-DE"})
 	orderID := uuid.NewString()
-	for _, ev := range []eventstore.RecordedEvent{placed(orderID), event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})} {
+	for _, ev := range []eventstore.RecordedEvent{placed(orderID), event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})} {
 		if err := h.n.Handle(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +282,7 @@ func TestTransientFailureIsRetriedByRedelivery(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	if err := h.n.Handle(ctx, paid); !errors.Is(err, mail.ErrTransient) {
 		t.Fatalf("first delivery: err = %v, want transient", err)
 	}
@@ -309,7 +313,7 @@ func TestPermanentFailureIsListedForSupport(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	for range 2 {
 		if err := h.n.Handle(ctx, paid); err != nil {
 			t.Fatalf("a permanent failure must not be retried by the bus: %v", err)
@@ -333,7 +337,7 @@ func TestConcurrentRedeliverySendsOnce(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
@@ -558,7 +562,8 @@ func TestConfirmationShowsTheBreakdown(t *testing.T) {
 		t.Fatal("marshal")
 	}
 	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p1", "amount": eur(2995)})
-	for _, e := range []eventstore.RecordedEvent{ev, paid} {
+	invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000005"})
+	for _, e := range []eventstore.RecordedEvent{ev, paid, invoiced} {
 		if err := h.n.Handle(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -567,7 +572,7 @@ func TestConfirmationShowsTheBreakdown(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("%d mails", len(got))
 	}
-	for _, s := range []string{"Shipping (Standard delivery): €4.95", "Net: €25.17", "VAT 19 % on €25.17: €4.78", "Total: €29.95"} {
+	for _, s := range []string{"Invoice INV-000005", "Shipping (Standard delivery): €4.95", "Net: €25.17", "VAT 19 % on €25.17: €4.78", "Total: €29.95"} {
 		if !strings.Contains(got[0].Text, s) {
 			t.Errorf("text lacks %q:\n%s", s, got[0].Text)
 		}

@@ -111,7 +111,9 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier})
+	seller := apiordering.Seller{Name: o.Invoicing.SellerName, Address: apiordering.SellerAddress(o.Invoicing.SellerAddress),
+		VATID: o.Invoicing.SellerVATID, Email: o.Invoicing.SellerEmail}
+	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, Seller: seller})
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 	projector, _ := orders.NewProjector(view)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sent := &sentCommands{}
-	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, Verifier: verifier{
+	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, Seller: testSeller, Verifier: verifier{
 		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},

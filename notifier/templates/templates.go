@@ -124,6 +124,7 @@ type Data struct {
 	Reason         string
 	Carrier        string
 	TrackingNumber string
+	InvoiceNumber  string // the order confirmation's invoice
 	Alert          Alert
 }
 

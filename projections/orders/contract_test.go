@@ -215,6 +215,31 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			t.Fatalf("CatchUp: documents %+v", caught.Documents)
 		}
 	})
+	t.Run("an order's pricing is kept whether applied one by one or in a batch", func(t *testing.T) {
+		t.Parallel()
+		id := oid(6)
+		e := placedEvent(id, cust, t0)
+		e.VATID, e.ShippingMethod = "FR12345678901", "standard"
+		evs := []eventstore.RecordedEvent{rec(t, id, 0, 301, e),
+			rec(t, id, 1, 302, ordering.OrderPaid{OrderID: id, PaymentID: "pay-6", Amount: eur(4500)})}
+		one, batch := newStore(t), newStore(t)
+		p, _ := NewProjector(one)
+		for _, ev := range evs {
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bp, _ := NewProjector(batch)
+		if err := bp.ApplyBatch(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]Store{"one by one": one, "batched": batch} {
+			o, err := s.Get(ctx, id)
+			if err != nil || o.VATID != "FR12345678901" || o.ShippingMethod != "standard" || o.Status != "Paid" {
+				t.Fatalf("%s: pricing %+v, status %s, %v", name, o.Pricing, o.Status, err)
+			}
+		}
+	})
 	t.Run("duplicate delivery changes nothing", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

@@ -190,9 +190,9 @@ func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 	var refunded *int64
 	var priced []byte
 	err := scanSummary(p.pool.QueryRow(ctx, `SELECT `+summaryCols+`, shipping_address, payment_method, payment_last4,
-		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, documents, pricing FROM `+p.t.orders+` WHERE order_id=$1`,
+		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, pricing, documents FROM `+p.t.orders+` WHERE order_id=$1`,
 		strings.ToLower(orderID)), &o.Summary, &addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
-		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version, &o.Documents, &priced)
+		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version, &priced, &o.Documents)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, ErrNotFound
 	}

@@ -16,6 +16,7 @@ import { CheckoutPage } from "./pages/CheckoutPage";
 import { OrdersPage } from "./pages/OrdersPage";
 import { OrderPage } from "./pages/OrderPage";
 import { PayPalReturnPage } from "./pages/PayPalReturnPage";
+import { InvoicePage } from "./pages/InvoicePage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { AdminLayout } from "./pages/admin/AdminLayout";
@@ -50,6 +51,8 @@ export function App({ api }: { api: Api }) {
             <Route path="/checkout/paypal/cancel" element={<RequireAuth><PayPalReturnPage outcome="cancelled" /></RequireAuth>} />
             <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
             <Route path="/orders/:orderId" element={<RequireAuth><OrderPage /></RequireAuth>} />
+            <Route path="/orders/:orderId/invoice" element={<RequireAuth><InvoicePage /></RequireAuth>} />
+            <Route path="/orders/:orderId/credit-notes/:number" element={<RequireAuth><InvoicePage /></RequireAuth>} />
             <Route path="/profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />
             <Route path="/admin" element={<RequireStaff><AdminLayout /></RequireStaff>}>
               <Route index element={<AdminOrdersPage />} />

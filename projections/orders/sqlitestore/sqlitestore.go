@@ -218,7 +218,7 @@ func (s *Store) load(ctx context.Context, tx *sql.Tx, cs []orders.Change) (map[s
 func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) error {
 	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.orders+` (order_id, customer_id, email, email_lower, status,
 		total_amount, currency, item_count, shipping_address, payment_method, payment_last4, payment_id, carrier,
-		tracking_number, cancel_reason, refunded_amount, placed_at, updated_at, version, position, documents, pricing)
+		tracking_number, cancel_reason, refunded_amount, placed_at, updated_at, version, position, pricing, documents)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, payment_id = excluded.payment_id,
 			carrier = excluded.carrier, tracking_number = excluded.tracking_number, cancel_reason = excluded.cancel_reason,
@@ -257,7 +257,7 @@ func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) e
 		if _, err := st.ExecContext(ctx, o.OrderID, o.CustomerID, o.Email, strings.ToLower(o.Email), o.Status,
 			o.Total.Amount, o.Total.Currency, o.ItemCount, string(addr), o.PaymentMethod, o.PaymentLast4, o.PaymentID,
 			o.Carrier, o.TrackingNumber, o.CancelReason, refunded, o.PlacedAt.UnixNano(), o.UpdatedAt.UnixNano(),
-			int64(o.Version), int64(r.position), string(docs), pricing); err != nil {
+			int64(o.Version), int64(r.position), pricing, string(docs)); err != nil {
 			return fmt.Errorf("orders: write %s: %w", o.OrderID, err)
 		}
 	}
@@ -267,7 +267,7 @@ func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) e
 const summaryCols = `order_id, customer_id, email, status, total_amount, currency, item_count, placed_at, updated_at`
 
 const detailCols = summaryCols + `, shipping_address, payment_method, payment_last4, payment_id, carrier,
-	tracking_number, cancel_reason, refunded_amount, version, documents, pricing`
+	tracking_number, cancel_reason, refunded_amount, version, pricing, documents`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -285,7 +285,7 @@ func scanDetail(r scanner, o *orders.Order, extra ...any) error {
 	var version int64
 	var priced sql.NullString
 	if err := scanSummary(r, &o.Summary, append([]any{&addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
-		&o.TrackingNumber, &o.CancelReason, &refunded, &version, &docs, &priced}, extra...)...); err != nil {
+		&o.TrackingNumber, &o.CancelReason, &refunded, &version, &priced, &docs}, extra...)...); err != nil {
 		return err
 	}
 	var err error

@@ -16,6 +16,7 @@ import type {
   DiscountCodeInput,
   Me,
   OrderDetail,
+  OrderDocument,
   OrderSummary,
   Page,
   Payment,
@@ -125,6 +126,10 @@ export function createApi(client: ApiClient) {
       list: async (page: number): Promise<Page<OrderSummary>> =>
         normalisePage<OrderSummary>(await client.get<unknown>("/api/orders", { query: { page } }), page, 20),
       get: (id: string) => client.get<OrderDetail>(`/api/orders/${seg(id)}`),
+      /** The order's invoice (404 until the order is paid and numbered); staff may read any. */
+      invoice: (id: string) => client.get<OrderDocument>(`/api/orders/${seg(id)}/invoice`),
+      creditNote: (id: string, number: string) =>
+        client.get<OrderDocument>(`/api/orders/${seg(id)}/credit-notes/${seg(number)}`),
     },
 
     payments: {

@@ -1198,6 +1198,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order's invoice, printable
+         * @description The invoice of one of my orders (staff: of any order) as a printable document. An order gets its invoice, numbered from the shop's gapless invoice sequence, once it is paid; until then this answers 404.
+         */
+        get: operations["getOrderInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/credit-notes/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One credit note of the order, printable
+         * @description The credit note numbered `number` of one of my orders (staff: of any order). Every refund of a paid order gets one, numbered from the shop's gapless credit-note sequence; the order's `creditNotes` list their numbers.
+         */
+        get: operations["getOrderCreditNote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.paid.v1": {
@@ -1491,6 +1531,9 @@ export interface components {
             guest?: boolean;
             /** @description Absent for orders placed before tax and shipping existed (their total is the sum of their lines) */
             breakdown?: components["schemas"]["PriceBreakdown"];
+            invoice?: components["schemas"]["OrderInvoiceRef"];
+            /** @description Credit notes, in the order they were issued */
+            creditNotes?: components["schemas"]["OrderCreditNoteRef"][];
         };
         Payment: {
             paymentId: string;
@@ -2149,6 +2192,74 @@ export interface components {
             categories?: string[];
             /** @description The customer (account id or e-mail) whose own limit is checked; empty: not checked */
             customerKey?: string;
+        };
+        /** @description The order's invoice, once issued (after payment). */
+        OrderInvoiceRef: {
+            /** @description Printed number, e.g. INV-000042 (gapless per shop) */
+            number: string;
+            /** Format: date-time */
+            issuedAt: string;
+        };
+        /** @description The credit note of one refund. */
+        OrderCreditNoteRef: {
+            /** @description Printed number, e.g. CN-000007 (gapless per shop) */
+            number: string;
+            refundId: string;
+            amount: components["schemas"]["Money"];
+            /** Format: date-time */
+            issuedAt: string;
+        };
+        /** @description A printable invoice or credit note. An invoice lists the order's lines, its total (and tax breakdown when the order has one) and the credit notes issued against it; a credit note names the invoice it corrects, the refund, and the amount refunded as its total, with no lines. */
+        OrderDocument: {
+            /** @enum {string} */
+            kind: "invoice" | "credit-note";
+            /** @description Printed number: INVOICE_PREFIX or CREDIT_NOTE_PREFIX, then the gapless sequence number zero-padded to 6 digits */
+            number: string;
+            /** Format: date-time */
+            issuedAt: string;
+            orderId: string;
+            /** Format: date-time */
+            orderedAt: string;
+            /** @description The shop (settings SELLER_NAME, SELLER_ADDRESS, SELLER_VAT_ID, SELLER_EMAIL) */
+            seller: {
+                name: string;
+                /** @description Address lines */
+                address: string[];
+                vatId?: string;
+                email?: string;
+            };
+            buyer: {
+                customerId: string;
+                name: string;
+                address: components["schemas"]["Address"];
+                email: string;
+                /** @description The buyer's VAT ID (B2B), when the order has one */
+                vatId?: string;
+            };
+            lines: {
+                sku: string;
+                name: string;
+                quantity: number;
+                unitPrice: components["schemas"]["Money"];
+                total: components["schemas"]["Money"];
+            }[];
+            total: components["schemas"]["Money"];
+            paymentMethod: string;
+            /** @description Credit notes: the invoice they correct */
+            invoiceNumber?: string;
+            /** @description Credit notes: the refund they document */
+            refundId?: string;
+            /** @description Invoices: the credit notes issued against them */
+            creditNotes?: {
+                number: string;
+                amount: components["schemas"]["Money"];
+                /** Format: date-time */
+                issuedAt: string;
+            }[];
+            /** @description Invoices: the shipping method the order was placed with, when it has one */
+            shippingMethod?: string;
+            /** @description Invoices: net, tax per rate and gross of lines and shipping, when the order was priced with tax (orders placed before tax existed have none) */
+            breakdown?: components["schemas"]["PriceBreakdown"];
         };
     };
     responses: {
@@ -6789,6 +6900,90 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getOrderInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order, not yours, or no invoice yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrderCreditNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+                /** @description Credit-note number, e.g. CN-000007 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order, not yours, or no such credit note */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     webhook_order_paid_v1: {

@@ -22,6 +22,8 @@ export type OrderSummary = Schemas["OrderSummary"];
 export type OrderDetail = Schemas["Order"];
 export type StatusChange = OrderDetail["history"][number];
 export type OrderLine = Schemas["OrderLine"];
+/** A printable invoice or credit note. */
+export type OrderDocument = Schemas["OrderDocument"];
 export type Payment = Schemas["Payment"];
 export type Profile = Schemas["ClientProfile"];
 export type Preferences = Schemas["Preferences"];

@@ -25,7 +25,10 @@ describe("OrderPage", () => {
     const { calls } = renderPage(<OrderPage />, {
       routes: {
         "GET /api/auth/me": () => json(ME_CUSTOMER),
-        "GET /api/orders/o-1": () => order(states[Math.min(i++, states.length - 1)]!),
+        "GET /api/orders/o-1": () => {
+          const status = states[Math.min(i++, states.length - 1)]!;
+          return order(status, status === "Paid" ? { invoice: { number: "INV-000001", issuedAt: "2025-01-01T10:00:03Z" } } : {});
+        },
         "GET /api/payments": () =>
           json({ orderId: "o-1", payments: [payment({ paymentId: "p-1", status: "captured", amount: eur(2500), last4: "4242" })] }),
       },

@@ -44,6 +44,14 @@ export function AdminOrderPage() {
             Status: <StatusBadge status={order.data.status} /> · Total <Price value={order.data.total} />
             {order.data.refunded && <> · Refunded <Price value={order.data.refunded} /></>}
             {order.data.cancelReason && <> · Reason: {humanReason(order.data.cancelReason)}</>}
+            {order.data.invoice && (
+              <>
+                {" · "}
+                <Link to={`/orders/${encodeURIComponent(orderId)}/invoice`} data-testid="admin-invoice-link">
+                  Invoice {order.data.invoice.number}
+                </Link>
+              </>
+            )}
           </p>
           <PriceBreakdown breakdown={order.data.breakdown} />
           <div className="admin-actions">
