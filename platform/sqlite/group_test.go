@@ -154,7 +154,7 @@ func TestTxConcurrentCallers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			name := string(rune('A'+i/26)) + string(rune('a'+i%26))
+			name := string(rune('A' + i/26)) + string(rune('a'+i%26))
 			errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
 				if err := insert(name)(tx); err != nil || i%3 != 0 {
 					return err
