@@ -6,8 +6,7 @@
 // single connection, so writers queue in Go instead of failing with
 // SQLITE_BUSY, and every transaction on it starts with BEGIN IMMEDIATE; Read
 // holds several read-only connections that, in WAL mode, never wait for the
-// writer. Use Tx for anything that writes, Read for queries. Tx commits
-// concurrent writers together (group commit, group.go).
+// writer. Use Tx for anything that writes, Read for queries.
 //
 // A file that is not one of ours is refused at Open with a clear error — a
 // foreign SQLite database, a corrupt file, anything else — never reset.
@@ -42,12 +41,6 @@ type DB struct {
 	dsn string // without the write and read-only parameters
 
 	stmts sync.Map // query text → *sql.Stmt on Read (ReadStmt)
-
-	// The committer (group.go) owns Write: Tx queues on queue.
-	queue     chan *txRequest
-	stop      chan struct{} // closed by Close
-	stopped   chan struct{} // closed when the committer has ended
-	closeOnce sync.Once
 }
 
 // ErrForeign is returned by Open for a file that is not an evshop database.
@@ -100,7 +93,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	db.Read = r
-	db.startCommitter()
 	return db, nil
 }
 
@@ -155,15 +147,8 @@ func (db *DB) ReadStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// Close ends the committer, after the group it is running, and closes both
-// pools. Tx after Close fails.
+// Close closes both pools.
 func (db *DB) Close() error {
-	db.closeOnce.Do(func() {
-		if db.stop != nil {
-			close(db.stop)
-			<-db.stopped
-		}
-	})
 	db.stmts.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
 		return true
@@ -173,6 +158,23 @@ func (db *DB) Close() error {
 		errR = db.Read.Close()
 	}
 	return errors.Join(errR, db.Write.Close())
+}
+
+// Tx runs fn in one write transaction (BEGIN IMMEDIATE), committed when fn
+// returns nil and rolled back otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
 }
 
 // Backup writes a consistent copy of the database to dest (which must not
