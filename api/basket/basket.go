@@ -14,6 +14,7 @@ package basket
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -33,6 +34,7 @@ import (
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/baskets"
 )
@@ -105,6 +107,9 @@ type Deps struct {
 	// SecureCookie names the guest cookie GuestCookieSecure and sets Secure
 	// (true behind HTTPS).
 	SecureCookie bool
+	// OrderLinks signs the order status links of guest checkouts. Without
+	// it, only signed-in customers check out.
+	OrderLinks *guestorder.Signer
 }
 
 // API serves /api/basket.
@@ -131,7 +136,11 @@ func (a *API) Mount(r fiber.Router) {
 	r.Post("/items", a.addItem)
 	r.Patch("/items/:sku", a.changeItem)
 	r.Delete("/items/:sku", a.removeItem)
-	r.Post("/checkout", authn.Required(), a.checkout)
+	if a.d.OrderLinks != nil {
+		r.Post("/checkout", a.checkout)
+	} else {
+		r.Post("/checkout", authn.Required(), a.checkout)
+	}
 	r.Post("/merge", authn.Required(), a.merge)
 }
 
@@ -480,14 +489,21 @@ type paymentReq struct {
 type checkoutReq struct {
 	ShippingAddress ordering.AddressDTO `json:"shippingAddress"`
 	Payment         paymentReq          `json:"payment"`
+	// Email is required for a guest checkout and refused when signed in
+	// (the order then goes to the account's verified address).
+	Email string `json:"email"`
 }
 
 type checkoutResp struct {
 	OrderID string `json:"orderId"`
+	// StatusURL (guest checkouts only) is the storefront page of the order,
+	// reachable without an account through its signed token.
+	StatusURL   string `json:"statusUrl,omitempty"`
+	StatusToken string `json:"statusToken,omitempty"`
 }
 
 func (a *API) checkout(c *fiber.Ctx) error {
-	p, _ := authn.FromCtx(c)
+	p, signedIn := authn.FromCtx(c)
 	key := c.Get(HeaderIdempotencyKey)
 	if key == "" {
 		return httpx.BadRequest("the Idempotency-Key header is required")
@@ -499,12 +515,36 @@ func (a *API) checkout(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
+	req.Email = strings.TrimSpace(req.Email)
+	switch {
+	case signedIn && req.Email != "":
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "email", Reason: "must not be sent when signed in: the order goes to the account's address"})
+	case !signedIn && ordering.ValidateEmail(req.Email) != nil:
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "email", Reason: "is required to check out without an account, as a valid address"})
+	}
 	if err := ordering.ValidateAddress(req.ShippingAddress); err != nil {
 		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress", Reason: "needs name, line1, city, postalCode and a two-letter country code"})
 	}
 	if !slices.Contains(a.d.PaymentMethods, req.Payment.Method) {
 		req.Payment.CardNumber = ""
 		return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "must be one this shop accepts: " + strings.Join(a.d.PaymentMethods, ", ")})
+	}
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	cmd := basketcmd.CheckOut{CustomerID: p.UserID, Email: p.Email, IdempotencyKey: key, ShippingAddress: req.ShippingAddress, IfMatch: im}
+	if !signedIn {
+		id, ok, err := a.basketID(c, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return httpx.Conflict("the basket is empty")
+		}
+		cmd.Guest, cmd.Email = id, req.Email
 	}
 	pay := ordering.PaymentDTO{Method: req.Payment.Method}
 	switch req.Payment.Method {
@@ -525,20 +565,67 @@ func (a *API) checkout(c *fiber.Ctx) error {
 	default:
 		return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "must be sandbox, stripe or paypal"})
 	}
-	im, err := ifMatch(c)
+	cmd.Payment = pay
+	orderID, st, err := a.d.Commands.CheckOut(withMeta(c), cmd)
 	if err != nil {
-		return err
-	}
-	orderID, st, err := a.d.Commands.CheckOut(withMeta(c), basketcmd.CheckOut{
-		CustomerID: p.UserID, Email: p.Email, IdempotencyKey: key,
-		ShippingAddress: req.ShippingAddress, Payment: pay, IfMatch: im,
-	})
-	if err != nil {
+		var pc *basketcmd.PricesChanged
+		if errors.As(err, &pc) {
+			c.Set(fiber.HeaderETag, etag(st.Version)) // the repriced basket: confirm against it
+			return sendPricesChanged(c, pc)
+		}
 		return problem(err)
 	}
 	c.Set(fiber.HeaderETag, etag(st.Version))
-	c.Set(fiber.HeaderLocation, "/api/orders/"+orderID)
-	return c.Status(fiber.StatusAccepted).JSON(checkoutResp{OrderID: orderID})
+	resp := checkoutResp{OrderID: orderID}
+	if signedIn {
+		c.Set(fiber.HeaderLocation, "/api/orders/"+orderID)
+	} else {
+		resp.StatusToken = a.d.OrderLinks.Token(orderID)
+		resp.StatusURL = guestorder.StatusPath(orderID, resp.StatusToken)
+		c.Set(fiber.HeaderLocation, "/api/orders/"+orderID+"?token="+resp.StatusToken)
+	}
+	return c.Status(fiber.StatusAccepted).JSON(resp)
+}
+
+// changedLine is one entry of the price-change problem's changedLines.
+type changedLine struct {
+	SKU          string     `json:"sku"`
+	Name         string     `json:"name"`
+	Quantity     int        `json:"quantity"`
+	OldUnitPrice money.DTO  `json:"oldUnitPrice"`
+	NewUnitPrice *money.DTO `json:"newUnitPrice"` // null: removed
+	Removed      bool       `json:"removed"`
+}
+
+// priceProblem is the 409 problem of a checkout whose prices changed, with
+// the changed lines as an extension member.
+type priceProblem struct {
+	*httpx.Problem
+	ChangedLines []changedLine `json:"changedLines"`
+}
+
+// sendPricesChanged answers 409 problem+json with the changed lines as the
+// extension member changedLines (httpx's Problem has no room for one).
+func sendPricesChanged(c *fiber.Ctx, pc *basketcmd.PricesChanged) error {
+	out := priceProblem{Problem: httpx.Conflict("prices changed since these lines were added: the basket now holds the current prices; check out again to accept them"),
+		ChangedLines: make([]changedLine, len(pc.Lines))}
+	out.Instance = c.Path()
+	for i, l := range pc.Lines {
+		cl := changedLine{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, OldUnitPrice: l.Old.DTO(), Removed: l.Removed}
+		if !l.Removed {
+			n := l.New.DTO()
+			cl.NewUnitPrice = &n
+		}
+		out.ChangedLines[i] = cl
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	c.Status(fiber.StatusConflict)
+	c.Set(fiber.HeaderContentType, httpx.ContentTypeProblem)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(body)
 }
 
 func (a *API) merge(c *fiber.Ctx) error {

@@ -122,6 +122,10 @@ func (b *Basket) apply(e Event) {
 		}
 	case GuestBasketMerged:
 		b.merged[ev.GuestBasketID] = ev.GuestVersion
+	case ItemRepriced:
+		if i := b.find(ev.SKU); i >= 0 {
+			b.lines[i].UnitPrice, _ = money.FromDTO(ev.UnitPrice)
+		}
 	}
 }
 
@@ -194,9 +198,49 @@ func ValidIdempotencyKey(k string) bool {
 	return true
 }
 
-// CheckOut hands the lines to order orderID and empties the basket. A key
-// already used returns its earlier check-out and records nothing, so a retried
-// request never makes a second order.
+// CatalogPrice is what the catalog says of a line's product at checkout.
+type CatalogPrice struct {
+	Price money.Money
+	Gone  bool // archived or no longer in the catalog
+}
+
+// PriceChange is a line whose price changed since it was added: repriced to
+// New, or Removed (its product is gone; New is zero).
+type PriceChange struct {
+	SKU      string
+	Name     string
+	Quantity int
+	Old, New money.Money
+	Removed  bool
+}
+
+// Reprice brings the lines to the catalog's current prices before a checkout:
+// a changed unit price is recorded as ItemRepriced, a product gone from the
+// catalog (or priced in another currency than the line now) as ItemRemoved
+// with reason RemovedUnavailable. Lines missing from current are left as
+// they are. It returns the changes in line order; none means every price is
+// current and nothing was recorded.
+func (b *Basket) Reprice(current map[string]CatalogPrice) []PriceChange {
+	var out []PriceChange
+	for _, l := range slices.Clone(b.lines) {
+		cp, ok := current[l.SKU]
+		switch {
+		case !ok:
+		case cp.Gone || cp.Price.Currency() != l.UnitPrice.Currency() || cp.Price.Amount() <= 0:
+			b.record(ItemRemoved{BasketID: b.id, SKU: l.SKU, Reason: RemovedUnavailable})
+			out = append(out, PriceChange{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Old: l.UnitPrice, Removed: true})
+		case cp.Price.Amount() != l.UnitPrice.Amount():
+			b.record(ItemRepriced{BasketID: b.id, SKU: l.SKU, OldUnitPrice: l.UnitPrice.DTO(), UnitPrice: cp.Price.DTO()})
+			out = append(out, PriceChange{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Old: l.UnitPrice, New: cp.Price})
+		}
+	}
+	return out
+}
+
+// CheckOut hands the lines to order orderID of customerID and empties the
+// basket. A guest basket is checked out too, to the guest identity the
+// caller derives. A key already used returns its earlier check-out and
+// records nothing, so a retried request never makes a second order.
 func (b *Basket) CheckOut(customerID, orderID, key string) (Checkout, error) {
 	if c, ok := b.CheckedOut(key); ok {
 		return c, nil
@@ -204,8 +248,8 @@ func (b *Basket) CheckOut(customerID, orderID, key string) (Checkout, error) {
 	if !ValidIdempotencyKey(key) {
 		return Checkout{}, fmt.Errorf("%w: idempotency key", ErrInvalid)
 	}
-	if !isUUID(customerID) || !isUUID(orderID) || strings.HasPrefix(b.id, GuestPrefix) {
-		return Checkout{}, fmt.Errorf("%w: only a customer's basket is checked out to an order", ErrInvalid)
+	if !isUUID(customerID) || !isUUID(orderID) || b.id == "" {
+		return Checkout{}, fmt.Errorf("%w: a basket is checked out by a customer to an order", ErrInvalid)
 	}
 	if len(b.lines) == 0 {
 		return Checkout{}, ErrEmpty

@@ -88,8 +88,8 @@ func TestBasketBehaviour(t *testing.T) {
 		{"same quantity is a no-op", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.ChangeQuantity(sku("MUG"), qty(2)) }, nil, nil},
 		{"change missing item", nil, func(b *Basket) error { return b.ChangeQuantity(sku("MUG"), qty(2)) }, nil, ErrItemNotFound},
 		{"remove item", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) },
-			[]Event{ItemRemoved{custID, "MUG"}}, nil},
-		{"remove removed item", []Event{added("MUG", 2, 1250), ItemRemoved{custID, "MUG"}}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) }, nil, ErrItemNotFound},
+			[]Event{ItemRemoved{BasketID: custID, SKU: "MUG"}}, nil},
+		{"remove removed item", []Event{added("MUG", 2, 1250), ItemRemoved{BasketID: custID, SKU: "MUG"}}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) }, nil, ErrItemNotFound},
 		{"clear", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { b.Clear(); return nil }, []Event{BasketCleared{custID, "customer"}}, nil},
 		{"clear empty is a no-op", nil, func(b *Basket) error { b.Clear(); return nil }, nil, nil},
 		{"check out", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "key-12345"); return err },
@@ -105,6 +105,32 @@ func TestBasketBehaviour(t *testing.T) {
 				return err
 			}, nil, nil},
 		{"short idempotency key", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "k"); return err }, nil, ErrInvalid},
+		{"customer id must be a UUID", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut("guest", orderID, "key-12345"); return err }, nil, ErrInvalid},
+		{"reprice records changed and gone lines", []Event{added("MUG", 2, 1250), added("TEE", 1, 900), added("CAP", 1, 500), added("PEN", 1, 100)},
+			func(b *Basket) error {
+				usd, _ := money.New(100, "USD")
+				got := b.Reprice(map[string]CatalogPrice{"MUG": {Price: eur(1400)}, "TEE": {Price: eur(900)}, "CAP": {Gone: true}, "PEN": {Price: usd}})
+				want := []PriceChange{{SKU: "MUG", Name: "Name MUG", Quantity: 2, Old: eur(1250), New: eur(1400)},
+					{SKU: "CAP", Name: "Name CAP", Quantity: 1, Old: eur(500), Removed: true},
+					{SKU: "PEN", Name: "Name PEN", Quantity: 1, Old: eur(100), Removed: true}}
+				if !reflect.DeepEqual(got, want) {
+					return fmt.Errorf("changes = %+v, want %+v", got, want)
+				}
+				if b.Total() != eur(2800+900) {
+					return fmt.Errorf("total after reprice = %v", b.Total())
+				}
+				return nil
+			},
+			[]Event{ItemRepriced{BasketID: custID, SKU: "MUG", OldUnitPrice: eur(1250).DTO(), UnitPrice: eur(1400).DTO()},
+				ItemRemoved{BasketID: custID, SKU: "CAP", Reason: RemovedUnavailable},
+				ItemRemoved{BasketID: custID, SKU: "PEN", Reason: RemovedUnavailable}}, nil},
+		{"reprice with current prices records nothing", []Event{added("MUG", 2, 1250)},
+			func(b *Basket) error {
+				if got := b.Reprice(map[string]CatalogPrice{"MUG": {Price: eur(1250)}}); len(got) != 0 {
+					return fmt.Errorf("changes = %+v", got)
+				}
+				return nil
+			}, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,5 +199,19 @@ func TestValueConstructors(t *testing.T) {
 	id, err := ParseID(guestID)
 	if err != nil || !id.IsGuest() || id.String() != guestID {
 		t.Fatalf("ParseID(guest) = %v, %v", id, err)
+	}
+}
+
+func TestGuestBasketChecksOutToTheGuestIdentity(t *testing.T) {
+	t.Parallel()
+	e := added("MUG", 1, 1250)
+	e.BasketID = guestID
+	b := given(guestID, e)
+	c, err := b.CheckOut(custID, orderID, "key-12345")
+	if err != nil || c.OrderID != orderID || len(b.Lines()) != 0 {
+		t.Fatalf("guest checkout: %+v %v", c, err)
+	}
+	if got := b.Changes()[0].(BasketCheckedOut); got.BasketID != guestID || got.CustomerID != custID {
+		t.Fatalf("event = %+v", got)
 	}
 }

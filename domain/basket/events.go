@@ -15,13 +15,14 @@ const (
 	EventBasketCleared       = "basket.BasketCleared.v1"
 	EventBasketCheckedOut    = "basket.BasketCheckedOut.v1"
 	EventGuestBasketMerged   = "basket.GuestBasketMerged.v1"
+	EventItemRepriced        = "basket.ItemRepriced.v1"
 )
 
 // EventTypes lists every wire name recorded in basket streams; the bus binds
 // the queues of this context's read models to exactly these.
 func EventTypes() []string {
 	return []string{EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut,
-		EventGuestBasketMerged}
+		EventGuestBasketMerged, EventItemRepriced}
 }
 
 // StreamPrefix starts every basket stream: "basket-<basketId>".
@@ -57,10 +58,26 @@ type ItemQuantityChanged struct {
 	Quantity int    `json:"quantity"`
 }
 
-// ItemRemoved takes a line out.
+// ItemRemoved takes a line out. Reason is empty when the customer removed
+// it, RemovedUnavailable when the checkout found the product gone from the
+// catalog (older events have no reason).
 type ItemRemoved struct {
 	BasketID string `json:"basketId"`
 	SKU      string `json:"sku"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// RemovedUnavailable is ItemRemoved's reason for a line whose product is no
+// longer sold (archived, deleted, or now priced in another currency).
+const RemovedUnavailable = "unavailable"
+
+// ItemRepriced brings a line to the catalog's current unit price, found
+// changed at checkout: the buyer is shown the change and confirms again.
+type ItemRepriced struct {
+	BasketID     string    `json:"basketId"`
+	SKU          string    `json:"sku"`
+	OldUnitPrice money.DTO `json:"oldUnitPrice"`
+	UnitPrice    money.DTO `json:"unitPrice"`
 }
 
 // BasketCleared empties the basket ("customer" or "merged" reason).
@@ -94,3 +111,4 @@ func (ItemRemoved) EventName() string         { return EventItemRemoved }
 func (BasketCleared) EventName() string       { return EventBasketCleared }
 func (BasketCheckedOut) EventName() string    { return EventBasketCheckedOut }
 func (GuestBasketMerged) EventName() string   { return EventGuestBasketMerged }
+func (ItemRepriced) EventName() string        { return EventItemRepriced }

@@ -250,6 +250,12 @@ func decode(ev eventstore.RecordedEvent) (func(*View), error) {
 				v.Lines = append(v.Lines[:i], v.Lines[i+1:]...)
 			}
 		}, nil
+	case domain.ItemRepriced:
+		return func(v *View) {
+			if i := find(v, e.SKU); i >= 0 {
+				v.Lines[i].UnitPrice = e.UnitPrice
+			}
+		}, nil
 	case domain.BasketCleared, domain.BasketCheckedOut:
 		return func(v *View) { v.Lines = nil }, nil
 	default:
