@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,6 +41,9 @@ type env struct {
 	view      *baskets.Memory
 	orders    *ordercmd.Handlers
 	deps      Deps
+	// prices overrides the catalog's price of a SKU (default 1000 EUR); a
+	// negative one means archived.
+	prices sync.Map
 }
 
 func newEnv(t *testing.T) *env {
@@ -62,12 +66,17 @@ func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	e := &env{store: store, orders: orders}
 	products := basketcmd.ProductLookupFunc(func(_ context.Context, sku string) (basketcmd.Product, error) {
 		if sku == "GHOST" {
 			return basketcmd.Product{}, basketcmd.ErrUnknownProduct
 		}
-		price, _ := money.New(1000, "EUR")
-		return basketcmd.Product{SKU: sku, Name: "Product " + sku, Category: "misc", Price: price}, nil
+		amount := int64(1000)
+		if v, ok := e.prices.Load(sku); ok {
+			amount = v.(int64)
+		}
+		price, _ := money.New(max(amount, 1), "EUR")
+		return basketcmd.Product{SKU: sku, Name: "Product " + sku, Category: "misc", Price: price, Archived: amount < 0}, nil
 	})
 	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders})
 	if err != nil {
@@ -82,8 +91,8 @@ func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []strin
 		return Card{Token: "tok_sandbox_success", Last4: "4242"}, nil
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := &env{store: store, projector: projector, view: view, orders: orders, deps: Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
-		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}}}
+	e.projector, e.view, e.deps = projector, view, Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
+		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}}
 	e.mount(t)
 	return e
 }

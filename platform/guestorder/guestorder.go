@@ -92,7 +92,7 @@ func (s *Signer) Verify(orderID, token string) error {
 	if err != nil || strconv.FormatInt(at, 36) != exp {
 		return ErrBadToken
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig) // one spelling per token
 	if err != nil || !hmac.Equal(got, s.mac(orderID, exp)) {
 		return ErrBadToken
 	}

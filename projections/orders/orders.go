@@ -82,6 +82,10 @@ type Order struct {
 // Query filters List. Zero fields match everything.
 type Query struct {
 	CustomerID string
+	// AlsoCustomerID, with CustomerID, lists the orders of either: a
+	// customer's own and the guest orders of their verified email address
+	// (platform/guestorder).
+	AlsoCustomerID string
 	Status     string
 	Email      string // exact, case-insensitive
 	Page       int    // 1-based
@@ -98,6 +102,9 @@ func (q Query) Normalize() Query {
 	}
 	q.PageSize = min(q.PageSize, 100)
 	q.Email = strings.ToLower(q.Email)
+	if q.CustomerID == "" {
+		q.AlsoCustomerID = ""
+	}
 	return q
 }
 
