@@ -86,10 +86,10 @@ type Query struct {
 	// customer's own and the guest orders of their verified email address
 	// (platform/guestorder).
 	AlsoCustomerID string
-	Status     string
-	Email      string // exact, case-insensitive
-	Page       int    // 1-based
-	PageSize   int    // 1..100
+	Status         string
+	Email          string // exact, case-insensitive
+	Page           int    // 1-based
+	PageSize       int    // 1..100
 }
 
 // Normalize applies defaults and bounds.
