@@ -2,12 +2,15 @@ package wiring
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 
 	apibasket "github.com/evshop/shop/api/basket"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/payments/sandbox"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/projections/baskets"
 	basketssqlite "github.com/evshop/shop/projections/baskets/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
@@ -107,12 +110,29 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 		c, err := sandbox.Tokenize(number)
 		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
 	})
+	links, err := in.OrderLinks(o.MailLink)
+	if err != nil {
+		return nil, err
+	}
 	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: o.Methods.Gateways,
-		Log: in.Log, Verifier: verifier, SecureCookie: o.Cookies.Secure})
+		Log: in.Log, Verifier: verifier, SecureCookie: o.Cookies.Secure, OrderLinks: links})
 	if err != nil {
 		return nil, err
 	}
 	return &BasketService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}}}, nil
+}
+
+// OrderLinks signs and checks the status links of guest orders, with a key
+// derived from MAIL_LINK_KEY (apart from its other uses), so the basket
+// service that mints a link, the ordering service that honours it and the
+// notifier that mails it agree.
+func (in *Infra) OrderLinks(m MailLink) (*guestorder.Signer, error) {
+	if _, err := in.SealedBox(m); err != nil {
+		return nil, err
+	}
+	h := hmac.New(sha256.New, []byte(in.mailKey))
+	h.Write([]byte("evshop guest order links"))
+	return guestorder.NewSigner(h.Sum(nil))
 }
 
 // basketsBase is the Redis key space of the basket read model.
