@@ -44,6 +44,7 @@ type Handlers struct {
 	now      func() time.Time
 	meta     func(ctx context.Context) eventstore.Metadata
 	accepted domain.PaymentMethods
+	pricing  domain.Pricing
 	payments *esrepo.Codec // the payment events the order follows
 }
 
@@ -58,6 +59,10 @@ type Config struct {
 	// PaymentMethods are the methods the shop accepts (its configured
 	// gateways, PAYMENT_GATEWAYS); an order naming another is refused.
 	PaymentMethods []string
+	// Pricing is the shop's tax rates, shipping methods and tax mode; nil
+	// is the embedded demo configuration for a shop in Germany with
+	// tax-inclusive prices (domain.DefaultPricing("DE")).
+	Pricing *domain.Pricing
 }
 
 // NewHandlers validates cfg.
@@ -69,13 +74,19 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ordering handlers: PaymentMethods: %w", err)
 	}
+	var prices domain.Pricing
+	if cfg.Pricing != nil {
+		prices = *cfg.Pricing
+	} else if prices, err = domain.DefaultPricing("DE"); err != nil {
+		return nil, fmt.Errorf("ordering handlers: Pricing: %w", err)
+	}
 	repo, err := esrepo.New(esrepo.Config[*domain.Order]{
 		Store: cfg.Store, Codec: Codec(), Stream: domain.Stream, New: domain.Blank,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ordering handlers: %w", err)
 	}
-	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata, accepted: accepted,
+	return &Handlers{repo: repo, now: cfg.Now, meta: cfg.Metadata, accepted: accepted, pricing: prices,
 		payments: esrepo.CodecFor(payment.Events()...)}, nil
 }
 

@@ -3,6 +3,8 @@ package ordering
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	domain "github.com/evshop/shop/domain/ordering"
@@ -56,13 +58,75 @@ func TestStoredEventsStillLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			o, err := h.Load(ctx, orderID)
-			if err != nil || o.Status() != tt.wantStatus || o.Refunded().Amount() != tt.wantRefunded || o.Total().Amount() != 2500 {
+			// Placed before pricing: no breakdown, the total is the sum of the lines.
+			if err != nil || o.Status() != tt.wantStatus || o.Refunded().Amount() != tt.wantRefunded || o.Total().Amount() != 2500 || o.Breakdown() != nil {
 				t.Fatalf("loaded %v refunded %v total %v (%v)", o.Status(), o.Refunded(), o.Total(), err)
 			}
 			if tt.wantStatus == domain.StatusPlaced {
 				if err := h.MarkOrderPaid(ctx, &MarkOrderPaid{OrderID: orderID, PaymentID: "p1", Amount: o.Total().DTO()}); err != nil {
 					t.Fatalf("a stored sandbox order cannot go on: %v", err)
 				}
+			}
+		})
+	}
+}
+
+// TestPlaceOrderCommandShapes: a PlaceOrder as sent before pricing (no
+// shipping method, discount, VAT ID or guest flag; lines without tax class
+// or weight) still places an order whose total is the sum of its lines, now
+// with a breakdown; one with the new fields is priced with the configured
+// shop (tax-exclusive here) and one for a destination a method does not
+// serve is ErrInvalid.
+func TestPlaceOrderCommandShapes(t *testing.T) {
+	t.Parallel()
+	old := `{"orderId":"` + orderID + `","customerId":"c0ffee00-0000-4000-8000-000000000001","email":"ada@example.com",
+		"lines":[{"sku":"MUG","name":"Mug","category":"kitchen","quantity":2,"unitPrice":{"amount":1250,"currency":"EUR"}}],
+		"shippingAddress":{"name":"Ada","line1":"1 Main","line2":"","city":"Paris","postalCode":"75001","country":"FR"},
+		"payment":{"method":"sandbox","token":"tok_sandbox_success","last4":"4242"}}`
+	withPricing := strings.Replace(old, `"payment":`, `"shippingMethod":"express","vatId":"FR12345678901","guest":true,
+		"discount":{"code":"FIVE","kind":"fixed","amountOff":{"amount":500,"currency":"EUR"}},"payment":`, 1)
+	pickupAbroad := strings.Replace(old, `"payment":`, `"shippingMethod":"pickup","payment":`, 1)
+	exclusive, err := domain.DefaultPricing("DE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exclusive.PricesIncludeTax = false
+	tests := []struct {
+		name    string
+		cmd     string
+		pricing *domain.Pricing
+		total   int64
+		wantErr error
+	}{
+		{name: "old command, default pricing", cmd: old, total: 2500},
+		// (2500 − 500) net + 20 % = 2400; express 1490 + 298 = 1788
+		{name: "new fields, tax-exclusive shop", cmd: withPricing, pricing: &exclusive, total: 2400 + 1788},
+		{name: "pickup abroad", cmd: pickupAbroad, wantErr: domain.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var cmd PlaceOrder
+			if err := json.Unmarshal([]byte(tt.cmd), &cmd); err != nil {
+				t.Fatal(err)
+			}
+			h, err := NewHandlers(Config{Store: memory.New(), PaymentMethods: []string{"sandbox"}, Pricing: tt.pricing})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = h.PlaceOrder(context.Background(), &cmd)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			o, err := h.Load(context.Background(), orderID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Total().Amount() != tt.total || o.Breakdown() == nil || o.Breakdown().Gross.Amount != tt.total {
+				t.Fatalf("total %s, breakdown %+v; want %d", o.Total(), o.Breakdown(), tt.total)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // Event is any ordering event. It is an alias of an interface literal so the
@@ -58,13 +59,16 @@ const StreamPrefix = "order-"
 // Stream names the stream of an order.
 func Stream(orderID string) string { return StreamPrefix + orderID }
 
-// LineDTO is an order line on the wire.
+// LineDTO is an order line on the wire. TaxClass and WeightGrams came with
+// tax and shipping: lines stored before read as standard and 0 g.
 type LineDTO struct {
-	SKU       string    `json:"sku"`
-	Name      string    `json:"name"`
-	Category  string    `json:"category"`
-	Quantity  int       `json:"quantity"`
-	UnitPrice money.DTO `json:"unitPrice"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Category    string    `json:"category"`
+	Quantity    int       `json:"quantity"`
+	UnitPrice   money.DTO `json:"unitPrice"`
+	TaxClass    string    `json:"taxClass,omitempty"`
+	WeightGrams int       `json:"weightGrams,omitempty"`
 }
 
 // AddressDTO is a shipping address on the wire.
@@ -85,7 +89,10 @@ type PaymentDTO struct {
 	Last4  string `json:"last4"`
 }
 
-// OrderPlaced starts an order.
+// OrderPlaced starts an order. Total is what the order charges: the
+// Breakdown's gross. Events stored before pricing existed carry no
+// Breakdown (nor shipping, discount, VAT ID or guest flag): their total is
+// the sum of their lines, and they still load as such.
 type OrderPlaced struct {
 	OrderID         string     `json:"orderId"`
 	CustomerID      string     `json:"customerId"`
@@ -96,6 +103,17 @@ type OrderPlaced struct {
 	ShippingAddress AddressDTO `json:"shippingAddress"`
 	Payment         PaymentDTO `json:"payment"`
 	PlacedAt        time.Time  `json:"placedAt"`
+	// ShippingMethod is the chosen method's id ("" before shipping existed).
+	ShippingMethod string `json:"shippingMethod,omitempty"`
+	// Discount is the code the checkout reserved for this order.
+	Discount *pricing.DiscountDTO `json:"discount,omitempty"`
+	// VATID is a B2B buyer's VAT identification number, printed on the invoice.
+	VATID string `json:"vatId,omitempty"`
+	// Guest: placed without an account.
+	Guest bool `json:"guest,omitempty"`
+	// Breakdown is net, tax per rate and gross of lines and shipping; it
+	// records whether prices included tax.
+	Breakdown *pricing.BreakdownDTO `json:"breakdown,omitempty"`
 }
 
 // OrderPaid records the captured amount.

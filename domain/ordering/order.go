@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // Errors returned by the aggregate. The HTTP edge maps them to status codes.
@@ -135,6 +136,7 @@ type Order struct {
 	placedAt   time.Time
 	refunded   money.Money
 	refundIDs  map[string]bool
+	breakdown  *pricing.BreakdownDTO
 }
 
 // Blank returns the empty order with id, before any event; the repository
@@ -161,6 +163,9 @@ func (o *Order) Email() string { return o.email }
 
 // Total is the order's total.
 func (o *Order) Total() money.Money { return o.total }
+
+// Breakdown is the priced order (nil for orders placed before pricing).
+func (o *Order) Breakdown() *pricing.BreakdownDTO { return o.breakdown }
 
 // PaymentID is the captured payment, once paid.
 func (o *Order) PaymentID() string { return o.paymentID }
@@ -190,6 +195,7 @@ func (o *Order) apply(e Event) {
 		if t, err := money.FromDTO(ev.Total); err == nil {
 			o.total = t
 		}
+		o.breakdown = ev.Breakdown
 	case OrderPaid:
 		o.paymentID = ev.PaymentID
 	case OrderPartiallyRefunded:
@@ -242,6 +248,26 @@ func (m PaymentMethods) Accepts(method string) bool { return m.set[method] }
 
 func knownMethod(m string) bool { return m == "sandbox" || m == "stripe" || m == "paypal" }
 
+// Pricing is how a shop prices its orders: the tax rates, the shipping
+// methods and whether its prices include tax (SHOP_COUNTRY,
+// TAX_RATES_FILE, SHIPPING_METHODS_FILE, PRICES_INCLUDE_TAX). Like the
+// payment methods it is checked when an order is placed, never on replay.
+type Pricing struct {
+	Taxes            pricing.TaxTable
+	Shipping         pricing.ShippingMethods
+	PricesIncludeTax bool
+}
+
+// DefaultPricing is the embedded demo configuration for a shop in home
+// country: tax-inclusive prices.
+func DefaultPricing(home string) (Pricing, error) {
+	methods, err := pricing.DefaultShippingMethods(home)
+	if err != nil {
+		return Pricing{}, err
+	}
+	return Pricing{Taxes: pricing.DefaultTaxTable(), Shipping: methods, PricesIncludeTax: true}, nil
+}
+
 // PlaceInput is what placing an order needs.
 type PlaceInput struct {
 	CustomerID      string
@@ -249,29 +275,118 @@ type PlaceInput struct {
 	Lines           []LineDTO
 	ShippingAddress AddressDTO
 	Payment         PaymentDTO
+	// ShippingMethod is a method id; "" places the order without shipping.
+	ShippingMethod string
+	// Discount is a code the checkout validated and reserved.
+	Discount *pricing.DiscountDTO
+	// VATID is a B2B buyer's VAT ID (spaces are dropped, letters upper-cased).
+	VATID string
+	Guest bool
 }
 
-// Place validates in and records OrderPlaced with the total computed here.
-// The payment method must be one the shop accepts.
-func (o *Order) Place(in PlaceInput, accepted PaymentMethods, now time.Time) error {
+// Place validates in, prices it with pricing.Quote (the shipping address's
+// country is the destination) and records OrderPlaced with the breakdown;
+// the total is its gross. The payment method must be one the shop accepts;
+// a destination without tax rates, or a shipping method that does not
+// serve it, is ErrInvalid.
+func (o *Order) Place(in PlaceInput, accepted PaymentMethods, prices Pricing, now time.Time) error {
 	if o.status != StatusNone {
 		return ErrAlreadyPlaced
 	}
-	total, err := validatePlace(in)
-	if err != nil {
+	if err := validatePlace(in); err != nil {
 		return err
 	}
 	if !accepted.Accepts(in.Payment.Method) {
 		return fmt.Errorf("%w: %q", ErrPaymentMethodNotAccepted, in.Payment.Method)
 	}
+	vatID, err := NormalizeVATID(in.VATID)
+	if err != nil {
+		return err
+	}
+	q, err := quoteInput(in, prices.PricesIncludeTax)
+	if err != nil {
+		return err
+	}
+	b, err := pricing.Quote(q, prices.Taxes, prices.Shipping)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	lines := make([]LineDTO, len(in.Lines))
 	copy(lines, in.Lines)
+	for i := range lines {
+		lines[i].TaxClass = string(q.Lines[i].TaxClass)
+	}
+	var discount *pricing.DiscountDTO
+	if q.Discount != nil {
+		d := q.Discount.DTO()
+		discount = &d
+	}
+	dto := b.DTO()
 	o.record(OrderPlaced{
 		OrderID: o.id, CustomerID: in.CustomerID, Email: in.Email, Lines: lines,
-		Total: total.DTO(), Currency: total.Currency(), ShippingAddress: in.ShippingAddress,
+		Total: b.Gross.DTO(), Currency: b.Currency, ShippingAddress: in.ShippingAddress,
 		Payment: in.Payment, PlacedAt: now.UTC(),
+		ShippingMethod: in.ShippingMethod, Discount: discount, VATID: vatID, Guest: in.Guest, Breakdown: &dto,
 	})
 	return nil
+}
+
+// quoteInput turns validated order lines into the quote's.
+func quoteInput(in PlaceInput, inclusive bool) (pricing.QuoteInput, error) {
+	q := pricing.QuoteInput{Country: in.ShippingAddress.Country, ShippingMethod: in.ShippingMethod, PricesIncludeTax: inclusive}
+	for i, l := range in.Lines {
+		price, err := money.FromDTO(l.UnitPrice)
+		if err != nil {
+			return q, invalid("line %d: %v", i, err)
+		}
+		tc, err := pricing.ParseTaxClass(l.TaxClass)
+		if err != nil {
+			return q, invalid("line %d: %v", i, err)
+		}
+		if l.WeightGrams < 0 || l.WeightGrams > pricing.MaxWeightGrams {
+			return q, invalid("line %d: weight must be 0 to %d g", i, pricing.MaxWeightGrams)
+		}
+		q.Lines = append(q.Lines, pricing.Line{SKU: l.SKU, Category: l.Category, Quantity: l.Quantity,
+			UnitPrice: price, TaxClass: tc, WeightGrams: l.WeightGrams})
+	}
+	if in.Discount != nil {
+		d, err := pricing.DiscountFromDTO(*in.Discount)
+		if err != nil {
+			return q, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		q.Discount = &d
+	}
+	return q, nil
+}
+
+// NormalizeVATID checks a B2B buyer's VAT ID: a two-letter country prefix
+// and 2 to 13 letters or digits (EL, XI and the like included: the prefix
+// is not checked against a list). Spaces, dots and dashes are dropped and
+// letters upper-cased; "" stays "" (no VAT ID).
+func NormalizeVATID(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	if len(s) > 40 {
+		return "", invalid("VAT ID is too long")
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '.' || r == '-':
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			return "", invalid("VAT ID: letters and digits only")
+		}
+	}
+	v := b.String()
+	if len(v) < 4 || len(v) > 15 || !validCountry(v[:2]) {
+		return "", invalid("VAT ID: a two-letter country prefix and 2 to 13 letters or digits")
+	}
+	return v, nil
 }
 
 func invalid(format string, args ...any) error {
@@ -335,47 +450,44 @@ func ValidatePayment(p PaymentDTO) error {
 	return nil
 }
 
-func validatePlace(in PlaceInput) (money.Money, error) {
+func validatePlace(in PlaceInput) error {
 	if strings.TrimSpace(in.CustomerID) == "" || !validText(in.CustomerID, true) {
-		return money.Money{}, invalid("customer id is required")
+		return invalid("customer id is required")
 	}
 	if err := ValidateEmail(in.Email); err != nil {
-		return money.Money{}, err
+		return err
 	}
 	if len(in.Lines) == 0 || len(in.Lines) > MaxLines {
-		return money.Money{}, invalid("an order has 1 to %d lines", MaxLines)
+		return invalid("an order has 1 to %d lines", MaxLines)
 	}
 	seen := map[string]bool{}
 	var total money.Money
 	for i, l := range in.Lines {
 		if !ValidSKU(l.SKU) || seen[l.SKU] {
-			return money.Money{}, invalid("line %d: bad or duplicate sku", i)
+			return invalid("line %d: bad or duplicate sku", i)
 		}
 		seen[l.SKU] = true
 		if !validText(l.Name, true) || !validText(l.Category, false) {
-			return money.Money{}, invalid("line %d: bad name or category", i)
+			return invalid("line %d: bad name or category", i)
 		}
 		if l.Quantity < 1 || l.Quantity > MaxQuantity {
-			return money.Money{}, invalid("line %d: quantity must be 1 to %d", i, MaxQuantity)
+			return invalid("line %d: quantity must be 1 to %d", i, MaxQuantity)
 		}
 		price, err := money.FromDTO(l.UnitPrice)
 		if err != nil {
-			return money.Money{}, invalid("line %d: %v", i, err)
+			return invalid("line %d: %v", i, err)
 		}
 		if total, err = total.Add(price.Times(l.Quantity)); err != nil {
-			return money.Money{}, invalid("line %d: %v", i, err)
+			return invalid("line %d: %v", i, err)
 		}
 	}
 	if total.Amount() > money.MaxAmount {
-		return money.Money{}, invalid("total too large")
+		return invalid("total too large")
 	}
 	if err := ValidateAddress(in.ShippingAddress); err != nil {
-		return money.Money{}, err
+		return err
 	}
-	if err := ValidatePayment(in.Payment); err != nil {
-		return money.Money{}, err
-	}
-	return total, nil
+	return ValidatePayment(in.Payment)
 }
 
 func validCountry(c string) bool {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 const orderID = "3b241101-e2bb-4255-8caf-4136c566a962"
@@ -37,10 +38,36 @@ var accepted = func() PaymentMethods {
 	return m
 }()
 
+// prices is the demo pricing of a shop in Germany: tax-inclusive.
+var prices = func() Pricing {
+	p, err := DefaultPricing("DE")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// placed is the OrderPlaced of validInput: tax-inclusive prices to France,
+// no shipping, so the total is the sum of the lines. The breakdown's
+// arithmetic is domain/pricing's, tested there; TestPlacePricing checks
+// what the order takes from it.
 func placed() OrderPlaced {
 	in := validInput()
-	return OrderPlaced{OrderID: orderID, CustomerID: in.CustomerID, Email: in.Email, Lines: in.Lines,
-		Total: eur(4499), Currency: "EUR", ShippingAddress: in.ShippingAddress, Payment: in.Payment, PlacedAt: placedAt}
+	lines := append([]LineDTO(nil), in.Lines...)
+	var q pricing.QuoteInput
+	for i := range lines {
+		lines[i].TaxClass = "standard"
+		p, _ := money.FromDTO(lines[i].UnitPrice)
+		q.Lines = append(q.Lines, pricing.Line{SKU: lines[i].SKU, Category: lines[i].Category, Quantity: lines[i].Quantity, UnitPrice: p, TaxClass: pricing.TaxStandard})
+	}
+	q.Country, q.PricesIncludeTax = "FR", true
+	b, err := pricing.Quote(q, prices.Taxes, prices.Shipping)
+	if err != nil {
+		panic(err)
+	}
+	dto := b.DTO()
+	return OrderPlaced{OrderID: orderID, CustomerID: in.CustomerID, Email: in.Email, Lines: lines,
+		Total: eur(4499), Currency: "EUR", ShippingAddress: in.ShippingAddress, Payment: in.Payment, PlacedAt: placedAt, Breakdown: &dto}
 }
 
 // given replays events into a fresh order.
@@ -75,6 +102,13 @@ func TestPlace(t *testing.T) {
 		{name: "unknown method", mutate: func(in *PlaceInput) { in.Payment.Method = "cash" }, wantErr: ErrInvalid},
 		{name: "last4 not digits", mutate: func(in *PlaceInput) { in.Payment.Last4 = "42a2" }, wantErr: ErrInvalid},
 		{name: "method outside the accepted set", mutate: func(in *PlaceInput) { in.Payment = PaymentDTO{Method: "paypal"} }, wantErr: ErrPaymentMethodNotAccepted},
+		{name: "no tax rates for the destination", mutate: func(in *PlaceInput) { in.ShippingAddress.Country = "JP" }, wantErr: pricing.ErrUnknownCountry},
+		{name: "shipping method not serving the destination", mutate: func(in *PlaceInput) { in.ShippingMethod = "pickup" }, wantErr: pricing.ErrShippingUnavailable},
+		{name: "unknown shipping method", mutate: func(in *PlaceInput) { in.ShippingMethod = "teleport" }, wantErr: ErrInvalid},
+		{name: "unknown tax class", mutate: func(in *PlaceInput) { in.Lines[0].TaxClass = "luxury" }, wantErr: ErrInvalid},
+		{name: "negative weight", mutate: func(in *PlaceInput) { in.Lines[0].WeightGrams = -1 }, wantErr: ErrInvalid},
+		{name: "malformed discount", mutate: func(in *PlaceInput) { in.Discount = &pricing.DiscountDTO{Code: "X", Kind: "percentage", PercentOff: 0} }, wantErr: ErrInvalid},
+		{name: "malformed VAT ID", mutate: func(in *PlaceInput) { in.VATID = "123456789" }, wantErr: ErrInvalid},
 		{name: "stripe needs no token", mutate: func(in *PlaceInput) { in.Payment = PaymentDTO{Method: "stripe"} },
 			want: []Event{func() OrderPlaced { p := placed(); p.Payment = PaymentDTO{Method: "stripe"}; return p }()}},
 	}
@@ -86,7 +120,7 @@ func TestPlace(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(&in)
 			}
-			err := o.Place(in, accepted, placedAt)
+			err := o.Place(in, accepted, prices, placedAt)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -294,7 +328,7 @@ func TestStoredMethodOutsideTheSetStillLoads(t *testing.T) {
 	if err := o.MarkPaid("pay-1", o.Total()); err != nil {
 		t.Fatal(err)
 	}
-	if err := Blank(orderID).Place(validInput(), stripeOnly, placedAt); !errors.Is(err, ErrPaymentMethodNotAccepted) {
+	if err := Blank(orderID).Place(validInput(), stripeOnly, prices, placedAt); !errors.Is(err, ErrPaymentMethodNotAccepted) {
 		t.Fatalf("placing a sandbox order in a stripe shop: %v", err)
 	}
 }
@@ -346,5 +380,96 @@ func TestRefunds(t *testing.T) {
 				t.Fatalf("replayed %s %s, decided %s %s", r.Status(), r.Refunded(), o.Status(), o.Refunded())
 			}
 		})
+	}
+}
+
+// TestPlacePricing: the order's total is the breakdown's gross, with
+// shipping, discount and tax classes, in both tax modes; the order keeps
+// the breakdown and records method, discount, VAT ID and guest flag.
+func TestPlacePricing(t *testing.T) {
+	t.Parallel()
+	book := LineDTO{SKU: "BOOK-1", Name: "Book", Category: "Books", Quantity: 1, UnitPrice: eur(1999), TaxClass: "reduced", WeightGrams: 400}
+	mug := LineDTO{SKU: "MUG-1", Name: "Mug", Category: "Kitchen", Quantity: 2, UnitPrice: eur(1250), WeightGrams: 350}
+	exclusive := prices
+	exclusive.PricesIncludeTax = false
+	tests := []struct {
+		name                string
+		prices              Pricing
+		mutate              func(*PlaceInput)
+		total, tax, ship    int64
+		rates               int
+		wantShippingMethod  string
+		wantDiscount, wantV string
+	}{
+		{name: "inclusive, standard shipping to Germany", prices: prices,
+			mutate: func(in *PlaceInput) { in.ShippingMethod = "standard" },
+			// book 1999 at 7 %: 131; mugs 2500 at 19 %: 399; shipping 495 at 19 %: 79
+			total: 1999 + 2500 + 495, tax: 131 + 399 + 79, ship: 495, rates: 2, wantShippingMethod: "standard"},
+		{name: "exclusive, express, 10 % off books, B2B", prices: exclusive,
+			mutate: func(in *PlaceInput) {
+				in.ShippingMethod = "express"
+				in.Discount = &pricing.DiscountDTO{Code: "READ10", Kind: "percentage", PercentOff: 10, Categories: []string{"Books"}}
+				in.VATID = "de 123 456 789"
+			},
+			// book 1999-200 = 1799 net + 126 (7 %); mugs 2500 + 475; express 1490 + 283
+			total: 1799 + 126 + 2500 + 475 + 1490 + 283, tax: 126 + 475 + 283, ship: 1490 + 283, rates: 2,
+			wantShippingMethod: "express", wantDiscount: "READ10", wantV: "DE123456789"},
+		{name: "free shipping code, guest", prices: prices,
+			mutate: func(in *PlaceInput) {
+				in.ShippingMethod = "standard"
+				in.Discount = &pricing.DiscountDTO{Code: "SHIPFREE", Kind: "free_shipping"}
+				in.Guest = true
+			},
+			total: 1999 + 2500, tax: 131 + 399, ship: 0, rates: 2, wantShippingMethod: "standard", wantDiscount: "SHIPFREE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := validInput()
+			in.Lines = []LineDTO{book, mug}
+			in.ShippingAddress.Country = "DE"
+			tt.mutate(&in)
+			o := Blank(orderID)
+			if err := o.Place(in, accepted, tt.prices, placedAt); err != nil {
+				t.Fatal(err)
+			}
+			ev := o.Changes()[0].(OrderPlaced)
+			b := ev.Breakdown
+			if b == nil || o.Breakdown() != b {
+				t.Fatalf("breakdown not recorded and kept: %+v", b)
+			}
+			if ev.Total.Amount != tt.total || o.Total().Amount() != tt.total || b.Gross.Amount != tt.total || b.Tax.Amount != tt.tax || len(b.TaxRates) != tt.rates {
+				t.Errorf("total %d (order %s), gross %d, tax %d, %d rates; want %d, %d, %d rates", ev.Total.Amount, o.Total(), b.Gross.Amount, b.Tax.Amount, len(b.TaxRates), tt.total, tt.tax, tt.rates)
+			}
+			if b.Shipping == nil || b.Shipping.Gross.Amount != tt.ship {
+				t.Errorf("shipping %+v, want gross %d", b.Shipping, tt.ship)
+			}
+			if b.PricesIncludeTax != tt.prices.PricesIncludeTax || ev.ShippingMethod != tt.wantShippingMethod || ev.VATID != tt.wantV || ev.Guest != in.Guest {
+				t.Errorf("recorded %+v", ev)
+			}
+			if (ev.Discount == nil) != (tt.wantDiscount == "") || ev.Discount != nil && ev.Discount.Code != tt.wantDiscount {
+				t.Errorf("discount %+v, want %q", ev.Discount, tt.wantDiscount)
+			}
+			if ev.Lines[1].TaxClass != "standard" || ev.Lines[0].TaxClass != "reduced" {
+				t.Errorf("line tax classes %q, %q", ev.Lines[0].TaxClass, ev.Lines[1].TaxClass)
+			}
+			if err := o.MarkPaid("pay-1", mustEUR(tt.total)); err != nil {
+				t.Errorf("paying the breakdown's gross: %v", err)
+			}
+		})
+	}
+}
+
+func TestNormalizeVATID(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": "", "DE123456789": "DE123456789", "de 123.456-789": "DE123456789", "NL123456789B01": "NL123456789B01", "ATU12": "ATU12"} {
+		if got, err := NormalizeVATID(in); err != nil || got != want {
+			t.Errorf("NormalizeVATID(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"D1234", "DE1", "123456789", "DE1234567890ABCD", "DE12345ü", "DE_123"} {
+		if _, err := NormalizeVATID(in); !errors.Is(err, ErrInvalid) {
+			t.Errorf("NormalizeVATID(%q): %v, want ErrInvalid", in, err)
+		}
 	}
 }

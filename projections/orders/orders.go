@@ -298,7 +298,7 @@ func applyTo(o *Order, c Change) {
 		o.ShippingAddress, o.PaymentMethod, o.PaymentLast4 = p.ShippingAddress, p.Payment.Method, p.Payment.Last4
 		o.Lines, o.ItemCount = nil, 0
 		for _, l := range p.Lines {
-			o.Lines = append(o.Lines, Line(l))
+			o.Lines = append(o.Lines, Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 			o.ItemCount += l.Quantity
 		}
 	}

@@ -122,7 +122,7 @@ func decode(ev eventstore.RecordedEvent) (Change, bool, error) {
 			if un(&e); err == nil {
 				c.kind = kindPlaced
 				for _, l := range e.Lines {
-					c.lines = append(c.lines, Line(l))
+					c.lines = append(c.lines, Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 				}
 			}
 		case ordering.EventOrderPaid:
