@@ -10,7 +10,9 @@ import (
 
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	domain "github.com/evshop/shop/domain/basket"
+	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/platform/guestorder"
 )
 
@@ -59,6 +61,10 @@ type CheckOut struct {
 	ShippingAddress ordering.AddressDTO
 	// Payment carries a gateway token (never a card number).
 	Payment ordering.PaymentDTO
+	// ShippingMethod is required when the shop has shipping methods.
+	ShippingMethod string
+	// VATID is a B2B buyer's VAT ID (optional).
+	VATID   string
 	IfMatch *uint64
 }
 
@@ -78,14 +84,19 @@ func (cmd CheckOut) basket() (domain.ID, string, error) {
 // current one: if any changed (or its product is gone), the basket records
 // the new prices (ItemRepriced, ItemRemoved) and the checkout is refused with
 // *PricesChanged, placing nothing; the buyer's next attempt finds the prices
-// current. Otherwise it records BasketCheckedOut (which empties the basket
-// and remembers the key), then places the order from the recorded lines.
-// The basket is decided first so its contents at check-out are fixed by one
-// append; a retry with the same key finds the remembered check-out (no
-// price check then) and re-sends PlaceOrder, which the order stream's
-// no-stream expectation makes a no-op if it already happened. So the same
-// key never makes two orders, and a crash between the two appends is healed
-// by the client's retry.
+// current. Then it prices the basket for the destination and shipping method
+// (ErrUnknownCountry, ErrShippingUnavailable, ErrShippingRequired refuse it
+// with the basket untouched), reserves the basket's discount code for the
+// order (a DiscountRefusal refuses it), records BasketCheckedOut (which
+// empties the basket and remembers the key and the code), and places the
+// order from the recorded lines; the code's use is released if the order
+// cannot be placed. The basket is decided first so its contents at
+// check-out are fixed by one append; a retry with the same key finds the
+// remembered check-out (no price check then), reserves its code again (the
+// same use) and re-sends PlaceOrder, which the order stream's no-stream
+// expectation makes a no-op if it already happened. So the same key never
+// makes two orders, and a crash between the two appends is healed by the
+// client's retry.
 func (h *Handlers) CheckOut(ctx context.Context, cmd CheckOut) (orderID string, st State, err error) {
 	if cmd.CustomerID == "" {
 		// The guest identity is derived from the address: check it first.
@@ -108,6 +119,13 @@ func (h *Handlers) CheckOut(ctx context.Context, cmd CheckOut) (orderID string, 
 			return "", State{}, err
 		}
 	}
+	vatID, err := ordering.NormalizeVATID(cmd.VATID)
+	if err != nil {
+		return "", State{}, err
+	}
+	if cmd.ShippingMethod == "" && len(h.pricing.Shipping.All()) > 0 {
+		return "", State{}, ErrShippingRequired
+	}
 	orderID = OrderIDFor(id.String(), cmd.IdempotencyKey)
 	ifMatch := cmd.IfMatch
 	if ifMatch != nil {
@@ -122,8 +140,10 @@ func (h *Handlers) CheckOut(ctx context.Context, cmd CheckOut) (orderID string, 
 	prices := map[string]domain.CatalogPrice{} // kept across retries of the append
 	var co domain.Checkout
 	var repriced []domain.PriceChange
+	var discount *pricing.Discount
+	reserved := false
 	st, err = h.change(ctx, id, ifMatch, func(b *domain.Basket) error {
-		repriced = nil
+		repriced, discount = nil, nil
 		if c, ok := b.CheckedOut(cmd.IdempotencyKey); ok {
 			co = c
 			return nil
@@ -134,28 +154,97 @@ func (h *Handlers) CheckOut(ctx context.Context, cmd CheckOut) (orderID string, 
 		if repriced = b.Reprice(prices); len(repriced) > 0 {
 			return nil // saved; refused below
 		}
-		c, err := b.CheckOut(customerID, orderID, cmd.IdempotencyKey)
+		lines := withCatalog(b.Lines(), prices)
+		dto, hasCode := b.Discount()
+		// The destination and method are checked as the order will price
+		// them, before the basket is emptied.
+		if _, err := h.Estimate(lines, cmd.ShippingAddress.Country, cmd.ShippingMethod, nil); err != nil {
+			return err
+		}
+		if hasCode {
+			d, err := h.reserve(ctx, dto.Code, customerID, orderID, lines)
+			if err != nil {
+				return err
+			}
+			reserved, discount = true, &d
+		}
+		c, err := b.CheckOut(customerID, orderID, cmd.IdempotencyKey, prices)
 		co = c
 		return err
 	})
 	if err != nil {
+		if reserved {
+			h.release(ctx, orderID)
+		}
 		return "", State{}, err
 	}
 	if len(repriced) > 0 {
 		return "", st, &PricesChanged{Lines: repriced}
 	}
 	lines := make([]ordering.LineDTO, len(co.Lines))
+	basketLines := make([]domain.Line, len(co.Lines))
 	for i, l := range co.Lines {
-		lines[i] = ordering.LineDTO{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice}
+		lines[i] = ordering.LineDTO{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+			TaxClass: l.TaxClass, WeightGrams: l.WeightGrams}
+		price, _ := money.FromDTO(l.UnitPrice)
+		basketLines[i] = domain.Line{SKU: l.SKU, Category: l.Category, Quantity: l.Quantity, UnitPrice: price, TaxClass: l.TaxClass, WeightGrams: l.WeightGrams}
 	}
-	err = h.orders.PlaceOrder(ctx, &ordercmd.PlaceOrder{
+	if discount == nil && co.DiscountCode != "" {
+		// A retry: the same use again (or a fresh one if it was released).
+		d, err := h.reserve(ctx, co.DiscountCode, customerID, co.OrderID, basketLines)
+		if err != nil {
+			return "", State{}, err
+		}
+		discount = &d
+	}
+	place := &ordercmd.PlaceOrder{
 		OrderID: co.OrderID, CustomerID: customerID, Email: cmd.Email, Lines: lines,
 		ShippingAddress: cmd.ShippingAddress, Payment: cmd.Payment,
-	})
-	if err != nil {
+		ShippingMethod: cmd.ShippingMethod, VATID: vatID, Guest: cmd.CustomerID == "",
+	}
+	if discount != nil {
+		d := discount.DTO()
+		place.Discount = &d
+	}
+	if err := h.orders.PlaceOrder(ctx, place); err != nil {
+		if discount != nil {
+			h.release(ctx, co.OrderID)
+		}
 		return "", State{}, fmt.Errorf("basket: place order %s: %w", co.OrderID, err)
 	}
 	return co.OrderID, st, nil
+}
+
+// reserve takes the code's use for the order.
+func (h *Handlers) reserve(ctx context.Context, code, customerKey, orderID string, lines []domain.Line) (pricing.Discount, error) {
+	if h.discounts == nil {
+		return pricing.Discount{}, ErrNoDiscounts
+	}
+	in, subtotal := quoteLines(lines)
+	d, err := h.discounts.Reserve(ctx, code, customerKey, orderID, in, subtotal)
+	if err != nil {
+		return pricing.Discount{}, fmt.Errorf("basket: reserve discount code: %w", err)
+	}
+	return d, nil
+}
+
+// release frees the order's use of a code; a failure is left to the
+// discounts service's own expiry of unplaced reservations, as the order
+// never existed.
+func (h *Handlers) release(ctx context.Context, orderID string) {
+	_ = h.discounts.Release(context.WithoutCancel(ctx), orderID)
+}
+
+// withCatalog gives lines the catalog's current tax class and weight.
+func withCatalog(lines []domain.Line, prices map[string]domain.CatalogPrice) []domain.Line {
+	out := make([]domain.Line, len(lines))
+	for i, l := range lines {
+		if cp, ok := prices[l.SKU]; ok && !cp.Gone {
+			l.TaxClass, l.WeightGrams = cp.TaxClass, cp.WeightGrams
+		}
+		out[i] = l
+	}
+	return out
 }
 
 // currentPrices asks the catalog for the lines not in prices yet. A product
@@ -173,7 +262,7 @@ func (h *Handlers) currentPrices(ctx context.Context, lines []domain.Line, price
 		case err != nil:
 			return fmt.Errorf("basket: current price of %s: %w", l.SKU, err)
 		default:
-			prices[l.SKU] = domain.CatalogPrice{Price: p.Price, Gone: p.Archived || p.SKU != l.SKU}
+			prices[l.SKU] = domain.CatalogPrice{Price: p.Price, Gone: p.Archived || p.SKU != l.SKU, TaxClass: p.TaxClass, WeightGrams: p.WeightGrams}
 		}
 	}
 	return nil

@@ -56,7 +56,7 @@ func setupPrices(t *testing.T) (*Handlers, *ordercmd.Handlers, *priceList, *memo
 		t.Fatal(err)
 	}
 	prices := &priceList{prices: map[string]int64{"MUG": 1000, "TEE": 2000, "CAP": 500}, gone: map[string]bool{}}
-	h, err := NewHandlers(Config{Store: store, Products: prices, Orders: orders})
+	h, err := NewHandlers(Config{Store: store, Products: prices, Orders: orders, Pricing: noShipping()})
 	if err != nil {
 		t.Fatal(err)
 	}
