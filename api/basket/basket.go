@@ -32,6 +32,7 @@ import (
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/guestorder"
@@ -78,6 +79,9 @@ type Commands interface {
 	ClearBasket(ctx context.Context, cmd basketcmd.ClearBasket) (basketcmd.State, error)
 	CheckOut(ctx context.Context, cmd basketcmd.CheckOut) (string, basketcmd.State, error)
 	MergeGuestBasket(ctx context.Context, guestToken, customerID string) (basketcmd.State, error)
+	ApplyDiscount(ctx context.Context, cmd basketcmd.ApplyDiscount) (basketcmd.State, error)
+	RemoveDiscount(ctx context.Context, cmd basketcmd.RemoveDiscount) (basketcmd.State, error)
+	Estimate(lines []domain.Line, country, shippingMethod string, discount *pricing.DiscountDTO) (basketcmd.Estimate, error)
 }
 
 // Reader is the read model (projections/baskets Store).
@@ -142,6 +146,8 @@ func (a *API) Mount(r fiber.Router) {
 		r.Post("/checkout", authn.Required(), a.checkout)
 	}
 	r.Post("/merge", authn.Required(), a.merge)
+	r.Post("/discount", a.applyDiscount)
+	r.Delete("/discount", a.removeDiscount)
 }
 
 // --- wire shapes ---
@@ -161,10 +167,29 @@ type basketJSON struct {
 	ItemCount int        `json:"itemCount"`
 	// Revision is the basket's version, the value inside its ETag.
 	Revision uint64 `json:"revision"`
+	// Discount is the code in the basket (null: none).
+	Discount *pricing.DiscountDTO `json:"discount"`
+	// Estimate prices the basket for a destination (null: empty basket).
+	Estimate *estimateJSON `json:"estimate"`
+}
+
+type shippingOfferJSON struct {
+	ID    string    `json:"id"`
+	Name  string    `json:"name"`
+	Price money.DTO `json:"price"`
+}
+
+type estimateJSON struct {
+	Country        string               `json:"country"`
+	ShippingMethod string               `json:"shippingMethod,omitempty"`
+	Breakdown      pricing.BreakdownDTO `json:"breakdown"`
+	// ShippingMethods are the methods serving the destination, priced for
+	// this basket.
+	ShippingMethods []shippingOfferJSON `json:"shippingMethods"`
 }
 
 func fromView(v baskets.View) basketJSON {
-	out := basketJSON{Lines: []lineJSON{}, Revision: v.Version}
+	out := basketJSON{Lines: []lineJSON{}, Revision: v.Version, Discount: v.Discount}
 	for _, l := range v.Lines {
 		out.Lines = append(out.Lines, lineJSON{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice, LineTotal: money.DTO{Amount: l.UnitPrice.Amount * int64(l.Quantity), Currency: l.UnitPrice.Currency}})
@@ -177,21 +202,78 @@ func fromView(v baskets.View) basketJSON {
 	return out
 }
 
-func fromState(s basketcmd.State) basketJSON {
-	v := baskets.View{Version: s.Version}
+func viewOf(s basketcmd.State) baskets.View {
+	v := baskets.View{Version: s.Version, Discount: s.Discount}
 	for _, l := range s.Lines {
-		v.Lines = append(v.Lines, baskets.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice.DTO()})
+		v.Lines = append(v.Lines, baskets.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice.DTO(),
+			TaxClass: l.TaxClass, WeightGrams: l.WeightGrams})
 	}
-	return fromView(v)
+	return v
 }
 
-func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
+// estimateParams reads ?country= and ?shippingMethod=; malformed ones are
+// 422 (strict, GET) or ignored (writes, which answer with the basket).
+func estimateParams(c *fiber.Ctx, strict bool) (country, method string, err error) {
+	country, method = c.Query("country"), c.Query("shippingMethod")
+	var bad []httpx.FieldError
+	if country != "" && !pricing.ValidCountry(country) {
+		bad = append(bad, httpx.FieldError{Field: "country", Reason: "must be a two-letter ISO country code in upper case"})
+		country = ""
+	}
+	if len(method) > 32 {
+		bad = append(bad, httpx.FieldError{Field: "shippingMethod", Reason: "is not a shipping method"})
+		method = ""
+	}
+	if len(bad) > 0 && strict {
+		return "", "", httpx.Invalid(bad...)
+	}
+	return country, method, nil
+}
 
-func send(c *fiber.Ctx, status int, b basketJSON) error {
+// send answers with the basket v and its estimate. strict (GET) refuses a
+// destination or method the shop cannot price with 422; writes answer with
+// the estimate for the shop's country instead.
+func (a *API) send(c *fiber.Ctx, status int, v baskets.View, strict bool) error {
+	b := fromView(v)
+	if len(v.Lines) > 0 {
+		country, method, err := estimateParams(c, strict)
+		if err != nil {
+			return err
+		}
+		lines := make([]domain.Line, len(v.Lines))
+		for i, l := range v.Lines {
+			price, _ := money.FromDTO(l.UnitPrice)
+			lines[i] = domain.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: price,
+				TaxClass: l.TaxClass, WeightGrams: l.WeightGrams}
+		}
+		est, err := a.d.Commands.Estimate(lines, country, method, v.Discount)
+		if err != nil && !strict {
+			est, err = a.d.Commands.Estimate(lines, "", "", v.Discount)
+		}
+		switch {
+		case errors.Is(err, basketcmd.ErrUnknownCountry):
+			return httpx.Invalid(httpx.FieldError{Field: "country", Reason: "is not a country this shop sells to"})
+		case errors.Is(err, basketcmd.ErrShippingUnavailable):
+			return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is not available for this destination and basket"})
+		case err != nil:
+			a.d.Log.WarnContext(c.UserContext(), "basket estimate failed", "err", err)
+		default:
+			e := &estimateJSON{Country: est.Country, ShippingMethod: method, Breakdown: est.Breakdown.DTO(), ShippingMethods: []shippingOfferJSON{}}
+			if est.Breakdown.Shipping == nil {
+				e.ShippingMethod = ""
+			}
+			for _, o := range est.Methods {
+				e.ShippingMethods = append(e.ShippingMethods, shippingOfferJSON{ID: o.Method.ID, Name: o.Method.Name, Price: o.Price.DTO()})
+			}
+			b.Estimate = e
+		}
+	}
 	c.Set(fiber.HeaderETag, etag(b.Revision))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).JSON(b)
 }
+
+func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
 
 // --- identity of the basket ---
 
@@ -295,6 +377,14 @@ func problem(err error) error {
 		return httpx.Invalid(httpx.FieldError{Field: "sku", Reason: "is priced in another currency than the basket"})
 	case errors.Is(err, domain.ErrEmpty):
 		return httpx.Conflict("the basket is empty")
+	case errors.Is(err, basketcmd.ErrShippingRequired):
+		return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is required: choose one of the methods the basket's estimate lists"})
+	case errors.Is(err, basketcmd.ErrShippingUnavailable):
+		return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is not available for this destination and basket"})
+	case errors.Is(err, basketcmd.ErrUnknownCountry):
+		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress.country", Reason: "is not a country this shop sells to"})
+	case errors.Is(err, domain.ErrNoDiscount):
+		return httpx.NotFound("the basket holds no discount code")
 	case errors.Is(err, domain.ErrInvalid), errors.Is(err, ordering.ErrInvalid):
 		return httpx.NewProblem(fiber.StatusUnprocessableEntity, publicDetail(err))
 	case errors.Is(err, ordering.ErrAlreadyPlaced):
@@ -323,7 +413,7 @@ func (a *API) get(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		return send(c, fiber.StatusOK, fromView(baskets.View{}))
+		return a.send(c, fiber.StatusOK, baskets.View{}, true)
 	}
 	v, err := a.current(c.UserContext(), id)
 	if err != nil {
@@ -333,7 +423,7 @@ func (a *API) get(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderETag, m)
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	return send(c, fiber.StatusOK, fromView(v))
+	return a.send(c, fiber.StatusOK, v, true)
 }
 
 // current is the basket as its stream holds it now: the read model's view
@@ -391,7 +481,7 @@ func (a *API) addItem(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 type changeItemReq struct {
@@ -433,7 +523,7 @@ func (a *API) changeItem(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 func (a *API) removeItem(c *fiber.Ctx) error {
@@ -456,7 +546,7 @@ func (a *API) removeItem(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 func (a *API) clear(c *fiber.Ctx) error {
@@ -469,13 +559,13 @@ func (a *API) clear(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		return send(c, fiber.StatusOK, fromView(baskets.View{}))
+		return a.send(c, fiber.StatusOK, baskets.View{}, false)
 	}
 	st, err := a.d.Commands.ClearBasket(withMeta(c), basketcmd.ClearBasket{BasketID: id, IfMatch: im})
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 // HeaderIdempotencyKey names the checkout idempotency header.
@@ -492,6 +582,10 @@ type checkoutReq struct {
 	// Email is required for a guest checkout and refused when signed in
 	// (the order then goes to the account's verified address).
 	Email string `json:"email"`
+	// ShippingMethod is required when the shop has shipping methods.
+	ShippingMethod string `json:"shippingMethod"`
+	// VATID is a B2B buyer's VAT ID, printed on the invoice.
+	VATID string `json:"vatId"`
 }
 
 type checkoutResp struct {
@@ -525,7 +619,16 @@ func (a *API) checkout(c *fiber.Ctx) error {
 		return httpx.Invalid(httpx.FieldError{Field: "email", Reason: "is required to check out without an account, as a valid address"})
 	}
 	if err := ordering.ValidateAddress(req.ShippingAddress); err != nil {
+		req.Payment.CardNumber = ""
 		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress", Reason: "needs name, line1, city, postalCode and a two-letter country code"})
+	}
+	if _, err := ordering.NormalizeVATID(req.VATID); err != nil {
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "vatId", Reason: "must be a two-letter country prefix and 2 to 13 letters or digits"})
+	}
+	if len(req.ShippingMethod) > 32 {
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is not a shipping method"})
 	}
 	if !slices.Contains(a.d.PaymentMethods, req.Payment.Method) {
 		req.Payment.CardNumber = ""
@@ -535,7 +638,8 @@ func (a *API) checkout(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cmd := basketcmd.CheckOut{CustomerID: p.UserID, Email: p.Email, IdempotencyKey: key, ShippingAddress: req.ShippingAddress, IfMatch: im}
+	cmd := basketcmd.CheckOut{CustomerID: p.UserID, Email: p.Email, IdempotencyKey: key, ShippingAddress: req.ShippingAddress, IfMatch: im,
+		ShippingMethod: req.ShippingMethod, VATID: req.VATID}
 	if !signedIn {
 		id, ok, err := a.basketID(c, false)
 		if err != nil {
@@ -573,6 +677,9 @@ func (a *API) checkout(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderETag, etag(st.Version)) // the repriced basket: confirm against it
 			return sendPricesChanged(c, pc)
 		}
+		if r, ok := basketcmd.RefusalOf(err); ok {
+			return sendRefusal(c, r)
+		}
 		return problem(err)
 	}
 	c.Set(fiber.HeaderETag, etag(st.Version))
@@ -605,11 +712,10 @@ type priceProblem struct {
 }
 
 // sendPricesChanged answers 409 problem+json with the changed lines as the
-// extension member changedLines (httpx's Problem has no room for one).
+// extension member changedLines.
 func sendPricesChanged(c *fiber.Ctx, pc *basketcmd.PricesChanged) error {
 	out := priceProblem{Problem: httpx.Conflict("prices changed since these lines were added: the basket now holds the current prices; check out again to accept them"),
 		ChangedLines: make([]changedLine, len(pc.Lines))}
-	out.Instance = c.Path()
 	for i, l := range pc.Lines {
 		cl := changedLine{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, OldUnitPrice: l.Old.DTO(), Removed: l.Removed}
 		if !l.Removed {
@@ -618,14 +724,96 @@ func sendPricesChanged(c *fiber.Ctx, pc *basketcmd.PricesChanged) error {
 		}
 		out.ChangedLines[i] = cl
 	}
-	body, err := json.Marshal(out)
+	return sendExtended(c, out.Problem, out)
+}
+
+// refusalProblem is a refused discount code: 409 when other buyers' uses
+// refused it (used up, the customer's limit), else 422; reason is the
+// stable machine name.
+type refusalProblem struct {
+	*httpx.Problem
+	Reason string `json:"reason"`
+}
+
+func sendRefusal(c *fiber.Ctx, r basketcmd.DiscountRefusal) error {
+	p := httpx.NewProblem(fiber.StatusUnprocessableEntity, r.Error())
+	if r.Conflict() {
+		p = httpx.Conflict(r.Error())
+	}
+	return sendExtended(c, p, refusalProblem{Problem: p, Reason: r.Reason()})
+}
+
+// sendExtended writes body, a problem (p) with extension members, as
+// problem+json (httpx's Problem has no room for them).
+func sendExtended(c *fiber.Ctx, p *httpx.Problem, body any) error {
+	p.Instance = c.Path()
+	raw, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	c.Status(fiber.StatusConflict)
+	c.Status(p.Status)
 	c.Set(fiber.HeaderContentType, httpx.ContentTypeProblem)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(body)
+	return c.Send(raw)
+}
+
+type discountReq struct {
+	Code string `json:"code"`
+}
+
+// applyDiscount puts a code in the caller's basket (a guest's too).
+func (a *API) applyDiscount(c *fiber.Ctx) error {
+	var req discountReq
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	code := strings.TrimSpace(req.Code)
+	if code == "" || len(code) > basketcmd.MaxCodeLength {
+		return httpx.Invalid(httpx.FieldError{Field: "code", Reason: fmt.Sprintf("must be 1 to %d characters", basketcmd.MaxCodeLength)})
+	}
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.Conflict("the basket is empty")
+	}
+	p, _ := authn.FromCtx(c)
+	st, err := a.d.Commands.ApplyDiscount(withMeta(c), basketcmd.ApplyDiscount{BasketID: id, Code: code, CustomerKey: p.UserID, IfMatch: im})
+	if errors.Is(err, basketcmd.ErrNoDiscounts) {
+		p := httpx.NewProblem(fiber.StatusUnprocessableEntity, "there is no such discount code")
+		return sendExtended(c, p, refusalProblem{Problem: p, Reason: basketcmd.ReasonUnknown})
+	}
+	if r, ok := basketcmd.RefusalOf(err); ok {
+		return sendRefusal(c, r)
+	}
+	if err != nil {
+		return problem(err)
+	}
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
+}
+
+func (a *API) removeDiscount(c *fiber.Ctx) error {
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.NotFound("the basket holds no discount code")
+	}
+	st, err := a.d.Commands.RemoveDiscount(withMeta(c), basketcmd.RemoveDiscount{BasketID: id, IfMatch: im})
+	if err != nil {
+		return problem(err)
+	}
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 func (a *API) merge(c *fiber.Ctx) error {

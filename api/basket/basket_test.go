@@ -253,7 +253,7 @@ func TestJourney(t *testing.T) {
 	}
 
 	checkoutBody := `{"shippingAddress":{"name":"Alice","line1":"1 Main St","line2":"","city":"Paris","postalCode":"75001","country":"FR"},
-		"payment":{"method":"sandbox","cardNumber":"` + card + `"}}`
+		"payment":{"method":"sandbox","cardNumber":"` + card + `"},"shippingMethod":"standard"}`
 	r = e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", body: checkoutBody}))
 	expect(t, "checkout without key", r, 400, "")
 	r = e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", body: checkoutBody, idemKey: "bad key"}))
@@ -399,7 +399,7 @@ func TestCheckoutOnlyWithAcceptedMethods(t *testing.T) {
 			e := newEnvAccepting(t, false, tt.apiMethods, tt.orderMethods)
 			alice := func(r req) req { r.token = "alice"; return r }
 			expect(t, "add", e.do(t, alice(req{method: "POST", path: "/api/basket/items", body: `{"sku":"MUG","quantity":2}`})), 200, `"1"`)
-			r := e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", idemKey: "checkout-0001", body: `{` + address + `,"payment":` + tt.payment + `}`}))
+			r := e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", idemKey: "checkout-0001", body: `{` + address + `,"shippingMethod":"standard","payment":` + tt.payment + `}`}))
 			expect(t, "checkout", r, tt.status, "")
 			if strings.Contains(r.raw, "4242") {
 				t.Fatalf("card number echoed: %s", r.raw)

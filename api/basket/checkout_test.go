@@ -40,7 +40,7 @@ func TestCheckoutPriceChange(t *testing.T) {
 			expect(t, "add CAP", e.do(t, alice(req{method: "POST", path: "/api/basket/items", body: `{"sku":"CAP","quantity":1}`})), 200, `"3"`)
 			e.prices.Store("MUG", int64(1250))
 			e.prices.Store("CAP", int64(-1))
-			body := `{` + address + `,"payment":{"method":"stripe"}}`
+			body := `{` + address + `,"payment":{"method":"stripe"},"shippingMethod":"standard"}`
 			r := e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", body: body, idemKey: "checkout-0001", ifMatch: `"3"`}))
 			expect(t, "checkout at old prices", r, 409, `"5"`)
 			lines, _ := r.body["changedLines"].([]any)
@@ -72,7 +72,7 @@ func TestCheckoutPriceChange(t *testing.T) {
 			expect(t, "confirm", r, 202, `"6"`)
 			orderID := r.body["orderId"].(string)
 			o, err := e.orders.Load(context.Background(), orderID)
-			if err != nil || o.Total().Amount() != 3500 {
+			if err != nil || o.Total().Amount() != 3500+495 { // standard shipping to FR
 				t.Fatalf("order %v %v", o, err)
 			}
 			e.prices.Store("TEE", int64(5000))
@@ -103,7 +103,7 @@ func TestGuestCheckout(t *testing.T) {
 	t.Parallel()
 	e, links := newGuestEnv(t)
 	body := func(email string) string {
-		return `{` + address + `,"payment":{"method":"sandbox","cardNumber":"` + card + `"}` + email + `}`
+		return `{` + address + `,"shippingMethod":"standard","payment":{"method":"sandbox","cardNumber":"` + card + `"}` + email + `}`
 	}
 	r := e.do(t, req{method: "POST", path: "/api/basket/checkout", body: body(`,"email":"grace@example.com"`), idemKey: "guest-key-01"})
 	expect(t, "guest without a basket", r, 409, "")
@@ -145,7 +145,7 @@ func TestGuestCheckout(t *testing.T) {
 		t.Fatalf("links: %s %v", r.raw, r.header)
 	}
 	o, err := e.orders.Load(context.Background(), orderID)
-	if err != nil || o.CustomerID() != guestorder.CustomerID("grace@example.com") || o.Email() != "Grace@Example.com" || o.Total().Amount() != 2000 {
+	if err != nil || o.CustomerID() != guestorder.CustomerID("grace@example.com") || o.Email() != "Grace@Example.com" || o.Total().Amount() != 2000+495 {
 		t.Fatalf("order %+v %v", o, err)
 	}
 	r = e.do(t, req{method: "POST", path: "/api/basket/checkout", body: body(`,"email":"Grace@Example.com"`), idemKey: "guest-key-01", cookie: ck})
