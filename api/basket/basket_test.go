@@ -17,6 +17,8 @@ import (
 
 	basketcmd "github.com/evshop/shop/commands/basket"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/discounts"
+	discountsmem "github.com/evshop/shop/discounts/memstore"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
@@ -44,6 +46,8 @@ type env struct {
 	// prices overrides the catalog's price of a SKU (default 1000 EUR); a
 	// negative one means archived.
 	prices sync.Map
+	// codes is the discounts service the basket checks and reserves codes with.
+	codes *discounts.Service
 }
 
 func newEnv(t *testing.T) *env {
@@ -78,7 +82,12 @@ func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []strin
 		price, _ := money.New(max(amount, 1), "EUR")
 		return basketcmd.Product{SKU: sku, Name: "Product " + sku, Category: "misc", Price: price, Archived: amount < 0}, nil
 	})
-	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders})
+	codes, err := discounts.New(discounts.Config{Store: discountsmem.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.codes = codes
+	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Discounts: basketcmd.DiscountService{Service: codes}})
 	if err != nil {
 		t.Fatal(err)
 	}
