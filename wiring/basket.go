@@ -8,6 +8,7 @@ import (
 	apibasket "github.com/evshop/shop/api/basket"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/discounts"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/payments/sandbox"
 	"github.com/evshop/shop/platform/guestorder"
@@ -21,8 +22,11 @@ import (
 type BasketService struct {
 	Commands *basketcmd.Handlers
 	View     baskets.Store
-	Routes   []Route
-	Rebuild  rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
+	// Discounts are the discount codes; the checkout reserves a code's use
+	// through Discounts.Redeemer().
+	Discounts *discounts.Service
+	Routes    []Route
+	Rebuild   rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
 }
 
 // busPlacer sends PlaceOrder to the ordering service's queue. The order id
@@ -54,7 +58,18 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if orders == nil {
 		orders = busPlacer{bus}
 	}
-	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Metadata: messaging.EventMetadata})
+	verifier, err := in.Verifier(o.Tokens)
+	if err != nil {
+		return nil, err
+	}
+	codes, codesRoute, err := in.Discounts(ctx, verifier)
+	if err != nil {
+		return nil, err
+	}
+	// Pricing: nil is the demo configuration for a shop in Germany, which the
+	// ordering service also uses by default; both must get the same one.
+	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Metadata: messaging.EventMetadata,
+		Discounts: basketcmd.DiscountService{Service: codes}})
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +117,6 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier(o.Tokens)
-	if err != nil {
-		return nil, err
-	}
 	tokenizer := apibasket.TokenizerFunc(func(_ context.Context, number string) (apibasket.Card, error) {
 		c, err := sandbox.Tokenize(number)
 		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
@@ -119,7 +130,8 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if err != nil {
 		return nil, err
 	}
-	return &BasketService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}}}, nil
+	return &BasketService{Commands: cmds, View: view, Discounts: codes, Rebuild: target,
+		Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}, codesRoute}}, nil
 }
 
 // OrderLinks signs and checks the status links of guest orders, with a key

@@ -12,6 +12,7 @@ var PublicAPI = []struct{ Service, Prefix string }{
 	{"CLIENTS", "/api/clients"},
 	{"CATALOG", "/api/catalog"},
 	{"BASKET", "/api/basket"},
+	{"BASKET", "/api/admin/discounts"},
 	{"ORDERS", "/api/orders"},
 	{"ORDERS", "/api/admin/orders"},
 	{"ORDERS", "/api/admin/sales"},

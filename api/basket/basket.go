@@ -27,6 +27,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/evshop/shop/api/admindiscounts"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	"github.com/evshop/shop/commands/esrepo"
 	domain "github.com/evshop/shop/domain/basket"
@@ -740,6 +741,7 @@ func sendRefusal(c *fiber.Ctx, r basketcmd.DiscountRefusal) error {
 	if r.Conflict() {
 		p = httpx.Conflict(r.Error())
 	}
+	p.Type = admindiscounts.ProblemTypePrefix + r.Reason() // as the admin API types them
 	return sendExtended(c, p, refusalProblem{Problem: p, Reason: r.Reason()})
 }
 
@@ -786,6 +788,7 @@ func (a *API) applyDiscount(c *fiber.Ctx) error {
 	st, err := a.d.Commands.ApplyDiscount(withMeta(c), basketcmd.ApplyDiscount{BasketID: id, Code: code, CustomerKey: p.UserID, IfMatch: im})
 	if errors.Is(err, basketcmd.ErrNoDiscounts) {
 		p := httpx.NewProblem(fiber.StatusUnprocessableEntity, "there is no such discount code")
+		p.Type = admindiscounts.ProblemTypePrefix + basketcmd.ReasonUnknown
 		return sendExtended(c, p, refusalProblem{Problem: p, Reason: basketcmd.ReasonUnknown})
 	}
 	if r, ok := basketcmd.RefusalOf(err); ok {
