@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // Wire names of the events the notifier consumes. They are the other
@@ -86,6 +87,8 @@ type orderPlaced struct {
 		Country    string `json:"country"`
 	} `json:"shippingAddress"`
 	PlacedAt time.Time `json:"placedAt"`
+	// Breakdown is absent from orders placed before tax and shipping.
+	Breakdown *pricing.BreakdownDTO `json:"breakdown,omitempty"`
 }
 
 // orderEvent covers OrderPaid, OrderShipped, OrderCancelled, OrderRefunded,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
 	"github.com/evshop/shop/notifier/templates"
@@ -242,6 +243,7 @@ func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEven
 	for _, l := range e.Lines {
 		o.Lines = append(o.Lines, templates.Line{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 	}
+	o.Breakdown = breakdown(e.Breakdown)
 	if err := n.cfg.Orders.PutOrder(ctx, o); err != nil {
 		return fmt.Errorf("notifier: remember order %s: %w", o.OrderID, err)
 	}
@@ -264,13 +266,28 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	}
 	r := n.recipient(ctx, o.CustomerID, o.Email, o.Address.Name, "")
 	d := n.baseData(r)
-	d.OrderID, d.Lines, d.Total, d.Address = o.OrderID, o.Lines, o.Total, o.Address
+	d.OrderID, d.Lines, d.Total, d.Address, d.Breakdown = o.OrderID, o.Lines, o.Total, o.Address, o.Breakdown
 	d.Amount, d.Reason, d.Carrier, d.TrackingNumber = e.Amount, e.Reason, e.Carrier, e.TrackingNumber
 	key := ev.ID
 	if kind == templates.KindRefundIssued {
 		key = refundKey(e)
 	}
 	return n.deliver(ctx, key, kind, r, d, nil, ev.Time)
+}
+
+// breakdown is what the emails show of an order's price breakdown.
+func breakdown(b *pricing.BreakdownDTO) *templates.Breakdown {
+	if b == nil {
+		return nil
+	}
+	out := &templates.Breakdown{PricesIncludeTax: b.PricesIncludeTax, Discount: b.Discount, Net: b.Net, Tax: b.Tax}
+	if b.Shipping != nil {
+		out.Shipping = &templates.Shipping{Name: b.Shipping.Name, Gross: b.Shipping.Gross}
+	}
+	for _, r := range b.TaxRates {
+		out.Rates = append(out.Rates, templates.TaxRate{RateBP: r.RateBP, Net: r.Net, Tax: r.Tax})
+	}
+	return out
 }
 
 // refundKey makes the two events announcing one refund (ordering's

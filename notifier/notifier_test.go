@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
 	mailmem "github.com/evshop/shop/mail/memory"
@@ -528,5 +529,50 @@ func TestPasswordChangeTellsTheAccount(t *testing.T) {
 				t.Fatalf("mail = %q\n%s", m.Subject, m.Text)
 			}
 		})
+	}
+}
+
+// TestConfirmationShowsTheBreakdown: an order placed with tax and shipping
+// is confirmed with shipping, net and the tax per rate, in text and HTML;
+// TestOrderEmails covers an order placed before (total only).
+func TestConfirmationShowsTheBreakdown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	orderID := uuid.NewString()
+	eur := func(n int64) money.DTO { return money.DTO{Amount: n, Currency: "EUR"} }
+	ev := placed(orderID)
+	var data map[string]any
+	if err := json.Unmarshal(ev.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	data["total"] = eur(2995)
+	data["breakdown"] = pricing.BreakdownDTO{Currency: "EUR", Country: "DE", PricesIncludeTax: true,
+		Lines: []pricing.LineBreakdownDTO{{SKU: "MUG", Quantity: 2, UnitPrice: eur(1250), TaxClass: "standard", RateBP: 1900,
+			Amount: eur(2500), Discount: eur(0), Net: eur(2101), Tax: eur(399), Gross: eur(2500)}},
+		Shipping: &pricing.ShippingBreakdownDTO{Method: "standard", Name: "Standard delivery", TaxClass: "standard", RateBP: 1900,
+			Amount: eur(495), Discount: eur(0), Net: eur(416), Tax: eur(79), Gross: eur(495)},
+		TaxRates: []pricing.RateBreakdownDTO{{RateBP: 1900, Net: eur(2517), Tax: eur(478), Gross: eur(2995)}},
+		Subtotal: eur(2500), Discount: eur(0), Net: eur(2517), Tax: eur(478), Gross: eur(2995)}
+	if ev.Data, _ = json.Marshal(data); ev.Data == nil {
+		t.Fatal("marshal")
+	}
+	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p1", "amount": eur(2995)})
+	for _, e := range []eventstore.RecordedEvent{ev, paid} {
+		if err := h.n.Handle(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := h.outbox.To("bob@example.com")
+	if len(got) != 1 {
+		t.Fatalf("%d mails", len(got))
+	}
+	for _, s := range []string{"Shipping (Standard delivery): €4.95", "Net: €25.17", "VAT 19 % on €25.17: €4.78", "Total: €29.95"} {
+		if !strings.Contains(got[0].Text, s) {
+			t.Errorf("text lacks %q:\n%s", s, got[0].Text)
+		}
+	}
+	if !strings.Contains(got[0].HTML, "VAT 19 % on €25.17") || !strings.Contains(got[0].HTML, "Standard delivery") {
+		t.Errorf("HTML lacks the breakdown:\n%s", got[0].HTML)
 	}
 }

@@ -66,10 +66,14 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if err != nil {
 		return nil, err
 	}
-	// Pricing: nil is the demo configuration for a shop in Germany, which the
-	// ordering service also uses by default; both must get the same one.
+	// The same rules the ordering service prices orders with, so the
+	// estimate and the checkout's refusals match the order.
+	prices, err := o.Pricing.Rules()
+	if err != nil {
+		return nil, err
+	}
 	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Metadata: messaging.EventMetadata,
-		Discounts: basketcmd.DiscountService{Service: codes}})
+		Discounts: basketcmd.DiscountService{Service: codes}, Pricing: &prices, Country: o.Pricing.ShopCountry})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/evshop/shop/api/adminsales"
 	apiordering "github.com/evshop/shop/api/ordering"
+	apishipping "github.com/evshop/shop/api/shipping"
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/projections/orders"
@@ -37,7 +38,11 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: o.Methods.Gateways})
+	prices, err := o.Pricing.Rules()
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: o.Methods.Gateways, Pricing: &prices})
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +110,10 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
+	shippingAPI, err := apishipping.New(apishipping.Deps{Taxes: prices.Taxes, Methods: prices.Shipping, PricesIncludeTax: prices.PricesIncludeTax})
+	if err != nil {
+		return nil, err
+	}
 	salesView, salesTarget, err := in.sales(ctx, o)
 	if err != nil {
 		return nil, err
@@ -117,6 +126,7 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 		{Prefix: "/api/orders", Mount: api.Mount},
 		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 		{Prefix: "/api/admin/sales", Mount: salesAPI.Mount},
+		{Prefix: "/api/shipping", Mount: shippingAPI.Mount},
 	}}, nil
 }
 

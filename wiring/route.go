@@ -16,6 +16,7 @@ var PublicAPI = []struct{ Service, Prefix string }{
 	{"ORDERS", "/api/orders"},
 	{"ORDERS", "/api/admin/orders"},
 	{"ORDERS", "/api/admin/sales"},
+	{"ORDERS", "/api/shipping"},
 	{"PAYMENTS", "/api/payments"},
 	{"ADMIN", "/api/admin/projections"},
 	{"ADMIN", "/api/admin/deadletters"},

@@ -170,6 +170,12 @@ func TestCustomerRoutes(t *testing.T) {
 			h := m["history"].([]any)
 			return m["status"] == "Placed" && len(h) == 1 && len(m["lines"].([]any)) == 1
 		}},
+		{"the detail carries the price breakdown", "/api/orders/" + orderID, "alice", 200, func(m map[string]any) bool {
+			// 2 × 10.00 gross to France: 20 % tax = round(2000 × 2000 / 12000) = 333.
+			b, ok := m["breakdown"].(map[string]any)
+			return ok && b["gross"].(map[string]any)["amount"] == 2000.0 && b["tax"].(map[string]any)["amount"] == 333.0 &&
+				b["country"] == "FR" && len(b["taxRates"].([]any)) == 1 && m["lines"].([]any)[0].(map[string]any)["taxClass"] == "standard"
+		}},
 		{"another customer gets 404", "/api/orders/" + orderID, "bob", 404, nil},
 		{"staff read any order", "/api/orders/" + orderID, "support", 200, nil},
 		{"malformed id", "/api/orders/not-an-id", "alice", 404, nil},

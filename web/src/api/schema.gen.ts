@@ -1053,6 +1053,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shipping/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shipping methods to a country, priced
+         * @description The shipping methods that deliver to `country`, each priced for a parcel of `weightGrams` and a gross basket subtotal `subtotal` (minor units): weight bands, free-from thresholds. Prices are gross or net as the shop's `PRICES_INCLUDE_TAX` says. A method whose last weight band is lighter than the parcel is left out.
+         */
+        get: operations["listShippingMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.paid.v1": {
@@ -1266,6 +1286,9 @@ export interface components {
             onHand?: number;
             /** @description Staff only */
             reserved?: number;
+            taxClass: components["schemas"]["TaxClass"];
+            /** @description Shipping weight in grams */
+            weightGrams: number;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -1314,6 +1337,8 @@ export interface components {
             category: string;
             quantity: number;
             unitPrice: components["schemas"]["Money"];
+            taxClass?: components["schemas"]["TaxClass"];
+            weightGrams?: number;
         };
         Order: components["schemas"]["OrderSummary"] & {
             shippingAddress: components["schemas"]["Address"];
@@ -1332,6 +1357,15 @@ export interface components {
                 /** Format: date-time */
                 at: string;
             }[];
+            /** @description Chosen shipping method id (absent: none) */
+            shippingMethod?: string;
+            discount?: components["schemas"]["OrderDiscount"];
+            /** @description B2B buyer's VAT ID */
+            vatId?: string;
+            /** @description Placed without an account */
+            guest?: boolean;
+            /** @description Absent for orders placed before tax and shipping existed (their total is the sum of their lines) */
+            breakdown?: components["schemas"]["PriceBreakdown"];
         };
         Payment: {
             paymentId: string;
@@ -1440,6 +1474,10 @@ export interface components {
             stock?: number;
             /** @description Update only: the version read (optimistic concurrency) */
             version?: number;
+            /** @description Default (absent): standard */
+            taxClass?: components["schemas"]["TaxClass"];
+            /** @description Shipping weight in grams; default (absent): 0 */
+            weightGrams?: number;
         };
         PublicConfig: {
             paymentMethods: ("sandbox" | "stripe" | "paypal")[];
@@ -1828,6 +1866,93 @@ export interface components {
             sku: string;
             /** @description true while an email is due when the SKU is back in stock */
             subscribed: boolean;
+        };
+        /**
+         * @description Product tax class: its rate depends on the destination country (docs/pricing.md)
+         * @enum {string}
+         */
+        TaxClass: "standard" | "reduced" | "zero";
+        PriceBreakdownLine: {
+            sku: string;
+            quantity: number;
+            unitPrice: components["schemas"]["Money"];
+            taxClass: components["schemas"]["TaxClass"];
+            /** @description Tax rate in basis points (1900 = 19 %) */
+            rateBp: number;
+            /** @description Unit price × quantity as entered (gross or net, see pricesIncludeTax) */
+            amount: components["schemas"]["Money"];
+            /** @description This line's share of the discount, as entered */
+            discount: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            gross: components["schemas"]["Money"];
+        };
+        PriceBreakdownShipping: {
+            method: string;
+            name: string;
+            taxClass: components["schemas"]["TaxClass"];
+            rateBp: number;
+            /** @description The method's price as entered */
+            amount: components["schemas"]["Money"];
+            /** @description Taken off by a free-shipping code */
+            discount: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            gross: components["schemas"]["Money"];
+        };
+        PriceBreakdownRate: {
+            rateBp: number;
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            gross: components["schemas"]["Money"];
+        };
+        /** @description What an order charges: per line and shipping net, tax and gross, tax per rate, totals (minor units). Tax is rounded per line, half up. */
+        PriceBreakdown: {
+            currency: string;
+            /** @description Destination the tax rates are those of */
+            country: string;
+            /** @description Prices were entered gross (tax-inclusive) or net */
+            pricesIncludeTax: boolean;
+            lines: components["schemas"]["PriceBreakdownLine"][];
+            shipping?: components["schemas"]["PriceBreakdownShipping"];
+            discountCode?: string;
+            /** @description Net, tax and gross of lines and shipping per rate, highest rate first */
+            taxRates: components["schemas"]["PriceBreakdownRate"][];
+            /** @description Sum of the line grosses (after discounts) */
+            subtotal: components["schemas"]["Money"];
+            /** @description Everything taken off, lines and shipping, as entered */
+            discount: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            /** @description The total charged: line grosses plus shipping gross */
+            gross: components["schemas"]["Money"];
+        };
+        /** @description The discount code an order was placed with */
+        OrderDiscount: {
+            code: string;
+            /** @enum {string} */
+            kind: "percentage" | "fixed" | "free_shipping";
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** @description Only lines of these categories; absent: all */
+            categories?: string[];
+        };
+        ShippingMethodOffer: {
+            id: string;
+            name: string;
+            /** @description For the asked weight and subtotal; gross or net as pricesIncludeTax says */
+            price: components["schemas"]["Money"];
+            taxClass: components["schemas"]["TaxClass"];
+            /** @description Tax rate of the shipping charge at the destination */
+            rateBp: number;
+            /** @description A gross subtotal from which this method ships free */
+            freeFrom?: components["schemas"]["Money"];
+        };
+        ShippingMethodList: {
+            country: string;
+            currency: string;
+            pricesIncludeTax: boolean;
+            methods: components["schemas"]["ShippingMethodOffer"][];
         };
     };
     responses: {
@@ -5771,6 +5896,42 @@ export interface operations {
                 };
             };
             /** @description The SKU is malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listShippingMethods: {
+        parameters: {
+            query: {
+                /** @description Destination, ISO 3166 alpha-2 */
+                country: string;
+                /** @description Parcel weight in grams (default 0) */
+                weightGrams?: number;
+                /** @description Gross basket subtotal in minor units (default 0) */
+                subtotal?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods (possibly none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethodList"];
+                };
+            };
+            /** @description Malformed country, weight or subtotal, or a country the shop does not deliver to (no tax rates) */
             422: {
                 headers: {
                     [name: string]: unknown;

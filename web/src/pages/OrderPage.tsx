@@ -6,6 +6,7 @@ import { Link, useParams, useSearchParams } from "react-router-dom";
 import { isApiError } from "../api/client";
 import type { OrderDetail, Payment } from "../api/types";
 import { Price } from "../components/Price";
+import { PriceBreakdown } from "../components/PriceBreakdown";
 import { StatusBadge } from "../components/StatusBadge";
 import { ErrorView, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/format";
@@ -92,6 +93,7 @@ export function OrderPage() {
         <p className="big">
           Total <Price value={o.total} />
         </p>
+        <PriceBreakdown breakdown={o.breakdown} />
       </section>
 
       {o.shippingAddress && (

@@ -6,6 +6,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Field } from "../../components/Field";
 import { Price } from "../../components/Price";
+import { PriceBreakdown } from "../../components/PriceBreakdown";
 import { StatusBadge } from "../../components/StatusBadge";
 import { ErrorView, FormError, Loading } from "../../components/Status";
 import { useAnnounce } from "../../components/Layout";
@@ -44,6 +45,7 @@ export function AdminOrderPage() {
             {order.data.refunded && <> · Refunded <Price value={order.data.refunded} /></>}
             {order.data.cancelReason && <> · Reason: {humanReason(order.data.cancelReason)}</>}
           </p>
+          <PriceBreakdown breakdown={order.data.breakdown} />
           <div className="admin-actions">
             <ShipForm orderId={orderId} onDone={reload} />
             <ActionForm title="Mark delivered" button="Mark delivered" onDone={reload}
