@@ -24,8 +24,8 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
 	"github.com/evshop/shop/notifier/templates"
-	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/guestorder"
+	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/sealed"
 )
 
