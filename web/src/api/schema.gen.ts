@@ -286,7 +286,7 @@ export interface paths {
         };
         /**
          * My basket
-         * @description The basket as the event store holds it when the read runs: the read model's view plus the events it has not applied yet, so a read always shows the caller's own completed writes and its ETag is current.
+         * @description The basket as the event store holds it when the read runs: the read model's view plus the events it has not applied yet, so a read always shows the caller's own completed writes and its ETag is current. It carries an estimate: the basket priced for `?country=` (default: the shop's country) with `?shippingMethod=` and its discount code.
          */
         get: operations["getBasket"];
         put?: never;
@@ -345,7 +345,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check out */
+        /**
+         * Check out
+         * @description Checks out the signed-in customer's basket, or without a session the guest basket of the `basket_id` cookie (then `email` is required). Each line's unit price is compared with the catalog's current one first: if any changed or a product is gone, the basket is repriced and the answer is 409 with `changedLines`, placing nothing. CSRF and the per-IP rate limit apply to guests as to everyone.
+         */
         post: operations["checkout"];
         delete?: never;
         options?: never;
@@ -360,7 +363,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My orders */
+        /**
+         * My orders
+         * @description Includes the guest orders placed with the account's verified email address (checked out without an account before it registered).
+         */
         get: operations["listOrders"];
         put?: never;
         post?: never;
@@ -378,8 +384,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of my orders, with status history
-         * @description The order as the event store holds it when the read runs (status and history included), however far the read model is behind. Right after checkout (202 {orderId}) the read waits up to 2 s for an order still on its way to the ordering service instead of answering 404.
+         * One of my orders, or a guest order through its signed link, with status history
+         * @description The order as the event store holds it when the read runs (status and history included), however far the read model is behind. Right after checkout (202 {orderId}) the read waits up to 2 s for an order still on its way to the ordering service instead of answering 404. With `token` (the signed link of a guest checkout: the checkout's `statusToken`, the confirmation email's link) the order is read without a session; a token that is malformed, expired, tampered with or for another order is 404 like a missing order. A signed-in customer also reads the guest orders placed with their verified email address.
          */
         get: operations["getOrder"];
         put?: never;
@@ -1073,6 +1079,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Discount codes with their usage (admin)
+         * @description Newest first.
+         */
+        get: operations["listDiscountCodes"];
+        put?: never;
+        /**
+         * Create a discount code (admin)
+         * @description A code is 3–32 of A-Z, 0-9, `-` and `_`, stored upper-case and matched case-insensitively. `percentage` codes take `percentOff` (1–100) off the eligible lines, `fixed` codes `amountOff`, `free_shipping` codes the delivery charge. `categories` restricts the code to lines of those catalog categories (exact names). `maxUses` and `maxUsesPerCustomer` of 0 are unlimited; a use counts from the order's placement (reserved) until it is cancelled (released), and becomes final when the order is paid.
+         */
+        post: operations["createDiscountCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/discounts/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A discount code with its usage (admin) */
+        get: operations["getDiscountCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Pause, resume or change a discount code (admin)
+         * @description Fields left out stay as they are; `validFrom`, `validUntil` and `minSubtotal` may be null to remove them. The kind, amounts and categories are fixed once created (orders carry them): create a new code instead. Lowering `maxUses` below the uses taken refuses further uses; it never takes one back.
+         */
+        patch: operations["updateDiscountCode"];
+        trace?: never;
+    };
+    "/api/admin/discounts/{code}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Would this code apply to a basket? (admin)
+         * @description Checks the code against a basket's subtotal, line categories and (optionally) customer now, exactly as the basket does, without taking a use. A refusal is a problem whose `type` is `urn:evshop:discount:` followed by its reason: `paused`, `not_yet_valid`, `expired`, `minimum_not_met`, `not_applicable` (no line in the code's categories, or another currency) answer 422; `used_up` and `customer_limit` (other orders hold the uses) answer 409. The basket and checkout answer the same problems, and `unknown` (422) for a code that does not exist.
+         */
+        post: operations["checkDiscountCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/basket/discount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a discount code in the basket
+         * @description Checks the code against the basket (no use is taken: the checkout reserves one) and puts it in, replacing any other; the answer's estimate shows what it takes off. Guests may apply codes too (the per-customer limit is then decided at checkout, by email).
+         */
+        post: operations["applyBasketDiscount"];
+        /** Take the discount code out of the basket */
+        delete: operations["removeBasketDiscount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.paid.v1": {
@@ -1303,6 +1395,10 @@ export interface components {
             itemCount: number;
             /** @description The basket stream's revision, also sent as the ETag; send it back in If-Match */
             revision: number;
+            /** @description The discount code in the basket, with what it takes off (null: none). Checked when applied; the checkout reserves it again, which decides. */
+            discount: components["schemas"]["OrderDiscount"] | null;
+            /** @description null for an empty basket. Writes answer with the estimate for their `?country=`/`?shippingMethod=` when the shop can price them, else for the shop's country. */
+            estimate: components["schemas"]["BasketEstimate"] | null;
         };
         AddItemRequest: {
             sku: string;
@@ -1330,6 +1426,12 @@ export interface components {
                 /** @description Sandbox only: a test card number, tokenized at once and never stored */
                 cardNumber?: string;
             };
+            /** @description Guest checkout only (no session): the buyer's address, required then; the order and its emails go to it, and it becomes the guest's identity (the orders appear in the account that later registers and verifies this address). Refused with 422 when signed in: the order then goes to the account's verified address. */
+            email?: string;
+            /** @description Id of a shipping method serving the address (the basket estimate's `shippingMethods`); required when the shop has shipping methods. One that does not serve the destination or the parcel is refused with 422 (`shippingMethod`). */
+            shippingMethod?: string;
+            /** @description A B2B buyer's VAT ID (country prefix and 2–13 letters or digits; spaces, dots and dashes dropped), printed on the invoice */
+            vatId?: string;
         };
         OrderLine: {
             sku: string;
@@ -1953,6 +2055,119 @@ export interface components {
             currency: string;
             pricesIncludeTax: boolean;
             methods: components["schemas"]["ShippingMethodOffer"][];
+        };
+        /** @description A code's uses by state */
+        DiscountUsage: {
+            /** @description Orders placed with the code, not paid yet */
+            reserved: number;
+            /** @description Paid orders: final uses */
+            used: number;
+            /** @description Uses given back by cancelled orders or failed placements */
+            released: number;
+            /** @description Uses left, for a code with maxUses */
+            remaining?: number;
+        };
+        DiscountCode: {
+            code: string;
+            /** @enum {string} */
+            kind: "percentage" | "fixed" | "free_shipping";
+            /** @description What the code takes off, e.g. "10% off" */
+            description: string;
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** Format: date-time */
+            validFrom?: string;
+            /** Format: date-time */
+            validUntil?: string;
+            minSubtotal?: components["schemas"]["Money"];
+            /** @description 0: unlimited */
+            maxUses: number;
+            /** @description 0: unlimited */
+            maxUsesPerCustomer: number;
+            categories: string[];
+            paused: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            usage: components["schemas"]["DiscountUsage"];
+        };
+        DiscountCodeInput: {
+            /** @description 3–32 of A-Z, 0-9, - and _ (any case; stored upper-case) */
+            code: string;
+            kind: string;
+            /** @description 1–100, percentage codes only */
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** Format: date-time */
+            validFrom?: string;
+            /** Format: date-time */
+            validUntil?: string;
+            minSubtotal?: components["schemas"]["Money"];
+            /** @description 0 (default): unlimited */
+            maxUses?: number;
+            /** @description 0 (default): unlimited */
+            maxUsesPerCustomer?: number;
+            categories?: string[];
+            paused?: boolean;
+        };
+        /** @description Fields left out stay; null removes a window side or the minimum */
+        DiscountCodeChange: {
+            paused?: boolean;
+            validFrom?: string | null;
+            validUntil?: string | null;
+            minSubtotal?: components["schemas"]["Money"] | null;
+            maxUses?: number;
+            maxUsesPerCustomer?: number;
+        };
+        DiscountCheckInput: {
+            subtotal: components["schemas"]["Money"];
+            /** @description The categories of the basket's lines */
+            categories?: string[];
+            /** @description The customer (account id or e-mail) whose own limit is checked; empty: not checked */
+            customerKey?: string;
+        };
+        /** @description A basket line whose price changed since it was added. The basket now holds the new price (or no longer holds the line). */
+        ChangedLine: {
+            sku: string;
+            name: string;
+            quantity: number;
+            oldUnitPrice: components["schemas"]["Money"];
+            /** @description The catalog's current unit price; null when the product is no longer sold (the line was removed) */
+            newUnitPrice: components["schemas"]["Money"] | null;
+            /** @description true: the product is archived or gone from the catalog, and the line was removed */
+            removed: boolean;
+        };
+        /** @description A checkout refusal. `changedLines` is present when prices changed since the lines were added (409): the basket has been brought to the current prices (its new ETag is in the answer), no order was placed, and checking out again (with the same or a new Idempotency-Key, If-Match the new ETag) accepts them. `reason` is present when the basket's discount code was refused as its use was reserved (see DiscountProblem): 409 used_up or customer_limit, else 422; the basket is left as it was. */
+        CheckoutProblem: components["schemas"]["Problem"] & {
+            changedLines?: components["schemas"]["ChangedLine"][];
+            /** @enum {string} */
+            reason?: "unknown" | "paused" | "not_yet_valid" | "expired" | "minimum_not_met" | "used_up" | "customer_limit" | "not_applicable";
+        };
+        /** @description A shipping method serving the estimate's destination, priced for this basket (its weight and subtotal) */
+        BasketShippingOffer: {
+            id: string;
+            name: string;
+            /** @description Gross or net as the shop's prices; zero when free (threshold reached, pickup) */
+            price: components["schemas"]["Money"];
+        };
+        /** @description The basket priced as an order would be now: tax of the destination country, the chosen shipping method (if any) and the basket's discount code. The checkout prices the order again from the catalog's current prices. */
+        BasketEstimate: {
+            /** @description The destination: `?country=`, else the shop's country (SHOP_COUNTRY) */
+            country: string;
+            /** @description The method priced in (`?shippingMethod=`); absent: no shipping yet */
+            shippingMethod?: string;
+            breakdown: components["schemas"]["PriceBreakdown"];
+            shippingMethods: components["schemas"]["BasketShippingOffer"][];
+        };
+        DiscountCodeRequest: {
+            /** @description As the buyer typed it (case-insensitive) */
+            code: string;
+        };
+        /** @description A refused discount code. `type` is `urn:evshop:discount:<reason>`; `reason` the same stable machine name: unknown, paused, not_yet_valid, expired, minimum_not_met, not_applicable (422) or used_up, customer_limit (409: other uses came first). */
+        DiscountProblem: components["schemas"]["Problem"] & {
+            /** @enum {string} */
+            reason?: "unknown" | "paused" | "not_yet_valid" | "expired" | "minimum_not_met" | "used_up" | "customer_limit" | "not_applicable";
         };
     };
     responses: {
@@ -2902,7 +3117,12 @@ export interface operations {
     };
     getBasket: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Destination of the estimate; default the shop's country. The storefront sends the customer's default address country when it has one. */
+                country?: string;
+                /** @description A shipping method to price in */
+                shippingMethod?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2922,6 +3142,15 @@ export interface operations {
             };
             /** @description Not signed in, or the access token is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country the shop does not sell to (`country`) or a shipping method not available there (`shippingMethod`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3258,6 +3487,8 @@ export interface operations {
                 "Idempotency-Key": string;
                 /** @description The token from GET /api/auth/csrf */
                 "X-CSRF-Token": components["parameters"]["CSRFToken"];
+                /** @description The basket's ETag the buyer confirmed; a stale one is 412 */
+                "If-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3268,7 +3499,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Order placed; the checkout continues asynchronously */
+            /** @description Order placed; the checkout continues asynchronously. `Location` is the order's API URL (with `?token=` for a guest). */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,6 +3507,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         orderId: string;
+                        /** @description Guest checkouts only: the storefront page of the order, `/orders/{id}?token=…`, which works without an account (also in the confirmation email) */
+                        statusUrl?: string;
+                        /** @description Guest checkouts only: the signed token that reads this order through GET /api/orders/{id}?token=… (valid for 180 days) */
+                        statusToken?: string;
                     };
                 };
             };
@@ -3288,7 +3523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in, or the access token is invalid or expired */
+            /** @description The access token is invalid or expired, or (in a shop without guest checkout) not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3306,8 +3541,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The basket is empty */
+            /** @description The basket is empty; prices changed since the lines were added (`changedLines`; the answer's ETag is the repriced basket's); the basket's discount code is used up or the customer's limit reached (`reason`); or this Idempotency-Key was used for another order */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["CheckoutProblem"];
+                };
+            };
+            /** @description If-Match names an older basket version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3333,13 +3577,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid or unknown fields, or a payment method the shop does not accept (`payment.method`) */
+            /** @description Invalid or unknown fields; a payment method the shop does not accept (`payment.method`); no or an unavailable shipping method (`shippingMethod`); a destination the shop does not sell to (`shippingAddress.country`); a malformed VAT ID (`vatId`); or the basket's discount code refused (`reason`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CheckoutProblem"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -3385,7 +3629,10 @@ export interface operations {
     };
     getOrder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Signed order status token of a guest checkout */
+                token?: string;
+            };
             header?: never;
             path: {
                 /** @description Order id */
@@ -3404,7 +3651,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /** @description Not signed in, or the access token is invalid or expired */
+            /** @description No token and not signed in, or the access token is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5940,6 +6187,527 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    listDiscountCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DiscountCode"][];
+                    };
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A code with this text exists already (in any case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (each named with the reason) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDiscountCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (each named with the reason) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    checkDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCheckInput"];
+            };
+        };
+        responses: {
+            /** @description The code applies; its definition and usage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: used up (`urn:evshop:discount:used_up`) or the customer's limit reached (`urn:evshop:discount:customer_limit`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused (`urn:evshop:discount:paused`, `not_yet_valid`, `expired`, `minimum_not_met`, `not_applicable`), or invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    applyBasketDiscount: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag of the basket the change is based on; 412 when stale */
+                "If-Match"?: string;
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Basket version; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Basket"];
+                };
+            };
+            /** @description Malformed request (bad JSON, empty body, wrong nesting) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CSRF token missing or wrong, or a cross-site request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The basket is empty, or the code is used up / the customer's limit is reached (`reason`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DiscountProblem"];
+                };
+            };
+            /** @description The basket changed (If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed code, or refused: unknown, paused, not_yet_valid, expired, minimum_not_met, not_applicable (`reason`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DiscountProblem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    removeBasketDiscount: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag of the basket the change is based on; 412 when stale */
+                "If-Match"?: string;
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Basket version; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Basket"];
+                };
+            };
+            /** @description The access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CSRF token missing or wrong, or a cross-site request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The basket holds no discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The basket changed (If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     webhook_order_paid_v1: {
