@@ -91,6 +91,9 @@ type ProductSnapshot struct {
 	Price     money.Money
 	Available int
 	Archived  bool
+	// TaxClass and WeightGrams price the line's tax and shipping.
+	TaxClass    string
+	WeightGrams int
 }
 
 // Lookup returns the basket's view of a product (domain.ErrNotFound wrapped
@@ -101,7 +104,7 @@ func (s *Service) Lookup(ctx context.Context, sku string) (ProductSnapshot, erro
 		return ProductSnapshot{}, err
 	}
 	return ProductSnapshot{SKU: p.SKU().String(), Name: p.Name(), Category: p.Category().String(), Price: p.Price(),
-		Available: p.Available(), Archived: p.IsArchived()}, nil
+		Available: p.Available(), Archived: p.IsArchived(), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams()}, nil
 }
 
 // List returns one page of products.

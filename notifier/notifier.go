@@ -24,6 +24,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
 	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/sealed"
 )
@@ -62,6 +63,9 @@ type Config struct {
 	UnsubscribeKey []byte
 	// PublicURL is the storefront origin the links point to, e.g. https://shop.example.
 	PublicURL string
+	// OrderLinks signs the order status links that guest orders' emails
+	// carry (platform/guestorder); without it they carry none.
+	OrderLinks *guestorder.Signer
 	// ReminderIdle is how long a basket must sit untouched (default 24h);
 	// ReminderMaxAge skips baskets idle for longer (default 7 days), so a
 	// replay of old history does not remind anyone about ancient baskets.
@@ -267,6 +271,11 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	r := n.recipient(ctx, o.CustomerID, o.Email, o.Address.Name, "")
 	d := n.baseData(r)
 	d.OrderID, d.Lines, d.Total, d.Address, d.Breakdown = o.OrderID, o.Lines, o.Total, o.Address, o.Breakdown
+	if n.cfg.OrderLinks != nil && guestorder.IsGuest(o.CustomerID, o.Email) {
+		// A guest has no account to see the order in: the email carries
+		// the signed link to its status page.
+		d.Link = n.public + guestorder.StatusPath(o.OrderID, n.cfg.OrderLinks.Token(o.OrderID))
+	}
 	d.Amount, d.Reason, d.Carrier, d.TrackingNumber = e.Amount, e.Reason, e.Carrier, e.TrackingNumber
 	if kind == templates.KindOrderConfirmation {
 		d.InvoiceNumber = e.Number

@@ -23,11 +23,13 @@ import (
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/notifier/memstore"
 	"github.com/evshop/shop/notifier/templates"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/sealed"
 	"github.com/evshop/shop/platform/testenv"
 )
 
 type harness struct {
+	links  *guestorder.Signer
 	n      *notifier.Notifier
 	outbox *mailmem.Outbox
 	store  *memstore.Store
@@ -53,7 +55,10 @@ func newHarness(t *testing.T, sender mail.Sender) *harness {
 	if sender == nil {
 		sender = h.outbox
 	}
-	h.n, err = notifier.New(notifier.Config{
+	if h.links, err = guestorder.NewSigner(key); err != nil {
+		t.Fatal(err)
+	}
+	h.n, err = notifier.New(notifier.Config{OrderLinks: h.links,
 		Sender: sender, Templates: tpl, Deliveries: h.store, Orders: h.store, Baskets: h.store, BackInStock: h.store,
 		Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
 		PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,

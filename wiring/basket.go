@@ -2,6 +2,8 @@ package wiring
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 
 	apibasket "github.com/evshop/shop/api/basket"
 	basketcmd "github.com/evshop/shop/commands/basket"
@@ -9,6 +11,7 @@ import (
 	"github.com/evshop/shop/discounts"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/payments/sandbox"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/projections/baskets"
 	basketssqlite "github.com/evshop/shop/projections/baskets/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
@@ -55,7 +58,22 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if orders == nil {
 		orders = busPlacer{bus}
 	}
-	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Metadata: messaging.EventMetadata})
+	verifier, err := in.Verifier(o.Tokens)
+	if err != nil {
+		return nil, err
+	}
+	codes, codesRoute, err := in.Discounts(ctx, verifier)
+	if err != nil {
+		return nil, err
+	}
+	// The same rules the ordering service prices orders with, so the
+	// estimate and the checkout's refusals match the order.
+	prices, err := o.Pricing.Rules()
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Metadata: messaging.EventMetadata,
+		Discounts: basketcmd.DiscountService{Service: codes}, Pricing: &prices, Country: o.Pricing.ShopCountry})
 	if err != nil {
 		return nil, err
 	}
@@ -103,25 +121,34 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
 		return nil, err
 	}
-	verifier, err := in.Verifier(o.Tokens)
-	if err != nil {
-		return nil, err
-	}
 	tokenizer := apibasket.TokenizerFunc(func(_ context.Context, number string) (apibasket.Card, error) {
 		c, err := sandbox.Tokenize(number)
 		return apibasket.Card{Token: c.Token, Last4: c.Last4}, err
 	})
-	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: o.Methods.Gateways,
-		Log: in.Log, Verifier: verifier, SecureCookie: o.Cookies.Secure})
+	links, err := in.OrderLinks(o.MailLink)
 	if err != nil {
 		return nil, err
 	}
-	codes, codesRoute, err := in.Discounts(ctx, verifier)
+	api, err := apibasket.New(apibasket.Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: o.Methods.Gateways,
+		Log: in.Log, Verifier: verifier, SecureCookie: o.Cookies.Secure, OrderLinks: links})
 	if err != nil {
 		return nil, err
 	}
 	return &BasketService{Commands: cmds, View: view, Discounts: codes, Rebuild: target,
 		Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}, codesRoute}}, nil
+}
+
+// OrderLinks signs and checks the status links of guest orders, with a key
+// derived from MAIL_LINK_KEY (apart from its other uses), so the basket
+// service that mints a link, the ordering service that honours it and the
+// notifier that mails it agree.
+func (in *Infra) OrderLinks(m MailLink) (*guestorder.Signer, error) {
+	if _, err := in.SealedBox(m); err != nil {
+		return nil, err
+	}
+	h := hmac.New(sha256.New, []byte(in.mailKey))
+	h.Write([]byte("evshop guest order links"))
+	return guestorder.NewSigner(h.Sum(nil))
 }
 
 // basketsBase is the Redis key space of the basket read model.

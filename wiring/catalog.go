@@ -140,6 +140,7 @@ func BasketLookup(svc *catalog.Service) basketcmd.ProductLookup {
 		if err != nil {
 			return basketcmd.Product{}, err
 		}
-		return basketcmd.Product{SKU: p.SKU, Name: p.Name, Category: p.Category, Price: p.Price, Archived: p.Archived}, nil
+		return basketcmd.Product{SKU: p.SKU, Name: p.Name, Category: p.Category, Price: p.Price, Archived: p.Archived,
+			TaxClass: p.TaxClass, WeightGrams: p.WeightGrams}, nil
 	})
 }

@@ -36,6 +36,9 @@ type catalogProduct struct {
 	Category string    `json:"category"`
 	Price    money.DTO `json:"price"`
 	Archived bool      `json:"archived"`
+	// Tax class and weight (absent from a catalog older than them: standard, 0 g).
+	TaxClass    string `json:"taxClass"`
+	WeightGrams int    `json:"weightGrams"`
 }
 
 func (c *catalogHTTP) Lookup(ctx context.Context, sku string) (basketcmd.Product, error) {
@@ -63,5 +66,6 @@ func (c *catalogHTTP) Lookup(ctx context.Context, sku string) (basketcmd.Product
 	if err != nil {
 		return basketcmd.Product{}, fmt.Errorf("%w: catalog price: %w", basketcmd.ErrUnknownProduct, err)
 	}
-	return basketcmd.Product{SKU: p.SKU, Name: p.Name, Category: p.Category, Price: price, Archived: p.Archived}, nil
+	return basketcmd.Product{SKU: p.SKU, Name: p.Name, Category: p.Category, Price: price, Archived: p.Archived,
+		TaxClass: p.TaxClass, WeightGrams: p.WeightGrams}, nil
 }

@@ -51,6 +51,10 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	if err != nil {
 		return nil, err
 	}
+	links, err := in.OrderLinks(o.MailLink)
+	if err != nil {
+		return nil, err
+	}
 	tpl, err := templates.New()
 	if err != nil {
 		return nil, err
@@ -58,7 +62,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	out := &NotifierService{}
 	var sender mail.Sender
 	cfg := notifier.Config{Templates: tpl, LinkBox: box, PublicURL: o.Public.URL, Log: in.Log, Registerer: in.Registry,
-		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: o.ReminderIdle, ReminderMaxAge: o.ReminderMaxAge}
+		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: o.ReminderIdle, ReminderMaxAge: o.ReminderMaxAge, OrderLinks: links}
 	switch {
 	case in.S.Durable():
 		db, err := in.SQLite(ctx)

@@ -113,7 +113,11 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	}
 	seller := apiordering.Seller{Name: o.Invoicing.SellerName, Address: apiordering.SellerAddress(o.Invoicing.SellerAddress),
 		VATID: o.Invoicing.SellerVATID, Email: o.Invoicing.SellerEmail}
-	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, Seller: seller})
+	links, err := in.OrderLinks(o.MailLink)
+	if err != nil {
+		return nil, err
+	}
+	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ package basket
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -26,13 +27,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/evshop/shop/api/admindiscounts"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	"github.com/evshop/shop/commands/esrepo"
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/baskets"
 )
@@ -76,6 +80,9 @@ type Commands interface {
 	ClearBasket(ctx context.Context, cmd basketcmd.ClearBasket) (basketcmd.State, error)
 	CheckOut(ctx context.Context, cmd basketcmd.CheckOut) (string, basketcmd.State, error)
 	MergeGuestBasket(ctx context.Context, guestToken, customerID string) (basketcmd.State, error)
+	ApplyDiscount(ctx context.Context, cmd basketcmd.ApplyDiscount) (basketcmd.State, error)
+	RemoveDiscount(ctx context.Context, cmd basketcmd.RemoveDiscount) (basketcmd.State, error)
+	Estimate(lines []domain.Line, country, shippingMethod string, discount *pricing.DiscountDTO) (basketcmd.Estimate, error)
 }
 
 // Reader is the read model (projections/baskets Store).
@@ -105,6 +112,9 @@ type Deps struct {
 	// SecureCookie names the guest cookie GuestCookieSecure and sets Secure
 	// (true behind HTTPS).
 	SecureCookie bool
+	// OrderLinks signs the order status links of guest checkouts. Without
+	// it, only signed-in customers check out.
+	OrderLinks *guestorder.Signer
 }
 
 // API serves /api/basket.
@@ -131,8 +141,14 @@ func (a *API) Mount(r fiber.Router) {
 	r.Post("/items", a.addItem)
 	r.Patch("/items/:sku", a.changeItem)
 	r.Delete("/items/:sku", a.removeItem)
-	r.Post("/checkout", authn.Required(), a.checkout)
+	if a.d.OrderLinks != nil {
+		r.Post("/checkout", a.checkout)
+	} else {
+		r.Post("/checkout", authn.Required(), a.checkout)
+	}
 	r.Post("/merge", authn.Required(), a.merge)
+	r.Post("/discount", a.applyDiscount)
+	r.Delete("/discount", a.removeDiscount)
 }
 
 // --- wire shapes ---
@@ -152,10 +168,29 @@ type basketJSON struct {
 	ItemCount int        `json:"itemCount"`
 	// Revision is the basket's version, the value inside its ETag.
 	Revision uint64 `json:"revision"`
+	// Discount is the code in the basket (null: none).
+	Discount *pricing.DiscountDTO `json:"discount"`
+	// Estimate prices the basket for a destination (null: empty basket).
+	Estimate *estimateJSON `json:"estimate"`
+}
+
+type shippingOfferJSON struct {
+	ID    string    `json:"id"`
+	Name  string    `json:"name"`
+	Price money.DTO `json:"price"`
+}
+
+type estimateJSON struct {
+	Country        string               `json:"country"`
+	ShippingMethod string               `json:"shippingMethod,omitempty"`
+	Breakdown      pricing.BreakdownDTO `json:"breakdown"`
+	// ShippingMethods are the methods serving the destination, priced for
+	// this basket.
+	ShippingMethods []shippingOfferJSON `json:"shippingMethods"`
 }
 
 func fromView(v baskets.View) basketJSON {
-	out := basketJSON{Lines: []lineJSON{}, Revision: v.Version}
+	out := basketJSON{Lines: []lineJSON{}, Revision: v.Version, Discount: v.Discount}
 	for _, l := range v.Lines {
 		out.Lines = append(out.Lines, lineJSON{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice, LineTotal: money.DTO{Amount: l.UnitPrice.Amount * int64(l.Quantity), Currency: l.UnitPrice.Currency}})
@@ -168,21 +203,78 @@ func fromView(v baskets.View) basketJSON {
 	return out
 }
 
-func fromState(s basketcmd.State) basketJSON {
-	v := baskets.View{Version: s.Version}
+func viewOf(s basketcmd.State) baskets.View {
+	v := baskets.View{Version: s.Version, Discount: s.Discount}
 	for _, l := range s.Lines {
-		v.Lines = append(v.Lines, baskets.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice.DTO()})
+		v.Lines = append(v.Lines, baskets.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice.DTO(),
+			TaxClass: l.TaxClass, WeightGrams: l.WeightGrams})
 	}
-	return fromView(v)
+	return v
 }
 
-func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
+// estimateParams reads ?country= and ?shippingMethod=; malformed ones are
+// 422 (strict, GET) or ignored (writes, which answer with the basket).
+func estimateParams(c *fiber.Ctx, strict bool) (country, method string, err error) {
+	country, method = c.Query("country"), c.Query("shippingMethod")
+	var bad []httpx.FieldError
+	if country != "" && !pricing.ValidCountry(country) {
+		bad = append(bad, httpx.FieldError{Field: "country", Reason: "must be a two-letter ISO country code in upper case"})
+		country = ""
+	}
+	if len(method) > 32 {
+		bad = append(bad, httpx.FieldError{Field: "shippingMethod", Reason: "is not a shipping method"})
+		method = ""
+	}
+	if len(bad) > 0 && strict {
+		return "", "", httpx.Invalid(bad...)
+	}
+	return country, method, nil
+}
 
-func send(c *fiber.Ctx, status int, b basketJSON) error {
+// send answers with the basket v and its estimate. strict (GET) refuses a
+// destination or method the shop cannot price with 422; writes answer with
+// the estimate for the shop's country instead.
+func (a *API) send(c *fiber.Ctx, status int, v baskets.View, strict bool) error {
+	b := fromView(v)
+	if len(v.Lines) > 0 {
+		country, method, err := estimateParams(c, strict)
+		if err != nil {
+			return err
+		}
+		lines := make([]domain.Line, len(v.Lines))
+		for i, l := range v.Lines {
+			price, _ := money.FromDTO(l.UnitPrice)
+			lines[i] = domain.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: price,
+				TaxClass: l.TaxClass, WeightGrams: l.WeightGrams}
+		}
+		est, err := a.d.Commands.Estimate(lines, country, method, v.Discount)
+		if err != nil && !strict {
+			est, err = a.d.Commands.Estimate(lines, "", "", v.Discount)
+		}
+		switch {
+		case errors.Is(err, basketcmd.ErrUnknownCountry):
+			return httpx.Invalid(httpx.FieldError{Field: "country", Reason: "is not a country this shop sells to"})
+		case errors.Is(err, basketcmd.ErrShippingUnavailable):
+			return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is not available for this destination and basket"})
+		case err != nil:
+			a.d.Log.WarnContext(c.UserContext(), "basket estimate failed", "err", err)
+		default:
+			e := &estimateJSON{Country: est.Country, ShippingMethod: method, Breakdown: est.Breakdown.DTO(), ShippingMethods: []shippingOfferJSON{}}
+			if est.Breakdown.Shipping == nil {
+				e.ShippingMethod = ""
+			}
+			for _, o := range est.Methods {
+				e.ShippingMethods = append(e.ShippingMethods, shippingOfferJSON{ID: o.Method.ID, Name: o.Method.Name, Price: o.Price.DTO()})
+			}
+			b.Estimate = e
+		}
+	}
 	c.Set(fiber.HeaderETag, etag(b.Revision))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).JSON(b)
 }
+
+func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
 
 // --- identity of the basket ---
 
@@ -286,6 +378,14 @@ func problem(err error) error {
 		return httpx.Invalid(httpx.FieldError{Field: "sku", Reason: "is priced in another currency than the basket"})
 	case errors.Is(err, domain.ErrEmpty):
 		return httpx.Conflict("the basket is empty")
+	case errors.Is(err, basketcmd.ErrShippingRequired):
+		return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is required: choose one of the methods the basket's estimate lists"})
+	case errors.Is(err, basketcmd.ErrShippingUnavailable):
+		return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is not available for this destination and basket"})
+	case errors.Is(err, basketcmd.ErrUnknownCountry):
+		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress.country", Reason: "is not a country this shop sells to"})
+	case errors.Is(err, domain.ErrNoDiscount):
+		return httpx.NotFound("the basket holds no discount code")
 	case errors.Is(err, domain.ErrInvalid), errors.Is(err, ordering.ErrInvalid):
 		return httpx.NewProblem(fiber.StatusUnprocessableEntity, publicDetail(err))
 	case errors.Is(err, ordering.ErrAlreadyPlaced):
@@ -314,7 +414,7 @@ func (a *API) get(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		return send(c, fiber.StatusOK, fromView(baskets.View{}))
+		return a.send(c, fiber.StatusOK, baskets.View{}, true)
 	}
 	v, err := a.current(c.UserContext(), id)
 	if err != nil {
@@ -324,7 +424,7 @@ func (a *API) get(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderETag, m)
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	return send(c, fiber.StatusOK, fromView(v))
+	return a.send(c, fiber.StatusOK, v, true)
 }
 
 // current is the basket as its stream holds it now: the read model's view
@@ -382,7 +482,7 @@ func (a *API) addItem(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 type changeItemReq struct {
@@ -424,7 +524,7 @@ func (a *API) changeItem(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 func (a *API) removeItem(c *fiber.Ctx) error {
@@ -447,7 +547,7 @@ func (a *API) removeItem(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 func (a *API) clear(c *fiber.Ctx) error {
@@ -460,13 +560,13 @@ func (a *API) clear(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		return send(c, fiber.StatusOK, fromView(baskets.View{}))
+		return a.send(c, fiber.StatusOK, baskets.View{}, false)
 	}
 	st, err := a.d.Commands.ClearBasket(withMeta(c), basketcmd.ClearBasket{BasketID: id, IfMatch: im})
 	if err != nil {
 		return problem(err)
 	}
-	return send(c, fiber.StatusOK, fromState(st))
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 // HeaderIdempotencyKey names the checkout idempotency header.
@@ -480,14 +580,25 @@ type paymentReq struct {
 type checkoutReq struct {
 	ShippingAddress ordering.AddressDTO `json:"shippingAddress"`
 	Payment         paymentReq          `json:"payment"`
+	// Email is required for a guest checkout and refused when signed in
+	// (the order then goes to the account's verified address).
+	Email string `json:"email"`
+	// ShippingMethod is required when the shop has shipping methods.
+	ShippingMethod string `json:"shippingMethod"`
+	// VATID is a B2B buyer's VAT ID, printed on the invoice.
+	VATID string `json:"vatId"`
 }
 
 type checkoutResp struct {
 	OrderID string `json:"orderId"`
+	// StatusURL (guest checkouts only) is the storefront page of the order,
+	// reachable without an account through its signed token.
+	StatusURL   string `json:"statusUrl,omitempty"`
+	StatusToken string `json:"statusToken,omitempty"`
 }
 
 func (a *API) checkout(c *fiber.Ctx) error {
-	p, _ := authn.FromCtx(c)
+	p, signedIn := authn.FromCtx(c)
 	key := c.Get(HeaderIdempotencyKey)
 	if key == "" {
 		return httpx.BadRequest("the Idempotency-Key header is required")
@@ -499,12 +610,46 @@ func (a *API) checkout(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
+	req.Email = strings.TrimSpace(req.Email)
+	switch {
+	case signedIn && req.Email != "":
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "email", Reason: "must not be sent when signed in: the order goes to the account's address"})
+	case !signedIn && ordering.ValidateEmail(req.Email) != nil:
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "email", Reason: "is required to check out without an account, as a valid address"})
+	}
 	if err := ordering.ValidateAddress(req.ShippingAddress); err != nil {
+		req.Payment.CardNumber = ""
 		return httpx.Invalid(httpx.FieldError{Field: "shippingAddress", Reason: "needs name, line1, city, postalCode and a two-letter country code"})
+	}
+	if _, err := ordering.NormalizeVATID(req.VATID); err != nil {
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "vatId", Reason: "must be a two-letter country prefix and 2 to 13 letters or digits"})
+	}
+	if len(req.ShippingMethod) > 32 {
+		req.Payment.CardNumber = ""
+		return httpx.Invalid(httpx.FieldError{Field: "shippingMethod", Reason: "is not a shipping method"})
 	}
 	if !slices.Contains(a.d.PaymentMethods, req.Payment.Method) {
 		req.Payment.CardNumber = ""
 		return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "must be one this shop accepts: " + strings.Join(a.d.PaymentMethods, ", ")})
+	}
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	cmd := basketcmd.CheckOut{CustomerID: p.UserID, Email: p.Email, IdempotencyKey: key, ShippingAddress: req.ShippingAddress, IfMatch: im,
+		ShippingMethod: req.ShippingMethod, VATID: req.VATID}
+	if !signedIn {
+		id, ok, err := a.basketID(c, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return httpx.Conflict("the basket is empty")
+		}
+		cmd.Guest, cmd.Email = id, req.Email
 	}
 	pay := ordering.PaymentDTO{Method: req.Payment.Method}
 	switch req.Payment.Method {
@@ -525,20 +670,153 @@ func (a *API) checkout(c *fiber.Ctx) error {
 	default:
 		return httpx.Invalid(httpx.FieldError{Field: "payment.method", Reason: "must be sandbox, stripe or paypal"})
 	}
+	cmd.Payment = pay
+	orderID, st, err := a.d.Commands.CheckOut(withMeta(c), cmd)
+	if err != nil {
+		var pc *basketcmd.PricesChanged
+		if errors.As(err, &pc) {
+			c.Set(fiber.HeaderETag, etag(st.Version)) // the repriced basket: confirm against it
+			return sendPricesChanged(c, pc)
+		}
+		if r, ok := basketcmd.RefusalOf(err); ok {
+			return sendRefusal(c, r)
+		}
+		return problem(err)
+	}
+	c.Set(fiber.HeaderETag, etag(st.Version))
+	resp := checkoutResp{OrderID: orderID}
+	if signedIn {
+		c.Set(fiber.HeaderLocation, "/api/orders/"+orderID)
+	} else {
+		resp.StatusToken = a.d.OrderLinks.Token(orderID)
+		resp.StatusURL = guestorder.StatusPath(orderID, resp.StatusToken)
+		c.Set(fiber.HeaderLocation, "/api/orders/"+orderID+"?token="+resp.StatusToken)
+	}
+	return c.Status(fiber.StatusAccepted).JSON(resp)
+}
+
+// changedLine is one entry of the price-change problem's changedLines.
+type changedLine struct {
+	SKU          string     `json:"sku"`
+	Name         string     `json:"name"`
+	Quantity     int        `json:"quantity"`
+	OldUnitPrice money.DTO  `json:"oldUnitPrice"`
+	NewUnitPrice *money.DTO `json:"newUnitPrice"` // null: removed
+	Removed      bool       `json:"removed"`
+}
+
+// priceProblem is the 409 problem of a checkout whose prices changed, with
+// the changed lines as an extension member.
+type priceProblem struct {
+	*httpx.Problem
+	ChangedLines []changedLine `json:"changedLines"`
+}
+
+// sendPricesChanged answers 409 problem+json with the changed lines as the
+// extension member changedLines.
+func sendPricesChanged(c *fiber.Ctx, pc *basketcmd.PricesChanged) error {
+	out := priceProblem{Problem: httpx.Conflict("prices changed since these lines were added: the basket now holds the current prices; check out again to accept them"),
+		ChangedLines: make([]changedLine, len(pc.Lines))}
+	for i, l := range pc.Lines {
+		cl := changedLine{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, OldUnitPrice: l.Old.DTO(), Removed: l.Removed}
+		if !l.Removed {
+			n := l.New.DTO()
+			cl.NewUnitPrice = &n
+		}
+		out.ChangedLines[i] = cl
+	}
+	return sendExtended(c, out.Problem, out)
+}
+
+// refusalProblem is a refused discount code: 409 when other buyers' uses
+// refused it (used up, the customer's limit), else 422; reason is the
+// stable machine name.
+type refusalProblem struct {
+	*httpx.Problem
+	Reason string `json:"reason"`
+}
+
+func sendRefusal(c *fiber.Ctx, r basketcmd.DiscountRefusal) error {
+	p := httpx.NewProblem(fiber.StatusUnprocessableEntity, r.Error())
+	if r.Conflict() {
+		p = httpx.Conflict(r.Error())
+	}
+	p.Type = admindiscounts.ProblemTypePrefix + r.Reason() // as the admin API types them
+	return sendExtended(c, p, refusalProblem{Problem: p, Reason: r.Reason()})
+}
+
+// sendExtended writes body, a problem (p) with extension members, as
+// problem+json (httpx's Problem has no room for them).
+func sendExtended(c *fiber.Ctx, p *httpx.Problem, body any) error {
+	p.Instance = c.Path()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	c.Status(p.Status)
+	c.Set(fiber.HeaderContentType, httpx.ContentTypeProblem)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(raw)
+}
+
+type discountReq struct {
+	Code string `json:"code"`
+}
+
+// applyDiscount puts a code in the caller's basket (a guest's too).
+func (a *API) applyDiscount(c *fiber.Ctx) error {
+	var req discountReq
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	code := strings.TrimSpace(req.Code)
+	if code == "" || len(code) > basketcmd.MaxCodeLength {
+		return httpx.Invalid(httpx.FieldError{Field: "code", Reason: fmt.Sprintf("must be 1 to %d characters", basketcmd.MaxCodeLength)})
+	}
 	im, err := ifMatch(c)
 	if err != nil {
 		return err
 	}
-	orderID, st, err := a.d.Commands.CheckOut(withMeta(c), basketcmd.CheckOut{
-		CustomerID: p.UserID, Email: p.Email, IdempotencyKey: key,
-		ShippingAddress: req.ShippingAddress, Payment: pay, IfMatch: im,
-	})
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.Conflict("the basket is empty")
+	}
+	p, _ := authn.FromCtx(c)
+	st, err := a.d.Commands.ApplyDiscount(withMeta(c), basketcmd.ApplyDiscount{BasketID: id, Code: code, CustomerKey: p.UserID, IfMatch: im})
+	if errors.Is(err, basketcmd.ErrNoDiscounts) {
+		p := httpx.NewProblem(fiber.StatusUnprocessableEntity, "there is no such discount code")
+		p.Type = admindiscounts.ProblemTypePrefix + basketcmd.ReasonUnknown
+		return sendExtended(c, p, refusalProblem{Problem: p, Reason: basketcmd.ReasonUnknown})
+	}
+	if r, ok := basketcmd.RefusalOf(err); ok {
+		return sendRefusal(c, r)
+	}
 	if err != nil {
 		return problem(err)
 	}
-	c.Set(fiber.HeaderETag, etag(st.Version))
-	c.Set(fiber.HeaderLocation, "/api/orders/"+orderID)
-	return c.Status(fiber.StatusAccepted).JSON(checkoutResp{OrderID: orderID})
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
+}
+
+func (a *API) removeDiscount(c *fiber.Ctx) error {
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, ok, err := a.basketID(c, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpx.NotFound("the basket holds no discount code")
+	}
+	st, err := a.d.Commands.RemoveDiscount(withMeta(c), basketcmd.RemoveDiscount{BasketID: id, IfMatch: im})
+	if err != nil {
+		return problem(err)
+	}
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
 }
 
 func (a *API) merge(c *fiber.Ctx) error {

@@ -10,12 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
 
 	basketcmd "github.com/evshop/shop/commands/basket"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/discounts"
+	discountsmem "github.com/evshop/shop/discounts/memstore"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
@@ -40,6 +43,11 @@ type env struct {
 	view      *baskets.Memory
 	orders    *ordercmd.Handlers
 	deps      Deps
+	// prices overrides the catalog's price of a SKU (default 1000 EUR); a
+	// negative one means archived.
+	prices sync.Map
+	// codes is the discounts service the basket checks and reserves codes with.
+	codes *discounts.Service
 }
 
 func newEnv(t *testing.T) *env {
@@ -62,14 +70,24 @@ func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	e := &env{store: store, orders: orders}
 	products := basketcmd.ProductLookupFunc(func(_ context.Context, sku string) (basketcmd.Product, error) {
 		if sku == "GHOST" {
 			return basketcmd.Product{}, basketcmd.ErrUnknownProduct
 		}
-		price, _ := money.New(1000, "EUR")
-		return basketcmd.Product{SKU: sku, Name: "Product " + sku, Category: "misc", Price: price}, nil
+		amount := int64(1000)
+		if v, ok := e.prices.Load(sku); ok {
+			amount = v.(int64)
+		}
+		price, _ := money.New(max(amount, 1), "EUR")
+		return basketcmd.Product{SKU: sku, Name: "Product " + sku, Category: "misc", Price: price, Archived: amount < 0}, nil
 	})
-	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders})
+	codes, err := discounts.New(discounts.Config{Store: discountsmem.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.codes = codes
+	cmds, err := basketcmd.NewHandlers(basketcmd.Config{Store: store, Products: products, Orders: orders, Discounts: basketcmd.DiscountService{Service: codes}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +100,8 @@ func newEnvAccepting(t *testing.T, secure bool, apiMethods, orderMethods []strin
 		return Card{Token: "tok_sandbox_success", Last4: "4242"}, nil
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := &env{store: store, projector: projector, view: view, orders: orders, deps: Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
-		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}}}
+	e.projector, e.view, e.deps = projector, view, Deps{Commands: cmds, Reader: view, Events: store, Tokenizer: tokenizer, PaymentMethods: apiMethods, Log: log, SecureCookie: secure,
+		Verifier: verifier{"alice": {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}}}}
 	e.mount(t)
 	return e
 }
@@ -244,7 +262,7 @@ func TestJourney(t *testing.T) {
 	}
 
 	checkoutBody := `{"shippingAddress":{"name":"Alice","line1":"1 Main St","line2":"","city":"Paris","postalCode":"75001","country":"FR"},
-		"payment":{"method":"sandbox","cardNumber":"` + card + `"}}`
+		"payment":{"method":"sandbox","cardNumber":"` + card + `"},"shippingMethod":"standard"}`
 	r = e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", body: checkoutBody}))
 	expect(t, "checkout without key", r, 400, "")
 	r = e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", body: checkoutBody, idemKey: "bad key"}))
@@ -390,7 +408,7 @@ func TestCheckoutOnlyWithAcceptedMethods(t *testing.T) {
 			e := newEnvAccepting(t, false, tt.apiMethods, tt.orderMethods)
 			alice := func(r req) req { r.token = "alice"; return r }
 			expect(t, "add", e.do(t, alice(req{method: "POST", path: "/api/basket/items", body: `{"sku":"MUG","quantity":2}`})), 200, `"1"`)
-			r := e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", idemKey: "checkout-0001", body: `{` + address + `,"payment":` + tt.payment + `}`}))
+			r := e.do(t, alice(req{method: "POST", path: "/api/basket/checkout", idemKey: "checkout-0001", body: `{` + address + `,"shippingMethod":"standard","payment":` + tt.payment + `}`}))
 			expect(t, "checkout", r, tt.status, "")
 			if strings.Contains(r.raw, "4242") {
 				t.Fatalf("card number echoed: %s", r.raw)

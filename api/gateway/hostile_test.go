@@ -353,6 +353,7 @@ func TestHostileInputThroughTheGateway(t *testing.T) {
 	checkoutBody := map[string]any{
 		"shippingAddress": map[string]string{"name": "Hostile Tester", "line1": "1 Main Street", "city": "Paris", "postalCode": "75001", "country": "FR"},
 		"payment":         map[string]string{"method": "sandbox", "cardNumber": "4242424242424242"},
+		"shippingMethod":  "standard",
 	}
 	raw, _ := json.Marshal(checkoutBody)
 	co := customer.must(customer.send("POST", "/api/basket/checkout", map[string]string{"Idempotency-Key": "hostile-setup-0001"}, raw), 202, "checkout")

@@ -36,6 +36,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/orders"
 )
@@ -78,6 +79,9 @@ type Deps struct {
 	Verifier authn.Verifier
 	// Seller is printed on invoices and credit notes (invoice.go).
 	Seller Seller
+	// OrderLinks checks the signed links of guest orders (GET /{id}?token=);
+	// without it every token is refused.
+	OrderLinks *guestorder.Signer
 }
 
 // defaultPlacementWait covers PlaceOrder's trip over the bus with room for a
@@ -111,9 +115,39 @@ func (a *API) Mount(r fiber.Router) {
 		r.Use(authn.Middleware(a.d.Verifier))
 	}
 	r.Get("/", authn.Required(), a.listMine)
-	r.Get("/:id", authn.Required(), func(c *fiber.Ctx) error { return a.get(c, true) })
+	r.Get("/:id", a.byLink, authn.Required(), func(c *fiber.Ctx) error { return a.get(c, true) })
 	r.Get("/:id/invoice", authn.Required(), a.invoice)
 	r.Get("/:id/credit-notes/:number", authn.Required(), a.creditNote)
+}
+
+// byLink serves GET /{id}?token=: the order of a guest checkout through its
+// signed link, with or without a session. A token that is not valid for
+// this order (malformed, expired, tampered with, another order's) is the
+// same 404 as a missing order. Without a token the route needs a session.
+func (a *API) byLink(c *fiber.Ctx) error {
+	if !c.Request().URI().QueryArgs().Has("token") {
+		return c.Next()
+	}
+	id, err := pathOrderID(c)
+	if err != nil {
+		return err
+	}
+	if a.d.OrderLinks == nil || a.d.OrderLinks.Verify(id, c.Query("token")) != nil {
+		return httpx.NotFound("no such order")
+	}
+	o, err := a.current(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if o.Version == 0 {
+		if o, err = a.awaitPlaced(c.UserContext(), id); err != nil {
+			return err
+		}
+	}
+	if o.Version == 0 {
+		return httpx.NotFound("no such order")
+	}
+	return sendOrder(c, o)
 }
 
 // MountAdmin registers the staff routes (mounted at /api/admin/orders).
@@ -154,6 +188,11 @@ func (a *API) listMine(c *fiber.Ctx) error {
 		return err
 	}
 	q.CustomerID = strings.ToLower(p.UserID)
+	if p.Email != "" {
+		// Signing in needs a verified address, so the guest orders placed
+		// with it are this customer's (platform/guestorder).
+		q.AlsoCustomerID = guestorder.CustomerID(p.Email)
+	}
 	page, err := a.d.Reader.List(c.UserContext(), q)
 	if err != nil {
 		return err
@@ -224,9 +263,13 @@ func (a *API) get(c *fiber.Ctx, awaitPlacement bool) error {
 	if o.Version == 0 {
 		return httpx.NotFound("no such order")
 	}
-	if !p.IsStaff() && !strings.EqualFold(o.CustomerID, p.UserID) {
+	if !p.IsStaff() && !strings.EqualFold(o.CustomerID, p.UserID) && !guestorder.IsGuest(o.CustomerID, p.Email) {
 		return httpx.NotFound("no such order")
 	}
+	return sendOrder(c, o)
+}
+
+func sendOrder(c *fiber.Ctx, o orders.Order) error {
 	if o.Lines == nil {
 		o.Lines = []orders.Line{}
 	}

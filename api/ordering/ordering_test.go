@@ -23,6 +23,7 @@ import (
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/authn/authntest"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/orders"
 )
@@ -41,6 +42,7 @@ type env struct {
 	sent  *sentCommands
 	sync  func()
 	store *memory.Store
+	links *guestorder.Signer
 }
 
 // sentCommands records what the API sends to other services.
@@ -78,9 +80,14 @@ func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 	projector, _ := orders.NewProjector(view)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sent := &sentCommands{}
-	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, Seller: testSeller, Verifier: verifier{
+	links, err := guestorder.NewSigner([]byte("a test key of at least thirty-two bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, OrderLinks: links, Seller: testSeller, Verifier: verifier{
 		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
+		"grace":   {UserID: graceID, Email: "Grace@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},
 		"admin":   {UserID: "5a000000-0000-4000-8000-000000000004", Roles: []authn.Role{authn.RoleAdmin}},
 	}})
@@ -109,7 +116,7 @@ func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 		}
 	}
 	sync()
-	return &env{app: app, cmds: cmds, sent: sent, sync: sync, store: store}
+	return &env{app: app, cmds: cmds, sent: sent, sync: sync, store: store, links: links}
 }
 
 func (e *env) do(t *testing.T, method, path, token, body string) (int, map[string]any, string) {

@@ -35,6 +35,9 @@ func (h *Handlers) AddItem(ctx context.Context, cmd AddItem) (State, error) {
 		return State{}, fmt.Errorf("%w: %s", ErrUnknownProduct, sku)
 	}
 	product, err := domain.NewProduct(sku, p.Name, p.Category, p.Price)
+	if err == nil {
+		product, err = product.WithTaxAndWeight(p.TaxClass, p.WeightGrams)
+	}
 	if err != nil {
 		return State{}, fmt.Errorf("%w: catalog snapshot of %s: %w", ErrUnknownProduct, sku, err)
 	}

@@ -13,6 +13,8 @@ import (
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -23,13 +25,16 @@ var ErrUnknownProduct = errors.New("basket: unknown or archived product")
 // ErrPrecondition means the client's If-Match revision is stale.
 var ErrPrecondition = errors.New("basket: basket changed since the given revision")
 
-// Product is the catalog snapshot a line is added with.
+// Product is the catalog snapshot a line is added with. TaxClass ("" is
+// standard) and WeightGrams price tax and shipping.
 type Product struct {
-	SKU      string
-	Name     string
-	Category string
-	Price    money.Money
-	Archived bool
+	SKU         string
+	Name        string
+	Category    string
+	Price       money.Money
+	Archived    bool
+	TaxClass    string
+	WeightGrams int
 }
 
 // ProductLookup reads the catalog. The catalog service provides it (the lead
@@ -69,15 +74,28 @@ type Config struct {
 	// Metadata supplies event metadata when ctx carries none from
 	// esrepo.WithMetadata (e.g. messaging.EventMetadata).
 	Metadata func(ctx context.Context) eventstore.Metadata
+	// Pricing is the shop's tax rates, shipping methods and tax mode, the
+	// same the ordering service places orders with; nil is the demo
+	// configuration (ordering.DefaultPricing(Country)).
+	Pricing *ordering.Pricing
+	// Country is the shop's country (SHOP_COUNTRY), the basket estimate's
+	// destination when the buyer names none; default "DE".
+	Country string
+	// Discounts checks codes put in the basket and reserves them at
+	// checkout; nil: the shop takes no discount codes.
+	Discounts Discounts
 }
 
 // Handlers executes basket commands.
 type Handlers struct {
-	repo     *esrepo.Repository[*domain.Basket]
-	products ProductLookup
-	orders   OrderPlacer
-	retries  int
-	meta     func(ctx context.Context) eventstore.Metadata
+	repo      *esrepo.Repository[*domain.Basket]
+	products  ProductLookup
+	orders    OrderPlacer
+	retries   int
+	meta      func(ctx context.Context) eventstore.Metadata
+	pricing   ordering.Pricing
+	country   string
+	discounts Discounts
 }
 
 // NewHandlers validates cfg.
@@ -88,24 +106,45 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 	if cfg.Retries <= 0 {
 		cfg.Retries = 3
 	}
+	if cfg.Country == "" {
+		cfg.Country = "DE"
+	}
+	var prices ordering.Pricing
+	if cfg.Pricing != nil {
+		prices = *cfg.Pricing
+	} else {
+		var err error
+		if prices, err = ordering.DefaultPricing(cfg.Country); err != nil {
+			return nil, fmt.Errorf("basket handlers: Pricing: %w", err)
+		}
+	}
+	if !prices.Taxes.Has(cfg.Country) {
+		return nil, fmt.Errorf("basket handlers: the shop's country %q has no tax rates", cfg.Country)
+	}
 	repo, err := esrepo.New(esrepo.Config[*domain.Basket]{Store: cfg.Store, Codec: Codec(), Stream: domain.Stream, New: domain.Blank})
 	if err != nil {
 		return nil, fmt.Errorf("basket handlers: %w", err)
 	}
-	return &Handlers{repo: repo, products: cfg.Products, orders: cfg.Orders, retries: cfg.Retries, meta: cfg.Metadata}, nil
+	return &Handlers{repo: repo, products: cfg.Products, orders: cfg.Orders, retries: cfg.Retries, meta: cfg.Metadata,
+		pricing: prices, country: cfg.Country, discounts: cfg.Discounts}, nil
 }
 
 // State is a basket as a command left it. The API answers writes with it so a
 // client sees its own write even before the read model catches up.
 type State struct {
-	ID      string
-	Version uint64 // number of events in the stream; the ETag
-	Lines   []domain.Line
-	Total   money.Money
+	ID       string
+	Version  uint64 // number of events in the stream; the ETag
+	Lines    []domain.Line
+	Total    money.Money
+	Discount *pricing.DiscountDTO // the code in the basket
 }
 
 func stateOf(b *domain.Basket, version uint64) State {
-	return State{ID: b.ID(), Version: version, Lines: b.Lines(), Total: b.Total()}
+	st := State{ID: b.ID(), Version: version, Lines: b.Lines(), Total: b.Total()}
+	if d, ok := b.Discount(); ok {
+		st.Discount = &d
+	}
+	return st
 }
 
 // Get loads the basket straight from the event store (used when a read

@@ -11,6 +11,7 @@ import (
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
 )
@@ -39,11 +40,17 @@ func setup(t *testing.T, retries int) (*Handlers, *ordercmd.Handlers, *memory.St
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandlers(Config{Store: store, Products: catalog(), Orders: orders, Retries: retries})
+	h, err := NewHandlers(Config{Store: store, Products: catalog(), Orders: orders, Retries: retries, Pricing: noShipping()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h, orders, store
+}
+
+// noShipping is a shop that ships nothing: checkouts name no method, and
+// totals are the lines' (tax-inclusive prices).
+func noShipping() *ordering.Pricing {
+	return &ordering.Pricing{Taxes: pricing.DefaultTaxTable(), PricesIncludeTax: true}
 }
 
 func cust(t *testing.T) domain.ID {

@@ -7,10 +7,12 @@ package basket
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // Errors returned by the aggregate.
@@ -22,6 +24,7 @@ var (
 	ErrEmpty            = errors.New("basket: basket is empty")
 	ErrCurrencyMismatch = errors.New("basket: all lines must share one currency")
 	ErrNotGuest         = errors.New("basket: only guest baskets can be merged")
+	ErrNoDiscount       = errors.New("basket: no discount code in the basket")
 )
 
 // rememberedCheckouts bounds the idempotency keys a basket remembers: enough
@@ -30,9 +33,10 @@ const rememberedCheckouts = 20
 
 // Checkout is a past check-out remembered by idempotency key.
 type Checkout struct {
-	Key     string
-	OrderID string
-	Lines   []LineDTO
+	Key          string
+	OrderID      string
+	Lines        []LineDTO
+	DiscountCode string
 }
 
 // Basket is the aggregate.
@@ -44,6 +48,7 @@ type Basket struct {
 	lines     []Line
 	checkouts []Checkout
 	merged    map[string]uint64
+	discount  *pricing.DiscountDTO
 }
 
 // Blank returns the basket id before any event.
@@ -68,6 +73,15 @@ func (b *Basket) Total() money.Money {
 		t, _ = t.Add(l.Subtotal()) // one currency is an invariant of AddItem
 	}
 	return t
+}
+
+// Discount is the discount code in the basket with the effect it was
+// checked with, if any.
+func (b *Basket) Discount() (pricing.DiscountDTO, bool) {
+	if b.discount == nil {
+		return pricing.DiscountDTO{}, false
+	}
+	return *b.discount, true
 }
 
 // CheckedOut returns the check-out made with key, if remembered.
@@ -103,7 +117,8 @@ func (b *Basket) apply(e Event) {
 	switch ev := e.(type) {
 	case ItemAdded:
 		price, _ := money.FromDTO(ev.UnitPrice)
-		b.lines = append(b.lines, Line{SKU: ev.SKU, Name: ev.Name, Category: ev.Category, Quantity: ev.Quantity, UnitPrice: price})
+		b.lines = append(b.lines, Line{SKU: ev.SKU, Name: ev.Name, Category: ev.Category, Quantity: ev.Quantity, UnitPrice: price,
+			TaxClass: ev.TaxClass, WeightGrams: ev.WeightGrams})
 	case ItemQuantityChanged:
 		if i := b.find(ev.SKU); i >= 0 {
 			b.lines[i].Quantity = ev.Quantity
@@ -113,15 +128,24 @@ func (b *Basket) apply(e Event) {
 			b.lines = slices.Delete(b.lines, i, i+1)
 		}
 	case BasketCleared:
-		b.lines = nil
+		b.lines, b.discount = nil, nil
 	case BasketCheckedOut:
-		b.lines = nil
-		b.checkouts = append(b.checkouts, Checkout{Key: ev.IdempotencyKey, OrderID: ev.OrderID, Lines: ev.Lines})
+		b.lines, b.discount = nil, nil
+		b.checkouts = append(b.checkouts, Checkout{Key: ev.IdempotencyKey, OrderID: ev.OrderID, Lines: ev.Lines, DiscountCode: ev.DiscountCode})
 		if len(b.checkouts) > rememberedCheckouts {
 			b.checkouts = slices.Delete(b.checkouts, 0, len(b.checkouts)-rememberedCheckouts)
 		}
 	case GuestBasketMerged:
 		b.merged[ev.GuestBasketID] = ev.GuestVersion
+	case ItemRepriced:
+		if i := b.find(ev.SKU); i >= 0 {
+			b.lines[i].UnitPrice, _ = money.FromDTO(ev.UnitPrice)
+		}
+	case DiscountCodeApplied:
+		d := ev.Discount
+		b.discount = &d
+	case DiscountCodeRemoved:
+		b.discount = nil
 	}
 }
 
@@ -144,7 +168,35 @@ func (b *Basket) AddItem(p Product, q Quantity) error {
 	if len(b.lines) > 0 && b.lines[0].UnitPrice.Currency() != p.price.Currency() {
 		return ErrCurrencyMismatch
 	}
-	b.record(ItemAdded{BasketID: b.id, SKU: p.sku.s, Name: p.name, Category: p.category, Quantity: q.n, UnitPrice: p.price.DTO()})
+	b.record(ItemAdded{BasketID: b.id, SKU: p.sku.s, Name: p.name, Category: p.category, Quantity: q.n, UnitPrice: p.price.DTO(),
+		TaxClass: p.taxClass, WeightGrams: p.weightGrams})
+	return nil
+}
+
+// ApplyDiscount puts discount (checked by the caller with the discounts
+// service) in a basket with lines, replacing any code it held; the same code
+// with the same effect again is a no-op.
+func (b *Basket) ApplyDiscount(d pricing.Discount) error {
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if len(b.lines) == 0 {
+		return ErrEmpty
+	}
+	dto := d.DTO()
+	if b.discount != nil && reflect.DeepEqual(*b.discount, dto) {
+		return nil
+	}
+	b.record(DiscountCodeApplied{BasketID: b.id, Code: d.Code, Discount: dto})
+	return nil
+}
+
+// RemoveDiscount takes the code out; ErrNoDiscount if there is none.
+func (b *Basket) RemoveDiscount() error {
+	if b.discount == nil {
+		return ErrNoDiscount
+	}
+	b.record(DiscountCodeRemoved{BasketID: b.id, Code: b.discount.Code})
 	return nil
 }
 
@@ -194,18 +246,62 @@ func ValidIdempotencyKey(k string) bool {
 	return true
 }
 
-// CheckOut hands the lines to order orderID and empties the basket. A key
-// already used returns its earlier check-out and records nothing, so a retried
-// request never makes a second order.
-func (b *Basket) CheckOut(customerID, orderID, key string) (Checkout, error) {
+// CatalogPrice is what the catalog says of a line's product at checkout.
+type CatalogPrice struct {
+	Price       money.Money
+	Gone        bool   // archived or no longer in the catalog
+	TaxClass    string // the product's current tax class, recorded in the checkout
+	WeightGrams int
+}
+
+// PriceChange is a line whose price changed since it was added: repriced to
+// New, or Removed (its product is gone; New is zero).
+type PriceChange struct {
+	SKU      string
+	Name     string
+	Quantity int
+	Old, New money.Money
+	Removed  bool
+}
+
+// Reprice brings the lines to the catalog's current prices before a checkout:
+// a changed unit price is recorded as ItemRepriced, a product gone from the
+// catalog (or priced in another currency than the line now) as ItemRemoved
+// with reason RemovedUnavailable. Lines missing from current are left as
+// they are. It returns the changes in line order; none means every price is
+// current and nothing was recorded.
+func (b *Basket) Reprice(current map[string]CatalogPrice) []PriceChange {
+	var out []PriceChange
+	for _, l := range slices.Clone(b.lines) {
+		cp, ok := current[l.SKU]
+		switch {
+		case !ok:
+		case cp.Gone || cp.Price.Currency() != l.UnitPrice.Currency() || cp.Price.Amount() <= 0:
+			b.record(ItemRemoved{BasketID: b.id, SKU: l.SKU, Reason: RemovedUnavailable})
+			out = append(out, PriceChange{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Old: l.UnitPrice, Removed: true})
+		case cp.Price.Amount() != l.UnitPrice.Amount():
+			b.record(ItemRepriced{BasketID: b.id, SKU: l.SKU, OldUnitPrice: l.UnitPrice.DTO(), UnitPrice: cp.Price.DTO()})
+			out = append(out, PriceChange{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Old: l.UnitPrice, New: cp.Price})
+		}
+	}
+	return out
+}
+
+// CheckOut hands the lines to order orderID of customerID and empties the
+// basket; the lines carry the tax class and weight current gives them (else
+// their own), and the checkout remembers the basket's discount code. A
+// guest basket is checked out too, to the guest identity the caller
+// derives. A key already used returns its earlier check-out and records
+// nothing, so a retried request never makes a second order.
+func (b *Basket) CheckOut(customerID, orderID, key string, current map[string]CatalogPrice) (Checkout, error) {
 	if c, ok := b.CheckedOut(key); ok {
 		return c, nil
 	}
 	if !ValidIdempotencyKey(key) {
 		return Checkout{}, fmt.Errorf("%w: idempotency key", ErrInvalid)
 	}
-	if !isUUID(customerID) || !isUUID(orderID) || strings.HasPrefix(b.id, GuestPrefix) {
-		return Checkout{}, fmt.Errorf("%w: only a customer's basket is checked out to an order", ErrInvalid)
+	if !isUUID(customerID) || !isUUID(orderID) || b.id == "" {
+		return Checkout{}, fmt.Errorf("%w: a basket is checked out by a customer to an order", ErrInvalid)
 	}
 	if len(b.lines) == 0 {
 		return Checkout{}, ErrEmpty
@@ -213,9 +309,16 @@ func (b *Basket) CheckOut(customerID, orderID, key string) (Checkout, error) {
 	lines := make([]LineDTO, len(b.lines))
 	for i, l := range b.lines {
 		lines[i] = l.DTO()
+		if cp, ok := current[l.SKU]; ok && !cp.Gone {
+			lines[i].TaxClass, lines[i].WeightGrams = cp.TaxClass, cp.WeightGrams
+		}
+	}
+	code := ""
+	if b.discount != nil {
+		code = b.discount.Code
 	}
 	b.record(BasketCheckedOut{BasketID: b.id, CustomerID: customerID, OrderID: orderID,
-		IdempotencyKey: key, Lines: lines, Total: b.Total().DTO()})
+		IdempotencyKey: key, Lines: lines, Total: b.Total().DTO(), DiscountCode: code})
 	c, _ := b.CheckedOut(key)
 	return c, nil
 }
@@ -244,7 +347,8 @@ func (b *Basket) Merge(guest *Basket) (dropped int, err error) {
 			dropped++
 			continue
 		}
-		b.record(ItemAdded{BasketID: b.id, SKU: gl.SKU, Name: gl.Name, Category: gl.Category, Quantity: gl.Quantity, UnitPrice: gl.UnitPrice.DTO()})
+		b.record(ItemAdded{BasketID: b.id, SKU: gl.SKU, Name: gl.Name, Category: gl.Category, Quantity: gl.Quantity, UnitPrice: gl.UnitPrice.DTO(),
+			TaxClass: gl.TaxClass, WeightGrams: gl.WeightGrams})
 	}
 	b.record(GuestBasketMerged{BasketID: b.id, GuestBasketID: guest.id, GuestVersion: guest.version})
 	return dropped, nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 const (
@@ -88,23 +89,69 @@ func TestBasketBehaviour(t *testing.T) {
 		{"same quantity is a no-op", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.ChangeQuantity(sku("MUG"), qty(2)) }, nil, nil},
 		{"change missing item", nil, func(b *Basket) error { return b.ChangeQuantity(sku("MUG"), qty(2)) }, nil, ErrItemNotFound},
 		{"remove item", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) },
-			[]Event{ItemRemoved{custID, "MUG"}}, nil},
-		{"remove removed item", []Event{added("MUG", 2, 1250), ItemRemoved{custID, "MUG"}}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) }, nil, ErrItemNotFound},
+			[]Event{ItemRemoved{BasketID: custID, SKU: "MUG"}}, nil},
+		{"remove removed item", []Event{added("MUG", 2, 1250), ItemRemoved{BasketID: custID, SKU: "MUG"}}, func(b *Basket) error { return b.RemoveItem(sku("MUG")) }, nil, ErrItemNotFound},
 		{"clear", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { b.Clear(); return nil }, []Event{BasketCleared{custID, "customer"}}, nil},
 		{"clear empty is a no-op", nil, func(b *Basket) error { b.Clear(); return nil }, nil, nil},
-		{"check out", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "key-12345"); return err },
+		{"check out", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "key-12345", nil); return err },
 			[]Event{BasketCheckedOut{BasketID: custID, CustomerID: custID, OrderID: orderID, IdempotencyKey: "key-12345",
 				Lines: []LineDTO{added("MUG", 2, 1250).line()}, Total: eur(2500).DTO()}}, nil},
-		{"check out empty", nil, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "key-12345"); return err }, nil, ErrEmpty},
+		{"check out empty", nil, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "key-12345", nil); return err }, nil, ErrEmpty},
 		{"same key again is remembered, records nothing", []Event{added("MUG", 2, 1250), BasketCheckedOut{BasketID: custID, OrderID: orderID, IdempotencyKey: "key-12345"}},
 			func(b *Basket) error {
-				c, err := b.CheckOut(custID, "00000000-0000-4000-8000-000000000000", "key-12345")
+				c, err := b.CheckOut(custID, "00000000-0000-4000-8000-000000000000", "key-12345", nil)
 				if c.OrderID != orderID {
 					return fmt.Errorf("got order %s", c.OrderID)
 				}
 				return err
 			}, nil, nil},
-		{"short idempotency key", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "k"); return err }, nil, ErrInvalid},
+		{"short idempotency key", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut(custID, orderID, "k", nil); return err }, nil, ErrInvalid},
+		{"customer id must be a UUID", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { _, err := b.CheckOut("guest", orderID, "key-12345", nil); return err }, nil, ErrInvalid},
+		{"reprice records changed and gone lines", []Event{added("MUG", 2, 1250), added("TEE", 1, 900), added("CAP", 1, 500), added("PEN", 1, 100)},
+			func(b *Basket) error {
+				usd, _ := money.New(100, "USD")
+				got := b.Reprice(map[string]CatalogPrice{"MUG": {Price: eur(1400)}, "TEE": {Price: eur(900)}, "CAP": {Gone: true}, "PEN": {Price: usd}})
+				want := []PriceChange{{SKU: "MUG", Name: "Name MUG", Quantity: 2, Old: eur(1250), New: eur(1400)},
+					{SKU: "CAP", Name: "Name CAP", Quantity: 1, Old: eur(500), Removed: true},
+					{SKU: "PEN", Name: "Name PEN", Quantity: 1, Old: eur(100), Removed: true}}
+				if !reflect.DeepEqual(got, want) {
+					return fmt.Errorf("changes = %+v, want %+v", got, want)
+				}
+				if b.Total() != eur(2800+900) {
+					return fmt.Errorf("total after reprice = %v", b.Total())
+				}
+				return nil
+			},
+			[]Event{ItemRepriced{BasketID: custID, SKU: "MUG", OldUnitPrice: eur(1250).DTO(), UnitPrice: eur(1400).DTO()},
+				ItemRemoved{BasketID: custID, SKU: "CAP", Reason: RemovedUnavailable},
+				ItemRemoved{BasketID: custID, SKU: "PEN", Reason: RemovedUnavailable}}, nil},
+		{"apply a discount code", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.ApplyDiscount(tenOff) },
+			[]Event{DiscountCodeApplied{BasketID: custID, Code: "TEN", Discount: tenOff.DTO()}}, nil},
+		{"the same code again is a no-op", []Event{added("MUG", 2, 1250), DiscountCodeApplied{BasketID: custID, Code: "TEN", Discount: tenOff.DTO()}},
+			func(b *Basket) error { return b.ApplyDiscount(tenOff) }, nil, nil},
+		{"a code needs lines", nil, func(b *Basket) error { return b.ApplyDiscount(tenOff) }, nil, ErrEmpty},
+		{"a malformed discount is refused", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.ApplyDiscount(pricing.Discount{Code: "X"}) }, nil, ErrInvalid},
+		{"remove the code", []Event{added("MUG", 2, 1250), DiscountCodeApplied{BasketID: custID, Code: "TEN", Discount: tenOff.DTO()}},
+			func(b *Basket) error { return b.RemoveDiscount() }, []Event{DiscountCodeRemoved{BasketID: custID, Code: "TEN"}}, nil},
+		{"remove without a code", []Event{added("MUG", 2, 1250)}, func(b *Basket) error { return b.RemoveDiscount() }, nil, ErrNoDiscount},
+		{"clearing drops the code", []Event{added("MUG", 2, 1250), DiscountCodeApplied{BasketID: custID, Code: "TEN", Discount: tenOff.DTO()}, BasketCleared{BasketID: custID}},
+			func(b *Basket) error { return b.RemoveDiscount() }, nil, ErrNoDiscount},
+		{"check out remembers the code and takes the current tax class and weight",
+			[]Event{added("MUG", 2, 1250), DiscountCodeApplied{BasketID: custID, Code: "TEN", Discount: tenOff.DTO()}},
+			func(b *Basket) error {
+				_, err := b.CheckOut(custID, orderID, "key-12345", map[string]CatalogPrice{"MUG": {Price: eur(1250), TaxClass: "reduced", WeightGrams: 300}})
+				return err
+			},
+			[]Event{BasketCheckedOut{BasketID: custID, CustomerID: custID, OrderID: orderID, IdempotencyKey: "key-12345",
+				Lines: []LineDTO{{SKU: "MUG", Name: "Name MUG", Category: "cat", Quantity: 2, UnitPrice: eur(1250).DTO(), TaxClass: "reduced", WeightGrams: 300}},
+				Total: eur(2500).DTO(), DiscountCode: "TEN"}}, nil},
+		{"reprice with current prices records nothing", []Event{added("MUG", 2, 1250)},
+			func(b *Basket) error {
+				if got := b.Reprice(map[string]CatalogPrice{"MUG": {Price: eur(1250)}}); len(got) != 0 {
+					return fmt.Errorf("changes = %+v", got)
+				}
+				return nil
+			}, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +164,30 @@ func TestBasketBehaviour(t *testing.T) {
 				t.Fatalf("events = %#v\nwant %#v", got, tt.want)
 			}
 		})
+	}
+}
+
+var tenOff = pricing.Discount{Code: "TEN", Kind: pricing.DiscountPercentage, PercentOff: 10}
+
+func TestProductTaxAndWeight(t *testing.T) {
+	t.Parallel()
+	p := product("MUG", eur(100))
+	for _, tt := range []struct {
+		class string
+		grams int
+		ok    bool
+	}{{"", 0, true}, {"reduced", 500, true}, {"zero", pricing.MaxWeightGrams, true}, {"luxury", 0, false}, {"standard", -1, false}, {"standard", pricing.MaxWeightGrams + 1, false}} {
+		if _, err := p.WithTaxAndWeight(tt.class, tt.grams); (err == nil) != tt.ok {
+			t.Errorf("%q %d: %v", tt.class, tt.grams, err)
+		}
+	}
+	b := Blank(custID)
+	p, _ = p.WithTaxAndWeight("reduced", 250)
+	if err := b.AddItem(p, qty(1)); err != nil {
+		t.Fatal(err)
+	}
+	if l := b.Lines()[0]; l.TaxClass != "reduced" || l.WeightGrams != 250 {
+		t.Fatalf("line %+v", l)
 	}
 }
 
@@ -173,5 +244,19 @@ func TestValueConstructors(t *testing.T) {
 	id, err := ParseID(guestID)
 	if err != nil || !id.IsGuest() || id.String() != guestID {
 		t.Fatalf("ParseID(guest) = %v, %v", id, err)
+	}
+}
+
+func TestGuestBasketChecksOutToTheGuestIdentity(t *testing.T) {
+	t.Parallel()
+	e := added("MUG", 1, 1250)
+	e.BasketID = guestID
+	b := given(guestID, e)
+	c, err := b.CheckOut(custID, orderID, "key-12345", nil)
+	if err != nil || c.OrderID != orderID || len(b.Lines()) != 0 {
+		t.Fatalf("guest checkout: %+v %v", c, err)
+	}
+	if got := b.Changes()[0].(BasketCheckedOut); got.BasketID != guestID || got.CustomerID != custID {
+		t.Fatalf("event = %+v", got)
 	}
 }

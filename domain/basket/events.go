@@ -1,6 +1,9 @@
 package basket
 
-import "github.com/evshop/shop/domain/money"
+import (
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
+)
 
 // Event is any basket event (alias of an interface literal; see esrepo).
 type Event = interface {
@@ -15,13 +18,16 @@ const (
 	EventBasketCleared       = "basket.BasketCleared.v1"
 	EventBasketCheckedOut    = "basket.BasketCheckedOut.v1"
 	EventGuestBasketMerged   = "basket.GuestBasketMerged.v1"
+	EventItemRepriced        = "basket.ItemRepriced.v1"
+	EventDiscountCodeApplied = "basket.DiscountCodeApplied.v1"
+	EventDiscountCodeRemoved = "basket.DiscountCodeRemoved.v1"
 )
 
 // EventTypes lists every wire name recorded in basket streams; the bus binds
 // the queues of this context's read models to exactly these.
 func EventTypes() []string {
 	return []string{EventItemAdded, EventItemQuantityChanged, EventItemRemoved, EventBasketCleared, EventBasketCheckedOut,
-		EventGuestBasketMerged}
+		EventGuestBasketMerged, EventItemRepriced, EventDiscountCodeApplied, EventDiscountCodeRemoved}
 }
 
 // StreamPrefix starts every basket stream: "basket-<basketId>".
@@ -30,24 +36,30 @@ const StreamPrefix = "basket-"
 // Stream names the stream of a basket.
 func Stream(id string) string { return StreamPrefix + id }
 
-// LineDTO is a basket line on the wire.
+// LineDTO is a basket line on the wire. TaxClass and WeightGrams came with
+// tax and shipping: lines recorded before read as standard and 0 g.
 type LineDTO struct {
-	SKU       string    `json:"sku"`
-	Name      string    `json:"name"`
-	Category  string    `json:"category"`
-	Quantity  int       `json:"quantity"`
-	UnitPrice money.DTO `json:"unitPrice"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Category    string    `json:"category"`
+	Quantity    int       `json:"quantity"`
+	UnitPrice   money.DTO `json:"unitPrice"`
+	TaxClass    string    `json:"taxClass,omitempty"`
+	WeightGrams int       `json:"weightGrams,omitempty"`
 }
 
-// ItemAdded puts a new line in the basket with the product's name and price
-// as they were when added (the snapshot the customer saw).
+// ItemAdded puts a new line in the basket with the product's name, price,
+// tax class and weight as they were when added (the snapshot the customer
+// saw; the basket's estimate uses it).
 type ItemAdded struct {
-	BasketID  string    `json:"basketId"`
-	SKU       string    `json:"sku"`
-	Name      string    `json:"name"`
-	Category  string    `json:"category"`
-	Quantity  int       `json:"quantity"`
-	UnitPrice money.DTO `json:"unitPrice"`
+	BasketID    string    `json:"basketId"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Category    string    `json:"category"`
+	Quantity    int       `json:"quantity"`
+	UnitPrice   money.DTO `json:"unitPrice"`
+	TaxClass    string    `json:"taxClass,omitempty"`
+	WeightGrams int       `json:"weightGrams,omitempty"`
 }
 
 // ItemQuantityChanged sets a line's quantity.
@@ -57,10 +69,26 @@ type ItemQuantityChanged struct {
 	Quantity int    `json:"quantity"`
 }
 
-// ItemRemoved takes a line out.
+// ItemRemoved takes a line out. Reason is empty when the customer removed
+// it, RemovedUnavailable when the checkout found the product gone from the
+// catalog (older events have no reason).
 type ItemRemoved struct {
 	BasketID string `json:"basketId"`
 	SKU      string `json:"sku"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// RemovedUnavailable is ItemRemoved's reason for a line whose product is no
+// longer sold (archived, deleted, or now priced in another currency).
+const RemovedUnavailable = "unavailable"
+
+// ItemRepriced brings a line to the catalog's current unit price, found
+// changed at checkout: the buyer is shown the change and confirms again.
+type ItemRepriced struct {
+	BasketID     string    `json:"basketId"`
+	SKU          string    `json:"sku"`
+	OldUnitPrice money.DTO `json:"oldUnitPrice"`
+	UnitPrice    money.DTO `json:"unitPrice"`
 }
 
 // BasketCleared empties the basket ("customer" or "merged" reason).
@@ -77,6 +105,8 @@ type BasketCheckedOut struct {
 	IdempotencyKey string    `json:"idempotencyKey"`
 	Lines          []LineDTO `json:"lines"`
 	Total          money.DTO `json:"total"`
+	// DiscountCode is the code the basket held, reserved for the order.
+	DiscountCode string `json:"discountCode,omitempty"`
 }
 
 // GuestBasketMerged records that a guest basket's lines (at guestVersion) were
@@ -87,6 +117,21 @@ type GuestBasketMerged struct {
 	GuestVersion  uint64 `json:"guestVersion"`
 }
 
+// DiscountCodeApplied puts a discount code in the basket, with the effect the
+// discounts service gave it when it was checked (the basket's estimate uses
+// it; the checkout reserves the code again, which decides).
+type DiscountCodeApplied struct {
+	BasketID string              `json:"basketId"`
+	Code     string              `json:"code"`
+	Discount pricing.DiscountDTO `json:"discount"`
+}
+
+// DiscountCodeRemoved takes the code out of the basket.
+type DiscountCodeRemoved struct {
+	BasketID string `json:"basketId"`
+	Code     string `json:"code"`
+}
+
 // EventName implementations: the fixed wire names.
 func (ItemAdded) EventName() string           { return EventItemAdded }
 func (ItemQuantityChanged) EventName() string { return EventItemQuantityChanged }
@@ -94,3 +139,6 @@ func (ItemRemoved) EventName() string         { return EventItemRemoved }
 func (BasketCleared) EventName() string       { return EventBasketCleared }
 func (BasketCheckedOut) EventName() string    { return EventBasketCheckedOut }
 func (GuestBasketMerged) EventName() string   { return EventGuestBasketMerged }
+func (ItemRepriced) EventName() string        { return EventItemRepriced }
+func (DiscountCodeApplied) EventName() string { return EventDiscountCodeApplied }
+func (DiscountCodeRemoved) EventName() string { return EventDiscountCodeRemoved }

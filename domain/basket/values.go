@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // ID identifies a basket: a customer id (UUID), or "guest-<uuid>" for an
@@ -109,10 +110,26 @@ func (q Quantity) Int() int { return q.n }
 
 // Product is the catalog snapshot a line is added with.
 type Product struct {
-	sku      SKU
-	name     string
-	category string
-	price    money.Money
+	sku         SKU
+	name        string
+	category    string
+	price       money.Money
+	taxClass    string
+	weightGrams int
+}
+
+// WithTaxAndWeight adds the product's tax class ("" is standard) and weight
+// in grams to the snapshot.
+func (p Product) WithTaxAndWeight(taxClass string, weightGrams int) (Product, error) {
+	tc, err := pricing.ParseTaxClass(taxClass)
+	if err != nil {
+		return Product{}, fmt.Errorf("%w: product tax class", ErrInvalid)
+	}
+	if weightGrams < 0 || weightGrams > pricing.MaxWeightGrams {
+		return Product{}, fmt.Errorf("%w: product weight", ErrInvalid)
+	}
+	p.taxClass, p.weightGrams = string(tc), weightGrams
+	return p, nil
 }
 
 // NewProduct validates a catalog snapshot.
@@ -131,11 +148,13 @@ func NewProduct(sku SKU, name, category string, price money.Money) (Product, err
 
 // Line is one basket line.
 type Line struct {
-	SKU       string
-	Name      string
-	Category  string
-	Quantity  int
-	UnitPrice money.Money
+	SKU         string
+	Name        string
+	Category    string
+	Quantity    int
+	UnitPrice   money.Money
+	TaxClass    string // "" (lines added before tax classes) is standard
+	WeightGrams int
 }
 
 // Subtotal is price × quantity.
@@ -143,5 +162,6 @@ func (l Line) Subtotal() money.Money { return l.UnitPrice.Times(l.Quantity) }
 
 // DTO is the wire shape.
 func (l Line) DTO() LineDTO {
-	return LineDTO{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice.DTO()}
+	return LineDTO{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice.DTO(),
+		TaxClass: l.TaxClass, WeightGrams: l.WeightGrams}
 }

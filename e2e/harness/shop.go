@@ -54,7 +54,7 @@ func (b *Browser) AddItem(ctx context.Context, sku string, quantity int) error {
 // retry with the same key.
 func (b *Browser) Checkout(ctx context.Context, key string, payment map[string]string) (string, Response, error) {
 	r, err := b.Do(ctx, http.MethodPost, "/api/basket/checkout",
-		map[string]any{"shippingAddress": Address, "payment": payment}, map[string]string{"Idempotency-Key": key})
+		map[string]any{"shippingAddress": Address, "payment": payment, "shippingMethod": "standard"}, map[string]string{"Idempotency-Key": key})
 	if err != nil || r.Status != http.StatusAccepted {
 		return "", r, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/evshop/shop/commands/esrepo"
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -32,11 +33,13 @@ var ErrOutOfOrder = errors.New("baskets: event arrived out of order")
 
 // Line is a basket line in the read model.
 type Line struct {
-	SKU       string    `json:"sku"`
-	Name      string    `json:"name"`
-	Category  string    `json:"category"`
-	Quantity  int       `json:"quantity"`
-	UnitPrice money.DTO `json:"unitPrice"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Category    string    `json:"category"`
+	Quantity    int       `json:"quantity"`
+	UnitPrice   money.DTO `json:"unitPrice"`
+	TaxClass    string    `json:"taxClass,omitempty"`
+	WeightGrams int       `json:"weightGrams,omitempty"`
 }
 
 // View is one basket as read by the storefront.
@@ -47,6 +50,8 @@ type View struct {
 	Position  uint64    `json:"position"`
 	Lines     []Line    `json:"lines"`
 	UpdatedAt time.Time `json:"updatedAt"`
+	// Discount is the code in the basket with its checked effect.
+	Discount *pricing.DiscountDTO `json:"discount,omitempty"`
 }
 
 // Total sums the lines (zero DTO when empty).
@@ -62,6 +67,11 @@ func (v View) Total() money.DTO {
 func (v View) clone() View {
 	c := v
 	c.Lines = append([]Line(nil), v.Lines...)
+	if v.Discount != nil {
+		d := *v.Discount
+		d.Categories = append([]string(nil), d.Categories...)
+		c.Discount = &d
+	}
 	return c
 }
 
@@ -236,7 +246,8 @@ func decode(ev eventstore.RecordedEvent) (func(*View), error) {
 				v.Lines[i].Quantity = e.Quantity
 				return
 			}
-			v.Lines = append(v.Lines, Line{SKU: e.SKU, Name: e.Name, Category: e.Category, Quantity: e.Quantity, UnitPrice: e.UnitPrice})
+			v.Lines = append(v.Lines, Line{SKU: e.SKU, Name: e.Name, Category: e.Category, Quantity: e.Quantity, UnitPrice: e.UnitPrice,
+				TaxClass: e.TaxClass, WeightGrams: e.WeightGrams})
 		}, nil
 	case domain.ItemQuantityChanged:
 		return func(v *View) {
@@ -250,8 +261,18 @@ func decode(ev eventstore.RecordedEvent) (func(*View), error) {
 				v.Lines = append(v.Lines[:i], v.Lines[i+1:]...)
 			}
 		}, nil
+	case domain.ItemRepriced:
+		return func(v *View) {
+			if i := find(v, e.SKU); i >= 0 {
+				v.Lines[i].UnitPrice = e.UnitPrice
+			}
+		}, nil
 	case domain.BasketCleared, domain.BasketCheckedOut:
-		return func(v *View) { v.Lines = nil }, nil
+		return func(v *View) { v.Lines, v.Discount = nil, nil }, nil
+	case domain.DiscountCodeApplied:
+		return func(v *View) { d := e.Discount; v.Discount = &d }, nil
+	case domain.DiscountCodeRemoved:
+		return func(v *View) { v.Discount = nil }, nil
 	default:
 		return func(*View) {}, nil
 	}

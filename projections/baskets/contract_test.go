@@ -10,6 +10,7 @@ import (
 
 	domain "github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/projectionstest"
@@ -182,6 +183,37 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 		if cp, _ := s.Checkpoint(ctx); cp != h[0].Position {
 			t.Fatalf("checkpoint %d after a refused batch, want %d", cp, h[0].Position)
+		}
+	})
+	t.Run("keeps the discount code, tax classes and weights", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		eur := func(n int64) money.DTO { return money.DTO{Amount: n, Currency: "EUR"} }
+		off := pricing.DiscountDTO{Code: "TEN", Kind: "percentage", PercentOff: 10, Categories: []string{"k"}}
+		evs := []eventstore.RecordedEvent{
+			recorded(t, 0, 40, domain.ItemAdded{BasketID: bid, SKU: "MUG", Name: "Mug", Category: "k", Quantity: 1, UnitPrice: eur(1250), TaxClass: "reduced", WeightGrams: 350}),
+			recorded(t, 1, 41, domain.DiscountCodeApplied{BasketID: bid, Code: "TEN", Discount: off}),
+		}
+		for _, ev := range evs {
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v, err := s.Get(ctx, bid)
+		if err != nil || v.Discount == nil || !reflect.DeepEqual(*v.Discount, off) || v.Lines[0].TaxClass != "reduced" || v.Lines[0].WeightGrams != 350 {
+			t.Fatalf("view %+v %v", v, err)
+		}
+		for i, ev := range []domain.Event{domain.DiscountCodeRemoved{BasketID: bid, Code: "TEN"}, domain.DiscountCodeApplied{BasketID: bid, Code: "TEN", Discount: off},
+			domain.BasketCleared{BasketID: bid, Reason: "customer"}} {
+			if err := p.Handle(ctx, recorded(t, uint64(2+i), uint64(42+i), ev)); err != nil {
+				t.Fatal(err)
+			}
+			v, _ = s.Get(ctx, bid)
+			if (v.Discount != nil) != (i == 1) {
+				t.Fatalf("after %s: discount %+v", ev.EventName(), v.Discount)
+			}
 		}
 	})
 	t.Run("other streams are ignored", func(t *testing.T) {

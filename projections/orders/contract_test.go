@@ -426,6 +426,10 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			{"by status", Query{Status: "Cancelled"}, []string{oid(10)}, 1},
 			{"by email, any case", Query{Email: "ADA@example.COM", PageSize: 1}, []string{oid(14)}, 5},
 			{"nobody", Query{CustomerID: "nobody"}, []string{}, 0},
+			{"mine and my guest orders", Query{CustomerID: other, AlsoCustomerID: cust, PageSize: 2, Page: 2}, []string{oid(12), oid(11)}, 5},
+			{"no orders of my own, only guest ones", Query{CustomerID: "nobody", AlsoCustomerID: other}, []string{oid(14)}, 1},
+			{"also without a customer is ignored", Query{AlsoCustomerID: other, Status: "Cancelled"}, []string{oid(10)}, 1},
+			{"page past the end with also", Query{CustomerID: other, AlsoCustomerID: cust, PageSize: 2, Page: 9}, []string{}, 5},
 		}
 		for _, tt := range tests {
 			page, err := s.List(ctx, tt.q)

@@ -62,7 +62,7 @@ func (m *Memory) List(_ context.Context, q Query) (Page, error) {
 	m.mu.RLock()
 	var all []Summary
 	for _, o := range m.orders {
-		if (q.CustomerID == "" || o.CustomerID == q.CustomerID) && (q.Status == "" || o.Status == q.Status) &&
+		if (q.CustomerID == "" || o.CustomerID == q.CustomerID || (q.AlsoCustomerID != "" && o.CustomerID == q.AlsoCustomerID)) && (q.Status == "" || o.Status == q.Status) &&
 			(q.Email == "" || strings.ToLower(o.Email) == q.Email) {
 			all = append(all, o.Summary)
 		}

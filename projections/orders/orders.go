@@ -187,10 +187,14 @@ func (d Documents) CreditNote(number string) (CreditNote, bool) {
 // Query filters List. Zero fields match everything.
 type Query struct {
 	CustomerID string
-	Status     string
-	Email      string // exact, case-insensitive
-	Page       int    // 1-based
-	PageSize   int    // 1..100
+	// AlsoCustomerID, with CustomerID, lists the orders of either: a
+	// customer's own and the guest orders of their verified email address
+	// (platform/guestorder).
+	AlsoCustomerID string
+	Status         string
+	Email          string // exact, case-insensitive
+	Page           int    // 1-based
+	PageSize       int    // 1..100
 }
 
 // Normalize applies defaults and bounds.
@@ -203,6 +207,9 @@ func (q Query) Normalize() Query {
 	}
 	q.PageSize = min(q.PageSize, 100)
 	q.Email = strings.ToLower(q.Email)
+	if q.CustomerID == "" {
+		q.AlsoCustomerID = ""
+	}
 	return q
 }
 

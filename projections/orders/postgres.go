@@ -242,9 +242,9 @@ func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 func (p *Postgres) List(ctx context.Context, q Query) (Page, error) {
 	q = q.Normalize()
 	rows, err := p.pool.Query(ctx, `SELECT `+summaryCols+`, count(*) OVER () FROM `+p.t.orders+`
-		WHERE ($1 = '' OR customer_id = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR lower(email) = $3)
-		ORDER BY placed_at DESC, order_id LIMIT $4 OFFSET $5`,
-		q.CustomerID, q.Status, q.Email, q.PageSize, (q.Page-1)*q.PageSize)
+		WHERE ($1 = '' OR customer_id = $1 OR customer_id = $4) AND ($2 = '' OR status = $2) AND ($3 = '' OR lower(email) = $3)
+		ORDER BY placed_at DESC, order_id LIMIT $5 OFFSET $6`,
+		q.CustomerID, q.Status, q.Email, q.AlsoCustomerID, q.PageSize, (q.Page-1)*q.PageSize)
 	if err != nil {
 		return Page{}, fmt.Errorf("orders: list: %w", err)
 	}
@@ -264,8 +264,8 @@ func (p *Postgres) List(ctx context.Context, q Query) (Page, error) {
 	if len(page.Items) == 0 && q.Page > 1 {
 		// count(*) OVER () has no row to ride on past the last page.
 		if err := p.pool.QueryRow(ctx, `SELECT count(*) FROM `+p.t.orders+`
-			WHERE ($1 = '' OR customer_id = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR lower(email) = $3)`,
-			q.CustomerID, q.Status, q.Email).Scan(&page.Total); err != nil {
+			WHERE ($1 = '' OR customer_id = $1 OR customer_id = $4) AND ($2 = '' OR status = $2) AND ($3 = '' OR lower(email) = $3)`,
+			q.CustomerID, q.Status, q.Email, q.AlsoCustomerID).Scan(&page.Total); err != nil {
 			return Page{}, err
 		}
 	}

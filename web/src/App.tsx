@@ -1,5 +1,5 @@
 import { lazy, Suspense } from "react";
-import { Route, Routes } from "react-router-dom";
+import { Route, Routes, useSearchParams } from "react-router-dom";
 import type { Api } from "./api/endpoints";
 import { Layout } from "./components/Layout";
 import { RequireAuth, RequireStaff } from "./components/Guards";
@@ -46,11 +46,11 @@ export function App({ api }: { api: Api }) {
             <Route path="/verify" element={<VerifyPage />} />
             <Route path="/forgot-password" element={<ForgotPasswordPage />} />
             <Route path="/reset-password" element={<ResetPasswordPage />} />
-            <Route path="/checkout" element={<RequireAuth><CheckoutPage /></RequireAuth>} />
+            <Route path="/checkout" element={<CheckoutPage />} />
             <Route path="/checkout/paypal/return" element={<RequireAuth><PayPalReturnPage outcome="approved" /></RequireAuth>} />
             <Route path="/checkout/paypal/cancel" element={<RequireAuth><PayPalReturnPage outcome="cancelled" /></RequireAuth>} />
             <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
-            <Route path="/orders/:orderId" element={<RequireAuth><OrderPage /></RequireAuth>} />
+            <Route path="/orders/:orderId" element={<OrderRoute />} />
             <Route path="/orders/:orderId/invoice" element={<RequireAuth><InvoicePage /></RequireAuth>} />
             <Route path="/orders/:orderId/credit-notes/:number" element={<RequireAuth><InvoicePage /></RequireAuth>} />
             <Route path="/profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />
@@ -77,5 +77,17 @@ export function App({ api }: { api: Api }) {
         </Layout>
       </BasketProvider>
     </SessionProvider>
+  );
+}
+
+/** An order page: a guest's through the signed token of its status link, else the signed-in customer's. */
+function OrderRoute() {
+  const [params] = useSearchParams();
+  return params.get("token") ? (
+    <OrderPage />
+  ) : (
+    <RequireAuth>
+      <OrderPage />
+    </RequireAuth>
   );
 }

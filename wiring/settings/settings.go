@@ -238,9 +238,10 @@ func (p *Proxies) Prefixes() ([]netip.Prefix, error) {
 }
 
 // MailLink is the secret sealing the tokens that travel to the notifier
-// (verification and reset links) and deriving the unsubscribe-link key.
+// (verification and reset links) and deriving the unsubscribe-link and
+// guest-order-link keys.
 type MailLink struct {
-	Key string `env:"MAIL_LINK_KEY" required:"server" desc:"64 hex chars sealing tokens sent to the notifier (shared by auth and notifier); generated when empty in embedded mode"`
+	Key string `env:"MAIL_LINK_KEY" required:"server" desc:"64 hex chars sealing tokens sent to the notifier and signing guest order links (shared by auth, notifier, basket and ordering); generated when empty in embedded mode"`
 }
 
 // Validate checks the key's shape when given.
@@ -494,23 +495,27 @@ func (s *Stock) Validate(string) error {
 }
 
 // Basket is the basket service's settings: checkouts name one of the
-// payment methods offered.
+// payment methods offered; MailLink signs the order status links of guest
+// checkouts.
 type Basket struct {
 	Tokens      Tokens
 	Cookies     Cookies
 	Methods     PaymentMethods
 	Projections Projections
-	Pricing     Pricing // the basket's estimates
+	MailLink    MailLink
+	Pricing     Pricing // the basket's estimates and checkout
 }
 
 // Ordering is the ordering service's settings: orders are placed with one
-// of the payment methods offered.
+// of the payment methods offered; guest orders are read through links
+// signed with MailLink.
 type Ordering struct {
 	Tokens      Tokens
 	Methods     PaymentMethods
 	Projections Projections // the orders and sales read models
 	Time        ShopTime    // the days of the sales figures
 	Invoicing   Invoicing   // the seller and numbers on invoices and credit notes
+	MailLink    MailLink    // checks the signed links of guest orders
 	Pricing     Pricing     // orders are priced when placed; /api/shipping
 }
 

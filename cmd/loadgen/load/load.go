@@ -689,6 +689,7 @@ func (r *runner) checkout(ctx context.Context, c *customer) {
 	body := map[string]any{
 		"shippingAddress": map[string]string{"name": "Load Customer", "line1": "1 Bench Street", "city": "Berlin", "postalCode": "10115", "country": "DE"},
 		"payment":         map[string]string{"method": "sandbox", "cardNumber": "4242424242424242"},
+		"shippingMethod":  "standard",
 	}
 	key := fmt.Sprintf("load-%s-%d-%d", r.runID, c.idx, c.done)
 	var res struct {

@@ -62,19 +62,24 @@ type scanner interface{ Scan(dest ...any) error }
 func scanView(r scanner) (baskets.View, error) {
 	var v baskets.View
 	var version, pos, updated int64
-	var lines string
-	if err := r.Scan(&v.BasketID, &version, &pos, &lines, &updated); err != nil {
+	var lines, discount string
+	if err := r.Scan(&v.BasketID, &version, &pos, &lines, &updated, &discount); err != nil {
 		return v, err
 	}
 	v.Version, v.Position, v.UpdatedAt = uint64(version), uint64(pos), time.Unix(0, updated).UTC()
 	if err := json.Unmarshal([]byte(lines), &v.Lines); err != nil {
 		return v, fmt.Errorf("baskets: lines of %s: %w", v.BasketID, err)
 	}
+	if discount != "" {
+		if err := json.Unmarshal([]byte(discount), &v.Discount); err != nil {
+			return v, fmt.Errorf("baskets: discount of %s: %w", v.BasketID, err)
+		}
+	}
 	return v, nil
 }
 
 func (s *Store) selectView() string {
-	return `SELECT basket_id, version, position, lines, updated_at FROM ` + s.table
+	return `SELECT basket_id, version, position, lines, updated_at, discount FROM ` + s.table
 }
 
 // Get implements baskets.Store.
@@ -137,9 +142,9 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, ski
 		return 0, nil
 	}
 	if len(changed) > 0 {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.table+` (basket_id, version, position, lines, updated_at)
-			VALUES (?,?,?,?,?) ON CONFLICT (basket_id) DO UPDATE SET version = excluded.version,
-			position = excluded.position, lines = excluded.lines, updated_at = excluded.updated_at`)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.table+` (basket_id, version, position, lines, updated_at, discount)
+			VALUES (?,?,?,?,?,?) ON CONFLICT (basket_id) DO UPDATE SET version = excluded.version,
+			position = excluded.position, lines = excluded.lines, updated_at = excluded.updated_at, discount = excluded.discount`)
 		if err != nil {
 			return 0, err
 		}
@@ -149,8 +154,16 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, ups []baskets.Update, ski
 			if err != nil {
 				return 0, err
 			}
+			discount := ""
+			if v.Discount != nil {
+				d, err := json.Marshal(v.Discount)
+				if err != nil {
+					return 0, err
+				}
+				discount = string(d)
+			}
 			// The key is the basket id the events name, whatever fn did.
-			if _, err := st.ExecContext(ctx, id, int64(v.Version), int64(v.Position), string(lines), v.UpdatedAt.UnixNano()); err != nil {
+			if _, err := st.ExecContext(ctx, id, int64(v.Version), int64(v.Position), string(lines), v.UpdatedAt.UnixNano(), discount); err != nil {
 				return 0, fmt.Errorf("baskets: write %s: %w", id, err)
 			}
 		}

@@ -355,14 +355,14 @@ func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
 	return o, rows.Err()
 }
 
-const listWhere = ` WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR status = ?2) AND (?3 = '' OR email_lower = ?3)`
+const listWhere = ` WHERE (?1 = '' OR customer_id = ?1 OR customer_id = ?4) AND (?2 = '' OR status = ?2) AND (?3 = '' OR email_lower = ?3)`
 
 // List implements orders.Store.
 func (s *Store) List(ctx context.Context, q orders.Query) (orders.Page, error) {
 	q = q.Normalize()
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+summaryCols+`, count(*) OVER () FROM `+s.t.orders+listWhere+`
-		ORDER BY placed_at DESC, order_id LIMIT ?4 OFFSET ?5`,
-		q.CustomerID, q.Status, q.Email, q.PageSize, (q.Page-1)*q.PageSize)
+		ORDER BY placed_at DESC, order_id LIMIT ?5 OFFSET ?6`,
+		q.CustomerID, q.Status, q.Email, q.AlsoCustomerID, q.PageSize, (q.Page-1)*q.PageSize)
 	if err != nil {
 		return orders.Page{}, fmt.Errorf("orders: list: %w", err)
 	}
@@ -381,7 +381,7 @@ func (s *Store) List(ctx context.Context, q orders.Query) (orders.Page, error) {
 	if len(page.Items) == 0 && q.Page > 1 {
 		// count(*) OVER () has no row to ride on past the last page.
 		if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+s.t.orders+listWhere,
-			q.CustomerID, q.Status, q.Email).Scan(&page.Total); err != nil {
+			q.CustomerID, q.Status, q.Email, q.AlsoCustomerID).Scan(&page.Total); err != nil {
 			return orders.Page{}, err
 		}
 	}

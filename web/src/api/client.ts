@@ -19,6 +19,8 @@ export interface Problem {
   status?: number;
   detail?: string;
   errors?: FieldError[];
+  /** Every member of the problem, extension members (RFC 9457 §3.2) included. */
+  members?: Record<string, unknown>;
 }
 
 /** A failed API call, shaped after the problem+json body when there is one. */
@@ -28,6 +30,8 @@ export class ApiError extends Error {
   readonly detail: string | undefined;
   readonly type: string | undefined;
   readonly fieldErrors: FieldError[];
+  /** The problem's members, e.g. a checkout's changedLines or a discount refusal's reason. */
+  readonly members: Record<string, unknown>;
 
   constructor(status: number, problem: Problem) {
     const title = problem.title || defaultTitle(status);
@@ -37,6 +41,7 @@ export class ApiError extends Error {
     this.title = title;
     this.detail = problem.detail;
     this.type = problem.type;
+    this.members = problem.members ?? {};
     this.fieldErrors = Array.isArray(problem.errors)
       ? problem.errors.filter(
           (e): e is FieldError =>
@@ -335,6 +340,7 @@ async function readProblem(res: Response): Promise<Problem> {
           status: typeof o.status === "number" ? o.status : undefined,
           detail: str(o.detail) ?? str(o.message) ?? str(o.error),
           errors: Array.isArray(o.errors) ? (o.errors as FieldError[]) : undefined,
+          members: o,
         };
       }
     } catch {

@@ -24,7 +24,8 @@ describe("normalisers", () => {
 
   it("lists and baskets tolerate missing parts", () => {
     expect(listOf(undefined)).toEqual([]);
-    expect(normaliseBasket({})).toEqual({ lines: [], total: null, itemCount: 0, revision: 0 });
+    expect(normaliseBasket({})).toEqual({ lines: [], total: null, itemCount: 0, revision: 0, discount: null, estimate: null });
+    expect(normaliseBasket({ estimate: { country: "DE" } }).estimate).toBeNull(); // no breakdown: no estimate
   });
 });
 

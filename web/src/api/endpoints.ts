@@ -27,6 +27,7 @@ import type {
   ProjectionStatus,
   SalesBy,
   SalesReport,
+  EstimateQuery,
   ShopConfig,
   TimelineEntry,
   WebhookDelivery,
@@ -100,15 +101,32 @@ export function createApi(client: ApiClient) {
     },
 
     basket: {
-      get: async () => basketResult(await client.request<unknown>("GET", "/api/basket")),
-      add: async (sku: string, quantity: number, etag: string | null) =>
-        basketResult(await client.request<unknown>("POST", "/api/basket/items", { body: { sku, quantity }, ifMatch: etag })),
-      setQuantity: async (sku: string, quantity: number, etag: string | null) =>
+      // The estimate follows q (destination and shipping method); writes
+      // answer with it too.
+      get: async (q: EstimateQuery = {}) => basketResult(await client.request<unknown>("GET", "/api/basket", { query: estimateQuery(q) })),
+      add: async (sku: string, quantity: number, etag: string | null, q: EstimateQuery = {}) =>
         basketResult(
-          await client.request<unknown>("PATCH", `/api/basket/items/${seg(sku)}`, { body: { quantity }, ifMatch: etag }),
+          await client.request<unknown>("POST", "/api/basket/items", { body: { sku, quantity }, ifMatch: etag, query: estimateQuery(q) }),
         ),
-      remove: async (sku: string, etag: string | null) =>
-        basketResult(await client.request<unknown>("DELETE", `/api/basket/items/${seg(sku)}`, { ifMatch: etag })),
+      setQuantity: async (sku: string, quantity: number, etag: string | null, q: EstimateQuery = {}) =>
+        basketResult(
+          await client.request<unknown>("PATCH", `/api/basket/items/${seg(sku)}`, {
+            body: { quantity },
+            ifMatch: etag,
+            query: estimateQuery(q),
+          }),
+        ),
+      remove: async (sku: string, etag: string | null, q: EstimateQuery = {}) =>
+        basketResult(
+          await client.request<unknown>("DELETE", `/api/basket/items/${seg(sku)}`, { ifMatch: etag, query: estimateQuery(q) }),
+        ),
+      /** Refusals are ApiErrors whose members.reason names why (expired, used_up, …). */
+      applyDiscount: async (code: string, etag: string | null, q: EstimateQuery = {}) =>
+        basketResult(
+          await client.request<unknown>("POST", "/api/basket/discount", { body: { code }, ifMatch: etag, query: estimateQuery(q) }),
+        ),
+      removeDiscount: async (etag: string | null, q: EstimateQuery = {}) =>
+        basketResult(await client.request<unknown>("DELETE", "/api/basket/discount", { ifMatch: etag, query: estimateQuery(q) })),
       merge: () => client.post<unknown>("/api/basket/merge"),
       checkout: (body: CheckoutRequest, idempotencyKey: string) =>
         client.post<CheckoutAccepted>("/api/basket/checkout", body, { idempotencyKey }),
@@ -125,7 +143,9 @@ export function createApi(client: ApiClient) {
     orders: {
       list: async (page: number): Promise<Page<OrderSummary>> =>
         normalisePage<OrderSummary>(await client.get<unknown>("/api/orders", { query: { page } }), page, 20),
-      get: (id: string) => client.get<OrderDetail>(`/api/orders/${seg(id)}`),
+      /** token: a guest order's signed status token (no session needed then). */
+      get: (id: string, token?: string) =>
+        client.get<OrderDetail>(`/api/orders/${seg(id)}`, token ? { query: { token }, refreshOn401: false } : undefined),
       /** The order's invoice (404 until the order is paid and numbered); staff may read any. */
       invoice: (id: string) => client.get<OrderDocument>(`/api/orders/${seg(id)}/invoice`),
       creditNote: (id: string, number: string) =>
@@ -252,5 +272,15 @@ export function normaliseBasket(v: unknown): Basket {
     total: o.total ?? null,
     itemCount: typeof o.itemCount === "number" ? o.itemCount : 0,
     revision: typeof o.revision === "number" ? o.revision : 0,
+    discount: o.discount && typeof o.discount === "object" ? o.discount : null,
+    estimate: o.estimate && typeof o.estimate === "object" && o.estimate.breakdown ? o.estimate : null,
   };
+}
+
+/** Only the parameters that are set. */
+function estimateQuery(q: EstimateQuery): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (q.country) out.country = q.country;
+  if (q.shippingMethod) out.shippingMethod = q.shippingMethod;
+  return Object.keys(out).length ? out : undefined;
 }

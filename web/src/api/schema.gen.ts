@@ -286,7 +286,7 @@ export interface paths {
         };
         /**
          * My basket
-         * @description The basket as the event store holds it when the read runs: the read model's view plus the events it has not applied yet, so a read always shows the caller's own completed writes and its ETag is current.
+         * @description The basket as the event store holds it when the read runs: the read model's view plus the events it has not applied yet, so a read always shows the caller's own completed writes and its ETag is current. It carries an estimate: the basket priced for `?country=` (default: the shop's country) with `?shippingMethod=` and its discount code.
          */
         get: operations["getBasket"];
         put?: never;
@@ -345,7 +345,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check out */
+        /**
+         * Check out
+         * @description Checks out the signed-in customer's basket, or without a session the guest basket of the `basket_id` cookie (then `email` is required). Each line's unit price is compared with the catalog's current one first: if any changed or a product is gone, the basket is repriced and the answer is 409 with `changedLines`, placing nothing. CSRF and the per-IP rate limit apply to guests as to everyone.
+         */
         post: operations["checkout"];
         delete?: never;
         options?: never;
@@ -360,7 +363,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My orders */
+        /**
+         * My orders
+         * @description Includes the guest orders placed with the account's verified email address (checked out without an account before it registered).
+         */
         get: operations["listOrders"];
         put?: never;
         post?: never;
@@ -378,8 +384,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of my orders, with status history
-         * @description The order as the event store holds it when the read runs (status and history included), however far the read model is behind. Right after checkout (202 {orderId}) the read waits up to 2 s for an order still on its way to the ordering service instead of answering 404.
+         * One of my orders, or a guest order through its signed link, with status history
+         * @description The order as the event store holds it when the read runs (status and history included), however far the read model is behind. Right after checkout (202 {orderId}) the read waits up to 2 s for an order still on its way to the ordering service instead of answering 404. With `token` (the signed link of a guest checkout: the checkout's `statusToken`, the confirmation email's link) the order is read without a session; a token that is malformed, expired, tampered with or for another order is 404 like a missing order. A signed-in customer also reads the guest orders placed with their verified email address.
          */
         get: operations["getOrder"];
         put?: never;
@@ -1238,6 +1244,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/basket/discount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a discount code in the basket
+         * @description Checks the code against the basket (no use is taken: the checkout reserves one) and puts it in, replacing any other; the answer's estimate shows what it takes off. Guests may apply codes too (the per-customer limit is then decided at checkout, by email).
+         */
+        post: operations["applyBasketDiscount"];
+        /** Take the discount code out of the basket */
+        delete: operations["removeBasketDiscount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.paid.v1": {
@@ -1468,6 +1495,10 @@ export interface components {
             itemCount: number;
             /** @description The basket stream's revision, also sent as the ETag; send it back in If-Match */
             revision: number;
+            /** @description The discount code in the basket, with what it takes off (null: none). Checked when applied; the checkout reserves it again, which decides. */
+            discount: components["schemas"]["OrderDiscount"] | null;
+            /** @description null for an empty basket. Writes answer with the estimate for their `?country=`/`?shippingMethod=` when the shop can price them, else for the shop's country. */
+            estimate: components["schemas"]["BasketEstimate"] | null;
         };
         AddItemRequest: {
             sku: string;
@@ -1495,6 +1526,12 @@ export interface components {
                 /** @description Sandbox only: a test card number, tokenized at once and never stored */
                 cardNumber?: string;
             };
+            /** @description Guest checkout only (no session): the buyer's address, required then; the order and its emails go to it, and it becomes the guest's identity (the orders appear in the account that later registers and verifies this address). Refused with 422 when signed in: the order then goes to the account's verified address. */
+            email?: string;
+            /** @description Id of a shipping method serving the address (the basket estimate's `shippingMethods`); required when the shop has shipping methods. One that does not serve the destination or the parcel is refused with 422 (`shippingMethod`). */
+            shippingMethod?: string;
+            /** @description A B2B buyer's VAT ID (country prefix and 2–13 letters or digits; spaces, dots and dashes dropped), printed on the invoice */
+            vatId?: string;
         };
         OrderLine: {
             sku: string;
@@ -2260,6 +2297,48 @@ export interface components {
             shippingMethod?: string;
             /** @description Invoices: net, tax per rate and gross of lines and shipping, when the order was priced with tax (orders placed before tax existed have none) */
             breakdown?: components["schemas"]["PriceBreakdown"];
+        };
+        /** @description A basket line whose price changed since it was added. The basket now holds the new price (or no longer holds the line). */
+        ChangedLine: {
+            sku: string;
+            name: string;
+            quantity: number;
+            oldUnitPrice: components["schemas"]["Money"];
+            /** @description The catalog's current unit price; null when the product is no longer sold (the line was removed) */
+            newUnitPrice: components["schemas"]["Money"] | null;
+            /** @description true: the product is archived or gone from the catalog, and the line was removed */
+            removed: boolean;
+        };
+        /** @description A checkout refusal. `changedLines` is present when prices changed since the lines were added (409): the basket has been brought to the current prices (its new ETag is in the answer), no order was placed, and checking out again (with the same or a new Idempotency-Key, If-Match the new ETag) accepts them. `reason` is present when the basket's discount code was refused as its use was reserved (see DiscountProblem): 409 used_up or customer_limit, else 422; the basket is left as it was. */
+        CheckoutProblem: components["schemas"]["Problem"] & {
+            changedLines?: components["schemas"]["ChangedLine"][];
+            /** @enum {string} */
+            reason?: "unknown" | "paused" | "not_yet_valid" | "expired" | "minimum_not_met" | "used_up" | "customer_limit" | "not_applicable";
+        };
+        /** @description A shipping method serving the estimate's destination, priced for this basket (its weight and subtotal) */
+        BasketShippingOffer: {
+            id: string;
+            name: string;
+            /** @description Gross or net as the shop's prices; zero when free (threshold reached, pickup) */
+            price: components["schemas"]["Money"];
+        };
+        /** @description The basket priced as an order would be now: tax of the destination country, the chosen shipping method (if any) and the basket's discount code. The checkout prices the order again from the catalog's current prices. */
+        BasketEstimate: {
+            /** @description The destination: `?country=`, else the shop's country (SHOP_COUNTRY) */
+            country: string;
+            /** @description The method priced in (`?shippingMethod=`); absent: no shipping yet */
+            shippingMethod?: string;
+            breakdown: components["schemas"]["PriceBreakdown"];
+            shippingMethods: components["schemas"]["BasketShippingOffer"][];
+        };
+        DiscountCodeRequest: {
+            /** @description As the buyer typed it (case-insensitive) */
+            code: string;
+        };
+        /** @description A refused discount code. `type` is `urn:evshop:discount:<reason>`; `reason` the same stable machine name: unknown, paused, not_yet_valid, expired, minimum_not_met, not_applicable (422) or used_up, customer_limit (409: other uses came first). */
+        DiscountProblem: components["schemas"]["Problem"] & {
+            /** @enum {string} */
+            reason?: "unknown" | "paused" | "not_yet_valid" | "expired" | "minimum_not_met" | "used_up" | "customer_limit" | "not_applicable";
         };
     };
     responses: {
@@ -3209,7 +3288,12 @@ export interface operations {
     };
     getBasket: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Destination of the estimate; default the shop's country. The storefront sends the customer's default address country when it has one. */
+                country?: string;
+                /** @description A shipping method to price in */
+                shippingMethod?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3229,6 +3313,15 @@ export interface operations {
             };
             /** @description Not signed in, or the access token is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A country the shop does not sell to (`country`) or a shipping method not available there (`shippingMethod`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3565,6 +3658,8 @@ export interface operations {
                 "Idempotency-Key": string;
                 /** @description The token from GET /api/auth/csrf */
                 "X-CSRF-Token": components["parameters"]["CSRFToken"];
+                /** @description The basket's ETag the buyer confirmed; a stale one is 412 */
+                "If-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3575,7 +3670,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Order placed; the checkout continues asynchronously */
+            /** @description Order placed; the checkout continues asynchronously. `Location` is the order's API URL (with `?token=` for a guest). */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3583,6 +3678,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         orderId: string;
+                        /** @description Guest checkouts only: the storefront page of the order, `/orders/{id}?token=…`, which works without an account (also in the confirmation email) */
+                        statusUrl?: string;
+                        /** @description Guest checkouts only: the signed token that reads this order through GET /api/orders/{id}?token=… (valid for 180 days) */
+                        statusToken?: string;
                     };
                 };
             };
@@ -3595,7 +3694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in, or the access token is invalid or expired */
+            /** @description The access token is invalid or expired, or (in a shop without guest checkout) not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3613,8 +3712,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The basket is empty */
+            /** @description The basket is empty; prices changed since the lines were added (`changedLines`; the answer's ETag is the repriced basket's); the basket's discount code is used up or the customer's limit reached (`reason`); or this Idempotency-Key was used for another order */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["CheckoutProblem"];
+                };
+            };
+            /** @description If-Match names an older basket version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3640,13 +3748,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid or unknown fields, or a payment method the shop does not accept (`payment.method`) */
+            /** @description Invalid or unknown fields; a payment method the shop does not accept (`payment.method`); no or an unavailable shipping method (`shippingMethod`); a destination the shop does not sell to (`shippingAddress.country`); a malformed VAT ID (`vatId`); or the basket's discount code refused (`reason`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CheckoutProblem"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -3692,7 +3800,10 @@ export interface operations {
     };
     getOrder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Signed order status token of a guest checkout */
+                token?: string;
+            };
             header?: never;
             path: {
                 /** @description Order id */
@@ -3711,7 +3822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /** @description Not signed in, or the access token is invalid or expired */
+            /** @description No token and not signed in, or the access token is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6984,6 +7095,174 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    applyBasketDiscount: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag of the basket the change is based on; 412 when stale */
+                "If-Match"?: string;
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Basket version; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Basket"];
+                };
+            };
+            /** @description Malformed request (bad JSON, empty body, wrong nesting) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CSRF token missing or wrong, or a cross-site request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The basket is empty, or the code is used up / the customer's limit is reached (`reason`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DiscountProblem"];
+                };
+            };
+            /** @description The basket changed (If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed code, or refused: unknown, paused, not_yet_valid, expired, minimum_not_met, not_applicable (`reason`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DiscountProblem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    removeBasketDiscount: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag of the basket the change is based on; 412 when stale */
+                "If-Match"?: string;
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Basket version; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Basket"];
+                };
+            };
+            /** @description The access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CSRF token missing or wrong, or a cross-site request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The basket holds no discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The basket changed (If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     webhook_order_paid_v1: {

@@ -14,6 +14,11 @@ export type Product = Schemas["Product"];
 export type Category = Schemas["Category"];
 export type BasketLine = Schemas["BasketLine"];
 export type Basket = Schemas["Basket"];
+export type BasketEstimate = Schemas["BasketEstimate"];
+export type BasketShippingOffer = Schemas["BasketShippingOffer"];
+export type BasketDiscount = Schemas["OrderDiscount"];
+export type ChangedLine = Schemas["ChangedLine"];
+export type DiscountRefusalReason = NonNullable<Schemas["DiscountProblem"]["reason"]>;
 export type Address = Schemas["Address"];
 export type SavedAddress = Schemas["ProfileAddress"];
 export type CheckoutRequest = Schemas["CheckoutRequest"];
@@ -65,6 +70,15 @@ export interface CheckoutAccepted {
   orderId: string;
   /** Stripe mode: the PaymentIntent secret the Payment Element confirms with. */
   clientSecret?: string;
+  /** Guest checkouts: the order's status page, reachable without an account. */
+  statusUrl?: string;
+  statusToken?: string;
+}
+
+/** Where the basket's estimate is priced for (GET /api/basket?country=&shippingMethod=). */
+export interface EstimateQuery {
+  country?: string;
+  shippingMethod?: string;
 }
 
 /** Every order status, in the order a checkout goes through them. */

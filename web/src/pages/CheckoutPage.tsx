@@ -1,9 +1,12 @@
 import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from "react";
+import { isApiError } from "../api/client";
 import { Link, useNavigate } from "react-router-dom";
-import type { Address, CheckoutRequest, SavedAddress } from "../api/types";
+import type { Address, ChangedLine, CheckoutRequest, SavedAddress } from "../api/types";
 import { Field } from "../components/Field";
 import { Price } from "../components/Price";
+import { PriceBreakdown } from "../components/PriceBreakdown";
 import { Empty, ErrorView, FormError, Loading } from "../components/Status";
+import { changedLines, refusalMessage } from "../lib/checkout";
 import { useIdempotencyKey } from "../lib/id";
 import { useLoad } from "../lib/useLoad";
 import { useBasket } from "../state/basket";
@@ -44,7 +47,21 @@ export function CheckoutPage() {
   const basket = useBasket();
   const navigate = useNavigate();
   const keyFor = useIdempotencyKey();
-  const profile = useLoad(() => api.clients.profile(), [api, me?.id]);
+  // Guests have no profile: they type the address and an email.
+  const profile = useLoad(
+    () =>
+      me === undefined
+        ? new Promise<never>(() => {}) // the session is still being read
+        : me
+          ? api.clients.profile()
+          : Promise.reject(new Error("a guest has no saved addresses")),
+    [api, me === undefined ? undefined : (me?.id ?? null)],
+  );
+  const [email, setEmail] = useState("");
+  const [vatId, setVatId] = useState("");
+  const [shippingMethod, setShippingMethod] = useState("");
+  const [changed, setChanged] = useState<ChangedLine[] | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
   const [addressId, setAddressId] = useState<string>("");
   const [address, setAddress] = useState<Address>(EMPTY_ADDRESS);
   const [card, setCard] = useState("");
@@ -71,6 +88,19 @@ export function CheckoutPage() {
       setAddress((a) => ({ ...a, name: me?.name ?? "" }));
     }
   }, [profile, me]);
+
+  // The estimate follows the address's country and the chosen method, so the
+  // summary shows what the order will charge and which methods serve it.
+  const country = /^[A-Z]{2}$/.test(address.country) ? address.country : "";
+  const { estimateFor, setEstimateFor } = basket;
+  useEffect(() => {
+    if (!country) return;
+    if (estimateFor.country === country && (estimateFor.shippingMethod ?? "") === shippingMethod) return;
+    setEstimateFor({ country, shippingMethod: shippingMethod || undefined }).catch(() => {
+      // A method that does not serve the new country: choose again.
+      if (shippingMethod) setShippingMethod("");
+    });
+  }, [country, shippingMethod, estimateFor, setEstimateFor]);
 
   // Offer only what the shop accepts: the server refuses any other method.
   const gateway = config?.paymentMethods?.[0] ?? config?.paymentGateway ?? "sandbox";
@@ -121,15 +151,25 @@ export function CheckoutPage() {
       return;
     }
     setCardError(null);
+    setChanged(null);
+    setRefusal(null);
     const body: CheckoutRequest = {
       shippingAddress: { ...address },
       payment: method === "sandbox" ? { method, cardNumber: card.trim() } : { method },
     };
+    if (!me) body.email = email.trim();
+    if (shippingMethod) body.shippingMethod = shippingMethod;
+    if (vatId.trim()) body.vatId = vatId.trim();
     setBusy(true);
     try {
       const res = await api.basket.checkout(body, keyFor(body));
       if (!res?.orderId) throw new Error("The shop accepted the order but did not return its id.");
       basket.clearLocal();
+      if (res.statusUrl) {
+        // A guest: the signed status link is the only way back to the order.
+        navigate(`${res.statusUrl}&placed=1`);
+        return;
+      }
       if (method === "stripe") {
         const secret = res.clientSecret ?? (await waitForClientSecret(res.orderId));
         if (secret) {
@@ -139,7 +179,17 @@ export function CheckoutPage() {
       }
       navigate(`/orders/${encodeURIComponent(res.orderId)}?placed=1`);
     } catch (err) {
-      setError(err);
+      const lines = changedLines(err);
+      const why = refusalMessage(err);
+      if (lines) {
+        // The basket now holds the new prices: show them and let the buyer confirm.
+        setChanged(lines);
+        await basket.reload();
+      } else if (why) {
+        setRefusal(why);
+      } else {
+        setError(err);
+      }
     } finally {
       setBusy(false);
     }
@@ -160,6 +210,9 @@ export function CheckoutPage() {
     return null;
   };
 
+  const estimate = basket.basket?.estimate;
+  const needsMethod = !!estimate && estimate.shippingMethods.length > 0;
+
   const set = (k: keyof Address) => (e: { target: { value: string } }) => {
     setAddressId("");
     setAddress({ ...address, [k]: e.target.value });
@@ -173,8 +226,43 @@ export function CheckoutPage() {
         <form onSubmit={submit} noValidate className="checkout-form" aria-label="Checkout">
           <FormError
             error={error}
-            shownFields={["cardNumber", "payment.cardNumber", ...Object.keys(EMPTY_ADDRESS).map((k) => `shippingAddress.${k}`)]}
+            shownFields={["cardNumber", "payment.cardNumber", "email", "vatId", "shippingMethod",
+              ...Object.keys(EMPTY_ADDRESS).map((k) => `shippingAddress.${k}`)]}
           />
+          {changed && (
+            <div className="notice" role="alert" data-testid="changed-prices">
+              <p>
+                <strong>Some prices changed since you added these items.</strong> Your basket now holds the current
+                prices; place the order again to accept them.
+              </p>
+              <ul>
+                {changed.map((l) => (
+                  <li key={l.sku}>
+                    {l.name}: <Price value={l.oldUnitPrice} /> →{" "}
+                    {l.removed || !l.newUnitPrice ? "no longer available (removed)" : <Price value={l.newUnitPrice} />}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {refusal && (
+            <div className="notice" role="alert" data-testid="discount-refused">
+              <p>
+                {refusal} <Link to="/basket">Change the code in your basket.</Link>
+              </p>
+            </div>
+          )}
+          {!me && (
+            <fieldset>
+              <legend>Contact</legend>
+              <Field label="Email" name="email" type="email" autoComplete="email" required value={email} error={error}
+                onChange={(e) => setEmail(e.target.value)}
+                hint="We send the confirmation and a link to follow your order here. No account needed." />
+              <p className="muted">
+                Have an account? <Link to="/login?next=%2Fcheckout">Sign in</Link>
+              </p>
+            </fieldset>
+          )}
           <fieldset>
             <legend>Shipping address</legend>
             {profile.status === "loading" && <Loading label="Loading your saved addresses…" />}
@@ -208,6 +296,28 @@ export function CheckoutPage() {
               maxLength={2} value={address.country} error={error}
               onChange={(e) => set("country")({ target: { value: e.target.value.toUpperCase() } })} />
           </fieldset>
+          {estimate && estimate.shippingMethods.length > 0 && (
+            <fieldset>
+              <legend>Shipping method</legend>
+              {estimate.shippingMethods.map((m) => (
+                <label key={m.id} className="radio">
+                  <input type="radio" name="shippingMethod" value={m.id} checked={shippingMethod === m.id}
+                    onChange={() => setShippingMethod(m.id)} />{" "}
+                  {m.name} — {m.price.amount === 0 ? "free" : <Price value={m.price} />}
+                </label>
+              ))}
+              {isApiError(error) && error.fieldError("shippingMethod") && (
+                <p className="field-error" role="alert">
+                  {error.fieldError("shippingMethod")}
+                </p>
+              )}
+            </fieldset>
+          )}
+          <fieldset>
+            <legend>Business customers</legend>
+            <Field label="VAT ID (optional)" name="vatId" autoComplete="off" value={vatId} error={error}
+              onChange={(e) => setVatId(e.target.value)} hint="Printed on your invoice, e.g. DE123456789." />
+          </fieldset>
           <fieldset>
             <legend>Payment</legend>
             {method === "sandbox" && (
@@ -235,8 +345,8 @@ export function CheckoutPage() {
             {method === "stripe" && <p>You will enter your card in Stripe's secure form after placing the order.</p>}
             {method === "paypal" && <p>You will pay with PayPal after placing the order.</p>}
           </fieldset>
-          <button type="submit" className="primary" disabled={busy || basket.busy}>
-            {busy ? "Placing your order…" : "Place order"}
+          <button type="submit" className="primary" disabled={busy || basket.busy || (needsMethod && !shippingMethod)}>
+            {busy ? "Placing your order…" : changed ? "Place order at the new prices" : "Place order"}
           </button>
         </form>
         <aside className="summary" aria-labelledby="summary-h">
@@ -248,9 +358,16 @@ export function CheckoutPage() {
               </li>
             ))}
           </ul>
-          <p className="big">
-            Total <Price value={basket.basket?.total} />
-          </p>
+          {estimate ? (
+            <>
+              <PriceBreakdown breakdown={estimate.breakdown} />
+              {!estimate.shippingMethod && needsMethod && <p className="muted">Shipping is added once you choose a method.</p>}
+            </>
+          ) : (
+            <p className="big">
+              Total <Price value={basket.basket?.total} />
+            </p>
+          )}
         </aside>
       </div>
     </>

@@ -28,14 +28,17 @@ export function hasCapture(payments: Payment[] | undefined): boolean {
 export function OrderPage() {
   const { orderId = "" } = useParams();
   const [params] = useSearchParams();
-  const { api, locale } = useSession();
+  const { api, locale, me } = useSession();
   const placed = params.get("placed") === "1";
+  // A guest reads the order through the signed token of its status link.
+  const token = params.get("token") ?? undefined;
+  const guest = !!token && !me;
 
   // A paid order's invoice is numbered a moment after the payment: keep
   // reading a few more times for it, then stop (a reload shows it later).
   const invoiceWaits = useRef(0);
   const order = usePolling(
-    () => api.orders.get(orderId),
+    () => api.orders.get(orderId, token),
     `order-${orderId}`,
     1500,
     (o) => isSettled(o.status) && (!!o.invoice || !INVOICED.has(o.status) || ++invoiceWaits.current > INVOICE_WAITS),
@@ -43,7 +46,7 @@ export function OrderPage() {
   const settled = order.data ? isSettled(order.data.status) : false;
   // Payments follow the order: poll until the order settles, then read once more.
   const payments = usePolling(
-    () => api.payments.forOrder(orderId),
+    () => (guest ? Promise.resolve([]) : api.payments.forOrder(orderId)),
     `payments-${orderId}`,
     1500,
     () => settled,
