@@ -12,20 +12,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
-	"github.com/evshop/shop/wiring/providers/esdbstore"
-	"github.com/evshop/shop/wiring/providers/mailproviders"
-	"github.com/evshop/shop/wiring/providers/mongostores"
-	"github.com/evshop/shop/wiring/providers/paymentproviders"
-	"github.com/evshop/shop/wiring/providers/sqlitestores"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 func main() {
 	wiring.Main("shop", wiring.ModeEmbedded, func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) (*fiber.App, error) {
-		esdbstore.Set(&in.Providers)
-		mongostores.Set(&in.Providers)
-		sqlitestores.Set(&in.Providers)
-		paymentproviders.Set(&in.Providers)
-		mailproviders.Set(&in.Providers)
+		shopproviders.Set(&in.Providers)
 		return in.Shop(ctx, s)
 	})
 }
