@@ -94,6 +94,8 @@ type record struct {
 	Attributes  map[string]any `json:"attributes"`
 	Price       money.DTO      `json:"price"`
 	Images      []string       `json:"images"`
+	TaxClass    string         `json:"taxClass,omitempty"`
+	WeightGrams int            `json:"weightGrams,omitempty"`
 	OnHand      int            `json:"onHand"`
 	Reserved    int            `json:"reserved"`
 	Archived    bool           `json:"archived"`
@@ -105,7 +107,7 @@ type record struct {
 func toRecord(p domain.Product) record {
 	st := p.State()
 	return record{SKU: st.SKU, Name: st.Name, Description: st.Description, Category: st.Category, Attributes: st.Attributes,
-		Price: st.Price.DTO(), Images: st.Images, OnHand: st.OnHand, Reserved: st.Reserved, Archived: st.Archived,
+		Price: st.Price.DTO(), Images: st.Images, TaxClass: st.TaxClass, WeightGrams: st.WeightGrams, OnHand: st.OnHand, Reserved: st.Reserved, Archived: st.Archived,
 		CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, Version: st.Version}
 }
 
@@ -115,7 +117,7 @@ func (r record) product() (domain.Product, error) {
 		return domain.Product{}, err
 	}
 	return domain.RestoreProduct(domain.State{SKU: r.SKU, Name: r.Name, Description: r.Description, Category: r.Category,
-		Attributes: r.Attributes, Price: price, Images: r.Images, OnHand: r.OnHand, Reserved: r.Reserved, Archived: r.Archived,
+		Attributes: r.Attributes, Price: price, Images: r.Images, TaxClass: r.TaxClass, WeightGrams: r.WeightGrams, OnHand: r.OnHand, Reserved: r.Reserved, Archived: r.Archived,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version})
 }
 

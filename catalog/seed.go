@@ -29,7 +29,8 @@ func DemoProducts() ([]domain.Product, error) {
 			return nil, err
 		}
 		p, err := domain.NewProduct(sku, domain.Details{Name: d.Name, Description: d.Description, Category: d.Category,
-			Attributes: d.Attributes, Price: price, Images: []string{domain.ImagePathPrefix + d.ImageFile()}},
+			Attributes: d.Attributes, Price: price, Images: []string{domain.ImagePathPrefix + d.ImageFile()},
+			TaxClass: d.TaxClass(), WeightGrams: d.WeightGrams()},
 			d.Stock, demoEpoch.Add(time.Duration(len(src)-i)*time.Minute))
 		if err != nil {
 			return nil, fmt.Errorf("demo product %s: %w", d.SKU, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/evshop/shop/domain/identity"
+	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/eventstore"
@@ -503,5 +504,58 @@ func TestExportPersonalDataOnlyWhenAsked(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestExportCarriesThePriceBreakdown: an order placed with tax and shipping
+// exports its breakdown (net, tax, gross, tax per rate, shipping) as
+// columns beside the total.
+func TestExportCarriesThePriceBreakdown(t *testing.T) {
+	t.Parallel()
+	prices, err := ordering.DefaultPricing("DE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods, err := ordering.NewPaymentMethods("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ordering.Blank(uuid.NewString())
+	if err := o.Place(ordering.PlaceInput{CustomerID: uuid.NewString(), Email: "ada@example.com",
+		Lines:           []ordering.LineDTO{{SKU: "BOOK", Name: "Book", Category: "Books", Quantity: 1, UnitPrice: money.DTO{Amount: 1999, Currency: "EUR"}, TaxClass: "reduced", WeightGrams: 400}},
+		ShippingAddress: ordering.AddressDTO{Name: "Ada", Line1: "1 Main", City: "Berlin", PostalCode: "10115", Country: "DE"},
+		Payment:         ordering.PaymentDTO{Method: "sandbox", Token: "tok"}, ShippingMethod: "standard"}, methods, prices, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(o.Changes()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := memory.New()
+	if _, err := es.Append(context.Background(), ordering.Stream(o.ID()), eventstore.NoStream(),
+		eventstore.EventData{ID: uuid.NewString(), Type: ordering.EventOrderPlaced, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	var b buffers
+	if _, err := export.Export(context.Background(), es, &b, export.Options{Format: export.FormatCSV, IncludePersonalData: true}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(b.files[""]).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	got := map[string]string{}
+	for i, h := range recs[0] {
+		got[h] = recs[1][i]
+	}
+	// 1999 at 7 % incl.: tax 131; shipping 495 at 19 % incl.: tax 79.
+	for col, want := range map[string]string{"data.total.amount": "2494", "data.breakdown.gross.amount": "2494",
+		"data.breakdown.tax.amount": "210", "data.breakdown.shipping.tax.amount": "79", "data.shippingMethod": "standard"} {
+		if got[col] != want {
+			t.Errorf("%s = %q, want %q", col, got[col], want)
+		}
+	}
+	if !strings.Contains(got["data.breakdown.taxRates"], `"rateBp":700`) {
+		t.Errorf("tax rates column %q", got["data.breakdown.taxRates"])
 	}
 }

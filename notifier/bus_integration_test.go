@@ -23,9 +23,10 @@ import (
 
 // TestEmailsOnCompetingConsumersAreSentOnce runs the notifier as the shop
 // wires it in server mode — emails on 8 competing consumers of a routed
-// queue, the delivery log in PostgreSQL — and delivers every OrderPaid
-// twice (as a relay re-publishing after a crash does). Each order still gets
-// exactly one confirmation, and every one is measured from OrderPaid.
+// queue, the delivery log in PostgreSQL — and delivers every order's
+// OrderPaid and its InvoiceIssued twice (as a relay re-publishing after a
+// crash does). Each order still gets exactly one confirmation, sent on
+// InvoiceIssued and measured from it.
 func TestEmailsOnCompetingConsumersAreSentOnce(t *testing.T) {
 	ctx := context.Background()
 	pool := testenv.Postgres(t)
@@ -81,7 +82,9 @@ func TestEmailsOnCompetingConsumersAreSentOnce(t *testing.T) {
 		p.Time = now
 		paid := event(notifier.EventOrderPaid, "order-"+id, 4, map[string]any{"orderId": id})
 		paid.Time = now
-		for _, e := range []eventstore.RecordedEvent{p, paid, paid} {
+		invoiced := event(notifier.EventInvoiceIssued, "order-"+id, 5, map[string]any{"orderId": id, "number": "INV-1"})
+		invoiced.Time = now
+		for _, e := range []eventstore.RecordedEvent{p, paid, invoiced, invoiced} {
 			if err := bus.PublishEvent(ctx, e); err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // Wire names of the events the notifier consumes. They are the other
@@ -18,6 +19,7 @@ const (
 
 	EventOrderPlaced    = "ordering.OrderPlaced.v1"
 	EventOrderPaid      = "ordering.OrderPaid.v1"
+	EventInvoiceIssued  = "ordering.InvoiceIssued.v1"
 	EventOrderShipped   = "ordering.OrderShipped.v1"
 	EventOrderCancelled = "ordering.OrderCancelled.v1"
 	EventOrderRefunded  = "ordering.OrderRefunded.v1"
@@ -39,13 +41,16 @@ const (
 func EventTypes() []string { return append(EmailEventTypes(), BasketEventTypes()...) }
 
 // EmailEventTypes are the events that send an email (and OrderPlaced, which
-// remembers the order for them). Handling them at once and out of order is
+// remembers the order for them). The order confirmation goes out on
+// InvoiceIssued, which follows OrderPaid once the order has its invoice
+// number, so the confirmation always carries it; OrderPaid itself sends
+// nothing. Handling them at once and out of order is
 // correct: each email is claimed once per key in the delivery log, and an
 // order email arriving before its OrderPlaced is retried.
 func EmailEventTypes() []string {
 	return []string{
 		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested, EventPasswordChanged,
-		EventOrderPlaced, EventOrderPaid, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
+		EventOrderPlaced, EventInvoiceIssued, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
 		EventPaymentFailed, EventPaymentRefunded, EventStockRestocked,
 	}
 }
@@ -86,11 +91,15 @@ type orderPlaced struct {
 		Country    string `json:"country"`
 	} `json:"shippingAddress"`
 	PlacedAt time.Time `json:"placedAt"`
+	// Breakdown is absent from orders placed before tax and shipping.
+	Breakdown *pricing.BreakdownDTO `json:"breakdown,omitempty"`
 }
 
-// orderEvent covers OrderPaid, OrderShipped, OrderCancelled, OrderRefunded,
-// PaymentFailed and PaymentRefunded: each reads the fields it has.
+// orderEvent covers InvoiceIssued, OrderShipped, OrderCancelled,
+// OrderRefunded, PaymentFailed and PaymentRefunded: each reads the fields it
+// has (Number: the invoice number of InvoiceIssued).
 type orderEvent struct {
+	Number         string    `json:"number"`
 	OrderID        string    `json:"orderId"`
 	PaymentID      string    `json:"paymentId"`
 	Amount         money.DTO `json:"amount"`

@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
 	"github.com/evshop/shop/notifier/templates"
@@ -140,7 +141,7 @@ func New(cfg Config) (*Notifier, error) {
 		Help: "Emails by kind and outcome (sent, duplicate, failed, transient, skipped)."}, []string{"kind", "outcome"})
 	n.retries = prometheus.NewCounter(prometheus.CounterOpts{Name: "notifier_send_retries_total", Help: "Provider sends retried after a transient failure."})
 	n.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "notifier_email_latency_seconds",
-		Help:    "Time from the triggering event (e.g. OrderPaid) being recorded to its email being accepted by the provider, by kind.",
+		Help:    "Time from the triggering event (e.g. InvoiceIssued) being recorded to its email being accepted by the provider, by kind.",
 		Buckets: []float64{.025, .05, .1, .25, .5, .75, 1, 1.5, 2, 3, 5, 10, 30, 60, 120, 300, 600}}, []string{"kind"})
 	if cfg.Registerer != nil {
 		n.emails = promx.RegisterOrExisting(cfg.Registerer, n.emails)
@@ -175,7 +176,7 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onPasswordChanged(ctx, ev)
 	case EventOrderPlaced:
 		return n.onOrderPlaced(ctx, ev)
-	case EventOrderPaid:
+	case EventInvoiceIssued:
 		return n.onOrderEvent(ctx, ev, templates.KindOrderConfirmation)
 	case EventPaymentFailed:
 		return n.onOrderEvent(ctx, ev, templates.KindPaymentFailed)
@@ -242,6 +243,7 @@ func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEven
 	for _, l := range e.Lines {
 		o.Lines = append(o.Lines, templates.Line{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 	}
+	o.Breakdown = breakdown(e.Breakdown)
 	if err := n.cfg.Orders.PutOrder(ctx, o); err != nil {
 		return fmt.Errorf("notifier: remember order %s: %w", o.OrderID, err)
 	}
@@ -264,13 +266,31 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	}
 	r := n.recipient(ctx, o.CustomerID, o.Email, o.Address.Name, "")
 	d := n.baseData(r)
-	d.OrderID, d.Lines, d.Total, d.Address = o.OrderID, o.Lines, o.Total, o.Address
+	d.OrderID, d.Lines, d.Total, d.Address, d.Breakdown = o.OrderID, o.Lines, o.Total, o.Address, o.Breakdown
 	d.Amount, d.Reason, d.Carrier, d.TrackingNumber = e.Amount, e.Reason, e.Carrier, e.TrackingNumber
+	if kind == templates.KindOrderConfirmation {
+		d.InvoiceNumber = e.Number
+	}
 	key := ev.ID
 	if kind == templates.KindRefundIssued {
 		key = refundKey(e)
 	}
 	return n.deliver(ctx, key, kind, r, d, nil, ev.Time)
+}
+
+// breakdown is what the emails show of an order's price breakdown.
+func breakdown(b *pricing.BreakdownDTO) *templates.Breakdown {
+	if b == nil {
+		return nil
+	}
+	out := &templates.Breakdown{PricesIncludeTax: b.PricesIncludeTax, Discount: b.Discount, Net: b.Net, Tax: b.Tax}
+	if b.Shipping != nil {
+		out.Shipping = &templates.Shipping{Name: b.Shipping.Name, Gross: b.Shipping.Gross}
+	}
+	for _, r := range b.TaxRates {
+		out.Rates = append(out.Rates, templates.TaxRate{RateBP: r.RateBP, Net: r.Net, Tax: r.Tax})
+	}
+	return out
 }
 
 // refundKey makes the two events announcing one refund (ordering's

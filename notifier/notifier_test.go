@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
 	mailmem "github.com/evshop/shop/mail/memory"
@@ -166,6 +167,7 @@ func TestOrderEmails(t *testing.T) {
 	ctx := context.Background()
 	orderID := uuid.NewString()
 	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p1", "amount": money.DTO{Amount: 2500, Currency: "EUR"}})
+	invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000042", "sequence": 42})
 	refund := money.DTO{Amount: 500, Currency: "EUR"}
 	steps := []struct {
 		ev      eventstore.RecordedEvent
@@ -174,7 +176,10 @@ func TestOrderEmails(t *testing.T) {
 		inText  []string
 	}{
 		{placed(orderID), 2, "", nil},
-		{paid, 3, "is confirmed", []string{"2 × Blue Mug", "€25.00", "Bob Builder", "1 Yard", "BS1 Bristol", orderID}},
+		// The confirmation waits for the invoice number: OrderPaid sends nothing.
+		{paid, 2, "", nil},
+		{invoiced, 3, "is confirmed", []string{"2 × Blue Mug", "€25.00", "Bob Builder", "1 Yard", "BS1 Bristol", orderID,
+			"Invoice INV-000042: https://shop.example/orders/" + orderID + "/invoice"}},
 		{event(notifier.EventPaymentFailed, "payment-p1", 1, map[string]any{"paymentId": "p1", "orderId": orderID, "reason": "card declined", "code": "card_declined"}), 1, "failed", []string{"card declined"}},
 		{event(notifier.EventOrderShipped, "order-"+orderID, 5, map[string]any{"orderId": orderID, "carrier": "DHL", "trackingNumber": "JJD123"}), 2, "on its way", []string{"DHL", "JJD123"}},
 		{event(notifier.EventOrderCancelled, "order-"+orderID, 6, map[string]any{"orderId": orderID, "reason": "payment timeout"}), 1, "cancelled", []string{"payment timeout"}},
@@ -217,9 +222,9 @@ func TestOrderEventBeforeOrderPlacedIsRetried(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	orderID := uuid.NewString()
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	if err := h.n.Handle(ctx, paid); !errors.Is(err, notifier.ErrNotFound) {
-		t.Fatalf("OrderPaid before OrderPlaced: err = %v, want a retryable not-found", err)
+		t.Fatalf("InvoiceIssued before OrderPlaced: err = %v, want a retryable not-found", err)
 	}
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
@@ -238,7 +243,7 @@ func TestProfileLanguageAndName(t *testing.T) {
 	ctx := context.Background()
 	h.prefs.Set(customer, notifier.MarketingContact{Name: "Robert", Lang: "de-DE"})
 	orderID := uuid.NewString()
-	for _, ev := range []eventstore.RecordedEvent{placed(orderID), event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})} {
+	for _, ev := range []eventstore.RecordedEvent{placed(orderID), event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})} {
 		if err := h.n.Handle(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +282,7 @@ func TestTransientFailureIsRetriedByRedelivery(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	if err := h.n.Handle(ctx, paid); !errors.Is(err, mail.ErrTransient) {
 		t.Fatalf("first delivery: err = %v, want transient", err)
 	}
@@ -308,7 +313,7 @@ func TestPermanentFailureIsListedForSupport(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	for range 2 {
 		if err := h.n.Handle(ctx, paid); err != nil {
 			t.Fatalf("a permanent failure must not be retried by the bus: %v", err)
@@ -332,7 +337,7 @@ func TestConcurrentRedeliverySendsOnce(t *testing.T) {
 	if err := h.n.Handle(ctx, placed(orderID)); err != nil {
 		t.Fatal(err)
 	}
-	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID})
+	paid := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
@@ -528,5 +533,51 @@ func TestPasswordChangeTellsTheAccount(t *testing.T) {
 				t.Fatalf("mail = %q\n%s", m.Subject, m.Text)
 			}
 		})
+	}
+}
+
+// TestConfirmationShowsTheBreakdown: an order placed with tax and shipping
+// is confirmed with shipping, net and the tax per rate, in text and HTML;
+// TestOrderEmails covers an order placed before (total only).
+func TestConfirmationShowsTheBreakdown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	orderID := uuid.NewString()
+	eur := func(n int64) money.DTO { return money.DTO{Amount: n, Currency: "EUR"} }
+	ev := placed(orderID)
+	var data map[string]any
+	if err := json.Unmarshal(ev.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	data["total"] = eur(2995)
+	data["breakdown"] = pricing.BreakdownDTO{Currency: "EUR", Country: "DE", PricesIncludeTax: true,
+		Lines: []pricing.LineBreakdownDTO{{SKU: "MUG", Quantity: 2, UnitPrice: eur(1250), TaxClass: "standard", RateBP: 1900,
+			Amount: eur(2500), Discount: eur(0), Net: eur(2101), Tax: eur(399), Gross: eur(2500)}},
+		Shipping: &pricing.ShippingBreakdownDTO{Method: "standard", Name: "Standard delivery", TaxClass: "standard", RateBP: 1900,
+			Amount: eur(495), Discount: eur(0), Net: eur(416), Tax: eur(79), Gross: eur(495)},
+		TaxRates: []pricing.RateBreakdownDTO{{RateBP: 1900, Net: eur(2517), Tax: eur(478), Gross: eur(2995)}},
+		Subtotal: eur(2500), Discount: eur(0), Net: eur(2517), Tax: eur(478), Gross: eur(2995)}
+	if ev.Data, _ = json.Marshal(data); ev.Data == nil {
+		t.Fatal("marshal")
+	}
+	paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p1", "amount": eur(2995)})
+	invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000005"})
+	for _, e := range []eventstore.RecordedEvent{ev, paid, invoiced} {
+		if err := h.n.Handle(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := h.outbox.To("bob@example.com")
+	if len(got) != 1 {
+		t.Fatalf("%d mails", len(got))
+	}
+	for _, s := range []string{"Invoice INV-000005", "Shipping (Standard delivery): €4.95", "Net: €25.17", "VAT 19 % on €25.17: €4.78", "Total: €29.95"} {
+		if !strings.Contains(got[0].Text, s) {
+			t.Errorf("text lacks %q:\n%s", s, got[0].Text)
+		}
+	}
+	if !strings.Contains(got[0].HTML, "VAT 19 % on €25.17") || !strings.Contains(got[0].HTML, "Standard delivery") {
+		t.Errorf("HTML lacks the breakdown:\n%s", got[0].HTML)
 	}
 }

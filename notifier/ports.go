@@ -80,6 +80,8 @@ type Order struct {
 	Total      money.DTO         `json:"total"`
 	Address    templates.Address `json:"address"`
 	PlacedAt   time.Time         `json:"placedAt"`
+	// Breakdown is nil for orders placed before tax and shipping.
+	Breakdown *templates.Breakdown `json:"breakdown,omitempty"`
 }
 
 // OrderBook keeps orders by id. PutOrder is an idempotent upsert.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail/ses"
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/platform/testenv"
@@ -55,7 +56,7 @@ func TestThroughSESEmulator(t *testing.T) {
 		}
 	})
 
-	t.Run("OrderPaid delivered three times sends exactly one confirmation", func(t *testing.T) {
+	t.Run("InvoiceIssued delivered three times sends exactly one confirmation", func(t *testing.T) {
 		to := testenv.SESRecipient("order")
 		orderID := uuid.NewString()
 		p := placed(orderID)
@@ -64,8 +65,9 @@ func TestThroughSESEmulator(t *testing.T) {
 			t.Fatal(err)
 		}
 		paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p"})
-		for range 3 {
-			if err := h.n.Handle(ctx, paid); err != nil {
+		invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000009"})
+		for _, ev := range []eventstore.RecordedEvent{paid, invoiced, invoiced, invoiced} {
+			if err := h.n.Handle(ctx, ev); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -73,7 +75,8 @@ func TestThroughSESEmulator(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("emulator holds %d mails for %s, want 1", len(got), to)
 		}
-		if !strings.Contains(got[0].Subject, orderID) || !strings.Contains(got[0].Body.Text, "Blue Mug") || !strings.Contains(got[0].Body.HTML, "€25.00") {
+		if !strings.Contains(got[0].Subject, orderID) || !strings.Contains(got[0].Body.Text, "Blue Mug") || !strings.Contains(got[0].Body.HTML, "€25.00") ||
+			!strings.Contains(got[0].Body.Text, "Invoice INV-000009") {
 			t.Fatalf("confirmation = %+v", got[0])
 		}
 	})

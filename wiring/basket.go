@@ -6,6 +6,7 @@ import (
 	apibasket "github.com/evshop/shop/api/basket"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	"github.com/evshop/shop/discounts"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/payments/sandbox"
 	"github.com/evshop/shop/projections/baskets"
@@ -18,8 +19,11 @@ import (
 type BasketService struct {
 	Commands *basketcmd.Handlers
 	View     baskets.Store
-	Routes   []Route
-	Rebuild  rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
+	// Discounts are the discount codes; the checkout reserves a code's use
+	// through Discounts.Redeemer().
+	Discounts *discounts.Service
+	Routes    []Route
+	Rebuild   rebuild.Projection // embedded mode only (see OrderingService.Rebuild)
 }
 
 // busPlacer sends PlaceOrder to the ordering service's queue. The order id
@@ -112,7 +116,12 @@ func (in *Infra) Basket(ctx context.Context, o Basket, products basketcmd.Produc
 	if err != nil {
 		return nil, err
 	}
-	return &BasketService{Commands: cmds, View: view, Rebuild: target, Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}}}, nil
+	codes, codesRoute, err := in.Discounts(ctx, verifier)
+	if err != nil {
+		return nil, err
+	}
+	return &BasketService{Commands: cmds, View: view, Discounts: codes, Rebuild: target,
+		Routes: []Route{{Prefix: "/api/basket", Mount: api.Mount}, codesRoute}}, nil
 }
 
 // basketsBase is the Redis key space of the basket read model.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/evshop/shop/api/adminsales"
 	apiordering "github.com/evshop/shop/api/ordering"
+	apishipping "github.com/evshop/shop/api/shipping"
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/invoices"
 	"github.com/evshop/shop/invoices/issuer"
@@ -43,7 +44,11 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: o.Methods.Gateways})
+	prices, err := o.Pricing.Rules()
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := ordercmd.NewHandlers(ordercmd.Config{Store: store, Metadata: messaging.EventMetadata, PaymentMethods: o.Methods.Gateways, Pricing: &prices})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +111,13 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier})
+	seller := apiordering.Seller{Name: o.Invoicing.SellerName, Address: apiordering.SellerAddress(o.Invoicing.SellerAddress),
+		VATID: o.Invoicing.SellerVATID, Email: o.Invoicing.SellerEmail}
+	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, Seller: seller})
+	if err != nil {
+		return nil, err
+	}
+	shippingAPI, err := apishipping.New(apishipping.Deps{Taxes: prices.Taxes, Methods: prices.Shipping, PricesIncludeTax: prices.PricesIncludeTax})
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +133,7 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 		{Prefix: "/api/orders", Mount: api.Mount},
 		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 		{Prefix: "/api/admin/sales", Mount: salesAPI.Mount},
+		{Prefix: "/api/shipping", Mount: shippingAPI.Mount},
 	}}, nil
 }
 

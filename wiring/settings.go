@@ -21,6 +21,7 @@ type (
 	MailLink       = settings.MailLink
 	PublicSite     = settings.PublicSite
 	PaymentMethods = settings.PaymentMethods
+	Pricing        = settings.Pricing
 	Projections    = settings.Projections
 	Auth           = settings.Auth
 	Client         = settings.Client

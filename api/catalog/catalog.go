@@ -93,6 +93,8 @@ type ProductDTO struct {
 	Category    string         `json:"category"`
 	Price       money.DTO      `json:"price"`
 	Images      []string       `json:"images"`
+	TaxClass    string         `json:"taxClass"`
+	WeightGrams int            `json:"weightGrams"`
 	Stock       int            `json:"stock"`
 	Attributes  map[string]any `json:"attributes"`
 	Archived    bool           `json:"archived"`
@@ -106,7 +108,8 @@ type ProductDTO struct {
 // ToDTO renders a product; admin adds the stock counters.
 func ToDTO(p domain.Product, admin bool) ProductDTO {
 	dto := ProductDTO{SKU: p.SKU().String(), Name: p.Name(), Description: p.Description(), Category: p.Category().String(),
-		Price: p.Price().DTO(), Images: p.Images(), Stock: max(p.Available(), 0), Attributes: p.Attributes().Map(),
+		Price: p.Price().DTO(), Images: p.Images(), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams(),
+		Stock: max(p.Available(), 0), Attributes: p.Attributes().Map(),
 		Archived: p.IsArchived(), Version: p.Version(), CreatedAt: p.CreatedAt(), UpdatedAt: p.UpdatedAt()}
 	if admin {
 		onHand, reserved := p.OnHand(), p.Reserved()
@@ -296,6 +299,10 @@ type productBody struct {
 	Attributes  map[string]any `json:"attributes"`
 	Stock       int            `json:"stock"`
 	Version     int64          `json:"version"`
+	// TaxClass (standard, reduced, zero; absent: standard) and WeightGrams
+	// (absent: 0) price tax and shipping.
+	TaxClass    string `json:"taxClass"`
+	WeightGrams int    `json:"weightGrams"`
 }
 
 func (b productBody) details() (domain.Details, error) {
@@ -307,7 +314,7 @@ func (b productBody) details() (domain.Details, error) {
 		return domain.Details{}, httpx.Invalid(httpx.FieldError{Field: "price", Reason: "must be {amount: cents ≥ 0, currency: ISO code}"})
 	}
 	return domain.Details{Name: b.Name, Description: b.Description, Category: b.Category, Attributes: b.Attributes,
-		Price: price, Images: b.Images}, nil
+		Price: price, Images: b.Images, TaxClass: b.TaxClass, WeightGrams: b.WeightGrams}, nil
 }
 
 func (a *API) create(c *fiber.Ctx) error {

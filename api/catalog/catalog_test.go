@@ -186,14 +186,22 @@ func testAdmin(t *testing.T, e env) {
 		}
 	}
 	var p apicatalog.ProductDTO
-	if res := e.do(t, "POST", "/api/catalog/products", "admin", newProduct, &p); res.StatusCode != 201 || p.Version != 1 || *p.OnHand != 5 {
+	if res := e.do(t, "POST", "/api/catalog/products", "admin", newProduct, &p); res.StatusCode != 201 || p.Version != 1 || *p.OnHand != 5 ||
+		p.TaxClass != "standard" || p.WeightGrams != 0 {
 		t.Fatalf("create: %d %+v", res.StatusCode, p)
 	}
 	if res := e.do(t, "POST", "/api/catalog/products", "admin", newProduct, nil); res.StatusCode != 409 {
 		t.Fatalf("duplicate: %d", res.StatusCode)
 	}
-	upd := `{"name":"Steel Kettle","description":"Boils water fast.","category":"Kitchen","price":{"amount":4200,"currency":"EUR"},"version":1}`
-	if res := e.do(t, "PUT", "/api/catalog/products/NEW-1", "admin", upd, &p); res.StatusCode != 200 || p.Name != "Steel Kettle" || p.Version != 2 {
+	for _, bad := range []string{`"taxClass":"luxury"`, `"weightGrams":-1`, `"weightGrams":1000001`, `"taxClass":7`} {
+		body := `{"name":"Steel Kettle","category":"Kitchen","price":{"amount":4200,"currency":"EUR"},"version":1,` + bad + `}`
+		if res := e.do(t, "PUT", "/api/catalog/products/NEW-1", "admin", body, nil); res.StatusCode != 422 && res.StatusCode != 400 {
+			t.Fatalf("update with %s: %d, want 4xx", bad, res.StatusCode)
+		}
+	}
+	upd := `{"name":"Steel Kettle","description":"Boils water fast.","category":"Kitchen","price":{"amount":4200,"currency":"EUR"},"version":1,"taxClass":"reduced","weightGrams":1250}`
+	if res := e.do(t, "PUT", "/api/catalog/products/NEW-1", "admin", upd, &p); res.StatusCode != 200 || p.Name != "Steel Kettle" || p.Version != 2 ||
+		p.TaxClass != "reduced" || p.WeightGrams != 1250 {
 		t.Fatalf("update: %d %+v", res.StatusCode, p)
 	}
 	if res := e.do(t, "PUT", "/api/catalog/products/NEW-1", "admin", upd, nil); res.StatusCode != 409 {

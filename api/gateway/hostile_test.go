@@ -283,6 +283,8 @@ func snapshot(t *testing.T, s *embeddedShop, customer, admin *shopper, orderID, 
 	read(customer, "basket", "/api/basket")
 	read(customer, "my orders", "/api/orders")
 	read(customer, "order", "/api/orders/"+orderID)
+	read(customer, "invoice", "/api/orders/"+orderID+"/invoice")
+	read(admin, "invoice for staff", "/api/orders/"+orderID+"/invoice")
 	read(customer, "payments", "/api/payments?orderId="+orderID)
 	read(customer, "profile", "/api/clients/me")
 	read(customer, "preferences", "/api/clients/me/preferences")
@@ -372,6 +374,9 @@ func TestHostileInputThroughTheGateway(t *testing.T) {
 		return a.status == 200 && json.Unmarshal(a.body, &pays) == nil && len(pays.Payments) == 1
 	})
 	paymentID := pays.Payments[0].PaymentID
+	waitFor(t, "the order's invoice", func() bool {
+		return customer.send("GET", "/api/orders/"+placed.OrderID+"/invoice", nil, nil).status == 200
+	})
 	customer.must(customer.json("POST", "/api/basket/items", map[string]any{"sku": other, "quantity": 1}), 200, "add again")
 	waitFor(t, "the profile", func() bool {
 		a := customer.send("GET", "/api/clients/me", nil, nil)
@@ -454,6 +459,9 @@ func TestHostileInputThroughTheGateway(t *testing.T) {
 		// Path traversal in ids.
 		{name: "traversal in order id", method: "GET", target: "/api/orders/..%2F..%2Fetc%2Fpasswd", status: 404},
 		{name: "dot-dot order id", method: "GET", target: "/api/orders/%2e%2e%2f%2e%2e%2fetc%2fpasswd", status: 404},
+		{name: "traversal in credit-note number", method: "GET", target: "/api/orders/" + order + "/credit-notes/..%2F..%2Finvoice", status: 404},
+		{name: "SQL in credit-note number", method: "GET", target: "/api/orders/" + order + "/credit-notes/'%20OR%201=1--", status: 404},
+		{name: "someone else's invoice", who: "anonymous", method: "GET", target: "/api/orders/" + order + "/invoice", status: 401},
 		{name: "traversal in basket sku", method: "DELETE", target: "/api/basket/items/..%2F..%2Fetc%2Fpasswd", status: 404},
 		{name: "traversal in basket patch", method: "PATCH", target: "/api/basket/items/%2e%2e%2f%2e%2e%2f", body: `{"quantity":1}`, status: 404},
 		{name: "traversal in image", method: "GET", target: "/api/catalog/images/..%2F..%2F..%2Fgo.mod", status: 404},

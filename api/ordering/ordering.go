@@ -2,7 +2,8 @@
 // read one with its status history (mounted at /api/orders); support and
 // admin list and filter every order and ship, deliver, cancel or refund one
 // (mounted at /api/admin/orders). Lists come from the orders read model;
-// writes are ordering commands.
+// writes are ordering commands. The owner and staff read an order's invoice
+// and credit notes as printable JSON documents (invoice.go).
 //
 // Consistency: GET /{id} takes the order from the read model and folds in
 // whatever its stream holds past that version, so the detail (status and
@@ -75,6 +76,8 @@ type Deps struct {
 	Log           *slog.Logger
 	// Verifier, when set, makes the mounts verify the access token themselves.
 	Verifier authn.Verifier
+	// Seller is printed on invoices and credit notes (invoice.go).
+	Seller Seller
 }
 
 // defaultPlacementWait covers PlaceOrder's trip over the bus with room for a
@@ -109,6 +112,8 @@ func (a *API) Mount(r fiber.Router) {
 	}
 	r.Get("/", authn.Required(), a.listMine)
 	r.Get("/:id", authn.Required(), func(c *fiber.Ctx) error { return a.get(c, true) })
+	r.Get("/:id/invoice", authn.Required(), a.invoice)
+	r.Get("/:id/credit-notes/:number", authn.Required(), a.creditNote)
 }
 
 // MountAdmin registers the staff routes (mounted at /api/admin/orders).

@@ -18,6 +18,8 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"POST", "/api/admin/orders/{id}/refund"},
 	{"GET", "/api/orders"},
 	{"GET", "/api/orders/{id}"},
+	{"GET", "/api/orders/{id}/invoice"},
+	{"GET", "/api/orders/" + orderID + "/credit-notes/{id}"},
 }
 
 // FuzzOrderRequests sends arbitrary ids, queries and bodies to the customer
@@ -47,6 +49,10 @@ func FuzzOrderRequests(f *testing.F) {
 		{135, "", "page=1", ""},
 		{136, strings.ToUpper(orderID), "", ""},
 		{3, orderID, "", "{\"carrier\":\"\xff\"}"},
+		{9, orderID, "", ""},
+		{137, "%00", "", ""},
+		{10, "CN-000001", "", ""},
+		{138, "..%2F..%2Finvoice", "", ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.route, s.id, s.query, []byte(s.body))

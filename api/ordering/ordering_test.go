@@ -78,7 +78,7 @@ func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 	projector, _ := orders.NewProjector(view)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sent := &sentCommands{}
-	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, Verifier: verifier{
+	api, err := New(Deps{Reader: view, Commands: cmds, Payments: sent, Events: store, PlacementWait: wait, Log: log, Seller: testSeller, Verifier: verifier{
 		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},
@@ -162,6 +162,12 @@ func TestCustomerRoutes(t *testing.T) {
 		{"owner reads detail with history", "/api/orders/" + orderID, "alice", 200, func(m map[string]any) bool {
 			h := m["history"].([]any)
 			return m["status"] == "Placed" && len(h) == 1 && len(m["lines"].([]any)) == 1
+		}},
+		{"the detail carries the price breakdown", "/api/orders/" + orderID, "alice", 200, func(m map[string]any) bool {
+			// 2 × 10.00 gross to France: 20 % tax = round(2000 × 2000 / 12000) = 333.
+			b, ok := m["breakdown"].(map[string]any)
+			return ok && b["gross"].(map[string]any)["amount"] == 2000.0 && b["tax"].(map[string]any)["amount"] == 333.0 &&
+				b["country"] == "FR" && len(b["taxRates"].([]any)) == 1 && m["lines"].([]any)[0].(map[string]any)["taxClass"] == "standard"
 		}},
 		{"another customer gets 404", "/api/orders/" + orderID, "bob", 404, nil},
 		{"staff read any order", "/api/orders/" + orderID, "support", 200, nil},

@@ -19,6 +19,7 @@ import (
 	"github.com/evshop/shop/catalog"
 	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // NewStore returns an empty store private to the test.
@@ -134,8 +135,12 @@ func testCRUD(t *testing.T, s catalog.Store) {
 		t.Fatalf("missing: %v", err)
 	}
 
+	if got.TaxClass() != pricing.TaxStandard || got.WeightGrams() != 0 {
+		t.Fatalf("defaults round trip: %q %d", got.TaxClass(), got.WeightGrams())
+	}
+
 	d := got.Details()
-	d.Name, d.Price = "Big Blue Mug", eur(1499)
+	d.Name, d.Price, d.TaxClass, d.WeightGrams = "Big Blue Mug", eur(1499), "reduced", 420
 	next, err := got.WithDetails(d, t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +156,8 @@ func testCRUD(t *testing.T, s catalog.Store) {
 		t.Fatalf("update missing: %v, want ErrNotFound", err)
 	}
 	got = mustGet(t, s, "MUG-1")
-	if got.Name() != "Big Blue Mug" || got.Price() != eur(1499) || got.Version() != 2 || got.OnHand() != 5 {
+	if got.Name() != "Big Blue Mug" || got.Price() != eur(1499) || got.Version() != 2 || got.OnHand() != 5 ||
+		got.TaxClass() != pricing.TaxReduced || got.WeightGrams() != 420 {
 		t.Fatalf("after update: %+v", got.State())
 	}
 	// Update never writes stock: a stale in-memory copy cannot undo a

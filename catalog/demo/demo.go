@@ -35,6 +35,28 @@ type Product struct {
 	Attributes  map[string]any
 }
 
+// TaxClass is the product's tax class: books are taxed at the reduced rate
+// (as in most EU countries), everything else at the standard one.
+func (p Product) TaxClass() string {
+	if p.Category == "Books" {
+		return "reduced"
+	}
+	return "standard"
+}
+
+// WeightGrams is the product's shipping weight, packaging included.
+func (p Product) WeightGrams() int { return weights[p.SKU] }
+
+// weights are the demo products' shipping weights in grams.
+var weights = map[string]int{
+	"KIT-001": 2100, "KIT-002": 2600, "KIT-003": 450, "KIT-004": 1800, "KIT-005": 500, "KIT-006": 350, "KIT-007": 3200,
+	"OUT-001": 2300, "OUT-002": 1200, "OUT-003": 450, "OUT-004": 700, "OUT-005": 200, "OUT-006": 250, "OUT-007": 500,
+	"HOM-001": 1100, "HOM-002": 2400, "HOM-003": 600, "HOM-004": 250, "HOM-005": 900, "HOM-006": 1500, "HOM-007": 1600,
+	"BOO-001": 1100, "BOO-002": 450, "BOO-003": 800, "BOO-004": 700, "BOO-005": 600, "BOO-006": 400, "BOO-007": 500,
+	"ELE-001": 600, "ELE-002": 900, "ELE-003": 350, "ELE-004": 250, "ELE-005": 1200, "ELE-006": 1400, "ELE-007": 400,
+	"APP-001": 500, "APP-002": 250, "APP-003": 1100, "APP-004": 150, "APP-005": 900, "APP-006": 300, "APP-007": 1600,
+}
+
 // ImageFile is the file name of the product's image.
 func (p Product) ImageFile() string { return strings.ToLower(p.SKU) + ".svg" }
 

@@ -84,6 +84,8 @@ type productDoc struct {
 	Attributes  map[string]any `bson:"attributes"`
 	Price       priceDoc       `bson:"price"`
 	Images      []string       `bson:"images"`
+	TaxClass    string         `bson:"taxClass,omitempty"`    // absent before tax classes: standard
+	WeightGrams int            `bson:"weightGrams,omitempty"` // absent before shipping: 0
 	Archived    bool           `bson:"archived"`
 	CreatedAt   time.Time      `bson:"createdAt"`
 	UpdatedAt   time.Time      `bson:"updatedAt"`
@@ -109,7 +111,7 @@ func toDoc(p domain.Product) productDoc {
 	st := p.State()
 	return productDoc{SKU: st.SKU, Name: st.Name, NameKey: domain.NameKey(st.Name), Description: st.Description,
 		Category: st.Category, Attributes: st.Attributes, Price: priceDoc{st.Price.Amount(), st.Price.Currency()},
-		Images: st.Images, Archived: st.Archived, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, Version: st.Version,
+		Images: st.Images, TaxClass: st.TaxClass, WeightGrams: st.WeightGrams, Archived: st.Archived, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, Version: st.Version,
 		Search: domain.SearchText(p)}
 }
 
@@ -133,7 +135,8 @@ func (d productDoc) product(st stockState) (domain.Product, error) {
 		d.Images = []string{}
 	}
 	return domain.RestoreProduct(domain.State{SKU: d.SKU, Name: d.Name, Description: d.Description, Category: d.Category,
-		Attributes: plain(d.Attributes), Price: price, Images: d.Images, OnHand: st.OnHand, Reserved: st.Reserved,
+		Attributes: plain(d.Attributes), Price: price, Images: d.Images, TaxClass: d.TaxClass, WeightGrams: d.WeightGrams,
+		OnHand: st.OnHand, Reserved: st.Reserved,
 		Archived: d.Archived, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version})
 }
 
@@ -204,6 +207,7 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 			{Key: "category", Value: d.Category}, {Key: "attributes", Value: d.Attributes}, {Key: "price", Value: d.Price},
 			{Key: "images", Value: d.Images}, {Key: "archived", Value: d.Archived}, {Key: "updatedAt", Value: d.UpdatedAt},
 			{Key: "version", Value: d.Version}, {Key: "search", Value: d.Search},
+			{Key: "taxClass", Value: d.TaxClass}, {Key: "weightGrams", Value: d.WeightGrams},
 		}}})
 	if err != nil {
 		return fmt.Errorf("catalog mongostore: update: %w", err)

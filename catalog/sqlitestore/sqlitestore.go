@@ -53,7 +53,7 @@ type querier interface {
 }
 
 const productColumns = `sku, name, description, category, attributes, price_amount, currency, images,
-	on_hand, reserved, archived, created_at, updated_at, version`
+	on_hand, reserved, archived, created_at, updated_at, version, tax_class, weight_grams`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -62,7 +62,7 @@ func scanProduct(row scanner) (domain.Product, error) {
 	var attrs, images, currency string
 	var amount, created, updated int64
 	if err := row.Scan(&s.SKU, &s.Name, &s.Description, &s.Category, &attrs, &amount, &currency, &images,
-		&s.OnHand, &s.Reserved, &s.Archived, &created, &updated, &s.Version); err != nil {
+		&s.OnHand, &s.Reserved, &s.Archived, &created, &updated, &s.Version, &s.TaxClass, &s.WeightGrams); err != nil {
 		return domain.Product{}, err
 	}
 	if err := json.Unmarshal([]byte(attrs), &s.Attributes); err != nil {
@@ -115,11 +115,12 @@ func (s *Store) Insert(ctx context.Context, p domain.Product) error {
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO catalog_products (sku, name, name_key, description, category, attributes,
-			price_amount, currency, images, search_text, on_hand, reserved, archived, created_at, updated_at, version)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (sku) DO NOTHING`,
+			price_amount, currency, images, search_text, on_hand, reserved, archived, created_at, updated_at, version,
+			tax_class, weight_grams)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (sku) DO NOTHING`,
 			p.SKU().String(), p.Name(), domain.NameKey(p.Name()), p.Description(), p.Category().String(), d.attrs,
 			p.Price().Amount(), p.Price().Currency(), d.images, domain.SearchText(p), p.OnHand(), p.Reserved(), p.IsArchived(),
-			sqlite.Nanos(p.CreatedAt()), sqlite.Nanos(p.UpdatedAt()), p.Version())
+			sqlite.Nanos(p.CreatedAt()), sqlite.Nanos(p.UpdatedAt()), p.Version(), string(p.TaxClass()), p.WeightGrams())
 		if err != nil {
 			return fmt.Errorf("catalog sqlitestore: insert %s: %w", p.SKU(), err)
 		}
@@ -154,10 +155,11 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 			return fmt.Errorf("%w: %s", domain.ErrConflict, p.SKU())
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE catalog_products SET name=?, name_key=?, description=?, category=?, attributes=?,
-			price_amount=?, currency=?, images=?, search_text=?, archived=?, updated_at=?, version=? WHERE sku=?`,
+			price_amount=?, currency=?, images=?, search_text=?, archived=?, updated_at=?, version=?, tax_class=?, weight_grams=?
+			WHERE sku=?`,
 			p.Name(), domain.NameKey(p.Name()), p.Description(), p.Category().String(), d.attrs,
 			p.Price().Amount(), p.Price().Currency(), d.images, domain.SearchText(p), p.IsArchived(),
-			sqlite.Nanos(p.UpdatedAt()), p.Version(), p.SKU().String())
+			sqlite.Nanos(p.UpdatedAt()), p.Version(), string(p.TaxClass()), p.WeightGrams(), p.SKU().String())
 		if err != nil {
 			return fmt.Errorf("catalog sqlitestore: update %s: %w", p.SKU(), err)
 		}

@@ -6,17 +6,15 @@ import (
 	domain "github.com/evshop/shop/domain/ordering"
 )
 
-// IssueInvoice is the command ordering.IssueInvoice.v1: record the order's
-// invoice under a number the shop's invoice sequence assigned to the order.
-// The invoices process sends it in process when it hears OrderPaid.
+// IssueInvoice records the order's invoice under a number the shop's
+// invoice sequence assigned to the order. Only the invoices process
+// (invoices/issuer) sends it, in process, when it hears OrderPaid: it is no
+// bus command, so it has no wire name and no queue.
 type IssueInvoice struct {
 	OrderID  string `json:"orderId"`
 	Number   string `json:"number"`
 	Sequence int64  `json:"sequence"`
 }
-
-// CommandName is the fixed wire name.
-func (IssueInvoice) CommandName() string { return "ordering.IssueInvoice.v1" }
 
 // IssueInvoice records the invoice; an order that has one keeps it.
 func (h *Handlers) IssueInvoice(ctx context.Context, cmd *IssueInvoice) error {
@@ -25,19 +23,16 @@ func (h *Handlers) IssueInvoice(ctx context.Context, cmd *IssueInvoice) error {
 	})
 }
 
-// IssueCreditNote is the command ordering.IssueCreditNote.v1: record the
-// credit note of one of the order's refunds under a number of the shop's
-// credit-note sequence. The invoices process sends it in process when it
-// hears OrderRefunded or OrderPartiallyRefunded.
+// IssueCreditNote records the credit note of one of the order's refunds
+// under a number of the shop's credit-note sequence. Like IssueInvoice, only
+// the invoices process sends it, in process, when it hears OrderRefunded or
+// OrderPartiallyRefunded.
 type IssueCreditNote struct {
 	OrderID  string `json:"orderId"`
 	RefundID string `json:"refundId"`
 	Number   string `json:"number"`
 	Sequence int64  `json:"sequence"`
 }
-
-// CommandName is the fixed wire name.
-func (IssueCreditNote) CommandName() string { return "ordering.IssueCreditNote.v1" }
 
 // IssueCreditNote records the credit note; a refund that has one keeps it.
 func (h *Handlers) IssueCreditNote(ctx context.Context, cmd *IssueCreditNote) error {

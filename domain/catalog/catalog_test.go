@@ -7,6 +7,7 @@ import (
 
 	"github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 func TestValueTypes(t *testing.T) {
@@ -63,6 +64,9 @@ func TestProductRules(t *testing.T) {
 		func(d *catalog.Details) { d.Images = []string{"javascript:alert(1)"} },
 		func(d *catalog.Details) { d.Images = []string{"http://insecure.example.com/a.png"} },
 		func(d *catalog.Details) { d.Images = []string{"/api/catalog/images/../secret"} },
+		func(d *catalog.Details) { d.TaxClass = "luxury" },
+		func(d *catalog.Details) { d.WeightGrams = -1 },
+		func(d *catalog.Details) { d.WeightGrams = 1_000_001 },
 	}
 	for i, mutate := range bad {
 		d := ok
@@ -82,6 +86,18 @@ func TestProductRules(t *testing.T) {
 	}
 	if a := next.Archived(now).Archived(now); a.Version() != 3 || !a.IsArchived() {
 		t.Fatalf("archive twice bumps once: %d", a.Version())
+	}
+	if p.TaxClass() != pricing.TaxStandard || p.WeightGrams() != 0 {
+		t.Errorf("defaults: tax class %q, weight %d", p.TaxClass(), p.WeightGrams())
+	}
+	d.TaxClass, d.WeightGrams = "reduced", 450
+	if book, err := p.WithDetails(d, now); err != nil || book.TaxClass() != pricing.TaxReduced || book.WeightGrams() != 450 || book.Details().TaxClass != "reduced" {
+		t.Errorf("reduced 450 g: %v %+v", err, book.State())
+	}
+	old := p.State()
+	old.TaxClass, old.WeightGrams = "", 0 // stored before tax classes
+	if r, err := catalog.RestoreProduct(old); err != nil || r.TaxClass() != pricing.TaxStandard {
+		t.Errorf("old product: %v %q", err, r.TaxClass())
 	}
 	st := p.State()
 	st.Reserved = 9

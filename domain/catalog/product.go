@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/domain/pricing"
 )
 
 // Product is one sellable item with its stock counters. OnHand counts units
@@ -20,6 +21,8 @@ type Product struct {
 	attributes  Attributes
 	price       money.Money
 	images      []string
+	taxClass    pricing.TaxClass
+	weightGrams int
 	onHand      int
 	reserved    int
 	archived    bool
@@ -29,6 +32,8 @@ type Product struct {
 }
 
 // Details are the descriptive, admin-editable fields of a product.
+// TaxClass "" reads as standard and WeightGrams 0 as weightless: products
+// stored before tax and shipping existed have neither.
 type Details struct {
 	Name        string
 	Description string
@@ -36,6 +41,8 @@ type Details struct {
 	Attributes  map[string]any
 	Price       money.Money
 	Images      []string
+	TaxClass    string
+	WeightGrams int
 }
 
 type details struct {
@@ -45,6 +52,8 @@ type details struct {
 	attributes  Attributes
 	price       money.Money
 	images      []string
+	taxClass    pricing.TaxClass
+	weightGrams int
 }
 
 func (d Details) validate() (details, error) {
@@ -80,6 +89,13 @@ func (d Details) validate() (details, error) {
 	if out.images, err = validImages(d.Images); err != nil {
 		return out, err
 	}
+	if out.taxClass, err = pricing.ParseTaxClass(d.TaxClass); err != nil {
+		return out, fmt.Errorf("%w: tax class %q must be standard, reduced or zero", ErrInvalid, truncate(d.TaxClass, 20))
+	}
+	if d.WeightGrams < 0 || d.WeightGrams > pricing.MaxWeightGrams {
+		return out, fmt.Errorf("%w: weight must be 0..%d grams", ErrInvalid, pricing.MaxWeightGrams)
+	}
+	out.weightGrams = d.WeightGrams
 	return out, nil
 }
 
@@ -134,6 +150,7 @@ func NewProduct(sku SKU, d Details, onHand int, now time.Time) (Product, error) 
 func (p *Product) setDetails(v details) {
 	p.name, p.description, p.category = v.name, v.description, v.category
 	p.attributes, p.price, p.images = v.attributes, v.price, v.images
+	p.taxClass, p.weightGrams = v.taxClass, v.weightGrams
 }
 
 // WithDetails returns p with its descriptive fields replaced; stock and
@@ -160,24 +177,26 @@ func (p Product) Archived(now time.Time) Product {
 }
 
 // Accessors.
-func (p Product) SKU() SKU               { return p.sku }
-func (p Product) Name() string           { return p.name }
-func (p Product) Description() string    { return p.description }
-func (p Product) Category() Category     { return p.category }
-func (p Product) Attributes() Attributes { return p.attributes }
-func (p Product) Price() money.Money     { return p.price }
-func (p Product) Images() []string       { return append([]string(nil), p.images...) }
-func (p Product) OnHand() int            { return p.onHand }
-func (p Product) Reserved() int          { return p.reserved }
-func (p Product) Available() int         { return p.onHand - p.reserved }
-func (p Product) IsArchived() bool       { return p.archived }
-func (p Product) CreatedAt() time.Time   { return p.createdAt }
-func (p Product) UpdatedAt() time.Time   { return p.updatedAt }
-func (p Product) Version() int64         { return p.version }
-func (p Product) Details() Details       { return p.detailsValue() }
+func (p Product) SKU() SKU                   { return p.sku }
+func (p Product) Name() string               { return p.name }
+func (p Product) Description() string        { return p.description }
+func (p Product) Category() Category         { return p.category }
+func (p Product) Attributes() Attributes     { return p.attributes }
+func (p Product) Price() money.Money         { return p.price }
+func (p Product) Images() []string           { return append([]string(nil), p.images...) }
+func (p Product) TaxClass() pricing.TaxClass { return p.taxClass }
+func (p Product) WeightGrams() int           { return p.weightGrams }
+func (p Product) OnHand() int                { return p.onHand }
+func (p Product) Reserved() int              { return p.reserved }
+func (p Product) Available() int             { return p.onHand - p.reserved }
+func (p Product) IsArchived() bool           { return p.archived }
+func (p Product) CreatedAt() time.Time       { return p.createdAt }
+func (p Product) UpdatedAt() time.Time       { return p.updatedAt }
+func (p Product) Version() int64             { return p.version }
+func (p Product) Details() Details           { return p.detailsValue() }
 func (p Product) detailsValue() Details {
 	return Details{Name: p.name, Description: p.description, Category: p.category.String(),
-		Attributes: p.attributes.Map(), Price: p.price, Images: p.Images()}
+		Attributes: p.attributes.Map(), Price: p.price, Images: p.Images(), TaxClass: string(p.taxClass), WeightGrams: p.weightGrams}
 }
 
 // State is the stored shape of a product, for adapters only.
@@ -189,6 +208,8 @@ type State struct {
 	Attributes  map[string]any
 	Price       money.Money
 	Images      []string
+	TaxClass    string // "" (stored before tax classes) reads as standard
+	WeightGrams int
 	OnHand      int
 	Reserved    int
 	Archived    bool
@@ -200,7 +221,8 @@ type State struct {
 // State returns the stored shape.
 func (p Product) State() State {
 	return State{SKU: p.sku.String(), Name: p.name, Description: p.description, Category: p.category.String(),
-		Attributes: p.attributes.Map(), Price: p.price, Images: p.Images(), OnHand: p.onHand, Reserved: p.reserved,
+		Attributes: p.attributes.Map(), Price: p.price, Images: p.Images(), TaxClass: string(p.taxClass), WeightGrams: p.weightGrams,
+		OnHand: p.onHand, Reserved: p.reserved,
 		Archived: p.archived, CreatedAt: p.createdAt, UpdatedAt: p.updatedAt, Version: p.version}
 }
 
@@ -212,7 +234,7 @@ func RestoreProduct(s State) (Product, error) {
 		return Product{}, err
 	}
 	v, err := Details{Name: s.Name, Description: s.Description, Category: s.Category, Attributes: s.Attributes,
-		Price: s.Price, Images: s.Images}.validate()
+		Price: s.Price, Images: s.Images, TaxClass: s.TaxClass, WeightGrams: s.WeightGrams}.validate()
 	if err != nil {
 		return Product{}, fmt.Errorf("restore %s: %w", s.SKU, err)
 	}

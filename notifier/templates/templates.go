@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -68,6 +69,32 @@ func (l Line) LineTotal() money.DTO {
 	return money.DTO{Amount: l.UnitPrice.Amount * int64(l.Quantity), Currency: l.UnitPrice.Currency}
 }
 
+// Breakdown is an order's price breakdown as the emails show it: shipping,
+// discount, net, tax per rate. Orders placed before tax and shipping have
+// none (nil).
+type Breakdown struct {
+	PricesIncludeTax bool      `json:"pricesIncludeTax"`
+	Shipping         *Shipping `json:"shipping,omitempty"`
+	Discount         money.DTO `json:"discount"`
+	Net              money.DTO `json:"net"`
+	Tax              money.DTO `json:"tax"`
+	Rates            []TaxRate `json:"rates"`
+}
+
+// Shipping is the delivery charged (gross).
+type Shipping struct {
+	Name  string    `json:"name"`
+	Gross money.DTO `json:"gross"`
+}
+
+// TaxRate is the tax at one rate (basis points: 1900 = 19 %) and the net
+// amount it is on.
+type TaxRate struct {
+	RateBP int       `json:"rateBp"`
+	Net    money.DTO `json:"net"`
+	Tax    money.DTO `json:"tax"`
+}
+
 // Address is a postal address.
 type Address struct {
 	Name, Line1, Line2, City, PostalCode, Country string
@@ -91,11 +118,13 @@ type Data struct {
 	OrderID        string
 	Lines          []Line
 	Total          money.DTO
+	Breakdown      *Breakdown // order confirmation; nil for orders placed before tax
 	Amount         money.DTO
 	Address        Address
 	Reason         string
 	Carrier        string
 	TrackingNumber string
+	InvoiceNumber  string // the order confirmation's invoice
 	Alert          Alert
 }
 
@@ -223,10 +252,26 @@ func (s *Set) Render(kind Kind, lang string, d Data) (Rendered, error) {
 
 func funcsFor(lang string) map[string]any {
 	return map[string]any{
-		"money": func(d money.DTO) string { return FormatMoney(lang, d) },
-		"date":  func(t time.Time) string { return FormatDate(lang, t) },
-		"dur":   func(d time.Duration) string { return d.Round(time.Second).String() },
+		"money":   func(d money.DTO) string { return FormatMoney(lang, d) },
+		"date":    func(t time.Time) string { return FormatDate(lang, t) },
+		"dur":     func(d time.Duration) string { return d.Round(time.Second).String() },
+		"percent": func(bp int) string { return FormatPercent(lang, bp) },
 	}
+}
+
+// FormatPercent formats a rate in basis points as a percentage without
+// trailing zeros: 1900 → "19", 550 → "5.5" ("5,5" in German and French).
+func FormatPercent(lang string, bp int) string {
+	whole, frac := bp/100, bp%100
+	if frac == 0 {
+		return strconv.Itoa(whole)
+	}
+	f := strings.TrimRight(fmt.Sprintf("%02d", frac), "0")
+	sep := "."
+	if lang == "de" || lang == "fr" {
+		sep = ","
+	}
+	return strconv.Itoa(whole) + sep + f
 }
 
 // minorDigits is the number of decimals of currencies that differ from 2.
@@ -312,7 +357,10 @@ func Sample(kind Kind) Data {
 			{SKU: "MUG-BLUE", Name: "Blue Mug", Quantity: 2, UnitPrice: money.DTO{Amount: 1250, Currency: "EUR"}},
 			{SKU: "TEE-L", Name: "T-Shirt <L>", Quantity: 1, UnitPrice: money.DTO{Amount: 199900, Currency: "EUR"}},
 		},
-		Total:   money.DTO{Amount: 202400, Currency: "EUR"},
+		Total: money.DTO{Amount: 202400, Currency: "EUR"},
+		Breakdown: &Breakdown{PricesIncludeTax: true, Shipping: &Shipping{Name: "Standard delivery", Gross: money.DTO{Amount: 0, Currency: "EUR"}},
+			Discount: money.DTO{Currency: "EUR"}, Net: money.DTO{Amount: 170084, Currency: "EUR"}, Tax: money.DTO{Amount: 32316, Currency: "EUR"},
+			Rates: []TaxRate{{RateBP: 1900, Net: money.DTO{Amount: 170084, Currency: "EUR"}, Tax: money.DTO{Amount: 32316, Currency: "EUR"}}}},
 		Amount:  money.DTO{Amount: 2500, Currency: "EUR"},
 		Address: Address{Name: "Ada Lovelace", Line1: "12 St James's Square", City: "London", PostalCode: "SW1Y 4JH", Country: "GB"},
 		Reason:  "card declined",

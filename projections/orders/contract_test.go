@@ -12,6 +12,7 @@ import (
 
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/projectionstest"
@@ -97,6 +98,42 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			t.Fatalf("missing order: %v", err)
 		}
 	})
+	t.Run("a priced order keeps its breakdown, an order placed before has none", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p, _ := NewProjector(s)
+		priced := placedEvent(oid(5), cust, t0)
+		priced.Lines[0].TaxClass, priced.Lines[0].WeightGrams = "reduced", 450
+		priced.Lines[1].TaxClass = "standard"
+		priced.ShippingMethod, priced.VATID, priced.Guest = "standard", "FR12345678901", true
+		priced.Discount = &pricing.DiscountDTO{Code: "TEN", Kind: "percentage", PercentOff: 10}
+		priced.Breakdown = &pricing.BreakdownDTO{Currency: "EUR", Country: "FR", PricesIncludeTax: true, DiscountCode: "TEN",
+			Lines: []pricing.LineBreakdownDTO{{SKU: "MUG", Quantity: 2, UnitPrice: eur(1250), TaxClass: "reduced", RateBP: 550,
+				Amount: eur(2500), Discount: eur(250), Net: eur(2133), Tax: eur(117), Gross: eur(2250)}},
+			Shipping: &pricing.ShippingBreakdownDTO{Method: "standard", Name: "Standard", TaxClass: "standard", RateBP: 2000,
+				Amount: eur(495), Discount: eur(0), Net: eur(412), Tax: eur(83), Gross: eur(495)},
+			TaxRates: []pricing.RateBreakdownDTO{{RateBP: 2000, Net: eur(412), Tax: eur(83), Gross: eur(495)}, {RateBP: 550, Net: eur(2133), Tax: eur(117), Gross: eur(2250)}},
+			Subtotal: eur(2250), Discount: eur(250), Net: eur(2545), Tax: eur(200), Gross: eur(2745)}
+		priced.Total = eur(2745)
+		for _, ev := range []eventstore.RecordedEvent{rec(t, oid(5), 0, 1, priced), rec(t, oid(6), 0, 2, placedEvent(oid(6), cust, t0))} {
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		o, err := s.Get(ctx, oid(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := PricingOf(&priced); !reflect.DeepEqual(o.Pricing, want) {
+			t.Fatalf("pricing %+v\nwant %+v", o.Pricing, want)
+		}
+		if o.Lines[0].TaxClass != "reduced" || o.Lines[0].WeightGrams != 450 || o.Lines[1].TaxClass != "standard" || o.Total != eur(2745) {
+			t.Fatalf("lines %+v, total %v", o.Lines, o.Total)
+		}
+		if old, err := s.Get(ctx, oid(6)); err != nil || !old.Pricing.IsZero() || old.Lines[0].TaxClass != "" {
+			t.Fatalf("old order: %+v %v", old, err)
+		}
+	})
 	t.Run("partial refunds add up until the whole total is back", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
@@ -176,6 +213,31 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 		if !reflect.DeepEqual(caught.Documents, want) {
 			t.Fatalf("CatchUp: documents %+v", caught.Documents)
+		}
+	})
+	t.Run("an order's pricing is kept whether applied one by one or in a batch", func(t *testing.T) {
+		t.Parallel()
+		id := oid(6)
+		e := placedEvent(id, cust, t0)
+		e.VATID, e.ShippingMethod = "FR12345678901", "standard"
+		evs := []eventstore.RecordedEvent{rec(t, id, 0, 301, e),
+			rec(t, id, 1, 302, ordering.OrderPaid{OrderID: id, PaymentID: "pay-6", Amount: eur(4500)})}
+		one, batch := newStore(t), newStore(t)
+		p, _ := NewProjector(one)
+		for _, ev := range evs {
+			if err := p.Handle(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bp, _ := NewProjector(batch)
+		if err := bp.ApplyBatch(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]Store{"one by one": one, "batched": batch} {
+			o, err := s.Get(ctx, id)
+			if err != nil || o.VATID != "FR12345678901" || o.ShippingMethod != "standard" || o.Status != "Paid" {
+				t.Fatalf("%s: pricing %+v, status %s, %v", name, o.Pricing, o.Status, err)
+			}
 		}
 	})
 	t.Run("duplicate delivery changes nothing", func(t *testing.T) {

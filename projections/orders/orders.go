@@ -7,6 +7,7 @@ package orders
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	cmdorder "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -36,13 +38,62 @@ var (
 	errUndecodable = errors.New("orders: undecodable event")
 )
 
-// Line is an order line.
+// Line is an order line. TaxClass and WeightGrams are empty for orders
+// placed before tax and shipping.
 type Line struct {
-	SKU       string    `json:"sku"`
-	Name      string    `json:"name"`
-	Category  string    `json:"category"`
-	Quantity  int       `json:"quantity"`
-	UnitPrice money.DTO `json:"unitPrice"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Category    string    `json:"category"`
+	Quantity    int       `json:"quantity"`
+	UnitPrice   money.DTO `json:"unitPrice"`
+	TaxClass    string    `json:"taxClass,omitempty"`
+	WeightGrams int       `json:"weightGrams,omitempty"`
+}
+
+// Pricing is what OrderPlaced records about the price: the shipping method,
+// the discount code, the buyer's VAT ID, the guest flag and the breakdown
+// (net, tax per rate, gross of lines and shipping). It is zero for orders
+// placed before tax and shipping existed. Stores keep it as one JSON value.
+type Pricing struct {
+	ShippingMethod string                `json:"shippingMethod,omitempty"`
+	Discount       *pricing.DiscountDTO  `json:"discount,omitempty"`
+	VATID          string                `json:"vatId,omitempty"`
+	Guest          bool                  `json:"guest,omitempty"`
+	Breakdown      *pricing.BreakdownDTO `json:"breakdown,omitempty"`
+}
+
+// IsZero reports whether p records nothing (an order placed before pricing).
+func (p Pricing) IsZero() bool {
+	return p.ShippingMethod == "" && p.Discount == nil && p.VATID == "" && !p.Guest && p.Breakdown == nil
+}
+
+// EncodePricing is p as stored: nil (SQL NULL) when zero, else JSON.
+func EncodePricing(p Pricing) ([]byte, error) {
+	if p.IsZero() {
+		return nil, nil
+	}
+	return json.Marshal(p)
+}
+
+// DecodePricing reads what EncodePricing stored.
+func DecodePricing(b []byte) (Pricing, error) {
+	var p Pricing
+	if len(b) == 0 {
+		return p, nil
+	}
+	err := json.Unmarshal(b, &p)
+	return p, err
+}
+
+// PricingOf is what e records about the price.
+func PricingOf(e *ordering.OrderPlaced) Pricing {
+	return Pricing{ShippingMethod: e.ShippingMethod, Discount: e.Discount, VATID: e.VATID, Guest: e.Guest, Breakdown: e.Breakdown}
+}
+
+// LineOf is the read model's line of an order line.
+func LineOf(l ordering.LineDTO) Line {
+	return Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+		TaxClass: l.TaxClass, WeightGrams: l.WeightGrams}
 }
 
 // HistoryEntry is one status change.
@@ -75,9 +126,10 @@ type Order struct {
 	TrackingNumber  string              `json:"trackingNumber,omitempty"`
 	CancelReason    string              `json:"cancelReason,omitempty"`
 	Refunded        *money.DTO          `json:"refunded,omitempty"`
-	Version         uint64              `json:"version"`
-	Lines           []Line              `json:"lines"`
-	History         []HistoryEntry      `json:"history"`
+	Pricing
+	Version uint64         `json:"version"`
+	Lines   []Line         `json:"lines"`
+	History []HistoryEntry `json:"history"`
 	Documents
 }
 
@@ -349,9 +401,10 @@ func applyTo(o *Order, c Change) {
 		o.OrderID, o.CustomerID, o.Email = c.OrderID, p.CustomerID, p.Email
 		o.Total, o.PlacedAt = p.Total, p.PlacedAt.UTC()
 		o.ShippingAddress, o.PaymentMethod, o.PaymentLast4 = p.ShippingAddress, p.Payment.Method, p.Payment.Last4
+		o.Pricing = PricingOf(p)
 		o.Lines, o.ItemCount = nil, 0
 		for _, l := range p.Lines {
-			o.Lines = append(o.Lines, Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+			o.Lines = append(o.Lines, LineOf(l))
 			o.ItemCount += l.Quantity
 		}
 	}

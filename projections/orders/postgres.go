@@ -150,11 +150,15 @@ func (p *Postgres) insertPlaced(ctx context.Context, tx pgx.Tx, c Change) (bool,
 	for _, l := range e.Lines {
 		items += l.Quantity
 	}
+	priced, err := EncodePricing(PricingOf(e))
+	if err != nil {
+		return false, err
+	}
 	tag, err := tx.Exec(ctx, `INSERT INTO `+p.t.orders+` (order_id, customer_id, email, status, total_amount, currency,
-		item_count, shipping_address, payment_method, payment_last4, placed_at, updated_at, version, position)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (order_id) DO NOTHING`,
+		item_count, shipping_address, payment_method, payment_last4, placed_at, updated_at, version, position, pricing)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT (order_id) DO NOTHING`,
 		c.OrderID, e.CustomerID, e.Email, string(ordering.StatusPlaced), e.Total.Amount, e.Total.Currency,
-		items, addr, e.Payment.Method, e.Payment.Last4, e.PlacedAt.UTC(), c.At, c.Revision+1, c.Position)
+		items, addr, e.Payment.Method, e.Payment.Last4, e.PlacedAt.UTC(), c.At, c.Revision+1, c.Position, priced)
 	if err != nil {
 		return false, fmt.Errorf("orders: insert %s: %w", c.OrderID, err)
 	}
@@ -163,10 +167,10 @@ func (p *Postgres) insertPlaced(ctx context.Context, tx pgx.Tx, c Change) (bool,
 	}
 	rows := make([][]any, len(e.Lines))
 	for i, l := range e.Lines {
-		rows[i] = []any{c.OrderID, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency}
+		rows[i] = []any{c.OrderID, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency, l.TaxClass, l.WeightGrams}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{p.t.lines},
-		[]string{"order_id", "line_no", "sku", "name", "category", "quantity", "unit_amount", "currency"}, pgx.CopyFromRows(rows)); err != nil {
+		[]string{"order_id", "line_no", "sku", "name", "category", "quantity", "unit_amount", "currency", "tax_class", "weight_grams"}, pgx.CopyFromRows(rows)); err != nil {
 		return false, fmt.Errorf("orders: lines %s: %w", c.OrderID, err)
 	}
 	return true, nil
@@ -184,10 +188,11 @@ func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 	var o Order
 	var addr []byte
 	var refunded *int64
+	var priced []byte
 	err := scanSummary(p.pool.QueryRow(ctx, `SELECT `+summaryCols+`, shipping_address, payment_method, payment_last4,
-		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, documents FROM `+p.t.orders+` WHERE order_id=$1`,
+		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, pricing, documents FROM `+p.t.orders+` WHERE order_id=$1`,
 		strings.ToLower(orderID)), &o.Summary, &addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
-		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version, &o.Documents)
+		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version, &priced, &o.Documents)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, ErrNotFound
 	}
@@ -200,15 +205,18 @@ func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 	if refunded != nil {
 		o.Refunded = &money.DTO{Amount: *refunded, Currency: o.Total.Currency}
 	}
+	if o.Pricing, err = DecodePricing(priced); err != nil {
+		return Order{}, fmt.Errorf("orders: pricing of %s: %w", o.OrderID, err)
+	}
 	o.PlacedAt, o.UpdatedAt = o.PlacedAt.UTC(), o.UpdatedAt.UTC()
-	rows, err := p.pool.Query(ctx, `SELECT sku, name, category, quantity, unit_amount, currency FROM `+p.t.lines+
+	rows, err := p.pool.Query(ctx, `SELECT sku, name, category, quantity, unit_amount, currency, tax_class, weight_grams FROM `+p.t.lines+
 		` WHERE order_id=$1 ORDER BY line_no`, o.OrderID)
 	if err != nil {
 		return Order{}, err
 	}
 	o.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Line, error) {
 		var l Line
-		err := r.Scan(&l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency)
+		err := r.Scan(&l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &l.TaxClass, &l.WeightGrams)
 		return l, err
 	})
 	if err != nil {

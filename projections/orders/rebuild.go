@@ -134,7 +134,7 @@ func (p *Postgres) loadForBatch(ctx context.Context, tx pgx.Tx, cs []Change) (ma
 		}
 	}
 	rows, err := tx.Query(ctx, `SELECT `+summaryCols+`, shipping_address, payment_method, payment_last4,
-		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, position, documents FROM `+p.t.orders+`
+		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, position, documents, pricing FROM `+p.t.orders+`
 		WHERE order_id = ANY($1) ORDER BY order_id FOR UPDATE`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("orders: batch load: %w", err)
@@ -143,11 +143,15 @@ func (p *Postgres) loadForBatch(ctx context.Context, tx pgx.Tx, cs []Change) (ma
 	out := make(map[string]*batchRow, len(ids))
 	for rows.Next() {
 		r := &batchRow{}
-		var addr []byte
+		var addr, priced []byte
 		var refunded *int64
 		if err := scanSummary(rows, &r.o.Summary, &addr, &r.o.PaymentMethod, &r.o.PaymentLast4, &r.o.PaymentID, &r.o.Carrier,
-			&r.o.TrackingNumber, &r.o.CancelReason, &refunded, &r.o.Version, &r.position, &r.o.Documents); err != nil {
+			&r.o.TrackingNumber, &r.o.CancelReason, &refunded, &r.o.Version, &r.position, &r.o.Documents, &priced); err != nil {
 			return nil, err
+		}
+		var err error
+		if r.o.Pricing, err = DecodePricing(priced); err != nil {
+			return nil, fmt.Errorf("orders: pricing of %s: %w", r.o.OrderID, err)
 		}
 		if err := json.Unmarshal(addr, &r.o.ShippingAddress); err != nil {
 			return nil, fmt.Errorf("orders: address of %s: %w", r.o.OrderID, err)
@@ -171,6 +175,7 @@ func (p *Postgres) upsertRows(ctx context.Context, tx pgx.Tx, state map[string]*
 		refunded                        = make([]*int64, 0, n)
 		placed, updated                 = make([]time.Time, 0, n), make([]time.Time, 0, n)
 		docs                            = make([]string, 0, n)
+		priced                          = make([]*string, 0, n)
 	)
 	for _, r := range state {
 		if !r.dirty {
@@ -197,20 +202,30 @@ func (p *Postgres) upsertRows(ctx context.Context, tx pgx.Tx, state map[string]*
 			return err
 		}
 		docs = append(docs, string(d))
+		pr, err := EncodePricing(o.Pricing)
+		if err != nil {
+			return err
+		}
+		var prs *string
+		if pr != nil {
+			v := string(pr)
+			prs = &v
+		}
+		priced = append(priced, prs)
 	}
 	if len(id) == 0 {
 		return nil
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO `+p.t.orders+` (order_id, customer_id, email, status, total_amount, currency,
 		item_count, shipping_address, payment_method, payment_last4, payment_id, carrier, tracking_number, cancel_reason,
-		refunded_amount, placed_at, updated_at, version, position, documents)
+		refunded_amount, placed_at, updated_at, version, position, documents, pricing)
 		SELECT u.id, u.cust, u.email, u.status, u.total, u.cur, u.items, u.addr::jsonb, u.method, u.last4, u.pay, u.carrier,
-			u.tracking, u.cancel, u.refunded, u.placed, u.updated, u.version, u.position, u.docs::jsonb
+			u.tracking, u.cancel, u.refunded, u.placed, u.updated, u.version, u.position, u.docs::jsonb, u.priced::jsonb
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::text[], $9::text[],
 			$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::timestamptz[], $17::timestamptz[],
-			$18::bigint[], $19::bigint[], $20::text[])
+			$18::bigint[], $19::bigint[], $20::text[], $21::text[])
 			AS u(id, cust, email, status, total, cur, items, addr, method, last4, pay, carrier, tracking, cancel, refunded,
-			placed, updated, version, position, docs)
+			placed, updated, version, position, docs, priced)
 		ON CONFLICT (order_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, email = EXCLUDED.email,
 			status = EXCLUDED.status, total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency,
 			item_count = EXCLUDED.item_count, shipping_address = EXCLUDED.shipping_address,
@@ -218,9 +233,9 @@ func (p *Postgres) upsertRows(ctx context.Context, tx pgx.Tx, state map[string]*
 			payment_id = EXCLUDED.payment_id, carrier = EXCLUDED.carrier, tracking_number = EXCLUDED.tracking_number,
 			cancel_reason = EXCLUDED.cancel_reason, refunded_amount = EXCLUDED.refunded_amount,
 			placed_at = EXCLUDED.placed_at, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
-			position = EXCLUDED.position, documents = EXCLUDED.documents`,
+			position = EXCLUDED.position, documents = EXCLUDED.documents, pricing = EXCLUDED.pricing`,
 		id, cust, email, status, total, cur, items, addr, method, last4, payID, carrier, tracking, cancel, refunded,
-		placed, updated, version, position, docs)
+		placed, updated, version, position, docs, priced)
 	if err != nil {
 		return fmt.Errorf("orders: batch upsert: %w", err)
 	}

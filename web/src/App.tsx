@@ -16,6 +16,7 @@ import { CheckoutPage } from "./pages/CheckoutPage";
 import { OrdersPage } from "./pages/OrdersPage";
 import { OrderPage } from "./pages/OrderPage";
 import { PayPalReturnPage } from "./pages/PayPalReturnPage";
+import { InvoicePage } from "./pages/InvoicePage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { AdminLayout } from "./pages/admin/AdminLayout";
@@ -29,6 +30,7 @@ import { Loading } from "./components/Status";
 // The sales dashboard carries the chart library: only admins who open it download it.
 const AdminSalesPage = lazy(() => import("./pages/admin/AdminSalesPage").then((m) => ({ default: m.AdminSalesPage })));
 import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
+import { AdminDiscountsPage } from "./pages/admin/AdminDiscountsPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -49,6 +51,8 @@ export function App({ api }: { api: Api }) {
             <Route path="/checkout/paypal/cancel" element={<RequireAuth><PayPalReturnPage outcome="cancelled" /></RequireAuth>} />
             <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
             <Route path="/orders/:orderId" element={<RequireAuth><OrderPage /></RequireAuth>} />
+            <Route path="/orders/:orderId/invoice" element={<RequireAuth><InvoicePage /></RequireAuth>} />
+            <Route path="/orders/:orderId/credit-notes/:number" element={<RequireAuth><InvoicePage /></RequireAuth>} />
             <Route path="/profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />
             <Route path="/admin" element={<RequireStaff><AdminLayout /></RequireStaff>}>
               <Route index element={<AdminOrdersPage />} />
@@ -66,6 +70,7 @@ export function App({ api }: { api: Api }) {
               <Route path="projections" element={<AdminProjectionsPage />} />
               <Route path="deadletters" element={<AdminDeadLettersPage />} />
               <Route path="webhooks" element={<AdminWebhooksPage />} />
+              <Route path="discounts" element={<AdminDiscountsPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

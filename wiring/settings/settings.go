@@ -13,10 +13,13 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/invoices"
 	"github.com/evshop/shop/notifier/alerts"
 	"github.com/evshop/shop/platform/authn"
@@ -297,6 +300,61 @@ func (p *PaymentMethods) Validate(string) error {
 // Has reports whether gateway is offered.
 func (p *PaymentMethods) Has(gateway string) bool { return slices.Contains(p.Gateways, gateway) }
 
+// Pricing is how orders are priced: tax rates per destination country and
+// tax class, the shipping methods, and whether prices are entered with tax.
+// The files are read and checked when the settings are.
+type Pricing struct {
+	PricesIncludeTax    bool   `env:"PRICES_INCLUDE_TAX" default:"true" desc:"product prices and shipping rates include tax (gross, the EU consumer default); false: they are net and tax is added"`
+	TaxRatesFile        string `env:"TAX_RATES_FILE" desc:"JSON file of tax rates in basis points per country and tax class (docs/pricing.md); empty: the built-in table (DE, FR, NL, AT, IT, ES, BE, CH, GB, US)"`
+	ShippingMethodsFile string `env:"SHIPPING_METHODS_FILE" desc:"JSON file of shipping methods: zones, flat or weight-band rates, free-from threshold (docs/pricing.md); empty: the built-in demo set (standard, express, pickup)"`
+	ShopCountry         string `env:"SHOP_COUNTRY" default:"DE" desc:"the shop's home country (ISO 3166 alpha-2): where pickup is offered (\"@home\" in a shipping methods file)"`
+}
+
+// Validate reads and checks the files.
+func (p *Pricing) Validate(string) error {
+	_, err := p.Rules()
+	return err
+}
+
+// Rules reads the configured tax table and shipping methods (or the
+// built-in ones).
+func (p *Pricing) Rules() (ordering.Pricing, error) {
+	if !pricing.ValidCountry(p.ShopCountry) {
+		return ordering.Pricing{}, fmt.Errorf("SHOP_COUNTRY=%q: must be an ISO 3166 alpha-2 code such as DE", p.ShopCountry)
+	}
+	out, err := ordering.DefaultPricing(p.ShopCountry)
+	if err != nil {
+		return ordering.Pricing{}, err
+	}
+	out.PricesIncludeTax = p.PricesIncludeTax
+	if p.TaxRatesFile != "" {
+		data, err := os.ReadFile(p.TaxRatesFile)
+		if err != nil {
+			return ordering.Pricing{}, fmt.Errorf("TAX_RATES_FILE: %w", err)
+		}
+		if out.Taxes, err = pricing.ParseTaxTable(data); err != nil {
+			return ordering.Pricing{}, fmt.Errorf("TAX_RATES_FILE=%s: %w", p.TaxRatesFile, err)
+		}
+	}
+	if p.ShippingMethodsFile != "" {
+		data, err := os.ReadFile(p.ShippingMethodsFile)
+		if err != nil {
+			return ordering.Pricing{}, fmt.Errorf("SHIPPING_METHODS_FILE: %w", err)
+		}
+		if out.Shipping, err = pricing.ParseShippingMethods(data, p.ShopCountry); err != nil {
+			return ordering.Pricing{}, fmt.Errorf("SHIPPING_METHODS_FILE=%s: %w", p.ShippingMethodsFile, err)
+		}
+	}
+	for _, m := range out.Shipping.All() {
+		for _, z := range m.Zones {
+			if !out.Taxes.Has(z) {
+				return ordering.Pricing{}, fmt.Errorf("shipping method %s serves %s, which has no tax rates", m.ID, z)
+			}
+		}
+	}
+	return out, nil
+}
+
 // Projections say where a service's read-model projectors read from.
 type Projections struct {
 	Source string `env:"PROJECTIONS_SOURCE" default:"store" desc:"read-model projectors read from: bus (a queue each) or store (catch-up from the event store's $all, batched)"`
@@ -418,6 +476,7 @@ type Basket struct {
 	Cookies     Cookies
 	Methods     PaymentMethods
 	Projections Projections
+	Pricing     Pricing // the basket's estimates
 }
 
 // Ordering is the ordering service's settings: orders are placed with one
@@ -428,6 +487,7 @@ type Ordering struct {
 	Projections Projections // the orders and sales read models
 	Time        ShopTime    // the days of the sales figures
 	Invoicing   Invoicing   // the seller and numbers on invoices and credit notes
+	Pricing     Pricing     // orders are priced when placed; /api/shipping
 }
 
 // Invoicing is what the shop prints on its invoices and credit notes: the

@@ -156,14 +156,15 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, cs []orders.Change, skipp
 		return 0, err
 	}
 	if len(lines) > 0 {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.lines+` (order_id, line_no, sku, name, category, quantity, unit_amount, currency)
-			VALUES (?,?,?,?,?,?,?,?)`)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.lines+` (order_id, line_no, sku, name, category, quantity, unit_amount, currency,
+			tax_class, weight_grams) VALUES (?,?,?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return 0, err
 		}
 		defer st.Close()
 		for _, l := range lines {
-			if _, err := st.ExecContext(ctx, l.id, l.no, l.l.SKU, l.l.Name, l.l.Category, l.l.Quantity, l.l.UnitPrice.Amount, l.l.UnitPrice.Currency); err != nil {
+			if _, err := st.ExecContext(ctx, l.id, l.no, l.l.SKU, l.l.Name, l.l.Category, l.l.Quantity, l.l.UnitPrice.Amount, l.l.UnitPrice.Currency,
+				l.l.TaxClass, l.l.WeightGrams); err != nil {
 				return 0, fmt.Errorf("orders: lines of %s: %w", l.id, err)
 			}
 		}
@@ -217,8 +218,8 @@ func (s *Store) load(ctx context.Context, tx *sql.Tx, cs []orders.Change) (map[s
 func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) error {
 	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.orders+` (order_id, customer_id, email, email_lower, status,
 		total_amount, currency, item_count, shipping_address, payment_method, payment_last4, payment_id, carrier,
-		tracking_number, cancel_reason, refunded_amount, placed_at, updated_at, version, position, documents)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		tracking_number, cancel_reason, refunded_amount, placed_at, updated_at, version, position, pricing, documents)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, payment_id = excluded.payment_id,
 			carrier = excluded.carrier, tracking_number = excluded.tracking_number, cancel_reason = excluded.cancel_reason,
 			refunded_amount = excluded.refunded_amount, updated_at = excluded.updated_at, version = excluded.version,
@@ -244,10 +245,19 @@ func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) e
 		if err != nil {
 			return err
 		}
+		priced, err := orders.EncodePricing(o.Pricing)
+		if err != nil {
+			return err
+		}
+		var pricing *string
+		if priced != nil {
+			v := string(priced)
+			pricing = &v
+		}
 		if _, err := st.ExecContext(ctx, o.OrderID, o.CustomerID, o.Email, strings.ToLower(o.Email), o.Status,
 			o.Total.Amount, o.Total.Currency, o.ItemCount, string(addr), o.PaymentMethod, o.PaymentLast4, o.PaymentID,
 			o.Carrier, o.TrackingNumber, o.CancelReason, refunded, o.PlacedAt.UnixNano(), o.UpdatedAt.UnixNano(),
-			int64(o.Version), int64(r.position), string(docs)); err != nil {
+			int64(o.Version), int64(r.position), pricing, string(docs)); err != nil {
 			return fmt.Errorf("orders: write %s: %w", o.OrderID, err)
 		}
 	}
@@ -257,7 +267,7 @@ func (s *Store) upsert(ctx context.Context, tx *sql.Tx, state map[string]*row) e
 const summaryCols = `order_id, customer_id, email, status, total_amount, currency, item_count, placed_at, updated_at`
 
 const detailCols = summaryCols + `, shipping_address, payment_method, payment_last4, payment_id, carrier,
-	tracking_number, cancel_reason, refunded_amount, version, documents`
+	tracking_number, cancel_reason, refunded_amount, version, pricing, documents`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -273,9 +283,14 @@ func scanDetail(r scanner, o *orders.Order, extra ...any) error {
 	var addr, docs string
 	var refunded sql.NullInt64
 	var version int64
+	var priced sql.NullString
 	if err := scanSummary(r, &o.Summary, append([]any{&addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
-		&o.TrackingNumber, &o.CancelReason, &refunded, &version, &docs}, extra...)...); err != nil {
+		&o.TrackingNumber, &o.CancelReason, &refunded, &version, &priced, &docs}, extra...)...); err != nil {
 		return err
+	}
+	var err error
+	if o.Pricing, err = orders.DecodePricing([]byte(priced.String)); err != nil {
+		return fmt.Errorf("orders: pricing of %s: %w", o.OrderID, err)
 	}
 	if err := json.Unmarshal([]byte(addr), &o.ShippingAddress); err != nil {
 		return fmt.Errorf("orders: address of %s: %w", o.OrderID, err)
@@ -306,14 +321,14 @@ func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
 	if err != nil {
 		return orders.Order{}, fmt.Errorf("orders: get: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT sku, name, category, quantity, unit_amount, currency FROM `+s.t.lines+
+	rows, err := tx.QueryContext(ctx, `SELECT sku, name, category, quantity, unit_amount, currency, tax_class, weight_grams FROM `+s.t.lines+
 		` WHERE order_id = ? ORDER BY line_no`, o.OrderID)
 	if err != nil {
 		return orders.Order{}, err
 	}
 	for rows.Next() {
 		var l orders.Line
-		if err := rows.Scan(&l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency); err != nil {
+		if err := rows.Scan(&l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &l.TaxClass, &l.WeightGrams); err != nil {
 			rows.Close()
 			return orders.Order{}, err
 		}

@@ -11,8 +11,12 @@ import type {
   CheckoutRequest,
   CustomerSummary,
   DeadLetter,
+  DiscountCode,
+  DiscountCodeChange,
+  DiscountCodeInput,
   Me,
   OrderDetail,
+  OrderDocument,
   OrderSummary,
   Page,
   Payment,
@@ -122,6 +126,10 @@ export function createApi(client: ApiClient) {
       list: async (page: number): Promise<Page<OrderSummary>> =>
         normalisePage<OrderSummary>(await client.get<unknown>("/api/orders", { query: { page } }), page, 20),
       get: (id: string) => client.get<OrderDetail>(`/api/orders/${seg(id)}`),
+      /** The order's invoice (404 until the order is paid and numbered); staff may read any. */
+      invoice: (id: string) => client.get<OrderDocument>(`/api/orders/${seg(id)}/invoice`),
+      creditNote: (id: string, number: string) =>
+        client.get<OrderDocument>(`/api/orders/${seg(id)}/credit-notes/${seg(number)}`),
     },
 
     payments: {
@@ -186,6 +194,11 @@ export function createApi(client: ApiClient) {
         listOf<WebhookDelivery>(await client.get<unknown>(`/api/admin/webhooks/${seg(id)}/deliveries`)),
       redeliverWebhook: (id: string, deliveryId: string) =>
         client.post<WebhookDelivery>(`/api/admin/webhooks/${seg(id)}/deliveries/${seg(deliveryId)}/redeliver`, {}),
+      discounts: async (): Promise<DiscountCode[]> => listOf<DiscountCode>(await client.get<unknown>("/api/admin/discounts")),
+      createDiscount: (input: DiscountCodeInput) => client.post<DiscountCode>("/api/admin/discounts", input),
+      // Pause/resume and the window, minimum and limits; fields left out stay.
+      updateDiscount: (code: string, change: DiscountCodeChange) =>
+        client.patch<DiscountCode>(`/api/admin/discounts/${seg(code)}`, change),
     },
   };
 }

@@ -1113,6 +1113,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shipping/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shipping methods to a country, priced
+         * @description The shipping methods that deliver to `country`, each priced for a parcel of `weightGrams` and a gross basket subtotal `subtotal` (minor units): weight bands, free-from thresholds. Prices are gross or net as the shop's `PRICES_INCLUDE_TAX` says. A method whose last weight band is lighter than the parcel is left out.
+         */
+        get: operations["listShippingMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Discount codes with their usage (admin)
+         * @description Newest first.
+         */
+        get: operations["listDiscountCodes"];
+        put?: never;
+        /**
+         * Create a discount code (admin)
+         * @description A code is 3–32 of A-Z, 0-9, `-` and `_`, stored upper-case and matched case-insensitively. `percentage` codes take `percentOff` (1–100) off the eligible lines, `fixed` codes `amountOff`, `free_shipping` codes the delivery charge. `categories` restricts the code to lines of those catalog categories (exact names). `maxUses` and `maxUsesPerCustomer` of 0 are unlimited; a use counts from the order's placement (reserved) until it is cancelled (released), and becomes final when the order is paid.
+         */
+        post: operations["createDiscountCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/discounts/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A discount code with its usage (admin) */
+        get: operations["getDiscountCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Pause, resume or change a discount code (admin)
+         * @description Fields left out stay as they are; `validFrom`, `validUntil` and `minSubtotal` may be null to remove them. The kind, amounts and categories are fixed once created (orders carry them): create a new code instead. Lowering `maxUses` below the uses taken refuses further uses; it never takes one back.
+         */
+        patch: operations["updateDiscountCode"];
+        trace?: never;
+    };
+    "/api/admin/discounts/{code}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Would this code apply to a basket? (admin)
+         * @description Checks the code against a basket's subtotal, line categories and (optionally) customer now, exactly as the basket does, without taking a use. A refusal is a problem whose `type` is `urn:evshop:discount:` followed by its reason: `paused`, `not_yet_valid`, `expired`, `minimum_not_met`, `not_applicable` (no line in the code's categories, or another currency) answer 422; `used_up` and `customer_limit` (other orders hold the uses) answer 409. The basket and checkout answer the same problems, and `unknown` (422) for a code that does not exist.
+         */
+        post: operations["checkDiscountCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order's invoice, printable
+         * @description The invoice of one of my orders (staff: of any order) as a printable document. An order gets its invoice, numbered from the shop's gapless invoice sequence, once it is paid; until then this answers 404.
+         */
+        get: operations["getOrderInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/credit-notes/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One credit note of the order, printable
+         * @description The credit note numbered `number` of one of my orders (staff: of any order). Every refund of a paid order gets one, numbered from the shop's gapless credit-note sequence; the order's `creditNotes` list their numbers.
+         */
+        get: operations["getOrderCreditNote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.paid.v1": {
@@ -1326,6 +1451,9 @@ export interface components {
             onHand?: number;
             /** @description Staff only */
             reserved?: number;
+            taxClass: components["schemas"]["TaxClass"];
+            /** @description Shipping weight in grams */
+            weightGrams: number;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -1374,6 +1502,8 @@ export interface components {
             category: string;
             quantity: number;
             unitPrice: components["schemas"]["Money"];
+            taxClass?: components["schemas"]["TaxClass"];
+            weightGrams?: number;
         };
         Order: components["schemas"]["OrderSummary"] & {
             shippingAddress: components["schemas"]["Address"];
@@ -1392,6 +1522,18 @@ export interface components {
                 /** Format: date-time */
                 at: string;
             }[];
+            /** @description Chosen shipping method id (absent: none) */
+            shippingMethod?: string;
+            discount?: components["schemas"]["OrderDiscount"];
+            /** @description B2B buyer's VAT ID */
+            vatId?: string;
+            /** @description Placed without an account */
+            guest?: boolean;
+            /** @description Absent for orders placed before tax and shipping existed (their total is the sum of their lines) */
+            breakdown?: components["schemas"]["PriceBreakdown"];
+            invoice?: components["schemas"]["OrderInvoiceRef"];
+            /** @description Credit notes, in the order they were issued */
+            creditNotes?: components["schemas"]["OrderCreditNoteRef"][];
         };
         Payment: {
             paymentId: string;
@@ -1500,6 +1642,10 @@ export interface components {
             stock?: number;
             /** @description Update only: the version read (optimistic concurrency) */
             version?: number;
+            /** @description Default (absent): standard */
+            taxClass?: components["schemas"]["TaxClass"];
+            /** @description Shipping weight in grams; default (absent): 0 */
+            weightGrams?: number;
         };
         PublicConfig: {
             paymentMethods: ("sandbox" | "stripe" | "paypal")[];
@@ -1888,6 +2034,232 @@ export interface components {
             sku: string;
             /** @description true while an email is due when the SKU is back in stock */
             subscribed: boolean;
+        };
+        /**
+         * @description Product tax class: its rate depends on the destination country (docs/pricing.md)
+         * @enum {string}
+         */
+        TaxClass: "standard" | "reduced" | "zero";
+        PriceBreakdownLine: {
+            sku: string;
+            quantity: number;
+            unitPrice: components["schemas"]["Money"];
+            taxClass: components["schemas"]["TaxClass"];
+            /** @description Tax rate in basis points (1900 = 19 %) */
+            rateBp: number;
+            /** @description Unit price × quantity as entered (gross or net, see pricesIncludeTax) */
+            amount: components["schemas"]["Money"];
+            /** @description This line's share of the discount, as entered */
+            discount: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            gross: components["schemas"]["Money"];
+        };
+        PriceBreakdownShipping: {
+            method: string;
+            name: string;
+            taxClass: components["schemas"]["TaxClass"];
+            rateBp: number;
+            /** @description The method's price as entered */
+            amount: components["schemas"]["Money"];
+            /** @description Taken off by a free-shipping code */
+            discount: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            gross: components["schemas"]["Money"];
+        };
+        PriceBreakdownRate: {
+            rateBp: number;
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            gross: components["schemas"]["Money"];
+        };
+        /** @description What an order charges: per line and shipping net, tax and gross, tax per rate, totals (minor units). Tax is rounded per line, half up. */
+        PriceBreakdown: {
+            currency: string;
+            /** @description Destination the tax rates are those of */
+            country: string;
+            /** @description Prices were entered gross (tax-inclusive) or net */
+            pricesIncludeTax: boolean;
+            lines: components["schemas"]["PriceBreakdownLine"][];
+            shipping?: components["schemas"]["PriceBreakdownShipping"];
+            discountCode?: string;
+            /** @description Net, tax and gross of lines and shipping per rate, highest rate first */
+            taxRates: components["schemas"]["PriceBreakdownRate"][];
+            /** @description Sum of the line grosses (after discounts) */
+            subtotal: components["schemas"]["Money"];
+            /** @description Everything taken off, lines and shipping, as entered */
+            discount: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            /** @description The total charged: line grosses plus shipping gross */
+            gross: components["schemas"]["Money"];
+        };
+        /** @description The discount code an order was placed with */
+        OrderDiscount: {
+            code: string;
+            /** @enum {string} */
+            kind: "percentage" | "fixed" | "free_shipping";
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** @description Only lines of these categories; absent: all */
+            categories?: string[];
+        };
+        ShippingMethodOffer: {
+            id: string;
+            name: string;
+            /** @description For the asked weight and subtotal; gross or net as pricesIncludeTax says */
+            price: components["schemas"]["Money"];
+            taxClass: components["schemas"]["TaxClass"];
+            /** @description Tax rate of the shipping charge at the destination */
+            rateBp: number;
+            /** @description A gross subtotal from which this method ships free */
+            freeFrom?: components["schemas"]["Money"];
+        };
+        ShippingMethodList: {
+            country: string;
+            currency: string;
+            pricesIncludeTax: boolean;
+            methods: components["schemas"]["ShippingMethodOffer"][];
+        };
+        /** @description A code's uses by state */
+        DiscountUsage: {
+            /** @description Orders placed with the code, not paid yet */
+            reserved: number;
+            /** @description Paid orders: final uses */
+            used: number;
+            /** @description Uses given back by cancelled orders or failed placements */
+            released: number;
+            /** @description Uses left, for a code with maxUses */
+            remaining?: number;
+        };
+        DiscountCode: {
+            code: string;
+            /** @enum {string} */
+            kind: "percentage" | "fixed" | "free_shipping";
+            /** @description What the code takes off, e.g. "10% off" */
+            description: string;
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** Format: date-time */
+            validFrom?: string;
+            /** Format: date-time */
+            validUntil?: string;
+            minSubtotal?: components["schemas"]["Money"];
+            /** @description 0: unlimited */
+            maxUses: number;
+            /** @description 0: unlimited */
+            maxUsesPerCustomer: number;
+            categories: string[];
+            paused: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            usage: components["schemas"]["DiscountUsage"];
+        };
+        DiscountCodeInput: {
+            /** @description 3–32 of A-Z, 0-9, - and _ (any case; stored upper-case) */
+            code: string;
+            kind: string;
+            /** @description 1–100, percentage codes only */
+            percentOff?: number;
+            amountOff?: components["schemas"]["Money"];
+            /** Format: date-time */
+            validFrom?: string;
+            /** Format: date-time */
+            validUntil?: string;
+            minSubtotal?: components["schemas"]["Money"];
+            /** @description 0 (default): unlimited */
+            maxUses?: number;
+            /** @description 0 (default): unlimited */
+            maxUsesPerCustomer?: number;
+            categories?: string[];
+            paused?: boolean;
+        };
+        /** @description Fields left out stay; null removes a window side or the minimum */
+        DiscountCodeChange: {
+            paused?: boolean;
+            validFrom?: string | null;
+            validUntil?: string | null;
+            minSubtotal?: components["schemas"]["Money"] | null;
+            maxUses?: number;
+            maxUsesPerCustomer?: number;
+        };
+        DiscountCheckInput: {
+            subtotal: components["schemas"]["Money"];
+            /** @description The categories of the basket's lines */
+            categories?: string[];
+            /** @description The customer (account id or e-mail) whose own limit is checked; empty: not checked */
+            customerKey?: string;
+        };
+        /** @description The order's invoice, once issued (after payment). */
+        OrderInvoiceRef: {
+            /** @description Printed number, e.g. INV-000042 (gapless per shop) */
+            number: string;
+            /** Format: date-time */
+            issuedAt: string;
+        };
+        /** @description The credit note of one refund. */
+        OrderCreditNoteRef: {
+            /** @description Printed number, e.g. CN-000007 (gapless per shop) */
+            number: string;
+            refundId: string;
+            amount: components["schemas"]["Money"];
+            /** Format: date-time */
+            issuedAt: string;
+        };
+        /** @description A printable invoice or credit note. An invoice lists the order's lines, its total (and tax breakdown when the order has one) and the credit notes issued against it; a credit note names the invoice it corrects, the refund, and the amount refunded as its total, with no lines. */
+        OrderDocument: {
+            /** @enum {string} */
+            kind: "invoice" | "credit-note";
+            /** @description Printed number: INVOICE_PREFIX or CREDIT_NOTE_PREFIX, then the gapless sequence number zero-padded to 6 digits */
+            number: string;
+            /** Format: date-time */
+            issuedAt: string;
+            orderId: string;
+            /** Format: date-time */
+            orderedAt: string;
+            /** @description The shop (settings SELLER_NAME, SELLER_ADDRESS, SELLER_VAT_ID, SELLER_EMAIL) */
+            seller: {
+                name: string;
+                /** @description Address lines */
+                address: string[];
+                vatId?: string;
+                email?: string;
+            };
+            buyer: {
+                customerId: string;
+                name: string;
+                address: components["schemas"]["Address"];
+                email: string;
+                /** @description The buyer's VAT ID (B2B), when the order has one */
+                vatId?: string;
+            };
+            lines: {
+                sku: string;
+                name: string;
+                quantity: number;
+                unitPrice: components["schemas"]["Money"];
+                total: components["schemas"]["Money"];
+            }[];
+            total: components["schemas"]["Money"];
+            paymentMethod: string;
+            /** @description Credit notes: the invoice they correct */
+            invoiceNumber?: string;
+            /** @description Credit notes: the refund they document */
+            refundId?: string;
+            /** @description Invoices: the credit notes issued against them */
+            creditNotes?: {
+                number: string;
+                amount: components["schemas"]["Money"];
+                /** Format: date-time */
+                issuedAt: string;
+            }[];
+            /** @description Invoices: the shipping method the order was placed with, when it has one */
+            shippingMethod?: string;
+            /** @description Invoices: net, tax per rate and gross of lines and shipping, when the order was priced with tax (orders placed before tax existed have none) */
+            breakdown?: components["schemas"]["PriceBreakdown"];
         };
     };
     responses: {
@@ -6132,6 +6504,479 @@ export interface operations {
             };
             /** @description The SKU is malformed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listShippingMethods: {
+        parameters: {
+            query: {
+                /** @description Destination, ISO 3166 alpha-2 */
+                country: string;
+                /** @description Parcel weight in grams (default 0) */
+                weightGrams?: number;
+                /** @description Gross basket subtotal in minor units (default 0) */
+                subtotal?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods (possibly none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethodList"];
+                };
+            };
+            /** @description Malformed country, weight or subtotal, or a country the shop does not deliver to (no tax rates) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDiscountCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DiscountCode"][];
+                    };
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A code with this text exists already (in any case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (each named with the reason) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDiscountCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCodeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (each named with the reason) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    checkDiscountCode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description The discount code, in any case (codes are case-insensitive) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCheckInput"];
+            };
+        };
+        responses: {
+            /** @description The code applies; its definition and usage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountCode"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such discount code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused: used up (`urn:evshop:discount:used_up`) or the customer's limit reached (`urn:evshop:discount:customer_limit`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused (`urn:evshop:discount:paused`, `not_yet_valid`, `expired`, `minimum_not_met`, `not_applicable`), or invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getOrderInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order, not yours, or no invoice yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrderCreditNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+                /** @description Credit-note number, e.g. CN-000007 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order, not yours, or no such credit note */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,8 @@ export type OrderSummary = Schemas["OrderSummary"];
 export type OrderDetail = Schemas["Order"];
 export type StatusChange = OrderDetail["history"][number];
 export type OrderLine = Schemas["OrderLine"];
+/** A printable invoice or credit note. */
+export type OrderDocument = Schemas["OrderDocument"];
 export type Payment = Schemas["Payment"];
 export type Profile = Schemas["ClientProfile"];
 export type Preferences = Schemas["Preferences"];
@@ -46,6 +48,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "return.received.v1",
 ] as const satisfies readonly WebhookEventType[];
 export type BackInStock = Schemas["BackInStock"];
+export type DiscountCode = Schemas["DiscountCode"];
+export type DiscountCodeInput = Schemas["DiscountCodeInput"];
+export type DiscountCodeChange = Schemas["DiscountCodeChange"];
 
 export interface Page<T> {
   items: T[];

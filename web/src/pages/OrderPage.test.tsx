@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { OrderPage, hasCapture } from "./OrderPage";
 import { ME_CUSTOMER, eur, json, renderPage } from "../test/fakeShop";
 import type { Payment } from "../api/types";
+import type { Breakdown } from "../components/PriceBreakdown";
 
 const address = { name: "Ada", line1: "1 St", line2: "", city: "London", postalCode: "N1", country: "GB" };
 function order(status: string, extra: Record<string, unknown> = {}) {
@@ -24,7 +25,10 @@ describe("OrderPage", () => {
     const { calls } = renderPage(<OrderPage />, {
       routes: {
         "GET /api/auth/me": () => json(ME_CUSTOMER),
-        "GET /api/orders/o-1": () => order(states[Math.min(i++, states.length - 1)]!),
+        "GET /api/orders/o-1": () => {
+          const status = states[Math.min(i++, states.length - 1)]!;
+          return order(status, status === "Paid" ? { invoice: { number: "INV-000001", issuedAt: "2025-01-01T10:00:03Z" } } : {});
+        },
         "GET /api/payments": () =>
           json({ orderId: "o-1", payments: [payment({ paymentId: "p-1", status: "captured", amount: eur(2500), last4: "4242" })] }),
       },
@@ -93,6 +97,52 @@ describe("OrderPage", () => {
     [[{ status: "refunded" as const }], true],
   ])("hasCapture(%j) = %s", (ps, want) => {
     expect(hasCapture(ps.map((p, i) => payment({ paymentId: `p${i}`, amount: eur(1), ...p })))).toBe(want);
+  });
+});
+
+describe("OrderPage breakdown", () => {
+  it("shows net, tax per rate and shipping when the order has a breakdown", async () => {
+    const breakdown: Breakdown = {
+      currency: "EUR", country: "DE", pricesIncludeTax: true,
+      lines: [{ sku: "T1", quantity: 2, unitPrice: eur(1250), taxClass: "reduced", rateBp: 700, amount: eur(2500),
+        discount: eur(250), net: eur(2103), tax: eur(147), gross: eur(2250) }],
+      shipping: { method: "standard", name: "Standard delivery", taxClass: "standard", rateBp: 1900, amount: eur(495),
+        discount: eur(0), net: eur(416), tax: eur(79), gross: eur(495) },
+      discountCode: "TEN",
+      taxRates: [{ rateBp: 1900, net: eur(416), tax: eur(79), gross: eur(495) }, { rateBp: 700, net: eur(2103), tax: eur(147), gross: eur(2250) }],
+      subtotal: eur(2250), discount: eur(250), net: eur(2519), tax: eur(226), gross: eur(2745),
+    };
+    renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () => order("Paid", { total: eur(2745), breakdown }),
+        "GET /api/payments": () => json([]),
+      },
+      url: "/orders/o-1",
+      path: "/orders/:orderId",
+    });
+    const table = await screen.findByTestId("price-breakdown");
+    expect(screen.getAllByTestId("breakdown-rate").map((r) => r.textContent)).toEqual([
+      expect.stringMatching(/^Tax 19 % on .*4\.16.*0\.79/),
+      expect.stringMatching(/^Tax 7 % on .*21\.03.*1\.47/),
+    ]);
+    expect(screen.getByTestId("breakdown-shipping").textContent).toMatch(/Standard delivery.*4\.95/);
+    expect(screen.getByTestId("breakdown-discount").textContent).toMatch(/TEN.*2\.50/);
+    expect(table.textContent).toMatch(/Total.*27\.45/);
+  });
+
+  it("shows no breakdown for an order placed before tax existed", async () => {
+    renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () => order("Paid"),
+        "GET /api/payments": () => json([]),
+      },
+      url: "/orders/o-1",
+      path: "/orders/:orderId",
+    });
+    await screen.findByTestId("order-status");
+    expect(screen.queryByTestId("price-breakdown")).toBeNull();
   });
 });
 

@@ -2,11 +2,13 @@
 // page polls every 1.5 s, so the customer watches Placed → … → Paid (or a
 // cancellation with its reason) without reloading.
 
+import { useRef } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { isApiError } from "../api/client";
 import type { OrderDetail, Payment } from "../api/types";
 import { PayPalApproval } from "../components/PayPalApproval";
 import { Price } from "../components/Price";
+import { PriceBreakdown } from "../components/PriceBreakdown";
 import { StatusBadge } from "../components/StatusBadge";
 import { ErrorView, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/format";
@@ -15,6 +17,9 @@ import { usePolling } from "../lib/usePolling";
 import { useSession } from "../state/session";
 
 const CAPTURED = new Set(["captured", "refunded", "partiallyrefunded"]);
+/** Statuses of an order that was paid, so has (or is about to have) an invoice. */
+const INVOICED = new Set(["Paid", "Shipped", "Delivered", "PartiallyRefunded", "Refunded"]);
+const INVOICE_WAITS = 4;
 
 export function hasCapture(payments: Payment[] | undefined): boolean {
   return !!payments?.some((p) => CAPTURED.has(p.status.toLowerCase().replace(/[^a-z]/g, "")));
@@ -26,7 +31,15 @@ export function OrderPage() {
   const { api, locale } = useSession();
   const placed = params.get("placed") === "1";
 
-  const order = usePolling(() => api.orders.get(orderId), `order-${orderId}`, 1500, (o) => isSettled(o.status));
+  // A paid order's invoice is numbered a moment after the payment: keep
+  // reading a few more times for it, then stop (a reload shows it later).
+  const invoiceWaits = useRef(0);
+  const order = usePolling(
+    () => api.orders.get(orderId),
+    `order-${orderId}`,
+    1500,
+    (o) => isSettled(o.status) && (!!o.invoice || !INVOICED.has(o.status) || ++invoiceWaits.current > INVOICE_WAITS),
+  );
   const settled = order.data ? isSettled(order.data.status) : false;
   // Payments follow the order: poll until the order settles, then read once more.
   const payments = usePolling(
@@ -63,6 +76,7 @@ export function OrderPage() {
       </div>
       <Outcome order={o} payments={payments.data} />
       {!settled && <PayPalApproval payments={payments.data} />}
+      <Documents order={o} />
       {order.error != null && (
         <p className="muted" role="status">
           Could not refresh just now; retrying.
@@ -94,6 +108,7 @@ export function OrderPage() {
         <p className="big">
           Total <Price value={o.total} />
         </p>
+        <PriceBreakdown breakdown={o.breakdown} />
       </section>
 
       {o.shippingAddress && (
@@ -222,4 +237,21 @@ function Outcome({ order, payments }: { order: OrderDetail; payments: Payment[] 
 /** Why a payment failed, as the ledger records it (the gateway's reason, else its code). */
 function failureReason(p: Payment): string {
   return p.reason || p.failCode || "";
+}
+
+/** Links to the order's invoice and credit notes, once they are issued. */
+function Documents({ order }: { order: OrderDetail }) {
+  if (!order.invoice) return null;
+  const base = `/orders/${encodeURIComponent(order.orderId)}`;
+  return (
+    <p data-testid="order-documents">
+      <Link to={`${base}/invoice`}>Invoice {order.invoice.number}</Link>
+      {(order.creditNotes ?? []).map((n) => (
+        <span key={n.number}>
+          {" · "}
+          <Link to={`${base}/credit-notes/${encodeURIComponent(n.number)}`}>Credit note {n.number}</Link>
+        </span>
+      ))}
+    </p>
+  );
 }

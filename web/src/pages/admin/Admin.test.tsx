@@ -130,6 +130,24 @@ describe("back office", () => {
     });
     expect(await screen.findByRole("button", { name: "Mark shipped" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Refund" })).toBeNull();
+    expect(screen.queryByTestId("admin-invoice-link")).toBeNull();
+  });
+
+  it("links the order's printable invoice once it is issued", async () => {
+    renderPage(<AdminOrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json({ ...ME_ADMIN, roles: ["support"] }),
+        "GET /api/orders/o-9": () =>
+          json({ orderId: "o-9", status: "Paid", lines: [], total: eur(1000), shippingAddress: null, history: [],
+            invoice: { number: "INV-000003", issuedAt: "2025-01-01T10:00:05Z" } }),
+        "GET /api/admin/orders/o-9/timeline": () => json([]),
+      },
+      url: "/admin/orders/o-9",
+      path: "/admin/orders/:orderId",
+    });
+    const link = await screen.findByTestId("admin-invoice-link");
+    expect(link.textContent).toBe("Invoice INV-000003");
+    expect(link.getAttribute("href")).toBe("/orders/o-9/invoice");
   });
 });
 

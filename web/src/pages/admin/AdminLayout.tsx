@@ -2,7 +2,7 @@ import { NavLink, Outlet } from "react-router-dom";
 import { useSession } from "../../state/session";
 
 export function AdminLayout() {
-  // Sales and webhooks are admin-only (the API refuses support staff); so are their links.
+  // Sales, webhooks and discount codes are admin-only (the API refuses support staff); so are their links.
   const isAdmin = !!useSession().me?.roles?.includes("admin");
   return (
     <div className="admin">
@@ -29,6 +29,11 @@ export function AdminLayout() {
           {isAdmin && (
             <li>
               <NavLink to="/admin/webhooks">Webhooks</NavLink>
+            </li>
+          )}
+          {isAdmin && (
+            <li>
+              <NavLink to="/admin/discounts">Discount codes</NavLink>
             </li>
           )}
         </ul>

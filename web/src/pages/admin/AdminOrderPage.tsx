@@ -6,6 +6,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Field } from "../../components/Field";
 import { Price } from "../../components/Price";
+import { PriceBreakdown } from "../../components/PriceBreakdown";
 import { StatusBadge } from "../../components/StatusBadge";
 import { ErrorView, FormError, Loading } from "../../components/Status";
 import { useAnnounce } from "../../components/Layout";
@@ -43,7 +44,16 @@ export function AdminOrderPage() {
             Status: <StatusBadge status={order.data.status} /> · Total <Price value={order.data.total} />
             {order.data.refunded && <> · Refunded <Price value={order.data.refunded} /></>}
             {order.data.cancelReason && <> · Reason: {humanReason(order.data.cancelReason)}</>}
+            {order.data.invoice && (
+              <>
+                {" · "}
+                <Link to={`/orders/${encodeURIComponent(orderId)}/invoice`} data-testid="admin-invoice-link">
+                  Invoice {order.data.invoice.number}
+                </Link>
+              </>
+            )}
           </p>
+          <PriceBreakdown breakdown={order.data.breakdown} />
           <div className="admin-actions">
             <ShipForm orderId={orderId} onDone={reload} />
             <ActionForm title="Mark delivered" button="Mark delivered" onDone={reload}

@@ -1,0 +1,21 @@
+package pgstore
+
+import (
+	"context"
+	"testing"
+
+	"github.com/evshop/shop/discounts"
+	"github.com/evshop/shop/discounts/storetest"
+	"github.com/evshop/shop/platform/testenv"
+)
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) discounts.Store {
+		s, err := New(context.Background(), testenv.Postgres(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
