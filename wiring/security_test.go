@@ -201,8 +201,11 @@ func TestMetricsOnTheInternalListener(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, "shop", ModeEmbedded,
-			func(ctx context.Context, in *Infra, s *ShopSettings) (*fiber.App, error) { return in.Shop(ctx, s) },
-			[]string{"-addr", public, "-metrics-addr", internal, "-seed-demo=false", "-web-dir", t.TempDir(), "-log-level", "error"})
+			func(ctx context.Context, in *Infra, s *ShopSettings) (*fiber.App, error) {
+				shopproviders.Set(&in.Providers) // as cmd/shop
+				return in.Shop(ctx, s)
+			},
+			[]string{"-addr", public, "-metrics-addr", internal, "-seed-demo=false", "-web-dir", t.TempDir(), "-data-dir", t.TempDir(), "-log-level", "error"})
 	}()
 	for {
 		if status, _, err := get(ctx, "http://"+public+"/healthz"); err == nil && status == 200 {
