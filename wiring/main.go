@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -114,8 +115,13 @@ func Healthcheck(env, def string) int {
 
 // servePprof serves the runtime profiles on addr (loopback, checked by
 // Common.Validate) until the returned stop is called. Its own mux: nothing else of
-// the process is reachable there.
+// the process is reachable there. It also switches on the block and mutex
+// profiles (/debug/pprof/block, /debug/pprof/mutex: where goroutines wait,
+// e.g. queued for the embedded database's write connection), which cost a
+// little on every contended wait and are therefore off without PPROF_ADDR.
 func servePprof(addr string, log *slog.Logger) (stop func()) {
+	runtime.SetBlockProfileRate(int(10 * time.Microsecond)) // waits of 10 µs and more, sampled
+	runtime.SetMutexProfileFraction(10)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

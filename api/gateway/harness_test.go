@@ -59,6 +59,9 @@ type options struct {
 	secure      bool
 	stripeJS    bool
 	root        func(fiber.Router)
+	// hashes, when set, records every password verification the auth
+	// service runs.
+	hashes *verifications
 }
 
 func randomKey(t testing.TB) []byte {
@@ -90,9 +93,14 @@ func newStack(t *testing.T, o options) *stack {
 		ms := memstore.New()
 		store, outbox, sessions, limiter = ms, ms.Outbox(), memstore.NewSessions(nil), ratelimit.NewMemory(nil)
 	}
-	hasher, err := ident.NewArgon2id(ident.DefaultArgon2Params, 2)
+	argon, err := ident.NewArgon2id(ident.DefaultArgon2Params, 2)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var hasher ident.PasswordHasher = argon
+	if o.hashes != nil {
+		o.hashes.PasswordHasher = argon
+		hasher = o.hashes
 	}
 	box, _ := sealed.New(randomKey(t))
 	log := slog.New(slog.DiscardHandler)

@@ -263,6 +263,30 @@ type PublicSite struct {
 // Validate checks the URL.
 func (p *PublicSite) Validate(string) error { return httpURL("PUBLIC_URL", p.URL) }
 
+// Warnings: an embedded shop listening beyond loopback whose PUBLIC_URL
+// (by default http://localhost:8080) names a loopback host, so the links
+// in its emails and the payment return pages lead customers to their own
+// machine.
+func (p *PublicSite) Warnings(profile string) []string {
+	if profile != ModeExposed {
+		return nil
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil || !loopbackHost(u.Hostname()) {
+		return nil
+	}
+	return []string{"PUBLIC_URL=" + p.URL + " names this machine's loopback while the embedded shop listens beyond loopback: links in emails and payment return pages would lead customers to their own machine; set PUBLIC_URL to the address they reach the shop at"}
+}
+
+// loopbackHost reports whether host is localhost or a loopback address.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
 // PaymentMethods are the gateways a checkout may use (the payment service
 // registers them; the gateway tells the storefront which forms to show).
 type PaymentMethods struct {

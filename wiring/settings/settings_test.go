@@ -262,13 +262,18 @@ func TestExposedEmbeddedShop(t *testing.T) {
 		{name: "no host, nothing named", env: map[string]string{"ADDR": ":8080"}, wantErr: "PAYMENT_GATEWAYS is required when the embedded shop listens beyond loopback"},
 		{name: "by flag", args: []string{"-addr", "192.168.1.20:80"}, wantErr: "PAYMENT_GATEWAYS is required when the embedded shop listens beyond loopback (ADDR=192.168.1.20:80)"},
 		{name: "named empty", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": ""}, wantErr: "PAYMENT_GATEWAYS is required"},
-		{name: "a real gateway: Secure cookies by default", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test"},
+		{name: "a real gateway: Secure cookies by default", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test",
+			"PUBLIC_URL": "https://shop.example"},
 			profile: "exposed", secure: true, gateways: "stripe", warns: []string{"ADDR=0.0.0.0:8080"}},
+		{name: "PUBLIC_URL left at its localhost default", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test"},
+			profile: "exposed", secure: true, gateways: "stripe", warns: []string{"ADDR=0.0.0.0:8080", "PUBLIC_URL=http://localhost:8080 names this machine's loopback"}},
 		{name: "stripe still needs its key", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "stripe"}, wantErr: "STRIPE_SECRET_KEY is required"},
 		{name: "LAN demo: sandbox and plain HTTP named", env: map[string]string{"ADDR": "0.0.0.0:8080", "PAYMENT_GATEWAYS": "sandbox", "COOKIE_SECURE": "false"},
 			profile: "exposed", secure: false, gateways: "sandbox",
-			warns: []string{"ADDR=0.0.0.0:8080", "COOKIE_SECURE=false while the embedded shop listens beyond loopback", "PAYMENT_GATEWAYS names sandbox while the embedded shop listens beyond loopback"}},
-		{name: "sandbox named, Secure kept", env: map[string]string{"ADDR": ":8080", "PAYMENT_GATEWAYS": "sandbox,stripe", "STRIPE_SECRET_KEY": "sk_test"},
+			warns: []string{"ADDR=0.0.0.0:8080", "COOKIE_SECURE=false while the embedded shop listens beyond loopback", "PAYMENT_GATEWAYS names sandbox while the embedded shop listens beyond loopback",
+				"PUBLIC_URL=http://localhost:8080 names this machine's loopback"}},
+		{name: "sandbox named, Secure kept", env: map[string]string{"ADDR": ":8080", "PAYMENT_GATEWAYS": "sandbox,stripe", "STRIPE_SECRET_KEY": "sk_test",
+			"PUBLIC_URL": "http://192.168.1.20:8080"},
 			profile: "exposed", secure: true, gateways: "sandbox,stripe",
 			warns: []string{"ADDR=:8080", "PAYMENT_GATEWAYS names sandbox while the embedded shop listens beyond loopback"}},
 		{name: "server mode is not narrowed", env: map[string]string{"SHOP_MODE": "server", "MAIL_LINK_KEY": hexKey, "AUTH_JWT_KEYS": jwtKeys(t),
@@ -309,6 +314,37 @@ func TestExposedEmbeddedShop(t *testing.T) {
 				if !strings.HasPrefix(w[i], prefix) {
 					t.Errorf("warning %d = %q, want it to start %q", i, w[i], prefix)
 				}
+			}
+		})
+	}
+}
+
+// TestPublicURLWarning: an embedded shop listening beyond loopback with a
+// PUBLIC_URL on loopback sends links that lead customers to their own
+// machine; it is warned about at start, and only then.
+func TestPublicURLWarning(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		url, profile string
+		warn         bool
+	}{
+		{"http://localhost:8080", settings.ModeExposed, true},
+		{"http://LOCALHOST:8080/shop", settings.ModeExposed, true},
+		{"http://shop.localhost", settings.ModeExposed, true},
+		{"http://127.0.0.1:8080", settings.ModeExposed, true},
+		{"http://127.8.9.10", settings.ModeExposed, true},
+		{"http://[::1]:8080", settings.ModeExposed, true},
+		{"https://shop.example", settings.ModeExposed, false},
+		{"http://192.168.1.20:8080", settings.ModeExposed, false},
+		{"http://localhost.example.com", settings.ModeExposed, false},
+		{"http://localhost:8080", settings.ModeEmbedded, false},
+		{"http://localhost:8080", settings.ModeServer, false},
+	}
+	for _, c := range cases {
+		t.Run(c.profile+" "+c.url, func(t *testing.T) {
+			w := (&settings.PublicSite{URL: c.url}).Warnings(c.profile)
+			if got := len(w) == 1 && strings.HasPrefix(w[0], "PUBLIC_URL="+c.url+" "); got != c.warn || len(w) > 1 {
+				t.Errorf("Warnings(%q) = %q, want a PUBLIC_URL warning: %v", c.profile, w, c.warn)
 			}
 		})
 	}
