@@ -44,7 +44,7 @@ func (in *Infra) Admin(ctx context.Context, o Admin, targets ...rebuild.Projecti
 		if state, err = rebuild.NewPostgresState(ctx, pool); err != nil {
 			return nil, err
 		}
-		servers, err := readmodels.Open(ctx, readmodels.Stores{Postgres: in.Postgres, Redis: in.Redis, Mongo: in.Mongo,
+		servers, err := readmodels.Open(ctx, readmodels.Stores{Postgres: in.Postgres, Redis: in.Redis, Recommendations: in.recommendationsRebuild,
 			BasketsBase: in.basketsBase(), Location: o.Time.Location()})
 		if err != nil {
 			return nil, err

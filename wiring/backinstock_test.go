@@ -12,7 +12,7 @@ import (
 	"github.com/evshop/shop/mail/memory"
 	"github.com/evshop/shop/platform/service"
 	"github.com/evshop/shop/wiring"
-	"github.com/evshop/shop/wiring/providers/mailproviders"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // TestEmbeddedShopBackInStock goes through the one-process shop's HTTP API:
@@ -85,7 +85,7 @@ func startEmbeddedShop(t *testing.T, env map[string]string) (*wiring.Infra, stri
 	}
 	log := slog.New(slog.DiscardHandler)
 	in := wiring.NewInfra(&s.Common, log)
-	mailproviders.Set(&in.Providers) // as cmd/shop: MAIL_SENDER=ses may be chosen
+	shopproviders.Set(&in.Providers) // as cmd/shop
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := in.Shop(ctx, s)
 	if err == nil {

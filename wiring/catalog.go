@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	apicatalog "github.com/evshop/shop/api/catalog"
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/kvcache"
 	catalogmem "github.com/evshop/shop/catalog/memory"
-	"github.com/evshop/shop/catalog/mongostore"
-	"github.com/evshop/shop/catalog/pgstock"
 	catalogsqlite "github.com/evshop/shop/catalog/sqlitestore"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	domaincatalog "github.com/evshop/shop/domain/catalog"
@@ -66,19 +66,14 @@ func (in *Infra) catalogService(ctx context.Context, stock Stock, events catalog
 		if err != nil {
 			return nil, err
 		}
-		products, err := mongostore.New(ctx, db)
-		if err != nil {
-			return nil, err
-		}
-		store = products
+		var pool *pgxpool.Pool // the stock levels' (STOCK_STORE=postgres)
 		if stock.Store == "postgres" {
-			pool, err := in.Postgres(ctx)
-			if err != nil {
+			if pool, err = in.Postgres(ctx); err != nil {
 				return nil, err
 			}
-			if store, err = pgstock.New(ctx, products, pool); err != nil {
-				return nil, err
-			}
+		}
+		if store, err = db.Products(ctx, pool); err != nil {
+			return nil, err
 		}
 	}
 	cache, err := in.catalogCache(ctx)

@@ -7,7 +7,6 @@ import (
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/client"
 	clientmem "github.com/evshop/shop/client/memory"
-	clientmongo "github.com/evshop/shop/client/mongostore"
 	clientsqlite "github.com/evshop/shop/client/sqlitestore"
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/projections/rebuild"
@@ -98,8 +97,10 @@ func (in *Infra) clientService(ctx context.Context) (*client.Service, recommenda
 		if err != nil {
 			return nil, nil, err
 		}
-		store = clientmongo.New(db)
-		if history, err = recommendations.NewMongoStore(ctx, db); err != nil {
+		if store, err = db.Clients(ctx); err != nil {
+			return nil, nil, err
+		}
+		if history, err = db.Recommendations(ctx); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/evshop/shop/platform/service"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // serverShop is the auth service and the gateway as two server-mode
@@ -66,6 +67,7 @@ func startServerShop(t *testing.T, env map[string]string) serverShop {
 			t.Fatal(err)
 		}
 		in := wiring.NewInfra(&s.Common, log)
+		shopproviders.Set(&in.Providers) // as cmd/shop
 		t.Cleanup(in.Close)
 		return in, s
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // gatewayOwn are the gateway's own routes, outside every service's prefix.
@@ -27,6 +28,7 @@ func servedOperations(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+	shopproviders.Set(&in.Providers) // as cmd/shop
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); in.Close() })
 	app, err := in.Shop(ctx, s)

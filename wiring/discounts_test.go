@@ -15,6 +15,7 @@ import (
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // The one-process shop follows orders with discount codes: a use is
@@ -30,6 +31,7 @@ func TestEmbeddedDiscountsFollowOrders(t *testing.T) {
 			t.Fatal(err)
 		}
 		in = wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+		shopproviders.Set(&in.Providers) // as cmd/shop
 		ctx, cancel := context.WithCancel(context.Background())
 		svc, route, err := in.Discounts(ctx, nil)
 		if err != nil {

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -27,6 +28,9 @@ func (in *Infra) SQLite(ctx context.Context) (*sqlite.DB, error) {
 	if !in.S.Durable() {
 		return nil, fmt.Errorf("the embedded database is only used with SHOP_MODE=embedded and STORAGE=sqlite")
 	}
+	if in.Providers.SQLite == nil {
+		return nil, errors.New("STORAGE=sqlite: this binary was built without the embedded database (wiring/providers/sqlitestores); use STORAGE=memory or SHOP_MODE=server")
+	}
 	dir, err := datadir.Resolve(in.S.DataDir)
 	if err != nil {
 		return nil, err
@@ -35,7 +39,7 @@ func (in *Infra) SQLite(ctx context.Context) (*sqlite.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATA_DIR: %w", err)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, DatabaseFile))
+	db, err := in.Providers.SQLite(ctx, filepath.Join(dir, DatabaseFile))
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("DATA_DIR: %w", err)

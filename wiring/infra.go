@@ -15,8 +15,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
-	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/evshop/shop/domain/basket"
@@ -24,7 +22,6 @@ import (
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/eventstore"
-	"github.com/evshop/shop/eventstore/esdb"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/eventstore/postgres"
 	essqlite "github.com/evshop/shop/eventstore/sqlite"
@@ -43,6 +40,7 @@ import (
 	"github.com/evshop/shop/projections/catchup"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/payments"
+	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/wiring/provider"
 )
 
@@ -53,8 +51,9 @@ type Infra struct {
 	S        *Common
 	Log      *slog.Logger
 	Registry *prometheus.Registry
-	// Providers open Stripe, PayPal and SES; only the binaries that use
-	// them set it (from wiring/providers), so the others do not link them.
+	// Providers open Stripe, PayPal, SES, MongoDB, EventStoreDB and the
+	// embedded database; a binary sets those it uses (from
+	// wiring/providers), so the others do not link them.
 	Providers provider.Set
 
 	mu      sync.Mutex
@@ -66,7 +65,7 @@ type Infra struct {
 	db      *sqlite.DB // the embedded database (STORAGE=sqlite)
 	secrets *Secrets   // kept in DATA_DIR (STORAGE=sqlite)
 	redis   *redis.Client
-	mongo   *mongo.Database
+	mongo   provider.Mongo
 	store   eventstore.Store
 	bus     *messaging.Bus
 	keys    *authn.KeySet
@@ -145,25 +144,32 @@ func (in *Infra) Redis(ctx context.Context) (*redis.Client, error) {
 	return c, nil
 }
 
-// Mongo returns the shared database (server mode).
-func (in *Infra) Mongo(ctx context.Context) (*mongo.Database, error) {
+// Mongo returns the shared database (server mode) with its stores.
+func (in *Infra) Mongo(ctx context.Context) (provider.Mongo, error) {
 	if in.mongo != nil {
 		return in.mongo, nil
 	}
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	client, err := mongo.Connect(cctx, options.Client().ApplyURI(in.S.MongoURL))
+	if in.Providers.Mongo == nil {
+		return nil, errors.New("MONGO_URL: this binary was built without MongoDB support (wiring/providers/mongostores)")
+	}
+	db, err := in.Providers.Mongo(ctx, in.S.MongoURL, in.S.MongoDB)
 	if err != nil {
-		return nil, fmt.Errorf("MONGO_URL: %w", err)
+		return nil, err
 	}
-	if err := client.Ping(cctx, nil); err != nil {
-		client.Disconnect(context.Background()) //nolint:errcheck
-		return nil, fmt.Errorf("MONGO_URL: %w", err)
-	}
-	in.mongo = client.Database(in.S.MongoDB)
-	in.OnClose(func() { client.Disconnect(context.Background()) }) //nolint:errcheck
-	in.checks = append(in.checks, service.Check{Name: "mongo", Fn: func(ctx context.Context) error { return client.Ping(ctx, nil) }})
+	in.mongo = db
+	in.OnClose(db.Close)
+	in.checks = append(in.checks, service.Check{Name: "mongo", Fn: db.Ping})
 	return in.mongo, nil
+}
+
+// recommendationsRebuild is the rebuild target of the recommendations in
+// MongoDB (readmodels.Stores).
+func (in *Infra) recommendationsRebuild(ctx context.Context) (rebuild.Projection, error) {
+	db, err := in.Mongo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return db.RecommendationsRebuild(ctx)
 }
 
 // EventStore returns the configured event store.
@@ -195,7 +201,10 @@ func (in *Infra) EventStore(ctx context.Context) (eventstore.Store, error) {
 		}
 		in.store = st
 	case "esdb":
-		st, err := esdb.New(ctx, in.S.ESDBURL)
+		if in.Providers.ESDB == nil {
+			return nil, errors.New("EVENTSTORE=esdb: this binary was built without EventStoreDB support (wiring/providers/esdbstore)")
+		}
+		st, err := in.Providers.ESDB(ctx, in.S.ESDBURL)
 		if err != nil {
 			return nil, fmt.Errorf("ESDB_URL: %w", err)
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/evshop/shop/payments/paypal/paypaltest"
 	"github.com/evshop/shop/platform/service"
 	"github.com/evshop/shop/wiring"
-	"github.com/evshop/shop/wiring/providers/paymentproviders"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // startPayPalShop runs the one-process shop as cmd/shop does (its payment
@@ -30,7 +30,7 @@ func startPayPalShop(t *testing.T, env map[string]string) string {
 	}
 	log := slog.New(slog.DiscardHandler)
 	in := wiring.NewInfra(&s.Common, log)
-	paymentproviders.Set(&in.Providers)
+	shopproviders.Set(&in.Providers) // as cmd/shop
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := in.Shop(ctx, s)
 	if err != nil {

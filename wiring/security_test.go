@@ -15,7 +15,7 @@ import (
 
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/testenv"
-	"github.com/evshop/shop/wiring/providers/mailproviders"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // embeddedShop builds the one-process shop with env on top of the defaults.
@@ -30,6 +30,7 @@ func embeddedShop(t *testing.T, env map[string]string) (*fiber.App, *Infra, *Sho
 		t.Fatal(err)
 	}
 	in := NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+	shopproviders.Set(&in.Providers) // as cmd/shop
 	t.Cleanup(in.Close)
 	app, err := in.Shop(context.Background(), s)
 	if err != nil {
@@ -126,7 +127,7 @@ func TestDevMailNeverInServerMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := NewInfra(&s.Common, slog.New(slog.DiscardHandler))
-	mailproviders.Set(&in.Providers)
+	shopproviders.Set(&in.Providers) // as cmd/shop
 	t.Cleanup(in.Close)
 	ctx := context.Background()
 	ntf, err := in.Notifier(ctx, s.Notifier, nil)
@@ -200,8 +201,11 @@ func TestMetricsOnTheInternalListener(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, "shop", ModeEmbedded,
-			func(ctx context.Context, in *Infra, s *ShopSettings) (*fiber.App, error) { return in.Shop(ctx, s) },
-			[]string{"-addr", public, "-metrics-addr", internal, "-seed-demo=false", "-web-dir", t.TempDir(), "-log-level", "error"})
+			func(ctx context.Context, in *Infra, s *ShopSettings) (*fiber.App, error) {
+				shopproviders.Set(&in.Providers) // as cmd/shop
+				return in.Shop(ctx, s)
+			},
+			[]string{"-addr", public, "-metrics-addr", internal, "-seed-demo=false", "-web-dir", t.TempDir(), "-data-dir", t.TempDir(), "-log-level", "error"})
 	}()
 	for {
 		if status, _, err := get(ctx, "http://"+public+"/healthz"); err == nil && status == 200 {

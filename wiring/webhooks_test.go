@@ -18,6 +18,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/webhooks"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // The notifier of the one-process shop delivers webhooks: an OrderPaid
@@ -33,6 +34,7 @@ func TestEmbeddedNotifierDeliversWebhooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		in = wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+		shopproviders.Set(&in.Providers) // as cmd/shop
 		ctx, cancel := context.WithCancel(context.Background())
 		ntf, err = in.Notifier(ctx, s.Notifier, nil)
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // The hostile-input table runs against the whole embedded shop, assembled by
@@ -51,6 +52,7 @@ func newEmbeddedShop(t *testing.T) *embeddedShop {
 		t.Fatal(err)
 	}
 	in := wiring.NewInfra(&s.Common, slog.New(slog.DiscardHandler))
+	shopproviders.Set(&in.Providers) // as cmd/shop
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := in.Shop(ctx, s)
 	if err != nil {

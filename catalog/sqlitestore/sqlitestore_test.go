@@ -12,7 +12,7 @@ import (
 	"github.com/evshop/shop/catalog/catalogtest"
 	"github.com/evshop/shop/catalog/sqlitestore"
 	domain "github.com/evshop/shop/domain/catalog"
-	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -81,7 +81,7 @@ func TestReopenKeepsStockAndReservations(t *testing.T) {
 		},
 	}
 	for _, step := range steps {
-		db, err := sqlite.Open(ctx, path)
+		db, err := sqlitedriver.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}

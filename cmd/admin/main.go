@@ -10,10 +10,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
+	"github.com/evshop/shop/wiring/providers/mongostores"
 )
 
 func main() {
 	wiring.Main("admin", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.AdminSettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
+		mongostores.Set(&in.Providers)
 		admin, err := in.Admin(ctx, s.Admin)
 		if err != nil {
 			return nil, err

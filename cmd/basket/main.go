@@ -9,10 +9,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
 )
 
 func main() {
 	wiring.Main("basket", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.BasketSettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
 		svc, err := in.Basket(ctx, s.Basket, nil, nil, s.CatalogURL)
 		if err != nil {
 			return nil, err

@@ -14,6 +14,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
+	"github.com/evshop/shop/wiring/providers/mongostores"
 )
 
 func main() {
@@ -22,6 +24,8 @@ func main() {
 		os.Args = append(os.Args[:1], os.Args[2:]...)
 	}
 	wiring.Main("catalog", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.CatalogSettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
+		mongostores.Set(&in.Providers)
 		if seedOnly {
 			s.Catalog.SeedDemo = true
 		}

@@ -9,10 +9,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
 )
 
 func main() {
 	wiring.Main("checkout", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.CheckoutSettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
 		if _, err := in.Checkout(ctx, s.Checkout); err != nil {
 			return nil, err
 		}

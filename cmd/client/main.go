@@ -9,10 +9,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
+	"github.com/evshop/shop/wiring/providers/mongostores"
 )
 
 func main() {
 	wiring.Main("client", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.ClientSettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
+		mongostores.Set(&in.Providers)
 		svc, err := in.Client(ctx, s.Client, nil)
 		if err != nil {
 			return nil, err

@@ -25,7 +25,9 @@ import (
 	"github.com/evshop/shop/notifier/templates"
 	"github.com/evshop/shop/platform/config"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
 	"github.com/evshop/shop/wiring/providers/mailproviders"
+	"github.com/evshop/shop/wiring/providers/mongostores"
 	"github.com/evshop/shop/wiring/settings"
 )
 
@@ -52,6 +54,8 @@ func main() {
 		}
 	}
 	wiring.Main("notifier", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.NotifierSettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
+		mongostores.Set(&in.Providers)
 		mailproviders.Set(&in.Providers)
 		profiles, err := in.ClientProfiles(ctx)
 		if err != nil {

@@ -9,10 +9,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
 )
 
 func main() {
 	wiring.Main("ordering", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.OrderingSettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
 		svc, err := in.Ordering(ctx, s.Ordering)
 		if err != nil {
 			return nil, err

@@ -10,10 +10,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/esdbstore"
 )
 
 func main() {
 	wiring.Main("relay", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, _ *wiring.RelaySettings) (*fiber.App, error) {
+		esdbstore.Set(&in.Providers)
 		store, err := in.EventStore(ctx)
 		if err != nil {
 			return nil, err

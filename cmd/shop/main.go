@@ -12,14 +12,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/wiring"
-	"github.com/evshop/shop/wiring/providers/mailproviders"
-	"github.com/evshop/shop/wiring/providers/paymentproviders"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 func main() {
 	wiring.Main("shop", wiring.ModeEmbedded, func(ctx context.Context, in *wiring.Infra, s *wiring.ShopSettings) (*fiber.App, error) {
-		paymentproviders.Set(&in.Providers)
-		mailproviders.Set(&in.Providers)
+		shopproviders.Set(&in.Providers)
 		return in.Shop(ctx, s)
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/evshop/shop/platform/pg"
 	"github.com/evshop/shop/projections/readmodels"
 	"github.com/evshop/shop/projections/rebuild"
+	recomongo "github.com/evshop/shop/projections/recommendations/mongostore"
 	"github.com/evshop/shop/projections/sales"
 	shopsettings "github.com/evshop/shop/wiring/settings"
 )
@@ -126,6 +127,14 @@ func (b *serverBackend) mongo(ctx context.Context) (*mongo.Database, error) {
 	return b.mdb, nil
 }
 
+func (b *serverBackend) recommendations(ctx context.Context) (rebuild.Projection, error) {
+	db, err := b.mongo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return recomongo.NewRebuildTarget(ctx, db)
+}
+
 // Runner rebuilds the read models of readmodels.List, the same set the
 // admin API rebuilds, sharing its progress and locks in PostgreSQL.
 func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
@@ -139,7 +148,7 @@ func (b *serverBackend) Runner(ctx context.Context) (*rebuild.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets, err := readmodels.Open(ctx, readmodels.Stores{Postgres: b.postgres, Redis: b.redis, Mongo: b.mongo,
+	targets, err := readmodels.Open(ctx, readmodels.Stores{Postgres: b.postgres, Redis: b.redis, Recommendations: b.recommendations,
 		BasketsBase: shopsettings.BasketsBase(b.s.BusPrefix), Location: loc})
 	if err != nil {
 		return nil, err

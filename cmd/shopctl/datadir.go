@@ -14,6 +14,7 @@ import (
 	"github.com/evshop/shop/export"
 	"github.com/evshop/shop/platform/datadir"
 	sqlitedb "github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/sales"
 )
@@ -57,7 +58,7 @@ func (b *dataDirBackend) open(ctx context.Context) (*sqlitedb.DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("DATA_DIR: no shop in %s (no %s): set DATA_DIR to the shop's data directory", dir, databaseFile)
 	}
-	db, err := sqlitedb.Open(ctx, path)
+	db, err := sqlitedriver.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("DATA_DIR: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/evshop/shop/e2e/harness"
 	essqlite "github.com/evshop/shop/eventstore/sqlite"
 	relaysqlite "github.com/evshop/shop/messaging/relay/sqlite"
-	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/projections/projectionstest"
 )
 
@@ -46,7 +46,7 @@ func BenchmarkStartup(b *testing.B) {
 	harness.Build(b)
 	ctx := context.Background()
 	dir := b.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "shop.db"))
+	db, err := sqlitedriver.Open(ctx, filepath.Join(dir, "shop.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 )
 
 func openMigrated(t *testing.T) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

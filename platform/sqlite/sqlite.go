@@ -2,6 +2,11 @@
 // SQLite file (pure Go, modernc.org/sqlite, no cgo) that every embedded store
 // shares, each component with its own tables and versioned migrations.
 //
+// The driver itself is handed to OpenWith (package sqlitedriver's Open does
+// so): this package does not import it, so the service binaries, which
+// never open an embedded database, do not link its several megabytes of
+// transpiled C although their stores' SQLite adapters are compiled in.
+//
 // SQLite has one writer at a time. DB therefore keeps two pools: Write holds a
 // single connection, so writers queue in Go instead of failing with
 // SQLITE_BUSY, and every transaction on it starts with BEGIN IMMEDIATE; Read
@@ -15,6 +20,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,8 +30,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // ApplicationID marks the database file as evshop's (PRAGMA application_id,
@@ -38,7 +42,8 @@ type DB struct {
 	Write *sql.DB // one connection; use Tx
 	Read  *sql.DB // read-only connections
 
-	dsn string // without the write and read-only parameters
+	dsn     string    // without the write and read-only parameters
+	connect Connector // the driver
 
 	stmts sync.Map // query text → *sql.Stmt on Read (ReadStmt)
 }
@@ -46,9 +51,16 @@ type DB struct {
 // ErrForeign is returned by Open for a file that is not an evshop database.
 var ErrForeign = errors.New("sqlite: not an evshop database")
 
-// Open opens (creating if missing) the database file at path and checks that
-// it is ours and intact.
-func Open(ctx context.Context, path string) (*DB, error) {
+// Connector opens the driver's connections to a data source name
+// (modernc.org/sqlite's NewConnector, see package sqlitedriver).
+type Connector func(dsn string) (driver.Connector, error)
+
+// OpenWith opens (creating if missing) the database file at path through
+// the driver's connect and checks that it is ours and intact.
+func OpenWith(ctx context.Context, path string, connect Connector) (*DB, error) {
+	if connect == nil {
+		return nil, errors.New("sqlite: no driver (this binary was built without the embedded database)")
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -69,14 +81,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// WAL is switched on only after the check: the switch rewrites the
 	// file header, and a foreign file must be left exactly as it was.
-	w, err := openDB(base + "?" + pragmas + "&_txlock=immediate")
+	w, err := openDB(connect, base+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{Path: abs, Write: w, dsn: base + "?" + pragmas}
+	db := &DB{Path: abs, Write: w, dsn: base + "?" + pragmas, connect: connect}
 	if err := db.check(ctx, fresh); err != nil {
 		w.Close()
 		return nil, err
@@ -85,7 +97,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: WAL on %s: %w", abs, err)
 	}
-	r, err := openDB(base + "?" + pragmas + "&_pragma=query_only(1)")
+	r, err := openDB(connect, base+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
@@ -190,10 +202,11 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	}
 	// A connection of its own: VACUUM INTO may not run on a query-only
 	// one, and on Write it would hold writers up for the whole copy.
-	c, err := sql.Open("sqlite", db.dsn)
+	conn, err := db.connect(db.dsn)
 	if err != nil {
 		return err
 	}
+	c := sql.OpenDB(conn)
 	defer c.Close()
 	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", abs, err)

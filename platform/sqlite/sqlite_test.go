@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 )
 
 func TestOpenRefusesWhatIsNotOurs(t *testing.T) {
 	ctx := context.Background()
 	foreign := func(t *testing.T, path string) {
-		db, err := sqlite.Open(ctx, path)
+		db, err := sqlitedriver.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +65,7 @@ func TestOpenRefusesWhatIsNotOurs(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "shop.db")
 			c.prepare(t, path)
 			before, _ := os.ReadFile(path)
-			db, err := sqlite.Open(ctx, path)
+			db, err := sqlitedriver.Open(ctx, path)
 			if err == nil {
 				db.Close()
 				t.Fatal("opened a file that is not ours")
@@ -87,7 +88,7 @@ func TestReopenKeepsData(t *testing.T) {
 		"002_tags.sql":  {Data: []byte(`ALTER TABLE notes ADD COLUMN tag TEXT NOT NULL DEFAULT '';`)},
 	}
 	for round := range 2 {
-		db, err := sqlite.Open(ctx, path)
+		db, err := sqlitedriver.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +111,7 @@ func TestReopenKeepsData(t *testing.T) {
 
 func TestConcurrentWritersNeverFailBusy(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestConcurrentWritersNeverFailBusy(t *testing.T) {
 func TestBackupIsAConsistentCopy(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "shop.db"))
+	db, err := sqlitedriver.Open(ctx, filepath.Join(dir, "shop.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	if err := db.Backup(ctx, dest); err == nil {
 		t.Fatal("backup overwrote an existing file")
 	}
-	cp, err := sqlite.Open(ctx, dest)
+	cp, err := sqlitedriver.Open(ctx, dest)
 	if err != nil {
 		t.Fatalf("the copy does not open as ours: %v", err)
 	}

@@ -6,8 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"sync"
-
-	msqlite "modernc.org/sqlite"
 )
 
 // Every store runs its SQL through database/sql's ExecContext and
@@ -43,8 +41,8 @@ type stmt interface {
 }
 
 // openDB opens dsn through connections that keep their statements.
-func openDB(dsn string) (*sql.DB, error) {
-	base, err := msqlite.NewConnector(dsn)
+func openDB(connect Connector, dsn string) (*sql.DB, error) {
+	base, err := connect(dsn)
 	if err != nil {
 		return nil, err
 	}

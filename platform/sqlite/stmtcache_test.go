@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
+
+	msqlite "modernc.org/sqlite"
 )
 
 // TestKeptStatements: a query run again reuses its statement, also inside a
@@ -12,7 +14,7 @@ import (
 // (nested reads), and never mixes up arguments or results.
 func TestKeptStatements(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "shop.db"), msqlite.NewConnector)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/recommendations"
+	recomongo "github.com/evshop/shop/projections/recommendations/mongostore"
 )
 
 // projector is a catch-up target that also has the bus path's Handle.
@@ -142,7 +143,7 @@ func BenchmarkCatchUp(b *testing.B) {
 			return pr
 		}},
 		{"recommendations", func(b *testing.B) projector {
-			s, err := recommendations.NewMongoStore(ctx, testenv.Mongo(b))
+			s, err := recomongo.New(ctx, testenv.Mongo(b))
 			if err != nil {
 				b.Fatal(err)
 			}

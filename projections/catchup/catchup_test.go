@@ -28,6 +28,7 @@ import (
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
+	recomongo "github.com/evshop/shop/projections/recommendations/mongostore"
 )
 
 // readModel is one projection under test: the target the runner feeds, a
@@ -131,7 +132,7 @@ var fixtures = []fixture{
 		return readModel{target: p, reference: rp.Handle, rebuildTarget: rt, view: byKey(basket.StreamPrefix, s.Get, ref.Get)}
 	}},
 	{"recommendations on FerretDB", func(t *testing.T, _ *pgxpool.Pool) readModel {
-		s, err := recommendations.NewMongoStore(context.Background(), testenv.Mongo(t))
+		s, err := recomongo.New(context.Background(), testenv.Mongo(t))
 		if err != nil {
 			t.Fatal(err)
 		}

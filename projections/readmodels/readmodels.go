@@ -18,8 +18,9 @@
 // gives the whole blue/green rebuild from the table names and the
 // projector's batch path (see projections/payments/rebuild.go); Redis and
 // MongoDB models move a generation pointer (projections/baskets,
-// projections/recommendations). In embedded mode each service hands its
-// in-memory model's target (a Swappable's RebuildTarget) to wiring.Admin.
+// projections/recommendations/mongostore). In embedded mode each service
+// hands its in-memory model's target (a Swappable's RebuildTarget) to
+// wiring.Admin.
 // Each read model then proves its rebuild equal to its live model row by
 // row with rebuildtest.RebuildEqualsLive.
 package readmodels
@@ -31,7 +32,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/orders"
@@ -46,7 +46,11 @@ import (
 type Stores struct {
 	Postgres func(ctx context.Context) (*pgxpool.Pool, error)
 	Redis    func(ctx context.Context) (*redis.Client, error)
-	Mongo    func(ctx context.Context) (*mongo.Database, error)
+	// Recommendations opens the rebuild target of the recommendations on
+	// MongoDB (projections/recommendations/mongostore), handed in so that
+	// this list does not link the MongoDB driver into the binaries that
+	// never open it.
+	Recommendations func(ctx context.Context) (rebuild.Projection, error)
 	// BasketsBase is the Redis key space of the basket read model
 	// (settings.BasketsBase of the services' BUS_PREFIX).
 	BasketsBase string
@@ -86,11 +90,7 @@ func List() []Rebuildable {
 			return payments.NewRebuildTarget(pool)
 		}},
 		{Name: recommendations.RebuildName, Open: func(ctx context.Context, s Stores) (rebuild.Projection, error) {
-			db, err := s.Mongo(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return recommendations.NewRebuildTarget(ctx, db)
+			return s.Recommendations(ctx)
 		}},
 		{Name: sales.RebuildName, Open: func(ctx context.Context, s Stores) (rebuild.Projection, error) {
 			pool, err := migrated(ctx, s, sales.Migrate)

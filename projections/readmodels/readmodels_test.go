@@ -7,10 +7,11 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/readmodels"
+	"github.com/evshop/shop/projections/rebuild"
+	recomongo "github.com/evshop/shop/projections/recommendations/mongostore"
 )
 
 // Every declared read model opens its rebuild target on the real servers
@@ -23,9 +24,12 @@ func TestOpenEveryDeclaredReadModel(t *testing.T) {
 	db := testenv.Mongo(t)
 	opened := map[string]int{}
 	stores := readmodels.Stores{
-		Postgres:    func(context.Context) (*pgxpool.Pool, error) { opened["postgres"]++; return pool, nil },
-		Redis:       func(context.Context) (*redis.Client, error) { opened["redis"]++; return rdb, nil },
-		Mongo:       func(context.Context) (*mongo.Database, error) { opened["mongo"]++; return db, nil },
+		Postgres: func(context.Context) (*pgxpool.Pool, error) { opened["postgres"]++; return pool, nil },
+		Redis:    func(context.Context) (*redis.Client, error) { opened["redis"]++; return rdb, nil },
+		Recommendations: func(ctx context.Context) (rebuild.Projection, error) {
+			opened["mongo"]++
+			return recomongo.NewRebuildTarget(ctx, db)
+		},
 		BasketsBase: prefix + "baskets",
 	}
 	targets, err := readmodels.Open(ctx, stores)

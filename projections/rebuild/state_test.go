@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/rebuild/statetest"
@@ -48,7 +48,7 @@ func TestSQLiteStateSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shop.db")
 	want := rebuild.Progress{Name: "orders", State: rebuild.StateInterrupted, Applied: 10, From: 1, Position: 11, Target: 50}
 	for round := range 2 {
-		db, err := sqlite.Open(ctx, path)
+		db, err := sqlitedriver.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/rebuild/rebuildtest"
 	"github.com/evshop/shop/projections/recommendations"
+	recomongo "github.com/evshop/shop/projections/recommendations/mongostore"
 )
 
 // seeded returns a history and its customers, sorted, and the customer of
@@ -73,11 +74,11 @@ func TestRebuildEqualsLive(t *testing.T) {
 	}{
 		{"mongo", func(t *testing.T) (recommendations.Store, rebuild.Projection, func() []string) {
 			db := testenv.Mongo(t)
-			s, err := recommendations.NewMongoStore(context.Background(), db)
+			s, err := recomongo.New(context.Background(), db)
 			if err != nil {
 				t.Fatal(err)
 			}
-			target, err := recommendations.NewRebuildTarget(context.Background(), db)
+			target, err := recomongo.NewRebuildTarget(context.Background(), db)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +120,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			rebuildtest.RebuildEqualsLive(t, ctx, runner, recommendations.RebuildName, dump, p.Checkpoint)
 			if collections != nil {
 				names := strings.Join(collections(), " ")
-				if strings.Count(names, recommendations.OrdersCollection) != 1 || strings.Count(names, recommendations.PaidCollection) != 1 {
+				if strings.Count(names, recomongo.OrdersCollection) != 1 || strings.Count(names, recomongo.PaidCollection) != 1 {
 					t.Fatalf("one generation should be left: %s", names)
 				}
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/projectionstest"
 	"github.com/evshop/shop/projections/recommendations"
+	recomongo "github.com/evshop/shop/projections/recommendations/mongostore"
 	recsqlite "github.com/evshop/shop/projections/recommendations/sqlitestore"
 )
 
@@ -24,7 +25,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) recommendations.Store {
 	return map[string]func(t *testing.T) recommendations.Store{
 		"memory": func(*testing.T) recommendations.Store { return recommendations.NewMemoryStore() },
 		"mongo": func(t *testing.T) recommendations.Store {
-			s, err := recommendations.NewMongoStore(context.Background(), testenv.Mongo(t))
+			s, err := recomongo.New(context.Background(), testenv.Mongo(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,7 +229,7 @@ func TestMongoReopen(t *testing.T) {
 	t.Parallel()
 	db := testenv.Mongo(t)
 	for i := range 3 {
-		if _, err := recommendations.NewMongoStore(context.Background(), db); err != nil {
+		if _, err := recomongo.New(context.Background(), db); err != nil {
 			t.Fatalf("open %d: %v", i, err)
 		}
 	}

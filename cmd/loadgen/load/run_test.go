@@ -15,6 +15,7 @@ import (
 	"github.com/evshop/shop/cmd/loadgen/load"
 	"github.com/evshop/shop/platform/service"
 	"github.com/evshop/shop/wiring"
+	"github.com/evshop/shop/wiring/providers/shopproviders"
 )
 
 // embeddedShop starts the whole embedded shop (memory adapters, Go-channel
@@ -31,6 +32,7 @@ func embeddedShop(t *testing.T, env map[string]string) string {
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
 	in := wiring.NewInfra(&s.Common, log)
+	shopproviders.Set(&in.Providers) // as cmd/shop
 	app, err := in.Shop(ctx, s)
 	if err != nil {
 		cancel()

@@ -13,6 +13,7 @@ import (
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/orders/sqlitestore"
@@ -146,7 +147,7 @@ func TestRestartResumesFromTheCheckpoint(t *testing.T) {
 			file := fmt.Sprintf("%s.%d", path, i)
 			at := uint64(0)
 			for _, stop := range append(tt.stops, head) {
-				db, err := sqlite.Open(ctx, file)
+				db, err := sqlitedriver.Open(ctx, file)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -174,7 +175,7 @@ func TestRestartResumesFromTheCheckpoint(t *testing.T) {
 				}
 				db.Close()
 			}
-			db, err := sqlite.Open(ctx, file)
+			db, err := sqlitedriver.Open(ctx, file)
 			if err != nil {
 				t.Fatal(err)
 			}

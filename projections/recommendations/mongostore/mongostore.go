@@ -1,4 +1,8 @@
-package recommendations
+// Package mongostore keeps the recommendations' order history in MongoDB
+// (or FerretDB): the server-mode recommendations.Store and its rebuild
+// target. Only the binaries that read it (wiring/providers/mongostores)
+// link the MongoDB driver.
+package mongostore
 
 import (
 	"context"
@@ -9,6 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/evshop/shop/projections/recommendations"
 )
 
 // Collection names of the Mongo store. The orders and paid collections of
@@ -31,12 +37,12 @@ const (
 	shadowDoc = "generation:shadow"
 )
 
-// MongoStore is the Store on MongoDB / FerretDB. Only inserts (atomic on
+// Store is the recommendations.Store on MongoDB / FerretDB. Only inserts (atomic on
 // FerretDB thanks to the unique _id) and deletes are used. Live stores
 // follow the active-generation pointer on every call, so a rebuild's swap
 // takes effect for the API and the projector at once (FerretDB cannot
 // rename a collection over another, so the swap moves a pointer).
-type MongoStore struct {
+type Store struct {
 	db          *mongo.Database
 	checkpoints *mongo.Collection
 	forgotten   *mongo.Collection
@@ -49,14 +55,14 @@ type generation struct {
 	orders, paid *mongo.Collection
 }
 
-func (s *MongoStore) generation(suffix string) generation {
+func (s *Store) generation(suffix string) generation {
 	return generation{suffix: suffix, orders: s.db.Collection(OrdersCollection + suffix), paid: s.db.Collection(PaidCollection + suffix)}
 }
 
 // checkpointID names the generation's checkpoint document.
-func (g generation) checkpointID() string { return HandlerName + g.suffix }
+func (g generation) checkpointID() string { return recommendations.HandlerName + g.suffix }
 
-func (s *MongoStore) pointer(ctx context.Context, id string) (suffix string, ok bool, err error) {
+func (s *Store) pointer(ctx context.Context, id string) (suffix string, ok bool, err error) {
 	var d struct {
 		Suffix string `bson:"suffix"`
 	}
@@ -71,7 +77,7 @@ func (s *MongoStore) pointer(ctx context.Context, id string) (suffix string, ok 
 }
 
 // current is the generation this store reads and writes now.
-func (s *MongoStore) current(ctx context.Context) (generation, error) {
+func (s *Store) current(ctx context.Context) (generation, error) {
 	if s.fixed != nil {
 		return *s.fixed, nil
 	}
@@ -82,9 +88,9 @@ func (s *MongoStore) current(ctx context.Context) (generation, error) {
 	return s.generation(suffix), nil
 }
 
-// NewMongoStore returns a store on db and creates its index.
-func NewMongoStore(ctx context.Context, db *mongo.Database) (*MongoStore, error) {
-	s := &MongoStore{db: db, checkpoints: db.Collection(CheckpointsCollection), forgotten: db.Collection(ForgottenCollection)}
+// New returns a store on db and creates its index.
+func New(ctx context.Context, db *mongo.Database) (*Store, error) {
+	s := &Store{db: db, checkpoints: db.Collection(CheckpointsCollection), forgotten: db.Collection(ForgottenCollection)}
 	g, err := s.current(ctx)
 	if err != nil {
 		return nil, err
@@ -132,8 +138,8 @@ func ignoreDuplicate(err error) error {
 	return fmt.Errorf("recommendations: %w", err)
 }
 
-// AddOrder implements Store.
-func (s *MongoStore) AddOrder(ctx context.Context, o Order) error {
+// AddOrder implements recommendations.Store.
+func (s *Store) AddOrder(ctx context.Context, o recommendations.Order) error {
 	d := orderDoc{OrderID: o.OrderID, CustomerID: o.CustomerID, PlacedAt: o.PlacedAt, Position: int64(o.Position), Lines: []lineDoc{}}
 	for _, l := range o.Lines {
 		d.Lines = append(d.Lines, lineDoc(l))
@@ -146,8 +152,8 @@ func (s *MongoStore) AddOrder(ctx context.Context, o Order) error {
 	return ignoreDuplicate(err)
 }
 
-// MarkPaid implements Store.
-func (s *MongoStore) MarkPaid(ctx context.Context, orderID string, position uint64) error {
+// MarkPaid implements recommendations.Store.
+func (s *Store) MarkPaid(ctx context.Context, orderID string, position uint64) error {
 	g, err := s.current(ctx)
 	if err != nil {
 		return err
@@ -156,8 +162,8 @@ func (s *MongoStore) MarkPaid(ctx context.Context, orderID string, position uint
 	return ignoreDuplicate(err)
 }
 
-// Orders implements Store.
-func (s *MongoStore) Orders(ctx context.Context, customerID string, limit int) ([]Order, error) {
+// Orders implements recommendations.Store.
+func (s *Store) Orders(ctx context.Context, customerID string, limit int) ([]recommendations.Order, error) {
 	g, err := s.current(ctx)
 	if err != nil {
 		return nil, err
@@ -166,7 +172,7 @@ func (s *MongoStore) Orders(ctx context.Context, customerID string, limit int) (
 }
 
 // customerOrders returns the orders matching q, newest first, with Paid.
-func (g generation) customerOrders(ctx context.Context, q bson.D, limit int) ([]Order, error) {
+func (g generation) customerOrders(ctx context.Context, q bson.D, limit int) ([]recommendations.Order, error) {
 	cur, err := g.orders.Find(ctx, q,
 		options.Find().SetSort(bson.D{{Key: "placedAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
@@ -176,12 +182,12 @@ func (g generation) customerOrders(ctx context.Context, q bson.D, limit int) ([]
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("recommendations: orders: %w", err)
 	}
-	out := make([]Order, 0, len(docs))
+	out := make([]recommendations.Order, 0, len(docs))
 	ids := bson.A{}
 	for _, d := range docs {
-		o := Order{OrderID: d.OrderID, CustomerID: d.CustomerID, PlacedAt: d.PlacedAt.UTC(), Position: uint64(d.Position), Lines: []Line{}}
+		o := recommendations.Order{OrderID: d.OrderID, CustomerID: d.CustomerID, PlacedAt: d.PlacedAt.UTC(), Position: uint64(d.Position), Lines: []recommendations.Line{}}
 		for _, l := range d.Lines {
-			o.Lines = append(o.Lines, Line(l))
+			o.Lines = append(o.Lines, recommendations.Line(l))
 		}
 		out = append(out, o)
 		ids = append(ids, d.OrderID)
@@ -207,9 +213,9 @@ func (g generation) customerOrders(ctx context.Context, q bson.D, limit int) ([]
 	return out, nil
 }
 
-// Forget implements Store. The tombstone goes first: a rebuild that
+// Forget implements recommendations.Store. The tombstone goes first: a rebuild that
 // swaps a generation in after it deletes the customer's orders there too.
-func (s *MongoStore) Forget(ctx context.Context, customerID string) error {
+func (s *Store) Forget(ctx context.Context, customerID string) error {
 	if _, err := s.forgotten.UpdateOne(ctx, bson.D{{Key: "_id", Value: customerID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}}, options.Update().SetUpsert(true)); err != nil {
 		return fmt.Errorf("recommendations: forget: %w", err)
@@ -248,9 +254,9 @@ func (g generation) forget(ctx context.Context, customerID string, upTo time.Tim
 	return nil
 }
 
-// Position implements Store. Read from the newest documents: positions
+// Position implements recommendations.Store. Read from the newest documents: positions
 // only grow, so the maximum is the projection's progress.
-func (s *MongoStore) Position(ctx context.Context) (uint64, error) {
+func (s *Store) Position(ctx context.Context) (uint64, error) {
 	g, err := s.current(ctx)
 	if err != nil {
 		return 0, err
@@ -288,11 +294,11 @@ func ignoreDuplicates(err error) error {
 	return ignoreDuplicate(err)
 }
 
-// AddBatch implements BatchStore: two unordered bulk inserts (a duplicate
+// AddBatch implements recommendations.BatchStore: two unordered bulk inserts (a duplicate
 // only fails its own document), then the checkpoint. A crash in between
 // leaves the checkpoint behind, and the batch is inserted again: nothing
 // new.
-func (s *MongoStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, position uint64) error {
+func (s *Store) AddBatch(ctx context.Context, orders []recommendations.Order, paid []recommendations.Paid, position uint64) error {
 	g, err := s.current(ctx)
 	if err != nil {
 		return err
@@ -326,9 +332,9 @@ func (s *MongoStore) AddBatch(ctx context.Context, orders []Order, paid []Paid, 
 	return nil
 }
 
-// Checkpoint implements BatchStore; before the first batch it is Position
+// Checkpoint implements recommendations.BatchStore; before the first batch it is Position
 // (the progress the bus path made).
-func (s *MongoStore) Checkpoint(ctx context.Context) (uint64, error) {
+func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
 	g, err := s.current(ctx)
 	if err != nil {
 		return 0, err
@@ -346,7 +352,7 @@ func (s *MongoStore) Checkpoint(ctx context.Context) (uint64, error) {
 	return uint64(d.Position), nil
 }
 
-func (s *MongoStore) raiseCheckpoint(ctx context.Context, id string, position uint64) error {
+func (s *Store) raiseCheckpoint(ctx context.Context, id string, position uint64) error {
 	_, err := s.checkpoints.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$max", Value: bson.D{{Key: "position", Value: int64(position)}}}}, options.Update().SetUpsert(true))
 	return err
