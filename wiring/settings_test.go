@@ -179,7 +179,7 @@ func TestModeDefaults(t *testing.T) {
 		{name: "server over plain HTTP warns", server: true, env: map[string]string{"COOKIE_SECURE": "false"},
 			addr: ":8080", metricsAddr: ":9090", secure: false, warns: "COOKIE_SECURE=false"},
 		{name: "embedded set explicitly", env: map[string]string{"ADDR": ":8080", "METRICS_ADDR": "", "COOKIE_SECURE": "true",
-			"PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test"},
+			"PAYMENT_GATEWAYS": "stripe", "STRIPE_SECRET_KEY": "sk_test", "PUBLIC_URL": "https://shop.example"},
 			addr: ":8080", metricsAddr: "", secure: true, warns: "ADDR=:8080"},
 		{name: "embedded flags", args: []string{"-addr", "127.0.0.1:80", "-metrics-addr", ":9999"},
 			addr: "127.0.0.1:80", metricsAddr: ":9999", secure: false},
