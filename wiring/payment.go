@@ -144,6 +144,9 @@ func (in *Infra) Payment(ctx context.Context, o Payment) (*PaymentService, error
 	if deps.Verifier, err = in.Verifier(o.Tokens); err != nil {
 		return nil, err
 	}
+	if deps.OrderLinks, err = in.OrderLinks(o.MailLink); err != nil {
+		return nil, err
+	}
 	deps.Reader, deps.Commands = ledger, cmds
 	api, err := apipayment.New(deps)
 	if err != nil {

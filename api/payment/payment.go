@@ -22,6 +22,7 @@ import (
 	domain "github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/payments"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/httpx"
 	projection "github.com/evshop/shop/projections/payments"
 )
@@ -70,6 +71,9 @@ type Deps struct {
 	Log      *slog.Logger
 	// Verifier, when set, makes Mount verify the access token itself.
 	Verifier authn.Verifier
+	// OrderLinks checks the signed order tokens with which a guest buyer
+	// reaches the payments of their order (guest.go); nil: sessions only.
+	OrderLinks *guestorder.Signer
 }
 
 // API serves /api/payments.
@@ -99,11 +103,11 @@ func (a *API) Mount(r fiber.Router) {
 	if a.d.Verifier != nil {
 		r.Use(authn.Middleware(a.d.Verifier))
 	}
-	r.Get("/", authn.Required(), a.listByOrder)
-	r.Get("/:paymentId/client-secret", authn.Required(), a.clientSecret)
-	r.Get("/:paymentId/approval", authn.Required(), a.approval)
-	r.Post("/paypal/return", authn.Required(), a.paypalReturn)
-	r.Post("/paypal/cancel", authn.Required(), a.paypalCancel)
+	r.Get("/", a.buyerOrLink, a.listByOrder)
+	r.Get("/:paymentId/client-secret", a.buyerOrLink, a.clientSecret)
+	r.Get("/:paymentId/approval", a.buyerOrLink, a.approval)
+	r.Post("/paypal/return", a.buyerOrLink, a.paypalReturn)
+	r.Post("/paypal/cancel", a.buyerOrLink, a.paypalCancel)
 	r.Post("/:paymentId/refunds", authn.Required(authn.RoleAdmin), a.refund)
 }
 
@@ -119,13 +123,16 @@ func (a *API) listByOrder(c *fiber.Ctx) error {
 	if !validID(orderID) {
 		return httpx.Invalid(httpx.FieldError{Field: "orderId", Reason: "must be a lower-case UUID"})
 	}
+	if _, signedIn := authn.FromCtx(c); !signedIn && !a.owns(c, "", orderID, c.Query("orderToken")) {
+		return httpx.NotFound("no such order")
+	}
 	list, err := a.d.Reader.ByOrder(c.UserContext(), orderID)
 	if err != nil {
 		return err
 	}
 	if !p.IsStaff() {
 		for _, pay := range list {
-			if pay.CustomerID != p.UserID {
+			if !a.owns(c, pay.CustomerID, orderID, c.Query("orderToken")) {
 				return httpx.NotFound("no such order")
 			}
 		}
@@ -136,13 +143,12 @@ func (a *API) listByOrder(c *fiber.Ctx) error {
 // clientSecret hands the buyer the Stripe client secret to confirm in the
 // browser; it is fetched from Stripe each time and never stored.
 func (a *API) clientSecret(c *fiber.Ctx) error {
-	p, _ := authn.FromCtx(c)
 	id := c.Params("paymentId")
 	if !validID(id) {
 		return httpx.Invalid(httpx.FieldError{Field: "paymentId", Reason: "must be a lower-case UUID"})
 	}
 	pay, err := a.d.Commands.Load(c.UserContext(), id)
-	if errors.Is(err, esrepo.ErrNotFound) || (err == nil && pay.CustomerID() != p.UserID) {
+	if errors.Is(err, esrepo.ErrNotFound) || (err == nil && !a.owns(c, pay.CustomerID(), pay.OrderID(), c.Query("orderToken"))) {
 		return httpx.NotFound("no such payment")
 	}
 	if err != nil {

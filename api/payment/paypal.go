@@ -9,7 +9,6 @@ import (
 	"github.com/evshop/shop/commands/esrepo"
 	domain "github.com/evshop/shop/domain/payment"
 	"github.com/evshop/shop/payments"
-	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/httpx"
 )
 
@@ -28,13 +27,12 @@ var paypalToken = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 // approval: GET /{paymentId}/approval hands the buyer the link to approve a
 // PayPal payment; it is read from PayPal each time and never stored.
 func (a *API) approval(c *fiber.Ctx) error {
-	p, _ := authn.FromCtx(c)
 	id := c.Params("paymentId")
 	if !validID(id) {
 		return httpx.Invalid(httpx.FieldError{Field: "paymentId", Reason: "must be a lower-case UUID"})
 	}
 	pay, err := a.d.Commands.Load(c.UserContext(), id)
-	if errors.Is(err, esrepo.ErrNotFound) || (err == nil && pay.CustomerID() != p.UserID) {
+	if errors.Is(err, esrepo.ErrNotFound) || (err == nil && !a.owns(c, pay.CustomerID(), pay.OrderID(), c.Query("orderToken"))) {
 		return httpx.NotFound("no such payment")
 	}
 	if err != nil {
@@ -56,6 +54,8 @@ func (a *API) approval(c *fiber.Ctx) error {
 
 type paypalBody struct {
 	Token string `json:"token"`
+	// OrderToken is a guest buyer's signed order token (guest.go).
+	OrderToken string `json:"orderToken,omitempty"`
 }
 
 // paypalPayment finds the caller's payment of the PayPal order named by the
@@ -63,7 +63,6 @@ type paypalBody struct {
 // shop set), and the payment must know that order as its own. Unknown
 // orders, and orders of other buyers, are 404.
 func (a *API) paypalPayment(c *fiber.Ctx) (*domain.Payment, payments.ApprovalOrder, error) {
-	p, _ := authn.FromCtx(c)
 	var body paypalBody
 	if err := httpx.DecodeJSON(c, &body); err != nil {
 		return nil, payments.ApprovalOrder{}, err
@@ -86,7 +85,7 @@ func (a *API) paypalPayment(c *fiber.Ctx) (*domain.Payment, payments.ApprovalOrd
 		return nil, o, httpx.NotFound("no such PayPal order")
 	}
 	pay, err := a.d.Commands.Load(ctx, o.PaymentID)
-	if errors.Is(err, esrepo.ErrNotFound) || (err == nil && (pay.CustomerID() != p.UserID || !pay.MatchesGateway(string(domain.MethodPayPal), body.Token))) {
+	if errors.Is(err, esrepo.ErrNotFound) || (err == nil && (!a.owns(c, pay.CustomerID(), pay.OrderID(), body.OrderToken) || !pay.MatchesGateway(string(domain.MethodPayPal), body.Token))) {
 		return nil, o, httpx.NotFound("no such PayPal order")
 	}
 	return pay, o, err

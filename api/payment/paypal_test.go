@@ -32,6 +32,7 @@ import (
 	"github.com/evshop/shop/payments/paypal/paypaltest"
 	"github.com/evshop/shop/payments/sandbox"
 	"github.com/evshop/shop/platform/authn"
+	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/httpx"
 	projection "github.com/evshop/shop/projections/payments"
 )
@@ -85,9 +86,10 @@ func checkContract(t *testing.T, method, path, reqBody string, status int, heade
 }
 
 type paypalEnv struct {
-	app  *fiber.App
-	h    *cmdpay.Handlers
-	fake *paypaltest.Server
+	app   *fiber.App
+	h     *cmdpay.Handlers
+	fake  *paypaltest.Server
+	links *guestorder.Signer
 }
 
 // newPayPalEnv serves the payments API with the sandbox and the PayPal
@@ -103,7 +105,10 @@ func newPayPalEnv(t *testing.T) *paypalEnv {
 	if e.h, err = cmdpay.NewHandlers(cmdpay.Config{Store: memory.New(), Gateways: payments.Router{"sandbox": sandbox.New(), "paypal": pp}}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := api.New(api.Deps{Reader: projection.NewMemory(), Commands: e.h, PayPal: pp, Dedupe: messaging.NewMemoryDeduper()})
+	if e.links, err = guestorder.NewSigner([]byte("a test key of at least thirty-two bytes")); err != nil {
+		t.Fatal(err)
+	}
+	a, err := api.New(api.Deps{Reader: projection.NewMemory(), Commands: e.h, PayPal: pp, Dedupe: messaging.NewMemoryDeduper(), OrderLinks: e.links})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,6 +244,47 @@ func TestPayPalApproveFlow(t *testing.T) {
 	if st := e.fake.AuthorizationStatus(ref); st != "CREATED" {
 		t.Fatalf("authorization at PayPal: %q", st)
 	}
+}
+
+// TestPayPalGuestFlow: a guest buyer has no session; the signed token of
+// the order's status link opens the approval link, the return and the
+// cancel of that order's payment, and of no other.
+func TestPayPalGuestFlow(t *testing.T) {
+	t.Parallel()
+	e := newPayPalEnv(t)
+	guest := "guest-" + uuid.NewString()
+	pid, ref := e.open(t, guest, "paypal")
+	other, otherRef := e.open(t, guest, "paypal")
+	load := func(id string) string {
+		p, err := e.h.Load(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.OrderID()
+	}
+	orderID, otherOrder := load(pid), load(other)
+	token, otherToken := e.links.Token(orderID), e.links.Token(otherOrder)
+	body := func(ref, orderToken string) string { return `{"token":"` + ref + `","orderToken":"` + orderToken + `"}` }
+	approval := "/api/payments/" + pid + "/approval"
+	run(t, e, []step{
+		{"approval: no session, no token", "GET", approval, "", "", 401, ""},
+		{"approval: another order's token", "GET", approval + "?orderToken=" + otherToken, "", "", 404, ""},
+		{"approval: a forged token", "GET", approval + "?orderToken=" + token[:len(token)-2] + "xx", "", "", 404, ""},
+		{"list: another order's token", "GET", "/api/payments?orderId=" + orderID + "&orderToken=" + otherToken, "", "", 404, ""},
+		{"list: the order's token", "GET", "/api/payments?orderId=" + orderID + "&orderToken=" + token, "", "", 200, ""},
+		{"cancel: another order's token", "POST", "/api/payments/paypal/cancel", "", body(ref, otherToken), 404, ""},
+	})
+	code, out := e.call(t, "GET", approval+"?orderToken="+token, "", "")
+	if code != 200 {
+		t.Fatalf("approval with the order's token: %d %v", code, out)
+	}
+	press(t, out["approveUrl"].(string), "approve")
+	run(t, e, []step{
+		{"return: another order's token", "POST", "/api/payments/paypal/return", "", body(ref, otherToken), 404, ""},
+		{"return: no token", "POST", "/api/payments/paypal/return", "", `{"token":"` + ref + `"}`, 401, ""},
+		{"return", "POST", "/api/payments/paypal/return", "", body(ref, token), 200, "authorized"},
+		{"cancel the other order's payment with its own token", "POST", "/api/payments/paypal/cancel", "", body(otherRef, otherToken), 200, "failed"},
+	})
 }
 
 // TestPayPalCancelFlow: the buyer cancels at PayPal; the payment fails with

@@ -47,8 +47,8 @@ export function App({ api }: { api: Api }) {
             <Route path="/forgot-password" element={<ForgotPasswordPage />} />
             <Route path="/reset-password" element={<ResetPasswordPage />} />
             <Route path="/checkout" element={<CheckoutPage />} />
-            <Route path="/checkout/paypal/return" element={<RequireAuth><PayPalReturnPage outcome="approved" /></RequireAuth>} />
-            <Route path="/checkout/paypal/cancel" element={<RequireAuth><PayPalReturnPage outcome="cancelled" /></RequireAuth>} />
+            <Route path="/checkout/paypal/return" element={<PayPalReturnPage outcome="approved" />} />
+            <Route path="/checkout/paypal/cancel" element={<PayPalReturnPage outcome="cancelled" />} />
             <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
             <Route path="/orders/:orderId" element={<OrderRoute />} />
             <Route path="/orders/:orderId/invoice" element={<RequireAuth><InvoicePage /></RequireAuth>} />

@@ -241,7 +241,7 @@ func (p *Proxies) Prefixes() ([]netip.Prefix, error) {
 // (verification and reset links) and deriving the unsubscribe-link and
 // guest-order-link keys.
 type MailLink struct {
-	Key string `env:"MAIL_LINK_KEY" required:"server" desc:"64 hex chars sealing tokens sent to the notifier and signing guest order links (shared by auth, notifier, basket and ordering); generated when empty in embedded mode"`
+	Key string `env:"MAIL_LINK_KEY" required:"server" desc:"64 hex chars sealing tokens sent to the notifier and signing guest order links (shared by auth, notifier, basket, ordering and payment); generated when empty in embedded mode"`
 }
 
 // Validate checks the key's shape when given.
@@ -561,6 +561,7 @@ type Payment struct {
 	Methods     PaymentMethods
 	Public      PublicSite
 	Projections Projections // the payments ledger
+	MailLink    MailLink    // checks the order tokens of guest buyers (PayPal approval, return, cancel)
 
 	StripeSecretKey     string `env:"STRIPE_SECRET_KEY" desc:"Stripe secret key (required when PAYMENT_GATEWAYS names stripe)"`
 	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET" desc:"Stripe webhook signing secret"`

@@ -152,20 +152,31 @@ export function createApi(client: ApiClient) {
         client.get<OrderDocument>(`/api/orders/${seg(id)}/credit-notes/${seg(number)}`),
     },
 
+    // orderToken: a guest buyer's signed order token (no session needed then).
     payments: {
-      forOrder: async (orderId: string): Promise<Payment[]> =>
-        (await client.get<{ orderId: string; payments: Payment[] }>("/api/payments", { query: { orderId } })).payments,
+      forOrder: async (orderId: string, orderToken?: string): Promise<Payment[]> =>
+        (
+          await client.get<{ orderId: string; payments: Payment[] }>(
+            "/api/payments",
+            orderToken ? { query: { orderId, orderToken }, refreshOn401: false } : { query: { orderId } },
+          )
+        ).payments,
       /** Stripe: the secret the Payment Element confirms with, once the payment needs the buyer. */
       clientSecret: async (paymentId: string): Promise<string> =>
         (await client.get<{ paymentId: string; clientSecret: string }>(`/api/payments/${seg(paymentId)}/client-secret`))
           .clientSecret,
       /** PayPal: where the buyer approves a payment that waits for it (read from PayPal each time). */
-      paypalApproval: (paymentId: string) =>
-        client.get<{ paymentId: string; orderId: string; approveUrl: string }>(`/api/payments/${seg(paymentId)}/approval`),
+      paypalApproval: (paymentId: string, orderToken?: string) =>
+        client.get<{ paymentId: string; orderId: string; approveUrl: string }>(
+          `/api/payments/${seg(paymentId)}/approval`,
+          orderToken ? { query: { orderToken }, refreshOn401: false } : undefined,
+        ),
       /** PayPal sent the buyer back approved: the payment authorizes now. */
-      paypalReturn: (token: string) => client.post<PayPalOutcome>("/api/payments/paypal/return", { token }),
+      paypalReturn: (token: string, orderToken?: string) =>
+        client.post<PayPalOutcome>("/api/payments/paypal/return", orderToken ? { token, orderToken } : { token }),
       /** PayPal sent the buyer back cancelled: the order is cancelled, its stock released. */
-      paypalCancel: (token: string) => client.post<PayPalOutcome>("/api/payments/paypal/cancel", { token }),
+      paypalCancel: (token: string, orderToken?: string) =>
+        client.post<PayPalOutcome>("/api/payments/paypal/cancel", orderToken ? { token, orderToken } : { token }),
     },
 
     clients: {

@@ -3847,6 +3847,8 @@ export interface operations {
             query: {
                 /** @description Order id */
                 orderId: string;
+                /** @description A guest buyer's signed order token (from the order's status link); needed only without a session */
+                orderToken?: string;
             };
             header?: never;
             path?: never;
@@ -4962,7 +4964,10 @@ export interface operations {
     };
     paymentApproval: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A guest buyer's signed order token (from the order's status link); needed only without a session */
+                orderToken?: string;
+            };
             header?: never;
             path: {
                 /** @description Payment id */
@@ -5049,6 +5054,8 @@ export interface operations {
                 "application/json": {
                     /** @description The PayPal order id PayPal appended to the return or cancel URL as `token` */
                     token: string;
+                    /** @description A guest buyer's signed order token (from the order's status link); needed only without a session */
+                    orderToken?: string;
                 };
             };
         };
@@ -5162,6 +5169,8 @@ export interface operations {
                 "application/json": {
                     /** @description The PayPal order id PayPal appended to the return or cancel URL as `token` */
                     token: string;
+                    /** @description A guest buyer's signed order token (from the order's status link); needed only without a session */
+                    orderToken?: string;
                 };
             };
         };

@@ -33,11 +33,35 @@ function markSent(paymentId: string) {
   }
 }
 
+/** Where a guest's order token waits while the buyer is at PayPal: the
+ * return page needs it to prove the order is theirs, and to show the order. */
+export const GUEST_ORDER_KEY = "evshop.paypal.guestOrder";
+
+export function rememberGuestOrder(orderId: string, orderToken: string) {
+  try {
+    sessionStorage.setItem(GUEST_ORDER_KEY, JSON.stringify({ orderId, orderToken }));
+  } catch {
+    // private mode: the return page then asks the buyer to use the email's link
+  }
+}
+
+export function guestOrder(): { orderId: string; orderToken: string } | undefined {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(GUEST_ORDER_KEY) ?? "null");
+    return v && typeof v.orderId === "string" && typeof v.orderToken === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function PayPalApproval({
   payments,
+  orderToken,
   redirect = (url: string) => window.location.assign(url),
 }: {
   payments: Payment[] | undefined;
+  /** A guest buyer's signed order token. */
+  orderToken?: string;
   /** Sends the browser to PayPal (replaced in tests). */
   redirect?: (url: string) => void;
 }) {
@@ -52,11 +76,12 @@ export function PayPalApproval({
     if (!paymentId) return;
     let live = true;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    api.payments.paypalApproval(paymentId).then(
+    api.payments.paypalApproval(paymentId, orderToken).then(
       (r) => {
         if (!live) return;
         setLink(r.approveUrl);
         setFailed(false);
+        if (orderToken) rememberGuestOrder(r.orderId, orderToken);
         if (!alreadySent(paymentId)) {
           markSent(paymentId);
           redirect(r.approveUrl);
@@ -78,7 +103,7 @@ export function PayPalApproval({
     };
     // redirect is a callback prop, left out on purpose: a new one must not
     // ask PayPal again.
-  }, [api, paymentId, attempt]);
+  }, [api, paymentId, orderToken, attempt]);
 
   if (!paymentId || closed) return null;
   return (

@@ -46,7 +46,7 @@ export function OrderPage() {
   const settled = order.data ? isSettled(order.data.status) : false;
   // Payments follow the order: poll until the order settles, then read once more.
   const payments = usePolling(
-    () => (guest ? Promise.resolve([]) : api.payments.forOrder(orderId)),
+    () => api.payments.forOrder(orderId, guest ? token : undefined),
     `payments-${orderId}`,
     1500,
     () => settled,
@@ -78,7 +78,7 @@ export function OrderPage() {
         {!settled && <span className="muted"> updating…</span>}
       </div>
       <Outcome order={o} payments={payments.data} />
-      {!settled && <PayPalApproval payments={payments.data} />}
+      {!settled && <PayPalApproval payments={payments.data} orderToken={guest ? token : undefined} />}
       <Documents order={o} />
       {order.error != null && (
         <p className="muted" role="status">

@@ -7,12 +7,13 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { ErrorView, Loading } from "../components/Status";
+import { guestOrder } from "../components/PayPalApproval";
 import { useSession } from "../state/session";
 
 export function PayPalReturnPage({ outcome }: { outcome: "approved" | "cancelled" }) {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
-  const { api } = useSession();
+  const { api, me } = useSession();
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>(null);
   const started = useRef(false);
@@ -21,11 +22,17 @@ export function PayPalReturnPage({ outcome }: { outcome: "approved" | "cancelled
     if (!token || started.current) return;
     started.current = true;
     const call = outcome === "approved" ? api.payments.paypalReturn : api.payments.paypalCancel;
-    call(token).then(
-      (r) => navigate(`/orders/${encodeURIComponent(r.orderId)}?placed=1`, { replace: true }),
+    // A guest has no session: the order token kept before leaving for PayPal
+    // proves the order is theirs, and opens its page afterwards.
+    const guest = me ? undefined : guestOrder();
+    call(token, guest?.orderToken).then(
+      (r) => {
+        const link = guest && guest.orderId === r.orderId ? `&token=${encodeURIComponent(guest.orderToken)}` : "";
+        navigate(`/orders/${encodeURIComponent(r.orderId)}?placed=1${link}`, { replace: true });
+      },
       (e: unknown) => setError(e),
     );
-  }, [api, navigate, outcome, token]);
+  }, [api, me, navigate, outcome, token]);
 
   const title = outcome === "approved" ? "Back from PayPal" : "Payment cancelled at PayPal";
   if (!token || error != null) {
