@@ -132,7 +132,7 @@ func TestEmbeddedShopPayPalApproval(t *testing.T) {
 			t.Fatalf("add to basket: %d", status)
 		}
 		var placed struct{ OrderID string }
-		body := map[string]any{"payment": map[string]string{"method": "paypal"},
+		body := map[string]any{"payment": map[string]string{"method": "paypal"}, "shippingMethod": "standard",
 			"shippingAddress": map[string]string{"name": "Pat Pal", "line1": "1 Test Street", "city": "Berlin", "postalCode": "10115", "country": "DE"}}
 		req := func() int {
 			return c.doWith(http.MethodPost, "/api/basket/checkout", body, &placed, "Idempotency-Key", key)

@@ -454,6 +454,85 @@ async function main() {
       if (csv.text.trim().split("\n").length < 2) throw new Error(`the CSV by product has no product: ${csv.text}`);
     });
 
+    if (PAYPAL) {
+      // Runs after the admin's step: the admin (still signed in) creates the
+      // code, then the cookies go and a guest shops.
+      const code = `E2E${Date.now().toString(36).toUpperCase()}`;
+      const guestEmail = `e2e-guest+${Date.now()}@example.com`;
+      await step("guest: checkout with a discount code, a shipping method and PayPal approval", async () => {
+        const created = await page.evaluate(async (code) => {
+          const csrf = await (await fetch("/api/auth/csrf", { credentials: "same-origin" })).json();
+          const r = await fetch("/api/admin/discounts", {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", [csrf.headerName || "X-CSRF-Token"]: csrf.token },
+            body: JSON.stringify({ code, kind: "percentage", percentOff: 10, maxUses: 5 }),
+          });
+          return { status: r.status, body: await r.text() };
+        }, code);
+        if (created.status !== 201) throw new Error(`creating code ${code}: ${created.status} ${created.body}`);
+        await context.clearCookies();
+
+        await addProductsFromCatalog(page, 1);
+        await page.goto(`${SHOP}/basket`);
+        await page.getByLabel("Discount code").fill(code.toLowerCase());
+        await page.getByRole("button", { name: "Apply" }).click();
+        await page.getByTestId("discount-code").waitFor();
+        await screenshot(page, "guest-basket-code");
+
+        await page.goto(`${SHOP}/checkout`);
+        await page.getByRole("button", { name: "Place order" }).waitFor({ timeout: 20000 });
+        await page.getByLabel("Email", { exact: true }).fill(guestEmail);
+        await page.getByLabel("Full name", { exact: true }).fill("E2E Guest");
+        await page.getByLabel("Address line 1", { exact: true }).fill("2 Guest Lane");
+        await page.getByLabel("Postal code", { exact: true }).fill("10117");
+        await page.getByLabel("City", { exact: true }).fill("Berlin");
+        await page.getByLabel("Country (2-letter code)", { exact: true }).fill("DE");
+        const express = page.getByRole("radio", { name: /^Express/ });
+        await express.first().waitFor({ timeout: 15000 });
+        await express.first().check();
+        await page.getByRole("radio", { name: "PayPal" }).check();
+        await screenshot(page, "guest-checkout");
+        await page.getByRole("button", { name: "Place order" }).click();
+        // The order page (through its signed link) sends the guest on to PayPal.
+        await page.waitForURL((u) => u.href.startsWith(`${PAYPAL}/checkoutnow`), { timeout: 30000 });
+        await page.getByTestId("paypal-order").waitFor();
+        await page.getByRole("button", { name: "Approve" }).click();
+        await page.waitForURL(/\/orders\/[^/?]+\?.*token=/, { timeout: 30000 });
+        const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+        const status = await waitForStatus(page, ["Paid", "Cancelled"]);
+        await screenshot(page, "guest-paypal-paid");
+        if (status !== "Paid") throw new Error(`guest PayPal order ${orderId} ended ${status}, not Paid`);
+        const token = new URL(page.url()).searchParams.get("token");
+        const order = await page.evaluate(
+          async ([id, token]) => (await fetch(`/api/orders/${id}?token=${encodeURIComponent(token)}`)).json(),
+          [orderId, token],
+        );
+        if (!order.guest || order.discount?.code !== code || order.shippingMethod !== "express") {
+          throw new Error(`the guest order does not record guest/code/method: ${JSON.stringify({ guest: order.guest, discount: order.discount, shippingMethod: order.shippingMethod })}`);
+        }
+        const b = order.breakdown;
+        if (!b || b.gross?.amount !== order.total?.amount || !(b.discount?.amount > 0) || !(b.shipping?.gross?.amount > 0)) {
+          throw new Error(`the guest order's breakdown lacks the discount or the shipping: ${JSON.stringify(b)}`);
+        }
+        // The confirmation email carries the signed link to the order's page.
+        const deadline = Date.now() + 30000;
+        let link = null;
+        while (!link && Date.now() < deadline) {
+          const mails = (await readMail().catch(() => [])).filter((m) => m.to.toLowerCase().includes(guestEmail));
+          for (const m of mails) {
+            const found = `${m.text}\n${m.html}`.match(new RegExp(`/orders/${orderId}\\?token=[^\\s"'<>]+`));
+            if (found) link = found[0].replace(/&amp;/g, "&");
+          }
+          if (!link) await sleep(1000);
+        }
+        if (!link) throw new Error(`no email to ${guestEmail} links to order ${orderId} with its token`);
+        await page.goto(`${SHOP}${link}`);
+        await page.getByTestId("order-status").waitFor();
+        await screenshot(page, "guest-order-from-email");
+      });
+    }
+
     await step("no uncaught errors in the page", async () => {
       if (consoleErrors.length) throw new Error(consoleErrors.join("\n"));
     });

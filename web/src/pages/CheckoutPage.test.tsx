@@ -57,6 +57,27 @@ describe("CheckoutPage", () => {
     await waitFor(() => expect(calls.find((c) => c.path === "/api/basket/checkout")?.body).toMatchObject({ payment: { method: "paypal" } }));
   });
 
+  it("lets the buyer choose among the methods the shop offers", async () => {
+    const { calls } = renderPage(<CheckoutPage />, {
+      routes: {
+        ...signedIn,
+        // stripe without a publishable key cannot run in the browser: not offered
+        "GET /api/config": () => json({ paymentMethods: ["sandbox", "stripe", "paypal"], paymentGateway: "sandbox" }),
+        "POST /api/basket/checkout": () => json({ orderId: "o-79" }, 202),
+      },
+      url: "/checkout",
+      path: "/checkout",
+    });
+    await waitFor(() => expect((screen.getByLabelText("Address line 1") as HTMLInputElement).value).toBe("12 Analytical St"));
+    const group = screen.getByRole("radiogroup", { name: "Payment method" });
+    expect(Array.from(group.querySelectorAll("input")).map((i) => (i as HTMLInputElement).value)).toEqual(["sandbox", "paypal"]);
+    expect(screen.getByLabelText("Card number")).toBeTruthy();
+    fireEvent.click(screen.getByLabelText("PayPal"));
+    expect(screen.queryByLabelText("Card number")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Place order" }));
+    await waitFor(() => expect(calls.find((c) => c.path === "/api/basket/checkout")?.body).toMatchObject({ payment: { method: "paypal" } }));
+  });
+
   it("reuses the Idempotency-Key when the same order is retried, and makes a new one when it changes", async () => {
     let n = 0;
     const { calls } = renderPage(<CheckoutPage />, {

@@ -16,7 +16,15 @@ const StripePayment = lazy(() => import("../components/StripePayment").then((m) 
 
 const EMPTY_ADDRESS: Address = { name: "", line1: "", line2: "", city: "", postalCode: "", country: "" };
 
-export const TEST_CARDS = [
+export type PayMethod = "sandbox" | "stripe" | "paypal";
+
+const PAY_METHOD_NAMES: Record<PayMethod, string> = {
+  sandbox: "Card (sandbox)",
+  stripe: "Card",
+  paypal: "PayPal",
+};
+
+const TEST_CARDS = [
   { number: "4242 4242 4242 4242", label: "succeeds" },
   { number: "4000 0000 0000 0002", label: "is declined" },
   { number: "4000 0000 0000 9995", label: "has insufficient funds" },
@@ -68,6 +76,7 @@ export function CheckoutPage() {
   const [cardError, setCardError] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [payChoice, setPayChoice] = useState("");
   const [stripeStep, setStripeStep] = useState<{ orderId: string; clientSecret: string } | null>(null);
   const prefilled = useRef(false);
 
@@ -103,9 +112,12 @@ export function CheckoutPage() {
   }, [country, shippingMethod, estimateFor, setEstimateFor]);
 
   // Offer only what the shop accepts: the server refuses any other method.
-  const gateway = config?.paymentMethods?.[0] ?? config?.paymentGateway ?? "sandbox";
-  const stripeKey = gateway === "stripe" ? config?.stripePublishableKey : undefined;
-  const method: "sandbox" | "stripe" | "paypal" = stripeKey ? "stripe" : gateway === "paypal" ? "paypal" : "sandbox";
+  // Stripe needs its publishable key in the browser; without one it is not offered.
+  const offered = (config?.paymentMethods ?? [config?.paymentGateway ?? "sandbox"]).filter(
+    (m): m is PayMethod => m === "sandbox" || m === "paypal" || (m === "stripe" && !!config?.stripePublishableKey),
+  );
+  const method: PayMethod = offered.includes(payChoice as PayMethod) ? (payChoice as PayMethod) : (offered[0] ?? "sandbox");
+  const stripeKey = method === "stripe" ? config?.stripePublishableKey : undefined;
 
   if (!config) return <Loading label="Loading checkout…" />;
   if (basket.loading && !basket.basket) return <Loading label="Loading your basket…" />;
@@ -320,6 +332,17 @@ export function CheckoutPage() {
           </fieldset>
           <fieldset>
             <legend>Payment</legend>
+            {offered.length > 1 && (
+              <div role="radiogroup" aria-label="Payment method">
+                {offered.map((m) => (
+                  <label key={m} className="radio">
+                    <input type="radio" name="payment.method" value={m} checked={method === m}
+                      onChange={() => setPayChoice(m)} />{" "}
+                    {PAY_METHOD_NAMES[m]}
+                  </label>
+                ))}
+              </div>
+            )}
             {method === "sandbox" && (
               <>
                 <Field label="Card number" name="payment.cardNumber" inputMode="numeric" autoComplete="cc-number"
