@@ -1,7 +1,6 @@
 package admindiscounts
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,17 +10,12 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/evshop/shop/api/gateway"
+	"github.com/evshop/shop/api/apitest"
 	"github.com/evshop/shop/discounts"
 	"github.com/evshop/shop/discounts/memstore"
 	"github.com/evshop/shop/domain/money"
@@ -29,53 +23,6 @@ import (
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/platform/testenv"
 )
-
-var contract struct {
-	once   sync.Once
-	router routers.Router
-	err    error
-}
-
-// checkContract fails t when an answer is not what openapi.json says the
-// operation answers, or when the API accepted a request the document
-// refuses.
-func checkContract(t *testing.T, method, path, reqBody string, status int, header http.Header, body []byte) {
-	t.Helper()
-	contract.once.Do(func() {
-		doc, err := openapi3.NewLoader().LoadFromData(gateway.OpenAPI())
-		if err == nil {
-			err = doc.Validate(context.Background())
-		}
-		if err == nil {
-			doc.Servers = nil
-			contract.router, err = gorillamux.NewRouter(doc)
-		}
-		contract.err = err
-	})
-	if contract.err != nil {
-		t.Fatalf("openapi.json: %v", contract.err)
-	}
-	req := httptest.NewRequest(method, strings.TrimSuffix(path, "/"), strings.NewReader(reqBody))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", "t")
-	route, params, err := contract.router.FindRoute(req)
-	if err != nil {
-		t.Fatalf("%s %s is not in openapi.json: %v", method, path, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}}
-	if status < 300 && reqBody != "" {
-		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-			t.Errorf("%s %s was accepted (%d) but the document refuses it: %v", method, path, status, err)
-		}
-	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
-		Body: io.NopCloser(bytes.NewReader(body)), Options: in.Options}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\n")
-		t.Errorf("%s %s → %d does not match openapi.json: %s\nbody: %.300s", method, path, status, msg, body)
-	}
-}
 
 // roleHeader stands in for the gateway's token check.
 func roleHeader(c *fiber.Ctx) error {
@@ -128,7 +75,7 @@ func run(t *testing.T, app *fiber.App, tests []call) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
-		checkContract(t, tt.method, path, tt.body, res.StatusCode, res.Header, body)
+		apitest.CheckJSON(t, tt.method, path, tt.body, res.StatusCode, res.Header, body)
 		if res.StatusCode != tt.status {
 			t.Fatalf("%s: %d %s, want %d", tt.name, res.StatusCode, body, tt.status)
 		}

@@ -1,28 +1,20 @@
 package adminwebhooks
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/evshop/shop/api/gateway"
-
+	"github.com/evshop/shop/api/apitest"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/httpx"
@@ -30,55 +22,6 @@ import (
 	"github.com/evshop/shop/webhooks"
 	"github.com/evshop/shop/webhooks/memstore"
 )
-
-// checkContract fails t when an answer is not what api/gateway/openapi.json
-// says the operation answers, or when a request the API accepted is one the
-// document refuses.
-func checkContract(t *testing.T, method, path, reqBody string, status int, header http.Header, body []byte) {
-	t.Helper()
-	contract.once.Do(func() {
-		doc, err := openapi3.NewLoader().LoadFromData(gateway.OpenAPI())
-		if err == nil {
-			err = doc.Validate(context.Background())
-		}
-		if err == nil {
-			doc.Servers = nil
-			contract.router, err = gorillamux.NewRouter(doc)
-		}
-		contract.err = err
-	})
-	if contract.err != nil {
-		t.Fatalf("openapi.json: %v", contract.err)
-	}
-	// The document names the collection without the trailing slash the
-	// test's paths carry (the gateway serves both).
-	req := httptest.NewRequest(method, strings.TrimSuffix(path, "/"), strings.NewReader(reqBody))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", "t")
-	route, params, err := contract.router.FindRoute(req)
-	if err != nil {
-		return // a path outside the document (hostile input): its own assertions cover it
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}}
-	if status < 300 && reqBody != "" {
-		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-			t.Errorf("%s %s was accepted (%d) but the document refuses it: %v", method, path, status, err)
-		}
-	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
-		Body: io.NopCloser(bytes.NewReader(body)), Options: in.Options}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\n")
-		t.Errorf("%s %s → %d does not match openapi.json: %s\nbody: %.300s", method, path, status, msg, body)
-	}
-}
-
-var contract struct {
-	once   sync.Once
-	router routers.Router
-	err    error
-}
 
 // roleHeader stands in for the gateway's token check.
 func roleHeader(c *fiber.Ctx) error {
@@ -186,7 +129,7 @@ func TestWebhookAdmin(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
-		checkContract(t, tt.method, path, tt.body, res.StatusCode, res.Header, body)
+		apitest.CheckJSON(t, tt.method, path, tt.body, res.StatusCode, res.Header, body)
 		if res.StatusCode != tt.status || !strings.Contains(string(body), tt.contains) {
 			t.Fatalf("%s: %d %s, want %d containing %q", tt.name, res.StatusCode, body, tt.status, tt.contains)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/evshop/shop/api/apitest"
 	"github.com/evshop/shop/api/auth"
 	"github.com/evshop/shop/api/gateway"
 	ident "github.com/evshop/shop/commands/identity"
@@ -218,7 +219,7 @@ func (b *browser) do(method, path string, body any) response {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if !b.standIn {
-		checkAnswer(b.t, req, sent, resp.StatusCode, resp.Header, raw)
+		apitest.Check(b.t, req, sent, resp.StatusCode, resp.Header, raw)
 	}
 	for _, c := range resp.Cookies() {
 		if c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now())) {

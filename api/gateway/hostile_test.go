@@ -18,6 +18,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/evshop/shop/api/apitest"
 	"github.com/evshop/shop/api/gateway"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
@@ -153,7 +154,7 @@ func (b *shopper) send(method, target string, header map[string]string, body []b
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	checkAnswer(b.t, req, body, resp.StatusCode, resp.Header, raw)
+	apitest.Check(b.t, req, body, resp.StatusCode, resp.Header, raw)
 	for _, c := range resp.Cookies() {
 		if c.MaxAge < 0 || c.Value == "" {
 			delete(b.cookies, c.Name)

@@ -9,7 +9,7 @@ import (
 )
 
 // TestShippingMethodsMatchTheDocument: GET /api/shipping/methods answers
-// what openapi.json says (checkAnswer runs on every request), priced
+// what openapi.json says (apitest.Check runs on every request), priced
 // methods for a served country and 422 problems for bad input.
 func TestShippingMethodsMatchTheDocument(t *testing.T) {
 	t.Parallel()

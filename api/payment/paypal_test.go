@@ -1,7 +1,6 @@
 package payment_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,17 +9,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/evshop/shop/api/gateway"
+	"github.com/evshop/shop/api/apitest"
 	api "github.com/evshop/shop/api/payment"
 	cmdpay "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/domain/money"
@@ -36,54 +30,6 @@ import (
 	"github.com/evshop/shop/platform/httpx"
 	projection "github.com/evshop/shop/projections/payments"
 )
-
-var contract struct {
-	once   sync.Once
-	router routers.Router
-	err    error
-}
-
-// checkContract fails t when an answer is not what api/gateway/openapi.json
-// says the operation answers, or when a request the API accepted is one the
-// document refuses.
-func checkContract(t *testing.T, method, path, reqBody string, status int, header http.Header, body []byte) {
-	t.Helper()
-	contract.once.Do(func() {
-		doc, err := openapi3.NewLoader().LoadFromData(gateway.OpenAPI())
-		if err == nil {
-			err = doc.Validate(context.Background())
-		}
-		if err == nil {
-			doc.Servers = nil
-			contract.router, err = gorillamux.NewRouter(doc)
-		}
-		contract.err = err
-	})
-	if contract.err != nil {
-		t.Fatalf("openapi.json: %v", contract.err)
-	}
-	req := httptest.NewRequest(method, path, strings.NewReader(reqBody))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", "t")
-	route, params, err := contract.router.FindRoute(req)
-	if err != nil {
-		t.Errorf("%s %s is not in openapi.json: %v", method, path, err)
-		return
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}}
-	if status < 300 && reqBody != "" {
-		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-			t.Errorf("%s %s was accepted (%d) but the document refuses it: %v", method, path, status, err)
-		}
-	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
-		Body: io.NopCloser(bytes.NewReader(body)), Options: in.Options}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\n")
-		t.Errorf("%s %s → %d does not match openapi.json: %s\nbody: %.300s", method, path, status, msg, body)
-	}
-}
 
 type paypalEnv struct {
 	app   *fiber.App
@@ -139,7 +85,7 @@ func (e *paypalEnv) call(t *testing.T, method, path, user, body string) (int, ma
 		t.Fatal(err)
 	}
 	raw, _ := io.ReadAll(resp.Body)
-	checkContract(t, method, path, body, resp.StatusCode, resp.Header, raw)
+	apitest.CheckJSON(t, method, path, body, resp.StatusCode, resp.Header, raw)
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return resp.StatusCode, out
@@ -264,7 +210,9 @@ func TestPayPalGuestFlow(t *testing.T) {
 	}
 	orderID, otherOrder := load(pid), load(other)
 	token, otherToken := e.links.Token(orderID), e.links.Token(otherOrder)
-	body := func(ref, orderToken string) string { return `{"token":"` + ref + `","orderToken":"` + orderToken + `"}` }
+	body := func(ref, orderToken string) string {
+		return `{"token":"` + ref + `","orderToken":"` + orderToken + `"}`
+	}
 	approval := "/api/payments/" + pid + "/approval"
 	run(t, e, []step{
 		{"approval: no session, no token", "GET", approval, "", "", 401, ""},
