@@ -215,6 +215,7 @@ async function checkoutWithPayPal(page) {
       },
       body: JSON.stringify({
         shippingAddress: { name: "E2E Shopper", line1: "1 Test Street", city: "Berlin", postalCode: "10115", country: "DE" },
+        shippingMethod: "standard",
         payment: { method: "paypal" },
       }),
     });
@@ -475,7 +476,7 @@ async function main() {
 
         await addProductsFromCatalog(page, 1);
         await page.goto(`${SHOP}/basket`);
-        await page.getByLabel("Discount code").fill(code.toLowerCase());
+        await page.getByRole("textbox", { name: "Discount code" }).fill(code.toLowerCase());
         await page.getByRole("button", { name: "Apply" }).click();
         await page.getByTestId("discount-code").waitFor();
         await screenshot(page, "guest-basket-code");
