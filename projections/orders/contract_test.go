@@ -220,6 +220,9 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 		id := oid(6)
 		e := placedEvent(id, cust, t0)
 		e.VATID, e.ShippingMethod = "FR12345678901", "standard"
+		for i := range e.Lines {
+			e.Lines[i].TaxClass, e.Lines[i].WeightGrams = string(pricing.TaxReduced), 250*(i+1)
+		}
 		evs := []eventstore.RecordedEvent{rec(t, id, 0, 301, e),
 			rec(t, id, 1, 302, ordering.OrderPaid{OrderID: id, PaymentID: "pay-6", Amount: eur(4500)})}
 		one, batch := newStore(t), newStore(t)
@@ -233,11 +236,22 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 		if err := bp.ApplyBatch(ctx, evs); err != nil {
 			t.Fatal(err)
 		}
+		got := map[string]string{}
 		for name, s := range map[string]Store{"one by one": one, "batched": batch} {
 			o, err := s.Get(ctx, id)
 			if err != nil || o.VATID != "FR12345678901" || o.ShippingMethod != "standard" || o.Status != "Paid" {
 				t.Fatalf("%s: pricing %+v, status %s, %v", name, o.Pricing, o.Status, err)
 			}
+			for _, l := range o.Lines {
+				if l.TaxClass != string(pricing.TaxReduced) || l.WeightGrams == 0 {
+					t.Fatalf("%s: line %+v lost its tax class or weight", name, l)
+				}
+			}
+			b, _ := json.Marshal(o)
+			got[name] = string(b)
+		}
+		if got["one by one"] != got["batched"] {
+			t.Fatalf("the batch stored another order:\none by one %s\nbatched    %s", got["one by one"], got["batched"])
 		}
 	})
 	t.Run("duplicate delivery changes nothing", func(t *testing.T) {

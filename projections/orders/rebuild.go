@@ -91,7 +91,8 @@ func (p *Postgres) ApplyBatch(ctx context.Context, cs []Change) error {
 			r = &batchRow{}
 			state[c.OrderID] = r
 			for i, l := range c.Placed.Lines {
-				lines = append(lines, []any{c.OrderID, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency})
+				lines = append(lines, []any{c.OrderID, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency,
+					l.TaxClass, l.WeightGrams})
 			}
 		}
 		applyTo(&r.o, c)
@@ -105,7 +106,8 @@ func (p *Postgres) ApplyBatch(ctx context.Context, cs []Change) error {
 	}
 	if len(lines) > 0 {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{p.t.lines},
-			[]string{"order_id", "line_no", "sku", "name", "category", "quantity", "unit_amount", "currency"}, pgx.CopyFromRows(lines)); err != nil {
+			[]string{"order_id", "line_no", "sku", "name", "category", "quantity", "unit_amount", "currency", "tax_class", "weight_grams"},
+			pgx.CopyFromRows(lines)); err != nil {
 			return fmt.Errorf("orders: batch lines: %w", err)
 		}
 	}
