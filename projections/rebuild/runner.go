@@ -315,28 +315,38 @@ func (r *Runner) Status(ctx context.Context, name string) (Status, error) {
 	if err := r.lag(ctx, p, &st); err != nil {
 		return Status{}, err
 	}
-	saved, ok, err := r.cfg.State.Load(ctx, name)
-	if err != nil {
-		return Status{}, err
-	}
-	r.mu.Lock()
-	if a, running := r.active[name]; running {
-		saved, ok = *a, true
-	}
-	r.mu.Unlock()
-	if ok {
-		st.Rebuild = &saved
-		st.State = saved.State
-	}
+	// The lock is read before the saved state: a run saves its outcome
+	// before it lets go of the lock, so a state read after an unlocked
+	// lock is that outcome, never a finished run's "running".
 	locked, err := r.cfg.State.Locked(ctx, name)
 	if err != nil {
 		return Status{}, err
 	}
+	saved, ok, err := r.cfg.State.Load(ctx, name)
+	if err != nil {
+		return Status{}, err
+	}
+	if ok {
+		st.Rebuild = &saved
+		st.State = saved.State
+	}
+	r.mu.Lock()
+	if a, running := r.active[name]; running {
+		c := *a
+		st.Rebuild, st.State = &c, c.State
+	}
+	r.mu.Unlock()
 	switch {
 	case locked:
 		st.State = StateRunning
 	case st.State == StateRunning:
-		// Saved as running but nobody holds the lock: the runner died.
+		// Saved as running but the lock was free: either a run began
+		// after the lock was read, or the runner died.
+		if again, err := r.cfg.State.Locked(ctx, name); err != nil {
+			return Status{}, err
+		} else if again {
+			break
+		}
 		st.State = StateInterrupted
 	}
 	return st, nil
