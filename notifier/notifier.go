@@ -66,6 +66,11 @@ type Config struct {
 	// OrderLinks signs the order status links that guest orders' emails
 	// carry (platform/guestorder); without it they carry none.
 	OrderLinks *guestorder.Signer
+	// Events is optional: an order email that arrives before its
+	// OrderPlaced (competing consumers, a redelivery after a broker restart)
+	// reads the order from its stream, where OrderPlaced is always first,
+	// instead of waiting for the bus to bring it.
+	Events StreamReader
 	// ReminderIdle is how long a basket must sit untouched (default 24h);
 	// ReminderMaxAge skips baskets idle for longer (default 7 days), so a
 	// replay of old history does not remind anyone about ancient baskets.
@@ -254,12 +259,33 @@ func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEven
 	return nil
 }
 
+// orderFromStream remembers the order from the first event of its stream
+// (OrderPlaced) and returns it; ErrNotFound when the stream holds none.
+func (n *Notifier) orderFromStream(ctx context.Context, orderID string) (Order, error) {
+	for ev, err := range n.cfg.Events.Read(ctx, "order-"+orderID, 0) {
+		if err != nil {
+			return Order{}, fmt.Errorf("notifier: read order %s: %w", orderID, err)
+		}
+		if ev.Type != EventOrderPlaced {
+			break
+		}
+		if err := n.onOrderPlaced(ctx, ev); err != nil {
+			return Order{}, err
+		}
+		return n.cfg.Orders.Order(ctx, orderID)
+	}
+	return Order{}, ErrNotFound
+}
+
 func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent, kind templates.Kind) error {
 	var e orderEvent
 	if err := json.Unmarshal(ev.Data, &e); err != nil || e.OrderID == "" {
 		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
 	}
 	o, err := n.cfg.Orders.Order(ctx, e.OrderID)
+	if errors.Is(err, ErrNotFound) && n.cfg.Events != nil {
+		o, err = n.orderFromStream(ctx, e.OrderID)
+	}
 	if errors.Is(err, ErrNotFound) {
 		// OrderPlaced may still be on its way (or retrying); let the bus
 		// redeliver, and dead-letter after its bounded retries.

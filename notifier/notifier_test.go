@@ -38,7 +38,7 @@ type harness struct {
 	clock  *testenv.Clock
 }
 
-func newHarness(t *testing.T, sender mail.Sender) *harness {
+func newHarness(t *testing.T, sender mail.Sender, events ...notifier.StreamReader) *harness {
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key) //nolint:errcheck
@@ -64,6 +64,14 @@ func newHarness(t *testing.T, sender mail.Sender) *harness {
 		PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
 		Retry: mail.RetryConfig{Attempts: 1},
 	})
+	if err == nil && len(events) > 0 {
+		h.n, err = notifier.New(notifier.Config{OrderLinks: h.links,
+			Sender: sender, Templates: tpl, Deliveries: h.store, Orders: h.store, Baskets: h.store, BackInStock: h.store,
+			Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
+			PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
+			Retry: mail.RetryConfig{Attempts: 1}, Events: events[0],
+		})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

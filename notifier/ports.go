@@ -3,9 +3,11 @@ package notifier
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/notifier/templates"
 )
 
@@ -181,4 +183,9 @@ type BackInStock interface {
 	Subscribed(ctx context.Context, sku, customerID string) (bool, error)
 	// Subscribers lists the customers waiting for sku, oldest request first.
 	Subscribers(ctx context.Context, sku string) ([]string, error)
+}
+
+// StreamReader reads one stream of the event store (eventstore.Store).
+type StreamReader interface {
+	Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error]
 }

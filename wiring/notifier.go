@@ -63,6 +63,9 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	var sender mail.Sender
 	cfg := notifier.Config{Templates: tpl, LinkBox: box, PublicURL: o.Public.URL, Log: in.Log, Registerer: in.Registry,
 		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: o.ReminderIdle, ReminderMaxAge: o.ReminderMaxAge, OrderLinks: links}
+	if cfg.Events, err = in.EventStore(ctx); err != nil {
+		return nil, err
+	}
 	switch {
 	case in.S.Durable():
 		db, err := in.SQLite(ctx)

@@ -1,0 +1,73 @@
+package notifier_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/evshop/shop/domain/money"
+	"github.com/evshop/shop/eventstore"
+	esmem "github.com/evshop/shop/eventstore/memory"
+	"github.com/evshop/shop/notifier"
+)
+
+// TestOrderEmailBeforeItsOrderPlaced: an order email whose OrderPlaced has
+// not come over the bus yet (competing consumers, a redelivery after a
+// broker restart) reads the order from its stream when the notifier has the
+// event store, and is sent once; without the store, or when the stream does
+// not hold the order, it is refused for the bus to retry.
+func TestOrderEmailBeforeItsOrderPlaced(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		withStore bool
+		inStream  bool
+		wantMails int
+		wantRetry bool
+	}{
+		{"store holds the order", true, true, 1, false},
+		{"store without the order", true, false, 0, true},
+		{"no store", false, true, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			orderID, email := uuid.NewString(), "early@example.com"
+			placed := map[string]any{
+				"orderId": orderID, "customerId": customer, "email": email,
+				"lines": []map[string]any{{"sku": "MUG", "name": "Blue Mug", "category": "kitchen", "quantity": 1,
+					"unitPrice": money.DTO{Amount: 1250, Currency: "EUR"}}},
+				"total": money.DTO{Amount: 1250, Currency: "EUR"}, "currency": "EUR",
+				"shippingAddress": map[string]any{"name": "Early", "line1": "1 Rue", "city": "Paris", "postalCode": "75001", "country": "FR"},
+				"payment":         map[string]any{"method": "stripe"},
+				"placedAt":        time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+			store := esmem.New()
+			if tt.inStream {
+				data, _ := json.Marshal(placed)
+				if _, err := store.Append(ctx, "order-"+orderID, eventstore.NoStream(),
+					eventstore.EventData{ID: uuid.NewString(), Type: notifier.EventOrderPlaced, Data: data}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var h *harness
+			if tt.withStore {
+				h = newHarness(t, nil, store)
+			} else {
+				h = newHarness(t, nil)
+			}
+			cancelled := event(notifier.EventOrderCancelled, "order-"+orderID, 1, map[string]any{"orderId": orderID, "reason": "payment declined"})
+			err := h.n.Handle(ctx, cancelled)
+			if got := len(h.outbox.To(email)); got != tt.wantMails {
+				t.Fatalf("%d mails, want %d (err %v)", got, tt.wantMails, err)
+			}
+			if (err != nil) != tt.wantRetry || (err != nil && !errors.Is(err, notifier.ErrNotFound)) {
+				t.Fatalf("err = %v, want a retry: %v", err, tt.wantRetry)
+			}
+		})
+	}
+}
