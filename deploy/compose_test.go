@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -273,14 +272,17 @@ func rewriteHosts(v string, addrs map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
+// freeAddr is a listen address for a service the test starts: below the
+// ephemeral range (harness.FreeAddr), since a port 0 one could be taken by a
+// client connection before the service binds it (seen: "address already in
+// use").
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := harness.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
 func randomHex(n int) string {

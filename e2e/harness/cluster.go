@@ -485,6 +485,10 @@ func AMQPNames(t testing.TB, prefix string) (queues, exchanges []string) {
 	return list("list_queues"), list("list_exchanges")
 }
 
+// FreeAddr is a loopback listen address for a process a test starts: a port
+// below the ephemeral range, never handed out twice in this test binary.
+func FreeAddr() (string, error) { return freeAddr() }
+
 func freeAddr() (string, error) {
 	// Not port 0: the kernel hands those out of the ephemeral range, where
 	// the cluster's own client connections (to PostgreSQL, RabbitMQ, …)
