@@ -138,6 +138,11 @@ describe("OrderPage through a guest's status link", () => {
       path: "/orders/:orderId",
     });
     expect((await screen.findByTestId("order-id")).textContent).toBe("o-9");
-    expect(calls.some((c) => c.path === "/api/payments")).toBe(false);
+    // The guest's payments are read with the order's token, never a session.
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/payments")).toBe(true));
+    for (const c of calls.filter((c) => c.path === "/api/payments")) {
+      expect(c.query.get("orderToken")).toBe("abc");
+      expect(c.query.get("orderId")).toBe("o-9");
+    }
   });
 });
