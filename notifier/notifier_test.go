@@ -58,20 +58,16 @@ func newHarness(t *testing.T, sender mail.Sender, events ...notifier.StreamReade
 	if h.links, err = guestorder.NewSigner(key); err != nil {
 		t.Fatal(err)
 	}
-	h.n, err = notifier.New(notifier.Config{OrderLinks: h.links,
+	cfg := notifier.Config{OrderLinks: h.links,
 		Sender: sender, Templates: tpl, Deliveries: h.store, Orders: h.store, Baskets: h.store, BackInStock: h.store,
 		Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
 		PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
 		Retry: mail.RetryConfig{Attempts: 1},
-	})
-	if err == nil && len(events) > 0 {
-		h.n, err = notifier.New(notifier.Config{OrderLinks: h.links,
-			Sender: sender, Templates: tpl, Deliveries: h.store, Orders: h.store, Baskets: h.store, BackInStock: h.store,
-			Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
-			PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
-			Retry: mail.RetryConfig{Attempts: 1}, Events: events[0],
-		})
 	}
+	if len(events) > 0 {
+		cfg.Events = events[0]
+	}
+	h.n, err = notifier.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

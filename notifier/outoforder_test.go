@@ -54,12 +54,11 @@ func TestOrderEmailBeforeItsOrderPlaced(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var h *harness
+			var events []notifier.StreamReader
 			if tt.withStore {
-				h = newHarness(t, nil, store)
-			} else {
-				h = newHarness(t, nil)
+				events = append(events, store)
 			}
+			h := newHarness(t, nil, events...)
 			cancelled := event(notifier.EventOrderCancelled, "order-"+orderID, 1, map[string]any{"orderId": orderID, "reason": "payment declined"})
 			err := h.n.Handle(ctx, cancelled)
 			if got := len(h.outbox.To(email)); got != tt.wantMails {
