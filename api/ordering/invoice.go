@@ -129,19 +129,28 @@ func (a *API) seller() Seller {
 	return s
 }
 
-// document answers the owner or staff with the document find finds on the
-// order; anyone else, and everyone before it is issued, gets 404.
+// document answers the owner, staff or — with ?token= — the holder of a
+// guest order's signed link with the document find finds on the order;
+// anyone else, and everyone before it is issued, gets 404. A token that is
+// not valid for this order is the same 404 as a missing order.
 func (a *API) document(c *fiber.Ctx, find func(o orders.Order) (Document, bool)) error {
-	p, _ := authn.FromCtx(c)
 	id, err := pathOrderID(c)
 	if err != nil {
 		return err
+	}
+	linked := c.Request().URI().QueryArgs().Has("token")
+	if linked && (a.d.OrderLinks == nil || a.d.OrderLinks.Verify(id, c.Query("token")) != nil) {
+		return httpx.NotFound("no such order")
+	}
+	p, signedIn := authn.FromCtx(c)
+	if !linked && !signedIn {
+		return httpx.Unauthorized("sign in, or use the order's link")
 	}
 	o, err := a.current(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	if o.Version == 0 || (!p.IsStaff() && !strings.EqualFold(o.CustomerID, p.UserID)) {
+	if o.Version == 0 || (!linked && !p.IsStaff() && !strings.EqualFold(o.CustomerID, p.UserID)) {
 		return httpx.NotFound("no such order")
 	}
 	d, ok := find(o)

@@ -86,6 +86,13 @@ func TestInvoiceAndCreditNoteDocuments(t *testing.T) {
 		{"no credit note yet", "/api/orders/" + orderID + "/credit-notes/CN-000001", "alice", 404},
 		{"the invoice is not a credit note", "/api/orders/" + orderID + "/credit-notes/INV-000042", "alice", 404},
 		{"overlong number", "/api/orders/" + orderID + "/credit-notes/" + strings.Repeat("C", 41), "alice", 404},
+		// A guest has no session: the order's signed link opens its documents.
+		{"order link without a session", invoice + "?token=" + e.links.Token(orderID), "", 200},
+		{"order link with another customer's session", invoice + "?token=" + e.links.Token(orderID), "bob", 200},
+		{"another order's link", invoice + "?token=" + e.links.Token(guestOrderID), "", 404},
+		{"another order's link with the owner's session", invoice + "?token=" + e.links.Token(guestOrderID), "alice", 404},
+		{"empty link token", invoice + "?token=", "", 404},
+		{"credit note by link, none yet", "/api/orders/" + orderID + "/credit-notes/CN-000001?token=" + e.links.Token(orderID), "", 404},
 	}
 	for _, tt := range tests {
 		if s, _, raw := e.do(t, "GET", tt.path, tt.token, ""); s != tt.status {

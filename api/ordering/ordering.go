@@ -116,8 +116,9 @@ func (a *API) Mount(r fiber.Router) {
 	}
 	r.Get("/", authn.Required(), a.listMine)
 	r.Get("/:id", a.byLink, authn.Required(), func(c *fiber.Ctx) error { return a.get(c, true) })
-	r.Get("/:id/invoice", authn.Required(), a.invoice)
-	r.Get("/:id/credit-notes/:number", authn.Required(), a.creditNote)
+	// The documents check the session or the guest link themselves.
+	r.Get("/:id/invoice", a.invoice)
+	r.Get("/:id/credit-notes/:number", a.creditNote)
 }
 
 // byLink serves GET /{id}?token=: the order of a guest checkout through its

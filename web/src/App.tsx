@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, type ReactElement } from "react";
 import { Route, Routes, useSearchParams } from "react-router-dom";
 import type { Api } from "./api/endpoints";
 import { Layout } from "./components/Layout";
@@ -51,8 +51,8 @@ export function App({ api }: { api: Api }) {
             <Route path="/checkout/paypal/cancel" element={<PayPalReturnPage outcome="cancelled" />} />
             <Route path="/orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
             <Route path="/orders/:orderId" element={<OrderRoute />} />
-            <Route path="/orders/:orderId/invoice" element={<RequireAuth><InvoicePage /></RequireAuth>} />
-            <Route path="/orders/:orderId/credit-notes/:number" element={<RequireAuth><InvoicePage /></RequireAuth>} />
+            <Route path="/orders/:orderId/invoice" element={<LinkedOrAuth><InvoicePage /></LinkedOrAuth>} />
+            <Route path="/orders/:orderId/credit-notes/:number" element={<LinkedOrAuth><InvoicePage /></LinkedOrAuth>} />
             <Route path="/profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />
             <Route path="/admin" element={<RequireStaff><AdminLayout /></RequireStaff>}>
               <Route index element={<AdminOrdersPage />} />
@@ -82,12 +82,15 @@ export function App({ api }: { api: Api }) {
 
 /** An order page: a guest's through the signed token of its status link, else the signed-in customer's. */
 function OrderRoute() {
-  const [params] = useSearchParams();
-  return params.get("token") ? (
-    <OrderPage />
-  ) : (
-    <RequireAuth>
+  return (
+    <LinkedOrAuth>
       <OrderPage />
-    </RequireAuth>
+    </LinkedOrAuth>
   );
+}
+
+/** A page of one order (the order, its invoice, its credit notes): a guest opens it through the order's signed token, anyone else signs in. */
+function LinkedOrAuth({ children }: { children: ReactElement }) {
+  const [params] = useSearchParams();
+  return params.get("token") ? children : <RequireAuth>{children}</RequireAuth>;
 }

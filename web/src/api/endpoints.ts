@@ -146,10 +146,14 @@ export function createApi(client: ApiClient) {
       /** token: a guest order's signed status token (no session needed then). */
       get: (id: string, token?: string) =>
         client.get<OrderDetail>(`/api/orders/${seg(id)}`, token ? { query: { token }, refreshOn401: false } : undefined),
-      /** The order's invoice (404 until the order is paid and numbered); staff may read any. */
-      invoice: (id: string) => client.get<OrderDocument>(`/api/orders/${seg(id)}/invoice`),
-      creditNote: (id: string, number: string) =>
-        client.get<OrderDocument>(`/api/orders/${seg(id)}/credit-notes/${seg(number)}`),
+      /** The order's invoice (404 until the order is paid and numbered); staff may read any; token: a guest order's signed token. */
+      invoice: (id: string, token?: string) =>
+        client.get<OrderDocument>(`/api/orders/${seg(id)}/invoice`, token ? { query: { token }, refreshOn401: false } : undefined),
+      creditNote: (id: string, number: string, token?: string) =>
+        client.get<OrderDocument>(
+          `/api/orders/${seg(id)}/credit-notes/${seg(number)}`,
+          token ? { query: { token }, refreshOn401: false } : undefined,
+        ),
     },
 
     // orderToken: a guest buyer's signed order token (no session needed then).

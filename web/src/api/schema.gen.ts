@@ -1213,7 +1213,7 @@ export interface paths {
         };
         /**
          * The order's invoice, printable
-         * @description The invoice of one of my orders (staff: of any order) as a printable document. An order gets its invoice, numbered from the shop's gapless invoice sequence, once it is paid; until then this answers 404.
+         * @description The invoice of one of my orders (staff: of any order) as a printable document. An order gets its invoice, numbered from the shop's gapless invoice sequence, once it is paid; until then this answers 404. A guest checkout's buyer opens it without a session through the order's signed link (`?token=`).
          */
         get: operations["getOrderInvoice"];
         put?: never;
@@ -1233,7 +1233,7 @@ export interface paths {
         };
         /**
          * One credit note of the order, printable
-         * @description The credit note numbered `number` of one of my orders (staff: of any order). Every refund of a paid order gets one, numbered from the shop's gapless credit-note sequence; the order's `creditNotes` list their numbers.
+         * @description The credit note numbered `number` of one of my orders (staff: of any order). Every refund of a paid order gets one, numbered from the shop's gapless credit-note sequence; the order's `creditNotes` list their numbers. A guest checkout's buyer opens it without a session through the order's signed link (`?token=`).
          */
         get: operations["getOrderCreditNote"];
         put?: never;
@@ -7024,7 +7024,10 @@ export interface operations {
     };
     getOrderInvoice: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Signed order status token of a guest checkout */
+                token?: string;
+            };
             header?: never;
             path: {
                 /** @description Order id */
@@ -7043,7 +7046,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDocument"];
                 };
             };
-            /** @description Not signed in, or the access token is invalid or expired */
+            /** @description Neither signed in nor a `token` given */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7065,7 +7068,10 @@ export interface operations {
     };
     getOrderCreditNote: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Signed order status token of a guest checkout */
+                token?: string;
+            };
             header?: never;
             path: {
                 /** @description Order id */
@@ -7086,7 +7092,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDocument"];
                 };
             };
-            /** @description Not signed in, or the access token is invalid or expired */
+            /** @description Neither signed in nor a `token` given */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -124,6 +124,21 @@ describe("InvoicePage", () => {
     expect(screen.getByTestId("document-total").textContent).toMatch(/Credited.*9\.00/);
     expect(calls.some((c) => c.path === "/api/orders/o-1/invoice")).toBe(false);
   });
+
+  it("opens a guest's invoice through the order's token, without a session", async () => {
+    const { calls } = renderPage(<InvoicePage />, {
+      routes: {
+        "GET /api/orders/o-1/invoice": (req) =>
+          req.query.get("token") === "tok-1" ? json(invoice()) : problem(401, "Unauthorized", "sign in, or use the order's link"),
+      },
+      url: "/orders/o-1/invoice?token=tok-1",
+      path: "/orders/:orderId/invoice",
+    });
+    expect((await screen.findByTestId("document-number")).textContent).toBe("INV-000042");
+    expect(screen.getByRole("link", { name: "← Back to the order" }).getAttribute("href")).toBe("/orders/o-1?token=tok-1");
+    // The page asks once, with the token (no 401 → refresh → retry round).
+    expect(calls.filter((c) => c.path === "/api/orders/o-1/invoice").map((c) => c.query.get("token"))).toEqual(["tok-1"]);
+  });
 });
 
 describe("OrderPage documents", () => {
@@ -152,5 +167,29 @@ describe("OrderPage documents", () => {
     expect(screen.getByRole("link", { name: "Invoice INV-000042" }).getAttribute("href")).toBe("/orders/o-1/invoice");
     expect(screen.getByRole("link", { name: "Credit note CN-000007" }).getAttribute("href")).toBe("/orders/o-1/credit-notes/CN-000007");
     expect(links.textContent).toContain("INV-000042");
+  });
+
+  it("carries a guest's order token into the document links", async () => {
+    renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/orders/o-1": (req) =>
+          req.query.get("token") !== "tok-1"
+            ? problem(401, "Unauthorized")
+            : json({
+                orderId: "o-1",
+                status: "Paid",
+                lines: [{ sku: "T1", name: "Sencha", quantity: 2, unitPrice: eur(1250) }],
+                total: eur(2500),
+                shippingAddress: address,
+                history: [{ status: "Placed", at: "2025-01-01T10:00:00Z" }],
+                invoice: { number: "INV-000042", issuedAt: "2025-01-01T10:00:05Z" },
+              }),
+        "GET /api/payments": () => json({ orderId: "o-1", payments: [] }),
+      },
+      url: "/orders/o-1?token=tok-1",
+      path: "/orders/:orderId",
+    });
+    await screen.findByTestId("order-documents");
+    expect(screen.getByRole("link", { name: "Invoice INV-000042" }).getAttribute("href")).toBe("/orders/o-1/invoice?token=tok-1");
   });
 });

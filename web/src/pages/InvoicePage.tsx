@@ -3,7 +3,7 @@
 // print stylesheet drops the shop's header, footer and buttons and leaves the
 // document alone on the sheet.
 
-import { Link, useParams } from "react-router-dom";
+import { Link, useParams, useSearchParams } from "react-router-dom";
 import { isApiError } from "../api/client";
 import type { OrderDocument } from "../api/types";
 import { Price } from "../components/Price";
@@ -14,11 +14,15 @@ import { useSession } from "../state/session";
 
 export function InvoicePage() {
   const { orderId = "", number } = useParams();
+  const [params] = useSearchParams();
+  // A guest opens the documents through the order's signed token.
+  const token = params.get("token") ?? undefined;
   const { api } = useSession();
   const doc = useLoad(
-    () => (number ? api.orders.creditNote(orderId, number) : api.orders.invoice(orderId)),
-    [api, orderId, number],
+    () => (number ? api.orders.creditNote(orderId, number, token) : api.orders.invoice(orderId, token)),
+    [api, orderId, number, token],
   );
+  const back = `/orders/${encodeURIComponent(orderId)}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
   const what = number ? "credit note" : "invoice";
 
   if (doc.status === "loading" && !doc.data) return <Loading label={`Loading the ${what}…`} />;
@@ -37,22 +41,22 @@ export function InvoicePage() {
           <ErrorView what={number ? "Credit note" : "Invoice"} error={doc.error} onRetry={doc.reload} />
         )}
         <p className="no-print">
-          <Link to={`/orders/${orderId}`}>Back to the order</Link>
+          <Link to={back}>Back to the order</Link>
         </p>
       </>
     );
   }
-  return <Document doc={doc.data} />;
+  return <Document doc={doc.data} back={back} />;
 }
 
-function Document({ doc }: { doc: OrderDocument }) {
+function Document({ doc, back }: { doc: OrderDocument; back: string }) {
   const { locale } = useSession();
   const invoice = doc.kind === "invoice";
   const title = invoice ? "Invoice" : "Credit note";
   return (
     <article className="invoice" data-testid="document" data-kind={doc.kind}>
       <p className="no-print invoice-actions">
-        <Link to={`/orders/${doc.orderId}`}>← Back to the order</Link>{" "}
+        <Link to={back}>← Back to the order</Link>{" "}
         <button type="button" onClick={() => window.print()}>
           Print
         </button>

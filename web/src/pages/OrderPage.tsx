@@ -79,7 +79,7 @@ export function OrderPage() {
       </div>
       <Outcome order={o} payments={payments.data} />
       {!settled && <PayPalApproval payments={payments.data} orderToken={guest ? token : undefined} />}
-      <Documents order={o} />
+      <Documents order={o} token={guest ? token : undefined} />
       {order.error != null && (
         <p className="muted" role="status">
           Could not refresh just now; retrying.
@@ -243,16 +243,17 @@ function failureReason(p: Payment): string {
 }
 
 /** Links to the order's invoice and credit notes, once they are issued. */
-function Documents({ order }: { order: OrderDetail }) {
+function Documents({ order, token }: { order: OrderDetail; token?: string }) {
   if (!order.invoice) return null;
   const base = `/orders/${encodeURIComponent(order.orderId)}`;
+  const link = token ? `?token=${encodeURIComponent(token)}` : "";
   return (
     <p data-testid="order-documents">
-      <Link to={`${base}/invoice`}>Invoice {order.invoice.number}</Link>
+      <Link to={`${base}/invoice${link}`}>Invoice {order.invoice.number}</Link>
       {(order.creditNotes ?? []).map((n) => (
         <span key={n.number}>
           {" · "}
-          <Link to={`${base}/credit-notes/${encodeURIComponent(n.number)}`}>Credit note {n.number}</Link>
+          <Link to={`${base}/credit-notes/${encodeURIComponent(n.number)}${link}`}>Credit note {n.number}</Link>
         </span>
       ))}
     </p>
