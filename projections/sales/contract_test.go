@@ -12,6 +12,7 @@ import (
 	"github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/testenv"
 	"github.com/evshop/shop/projections/projectionstest"
@@ -206,6 +207,46 @@ func runContract(t *testing.T, newStore func(t *testing.T, loc *time.Location) s
 				}
 				if cp, err := s.Checkpoint(ctx); err != nil || cp != uint64(len(evs)) {
 					t.Fatalf("checkpoint %d %v, want %d", cp, err, len(evs))
+				}
+			})
+		}
+	})
+	t.Run("a priced order counts net without tax, lines after their discount", func(t *testing.T) {
+		t.Parallel()
+		h := newHistory(t)
+		// Mug 2 × 12.50 with 2.50 off, T-shirt 19.99, shipping 4.90: 19 % tax.
+		bd := &pricing.BreakdownDTO{Currency: "EUR", Country: "DE", PricesIncludeTax: true,
+			Lines: []pricing.LineBreakdownDTO{
+				{SKU: "MUG-01", Quantity: 2, UnitPrice: eur(1250), Amount: eur(2500), Discount: eur(250), Net: eur(1891), Tax: eur(359), Gross: eur(2250)},
+				{SKU: "TEE-02-M", Quantity: 1, UnitPrice: eur(1999), Amount: eur(1999), Discount: eur(0), Net: eur(1680), Tax: eur(319), Gross: eur(1999)},
+			},
+			Shipping: &pricing.ShippingBreakdownDTO{Method: "standard", Amount: eur(490), Discount: eur(0), Net: eur(412), Tax: eur(78), Gross: eur(490)},
+			Subtotal: eur(4499), Discount: eur(250), Net: eur(3983), Tax: eur(756), Gross: eur(4739)}
+		h.add(ordering.Stream(oid(7)), day1, ordering.OrderPlaced{OrderID: oid(7), Lines: []ordering.LineDTO{mug, tee}, Total: eur(4739),
+			Currency: "EUR", PlacedAt: day1, Breakdown: bd})
+		h.add(ordering.Stream(oid(7)), day1, ordering.OrderPaid{OrderID: oid(7), Amount: eur(4739)})
+		// An order placed before pricing existed, paid the same day.
+		legacy := h.order(oid(8), day1, mug)
+		h.add(ordering.Stream(oid(8)), day1, ordering.OrderPaid{OrderID: oid(8), Amount: eur(legacy)})
+		for _, tt := range projectionstest.Batchings(h.evs, h.evs[:1], h.evs[:3], h.evs[1:]) {
+			t.Run(tt.Name, func(t *testing.T) {
+				s := newStore(t, time.UTC)
+				project(t, s, tt.Batches...)
+				day := report(t, s, "2026-03-01", "2026-03-01", sales.ByDay)
+				if tot := day.Totals[0]; tot.Gross != 4739+2500 || tot.Net != 3983+2500 || tot.Orders != 2 {
+					t.Fatalf("day totals %+v, want gross %d net %d", tot, 4739+2500, 3983+2500)
+				}
+				got := map[string][2]int64{}
+				for _, r := range report(t, s, "2026-03-01", "2026-03-01", sales.ByProduct).Products {
+					got[r.SKU] = [2]int64{r.Gross, r.Net}
+				}
+				for _, r := range report(t, s, "2026-03-01", "2026-03-01", sales.ByCategory).Categories {
+					got["category "+r.Category] = [2]int64{r.Gross, r.Net}
+				}
+				want := map[string][2]int64{"MUG-01": {2250 + 2500, 1891 + 2500}, "TEE-02-M": {1999, 1680},
+					"category kitchen": {2250 + 2500, 1891 + 2500}, "category apparel": {1999, 1680}}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("items (gross, net) %v, want %v (shipping is no product's)", got, want)
 				}
 			})
 		}

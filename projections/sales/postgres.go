@@ -146,7 +146,7 @@ func (p *Postgres) load(ctx context.Context, tx pgx.Tx, streams, orders []string
 	if err := rows.Err(); err != nil || len(orders) == 0 {
 		return b, err
 	}
-	rows, err = tx.Query(ctx, `SELECT order_id, sku, name, category, quantity, unit_amount, currency FROM `+p.t.lines+`
+	rows, err = tx.Query(ctx, `SELECT order_id, sku, name, category, quantity, unit_amount, currency, gross_amount, net_amount FROM `+p.t.lines+`
 		WHERE order_id = ANY($1) ORDER BY order_id, line_no`, orders)
 	if err != nil {
 		return b, fmt.Errorf("sales: load lines: %w", err)
@@ -155,8 +155,12 @@ func (p *Postgres) load(ctx context.Context, tx pgx.Tx, streams, orders []string
 	for rows.Next() {
 		var id string
 		var l Line
-		if err := rows.Scan(&id, &l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency); err != nil {
+		var gross, net *int64
+		if err := rows.Scan(&id, &l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &gross, &net); err != nil {
 			return b, err
+		}
+		if gross != nil && net != nil {
+			l.Priced, l.Gross, l.Net = true, *gross, *net
 		}
 		b.lines[id] = append(b.lines[id], l)
 	}
@@ -202,12 +206,12 @@ func (p *Postgres) write(ctx context.Context, tx pgx.Tx, d delta) error {
 	var lines [][]any
 	for id, ls := range d.lines {
 		for i, l := range ls {
-			lines = append(lines, []any{id, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency})
+			lines = append(lines, []any{id, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency, nullable(l.Priced, l.Gross), nullable(l.Priced, l.Net)})
 		}
 	}
 	if len(lines) > 0 {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{p.t.lines},
-			[]string{"order_id", "line_no", "sku", "name", "category", "quantity", "unit_amount", "currency"}, pgx.CopyFromRows(lines)); err != nil {
+			[]string{"order_id", "line_no", "sku", "name", "category", "quantity", "unit_amount", "currency", "gross_amount", "net_amount"}, pgx.CopyFromRows(lines)); err != nil {
 			return fmt.Errorf("sales: order lines: %w", err)
 		}
 	}
@@ -280,4 +284,13 @@ func (p *Postgres) Figures(ctx context.Context, from, to Day) (Figures, error) {
 	err = p.pool.QueryRow(ctx, `SELECT count(DISTINCT basket_id) FILTER (WHERE filled), count(DISTINCT basket_id) FILTER (WHERE checked_out)
 		FROM `+p.t.baskets+` WHERE day BETWEEN $1 AND $2`, from.t, to.t).Scan(&f.Filled, &f.CheckedOut)
 	return f, err
+}
+
+// nullable stores v when ok, else NULL (a line of an order placed before
+// pricing existed).
+func nullable(ok bool, v int64) any {
+	if !ok {
+		return nil
+	}
+	return v
 }

@@ -10,15 +10,19 @@
 //   - An order counts on the day of its OrderPaid, with OrderPaid's amount as
 //     its gross revenue; its lines (from OrderPlaced) give the per-product and
 //     per-category figures on that same day.
-//   - Net = gross today: orders carry no tax yet. When the pricing work records
-//     net and tax on the order, decode them in decode and fold them in fold;
-//     the stored net columns already exist.
+//   - Net is gross without tax. An order priced with a breakdown (OrderPlaced's
+//     net, tax and gross per line and for the order) counts its paid amount
+//     minus the order's tax as net, and each line its net and gross after its
+//     share of the discount; shipping counts towards the day's figures, not a
+//     product's. Orders placed before pricing existed carry no breakdown: their
+//     net is their gross and a line counts unit price × quantity. Orders paid
+//     before this model knew breakdowns count net = gross until the model is
+//     rebuilt (`shopctl projections rebuild sales`).
 //   - A refund (OrderRefunded or OrderPartiallyRefunded) counts its own amount
 //     on the day it happened, whatever day the order was paid. The refund rate
 //     is refunds / paid orders of the same period, so a day can exceed 1.
-//   - Discount usage: no event records a discount yet, so the model reports
-//     none rather than a made-up zero. The extension point is marked
-//     "discounts:" in decode and fold.
+//   - Discount usage (codes and amounts) is the discounts service's own
+//     record (api/admindiscounts); here a discount only lowers the figures.
 //   - Conversion is distinct baskets checked out / distinct baskets with an
 //     item added (or a guest basket merged in) in the period.
 //
@@ -42,6 +46,7 @@ import (
 	"github.com/evshop/shop/domain/basket"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/pricing"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -66,11 +71,60 @@ const (
 	kindCheckedOut
 )
 
-// Line is an order line as the model keeps it until the order is paid.
+// Line is an order line as the model keeps it until the order is paid. The
+// row with an empty SKU (products always have one) carries the order's own
+// totals when it was priced.
 type Line struct {
 	SKU, Name, Category string
 	Quantity            int
 	UnitPrice           money.DTO
+	// Priced: Gross and Net come from the order's breakdown — the line after
+	// its share of the discount, with and without tax. Otherwise both are
+	// UnitPrice × Quantity.
+	Priced     bool
+	Gross, Net int64
+}
+
+// amounts returns the line's gross and net.
+func (l Line) amounts() (gross, net int64) {
+	if l.Priced {
+		return l.Gross, l.Net
+	}
+	g := l.UnitPrice.Amount * int64(l.Quantity)
+	return g, g
+}
+
+// placedLines is what OrderPlaced leaves for OrderPaid to book: its lines,
+// priced from the breakdown when there is one, and then the totals row.
+func placedLines(e ordering.OrderPlaced) []Line {
+	priced := map[string]pricing.LineBreakdownDTO{}
+	if e.Breakdown != nil {
+		for _, b := range e.Breakdown.Lines {
+			priced[b.SKU] = b
+		}
+	}
+	out := make([]Line, 0, len(e.Lines)+1)
+	for _, l := range e.Lines {
+		line := Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice}
+		if b, ok := priced[l.SKU]; ok {
+			line.Priced, line.Gross, line.Net = true, b.Gross.Amount, b.Net.Amount
+		}
+		out = append(out, line)
+	}
+	if b := e.Breakdown; b != nil {
+		out = append(out, Line{UnitPrice: money.DTO{Currency: b.Gross.Currency}, Priced: true, Gross: b.Gross.Amount, Net: b.Net.Amount})
+	}
+	return out
+}
+
+// orderTax is the tax of a priced order (0 for one placed before pricing).
+func orderTax(lines []Line) int64 {
+	for _, l := range lines {
+		if l.SKU == "" && l.Priced {
+			return l.Gross - l.Net
+		}
+	}
+	return 0
 }
 
 // Change is what one stored event does to the model.
@@ -116,14 +170,9 @@ func decode(ev eventstore.RecordedEvent) (Change, bool, error) {
 		c.id = id
 		switch ev.Type {
 		case ordering.EventOrderPlaced:
-			// discounts: when OrderPlaced records the discounts applied,
-			// carry them here.
 			var e ordering.OrderPlaced
 			if un(&e); err == nil {
-				c.kind = kindPlaced
-				for _, l := range e.Lines {
-					c.lines = append(c.lines, Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
-				}
+				c.kind, c.lines = kindPlaced, placedLines(e)
 			}
 		case ordering.EventOrderPaid:
 			var e ordering.OrderPaid
@@ -352,8 +401,7 @@ func fold(loc *time.Location, b batch, cs []Change) (delta, error) {
 			f := d.day(day, c.amount.Currency)
 			f.Orders++
 			f.Gross += c.amount.Amount
-			f.Net += c.amount.Amount // no tax yet: net = gross
-			// discounts: count the order's discounts here once they are recorded.
+			f.Net += c.amount.Amount - orderTax(b.lines[c.id])
 			d.addLines(day, b.lines[c.id])
 		case kindRefund:
 			f := d.day(day, c.amount.Currency)
@@ -386,7 +434,10 @@ func (d *delta) day(day Day, currency string) *DayFigures {
 func (d *delta) addLines(day Day, lines []Line) {
 	counted := map[itemKey]bool{}
 	for _, l := range lines {
-		gross := l.UnitPrice.Amount * int64(l.Quantity)
+		if l.SKU == "" { // the order's totals
+			continue
+		}
+		gross, net := l.amounts()
 		for _, t := range []struct {
 			m map[itemKey]*ItemFigures
 			k itemKey
@@ -404,7 +455,7 @@ func (d *delta) addLines(day Day, lines []Line) {
 			}
 			f.Quantity += int64(l.Quantity)
 			f.Gross += gross
-			f.Net += gross
+			f.Net += net
 			if !counted[t.k] {
 				counted[t.k] = true
 				f.Orders++

@@ -94,11 +94,13 @@ func (s *SQLite) load(ctx context.Context, tx *sql.Tx, streams, orders []string)
 	if err != nil {
 		return b, fmt.Errorf("sales: load versions: %w", err)
 	}
-	err = sqlite.QueryIn(ctx, tx, `SELECT order_id, sku, name, category, quantity, unit_amount, currency FROM `+s.t.lines+`
+	err = sqlite.QueryIn(ctx, tx, `SELECT order_id, sku, name, category, quantity, unit_amount, currency, gross_amount, net_amount FROM `+s.t.lines+`
 		WHERE order_id IN (?) ORDER BY order_id, line_no`, orders, func(r *sql.Rows) error {
 		var id string
 		var l Line
-		err := r.Scan(&id, &l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency)
+		var gross, net sql.NullInt64
+		err := r.Scan(&id, &l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &gross, &net)
+		l.Priced, l.Gross, l.Net = gross.Valid && net.Valid, gross.Int64, net.Int64
 		b.lines[id] = append(b.lines[id], l)
 		return err
 	})
@@ -134,7 +136,7 @@ func (s *SQLite) write(ctx context.Context, tx *sql.Tx, d delta) error {
 	}
 	for id, ls := range d.lines {
 		for i, l := range ls {
-			lines = append(lines, []any{id, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency})
+			lines = append(lines, []any{id, i, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency, nullable(l.Priced, l.Gross), nullable(l.Priced, l.Net)})
 		}
 	}
 	for k, f := range d.days {
@@ -154,8 +156,8 @@ func (s *SQLite) write(ctx context.Context, tx *sql.Tx, d delta) error {
 	}{
 		{"versions", `INSERT INTO ` + s.t.streams + ` (stream, version) VALUES (?, ?)
 			ON CONFLICT (stream) DO UPDATE SET version = excluded.version`, streams},
-		{"order lines", `INSERT INTO ` + s.t.lines + ` (order_id, line_no, sku, name, category, quantity, unit_amount, currency)
-			VALUES (?,?,?,?,?,?,?,?)`, lines},
+		{"order lines", `INSERT INTO ` + s.t.lines + ` (order_id, line_no, sku, name, category, quantity, unit_amount, currency,
+			gross_amount, net_amount) VALUES (?,?,?,?,?,?,?,?,?,?)`, lines},
 		{"days", `INSERT INTO ` + s.t.days + ` AS t (day, currency, orders, gross, net, refunds, refunded) VALUES (?,?,?,?,?,?,?)
 			ON CONFLICT (day, currency) DO UPDATE SET orders = t.orders + excluded.orders, gross = t.gross + excluded.gross,
 			net = t.net + excluded.net, refunds = t.refunds + excluded.refunds, refunded = t.refunded + excluded.refunded`, days},

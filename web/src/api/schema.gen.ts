@@ -1000,7 +1000,7 @@ export interface paths {
         };
         /**
          * Sales report: revenue, orders, refunds, conversion (admin)
-         * @description Figures of the sales read model over the days `from`..`to` (inclusive, in the shop's time zone `SHOP_TIMEZONE`), broken down by day, product (SKU) or category. Revenue counts on the day an order is paid, refunds on the day they happen; amounts are minor units. Net equals gross until orders carry tax. Answers CSV with `Accept: text/csv` or `format=csv`.
+         * @description Figures of the sales read model over the days `from`..`to` (inclusive, in the shop's time zone `SHOP_TIMEZONE`), broken down by day, product (SKU) or category. Revenue counts on the day an order is paid, refunds on the day they happen; amounts are minor units. Net is gross without tax; a product's figures count its lines after their share of a discount (orders placed before tax existed count net = gross). Answers CSV with `Accept: text/csv` or `format=csv`.
          */
         get: operations["adminSalesReport"];
         put?: never;

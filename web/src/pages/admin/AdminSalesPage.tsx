@@ -119,7 +119,7 @@ function Overview({ report, locale }: { report: SalesReport; locale: string }) {
   return (
     <>
       <p className="sales-zone">
-        {report.from} to {report.to}, days in {report.timeZone}. Net equals gross until orders carry tax.
+        {report.from} to {report.to}, days in {report.timeZone}. Net is without tax; products count after discounts.
       </p>
       <dl className="sales-totals">
         {report.totals.length === 0 && (
