@@ -90,4 +90,17 @@ func TestGuestOrdersAppearInTheAccount(t *testing.T) {
 	if status, _, _ := e.do(t, "GET", "/api/orders/"+orderID, "grace", ""); status != 404 {
 		t.Fatalf("grace reads alice's order: %d", status)
 	}
+	// The guest order's invoice too, signed in; not someone else.
+	ctx := context.Background()
+	if err := e.cmds.MarkOrderPaid(ctx, &ordercmd.MarkOrderPaid{OrderID: guestOrderID, PaymentID: "p-g", Amount: money.DTO{Amount: 1500, Currency: "EUR"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.cmds.IssueInvoice(ctx, &ordercmd.IssueInvoice{OrderID: guestOrderID, Number: "INV-000050", Sequence: 50}); err != nil {
+		t.Fatal(err)
+	}
+	for who, want := range map[string]int{"grace": 200, "bob": 404, "support": 200} {
+		if status, body, raw := e.do(t, "GET", "/api/orders/"+guestOrderID+"/invoice", who, ""); status != want || (want == 200 && body["number"] != "INV-000050") {
+			t.Errorf("%s reads the guest order's invoice: %d (want %d) %s", who, status, want, raw)
+		}
+	}
 }

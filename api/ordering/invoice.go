@@ -129,7 +129,8 @@ func (a *API) seller() Seller {
 	return s
 }
 
-// document answers the owner, staff or — with ?token= — the holder of a
+// document answers the owner (a guest order's too, signed in with its
+// email), staff or — with ?token= — the holder of a
 // guest order's signed link with the document find finds on the order;
 // anyone else, and everyone before it is issued, gets 404. A token that is
 // not valid for this order is the same 404 as a missing order.
@@ -150,7 +151,7 @@ func (a *API) document(c *fiber.Ctx, find func(o orders.Order) (Document, bool))
 	if err != nil {
 		return err
 	}
-	if o.Version == 0 || (!linked && !p.IsStaff() && !strings.EqualFold(o.CustomerID, p.UserID)) {
+	if o.Version == 0 || (!linked && !mayRead(p, o)) {
 		return httpx.NotFound("no such order")
 	}
 	d, ok := find(o)
