@@ -326,8 +326,10 @@ func (b *Basket) CheckOut(customerID, orderID, key string, current map[string]Ca
 // Merge adds the lines of guest into b: quantities add up (capped at 99),
 // lines beyond 50 or in another currency are dropped, since a merge at login
 // must not fail. A guest basket already merged at its current version adds
-// nothing, so a retried merge is harmless. It returns how many guest lines
-// were dropped.
+// nothing, so a retried merge is harmless. The guest's discount code comes
+// along unless the customer's basket has one already (the customer's stays);
+// its limits per customer are checked when the order is placed, as for a
+// code the customer applied. It returns how many guest lines were dropped.
 func (b *Basket) Merge(guest *Basket) (dropped int, err error) {
 	if !strings.HasPrefix(guest.id, GuestPrefix) || strings.HasPrefix(b.id, GuestPrefix) {
 		return 0, ErrNotGuest
@@ -349,6 +351,9 @@ func (b *Basket) Merge(guest *Basket) (dropped int, err error) {
 		}
 		b.record(ItemAdded{BasketID: b.id, SKU: gl.SKU, Name: gl.Name, Category: gl.Category, Quantity: gl.Quantity, UnitPrice: gl.UnitPrice.DTO(),
 			TaxClass: gl.TaxClass, WeightGrams: gl.WeightGrams})
+	}
+	if guest.discount != nil && b.discount == nil {
+		b.record(DiscountCodeApplied{BasketID: b.id, Code: guest.discount.Code, Discount: *guest.discount})
 	}
 	b.record(GuestBasketMerged{BasketID: b.id, GuestBasketID: guest.id, GuestVersion: guest.version})
 	return dropped, nil

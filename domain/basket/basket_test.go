@@ -221,6 +221,35 @@ func TestMerge(t *testing.T) {
 	}
 }
 
+// TestMergeDiscountCode: the guest's code comes along into a basket without
+// one; a basket with its own code keeps it.
+func TestMergeDiscountCode(t *testing.T) {
+	t.Parallel()
+	guestAdded := func(sku string, q int) ItemAdded { e := added(sku, q, 100); e.BasketID = guestID; return e }
+	welcome := pricing.DiscountDTO{Code: "WELCOME10", Kind: "percentage", PercentOff: 10}
+	loyal := pricing.DiscountDTO{Code: "LOYAL5", Kind: "percentage", PercentOff: 5}
+	guest := given(guestID, guestAdded("TEE", 1), DiscountCodeApplied{BasketID: guestID, Code: welcome.Code, Discount: welcome})
+	tests := []struct {
+		name string
+		cust *Basket
+		want string
+	}{
+		{"empty basket takes the guest's code", given(custID), "WELCOME10"},
+		{"basket without a code takes it", given(custID, added("MUG", 1, 100)), "WELCOME10"},
+		{"basket with its own code keeps it", given(custID, added("MUG", 1, 100), DiscountCodeApplied{BasketID: custID, Code: loyal.Code, Discount: loyal}), "LOYAL5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := tt.cust.Merge(guest); err != nil {
+				t.Fatal(err)
+			}
+			if d, ok := tt.cust.Discount(); !ok || d.Code != tt.want {
+				t.Fatalf("discount after merge = %+v %v, want %s", d, ok, tt.want)
+			}
+		})
+	}
+}
+
 func TestValueConstructors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
