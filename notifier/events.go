@@ -107,6 +107,9 @@ type orderEvent struct {
 	Code           string    `json:"code"`
 	Carrier        string    `json:"carrier"`
 	TrackingNumber string    `json:"trackingNumber"`
+	// AfterRefund marks an invoice issued for an order paid before
+	// invoices existed (its confirmation was sent on its OrderPaid then).
+	AfterRefund bool `json:"afterRefund"`
 }
 
 type basketEvent struct {

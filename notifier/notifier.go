@@ -282,6 +282,11 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	if err := json.Unmarshal(ev.Data, &e); err != nil || e.OrderID == "" {
 		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
 	}
+	if kind == templates.KindOrderConfirmation && e.AfterRefund {
+		// Paid before invoices existed: confirmed on its OrderPaid then.
+		n.emails.WithLabelValues(string(kind), "skipped").Inc()
+		return nil
+	}
 	o, err := n.cfg.Orders.Order(ctx, e.OrderID)
 	if errors.Is(err, ErrNotFound) && n.cfg.Events != nil {
 		o, err = n.orderFromStream(ctx, e.OrderID)

@@ -195,6 +195,9 @@ func TestOrderEmails(t *testing.T) {
 		{event(notifier.EventOrderRefunded, "order-"+orderID, 7, map[string]any{"orderId": orderID, "amount": refund, "reason": "damaged"}), 1, "refunded €5.00", []string{"damaged"}},
 		// The payment side of the same refund: no second email.
 		{event(notifier.EventPaymentRefunded, "payment-p1", 3, map[string]any{"paymentId": "p1", "orderId": orderID, "amount": refund, "reason": "damaged"}), 1, "", nil},
+		// An order paid before invoices existed gets its invoice with its
+		// first refund: it was confirmed when paid, so no second confirmation.
+		{event(notifier.EventInvoiceIssued, "order-"+orderID, 8, map[string]any{"orderId": orderID, "number": "INV-000043", "sequence": 43, "afterRefund": true}), 1, "", nil},
 	}
 	want := 0
 	for _, st := range steps {

@@ -26,6 +26,11 @@ type InvoiceIssued struct {
 	Number   string    `json:"number"`
 	Sequence int64     `json:"sequence"`
 	IssuedAt time.Time `json:"issuedAt"`
+	// AfterRefund: the order had a refund before its invoice — it was paid
+	// before invoices existed, and its first refund's credit note needed
+	// the invoice. Its confirmation went out when it was paid, so the
+	// notifier sends none now. Absent (false) in every other invoice.
+	AfterRefund bool `json:"afterRefund,omitempty"`
 }
 
 // CreditNoteIssued records the credit note of one refund: Amount is what
@@ -106,7 +111,8 @@ func (o *Order) IssueInvoice(number string, sequence int64, now time.Time) error
 	if !o.reached[StatusPaid] {
 		return fmt.Errorf("%w: an invoice before the order is paid (%s)", ErrIllegalTransition, o.status)
 	}
-	o.record(InvoiceIssued{OrderID: o.id, Number: number, Sequence: sequence, IssuedAt: now.UTC()})
+	late := o.reached[StatusPartiallyRefunded] || o.reached[StatusRefunded]
+	o.record(InvoiceIssued{OrderID: o.id, Number: number, Sequence: sequence, IssuedAt: now.UTC(), AfterRefund: late})
 	return nil
 }
 

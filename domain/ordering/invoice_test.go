@@ -48,6 +48,12 @@ func TestDocuments(t *testing.T) {
 		{name: "a refund stored without an id has no credit note", given: []Event{placed(), paid, invoiced,
 			OrderRefunded{OrderID: orderID, Amount: eur(4499), Reason: "old"}}, when: credit(""), wantErr: ErrInvalid},
 		{name: "the invoice comes first", given: []Event{placed(), paid, partial}, when: credit("r1"), wantErr: ErrIllegalTransition},
+		// Paid before invoices existed, then refunded: the invoice the
+		// credit note needs says so (the confirmation went out long ago).
+		{name: "an invoice after a refund is marked", given: []Event{placed(), paid, partial}, when: invoice,
+			want: []Event{func() InvoiceIssued { i := invoiced; i.AfterRefund = true; return i }()}},
+		{name: "after a full refund too", given: []Event{placed(), paid, OrderRefunded{OrderID: orderID, Amount: eur(4499), Reason: "x", RefundID: "r1", RefundedTotal: &rest}},
+			when: invoice, want: []Event{func() InvoiceIssued { i := invoiced; i.AfterRefund = true; return i }()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
