@@ -455,6 +455,29 @@ type addItemReq struct {
 	Quantity int    `json:"quantity"`
 }
 
+// write runs one change of the caller's basket and answers with the basket
+// after it: it reads If-Match, finds the basket (creating a guest basket when
+// missing is nil) and maps the command's errors. missing answers when the
+// caller has no basket yet.
+func (a *API) write(c *fiber.Ctx, missing func() error, run func(ctx context.Context, id domain.ID, ifMatch *uint64) (basketcmd.State, error)) error {
+	im, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	id, ok, err := a.basketID(c, missing == nil)
+	if err != nil {
+		return err
+	}
+	if !ok && missing != nil {
+		return missing()
+	}
+	st, err := run(withMeta(c), id, im)
+	if err != nil {
+		return problem(err)
+	}
+	return a.send(c, fiber.StatusOK, viewOf(st), false)
+}
+
 func (a *API) addItem(c *fiber.Ctx) error {
 	var req addItemReq
 	if err := httpx.DecodeJSON(c, &req); err != nil {
@@ -470,20 +493,13 @@ func (a *API) addItem(c *fiber.Ctx) error {
 	if len(bad) > 0 {
 		return httpx.Invalid(bad...)
 	}
-	im, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	id, _, err := a.basketID(c, true)
-	if err != nil {
-		return err
-	}
-	st, err := a.d.Commands.AddItem(withMeta(c), basketcmd.AddItem{BasketID: id, SKU: req.SKU, Quantity: req.Quantity, IfMatch: im})
-	if err != nil {
-		return problem(err)
-	}
-	return a.send(c, fiber.StatusOK, viewOf(st), false)
+	return a.write(c, nil, func(ctx context.Context, id domain.ID, im *uint64) (basketcmd.State, error) {
+		return a.d.Commands.AddItem(ctx, basketcmd.AddItem{BasketID: id, SKU: req.SKU, Quantity: req.Quantity, IfMatch: im})
+	})
 }
+
+// notInBasket is the answer to changing a line of a basket that does not exist.
+func notInBasket() error { return httpx.NotFound("that product is not in the basket") }
 
 type changeItemReq struct {
 	Quantity int `json:"quantity"`
@@ -509,22 +525,9 @@ func (a *API) changeItem(c *fiber.Ctx) error {
 	if _, err := domain.NewQuantity(req.Quantity); err != nil {
 		return httpx.Invalid(httpx.FieldError{Field: "quantity", Reason: "must be 1 to 99; DELETE the item to remove it"})
 	}
-	im, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	id, ok, err := a.basketID(c, false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return httpx.NotFound("that product is not in the basket")
-	}
-	st, err := a.d.Commands.ChangeItemQuantity(withMeta(c), basketcmd.ChangeItemQuantity{BasketID: id, SKU: sku, Quantity: req.Quantity, IfMatch: im})
-	if err != nil {
-		return problem(err)
-	}
-	return a.send(c, fiber.StatusOK, viewOf(st), false)
+	return a.write(c, notInBasket, func(ctx context.Context, id domain.ID, im *uint64) (basketcmd.State, error) {
+		return a.d.Commands.ChangeItemQuantity(ctx, basketcmd.ChangeItemQuantity{BasketID: id, SKU: sku, Quantity: req.Quantity, IfMatch: im})
+	})
 }
 
 func (a *API) removeItem(c *fiber.Ctx) error {
@@ -532,41 +535,16 @@ func (a *API) removeItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	im, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	id, ok, err := a.basketID(c, false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return httpx.NotFound("that product is not in the basket")
-	}
-	st, err := a.d.Commands.RemoveItem(withMeta(c), basketcmd.RemoveItem{BasketID: id, SKU: sku, IfMatch: im})
-	if err != nil {
-		return problem(err)
-	}
-	return a.send(c, fiber.StatusOK, viewOf(st), false)
+	return a.write(c, notInBasket, func(ctx context.Context, id domain.ID, im *uint64) (basketcmd.State, error) {
+		return a.d.Commands.RemoveItem(ctx, basketcmd.RemoveItem{BasketID: id, SKU: sku, IfMatch: im})
+	})
 }
 
 func (a *API) clear(c *fiber.Ctx) error {
-	im, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	id, ok, err := a.basketID(c, false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return a.send(c, fiber.StatusOK, baskets.View{}, false)
-	}
-	st, err := a.d.Commands.ClearBasket(withMeta(c), basketcmd.ClearBasket{BasketID: id, IfMatch: im})
-	if err != nil {
-		return problem(err)
-	}
-	return a.send(c, fiber.StatusOK, viewOf(st), false)
+	empty := func() error { return a.send(c, fiber.StatusOK, baskets.View{}, false) }
+	return a.write(c, empty, func(ctx context.Context, id domain.ID, im *uint64) (basketcmd.State, error) {
+		return a.d.Commands.ClearBasket(ctx, basketcmd.ClearBasket{BasketID: id, IfMatch: im})
+	})
 }
 
 // HeaderIdempotencyKey names the checkout idempotency header.
@@ -801,22 +779,10 @@ func (a *API) applyDiscount(c *fiber.Ctx) error {
 }
 
 func (a *API) removeDiscount(c *fiber.Ctx) error {
-	im, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	id, ok, err := a.basketID(c, false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return httpx.NotFound("the basket holds no discount code")
-	}
-	st, err := a.d.Commands.RemoveDiscount(withMeta(c), basketcmd.RemoveDiscount{BasketID: id, IfMatch: im})
-	if err != nil {
-		return problem(err)
-	}
-	return a.send(c, fiber.StatusOK, viewOf(st), false)
+	none := func() error { return httpx.NotFound("the basket holds no discount code") }
+	return a.write(c, none, func(ctx context.Context, id domain.ID, im *uint64) (basketcmd.State, error) {
+		return a.d.Commands.RemoveDiscount(ctx, basketcmd.RemoveDiscount{BasketID: id, IfMatch: im})
+	})
 }
 
 func (a *API) merge(c *fiber.Ctx) error {
