@@ -118,6 +118,9 @@ func PostgresURL(t testing.TB) string {
 }
 
 // Postgres returns a pool on a fresh database, closed and dropped at cleanup.
+// Its 16 connections are enough for the racing tests to contend in the
+// database, and `make test` (two packages at a time, two parallel tests each)
+// stays well under PostgreSQL's 100 connections with room for the servers.
 func Postgres(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	u := PostgresURL(t)
@@ -125,7 +128,7 @@ func Postgres(t testing.TB) *pgxpool.Pool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.MaxConns = 32
+	cfg.MaxConns = 16
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
