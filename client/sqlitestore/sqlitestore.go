@@ -254,37 +254,38 @@ func (s *Store) Erasures(ctx context.Context, userID string) ([]client.Erasure, 
 	return out, rows.Err()
 }
 
-// searchWhere is the filter of a search and its arguments: one IN
-// (range scan of the terms' primary key) per word. With words, the unary +
-// keeps SQLite from walking every live profile through the newest-first
-// index (its choice on small tables) instead of starting from the terms.
-func searchWhere(q client.CustomerQuery) (string, []any) {
-	where, args := []string{"erased = 0"}, []any{}
-	if len(q.Words) > 0 || q.ID != "" {
-		where[0] = "+erased = 0"
+// searchFrom is the FROM and WHERE of a search and their arguments. With
+// words, the matching ids come from the terms alone (one range scan of
+// their primary key per word, without repeats, intersected) and only those profiles are
+// read; without, the newest-first index walks the live profiles.
+func searchFrom(q client.CustomerQuery) (string, []any) {
+	from, where, args := "client_profiles p", []string{"p.erased = 0"}, []any{}
+	if len(q.Words) > 0 {
+		var sets []string
+		for _, w := range q.Words {
+			sets = append(sets, "SELECT DISTINCT user_id FROM client_profile_terms WHERE term >= ? AND term < ?")
+			args = append(args, w, w+"\U0010FFFF")
+		}
+		from = "(" + strings.Join(sets, " INTERSECT ") + ") hits CROSS JOIN client_profiles p ON p.user_id = hits.user_id"
 	}
 	if q.ID != "" {
-		where, args = append(where, "user_id = ?"), append(args, q.ID)
+		where, args = append(where, "p.user_id = ?"), append(args, q.ID)
 	}
-	for _, w := range q.Words {
-		where = append(where, "user_id IN (SELECT user_id FROM client_profile_terms WHERE term >= ? AND term < ?)")
-		args = append(args, w, w+"\U0010FFFF")
-	}
-	return strings.Join(where, " AND "), args
+	return from + " WHERE " + strings.Join(where, " AND "), args
 }
 
 // Search implements client.Store.
 func (s *Store) Search(ctx context.Context, q client.CustomerQuery) (client.CustomerPage, error) {
-	where, args := searchWhere(q)
+	from, args := searchFrom(q)
 	out := client.CustomerPage{Items: []client.Profile{}}
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM client_profiles WHERE `+where, args...).Scan(&out.Total); err != nil {
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+from, args...).Scan(&out.Total); err != nil {
 		return client.CustomerPage{}, fmt.Errorf("client sqlitestore: search: %w", err)
 	}
 	if out.Total <= (q.Page-1)*q.PageSize {
 		return out, nil
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT user_id, email, profile, erased, created_at, updated_at FROM client_profiles
-		WHERE `+where+` ORDER BY created_at DESC, user_id LIMIT ? OFFSET ?`, append(args, q.PageSize, (q.Page-1)*q.PageSize)...)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT p.user_id, p.email, p.profile, p.erased, p.created_at, p.updated_at FROM `+from+
+		` ORDER BY p.created_at DESC, p.user_id LIMIT ? OFFSET ?`, append(args, q.PageSize, (q.Page-1)*q.PageSize)...)
 	if err != nil {
 		return client.CustomerPage{}, fmt.Errorf("client sqlitestore: search: %w", err)
 	}
