@@ -144,8 +144,8 @@ type profileDoc struct {
 	UpdatedAt time.Time    `bson:"updatedAt"`
 	// Terms and SearchKeys serve Search; absent from documents written
 	// before it (New fills them in).
-	Terms      []string `bson:"terms,omitempty"`
-	SearchKeys []string `bson:"searchKeys,omitempty"`
+	Terms      []string `bson:"terms"`
+	SearchKeys []string `bson:"searchKeys"`
 }
 
 func toProfileDoc(p client.Profile) profileDoc {
