@@ -61,6 +61,8 @@ describe("back office customer page", () => {
     const link = await screen.findByRole("link", { name: ORDER.slice(0, 8) });
     expect(link.getAttribute("href")).toBe(`/admin/orders/${ORDER}`);
     expect(calls.find((c) => c.path === "/api/admin/orders")?.query.get("customerId")).toBe(ID);
+    const byEmail = screen.getByRole("link", { name: "Every order placed with ada@example.com" });
+    expect(byEmail.getAttribute("href")).toBe("/admin/orders?q=ada%40example.com");
 
     // Support may export but not erase.
     expect(screen.queryByRole("form", { name: "Erase this customer's data" })).toBeNull();

@@ -40,7 +40,7 @@ export function AdminCustomerPage() {
         <>
           <ProfileSection customer={c} locale={locale} />
           <Erasures customer={c} locale={locale} />
-          <Orders customerId={customerId} locale={locale} />
+          <Orders customerId={customerId} email={c.email} locale={locale} />
           <DataSection customer={c} isAdmin={isAdmin} onErased={customer.reload} />
         </>
       )}
@@ -117,13 +117,19 @@ function Erasures({ customer: c, locale }: { customer: Customer; locale: string 
   );
 }
 
-function Orders({ customerId, locale }: { customerId: string; locale: string }) {
+function Orders({ customerId, email, locale }: { customerId: string; email: string; locale: string }) {
   const { api } = useSession();
   const [page, setPage] = useState(1);
   const orders = useLoad(() => api.admin.orders({ customerId, page }), [api, customerId, page]);
   return (
     <section aria-labelledby="acd-orders">
       <h3 id="acd-orders">Orders</h3>
+      {email && (
+        <p>
+          <Link to={`/admin/orders?q=${encodeURIComponent(email)}`}>Every order placed with {email}</Link>
+          <span className="muted"> (guest orders included)</span>
+        </p>
+      )}
       {orders.status === "loading" && !orders.data && <Loading label="Loading orders…" />}
       {orders.status === "error" && <ErrorView what="Orders" error={orders.error} onRetry={orders.reload} />}
       {orders.data &&
