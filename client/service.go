@@ -267,13 +267,18 @@ func (s *Service) Export(ctx context.Context, userID string) (Export, error) {
 	return out, nil
 }
 
-// Erase deletes the user's profile, preferences and personalisation history.
-// Orders themselves are kept by ordering for legal bookkeeping.
-func (s *Service) Erase(ctx context.Context, userID string) error {
+// Erase deletes the user's profile, preferences and personalisation history
+// and records who asked: by is the user's own id (DELETE /api/clients/me)
+// or the admin's (DELETE /api/admin/customers/{id}). Orders themselves are
+// kept by ordering for legal bookkeeping, and the sign-in account by auth.
+func (s *Service) Erase(ctx context.Context, userID, by string) error {
 	if err := checkID(userID); err != nil {
 		return err
 	}
-	if err := s.store.Erase(ctx, userID, s.now().UTC()); err != nil {
+	if by == "" {
+		return fmt.Errorf("%w: an erasure needs the id of who asked for it", domain.ErrInvalid)
+	}
+	if err := s.store.Erase(ctx, userID, Erasure{By: by, At: s.now().UTC().Truncate(time.Millisecond)}); err != nil {
 		return err
 	}
 	if s.history != nil {
@@ -283,6 +288,83 @@ func (s *Service) Erase(ctx context.Context, userID string) error {
 	}
 	s.invalidate(ctx, userID)
 	return nil
+}
+
+// Customer is what the back office sees of one customer: the live profile
+// (nil once erased), the preferences (the defaults when none were saved)
+// and every erasure of their data with who did it.
+type Customer struct {
+	ID          string
+	Email       string
+	Profile     *domain.ProfileData
+	Preferences domain.PreferencesData
+	Erased      bool
+	Erasures    []Erasure
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Customer reads one customer from the stores (not the cache: staff see
+// what is stored). domain.ErrNotFound when the shop has neither a profile,
+// a tombstone nor an erasure record for the id.
+func (s *Service) Customer(ctx context.Context, userID string) (Customer, error) {
+	if err := checkID(userID); err != nil {
+		return Customer{}, err
+	}
+	out := Customer{ID: userID, Preferences: domain.DefaultPreferences().Data()}
+	p, err := s.store.GetProfile(ctx, userID)
+	found := err == nil
+	switch {
+	case found:
+		out.Email, out.Erased, out.CreatedAt, out.UpdatedAt = p.Email, p.Erased, p.CreatedAt, p.UpdatedAt
+		if !p.Erased {
+			d := p.Profile.Data()
+			out.Profile = &d
+		}
+	case !errors.Is(err, domain.ErrNotFound):
+		return Customer{}, err
+	}
+	if out.Erasures, err = s.store.Erasures(ctx, userID); err != nil {
+		return Customer{}, err
+	}
+	if !found && len(out.Erasures) == 0 {
+		return Customer{}, fmt.Errorf("%w: %s", domain.ErrNotFound, userID)
+	}
+	prefs, err := s.store.GetPreferences(ctx, userID)
+	switch {
+	case err == nil:
+		out.Preferences = prefs.Data()
+	case !errors.Is(err, domain.ErrNotFound):
+		return Customer{}, err
+	}
+	return out, nil
+}
+
+// EraseCustomer is an admin's erasure of a customer the shop knows
+// (domain.ErrNotFound otherwise, so a mistyped id leaves no tombstone
+// behind); by is the admin's id. Erasing again is allowed: the customer may
+// have ordered (and so built up history) since.
+func (s *Service) EraseCustomer(ctx context.Context, userID, by string) error {
+	if _, err := s.Customer(ctx, userID); err != nil {
+		return err
+	}
+	return s.Erase(ctx, userID, by)
+}
+
+// SearchCustomers pages through the live profiles matching q (see
+// CustomerQuery), newest first.
+func (s *Service) SearchCustomers(ctx context.Context, q CustomerQuery) (CustomerPage, error) {
+	if err := q.check(); err != nil {
+		return CustomerPage{}, err
+	}
+	page, err := s.store.Search(ctx, q)
+	if err != nil {
+		return CustomerPage{}, err
+	}
+	if page.Items == nil {
+		page.Items = []Profile{}
+	}
+	return page, nil
 }
 
 // HandlerUserRegistered is the stable name (and queue) of the handler that

@@ -63,6 +63,7 @@ func (in *Infra) Client(ctx context.Context, o Client, products *catalog.Service
 	}
 	return &ClientService{Service: svc, Profiles: profiles{svc}, Rebuild: target, Routes: []Route{
 		{Prefix: "/api/clients", Mount: api.Mount},
+		{Prefix: "/api/admin/customers", Mount: api.MountAdmin},
 	}}, nil
 }
 

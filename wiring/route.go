@@ -10,6 +10,7 @@ import "github.com/gofiber/fiber/v2"
 var PublicAPI = []struct{ Service, Prefix string }{
 	{"AUTH", "/api/auth"},
 	{"CLIENTS", "/api/clients"},
+	{"CLIENTS", "/api/admin/customers"},
 	{"CATALOG", "/api/catalog"},
 	{"BASKET", "/api/basket"},
 	{"BASKET", "/api/admin/discounts"},

@@ -1,8 +1,10 @@
-// Package client is the client-profile service's HTTP edge (mounted at
-// /api/clients): the signed-in customer's profile, preferences, export,
-// erasure and recommendations under /me, and GET /{id} for support staff.
-// Nobody else can read another customer's profile: the id in /me routes is
-// always the caller's own, taken from the verified token.
+// Package client is the client-profile service's HTTP edge: the signed-in
+// customer's profile, preferences, export, erasure and recommendations
+// under /api/clients/me (Mount), where the id is always the caller's own,
+// taken from the verified token; and the back office's customers under
+// /api/admin/customers (MountAdmin, admin.go) for support and admin staff.
+// Staff read other customers only there: the former GET /api/clients/{id}
+// is retired in favour of GET /api/admin/customers/{id}, one implementation.
 package client
 
 import (
@@ -29,7 +31,11 @@ type Clients interface {
 	Preferences(ctx context.Context, userID string) (domain.PreferencesData, error)
 	SavePreferences(ctx context.Context, userID string, d domain.PreferencesData) (domain.PreferencesData, error)
 	Export(ctx context.Context, userID string) (client.Export, error)
-	Erase(ctx context.Context, userID string) error
+	Erase(ctx context.Context, userID, by string) error
+	// The back office's (admin.go).
+	SearchCustomers(ctx context.Context, q client.CustomerQuery) (client.CustomerPage, error)
+	Customer(ctx context.Context, userID string) (client.Customer, error)
+	EraseCustomer(ctx context.Context, userID, by string) error
 }
 
 // Recommender suggests products (*recommendations.Recommender).
@@ -73,7 +79,6 @@ func (a *API) Mount(r fiber.Router) {
 	r.Put("/me/preferences", signedIn, a.putPreferences)
 	r.Get("/me/export", signedIn, a.export)
 	r.Get("/me/recommendations", signedIn, a.recommendations)
-	r.Get("/:id", authn.Required(authn.RoleSupport, authn.RoleAdmin), a.getOther)
 }
 
 func principal(c *fiber.Ctx) authn.Principal {
@@ -174,7 +179,7 @@ func (a *API) erase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := a.d.Clients.Erase(c.UserContext(), id); err != nil {
+	if err := a.d.Clients.Erase(c.UserContext(), id, id); err != nil {
 		return problem(err)
 	}
 	a.d.Log.InfoContext(c.UserContext(), "client profile erased", "user_id", id)
@@ -210,28 +215,14 @@ func (a *API) recommendations(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func (a *API) getOther(c *fiber.Ctx) error {
-	id := strings.ToLower(c.Params("id"))
-	if !client.ValidUserID(id) {
-		return httpx.NotFound("no such client")
-	}
-	p, err := a.d.Clients.Profile(c.UserContext(), id)
-	if err != nil {
-		return problem(err)
-	}
-	prefs, err := a.d.Clients.Preferences(c.UserContext(), id)
-	if err != nil {
-		return problem(err)
-	}
-	a.d.Log.InfoContext(c.UserContext(), "staff read a client profile", "staff_id", principal(c).UserID, "client_id", id)
-	return c.JSON(fiber.Map{"id": id, "profile": p, "preferences": prefs})
-}
-
 func problem(err error) error {
 	var p *httpx.Problem
+	var iq *client.InvalidQuery
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &iq):
+		return httpx.Invalid(httpx.FieldError{Field: iq.Field, Reason: iq.Reason})
 	case errors.Is(err, domain.ErrInvalid):
 		return httpx.Invalid(httpx.FieldError{Field: "request", Reason: strings.TrimPrefix(err.Error(), "client: invalid input: ")})
 	case errors.Is(err, domain.ErrNotFound):

@@ -201,7 +201,8 @@ func (a *API) listMine(c *fiber.Ctx) error {
 	return c.JSON(page)
 }
 
-// listAll filters by status and by q: an order id, a customer id or an email.
+// listAll filters by status, by customerId (the back office's customer
+// page) and by q: an order id, a customer id or an email.
 func (a *API) listAll(c *fiber.Ctx) error {
 	q, err := pageQuery(c)
 	if err != nil {
@@ -213,6 +214,20 @@ func (a *API) listAll(c *fiber.Ctx) error {
 			return httpx.Invalid(httpx.FieldError{Field: "status", Reason: "is not an order status"})
 		}
 		q.Status = string(st)
+	}
+	if id := c.Query("customerId"); id != "" {
+		if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+			return httpx.Invalid(httpx.FieldError{Field: "customerId", Reason: "must be a user id (UUID)"})
+		}
+		if strings.TrimSpace(c.Query("q")) != "" {
+			return httpx.Invalid(httpx.FieldError{Field: "customerId", Reason: "cannot be combined with q"})
+		}
+		q.CustomerID = strings.ToLower(id)
+		page, err := a.d.Reader.List(c.UserContext(), q)
+		if err != nil {
+			return err
+		}
+		return c.JSON(page)
 	}
 	if term := strings.TrimSpace(c.Query("q")); term != "" {
 		if len(term) > 254 {

@@ -184,6 +184,17 @@ func TestCustomerRoutes(t *testing.T) {
 		{"staff list by bad status", "/api/admin/orders?status=Lost", "support", 422, nil},
 		{"staff search by email", "/api/admin/orders?q=ALICE@example.com", "support", 200, func(m map[string]any) bool { return m["total"].(float64) == 1 }},
 		{"staff search by order id", "/api/admin/orders?q=" + orderID, "support", 200, func(m map[string]any) bool { return m["total"].(float64) == 1 }},
+		{"staff list a customer's orders", "/api/admin/orders?customerId=" + strings.ToUpper(aliceID), "support", 200, func(m map[string]any) bool {
+			items := m["items"].([]any)
+			return m["total"].(float64) == 1 && items[0].(map[string]any)["orderId"] == orderID
+		}},
+		{"a customer's orders by status", "/api/admin/orders?customerId=" + aliceID + "&status=Paid", "support", 200, func(m map[string]any) bool { return m["total"].(float64) == 0 }},
+		{"a customer without orders", "/api/admin/orders?customerId=c0ffee00-0000-4000-8000-000000000009", "admin", 200, func(m map[string]any) bool { return m["total"].(float64) == 0 }},
+		{"an order id is no customer id", "/api/admin/orders?customerId=" + orderID, "support", 200, func(m map[string]any) bool { return m["total"].(float64) == 0 }},
+		{"a customer id that is no UUID", "/api/admin/orders?customerId=alice", "support", 422, nil},
+		{"an operator for a customer id", "/api/admin/orders?customerId=%7B%22%24ne%22%3A%22%22%7D", "support", 422, nil},
+		{"customerId with q", "/api/admin/orders?customerId=" + aliceID + "&q=alice@example.com", "support", 422, nil},
+		{"a customer lists another's orders", "/api/admin/orders?customerId=" + aliceID, "bob", 403, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

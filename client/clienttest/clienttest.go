@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +28,8 @@ func Run(t *testing.T, env Env) {
 	t.Run("SaveAndValidate", func(t *testing.T) { t.Parallel(); testSave(t, env) })
 	t.Run("ExportAndErase", func(t *testing.T) { t.Parallel(); testErase(t, env) })
 	t.Run("CacheInvalidation", func(t *testing.T) { t.Parallel(); testCache(t, env) })
+	t.Run("Search", func(t *testing.T) { t.Parallel(); testSearch(t, env) })
+	t.Run("ErasureLog", func(t *testing.T) { t.Parallel(); testErasureLog(t, env) })
 }
 
 func service(t *testing.T, env Env) *client.Service {
@@ -41,12 +45,19 @@ func service(t *testing.T, env Env) *client.Service {
 // Registered builds a UserRegistered envelope.
 func Registered(t testing.TB, userID, name string) eventstore.RecordedEvent {
 	t.Helper()
-	data, err := json.Marshal(identity.UserRegistered{UserID: userID, Email: "a@example.com", Name: name, OccurredAt: time.Now()})
+	return RegisteredAs(t, userID, "a@example.com", name, time.Now().UTC())
+}
+
+// RegisteredAs builds the UserRegistered envelope of a user registered
+// with email and name at the given time.
+func RegisteredAs(t testing.TB, userID, email, name string, at time.Time) eventstore.RecordedEvent {
+	t.Helper()
+	data, err := json.Marshal(identity.UserRegistered{UserID: userID, Email: email, Name: name, OccurredAt: at})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return eventstore.RecordedEvent{ID: uuid.NewString(), Stream: identity.Stream(userID), Type: identity.TypeUserRegistered,
-		Time: time.Now().UTC(), Position: 7, Data: data}
+		Time: at, Position: 7, Data: data}
 }
 
 func testRegistration(t *testing.T, env Env) {
@@ -165,7 +176,7 @@ func testErase(t *testing.T, env Env) {
 	if err != nil || ex.Profile == nil || ex.Profile.Name != "Alan" || ex.Email != "a@example.com" || ex.Preferences.Language != "fr" {
 		t.Fatalf("export: %+v %v", ex, err)
 	}
-	if err := svc.Erase(ctx, id); err != nil {
+	if err := svc.Erase(ctx, id, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Profile(ctx, id); !errors.Is(err, domain.ErrNotFound) {
@@ -234,5 +245,199 @@ func testCache(t *testing.T, env Env) {
 	}
 	if p, _ := other.Profile(ctx, id); p.Name != "Shared" {
 		t.Fatalf("replica read stale profile: %+v", p)
+	}
+}
+
+func testSearch(t *testing.T, env Env) {
+	ctx := context.Background()
+	svc := service(t, env)
+	t0 := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	people := []struct{ key, email, name string }{
+		{"ada", "ada.lovelace@example.com", "Ada Lovelace"},
+		{"king", "ADA.King@Example.org", "Ada King"},
+		{"grace", "grace@navy.mil", "Grace Brewster-Hopper"},
+		{"alan", "alan@example.com", "Alan Turing"},
+		{"emile", "ÉMILE@exemple.fr", "Émile Zola"},
+		{"maggie", "margaret.hamilton.apollo.guidance@example.com", "Margaret Hamilton"},
+	}
+	ids := map[string]string{}
+	for i, p := range people {
+		ids[p.key] = uuid.NewString()
+		if err := svc.OnUserRegistered(ctx, RegisteredAs(t, ids[p.key], p.email, p.name, t0.Add(time.Duration(i)*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := svc.Erase(ctx, ids["alan"], uuid.NewString()); err != nil {
+		t.Fatal(err)
+	}
+	type page struct {
+		keys  []string
+		total int
+	}
+	search := func(t *testing.T, q, pg, size string) page {
+		t.Helper()
+		cq, err := client.ParseCustomerQuery(q, pg, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.SearchCustomers(ctx, cq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := page{keys: []string{}, total: res.Total}
+		for _, p := range res.Items {
+			key := "?"
+			for k, id := range ids {
+				if id == p.UserID {
+					key = k
+				}
+			}
+			out.keys = append(out.keys, key)
+		}
+		return out
+	}
+	tests := []struct {
+		name, q, page, size string
+		want                []string
+		total               int
+	}{
+		{"every live profile, newest first", "", "", "", []string{"maggie", "emile", "grace", "king", "ada"}, 5},
+		{"a first name", "ada", "", "", []string{"king", "ada"}, 2},
+		{"any case", "ADA", "", "", []string{"king", "ada"}, 2},
+		{"a surname's prefix", "lov", "", "", []string{"ada"}, 1},
+		{"every word must match", "ada k", "", "", []string{"king"}, 1},
+		{"words in any order", "king ada", "", "", []string{"king"}, 1},
+		{"an email's prefix", "ada.lo", "", "", []string{"ada"}, 1},
+		{"a whole email in another case", "Ada.King@example.ORG", "", "", []string{"king"}, 1},
+		{"prefix, not substring", "ovelace", "", "", []string{}, 0},
+		{"an email's domain is not a prefix", "example", "", "", []string{}, 0},
+		{"a part of a hyphenated name", "hopper", "", "", []string{"grace"}, 1},
+		{"a hyphenated name", "brewster-hop", "", "", []string{"grace"}, 1},
+		{"non-ASCII case folding", "émi", "", "", []string{"emile"}, 1},
+		{"non-ASCII upper case", "ÉMILE ZOLA", "", "", []string{"emile"}, 1},
+		{"a long prefix", "margaret.hamilton.apollo.guidance@exa", "", "", []string{"maggie"}, 1},
+		{"a long prefix that differs late", "margaret.hamilton.apollo.guidance@exb", "", "", []string{}, 0},
+		{"an erased customer's name", "turing", "", "", []string{}, 0},
+		{"an erased customer's email", "alan@example.com", "", "", []string{}, 0},
+		{"by id", ids["king"], "", "", []string{"king"}, 1},
+		{"by id in upper case", strings.ToUpper(ids["grace"]), "", "", []string{"grace"}, 1},
+		{"an erased customer's id", ids["alan"], "", "", []string{}, 0},
+		{"an unknown id", uuid.NewString(), "", "", []string{}, 0},
+		{"page 2", "", "2", "2", []string{"grace", "king"}, 5},
+		{"last page", "", "3", "2", []string{"ada"}, 5},
+		{"past the end", "", "4", "2", []string{}, 5},
+		{"a search, paged", "ada", "2", "1", []string{"ada"}, 2},
+	}
+	for _, tt := range tests {
+		if got := search(t, tt.q, tt.page, tt.size); !slices.Equal(got.keys, tt.want) || got.total != tt.total {
+			t.Errorf("%s: q=%q page=%s size=%s: got %v (total %d), want %v (total %d)", tt.name, tt.q, tt.page, tt.size,
+				got.keys, got.total, tt.want, tt.total)
+		}
+	}
+
+	// A result carries what the list shows.
+	cq, _ := client.ParseCustomerQuery("lovelace", "", "")
+	res, err := svc.SearchCustomers(ctx, cq)
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("one result: %+v %v", res, err)
+	}
+	if p := res.Items[0]; p.Email != "ada.lovelace@example.com" || p.Profile.Data().Name != "Ada Lovelace" || !p.CreatedAt.Equal(t0) {
+		t.Fatalf("result: %+v", p)
+	}
+
+	// A saved profile is found by its new name only, in its old place.
+	if _, err := svc.SaveProfile(ctx, ids["ada"], "", domain.ProfileData{Name: "Augusta King"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"lovelace", []string{}},
+		{"augusta", []string{"ada"}},
+		{"king", []string{"king", "ada"}},
+		{"ada.lovelace", []string{"ada"}}, // the email stays
+	} {
+		if got := search(t, tt.q, "", ""); !slices.Equal(got.keys, tt.want) {
+			t.Errorf("after rename, %q: %v, want %v", tt.q, got.keys, tt.want)
+		}
+	}
+
+	// A query the service refuses never reaches the store.
+	for _, q := range []client.CustomerQuery{
+		{Page: 0, PageSize: 10},
+		{Page: 1, PageSize: 101},
+		{Page: 1, PageSize: 10, Words: []string{"a", "b", "c", "d", "e"}},
+		{Page: 1, PageSize: 10, Words: []string{"Upper"}},
+		{Page: 1, PageSize: 10, ID: "not-a-uuid"},
+	} {
+		if _, err := svc.SearchCustomers(ctx, q); !errors.Is(err, domain.ErrInvalid) {
+			t.Errorf("query %+v: %v, want invalid", q, err)
+		}
+	}
+}
+
+func testErasureLog(t *testing.T, env Env) {
+	ctx := context.Background()
+	store, cache := env(t)
+	now := time.Date(2026, 5, 2, 10, 0, 0, 0, time.UTC)
+	svc, err := client.New(client.Config{Store: store, Cache: cache, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, admin := uuid.NewString(), uuid.NewString()
+	if err := svc.OnUserRegistered(ctx, RegisteredAs(t, id, "eve@example.com", "Eve", now.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SavePreferences(ctx, id, domain.PreferencesData{Language: "fr", Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := svc.Customer(ctx, id)
+	if err != nil || c.Profile == nil || c.Profile.Name != "Eve" || c.Email != "eve@example.com" || c.Erased ||
+		len(c.Erasures) != 0 || c.Preferences.Language != "fr" || !c.CreatedAt.Equal(now.Add(-time.Hour)) {
+		t.Fatalf("customer: %+v %v", c, err)
+	}
+
+	unknown := uuid.NewString()
+	if _, err := svc.Customer(ctx, unknown); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("unknown customer: %v", err)
+	}
+	if err := svc.EraseCustomer(ctx, unknown, admin); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("erase an unknown customer: %v", err)
+	}
+	if _, err := svc.Customer(ctx, unknown); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("erasing an unknown id left something behind: %v", err)
+	}
+	if err := svc.EraseCustomer(ctx, id, ""); !errors.Is(err, domain.ErrInvalid) {
+		t.Fatalf("an erasure by nobody: %v", err)
+	}
+
+	if err := svc.EraseCustomer(ctx, id, admin); err != nil {
+		t.Fatal(err)
+	}
+	c, err = svc.Customer(ctx, id)
+	if err != nil || !c.Erased || c.Profile != nil || c.Email != "" || c.Preferences.Language != "en" ||
+		len(c.Erasures) != 1 || c.Erasures[0].By != admin || !c.Erasures[0].At.Equal(now) {
+		t.Fatalf("after an admin's erasure: %+v %v", c, err)
+	}
+
+	// The customer fills the profile again and later erases it themselves:
+	// the log keeps both erasures, oldest first.
+	if _, err := svc.SaveProfile(ctx, id, "eve@example.com", domain.ProfileData{Name: "Eve again"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = svc.Customer(ctx, id); err != nil || c.Erased || c.Profile == nil || len(c.Erasures) != 1 {
+		t.Fatalf("refilled: %+v %v", c, err)
+	}
+	now = now.Add(time.Hour)
+	if err := svc.Erase(ctx, id, id); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.Erasures(ctx, id)
+	if err != nil || len(got) != 2 || got[0].By != admin || got[1].By != id || !got[1].At.Equal(now) || !got[0].At.Before(got[1].At) {
+		t.Fatalf("erasure log: %+v %v", got, err)
+	}
+	if got, err := store.Erasures(ctx, unknown); err != nil || len(got) != 0 {
+		t.Fatalf("erasure log of nobody: %+v %v", got, err)
 	}
 }

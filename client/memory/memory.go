@@ -5,8 +5,8 @@ package memory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
-	"time"
 
 	"github.com/evshop/shop/client"
 	domain "github.com/evshop/shop/domain/client"
@@ -17,11 +17,13 @@ type Store struct {
 	mu       sync.Mutex
 	profiles map[string]client.Profile
 	prefs    map[string]domain.Preferences
+	erasures map[string][]client.Erasure
 }
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{profiles: map[string]client.Profile{}, prefs: map[string]domain.Preferences{}}
+	return &Store{profiles: map[string]client.Profile{}, prefs: map[string]domain.Preferences{},
+		erasures: map[string][]client.Erasure{}}
 }
 
 // CreateProfile implements client.Store.
@@ -90,13 +92,46 @@ func (s *Store) PutPreferences(ctx context.Context, userID string, p domain.Pref
 }
 
 // Erase implements client.Store.
-func (s *Store) Erase(ctx context.Context, userID string, at time.Time) error {
+func (s *Store) Erase(ctx context.Context, userID string, e client.Erasure) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.profiles[userID] = client.Profile{UserID: userID, Erased: true, CreatedAt: at, UpdatedAt: at}
+	s.profiles[userID] = client.Profile{UserID: userID, Erased: true, CreatedAt: e.At, UpdatedAt: e.At}
 	delete(s.prefs, userID)
+	s.erasures[userID] = append(s.erasures[userID], e)
 	return nil
+}
+
+// Erasures implements client.Store.
+func (s *Store) Erasures(ctx context.Context, userID string) ([]client.Erasure, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]client.Erasure{}, s.erasures[userID]...), nil
+}
+
+// Search implements client.Store by scanning every profile: the memory
+// store holds a demo's or a test's few.
+func (s *Store) Search(ctx context.Context, q client.CustomerQuery) (client.CustomerPage, error) {
+	if err := ctx.Err(); err != nil {
+		return client.CustomerPage{}, err
+	}
+	s.mu.Lock()
+	var hits []client.Profile
+	for _, p := range s.profiles {
+		if q.Matches(p) {
+			hits = append(hits, p)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(hits, client.Newer)
+	out := client.CustomerPage{Items: []client.Profile{}, Total: len(hits)}
+	if from := (q.Page - 1) * q.PageSize; from < len(hits) {
+		out.Items = append(out.Items, hits[from:min(from+q.PageSize, len(hits))]...)
+	}
+	return out, nil
 }

@@ -3,7 +3,9 @@
 // SQLite database. Profile and preference bodies are JSON TEXT in the
 // domain's wire shape and are validated again when read; times are Unix
 // nanoseconds (UTC). An erased profile is a tombstone row, so a replayed
-// UserRegistered cannot bring it back.
+// UserRegistered cannot bring it back; client_erasures logs every erasure.
+// The customer search reads client_profile_terms, written with the profile
+// in one transaction (migrations/002_customer_search.sql).
 package sqlitestore
 
 import (
@@ -13,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/evshop/shop/client"
@@ -31,7 +34,57 @@ func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
 	if err := sqlite.MigrateEmbedded(ctx, db, "client", migrations, "migrations"); err != nil {
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db}
+	if err := s.indexTerms(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// indexTerms writes the search terms of the profiles stored before the
+// search existed (once: it marks them indexed).
+func (s *Store) indexTerms(ctx context.Context) error {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT user_id FROM client_profiles WHERE terms_indexed = 0 AND erased = 0`)
+	if err != nil {
+		return fmt.Errorf("client sqlitestore: index terms: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		p, err := s.GetProfile(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return writeTerms(ctx, tx, p) }); err != nil {
+			return fmt.Errorf("client sqlitestore: index terms of %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// writeTerms replaces the profile's search terms and marks it indexed.
+func writeTerms(ctx context.Context, tx *sql.Tx, p client.Profile) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM client_profile_terms WHERE user_id = ?`, p.UserID); err != nil {
+		return err
+	}
+	for _, t := range client.SearchTerms(p) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_profile_terms (term, user_id) VALUES (?,?)`, t, p.UserID); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE client_profiles SET terms_indexed = 1 WHERE user_id = ?`, p.UserID)
+	return err
 }
 
 // row is a profile in the columns' shape.
@@ -65,8 +118,10 @@ func (s *Store) put(ctx context.Context, p client.Profile, onConflict string) (b
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return writeTerms(ctx, tx, p)
 	})
 	return n > 0, err
 }
@@ -101,6 +156,11 @@ func (s *Store) GetProfile(ctx context.Context, userID string) (client.Profile, 
 	if err != nil {
 		return client.Profile{}, fmt.Errorf("client sqlitestore: get: %w", err)
 	}
+	return r.profile()
+}
+
+// profile decodes and validates a stored row.
+func (r row) profile() (client.Profile, error) {
 	out := client.Profile{UserID: r.userID, Email: r.email, Erased: r.erased,
 		CreatedAt: time.Unix(0, r.created).UTC(), UpdatedAt: time.Unix(0, r.updated).UTC()}
 	if r.erased {
@@ -108,10 +168,11 @@ func (s *Store) GetProfile(ctx context.Context, userID string) (client.Profile, 
 	}
 	var data domain.ProfileData
 	if err := json.Unmarshal([]byte(r.body), &data); err != nil {
-		return client.Profile{}, fmt.Errorf("client sqlitestore: stored profile %s: %w", userID, err)
+		return client.Profile{}, fmt.Errorf("client sqlitestore: stored profile %s: %w", r.userID, err)
 	}
+	var err error
 	if out.Profile, err = domain.NewProfile(data, func() string { return "" }); err != nil {
-		return client.Profile{}, fmt.Errorf("client sqlitestore: stored profile %s: %w", userID, err)
+		return client.Profile{}, fmt.Errorf("client sqlitestore: stored profile %s: %w", r.userID, err)
 	}
 	return out, nil
 }
@@ -150,20 +211,95 @@ func (s *Store) PutPreferences(ctx context.Context, userID string, p domain.Pref
 	return nil
 }
 
-// Erase implements client.Store: the tombstone and the deletion of the
-// preferences commit together.
-func (s *Store) Erase(ctx context.Context, userID string, at time.Time) error {
+// Erase implements client.Store: the tombstone, the deletion of the
+// preferences and search terms and the erasure's record commit together.
+func (s *Store) Erase(ctx context.Context, userID string, e client.Erasure) error {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO client_profiles (user_id, email, profile, erased, created_at, updated_at)
-			VALUES (?1, '', '{}', 1, ?2, ?2) ON CONFLICT (user_id) DO UPDATE SET email = '', profile = '{}', erased = 1,
-			created_at = ?2, updated_at = ?2`, userID, sqlite.Nanos(at)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_profiles (user_id, email, profile, erased, created_at, updated_at, terms_indexed)
+			VALUES (?1, '', '{}', 1, ?2, ?2, 1) ON CONFLICT (user_id) DO UPDATE SET email = '', profile = '{}', erased = 1,
+			created_at = ?2, updated_at = ?2, terms_indexed = 1`, userID, sqlite.Nanos(e.At)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM client_preferences WHERE user_id = ?`, userID)
+		for _, q := range []string{`DELETE FROM client_preferences WHERE user_id = ?`, `DELETE FROM client_profile_terms WHERE user_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO client_erasures (user_id, erased_by, erased_at) VALUES (?,?,?)`, userID, e.By, sqlite.Nanos(e.At))
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("client sqlitestore: erase: %w", err)
 	}
 	return nil
+}
+
+// Erasures implements client.Store.
+func (s *Store) Erasures(ctx context.Context, userID string) ([]client.Erasure, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT erased_by, erased_at FROM client_erasures WHERE user_id = ? ORDER BY id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("client sqlitestore: erasures: %w", err)
+	}
+	defer rows.Close()
+	out := []client.Erasure{}
+	for rows.Next() {
+		var e client.Erasure
+		var at int64
+		if err := rows.Scan(&e.By, &at); err != nil {
+			return nil, err
+		}
+		e.At = sqlite.FromNanos(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// searchFrom is the FROM and WHERE of a search and their arguments. With
+// words, the matching ids come from the terms alone (one range scan of
+// their primary key per word, without repeats, intersected) and only those profiles are
+// read; without, the newest-first index walks the live profiles.
+func searchFrom(q client.CustomerQuery) (string, []any) {
+	from, where, args := "client_profiles p", []string{"p.erased = 0"}, []any{}
+	if len(q.Words) > 0 {
+		var sets []string
+		for _, w := range q.Words {
+			sets = append(sets, "SELECT DISTINCT user_id FROM client_profile_terms WHERE term >= ? AND term < ?")
+			args = append(args, w, w+"\U0010FFFF")
+		}
+		from = "(" + strings.Join(sets, " INTERSECT ") + ") hits CROSS JOIN client_profiles p ON p.user_id = hits.user_id"
+	}
+	if q.ID != "" {
+		where, args = append(where, "p.user_id = ?"), append(args, q.ID)
+	}
+	return from + " WHERE " + strings.Join(where, " AND "), args
+}
+
+// Search implements client.Store.
+func (s *Store) Search(ctx context.Context, q client.CustomerQuery) (client.CustomerPage, error) {
+	from, args := searchFrom(q)
+	out := client.CustomerPage{Items: []client.Profile{}}
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+from, args...).Scan(&out.Total); err != nil {
+		return client.CustomerPage{}, fmt.Errorf("client sqlitestore: search: %w", err)
+	}
+	if out.Total <= (q.Page-1)*q.PageSize {
+		return out, nil
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT p.user_id, p.email, p.profile, p.erased, p.created_at, p.updated_at FROM `+from+
+		` ORDER BY p.created_at DESC, p.user_id LIMIT ? OFFSET ?`, append(args, q.PageSize, (q.Page-1)*q.PageSize)...)
+	if err != nil {
+		return client.CustomerPage{}, fmt.Errorf("client sqlitestore: search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.userID, &r.email, &r.body, &r.erased, &r.created, &r.updated); err != nil {
+			return client.CustomerPage{}, err
+		}
+		p, err := r.profile()
+		if err != nil {
+			return client.CustomerPage{}, err
+		}
+		out.Items = append(out.Items, p)
+	}
+	return out, rows.Err()
 }

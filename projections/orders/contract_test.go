@@ -438,6 +438,8 @@ func runContract(t *testing.T, newStore func(t *testing.T) Store) {
 			{"mine, page 2", Query{CustomerID: cust, PageSize: 2, Page: 2}, []string{oid(11), oid(10)}, 4},
 			{"past the end", Query{CustomerID: cust, PageSize: 2, Page: 9}, []string{}, 4},
 			{"by status", Query{Status: "Cancelled"}, []string{oid(10)}, 1},
+			{"mine by status (the back office's customer page)", Query{CustomerID: cust, Status: "Cancelled"}, []string{oid(10)}, 1},
+			{"mine by another status", Query{CustomerID: cust, Status: "Paid"}, []string{}, 0},
 			{"by email, any case", Query{Email: "ADA@example.COM", PageSize: 1}, []string{oid(14)}, 5},
 			{"nobody", Query{CustomerID: "nobody"}, []string{}, 0},
 			{"mine and my guest orders", Query{CustomerID: other, AlsoCustomerID: cust, PageSize: 2, Page: 2}, []string{oid(12), oid(11)}, 5},

@@ -169,7 +169,7 @@ async function api(req, res, url) {
     if (!b.name) errors.push({ field: "name", reason: "is required" });
     if (errors.length) return problem(res, 422, "Validation failed", "Please correct the marked fields.", errors);
     if (users.has(b.email)) return send(res, 201, {});
-    const u = { id: randomUUID(), email: b.email, name: b.name, password: b.password, verified: false, roles: ["customer"] };
+    const u = { id: randomUUID(), email: b.email, name: b.name, password: b.password, verified: false, roles: ["customer"], createdAt: new Date().toISOString() };
     users.set(b.email, u);
     const token = randomUUID().replace(/-/g, "");
     tokens.set(token, b.email);
@@ -333,6 +333,39 @@ async function api(req, res, url) {
     }
     return send(res, 200, out.json);
   }
+  // The back office's customers (api/client/admin.go): each word begins a word of the name or the email.
+  const staff = user && (user.roles.includes("admin") || user.roles.includes("support"));
+  if (m === "GET" && p === "/api/admin/customers") {
+    if (!staff) return problem(res, 403, "Forbidden");
+    const words = (url.searchParams.get("q") ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    const hits = [...users.values()]
+      .filter((u) => u.roles.includes("customer"))
+      .filter((u) => {
+        const terms = [...u.name.toLowerCase().split(/\s+/), u.email.toLowerCase()];
+        return words.every((w) => terms.some((t) => t.startsWith(w)) || w === u.id);
+      })
+      .reverse();
+    const items = hits.slice(0, 20).map((u) => ({ id: u.id, email: u.email, name: u.name, createdAt: u.createdAt }));
+    return send(res, 200, { items, page: 1, pageSize: 20, total: hits.length });
+  }
+  const customerMatch = p.match(/^\/api\/admin\/customers\/([^/]+)$/);
+  if (m === "GET" && customerMatch) {
+    if (!staff) return problem(res, 403, "Forbidden");
+    const u = [...users.values()].find((x) => x.id === decodeURIComponent(customerMatch[1]));
+    if (!u) return problem(res, 404, "Not Found", "no such customer");
+    return send(res, 200, {
+      id: u.id, email: u.email, name: u.name, profile: { name: u.name, phone: "", addresses: [] },
+      preferences: { language: "en", currency: "EUR", marketingOptIn: false, favouriteCategories: [], extra: {} },
+      erased: false, erasures: [], createdAt: u.createdAt, updatedAt: u.createdAt,
+    });
+  }
+  if (m === "GET" && p === "/api/admin/orders") {
+    if (!staff) return problem(res, 403, "Forbidden");
+    const who = url.searchParams.get("customerId");
+    const list = [...orders.values()].filter((o) => !who || o.customerId === who).reverse();
+    const items = list.map(({ orderId, customerId, email, status, total, placedAt }) => ({ orderId, customerId, email, status, total, placedAt }));
+    return send(res, 200, { items, page: 1, pageSize: 20, total: items.length });
+  }
   if (m === "GET" && p === "/api/orders") {
     const mine = [...orders.values()].filter((o) => o.customerId === user.id).reverse();
     return send(res, 200, { items: mine.map(({ orderId, status, total, placedAt }) => ({ orderId, status, total, placedAt })), page: 1, pageSize: 20, total: mine.length });
@@ -347,7 +380,7 @@ async function api(req, res, url) {
   if (m === "GET" && p === "/api/payments") {
     const o = orders.get(url.searchParams.get("orderId") ?? "");
     if (!o || o.customerId !== user.id) return problem(res, 404, "Not Found");
-    return send(res, 200, o.payments);
+    return send(res, 200, { orderId: o.orderId, payments: o.payments });
   }
   if (m === "GET" && p === "/api/clients/me") return send(res, 200, { name: user.name, phone: "", addresses: [] });
   if (m === "GET" && p === "/api/clients/me/preferences")

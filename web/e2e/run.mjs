@@ -19,7 +19,8 @@
 //   E2E_TIMEOUT_MS how long to wait for the order to settle (default 60000)
 //   PAYPAL_URL     the fake PayPal the shop uses (scripts/e2e.sh starts one); unset → no PayPal steps
 //   E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD  an admin of the shop (scripts/e2e.sh makes the shop it
-//                  starts bootstrap one): the back office's sales dashboard is checked as that admin
+//                  starts bootstrap one): the back office's sales dashboard and customers page are
+//                  checked as that admin
 
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -453,6 +454,19 @@ async function main() {
         throw new Error(`CSV download ${href}: ${csv.status} ${csv.type} ${csv.text.slice(0, 200)}`);
       }
       if (csv.text.trim().split("\n").length < 2) throw new Error(`the CSV by product has no product: ${csv.text}`);
+    });
+
+    await step("the admin finds the customer and their paid order in the back office", async () => {
+      // Still signed in as the admin: search by the start of the email, open the customer, follow the order.
+      await page.goto(`${SHOP}/admin/customers`);
+      await page.getByLabel("Name, email or customer id").fill(email.slice(0, email.indexOf("@") + 1));
+      await page.getByRole("button", { name: "Search" }).click();
+      await page.getByRole("row", { name: new RegExp(email.replace(/[.+]/g, "\\$&")) }).getByRole("link", { name: "E2E Shopper" }).click();
+      await page.getByRole("heading", { name: "E2E Shopper" }).waitFor();
+      await page.getByRole("form", { name: "Erase this customer's data" }).waitFor();
+      await screenshot(page, "admin-customer");
+      await page.getByRole("link", { name: paidOrder.slice(0, 8) }).click();
+      await page.waitForURL(new RegExp(`/admin/orders/${paidOrder}`));
     });
 
     if (PAYPAL) {

@@ -23,6 +23,7 @@ import { AdminLayout } from "./pages/admin/AdminLayout";
 import { AdminOrdersPage } from "./pages/admin/AdminOrdersPage";
 import { AdminOrderPage } from "./pages/admin/AdminOrderPage";
 import { AdminCustomersPage } from "./pages/admin/AdminCustomersPage";
+import { AdminCustomerPage } from "./pages/admin/AdminCustomerPage";
 import { AdminProjectionsPage } from "./pages/admin/AdminProjectionsPage";
 import { AdminDeadLettersPage } from "./pages/admin/AdminDeadLettersPage";
 import { Loading } from "./components/Status";
@@ -59,6 +60,7 @@ export function App({ api }: { api: Api }) {
               <Route path="orders" element={<AdminOrdersPage />} />
               <Route path="orders/:orderId" element={<AdminOrderPage />} />
               <Route path="customers" element={<AdminCustomersPage />} />
+              <Route path="customers/:customerId" element={<AdminCustomerPage />} />
               <Route
                 path="sales"
                 element={

@@ -9,6 +9,7 @@ import type {
   Category,
   CheckoutAccepted,
   CheckoutRequest,
+  Customer,
   CustomerSummary,
   DeadLetter,
   DiscountCode,
@@ -195,7 +196,7 @@ export function createApi(client: ApiClient) {
     },
 
     admin: {
-      orders: async (q: { q?: string; status?: string; page?: number }): Promise<Page<OrderSummary>> =>
+      orders: async (q: { q?: string; status?: string; customerId?: string; page?: number }): Promise<Page<OrderSummary>> =>
         normalisePage<OrderSummary>(await client.get<unknown>("/api/admin/orders", { query: q }), q.page ?? 1, 50),
       // Staff read an order through the customer endpoint, which lets support/admin see any order.
       order: (id: string) => client.get<OrderDetail>(`/api/orders/${seg(id)}`),
@@ -209,8 +210,13 @@ export function createApi(client: ApiClient) {
       // of the same submit refunds once.
       refund: (id: string, amount: { amount: number; currency: string }, reason: string, idempotencyKey: string) =>
         client.post<unknown>(`/api/admin/orders/${seg(id)}/refund`, { amount, reason }, { idempotencyKey }),
-      customers: async (q: string): Promise<CustomerSummary[]> =>
-        listOf<CustomerSummary>(await client.get<unknown>("/api/admin/customers", { query: { q } })),
+      // Each word of q begins a word of the name or the email (prefix search); a user id finds that customer.
+      customers: async (q: { q?: string; page?: number }): Promise<Page<CustomerSummary>> =>
+        normalisePage<CustomerSummary>(await client.get<unknown>("/api/admin/customers", { query: q }), q.page ?? 1, 20),
+      customer: (id: string) => client.get<Customer>(`/api/admin/customers/${seg(id)}`),
+      exportCustomer: (id: string) => client.get<unknown>(`/api/admin/customers/${seg(id)}/export`),
+      // Admins only; the erasure is recorded with the admin's id.
+      eraseCustomer: (id: string) => client.delete<unknown>(`/api/admin/customers/${seg(id)}`),
       projections: async (): Promise<ProjectionStatus[]> =>
         listOf<ProjectionStatus>(await client.get<unknown>("/api/admin/projections")),
       rebuild: (name: string) => client.post<unknown>(`/api/admin/projections/${seg(name)}/rebuild`, {}),

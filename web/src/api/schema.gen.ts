@@ -626,15 +626,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/clients/{id}": {
+    "/api/admin/customers": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A customer's profile (support, admin) */
-        get: operations["clientProfile"];
+        /**
+         * Search customers by name, email or id (support, admin)
+         * @description Each word of `q` (case-insensitive) must begin a word of the customer's name or their email address: `ada lo` finds Ada Lovelace, `ada.lo` finds ada.lovelace@example.com, `lovelace@` and `example.com` find nothing (prefix, not substring: the stores answer a prefix from an index, see docs/customers.md). A `q` that is a user id finds that customer. Without `q`, every customer. Erased customers are not listed. Newest customer first.
+         */
+        get: operations["adminSearchCustomers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One customer: profile, addresses, preferences and erasures (support, admin)
+         * @description Their orders are listed by `GET /api/admin/orders?customerId=`. An erased customer answers with `erased: true`, no profile, and the erasures (who, when); their orders are kept.
+         */
+        get: operations["adminGetCustomer"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase a customer's data (admin)
+         * @description What `DELETE /api/clients/me` does for the customer: the profile, preferences and personalisation history are deleted, a tombstone keeps a replayed registration from restoring them, and the erasure is recorded with the admin's id. Orders are kept (bookkeeping), and so is the sign-in account. Erasing again is allowed and recorded again.
+         */
+        delete: operations["adminEraseCustomer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a customer's data (support, admin)
+         * @description The same export the customer gets from `GET /api/clients/me/export`, as an attachment.
+         */
+        get: operations["adminExportCustomer"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2340,6 +2387,50 @@ export interface components {
             /** @enum {string} */
             reason?: "unknown" | "paused" | "not_yet_valid" | "expired" | "minimum_not_met" | "used_up" | "customer_limit" | "not_applicable";
         };
+        CustomerSummary: {
+            id: string;
+            email: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CustomerPage: {
+            items: components["schemas"]["CustomerSummary"][];
+            page: number;
+            pageSize: number;
+            total: number;
+        };
+        CustomerErasure: {
+            /** Format: date-time */
+            at: string;
+            /** @description User id of who asked: the customer, or an admin */
+            by: string;
+            /** @description The customer erased their own data */
+            byCustomer: boolean;
+        };
+        Customer: {
+            id: string;
+            /** @description Empty once erased */
+            email: string;
+            /** @description Empty once erased */
+            name: string;
+            /** @description Null once erased */
+            profile: components["schemas"]["ClientProfile"] | null;
+            preferences: components["schemas"]["Preferences"];
+            erased: boolean;
+            /** @description Oldest first */
+            erasures: components["schemas"]["CustomerErasure"][];
+            /**
+             * Format: date-time
+             * @description Absent once erased
+             */
+            createdAt?: string;
+            /**
+             * Format: date-time
+             * @description Absent once erased
+             */
+            updatedAt?: string;
+        };
     };
     responses: {
         /** @description Rate limited */
@@ -3924,6 +4015,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The account's user id cannot own a client profile */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     putProfile: {
@@ -3969,7 +4069,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CSRF token missing or wrong, or a cross-site request */
+            /** @description CSRF token missing or wrong, a cross-site request, or an account whose user id cannot own a client profile */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4020,14 +4120,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Erasure accepted */
-            202: {
+            /** @description Erased: the profile, preferences and personalisation history are deleted and the erasure is recorded (orders and the sign-in account are kept) */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
+                content?: never;
             };
             /** @description Not signed in, or the access token is invalid or expired */
             401: {
@@ -4069,6 +4167,15 @@ export interface operations {
             };
             /** @description Not signed in, or the access token is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's user id cannot own a client profile */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4121,7 +4228,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CSRF token missing or wrong, or a cross-site request */
+            /** @description CSRF token missing or wrong, a cross-site request, or an account whose user id cannot own a client profile */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4187,6 +4294,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The account's user id cannot own a client profile */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     adminListOrders: {
@@ -4196,6 +4312,8 @@ export interface operations {
                 status?: string;
                 /** @description Page */
                 page?: number;
+                /** @description Only this customer's orders (a user id; 422 otherwise, or with `q`) */
+                customerId?: string;
             };
             header?: never;
             path?: never;
@@ -4685,6 +4803,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The account's user id cannot own a client profile */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid query or path parameter */
             422: {
                 headers: {
@@ -4697,12 +4824,67 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    clientProfile: {
+    adminSearchCustomers: {
+        parameters: {
+            query?: {
+                /** @description Up to 4 words, 100 characters, no control characters (422 otherwise) */
+                q?: string;
+                /** @description Page (1-based) */
+                page?: number;
+                /** @description Results per page (default 20) */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPage"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not support or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `q`, `page` or `pageSize` out of bounds (field errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    adminGetCustomer: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description User id */
+                /** @description The customer's user id (a UUID; anything else is 404) */
                 id: string;
             };
             cookie?: never;
@@ -4715,11 +4897,110 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        profile: components["schemas"]["ClientProfile"];
-                        preferences: components["schemas"]["Preferences"];
-                    };
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not support or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    adminEraseCustomer: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description The customer's user id (a UUID; anything else is 404) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    adminExportCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's user id (a UUID; anything else is 404) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
             /** @description Not signed in, or the access token is invalid or expired */

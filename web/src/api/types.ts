@@ -105,14 +105,11 @@ export interface ProductQuery {
   pageSize?: number;
 }
 
-/** The back office's customer search (served once the customers route exists). */
-export interface CustomerSummary {
-  id: string;
-  email: string;
-  name: string;
-  roles?: Role[];
-  verified?: boolean;
-}
+/** A customer search result (GET /api/admin/customers). */
+export type CustomerSummary = Schemas["CustomerSummary"];
+/** One customer for staff: profile, preferences and erasures (GET /api/admin/customers/{id}). */
+export type Customer = Schemas["Customer"];
+export type CustomerErasure = Schemas["CustomerErasure"];
 
 /** A message of the embedded shop's mail outbox (/dev/mail.json, not the public API). */
 export interface MailMessage {

@@ -63,7 +63,13 @@ func (d DB) Products(ctx context.Context, stock *pgxpool.Pool) (catalog.Store, e
 }
 
 // Clients is the client service's store.
-func (d DB) Clients(context.Context) (client.Store, error) { return clientmongo.New(d.Database), nil }
+func (d DB) Clients(ctx context.Context) (client.Store, error) {
+	s, err := clientmongo.New(ctx, d.Database)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
 // Recommendations is the recommendations' order history.
 func (d DB) Recommendations(ctx context.Context) (recommendations.Store, error) {
