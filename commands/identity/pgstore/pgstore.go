@@ -242,7 +242,8 @@ func (s *Store) UpdateRoles(ctx context.Context, id string, fn func(*domain.User
 			return fmt.Errorf("pgstore: roles lock: %w", err)
 		}
 		var admins int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM auth.users WHERE email_verified AND 'admin' = ANY(roles)`).Scan(&admins); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM auth.users
+			WHERE roles && ARRAY['support', 'admin']::text[] AND email_verified AND 'admin' = ANY(roles)`).Scan(&admins); err != nil {
 			return fmt.Errorf("pgstore: count admins: %w", err)
 		}
 		return updateInTx(ctx, tx, id, func(u *domain.User) (ident.Change, error) { return fn(u, admins) })
