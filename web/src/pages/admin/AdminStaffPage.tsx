@@ -112,7 +112,7 @@ function InviteForm({ onInvited }: { onInvited: () => void }) {
         onChange={(e) => setEmail(e.target.value)} />
       <Field label="Name (optional)" name="name" maxLength={100} value={name} error={error}
         hint="For a new account; an existing one keeps its name." onChange={(e) => setName(e.target.value)} />
-      <fieldset className="field">
+      <fieldset>
         <legend>Role</legend>
         {ROLES.map((r) => (
           <label key={r}>
