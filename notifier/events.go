@@ -16,6 +16,9 @@ const (
 	EventVerificationRequested  = "identity.VerificationRequested.v1"
 	EventPasswordResetRequested = "identity.PasswordResetRequested.v1"
 	EventPasswordChanged        = "identity.PasswordChanged.v1"
+	EventStaffInvited           = "identity.StaffInvited.v1"
+	EventRoleGranted            = "identity.RoleGranted.v1"
+	EventRoleRevoked            = "identity.RoleRevoked.v1"
 
 	EventOrderPlaced    = "ordering.OrderPlaced.v1"
 	EventOrderPaid      = "ordering.OrderPaid.v1"
@@ -52,6 +55,7 @@ func EmailEventTypes() []string {
 		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested, EventPasswordChanged,
 		EventOrderPlaced, EventInvoiceIssued, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
 		EventPaymentFailed, EventPaymentRefunded, EventStockRestocked,
+		EventStaffInvited, EventRoleGranted, EventRoleRevoked,
 	}
 }
 
@@ -67,6 +71,11 @@ type identityEvent struct {
 	Name        string `json:"name"`
 	SealedToken string `json:"sealedToken"`
 	Lang        string `json:"lang"`
+	Reason      string `json:"reason"` // PasswordChanged
+	// Staff invitations and role changes.
+	Role          string `json:"role"`
+	GrantedBy     string `json:"grantedBy"`
+	ViaInvitation bool   `json:"viaInvitation"`
 }
 
 type orderLine struct {

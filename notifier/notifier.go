@@ -183,6 +183,12 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onIdentity(ctx, ev, templates.KindPasswordReset, "/reset-password")
 	case EventPasswordChanged:
 		return n.onPasswordChanged(ctx, ev)
+	case EventStaffInvited:
+		return n.onStaffInvited(ctx, ev)
+	case EventRoleGranted:
+		return n.onRoleChanged(ctx, ev, templates.KindRoleGranted)
+	case EventRoleRevoked:
+		return n.onRoleChanged(ctx, ev, templates.KindRoleRevoked)
 	case EventOrderPlaced:
 		return n.onOrderPlaced(ctx, ev)
 	case EventInvoiceIssued:
@@ -234,9 +240,58 @@ func (n *Notifier) onPasswordChanged(ctx context.Context, ev eventstore.Recorded
 	if err := json.Unmarshal(ev.Data, &e); err != nil || e.UserID == "" || e.Email == "" {
 		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
 	}
+	if e.Reason == "invitation" {
+		// The invitee just chose their first password from the invitation
+		// mail; telling them it changed would only confuse.
+		n.emails.WithLabelValues(string(kind), "skipped").Inc()
+		return nil
+	}
 	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
 	d := n.baseData(r)
 	d.Link = n.public + "/forgot-password"
+	return n.deliver(ctx, ev.ID, kind, r, d, nil, ev.Time)
+}
+
+// onStaffInvited mails the invitation with its link to choose a password.
+func (n *Notifier) onStaffInvited(ctx context.Context, ev eventstore.RecordedEvent) error {
+	kind := templates.KindStaffInvitation
+	var e identityEvent
+	if err := json.Unmarshal(ev.Data, &e); err != nil || e.UserID == "" || e.Email == "" || e.SealedToken == "" {
+		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
+	}
+	token, err := n.cfg.LinkBox.Open(e.SealedToken, e.UserID)
+	if err != nil {
+		return n.recordPermanent(ctx, ev.ID, kind, e.Email, "cannot open the sealed link token (MAIL_LINK_KEY mismatch?)")
+	}
+	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
+	d := n.baseData(r)
+	d.Link = n.public + "/accept-invite?token=" + url.QueryEscape(token)
+	d.Role = e.Role
+	return n.deliver(ctx, ev.ID, kind, r, d, nil, ev.Time)
+}
+
+// onRoleChanged tells the person an admin granted or revoked a staff role.
+// Grants of an invitation (its mail says it), of the operator's bootstrap
+// and grants recorded before grants named their admin send nothing.
+func (n *Notifier) onRoleChanged(ctx context.Context, ev eventstore.RecordedEvent, kind templates.Kind) error {
+	var e identityEvent
+	if err := json.Unmarshal(ev.Data, &e); err != nil || e.UserID == "" || e.Email == "" || e.Role == "" {
+		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
+	}
+	if kind == templates.KindRoleGranted && (e.ViaInvitation || e.GrantedBy == "" || e.GrantedBy == "bootstrap") {
+		n.emails.WithLabelValues(string(kind), "skipped").Inc()
+		return nil
+	}
+	if e.Role != "support" && e.Role != "admin" {
+		n.emails.WithLabelValues(string(kind), "skipped").Inc()
+		return nil
+	}
+	r := n.recipient(ctx, e.UserID, e.Email, e.Name, e.Lang)
+	d := n.baseData(r)
+	d.Role = e.Role
+	if kind == templates.KindRoleGranted {
+		d.Link = n.public + "/admin"
+	}
 	return n.deliver(ctx, ev.ID, kind, r, d, nil, ev.Time)
 }
 

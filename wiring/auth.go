@@ -124,5 +124,8 @@ func (in *Infra) Auth(ctx context.Context, o Auth) (*AuthService, error) {
 	if _, err := in.StartRelay(ctx, "auth-outbox", outbox); err != nil {
 		return nil, err
 	}
-	return &AuthService{Service: svc, Outbox: outbox, AdminCreated: adminCreated, Routes: []Route{{Prefix: "/api/auth", Mount: api.Mount}}}, nil
+	return &AuthService{Service: svc, Outbox: outbox, AdminCreated: adminCreated, Routes: []Route{
+		{Prefix: "/api/auth", Mount: api.Mount},
+		{Prefix: auth.StaffPrefix, Mount: api.MountStaff},
+	}}, nil
 }

@@ -9,6 +9,7 @@ import "github.com/gofiber/fiber/v2"
 // prefixes and that every operation served is in the OpenAPI document.
 var PublicAPI = []struct{ Service, Prefix string }{
 	{"AUTH", "/api/auth"},
+	{"AUTH", "/api/admin/staff"},
 	{"CLIENTS", "/api/clients"},
 	{"CLIENTS", "/api/admin/customers"},
 	{"CATALOG", "/api/catalog"},

@@ -1,7 +1,9 @@
 // Package auth is the HTTP edge of the identity service: sign-up, email
 // verification, login/logout/refresh with cookies, password reset and change,
 // the signed-in user, and the JWKS other services verify access tokens with.
-// Mount it under /api/auth (the gateway does, or cmd/auth on its own).
+// Mount it under /api/auth (the gateway does, or cmd/auth on its own), and
+// MountStaff (staff invitations, roles and their audit; admins only) under
+// StaffPrefix.
 package auth
 
 import (
@@ -33,6 +35,10 @@ type Limits struct {
 	ForgotPerAccount ratelimit.Limit
 	ResetPerIP       ratelimit.Limit
 	VerifyPerIP      ratelimit.Limit
+	// InvitePerAdmin and InvitePerAddress bound staff invitations per
+	// inviting admin and per invited address (zero: the defaults).
+	InvitePerAdmin   ratelimit.Limit
+	InvitePerAddress ratelimit.Limit
 }
 
 // DefaultLimits are the production limits.
@@ -45,6 +51,8 @@ func DefaultLimits() Limits {
 		ForgotPerAccount: ratelimit.Limit{Events: 3, Window: 15 * time.Minute},
 		ResetPerIP:       ratelimit.Limit{Events: 10, Window: 10 * time.Minute},
 		VerifyPerIP:      ratelimit.Limit{Events: 20, Window: 10 * time.Minute},
+		InvitePerAdmin:   defaultInvitePerAdmin,
+		InvitePerAddress: defaultInvitePerAddress,
 	}
 }
 
@@ -81,9 +89,19 @@ func New(d Deps) (*API, error) {
 	if d.Limits == nil {
 		l := DefaultLimits()
 		d.Limits = &l
+	} else {
+		l := *d.Limits
+		if l.InvitePerAdmin == (ratelimit.Limit{}) {
+			l.InvitePerAdmin = defaultInvitePerAdmin
+		}
+		if l.InvitePerAddress == (ratelimit.Limit{}) {
+			l.InvitePerAddress = defaultInvitePerAddress
+		}
+		d.Limits = &l
 	}
 	for _, l := range []ratelimit.Limit{d.Limits.LoginPerIP, d.Limits.LoginPerAccount, d.Limits.RegisterPerIP,
-		d.Limits.ForgotPerIP, d.Limits.ForgotPerAccount, d.Limits.ResetPerIP, d.Limits.VerifyPerIP} {
+		d.Limits.ForgotPerIP, d.Limits.ForgotPerAccount, d.Limits.ResetPerIP, d.Limits.VerifyPerIP,
+		d.Limits.InvitePerAdmin, d.Limits.InvitePerAddress} {
 		if err := l.Validate(); err != nil {
 			return nil, err
 		}
@@ -131,6 +149,7 @@ func (a *API) Mount(r fiber.Router) {
 	r.Post(PathRefresh, a.refresh)
 	r.Post(PathForgot, a.forgot)
 	r.Post(PathReset, a.reset)
+	r.Post(PathAcceptInvitation, a.acceptInvitation)
 	r.Post(PathChangePassword, user, authn.Required(), a.changePassword)
 	r.Get(PathMe, user, authn.Required(), a.me)
 	r.Get(PathUser, user, authn.Required(), a.user)
@@ -396,6 +415,10 @@ func (a *API) problem(err error) error {
 		return httpx.BadRequest("the link is invalid, was already used or has expired")
 	case errors.Is(err, domain.ErrAlreadyVerified):
 		return httpx.Conflict("the email address is already verified")
+	case errors.Is(err, domain.ErrInvitationPending):
+		return httpx.Conflict("this address was invited to the staff: use the invitation's link, or reset the password")
+	case errors.Is(err, domain.ErrLastAdmin):
+		return httpx.Conflict("the last administrator cannot lose the admin role; make someone else an admin first")
 	case errors.Is(err, ident.ErrSessionInvalid), errors.Is(err, ident.ErrSessionReused):
 		return httpx.Unauthorized("the session ended; sign in again")
 	case errors.Is(err, ident.ErrUserNotFound):

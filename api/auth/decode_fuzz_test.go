@@ -92,3 +92,33 @@ func TestDecodeTable(t *testing.T) {
 		})
 	}
 }
+
+func FuzzDecodeRole(f *testing.F) {
+	f.Add([]byte(`{"role":"support"}`))
+	fuzzDecoder(f, decodeRole)
+}
+
+// FuzzDecodeInvite: the invitation's name is optional, so it may be empty;
+// email and role never are, and nothing is longer than maxField.
+func FuzzDecodeInvite(f *testing.F) {
+	for _, s := range append(seeds, []byte(`{"email":"a@shop.test","role":"admin"}`), []byte(`{"email":"a@shop.test","role":"support","name":""}`)) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v, err := decodeInvite(body)
+		if err != nil {
+			var p *httpx.Problem
+			if !errors.As(err, &p) || p.Status < 400 || p.Status > 499 {
+				t.Fatalf("decode error is not a 4xx problem: %#v", err)
+			}
+			return
+		}
+		if v.Email == "" || v.Role == "" || len(v.Email) > maxField || len(v.Role) > maxField || len(v.Name) > maxField {
+			t.Fatalf("accepted %#v", v)
+		}
+		again, _ := json.Marshal(v)
+		if back, err := decodeInvite(again); err != nil || back != v {
+			t.Fatalf("round trip: %v %#v != %#v", err, back, v)
+		}
+	})
+}

@@ -116,7 +116,7 @@ func newStack(t *testing.T, o options) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	routes := append([]gateway.Route{{Prefix: "/api/auth", Mount: api.Mount}}, o.routes...)
+	routes := append([]gateway.Route{{Prefix: "/api/auth", Mount: api.Mount}, {Prefix: auth.StaffPrefix, Mount: api.MountStaff}}, o.routes...)
 	routes = append(routes, gateway.Route{Prefix: "/api/demo", Mount: func(r fiber.Router) {
 		// A stand-in service: it checks the token and the role itself, as
 		// every service must.

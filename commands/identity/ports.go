@@ -1,5 +1,6 @@
 // Package identity holds the use cases of the auth service (register, verify,
-// login, refresh, logout, forgot/reset/change password, admin bootstrap) and
+// login, refresh, logout, forgot/reset/change password, admin bootstrap,
+// staff invitations and role grants with their audit) and
 // the ports they need: the user store with its transactional outbox, the
 // refresh-token sessions, and the password hasher. Adapters live in memstore
 // (tests, in-memory demo), sqlitestore (durable embedded shop), pgstore
@@ -33,6 +34,10 @@ type Purpose string
 const (
 	PurposeVerify Purpose = "verify"
 	PurposeReset  Purpose = "reset"
+	// PurposeInvite is a staff invitation's link: it sets the first
+	// password and verifies the address, like a reset link, but lives
+	// longer and is not replaced by a "forgot password" request.
+	PurposeInvite Purpose = "invite"
 )
 
 // Token is the stored half of a single-use mail token: only a hash of its id
@@ -76,7 +81,23 @@ type Store interface {
 	// transaction: a token is used at most once even under concurrent
 	// requests, and it is not burnt when fn fails.
 	ConsumeToken(ctx context.Context, purpose Purpose, idHash, userID string, now time.Time, fn func(*domain.User, Token) (Change, error)) error
+	// UpdateRoles is UpdateUser for a change of staff roles. Role changes
+	// are serialised store-wide, and fn is told how many verified accounts
+	// hold the admin role before the change (the user itself included), so
+	// two admins revoking each other at once cannot leave the shop with
+	// none.
+	UpdateRoles(ctx context.Context, id string, fn func(u *domain.User, activeAdmins int) (Change, error)) error
+	// Staff lists every account holding the support or admin role, by email.
+	Staff(ctx context.Context) ([]*domain.User, error)
+	// RoleEvents returns up to limit outbox events of the types
+	// RoleGranted and RoleRevoked with a position below before (0: from
+	// the newest), newest first: the staff audit, read from the events
+	// themselves.
+	RoleEvents(ctx context.Context, before uint64, limit int) ([]eventstore.RecordedEvent, error)
 }
+
+// RoleEventTypes are the event types RoleEvents returns.
+func RoleEventTypes() []string { return []string{domain.TypeRoleGranted, domain.TypeRoleRevoked} }
 
 // Session is one refresh token (stored by hash) in its family. A family is
 // one login; every refresh rotates to a new token in the same family.

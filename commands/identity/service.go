@@ -36,6 +36,7 @@ type Config struct {
 	NewID    func() string
 
 	VerifyTTL  time.Duration // default 48h
+	InviteTTL  time.Duration // staff invitation links; default 7 days
 	RefreshTTL time.Duration // default 7 days; sliding: each refresh extends it
 	// RefreshAbsoluteTTL ends a login (a refresh-token family) for good,
 	// however often it refreshes; default 30 days, at least RefreshTTL.
@@ -69,6 +70,9 @@ func NewService(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.VerifyTTL <= 0 {
 		cfg.VerifyTTL = DefaultVerifyTTL
+	}
+	if cfg.InviteTTL <= 0 {
+		cfg.InviteTTL = DefaultInviteTTL
 	}
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL
@@ -116,6 +120,15 @@ func (v ValidationErrors) Error() string {
 		return "identity: invalid input"
 	}
 	return "identity: invalid input: " + v[0].Error()
+}
+
+// Unwrap exposes every field's error to errors.Is and errors.As.
+func (v ValidationErrors) Unwrap() []error {
+	out := make([]error, len(v))
+	for i, fe := range v {
+		out[i] = fe
+	}
+	return out
 }
 
 // Register signs up a customer and queues the verification mail. Signing up
@@ -440,11 +453,11 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password, name stri
 	} else if !errors.Is(err, ErrUserNotFound) {
 		return false, err
 	}
-	u, ev, err := domain.RegisterAdmin(s.cfg.NewID(), addr, n, hash, now)
+	u, evs, err := domain.RegisterAdmin(s.cfg.NewID(), addr, n, hash, now)
 	if err != nil {
 		return false, err
 	}
-	ch, err := s.change(ctx, nil, ev)
+	ch, err := s.change(ctx, nil, evs...)
 	if err != nil {
 		return false, err
 	}

@@ -60,7 +60,7 @@ func TestServiceRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := strings.Join(types(t, store), " ")
-		if got != domain.TypeUserRegistered+" "+domain.TypeRegistrationAttempted {
+		if got != domain.TypeUserRegistered+" "+domain.TypeRoleGranted+" "+domain.TypeRegistrationAttempted {
 			t.Fatalf("events = %s", got)
 		}
 		u, _, _ := svc.Login(ctx, "ann@shop.test", pw)

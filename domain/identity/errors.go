@@ -14,4 +14,16 @@ var (
 	ErrAlreadyVerified = errors.New("identity: email already verified")
 	ErrInvalidUser     = errors.New("identity: invalid user")
 	ErrPasswordSame    = errors.New("identity: new password equals the current one")
+	// ErrNotStaffRole: only support and admin are granted and revoked as
+	// staff roles; every account keeps customer.
+	ErrNotStaffRole = errors.New("identity: only the support and admin roles can be granted or revoked")
+	// ErrLastAdmin: revoking the admin role would leave no administrator
+	// who can sign in.
+	ErrLastAdmin = errors.New("identity: the last administrator cannot lose the admin role")
+	// ErrInvitationPending: the account was invited to the staff and not
+	// yet claimed; only its invitation (or a reset link) verifies it.
+	ErrInvitationPending = errors.New("identity: the account has a pending staff invitation")
+	// ErrAlreadyClaimed: the account is verified, so it is granted roles
+	// directly instead of being (re-)invited.
+	ErrAlreadyClaimed = errors.New("identity: the account is already verified")
 )

@@ -13,12 +13,14 @@ const (
 	TypePasswordResetRequested = "identity.PasswordResetRequested.v1"
 	TypePasswordChanged        = "identity.PasswordChanged.v1"
 	TypeRoleGranted            = "identity.RoleGranted.v1"
+	TypeRoleRevoked            = "identity.RoleRevoked.v1"
+	TypeStaffInvited           = "identity.StaffInvited.v1"
 )
 
 // EventTypes lists every wire name this context emits.
 func EventTypes() []string {
 	return []string{TypeUserRegistered, TypeVerificationRequested, TypeRegistrationAttempted, TypeEmailVerified,
-		TypePasswordResetRequested, TypePasswordChanged, TypeRoleGranted}
+		TypePasswordResetRequested, TypePasswordChanged, TypeRoleGranted, TypeRoleRevoked, TypeStaffInvited}
 }
 
 // StreamPrefix starts the stream name of every user ("user-<id>").
@@ -90,9 +92,10 @@ type PasswordResetRequested struct {
 
 // Reasons a password changed.
 const (
-	PasswordChangedByReset     = "reset"
-	PasswordChangedByUser      = "change"
-	PasswordChangedByBootstrap = "bootstrap" // the operator's admin bootstrap replaced an unverified account's password
+	PasswordChangedByReset      = "reset"
+	PasswordChangedByUser       = "change"
+	PasswordChangedByBootstrap  = "bootstrap"  // the operator's admin bootstrap replaced an unverified account's password
+	PasswordChangedByInvitation = "invitation" // the invitee chose the first password from the staff invitation
 )
 
 // PasswordChanged: the password was replaced; every session was revoked.
@@ -104,13 +107,46 @@ type PasswordChanged struct {
 	OccurredAt time.Time `json:"occurredAt"`
 }
 
-// RoleGranted: the user gained a role (only the bootstrap CLI grants admin).
+// ActorBootstrap is who granted the roles of the operator's admin bootstrap
+// (env or CLI): no user did.
+const ActorBootstrap = "bootstrap"
+
+// RoleGranted: the user gained a role. GrantedBy is the id of the admin who
+// granted it, or ActorBootstrap; events stored before it existed have none.
+// ViaInvitation marks the grant of a staff invitation, whose StaffInvited
+// mail already tells the person, so no separate role mail is sent.
 type RoleGranted struct {
+	UserID        string    `json:"userId"`
+	Email         string    `json:"email"`
+	Name          string    `json:"name"`
+	Role          Role      `json:"role"`
+	GrantedBy     string    `json:"grantedBy,omitempty"`
+	ViaInvitation bool      `json:"viaInvitation,omitempty"`
+	OccurredAt    time.Time `json:"occurredAt"`
+}
+
+// RoleRevoked: the user lost a role; RevokedBy is the admin's user id.
+type RoleRevoked struct {
 	UserID     string    `json:"userId"`
 	Email      string    `json:"email"`
 	Name       string    `json:"name"`
 	Role       Role      `json:"role"`
+	RevokedBy  string    `json:"revokedBy"`
 	OccurredAt time.Time `json:"occurredAt"`
+}
+
+// StaffInvited: an admin invited the address to the staff with Role; the
+// mail carries a single-use link (SealedToken, valid until ExpiresAt) to
+// choose a password, which also verifies the address.
+type StaffInvited struct {
+	UserID      string    `json:"userId"`
+	Email       string    `json:"email"`
+	Name        string    `json:"name"`
+	Role        Role      `json:"role"`
+	InvitedBy   string    `json:"invitedBy"`
+	SealedToken string    `json:"sealedToken"`
+	ExpiresAt   time.Time `json:"expiresAt"`
+	OccurredAt  time.Time `json:"occurredAt"`
 }
 
 func (UserRegistered) EventType() string         { return TypeUserRegistered }
@@ -120,6 +156,8 @@ func (EmailVerified) EventType() string          { return TypeEmailVerified }
 func (PasswordResetRequested) EventType() string { return TypePasswordResetRequested }
 func (PasswordChanged) EventType() string        { return TypePasswordChanged }
 func (RoleGranted) EventType() string            { return TypeRoleGranted }
+func (RoleRevoked) EventType() string            { return TypeRoleRevoked }
+func (StaffInvited) EventType() string           { return TypeStaffInvited }
 
 func (e UserRegistered) AggregateID() string         { return e.UserID }
 func (e VerificationRequested) AggregateID() string  { return e.UserID }
@@ -128,3 +166,5 @@ func (e EmailVerified) AggregateID() string          { return e.UserID }
 func (e PasswordResetRequested) AggregateID() string { return e.UserID }
 func (e PasswordChanged) AggregateID() string        { return e.UserID }
 func (e RoleGranted) AggregateID() string            { return e.UserID }
+func (e RoleRevoked) AggregateID() string            { return e.UserID }
+func (e StaffInvited) AggregateID() string           { return e.UserID }

@@ -4,5 +4,5 @@ package identity
 // generated event catalogue (cmd/docgen).
 func Events() []Event {
 	return []Event{UserRegistered{}, VerificationRequested{}, RegistrationAttempted{}, EmailVerified{},
-		PasswordResetRequested{}, PasswordChanged{}, RoleGranted{}}
+		PasswordResetRequested{}, PasswordChanged{}, RoleGranted{}, RoleRevoked{}, StaffInvited{}}
 }

@@ -266,10 +266,10 @@ func TestUserLifeCycle(t *testing.T) {
 	t.Run("grant role once", func(t *testing.T) {
 		t.Parallel()
 		u := newUser(t)
-		if _, ok := u.GrantRole(identity.RoleSupport, now); !ok || !u.HasRole(identity.RoleSupport) {
+		if ev, ok := u.GrantRole(identity.RoleSupport, "admin-1", now); !ok || !u.HasRole(identity.RoleSupport) || ev.GrantedBy != "admin-1" {
 			t.Fatal("grant failed")
 		}
-		if _, ok := u.GrantRole(identity.RoleSupport, now); ok {
+		if _, ok := u.GrantRole(identity.RoleSupport, "admin-1", now); ok {
 			t.Fatal("second grant recorded an event")
 		}
 	})

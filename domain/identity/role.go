@@ -21,3 +21,20 @@ func ParseRole(s string) (Role, error) {
 	}
 	return "", fmt.Errorf("%w: %q", ErrInvalidRole, s)
 }
+
+// ParseStaffRole returns the staff role named s (support or admin): the
+// roles admins grant and revoke. Customer is every account's own role and
+// is refused with ErrNotStaffRole; an unknown name with ErrInvalidRole.
+func ParseStaffRole(s string) (Role, error) {
+	r, err := ParseRole(s)
+	if err != nil {
+		return "", err
+	}
+	if !r.IsStaff() {
+		return "", ErrNotStaffRole
+	}
+	return r, nil
+}
+
+// IsStaff reports whether r is a back-office role (support or admin).
+func (r Role) IsStaff() bool { return r == RoleSupport || r == RoleAdmin }

@@ -47,15 +47,87 @@ func Register(id string, email Email, name Name, hash PasswordHash, sealedToken 
 }
 
 // RegisterAdmin creates a verified administrator. Only the operator's
-// bootstrap (env or CLI) calls it; the public API never does.
-func RegisterAdmin(id string, email Email, name Name, hash PasswordHash, now time.Time) (*User, UserRegistered, error) {
+// bootstrap (env or CLI) calls it; the public API never does. It records the
+// account as a customer's and the admin role as granted by ActorBootstrap,
+// so the staff audit shows where every admin came from.
+func RegisterAdmin(id string, email Email, name Name, hash PasswordHash, now time.Time) (*User, []Event, error) {
 	if strings.TrimSpace(id) == "" || email.IsZero() || name.String() == "" || hash.String() == "" {
-		return nil, UserRegistered{}, fmt.Errorf("%w: id, email, name and hash are required", ErrInvalidUser)
+		return nil, nil, fmt.Errorf("%w: id, email, name and hash are required", ErrInvalidUser)
 	}
-	u := &User{id: id, email: email, name: name, hash: hash, roles: []Role{RoleCustomer, RoleAdmin},
+	u := &User{id: id, email: email, name: name, hash: hash, roles: []Role{RoleCustomer},
 		emailVerified: true, createdAt: now, updatedAt: now}
-	return u, UserRegistered{UserID: id, Email: email.String(), Name: name.String(), Roles: u.Roles(),
-		EmailVerified: true, OccurredAt: now}, nil
+	reg := UserRegistered{UserID: id, Email: email.String(), Name: name.String(), Roles: u.Roles(),
+		EmailVerified: true, OccurredAt: now}
+	grant, _ := u.GrantRole(RoleAdmin, ActorBootstrap, now)
+	return u, []Event{reg, grant}, nil
+}
+
+// Invite creates the account of an address an admin invited to the staff
+// with role. The account is unverified and its password is placeholder (a
+// hash of a secret nobody knows) until the invitation link is opened:
+// AcceptInvitation sets the invitee's password and verifies the address.
+// sealedToken is the link's token, sealed for the notifier.
+func Invite(id string, email Email, name Name, placeholder PasswordHash, role Role, by, sealedToken string, expires, now time.Time) (*User, []Event, error) {
+	if !role.IsStaff() {
+		return nil, nil, ErrNotStaffRole
+	}
+	if strings.TrimSpace(by) == "" {
+		return nil, nil, fmt.Errorf("%w: an invitation needs the inviting admin", ErrInvalidUser)
+	}
+	u, reg, err := Register(id, email, name, placeholder, "", time.Time{}, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	evs, err := u.Reinvite(role, by, sealedToken, expires, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, append([]Event{reg}, evs...), nil
+}
+
+// Reinvite grants role to an account that is not verified yet (an earlier
+// invitation not yet accepted, or a sign-up whose link was never opened) and
+// records a fresh invitation link for it. A verified account is granted
+// roles directly (GrantStaffRole), so it is refused with ErrAlreadyClaimed.
+func (u *User) Reinvite(role Role, by, sealedToken string, expires, now time.Time) ([]Event, error) {
+	if !role.IsStaff() {
+		return nil, ErrNotStaffRole
+	}
+	if u.emailVerified {
+		return nil, ErrAlreadyClaimed
+	}
+	var events []Event
+	if ev, ok := u.GrantRole(role, by, now); ok {
+		ev.ViaInvitation = true
+		events = append(events, ev)
+	}
+	return append(events, StaffInvited{UserID: u.id, Email: u.email.String(), Name: u.name.String(), Role: role,
+		InvitedBy: by, SealedToken: sealedToken, ExpiresAt: expires, OccurredAt: now}), nil
+}
+
+// InvitationPending reports whether the account holds a staff role but was
+// never verified: it was invited and the invitation is not accepted yet.
+// Such an account is verified only by its invitation or a reset link, both
+// of which let the owner of the mailbox choose the password; never by a
+// sign-up link, which carries whoever signed up's password.
+func (u *User) InvitationPending() bool {
+	return !u.emailVerified && slices.ContainsFunc(u.roles, Role.IsStaff)
+}
+
+// AcceptInvitation sets the password chosen from the invitation link and
+// verifies the address (opening the link proves control of it).
+func (u *User) AcceptInvitation(hash PasswordHash, now time.Time) ([]Event, error) {
+	if hash.String() == "" {
+		return nil, fmt.Errorf("%w: empty password hash", ErrInvalidUser)
+	}
+	var events []Event
+	if !u.emailVerified {
+		events = append(events, u.markVerified(now))
+	}
+	u.hash = hash
+	u.updatedAt = now
+	return append(events, PasswordChanged{UserID: u.id, Email: u.email.String(), Name: u.name.String(),
+		Reason: PasswordChangedByInvitation, OccurredAt: now}), nil
 }
 
 // UserSnapshot is the stored state of a user, used only to rebuild one.
@@ -144,6 +216,9 @@ func (u *User) VerifyEmail(hash PasswordHash, now time.Time) (EmailVerified, err
 	if u.emailVerified {
 		return EmailVerified{}, ErrAlreadyVerified
 	}
+	if u.InvitationPending() {
+		return EmailVerified{}, ErrInvitationPending
+	}
 	if hash.String() == "" {
 		return EmailVerified{}, fmt.Errorf("%w: a verification needs the password of its sign-up", ErrInvalidUser)
 	}
@@ -160,8 +235,11 @@ func (u *User) markVerified(now time.Time) EmailVerified {
 // RequestVerificationAgain answers a repeated sign-up: a fresh link when the
 // address is unverified (the account then holds this sign-up's password, the
 // one its link will confirm), otherwise a notice to the owner.
+//
+// An account with a pending staff invitation is answered like a verified
+// one: its password is chosen only from the invitation (or a reset link).
 func (u *User) RequestVerificationAgain(hash PasswordHash, sealedToken string, expires, now time.Time) Event {
-	if u.emailVerified {
+	if u.emailVerified || u.InvitationPending() {
 		return RegistrationAttempted{UserID: u.id, Email: u.email.String(), Name: u.name.String(), OccurredAt: now}
 	}
 	if hash.String() != "" {
@@ -210,7 +288,7 @@ func (u *User) BootstrapAdmin(hash PasswordHash, now time.Time) ([]Event, error)
 		events = append(events, u.markVerified(now), PasswordChanged{UserID: u.id, Email: u.email.String(),
 			Name: u.name.String(), Reason: PasswordChangedByBootstrap, OccurredAt: now})
 	}
-	if ev, ok := u.GrantRole(RoleAdmin, now); ok {
+	if ev, ok := u.GrantRole(RoleAdmin, ActorBootstrap, now); ok {
 		events = append(events, ev)
 	}
 	return events, nil
@@ -226,12 +304,51 @@ func (u *User) ChangePassword(hash PasswordHash, reason string, now time.Time) (
 	return PasswordChanged{UserID: u.id, Email: u.email.String(), Name: u.name.String(), Reason: reason, OccurredAt: now}, nil
 }
 
-// GrantRole adds role; granting a held role records nothing.
-func (u *User) GrantRole(role Role, now time.Time) (RoleGranted, bool) {
+// GrantRole adds role, granted by the user id by (or ActorBootstrap);
+// granting a held role records nothing.
+func (u *User) GrantRole(role Role, by string, now time.Time) (RoleGranted, bool) {
 	if u.HasRole(role) {
 		return RoleGranted{}, false
 	}
 	u.roles = append(u.roles, role)
 	u.updatedAt = now
-	return RoleGranted{UserID: u.id, Email: u.email.String(), Name: u.name.String(), Role: role, OccurredAt: now}, true
+	return RoleGranted{UserID: u.id, Email: u.email.String(), Name: u.name.String(), Role: role, GrantedBy: by, OccurredAt: now}, true
+}
+
+// GrantStaffRole is GrantRole for an admin's grant: only support and admin
+// (ErrNotStaffRole otherwise).
+func (u *User) GrantStaffRole(role Role, by string, now time.Time) (RoleGranted, bool, error) {
+	if !role.IsStaff() {
+		return RoleGranted{}, false, ErrNotStaffRole
+	}
+	if strings.TrimSpace(by) == "" {
+		return RoleGranted{}, false, fmt.Errorf("%w: a grant needs the granting admin", ErrInvalidUser)
+	}
+	ev, ok := u.GrantRole(role, by, now)
+	return ev, ok, nil
+}
+
+// RevokeStaffRole removes a staff role, revoked by the admin with user id
+// by; revoking a role not held records nothing. activeAdmins is how many
+// verified accounts hold the admin role now (this one included): the last
+// of them keeps it (ErrLastAdmin), so the shop never ends up without an
+// administrator who can sign in. Only an admin revokes roles, so the last
+// admin can only be the one asking.
+func (u *User) RevokeStaffRole(role Role, by string, activeAdmins int, now time.Time) (RoleRevoked, bool, error) {
+	if !role.IsStaff() {
+		return RoleRevoked{}, false, ErrNotStaffRole
+	}
+	if strings.TrimSpace(by) == "" {
+		return RoleRevoked{}, false, fmt.Errorf("%w: a revocation needs the revoking admin", ErrInvalidUser)
+	}
+	i := slices.Index(u.roles, role)
+	if i < 0 {
+		return RoleRevoked{}, false, nil
+	}
+	if role == RoleAdmin && u.emailVerified && activeAdmins <= 1 {
+		return RoleRevoked{}, false, ErrLastAdmin
+	}
+	u.roles = slices.Delete(u.roles, i, i+1)
+	u.updatedAt = now
+	return RoleRevoked{UserID: u.id, Email: u.email.String(), Name: u.name.String(), Role: role, RevokedBy: by, OccurredAt: now}, true, nil
 }

@@ -42,12 +42,16 @@ const (
 	KindBackInStock       Kind = "back_in_stock"
 	KindOpsAlert          Kind = "ops_alert"
 	KindOpsRecovery       Kind = "ops_recovery"
+	KindStaffInvitation   Kind = "staff_invitation"
+	KindRoleGranted       Kind = "role_granted"
+	KindRoleRevoked       Kind = "role_revoked"
 )
 
 // Kinds lists every kind, in a stable order.
 func Kinds() []Kind {
 	return []Kind{KindVerifyEmail, KindPasswordReset, KindPasswordChanged, KindOrderConfirmation, KindPaymentFailed, KindOrderShipped,
-		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindBackInStock, KindOpsAlert, KindOpsRecovery}
+		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindBackInStock, KindOpsAlert, KindOpsRecovery,
+		KindStaffInvitation, KindRoleGranted, KindRoleRevoked}
 }
 
 // DefaultLanguage is used when the recipient's language has no templates.
@@ -126,6 +130,7 @@ type Data struct {
 	TrackingNumber string
 	InvoiceNumber  string // the order confirmation's invoice
 	Alert          Alert
+	Role           string // staff invitation and role mails: "support" or "admin"
 }
 
 // Rendered is a finished email body.
@@ -385,6 +390,12 @@ func Sample(kind Kind) Data {
 		d.Link = "https://shop.example/products/MUG-01"
 		d.UnsubscribeURL = "https://shop.example/api/notifications/unsubscribe?token=sample"
 		d.Lines = []Line{{SKU: "MUG-01", Name: "Blue Mug", Quantity: 1}}
+	case KindStaffInvitation:
+		d.Link, d.Role = "https://shop.example/accept-invite?token=sample-token", "support"
+	case KindRoleGranted:
+		d.Link, d.Role = "https://shop.example/admin", "admin"
+	case KindRoleRevoked:
+		d.Role = "support"
 	case KindOpsAlert, KindOpsRecovery:
 		d.Name = ""
 		d.Alert = Alert{Condition: "readyz:catalog", Target: "catalog", Detail: "GET http://127.0.0.1:8082/readyz: 503",

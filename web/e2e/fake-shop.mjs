@@ -4,7 +4,7 @@
 // in-memory imitation of the public API contract (ARCHITECTURE §10): CSRF
 // double-submit, cookie session, guest basket + merge, ETag/If-Match, checkout
 // with Idempotency-Key, an order that walks Placed → … → Paid (or is cancelled
-// for a declined card), payments, and the dev mail outbox.
+// for a declined card), payments, staff invitations, and the dev mail outbox.
 // It is a test tool only: no persistence, no real security.
 //
 //   node e2e/fake-shop.mjs [port]      (default 8080, listens on 127.0.0.1)
@@ -39,6 +39,8 @@ const baskets = new Map(); // owner → {lines, revision}
 const orders = new Map(); // id → order
 const idem = new Map(); // userId|key → orderId
 const mail = [];
+const invites = new Map(); // staff invitation token → email
+const staffAudit = []; // grants, oldest first
 // The admin e2e/run.mjs signs in as for the back office (selftest sets these).
 if (process.env.E2E_ADMIN_EMAIL) {
   users.set(process.env.E2E_ADMIN_EMAIL, {
@@ -194,6 +196,15 @@ async function api(req, res, url) {
     sessions.set(sid, u.id);
     return send(res, 204, undefined, { "Set-Cookie": `sid=${sid}; Path=/; HttpOnly; SameSite=Lax` });
   }
+  if (m === "POST" && p === "/api/auth/invitation/accept") {
+    const b = await readJSON(req);
+    const email = invites.get(b.token);
+    if (!email) return problem(res, 400, "Bad Request", "the link is invalid, was already used or has expired");
+    if ((b.password ?? "").length < 8) return problem(res, 422, "Validation failed", undefined, [{ field: "password", reason: "must be 8-128 characters" }]);
+    invites.delete(b.token);
+    Object.assign(users.get(email), { password: b.password, verified: true });
+    return send(res, 200, { status: "invitation_accepted" });
+  }
   if (m === "POST" && p === "/api/auth/logout") {
     sessions.delete(c.sid);
     return send(res, 204, undefined, { "Set-Cookie": "sid=; Path=/; Max-Age=0" });
@@ -324,6 +335,37 @@ async function api(req, res, url) {
 
   if (!user && (p.startsWith("/api/orders") || p.startsWith("/api/payments") || p.startsWith("/api/clients") || p.startsWith("/api/admin")))
     return problem(res, 401, "Unauthorized");
+  if (p.startsWith("/api/admin/staff")) {
+    if (!user.roles.includes("admin")) return problem(res, 403, "Forbidden");
+    const view = (u) => ({ id: u.id, email: u.email, name: u.name, emailVerified: u.verified, invitationPending: !u.verified,
+      roles: u.roles.filter((r) => r !== "customer").map((role) => ({ role, since: u.since?.[role] ?? new Date(0).toISOString() })) });
+    if (m === "GET" && p === "/api/admin/staff") return send(res, 200, { items: [...users.values()].filter((u) => view(u).roles.length).map(view) });
+    if (m === "GET" && p === "/api/admin/staff/audit") return send(res, 200, { items: [...staffAudit].reverse() });
+    if (m === "POST" && p === "/api/admin/staff/invitations") {
+      const b = await readJSON(req);
+      const email = String(b.email ?? "").trim().toLowerCase();
+      const errors = [];
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) errors.push({ field: "email", reason: "invalid email" });
+      if (!["support", "admin"].includes(b.role)) errors.push({ field: "role", reason: "only the support and admin roles can be granted or revoked" });
+      if (errors.length) return problem(res, 422, "Unprocessable Entity", "the request has invalid fields", errors);
+      let u = users.get(email);
+      const created = !u;
+      if (!u) users.set(email, (u = { id: randomUUID(), email, name: b.name || email.split("@")[0], password: randomUUID(), verified: false, roles: ["customer"] }));
+      if (!u.roles.includes(b.role)) {
+        u.roles.push(b.role);
+        u.since = { ...u.since, [b.role]: new Date().toISOString() };
+        staffAudit.push({ id: randomUUID(), action: "granted", role: b.role, userId: u.id, email, name: u.name, actor: user.id, actorEmail: user.email, viaInvitation: !u.verified, at: new Date().toISOString() });
+      }
+      if (!u.verified) {
+        const token = randomUUID().replace(/-/g, "");
+        invites.set(token, email);
+        const link = `http://127.0.0.1:${port}/accept-invite?token=${token}`;
+        mail.push({ id: randomUUID(), to: email, subject: "You are invited to the evshop staff", text: `Hello ${u.name},\naccept: ${link}\n`, html: `<a href="${link}">Accept</a>`, sentAt: new Date().toISOString() });
+      }
+      return send(res, created ? 201 : 200, { status: created ? "invited" : u.verified ? "granted" : "reinvited", member: view(u) });
+    }
+    return problem(res, 404, "Not Found", `${m} ${p} is not part of the fake shop`);
+  }
   if (m === "GET" && p === "/api/admin/sales") {
     if (!user.roles.includes("admin")) return problem(res, 403, "Forbidden");
     const out = salesReport(url.searchParams);

@@ -20,7 +20,8 @@
 //   PAYPAL_URL     the fake PayPal the shop uses (scripts/e2e.sh starts one); unset → no PayPal steps
 //   E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD  an admin of the shop (scripts/e2e.sh makes the shop it
 //                  starts bootstrap one): the back office's sales dashboard and customers page are
-//                  checked as that admin
+//                  checked as that admin, who then invites a support person; the invitee accepts
+//                  from the mail and signs in
 
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -133,6 +134,23 @@ async function verificationToken(email) {
     await sleep(1000);
   }
   throw new Error(`no verification email with a /verify?token= link for ${email} within 30 s (${seen} mails to it)`);
+}
+
+/** Waits for a mail to `email` whose text or HTML matches `link` and returns the link's token. */
+async function mailLinkToken(email, link, saveAs) {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const mails = (await readMail().catch(() => [])).filter((m) => m.to.toLowerCase().includes(email.toLowerCase()));
+    for (const m of mails.reverse()) {
+      const found = `${m.text}\n${m.html}`.match(link);
+      if (found) {
+        writeFileSync(join(OUT, saveAs), `To: ${m.to}\nSubject: ${m.subject}\n\n${m.text || m.html}\n`);
+        return found[1];
+      }
+    }
+    await sleep(1000);
+  }
+  throw new Error(`no mail to ${email} matching ${link} within 30 s`);
 }
 
 async function addProductsFromCatalog(page, count) {
@@ -547,6 +565,42 @@ async function main() {
         await screenshot(page, "guest-order-from-email");
       });
     }
+
+    await step("the admin invites a support person, who accepts and gets the support back office", async () => {
+      await context.clearCookies();
+      await page.goto(`${SHOP}/login`);
+      await page.getByLabel("Email").fill(ADMIN_EMAIL);
+      await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "Back office" }).waitFor();
+      const invitee = `e2e-support-${Date.now()}@example.com`;
+      await page.goto(`${SHOP}/admin/staff`);
+      const form = page.getByRole("form", { name: "Invite staff" });
+      await form.getByLabel("Email").fill(invitee);
+      await form.getByLabel(/^Name/).fill("Sue Support");
+      await form.getByLabel("Support").check();
+      await form.getByRole("button", { name: "Invite" }).click();
+      await form.getByText(`Invitation sent: ${invitee}.`).waitFor();
+      await page.getByRole("table", { name: "Staff and their roles" }).getByRole("row", { name: new RegExp(invitee) }).getByText("Invitation pending").waitFor();
+      await screenshot(page, "staff-invited");
+      const token = await mailLinkToken(invitee, /\/accept-invite\?token=([^\s"'<>&]+)/, "staff-invitation-email.txt");
+      await context.clearCookies();
+      await page.goto(`${SHOP}/accept-invite?token=${token}`);
+      await page.getByLabel("Password", { exact: true }).fill(ADMIN_PASSWORD + "-support");
+      await page.getByLabel("Repeat the password").fill(ADMIN_PASSWORD + "-support");
+      await page.getByRole("button", { name: "Set password and accept" }).click();
+      await page.getByText("Your invitation is accepted").waitFor();
+      await page.getByLabel("Email").fill(invitee);
+      await page.getByLabel("Password").fill(ADMIN_PASSWORD + "-support");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "Back office" }).click();
+      const nav = page.getByRole("navigation", { name: "Back office" });
+      await nav.getByRole("link", { name: "Orders" }).waitFor();
+      if (await nav.getByRole("link", { name: "Staff" }).count()) throw new Error("support staff see the Staff link");
+      await page.goto(`${SHOP}/admin/staff`);
+      await page.getByRole("heading", { name: "Admins only" }).waitFor();
+      await screenshot(page, "staff-support-back-office");
+    });
 
     await step("no uncaught errors in the page", async () => {
       if (consoleErrors.length) throw new Error(consoleErrors.join("\n"));

@@ -2,7 +2,7 @@ import { lazy, Suspense, type ReactElement } from "react";
 import { Route, Routes, useSearchParams } from "react-router-dom";
 import type { Api } from "./api/endpoints";
 import { Layout } from "./components/Layout";
-import { RequireAuth, RequireStaff } from "./components/Guards";
+import { RequireAdmin, RequireAuth, RequireStaff } from "./components/Guards";
 import { BasketProvider } from "./state/basket";
 import { SessionProvider } from "./state/session";
 import { CatalogPage } from "./pages/CatalogPage";
@@ -32,6 +32,7 @@ import { Loading } from "./components/Status";
 const AdminSalesPage = lazy(() => import("./pages/admin/AdminSalesPage").then((m) => ({ default: m.AdminSalesPage })));
 import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
 import { AdminDiscountsPage } from "./pages/admin/AdminDiscountsPage";
+import { AdminStaffPage } from "./pages/admin/AdminStaffPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -47,6 +48,7 @@ export function App({ api }: { api: Api }) {
             <Route path="/verify" element={<VerifyPage />} />
             <Route path="/forgot-password" element={<ForgotPasswordPage />} />
             <Route path="/reset-password" element={<ResetPasswordPage />} />
+            <Route path="/accept-invite" element={<ResetPasswordPage invite />} />
             <Route path="/checkout" element={<CheckoutPage />} />
             <Route path="/checkout/paypal/return" element={<PayPalReturnPage outcome="approved" />} />
             <Route path="/checkout/paypal/cancel" element={<PayPalReturnPage outcome="cancelled" />} />
@@ -64,15 +66,18 @@ export function App({ api }: { api: Api }) {
               <Route
                 path="sales"
                 element={
-                  <Suspense fallback={<Loading label="Loading the dashboard…" />}>
-                    <AdminSalesPage />
-                  </Suspense>
+                  <RequireAdmin>
+                    <Suspense fallback={<Loading label="Loading the dashboard…" />}>
+                      <AdminSalesPage />
+                    </Suspense>
+                  </RequireAdmin>
                 }
               />
               <Route path="projections" element={<AdminProjectionsPage />} />
               <Route path="deadletters" element={<AdminDeadLettersPage />} />
-              <Route path="webhooks" element={<AdminWebhooksPage />} />
-              <Route path="discounts" element={<AdminDiscountsPage />} />
+              <Route path="webhooks" element={<RequireAdmin><AdminWebhooksPage /></RequireAdmin>} />
+              <Route path="discounts" element={<RequireAdmin><AdminDiscountsPage /></RequireAdmin>} />
+              <Route path="staff" element={<RequireAdmin><AdminStaffPage /></RequireAdmin>} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -250,6 +250,146 @@ func RunStore(t *testing.T, newStore func(t *testing.T) (ident.Store, OutboxRead
 		}
 	})
 
+	t.Run("invitation tokens live beside reset tokens", func(t *testing.T) {
+		t.Parallel()
+		s, _ := newStore(t)
+		u := newUser(t, uniqueEmail())
+		now := time.Now()
+		inv := ident.Token{IDHash: uuid.NewString(), UserID: u.ID(), Purpose: ident.PurposeInvite, ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateUser(ctx, u, ident.Change{Token: &inv}); err != nil {
+			t.Fatal(err)
+		}
+		reset := ident.Token{IDHash: uuid.NewString(), UserID: u.ID(), Purpose: ident.PurposeReset, ExpiresAt: now.Add(time.Hour)}
+		if err := s.UpdateUser(ctx, u.ID(), func(*domain.User) (ident.Change, error) { return ident.Change{Token: &reset}, nil }); err != nil {
+			t.Fatal(err)
+		}
+		noop := func(*domain.User, ident.Token) (ident.Change, error) { return ident.Change{}, nil }
+		if err := s.ConsumeToken(ctx, ident.PurposeReset, inv.IDHash, u.ID(), now, noop); !errors.Is(err, ident.ErrTokenInvalid) {
+			t.Fatalf("an invitation used as a reset link: %v", err)
+		}
+		if err := s.ConsumeToken(ctx, ident.PurposeInvite, inv.IDHash, u.ID(), now, noop); err != nil {
+			t.Fatalf("a reset request voided the invitation: %v", err)
+		}
+	})
+
+	t.Run("staff, serialised role changes and the role events", func(t *testing.T) {
+		t.Parallel()
+		s, _ := newStore(t)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		mk := func(email string, verified bool, roles ...domain.Role) *domain.User {
+			u := newUser(t, email)
+			if verified {
+				if _, err := u.VerifyEmail(u.PasswordHash(), now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, r := range roles {
+				u.GrantRole(r, domain.ActorBootstrap, now)
+			}
+			if err := s.CreateUser(ctx, u, ident.Change{}); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		a1 := mk("a1@shop.test", true, domain.RoleAdmin)
+		a2 := mk("a2@shop.test", true, domain.RoleAdmin, domain.RoleSupport)
+		mk("pending-admin@shop.test", false, domain.RoleAdmin)
+		sup := mk("b-support@shop.test", false, domain.RoleSupport)
+		mk("customer@shop.test", true)
+		staff, err := s.Staff(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var emails []string
+		for _, u := range staff {
+			emails = append(emails, u.Email().String())
+		}
+		if fmt.Sprint(emails) != "[a1@shop.test a2@shop.test b-support@shop.test pending-admin@shop.test]" {
+			t.Fatalf("staff = %v", emails)
+		}
+		if err := s.UpdateRoles(ctx, sup.ID(), func(u *domain.User, admins int) (ident.Change, error) {
+			if admins != 2 {
+				t.Errorf("active admins = %d, want 2 (verified only)", admins)
+			}
+			_, _, err := u.RevokeStaffRole(domain.RoleSupport, a1.ID(), admins, now)
+			return ident.Change{}, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := s.UserByID(ctx, sup.ID()); u.HasRole(domain.RoleSupport) {
+			t.Fatal("the revocation was not saved")
+		}
+		if err := s.UpdateRoles(ctx, "missing", func(*domain.User, int) (ident.Change, error) { return ident.Change{}, nil }); !errors.Is(err, ident.ErrUserNotFound) {
+			t.Fatalf("missing user err = %v", err)
+		}
+		// Two admins revoking each other at once: one wins, the other is
+		// then the last admin.
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, pair := range [][2]*domain.User{{a1, a2}, {a2, a1}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = s.UpdateRoles(ctx, pair[1].ID(), func(u *domain.User, admins int) (ident.Change, error) {
+					_, _, err := u.RevokeStaffRole(domain.RoleAdmin, pair[0].ID(), admins, now)
+					return ident.Change{}, err
+				})
+			}()
+		}
+		wg.Wait()
+		last := 0
+		for _, err := range errs {
+			if errors.Is(err, domain.ErrLastAdmin) {
+				last++
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if last != 1 {
+			t.Fatalf("concurrent mutual revocations: %v, want exactly one ErrLastAdmin", errs)
+		}
+	})
+
+	t.Run("role events newest first, paged", func(t *testing.T) {
+		t.Parallel()
+		s, _ := newStore(t)
+		u := newUser(t, uniqueEmail())
+		g1, other, r1, g2 := event(domain.TypeRoleGranted), event(domain.TypeUserRegistered), event(domain.TypeRoleRevoked), event(domain.TypeRoleGranted)
+		if err := s.CreateUser(ctx, u, ident.Change{Events: []eventstore.EventData{g1, other}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateUser(ctx, u.ID(), func(*domain.User) (ident.Change, error) {
+			return ident.Change{Events: []eventstore.EventData{r1, g2}}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(evs []eventstore.RecordedEvent) []string {
+			var out []string
+			for _, e := range evs {
+				out = append(out, e.ID)
+			}
+			return out
+		}
+		all, err := s.RoleEvents(ctx, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(ids(all)) != fmt.Sprint([]string{g2.ID, r1.ID, g1.ID}) {
+			t.Fatalf("role events = %v", ids(all))
+		}
+		if all[0].Stream != domain.Stream(u.ID()) || all[0].Time.IsZero() || string(all[0].Data) == "" || all[0].Position <= all[1].Position {
+			t.Fatalf("newest = %+v", all[0])
+		}
+		page, err := s.RoleEvents(ctx, 0, 2)
+		if err != nil || len(page) != 2 {
+			t.Fatalf("first page = %v, %v", ids(page), err)
+		}
+		rest, err := s.RoleEvents(ctx, page[1].Position, 2)
+		if err != nil || fmt.Sprint(ids(rest)) != fmt.Sprint([]string{g1.ID}) {
+			t.Fatalf("second page = %v, %v", ids(rest), err)
+		}
+	})
+
 	t.Run("a reader following a checkpoint never skips an event", func(t *testing.T) {
 		t.Parallel()
 		s, o := newStore(t)

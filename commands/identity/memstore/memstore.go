@@ -7,6 +7,8 @@ package memstore
 import (
 	"context"
 	"iter"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -187,4 +189,65 @@ func (o *Outbox) HeadPosition(ctx context.Context) (uint64, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	return uint64(len(o.events)), ctx.Err()
+}
+
+// UpdateRoles implements identity.Store; the store's one mutex serialises
+// role changes with everything else.
+func (s *Store) UpdateRoles(ctx context.Context, id string, fn func(*domain.User, int) (ident.Change, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	admins := 0
+	for _, u := range s.users {
+		if u.EmailVerified && slices.Contains(u.Roles, string(domain.RoleAdmin)) {
+			admins++
+		}
+	}
+	return s.updateLocked(id, func(u *domain.User) (ident.Change, error) { return fn(u, admins) })
+}
+
+// Staff implements identity.Store.
+func (s *Store) Staff(ctx context.Context) ([]*domain.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	var snaps []domain.UserSnapshot
+	for _, u := range s.users {
+		if slices.Contains(u.Roles, string(domain.RoleSupport)) || slices.Contains(u.Roles, string(domain.RoleAdmin)) {
+			snaps = append(snaps, u)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(snaps, func(a, b domain.UserSnapshot) int { return strings.Compare(a.Email, b.Email) })
+	out := make([]*domain.User, 0, len(snaps))
+	for _, snap := range snaps {
+		u, err := domain.RehydrateUser(snap)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// RoleEvents implements identity.Store.
+func (s *Store) RoleEvents(ctx context.Context, before uint64, limit int) ([]eventstore.RecordedEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	types := ident.RoleEventTypes()
+	o := s.outbox
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	var out []eventstore.RecordedEvent
+	for i := len(o.events) - 1; i >= 0 && len(out) < limit; i-- {
+		e := o.events[i]
+		if (before == 0 || e.Position < before) && slices.Contains(types, e.Type) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -229,3 +229,76 @@ func (o *Outbox) HeadPosition(ctx context.Context) (uint64, error) {
 	err := o.pool.QueryRow(ctx, `SELECT COALESCE(MAX(position), 0) FROM auth.outbox`).Scan(&p)
 	return uint64(p), err
 }
+
+// rolesLock is the advisory-lock key serialising role changes.
+const rolesLock int64 = 0x61757468726f6c // "authrol"
+
+// UpdateRoles implements identity.Store. The transaction-scoped advisory
+// lock serialises role changes, so the admin count fn sees stays true
+// until this change commits.
+func (s *Store) UpdateRoles(ctx context.Context, id string, fn func(*domain.User, int) (ident.Change, error)) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, rolesLock); err != nil {
+			return fmt.Errorf("pgstore: roles lock: %w", err)
+		}
+		var admins int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM auth.users
+			WHERE roles && ARRAY['support', 'admin']::text[] AND email_verified AND 'admin' = ANY(roles)`).Scan(&admins); err != nil {
+			return fmt.Errorf("pgstore: count admins: %w", err)
+		}
+		return updateInTx(ctx, tx, id, func(u *domain.User) (ident.Change, error) { return fn(u, admins) })
+	})
+}
+
+// Staff implements identity.Store.
+func (s *Store) Staff(ctx context.Context) ([]*domain.User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM auth.users WHERE roles && ARRAY['support', 'admin']::text[] ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: list staff: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pgstore: list staff: %w", err)
+	}
+	return out, nil
+}
+
+// RoleEvents implements identity.Store.
+func (s *Store) RoleEvents(ctx context.Context, before uint64, limit int) ([]eventstore.RecordedEvent, error) {
+	if before == 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.pool.Query(ctx, `SELECT position, id, stream, revision, type, data, metadata, recorded_at
+		FROM auth.outbox WHERE type = ANY($1) AND position < $2 ORDER BY position DESC LIMIT $3`,
+		ident.RoleEventTypes(), int64(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: read role events: %w", err)
+	}
+	defer rows.Close()
+	var out []eventstore.RecordedEvent
+	for rows.Next() {
+		var e eventstore.RecordedEvent
+		var p, rev int64
+		var data, meta []byte
+		if err := rows.Scan(&p, &e.ID, &e.Stream, &rev, &e.Type, &data, &meta, &e.Time); err != nil {
+			return nil, fmt.Errorf("pgstore: scan role event: %w", err)
+		}
+		e.Position, e.Revision, e.Data, e.Time = uint64(p), uint64(rev), data, e.Time.UTC()
+		if err := json.Unmarshal(meta, &e.Metadata); err != nil {
+			return nil, fmt.Errorf("pgstore: role event metadata at %d: %w", p, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pgstore: read role events: %w", err)
+	}
+	return out, nil
+}

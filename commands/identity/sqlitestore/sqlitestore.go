@@ -245,3 +245,84 @@ func (o *Outbox) HeadPosition(ctx context.Context) (uint64, error) {
 	err := o.db.Read.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM identity_outbox`).Scan(&p)
 	return uint64(p), err
 }
+
+// UpdateRoles implements identity.Store. The single writer connection
+// serialises role changes, so the admin count fn sees stays true until
+// this change commits.
+func (s *Store) UpdateRoles(ctx context.Context, id string, fn func(*domain.User, int) (ident.Change, error)) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var admins int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM identity_users
+			WHERE email_verified AND EXISTS (SELECT 1 FROM json_each(roles) WHERE value = 'admin')`).Scan(&admins); err != nil {
+			return fmt.Errorf("identity sqlitestore: count admins: %w", err)
+		}
+		return updateInTx(ctx, tx, id, func(u *domain.User) (ident.Change, error) { return fn(u, admins) })
+	})
+}
+
+// Staff implements identity.Store.
+func (s *Store) Staff(ctx context.Context) ([]*domain.User, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM identity_users
+		WHERE EXISTS (SELECT 1 FROM json_each(roles) WHERE value IN ('support', 'admin')) ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("identity sqlitestore: list staff: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("identity sqlitestore: list staff: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("identity sqlitestore: list staff: %w", err)
+	}
+	out := make([]*domain.User, 0, len(ids))
+	for _, id := range ids {
+		u, err := s.UserByID(ctx, id)
+		if errors.Is(err, ident.ErrUserNotFound) {
+			continue // deleted between the two reads
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// RoleEvents implements identity.Store.
+func (s *Store) RoleEvents(ctx context.Context, before uint64, limit int) ([]eventstore.RecordedEvent, error) {
+	if before == 0 {
+		before = 1<<63 - 1
+	}
+	types := ident.RoleEventTypes()
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT position, id, stream, revision, type, data, metadata, recorded_at
+		FROM identity_outbox WHERE type IN (?, ?) AND position < ? ORDER BY position DESC LIMIT ?`,
+		types[0], types[1], int64(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("identity sqlitestore: read role events: %w", err)
+	}
+	defer rows.Close()
+	var out []eventstore.RecordedEvent
+	for rows.Next() {
+		var e eventstore.RecordedEvent
+		var p, rev, at int64
+		var data, meta string
+		if err := rows.Scan(&p, &e.ID, &e.Stream, &rev, &e.Type, &data, &meta, &at); err != nil {
+			return nil, fmt.Errorf("identity sqlitestore: scan role event: %w", err)
+		}
+		e.Position, e.Revision, e.Data, e.Time = uint64(p), uint64(rev), json.RawMessage(data), sqlite.FromNanos(at)
+		if err := json.Unmarshal([]byte(meta), &e.Metadata); err != nil {
+			return nil, fmt.Errorf("identity sqlitestore: role event metadata at %d: %w", p, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("identity sqlitestore: read role events: %w", err)
+	}
+	return out, nil
+}

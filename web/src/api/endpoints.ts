@@ -29,6 +29,10 @@ import type {
   SalesBy,
   SalesReport,
   EstimateQuery,
+  StaffAudit,
+  StaffInvitationInput,
+  StaffInvitationResult,
+  StaffMember,
   ShopConfig,
   TimelineEntry,
   WebhookDelivery,
@@ -87,6 +91,8 @@ export function createApi(client: ApiClient) {
       forgotPassword: (email: string) => client.post<unknown>("/api/auth/password/forgot", { email }),
       resetPassword: (token: string, password: string) =>
         client.post<unknown>("/api/auth/password/reset", { token, password }),
+      acceptInvitation: (token: string, password: string) =>
+        client.post<unknown>("/api/auth/invitation/accept", { token, password }),
     },
 
     catalog: {
@@ -240,6 +246,16 @@ export function createApi(client: ApiClient) {
       // Pause/resume and the window, minimum and limits; fields left out stay.
       updateDiscount: (code: string, change: DiscountCodeChange) =>
         client.patch<DiscountCode>(`/api/admin/discounts/${seg(code)}`, change),
+    },
+
+    /** Staff management (admins only): the API refuses support staff. */
+    staff: {
+      list: async (): Promise<StaffMember[]> => listOf<StaffMember>(await client.get<unknown>("/api/admin/staff")),
+      invite: (input: StaffInvitationInput) => client.post<StaffInvitationResult>("/api/admin/staff/invitations", input),
+      grant: (userId: string, role: string) => client.post<StaffMember>(`/api/admin/staff/${seg(userId)}/roles`, { role }),
+      revoke: (userId: string, role: string) =>
+        client.delete<StaffMember>(`/api/admin/staff/${seg(userId)}/roles/${seg(role)}`),
+      audit: (q: { limit?: number; before?: number } = {}) => client.get<StaffAudit>("/api/admin/staff/audit", { query: q }),
     },
   };
 }

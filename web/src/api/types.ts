@@ -120,3 +120,11 @@ export interface MailMessage {
   html: string;
   sentAt: string;
 }
+
+/** Back office staff (admins only): members with their roles, invitations and the audit of grants and revocations. */
+export type StaffRole = Schemas["StaffRole"];
+export type StaffMember = Schemas["StaffMember"];
+export type StaffInvitationInput = Schemas["StaffInvitationInput"];
+export type StaffInvitationResult = Schemas["StaffInvitationResult"];
+export type StaffAuditEntry = Schemas["StaffAuditEntry"];
+export type StaffAudit = Schemas["StaffAudit"];

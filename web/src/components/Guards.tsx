@@ -30,3 +30,21 @@ export function RequireStaff({ children }: { children: ReactNode }) {
   }
   return <>{children}</>;
 }
+
+/**
+ * Admin-only back office pages (staff, sales, webhooks, discount codes): support staff may open
+ * orders, customers, returns, projections and dead letters, and the APIs answer them the same way.
+ */
+export function RequireAdmin({ children }: { children: ReactNode }) {
+  const { me } = useSession();
+  if (me === undefined) return <Loading label="Checking your session…" />;
+  if (!me?.roles?.includes("admin")) {
+    return (
+      <div className="state state-error" role="alert">
+        <h1>Admins only</h1>
+        <p>This page is for administrators. Support staff can use orders, customers and returns.</p>
+      </div>
+    );
+  }
+  return <>{children}</>;
+}

@@ -46,6 +46,11 @@ export function LoginPage() {
           Your email address is verified. You can sign in now.
         </p>
       )}
+      {params.get("invited") === "1" && (
+        <p className="notice" role="status">
+          Your invitation is accepted and your password set. Sign in to open the back office.
+        </p>
+      )}
       {params.get("reset") === "1" && (
         <p className="notice" role="status">
           Your password was changed. Sign in with the new one.

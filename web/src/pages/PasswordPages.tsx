@@ -48,7 +48,11 @@ export function ForgotPasswordPage() {
   );
 }
 
-export function ResetPasswordPage() {
+/**
+ * Chooses a new password from a reset link, or, with `invite`, the first password from a staff
+ * invitation's link (/accept-invite), which also verifies the address. Neither signs in.
+ */
+export function ResetPasswordPage({ invite = false }: { invite?: boolean }) {
   const { api } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -69,8 +73,13 @@ export function ResetPasswordPage() {
     setBusy(true);
     setError(null);
     try {
-      await api.auth.resetPassword(token, password);
-      navigate("/login?reset=1", { replace: true });
+      if (invite) {
+        await api.auth.acceptInvitation(token, password);
+        navigate("/login?invited=1", { replace: true });
+      } else {
+        await api.auth.resetPassword(token, password);
+        navigate("/login?reset=1", { replace: true });
+      }
     } catch (err) {
       setError(err);
     } finally {
@@ -78,24 +87,30 @@ export function ResetPasswordPage() {
     }
   };
 
+  const title = invite ? "Accept your staff invitation" : "Choose a new password";
   if (!token)
     return (
       <section className="narrow-page">
-        <h1>Choose a new password</h1>
-        <p role="alert">
-          This link has no token. <Link to="/forgot-password">Request a new link</Link>.
-        </p>
+        <h1>{title}</h1>
+        {invite ? (
+          <p role="alert">This link has no token. Ask an administrator to invite you again.</p>
+        ) : (
+          <p role="alert">
+            This link has no token. <Link to="/forgot-password">Request a new link</Link>.
+          </p>
+        )}
       </section>
     );
 
   return (
     <section className="narrow-page">
-      <h1>Choose a new password</h1>
+      <h1>{title}</h1>
+      {invite && <p>Choose the password you will sign in with. The link works once and expires after 7 days.</p>}
       <form onSubmit={submit} noValidate>
         <FormError error={error} shownFields={["password"]} />
-        <Field label="New password" name="password" type="password" autoComplete="new-password" required minLength={8}
+        <Field label={invite ? "Password" : "New password"} name="password" type="password" autoComplete="new-password" required minLength={8}
           maxLength={128} value={password} error={error} onChange={(e) => setPassword(e.target.value)} />
-        <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required
+        <Field label={invite ? "Repeat the password" : "Repeat the new password"} name="confirm" type="password" autoComplete="new-password" required
           value={confirm} onChange={(e) => setConfirm(e.target.value)} />
         {mismatch && (
           <p className="field-error" role="alert">
@@ -103,7 +118,7 @@ export function ResetPasswordPage() {
           </p>
         )}
         <button type="submit" className="primary" disabled={busy}>
-          Change password
+          {invite ? "Set password and accept" : "Change password"}
         </button>
       </form>
     </section>

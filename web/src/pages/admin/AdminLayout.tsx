@@ -2,7 +2,7 @@ import { NavLink, Outlet } from "react-router-dom";
 import { useSession } from "../../state/session";
 
 export function AdminLayout() {
-  // Sales, webhooks and discount codes are admin-only (the API refuses support staff); so are their links.
+  // Sales, webhooks, discount codes and staff are admin-only (the API refuses support staff); so are their links.
   const isAdmin = !!useSession().me?.roles?.includes("admin");
   return (
     <div className="admin">
@@ -34,6 +34,11 @@ export function AdminLayout() {
           {isAdmin && (
             <li>
               <NavLink to="/admin/discounts">Discount codes</NavLink>
+            </li>
+          )}
+          {isAdmin && (
+            <li>
+              <NavLink to="/admin/staff">Staff</NavLink>
             </li>
           )}
         </ul>
