@@ -87,14 +87,18 @@ func (s *Service) CreateVariant(ctx context.Context, baseSKU string, in NewVaria
 	unnamed := len(family) == 1 && len(family[0].Options()) == 0
 	switch {
 	case unnamed && in.ProductOptions == nil:
-		return domain.Product{}, fmt.Errorf("%w: productOptions: %s has no options yet: give its own values too (e.g. the size it is)", domain.ErrInvalid, family[0].SKU())
+		return domain.Product{}, &domain.InvalidField{Field: "productOptions", Reason: fmt.Sprintf("%s has no options yet: give its own values too (e.g. the size it is)", family[0].SKU())}
 	case !unnamed && in.ProductOptions != nil:
-		return domain.Product{}, fmt.Errorf("%w: productOptions: %s has options already; change them with PUT", domain.ErrInvalid, family[0].SKU())
+		return domain.Product{}, &domain.InvalidField{Field: "productOptions", Reason: fmt.Sprintf("%s has options already; change them with PUT", family[0].SKU())}
 	case unnamed:
 		// The new variant must fit beside the product's own values: check
 		// it against them before writing either.
 		cur := family[0]
 		named, err := cur.Edit(cur.Details(), &in.ProductOptions, family, s.now())
+		var fe *domain.InvalidField
+		if errors.As(err, &fe) && fe.Field == "options" {
+			return domain.Product{}, &domain.InvalidField{Field: "productOptions", Reason: fe.Reason}
+		}
 		if err != nil {
 			return domain.Product{}, err
 		}

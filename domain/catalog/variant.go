@@ -35,6 +35,22 @@ const (
 	DisplayNameSep = " — "
 )
 
+// InvalidField is an ErrInvalid naming the input field at fault, so the
+// HTTP edge can answer a field error without reading the message.
+type InvalidField struct {
+	Field  string
+	Reason string
+}
+
+func (e *InvalidField) Error() string { return "catalog: invalid input: " + e.Field + ": " + e.Reason }
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *InvalidField) Unwrap() error { return ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &InvalidField{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
 // Option is one option value of a variant: Name "Size", Value "M".
 type Option struct {
 	Name  string
@@ -48,24 +64,24 @@ var optionNamePattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} _-]{0,29}$`
 // values short single-line text. Surrounding spaces are trimmed.
 func NewOptions(in []Option) ([]Option, error) {
 	if len(in) > MaxOptions {
-		return nil, fmt.Errorf("%w: options: at most %d", ErrInvalid, MaxOptions)
+		return nil, invalid("options", "at most %d", MaxOptions)
 	}
 	out := make([]Option, 0, len(in))
 	seen := map[string]bool{}
 	for _, o := range in {
 		name, value := strings.TrimSpace(o.Name), strings.TrimSpace(o.Value)
 		if !optionNamePattern.MatchString(name) {
-			return nil, fmt.Errorf("%w: options: name %q must be 1-%d letters, digits, spaces, _ or -", ErrInvalid, truncate(o.Name, 40), MaxOptionLen)
+			return nil, invalid("options", "name %q must be 1-%d letters, digits, spaces, _ or -", truncate(o.Name, 40), MaxOptionLen)
 		}
 		if seen[strings.ToLower(name)] {
-			return nil, fmt.Errorf("%w: options: %q is named twice", ErrInvalid, name)
+			return nil, invalid("options", "%q is named twice", name)
 		}
 		seen[strings.ToLower(name)] = true
 		if value == "" {
-			return nil, fmt.Errorf("%w: options: %s needs a value", ErrInvalid, name)
+			return nil, invalid("options", "%s needs a value", name)
 		}
 		if err := checkText(value, MaxOptionLen); err != nil || strings.ContainsAny(value, "\n\t") {
-			return nil, fmt.Errorf("%w: options: the value of %s must be one line of at most %d characters", ErrInvalid, name, MaxOptionLen)
+			return nil, invalid("options", "the value of %s must be one line of at most %d characters", name, MaxOptionLen)
 		}
 		out = append(out, Option{Name: name, Value: value})
 	}
@@ -135,13 +151,13 @@ func checkInFamily(siblings []Product, v Product) error {
 			continue
 		}
 		if optionNames(s.options) != optionNames(v.options) {
-			return fmt.Errorf("%w: options: every variant of %s must have the options %s", ErrInvalid, v.ProductID(), describeNames(s.options))
+			return invalid("options", "every variant of %s must have the options %s", v.ProductID(), describeNames(s.options))
 		}
 		if len(v.options) == 0 {
-			return fmt.Errorf("%w: options: a product with several variants needs options to tell them apart", ErrInvalid)
+			return invalid("options", "a product with several variants needs options to tell them apart")
 		}
 		if optionKey(s.options) == optionKey(v.options) {
-			return fmt.Errorf("%w: options: %s already has the variant %s (%s)", ErrInvalid, v.ProductID(), v.Label(), s.sku)
+			return invalid("options", "%s already has the variant %s (%s)", v.ProductID(), v.Label(), s.sku)
 		}
 	}
 	return nil
@@ -204,7 +220,7 @@ func NewVariant(base Product, family []Product, in VariantInput, onHand int, now
 		return Product{}, err
 	}
 	if len(opts) == 0 {
-		return Product{}, fmt.Errorf("%w: options: a variant needs at least one option", ErrInvalid)
+		return Product{}, invalid("options", "a variant needs at least one option")
 	}
 	v, err := NewProduct(in.SKU, d, onHand, now)
 	if err != nil {
