@@ -78,3 +78,30 @@ func mustQuery(t *testing.T, in domain.QueryInput) domain.Query {
 	}
 	return q
 }
+
+// TestLookupNamesTheVariant: the basket's view of a variant carries its
+// option label in the name, which baskets, orders, invoices, emails and
+// exports then show; a single product keeps its plain name.
+func TestLookupNamesTheVariant(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, err := catalog.New(catalog.Config{Store: memory.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ sku, name string }{
+		{"APP-002-M", "Organic Cotton T-Shirt — M"},
+		{"APP-002", "Organic Cotton T-Shirt — S"},
+		{"OUT-003-SKY", "Insulated Water Bottle — Sky"},
+		{"KIT-001", "Oak Chopping Board"},
+	}
+	for _, c := range cases {
+		p, err := svc.Lookup(ctx, c.sku)
+		if err != nil || p.Name != c.name {
+			t.Errorf("%s: %q %v, want %q", c.sku, p.Name, err, c.name)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/evshop/shop/domain/money"
 )
@@ -33,6 +34,9 @@ const (
 	// DisplayNameSep separates a variant's name from its option label in
 	// the name baskets, orders, invoices and emails show ("Tee — M / Red").
 	DisplayNameSep = " — "
+	// MaxDisplayNameBytes bounds a variant's display name: basket lines
+	// take names of at most 200 bytes.
+	MaxDisplayNameBytes = 200
 )
 
 // InvalidField is an ErrInvalid naming the input field at fault, so the
@@ -114,11 +118,37 @@ func (p Product) Label() string {
 
 // DisplayName is the name a basket line, an order, an invoice or an email
 // shows: the product's name with the variant's label ("Tee — M / Red").
+// A variant's is cut to MaxDisplayNameBytes (the longest line name a
+// basket takes), shortening the name and keeping the label whole.
 func (p Product) DisplayName() string {
-	if l := p.Label(); l != "" {
-		return p.name + DisplayNameSep + l
+	l := p.Label()
+	if l == "" {
+		return p.name
 	}
-	return p.name
+	full := p.name + DisplayNameSep + l
+	if len(full) <= MaxDisplayNameBytes {
+		return full
+	}
+	// Shorten the name first; a label too long on its own (many-byte
+	// letters) is cut at the end.
+	room := MaxDisplayNameBytes - len(DisplayNameSep) - len(l) - len("…")
+	if room > 0 {
+		return strings.TrimSpace(cutBytes(p.name, room)) + "…" + DisplayNameSep + l
+	}
+	return cutBytes(full, MaxDisplayNameBytes-len("…")) + "…"
+}
+
+// cutBytes returns the longest prefix of s of at most n bytes that ends
+// on a rune boundary.
+func cutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for s != "" && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // optionKey is the variant's combination, compared case-insensitively.
