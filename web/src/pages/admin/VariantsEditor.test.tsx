@@ -50,7 +50,7 @@ describe("VariantsEditor", () => {
               { field: "price", reason: "must be {amount: cents > 0, currency: ISO code}" },
             ]);
           const b = req.body as { sku: string; options: { value: string }[]; price: { amount: number }; stock: number };
-          vs = [...vs, { sku: b.sku, size: b.options[0].value, price: b.price.amount, stock: b.stock, onHand: b.stock }];
+          vs = [...vs, { sku: b.sku, size: b.options[0]!.value, price: b.price.amount, stock: b.stock, onHand: b.stock }];
           return json({ ...family(vs), sku: b.sku }, 201);
         },
       },
