@@ -235,7 +235,7 @@ func (s *Service) AdjustStock(ctx context.Context, sku string, delta int) (domai
 	// The store changed only units on hand, atomically: before it, the
 	// available units were delta fewer.
 	if s.events != nil && delta > 0 && p.Available() > 0 && p.Available()-delta <= 0 {
-		data, err := json.Marshal(domain.StockRestocked{SKU: k.String(), Name: p.Name(), Available: p.Available()})
+		data, err := json.Marshal(domain.StockRestocked{SKU: k.String(), Name: p.DisplayName(), Available: p.Available()})
 		if err == nil {
 			err = s.events.Append(ctx, domain.RestockStreamPrefix+k.String(), eventstore.EventData{
 				ID: uuid.NewString(), Type: domain.EventStockRestocked, Data: data, Metadata: messaging.EventMetadata(ctx)})
