@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,8 @@ type Service struct {
 	hits   atomic.Int64
 	misses atomic.Int64
 	views  views
+	// familyLocks: product id → *sync.Mutex (variants.go).
+	familyLocks sync.Map
 }
 
 // New validates cfg.

@@ -53,14 +53,12 @@ type NewVariantInput struct {
 	ProductOptions []domain.Option
 }
 
-// familyLocks serialises this process's changes of one family's variants,
+// lockFamily serialises this service's changes of one family's variants,
 // so two admins adding the same combination at once cannot both pass the
 // uniqueness check here (another process could still race: the check is
 // not a store constraint, see the package doc of domain/catalog).
-var familyLocks sync.Map // product id → *sync.Mutex
-
-func lockFamily(id domain.SKU) func() {
-	mu, _ := familyLocks.LoadOrStore(id.String(), &sync.Mutex{})
+func (s *Service) lockFamily(id domain.SKU) func() {
+	mu, _ := s.familyLocks.LoadOrStore(id.String(), &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	return mu.(*sync.Mutex).Unlock
 }
@@ -78,7 +76,7 @@ func (s *Service) CreateVariant(ctx context.Context, baseSKU string, in NewVaria
 	if err != nil {
 		return domain.Product{}, err
 	}
-	defer lockFamily(base.ProductID())()
+	defer s.lockFamily(base.ProductID())()
 	family, err := s.store.Family(ctx, base.ProductID())
 	if err != nil {
 		return domain.Product{}, err
@@ -135,7 +133,7 @@ func (s *Service) UpdateVariant(ctx context.Context, sku string, d domain.Detail
 	if err != nil {
 		return domain.Product{}, err
 	}
-	defer lockFamily(cur.ProductID())()
+	defer s.lockFamily(cur.ProductID())()
 	family, err := s.store.Family(ctx, cur.ProductID())
 	if err != nil {
 		return domain.Product{}, err
