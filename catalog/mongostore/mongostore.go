@@ -56,6 +56,9 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 		{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")},
 		{Keys: bson.D{{Key: "nameKey", Value: 1}}, Options: options.Index().SetName("name")},
 		{Keys: bson.D{{Key: "productId", Value: 1}}, Options: options.Index().SetName("family")},
+		// The family listing filters on the primary's listing figures.
+		{Keys: bson.D{{Key: "listing.onSale", Value: 1}, {Key: "category", Value: 1}}, Options: options.Index().SetName("listed_category")},
+		{Keys: bson.D{{Key: "listing.fromPrice", Value: 1}}, Options: options.Index().SetName("from_price")},
 	} {
 		if _, err := s.products.Indexes().CreateOne(ctx, m); err != nil {
 			return nil, fmt.Errorf("catalog mongostore: indexes: %w", err)
