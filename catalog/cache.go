@@ -87,26 +87,28 @@ func cached[T any](ctx context.Context, s *Service, key string, load func() (T, 
 
 // record is the cached JSON shape of a product.
 type record struct {
-	SKU         string         `json:"sku"`
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	Category    string         `json:"category"`
-	Attributes  map[string]any `json:"attributes"`
-	Price       money.DTO      `json:"price"`
-	Images      []string       `json:"images"`
-	TaxClass    string         `json:"taxClass,omitempty"`
-	WeightGrams int            `json:"weightGrams,omitempty"`
-	OnHand      int            `json:"onHand"`
-	Reserved    int            `json:"reserved"`
-	Archived    bool           `json:"archived"`
-	CreatedAt   time.Time      `json:"createdAt"`
-	UpdatedAt   time.Time      `json:"updatedAt"`
-	Version     int64          `json:"version"`
+	SKU         string          `json:"sku"`
+	ProductID   string          `json:"productId,omitempty"`
+	Options     []domain.Option `json:"options,omitempty"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Category    string          `json:"category"`
+	Attributes  map[string]any  `json:"attributes"`
+	Price       money.DTO       `json:"price"`
+	Images      []string        `json:"images"`
+	TaxClass    string          `json:"taxClass,omitempty"`
+	WeightGrams int             `json:"weightGrams,omitempty"`
+	OnHand      int             `json:"onHand"`
+	Reserved    int             `json:"reserved"`
+	Archived    bool            `json:"archived"`
+	CreatedAt   time.Time       `json:"createdAt"`
+	UpdatedAt   time.Time       `json:"updatedAt"`
+	Version     int64           `json:"version"`
 }
 
 func toRecord(p domain.Product) record {
 	st := p.State()
-	return record{SKU: st.SKU, Name: st.Name, Description: st.Description, Category: st.Category, Attributes: st.Attributes,
+	return record{SKU: st.SKU, ProductID: st.ProductID, Options: st.Options, Name: st.Name, Description: st.Description, Category: st.Category, Attributes: st.Attributes,
 		Price: st.Price.DTO(), Images: st.Images, TaxClass: st.TaxClass, WeightGrams: st.WeightGrams, OnHand: st.OnHand, Reserved: st.Reserved, Archived: st.Archived,
 		CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, Version: st.Version}
 }
@@ -116,16 +118,38 @@ func (r record) product() (domain.Product, error) {
 	if err != nil {
 		return domain.Product{}, err
 	}
-	return domain.RestoreProduct(domain.State{SKU: r.SKU, Name: r.Name, Description: r.Description, Category: r.Category,
+	return domain.RestoreProduct(domain.State{SKU: r.SKU, ProductID: r.ProductID, Options: r.Options, Name: r.Name, Description: r.Description, Category: r.Category,
 		Attributes: r.Attributes, Price: price, Images: r.Images, TaxClass: r.TaxClass, WeightGrams: r.WeightGrams, OnHand: r.OnHand, Reserved: r.Reserved, Archived: r.Archived,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version})
 }
 
 type pageRecord struct {
-	Items    []record `json:"items"`
-	Page     int      `json:"page"`
-	PageSize int      `json:"pageSize"`
-	Total    int      `json:"total"`
+	Items    []record       `json:"items"`
+	Families []familyRecord `json:"families"`
+	Page     int            `json:"page"`
+	PageSize int            `json:"pageSize"`
+	Total    int            `json:"total"`
+}
+
+// familyRecord is the cached JSON shape of a domain.FamilySummary.
+type familyRecord struct {
+	ProductID string    `json:"productId"`
+	FromPrice money.DTO `json:"fromPrice"`
+	ToPrice   money.DTO `json:"toPrice"`
+	Variants  int       `json:"variants"`
+	Available int       `json:"available"`
+}
+
+func (f familyRecord) summary() (domain.FamilySummary, error) {
+	from, err := money.FromDTO(f.FromPrice)
+	if err != nil {
+		return domain.FamilySummary{}, err
+	}
+	to, err := money.FromDTO(f.ToPrice)
+	if err != nil {
+		return domain.FamilySummary{}, err
+	}
+	return domain.FamilySummary{ProductID: f.ProductID, FromPrice: from, ToPrice: to, Variants: f.Variants, Available: f.Available}, nil
 }
 
 // The rendered views kept in process are bounded in number and in bytes (a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,8 @@ type Service struct {
 	hits   atomic.Int64
 	misses atomic.Int64
 	views  views
+	// familyLocks: product id → *sync.Mutex (variants.go).
+	familyLocks sync.Map
 }
 
 // New validates cfg.
@@ -85,7 +88,10 @@ func (s *Service) Get(ctx context.Context, sku string) (domain.Product, error) {
 
 // ProductSnapshot is what the basket needs to know about a product.
 type ProductSnapshot struct {
-	SKU       string
+	SKU string
+	// Name is the display name: a variant's carries its option label
+	// ("Tee — M / Red"), so basket, order, invoice, emails and exports
+	// show which variant a line is without a field of their own.
 	Name      string
 	Category  string
 	Price     money.Money
@@ -103,7 +109,7 @@ func (s *Service) Lookup(ctx context.Context, sku string) (ProductSnapshot, erro
 	if err != nil {
 		return ProductSnapshot{}, err
 	}
-	return ProductSnapshot{SKU: p.SKU().String(), Name: p.Name(), Category: p.Category().String(), Price: p.Price(),
+	return ProductSnapshot{SKU: p.SKU().String(), Name: p.DisplayName(), Category: p.Category().String(), Price: p.Price(),
 		Available: p.Available(), Archived: p.IsArchived(), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams()}, nil
 }
 
@@ -114,18 +120,28 @@ func (s *Service) List(ctx context.Context, q domain.Query) (domain.Page, error)
 		if err != nil {
 			return pageRecord{}, err
 		}
-		out := pageRecord{Page: pg.Page, PageSize: pg.PageSize, Total: pg.Total, Items: make([]record, len(pg.Items))}
+		out := pageRecord{Page: pg.Page, PageSize: pg.PageSize, Total: pg.Total, Items: make([]record, len(pg.Items)),
+			Families: make([]familyRecord, len(pg.Families))}
 		for i, p := range pg.Items {
 			out.Items[i] = toRecord(p)
+		}
+		for i, f := range pg.Families {
+			out.Families[i] = familyRecord{ProductID: f.ProductID, FromPrice: f.FromPrice.DTO(), ToPrice: f.ToPrice.DTO(), Variants: f.Variants, Available: f.Available}
 		}
 		return out, nil
 	})
 	if err != nil {
 		return domain.Page{}, err
 	}
-	pg := domain.Page{Page: r.Page, PageSize: r.PageSize, Total: r.Total, Items: make([]domain.Product, len(r.Items))}
+	pg := domain.Page{Page: r.Page, PageSize: r.PageSize, Total: r.Total, Items: make([]domain.Product, len(r.Items)),
+		Families: make([]domain.FamilySummary, len(r.Families))}
 	for i, rec := range r.Items {
 		if pg.Items[i], err = rec.product(); err != nil {
+			return domain.Page{}, err
+		}
+	}
+	for i, f := range r.Families {
+		if pg.Families[i], err = f.summary(); err != nil {
 			return domain.Page{}, err
 		}
 	}
@@ -158,10 +174,10 @@ func (s *Service) Create(ctx context.Context, sku string, d domain.Details, onHa
 
 // Update replaces a product's descriptive fields. expectedVersion 0 means
 // "whatever the current version"; otherwise a stale version is a conflict.
+// The family-wide fields are copied to the product's other variants
+// (UpdateVariant).
 func (s *Service) Update(ctx context.Context, sku string, d domain.Details, expectedVersion int64) (domain.Product, error) {
-	return s.change(ctx, sku, expectedVersion, func(p domain.Product) (domain.Product, error) {
-		return p.WithDetails(d, s.now())
-	})
+	return s.UpdateVariant(ctx, sku, d, nil, expectedVersion)
 }
 
 // Archive withdraws a product from sale; it stays readable for past orders.
@@ -222,7 +238,7 @@ func (s *Service) AdjustStock(ctx context.Context, sku string, delta int) (domai
 	// The store changed only units on hand, atomically: before it, the
 	// available units were delta fewer.
 	if s.events != nil && delta > 0 && p.Available() > 0 && p.Available()-delta <= 0 {
-		data, err := json.Marshal(domain.StockRestocked{SKU: k.String(), Name: p.Name(), Available: p.Available()})
+		data, err := json.Marshal(domain.StockRestocked{SKU: k.String(), Name: p.DisplayName(), Available: p.Available()})
 		if err == nil {
 			err = s.events.Append(ctx, domain.RestockStreamPrefix+k.String(), eventstore.EventData{
 				ID: uuid.NewString(), Type: domain.EventStockRestocked, Data: data, Metadata: messaging.EventMetadata(ctx)})

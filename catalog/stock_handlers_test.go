@@ -158,3 +158,26 @@ func TestAdjustStockRecordsARestockFromNoneAvailable(t *testing.T) {
 		}
 	}
 }
+
+// TestRestockNamesTheVariant: the back-in-stock email of a variant says
+// which one is back (the demo's large T-shirt is sold out).
+func TestRestockNamesTheVariant(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	out := &recorder{}
+	svc, err := catalog.New(catalog.Config{Store: memory.New(), Events: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AdjustStock(ctx, "APP-002-L", 3); err != nil {
+		t.Fatal(err)
+	}
+	stream, ev := out.last(t)
+	var got domain.StockRestocked
+	if err := json.Unmarshal(ev.Data, &got); err != nil || stream != "restock-APP-002-L" || got.Name != "Organic Cotton T-Shirt — L" || got.Available != 3 {
+		t.Fatalf("restock %s %+v (%v)", stream, got, err)
+	}
+}

@@ -30,13 +30,19 @@ type Store interface {
 	Insert(ctx context.Context, p domain.Product) error
 	// Get returns a product, archived or not; domain.ErrNotFound when absent.
 	Get(ctx context.Context, sku domain.SKU) (domain.Product, error)
-	// Update writes p's descriptive fields, archived flag, version and
-	// update time if the stored version is still prevVersion (else
-	// domain.ErrConflict). Stock counters are never written by Update.
+	// Update writes p's descriptive fields, option values, archived flag,
+	// version and update time if the stored version is still prevVersion
+	// (else domain.ErrConflict). Stock counters and the product id are
+	// never written by Update.
 	Update(ctx context.Context, p domain.Product, prevVersion int64) error
-	// List returns one page of the products matching q, sorted as q says.
+	// Family returns every SKU of the product family (archived ones
+	// included) in domain.SortFamily order; domain.ErrNotFound when none.
+	// A product stored before variants is its own family.
+	Family(ctx context.Context, productID domain.SKU) ([]domain.Product, error)
+	// List returns one page of the product families matching q, sorted as
+	// q says (domain.ListFamilies is the reference), with Page.Families.
 	List(ctx context.Context, q domain.Query) (domain.Page, error)
-	// Categories counts the products on sale per category, sorted by name.
+	// Categories counts the families on sale per category, sorted by name.
 	Categories(ctx context.Context) ([]domain.CategoryCount, error)
 	// AdjustStock adds delta (may be negative) to the units on hand; it
 	// refuses (domain.ErrInsufficientStock) to drop below the reserved units

@@ -31,11 +31,14 @@ func newCatalogHTTP(base string) (*catalogHTTP, error) {
 }
 
 type catalogProduct struct {
-	SKU      string    `json:"sku"`
-	Name     string    `json:"name"`
-	Category string    `json:"category"`
-	Price    money.DTO `json:"price"`
-	Archived bool      `json:"archived"`
+	SKU  string `json:"sku"`
+	Name string `json:"name"`
+	// DisplayName carries a variant's option label ("Tee — M"); absent
+	// from a catalog older than variants.
+	DisplayName string    `json:"displayName"`
+	Category    string    `json:"category"`
+	Price       money.DTO `json:"price"`
+	Archived    bool      `json:"archived"`
 	// Tax class and weight (absent from a catalog older than them: standard, 0 g).
 	TaxClass    string `json:"taxClass"`
 	WeightGrams int    `json:"weightGrams"`
@@ -66,6 +69,10 @@ func (c *catalogHTTP) Lookup(ctx context.Context, sku string) (basketcmd.Product
 	if err != nil {
 		return basketcmd.Product{}, fmt.Errorf("%w: catalog price: %w", basketcmd.ErrUnknownProduct, err)
 	}
-	return basketcmd.Product{SKU: p.SKU, Name: p.Name, Category: p.Category, Price: price, Archived: p.Archived,
+	name := p.Name
+	if p.DisplayName != "" {
+		name = p.DisplayName
+	}
+	return basketcmd.Product{SKU: p.SKU, Name: name, Category: p.Category, Price: price, Archived: p.Archived,
 		TaxClass: p.TaxClass, WeightGrams: p.WeightGrams}, nil
 }

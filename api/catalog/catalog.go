@@ -1,7 +1,9 @@
 // Package catalog is the catalog service's HTTP edge (mounted at
 // /api/catalog): public browsing (list with search, filters, sort and
 // paging; detail; categories; demo images) and the admin routes (create,
-// update, archive, adjust stock). Every input is validated here or by the
+// update, archive, adjust stock, add a variant). A listing has one entry
+// per product family with its "from" price; a detail carries the family's
+// options and variants so the storefront can pick one. Every input is validated here or by the
 // domain types, so operator-shaped input ({"$gt": ""}, "$where", dotted or
 // $-prefixed keys) is refused with a 4xx before it could reach MongoDB.
 package catalog
@@ -10,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -21,6 +24,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/demo"
 	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/money"
@@ -37,6 +41,10 @@ type Catalog interface {
 	Update(ctx context.Context, sku string, d domain.Details, expectedVersion int64) (domain.Product, error)
 	Archive(ctx context.Context, sku string) (domain.Product, error)
 	AdjustStock(ctx context.Context, sku string, delta int) (domain.Product, error)
+	// Family returns the product and every SKU of its family.
+	Family(ctx context.Context, sku string) (domain.Product, []domain.Product, error)
+	CreateVariant(ctx context.Context, baseSKU string, in catalog.NewVariantInput) (domain.Product, error)
+	UpdateVariant(ctx context.Context, sku string, d domain.Details, opts *[]domain.Option, expectedVersion int64) (domain.Product, error)
 	// View keeps rendered bodies per catalog generation (catalog.Service.View).
 	View(ctx context.Context, key string, render func() ([]byte, error)) ([]byte, error)
 }
@@ -81,6 +89,7 @@ func (a *API) Mount(r fiber.Router) {
 	r.Post("/products", admin, a.create)
 	r.Put("/products/:sku", admin, a.update)
 	r.Post("/products/:sku/archive", admin, a.archive)
+	r.Post("/products/:sku/variants", admin, a.createVariant)
 	r.Post("/products/:sku/stock", admin, a.adjustStock)
 }
 
@@ -103,6 +112,83 @@ type ProductDTO struct {
 	UpdatedAt   time.Time      `json:"updatedAt"`
 	OnHand      *int           `json:"onHand,omitempty"`
 	Reserved    *int           `json:"reserved,omitempty"`
+	// ProductID is the family; SelectedOptions this SKU's option values
+	// (none for a single-SKU product); DisplayName the name with them, as
+	// basket lines show it.
+	ProductID       string      `json:"productId"`
+	SelectedOptions []OptionDTO `json:"selectedOptions"`
+	DisplayName     string      `json:"displayName"`
+	// In listings: the family's price range and number of variants (Stock
+	// is then what is available across them).
+	FromPrice    *money.DTO `json:"fromPrice,omitempty"`
+	ToPrice      *money.DTO `json:"toPrice,omitempty"`
+	VariantCount int        `json:"variantCount,omitempty"`
+	// In a detail: the family's options with their values, and its
+	// variants (on sale ones; admins see archived ones too).
+	Options  []OptionValuesDTO `json:"options,omitempty"`
+	Variants []VariantDTO      `json:"variants,omitempty"`
+}
+
+// OptionDTO is one option value of a variant.
+type OptionDTO struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// OptionValuesDTO is one option of a family with its values in order.
+type OptionValuesDTO struct {
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
+}
+
+// VariantDTO is one SKU of a family as a picker shows it.
+type VariantDTO struct {
+	SKU      string      `json:"sku"`
+	Options  []OptionDTO `json:"options"`
+	Price    money.DTO   `json:"price"`
+	Stock    int         `json:"stock"`
+	Images   []string    `json:"images"`
+	Archived bool        `json:"archived"`
+	OnHand   *int        `json:"onHand,omitempty"`
+	Reserved *int        `json:"reserved,omitempty"`
+	Version  int64       `json:"version"`
+}
+
+func optionDTOs(opts []domain.Option) []OptionDTO {
+	out := make([]OptionDTO, len(opts))
+	for i, o := range opts {
+		out[i] = OptionDTO{Name: o.Name, Value: o.Value}
+	}
+	return out
+}
+
+// withFamily adds the family's options and variants to a detail.
+func withFamily(dto ProductDTO, family []domain.Product, admin bool) ProductDTO {
+	f := domain.NewFamily(family, admin)
+	dto.Options = make([]OptionValuesDTO, len(f.Options))
+	for i, o := range f.Options {
+		dto.Options[i] = OptionValuesDTO{Name: o.Name, Values: o.Values}
+	}
+	dto.Variants = make([]VariantDTO, len(f.Variants))
+	for i, v := range f.Variants {
+		vd := VariantDTO{SKU: v.SKU().String(), Options: optionDTOs(v.Options()), Price: v.Price().DTO(), Stock: max(v.Available(), 0),
+			Images: v.Images(), Archived: v.IsArchived(), Version: v.Version()}
+		if admin {
+			onHand, reserved := v.OnHand(), v.Reserved()
+			vd.OnHand, vd.Reserved = &onHand, &reserved
+		}
+		dto.Variants[i] = vd
+	}
+	return dto
+}
+
+// listed renders a listing entry: the variant it is shown by, with its
+// family's figures.
+func listed(p domain.Product, f domain.FamilySummary, admin bool) ProductDTO {
+	dto := ToDTO(p, admin)
+	from, to := f.FromPrice.DTO(), f.ToPrice.DTO()
+	dto.FromPrice, dto.ToPrice, dto.VariantCount, dto.Stock = &from, &to, f.Variants, f.Available
+	return dto
 }
 
 // ToDTO renders a product; admin adds the stock counters.
@@ -110,7 +196,8 @@ func ToDTO(p domain.Product, admin bool) ProductDTO {
 	dto := ProductDTO{SKU: p.SKU().String(), Name: p.Name(), Description: p.Description(), Category: p.Category().String(),
 		Price: p.Price().DTO(), Images: p.Images(), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams(),
 		Stock: max(p.Available(), 0), Attributes: p.Attributes().Map(),
-		Archived: p.IsArchived(), Version: p.Version(), CreatedAt: p.CreatedAt(), UpdatedAt: p.UpdatedAt()}
+		Archived: p.IsArchived(), Version: p.Version(), CreatedAt: p.CreatedAt(), UpdatedAt: p.UpdatedAt(),
+		ProductID: p.ProductID().String(), SelectedOptions: optionDTOs(p.Options()), DisplayName: p.DisplayName()}
 	if admin {
 		onHand, reserved := p.OnHand(), p.Reserved()
 		dto.OnHand, dto.Reserved = &onHand, &reserved
@@ -188,7 +275,11 @@ func (a *API) list(c *fiber.Ctx) error {
 		}
 		out := PageDTO{Page: pg.Page, PageSize: pg.PageSize, Total: pg.Total, Items: make([]ProductDTO, len(pg.Items))}
 		for i, p := range pg.Items {
-			out.Items[i] = ToDTO(p, admin)
+			if i < len(pg.Families) {
+				out.Items[i] = listed(p, pg.Families[i], admin)
+			} else {
+				out.Items[i] = ToDTO(p, admin)
+			}
 		}
 		return json.Marshal(out)
 	}
@@ -245,14 +336,14 @@ func (a *API) get(c *fiber.Ctx) error {
 	}
 	ctx, admin := c.UserContext(), isAdmin(c)
 	return sendRendered(c, a.d.Catalog, "product:"+sku.String(), !admin, func() ([]byte, error) {
-		p, err := a.d.Catalog.Get(ctx, sku.String())
+		p, family, err := a.d.Catalog.Family(ctx, sku.String())
 		if err != nil {
 			return nil, err
 		}
 		if p.IsArchived() && !admin {
 			return nil, httpx.NotFound("no such product")
 		}
-		return json.Marshal(ToDTO(p, admin))
+		return json.Marshal(withFamily(ToDTO(p, admin), family, admin))
 	})
 }
 
@@ -303,6 +394,16 @@ type productBody struct {
 	// (absent: 0) price tax and shipping.
 	TaxClass    string `json:"taxClass"`
 	WeightGrams int    `json:"weightGrams"`
+	// Options (PUT only; absent: unchanged) are the SKU's option values.
+	Options *[]OptionDTO `json:"options"`
+}
+
+func domainOptions(in []OptionDTO) []domain.Option {
+	out := make([]domain.Option, len(in))
+	for i, o := range in {
+		out[i] = domain.Option{Name: o.Name, Value: o.Value}
+	}
+	return out
 }
 
 func (b productBody) details() (domain.Details, error) {
@@ -324,6 +425,9 @@ func (a *API) create(c *fiber.Ctx) error {
 	}
 	if b.Version != 0 {
 		return httpx.Invalid(httpx.FieldError{Field: "version", Reason: "is set by the server"})
+	}
+	if b.Options != nil {
+		return httpx.Invalid(httpx.FieldError{Field: "options", Reason: "a new product has none: add variants through POST …/{sku}/variants"})
 	}
 	d, err := b.details()
 	if err != nil {
@@ -355,11 +459,73 @@ func (a *API) update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.d.Catalog.Update(c.UserContext(), c.Params("sku"), d, b.Version)
+	var opts *[]domain.Option
+	if b.Options != nil {
+		o := domainOptions(*b.Options)
+		opts = &o
+	}
+	p, err := a.d.Catalog.UpdateVariant(c.UserContext(), c.Params("sku"), d, opts, b.Version)
 	if err != nil {
 		return problem(err)
 	}
 	return c.JSON(ToDTO(p, true))
+}
+
+// variantBody adds a variant: its SKU and option values, optional
+// overrides of the product's price, weight, images and attributes, its
+// stock, and the product's own option values when it has none yet.
+type variantBody struct {
+	SKU            string         `json:"sku"`
+	Options        []OptionDTO    `json:"options"`
+	ProductOptions *[]OptionDTO   `json:"productOptions"`
+	Price          *money.DTO     `json:"price"`
+	WeightGrams    *int           `json:"weightGrams"`
+	Images         []string       `json:"images"`
+	Attributes     map[string]any `json:"attributes"`
+	Stock          int            `json:"stock"`
+}
+
+func (a *API) createVariant(c *fiber.Ctx) error {
+	var b variantBody
+	if err := httpx.DecodeJSON(c, &b); err != nil {
+		return err
+	}
+	var fields []httpx.FieldError
+	if strings.TrimSpace(b.SKU) == "" {
+		fields = append(fields, httpx.FieldError{Field: "sku", Reason: "is required"})
+	} else if _, err := domain.NewSKU(b.SKU); err != nil {
+		fields = append(fields, httpx.FieldError{Field: "sku", Reason: "must be 3-32 letters, digits or dashes"})
+	}
+	if len(b.Options) == 0 {
+		fields = append(fields, httpx.FieldError{Field: "options", Reason: "is required: the variant's values, e.g. [{\"name\": \"Size\", \"value\": \"M\"}]"})
+	}
+	if b.Stock < 0 || b.Stock > domain.MaxStock {
+		fields = append(fields, httpx.FieldError{Field: "stock", Reason: fmt.Sprintf("must be 0..%d", domain.MaxStock)})
+	}
+	in := catalog.NewVariantInput{SKU: b.SKU, Stock: b.Stock, VariantInput: domain.VariantInput{Options: domainOptions(b.Options),
+		WeightGrams: b.WeightGrams, Images: b.Images, Attributes: b.Attributes}}
+	if b.Price != nil {
+		price, err := money.FromDTO(*b.Price)
+		if err != nil || price.Amount() <= 0 {
+			fields = append(fields, httpx.FieldError{Field: "price", Reason: "must be {amount: cents > 0, currency: ISO code}"})
+		}
+		in.Price = &price
+	}
+	if len(fields) > 0 {
+		return httpx.Invalid(fields...)
+	}
+	if b.ProductOptions != nil {
+		in.ProductOptions = domainOptions(*b.ProductOptions)
+	}
+	p, err := a.d.Catalog.CreateVariant(c.UserContext(), c.Params("sku"), in)
+	if err != nil {
+		if errors.Is(err, domain.ErrDuplicate) {
+			return httpx.Conflict("a product with this SKU exists")
+		}
+		return problem(err)
+	}
+	c.Location(c.BaseURL() + "/api/catalog/products/" + p.SKU().String())
+	return c.Status(fiber.StatusCreated).JSON(ToDTO(p, true))
 }
 
 func (a *API) archive(c *fiber.Ctx) error {
@@ -393,9 +559,12 @@ func (a *API) adjustStock(c *fiber.Ctx) error {
 // internal error (logged, never sent).
 func problem(err error) error {
 	var p *httpx.Problem
+	var fe *domain.InvalidField
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &fe):
+		return httpx.Invalid(httpx.FieldError{Field: fe.Field, Reason: fe.Reason})
 	case errors.Is(err, domain.ErrInvalid):
 		return httpx.Invalid(httpx.FieldError{Field: "request", Reason: strings.TrimPrefix(err.Error(), "catalog: invalid input: ")})
 	case errors.Is(err, domain.ErrNotFound):

@@ -25,8 +25,22 @@ import (
 // NewStore returns an empty store private to the test.
 type NewStore func(t *testing.T) catalog.Store
 
+// Legacy writes, the way a build before variants stored it, a product
+// with no product id and no options (an old document or row), then
+// returns the store as the next start opens it.
+type Legacy func(t *testing.T, s catalog.Store, p domain.Product) catalog.Store
+
 // Run runs the whole suite.
-func Run(t *testing.T, newStore NewStore) {
+func Run(t *testing.T, newStore NewStore) { RunWith(t, newStore, nil) }
+
+// RunWith runs the whole suite, with the old-shape cases when legacy is set.
+func RunWith(t *testing.T, newStore NewStore, legacy Legacy) {
+	t.Run("Variants", func(t *testing.T) { t.Parallel(); testVariants(t, newStore(t)) })
+	t.Run("VariantListing", func(t *testing.T) { t.Parallel(); testVariantListing(t, newStore(t)) })
+	t.Run("VariantRules", func(t *testing.T) { t.Parallel(); testVariantRules(t, newStore(t)) })
+	if legacy != nil {
+		t.Run("OldShapeIsASingleVariant", func(t *testing.T) { t.Parallel(); testLegacy(t, newStore(t), legacy) })
+	}
 	t.Run("CRUD", func(t *testing.T) { t.Parallel(); testCRUD(t, newStore(t)) })
 	t.Run("ListFiltersAndSearch", func(t *testing.T) { t.Parallel(); testList(t, newStore(t)) })
 	t.Run("Pagination", func(t *testing.T) { t.Parallel(); testPagination(t, newStore(t)) })

@@ -1,6 +1,7 @@
 // Package demo holds the demo catalogue shipped with the shop: 42 products
 // in six categories, with descriptions, attributes and SVG images (generated
-// once by gen_images.go and committed). The catalog seeds it on the first
+// once by gen_images.go and committed); two of them come in variants (a
+// T-shirt in sizes, a bottle in colours with an image each). The catalog seeds it on the first
 // start of the embedded shop and on `catalog seed` in server mode.
 package demo
 
@@ -77,7 +78,7 @@ func Products() []Product {
 		// Outdoor
 		{"OUT-001", "Two-Person Trail Tent", "Outdoor", 18900, 12, "A 1.9 kg freestanding tent with two doors, two vestibules and a fly rated for three seasons.", map[string]any{"weightKg": 1.9, "persons": 2, "seasons": 3}},
 		{"OUT-002", "Down Sleeping Bag", "Outdoor", 15900, 15, "Ethically sourced 650-fill down, comfortable to 2 °C, packing down to the size of a loaf.", map[string]any{"comfortC": 2, "fill": "650 down"}},
-		{"OUT-003", "Insulated Water Bottle", "Outdoor", 2990, 90, "Double-walled steel keeps drinks cold for 24 hours or hot for 12. Leak-proof cap.", map[string]any{"volumeMl": 750, "colours": []string{"forest", "stone", "sky"}}},
+		{"OUT-003", "Insulated Water Bottle", "Outdoor", 2990, 90, "Double-walled steel keeps drinks cold for 24 hours or hot for 12. Leak-proof cap.", map[string]any{"volumeMl": 750}},
 		{"OUT-004", "Trekking Poles", "Outdoor", 6900, 20, "Carbon poles with cork grips and quick locks, collapsing to 62 cm for travel.", map[string]any{"material": "carbon", "pair": true}},
 		{"OUT-005", "Headlamp 400", "Outdoor", 3990, 50, "400 lumen rechargeable headlamp with red night mode and a lock against accidental switching.", map[string]any{"lumens": 400, "rechargeable": true}},
 		{"OUT-006", "Camp Stove", "Outdoor", 5490, 18, "A palm-sized canister stove boiling a litre in under four minutes, with piezo ignition.", map[string]any{"weightG": 85, "boilMinutes": 3.8}},
@@ -108,11 +109,49 @@ func Products() []Product {
 		{"ELE-007", "Action Camera", "Electronics", 24900, 10, "4K60 video with stabilisation, waterproof to 10 m without a case.", map[string]any{"video": "4K60", "waterproofM": 10}},
 		// Apparel
 		{"APP-001", "Merino Crew Sweater", "Apparel", 9900, 30, "Fine-gauge merino wool sweater that breathes, resists odour and layers easily.", map[string]any{"material": "merino", "sizes": []string{"XS", "S", "M", "L", "XL"}}},
-		{"APP-002", "Organic Cotton T-Shirt", "Apparel", 2900, 100, "Heavyweight organic cotton tee with a relaxed fit and reinforced collar.", map[string]any{"material": "organic cotton", "sizes": []string{"S", "M", "L", "XL"}}},
+		{"APP-002", "Organic Cotton T-Shirt", "Apparel", 2900, 40, "Heavyweight organic cotton tee with a relaxed fit and reinforced collar.", map[string]any{"material": "organic cotton"}},
 		{"APP-003", "Canvas Sneakers", "Apparel", 6900, 40, "Vulcanised canvas sneakers with a natural rubber sole and cushioned insole.", map[string]any{"sizes": []string{"38", "39", "40", "41", "42", "43", "44"}}},
 		{"APP-004", "Wool Beanie", "Apparel", 2490, 65, "Rib-knit beanie in soft lambswool, one size fits most.", map[string]any{"material": "lambswool", "oneSize": true}},
 		{"APP-005", "Selvedge Denim Jeans", "Apparel", 12900, 25, "Raw 14 oz selvedge denim in a straight cut that fades with you.", map[string]any{"weightOz": 14, "fit": "straight"}},
 		{"APP-006", "Leather Belt", "Apparel", 4490, 35, "Vegetable-tanned leather belt with a solid brass buckle.", map[string]any{"material": "leather", "widthMm": 35}},
 		{"APP-007", "Waxed Cotton Jacket", "Apparel", 19900, 12, "A weatherproof waxed cotton jacket with a corduroy collar and four pockets.", map[string]any{"material": "waxed cotton", "sizes": []string{"S", "M", "L", "XL"}}},
+	}
+}
+
+// Option is one option value of a demo variant.
+type Option struct{ Name, Value string }
+
+// Variant is a further SKU of a demo product. PriceCents 0 is the
+// product's price; Image "" its image; Tint colours a variant's own image.
+type Variant struct {
+	SKU        string
+	Options    []Option
+	PriceCents int64
+	Stock      int
+	Image      string
+	Tint       [2]string
+}
+
+// Family gives a demo product (ProductSKU) its own option values and
+// further variants.
+type Family struct {
+	ProductSKU string
+	Own        []Option
+	Variants   []Variant
+}
+
+// Families returns the demo products that come in variants. The large
+// T-shirt is sold out, so the storefront shows a variant that cannot be
+// added.
+func Families() []Family {
+	return []Family{
+		{ProductSKU: "APP-002", Own: []Option{{"Size", "S"}}, Variants: []Variant{
+			{SKU: "APP-002-M", Options: []Option{{"Size", "M"}}, Stock: 35},
+			{SKU: "APP-002-L", Options: []Option{{"Size", "L"}}, PriceCents: 3100, Stock: 0},
+		}},
+		{ProductSKU: "OUT-003", Own: []Option{{"Colour", "Forest"}}, Variants: []Variant{
+			{SKU: "OUT-003-STONE", Options: []Option{{"Colour", "Stone"}}, Stock: 40, Image: "out-003-stone.svg", Tint: [2]string{"#efece6", "#cfc8bb"}},
+			{SKU: "OUT-003-SKY", Options: []Option{{"Colour", "Sky"}}, PriceCents: 3190, Stock: 25, Image: "out-003-sky.svg", Tint: [2]string{"#e3f1fb", "#a9cfee"}},
+		}},
 	}
 }

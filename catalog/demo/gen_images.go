@@ -43,6 +43,27 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	// Variants with an image of their own: the product's card in their tint,
+	// named after the variant.
+	byKey := map[string]demo.Product{}
+	for _, p := range demo.Products() {
+		byKey[p.SKU] = p
+	}
+	for _, f := range demo.Families() {
+		base := byKey[f.ProductSKU]
+		for _, v := range f.Variants {
+			if v.Image == "" {
+				continue
+			}
+			pal := palettes[base.Category]
+			pal.from, pal.to = v.Tint[0], v.Tint[1]
+			vp := base
+			vp.SKU, vp.Name = strings.TrimSuffix(v.Image, ".svg"), base.Name+" — "+v.Options[0].Value
+			if err := os.WriteFile(filepath.Join(dir, v.Image), []byte(card(vp, pal)), 0o644); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
 }
 
 func card(p demo.Product, pal palette) string {

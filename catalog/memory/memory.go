@@ -6,7 +6,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -80,54 +79,58 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 	}
 	next := p.State()
 	next.OnHand, next.Reserved, next.CreatedAt = cur.state.OnHand, cur.state.Reserved, cur.state.CreatedAt
+	next.ProductID = cur.state.ProductID
 	cur.state = next
 	return nil
 }
 
-// List implements catalog.Store.
-func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
-	if err := ctx.Err(); err != nil {
-		return domain.Page{}, err
+// Family implements catalog.Store.
+func (s *Store) Family(ctx context.Context, productID domain.SKU) ([]domain.Product, error) {
+	all, err := s.all(ctx)
+	if err != nil {
+		return nil, err
 	}
-	s.mu.Lock()
-	var all []domain.Product
-	for _, p := range s.products {
-		rp, err := s.restore(p)
-		if err != nil {
-			s.mu.Unlock()
-			return domain.Page{}, err
-		}
-		if q.Matches(rp) {
-			all = append(all, rp)
-		}
+	out := slices.DeleteFunc(all, func(p domain.Product) bool { return p.ProductID() != productID })
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: %s", domain.ErrNotFound, productID)
 	}
-	s.mu.Unlock()
-	slices.SortFunc(all, q.Compare)
-	page := domain.Page{Page: q.Page(), PageSize: q.PageSize(), Total: len(all), Items: []domain.Product{}}
-	if off := q.Offset(); off < len(all) {
-		page.Items = all[off:min(off+q.PageSize(), len(all))]
-	}
-	return page, nil
+	domain.SortFamily(out)
+	return out, nil
 }
 
-// Categories implements catalog.Store.
-func (s *Store) Categories(ctx context.Context) ([]domain.CategoryCount, error) {
+func (s *Store) all(ctx context.Context) ([]domain.Product, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	counts := map[string]int{}
+	defer s.mu.Unlock()
+	out := make([]domain.Product, 0, len(s.products))
 	for _, p := range s.products {
-		if !p.state.Archived {
-			counts[p.state.Category]++
+		rp, err := s.restore(p)
+		if err != nil {
+			return nil, err
 		}
-	}
-	s.mu.Unlock()
-	out := make([]domain.CategoryCount, 0, len(counts))
-	for _, name := range slices.Sorted(maps.Keys(counts)) {
-		out = append(out, domain.CategoryCount{Name: name, Count: counts[name]})
+		out = append(out, rp)
 	}
 	return out, nil
+}
+
+// List implements catalog.Store.
+func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
+	all, err := s.all(ctx)
+	if err != nil {
+		return domain.Page{}, err
+	}
+	return domain.ListFamilies(all, q), nil
+}
+
+// Categories implements catalog.Store.
+func (s *Store) Categories(ctx context.Context) ([]domain.CategoryCount, error) {
+	all, err := s.all(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return domain.FamilyCategories(all), nil
 }
 
 // AdjustStock implements catalog.Store.

@@ -55,10 +55,17 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 		{Keys: bson.D{{Key: "price.amount", Value: 1}}, Options: options.Index().SetName("price")},
 		{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")},
 		{Keys: bson.D{{Key: "nameKey", Value: 1}}, Options: options.Index().SetName("name")},
+		{Keys: bson.D{{Key: "productId", Value: 1}}, Options: options.Index().SetName("family")},
+		// The family listing filters on the primary's listing figures.
+		{Keys: bson.D{{Key: "listing.onSale", Value: 1}, {Key: "category", Value: 1}}, Options: options.Index().SetName("listed_category")},
+		{Keys: bson.D{{Key: "listing.fromPrice", Value: 1}}, Options: options.Index().SetName("from_price")},
 	} {
 		if _, err := s.products.Indexes().CreateOne(ctx, m); err != nil {
 			return nil, fmt.Errorf("catalog mongostore: indexes: %w", err)
 		}
+	}
+	if err := s.backfillFamilies(ctx); err != nil {
+		return nil, err
 	}
 	var err error
 	if s.stock, err = newChain(ctx, db.Collection(StockCollection)); err != nil {
@@ -76,7 +83,13 @@ type priceDoc struct {
 }
 
 type productDoc struct {
-	SKU         string         `bson:"_id"`
+	SKU string `bson:"_id"`
+	// ProductID is the family (absent before variants: the SKU itself);
+	// Options the variant's values; Listing, on the family's primary
+	// document only, what the listing filters and sorts families by.
+	ProductID   string         `bson:"productId,omitempty"`
+	Options     []optionDoc    `bson:"options,omitempty"`
+	Listing     *listingDoc    `bson:"listing,omitempty"`
 	Name        string         `bson:"name"`
 	NameKey     string         `bson:"nameKey"`
 	Description string         `bson:"description"`
@@ -109,7 +122,11 @@ func (st stockState) fields() bson.D {
 
 func toDoc(p domain.Product) productDoc {
 	st := p.State()
-	return productDoc{SKU: st.SKU, Name: st.Name, NameKey: domain.NameKey(st.Name), Description: st.Description,
+	var opts []optionDoc
+	for _, o := range st.Options {
+		opts = append(opts, optionDoc{Name: o.Name, Value: o.Value})
+	}
+	return productDoc{SKU: st.SKU, ProductID: st.ProductID, Options: opts, Name: st.Name, NameKey: domain.NameKey(st.Name), Description: st.Description,
 		Category: st.Category, Attributes: st.Attributes, Price: priceDoc{st.Price.Amount(), st.Price.Currency()},
 		Images: st.Images, TaxClass: st.TaxClass, WeightGrams: st.WeightGrams, Archived: st.Archived, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, Version: st.Version,
 		Search: domain.SearchText(p)}
@@ -134,7 +151,11 @@ func (d productDoc) product(st stockState) (domain.Product, error) {
 	if d.Images == nil {
 		d.Images = []string{}
 	}
-	return domain.RestoreProduct(domain.State{SKU: d.SKU, Name: d.Name, Description: d.Description, Category: d.Category,
+	var opts []domain.Option
+	for _, o := range d.Options {
+		opts = append(opts, domain.Option{Name: o.Name, Value: o.Value})
+	}
+	return domain.RestoreProduct(domain.State{SKU: d.SKU, ProductID: d.ProductID, Options: opts, Name: d.Name, Description: d.Description, Category: d.Category,
 		Attributes: plain(d.Attributes), Price: price, Images: d.Images, TaxClass: d.TaxClass, WeightGrams: d.WeightGrams,
 		OnHand: st.OnHand, Reserved: st.Reserved,
 		Archived: d.Archived, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version})
@@ -154,11 +175,18 @@ func (s *Store) Insert(ctx context.Context, p domain.Product) error {
 }
 
 func (s *Store) insertDoc(ctx context.Context, p domain.Product) error {
-	if _, err := s.products.InsertOne(ctx, toDoc(p)); err != nil {
+	d := toDoc(p)
+	if p.IsPrimary() {
+		d.Listing = listingOf([]productDoc{d})
+	}
+	if _, err := s.products.InsertOne(ctx, d); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
 			return fmt.Errorf("%w: %s", domain.ErrDuplicate, p.SKU())
 		}
 		return fmt.Errorf("catalog mongostore: insert: %w", err)
+	}
+	if !p.IsPrimary() {
+		return s.refreshListing(ctx, d.ProductID)
 	}
 	return nil
 }
@@ -208,6 +236,7 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 			{Key: "images", Value: d.Images}, {Key: "archived", Value: d.Archived}, {Key: "updatedAt", Value: d.UpdatedAt},
 			{Key: "version", Value: d.Version}, {Key: "search", Value: d.Search},
 			{Key: "taxClass", Value: d.TaxClass}, {Key: "weightGrams", Value: d.WeightGrams},
+			{Key: "options", Value: d.Options},
 		}}})
 	if err != nil {
 		return fmt.Errorf("catalog mongostore: update: %w", err)
@@ -218,13 +247,16 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 		}
 		return fmt.Errorf("%w: %s", domain.ErrConflict, d.SKU)
 	}
-	return nil
+	return s.refreshListing(ctx, p.ProductID().String())
 }
 
+// listFilter selects the primary documents of the families q lists.
 func listFilter(q domain.Query) bson.D {
 	f := bson.D{}
-	if !q.IncludeArchived() {
-		f = append(f, bson.E{Key: "archived", Value: false})
+	if q.IncludeArchived() {
+		f = append(f, bson.E{Key: "listing", Value: bson.D{{Key: "$exists", Value: true}}})
+	} else {
+		f = append(f, bson.E{Key: "listing.onSale", Value: true})
 	}
 	if c := q.Category(); c != "" {
 		f = append(f, bson.E{Key: "category", Value: c})
@@ -237,7 +269,7 @@ func listFilter(q domain.Query) bson.D {
 		price = append(price, bson.E{Key: "$lte", Value: q.MaxPrice()})
 	}
 	if len(price) > 0 {
-		f = append(f, bson.E{Key: "price.amount", Value: price})
+		f = append(f, bson.E{Key: fromPriceField(q), Value: price})
 	}
 	// FerretDB v1 has no $text; each word must occur in the lower-cased
 	// search field. QuoteMeta turns shopper input into a literal, so no
@@ -255,9 +287,9 @@ func listFilter(q domain.Query) bson.D {
 func listSort(q domain.Query) bson.D {
 	switch q.Sort() {
 	case domain.SortPriceAsc:
-		return bson.D{{Key: "price.amount", Value: 1}, {Key: "_id", Value: 1}}
+		return bson.D{{Key: fromPriceField(q), Value: 1}, {Key: "_id", Value: 1}}
 	case domain.SortPriceDesc:
-		return bson.D{{Key: "price.amount", Value: -1}, {Key: "_id", Value: 1}}
+		return bson.D{{Key: fromPriceField(q), Value: -1}, {Key: "_id", Value: 1}}
 	case domain.SortName:
 		return bson.D{{Key: "nameKey", Value: 1}, {Key: "_id", Value: 1}}
 	default:
@@ -267,49 +299,49 @@ func listSort(q domain.Query) bson.D {
 
 // List implements catalog.Store.
 func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
-	return s.list(ctx, q, func(ctx context.Context, sku string) (stockState, error) {
-		st, _, err := s.stockOf(ctx, sku)
-		return st, err
+	fp, err := s.ListFamilyProducts(ctx, q)
+	if err != nil {
+		return domain.Page{}, err
+	}
+	return fp.Summarize(q, func(p domain.Product) (domain.Product, error) {
+		st, _, err := s.stockOf(ctx, p.SKU().String())
+		if err != nil {
+			return domain.Product{}, err
+		}
+		return withStock(p, st)
 	})
 }
 
-func (s *Store) list(ctx context.Context, q domain.Query, stockOf func(context.Context, string) (stockState, error)) (domain.Page, error) {
-	f := listFilter(q)
-	total, err := s.products.CountDocuments(ctx, f)
-	if err != nil {
-		return domain.Page{}, fmt.Errorf("catalog mongostore: count: %w", err)
-	}
-	page := domain.Page{Page: q.Page(), PageSize: q.PageSize(), Total: int(total), Items: []domain.Product{}}
-	if int64(q.Offset()) >= total {
-		return page, nil
-	}
-	cur, err := s.products.Find(ctx, f, options.Find().SetSort(listSort(q)).SetSkip(int64(q.Offset())).SetLimit(int64(q.PageSize())))
-	if err != nil {
-		return domain.Page{}, fmt.Errorf("catalog mongostore: find: %w", err)
-	}
-	var docs []productDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return domain.Page{}, fmt.Errorf("catalog mongostore: find: %w", err)
-	}
-	for _, d := range docs {
-		st, err := stockOf(ctx, d.SKU)
-		if err != nil {
-			return domain.Page{}, err
-		}
-		p, err := d.product(st)
-		if err != nil {
-			return domain.Page{}, err
-		}
-		page.Items = append(page.Items, p)
-	}
-	return page, nil
+func withStock(p domain.Product, st stockState) (domain.Product, error) {
+	s := p.State()
+	s.OnHand, s.Reserved = st.OnHand, st.Reserved
+	return domain.RestoreProduct(s)
 }
 
-// Categories implements catalog.Store. One $sum per $group: FerretDB v1
+// Family implements catalog.Store.
+func (s *Store) Family(ctx context.Context, productID domain.SKU) ([]domain.Product, error) {
+	vs, err := s.FamilyProducts(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vs {
+		st, _, err := s.stockOf(ctx, v.SKU().String())
+		if err != nil {
+			return nil, err
+		}
+		if vs[i], err = withStock(v, st); err != nil {
+			return nil, err
+		}
+	}
+	return vs, nil
+}
+
+// Categories implements catalog.Store: the primary documents of families
+// on sale, by category. One $sum per $group: FerretDB v1
 // computes a second accumulator wrongly.
 func (s *Store) Categories(ctx context.Context) ([]domain.CategoryCount, error) {
 	cur, err := s.products.Aggregate(ctx, mongo.Pipeline{
-		{{Key: "$match", Value: bson.D{{Key: "archived", Value: false}}}},
+		{{Key: "$match", Value: bson.D{{Key: "listing.onSale", Value: true}}}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$category"}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 		{{Key: "$sort", Value: bson.D{{Key: "_id", Value: 1}}}},
 	})

@@ -2,10 +2,13 @@ package mongostore_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/catalogtest"
@@ -16,13 +19,38 @@ import (
 
 func TestContract(t *testing.T) {
 	t.Parallel()
-	catalogtest.Run(t, func(t *testing.T) catalog.Store {
-		s, err := mongostore.New(context.Background(), testenv.Mongo(t))
+	var dbs sync.Map // *mongostore.Store → *mongo.Database
+	catalogtest.RunWith(t, func(t *testing.T) catalog.Store {
+		db := testenv.Mongo(t)
+		s, err := mongostore.New(context.Background(), db)
 		if err != nil {
 			t.Fatal(err)
 		}
+		dbs.Store(s, db)
 		return s
+	}, func(t *testing.T, s catalog.Store, p domain.Product) catalog.Store {
+		db, _ := dbs.Load(s)
+		return reopen(t, db.(*mongo.Database), func() { _ = s.Insert(context.Background(), p) }, p.SKU().String())
 	})
+}
+
+// reopen stores a product through insert, strips its document to the
+// shape a build before variants wrote (no product id, options nor listing
+// figures) and opens the store again, as the next start does.
+func reopen(t *testing.T, db *mongo.Database, insert func(), sku string) *mongostore.Store {
+	t.Helper()
+	ctx := context.Background()
+	insert()
+	res, err := db.Collection(mongostore.ProductsCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: sku}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "productId", Value: ""}, {Key: "options", Value: ""}, {Key: "listing", Value: ""}}}})
+	if err != nil || res.MatchedCount != 1 {
+		t.Fatalf("strip %s: %v %+v", sku, err, res)
+	}
+	s, err := mongostore.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestReopen: a restart re-creates the indexes on an existing database.

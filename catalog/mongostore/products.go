@@ -30,11 +30,6 @@ func (s *Store) GetProduct(ctx context.Context, sku domain.SKU) (domain.Product,
 	return d.product(stockState{})
 }
 
-// ListProducts is List with zero stock figures.
-func (s *Store) ListProducts(ctx context.Context, q domain.Query) (domain.Page, error) {
-	return s.list(ctx, q, func(context.Context, string) (stockState, error) { return stockState{}, nil })
-}
-
 // Archived reports, for each of skus that has a product, whether it is
 // archived; absent SKUs are absent from the map. One query.
 func (s *Store) Archived(ctx context.Context, skus []string) (map[string]bool, error) {

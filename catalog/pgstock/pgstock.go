@@ -258,27 +258,50 @@ func (s *Store) mirrorArchived(ctx context.Context, sku string) error {
 	return nil
 }
 
-// List implements catalog.Store: one page from MongoDB, its counts in one
-// query.
+// List implements catalog.Store: one page of families from MongoDB, the
+// counts of all their SKUs in one query.
 func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
-	pg, err := s.products.ListProducts(ctx, q)
-	if err != nil || len(pg.Items) == 0 {
-		return pg, err
-	}
-	skus := make([]string, len(pg.Items))
-	for i, p := range pg.Items {
-		skus[i] = p.SKU().String()
-	}
-	c, err := s.counts(ctx, skus)
+	fp, err := s.products.ListFamilyProducts(ctx, q)
 	if err != nil {
 		return domain.Page{}, err
 	}
-	for i, p := range pg.Items {
-		if pg.Items[i], err = s.withCounts(ctx, p, c[skus[i]]); err != nil {
+	var skus []string
+	for _, id := range fp.IDs {
+		for _, v := range fp.Families[id] {
+			skus = append(skus, v.SKU().String())
+		}
+	}
+	c := map[string]counts{}
+	if len(skus) > 0 {
+		if c, err = s.counts(ctx, skus); err != nil {
 			return domain.Page{}, err
 		}
 	}
-	return pg, nil
+	return fp.Summarize(q, func(p domain.Product) (domain.Product, error) {
+		return s.withCounts(ctx, p, c[p.SKU().String()])
+	})
+}
+
+// Family implements catalog.Store.
+func (s *Store) Family(ctx context.Context, productID domain.SKU) ([]domain.Product, error) {
+	vs, err := s.products.FamilyProducts(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	skus := make([]string, len(vs))
+	for i, v := range vs {
+		skus[i] = v.SKU().String()
+	}
+	c, err := s.counts(ctx, skus)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vs {
+		if vs[i], err = s.withCounts(ctx, v, c[skus[i]]); err != nil {
+			return nil, err
+		}
+	}
+	return vs, nil
 }
 
 // Categories implements catalog.Store.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/evshop/shop/catalog"
@@ -36,8 +37,29 @@ func open(t testing.TB, db *mongo.Database, pool *pgxpool.Pool) *pgstock.Store {
 
 func TestContract(t *testing.T) {
 	t.Parallel()
-	catalogtest.Run(t, func(t *testing.T) catalog.Store {
-		return open(t, testenv.Mongo(t), testenv.Postgres(t))
+	type conns struct {
+		db   *mongo.Database
+		pool *pgxpool.Pool
+	}
+	var opened sync.Map // *pgstock.Store → conns
+	catalogtest.RunWith(t, func(t *testing.T) catalog.Store {
+		c := conns{testenv.Mongo(t), testenv.Postgres(t)}
+		s := open(t, c.db, c.pool)
+		opened.Store(s, c)
+		return s
+	}, func(t *testing.T, s catalog.Store, p domain.Product) catalog.Store {
+		// The document as a build before variants wrote it, then the next start.
+		v, _ := opened.Load(s)
+		c := v.(conns)
+		ctx := context.Background()
+		if err := s.Insert(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.db.Collection(mongostore.ProductsCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SKU().String()}},
+			bson.D{{Key: "$unset", Value: bson.D{{Key: "productId", Value: ""}, {Key: "options", Value: ""}, {Key: "listing", Value: ""}}}}); err != nil {
+			t.Fatal(err)
+		}
+		return open(t, c.db, c.pool)
 	})
 }
 

@@ -13,7 +13,10 @@
 // one hold row per order and SKU).
 //
 // Times are Unix nanoseconds (UTC), prices integer minor units, attributes,
-// images and reservation lines JSON TEXT. Search matches the lower-case
+// images, option values and reservation lines JSON TEXT. A listing groups
+// the rows by product family in SQL (filters and sorting on the family's
+// primary row and its lowest visible price), then summarises each family
+// of the page from its rows (domain.Summarize). Search matches the lower-case
 // domain.SearchText stored beside each product, with instr (no pattern
 // syntax, so user text is always literal).
 package sqlitestore
@@ -53,17 +56,24 @@ type querier interface {
 }
 
 const productColumns = `sku, name, description, category, attributes, price_amount, currency, images,
-	on_hand, reserved, archived, created_at, updated_at, version, tax_class, weight_grams`
+	on_hand, reserved, archived, created_at, updated_at, version, tax_class, weight_grams, product_id, options`
+
+// family is a row's product family: product_id, or its own SKU when the
+// row was written without one.
+const family = `coalesce(nullif(product_id, ''), sku)`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanProduct(row scanner) (domain.Product, error) {
 	var s domain.State
-	var attrs, images, currency string
+	var attrs, images, currency, options string
 	var amount, created, updated int64
 	if err := row.Scan(&s.SKU, &s.Name, &s.Description, &s.Category, &attrs, &amount, &currency, &images,
-		&s.OnHand, &s.Reserved, &s.Archived, &created, &updated, &s.Version, &s.TaxClass, &s.WeightGrams); err != nil {
+		&s.OnHand, &s.Reserved, &s.Archived, &created, &updated, &s.Version, &s.TaxClass, &s.WeightGrams, &s.ProductID, &options); err != nil {
 		return domain.Product{}, err
+	}
+	if err := json.Unmarshal([]byte(options), &s.Options); err != nil {
+		return domain.Product{}, fmt.Errorf("catalog sqlitestore: options of %s: %w", s.SKU, err)
 	}
 	if err := json.Unmarshal([]byte(attrs), &s.Attributes); err != nil {
 		return domain.Product{}, fmt.Errorf("catalog sqlitestore: attributes of %s: %w", s.SKU, err)
@@ -92,7 +102,7 @@ func getProduct(ctx context.Context, q querier, sku domain.SKU) (domain.Product,
 
 // details are a product's descriptive columns as stored.
 type details struct {
-	attrs, images string
+	attrs, images, options string
 }
 
 func encodeDetails(p domain.Product) (details, error) {
@@ -104,7 +114,13 @@ func encodeDetails(p domain.Product) (details, error) {
 	if err != nil {
 		return details{}, err
 	}
-	return details{attrs: string(attrs), images: string(images)}, nil
+	options := []byte("[]")
+	if len(p.Options()) > 0 {
+		if options, err = json.Marshal(p.Options()); err != nil {
+			return details{}, err
+		}
+	}
+	return details{attrs: string(attrs), images: string(images), options: string(options)}, nil
 }
 
 // Insert implements catalog.Store.
@@ -116,11 +132,12 @@ func (s *Store) Insert(ctx context.Context, p domain.Product) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO catalog_products (sku, name, name_key, description, category, attributes,
 			price_amount, currency, images, search_text, on_hand, reserved, archived, created_at, updated_at, version,
-			tax_class, weight_grams)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (sku) DO NOTHING`,
+			tax_class, weight_grams, product_id, options)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (sku) DO NOTHING`,
 			p.SKU().String(), p.Name(), domain.NameKey(p.Name()), p.Description(), p.Category().String(), d.attrs,
 			p.Price().Amount(), p.Price().Currency(), d.images, domain.SearchText(p), p.OnHand(), p.Reserved(), p.IsArchived(),
-			sqlite.Nanos(p.CreatedAt()), sqlite.Nanos(p.UpdatedAt()), p.Version(), string(p.TaxClass()), p.WeightGrams())
+			sqlite.Nanos(p.CreatedAt()), sqlite.Nanos(p.UpdatedAt()), p.Version(), string(p.TaxClass()), p.WeightGrams(),
+			p.ProductID().String(), d.options)
 		if err != nil {
 			return fmt.Errorf("catalog sqlitestore: insert %s: %w", p.SKU(), err)
 		}
@@ -155,11 +172,11 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 			return fmt.Errorf("%w: %s", domain.ErrConflict, p.SKU())
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE catalog_products SET name=?, name_key=?, description=?, category=?, attributes=?,
-			price_amount=?, currency=?, images=?, search_text=?, archived=?, updated_at=?, version=?, tax_class=?, weight_grams=?
-			WHERE sku=?`,
+			price_amount=?, currency=?, images=?, search_text=?, archived=?, updated_at=?, version=?, tax_class=?, weight_grams=?,
+			options=? WHERE sku=?`,
 			p.Name(), domain.NameKey(p.Name()), p.Description(), p.Category().String(), d.attrs,
 			p.Price().Amount(), p.Price().Currency(), d.images, domain.SearchText(p), p.IsArchived(),
-			sqlite.Nanos(p.UpdatedAt()), p.Version(), string(p.TaxClass()), p.WeightGrams(), p.SKU().String())
+			sqlite.Nanos(p.UpdatedAt()), p.Version(), string(p.TaxClass()), p.WeightGrams(), d.options, p.SKU().String())
 		if err != nil {
 			return fmt.Errorf("catalog sqlitestore: update %s: %w", p.SKU(), err)
 		}
@@ -167,84 +184,150 @@ func (s *Store) Update(ctx context.Context, p domain.Product, prevVersion int64)
 	})
 }
 
-// filter is the WHERE clause of a query and its arguments.
-func filter(q domain.Query) (string, []any) {
-	var where []string
-	var args []any
-	if !q.IncludeArchived() {
-		where = append(where, `archived = 0`)
+// Family implements catalog.Store.
+func (s *Store) Family(ctx context.Context, productID domain.SKU) ([]domain.Product, error) {
+	out, err := s.families(ctx, s.db.Read, []string{productID.String()})
+	if err != nil {
+		return nil, err
 	}
-	if c := q.Category(); c != "" {
-		where, args = append(where, `category = ?`), append(args, c)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: %s", domain.ErrNotFound, productID)
 	}
-	if q.MinPrice() >= 0 {
-		where, args = append(where, `price_amount >= ?`), append(args, q.MinPrice())
-	}
-	if q.MaxPrice() >= 0 {
-		where, args = append(where, `price_amount <= ?`), append(args, q.MaxPrice())
-	}
-	for _, t := range q.Terms() {
-		where, args = append(where, `instr(search_text, ?) > 0`), append(args, t)
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return ` WHERE ` + strings.Join(where, ` AND `), args
+	return out[productID.String()], nil
 }
 
-// orderBy mirrors domain.Query.Compare, SKU last so pages never overlap.
+type rowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// families reads every SKU of the families ids, by family, each in
+// domain.SortFamily order.
+func (s *Store) families(ctx context.Context, q rowsQuerier, ids []string) (map[string][]domain.Product, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	rows, err := q.QueryContext(ctx, `SELECT `+productColumns+` FROM catalog_products
+		WHERE product_id IN (`+marks+`) OR (product_id = '' AND sku IN (`+marks+`))`, append(args, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog sqlitestore: families: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]domain.Product{}
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, fmt.Errorf("catalog sqlitestore: families: %w", err)
+		}
+		id := p.ProductID().String()
+		out[id] = append(out[id], p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog sqlitestore: families: %w", err)
+	}
+	for _, vs := range out {
+		domain.SortFamily(vs)
+	}
+	return out, nil
+}
+
+// listing selects one row per family that has a visible variant: its
+// primary p, and f.from_price, the lowest price among the visible variants.
+func listing(q domain.Query) (string, []any) {
+	visible := `archived = 0`
+	if q.IncludeArchived() {
+		visible = `1`
+	}
+	where := []string{`1`}
+	var args []any
+	if c := q.Category(); c != "" {
+		where, args = append(where, `p.category = ?`), append(args, c)
+	}
+	if q.MinPrice() >= 0 {
+		where, args = append(where, `f.from_price >= ?`), append(args, q.MinPrice())
+	}
+	if q.MaxPrice() >= 0 {
+		where, args = append(where, `f.from_price <= ?`), append(args, q.MaxPrice())
+	}
+	for _, t := range q.Terms() {
+		where, args = append(where, `instr(p.search_text, ?) > 0`), append(args, t)
+	}
+	return ` FROM (SELECT ` + family + ` AS fam, min(price_amount) AS from_price FROM catalog_products WHERE ` + visible + `
+		GROUP BY fam) f JOIN catalog_products p ON p.sku = f.fam WHERE ` + strings.Join(where, ` AND `), args
+}
+
+// orderBy mirrors domain.Query.CompareFamilies, SKU last so pages never
+// overlap.
 func orderBy(s domain.Sort) string {
 	switch s {
 	case domain.SortPriceAsc:
-		return ` ORDER BY price_amount, sku`
+		return ` ORDER BY f.from_price, p.sku`
 	case domain.SortPriceDesc:
-		return ` ORDER BY price_amount DESC, sku`
+		return ` ORDER BY f.from_price DESC, p.sku`
 	case domain.SortName:
-		return ` ORDER BY name_key, sku`
+		return ` ORDER BY p.name_key, p.sku`
 	default:
-		return ` ORDER BY created_at DESC, sku`
+		return ` ORDER BY p.created_at DESC, p.sku`
 	}
 }
 
-// List implements catalog.Store. The count and the page are read in one
-// read transaction, so they agree.
+// List implements catalog.Store. The count, the page and its families are
+// read in one read transaction, so they agree.
 func (s *Store) List(ctx context.Context, q domain.Query) (domain.Page, error) {
-	page := domain.Page{Page: q.Page(), PageSize: q.PageSize(), Items: []domain.Product{}}
+	page := domain.Page{Page: q.Page(), PageSize: q.PageSize(), Items: []domain.Product{}, Families: []domain.FamilySummary{}}
 	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return domain.Page{}, fmt.Errorf("catalog sqlitestore: list: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	where, args := filter(q)
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM catalog_products`+where, args...).Scan(&page.Total); err != nil {
+	from, args := listing(q)
+	if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&page.Total); err != nil {
 		return domain.Page{}, fmt.Errorf("catalog sqlitestore: list: %w", err)
 	}
 	if q.Offset() >= page.Total {
 		return page, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+productColumns+` FROM catalog_products`+where+orderBy(q.Sort())+` LIMIT ? OFFSET ?`,
-		append(args, q.PageSize(), q.Offset())...)
+	rows, err := tx.QueryContext(ctx, `SELECT p.sku`+from+orderBy(q.Sort())+` LIMIT ? OFFSET ?`, append(args, q.PageSize(), q.Offset())...)
 	if err != nil {
 		return domain.Page{}, fmt.Errorf("catalog sqlitestore: list: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return domain.Page{}, fmt.Errorf("catalog sqlitestore: list: %w", err)
-		}
-		page.Items = append(page.Items, p)
-	}
-	if err := rows.Err(); err != nil {
+	ids, err := collect(rows)
+	if err != nil {
 		return domain.Page{}, fmt.Errorf("catalog sqlitestore: list: %w", err)
+	}
+	fams, err := s.families(ctx, tx, ids)
+	if err != nil {
+		return domain.Page{}, err
+	}
+	for _, id := range ids {
+		shown, sum, ok := domain.Summarize(fams[id], q.IncludeArchived())
+		if !ok {
+			return domain.Page{}, fmt.Errorf("catalog sqlitestore: list: family %s has no visible variant", id)
+		}
+		page.Items, page.Families = append(page.Items, shown), append(page.Families, sum)
 	}
 	return page, nil
 }
 
-// Categories implements catalog.Store.
+func collect(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// Categories implements catalog.Store: families with a variant on sale,
+// counted in their primary's category.
 func (s *Store) Categories(ctx context.Context) ([]domain.CategoryCount, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT category, count(*) FROM catalog_products WHERE archived = 0
-		GROUP BY category ORDER BY category`)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT p.category, count(*) FROM (SELECT DISTINCT `+family+` AS fam
+		FROM catalog_products WHERE archived = 0) f JOIN catalog_products p ON p.sku = f.fam GROUP BY p.category ORDER BY p.category`)
 	if err != nil {
 		return nil, fmt.Errorf("catalog sqlitestore: categories: %w", err)
 	}

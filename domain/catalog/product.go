@@ -15,6 +15,8 @@ import (
 // Available (OnHand − Reserved) is what shoppers can still buy.
 type Product struct {
 	sku         SKU
+	productID   SKU      // the family; zero reads as sku (variant.go)
+	options     []Option // the variant's option values; none for a single SKU
 	name        string
 	description string
 	category    Category
@@ -202,6 +204,8 @@ func (p Product) detailsValue() Details {
 // State is the stored shape of a product, for adapters only.
 type State struct {
 	SKU         string
+	ProductID   string   // "" (stored before variants) reads as SKU: a family of one
+	Options     []Option // nil before variants
 	Name        string
 	Description string
 	Category    string
@@ -220,7 +224,7 @@ type State struct {
 
 // State returns the stored shape.
 func (p Product) State() State {
-	return State{SKU: p.sku.String(), Name: p.name, Description: p.description, Category: p.category.String(),
+	return State{SKU: p.sku.String(), ProductID: p.ProductID().String(), Options: p.Options(), Name: p.name, Description: p.description, Category: p.category.String(),
 		Attributes: p.attributes.Map(), Price: p.price, Images: p.Images(), TaxClass: string(p.taxClass), WeightGrams: p.weightGrams,
 		OnHand: p.onHand, Reserved: p.reserved,
 		Archived: p.archived, CreatedAt: p.createdAt, UpdatedAt: p.updatedAt, Version: p.version}
@@ -244,5 +248,15 @@ func RestoreProduct(s State) (Product, error) {
 	p := Product{sku: sku, onHand: s.OnHand, reserved: s.Reserved, archived: s.Archived,
 		createdAt: s.CreatedAt.UTC(), updatedAt: s.UpdatedAt.UTC(), version: s.Version}
 	p.setDetails(v)
+	if s.ProductID != "" && s.ProductID != sku.String() {
+		if p.productID, err = NewSKU(s.ProductID); err != nil {
+			return Product{}, fmt.Errorf("restore %s: product id: %w", s.SKU, err)
+		}
+	}
+	if len(s.Options) > 0 {
+		if p.options, err = NewOptions(s.Options); err != nil {
+			return Product{}, fmt.Errorf("restore %s: %w", s.SKU, err)
+		}
+	}
 	return p, nil
 }

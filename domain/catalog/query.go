@@ -3,6 +3,8 @@ package catalog
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -178,9 +180,12 @@ func (q Query) Compare(a, b Product) int {
 // NameKey is the case-insensitive sort key of a name.
 func NameKey(name string) string { return strings.ToLower(name) }
 
-// Page is one page of a listing.
+// Page is one page of a listing: one item per product family, shown by one
+// of its variants (Summarize), with the family's figures at the same index
+// of Families.
 type Page struct {
 	Items    []Product
+	Families []FamilySummary
 	Page     int
 	PageSize int
 	Total    int
@@ -190,4 +195,111 @@ type Page struct {
 type CategoryCount struct {
 	Name  string
 	Count int
+}
+
+// MatchesFamily reports whether a family passes the filters: text and
+// category are the family's (its primary's), the price is its "from" price.
+// Which variants are visible (archived ones or not) Summarize decided.
+func (q Query) MatchesFamily(primary Product, sum FamilySummary) bool {
+	if q.category != "" && primary.category.String() != q.category {
+		return false
+	}
+	if q.minPrice >= 0 && sum.FromPrice.Amount() < q.minPrice {
+		return false
+	}
+	if q.maxPrice >= 0 && sum.FromPrice.Amount() > q.maxPrice {
+		return false
+	}
+	text := SearchText(primary)
+	for _, t := range q.terms {
+		if !strings.Contains(text, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// CompareFamilies orders two families by the query's sort: their "from"
+// price, their primary's name or creation; the primary SKU breaks ties.
+func (q Query) CompareFamilies(a, b Product, as, bs FamilySummary) int {
+	var c int
+	switch q.sort {
+	case SortPriceAsc:
+		c = cmp.Compare(as.FromPrice.Amount(), bs.FromPrice.Amount())
+	case SortPriceDesc:
+		c = cmp.Compare(bs.FromPrice.Amount(), as.FromPrice.Amount())
+	case SortName:
+		c = cmp.Compare(NameKey(a.name), NameKey(b.name))
+	default:
+		c = b.createdAt.Compare(a.createdAt)
+	}
+	if c != 0 {
+		return c
+	}
+	return cmp.Compare(a.sku.value, b.sku.value)
+}
+
+// ListFamilies is the listing q selects from every product of a store, for
+// adapters that hold them all in reach (memory): one entry per family.
+func ListFamilies(all []Product, q Query) Page {
+	families := map[SKU][]Product{}
+	for _, p := range all {
+		families[p.ProductID()] = append(families[p.ProductID()], p)
+	}
+	type entry struct {
+		primary, shown Product
+		sum            FamilySummary
+	}
+	var hits []entry
+	for id, vs := range families {
+		shown, sum, ok := Summarize(vs, q.includeArchived)
+		if !ok {
+			continue
+		}
+		primary := shown
+		for _, v := range vs {
+			if v.sku == id {
+				primary = v
+			}
+		}
+		if q.MatchesFamily(primary, sum) {
+			hits = append(hits, entry{primary, shown, sum})
+		}
+	}
+	slices.SortFunc(hits, func(a, b entry) int { return q.CompareFamilies(a.primary, b.primary, a.sum, b.sum) })
+	page := Page{Page: q.page, PageSize: q.pageSize, Total: len(hits), Items: []Product{}, Families: []FamilySummary{}}
+	if off := q.Offset(); off < len(hits) {
+		for _, e := range hits[off:min(off+q.pageSize, len(hits))] {
+			page.Items = append(page.Items, e.shown)
+			page.Families = append(page.Families, e.sum)
+		}
+	}
+	return page
+}
+
+// FamilyCategories counts the families on sale per category (a family
+// counts once, in its primary's category), sorted by name.
+func FamilyCategories(all []Product) []CategoryCount {
+	families := map[SKU][]Product{}
+	for _, p := range all {
+		families[p.ProductID()] = append(families[p.ProductID()], p)
+	}
+	counts := map[string]int{}
+	for id, vs := range families {
+		if _, _, ok := Summarize(vs, false); !ok {
+			continue
+		}
+		cat := vs[0].category.String()
+		for _, v := range vs {
+			if v.sku == id {
+				cat = v.category.String()
+			}
+		}
+		counts[cat]++
+	}
+	out := make([]CategoryCount, 0, len(counts))
+	for _, name := range slices.Sorted(maps.Keys(counts)) {
+		out = append(out, CategoryCount{Name: name, Count: counts[name]})
+	}
+	return out
 }

@@ -1,9 +1,20 @@
 // Package catalog owns the product catalogue's rules: the SKU, category and
-// attribute value types, the Product entity with its stock counters, the
-// reservation of stock for an order, the listing query, and the wire
-// contract (commands and outcome events) the checkout saga talks to. It does
-// no I/O; adapters and the application service live in the top-level
-// catalog package.
+// attribute value types, the Product entity with its stock counters, product
+// families of variants, the reservation of stock for an order, the listing
+// query, and the wire contract (commands and outcome events) the checkout
+// saga talks to. It does no I/O; adapters and the application service live
+// in the top-level catalog package.
+//
+// Variants (variant.go): every variant is a Product — the SKU-level record
+// every stock path works on — carrying its family's product id (the SKU the
+// family started from, so a product stored before variants is its own
+// family) and its option values. The family has no record of its own: its
+// option names and value order are derived from its variants, which leaves
+// no second document to keep in step on a store without transactions. The
+// rules (same option names, unique combinations among the variants on sale)
+// are checked by the service when a variant is added or edited; two
+// processes adding the same combination at the same instant could both
+// pass (one process serialises its own).
 package catalog
 
 import (

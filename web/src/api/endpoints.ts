@@ -35,6 +35,7 @@ import type {
   StaffMember,
   ShopConfig,
   TimelineEntry,
+  VariantInput,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEndpointCreated,
@@ -103,6 +104,10 @@ export function createApi(client: ApiClient) {
           q.pageSize ?? 12,
         ),
       product: (sku: string) => client.get<Product>(`/api/catalog/products/${seg(sku)}`),
+      /** Admin: a new variant of the product sku; 422 field errors name sku, options, productOptions, price, stock. */
+      addVariant: (sku: string, body: VariantInput) => client.post<Product>(`/api/catalog/products/${seg(sku)}/variants`, body),
+      /** Admin: archive one SKU (a variant leaves its family's choice). */
+      archiveVariant: (sku: string) => client.post<Product>(`/api/catalog/products/${seg(sku)}/archive`),
       categories: async (): Promise<Category[]> =>
         normaliseCategories(await client.get<unknown>("/api/catalog/categories")),
     },

@@ -231,7 +231,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search products */
+        /**
+         * Search products
+         * @description One entry per product family, shown by its primary SKU while that is on sale (else by its first variant on sale), with `fromPrice`/`toPrice` across its variants; price filters and sorting use `fromPrice`.
+         */
         get: operations["listProducts"];
         put?: never;
         /** Create a product (admin) */
@@ -249,7 +252,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One product */
+        /**
+         * One product
+         * @description The SKU (any variant) with its family's `options` and `variants`, for a variant picker.
+         */
         get: operations["getProduct"];
         /** Update a product (admin) */
         put: operations["updateProduct"];
@@ -584,7 +590,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive a product (admin) */
+        /**
+         * Archive a product (admin)
+         * @description Archives this SKU only: archiving a variant takes it out of its family's choice.
+         */
         post: operations["archiveProduct"];
         delete?: never;
         options?: never;
@@ -1432,6 +1441,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/catalog/products/{sku}/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a variant to a product (admin)
+         * @description Adds a SKU to the family of `{sku}`. It shares the family's name, description, category and tax class; price, weight, images and attributes default to `{sku}`'s. Field errors name `sku`, `options`, `productOptions`, `price` or `stock`.
+         */
+        post: operations["createVariant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.paid.v1": {
@@ -1648,6 +1677,22 @@ export interface components {
             taxClass: components["schemas"]["TaxClass"];
             /** @description Shipping weight in grams */
             weightGrams: number;
+            /** @description The product family: the SKU it started from (a single-SKU product's own SKU) */
+            productId: string;
+            /** @description This SKU's option values; empty for a single-SKU product */
+            selectedOptions: components["schemas"]["Option"][];
+            /** @description The name with the variant's option label ("Tee — M / Red"), as basket lines, orders and emails show it */
+            displayName: string;
+            /** @description Listings: the lowest price among the family's variants on sale */
+            fromPrice?: components["schemas"]["Money"];
+            /** @description Listings: the highest price among them */
+            toPrice?: components["schemas"]["Money"];
+            /** @description Listings: the family's variants on sale (stock is then available units across them) */
+            variantCount?: number;
+            /** @description Detail: the family's options with their values */
+            options?: components["schemas"]["OptionValues"][];
+            /** @description Detail: the family's variants on sale (staff: archived too) */
+            variants?: components["schemas"]["Variant"][];
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -1850,6 +1895,8 @@ export interface components {
             taxClass?: components["schemas"]["TaxClass"];
             /** @description Shipping weight in grams; default (absent): 0 */
             weightGrams?: number;
+            /** @description Update only: this SKU's option values (absent: unchanged); every variant of a family has the same option names and no two the same values */
+            options?: components["schemas"]["Option"][];
         };
         PublicConfig: {
             paymentMethods: ("sandbox" | "stripe" | "paypal")[];
@@ -2599,6 +2646,52 @@ export interface components {
             items: components["schemas"]["StaffAuditEntry"][];
             /** @description `before` of the next (older) page; absent on the last */
             next?: number;
+        };
+        Option: {
+            /** @description Option name, e.g. Size */
+            name: string;
+            /** @description This variant's value, e.g. M */
+            value: string;
+        };
+        OptionValues: {
+            name: string;
+            /** @description In the order the variants were added */
+            values: string[];
+        };
+        Variant: {
+            sku: string;
+            options: components["schemas"]["Option"][];
+            price: components["schemas"]["Money"];
+            /** @description Units available to buy */
+            stock: number;
+            images: string[];
+            /** @description Only staff see archived variants */
+            archived: boolean;
+            version: number;
+            /** @description Staff only */
+            onHand?: number;
+            /** @description Staff only */
+            reserved?: number;
+        };
+        VariantInput: {
+            /** @description The new variant's SKU */
+            sku: string;
+            /** @description Its option values: the family's option names, a combination no variant on sale has */
+            options: components["schemas"]["Option"][];
+            /** @description Required when the product has no options yet (its first variant): the product's own values; refused otherwise */
+            productOptions?: components["schemas"]["Option"][];
+            /** @description Default: the product's */
+            price?: components["schemas"]["Money"];
+            /** @description Default: the product's */
+            weightGrams?: number;
+            /** @description Default: the product's */
+            images?: string[];
+            /** @description Default: the product's */
+            attributes?: {
+                [key: string]: unknown;
+            };
+            /** @description Initial units on hand */
+            stock?: number;
         };
     };
     responses: {
@@ -8144,6 +8237,91 @@ export interface operations {
                 };
             };
             /** @description Not a staff role (the customer role cannot be granted or revoked) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createVariant: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description Any SKU of the product */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariantInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Malformed request (bad JSON, empty body, wrong nesting) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such product */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A product with this SKU exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid or unknown fields */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -11,6 +11,10 @@ export type Money = Schemas["Money"];
 export type Me = Schemas["User"];
 export type Role = Me["roles"][number];
 export type Product = Schemas["Product"];
+/** One SKU of a product family, as a variant picker shows it. */
+export type ProductVariant = Schemas["Variant"];
+export type ProductOption = Schemas["Option"];
+export type VariantInput = Schemas["VariantInput"];
 export type Category = Schemas["Category"];
 export type BasketLine = Schemas["BasketLine"];
 export type Basket = Schemas["Basket"];

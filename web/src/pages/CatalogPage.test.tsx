@@ -93,3 +93,28 @@ describe("CatalogPage", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("sort must be one of");
   });
 });
+
+describe("CatalogPage product families", () => {
+  it("shows a family's from price and sends the shopper to pick a variant", async () => {
+    const family = {
+      ...product("APP-002", "Organic Cotton T-Shirt", 2900),
+      fromPrice: eur(2900),
+      toPrice: eur(3100),
+      variantCount: 3,
+      stock: 75,
+    };
+    const same = { ...product("OUT-003", "Bottle", 2990), fromPrice: eur(2990), toPrice: eur(2990), variantCount: 2 };
+    renderPage(<CatalogPage />, {
+      routes: { "GET /api/catalog/products": () => json({ items: [family, same], page: 1, pageSize: 12, total: 2 }) },
+    });
+    const card = (await screen.findByText("Organic Cotton T-Shirt")).closest("article")!;
+    expect(card.textContent).toContain("From €29.00");
+    const choose = screen.getByRole("link", { name: "Choose options of Organic Cotton T-Shirt" });
+    expect(choose.getAttribute("href")).toBe("/products/APP-002");
+    expect(screen.queryByRole("button", { name: "Add Organic Cotton T-Shirt to basket" })).toBeNull();
+    // One price for every variant: no "From".
+    const bottle = screen.getByText("Bottle").closest("article")!;
+    expect(bottle.textContent).not.toContain("From");
+    expect(bottle.textContent).toContain("€29.90");
+  });
+});

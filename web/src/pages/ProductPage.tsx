@@ -1,6 +1,8 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import type { Product, ProductVariant } from "../api/types";
 import { Link, useParams } from "react-router-dom";
 import { Price } from "../components/Price";
+import { formatMoney } from "../lib/format";
 import { ErrorView, Loading } from "../components/Status";
 import { useAnnounce } from "../components/Layout";
 import { useLoad } from "../lib/useLoad";
@@ -15,6 +17,9 @@ export function ProductPage() {
   const product = useLoad(() => api.catalog.product(sku), [api, sku]);
   const [qty, setQty] = useState(1);
   const [error, setError] = useState<unknown>(null);
+  // The shopper's choice per option name, for the product it was made on;
+  // until one is made, the values of the SKU in the URL.
+  const [choice, setChoice] = useState<{ of: string; values: Record<string, string> } | null>(null);
 
   if (product.status === "loading") return <Loading label="Loading product…" />;
   if (product.status === "error")
@@ -26,13 +31,27 @@ export function ProductPage() {
       </>
     );
   const p = product.data;
-  const soldOut = typeof p.stock === "number" && p.stock <= 0;
+  const chosen =
+    choice?.of === p.sku ? choice.values : Object.fromEntries((p.selectedOptions ?? []).map((o) => [o.name, o.value]));
+  const options = p.options ?? [];
+  const picking = options.length > 0 && (p.variants?.length ?? 0) > 0;
+  // The variant the choices name (none when that combination is not sold).
+  const variant: ProductVariant | undefined = picking ? findVariant(p, chosen) : undefined;
+  const current = picking
+    ? variant
+      ? { sku: variant.sku, price: variant.price, stock: variant.stock, images: variant.images }
+      : undefined
+    : { sku: p.sku, price: p.price, stock: p.stock, images: p.images };
+  const soldOut = current !== undefined && typeof current.stock === "number" && current.stock <= 0;
+  const label = variant ? variant.options.map((o) => o.value).join(" / ") : "";
+  const fullName = label ? `${p.name} — ${label}` : p.name;
   const attrs = Object.entries(p.attributes ?? {});
 
   const add = async () => {
+    if (!current) return;
     setError(null);
     try {
-      if (await basket.add(p.sku, qty)) announce(`Added ${qty} × ${p.name} to your basket.`);
+      if (await basket.add(current.sku, qty)) announce(`Added ${qty} × ${fullName} to your basket.`);
     } catch (e) {
       setError(e);
     }
@@ -45,8 +64,10 @@ export function ProductPage() {
       </p>
       <div className="product-layout">
         <div className="gallery">
-          {p.images?.length ? (
-            p.images.map((src, i) => <img key={src} src={src} alt={i === 0 ? p.name : `${p.name}, view ${i + 1}`} />)
+          {(current?.images ?? p.images)?.length ? (
+            (current?.images ?? p.images).map((src, i) => (
+              <img key={src} src={src} alt={i === 0 ? fullName : `${fullName}, view ${i + 1}`} />
+            ))
           ) : (
             <div className="img-placeholder" aria-hidden="true" />
           )}
@@ -54,12 +75,19 @@ export function ProductPage() {
         <div>
           <h1>{p.name}</h1>
           <p className="muted">
-            {p.category} · SKU {p.sku}
+            {p.category} · SKU {current?.sku ?? "—"}
           </p>
-          <p className="big">
-            <Price value={p.price} />
-          </p>
-          <p>{soldOut ? "Out of stock" : typeof p.stock === "number" ? `${p.stock} in stock` : ""}</p>
+          {picking && <VariantPicker product={p} chosen={chosen} onChoose={(name, value) => setChoice({ of: p.sku, values: { ...chosen, [name]: value } })} />}
+          {current ? (
+            <>
+              <p className="big">
+                <Price value={current.price} />
+              </p>
+              <p>{soldOut ? "Out of stock" : typeof current.stock === "number" ? `${current.stock} in stock` : ""}</p>
+            </>
+          ) : (
+            <p role="status">This combination is not available.</p>
+          )}
           <p className="description">{p.description}</p>
           {attrs.length > 0 && (
             <dl className="attributes">
@@ -88,15 +116,73 @@ export function ProductPage() {
                 onChange={(e) => setQty(Math.min(99, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))}
               />
             </div>
-            <button type="button" onClick={add} disabled={soldOut || basket.busy || !basket.ready}>
+            <button type="button" onClick={add} disabled={!current || soldOut || basket.busy || !basket.ready}>
               Add to basket
             </button>
           </div>
           {error != null && <ErrorView what="Could not add to basket" error={error} />}
-          {soldOut && <BackInStockButton sku={p.sku} name={p.name} />}
+          {soldOut && current && <BackInStockButton key={current.sku} sku={current.sku} name={fullName} />}
         </div>
       </div>
     </article>
+  );
+}
+
+const sameValue = (a: string, b: string | undefined) => b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/** The variant whose option values are all the chosen ones. */
+function findVariant(p: Product, chosen: Record<string, string>): ProductVariant | undefined {
+  return p.variants?.find((v) => v.options.every((o) => sameValue(o.value, chosen[o.name])));
+}
+
+/**
+ * One group of choices per option (size, colour); each choice says the
+ * price and availability of the variant it leads to with the other choices
+ * kept, so a shopper sees what is sold out before picking it.
+ */
+function VariantPicker({
+  product,
+  chosen,
+  onChoose,
+}: {
+  product: Product;
+  chosen: Record<string, string>;
+  onChoose: (name: string, value: string) => void;
+}) {
+  const { locale } = useSession();
+  const options = product.options ?? [];
+  const hints = useMemo(
+    () =>
+      options.map((o) =>
+        o.values.map((value) => {
+          const v = findVariant(product, { ...chosen, [o.name]: value });
+          if (!v) return "not available";
+          const price = formatMoney(v.price, locale);
+          return v.stock > 0 ? price : `${price}, sold out`;
+        }),
+      ),
+    [options, product, chosen, locale],
+  );
+  return (
+    <div className="variant-picker">
+      {options.map((o, i) => (
+        <fieldset key={o.name} className="variant-option">
+          <legend>{o.name}</legend>
+          {o.values.map((value, j) => (
+            <label key={value} className={`variant-choice ${sameValue(value, chosen[o.name]) ? "selected" : ""}`}>
+              <input
+                type="radio"
+                name={`option-${o.name}`}
+                value={value}
+                checked={sameValue(value, chosen[o.name])}
+                onChange={() => onChoose(o.name, value)}
+              />
+              <span>{value}</span> <small className="muted">({hints[i]?.[j]})</small>
+            </label>
+          ))}
+        </fieldset>
+      ))}
+    </div>
   );
 }
 
