@@ -79,16 +79,17 @@ func (l *Log) Get(ctx context.Context, id string) (stockmoves.Movement, bool, er
 	return get(ctx, l.pool, id)
 }
 
-// GetTx reads a movement inside tx.
-func GetTx(ctx context.Context, tx pgx.Tx, id string) (stockmoves.Movement, bool, error) {
-	return get(ctx, tx, id)
+// GetWith reads a movement through q (a transaction or the pool).
+func GetWith(ctx context.Context, q Querier, id string) (stockmoves.Movement, bool, error) {
+	return get(ctx, q, id)
 }
 
-type rowQuerier interface {
+// Querier is a transaction or a pool.
+type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-func get(ctx context.Context, q rowQuerier, id string) (stockmoves.Movement, bool, error) {
+func get(ctx context.Context, q Querier, id string) (stockmoves.Movement, bool, error) {
 	m, err := scan(q.QueryRow(ctx, `SELECT `+columns+` FROM catalog.stock_movements WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return stockmoves.Movement{}, false, nil
