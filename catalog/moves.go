@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -162,4 +163,22 @@ func (s *Service) Movements(ctx context.Context, sku string, page, pageSize int)
 		return stockmoves.Page{}, err
 	}
 	return s.moves.List(ctx, k.String(), page, pageSize)
+}
+
+// EditImages replaces a product's image list with what edit makes of it
+// (the image routes: append an upload, reorder, remove), retrying a
+// concurrent edit of the product.
+func (s *Service) EditImages(ctx context.Context, sku string, edit func(images []string) ([]string, error)) (domain.Product, error) {
+	return s.change(ctx, sku, 0, func(p domain.Product) (domain.Product, error) {
+		next, err := edit(p.Images())
+		if err != nil {
+			return domain.Product{}, err
+		}
+		if slices.Equal(next, p.Images()) {
+			return p, nil
+		}
+		d := p.Details()
+		d.Images = next
+		return p.WithDetails(d, s.now())
+	})
 }

@@ -66,10 +66,17 @@ const (
 	MaxPageSize = 100
 )
 
-var (
-	// ErrInvalid wraps every refusal of a movement's fields.
-	ErrInvalid = errors.New("stockmoves: invalid movement")
-)
+// ErrInvalid wraps every refusal of a movement's fields.
+var ErrInvalid = errors.New("stockmoves: invalid movement")
+
+// FieldError is a refusal of one field (the API shows it beside the field).
+type FieldError struct {
+	Field  string // sku, delta, quantity, reason, note, ref, actor
+	Reason string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s %s", ErrInvalid, e.Field, e.Reason) }
+func (e *FieldError) Unwrap() error { return ErrInvalid }
 
 // Movement is one change of a SKU's units on hand.
 type Movement struct {
@@ -103,38 +110,41 @@ func MovementID(sku, ref string) string {
 // ID (always derived from SKU and Ref; a random Ref is drawn when m has none,
 // and such a movement cannot be recognised when retried).
 func Normalize(m Movement) (Movement, error) {
-	bad := func(format string, a ...any) (Movement, error) {
-		return Movement{}, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, a...)...)
+	bad := func(field, format string, a ...any) (Movement, error) {
+		return Movement{}, &FieldError{Field: field, Reason: fmt.Sprintf(format, a...)}
 	}
 	if m.SKU == "" {
-		return bad("sku is required")
+		return bad("sku", "is required")
+	}
+	if m.Reason == "" {
+		return bad("reason", "is required: one of %s", reasonList())
 	}
 	if !validReason(m.Reason) {
-		return bad("reason %q is not one of %s", truncate(string(m.Reason), 30), reasonList())
+		return bad("reason", "must be one of %s", reasonList())
 	}
 	switch {
 	case m.Delta == 0 && m.Reason != ReasonWrittenOff:
-		return bad("delta must not be 0")
+		return bad("delta", "must not be 0")
 	case m.Delta == 0 && (m.Quantity <= 0 || m.Quantity > 1_000_000):
-		return bad("a written_off record with delta 0 needs a quantity of 1..1000000")
+		return bad("quantity", "must be 1..1000000 for a written_off record with delta 0")
 	case m.Delta > 1_000_000 || m.Delta < -1_000_000:
-		return bad("delta must be within ±1000000")
+		return bad("delta", "must be within ±1000000")
 	case m.Delta != 0:
 		m.Quantity = max(m.Delta, -m.Delta)
 	}
 	switch m.Reason {
 	case ReasonReceived, ReasonReturned:
 		if m.Delta < 0 {
-			return bad("%s units must be added (delta > 0)", m.Reason)
+			return bad("delta", "must be positive: %s units are added", m.Reason)
 		}
 	case ReasonDamaged, ReasonLost, ReasonWrittenOff, ReasonSold:
 		if m.Delta > 0 {
-			return bad("%s units must be removed (delta < 0)", m.Reason)
+			return bad("delta", "must be negative: %s units are removed", m.Reason)
 		}
 	}
 	m.Note = strings.TrimSpace(m.Note)
 	if m.Reason == ReasonOther && m.Note == "" {
-		return bad("reason other needs a note")
+		return bad("note", "is required when the reason is other")
 	}
 	if err := text("note", m.Note, MaxNote); err != nil {
 		return Movement{}, err
@@ -181,19 +191,12 @@ func reasonList() string {
 
 func text(field, s string, maxLen int) error {
 	if len(s) > maxLen {
-		return fmt.Errorf("%w: %s is longer than %d bytes", ErrInvalid, field, maxLen)
+		return &FieldError{Field: field, Reason: fmt.Sprintf("is longer than %d bytes", maxLen)}
 	}
 	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-		return fmt.Errorf("%w: %s is not text", ErrInvalid, field)
+		return &FieldError{Field: field, Reason: "is not text"}
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // Page is one page of a SKU's movements, newest first.
