@@ -68,11 +68,7 @@ func upload(t *testing.T, e env, sku, token, filename, declared string, data []b
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := e.app.Test(req, 10_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return e.send(t, req, body.Bytes())
 }
 
 func TestImageUploads(t *testing.T) {
@@ -109,7 +105,7 @@ func TestImageUploads(t *testing.T) {
 				t.Fatalf("unknown product: %d", res.StatusCode)
 			}
 			// Not multipart at all.
-			if res := e.do(t, "POST", "/api/catalog/products/"+sku+"/images", "admin", `{"file":"x"}`, nil); res.StatusCode != 415 {
+			if res := e.checked(t, "POST", "/api/catalog/products/"+sku+"/images", "admin", `{"file":"x"}`, nil); res.StatusCode != 415 {
 				t.Fatalf("json body: %d", res.StatusCode)
 			}
 
@@ -125,7 +121,7 @@ func TestImageUploads(t *testing.T) {
 			if res.Header.Get("Location") != url || !strings.HasPrefix(url, "/api/catalog/images/") || !strings.HasSuffix(url, ".jpg") {
 				t.Fatalf("image url %q, location %q", url, res.Header.Get("Location"))
 			}
-			got := e.do(t, "GET", url, "", "", nil)
+			got := e.checked(t, "GET", url, "", "", nil)
 			body, _ := io.ReadAll(got.Body)
 			if got.StatusCode != 200 || got.Header.Get("Content-Type") != "image/jpeg" || !strings.Contains(got.Header.Get("Cache-Control"), "immutable") ||
 				got.Header.Get("X-Content-Type-Options") != "nosniff" || got.Header.Get("ETag") == "" {
@@ -139,14 +135,14 @@ func TestImageUploads(t *testing.T) {
 			}
 			req := httptest.NewRequest("GET", url, nil)
 			req.Header.Set("If-None-Match", got.Header.Get("ETag"))
-			if r, _ := e.app.Test(req); r.StatusCode != 304 {
+			if r := e.send(t, req, nil); r.StatusCode != 304 {
 				t.Fatalf("revalidation: %d", r.StatusCode)
 			}
 			// The demo images are still served, unknown names are 404.
 			if r := e.do(t, "GET", "/api/catalog/images/kit-001.svg", "", "", nil); r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/svg+xml" {
 				t.Fatalf("demo image: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
 			}
-			if r := e.do(t, "GET", "/api/catalog/images/0123456789abcdef0123456789abcdef.png", "", "", nil); r.StatusCode != 404 {
+			if r := e.checked(t, "GET", "/api/catalog/images/0123456789abcdef0123456789abcdef.png", "", "", nil); r.StatusCode != 404 {
 				t.Fatalf("unknown upload: %d", r.StatusCode)
 			}
 
@@ -170,17 +166,17 @@ func TestImageUploads(t *testing.T) {
 			}
 
 			// Reorder and remove through the images list.
-			e.do(t, "GET", "/api/catalog/products/"+sku, "admin", "", &p)
+			e.checked(t, "GET", "/api/catalog/products/"+sku, "admin", "", &p)
 			all := p.Images
 			keep := []string{all[len(all)-1], url}
 			b := fmt.Sprintf(`{"images":[%q,%q]}`, keep[0], keep[1])
-			if res := e.do(t, "PUT", "/api/catalog/products/"+sku+"/images", "admin", b, &p); res.StatusCode != 200 || len(p.Images) != 2 || p.Images[0] != keep[0] || p.Images[1] != url {
+			if res := e.checked(t, "PUT", "/api/catalog/products/"+sku+"/images", "admin", b, &p); res.StatusCode != 200 || len(p.Images) != 2 || p.Images[0] != keep[0] || p.Images[1] != url {
 				t.Fatalf("reorder: %d %v", res.StatusCode, p.Images)
 			}
-			if r := e.do(t, "GET", all[len(all)-2], "", "", nil); r.StatusCode != 404 {
+			if r := e.checked(t, "GET", all[len(all)-2], "", "", nil); r.StatusCode != 404 {
 				t.Fatalf("a removed upload is still served: %d", r.StatusCode)
 			}
-			if r := e.do(t, "GET", url, "", "", nil); r.StatusCode != 200 {
+			if r := e.checked(t, "GET", url, "", "", nil); r.StatusCode != 200 {
 				t.Fatalf("a kept upload is gone: %d", r.StatusCode)
 			}
 			for _, c := range []struct {
@@ -192,7 +188,7 @@ func TestImageUploads(t *testing.T) {
 				{"missing list", `{}`, "admin", "images", 422},
 				{"support", `{"images":[]}`, "support", "", 403},
 			} {
-				res := e.do(t, "PUT", "/api/catalog/products/"+sku+"/images", c.token, c.body, nil)
+				res := e.checked(t, "PUT", "/api/catalog/products/"+sku+"/images", c.token, c.body, nil)
 				if res.StatusCode != c.status {
 					t.Fatalf("%s: %d, want %d", c.name, res.StatusCode, c.status)
 				}

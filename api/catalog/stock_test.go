@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/evshop/shop/api/apitest"
 	apicatalog "github.com/evshop/shop/api/catalog"
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/images"
@@ -107,7 +109,7 @@ func TestStockAdjustments(t *testing.T) {
 			}
 			for _, c := range cases {
 				var pb problemBody
-				res := e.do(t, "POST", url, c.token, c.body, nil)
+				res := e.checked(t, "POST", url, c.token, c.body, nil)
 				if res.StatusCode != c.status {
 					t.Fatalf("%s: %d, want %d", c.name, res.StatusCode, c.status)
 				}
@@ -127,8 +129,8 @@ func TestStockAdjustments(t *testing.T) {
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer admin")
 				req.Header.Set("Idempotency-Key", "delivery-77")
-				if res, err := e.app.Test(req, 10_000); err != nil || res.StatusCode != 200 {
-					t.Fatalf("keyed adjustment: %v %v", res, err)
+				if res := e.send(t, req, []byte(`{"delta":10,"reason":"received"}`)); res.StatusCode != 200 {
+					t.Fatalf("keyed adjustment: %d", res.StatusCode)
 				}
 			}
 			if p, _ := e.svc.Get(context.Background(), "KIT-001"); p.OnHand() != start.OnHand()+14 {
@@ -136,14 +138,14 @@ func TestStockAdjustments(t *testing.T) {
 			}
 
 			var pg apicatalog.MovementPageDTO
-			if res := e.do(t, "GET", url+"/movements?pageSize=2", "support", "", &pg); res.StatusCode != 200 {
+			if res := e.checked(t, "GET", url+"/movements?pageSize=2", "support", "", &pg); res.StatusCode != 200 {
 				t.Fatalf("movements as support: %d", res.StatusCode)
 			}
 			if pg.Total != 3 || len(pg.Items) != 2 || pg.Items[0].Delta != 10 || pg.Items[1].Reason != "damaged" ||
 				pg.Items[0].Actor != tokens["admin"].UserID || pg.Items[0].OnHandAfter == nil || *pg.Items[0].OnHandAfter != start.OnHand()+14 {
 				t.Fatalf("movements page 1: %+v", pg)
 			}
-			e.do(t, "GET", url+"/movements?pageSize=2&page=2", "admin", "", &pg)
+			e.checked(t, "GET", url+"/movements?pageSize=2&page=2", "admin", "", &pg)
 			if len(pg.Items) != 1 || pg.Items[0].Note != "PO 4711" || pg.Items[0].Reason != "received" {
 				t.Fatalf("movements page 2: %+v", pg)
 			}
@@ -159,7 +161,7 @@ func TestStockAdjustments(t *testing.T) {
 				{"/api/catalog/products/NOPE-404/stock/movements", "admin", 404},
 				{"/api/catalog/products/bad%20sku/stock/movements", "admin", 422},
 			} {
-				if res := e.do(t, "GET", c.target, c.token, "", nil); res.StatusCode != c.status {
+				if res := e.checked(t, "GET", c.target, c.token, "", nil); res.StatusCode != c.status {
 					t.Fatalf("GET %s as %q: %d, want %d", c.target, c.token, res.StatusCode, c.status)
 				}
 			}
@@ -173,4 +175,41 @@ func decode(t *testing.T, res *http.Response, out any) {
 	if err := json.Unmarshal(b, out); err != nil {
 		t.Fatalf("%d %s: %v", res.StatusCode, b, err)
 	}
+}
+
+// send runs req and checks the exchange against openapi.json.
+func (e env) send(t *testing.T, req *http.Request, reqBody []byte) *http.Response {
+	t.Helper()
+	if req.Method != "GET" {
+		req.Header.Set("X-CSRF-Token", "checked-by-the-gateway")
+	}
+	res, err := e.app.Test(req, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	apitest.Check(t, req, reqBody, res.StatusCode, res.Header, b)
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	return res
+}
+
+// checked is env.do with the exchange checked against openapi.json.
+func (e env) checked(t *testing.T, method, target, token, body string, out any) *http.Response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res := e.send(t, req, []byte(body))
+	if out != nil {
+		decode(t, res, out)
+	}
+	return res
 }
