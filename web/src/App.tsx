@@ -31,6 +31,8 @@ import { Loading } from "./components/Status";
 const AdminSalesPage = lazy(() => import("./pages/admin/AdminSalesPage").then((m) => ({ default: m.AdminSalesPage })));
 import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
 import { AdminDiscountsPage } from "./pages/admin/AdminDiscountsPage";
+import { AdminProductsPage } from "./pages/admin/AdminProductsPage";
+import { AdminProductPage } from "./pages/admin/AdminProductPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -71,6 +73,8 @@ export function App({ api }: { api: Api }) {
               <Route path="deadletters" element={<AdminDeadLettersPage />} />
               <Route path="webhooks" element={<AdminWebhooksPage />} />
               <Route path="discounts" element={<AdminDiscountsPage />} />
+              <Route path="products" element={<AdminProductsPage />} />
+              <Route path="products/:sku" element={<AdminProductPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
