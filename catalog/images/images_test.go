@@ -131,3 +131,31 @@ func TestProcess(t *testing.T) {
 		t.Fatalf("names: %s %s %s", a.Name, b.Name, c.Name)
 	}
 }
+
+// FuzzProcess: any bytes either are refused with one of the sentinels or
+// come out as a decodable PNG/JPEG within the limits — never a panic.
+func FuzzProcess(f *testing.F) {
+	var b bytes.Buffer
+	png.Encode(&b, picture(3, 2)) //nolint:errcheck
+	f.Add(b.Bytes())
+	f.Add(withEXIF(func() []byte { var j bytes.Buffer; jpeg.Encode(&j, picture(4, 4), nil); return j.Bytes() }())) //nolint:errcheck
+	f.Add(webpLossless)
+	f.Add([]byte("GIF89a\x01\x00\x01\x00\x80\x00\x00"))
+	f.Add([]byte("<svg/>"))
+	lim := images.Limits{MaxBytes: 1 << 20, MaxPixels: 512 * 512}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, err := images.Process("SKU-1", data, lim)
+		if err != nil {
+			if !errors.Is(err, images.ErrNotImage) && !errors.Is(err, images.ErrTooBig) && !errors.Is(err, images.ErrTooLarge) && !errors.Is(err, images.ErrEmptyFile) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if img.Width*img.Height > lim.MaxPixels || !images.NamePattern.MatchString(img.Name) {
+			t.Fatalf("out of bounds: %dx%d %s", img.Width, img.Height, img.Name)
+		}
+		if _, _, err := image.Decode(bytes.NewReader(img.Data)); err != nil {
+			t.Fatalf("output does not decode: %v", err)
+		}
+	})
+}
