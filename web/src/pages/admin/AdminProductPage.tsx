@@ -455,7 +455,7 @@ function StockHistory({ sku, generation }: { sku: string; generation: number }) 
                 ))}
               </tbody>
             </table>
-            <nav aria-label="Stock history pages" className="pager">
+            <nav aria-label="Stock history pages" className="pagination">
               <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
                 Newer
               </button>

@@ -113,7 +113,7 @@ export function AdminProductsPage() {
                 ))}
               </tbody>
             </table>
-            <nav aria-label="Product pages" className="pager">
+            <nav aria-label="Product pages" className="pagination">
               <button type="button" disabled={page <= 1} onClick={() => set({ page: String(page - 1) })}>
                 Previous
               </button>
