@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,12 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/evshop/shop/catalog/stockmoves"
 	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/money"
-	"github.com/evshop/shop/eventstore"
-	"github.com/evshop/shop/messaging"
 )
 
 // Config configures a Service.
@@ -30,12 +26,17 @@ type Config struct {
 	// Events, when set, receives StockRestocked when an adjustment brings a
 	// SKU back from none available (the back-in-stock emails).
 	Events EventAppender
+	// Moves is the history of stock movements (catalog/stockmoves). When
+	// Store implements StockMover, Moves must be the log in that store's
+	// database. Nil: movements are not recorded (services that only read).
+	Moves stockmoves.Log
 }
 
 // Service is the catalog's use cases.
 type Service struct {
 	store  Store
 	events EventAppender
+	moves  stockmoves.Log
 	cache  Cache
 	ttl    time.Duration
 	log    *slog.Logger
@@ -61,7 +62,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{store: cfg.Store, events: cfg.Events, cache: cfg.Cache, ttl: cfg.CacheTTL, log: cfg.Log.With("component", "catalog"), now: cfg.Now}, nil
+	return &Service{store: cfg.Store, events: cfg.Events, moves: cfg.Moves, cache: cfg.Cache, ttl: cfg.CacheTTL, log: cfg.Log.With("component", "catalog"), now: cfg.Now}, nil
 }
 
 // CacheStats reports cache hits and misses since start (tests, metrics).
@@ -221,35 +222,11 @@ func (s *Service) change(ctx context.Context, sku string, expectedVersion int64,
 	}
 }
 
-// AdjustStock adds delta units on hand (negative to write off).
+// AdjustStock adds delta units on hand (negative to write off), recorded as
+// a correction by the system. Staff adjustments go through MoveStock.
 func (s *Service) AdjustStock(ctx context.Context, sku string, delta int) (domain.Product, error) {
-	k, err := domain.NewSKU(sku)
-	if err != nil {
-		return domain.Product{}, err
-	}
-	if delta == 0 || delta > domain.MaxStock || delta < -domain.MaxStock {
-		return domain.Product{}, fmt.Errorf("%w: delta must be non-zero and within ±%d", domain.ErrInvalid, domain.MaxStock)
-	}
-	p, err := s.store.AdjustStock(ctx, k, delta)
-	if err != nil {
-		return domain.Product{}, err
-	}
-	s.invalidate(ctx)
-	// The store changed only units on hand, atomically: before it, the
-	// available units were delta fewer.
-	if s.events != nil && delta > 0 && p.Available() > 0 && p.Available()-delta <= 0 {
-		data, err := json.Marshal(domain.StockRestocked{SKU: k.String(), Name: p.DisplayName(), Available: p.Available()})
-		if err == nil {
-			err = s.events.Append(ctx, domain.RestockStreamPrefix+k.String(), eventstore.EventData{
-				ID: uuid.NewString(), Type: domain.EventStockRestocked, Data: data, Metadata: messaging.EventMetadata(ctx)})
-		}
-		if err != nil {
-			// The stock is adjusted; only the emails are missed. Not an
-			// error for the caller, who would adjust twice on a retry.
-			s.log.ErrorContext(ctx, "restock event not recorded: back-in-stock emails for this restock are not sent", "sku", k.String(), "error", err)
-		}
-	}
-	return p, nil
+	p, _, err := s.MoveStock(ctx, stockmoves.Movement{SKU: sku, Delta: delta, Reason: stockmoves.ReasonCorrection})
+	return p, err
 }
 
 // Reserve holds every line for the order, or nothing. It is idempotent per
@@ -361,7 +338,11 @@ func (s *Service) Commit(ctx context.Context, orderID string) (domain.Reservatio
 	}
 	if os, ok := s.store.(OrderStore); ok {
 		defer s.invalidate(ctx)
-		return os.CommitOrder(ctx, id)
+		r, err := os.CommitOrder(ctx, id)
+		if err != nil {
+			return r, err
+		}
+		return r, s.recordSales(ctx, r)
 	}
 	r, err := s.store.TransitionReservation(ctx, id, []domain.ReservationStatus{domain.StatusReserved}, domain.StatusCommitted, "", nil)
 	if err != nil {
@@ -378,7 +359,7 @@ func (s *Service) Commit(ctx context.Context, orderID string) (domain.Reservatio
 			return domain.Reservation{}, err
 		}
 	}
-	return r, nil
+	return r, s.recordSales(ctx, r)
 }
 
 func (s *Service) unholdAll(ctx context.Context, r domain.Reservation) error {

@@ -36,10 +36,10 @@ func TestEmbeddedShopBackInStock(t *testing.T) {
 		method, path string
 		body         any
 	}{
-		{http.MethodPost, "/api/catalog/products/OUT-001/stock", map[string]any{"delta": -12, "reason": "sold out"}},
+		{http.MethodPost, "/api/catalog/products/OUT-001/stock", map[string]any{"delta": -12, "reason": "correction", "note": "sold out"}},
 		{http.MethodPost, path, nil},
 		{http.MethodPost, path, nil}, // idempotent
-		{http.MethodPost, "/api/catalog/products/OUT-001/stock", map[string]any{"delta": 3, "reason": "delivery"}},
+		{http.MethodPost, "/api/catalog/products/OUT-001/stock", map[string]any{"delta": 3, "reason": "received", "note": "delivery"}},
 	}
 	for _, st := range steps {
 		state.Subscribed = false

@@ -9,9 +9,16 @@ import (
 
 	apicatalog "github.com/evshop/shop/api/catalog"
 	"github.com/evshop/shop/catalog"
+	"github.com/evshop/shop/catalog/images"
+	imgmemory "github.com/evshop/shop/catalog/images/memory"
+	imgsqlite "github.com/evshop/shop/catalog/images/sqlite"
 	"github.com/evshop/shop/catalog/kvcache"
 	catalogmem "github.com/evshop/shop/catalog/memory"
 	catalogsqlite "github.com/evshop/shop/catalog/sqlitestore"
+	"github.com/evshop/shop/catalog/stockmoves"
+	smmemory "github.com/evshop/shop/catalog/stockmoves/memory"
+	smpostgres "github.com/evshop/shop/catalog/stockmoves/postgres"
+	smsqlite "github.com/evshop/shop/catalog/stockmoves/sqlite"
 	basketcmd "github.com/evshop/shop/commands/basket"
 	domaincatalog "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/eventstore"
@@ -80,7 +87,54 @@ func (in *Infra) catalogService(ctx context.Context, stock Stock, events catalog
 	if err != nil {
 		return nil, err
 	}
-	return catalog.New(catalog.Config{Store: store, Cache: cache, Log: in.Log, Events: events})
+	var moves stockmoves.Log
+	if events != nil { // the catalog service itself, which moves stock
+		if moves, err = in.stockMoves(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return catalog.New(catalog.Config{Store: store, Cache: cache, Log: in.Log, Events: events, Moves: moves})
+}
+
+// stockMoves is the history of stock movements, in the database of the
+// stock itself (so SQLite and PostgreSQL stock record each movement in the
+// stock change's transaction); with CATALOG_STOCK=mongo it is PostgreSQL's.
+func (in *Infra) stockMoves(ctx context.Context) (stockmoves.Log, error) {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return smsqlite.New(ctx, db)
+	case in.S.Embedded():
+		return smmemory.New(), nil
+	}
+	pool, err := in.Postgres(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return smpostgres.New(ctx, pool)
+}
+
+// catalogImages is where uploaded product images are kept: the catalog's own
+// database (SQLite, memory, or MongoDB in server mode).
+func (in *Infra) catalogImages(ctx context.Context) (images.Store, error) {
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return imgsqlite.New(ctx, db)
+	case in.S.Embedded():
+		return imgmemory.New(), nil
+	}
+	db, err := in.Mongo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return db.CatalogImages(ctx)
 }
 
 // Catalog assembles the catalog service: its API, the stock commands of the
@@ -118,7 +172,12 @@ func (in *Infra) Catalog(ctx context.Context, o Catalog) (*CatalogService, error
 	if err != nil {
 		return nil, err
 	}
-	api, err := apicatalog.New(apicatalog.Deps{Catalog: svc, Log: in.Log, Verifier: verifier})
+	uploads, err := in.catalogImages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	api, err := apicatalog.New(apicatalog.Deps{Catalog: svc, Log: in.Log, Verifier: verifier, Uploads: uploads,
+		ImageLimits: images.Limits{MaxBytes: o.Uploads.ImageMaxBytes, MaxPixels: o.Uploads.ImageMaxPixels}})
 	if err != nil {
 		return nil, err
 	}

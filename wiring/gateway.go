@@ -50,6 +50,7 @@ func (in *Infra) Gateway(ctx context.Context, o Gateway, routes []gateway.Route,
 		StripeJS:  o.Methods.Has("stripe"),
 		RateLimit: ratelimit.Limit{Events: o.RateLimit, Window: time.Minute},
 		StaticDir: o.WebDir, Static: static, Registry: in.Registry, Ready: in.Checks(), Root: root,
+		BodyLimit:      o.Uploads.BodyLimit(), // product image uploads
 		CSRFExempt:     append([]string{"/api/notifications/unsubscribe"}, apipayment.WebhookPaths...),
 		AllowedOrigins: o.CORSOrigins,
 	}

@@ -437,8 +437,12 @@ func (in *Infra) SealedBox(m MailLink) (*sealed.Box, error) {
 // NewApp returns the service HTTP shell wired to this Infra's metrics and
 // readiness checks (the checks are read at request time, so parts opened
 // later are probed too).
-func (in *Infra) NewApp(name string) *fiber.App {
-	return service.NewApp(service.AppConfig{Name: name, Log: in.Log, Registry: in.Registry, Ready: []service.Check{{
+func (in *Infra) NewApp(name string) *fiber.App { return in.NewAppWithBodyLimit(name, 0) }
+
+// NewAppWithBodyLimit is NewApp accepting request bodies of up to limit
+// bytes (0: the default 1 MiB), for services taking uploads.
+func (in *Infra) NewAppWithBodyLimit(name string, limit int) *fiber.App {
+	return service.NewApp(service.AppConfig{Name: name, Log: in.Log, Registry: in.Registry, BodyLimit: limit, Ready: []service.Check{{
 		Name: "dependencies",
 		Fn: func(ctx context.Context) error {
 			var errs []error

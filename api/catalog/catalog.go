@@ -26,6 +26,7 @@ import (
 
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/demo"
+	"github.com/evshop/shop/catalog/images"
 	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/platform/authn"
@@ -45,6 +46,10 @@ type Catalog interface {
 	Family(ctx context.Context, sku string) (domain.Product, []domain.Product, error)
 	CreateVariant(ctx context.Context, baseSKU string, in catalog.NewVariantInput) (domain.Product, error)
 	UpdateVariant(ctx context.Context, sku string, d domain.Details, opts *[]domain.Option, expectedVersion int64) (domain.Product, error)
+	// Stock movements with their history (stock.go).
+	StockMoves
+	// Image list edits (images.go).
+	ImageEditor
 	// View keeps rendered bodies per catalog generation (catalog.Service.View).
 	View(ctx context.Context, key string, render func() ([]byte, error)) ([]byte, error)
 }
@@ -54,7 +59,12 @@ type Deps struct {
 	Catalog Catalog
 	// Images serves GET /images/{file}; default: the demo images.
 	Images fs.FS
-	Log    *slog.Logger
+	// Uploads keeps the images staff upload (images.go); nil: uploads are
+	// refused and GET /images serves the demo images alone.
+	Uploads images.Store
+	// ImageLimits bound an upload; zero: 5 MiB and 40 megapixels.
+	ImageLimits images.Limits
+	Log         *slog.Logger
 	// Verifier, when set, makes Mount verify the access token itself.
 	Verifier authn.Verifier
 }
@@ -73,6 +83,12 @@ func New(d Deps) (*API, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
+	if d.ImageLimits.MaxBytes <= 0 {
+		d.ImageLimits.MaxBytes = 5 << 20
+	}
+	if d.ImageLimits.MaxPixels <= 0 {
+		d.ImageLimits.MaxPixels = 40_000_000
+	}
 	return &API{d: d}, nil
 }
 
@@ -85,12 +101,14 @@ func (a *API) Mount(r fiber.Router) {
 	r.Get("/products", a.list)
 	r.Get("/products/:sku", a.get)
 	r.Get("/categories", a.categories)
-	r.Get("/images/:file", a.image)
+	r.Get("/images/:file", a.image, a.uploadedImage)
 	r.Post("/products", admin, a.create)
 	r.Put("/products/:sku", admin, a.update)
 	r.Post("/products/:sku/archive", admin, a.archive)
 	r.Post("/products/:sku/variants", admin, a.createVariant)
 	r.Post("/products/:sku/stock", admin, a.adjustStock)
+	a.mountStock(r)
+	a.mountImages(r)
 }
 
 // ProductDTO is a product on the wire. Stock is what shoppers can still buy;
@@ -368,7 +386,7 @@ func (a *API) image(c *fiber.Ctx) error {
 	}
 	b, err := fs.ReadFile(a.d.Images, name)
 	if err != nil {
-		return httpx.NotFound("no such image")
+		return c.Next() // an uploaded one (images.go)
 	}
 	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
 	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
@@ -533,25 +551,6 @@ func (a *API) archive(c *fiber.Ctx) error {
 	if err != nil {
 		return problem(err)
 	}
-	return c.JSON(ToDTO(p, true))
-}
-
-func (a *API) adjustStock(c *fiber.Ctx) error {
-	var b struct {
-		Delta  int    `json:"delta"`
-		Reason string `json:"reason"`
-	}
-	if err := httpx.DecodeJSON(c, &b); err != nil {
-		return err
-	}
-	if len(b.Reason) > 200 {
-		return httpx.Invalid(httpx.FieldError{Field: "reason", Reason: "is longer than 200 bytes"})
-	}
-	p, err := a.d.Catalog.AdjustStock(c.UserContext(), c.Params("sku"), b.Delta)
-	if err != nil {
-		return problem(err)
-	}
-	a.d.Log.InfoContext(c.UserContext(), "stock adjusted", "sku", p.SKU().String(), "delta", b.Delta, "reason", b.Reason)
 	return c.JSON(ToDTO(p, true))
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evshop/shop/catalog/images"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -16,6 +17,9 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"POST", "/api/catalog/products/{sku}/archive"},
 	{"POST", "/api/catalog/products/{sku}/stock"},
 	{"GET", "/api/catalog/categories"},
+	{"GET", "/api/catalog/products/{sku}/stock/movements"},
+	{"POST", "/api/catalog/products/{sku}/images"},
+	{"PUT", "/api/catalog/products/{sku}/images"},
 }
 
 // FuzzCatalogRequests sends arbitrary SKUs, queries and bodies to the browse
@@ -45,12 +49,19 @@ func FuzzCatalogRequests(f *testing.F) {
 		{6, "MUG-001", "", `{"delta":-9223372036854775808,"reason":"x"}`},
 		{6, "MUG-001", "", `{"delta":9223372036854775807}`},
 		{131, "", "", product},
+		{6, "MUG-001", "", `{"delta":3,"reason":"received","note":"\u0000"}`},
+		{8, "MUG-001", "page=0&pageSize=1000000", ""},
+		{8, "MUG-001", "page[$gt]=1", ""},
+		{9, "MUG-001", "", `GIF89a\x01\x00\x01\x00`},
+		{10, "MUG-001", "", `{"images":["/api/catalog/images/../../x.png"]}`},
+		{10, "MUG-001", "", `{"images":null}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.route, s.sku, s.query, []byte(s.body))
 	}
 	f.Fuzz(func(t *testing.T, route uint8, sku, query string, body []byte) {
-		e := memoryEnv(t)
+		// The in-memory shop's catalog with its movement log and image store.
+		e := backOfficeEnv(t, backOfficeEnvs[0].mk, images.Limits{})
 		r := fuzzRoutes[int(route&0x7f)%len(fuzzRoutes)]
 		target := strings.Replace(r.path, "{sku}", sku, 1)
 		if query != "" {

@@ -207,10 +207,10 @@ func testAdmin(t *testing.T, e env) {
 	if res := e.do(t, "PUT", "/api/catalog/products/NEW-1", "admin", upd, nil); res.StatusCode != 409 {
 		t.Fatalf("stale version: %d", res.StatusCode)
 	}
-	if res := e.do(t, "POST", "/api/catalog/products/NEW-1/stock", "admin", `{"delta":-6}`, nil); res.StatusCode != 409 {
+	if res := e.do(t, "POST", "/api/catalog/products/NEW-1/stock", "admin", `{"delta":-6,"reason":"correction"}`, nil); res.StatusCode != 409 {
 		t.Fatalf("stock below zero: %d", res.StatusCode)
 	}
-	if res := e.do(t, "POST", "/api/catalog/products/NEW-1/stock", "admin", `{"delta":10,"reason":"delivery"}`, &p); res.StatusCode != 200 || p.Stock != 15 {
+	if res := e.do(t, "POST", "/api/catalog/products/NEW-1/stock", "admin", `{"delta":10,"reason":"received"}`, &p); res.StatusCode != 200 || p.Stock != 15 {
 		t.Fatalf("stock: %d %+v", res.StatusCode, p)
 	}
 	if res := e.do(t, "POST", "/api/catalog/products/NEW-1/archive", "admin", "", &p); res.StatusCode != 200 || !p.Archived {

@@ -21,7 +21,7 @@ func TestKeptViewsStayPublicAndFresh(t *testing.T) {
 		{"shopper reads (kept)", "GET", "/api/catalog/products/KIT-001", "", "", false, 40},
 		{"admin reads with counters", "GET", "/api/catalog/products/KIT-001", "admin", "", true, 40},
 		{"shopper again: no counters", "GET", "/api/catalog/products/KIT-001", "customer", "", false, 40},
-		{"admin restocks", "POST", "/api/catalog/products/KIT-001/stock", "admin", `{"delta":7,"reason":"delivery"}`, true, 47},
+		{"admin restocks", "POST", "/api/catalog/products/KIT-001/stock", "admin", `{"delta":7,"reason":"received"}`, true, 47},
 		{"shopper sees the new stock", "GET", "/api/catalog/products/KIT-001", "", "", false, 47},
 	}
 	for _, s := range steps {

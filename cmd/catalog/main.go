@@ -33,7 +33,7 @@ func main() {
 		if err != nil || seedOnly {
 			return nil, err // seeding happened while building; nothing to serve
 		}
-		app := in.NewApp("catalog")
+		app := in.NewAppWithBodyLimit("catalog", s.Catalog.Uploads.BodyLimit())
 		wiring.MountAll(app, svc.Routes)
 		return app, nil
 	})

@@ -66,7 +66,7 @@ func contexts() []contextSpec {
 			how:    "stock outcomes appended to the event store by the catalog's stock command handlers (`catalog`), with event ids derived from the order id so a repeat is a no-op",
 			events: anys(len(ce), func(i int) any { return ce[i] })},
 		{name: "catalog restock", prefix: catalog.RestockStreamPrefix, stream: catalog.RestockStreamPrefix + "<sku>", service: "catalog",
-			how:    "appended by the catalog service when a stock adjustment takes a SKU from none available to some (`catalog.Service.AdjustStock`), for the back-in-stock emails",
+			how:    "appended by the catalog service when a stock adjustment takes a SKU from none available to some (`catalog.Service.MoveStock`: a staff adjustment or returned units put back), for the back-in-stock emails",
 			events: anys(len(re), func(i int) any { return re[i] })},
 		{name: "checkout", prefix: checkout.StreamPrefix, stream: checkout.StreamPrefix + "<orderId>", service: "checkout",
 			how:    "the checkout saga's own durable state (`sagas/checkout`), appended with an expected revision; `CommandsDispatched` is its outbox mark",

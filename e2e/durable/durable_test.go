@@ -128,7 +128,7 @@ func TestKillMidCheckout(t *testing.T) {
 	initial := map[string]int{}
 	for _, sku := range skus {
 		r, err := staff.Expect(ctx, http.StatusOK, http.MethodPost, "/api/catalog/products/"+sku+"/stock",
-			map[string]any{"delta": extraStock, "reason": "durable e2e"}, nil)
+			map[string]any{"delta": extraStock, "reason": "received", "note": "durable e2e"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

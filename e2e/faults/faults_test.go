@@ -101,7 +101,7 @@ func runFaultTest(t *testing.T, replicas map[string]int) {
 	}
 	for _, sku := range plentiful {
 		if _, err := staff.Expect(ctx, http.StatusOK, http.MethodPost, "/api/catalog/products/"+sku+"/stock",
-			map[string]any{"delta": extraStock, "reason": "fault test"}, nil); err != nil {
+			map[string]any{"delta": extraStock, "reason": "received", "note": "fault test"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -24,6 +24,7 @@ import { AdminOrdersPage } from "./pages/admin/AdminOrdersPage";
 import { AdminOrderPage } from "./pages/admin/AdminOrderPage";
 import { AdminCustomersPage } from "./pages/admin/AdminCustomersPage";
 import { AdminCustomerPage } from "./pages/admin/AdminCustomerPage";
+import { AdminStaffPage } from "./pages/admin/AdminStaffPage";
 import { AdminProjectionsPage } from "./pages/admin/AdminProjectionsPage";
 import { AdminDeadLettersPage } from "./pages/admin/AdminDeadLettersPage";
 import { Loading } from "./components/Status";
@@ -32,7 +33,8 @@ import { Loading } from "./components/Status";
 const AdminSalesPage = lazy(() => import("./pages/admin/AdminSalesPage").then((m) => ({ default: m.AdminSalesPage })));
 import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
 import { AdminDiscountsPage } from "./pages/admin/AdminDiscountsPage";
-import { AdminStaffPage } from "./pages/admin/AdminStaffPage";
+import { AdminProductsPage } from "./pages/admin/AdminProductsPage";
+import { AdminProductPage } from "./pages/admin/AdminProductPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -78,6 +80,8 @@ export function App({ api }: { api: Api }) {
               <Route path="webhooks" element={<RequireAdmin><AdminWebhooksPage /></RequireAdmin>} />
               <Route path="discounts" element={<RequireAdmin><AdminDiscountsPage /></RequireAdmin>} />
               <Route path="staff" element={<RequireAdmin><AdminStaffPage /></RequireAdmin>} />
+              <Route path="products" element={<AdminProductsPage />} />
+              <Route path="products/:sku" element={<AdminProductPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

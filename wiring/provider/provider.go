@@ -15,6 +15,7 @@ import (
 
 	apipayment "github.com/evshop/shop/api/payment"
 	"github.com/evshop/shop/catalog"
+	"github.com/evshop/shop/catalog/images"
 	"github.com/evshop/shop/client"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/mail"
@@ -44,6 +45,8 @@ type Mongo interface {
 	// Products is the catalog's store; with stock not nil
 	// (STOCK_STORE=postgres) the stock levels live in that PostgreSQL.
 	Products(ctx context.Context, stock *pgxpool.Pool) (catalog.Store, error)
+	// CatalogImages is where staff's uploaded product images are kept.
+	CatalogImages(ctx context.Context) (images.Store, error)
 	// Clients is the client service's profiles and preferences.
 	Clients(ctx context.Context) (client.Store, error)
 	// Recommendations is the recommendations' order history, and

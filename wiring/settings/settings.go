@@ -476,8 +476,32 @@ type Client struct {
 type Catalog struct {
 	Tokens   Tokens
 	Stock    Stock
+	Uploads  Uploads
 	SeedDemo bool `env:"SEED_DEMO" default:"false" embedded:"true" desc:"seed the demo catalog when the catalog is empty"`
 }
+
+// Uploads bound the product images staff upload to the catalog. The
+// gateway and the catalog service accept request bodies this large (plus
+// room for the multipart envelope) instead of their usual 1 MiB.
+type Uploads struct {
+	ImageMaxBytes  int `env:"CATALOG_IMAGE_MAX_BYTES" default:"5242880" desc:"largest product image file staff may upload, in bytes (64 KiB–32 MiB); the gateway's and the catalog's body limit follow it"`
+	ImageMaxPixels int `env:"CATALOG_IMAGE_MAX_PIXELS" default:"40000000" desc:"most pixels (width × height) of an uploaded product image, 1–100000000, checked before it is decoded"`
+}
+
+// Validate checks the bounds.
+func (u *Uploads) Validate(string) error {
+	if u.ImageMaxBytes < 64<<10 || u.ImageMaxBytes > 32<<20 {
+		return fmt.Errorf("CATALOG_IMAGE_MAX_BYTES=%d: must be 65536–33554432", u.ImageMaxBytes)
+	}
+	if u.ImageMaxPixels < 1 || u.ImageMaxPixels > 100_000_000 {
+		return fmt.Errorf("CATALOG_IMAGE_MAX_PIXELS=%d: must be 1–100000000", u.ImageMaxPixels)
+	}
+	return nil
+}
+
+// BodyLimit is the request body limit of a server that takes the uploads:
+// the image plus 256 KiB for the multipart envelope, at least 1 MiB.
+func (u Uploads) BodyLimit() int { return max(1<<20, u.ImageMaxBytes+256<<10) }
 
 // Stock says where the catalog keeps stock counts and reservations in server
 // mode (catalog/pgstock beside the MongoDB product documents, or all in
@@ -746,6 +770,7 @@ type Gateway struct {
 	Cookies Cookies
 	Proxies Proxies
 	Methods PaymentMethods
+	Uploads Uploads
 
 	StripePublishableKey string `env:"STRIPE_PUBLISHABLE_KEY" desc:"Stripe publishable key (public; sent to the storefront when PAYMENT_GATEWAYS names stripe)"`
 

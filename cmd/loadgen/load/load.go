@@ -463,7 +463,7 @@ func (r *runner) restock(ctx context.Context) (string, error) {
 		if delta <= 0 {
 			continue
 		}
-		body := map[string]any{"delta": delta, "reason": "load generator run " + r.runID}
+		body := map[string]any{"delta": delta, "reason": "received", "note": "load generator run " + r.runID}
 		if err := s.do(ctx, http.MethodPost, "/api/catalog/products/"+url.PathEscape(sku)+"/stock", body, nil, nil); err != nil {
 			return "", fmt.Errorf("restock %s: %w", sku, err)
 		}

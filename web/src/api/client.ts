@@ -263,8 +263,10 @@ export class ApiClient {
       ...extra,
       ...opts.headers,
     };
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | FormData | undefined;
+    if (typeof FormData !== "undefined" && opts.body instanceof FormData) {
+      body = opts.body; // multipart (image uploads): fetch sets the boundary
+    } else if (opts.body !== undefined) {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(opts.body);
     }

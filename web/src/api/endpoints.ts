@@ -4,6 +4,10 @@
 
 import { ApiClient } from "./client";
 import type {
+  AdminProductQuery,
+  ProductInput,
+  StockMovementPage,
+  StockReason,
   BackInStock,
   Basket,
   Category,
@@ -110,6 +114,29 @@ export function createApi(client: ApiClient) {
       archiveVariant: (sku: string) => client.post<Product>(`/api/catalog/products/${seg(sku)}/archive`),
       categories: async (): Promise<Category[]> =>
         normaliseCategories(await client.get<unknown>("/api/catalog/categories")),
+    },
+
+    // Back office: products, their images and stock (admins; support reads).
+    catalogAdmin: {
+      products: async (q: AdminProductQuery): Promise<Page<Product>> =>
+        normalisePage<Product>(
+          await client.get<unknown>("/api/catalog/products", { query: { ...q, includeArchived: q.includeArchived || undefined } }),
+          q.page ?? 1,
+          q.pageSize ?? 20,
+        ),
+      create: (input: ProductInput) => client.post<Product>("/api/catalog/products", input),
+      update: (sku: string, input: ProductInput) => client.put<Product>(`/api/catalog/products/${seg(sku)}`, input),
+      archive: (sku: string) => client.post<Product>(`/api/catalog/products/${seg(sku)}/archive`, {}),
+      adjustStock: (sku: string, change: { delta: number; reason: StockReason; note?: string }, idempotencyKey: string) =>
+        client.post<Product>(`/api/catalog/products/${seg(sku)}/stock`, change, { idempotencyKey }),
+      movements: (sku: string, page: number, pageSize = 20) =>
+        client.get<StockMovementPage>(`/api/catalog/products/${seg(sku)}/stock/movements`, { query: { page, pageSize } }),
+      uploadImage: (sku: string, file: File) => {
+        const form = new FormData();
+        form.append("file", file);
+        return client.post<Product>(`/api/catalog/products/${seg(sku)}/images`, form);
+      },
+      setImages: (sku: string, images: string[]) => client.put<Product>(`/api/catalog/products/${seg(sku)}/images`, { images }),
     },
 
     basket: {

@@ -571,7 +571,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product image */
+        /**
+         * A product image
+         * @description Demo images shipped with the shop, then images staff uploaded (immutable under a content-derived name: cached for a year, with an ETag).
+         */
         get: operations["productImage"];
         put?: never;
         post?: never;
@@ -610,7 +613,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Adjust stock (admin) */
+        /**
+         * Adjust stock with a reason (admin)
+         * @description Adds delta units on hand (negative: out) and records the movement in the SKU's history with the caller as actor. reason is required (a client without it gets 422 naming the field); received and returned must add, damaged, lost and written_off must remove; other needs a note. With an Idempotency-Key a retried request moves stock once. The movement's id is in X-Movement-Id.
+         */
         post: operations["adjustStock"];
         delete?: never;
         options?: never;
@@ -1455,6 +1461,50 @@ export interface paths {
          * @description Adds a SKU to the family of `{sku}`. It shares the family's name, description, category and tax class; price, weight, images and attributes default to `{sku}`'s. Field errors name `sku`, `options`, `productOptions`, `price` or `stock`.
          */
         post: operations["createVariant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/products/{sku}/stock/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product's stock movements, newest first (admin, support)
+         * @description The durable history of every change of units on hand: adjustments, sales (on commit), returns put back, write-offs.
+         */
+        get: operations["stockMovements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/products/{sku}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder or remove a product's images (admin)
+         * @description images lists the product's images to keep, in order; each must be one of its current ones. Uploaded images left out are deleted.
+         */
+        put: operations["setProductImages"];
+        /**
+         * Upload a product image (admin)
+         * @description The multipart field file must decode as a JPEG, PNG, GIF or WebP image (checked by content, not by name or declared type), at most CATALOG_IMAGE_MAX_BYTES and CATALOG_IMAGE_MAX_PIXELS. Its pixels are re-encoded (JPEG stays JPEG, the others become PNG), so EXIF, GPS and other metadata are dropped. Its URL is appended to the product's images (at most 8). The same picture again answers 200 and adds nothing.
+         */
+        post: operations["uploadProductImage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2692,6 +2742,34 @@ export interface components {
             };
             /** @description Initial units on hand */
             stock?: number;
+        };
+        /** @description One change of a SKU's units on hand. Sales are recorded with reason sold and ref order:<id>; a written_off record with delta 0 notes returned units that never went back on hand (quantity says how many). */
+        StockMovement: {
+            /**
+             * Format: uuid
+             * @description derived from sku and ref: the same ref is one movement
+             */
+            id: string;
+            sku: string;
+            /** @description change of units on hand (negative: out) */
+            delta: number;
+            quantity: number;
+            /** @enum {string} */
+            reason: "received" | "correction" | "damaged" | "lost" | "returned" | "written_off" | "other" | "sold";
+            note: string;
+            /** @description user id of the staff member, or system */
+            actor: string;
+            ref: string;
+            /** @description units on hand right after, when known */
+            onHandAfter: number | null;
+            /** Format: date-time */
+            at: string;
+        };
+        StockMovementPage: {
+            items: components["schemas"]["StockMovement"][];
+            page: number;
+            pageSize: number;
+            total: number;
         };
     };
     responses: {
@@ -4862,7 +4940,9 @@ export interface operations {
     productImage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Image file name */
                 file: string;
@@ -4881,6 +4961,13 @@ export interface operations {
                     "image/png": string;
                     "image/jpeg": string;
                 };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No such image */
             404: {
@@ -4954,6 +5041,8 @@ export interface operations {
             header: {
                 /** @description The token from GET /api/auth/csrf */
                 "X-CSRF-Token": components["parameters"]["CSRFToken"];
+                /** @description makes a retried adjustment move stock once (per user) */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description SKU */
@@ -4965,7 +5054,9 @@ export interface operations {
             content: {
                 "application/json": {
                     delta: number;
-                    reason?: string;
+                    /** @enum {string} */
+                    reason: "received" | "correction" | "damaged" | "lost" | "returned" | "written_off" | "other";
+                    note?: string;
                 };
             };
         };
@@ -4973,6 +5064,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description the recorded movement */
+                    "X-Movement-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5024,7 +5117,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid or unknown fields */
+            /** @description Invalid, missing (reason) or unknown fields */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8331,6 +8424,272 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    stockMovements: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /** @description SKU */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMovementPage"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such product */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid or unknown query parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    setProductImages: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description SKU */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    images: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Malformed request (bad JSON, empty body, wrong nesting) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such product */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The product changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An image that is not the product's, listed twice, or unknown fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    uploadProductImage: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from GET /api/auth/csrf */
+                "X-CSRF-Token": components["parameters"]["CSRFToken"];
+            };
+            path: {
+                /** @description SKU */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The product has this image already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Stored and added; Location is the image URL */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Malformed multipart body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the access token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such product */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The image is larger than CATALOG_IMAGE_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not multipart, or the file is not a JPEG, PNG, GIF or WebP image */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No file field, too many pixels, or the product has 8 images already */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Uploads are not configured */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     webhook_order_paid_v1: {

@@ -15,6 +15,11 @@ export type Product = Schemas["Product"];
 export type ProductVariant = Schemas["Variant"];
 export type ProductOption = Schemas["Option"];
 export type VariantInput = Schemas["VariantInput"];
+export type ProductInput = Schemas["ProductInput"];
+export type TaxClass = Schemas["TaxClass"];
+export type StockMovement = Schemas["StockMovement"];
+export type StockMovementPage = Schemas["StockMovementPage"];
+export type StockReason = Exclude<StockMovement["reason"], "sold">;
 export type Category = Schemas["Category"];
 export type BasketLine = Schemas["BasketLine"];
 export type Basket = Schemas["Basket"];
@@ -105,6 +110,15 @@ export interface ProductQuery {
   minPrice?: number;
   maxPrice?: number;
   sort?: ProductSort;
+  page?: number;
+  pageSize?: number;
+}
+
+/** The back office's product list: the storefront's filters plus archived products. */
+export interface AdminProductQuery {
+  q?: string;
+  category?: string;
+  includeArchived?: boolean;
   page?: number;
   pageSize?: number;
 }

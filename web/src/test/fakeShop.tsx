@@ -65,7 +65,7 @@ export function fakeFetch(routes: Record<string, Handler>) {
       path: url.pathname,
       query: url.searchParams,
       headers,
-      body: typeof init?.body === "string" ? JSON.parse(init.body) : undefined,
+      body: typeof init?.body === "string" ? JSON.parse(init.body) : (init?.body ?? undefined), // FormData as sent
     };
     calls.push(req);
     const h = routes[`${req.method} ${req.path}`] ?? defaults[`${req.method} ${req.path}`];

@@ -15,6 +15,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/evshop/shop/catalog"
+	"github.com/evshop/shop/catalog/images"
+	imgmongo "github.com/evshop/shop/catalog/images/mongo"
 	catalogmongo "github.com/evshop/shop/catalog/mongostore"
 	"github.com/evshop/shop/catalog/pgstock"
 	"github.com/evshop/shop/client"
@@ -60,6 +62,11 @@ func (d DB) Products(ctx context.Context, stock *pgxpool.Pool) (catalog.Store, e
 		return nil, err
 	}
 	return withStock, nil
+}
+
+// CatalogImages is the catalog's store of uploaded product images.
+func (d DB) CatalogImages(context.Context) (images.Store, error) {
+	return imgmongo.New(d.Database), nil
 }
 
 // Clients is the client service's store.
