@@ -6,6 +6,11 @@
 // derived from the version it was loaded at, so concurrent writers get
 // eventstore.ErrConcurrency instead of a lost update.
 //
+// A repository keeps the decoded events of the streams it recently loaded
+// and saved (Config.CacheEvents, cache.go): a load applies copies of them and
+// reads from the store only what follows, so it costs one short read instead
+// of the whole stream and its JSON, and is never older than the store.
+//
 // Typical use in a command handler:
 //
 //	codec := esrepo.CodecFor(basket.Events()...)
