@@ -6,6 +6,11 @@
 // derived from the version it was loaded at, so concurrent writers get
 // eventstore.ErrConcurrency instead of a lost update.
 //
+// A repository keeps the decoded events of the streams it recently loaded
+// and saved (Config.CacheEvents, cache.go): a load applies copies of them and
+// reads from the store only what follows, so it costs one short read instead
+// of the whole stream and its JSON, and is never older than the store.
+//
 // Typical use in a command handler:
 //
 //	codec := esrepo.CodecFor(basket.Events()...)
@@ -255,11 +260,19 @@ type Config[A Aggregate] struct {
 	Stream func(id string) string
 	// New returns the blank aggregate for id, before any event is applied.
 	New func(id string) A
+	// CacheEvents bounds the decoded events the repository keeps of the
+	// streams it loaded and saved, least recently used out first (0:
+	// DefaultCacheEvents; negative: none). A load then reads from the store
+	// only the events after the cached ones, so it never decides on a state
+	// older than the store's, whoever else writes to it, in this process or
+	// another.
+	CacheEvents int
 }
 
 // Repository loads and saves one kind of aggregate.
 type Repository[A Aggregate] struct {
-	cfg Config[A]
+	cfg   Config[A]
+	cache *cache // nil: none
 }
 
 // New validates cfg.
@@ -274,7 +287,14 @@ func New[A Aggregate](cfg Config[A]) (*Repository[A], error) {
 	case cfg.New == nil:
 		return nil, errors.New("esrepo: New is required")
 	}
-	return &Repository[A]{cfg: cfg}, nil
+	r := &Repository[A]{cfg: cfg}
+	switch {
+	case cfg.CacheEvents == 0:
+		r.cache = newCache(DefaultCacheEvents)
+	case cfg.CacheEvents > 0:
+		r.cache = newCache(cfg.CacheEvents)
+	}
+	return r, nil
 }
 
 // StreamOf returns the stream name of id.
@@ -282,20 +302,55 @@ func (r *Repository[A]) StreamOf(id string) string { return r.cfg.Stream(id) }
 
 // Load replays the stream of id into a blank aggregate. A missing stream
 // yields the blank aggregate at version 0.
+//
+// The events cached from earlier loads and saves are applied first (copies:
+// see clone), then whatever the store holds after them, which is added to
+// the cache. A store that does not continue the cached prefix (a revision
+// out of sequence) drops it, and the stream is read again from its start.
 func (r *Repository[A]) Load(ctx context.Context, id string) (A, error) {
+	stream := r.cfg.Stream(id)
+	cached := r.cache.get(stream)
+	a, err := r.load(ctx, id, stream, cached)
+	if len(cached) > 0 && errors.Is(err, errOutOfSequence) {
+		r.cache.drop(stream)
+		a, err = r.load(ctx, id, stream, nil)
+	}
+	if err != nil {
+		var zero A
+		return zero, err
+	}
+	return a, nil
+}
+
+// errOutOfSequence: the store returned a revision other than the next one.
+var errOutOfSequence = errors.New("esrepo: stream revisions out of sequence")
+
+func (r *Repository[A]) load(ctx context.Context, id, stream string, cached []Event) (A, error) {
 	a := r.cfg.New(id)
-	for rec, err := range r.cfg.Store.Read(ctx, r.cfg.Stream(id), 0) {
+	for _, e := range cached {
+		a.ApplyStored(clone(e))
+	}
+	from := uint64(len(cached))
+	next := from
+	var read []Event
+	for rec, err := range r.cfg.Store.Read(ctx, stream, from) {
 		if err != nil {
-			var zero A
-			return zero, fmt.Errorf("esrepo: read %s: %w", r.cfg.Stream(id), err)
+			return a, fmt.Errorf("esrepo: read %s: %w", stream, err)
 		}
+		if rec.Revision != next {
+			return a, fmt.Errorf("%w: %s read revision %d, expected %d", errOutOfSequence, stream, rec.Revision, next)
+		}
+		next++
 		e, err := r.cfg.Codec.DecodeRecorded(rec)
 		if err != nil {
-			var zero A
-			return zero, err
+			return a, err
+		}
+		if r.cache != nil {
+			read = append(read, clone(e)) // before a can keep any part of e
 		}
 		a.ApplyStored(e)
 	}
+	r.cache.extend(stream, from, read)
 	return a, nil
 }
 
@@ -327,11 +382,35 @@ func (r *Repository[A]) SaveExpecting(ctx context.Context, id string, a A, expec
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	res, err := r.cfg.Store.Append(ctx, r.cfg.Stream(id), expected, data...)
+	stream := r.cfg.Stream(id)
+	res, err := r.cfg.Store.Append(ctx, stream, expected, data...)
 	if err != nil {
-		return eventstore.AppendResult{}, fmt.Errorf("esrepo: append %s: %w", r.cfg.Stream(id), err)
+		if errors.Is(err, eventstore.ErrConcurrency) {
+			r.cache.drop(stream)
+		}
+		return eventstore.AppendResult{}, fmt.Errorf("esrepo: append %s: %w", stream, err)
 	}
+	r.remember(stream, res, data)
 	return res, nil
+}
+
+// remember adds the events just appended to the cache, decoded from what was
+// stored (not the aggregate's own values, which a later change of the
+// aggregate could alter), where they continue the cached prefix.
+func (r *Repository[A]) remember(stream string, res eventstore.AppendResult, data []eventstore.EventData) {
+	if r.cache == nil || uint64(len(data)) > res.NextExpected+1 {
+		return
+	}
+	events := make([]Event, len(data))
+	for i, d := range data {
+		e, err := r.cfg.Codec.Decode(d.Type, d.Data)
+		if err != nil {
+			r.cache.drop(stream)
+			return
+		}
+		events[i] = e
+	}
+	r.cache.extend(stream, res.NextExpected+1-uint64(len(data)), events)
 }
 
 type metaKey struct{}

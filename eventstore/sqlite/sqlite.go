@@ -39,6 +39,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -64,6 +65,10 @@ type Store struct {
 
 	mu       sync.Mutex
 	appended chan struct{} // closed and replaced after every committed append
+	// head is the highest position this store has seen committed by its
+	// own appends: the store's head is at least that, so WaitForAppend
+	// needs no query to see an append of this process.
+	head atomic.Uint64
 
 	// holdBeforeCommit, when set by this package's tests, runs after an
 	// append has inserted its rows and before it commits.
@@ -120,16 +125,22 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	}
 
 	var res eventstore.AppendResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	// retried reports whether some of the ids are stored already, and then
+	// what that means (eventstore.ResolveRetry). It is asked only when the
+	// append cannot go ahead as a fresh one (the expectation fails, or an
+	// insert does), since a fresh append has no id stored: one query less.
+	retried := func(tx *sql.Tx) (bool, error) {
 		stored, err := lookupIDs(ctx, tx, ids)
 		if err != nil {
-			return err
+			return false, err
 		}
 		r, retry, err := eventstore.ResolveRetry(stream, expected, stored)
 		if retry {
 			res = r
-			return err
 		}
+		return retry, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var rev, pos int64
 		if err := tx.QueryRowContext(ctx, `SELECT
 			coalesce((SELECT max(revision) FROM eventstore_events WHERE stream = ?), -1),
@@ -137,6 +148,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			return fmt.Errorf("eventstore/sqlite: head of %q: %w", stream, err)
 		}
 		if !expected.Check(uint64(max(rev, 0)), rev >= 0) {
+			if retry, err := retried(tx); retry || err != nil {
+				return err
+			}
 			return fmt.Errorf("%w: stream %q expected %s, has %s", eventstore.ErrConcurrency, stream, expected, describe(rev))
 		}
 		at := sqlitedb.FormatTime(s.now())
@@ -149,6 +163,13 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO eventstore_events
 				(position, stream, revision, id, type, data, metadata, time) VALUES `+values(hi-lo, 8), args...); err != nil {
+				// An id stored already (UNIQUE) fails only this statement:
+				// the transaction can still tell a retry from a conflict.
+				// (After a chunk inserted here it cannot be a retry: the
+				// ids of that chunk were new.)
+				if retry, rerr := retried(tx); retry && (rerr != nil || lo == 0) {
+					return rerr
+				}
 				return fmt.Errorf("eventstore/sqlite: append to %q: %w", stream, err)
 			}
 		}
@@ -162,7 +183,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	s.wake()
+	s.wake(res.Position)
 	return res, nil
 }
 
@@ -221,9 +242,13 @@ func lookupIDs(ctx context.Context, tx *sql.Tx, ids []string) ([]eventstore.Stor
 	return out, nil
 }
 
-// wake releases every WaitForAppend of this process.
-func (s *Store) wake() {
+// wake records position as committed and releases every WaitForAppend of
+// this process.
+func (s *Store) wake(position uint64) {
 	s.mu.Lock()
+	if position > s.head.Load() {
+		s.head.Store(position)
+	}
 	close(s.appended)
 	s.appended = make(chan struct{})
 	s.mu.Unlock()
@@ -362,17 +387,25 @@ func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 	return uint64(head), nil
 }
 
-// WaitForAppend implements eventstore.Notifier.
+// WaitForAppend implements eventstore.Notifier. The database is asked for
+// its head when the wait starts and every PollInterval (appends of other
+// processes); an append of this store wakes it without a query.
 func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
+	ask := true
 	for {
 		// Take the channel before reading the head, so that an append
 		// committed in between closes the channel we wait on.
 		s.mu.Lock()
 		ch := s.appended
 		s.mu.Unlock()
-		head, err := s.HeadPosition(ctx)
-		if err != nil || head > after {
-			return err
+		if s.head.Load() > after {
+			return nil
+		}
+		if ask {
+			head, err := s.HeadPosition(ctx)
+			if err != nil || head > after {
+				return err
+			}
 		}
 		t := time.NewTimer(PollInterval)
 		select {
@@ -381,7 +414,9 @@ func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
 			return ctx.Err()
 		case <-ch:
 			t.Stop()
+			ask = false
 		case <-t.C:
+			ask = true
 		}
 	}
 }

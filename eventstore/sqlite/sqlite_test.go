@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/eventstoretest"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -169,5 +171,65 @@ func TestMigrationsIdempotent(t *testing.T) {
 	}
 	if _, err := New(context.Background(), nil); err == nil {
 		t.Fatal("New accepted a nil database")
+	}
+}
+
+// TestWaitForAppendSeesEveryWriter: a wait ends for an append of this store
+// (woken in-process), of another store on the same file (another process:
+// seen by the query at the start of the wait or by the periodic one), and
+// for an append made before the wait began.
+func TestWaitForAppendSeesEveryWriter(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "shop.db")
+	open := func() *Store {
+		db, err := sqlitedriver.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		s, err := New(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	waiter, other := open(), open()
+	appendTo := func(s *Store) error {
+		_, err := s.Append(context.Background(), "wait-"+uuid.NewString(), eventstore.NoStream(),
+			eventstore.EventData{ID: uuid.NewString(), Type: "test.Waited.v1"})
+		return err
+	}
+	tests := []struct {
+		name   string
+		before *Store // appends before the wait begins
+		during *Store // appends while it waits
+	}{
+		{"this store, during the wait", nil, waiter},
+		{"another process, during the wait", nil, other},
+		{"another process, before the wait", other, nil},
+		{"this store, before the wait", waiter, nil},
+	}
+	for _, tt := range tests { // one after the other: they share the head
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		head, err := waiter.HeadPosition(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.before != nil {
+			if err := appendTo(tt.before); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done := make(chan error, 1)
+		go func() { done <- waiter.WaitForAppend(ctx, head) }()
+		if tt.during != nil {
+			if err := appendTo(tt.during); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		cancel()
 	}
 }

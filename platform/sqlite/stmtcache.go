@@ -150,6 +150,92 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	return &plainRows{Rows: r, done: func() { c.release(s) }}, nil
 }
 
+// PrepareContext hands out the kept statement for query (database/sql's
+// Prepare: the read models prepare their batch writes on the transaction,
+// and ReadStmt its hot reads on the pool), which Close gives back instead of
+// finalizing. A statement in use elsewhere, or one past the bound, is
+// prepared afresh as before.
+func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	s, err := c.take(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return c.conn.PrepareContext(ctx, query)
+	}
+	return &keptStmt{c: c, s: s}, nil
+}
+
+// keptStmt lends a kept statement to one database/sql statement. It is
+// given back once that is closed and its last rows are (database/sql may
+// close a transaction's statement before the rows of it).
+type keptStmt struct {
+	c *cachingConn
+	s *cached
+
+	mu       sync.Mutex
+	open     int // rows not closed yet
+	closed   bool
+	returned bool
+}
+
+func (k *keptStmt) NumInput() int { return k.s.st.NumInput() }
+
+func (k *keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return k.s.st.ExecContext(ctx, args)
+}
+
+func (k *keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	r, err := k.s.st.QueryContext(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	k.open++
+	k.mu.Unlock()
+	done := func() { k.giveBack(func() { k.open-- }) }
+	if full, ok := r.(rows); ok {
+		return &cachedRows{rows: full, done: done}, nil
+	}
+	return &plainRows{Rows: r, done: done}, nil
+}
+
+// Exec and Query are driver.Stmt's context-free forms, which database/sql
+// does not call when the context ones exist.
+func (k *keptStmt) Exec(args []driver.Value) (driver.Result, error) {
+	return k.ExecContext(context.Background(), named(args))
+}
+
+func (k *keptStmt) Query(args []driver.Value) (driver.Rows, error) {
+	return k.QueryContext(context.Background(), named(args))
+}
+
+func (k *keptStmt) Close() error {
+	k.giveBack(func() { k.closed = true })
+	return nil
+}
+
+// giveBack applies change, then returns the statement to its connection
+// once it is closed with no rows open, exactly once.
+func (k *keptStmt) giveBack(change func()) {
+	k.mu.Lock()
+	change()
+	ret := k.closed && k.open == 0 && !k.returned
+	k.returned = k.returned || ret
+	k.mu.Unlock()
+	if ret {
+		k.c.release(k.s)
+	}
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, v := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return out
+}
+
 // Close finalizes the kept statements, then closes the connection.
 func (c *cachingConn) Close() error {
 	c.mu.Lock()

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -102,5 +103,162 @@ func TestKeptStatements(t *testing.T) {
 				t.Fatalf("k=%d: %q %v, want %q", i+1, v, err, want)
 			}
 		}
+	}
+}
+
+// kept returns the statements the write connection keeps, by query, and
+// whether each is lent out.
+func kept(t *testing.T, db *DB) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	c, err := db.Write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	out := map[string]bool{}
+	if err := c.Raw(func(dc any) error {
+		cc := dc.(*cachingConn)
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		for q, s := range cc.stmts {
+			out[q] = s.busy
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPreparedStatementsAreKept: a statement prepared through database/sql
+// (the read models prepare their batch writes on the transaction) is the
+// kept one, lent out until closed and its rows are, and prepared afresh
+// while lent.
+func TestPreparedStatementsAreKept(t *testing.T) {
+	const (
+		ins = `INSERT INTO kv (k, v) VALUES (?, ?)`
+		sel = `SELECT v FROM kv WHERE k >= ? ORDER BY k`
+	)
+	tests := []struct {
+		name string
+		fn   func(ctx context.Context, tx *sql.Tx) error
+		want []string // values in kv after
+	}{
+		{"prepared, run, closed", func(ctx context.Context, tx *sql.Tx) error {
+			st, err := tx.PrepareContext(ctx, ins)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for i, v := range []string{"a", "b"} {
+				if _, err := st.ExecContext(ctx, i+1, v); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, []string{"a", "b"}},
+		{"the same text twice at once, and run plainly meanwhile", func(ctx context.Context, tx *sql.Tx) error {
+			st1, err := tx.PrepareContext(ctx, ins)
+			if err != nil {
+				return err
+			}
+			defer st1.Close()
+			st2, err := tx.PrepareContext(ctx, ins)
+			if err != nil {
+				return err
+			}
+			defer st2.Close()
+			if _, err := st1.ExecContext(ctx, 1, "a"); err != nil {
+				return err
+			}
+			if _, err := st2.ExecContext(ctx, 2, "b"); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, ins, 3, "c")
+			return err
+		}, []string{"a", "b", "c"}},
+		{"rows read after their statement is closed", func(ctx context.Context, tx *sql.Tx) error {
+			for i, v := range []string{"a", "b", "c"} {
+				if _, err := tx.ExecContext(ctx, ins, i+1, v); err != nil {
+					return err
+				}
+			}
+			st, err := tx.PrepareContext(ctx, sel)
+			if err != nil {
+				return err
+			}
+			rows, err := st.QueryContext(ctx, 2)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			if err := st.Close(); err != nil {
+				return err
+			}
+			// the kept statement is still the rows': this runs its own
+			var first string
+			if err := tx.QueryRowContext(ctx, sel, 1).Scan(&first); err != nil || first != "a" {
+				return fmt.Errorf("plain run meanwhile: %q %v", first, err)
+			}
+			var got []string
+			for rows.Next() {
+				var v string
+				if err := rows.Scan(&v); err != nil {
+					return err
+				}
+				got = append(got, v)
+			}
+			if fmt.Sprint(got) != "[b c]" {
+				return fmt.Errorf("rows %v, want [b c]", got)
+			}
+			return rows.Err()
+		}, []string{"a", "b", "c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "shop.db"), msqlite.NewConnector)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Write.ExecContext(ctx, `CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // the second time on the statements the first kept
+				if _, err := db.Write.ExecContext(ctx, `DELETE FROM kv`); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Tx(ctx, func(tx *sql.Tx) error { return tt.fn(ctx, tx) }); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				rows, err := db.Read.QueryContext(ctx, `SELECT v FROM kv ORDER BY k`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var v string
+					if err := rows.Scan(&v); err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, v)
+				}
+				rows.Close()
+				if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+					t.Fatalf("kv = %v, want %v", got, tt.want)
+				}
+				stmts := kept(t, db)
+				if _, ok := stmts[ins]; !ok {
+					t.Fatalf("%q not kept: %v", ins, stmts)
+				}
+				for q, busy := range stmts {
+					if busy {
+						t.Fatalf("%q still lent out after its transaction", q)
+					}
+				}
+			}
+		})
 	}
 }

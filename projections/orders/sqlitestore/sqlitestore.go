@@ -305,54 +305,55 @@ func scanDetail(r scanner, o *orders.Order, extra ...any) error {
 	return nil
 }
 
-// Get implements orders.Store.
+// Get implements orders.Store. One statement reads the order with its lines
+// and history (as JSON arrays), so it sees one snapshot without a read
+// transaction: the order page is polled while a checkout runs, and BEGIN,
+// ROLLBACK and two more queries cost more than the arrays' decoding.
 func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return orders.Order{}, err
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
 	var o orders.Order
-	err = scanDetail(tx.QueryRowContext(ctx, `SELECT `+detailCols+` FROM `+s.t.orders+` WHERE order_id = ?`,
-		strings.ToLower(orderID)), &o)
+	var lines, history string
+	err := scanDetail(s.db.Read.QueryRowContext(ctx, `SELECT `+detailCols+`,
+		(SELECT json_group_array(json_object('s', sku, 'n', name, 'c', category, 'q', quantity, 'a', unit_amount,
+			'cur', currency, 't', tax_class, 'w', weight_grams) ORDER BY line_no)
+			FROM `+s.t.lines+` l WHERE l.order_id = o.order_id),
+		(SELECT json_group_array(json_object('s', status, 'r', reason, 'at', at) ORDER BY revision)
+			FROM `+s.t.history+` h WHERE h.order_id = o.order_id)
+		FROM `+s.t.orders+` o WHERE order_id = ?`, strings.ToLower(orderID)), &o, &lines, &history)
 	if errors.Is(err, sql.ErrNoRows) {
 		return orders.Order{}, orders.ErrNotFound
 	}
 	if err != nil {
 		return orders.Order{}, fmt.Errorf("orders: get: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT sku, name, category, quantity, unit_amount, currency, tax_class, weight_grams FROM `+s.t.lines+
-		` WHERE order_id = ? ORDER BY line_no`, o.OrderID)
-	if err != nil {
-		return orders.Order{}, err
+	var ls []struct {
+		SKU      string `json:"s"`
+		Name     string `json:"n"`
+		Category string `json:"c"`
+		Quantity int    `json:"q"`
+		Amount   int64  `json:"a"`
+		Currency string `json:"cur"`
+		TaxClass string `json:"t"`
+		Weight   int    `json:"w"`
 	}
-	for rows.Next() {
-		var l orders.Line
-		if err := rows.Scan(&l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &l.TaxClass, &l.WeightGrams); err != nil {
-			rows.Close()
-			return orders.Order{}, err
-		}
-		o.Lines = append(o.Lines, l)
+	if err := json.Unmarshal([]byte(lines), &ls); err != nil {
+		return orders.Order{}, fmt.Errorf("orders: lines of %s: %w", o.OrderID, err)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return orders.Order{}, err
+	for _, l := range ls {
+		o.Lines = append(o.Lines, orders.Line{SKU: l.SKU, Name: l.Name, Category: l.Category, Quantity: l.Quantity,
+			UnitPrice: money.DTO{Amount: l.Amount, Currency: l.Currency}, TaxClass: l.TaxClass, WeightGrams: l.Weight})
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT status, reason, at FROM `+s.t.history+` WHERE order_id = ? ORDER BY revision`, o.OrderID)
-	if err != nil {
-		return orders.Order{}, err
+	var hs []struct {
+		Status string `json:"s"`
+		Reason string `json:"r"`
+		At     int64  `json:"at"`
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var h orders.HistoryEntry
-		var at int64
-		if err := rows.Scan(&h.Status, &h.Reason, &at); err != nil {
-			return orders.Order{}, err
-		}
-		h.At = sqlite.FromNanos(at)
-		o.History = append(o.History, h)
+	if err := json.Unmarshal([]byte(history), &hs); err != nil {
+		return orders.Order{}, fmt.Errorf("orders: history of %s: %w", o.OrderID, err)
 	}
-	return o, rows.Err()
+	for _, h := range hs {
+		o.History = append(o.History, orders.HistoryEntry{Status: h.Status, Reason: h.Reason, At: sqlite.FromNanos(h.At)})
+	}
+	return o, nil
 }
 
 const listWhere = ` WHERE (?1 = '' OR customer_id = ?1 OR customer_id = ?4) AND (?2 = '' OR status = ?2) AND (?3 = '' OR email_lower = ?3)`
