@@ -515,6 +515,10 @@ func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	return s.watcher().wait(ctx, after)
+}
+
+func (s *Store) watcher() *headWatch {
 	s.watchOnce.Do(func() { s.watch = &headWatch{s: s, changed: make(chan struct{})} })
-	return s.watch.wait(ctx, after)
+	return s.watch
 }

@@ -15,6 +15,9 @@ import (
 // milliseconds, so in a running shop it never closes.
 const watchIdle = 5 * time.Second
 
+// watchAppName is the listening connection's application_name.
+const watchAppName = "eventstore-head-watch"
+
 // headWatch follows the store's head for every WaitForAppend of the
 // process on one listening connection, taken out of the pool while anyone
 // waits (and for watchIdle after). Listening once, rather than LISTEN,
@@ -121,7 +124,8 @@ func (w *headWatch) listen(ctx context.Context) error {
 	}
 	conn := pc.Hijack()
 	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+	// Named so that it can be told apart in pg_stat_activity.
+	if _, err := conn.Exec(ctx, "SET application_name = '"+watchAppName+"'; LISTEN "+NotifyChannel); err != nil {
 		return err
 	}
 	for {
