@@ -81,7 +81,9 @@ type Config struct {
 	// are in flight (read, not yet covered by the checkpoint); default 500.
 	BatchSize int
 	// Concurrency is the number of publish lanes (confirmed publishes in
-	// flight); default 16. Keep it ≤ the bus's PublishChannels.
+	// flight); default 64. Streams share a lane by hash, so fewer lanes make
+	// events of unrelated streams wait for each other's confirms. Keep it ≤
+	// the bus's PublishChannels.
 	Concurrency int
 	// PollInterval is the wait between reads when the source cannot notify
 	// (eventstore.Notifier) of appends; default 200ms.
@@ -110,7 +112,7 @@ func New(cfg Config) (*Relay, error) {
 		cfg.BatchSize = 500
 	}
 	if cfg.Concurrency == 0 {
-		cfg.Concurrency = 16
+		cfg.Concurrency = 64
 	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 200 * time.Millisecond
