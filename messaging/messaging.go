@@ -69,8 +69,9 @@ type Config struct {
 	// existing queue (RabbitMQ refuses to redeclare it).
 	QueueType string
 	// PublishChannels is the AMQP channel pool of each publisher. Zero would
-	// make watermill-amqp open a channel per publish; default 16. It bounds
-	// how many confirmed publishes can be in flight at once.
+	// make watermill-amqp open a channel per publish; default 64 (the
+	// relay's lanes). It bounds how many confirmed publishes can be in
+	// flight at once.
 	PublishChannels int
 	// Prefetch is the AMQP consumer prefetch (QoS); default 100, minimum 100.
 	Prefetch int
@@ -102,7 +103,7 @@ func (c *Config) setDefaults() {
 		c.QueueType = QueueClassic
 	}
 	if c.PublishChannels == 0 {
-		c.PublishChannels = 16
+		c.PublishChannels = 64
 	}
 	if c.Prefetch == 0 {
 		c.Prefetch = 100

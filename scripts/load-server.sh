@@ -11,11 +11,15 @@
 #
 # Env: BIN (prebuilt shop, auth and loadgen; default: build from this tree),
 #      OUT (default test-output/load-server-TAG), CUSTOMERS (64),
-#      ORDERS (10), CONC (64), DURATION (60s), PORT (18191), METRICS_PORT
+#      ORDERS (10), CONC (64), PG_PARAMS (appended to POSTGRES_URL, e.g.
+#      pool_max_conns=16), DURATION (60s), PORT (18191), METRICS_PORT
 #      (19191, the shop's METRICS_ADDR), PROJECTIONS_SOURCE (bus|store, default store),
-#      PPROF_PORT (16061; a 30 s CPU profile is taken into $OUT when
-#      PROFILE=1), DRAIN (seconds to wait after the run before reading the
-#      queue depths, default 0).
+#      PPROF_PORT (16061; with PROFILE=1 a 30 s CPU profile, the block and
+#      mutex profiles over the same 30 s (deltas) and a 5 s runtime/trace are
+#      taken into $OUT), DRAIN (seconds to wait after the run before reading
+#      the queue depths, default 0). KEEP=1 keeps the run's database: the
+#      checkout's hops can then be read from the events' recorded times
+#      (scripts/checkout-hops.sql).
 # Never stops the shared servers; removes its database, Mongo database and
 # queues only when KEEP is empty (its exchanges stay: they hold nothing).
 set -euo pipefail
@@ -42,7 +46,7 @@ hex64() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # Plain HTTP on loopback: no Secure cookies, loadgen's X-Forwarded-For
 # believed from loopback, /metrics on its own listener.
 SHOP_MODE=server ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport PAYMENT_GATEWAYS=sandbox SEED_DEMO=true \
-	COOKIE_SECURE=false TRUSTED_PROXIES=127.0.0.0/8,::1/128 POSTGRES_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
+	COOKIE_SECURE=false TRUSTED_PROXIES=127.0.0.0/8,::1/128 POSTGRES_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable${PG_PARAMS:+&$PG_PARAMS}" \
 	BUS_PREFIX=$prefix MONGO_DB=$prefix AWS_ENDPOINT_URL_SES=http://127.0.0.1:8005 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local MAIL_LINK_KEY=$(hex64) CSRF_KEY=$(hex64) \
 	AUTH_JWT_KEYS=$("$BIN/auth" genkey) RATE_LIMIT=100000000 LOG_LEVEL=warn \
@@ -68,7 +72,13 @@ done
 prof_pid=
 if [ -n "${PROFILE:-}" ]; then
 	# Starts after the setup phase (~15 s) so it samples checkouts.
-	(sleep 20; curl -fsS -o "$OUT/cpu.pprof" "http://127.0.0.1:$pprof/debug/pprof/profile?seconds=30") &
+	pp="http://127.0.0.1:$pprof/debug/pprof"
+	(sleep 20
+	 curl -fsS -o "$OUT/cpu.pprof" "$pp/profile?seconds=30" &
+	 curl -fsS -o "$OUT/block.pprof" "$pp/block?seconds=30" &
+	 curl -fsS -o "$OUT/mutex.pprof" "$pp/mutex?seconds=30" &
+	 (sleep 5; curl -fsS -o "$OUT/trace.out" "$pp/trace?seconds=5") &
+	 wait) &
 	prof_pid=$!
 fi
 # CPU seconds (user + system) of the shop and of RabbitMQ over the run; the

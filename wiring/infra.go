@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,7 +63,10 @@ type Infra struct {
 	closers []func()
 	runners []runner
 
-	pg      *pgxpool.Pool
+	pg *pgxpool.Pool
+	// pgConns is the pool size when POSTGRES_URL names none (0: pgx's
+	// default, max(4, CPUs)); the one-process shop raises it (Shop).
+	pgConns int
 	db      *sqlite.DB // the embedded database (STORAGE=sqlite)
 	secrets *Secrets   // kept in DATA_DIR (STORAGE=sqlite)
 	redis   *redis.Client
@@ -114,7 +119,7 @@ func (in *Infra) Postgres(ctx context.Context) (*pgxpool.Pool, error) {
 	if in.pg != nil {
 		return in.pg, nil
 	}
-	pool, err := pg.Connect(ctx, in.S.PostgresURL)
+	pool, err := pg.Connect(ctx, withPoolSize(in.S.PostgresURL, in.pgConns))
 	if err != nil {
 		return nil, fmt.Errorf("POSTGRES_URL: %w", err)
 	}
@@ -122,6 +127,22 @@ func (in *Infra) Postgres(ctx context.Context) (*pgxpool.Pool, error) {
 	in.OnClose(pool.Close)
 	in.checks = append(in.checks, service.Check{Name: "postgres", Fn: pool.Ping})
 	return pool, nil
+}
+
+// withPoolSize adds pool_max_conns=n to a PostgreSQL URL (or key=value
+// DSN) that does not set it; n ≤ 0 leaves it as it is.
+func withPoolSize(url string, n int) string {
+	if n <= 0 || strings.Contains(url, "pool_max_conns") {
+		return url
+	}
+	param := "pool_max_conns=" + strconv.Itoa(n)
+	switch {
+	case !strings.Contains(url, "://"):
+		return strings.TrimSpace(url + " " + param)
+	case strings.Contains(url, "?"):
+		return url + "&" + param
+	}
+	return url + "?" + param
 }
 
 // Redis returns the shared client (server mode).

@@ -8,11 +8,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// ShopPostgresConns is the one-process shop's PostgreSQL pool size when
+// POSTGRES_URL sets none (server mode): the pool of all its services.
+const ShopPostgresConns = 16
+
 // Shop assembles every service in this process behind the gateway: the
 // embedded default (memory adapters, Go-channel bus) or, with SHOP_MODE=server,
 // the same process against the real servers. Each service gets its own
 // settings group, the notifier's alerts and reminders included.
 func (in *Infra) Shop(ctx context.Context, s *ShopSettings) (*fiber.App, error) {
+	// Every service's handlers share this process's one PostgreSQL pool:
+	// with pgx's default (4 on two cores) each checkout's queries queued
+	// for a connection, ~37 waiting at once (block profile in
+	// docs/benchmarks-load.md). POSTGRES_URL's pool_max_conns still wins.
+	in.pgConns = ShopPostgresConns
 	authSet := s.Auth
 	generated := false
 	if in.S.Embedded() && authSet.AdminEmail == "" {

@@ -58,6 +58,7 @@ import (
 	"io/fs"
 	"iter"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -108,6 +109,9 @@ type Store struct {
 	// append has inserted its rows and before it commits, to stage a late
 	// commit.
 	holdBeforeCommit func(ctx context.Context, stream string)
+
+	watchOnce sync.Once
+	watch     *headWatch
 }
 
 var (
@@ -489,63 +493,32 @@ func (s *Store) page(ctx context.Context, sql string, args ...any) ([]eventstore
 	return out, nil
 }
 
+const headSQL = `SELECT coalesce((SELECT position FROM events WHERE ` + belowMark + `
+		ORDER BY position DESC LIMIT 1), 0)`
+
 // HeadPosition implements eventstore.Store: the newest position ReadAll can
 // yield now, which trails the newest committed one while an older append is
 // in flight.
 func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 	var head int64
-	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT position FROM events WHERE `+belowMark+`
-		ORDER BY position DESC LIMIT 1), 0)`).Scan(&head)
+	err := s.pool.QueryRow(ctx, headSQL).Scan(&head)
 	if err != nil {
 		return 0, fmt.Errorf("eventstore/postgres: head: %w", err)
 	}
 	return uint64(head), nil
 }
 
-// WaitForAppend implements eventstore.Notifier with LISTEN on a pooled
-// connection, re-checking the head at least every PollInterval.
+// WaitForAppend implements eventstore.Notifier: every waiter of the store
+// shares one listening connection (headWatch), which re-checks the head at
+// least every PollInterval.
 func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
-	if head, err := s.HeadPosition(ctx); err != nil || head > after {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("eventstore/postgres: acquire: %w", err)
-	}
-	clean := false
-	defer func() {
-		// A connection that listened must not go back to the pool still
-		// listening; if unlisten fails, drop the connection instead.
-		if clean {
-			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if _, err := conn.Exec(uctx, "UNLISTEN *"); err != nil {
-				conn.Conn().Close(uctx) //nolint:errcheck
-			}
-			cancel()
-		} else {
-			conn.Conn().Close(context.WithoutCancel(ctx)) //nolint:errcheck
-		}
-		conn.Release()
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return fmt.Errorf("eventstore/postgres: listen: %w", err)
-	}
-	clean = true
-	for {
-		// Checked after LISTEN so an append in between is not missed.
-		head, err := s.HeadPosition(ctx)
-		if err != nil || head > after {
-			return err
-		}
-		wctx, cancel := context.WithTimeout(ctx, PollInterval)
-		_, err = conn.Conn().WaitForNotification(wctx)
-		cancel()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err) {
-			clean = false
-			return fmt.Errorf("eventstore/postgres: wait for notification: %w", err)
-		}
-	}
+	return s.watcher().wait(ctx, after)
+}
+
+func (s *Store) watcher() *headWatch {
+	s.watchOnce.Do(func() { s.watch = &headWatch{s: s, changed: make(chan struct{})} })
+	return s.watch
 }

@@ -46,7 +46,7 @@ func BenchmarkRelayVsRawConfirmedPublish(b *testing.B) {
 		events = append(events, e)
 	}
 
-	bus, err := messaging.New(messaging.Config{Transport: messaging.TransportAMQP, AMQPURL: url, Prefix: prefix})
+	bus, err := messaging.New(messaging.Config{Transport: messaging.TransportAMQP, AMQPURL: url, Prefix: prefix, PublishChannels: 16})
 	if err != nil {
 		b.Fatal(err)
 	}

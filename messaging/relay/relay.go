@@ -1,9 +1,11 @@
 // Package relay moves events from an event store (or an outbox table) to the
 // message bus, at least once, in global order from a durable checkpoint.
-// Each batch is published with several confirmed publishes in flight — one
-// lane per stream hash, so the events of one stream stay in order — and the
-// checkpoint advances only once the whole batch is confirmed. A crash
-// re-publishes at most the unfinished batch; consumers dedupe by event id.
+// Events are published with several confirmed publishes in flight — one
+// lane per stream hash, so the events of one stream stay in order — while
+// the next ones are already being read: reading, publishing and saving the
+// checkpoint overlap, and the checkpoint advances over the confirmed prefix
+// of what was read. A crash re-publishes at most the events in flight (up to
+// two batches); consumers dedupe by event id.
 // Only the instance holding the Locker's lease publishes; the others stand by.
 package relay
 
@@ -75,11 +77,13 @@ type Config struct {
 	Publisher   Publisher
 	// Locker is nil for a single instance (the embedded shop).
 	Locker Locker
-	// BatchSize is how many events are read, published and checkpointed
-	// together; default 500.
+	// BatchSize is how many events one read fetches; at most twice as many
+	// are in flight (read, not yet covered by the checkpoint); default 500.
 	BatchSize int
 	// Concurrency is the number of publish lanes (confirmed publishes in
-	// flight); default 16. Keep it ≤ the bus's PublishChannels.
+	// flight); default 64. Streams share a lane by hash, so fewer lanes make
+	// events of unrelated streams wait for each other's confirms. Keep it ≤
+	// the bus's PublishChannels.
 	Concurrency int
 	// PollInterval is the wait between reads when the source cannot notify
 	// (eventstore.Notifier) of appends; default 200ms.
@@ -108,7 +112,7 @@ func New(cfg Config) (*Relay, error) {
 		cfg.BatchSize = 500
 	}
 	if cfg.Concurrency == 0 {
-		cfg.Concurrency = 16
+		cfg.Concurrency = 64
 	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 200 * time.Millisecond
@@ -181,33 +185,16 @@ func (r *Relay) lead(ctx context.Context) {
 	r.log.InfoContext(ctx, "relay leading")
 
 	backoff := r.cfg.RetryMin
-	var cp uint64
-	loaded := false
-	// The lag gauge costs a head-position query; asking once per batch put
-	// that round trip on every event's way to the bus.
-	var lagAt time.Time
 	for ctx.Err() == nil {
-		if !loaded {
-			var err error
-			if cp, err = r.cfg.Checkpoints.Load(ctx, r.cfg.Name); err != nil {
-				r.fail(ctx, "load checkpoint", err, &backoff)
-				continue
-			}
-			loaded = true
-		}
-		next, n, err := r.step(ctx, cp)
+		cp, err := r.cfg.Checkpoints.Load(ctx, r.cfg.Name)
 		if err != nil {
-			r.fail(ctx, "publish batch", err, &backoff)
+			r.fail(ctx, "load checkpoint", err, &backoff)
 			continue
 		}
-		backoff = r.cfg.RetryMin
-		cp = next
-		if time.Since(lagAt) >= time.Second {
-			r.updateLag(ctx, cp)
-			lagAt = time.Now()
-		}
-		if n < r.cfg.BatchSize {
-			r.wait(ctx, cp)
+		// pump returns only on an error (or when ctx ends); the events
+		// after the saved checkpoint are then published again.
+		if err := r.pump(ctx, cp, func() { backoff = r.cfg.RetryMin }); err != nil {
+			r.fail(ctx, "publish", err, &backoff)
 		}
 	}
 }
@@ -222,69 +209,212 @@ func (r *Relay) fail(ctx context.Context, what string, err error, backoff *time.
 	*backoff = min(*backoff*2, r.cfg.RetryMax)
 }
 
-// step publishes the batch after cp and saves the new checkpoint.
-func (r *Relay) step(ctx context.Context, cp uint64) (uint64, int, error) {
-	batch := make([]eventstore.RecordedEvent, 0, r.cfg.BatchSize)
-	for e, err := range r.cfg.Source.ReadAll(ctx, cp, r.cfg.Filter) {
-		if err != nil {
-			return cp, 0, fmt.Errorf("read: %w", err)
-		}
-		batch = append(batch, e)
-		if len(batch) == r.cfg.BatchSize {
-			break
-		}
-	}
-	if len(batch) == 0 {
-		return cp, 0, nil
-	}
-	if err := r.publish(ctx, batch); err != nil {
-		return cp, 0, err
-	}
-	last := batch[len(batch)-1].Position
-	if err := r.cfg.Checkpoints.Save(ctx, r.cfg.Name, last); err != nil {
-		return cp, 0, fmt.Errorf("save checkpoint: %w", err)
-	}
-	r.metrics.published.Add(float64(len(batch)))
-	r.metrics.checkpoint.Set(float64(last))
-	return last, len(batch), nil
+// inflight is one read event on its way to the broker.
+type inflight struct {
+	e    eventstore.RecordedEvent
+	read time.Time
+	done bool
 }
 
-// publish sends the batch over Concurrency lanes. Events of one stream share
-// a lane and are published one after the other, each after the previous was
-// confirmed, so per-stream order holds while the lanes keep many confirms
-// in flight.
-func (r *Relay) publish(ctx context.Context, batch []eventstore.RecordedEvent) error {
-	lanes := make([][]eventstore.RecordedEvent, min(r.cfg.Concurrency, len(batch)))
-	for _, e := range batch {
-		h := fnv.New32a()
-		h.Write([]byte(e.Stream))
-		i := int(h.Sum32() % uint32(len(lanes)))
-		lanes[i] = append(lanes[i], e)
+// window tracks the events read but not yet covered by the checkpoint, in
+// position order: the checkpoint may advance over a prefix of confirmed
+// events only, so a crash never skips an unconfirmed one.
+type window struct {
+	mu        sync.Mutex
+	items     []*inflight // read order = position order; done ones at the front are popped
+	confirmed uint64      // last position of the confirmed prefix
+	space     chan struct{}
+	advanced  chan struct{}
+}
+
+// add appends it to the window, waiting while max events are in flight.
+func (w *window) add(ctx context.Context, it *inflight, max int) error {
+	for {
+		w.mu.Lock()
+		if len(w.items) < max {
+			w.items = append(w.items, it)
+			w.mu.Unlock()
+			return nil
+		}
+		w.mu.Unlock()
+		select {
+		case <-w.space:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+}
+
+// confirm marks it published and advances the confirmed prefix.
+func (w *window) confirm(it *inflight) {
+	w.mu.Lock()
+	it.done = true
+	n := 0
+	for n < len(w.items) && w.items[n].done {
+		w.confirmed = w.items[n].e.Position
+		n++
+	}
+	if n > 0 {
+		w.items = append(w.items[:0], w.items[n:]...)
+	}
+	w.mu.Unlock()
+	if n > 0 {
+		signal(w.advanced)
+		signal(w.space)
+	}
+}
+
+func (w *window) prefix() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.confirmed
+}
+
+// signal wakes the one waiter of a channel of capacity 1 without blocking.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// pump publishes from cp on until ctx ends or a step fails. Three things
+// run at once, so that no event waits for another's round trip unless it
+// has to: the reader reads the next events as soon as it has handed the
+// previous ones to the lanes (it does not wait for their confirms), each
+// lane publishes its events one after the other, and the saver writes the
+// checkpoint of the confirmed prefix whenever it advanced (one write covers
+// whatever was confirmed while the previous one ran). At most 2×BatchSize
+// events are in flight. resetBackoff is called after the first checkpoint
+// saved.
+func (r *Relay) pump(ctx context.Context, cp uint64, resetBackoff func()) error {
+	parent := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	w := &window{confirmed: cp, space: make(chan struct{}, 1), advanced: make(chan struct{}, 1)}
+
 	var wg sync.WaitGroup
-	for _, lane := range lanes {
-		if len(lane) == 0 {
-			continue
-		}
+	lanes := make([]chan *inflight, r.cfg.Concurrency)
+	for i := range lanes {
+		lanes[i] = make(chan *inflight, r.cfg.BatchSize)
 		wg.Add(1)
-		go func() {
+		go func(in <-chan *inflight) {
 			defer wg.Done()
-			for _, e := range lane {
+			for it := range in {
 				if ctx.Err() != nil {
-					return
+					continue // drain: the events are published again after the checkpoint
 				}
-				if err := r.cfg.Publisher.PublishEvent(ctx, e); err != nil {
-					cancel(fmt.Errorf("event %s at %d: %w", e.ID, e.Position, err))
-					return
+				if err := r.cfg.Publisher.PublishEvent(ctx, it.e); err != nil {
+					cancel(fmt.Errorf("event %s at %d: %w", it.e.ID, it.e.Position, err))
+					continue
 				}
+				now := time.Now()
+				r.metrics.published.Inc()
+				r.metrics.publishWait.Observe(now.Sub(it.read).Seconds())
+				if !it.e.Time.IsZero() {
+					r.metrics.age.Observe(now.Sub(it.e.Time).Seconds())
+				}
+				w.confirm(it)
 			}
-		}()
+		}(lanes[i])
+	}
+
+	saved := cp
+	save := func(ctx context.Context) error {
+		pos := w.prefix()
+		if pos <= saved {
+			return nil
+		}
+		if err := r.cfg.Checkpoints.Save(ctx, r.cfg.Name, pos); err != nil {
+			return fmt.Errorf("save checkpoint: %w", err)
+		}
+		r.metrics.checkpoint.Set(float64(pos))
+		saved = pos
+		return nil
+	}
+	saverDone := make(chan struct{})
+	go func() {
+		defer close(saverDone)
+		first := true
+		for {
+			select {
+			case <-w.advanced:
+			case <-ctx.Done():
+				return
+			}
+			if err := save(ctx); err != nil {
+				cancel(err)
+				return
+			}
+			if first {
+				resetBackoff()
+				first = false
+			}
+		}
+	}()
+
+	err := r.read(ctx, cp, w, lanes)
+	for _, l := range lanes {
+		close(l)
 	}
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
+	cancel(err)
+	<-saverDone
+	if parent.Err() != nil {
+		// Stopping (or deposed): keep what was confirmed, so a successor
+		// publishes as little as possible again. Save never moves back.
+		sctx, c := context.WithTimeout(context.WithoutCancel(parent), 2*time.Second)
+		defer c()
+		_ = save(sctx) //nolint:errcheck // best effort; the next leader re-publishes the rest
+		return nil
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
+}
+
+// read feeds the lanes from cp on until ctx ends or a read fails. Events of
+// one stream share a lane and are published one after the other, each after
+// the previous was confirmed, so per-stream order holds while the lanes keep
+// many confirms in flight.
+func (r *Relay) read(ctx context.Context, cp uint64, w *window, lanes []chan *inflight) error {
+	var lagAt time.Time
+	for ctx.Err() == nil {
+		n := 0
+		start := time.Now()
+		for e, err := range r.cfg.Source.ReadAll(ctx, cp, r.cfg.Filter) {
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("read: %w", err)
+			}
+			it := &inflight{e: e, read: start}
+			if err := w.add(ctx, it, 2*r.cfg.BatchSize); err != nil {
+				return nil
+			}
+			h := fnv.New32a()
+			h.Write([]byte(e.Stream))
+			select {
+			case lanes[h.Sum32()%uint32(len(lanes))] <- it:
+			case <-ctx.Done():
+				return nil
+			}
+			cp = e.Position
+			if n++; n == r.cfg.BatchSize {
+				break
+			}
+		}
+		// The lag gauge costs a head-position query; asking once per read
+		// put that round trip on every event's way to the bus.
+		if time.Since(lagAt) >= time.Second {
+			r.updateLag(ctx, w.prefix())
+			lagAt = time.Now()
+		}
+		if n < r.cfg.BatchSize {
+			r.wait(ctx, cp)
+		}
 	}
 	return nil
 }

@@ -239,3 +239,57 @@ func TestStandbyTakesOverWhenTheLeaderStops(t *testing.T) {
 	waitFor(t, "standby publishes", func() bool { return len(pb.events()) == 10 })
 	assertComplete(t, 120, pa.events(), pb.events())
 }
+
+// gatedPublisher holds every publish of one stream until open is closed.
+type gatedPublisher struct {
+	recorder
+	stream string
+	open   chan struct{}
+}
+
+func (g *gatedPublisher) PublishEvent(ctx context.Context, e eventstore.RecordedEvent) error {
+	if e.Stream == g.stream {
+		select {
+		case <-g.open:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return g.recorder.PublishEvent(ctx, e)
+}
+
+// TestRelayReadsOnWhileAConfirmIsPendingButNeverCheckpointsPastIt: a
+// publish that does not return holds back neither the reading nor the
+// publishing of other streams (up to the in-flight bound of 2 × BatchSize),
+// but the checkpoint stays before it until it is confirmed.
+func TestRelayReadsOnWhileAConfirmIsPendingButNeverCheckpointsPastIt(t *testing.T) {
+	t.Parallel()
+	const batch = 10
+	cases := []struct {
+		name  string
+		lanes int
+	}{{"one lane per stream", 64}, {"streams sharing lanes", 4}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			store := memory.New()
+			fill(t, store, 60, 30) // position 1 is order-0's first event
+			pub := &gatedPublisher{stream: "order-0", open: make(chan struct{})}
+			cps := relay.NewMemoryCheckpoints()
+			_, _ = runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub, BatchSize: batch, Concurrency: c.lanes})
+			// Events of other streams on other lanes are published although
+			// position 1 is not confirmed.
+			waitFor(t, "other streams published", func() bool { return len(pub.events()) >= 3 })
+			time.Sleep(50 * time.Millisecond) // give a wrong relay time to move the checkpoint
+			if cp, _ := cps.Load(context.Background(), "events"); cp != 0 {
+				t.Fatalf("checkpoint %d passed the unconfirmed position 1", cp)
+			}
+			if n := len(pub.events()); n > 2*batch {
+				t.Fatalf("%d events published while one was pending; at most %d may be in flight", n, 2*batch)
+			}
+			close(pub.open)
+			waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 60 })
+			assertComplete(t, 60, pub.events())
+		})
+	}
+}

@@ -15,9 +15,10 @@ type Waiter interface {
 }
 
 // Notifier shares one wait on the store among the runners of a process.
-// The PostgreSQL store's WaitForAppend holds a pooled connection while it
-// listens; one per runner would take a small pool's every connection (the
-// default is four on two cores) and make requests queue behind them.
+// The PostgreSQL store's WaitForAppend used to hold a pooled connection per
+// waiter while it listened (it now shares one listening connection among
+// all its waiters); one loop per process still saves each runner the wake
+// and head check of its own.
 type Notifier struct {
 	src  Source
 	poll time.Duration
