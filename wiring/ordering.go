@@ -2,11 +2,13 @@ package wiring
 
 import (
 	"context"
+	"time"
 
 	"github.com/evshop/shop/api/adminsales"
 	apiordering "github.com/evshop/shop/api/ordering"
 	apishipping "github.com/evshop/shop/api/shipping"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	returnscmd "github.com/evshop/shop/commands/returns"
 	"github.com/evshop/shop/invoices"
 	"github.com/evshop/shop/invoices/issuer"
 	invoicesmem "github.com/evshop/shop/invoices/memory"
@@ -59,6 +61,14 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 		return nil, err
 	}
 	if err := in.invoicing(ctx, cmds, o.Invoicing); err != nil {
+		return nil, err
+	}
+	rets, err := returnscmd.NewHandlers(returnscmd.Config{Store: store, Sender: bus, Metadata: messaging.EventMetadata,
+		Window: time.Duration(o.Returns.WindowDays) * 24 * time.Hour, RefundShippingOnFullReturn: o.Returns.RefundShippingOnFullReturn})
+	if err != nil {
+		return nil, err
+	}
+	if err := in.On(ctx, rets.EventHandlers()...); err != nil {
 		return nil, err
 	}
 	var view orders.Store
@@ -117,7 +127,7 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller})
+	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller, Returns: rets})
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +146,7 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	return &OrderingService{Commands: cmds, View: view, Sales: salesView, Rebuild: target, SalesRebuild: salesTarget, Routes: []Route{
 		{Prefix: "/api/orders", Mount: api.Mount},
 		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
+		{Prefix: "/api/admin/returns", Mount: api.MountAdminReturns},
 		{Prefix: "/api/admin/sales", Mount: salesAPI.Mount},
 		{Prefix: "/api/shipping", Mount: shippingAPI.Mount},
 	}}, nil
