@@ -31,6 +31,8 @@ import { Loading } from "./components/Status";
 const AdminSalesPage = lazy(() => import("./pages/admin/AdminSalesPage").then((m) => ({ default: m.AdminSalesPage })));
 import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
 import { AdminDiscountsPage } from "./pages/admin/AdminDiscountsPage";
+import { AdminReturnsPage } from "./pages/admin/AdminReturnsPage";
+import { AdminReturnPage } from "./pages/admin/AdminReturnPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -59,6 +61,8 @@ export function App({ api }: { api: Api }) {
               <Route path="orders" element={<AdminOrdersPage />} />
               <Route path="orders/:orderId" element={<AdminOrderPage />} />
               <Route path="customers" element={<AdminCustomersPage />} />
+              <Route path="returns" element={<AdminReturnsPage />} />
+              <Route path="returns/:returnId" element={<AdminReturnPage />} />
               <Route
                 path="sales"
                 element={

@@ -15,6 +15,9 @@ export function AdminLayout() {
           <li>
             <NavLink to="/admin/customers">Customers</NavLink>
           </li>
+          <li>
+            <NavLink to="/admin/returns">Returns</NavLink>
+          </li>
           {isAdmin && (
             <li>
               <NavLink to="/admin/sales">Sales</NavLink>
