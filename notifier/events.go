@@ -52,6 +52,7 @@ func EmailEventTypes() []string {
 		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested, EventPasswordChanged,
 		EventOrderPlaced, EventInvoiceIssued, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
 		EventPaymentFailed, EventPaymentRefunded, EventStockRestocked,
+		EventReturnRequested, EventReturnApproved, EventReturnRejected, EventReturnRefunded,
 	}
 }
 
@@ -107,6 +108,7 @@ type orderEvent struct {
 	Code           string    `json:"code"`
 	Carrier        string    `json:"carrier"`
 	TrackingNumber string    `json:"trackingNumber"`
+	RefundID       string    `json:"refundId"`
 }
 
 type basketEvent struct {

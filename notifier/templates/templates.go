@@ -42,12 +42,17 @@ const (
 	KindBackInStock       Kind = "back_in_stock"
 	KindOpsAlert          Kind = "ops_alert"
 	KindOpsRecovery       Kind = "ops_recovery"
+	KindReturnRequested   Kind = "return_requested"
+	KindReturnApproved    Kind = "return_approved"
+	KindReturnRejected    Kind = "return_rejected"
+	KindReturnRefunded    Kind = "return_refunded"
 )
 
 // Kinds lists every kind, in a stable order.
 func Kinds() []Kind {
 	return []Kind{KindVerifyEmail, KindPasswordReset, KindPasswordChanged, KindOrderConfirmation, KindPaymentFailed, KindOrderShipped,
-		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindBackInStock, KindOpsAlert, KindOpsRecovery}
+		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindBackInStock, KindOpsAlert, KindOpsRecovery,
+		KindReturnRequested, KindReturnApproved, KindReturnRejected, KindReturnRefunded}
 }
 
 // DefaultLanguage is used when the recipient's language has no templates.
@@ -125,6 +130,7 @@ type Data struct {
 	Carrier        string
 	TrackingNumber string
 	InvoiceNumber  string // the order confirmation's invoice
+	ReturnID       string // the return emails' return number
 	Alert          Alert
 }
 
@@ -385,6 +391,11 @@ func Sample(kind Kind) Data {
 		d.Link = "https://shop.example/products/MUG-01"
 		d.UnsubscribeURL = "https://shop.example/api/notifications/unsubscribe?token=sample"
 		d.Lines = []Line{{SKU: "MUG-01", Name: "Blue Mug", Quantity: 1}}
+	case KindReturnRequested, KindReturnApproved, KindReturnRejected, KindReturnRefunded:
+		d.ReturnID = d.OrderID + "-r1"
+		d.Lines = []Line{{SKU: "MUG-BLUE", Name: "Blue Mug", Quantity: 1}}
+		d.Link = "https://shop.example/orders/" + d.OrderID
+		d.Reason = "the seal was broken"
 	case KindOpsAlert, KindOpsRecovery:
 		d.Name = ""
 		d.Alert = Alert{Condition: "readyz:catalog", Target: "catalog", Detail: "GET http://127.0.0.1:8082/readyz: 503",
