@@ -1463,7 +1463,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A return was received (emitted once returns exist)
+         * A return's goods were received
          * @description POSTed to every enabled endpoint subscribed to `return.received.v1`, at least once. Answer 2xx within 10 s; anything else (or no answer) is retried with exponential backoff and jitter for 24 h, then the delivery fails and an admin may redeliver it. Redirects are not followed.
          */
         post: operations["webhook_return_received_v1"];
@@ -2157,7 +2157,7 @@ export interface components {
                 reason: string;
             };
         };
-        /** @description return.received.v1: reserved. Returns do not exist in the shop yet; endpoints may subscribe now and will receive it once they do (its data will then be documented here, with at least orderId). */
+        /** @description return.received.v1: the goods of a return arrived: per line the units put back into stock and written off as damaged, and the refund the return is owed (its refund.completed.v1 follows, refundId return-<returnId>). */
         WebhookReturnReceived: {
             /** @description Event id, also in Evshop-Event-Id: dedupe by it (deliveries are at least once) */
             id: string;
@@ -2169,7 +2169,14 @@ export interface components {
              */
             createdAt: string;
             data: {
+                returnId: string;
                 orderId: string;
+                lines: {
+                    sku: string;
+                    restock: number;
+                    damaged: number;
+                }[];
+                refund: components["schemas"]["WebhookMoney"];
             };
         };
         BackInStock: {
