@@ -242,10 +242,9 @@ func (a *OrderReturns) record(e Event) {
 
 // apply mutates state only; it never fails, so replay cannot fail.
 func (a *OrderReturns) apply(e Event) {
-	switch ev := e.(type) {
-	case ReturnRequested:
-		r := &Return{ID: ev.ReturnID, OrderID: ev.OrderID, CustomerID: ev.CustomerID, Email: ev.Email, Status: StatusRequested,
-			Lines: ev.Lines, Reason: Reason(ev.Reason), Note: ev.Note, RequestedAt: ev.RequestedAt}
+	if ev, ok := e.(ReturnRequested); ok {
+		r := &Return{}
+		r.Apply(ev)
 		a.returns = append(a.returns, r)
 		if ev.Key != "" {
 			a.byKey[ev.Key] = ev.ReturnID
@@ -253,29 +252,58 @@ func (a *OrderReturns) apply(e Event) {
 		for _, l := range ev.Lines {
 			a.asked[l.SKU] += l.Quantity
 		}
-	case ReturnApproved:
-		if r := a.find(ev.ReturnID); r != nil {
-			r.Status, r.DecidedAt = StatusApproved, ev.At
-		}
+		return
+	}
+	r := a.find(ReturnIDOf(e))
+	if r == nil {
+		return
+	}
+	r.Apply(e)
+	switch ev := e.(type) {
 	case ReturnRejected:
-		if r := a.find(ev.ReturnID); r != nil {
-			r.Status, r.DecidedAt, r.RejectReason = StatusRejected, ev.At, ev.Reason
-			for _, l := range r.Lines {
-				a.asked[l.SKU] -= l.Quantity
-			}
+		for _, l := range r.Lines {
+			a.asked[l.SKU] -= l.Quantity
 		}
 	case ReturnReceived:
-		if r := a.find(ev.ReturnID); r != nil {
-			r.Status, r.Received, r.PaymentID = StatusReceived, ev.Lines, ev.PaymentID
-			r.Shipping, r.Refund, r.Currency = ev.Shipping.Amount, ev.Refund.Amount, ev.Refund.Currency
-			for _, l := range ev.Lines {
-				a.received[l.SKU] += l.Restock + l.Damaged
-			}
+		for _, l := range ev.Lines {
+			a.received[l.SKU] += l.Restock + l.Damaged
 		}
+	}
+}
+
+// ReturnIDOf is the return an event is about ("" for none).
+func ReturnIDOf(e Event) string {
+	switch ev := e.(type) {
+	case ReturnRequested:
+		return ev.ReturnID
+	case ReturnApproved:
+		return ev.ReturnID
+	case ReturnRejected:
+		return ev.ReturnID
+	case ReturnReceived:
+		return ev.ReturnID
 	case ReturnRefunded:
-		if r := a.find(ev.ReturnID); r != nil {
-			r.Status, r.RefundID = StatusRefunded, ev.RefundID
-		}
+		return ev.ReturnID
+	}
+	return ""
+}
+
+// Apply folds one event of this return into r: the aggregate and the
+// returns read model (projections/returns) share it. It never fails.
+func (r *Return) Apply(e Event) {
+	switch ev := e.(type) {
+	case ReturnRequested:
+		*r = Return{ID: ev.ReturnID, OrderID: ev.OrderID, CustomerID: ev.CustomerID, Email: ev.Email, Status: StatusRequested,
+			Lines: ev.Lines, Reason: Reason(ev.Reason), Note: ev.Note, RequestedAt: ev.RequestedAt}
+	case ReturnApproved:
+		r.Status, r.DecidedAt = StatusApproved, ev.At
+	case ReturnRejected:
+		r.Status, r.DecidedAt, r.RejectReason = StatusRejected, ev.At, ev.Reason
+	case ReturnReceived:
+		r.Status, r.Received, r.PaymentID = StatusReceived, ev.Lines, ev.PaymentID
+		r.Shipping, r.Refund, r.Currency = ev.Shipping.Amount, ev.Refund.Amount, ev.Refund.Currency
+	case ReturnRefunded:
+		r.Status, r.RefundID = StatusRefunded, ev.RefundID
 	}
 }
 
