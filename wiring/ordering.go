@@ -18,6 +18,8 @@ import (
 	"github.com/evshop/shop/projections/orders"
 	orderssqlite "github.com/evshop/shop/projections/orders/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
+	projreturns "github.com/evshop/shop/projections/returns"
+	returnssqlite "github.com/evshop/shop/projections/returns/sqlitestore"
 	"github.com/evshop/shop/projections/sales"
 	"github.com/evshop/shop/wiring/settings"
 )
@@ -34,6 +36,9 @@ type OrderingService struct {
 	// targets (embedded mode; in server mode the admin process rebuilds the
 	// PostgreSQL tables).
 	Rebuild, SalesRebuild rebuild.Projection
+	// ReturnsRebuild rebuilds the in-memory returns read model (nil in the
+	// durable embedded mode: its SQLite tables have no rebuild target yet).
+	ReturnsRebuild rebuild.Projection
 }
 
 // Ordering assembles the ordering service.
@@ -127,7 +132,11 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller, Returns: rets})
+	returnsView, returnsTarget, err := in.returnsView(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	api, err := apiordering.New(apiordering.Deps{ReturnsList: returnsView, Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller, Returns: rets})
 	if err != nil {
 		return nil, err
 	}
@@ -143,13 +152,60 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	return &OrderingService{Commands: cmds, View: view, Sales: salesView, Rebuild: target, SalesRebuild: salesTarget, Routes: []Route{
+	return &OrderingService{Commands: cmds, View: view, Sales: salesView, Rebuild: target, SalesRebuild: salesTarget, ReturnsRebuild: returnsTarget, Routes: []Route{
 		{Prefix: "/api/orders", Mount: api.Mount},
 		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
 		{Prefix: "/api/admin/returns", Mount: api.MountAdminReturns},
 		{Prefix: "/api/admin/sales", Mount: salesAPI.Mount},
 		{Prefix: "/api/shipping", Mount: shippingAPI.Mount},
 	}}, nil
+}
+
+// returnsView assembles the staff's returns read model (SQLite, memory or
+// PostgreSQL, as the orders one) and starts its projector.
+func (in *Infra) returnsView(ctx context.Context, o Ordering) (projreturns.Store, rebuild.Projection, error) {
+	var view projreturns.Store
+	var target rebuild.Projection
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := returnssqlite.Migrate(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		if view, err = returnssqlite.New(db); err != nil {
+			return nil, nil, err
+		}
+	case in.S.Embedded():
+		sw := projreturns.NewSwappable()
+		t, err := sw.RebuildTarget()
+		if err != nil {
+			return nil, nil, err
+		}
+		view, target = sw, t
+	default:
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := projreturns.Migrate(ctx, pool); err != nil {
+			return nil, nil, err
+		}
+		if view, err = projreturns.NewPostgres(pool); err != nil {
+			return nil, nil, err
+		}
+	}
+	projector, err := projreturns.NewProjector(view)
+	if err != nil {
+		return nil, nil, err
+	}
+	projector.Malformed = in.malformed(projector.Name())
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
+		return nil, nil, err
+	}
+	return view, target, nil
 }
 
 // sales assembles the sales read model (SQLite, memory or PostgreSQL, as

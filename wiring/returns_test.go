@@ -111,10 +111,11 @@ func TestEmbeddedShopReturn(t *testing.T) {
 	if c.do(http.MethodGet, "/api/payments?orderId="+id, nil, &payments) != http.StatusOK || len(payments.Payments) != 1 || payments.Payments[0].Status != "partially_refunded" {
 		t.Fatalf("payments: %+v", payments)
 	}
-	var list struct{ Items []ret }
-	if c.do(http.MethodGet, "/api/admin/returns?status=Refunded", nil, &list) != http.StatusOK || len(list.Items) != 1 || list.Items[0].ID != r.ID {
-		t.Fatalf("staff list: %+v", list)
-	}
+	// The staff list is a read model: it follows within moments.
+	waitFor("the staff list to show the refunded return", func() bool {
+		var list struct{ Items []ret }
+		return c.do(http.MethodGet, "/api/admin/returns?status=Refunded", nil, &list) == http.StatusOK && len(list.Items) == 1 && list.Items[0].ID == r.ID
+	})
 	waitFor("one mail per return step", func() bool {
 		var sent []memory.Sent
 		if c.do(http.MethodGet, "/dev/mail.json", nil, &sent) != http.StatusOK {

@@ -84,6 +84,9 @@ type Deps struct {
 	// Returns serves the customers' and staff's return routes
 	// (returns.go); without it they answer 503.
 	Returns Returns
+	// ReturnsList is the staff's returns read model (projections/returns);
+	// without it the list folds the returns streams.
+	ReturnsList ReturnsList
 	// OrderLinks checks the signed links of guest orders (GET /{id}?token=);
 	// without it every token is refused.
 	OrderLinks *guestorder.Signer

@@ -230,10 +230,10 @@ func (h *Handlers) metadata(ctx context.Context) eventstore.Metadata {
 	return h.cfg.Metadata(ctx)
 }
 
-// List reads every return, newest first, optionally of one status, from
-// the returns streams (ReadAll filtered to "returns-"). Returns are few
-// beside orders, so the staff list folds them on each read rather than
-// keeping a read model: it never lags, and needs no rebuild.
+// List reads every return, newest first, optionally of one status, by
+// folding the returns streams (ReadAll filtered to "returns-"). The shop's
+// staff list reads the returns read model (projections/returns) instead;
+// this is its fallback and its reference in tests.
 func (h *Handlers) List(ctx context.Context, status domain.Status) ([]domain.Return, error) {
 	byOrder := map[string]*domain.OrderReturns{}
 	var order []string
