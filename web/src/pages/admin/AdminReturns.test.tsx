@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { AdminReturnsPage } from "./AdminReturnsPage";
 import { AdminReturnPage } from "./AdminReturnPage";
+import { AdminOrderPage } from "./AdminOrderPage";
 import { ME_ADMIN, eur, json, problem, renderPage } from "../../test/fakeShop";
 import type { Return } from "../../api/types";
 
@@ -123,5 +124,22 @@ describe("returns back office", () => {
     expect(refund).toContain("€33.90");
     expect(refund).toContain("shipping €4.90 included");
     expect(screen.queryByRole("form", { name: "Receive the goods" })).toBeNull();
+  });
+
+  it("shows an order's returns on its staff page", async () => {
+    renderPage(<AdminOrderPage />, {
+      url: "/admin/orders/o-9",
+      path: "/admin/orders/:orderId",
+      routes: {
+        ...me,
+        "GET /api/orders/o-9": () => json({ orderId: "o-9", status: "PartiallyRefunded", lines: [], total: eur(5000), refunded: eur(2500), history: [] }),
+        "GET /api/admin/orders/o-9/timeline": () => json({ items: [] }),
+        "GET /api/orders/o-9/returns": () =>
+          json({ items: [ret({ id: "o-9-r1", orderId: "o-9", status: "Refunded", refund: eur(2500) })], lines: [], open: false }),
+      },
+    });
+    const section = await screen.findByTestId("admin-order-returns");
+    expect(section.textContent).toContain("r1 · Refunded · 2 × Sencha, 1 × Mug · refund €25.00");
+    expect(within(section).getByRole("link", { name: "r1" }).getAttribute("href")).toBe("/admin/returns/o-9-r1");
   });
 });

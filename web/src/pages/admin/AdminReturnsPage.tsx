@@ -73,3 +73,29 @@ export function AdminReturnsPage() {
     </section>
   );
 }
+
+/** The returns of one order, for its staff page: status, units and refund, each linked to its return page. */
+export function OrderReturnsForStaff({ orderId }: { orderId: string }) {
+  const { api } = useSession();
+  const data = useLoad(() => api.orders.returns(orderId), [api, orderId]);
+  if (!data.data || data.data.items.length === 0) return null;
+  return (
+    <section aria-labelledby="aor-h" data-testid="admin-order-returns">
+      <h3 id="aor-h">Returns</h3>
+      <ul>
+        {data.data.items.map((r) => (
+          <li key={r.id}>
+            <Link to={`/admin/returns/${encodeURIComponent(r.id)}`}>{r.id.slice(r.id.lastIndexOf("-r") + 1)}</Link> · {r.status} ·{" "}
+            {r.lines.map((l) => `${l.quantity} × ${l.name}`).join(", ")}
+            {r.refund && (
+              <>
+                {" "}
+                · refund <Price value={r.refund} />
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
