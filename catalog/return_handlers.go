@@ -18,7 +18,6 @@ import (
 // HandlerReturnToStock names the command queue of returned goods. Stable.
 const HandlerReturnToStock = "catalog.return-to-stock"
 
-
 // ReturnHandlers puts returned goods back on hand or writes them off.
 type ReturnHandlers struct {
 	svc *Service

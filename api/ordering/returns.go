@@ -129,9 +129,9 @@ type orderReturnsView struct {
 	Open        bool             `json:"open"`
 }
 
-// ownedFacts loads the order for its owner (or staff); anyone else gets the
-// 404 of a missing order.
-func (a *API) ownedFacts(c *fiber.Ctx) (returns.OrderFacts, error) {
+// ownedFacts loads the order for its owner (or, when staffToo, staff);
+// anyone else gets the 404 of a missing order.
+func (a *API) ownedFacts(c *fiber.Ctx, staffToo bool) (returns.OrderFacts, error) {
 	if a.d.Returns == nil {
 		return returns.OrderFacts{}, httpx.NewProblem(fiber.StatusServiceUnavailable, "returns are not available")
 	}
@@ -144,7 +144,8 @@ func (a *API) ownedFacts(c *fiber.Ctx) (returns.OrderFacts, error) {
 		return f, returnProblem(err)
 	}
 	p, _ := authn.FromCtx(c)
-	if !f.Placed() || (!p.IsStaff() && !strings.EqualFold(f.CustomerID, p.UserID) && !guestorder.IsGuest(f.CustomerID, p.Email)) {
+	owner := strings.EqualFold(f.CustomerID, p.UserID) || guestorder.IsGuest(f.CustomerID, p.Email)
+	if !f.Placed() || !(owner || staffToo && p.IsStaff()) {
 		return f, httpx.NotFound("no such order")
 	}
 	return f, nil
@@ -152,7 +153,7 @@ func (a *API) ownedFacts(c *fiber.Ctx) (returns.OrderFacts, error) {
 
 // listOrderReturns answers the order's returns and what is left to return.
 func (a *API) listOrderReturns(c *fiber.Ctx) error {
-	f, err := a.ownedFacts(c)
+	f, err := a.ownedFacts(c, true)
 	if err != nil {
 		return err
 	}
@@ -196,7 +197,8 @@ func (a *API) requestReturn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := a.ownedFacts(c)
+	// Only the order's customer asks for a return (staff read them).
+	f, err := a.ownedFacts(c, false)
 	if err != nil {
 		return err
 	}

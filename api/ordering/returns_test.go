@@ -126,6 +126,8 @@ func TestReturnRoutes(t *testing.T) {
 		{"anonymous", "GET", mine, "", "", "", 401, ""},
 		{"another customer's order", "GET", mine, "bob", "", "", 404, ""},
 		{"another customer may not ask", "POST", mine, "bob", one, "k0", 404, ""},
+		{"staff read an order's returns", "GET", mine, "support", "", "", 200, `"returnable":2`},
+		{"staff may not ask in the customer's name", "POST", mine, "support", one, "k0", 404, ""},
 		{"the owner sees what is returnable", "GET", mine, "alice", "", "", 200, `"returnable":2`},
 		{"no Idempotency-Key", "POST", mine, "alice", one, "", 400, ""},
 		{"not delivered", "POST", "/api/orders/" + paidID + "/returns", "alice", one, "k1", 409, "not been delivered"},

@@ -1277,7 +1277,7 @@ export interface paths {
         put?: never;
         /**
          * Ask to return units of a delivered order
-         * @description Within RETURN_WINDOW_DAYS of the delivery, one reason per request (a note is required with `other`), at most the units delivered minus those already asked back. The Idempotency-Key makes a retried request answer the same return (200).
+         * @description Only the order's customer (staff read returns but do not ask for them). Within RETURN_WINDOW_DAYS of the delivery, one reason per request (a note is required with `other`), at most the units delivered minus those already asked back. The Idempotency-Key makes a retried request answer the same return (200).
          */
         post: operations["requestReturn"];
         delete?: never;
