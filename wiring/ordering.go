@@ -36,8 +36,8 @@ type OrderingService struct {
 	// targets (embedded mode; in server mode the admin process rebuilds the
 	// PostgreSQL tables).
 	Rebuild, SalesRebuild rebuild.Projection
-	// ReturnsRebuild rebuilds the in-memory returns read model (nil in the
-	// durable embedded mode: its SQLite tables have no rebuild target yet).
+	// ReturnsRebuild rebuilds the embedded returns read model (memory or
+	// SQLite; server mode's is in projections/readmodels).
 	ReturnsRebuild rebuild.Projection
 }
 
@@ -176,6 +176,9 @@ func (in *Infra) returnsView(ctx context.Context, o Ordering) (projreturns.Store
 			return nil, nil, err
 		}
 		if view, err = returnssqlite.New(db); err != nil {
+			return nil, nil, err
+		}
+		if target, err = returnssqlite.NewRebuildTarget(db); err != nil {
 			return nil, nil, err
 		}
 	case in.S.Embedded():

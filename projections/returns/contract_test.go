@@ -228,8 +228,8 @@ func TestPostgres(t *testing.T) {
 	})
 }
 
-// Rebuilding from history gives the live model back, in memory and on
-// PostgreSQL.
+// Rebuilding from history gives the live model back, in memory, on SQLite
+// and on PostgreSQL.
 func TestRebuildEqualsLive(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -259,6 +259,18 @@ func TestRebuildEqualsLive(t *testing.T) {
 			t.Fatal(err)
 		}
 		rebuilt(t, s, target)
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		db := testenv.SQLite(t)
+		if err := sqlitestore.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		live, _ := sqlitestore.New(db)
+		target, err := sqlitestore.NewRebuildTarget(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rebuilt(t, live, target)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pool := smallPool(t)
