@@ -371,6 +371,25 @@ func TestTimelineFollowsOrderSagaStockPaymentAndCorrelation(t *testing.T) {
 	}
 }
 
+// An order's returns (returns-<orderId>) are part of its timeline.
+func TestTimelineIncludesReturns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	es, ids := seeded(t, 8, 0)
+	id := ids[0]
+	if _, err := es.Append(ctx, "returns-"+id, eventstore.NoStream(), eventstore.EventData{ID: uuid.NewString(), Type: "returns.ReturnRequested.v1",
+		Data: json.RawMessage(`{"returnId":"` + id + `-r1","orderId":"` + id + `"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := export.Timeline(ctx, es, id, export.TimelineOptions{Scan: export.ScanNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := evs[len(evs)-1]; last.Stream != "returns-"+id || last.Type != "returns.ReturnRequested.v1" {
+		t.Fatalf("last timeline event %s %s", last.Stream, last.Type)
+	}
+}
+
 // TestExportNeverLeaksTokens: a stored payment token, a sealed token and
 // other token-like fields never appear in an export, in any format, at any
 // depth or letter case, even when the caller turns the optional redaction

@@ -13,6 +13,7 @@ import (
 	"github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/domain/returns"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -55,7 +56,7 @@ type TimelineOptions struct {
 
 // Timeline returns every event of one order, in global order: its own
 // stream, its checkout saga (checkout-<id>), its stock reservation
-// (stock-<id>), its payments (payment-<id> for the id derived from the
+// (stock-<id>), its returns (returns-<id>), its payments (payment-<id> for the id derived from the
 // order and any paymentId its events mention), and, by correlation id,
 // the events of other streams that belong to the same checkout.
 func Timeline(ctx context.Context, r StreamReader, orderID string, opts TimelineOptions) ([]eventstore.RecordedEvent, error) {
@@ -87,7 +88,7 @@ func Timeline(ctx context.Context, r StreamReader, orderID string, opts Timeline
 		}
 		return nil
 	}
-	streams := []string{ordering.Stream(orderID), "checkout-" + orderID, catalog.StockStreamPrefix + orderID}
+	streams := []string{ordering.Stream(orderID), "checkout-" + orderID, catalog.StockStreamPrefix + orderID, returns.Stream(orderID)}
 	for _, s := range streams {
 		if err := read(s); err != nil {
 			return nil, err

@@ -56,6 +56,7 @@ func EmailEventTypes() []string {
 		EventOrderPlaced, EventInvoiceIssued, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
 		EventPaymentFailed, EventPaymentRefunded, EventStockRestocked,
 		EventStaffInvited, EventRoleGranted, EventRoleRevoked,
+		EventReturnRequested, EventReturnApproved, EventReturnRejected, EventReturnRefunded,
 	}
 }
 
@@ -118,7 +119,8 @@ type orderEvent struct {
 	TrackingNumber string    `json:"trackingNumber"`
 	// AfterRefund marks an invoice issued for an order paid before
 	// invoices existed (its confirmation was sent on its OrderPaid then).
-	AfterRefund bool `json:"afterRefund"`
+	AfterRefund bool   `json:"afterRefund"`
+	RefundID    string `json:"refundId"`
 }
 
 type basketEvent struct {

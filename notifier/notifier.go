@@ -205,6 +205,8 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onBasket(ctx, ev)
 	case EventStockRestocked:
 		return n.onRestocked(ctx, ev)
+	case EventReturnRequested, EventReturnApproved, EventReturnRejected, EventReturnRefunded:
+		return n.onReturnEvent(ctx, ev)
 	}
 	return nil
 }
@@ -368,6 +370,9 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	}
 	key := ev.ID
 	if kind == templates.KindRefundIssued {
+		if isReturnRefund(e.RefundID) {
+			return nil // the return's own email (ReturnRefunded) tells the customer
+		}
 		key = refundKey(e)
 	}
 	return n.deliver(ctx, key, kind, r, d, nil, ev.Time)

@@ -10,6 +10,7 @@ import (
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/domain/returns"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -22,8 +23,8 @@ const (
 	TypeOrderShipped   = "order.shipped.v1"
 	TypeOrderCancelled = "order.cancelled.v1"
 	TypeRefundComplete = "refund.completed.v1"
-	// TypeReturnReceived is accepted in subscriptions so integrators can
-	// sign up now; it is emitted once returns exist in the shop.
+	// TypeReturnReceived: a return's goods arrived; what went back into
+	// stock, what was written off, and the refund it is owed.
 	TypeReturnReceived = "return.received.v1"
 )
 
@@ -80,6 +81,24 @@ type RefundCompleted struct {
 	Reason    string `json:"reason"`
 }
 
+// ReturnReceived is return.received.v1's data: the goods of a return
+// arrived; per line the units restocked and written off (damaged), and the
+// refund the return is owed (sent to the payment provider; its
+// refund.completed.v1 follows with refundId "return-<returnId>").
+type ReturnReceived struct {
+	ReturnID string               `json:"returnId"`
+	OrderID  string               `json:"orderId"`
+	Lines    []ReturnReceivedLine `json:"lines"`
+	Refund   Money                `json:"refund"`
+}
+
+// ReturnReceivedLine is one received line.
+type ReturnReceivedLine struct {
+	SKU     string `json:"sku"`
+	Restock int    `json:"restock"`
+	Damaged int    `json:"damaged"`
+}
+
 // mappings is the one place where internal events become public ones. Each
 // fact is taken from one internal event only, so it is delivered once: a
 // refund is the payment's PaymentRefunded (the order records its own copy,
@@ -96,6 +115,13 @@ var mappings = map[string]struct {
 	})},
 	ordering.EventOrderCancelled: {TypeOrderCancelled, mapData(func(e ordering.OrderCancelled) any {
 		return OrderCancelled(e)
+	})},
+	returns.EventReturnReceived: {TypeReturnReceived, mapData(func(e returns.ReturnReceived) any {
+		out := ReturnReceived{ReturnID: e.ReturnID, OrderID: e.OrderID, Refund: publicMoney(e.Refund), Lines: []ReturnReceivedLine{}}
+		for _, l := range e.Lines {
+			out.Lines = append(out.Lines, ReturnReceivedLine{SKU: l.SKU, Restock: l.Restock, Damaged: l.Damaged})
+		}
+		return out
 	})},
 	payment.EventPaymentRefunded: {TypeRefundComplete, mapData(func(e payment.PaymentRefunded) any {
 		return RefundCompleted{RefundID: e.RefundID, OrderID: e.OrderID, PaymentID: e.PaymentID,

@@ -12,6 +12,7 @@ import (
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/domain/returns"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/webhooks"
 )
@@ -136,7 +137,7 @@ func TestSpecValidation(t *testing.T) {
 		field string // "" = valid
 	}{
 		{"valid", func(*webhooks.Spec) {}, ""},
-		{"return.received.v1 accepted before returns exist", func(s *webhooks.Spec) { s.EventTypes = []string{webhooks.TypeReturnReceived} }, ""},
+		{"return.received.v1 accepted", func(s *webhooks.Spec) { s.EventTypes = []string{webhooks.TypeReturnReceived} }, ""},
 		{"no URL", func(s *webhooks.Spec) { s.URL = "" }, "url"},
 		{"relative", func(s *webhooks.Spec) { s.URL = "/hooks" }, "url"},
 		{"ftp", func(s *webhooks.Spec) { s.URL = "ftp://hooks.example.com/" }, "url"},
@@ -190,6 +191,10 @@ func TestPublicPayloads(t *testing.T) {
 			`{"id":"ev-1","type":"order.cancelled.v1","createdAt":"2026-03-01T12:00:00Z","data":{"orderId":"o1","reason":"payment declined"}}`},
 		{"refund", recorded(t, payment.EventPaymentRefunded, payment.PaymentRefunded{PaymentID: "p1", OrderID: "o1", Amount: eur, Reason: "damaged", RefundID: "r1", GatewayRef: "re_secret"}),
 			`{"id":"ev-1","type":"refund.completed.v1","createdAt":"2026-03-01T12:00:00Z","data":{"refundId":"r1","orderId":"o1","paymentId":"p1","amount":{"minor":4990,"currency":"EUR"},"reason":"damaged"}}`},
+		{"return received", recorded(t, returns.EventReturnReceived, returns.ReturnReceived{ReturnID: "o1-r1", OrderID: "o1", PaymentID: "p1", By: "staff-1",
+			Lines: []returns.ReceivedLineDTO{{SKU: "MUG", Restock: 1, Damaged: 1, Refund: eur}}, Refund: eur}),
+			`{"id":"ev-1","type":"return.received.v1","createdAt":"2026-03-01T12:00:00Z","data":{"returnId":"o1-r1","orderId":"o1","lines":[{"sku":"MUG","restock":1,"damaged":1}],"refund":{"minor":4990,"currency":"EUR"}}}`},
+		{"a return's request is not public", recorded(t, returns.EventReturnRequested, returns.ReturnRequested{ReturnID: "o1-r1", OrderID: "o1", Email: "ann@example.com"}), ""},
 		{"the order's copy of a refund is not sent twice", recorded(t, ordering.EventOrderRefunded, ordering.OrderRefunded{OrderID: "o1", Amount: eur}), ""},
 		{"placed orders are not public", recorded(t, ordering.EventOrderPlaced, ordering.OrderPlaced{OrderID: "o1", Email: "ann@example.com"}), ""},
 	}

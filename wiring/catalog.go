@@ -168,6 +168,13 @@ func (in *Infra) Catalog(ctx context.Context, o Catalog) (*CatalogService, error
 	if err := in.commandHandlers(bus, handlers.CommandHandlers()); err != nil {
 		return nil, err
 	}
+	returned, err := catalog.NewReturnHandlers(svc, es)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.commandHandlers(bus, returned.CommandHandlers()); err != nil {
+		return nil, err
+	}
 	verifier, err := in.Verifier(o.Tokens)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/evshop/shop/domain/identity"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/domain/returns"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/eventstore/postgres"
@@ -598,6 +599,7 @@ var streamTypes = map[string]func() []string{
 	payment.StreamPrefix:  payment.EventTypes,
 	basket.StreamPrefix:   basket.EventTypes,
 	identity.StreamPrefix: identity.EventTypes,
+	returns.StreamPrefix:  returns.EventTypes,
 }
 
 // projectorTypes turns a projector's filter into the types its queue is

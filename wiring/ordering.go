@@ -2,11 +2,13 @@ package wiring
 
 import (
 	"context"
+	"time"
 
 	"github.com/evshop/shop/api/adminsales"
 	apiordering "github.com/evshop/shop/api/ordering"
 	apishipping "github.com/evshop/shop/api/shipping"
 	ordercmd "github.com/evshop/shop/commands/ordering"
+	returnscmd "github.com/evshop/shop/commands/returns"
 	"github.com/evshop/shop/invoices"
 	"github.com/evshop/shop/invoices/issuer"
 	invoicesmem "github.com/evshop/shop/invoices/memory"
@@ -16,6 +18,8 @@ import (
 	"github.com/evshop/shop/projections/orders"
 	orderssqlite "github.com/evshop/shop/projections/orders/sqlitestore"
 	"github.com/evshop/shop/projections/rebuild"
+	projreturns "github.com/evshop/shop/projections/returns"
+	returnssqlite "github.com/evshop/shop/projections/returns/sqlitestore"
 	"github.com/evshop/shop/projections/sales"
 	"github.com/evshop/shop/wiring/settings"
 )
@@ -32,6 +36,9 @@ type OrderingService struct {
 	// targets (embedded mode; in server mode the admin process rebuilds the
 	// PostgreSQL tables).
 	Rebuild, SalesRebuild rebuild.Projection
+	// ReturnsRebuild rebuilds the embedded returns read model (memory or
+	// SQLite; server mode's is in projections/readmodels).
+	ReturnsRebuild rebuild.Projection
 }
 
 // Ordering assembles the ordering service.
@@ -59,6 +66,14 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 		return nil, err
 	}
 	if err := in.invoicing(ctx, cmds, o.Invoicing); err != nil {
+		return nil, err
+	}
+	rets, err := returnscmd.NewHandlers(returnscmd.Config{Store: store, Sender: bus, Metadata: messaging.EventMetadata,
+		Window: time.Duration(o.Returns.WindowDays) * 24 * time.Hour, RefundShippingOnFullReturn: o.Returns.RefundShippingOnFullReturn})
+	if err != nil {
+		return nil, err
+	}
+	if err := in.On(ctx, rets.EventHandlers()...); err != nil {
 		return nil, err
 	}
 	var view orders.Store
@@ -117,7 +132,11 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiordering.New(apiordering.Deps{Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller})
+	returnsView, returnsTarget, err := in.returnsView(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	api, err := apiordering.New(apiordering.Deps{ReturnsList: returnsView, Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller, Returns: rets})
 	if err != nil {
 		return nil, err
 	}
@@ -133,12 +152,63 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	return &OrderingService{Commands: cmds, View: view, Sales: salesView, Rebuild: target, SalesRebuild: salesTarget, Routes: []Route{
+	return &OrderingService{Commands: cmds, View: view, Sales: salesView, Rebuild: target, SalesRebuild: salesTarget, ReturnsRebuild: returnsTarget, Routes: []Route{
 		{Prefix: "/api/orders", Mount: api.Mount},
 		{Prefix: "/api/admin/orders", Mount: api.MountAdmin},
+		{Prefix: "/api/admin/returns", Mount: api.MountAdminReturns},
 		{Prefix: "/api/admin/sales", Mount: salesAPI.Mount},
 		{Prefix: "/api/shipping", Mount: shippingAPI.Mount},
 	}}, nil
+}
+
+// returnsView assembles the staff's returns read model (SQLite, memory or
+// PostgreSQL, as the orders one) and starts its projector.
+func (in *Infra) returnsView(ctx context.Context, o Ordering) (projreturns.Store, rebuild.Projection, error) {
+	var view projreturns.Store
+	var target rebuild.Projection
+	switch {
+	case in.S.Durable():
+		db, err := in.SQLite(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := returnssqlite.Migrate(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		if view, err = returnssqlite.New(db); err != nil {
+			return nil, nil, err
+		}
+		if target, err = returnssqlite.NewRebuildTarget(db); err != nil {
+			return nil, nil, err
+		}
+	case in.S.Embedded():
+		sw := projreturns.NewSwappable()
+		t, err := sw.RebuildTarget()
+		if err != nil {
+			return nil, nil, err
+		}
+		view, target = sw, t
+	default:
+		pool, err := in.Postgres(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := projreturns.Migrate(ctx, pool); err != nil {
+			return nil, nil, err
+		}
+		if view, err = projreturns.NewPostgres(pool); err != nil {
+			return nil, nil, err
+		}
+	}
+	projector, err := projreturns.NewProjector(view)
+	if err != nil {
+		return nil, nil, err
+	}
+	projector.Malformed = in.malformed(projector.Name())
+	if err := in.OnProjector(ctx, o.Projections, projector); err != nil {
+		return nil, nil, err
+	}
+	return view, target, nil
 }
 
 // sales assembles the sales read model (SQLite, memory or PostgreSQL, as

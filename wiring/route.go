@@ -17,6 +17,7 @@ var PublicAPI = []struct{ Service, Prefix string }{
 	{"BASKET", "/api/admin/discounts"},
 	{"ORDERS", "/api/orders"},
 	{"ORDERS", "/api/admin/orders"},
+	{"ORDERS", "/api/admin/returns"},
 	{"ORDERS", "/api/admin/sales"},
 	{"ORDERS", "/api/shipping"},
 	{"PAYMENTS", "/api/payments"},

@@ -28,6 +28,7 @@ func TestStreamTypesListEveryWireNameOfTheirContext(t *testing.T) {
 		{"payment-", "payment", "payment"},
 		{"basket-", "basket", "basket"},
 		{"user-", "identity", "identity"},
+		{"returns-", "returns", "returns"},
 	}
 	for _, c := range cases {
 		t.Run(c.dir, func(t *testing.T) {

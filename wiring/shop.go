@@ -69,7 +69,7 @@ func (in *Infra) Shop(ctx context.Context, s *ShopSettings) (*fiber.App, error) 
 	if err != nil {
 		return nil, err
 	}
-	admin, err := in.Admin(ctx, s.Admin, ord.Rebuild, ord.SalesRebuild, bsk.Rebuild, pay.Rebuild, cli.Rebuild)
+	admin, err := in.Admin(ctx, s.Admin, ord.Rebuild, ord.SalesRebuild, ord.ReturnsRebuild, bsk.Rebuild, pay.Rebuild, cli.Rebuild)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ import (
 	paycmd "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/domain/returns"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/platform/authn"
@@ -79,6 +81,12 @@ type Deps struct {
 	Verifier authn.Verifier
 	// Seller is printed on invoices and credit notes (invoice.go).
 	Seller Seller
+	// Returns serves the customers' and staff's return routes
+	// (returns.go); without it they answer 503.
+	Returns Returns
+	// ReturnsList is the staff's returns read model (projections/returns);
+	// without it the list folds the returns streams.
+	ReturnsList ReturnsList
 	// OrderLinks checks the signed links of guest orders (GET /{id}?token=);
 	// without it every token is refused.
 	OrderLinks *guestorder.Signer
@@ -119,6 +127,7 @@ func (a *API) Mount(r fiber.Router) {
 	// The documents check the session or the guest link themselves.
 	r.Get("/:id/invoice", a.invoice)
 	r.Get("/:id/credit-notes/:number", a.creditNote)
+	a.mountReturns(r)
 }
 
 // byLink serves GET /{id}?token=: the order of a guest checkout through its
@@ -385,6 +394,14 @@ func (a *API) timeline(c *fiber.Ctx) error {
 	if len(out) == 0 {
 		return httpx.NotFound("no such order")
 	}
+	// The order's returns (returns-<orderId>) belong to its history too.
+	for ev, err := range a.d.Events.Read(c.UserContext(), returns.Stream(id), 0) {
+		if err != nil {
+			return err
+		}
+		out = append(out, timelineEntry{Type: ev.Type, At: ev.Time, Position: ev.Position, Revision: ev.Revision, Stream: ev.Stream, Data: ev.Data})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Position < out[j].Position })
 	return c.JSON(fiber.Map{"items": out})
 }
 

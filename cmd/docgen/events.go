@@ -18,6 +18,7 @@ import (
 	"github.com/evshop/shop/domain/identity"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/domain/returns"
 	"github.com/evshop/shop/projections/baskets"
 	"github.com/evshop/shop/projections/orders"
 	"github.com/evshop/shop/projections/payments"
@@ -49,6 +50,7 @@ func contexts() []contextSpec {
 	}
 	ie, be, oe, pe, ce, se := identity.Events(), basket.Events(), ordering.Events(), payment.Events(), catalog.Events(), checkout.Events()
 	re := catalog.RestockEvents()
+	rt := returns.Events()
 	return []contextSpec{
 		{name: "identity", prefix: identity.StreamPrefix, stream: identity.StreamPrefix + "<userId>", service: "auth",
 			how:    "written to the auth outbox (PostgreSQL `auth.outbox`; memory when embedded) in the same transaction as the user row, and published by the `auth-outbox` relay",
@@ -68,6 +70,9 @@ func contexts() []contextSpec {
 		{name: "catalog restock", prefix: catalog.RestockStreamPrefix, stream: catalog.RestockStreamPrefix + "<sku>", service: "catalog",
 			how:    "appended by the catalog service when a stock adjustment takes a SKU from none available to some (`catalog.Service.MoveStock`: a staff adjustment or returned units put back), for the back-in-stock emails",
 			events: anys(len(re), func(i int) any { return re[i] })},
+		{name: "returns", prefix: returns.StreamPrefix, stream: returns.StreamPrefix + "<orderId>", service: "ordering",
+			how:    "appended to the event store by the returns commands (`commands/returns`, served by the ordering service's return routes); one stream holds every return of an order",
+			events: anys(len(rt), func(i int) any { return rt[i] })},
 		{name: "checkout", prefix: checkout.StreamPrefix, stream: checkout.StreamPrefix + "<orderId>", service: "checkout",
 			how:    "the checkout saga's own durable state (`sagas/checkout`), appended with an expected revision; `CommandsDispatched` is its outbox mark",
 			events: anys(len(se), func(i int) any { return se[i] }), upcasts: checkout.Codec().Upcasts()},

@@ -45,13 +45,18 @@ const (
 	KindStaffInvitation   Kind = "staff_invitation"
 	KindRoleGranted       Kind = "role_granted"
 	KindRoleRevoked       Kind = "role_revoked"
+	KindReturnRequested   Kind = "return_requested"
+	KindReturnApproved    Kind = "return_approved"
+	KindReturnRejected    Kind = "return_rejected"
+	KindReturnRefunded    Kind = "return_refunded"
 )
 
 // Kinds lists every kind, in a stable order.
 func Kinds() []Kind {
 	return []Kind{KindVerifyEmail, KindPasswordReset, KindPasswordChanged, KindOrderConfirmation, KindPaymentFailed, KindOrderShipped,
 		KindOrderCancelled, KindRefundIssued, KindBasketReminder, KindBackInStock, KindOpsAlert, KindOpsRecovery,
-		KindStaffInvitation, KindRoleGranted, KindRoleRevoked}
+		KindStaffInvitation, KindRoleGranted, KindRoleRevoked,
+		KindReturnRequested, KindReturnApproved, KindReturnRejected, KindReturnRefunded}
 }
 
 // DefaultLanguage is used when the recipient's language has no templates.
@@ -129,6 +134,7 @@ type Data struct {
 	Carrier        string
 	TrackingNumber string
 	InvoiceNumber  string // the order confirmation's invoice
+	ReturnID       string // the return emails' return number
 	Alert          Alert
 	Role           string // staff invitation and role mails: "support" or "admin"
 }
@@ -396,6 +402,11 @@ func Sample(kind Kind) Data {
 		d.Link, d.Role = "https://shop.example/admin", "admin"
 	case KindRoleRevoked:
 		d.Role = "support"
+	case KindReturnRequested, KindReturnApproved, KindReturnRejected, KindReturnRefunded:
+		d.ReturnID = d.OrderID + "-r1"
+		d.Lines = []Line{{SKU: "MUG-BLUE", Name: "Blue Mug", Quantity: 1}}
+		d.Link = "https://shop.example/orders/" + d.OrderID
+		d.Reason = "the seal was broken"
 	case KindOpsAlert, KindOpsRecovery:
 		d.Name = ""
 		d.Alert = Alert{Condition: "readyz:catalog", Target: "catalog", Detail: "GET http://127.0.0.1:8082/readyz: 503",

@@ -89,7 +89,7 @@ func CheckProblem(t testing.TB, what string, status int, contentType string, bod
 }
 
 // EventHistory is a realistic shop history in global order: orders with
-// their checkout, stock and payment streams, and baskets
+// their checkout, stock, payment and returns streams, and baskets
 // (projectionstest.Seed on a memory store). Fuzz targets of message handlers
 // replay a prefix of it and seed their corpus with its events.
 func EventHistory(tb testing.TB, orders, baskets int) []eventstore.RecordedEvent {

@@ -1,7 +1,7 @@
 // Package projectionstest generates a realistic shop history (orders with
-// their checkout saga, stock and payment streams, and baskets) for the tests
-// and benchmarks of read-model rebuilds and exports. It only appends through
-// the event store port, so it works against every adapter.
+// their checkout saga, stock, payment and returns streams, and baskets) for
+// the tests and benchmarks of read-model rebuilds and exports. It only
+// appends through the event store port, so it works against every adapter.
 package projectionstest
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/domain/payment"
+	"github.com/evshop/shop/domain/returns"
 	"github.com/evshop/shop/eventstore"
 )
 
@@ -79,6 +80,7 @@ func Order(r *rand.Rand, orderID string, correlation string, at time.Time) ([]Ba
 	order := []any{placed}
 	stock := []any{}
 	pay := []any{}
+	var rets []any // returns-<orderId>
 	saga := []any{typed{"checkout.CheckoutStarted.v1", map[string]any{"orderId": orderID, "paymentId": payID, "amount": eur(total), "at": at}}}
 	outcome := r.IntN(10)
 	if outcome == 0 { // out of stock
@@ -110,6 +112,17 @@ func Order(r *rand.Rand, orderID string, correlation string, at time.Time) ([]Ba
 			}
 			if outcome == 9 {
 				order = append(order, ordering.OrderRefunded{OrderID: orderID, Amount: eur(total / 2), Reason: "damaged"})
+				// The damaged unit came back first: its return, received
+				// and refunded.
+				retID := returns.ID(orderID, 1)
+				unit := lines[0].UnitPrice
+				rets = append(rets,
+					returns.ReturnRequested{ReturnID: retID, OrderID: orderID, CustomerID: cust, Lines: []returns.LineDTO{{SKU: lines[0].SKU, Name: lines[0].Name, Quantity: 1}},
+						Reason: string(returns.ReasonDamaged), Key: "r-" + orderID[:8], RequestedAt: at.Add(48 * time.Hour)},
+					returns.ReturnApproved{ReturnID: retID, OrderID: orderID, By: "staff", At: at.Add(49 * time.Hour)},
+					returns.ReturnReceived{ReturnID: retID, OrderID: orderID, PaymentID: payID, Lines: []returns.ReceivedLineDTO{{SKU: lines[0].SKU, Damaged: 1, Refund: unit}},
+						Shipping: eur(0), Refund: unit, By: "staff", At: at.Add(72 * time.Hour)},
+					returns.ReturnRefunded{ReturnID: retID, OrderID: orderID, PaymentID: payID, RefundID: returns.RefundID(retID), Amount: unit})
 			}
 		}
 	}
@@ -118,7 +131,7 @@ func Order(r *rand.Rand, orderID string, correlation string, at time.Time) ([]Ba
 	for _, s := range []struct {
 		stream string
 		evs    []any
-	}{{ordering.Stream(orderID), order}, {"checkout-" + orderID, saga}, {catalog.StockStreamPrefix + orderID, stock}, {payment.Stream(payID), pay}} {
+	}{{ordering.Stream(orderID), order}, {"checkout-" + orderID, saga}, {catalog.StockStreamPrefix + orderID, stock}, {payment.Stream(payID), pay}, {returns.Stream(orderID), rets}} {
 		if len(s.evs) == 0 {
 			continue
 		}

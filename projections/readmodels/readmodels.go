@@ -38,6 +38,7 @@ import (
 	"github.com/evshop/shop/projections/payments"
 	"github.com/evshop/shop/projections/rebuild"
 	"github.com/evshop/shop/projections/recommendations"
+	"github.com/evshop/shop/projections/returns"
 	"github.com/evshop/shop/projections/sales"
 )
 
@@ -102,6 +103,13 @@ func List() []Rebuildable {
 				loc = time.UTC
 			}
 			return sales.NewRebuildTarget(pool, loc)
+		}},
+		{Name: returns.RebuildName, Open: func(ctx context.Context, s Stores) (rebuild.Projection, error) {
+			pool, err := migrated(ctx, s, returns.Migrate)
+			if err != nil {
+				return nil, err
+			}
+			return returns.NewRebuildTarget(pool)
 		}},
 	}
 }

@@ -44,10 +44,10 @@ func TestOpenEveryDeclaredReadModel(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	if want := []string{"baskets", "orders", "payments", "recommendations", "sales"}; !slices.Equal(names, want) {
+	if want := []string{"baskets", "orders", "payments", "recommendations", "returns", "sales"}; !slices.Equal(names, want) {
 		t.Fatalf("opened %v, want %v", names, want)
 	}
-	if opened["postgres"] != 3 || opened["redis"] != 1 || opened["mongo"] != 1 {
+	if opened["postgres"] != 4 || opened["redis"] != 1 || opened["mongo"] != 1 {
 		t.Fatalf("servers opened %v", opened)
 	}
 }

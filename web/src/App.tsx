@@ -35,6 +35,8 @@ import { AdminWebhooksPage } from "./pages/admin/AdminWebhooksPage";
 import { AdminDiscountsPage } from "./pages/admin/AdminDiscountsPage";
 import { AdminProductsPage } from "./pages/admin/AdminProductsPage";
 import { AdminProductPage } from "./pages/admin/AdminProductPage";
+import { AdminReturnsPage } from "./pages/admin/AdminReturnsPage";
+import { AdminReturnPage } from "./pages/admin/AdminReturnPage";
 
 export function App({ api }: { api: Api }) {
   return (
@@ -65,6 +67,8 @@ export function App({ api }: { api: Api }) {
               <Route path="orders/:orderId" element={<AdminOrderPage />} />
               <Route path="customers" element={<AdminCustomersPage />} />
               <Route path="customers/:customerId" element={<AdminCustomerPage />} />
+              <Route path="returns" element={<AdminReturnsPage />} />
+              <Route path="returns/:returnId" element={<AdminReturnPage />} />
               <Route
                 path="sales"
                 element={

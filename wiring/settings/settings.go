@@ -541,6 +541,21 @@ type Ordering struct {
 	Invoicing   Invoicing   // the seller and numbers on invoices and credit notes
 	MailLink    MailLink    // checks the signed links of guest orders
 	Pricing     Pricing     // orders are priced when placed; /api/shipping
+	Returns     Returns     // customers' returns of delivered orders
+}
+
+// Returns are the rules of customers' returns.
+type Returns struct {
+	WindowDays                 int  `env:"RETURN_WINDOW_DAYS" default:"30" desc:"how many days after its delivery an order's units may be asked back (1 to 365)"`
+	RefundShippingOnFullReturn bool `env:"RETURNS_REFUND_SHIPPING_ON_FULL_RETURN" default:"true" desc:"refund the shipping with the return that brings back the last unit of an order"`
+}
+
+// Validate checks the window.
+func (r *Returns) Validate(string) error {
+	if r.WindowDays < 1 || r.WindowDays > 365 {
+		return fmt.Errorf("RETURN_WINDOW_DAYS must be 1 to 365")
+	}
+	return nil
 }
 
 // Invoicing is what the shop prints on its invoices and credit notes: the

@@ -40,6 +40,10 @@ import type {
   ShopConfig,
   TimelineEntry,
   VariantInput,
+  OrderReturns,
+  Return,
+  ReturnReason,
+  ReturnStatus,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEndpointCreated,
@@ -193,6 +197,13 @@ export function createApi(client: ApiClient) {
           `/api/orders/${seg(id)}/credit-notes/${seg(number)}`,
           token ? { query: { token }, refreshOn401: false } : undefined,
         ),
+      returns: (id: string) => client.get<OrderReturns>(`/api/orders/${seg(id)}/returns`),
+      /** idempotencyKey: one per filled-in form, so a retried submit records one return. */
+      requestReturn: (
+        id: string,
+        body: { lines: { sku: string; quantity: number }[]; reason: ReturnReason; note?: string },
+        idempotencyKey: string,
+      ) => client.post<Return>(`/api/orders/${seg(id)}/returns`, body, { idempotencyKey }),
     },
 
     // orderToken: a guest buyer's signed order token (no session needed then).
@@ -273,6 +284,13 @@ export function createApi(client: ApiClient) {
         listOf<WebhookDelivery>(await client.get<unknown>(`/api/admin/webhooks/${seg(id)}/deliveries`)),
       redeliverWebhook: (id: string, deliveryId: string) =>
         client.post<WebhookDelivery>(`/api/admin/webhooks/${seg(id)}/deliveries/${seg(deliveryId)}/redeliver`, {}),
+      returns: async (status?: ReturnStatus): Promise<Return[]> =>
+        listOf<Return>(await client.get<unknown>("/api/admin/returns", { query: status ? { status } : {} })),
+      getReturn: (id: string) => client.get<Return>(`/api/admin/returns/${seg(id)}`),
+      approveReturn: (id: string) => client.post<Return>(`/api/admin/returns/${seg(id)}/approve`, {}),
+      rejectReturn: (id: string, reason: string) => client.post<Return>(`/api/admin/returns/${seg(id)}/reject`, { reason }),
+      receiveReturn: (id: string, lines: { sku: string; restock: number; damaged: number }[]) =>
+        client.post<Return>(`/api/admin/returns/${seg(id)}/receive`, { lines }),
       discounts: async (): Promise<DiscountCode[]> => listOf<DiscountCode>(await client.get<unknown>("/api/admin/discounts")),
       createDiscount: (input: DiscountCodeInput) => client.post<DiscountCode>("/api/admin/discounts", input),
       // Pause/resume and the window, minimum and limits; fields left out stay.

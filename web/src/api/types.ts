@@ -43,6 +43,11 @@ export type Profile = Schemas["ClientProfile"];
 export type Preferences = Schemas["Preferences"];
 export type ShopConfig = Schemas["PublicConfig"];
 export type TimelineEntry = Schemas["TimelineEntry"];
+export type Return = Schemas["Return"];
+export type ReturnStatus = Schemas["ReturnStatus"];
+export type ReturnReason = Schemas["ReturnReason"];
+/** An order's returns and how many units of each line may still be asked back. */
+export type OrderReturns = Schemas["OrderReturns"];
 export type SalesReport = Schemas["SalesReport"];
 export type SalesBy = SalesReport["by"];
 export type ProjectionStatus = Schemas["ProjectionStatus"];

@@ -7,6 +7,7 @@ import { Link, useParams, useSearchParams } from "react-router-dom";
 import { isApiError } from "../api/client";
 import type { OrderDetail, Payment } from "../api/types";
 import { PayPalApproval } from "../components/PayPalApproval";
+import { OrderReturns } from "./OrderReturns";
 import { Price } from "../components/Price";
 import { PriceBreakdown } from "../components/PriceBreakdown";
 import { StatusBadge } from "../components/StatusBadge";
@@ -139,6 +140,8 @@ export function OrderPage() {
           )}
         </section>
       )}
+
+      {!guest && <OrderReturns orderId={o.orderId} />}
 
       <section aria-labelledby="history-h">
         <h2 id="history-h">History</h2>

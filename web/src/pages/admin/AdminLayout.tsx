@@ -17,6 +17,7 @@ export function AdminLayout() {
           </li>
           <li>
             <NavLink to="/admin/products">Products</NavLink>
+            <NavLink to="/admin/returns">Returns</NavLink>
           </li>
           {isAdmin && (
             <li>

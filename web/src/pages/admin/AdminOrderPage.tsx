@@ -15,6 +15,7 @@ import { useIdempotencyKey } from "../../lib/id";
 import { humanReason } from "../../lib/orders";
 import { useLoad } from "../../lib/useLoad";
 import { useSession } from "../../state/session";
+import { OrderReturnsForStaff } from "./AdminReturnsPage";
 
 export function AdminOrderPage() {
   const { orderId = "" } = useParams();
@@ -63,6 +64,7 @@ export function AdminOrderPage() {
           </div>
         </>
       )}
+      <OrderReturnsForStaff orderId={orderId} />
       <h3>Timeline</h3>
       {timeline.status === "loading" && !timeline.data && <Loading label="Loading the timeline…" />}
       {timeline.status === "error" && <ErrorView what="Timeline" error={timeline.error} onRetry={timeline.reload} />}
