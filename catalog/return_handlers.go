@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	domain "github.com/evshop/shop/domain/catalog"
+	"github.com/evshop/shop/catalog/stockmoves"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/messaging"
 )
@@ -45,9 +46,9 @@ func returnMarkID(cmd *domain.ReturnToStock) string {
 
 // ReturnToStock restocks (or writes off) a return's units once per
 // (returnId, sku, disposition): a command whose mark is already in the
-// order's stock stream is a no-op. The mark is appended after the stock
-// moves, so a crash between the two restocks twice on redelivery rather
-// than never; MoveStock's reference will close that window.
+// order's stock stream is a no-op. The units move through MoveStock with
+// the reference "return:<id>/<sku>/<disposition>" (once, whatever is redelivered), and
+// land in the stock history as returned or written off.
 func (h *ReturnHandlers) ReturnToStock(ctx context.Context, cmd *domain.ReturnToStock) error {
 	orderID, err := domain.NewOrderID(cmd.OrderID)
 	if err != nil {
@@ -76,14 +77,17 @@ func (h *ReturnHandlers) ReturnToStock(ctx context.Context, cmd *domain.ReturnTo
 			return nil
 		}
 	}
-	if cmd.Disposition == domain.DispositionRestock {
-		// integrate: MoveStock — Movement{SKU, Delta: +Quantity, Reason: "return", Ref: returnId/sku}.
-		if _, err := h.svc.AdjustStock(ctx, sku.String(), cmd.Quantity); err != nil {
-			return invalid(err)
-		}
+	// The movement is idempotent by its reference, so a crash before the
+	// mark below moves nothing twice on redelivery.
+	move := Movement{SKU: sku.String(), Reason: stockmoves.ReasonReturned, Delta: cmd.Quantity,
+		Note: "return " + cmd.ReturnID, Actor: messaging.UserID(ctx), Ref: "return:" + cmd.ReturnID + "/" + sku.String() + "/" + cmd.Disposition}
+	if cmd.Disposition == domain.DispositionDamaged {
+		// Sold units that come back unsellable: recorded, nothing on hand changes.
+		move.Reason, move.Delta, move.Quantity = stockmoves.ReasonWrittenOff, 0, cmd.Quantity
 	}
-	// integrate: MoveStock — a damaged unit is written off: Movement{Delta: 0 on hand, Reason: "return-damaged"};
-	// until the movement history exists nothing on hand changes (the unit was sold).
+	if _, _, err := h.svc.MoveStock(ctx, move); err != nil {
+		return invalid(err)
+	}
 	data, err := json.Marshal(domain.StockReturned{ReturnID: cmd.ReturnID, OrderID: orderID, SKU: sku.String(), Quantity: cmd.Quantity, Disposition: cmd.Disposition})
 	if err != nil {
 		return err

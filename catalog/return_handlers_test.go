@@ -8,6 +8,7 @@ import (
 
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/memory"
+	movesmemory "github.com/evshop/shop/catalog/stockmoves/memory"
 	domain "github.com/evshop/shop/domain/catalog"
 	esmemory "github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/messaging"
@@ -16,7 +17,8 @@ import (
 func TestReturnToStock(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, err := catalog.New(catalog.Config{Store: memory.New()})
+	moves := movesmemory.New()
+	svc, err := catalog.New(catalog.Config{Store: memory.New(), Moves: moves})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +71,40 @@ func TestReturnToStock(t *testing.T) {
 	}
 	if marks != 3 {
 		t.Fatalf("%d StockReturned marks, want 3", marks)
+	}
+	// The stock history holds each once: units put back, units written off.
+	page, err := svc.Movements(ctx, "KIT-001", 1, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, m := range page.Items {
+		got[string(m.Reason)+" "+m.Ref] = m.Quantity
+	}
+	want := map[string]int{
+		"returned return:" + order + "-r1/KIT-001/restock":    2,
+		"written_off return:" + order + "-r1/KIT-001/damaged": 1,
+		"returned return:" + order + "-r2/KIT-001/restock":    1,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("movements %v, want %v", got, want)
+	}
+	for k, q := range want {
+		if got[k] != q {
+			t.Fatalf("movements %v, want %v", got, want)
+		}
+	}
+	// A crash after the units moved but before the mark: the redelivered
+	// command finds the movement by its reference and moves nothing again.
+	lost := &domain.ReturnToStock{ReturnID: order + "-r3", OrderID: order, SKU: "KIT-001", Quantity: 4, Disposition: domain.DispositionRestock}
+	if _, _, err := svc.MoveStock(ctx, catalog.Movement{SKU: "KIT-001", Reason: "returned", Delta: 4, Ref: "return:" + order + "-r3/KIT-001/restock"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.ReturnToStock(ctx, lost); err != nil {
+		t.Fatal(err)
+	}
+	if got := onHand() - start; got != 7 {
+		t.Fatalf("after a redelivery past a crash: on hand %+d, want +7", got)
 	}
 
 	refusals := []*domain.ReturnToStock{

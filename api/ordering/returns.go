@@ -56,7 +56,9 @@ func (a *API) MountAdminReturns(r fiber.Router) {
 	r.Get("/:id", staff, a.getReturn)
 	r.Post("/:id/approve", staff, a.approveReturn)
 	r.Post("/:id/reject", staff, a.rejectReturn)
-	r.Post("/:id/receive", staff, a.receiveReturn)
+	// Receiving refunds the money: admins only, as every refund (the
+	// security rules); support approves, rejects and reads.
+	r.Post("/:id/receive", authn.Required(authn.RoleAdmin), a.receiveReturn)
 }
 
 type returnLineView struct {

@@ -47,6 +47,7 @@ func returnsEnv(t *testing.T) *fiber.App {
 		"alice":   {UserID: aliceID, Email: "alice@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"bob":     {UserID: bobID, Email: "bob@example.com", Roles: []authn.Role{authn.RoleCustomer}},
 		"support": {UserID: "5a000000-0000-4000-8000-000000000003", Roles: []authn.Role{authn.RoleSupport}},
+		"admin":   {UserID: "5a000000-0000-4000-8000-000000000004", Roles: []authn.Role{authn.RoleAdmin}},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -144,12 +145,13 @@ func TestReturnRoutes(t *testing.T) {
 		{"bad status filter", "GET", "/api/admin/returns?status=Lost", "support", "", "", 422, ""},
 		{"no such return", "GET", "/api/admin/returns/" + deliveredID + "-r9", "support", "", "", 404, ""},
 		{"malformed return id", "GET", "/api/admin/returns/nope", "support", "", "", 404, ""},
-		{"receive before approval", "POST", "/api/admin/returns/" + r1 + "/receive", "support", `{"lines":[{"sku":"MUG","restock":1,"damaged":0}]}`, "", 409, ""},
+		{"receive before approval", "POST", "/api/admin/returns/" + r1 + "/receive", "admin", `{"lines":[{"sku":"MUG","restock":1,"damaged":0}]}`, "", 409, ""},
 		{"approve", "POST", "/api/admin/returns/" + r1 + "/approve", "support", "", "", 200, `"status":"Approved"`},
 		{"approve again", "POST", "/api/admin/returns/" + r1 + "/approve", "support", "{}", "", 200, `"status":"Approved"`},
 		{"reject an approved return", "POST", "/api/admin/returns/" + r1 + "/reject", "support", `{"reason":"late"}`, "", 409, ""},
-		{"units that do not add up", "POST", "/api/admin/returns/" + r1 + "/receive", "support", `{"lines":[{"sku":"MUG","restock":2,"damaged":0}]}`, "", 422, ""},
-		{"receive", "POST", "/api/admin/returns/" + r1 + "/receive", "support", `{"lines":[{"sku":"MUG","restock":1,"damaged":0}]}`, "", 200, `"refund":{"amount":1000,"currency":"EUR"}`},
+		{"support may not receive: it refunds, and refunds are for admins", "POST", "/api/admin/returns/" + r1 + "/receive", "support", `{"lines":[{"sku":"MUG","restock":1,"damaged":0}]}`, "", 403, ""},
+		{"units that do not add up", "POST", "/api/admin/returns/" + r1 + "/receive", "admin", `{"lines":[{"sku":"MUG","restock":2,"damaged":0}]}`, "", 422, ""},
+		{"receive", "POST", "/api/admin/returns/" + r1 + "/receive", "admin", `{"lines":[{"sku":"MUG","restock":1,"damaged":0}]}`, "", 200, `"refund":{"amount":1000,"currency":"EUR"}`},
 		{"a second request", "POST", mine, "alice", `{"lines":[{"sku":"MUG","quantity":1}],"reason":"other","note":"changed my mind"}`, "k9", 201, ""},
 		{"reject without a reason", "POST", "/api/admin/returns/" + r2 + "/reject", "support", `{"reason":""}`, "", 422, ""},
 		{"reject", "POST", "/api/admin/returns/" + r2 + "/reject", "support", `{"reason":"opened"}`, "", 200, `"rejectReason":"opened"`},

@@ -1609,7 +1609,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Receive an approved return's goods: per line, units restocked and written off; the refund goes to the payment (support, admin) */
+        /**
+         * Receive an approved return's goods: per line, units restocked and written off; the refund goes to the payment (support, admin)
+         * @description Admins only: receiving refunds the money, and refunds are for admins (support approves, rejects and reads returns).
+         */
         post: operations["adminReceiveReturn"];
         delete?: never;
         options?: never;
@@ -9367,7 +9370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not support or admin */
+            /** @description Not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;

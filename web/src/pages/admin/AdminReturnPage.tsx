@@ -15,7 +15,9 @@ import type { Return } from "../../api/types";
 
 export function AdminReturnPage() {
   const { returnId = "" } = useParams();
-  const { api, locale } = useSession();
+  const { api, locale, me } = useSession();
+  // Receiving refunds the money: admins only, like every refund.
+  const isAdmin = !!me?.roles?.includes("admin");
   const ret = useLoad(() => api.admin.getReturn(returnId), [api, returnId]);
 
   return (
@@ -97,7 +99,12 @@ export function AdminReturnPage() {
             </tbody>
           </table>
           {ret.data.status === "Requested" && <Decide ret={ret.data} onDone={ret.reload} />}
-          {ret.data.status === "Approved" && <Receive ret={ret.data} onDone={ret.reload} />}
+          {ret.data.status === "Approved" &&
+            (isAdmin ? (
+              <Receive ret={ret.data} onDone={ret.reload} />
+            ) : (
+              <p data-testid="receive-admin-only">An admin receives the goods: receiving refunds the money.</p>
+            ))}
         </>
       )}
     </section>
