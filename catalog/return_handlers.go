@@ -10,8 +10,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/cqrs"
 	"github.com/google/uuid"
 
-	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/catalog/stockmoves"
+	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/messaging"
 )
