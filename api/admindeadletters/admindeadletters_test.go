@@ -3,6 +3,7 @@ package admindeadletters
 import (
 	"context"
 	"encoding/json"
+	"github.com/evshop/shop/api/apitest"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -97,6 +98,8 @@ func TestDeadLetterAdmin(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
+		// Every answer is one the API's document gives.
+		apitest.CheckJSON(t, req.Method, req.URL.RequestURI(), "", resp.StatusCode, resp.Header, body)
 		if resp.StatusCode != tt.status {
 			t.Fatalf("%s: status %d, want %d: %s", tt.name, resp.StatusCode, tt.status, body)
 		}

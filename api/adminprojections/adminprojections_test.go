@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/evshop/shop/api/adminprojections"
+	"github.com/evshop/shop/api/apitest"
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/platform/authn"
@@ -82,6 +83,8 @@ func (e *env) do(t *testing.T, method, path, token, body string) (int, string, m
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	// Every answer is one the API's document gives.
+	apitest.CheckJSON(t, method, path, body, resp.StatusCode, resp.Header, raw)
 	var m map[string]any
 	json.Unmarshal(raw, &m) //nolint:errcheck // some bodies are not objects
 	return resp.StatusCode, resp.Header.Get("Content-Type"), m

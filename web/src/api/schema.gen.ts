@@ -4988,7 +4988,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": {
+                        /** @description Every read model */
+                        items: components["schemas"]["ProjectionStatus"][];
+                    };
                 };
             };
             /** @description Not signed in, or the access token is invalid or expired */
@@ -5026,7 +5029,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": {
+                        /** @description The dead letters, newest first (without payloads; GET one for its redacted payload) */
+                        items: components["schemas"]["DeadLetter"][];
+                    };
                 };
             };
             /** @description Not signed in, or the access token is invalid or expired */
@@ -6627,6 +6633,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The name is not a projection name (lower-case letters, digits, . _ -) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6663,6 +6678,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description A body was sent: the endpoint takes none (use ?restart=true) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the access token is invalid or expired */
             401: {
                 headers: {
@@ -6692,6 +6716,15 @@ export interface operations {
             };
             /** @description A rebuild of it is running */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `restart` is not true or false, or the name is not a projection name */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
