@@ -105,12 +105,14 @@ func TestEmbeddedShopReturn(t *testing.T) {
 	}
 	waitFor("the unit back on hand", func() bool { return onHand() == before+1 })
 
-	var payments struct {
-		Payments []struct{ Status string }
-	}
-	if c.do(http.MethodGet, "/api/payments?orderId="+id, nil, &payments) != http.StatusOK || len(payments.Payments) != 1 || payments.Payments[0].Status != "partially_refunded" {
-		t.Fatalf("payments: %+v", payments)
-	}
+	// The payments list is a read model of its own: it follows within moments.
+	waitFor("the payment to show the partial refund", func() bool {
+		var payments struct {
+			Payments []struct{ Status string }
+		}
+		return c.do(http.MethodGet, "/api/payments?orderId="+id, nil, &payments) == http.StatusOK &&
+			len(payments.Payments) == 1 && payments.Payments[0].Status == "partially_refunded"
+	})
 	// The staff list is a read model: it follows within moments.
 	waitFor("the staff list to show the refunded return", func() bool {
 		var list struct{ Items []ret }
