@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/evshop/shop/api/apitest"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -146,6 +147,16 @@ func (e *env) doWith(t *testing.T, method, path, token, body string, header map[
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
+	// Every answer is one the API's document gives (and every request it
+	// accepted one the document accepts).
+	check := httptest.NewRequest(method, strings.TrimSuffix(path, "/"), nil)
+	check.Header = r.Header.Clone()
+	check.Header.Set("X-CSRF-Token", "t") // the gateway's check, not this API's
+	var sent []byte
+	if body != "" {
+		sent = []byte(body)
+	}
+	apitest.Check(t, check, sent, res.StatusCode, res.Header, raw)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
 	if res.StatusCode >= 400 && res.Header.Get("Content-Type") != httpx.ContentTypeProblem {
