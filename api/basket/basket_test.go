@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/evshop/shop/api/apitest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -187,6 +188,16 @@ func (e *env) do(t *testing.T, r req) resp {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
+	// Every answer is one the API's document gives (and every request it
+	// accepted one the document accepts).
+	check := httptest.NewRequest(r.method, strings.TrimSuffix(r.path, "/"), nil)
+	check.Header = hr.Header.Clone()
+	check.Header.Set("X-CSRF-Token", "t") // the gateway's check, not this API's
+	var sent []byte
+	if r.body != "" {
+		sent = []byte(r.body)
+	}
+	apitest.Check(t, check, sent, res.StatusCode, res.Header, raw)
 	out := resp{status: res.StatusCode, etag: res.Header.Get("ETag"), raw: string(raw), header: res.Header}
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &out.body)
