@@ -21,7 +21,11 @@
 //   E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD  an admin of the shop (scripts/e2e.sh makes the shop it
 //                  starts bootstrap one): the back office's sales dashboard and customers page are
 //                  checked as that admin, who then invites a support person; the invitee accepts
-//                  from the mail and signs in
+//                  from the mail and signs in. Then (not against the fake shop, which lacks the
+//                  routes) the admin creates a product with sizes S and M and stocks both; the
+//                  customer buys M; staff ship and deliver it; the customer asks for a return;
+//                  the support person approves it and the admin receives it into stock; the
+//                  stock history, the return and the order show the sale, the restock and the refund
 
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
