@@ -190,7 +190,7 @@ func withFamily(dto ProductDTO, family []domain.Product, admin bool) ProductDTO 
 	dto.Variants = make([]VariantDTO, len(f.Variants))
 	for i, v := range f.Variants {
 		vd := VariantDTO{SKU: v.SKU().String(), Options: optionDTOs(v.Options()), Price: v.Price().DTO(), Stock: max(v.Available(), 0),
-			Images: v.Images(), Archived: v.IsArchived(), Version: v.Version()}
+			Images: imageList(v), Archived: v.IsArchived(), Version: v.Version()}
 		if admin {
 			onHand, reserved := v.OnHand(), v.Reserved()
 			vd.OnHand, vd.Reserved = &onHand, &reserved
@@ -209,10 +209,19 @@ func listed(p domain.Product, f domain.FamilySummary, admin bool) ProductDTO {
 	return dto
 }
 
+// imageList is p's images, [] rather than null when it has none: clients
+// (and the OpenAPI schema) take images as an array.
+func imageList(p domain.Product) []string {
+	if imgs := p.Images(); imgs != nil {
+		return imgs
+	}
+	return []string{}
+}
+
 // ToDTO renders a product; admin adds the stock counters.
 func ToDTO(p domain.Product, admin bool) ProductDTO {
 	dto := ProductDTO{SKU: p.SKU().String(), Name: p.Name(), Description: p.Description(), Category: p.Category().String(),
-		Price: p.Price().DTO(), Images: p.Images(), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams(),
+		Price: p.Price().DTO(), Images: imageList(p), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams(),
 		Stock: max(p.Available(), 0), Attributes: p.Attributes().Map(),
 		Archived: p.IsArchived(), Version: p.Version(), CreatedAt: p.CreatedAt(), UpdatedAt: p.UpdatedAt(),
 		ProductID: p.ProductID().String(), SelectedOptions: optionDTOs(p.Options()), DisplayName: p.DisplayName()}

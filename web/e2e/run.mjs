@@ -21,7 +21,11 @@
 //   E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD  an admin of the shop (scripts/e2e.sh makes the shop it
 //                  starts bootstrap one): the back office's sales dashboard and customers page are
 //                  checked as that admin, who then invites a support person; the invitee accepts
-//                  from the mail and signs in
+//                  from the mail and signs in. Then (not against the fake shop, which lacks the
+//                  routes) the admin creates a product with sizes S and M and stocks both; the
+//                  customer buys M; staff ship and deliver it; the customer asks for a return;
+//                  the support person approves it and the admin receives it into stock; the
+//                  stock history, the return and the order show the sale, the restock and the refund
 
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -259,6 +263,300 @@ async function waitForStatus(page, wanted) {
     await sleep(500);
   }
   throw new Error(`order stayed at ${current || "?"} for ${SETTLE_MS} ms; wanted ${wanted.join(" or ")}`);
+}
+
+/** Signs `who` in with fresh cookies and waits for the link a signed-in page shows ("My orders", "Back office"). */
+async function signIn(context, page, who, password, landmark) {
+  await context.clearCookies();
+  await page.goto(`${SHOP}/login`);
+  await page.getByLabel("Email").fill(who);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: landmark }).waitFor();
+}
+
+/**
+ * Clicks `button` in `scope` and waits for `done` (the announcer's text, or a
+ * locator); a form error (the API's problem, shown by the form) fails with its text.
+ */
+async function submitAndWait(page, scope, button, done) {
+  await scope.getByRole("button", { name: button, exact: true }).click();
+  const toast = typeof done === "string" ? page.locator(".announcer .toast", { hasText: done }) : done;
+  const error = scope.locator(".form-error, .field-error").first();
+  const outcome = await Promise.race([
+    toast.waitFor({ timeout: 30000 }).then(() => "done"),
+    error.waitFor({ timeout: 30000 }).then(() => "error"),
+  ]);
+  if (outcome === "error") throw new Error(`${button}: ${(await scope.locator(".form-error, .field-error").allInnerTexts()).join(" | ")}`);
+}
+
+/**
+ * Reloads the page until `check` answers something truthy (read models catch
+ * up from the event store a moment after a command is accepted).
+ */
+async function untilShown(page, what, check) {
+  const deadline = Date.now() + SETTLE_MS;
+  let last = "";
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not shown within ${SETTLE_MS} ms${last ? ` (${last})` : ""}`);
+    await sleep(1000);
+    await page.reload();
+  }
+}
+
+/** The admin product page's "N on hand" (null while the page lacks it). */
+async function onHandShown(page) {
+  await page.locator("#prod-h").waitFor({ timeout: 10000 });
+  const found = (await page.locator("#prod-h + p").innerText()).match(/(\d+) on hand/);
+  return found ? Number(found[1]) : null;
+}
+
+/** The admin product page's stock history rows as {change, reason, note, onHandAfter}, newest first. */
+async function stockHistory(page) {
+  const table = page.getByRole("table", { name: "Stock movements, newest first" });
+  await table.waitFor({ timeout: 10000 });
+  return table.locator("tbody tr").evaluateAll((rows) =>
+    rows.map((r) => {
+      const cell = (label) => r.querySelector(`td[data-label="${label}"]`)?.textContent?.trim() ?? "";
+      return { change: cell("Change"), reason: cell("Reason"), note: cell("Note"), onHandAfter: cell("On hand after") };
+    }),
+  );
+}
+
+/** True when `path` is a route the fake shop (e2e/fake-shop.mjs) does not imitate. */
+async function fakeShopLacks(path) {
+  const r = await fetch(`${SHOP}${path}`);
+  if (r.status !== 404) return false;
+  const body = await r.json().catch(() => null);
+  return /not part of the fake shop/.test(String(body?.detail ?? ""));
+}
+
+/**
+ * Issue 18's scenario, after the staff step: the admin creates a product with
+ * sizes S and M (M added through the variants editor) and stocks both with a
+ * "received" adjustment; the customer picks M in the storefront, pays and the
+ * order reaches Paid; staff ship and deliver it; the customer asks to return
+ * the unit; the support person approves and the admin receives it back into
+ * stock; then the stock history shows the sale and the return with on hand
+ * back where it was, the return is Refunded and the customer's order shows
+ * the refund.
+ */
+async function productToReturn({ context, page, customer, support }) {
+  const stamp = Date.now().toString(36).toUpperCase();
+  const sku = `E2E-TEE-${stamp}`;
+  const skuM = `${sku}-M`;
+  const name = `E2E Tee ${stamp}`;
+  const stocked = { [sku]: 5, [skuM]: 3 };
+  const admin = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
+
+  await step("the admin creates a product with sizes S and M and stocks both (reason: received)", async () => {
+    await signIn(context, page, admin.email, admin.password, "Back office");
+    await page.goto(`${SHOP}/admin/products`);
+    await page.getByRole("link", { name: "New product" }).click();
+    const form = page.getByRole("form", { name: "New product" });
+    await form.getByLabel("SKU", { exact: true }).fill(sku);
+    await form.getByLabel("Name", { exact: true }).fill(name);
+    await form.getByLabel("Description").fill("A cotton tee the browser test sells and takes back.");
+    await form.getByLabel("Category").fill("Apparel");
+    await form.getByLabel("Price", { exact: true }).fill("19.90");
+    await form.getByLabel("Weight (grams)").fill("180");
+    await form.getByLabel("Initial stock").fill("0");
+    await screenshot(page, "admin-product-new");
+    await submitAndWait(page, form, "Create product", `${name} created.`);
+    await page.waitForURL(new RegExp(`/admin/products/${sku}$`));
+
+    // The first variant names the option and gives the product its own value (productOptions).
+    const add = page.getByRole("form", { name: "Add a variant" });
+    await add.getByLabel("SKU", { exact: true }).fill(skuM);
+    await add.getByLabel("Option name").fill("Size");
+    await add.getByLabel(`Value of ${sku}`).fill("S");
+    await add.getByLabel("Value of the new variant").fill("M");
+    await submitAndWait(page, add, "Add variant", `Variant ${skuM} added.`);
+    const variants = page.getByRole("table", { name: "Variants of this product" });
+    for (const [s, size] of [[sku, "S"], [skuM, "M"]]) {
+      const row = variants.locator("tbody tr", { has: page.getByRole("rowheader", { name: s, exact: true }) });
+      const cells = await row.locator("td").allInnerTexts();
+      if (cells[0] !== size) throw new Error(`variant ${s} shows options ${cells[0]}, want Size ${size}`);
+    }
+    await screenshot(page, "admin-product-variants");
+
+    for (const [s, units] of Object.entries(stocked)) {
+      if (!page.url().endsWith(`/admin/products/${s}`)) await page.goto(`${SHOP}/admin/products/${s}`);
+      const adjust = page.getByRole("form", { name: "Adjust stock", exact: true });
+      await adjust.getByLabel("Units").fill(String(units));
+      await adjust.getByLabel("Reason").selectOption("received");
+      await adjust.getByLabel("Note").fill(`E2E: ${units} in from the supplier`);
+      await submitAndWait(page, adjust, "Adjust", `Stock of ${s} changed by ${units}.`);
+      await untilShown(page, `${units} units of ${s} on hand`, async () => (await onHandShown(page)) === units);
+      const rows = await stockHistory(page);
+      if (!rows.some((r) => r.reason === "received" && r.change === `+${units}`)) {
+        throw new Error(`the stock history of ${s} lacks the received +${units}: ${JSON.stringify(rows)}`);
+      }
+    }
+    await screenshot(page, "admin-variant-stocked");
+  });
+
+  const orderId = await step("the customer picks size M, checks out with the good card and reaches Paid", async () => {
+    await signIn(context, page, customer.email, customer.password, "My orders");
+    await page.goto(`${SHOP}/products/${sku}`);
+    await page.getByRole("heading", { name, exact: true }).waitFor();
+    await page.getByRole("group", { name: "Size" }).getByRole("radio", { name: /^M\b/ }).check();
+    await page.getByText(`SKU ${skuM}`).waitFor();
+    await page.getByText(`${stocked[skuM]} in stock`, { exact: true }).waitFor();
+    await screenshot(page, "storefront-variant-picked");
+    await page.getByRole("button", { name: "Add to basket" }).click();
+    await page.locator(".announcer .toast", { hasText: /^Added 1 × .* to your basket\.$/ }).waitFor();
+
+    // Only this unit goes to the checkout: whatever an earlier step left in the basket goes.
+    await page.goto(`${SHOP}/basket`);
+    await page.locator(`tr[data-sku="${skuM}"]`).waitFor({ timeout: 15000 });
+    for (const other of await page.locator("table.basket-table tbody tr[data-sku]").evaluateAll((rows) => rows.map((r) => r.dataset.sku))) {
+      if (other === skuM) continue;
+      await page.locator(`tr[data-sku="${other}"]`).getByRole("button", { name: /^Remove / }).click();
+      await page.locator(`tr[data-sku="${other}"]`).waitFor({ state: "detached" });
+    }
+    const lines = await page.locator("table.basket-table tbody tr[data-sku]").count();
+    const qty = await page.locator(`tr[data-sku="${skuM}"] input[type=number]`).inputValue();
+    if (lines !== 1 || qty !== "1") throw new Error(`the basket holds ${lines} lines (${qty} × ${skuM}), want 1 × ${skuM}`);
+
+    await fillCheckout(page, GOOD_CARD);
+    const { orderId, error } = await placeOrder(page);
+    if (!orderId) throw new Error(`checkout refused: ${error}`);
+    const status = await waitForStatus(page, ["Paid", "Cancelled"]);
+    await screenshot(page, "variant-order-paid");
+    if (status !== "Paid") throw new Error(`the order of ${skuM} ended ${status}: ${await page.getByTestId("order-outcome").innerText().catch(() => "")}`);
+    return orderId;
+  });
+
+  await step("staff ship and deliver the order from the back office's order page", async () => {
+    await signIn(context, page, admin.email, admin.password, "Back office");
+    await page.goto(`${SHOP}/admin/orders/${orderId}`);
+    const badge = page.locator("#aod-h ~ p .badge[data-status]").first();
+    const shows = (status) => async () => (await badge.getAttribute("data-status", { timeout: 10000 })) === status;
+    await untilShown(page, "the order as Paid in the back office", shows("Paid"));
+    const ship = page.getByRole("form", { name: "Ship", exact: true });
+    await ship.getByLabel("Carrier").fill("DHL");
+    await ship.getByLabel("Tracking number").fill(`E2E${stamp}`);
+    await submitAndWait(page, ship, "Mark shipped", "Ship: done.");
+    await untilShown(page, "the order as Shipped", shows("Shipped"));
+    await submitAndWait(page, page.getByRole("form", { name: "Mark delivered", exact: true }), "Mark delivered", "Mark delivered: done.");
+    await untilShown(page, "the order as Delivered", shows("Delivered"));
+    await screenshot(page, "admin-order-delivered");
+  });
+
+  await step("the customer asks to return the unit from their order page", async () => {
+    await signIn(context, page, customer.email, customer.password, "My orders");
+    await page.goto(`${SHOP}/orders/${orderId}`);
+    const returns = page.getByTestId("order-returns");
+    await untilShown(page, "the Return items button of the delivered order", async () => {
+      await returns.getByRole("button", { name: "Return items" }).waitFor({ timeout: 5000 });
+      return true;
+    });
+    if ((await page.getByTestId("order-status").getAttribute("data-status")) !== "Delivered") throw new Error("the order page does not show Delivered");
+    await returns.getByRole("button", { name: "Return items" }).click();
+    const form = page.getByRole("form", { name: "Return items" });
+    const units = form.locator(`input#ret-${skuM}`);
+    if ((await units.getAttribute("max")) !== "1") throw new Error(`the return form offers ${await units.getAttribute("max")} units of ${skuM}, want 1`);
+    await units.fill("1");
+    await form.getByLabel("Reason").selectOption("no_longer_needed");
+    await form.getByLabel("Anything we should know?").fill("E2E: changed my mind about the size.");
+    await screenshot(page, "return-form");
+    await submitAndWait(page, form, "Ask for the return", returns.locator('li[data-return-status="Requested"]'));
+    await screenshot(page, "return-requested-customer");
+  });
+
+  const ret = await step("support approves the return; the admin receives it back into stock", async () => {
+    const approver = support ?? admin;
+    await signIn(context, page, approver.email, approver.password, "Back office");
+    await page.goto(`${SHOP}/admin/orders/${orderId}`);
+    const link = page.getByTestId("admin-order-returns").getByRole("link").first();
+    await untilShown(page, "the return on the back office's order page", async () => {
+      await link.waitFor({ timeout: 5000 });
+      return true;
+    });
+    await link.click();
+    await page.waitForURL(/\/admin\/returns\/[^/]+$/);
+    const returnId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+    const status = page.getByTestId("return-status");
+    const shows = (want) => async () => (await status.innerText({ timeout: 10000 })) === want;
+    await untilShown(page, "the return as Requested", shows("Requested"));
+    await submitAndWait(page, page.locator(".admin-actions"), "Approve", "Return approved.");
+    await untilShown(page, "the return as Approved", shows("Approved"));
+    // Receiving refunds money: the support person may not; an admin does.
+    if (approver !== admin) await page.getByTestId("receive-admin-only").waitFor();
+    await screenshot(page, "return-approved");
+
+    if (approver !== admin) await signIn(context, page, admin.email, admin.password, "Back office");
+    await page.goto(`${SHOP}/admin/returns/${encodeURIComponent(returnId)}`);
+    const receive = page.getByRole("form", { name: "Receive the goods" });
+    await untilShown(page, "the receive form of the approved return", async () => {
+      await receive.waitFor({ timeout: 5000 });
+      return true;
+    });
+    // Nothing marked damaged: the unit is restocked.
+    const damaged = receive.getByLabel(/^Damaged units of/);
+    if ((await damaged.count()) !== 1 || (await damaged.inputValue()) !== "0") throw new Error("the receive form does not default to restocking the one unit");
+    await submitAndWait(page, receive, "Receive and refund", "Return received; the refund is on its way.");
+    await untilShown(page, "the return as Refunded", shows("Refunded"));
+    const row = await page.locator("table tbody tr", { has: page.getByText(skuM, { exact: true }) }).locator("td").allInnerTexts();
+    if (row[0] !== "1" || row[1] !== "1" || row[2] !== "0") throw new Error(`the received line reads ${row.join(" | ")}, want 1 unit, 1 restocked, 0 damaged`);
+    const refund = await page.getByTestId("return-refund").innerText();
+    if (!/refunded/.test(refund)) throw new Error(`the return's refund reads ${refund}`);
+    await screenshot(page, "return-refunded");
+    return { returnId, refund };
+  });
+
+  await step("the stock history shows the sale and the return, on hand is back, the customer sees the refund", async () => {
+    // Still the admin.
+    await page.goto(`${SHOP}/admin/products/${skuM}`);
+    const rows = await untilShown(page, `the sold and returned movements of ${skuM}`, async () => {
+      const rows = await stockHistory(page);
+      const sold = rows.find((r) => r.reason === "sold" && r.change === "-1");
+      const back = rows.find((r) => r.reason === "returned" && r.change === "+1");
+      return sold && back ? { sold, back } : null;
+    });
+    if (!rows.sold.note.includes(orderId)) throw new Error(`the sale's movement does not name order ${orderId}: ${rows.sold.note}`);
+    const before = stocked[skuM];
+    for (const [what, m, want] of [["sale", rows.sold, before - 1], ["return", rows.back, before]]) {
+      if (m.onHandAfter !== "—" && m.onHandAfter !== String(want)) throw new Error(`on hand after the ${what} reads ${m.onHandAfter}, want ${want}`);
+    }
+    const onHand = await onHandShown(page);
+    if (onHand !== before) throw new Error(`${skuM} has ${onHand} on hand after the return, had ${before} before the sale`);
+    await screenshot(page, "stock-history-sold-returned");
+    await page.goto(`${SHOP}/admin/products/${sku}`);
+    if ((await onHandShown(page)) !== stocked[sku]) throw new Error(`${sku} (not bought) no longer has ${stocked[sku]} on hand`);
+
+    await signIn(context, page, customer.email, customer.password, "My orders");
+    await page.goto(`${SHOP}/orders/${orderId}`);
+    const status = await untilShown(page, "the refund on the customer's order page", async () => {
+      const s = await page.getByTestId("order-status").getAttribute("data-status", { timeout: 10000 });
+      return ["PartiallyRefunded", "Refunded"].includes(s) ? s : null;
+    });
+    const item = page.getByTestId("order-returns").locator('li[data-return-status="Refunded"]');
+    await item.waitFor();
+    if (!/\(refund .+\)/.test(await item.innerText())) throw new Error(`the customer's return shows no refund: ${await item.innerText()}`);
+    const outcome = await page.getByTestId("order-outcome").innerText();
+    if (!/refunded/i.test(outcome)) throw new Error(`the order's outcome does not say refunded (${status}): ${outcome}`);
+    // The order's refunded amount is the return's refund (the only money given back).
+    const amounts = await page.evaluate(async (id) => {
+      const order = await (await fetch(`/api/orders/${id}`, { credentials: "same-origin" })).json();
+      const returns = await (await fetch(`/api/orders/${id}/returns`, { credentials: "same-origin" })).json();
+      return { refunded: order.refunded, total: order.total, refund: returns.items?.[0]?.refund };
+    }, orderId);
+    if (!amounts.refund || amounts.refunded?.amount !== amounts.refund.amount) {
+      throw new Error(`the order's refunded amount does not match the return's refund: ${JSON.stringify(amounts)}`);
+    }
+    if ((status === "Refunded") !== (amounts.refunded.amount === amounts.total?.amount)) {
+      throw new Error(`order ${orderId} is ${status} with ${JSON.stringify(amounts)}`);
+    }
+    await screenshot(page, "order-refunded");
+  });
 }
 
 async function main() {
@@ -566,7 +864,7 @@ async function main() {
       });
     }
 
-    await step("the admin invites a support person, who accepts and gets the support back office", async () => {
+    const support = await step("the admin invites a support person, who accepts and gets the support back office", async () => {
       await context.clearCookies();
       await page.goto(`${SHOP}/login`);
       await page.getByLabel("Email").fill(ADMIN_EMAIL);
@@ -600,7 +898,14 @@ async function main() {
       await page.goto(`${SHOP}/admin/staff`);
       await page.getByRole("heading", { name: "Admins only" }).waitFor();
       await screenshot(page, "staff-support-back-office");
+      return { email: invitee, password: ADMIN_PASSWORD + "-support" };
     });
+
+    if (await fakeShopLacks("/api/catalog/products/SKU-001/stock/movements")) {
+      log("the fake shop has no product admin, variants or returns: no product-to-return steps");
+    } else {
+      await productToReturn({ context, page, customer: { email, password }, support });
+    }
 
     await step("no uncaught errors in the page", async () => {
       if (consoleErrors.length) throw new Error(consoleErrors.join("\n"));
@@ -609,6 +914,7 @@ async function main() {
     await screenshot(page, "failure").catch(() => undefined);
     const alerts = await page.locator('[role="alert"]').allInnerTexts().catch(() => []);
     log(`at ${page.url()}${alerts.length ? `; on screen: ${alerts.join(" | ")}` : ""}`);
+    if (consoleErrors.length) log(`uncaught errors in the page:\n${consoleErrors.join("\n")}`);
   } finally {
     await context.close().catch(() => undefined);
     rmSync(profile, { recursive: true, force: true });
