@@ -60,11 +60,17 @@ func New(cfg Config) (*Issuer, error) {
 }
 
 // EventHandler is the bus subscription: OrderPaid, OrderRefunded and
-// OrderPartiallyRefunded.
+// OrderPartiallyRefunded. It is Concurrent: the numbers are handed out one
+// transaction at a time by the sequence whatever the order of the events,
+// the same key always gets its number again, and a refund's event is only
+// recorded after its order was paid, so its credit note finds the order
+// paid (the invoice it needs is assigned first, idempotently). Handled one
+// at a time, numbering capped checkouts in server mode: the confirmation
+// email waits for the invoice.
 func (i *Issuer) EventHandler() messaging.EventHandler {
 	return messaging.TypedEventHandler{Name: HandlerName, Codec: i.codec,
 		Events: []messaging.Event{domain.OrderPaid{}, domain.OrderRefunded{}, domain.OrderPartiallyRefunded{}},
-		Handle: i.handle}.EventHandler()
+		Handle: i.handle, Concurrent: true}.EventHandler()
 }
 
 // Handle processes one stored event (tests, replays); other events are
