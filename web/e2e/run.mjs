@@ -381,8 +381,14 @@ async function productToReturn({ context, page, customer, support }) {
     const variants = page.getByRole("table", { name: "Variants of this product" });
     for (const [s, size] of [[sku, "S"], [skuM, "M"]]) {
       const row = variants.locator("tbody tr", { has: page.getByRole("rowheader", { name: s, exact: true }) });
-      const cells = await row.locator("td").allInnerTexts();
-      if (cells[0] !== size) throw new Error(`variant ${s} shows options ${cells[0]}, want Size ${size}`);
+      // The table reloads after the answer: wait for the row rather than read it once.
+      const first = row.locator("td").first();
+      try {
+        await first.filter({ hasText: new RegExp(`^\\s*${size}\\s*$`) }).waitFor({ timeout: 15000 });
+      } catch {
+        const cells = await row.locator("td").allInnerTexts();
+        throw new Error(`variant ${s} shows options ${cells[0]}, want Size ${size}`);
+      }
     }
     await screenshot(page, "admin-product-variants");
 
