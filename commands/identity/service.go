@@ -331,8 +331,16 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 // ResetPassword consumes a reset token, sets the new password and revokes
 // every session of the user.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
+	return s.setPasswordByToken(ctx, PurposeReset, token, password, (*domain.User).ResetPassword)
+}
+
+// setPasswordByToken consumes a token of purpose, sets the password it
+// carries through set (the domain's reset or invitation step) and revokes
+// every session of the user: a reset and an accepted invitation alike.
+func (s *Service) setPasswordByToken(ctx context.Context, purpose Purpose, token, password string,
+	set func(u *domain.User, hash domain.PasswordHash, now time.Time) ([]domain.Event, error)) error {
 	now := s.cfg.Now()
-	t, err := s.tokens.open(token, PurposeReset, now)
+	t, err := s.tokens.open(token, purpose, now)
 	if err != nil {
 		return err
 	}
@@ -351,8 +359,8 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Store.ConsumeToken(ctx, PurposeReset, hashString(t.ID), t.UserID, now, func(u *domain.User, _ Token) (Change, error) {
-		evs, err := u.ResetPassword(hash, now)
+	err = s.cfg.Store.ConsumeToken(ctx, purpose, hashString(t.ID), t.UserID, now, func(u *domain.User, _ Token) (Change, error) {
+		evs, err := set(u, hash, now)
 		if err != nil {
 			return Change{}, err
 		}

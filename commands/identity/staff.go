@@ -138,37 +138,7 @@ func (s *Service) InviteStaff(ctx context.Context, in InviteInput) (InviteResult
 // account's, the address counts as verified, and no session is opened (the
 // invitee signs in next, like after a reset).
 func (s *Service) AcceptInvitation(ctx context.Context, token, password string) error {
-	now := s.cfg.Now()
-	t, err := s.tokens.open(token, PurposeInvite, now)
-	if err != nil {
-		return err
-	}
-	u, err := s.cfg.Store.UserByID(ctx, t.UserID)
-	if errors.Is(err, ErrUserNotFound) {
-		return ErrTokenInvalid
-	}
-	if err != nil {
-		return err
-	}
-	pw, err := domain.NewPassword(password, u.Email())
-	if err != nil {
-		return ValidationErrors{{"password", err}}
-	}
-	hash, err := s.hash(ctx, pw)
-	if err != nil {
-		return err
-	}
-	err = s.cfg.Store.ConsumeToken(ctx, PurposeInvite, hashString(t.ID), t.UserID, now, func(u *domain.User, _ Token) (Change, error) {
-		evs, err := u.AcceptInvitation(hash, now)
-		if err != nil {
-			return Change{}, err
-		}
-		return s.change(ctx, nil, evs...)
-	})
-	if err != nil {
-		return err
-	}
-	return s.cfg.Sessions.RevokeUser(ctx, t.UserID)
+	return s.setPasswordByToken(ctx, PurposeInvite, token, password, (*domain.User).AcceptInvitation)
 }
 
 // GrantStaffRole gives the user a staff role on behalf of the admin by.
