@@ -139,13 +139,19 @@ func (q Query) Matches(p Product) bool {
 	if p.archived && !q.includeArchived {
 		return false
 	}
+	return q.passes(p, p.price.Amount())
+}
+
+// passes applies the category, price range and search terms to p, priced
+// at price (its own, or its family's "from" price).
+func (q Query) passes(p Product, price int64) bool {
 	if q.category != "" && p.category.String() != q.category {
 		return false
 	}
-	if q.minPrice >= 0 && p.price.Amount() < q.minPrice {
+	if q.minPrice >= 0 && price < q.minPrice {
 		return false
 	}
-	if q.maxPrice >= 0 && p.price.Amount() > q.maxPrice {
+	if q.maxPrice >= 0 && price > q.maxPrice {
 		return false
 	}
 	text := SearchText(p)
@@ -201,22 +207,7 @@ type CategoryCount struct {
 // category are the family's (its primary's), the price is its "from" price.
 // Which variants are visible (archived ones or not) Summarize decided.
 func (q Query) MatchesFamily(primary Product, sum FamilySummary) bool {
-	if q.category != "" && primary.category.String() != q.category {
-		return false
-	}
-	if q.minPrice >= 0 && sum.FromPrice.Amount() < q.minPrice {
-		return false
-	}
-	if q.maxPrice >= 0 && sum.FromPrice.Amount() > q.maxPrice {
-		return false
-	}
-	text := SearchText(primary)
-	for _, t := range q.terms {
-		if !strings.Contains(text, t) {
-			return false
-		}
-	}
-	return true
+	return q.passes(primary, sum.FromPrice.Amount())
 }
 
 // CompareFamilies orders two families by the query's sort: their "from"
