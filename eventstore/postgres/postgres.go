@@ -391,7 +391,11 @@ func (s *Store) lookupIDs(ctx context.Context, ids []string) ([]eventstore.Store
 const columns = `position, id::text, stream, revision, type, data, metadata, time`
 
 // belowMark restricts a query to rows every possibly-racing transaction of
-// which has finished (see the package doc).
+// which has finished (see the package doc). Known limit: transaction ids and
+// the snapshot's xmin are cluster-wide, so any older transaction still open
+// on the same PostgreSQL — in another database too — holds readers back
+// until it ends (seen as a rare failure of TestLateCommitIsNotSkipped when
+// other packages' tests run beside it).
 const belowMark = `xid < (SELECT pg_snapshot_xmin(pg_current_snapshot()))`
 
 // Read implements eventstore.Store.
