@@ -21,6 +21,7 @@ func (s *Service) dispatch(ctx context.Context) {
 	backoff := s.cfg.PollInterval
 	loaded := false
 	var cp uint64
+	var known uint64 // a head the last wait saw (0: ask the store)
 	for ctx.Err() == nil {
 		var err error
 		if !loaded {
@@ -31,12 +32,16 @@ func (s *Service) dispatch(ctx context.Context) {
 		// The head before the read: events of other types after the last
 		// one dispatched must not wake the wait below again and again.
 		var n int
-		var head uint64
+		head := known
 		if err == nil {
-			if head, err = s.cfg.Source.HeadPosition(ctx); err == nil {
+			if head == 0 {
+				head, err = s.cfg.Source.HeadPosition(ctx)
+			}
+			if err == nil {
 				cp, n, err = s.dispatchBatch(ctx, cp)
 			}
 		}
+		known = 0
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.ErrorContext(ctx, "webhook dispatch failed; retrying", "error", err, "backoff", backoff)
@@ -47,7 +52,7 @@ func (s *Service) dispatch(ctx context.Context) {
 		}
 		backoff = s.cfg.PollInterval
 		if n < s.cfg.BatchSize {
-			s.waitForEvents(ctx, max(cp, head))
+			known = s.waitForEvents(ctx, max(cp, head))
 		}
 	}
 }
@@ -112,14 +117,36 @@ func (s *Service) dispatchBatch(ctx context.Context, cp uint64) (uint64, int, er
 
 // waitForEvents returns when the source may hold events after pos, or
 // after a bounded wait.
-func (s *Service) waitForEvents(ctx context.Context, pos uint64) {
-	if n, ok := s.cfg.Source.(appendWaiter); ok {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		err := n.WaitForAppend(wctx, pos)
-		if err == nil || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return
+func (s *Service) waitForEvents(ctx context.Context, pos uint64) uint64 {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var err error
+	switch n := s.cfg.Source.(type) {
+	case headWaiter:
+		var head uint64
+		if head, err = n.WaitForHead(wctx, pos); err == nil {
+			// Let the rest of a checkout's appends land before reading.
+			relay.Sleep(ctx, linger)
+			return head
 		}
+	case appendWaiter:
+		err = n.WaitForAppend(wctx, pos)
+	default:
+		relay.Sleep(ctx, s.cfg.PollInterval)
+		return 0
+	}
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		return 0
 	}
 	relay.Sleep(ctx, s.cfg.PollInterval)
+	return 0
 }
+
+// headWaiter is the PostgreSQL store's wait that also tells the head it saw
+// (ReadAll yields everything up to it), which spares a head query per wake.
+type headWaiter interface {
+	WaitForHead(ctx context.Context, after uint64) (uint64, error)
+}
+
+// linger is how long a woken dispatcher lets further appends gather.
+const linger = 10 * time.Millisecond

@@ -401,16 +401,19 @@ const columns = `position, id::text, stream, revision, type, data, metadata, tim
 // positively seen running — or prepared — in another database. pg_stat_activity
 // and pg_prepared_xacts are read live, after the snapshot was taken, so a
 // transaction that ended in between is simply not found and counts as ours:
-// the error is always on the side of waiting. Transactions of the event
-// store's own database still count, appends or not (see the package doc).
+// the error is always on the side of waiting. The running transactions are
+// read once per statement (an uncorrelated subquery), not once per xid.
+// Transactions of the event store's own database still count, appends or
+// not (see the package doc).
 const belowMark = `xid < (SELECT least(pg_snapshot_xmax(snap), (
 		SELECT min(x) FROM pg_snapshot_xip(snap) AS x
-		WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-			WHERE a.backend_xid IS NOT NULL AND a.datname IS DISTINCT FROM current_database()
-			  AND a.backend_xid::text::bigint = x::text::bigint % 4294967296)
-		  AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts p
-			WHERE p.database <> current_database()
-			  AND p.transaction::text::bigint = x::text::bigint % 4294967296)))
+		WHERE x::text::bigint % 4294967296 NOT IN (
+			SELECT a.backend_xid::text::bigint FROM pg_stat_get_activity(NULL) AS a
+			WHERE a.backend_xid IS NOT NULL
+			  AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
+			UNION ALL
+			SELECT p.transaction::text::bigint FROM pg_prepared_xacts AS p
+			WHERE p.database <> current_database())))
 	FROM (SELECT pg_current_snapshot() AS snap) AS s)`
 
 // Read implements eventstore.Store.
@@ -531,8 +534,16 @@ func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 // shares one listening connection (headWatch), which re-checks the head at
 // least every PollInterval.
 func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
+	_, err := s.WaitForHead(ctx, after)
+	return err
+}
+
+// WaitForHead is WaitForAppend returning the head the shared watcher saw
+// pass after: a position ReadAll yields everything up to, so a follower
+// needs no HeadPosition query of its own after waking.
+func (s *Store) WaitForHead(ctx context.Context, after uint64) (uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	return s.watcher().wait(ctx, after)
 }

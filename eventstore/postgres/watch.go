@@ -37,7 +37,7 @@ type headWatch struct {
 	idle    time.Time // when waiters last dropped to 0
 }
 
-func (w *headWatch) wait(ctx context.Context, after uint64) error {
+func (w *headWatch) wait(ctx context.Context, after uint64) (uint64, error) {
 	w.mu.Lock()
 	w.waiters++
 	if !w.running {
@@ -57,12 +57,12 @@ func (w *headWatch) wait(ctx context.Context, after uint64) error {
 		head, ch := w.head, w.changed
 		w.mu.Unlock()
 		if head > after {
-			return nil
+			return head, nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		}
 	}
 }
@@ -142,6 +142,28 @@ func (w *headWatch) listen(ctx context.Context) error {
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err) {
 			return err
+		}
+		drainReceived(conn)
+	}
+}
+
+// done is an ended context: WaitForNotification with it hands out the
+// notifications the connection has already read and never touches the
+// socket.
+var done = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+// drainReceived drops the notifications that arrived while the head was
+// being queried: one head query after them covers them all. Under load
+// every append notifies, and querying the head once per notification made
+// the watcher the busiest client of the events table.
+func drainReceived(conn *pgx.Conn) {
+	for {
+		if n, _ := conn.WaitForNotification(done); n == nil {
+			return
 		}
 	}
 }

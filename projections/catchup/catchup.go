@@ -247,7 +247,7 @@ const readAhead = 500
 // not wake for them again: the store yields every event at or below a head
 // it reported (an append still in flight is above it).
 func (r *Runner) step(ctx context.Context, cursor uint64, size int) (uint64, bool, error) {
-	head, err := r.cfg.Source.HeadPosition(ctx)
+	head, err := r.head(ctx, cursor)
 	if err != nil {
 		return cursor, false, err
 	}
@@ -290,6 +290,18 @@ func (r *Runner) step(ctx context.Context, cursor uint64, size int) (uint64, boo
 		}
 	}
 	return cursor, full, nil
+}
+
+// head is the store's head, as the shared notifier last saw it when that is
+// past cursor (every runner woken by one append would otherwise ask the
+// store the same question), else as the store tells it now.
+func (r *Runner) head(ctx context.Context, cursor uint64) (uint64, error) {
+	if k, ok := r.cfg.Wake.(interface{ Head() uint64 }); ok {
+		if h := k.Head(); h > cursor {
+			return h, nil
+		}
+	}
+	return r.cfg.Source.HeadPosition(ctx)
 }
 
 // wait returns when the source may hold events after cursor, or after at

@@ -37,14 +37,26 @@ func NewNotifier(src Source, poll time.Duration) *Notifier {
 	return &Notifier{src: src, poll: poll, changed: make(chan struct{})}
 }
 
+// HeadWaiter is a Waiter that also tells the head it saw (the PostgreSQL
+// store's shared watcher), which saves the notifier a head query per wake.
+type HeadWaiter interface {
+	WaitForHead(ctx context.Context, after uint64) (uint64, error)
+}
+
 // Run follows the store's head until ctx ends; it returns nil then.
 func (n *Notifier) Run(ctx context.Context) error {
 	w, _ := n.src.(Waiter)
+	hw, _ := n.src.(HeadWaiter)
+	var head uint64
+	query := true
 	for ctx.Err() == nil {
-		head, err := n.src.HeadPosition(ctx)
-		if err != nil {
-			relay.Sleep(ctx, n.poll)
-			continue
+		if query {
+			h, err := n.src.HeadPosition(ctx)
+			if err != nil {
+				relay.Sleep(ctx, n.poll)
+				continue
+			}
+			head = h
 		}
 		n.publish(head)
 		if w == nil {
@@ -52,12 +64,33 @@ func (n *Notifier) Run(ctx context.Context) error {
 			continue
 		}
 		wctx, cancel := context.WithTimeout(ctx, n.poll)
-		if err := w.WaitForAppend(wctx, head); err != nil && wctx.Err() == nil {
-			relay.Sleep(ctx, n.poll) // the store's wait failed: poll instead
+		var err error
+		if hw != nil {
+			var h uint64
+			if h, err = hw.WaitForHead(wctx, head); err == nil {
+				head, query = h, false
+			}
+		} else {
+			err = w.WaitForAppend(wctx, head)
+		}
+		if err != nil {
+			query = true // timed out (or failed): ask the store itself
+			if wctx.Err() == nil {
+				relay.Sleep(ctx, n.poll) // the store's wait failed: poll instead
+			}
 		}
 		cancel()
 	}
 	return nil
+}
+
+// Head is the newest head the notifier has seen: ReadAll yields every event
+// up to it, so a runner woken by the notifier can start from it without
+// asking the store again.
+func (n *Notifier) Head() uint64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.head
 }
 
 func (n *Notifier) publish(head uint64) {
