@@ -97,8 +97,8 @@ type Config struct {
 	// re-publishes at most what was confirmed since the last write (the
 	// bus delivers at least once anyway); a stopping relay saves at once.
 	CheckpointEvery time.Duration
-	Logger             *slog.Logger
-	Metrics            prometheus.Registerer
+	Logger          *slog.Logger
+	Metrics         prometheus.Registerer
 }
 
 // ErrInvalidConfig is wrapped by New for bad settings.
