@@ -475,3 +475,88 @@ func TestShutdownDrainsInFlightHandlers(t *testing.T) {
 		t.Fatalf("AddEventHandler after Run = %v, want ErrStarted", err)
 	}
 }
+
+// TestGoChannelConcurrentHandler: in process, a handler marked Concurrent
+// handles events of different streams at once (a single subscription hands
+// out one message at a time), while one stream's events still arrive one
+// after the other, in order, and every event is handled exactly once.
+func TestGoChannelConcurrentHandler(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		concurrent bool
+		wantMax    func(int) bool
+	}{
+		{"serial handler", false, func(n int) bool { return n == 1 }},
+		{"concurrent handler", true, func(n int) bool { return n > 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := messaging.New(goChannelConfig(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const streams, perStream = 16, 5
+			var (
+				mu             sync.Mutex
+				inFlight, peak int
+				next           = map[string]uint64{}
+				handled        = map[string]int{}
+			)
+			release := make(chan struct{})
+			h := messaging.EventHandler{Name: "h", Concurrent: tt.concurrent, Handle: func(_ context.Context, e eventstore.RecordedEvent) error {
+				mu.Lock()
+				inFlight++
+				peak = max(peak, inFlight)
+				if e.Revision != next[e.Stream] {
+					t.Errorf("%s: revision %d, want %d (stream order)", e.Stream, e.Revision, next[e.Stream])
+				}
+				next[e.Stream] = e.Revision + 1
+				handled[e.ID]++
+				mu.Unlock()
+				select { // hold a while so others can overlap
+				case <-release:
+				case <-time.After(2 * time.Millisecond):
+				}
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+				return nil
+			}}
+			if err := b.AddEventHandler(h); err != nil {
+				t.Fatal(err)
+			}
+			startBus(t, b)
+			var wg sync.WaitGroup
+			for s := range streams {
+				wg.Add(1)
+				go func() { // one publisher per stream, as the relay's lanes
+					defer wg.Done()
+					for r := range perStream {
+						e := event(0, "ordering.OrderPlaced.v1")
+						e.Stream, e.Revision = fmt.Sprintf("order-%d", s), uint64(r)
+						if err := b.PublishEvent(context.Background(), e); err != nil {
+							t.Error(err)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(release)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(handled) != streams*perStream {
+				t.Fatalf("handled %d distinct events, want %d", len(handled), streams*perStream)
+			}
+			for id, n := range handled {
+				if n != 1 {
+					t.Fatalf("event %s handled %d times", id, n)
+				}
+			}
+			if !tt.wantMax(peak) {
+				t.Fatalf("at most %d handled at once", peak)
+			}
+		})
+	}
+}

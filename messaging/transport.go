@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -315,6 +317,14 @@ func (p *queueEnsuringPublisher) Close() error { return nil }
 // marks a command dispatched when Send returns; with a durable store a crash
 // in between would otherwise lose the command for good). Dead letters and
 // redrives of events use a second, non-blocking channel.
+//
+// A subscription hands its handler one message at a time (the next waits
+// for the ack), so a handler marked Concurrent gets goShards topics instead
+// of one: each event goes to one of them, chosen by its stream (a stream's
+// events stay in order on one shard), and the handler reads all of them at
+// once. That is the in-process image of competing consumers on one queue:
+// the durable embedded shop's saga, one SQLite round of appends per event,
+// queued behind itself on a single topic.
 type goChannelTransport struct {
 	cfg Config
 	ev  *gochannel.GoChannel
@@ -328,6 +338,22 @@ type goChannelTransport struct {
 type goRoute struct {
 	topic string
 	types map[string]bool // nil: every type
+	// shards are the topics of a Concurrent handler (topic unused).
+	shards []string
+}
+
+// goShards is how many events a Concurrent handler handles at once in
+// process.
+const goShards = 8
+
+// target is the topic msg goes to on this route.
+func (r goRoute) target(msg *message.Message) string {
+	if len(r.shards) == 0 {
+		return r.topic
+	}
+	h := fnv.New32a()
+	h.Write([]byte(msg.Metadata.Get(MetaStream)))
+	return r.shards[h.Sum32()%uint32(len(r.shards))]
 }
 
 func newGoChannelTransport(cfg Config, log watermill.LoggerAdapter) *goChannelTransport {
@@ -355,7 +381,7 @@ func (t *goChannelTransport) publishEvent(eventType string, msg *message.Message
 	var topics []string
 	for _, r := range t.routes {
 		if r.types == nil || r.types[eventType] {
-			topics = append(topics, r.topic)
+			topics = append(topics, r.target(msg))
 		}
 	}
 	t.mu.RUnlock()
@@ -393,7 +419,7 @@ func (d goDirect) Subscribe(ctx context.Context, topic string) (<-chan *message.
 
 func (goDirect) Close() error { return nil }
 
-func (t *goChannelTransport) eventSubscriber(handler string, types []string, _ bool) (message.Subscriber, error) {
+func (t *goChannelTransport) eventSubscriber(handler string, types []string, concurrent bool) (message.Subscriber, error) {
 	r := goRoute{topic: eventQueue(t.cfg.Prefix, handler)}
 	if len(types) > 0 {
 		r.types = make(map[string]bool, len(types))
@@ -401,11 +427,55 @@ func (t *goChannelTransport) eventSubscriber(handler string, types []string, _ b
 			r.types[typ] = true
 		}
 	}
+	var sub message.Subscriber = noCloseSub{t.ev}
+	if concurrent {
+		for i := range goShards {
+			r.shards = append(r.shards, shardTopic(r.topic, i))
+		}
+		sub = shardedSub{t.ev}
+	}
 	t.mu.Lock()
 	t.routes = append(t.routes, r)
 	t.mu.Unlock()
-	return noCloseSub{t.ev}, nil
+	return sub, nil
 }
+
+func shardTopic(topic string, i int) string { return topic + ".shard" + strconv.Itoa(i) }
+
+// shardedSub subscribes a Concurrent handler to every shard of its topic
+// and merges them into one channel: the router handles each message in a
+// goroutine of its own, so up to goShards are handled at once.
+type shardedSub struct{ ch *gochannel.GoChannel }
+
+func (s shardedSub) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	out := make(chan *message.Message)
+	var wg sync.WaitGroup
+	for i := range goShards {
+		in, err := s.ch.Subscribe(ctx, shardTopic(topic, i))
+		if err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range in {
+				select {
+				case out <- m:
+				case <-ctx.Done():
+					m.Nack()
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	return out, nil
+}
+
+func (shardedSub) Close() error { return nil }
 
 func (t *goChannelTransport) directSubscriber() (message.Subscriber, error) {
 	return goDirect{t}, nil
