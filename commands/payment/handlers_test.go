@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/evshop/shop/commands/esrepo"
 	cmdpay "github.com/evshop/shop/commands/payment"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/payment"
@@ -99,6 +100,68 @@ func TestAuthorizeOutcomesAndRedelivery(t *testing.T) {
 			p, _ := f.h.Load(ctx, pid)
 			if p.FailCode() != tt.wantCode || p.Last4() != "4242" {
 				t.Fatalf("fail code %q last4 %q", p.FailCode(), p.Last4())
+			}
+		})
+	}
+}
+
+// TestAuthorizeAgain: the checkout saga sends AuthorizePayment again when no
+// answer came within its Redispatch (the buyer still deciding at PayPal, a
+// slow gateway, a long queue). Whatever the payment's state, the second
+// command changes nothing the first did not: waiting for the buyer or with
+// its outcome known, it is a no-op without a gateway call; still only
+// requested (the first handler crashed or is still waiting for the gateway),
+// it asks the gateway with the same idempotency key and records one outcome.
+func TestAuthorizeAgain(t *testing.T) {
+	t.Parallel()
+	pid := domain.IDForOrder(orderID)
+	amount := money.DTO{Amount: 2599, Currency: "EUR"}
+	requested := domain.PaymentRequested{PaymentID: pid, OrderID: orderID, CustomerID: "cust-1", Amount: amount, Method: "sandbox", Last4: "4242"}
+	tests := []struct {
+		name       string
+		given      []domain.Event
+		wantCalls  int
+		wantNew    []string
+		wantStatus domain.Status
+	}{
+		{"waiting for the buyer", []domain.Event{requested, domain.PaymentActionRequired{PaymentID: pid, OrderID: orderID, GatewayRef: "ORDER-1"}},
+			0, nil, domain.StatusActionRequired},
+		{"authorized", []domain.Event{requested, domain.PaymentAuthorized{PaymentID: pid, OrderID: orderID, Amount: amount, GatewayRef: "a"}},
+			0, nil, domain.StatusAuthorized},
+		{"failed", []domain.Event{requested, domain.PaymentFailed{PaymentID: pid, OrderID: orderID, Code: "card_declined", Reason: "declined"}},
+			0, nil, domain.StatusFailed},
+		{"voided by the deadline", []domain.Event{requested, domain.PaymentVoided{PaymentID: pid, OrderID: orderID, Reason: "payment timeout"}},
+			0, nil, domain.StatusVoided},
+		{"requested, no answer recorded", []domain.Event{requested},
+			1, []string{domain.EventPaymentAuthorized}, domain.StatusAuthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, nil)
+			ctx := context.Background()
+			for i, e := range tt.given {
+				data, err := esrepo.Encode(e, eventstore.Metadata{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.store.Append(ctx, domain.Stream(pid), eventstore.AfterVersion(uint64(i)), data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 2 { // the saga's re-send, and a redelivery of it
+				if err := f.h.AuthorizePayment(ctx, authorizeCmd(sandbox.TokenSuccess)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := f.gw.Calls(payments.OpAuthorize); n != tt.wantCalls {
+				t.Fatalf("gateway authorize calls = %d, want %d", n, tt.wantCalls)
+			}
+			if got := f.types(t, pid)[len(tt.given):]; !equal(got, tt.wantNew) {
+				t.Fatalf("recorded %v, want %v", got, tt.wantNew)
+			}
+			if p, err := f.h.Load(ctx, pid); err != nil || p.Status() != tt.wantStatus {
+				t.Fatalf("status %v (%v), want %v", p.Status(), err, tt.wantStatus)
 			}
 		})
 	}

@@ -103,7 +103,10 @@ type CheckoutCompensated struct {
 }
 
 // CommandsDispatched marks the commands of the events at Revisions as sent
-// (the saga's outbox). Events not marked are re-sent by the scheduler.
+// (the saga's outbox). The saga writes it for outcomes and compensations and
+// after a scheduler re-send; a forward step is settled by the step after it
+// instead. Events neither marked nor settled are re-sent by the scheduler.
+// Streams of earlier versions hold one after every step.
 type CommandsDispatched struct {
 	OrderID   string    `json:"orderId"`
 	Revisions []uint64  `json:"revisions"`

@@ -4,11 +4,17 @@
 // sees: placed, paid, cancelled), and sends the commands that move the
 // checkout on — reserve stock, authorize, capture, then mark the order paid
 // and commit the stock — or compensate — release stock, void, refund a
-// capture that raced a cancellation, cancel the order with a reason. A state change is appended with
-// the expected revision before any command leaves, so concurrent or repeated
-// deliveries of one event cannot both act; the commands of each change are
-// tracked in the stream (an outbox) and re-sent after a crash. Deadlines live
-// in the saga state and a scheduler rebuilt from the event store fires them.
+// capture that raced a cancellation, cancel the order with a reason. A state
+// change is appended with the expected revision before any command leaves,
+// so concurrent or repeated deliveries of one event cannot both act. The
+// stream is also the outbox: a step's commands count as sent once a
+// CommandsDispatched marks them or, for the forward steps, once the next
+// step proves they arrived (or a cancellation supersedes them), so a
+// successful checkout writes one mark, for its outcome. Commands not known
+// to be sent after Redispatch — a crash between append and send, or an
+// answer still awaited — are sent again, once, by the scheduler. Deadlines
+// live in the saga state and a scheduler rebuilt from the event store fires
+// them.
 package checkout
 
 import (
@@ -66,9 +72,10 @@ type Config struct {
 	Sender CommandSender
 	// Timeout is the authorization deadline after OrderPlaced; default 15 min.
 	Timeout time.Duration
-	// Redispatch is how long commands of a recorded step may stay unmarked
-	// before the scheduler re-sends them (a crash between append and send);
-	// default 30 s.
+	// Redispatch is how long the commands of a recorded step may stay
+	// neither marked nor answered by the next step before the scheduler
+	// re-sends them, once (a crash between append and send, or a slow
+	// answer); default 30 s.
 	Redispatch time.Duration
 	Now        func() time.Time
 	Logger     *slog.Logger
@@ -191,31 +198,46 @@ func (s *Saga) decide(ctx context.Context, orderID string, t Trigger) error {
 			}
 		}
 	}
-	if err := s.dispatch(ctx, st, mine); err != nil {
+	if err := s.send(ctx, st, mine); err != nil {
 		return err
+	}
+	// A forward step goes unmarked: the next step settles it (see
+	// settleForward), and if none comes within Redispatch the scheduler
+	// re-sends its commands once and marks them.
+	if st.needsMark(mine) {
+		if err := s.markSent(ctx, st, mine); err != nil {
+			return err
+		}
 	}
 	s.index.track(st, s.cfg.Redispatch)
 	return nil
 }
 
-// dispatch sends the commands of the events at revs, then marks them sent.
-// A failure leaves them pending: the message is retried, and after
-// Redispatch the scheduler re-sends them too. Commands are idempotent, so a
-// rare double send (crash after sending, before marking) is harmless.
-func (s *Saga) dispatch(ctx context.Context, st *State, revs []uint64) error {
-	if len(revs) == 0 {
-		return nil
-	}
+// send sends the commands of the events at revs. A failure leaves them
+// pending: the message is retried, and after Redispatch the scheduler
+// re-sends them too. Commands are idempotent, so a double send (a crash
+// after sending, before marking; a re-send of a step whose answer is slow)
+// is harmless.
+func (s *Saga) send(ctx context.Context, st *State, revs []uint64) error {
 	for _, r := range revs {
 		e, ok := st.events[r]
-		if !ok || st.superseded(e) {
-			continue
+		if !ok {
+			continue // settled by a later step
 		}
 		for _, cmd := range st.commandsFor(e) {
 			if err := s.cfg.Sender.Send(ctx, cmd); err != nil {
 				return fmt.Errorf("checkout saga: send %T for order %s: %w", cmd, st.OrderID(), err)
 			}
 		}
+	}
+	return nil
+}
+
+// markSent appends the outbox mark for revs, whose commands were sent, and
+// forgets them in st.
+func (s *Saga) markSent(ctx context.Context, st *State, revs []uint64) error {
+	if len(revs) == 0 {
+		return nil
 	}
 	mark := CommandsDispatched{OrderID: st.OrderID(), Revisions: revs, At: s.cfg.Now()}
 	data, err := esrepo.Encode(mark, messaging.EventMetadata(ctx))

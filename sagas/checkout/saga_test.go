@@ -6,6 +6,8 @@ import (
 	"errors"
 	"iter"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,6 +89,51 @@ var (
 func newSaga(t *testing.T, r *recorder, now *time.Time) (*checkout.Saga, *memory.Store) {
 	t.Helper()
 	store := memory.New()
+	s, err := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, store
+}
+
+// countingStore records the types of the events appended to saga streams.
+type countingStore struct {
+	eventstore.Store
+	mu    sync.Mutex
+	types []string
+}
+
+func (c *countingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	res, err := c.Store.Append(ctx, stream, expected, events...)
+	if err == nil && strings.HasPrefix(stream, checkout.StreamPrefix) {
+		c.mu.Lock()
+		for _, e := range events {
+			c.types = append(c.types, e.Type)
+		}
+		c.mu.Unlock()
+	}
+	return res, err
+}
+
+func (c *countingStore) appended() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.types...)
+}
+
+func (c *countingStore) count(typ string) int {
+	n := 0
+	for _, t := range c.appended() {
+		if t == typ {
+			n++
+		}
+	}
+	return n
+}
+
+func newCountingSaga(t *testing.T, r *recorder, now *time.Time) (*checkout.Saga, *countingStore) {
+	t.Helper()
+	store := &countingStore{Store: memory.New()}
 	s, err := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return *now }})
 	if err != nil {
 		t.Fatal(err)
@@ -184,9 +231,9 @@ func TestConcurrentDuplicatesSendOnce(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
 	now := time.Now()
-	s, _ := newSaga(t, r, &now)
+	s, store := newCountingSaga(t, r, &now)
 	ctx := context.Background()
-	for _, e := range []eventstore.RecordedEvent{placed, stockReserved} {
+	for _, e := range []eventstore.RecordedEvent{placed, stockReserved, authorized, captured} {
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Add(1)
@@ -199,8 +246,12 @@ func TestConcurrentDuplicatesSendOnce(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, authorize}) {
+	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, authorize, capture, markPaid, commit}) {
 		t.Fatalf("sent %#v", got)
+	}
+	if got, want := store.appended(), []string{checkout.EventCheckoutStarted, checkout.EventCheckoutStockReserved,
+		checkout.EventCheckoutPaymentAuthorized, checkout.EventCheckoutCompleted, checkout.EventCommandsDispatched}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("appended %v\nwant %v", got, want)
 	}
 }
 
@@ -216,7 +267,16 @@ func TestDeadline(t *testing.T) {
 		}
 	}
 	r.take()
-	now = now.Add(checkout.DefaultTimeout - time.Second)
+	// Unanswered past Redispatch, AuthorizePayment is sent again, once
+	// (TestAwaitedStepIsResentOnce); nothing else happens before the deadline.
+	now = now.Add(31 * time.Second)
+	if err := s.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.take(); !reflect.DeepEqual(got, []any{authorize}) {
+		t.Fatalf("re-sent %#v, want the authorization once", got)
+	}
+	now = now.Add(checkout.DefaultTimeout - 32*time.Second)
 	if err := s.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -256,41 +316,192 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
-func TestCommandsLeftPendingAreResent(t *testing.T) {
+// TestUnsentCommandsAreResent: the process "crashes" after appending a step
+// and before its commands leave. The redelivery finds the step recorded and
+// sends nothing itself; the scheduler of a restarted instance sends them
+// after Redispatch, once.
+func TestUnsentCommandsAreResent(t *testing.T) {
 	t.Parallel()
-	r := &recorder{}
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	s, store := newSaga(t, r, &now)
-	ctx := context.Background()
-	if err := s.Handle(ctx, placed); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name   string
+		before []eventstore.RecordedEvent
+		crash  eventstore.RecordedEvent
+		want   []any
+	}{
+		{"forward step: started", nil, placed, []any{reserve}},
+		{"forward step: stock reserved", []eventstore.RecordedEvent{placed}, stockReserved, []any{authorize}},
+		{"forward step: payment authorized", []eventstore.RecordedEvent{placed, stockReserved}, authorized, []any{capture}},
+		{"outcome: completed", []eventstore.RecordedEvent{placed, stockReserved, authorized}, captured, []any{markPaid, commit}},
+		{"outcome: cancelled", []eventstore.RecordedEvent{placed, stockReserved}, declined,
+			[]any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}, cmdorder.CancelOrder{OrderID: oid, Reason: "payment declined"}}},
 	}
-	r.take()
-	r.fail = 1 // the process "crashes" between recording the step and sending
-	if err := s.Handle(ctx, stockReserved); err == nil {
-		t.Fatal("send failure not reported: the message would be acked")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+			s, store := newSaga(t, r, &now)
+			ctx := context.Background()
+			for _, e := range tt.before {
+				if err := s.Handle(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.take()
+			r.fail = 1
+			if err := s.Handle(ctx, tt.crash); err == nil {
+				t.Fatal("send failure not reported: the message would be acked")
+			}
+			if err := s.Handle(ctx, tt.crash); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.take(); got != nil {
+				t.Fatalf("redelivery sent %#v", got)
+			}
+			restarted, err := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, tick := range []struct {
+				after time.Duration
+				want  []any
+			}{
+				{29 * time.Second, nil}, // not yet: the first send may still be on its way
+				{2 * time.Second, tt.want},
+				{31 * time.Second, nil}, // marked: once
+				{10 * time.Minute, nil},
+			} {
+				now = now.Add(tick.after)
+				if err := restarted.Tick(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := r.take(); !reflect.DeepEqual(got, tick.want) {
+					t.Fatalf("tick %d sent %#v\nwant %#v", i, got, tick.want)
+				}
+			}
+		})
 	}
-	// The redelivery finds the step recorded and sends nothing itself …
-	if err := s.Handle(ctx, stockReserved); err != nil {
-		t.Fatal(err)
+}
+
+// TestAwaitedStepIsResentOnce: a forward step is not marked when its
+// commands leave (the next step settles it), so a step whose answer is slow
+// — the buyer still deciding at PayPal, a long queue — is re-sent after
+// Redispatch. It is re-sent once and marked, not on every tick; the answer
+// then moves the checkout on as usual.
+func TestAwaitedStepIsResentOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		steps    []eventstore.RecordedEvent
+		resent   []any
+		answer   eventstore.RecordedEvent
+		thenSent []any
+	}{
+		{"stock reservation", []eventstore.RecordedEvent{placed}, []any{reserve}, stockReserved, []any{authorize}},
+		{"authorization awaiting the buyer", []eventstore.RecordedEvent{placed, stockReserved}, []any{authorize}, authorized, []any{capture}},
+		{"capture", []eventstore.RecordedEvent{placed, stockReserved, authorized}, []any{capture}, captured, []any{markPaid, commit}},
 	}
-	if got := r.take(); got != nil {
-		t.Fatalf("redelivery sent %#v", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+			s, store := newCountingSaga(t, r, &now)
+			ctx := context.Background()
+			for _, e := range tt.steps {
+				if err := s.Handle(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.take()
+			if n := store.count(checkout.EventCommandsDispatched); n != 0 {
+				t.Fatalf("%d marks for forward steps", n)
+			}
+			for i, tick := range []struct {
+				after time.Duration
+				want  []any
+			}{
+				{31 * time.Second, tt.resent},
+				{31 * time.Second, nil},
+				{time.Minute, nil},
+				{10 * time.Minute, nil}, // still before the authorization deadline
+			} {
+				now = now.Add(tick.after)
+				if err := s.Tick(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := r.take(); !reflect.DeepEqual(got, tick.want) {
+					t.Fatalf("tick %d sent %#v\nwant %#v", i, got, tick.want)
+				}
+			}
+			if n := store.count(checkout.EventCommandsDispatched); n != 1 {
+				t.Fatalf("%d marks, want the re-send's one", n)
+			}
+			for range 2 {
+				if err := s.Handle(ctx, tt.answer); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := r.take(); !reflect.DeepEqual(got, tt.thenSent) {
+				t.Fatalf("the answer sent %#v\nwant %#v", got, tt.thenSent)
+			}
+		})
 	}
-	// … the scheduler of a restarted instance re-sends after the grace period.
-	now = now.Add(31 * time.Second)
-	restarted, _ := checkout.New(checkout.Config{Store: store, Sender: r, Now: func() time.Time { return now }})
-	if err := restarted.Tick(ctx); err != nil {
-		t.Fatal(err)
+}
+
+// TestAppendsPerCheckout: a forward step is settled by the next one, so only
+// outcomes and compensations are marked: a paid checkout appends its four
+// steps and one CommandsDispatched (it used to append four), whatever the
+// redeliveries, and leaves the scheduler nothing to do.
+func TestAppendsPerCheckout(t *testing.T) {
+	t.Parallel()
+	steps := []string{checkout.EventCheckoutStarted, checkout.EventCheckoutStockReserved}
+	mark := checkout.EventCommandsDispatched
+	tests := []struct {
+		name   string
+		events []eventstore.RecordedEvent
+		want   []string
+	}{
+		{"paid", []eventstore.RecordedEvent{placed, stockReserved, authorized, captured},
+			slices.Concat(steps, []string{checkout.EventCheckoutPaymentAuthorized, checkout.EventCheckoutCompleted, mark})},
+		{"declined", []eventstore.RecordedEvent{placed, stockReserved, declined},
+			slices.Concat(steps, []string{checkout.EventCheckoutCancelled, mark})},
+		{"stock short", []eventstore.RecordedEvent{placed, stockFailed},
+			[]string{checkout.EventCheckoutStarted, checkout.EventCheckoutCancelled, mark}},
+		{"cancelled before authorization, authorized late", []eventstore.RecordedEvent{placed, stockReserved, cancelled, authorized},
+			slices.Concat(steps, []string{checkout.EventCheckoutCancelled, mark, checkout.EventCheckoutCompensated, mark})},
+		{"paid, then cancelled by staff", []eventstore.RecordedEvent{placed, stockReserved, authorized, captured, cancelled},
+			slices.Concat(steps, []string{checkout.EventCheckoutPaymentAuthorized, checkout.EventCheckoutCompleted, mark, checkout.EventCheckoutCompensated, mark})},
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{authorize}) {
-		t.Fatalf("re-sent %#v", got)
-	}
-	if err := restarted.Tick(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got := r.take(); got != nil {
-		t.Fatalf("re-sent twice: %#v", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+			s, store := newCountingSaga(t, r, &now)
+			ctx := context.Background()
+			for _, e := range tt.events {
+				for range 2 {
+					if err := s.Handle(ctx, e); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if got := store.appended(); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("appended %v\nwant %v", got, tt.want)
+			}
+			if s.Scheduled() != 0 {
+				t.Fatalf("%d still scheduled", s.Scheduled())
+			}
+			r.take()
+			now = now.Add(time.Hour)
+			if err := s.Tick(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.take(); got != nil || len(store.appended()) != len(tt.want) {
+				t.Fatalf("a later tick sent %#v and appended %v", got, store.appended()[len(tt.want):])
+			}
+		})
 	}
 }
 

@@ -10,10 +10,12 @@ import (
 )
 
 // index is the scheduler's list of when each unfinished saga next needs a
-// look: its authorization deadline, or the re-send of commands left pending
-// by a crash. It is memory only and rebuilt from the saga streams — the
-// durable truth — when the process starts, then kept current by tailing
-// them, so it also learns about sagas other instances are running.
+// look: its authorization deadline, or the re-send of commands not known to
+// be sent (a crash between append and send, or a step whose answer has not
+// come within Redispatch). It is memory only and rebuilt from the saga
+// streams — the durable truth — when the process starts, then kept current
+// by tailing them, so it also learns about sagas other instances are
+// running.
 //
 // Several deliveries of one saga run at once (the saga's queue has
 // competing consumers), and a delivery that changed nothing carries the
@@ -178,8 +180,14 @@ func (s *Saga) wake(ctx context.Context, orderID string) error {
 		}
 	}
 	if revs, oldest := st.Pending(); len(revs) > 0 && !now.Before(oldest.Add(s.cfg.Redispatch)) {
+		// Left unsent by a crash, or sent but not answered yet (a PayPal
+		// buyer still deciding; a slow queue): sent again, once, then marked,
+		// so a step waiting long for its answer is not re-sent every tick.
 		s.log.InfoContext(ctx, "re-sending checkout commands left pending", "order_id", orderID, "revisions", revs)
-		if err := s.dispatch(ctx, st, revs); err != nil {
+		if err := s.send(ctx, st, revs); err != nil {
+			return err
+		}
+		if err := s.markSent(ctx, st, revs); err != nil {
 			return err
 		}
 	}

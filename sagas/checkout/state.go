@@ -47,8 +47,9 @@ type State struct {
 	// for the OrderConfirmed nothing sends any more (see Codec): when the
 	// scheduler resumes it by asking for the capture itself.
 	resumeAt time.Time
-	// pending maps the revision of each event whose commands are not yet
-	// marked dispatched to the time it was recorded.
+	// pending maps the revision of each event whose commands are not known
+	// to be sent — neither marked dispatched nor settled by a later step
+	// (settleForward) — to the time it was recorded.
 	pending map[uint64]time.Time
 	events  map[uint64]event // events with pending commands, by revision
 	version uint64
@@ -123,10 +124,52 @@ func (s *State) apply(rev uint64, e event) {
 	default:
 		return
 	}
+	if _, compensation := e.(CheckoutCompensated); !compensation {
+		s.settleForward()
+	}
 	s.pending[rev], s.events[rev] = at, e
 }
 
-// Pending returns the revisions whose commands are not marked dispatched,
+// settleForward clears the pending commands of the forward steps recorded
+// so far, as a CommandsDispatched would; apply calls it for each later step.
+// A later forward step proves them delivered: CheckoutStockReserved answers
+// CheckoutStarted's ReserveStock, CheckoutPaymentAuthorized the
+// AuthorizePayment of CheckoutStockReserved, CheckoutCompleted the
+// CapturePayment. A cancellation supersedes them: moving a cancelled
+// checkout forward is never right, so they are not sent any more. That is
+// why the saga marks only outcomes and compensations (see needsMark).
+func (s *State) settleForward() {
+	for r, e := range s.events {
+		if forward(e) {
+			delete(s.pending, r)
+			delete(s.events, r)
+		}
+	}
+}
+
+// forward reports whether e moves the checkout towards completion, so that
+// a later step proves its commands arrived or supersedes them.
+func forward(e event) bool {
+	switch e.(type) {
+	case CheckoutStarted, CheckoutStockReserved, CheckoutPaymentAuthorized:
+		return true
+	}
+	return false
+}
+
+// needsMark reports whether an event at revs has commands no later step
+// settles (an outcome or a compensation): only a CommandsDispatched tells
+// the scheduler they were sent.
+func (s *State) needsMark(revs []uint64) bool {
+	for _, r := range revs {
+		if e, ok := s.events[r]; ok && !forward(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// Pending returns the revisions whose commands are not known to be sent,
 // oldest first, and when the oldest was recorded.
 func (s *State) Pending() ([]uint64, time.Time) {
 	revs := make([]uint64, 0, len(s.pending))
@@ -139,19 +182,6 @@ func (s *State) Pending() ([]uint64, time.Time) {
 	}
 	sort.Slice(revs, func(i, j int) bool { return revs[i] < revs[j] })
 	return revs, oldest
-}
-
-// superseded reports whether e's commands would move a cancelled checkout
-// forward; left pending by a crash, they are marked without being sent.
-func (s *State) superseded(e event) bool {
-	if s.step != StepCancelled {
-		return false
-	}
-	switch e.(type) {
-	case CheckoutStarted, CheckoutStockReserved, CheckoutPaymentAuthorized:
-		return true
-	}
-	return false
 }
 
 // Trigger is something that happened elsewhere, reduced to what the saga
