@@ -25,13 +25,37 @@ type Cache interface {
 // under the old generation, which nobody reads any more, so the classic
 // cache-aside race (stale value written back after the invalidation) cannot
 // serve stale data. Old keys expire by TTL.
-const genKey = "catalog:gen"
+//
+// When the store keeps stock apart (StockOverlay), a write that changes
+// stock alone bumps stockGenKey instead: product details (Get, Family) are
+// keyed by genKey only and get their counts overlaid at read time, while
+// what embeds stock figures without an overlay (List, View) is keyed by
+// both counters, each read before loading, so the same argument holds for
+// either kind of write. Without an overlay every write bumps genKey.
+const (
+	genKey      = "catalog:gen"
+	stockGenKey = "catalog:stockgen"
+)
 
-func (s *Service) generation(ctx context.Context) (string, bool) {
+// scope says which writes make a cached read stale.
+type scope int
+
+const (
+	// detailScope: detail writes, and stock writes unless the store
+	// overlays stock (product details, categories).
+	detailScope scope = iota
+	// stockScope: every write (pages and rendered views, which carry
+	// stock figures).
+	stockScope
+)
+
+// counter reads one generation counter; false when the cache is off or
+// failing.
+func (s *Service) counter(ctx context.Context, key string) (string, bool) {
 	if s.cache == nil {
 		return "", false
 	}
-	b, ok, err := s.cache.Get(ctx, genKey)
+	b, ok, err := s.cache.Get(ctx, key)
 	switch {
 	case err != nil:
 		s.log.WarnContext(ctx, "catalog cache unavailable", "err", err)
@@ -45,22 +69,52 @@ func (s *Service) generation(ctx context.Context) (string, bool) {
 	return string(b), true
 }
 
+// generation returns the generation reads of scope sc are keyed by.
+func (s *Service) generation(ctx context.Context, sc scope) (string, bool) {
+	gen, ok := s.counter(ctx, genKey)
+	if !ok || sc == detailScope || s.overlay == nil {
+		return gen, ok
+	}
+	stock, ok := s.counter(ctx, stockGenKey)
+	if !ok {
+		return "", false
+	}
+	return gen + "." + stock, true
+}
+
 // invalidate bumps the generation after a write. A failure is logged: the
 // TTL bounds how long a stale entry may then live.
 func (s *Service) invalidate(ctx context.Context) {
+	s.bump(ctx, genKey)
+}
+
+// stockChanged is invalidate for a write that changed stock counts only
+// (reserve, release, commit, stock movements): with a StockOverlay store
+// the cached product details stay, their counts being read afresh anyway.
+func (s *Service) stockChanged(ctx context.Context) {
+	if s.overlay == nil {
+		s.bump(ctx, genKey)
+		return
+	}
+	s.bump(ctx, stockGenKey)
+}
+
+func (s *Service) bump(ctx context.Context, key string) {
 	if s.cache == nil {
 		return
 	}
-	if _, err := s.cache.Incr(ctx, genKey); err != nil {
+	if _, err := s.cache.Incr(ctx, key); err != nil {
 		s.log.WarnContext(ctx, "catalog cache invalidation failed", "err", err)
 	}
 }
 
-// cached runs load through the cache under key (prefixed by the generation).
-func cached[T any](ctx context.Context, s *Service, key string, load func() (T, error)) (T, error) {
-	gen, ok := s.generation(ctx)
+// cached runs load through the cache under key (prefixed by the generation
+// of sc); hit reports that the value came from the cache.
+func cached[T any](ctx context.Context, s *Service, sc scope, key string, load func() (T, error)) (v T, hit bool, err error) {
+	gen, ok := s.generation(ctx, sc)
 	if !ok {
-		return load()
+		v, err = load()
+		return v, false, err
 	}
 	full := "catalog:" + gen + ":" + key
 	if b, ok, err := s.cache.Get(ctx, full); err != nil {
@@ -69,20 +123,19 @@ func cached[T any](ctx context.Context, s *Service, key string, load func() (T, 
 		var v T
 		if err := json.Unmarshal(b, &v); err == nil {
 			s.hits.Add(1)
-			return v, nil
+			return v, true, nil
 		}
 	}
 	s.misses.Add(1)
-	v, err := load()
-	if err != nil {
-		return v, err
+	if v, err = load(); err != nil {
+		return v, false, err
 	}
 	if b, err := json.Marshal(v); err == nil {
 		if err := s.cache.Set(ctx, full, b, s.ttl); err != nil {
 			s.log.WarnContext(ctx, "catalog cache write failed", "err", err)
 		}
 	}
-	return v, nil
+	return v, false, nil
 }
 
 // record is the cached JSON shape of a product.
@@ -171,12 +224,12 @@ type views struct {
 }
 
 // View returns what render produces for key, kept per catalog generation
-// like every cached read, so a write anywhere (any process) makes the next
-// View render afresh. render's errors are returned and never kept. Without
+// like every cached read, so a write anywhere (any process), stock changes
+// included, makes the next View render afresh. render's errors are returned and never kept. Without
 // a cache (no generation to key by) every call renders. The bytes returned
 // are shared: callers must not modify them.
 func (s *Service) View(ctx context.Context, key string, render func() ([]byte, error)) ([]byte, error) {
-	gen, ok := s.generation(ctx)
+	gen, ok := s.generation(ctx, stockScope)
 	if !ok {
 		return render()
 	}

@@ -60,7 +60,7 @@ func (s *Service) MoveStock(ctx context.Context, m Movement) (domain.Product, Mo
 		return domain.Product{}, Movement{}, err
 	}
 	if created && m.Delta != 0 {
-		s.invalidate(ctx)
+		s.stockChanged(ctx)
 		s.restocked(ctx, k, p, m.Delta)
 	}
 	return p, m, nil

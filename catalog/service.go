@@ -34,16 +34,19 @@ type Config struct {
 
 // Service is the catalog's use cases.
 type Service struct {
-	store  Store
-	events EventAppender
-	moves  stockmoves.Log
-	cache  Cache
-	ttl    time.Duration
-	log    *slog.Logger
-	now    func() time.Time
-	hits   atomic.Int64
-	misses atomic.Int64
-	views  views
+	store Store
+	// overlay is store as a StockOverlay, nil when it keeps stock in the
+	// product documents (cache.go).
+	overlay StockOverlay
+	events  EventAppender
+	moves   stockmoves.Log
+	cache   Cache
+	ttl     time.Duration
+	log     *slog.Logger
+	now     func() time.Time
+	hits    atomic.Int64
+	misses  atomic.Int64
+	views   views
 	// familyLocks: product id → *sync.Mutex (variants.go).
 	familyLocks sync.Map
 }
@@ -62,19 +65,38 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{store: cfg.Store, events: cfg.Events, moves: cfg.Moves, cache: cfg.Cache, ttl: cfg.CacheTTL, log: cfg.Log.With("component", "catalog"), now: cfg.Now}, nil
+	overlay, _ := cfg.Store.(StockOverlay)
+	return &Service{store: cfg.Store, overlay: overlay, events: cfg.Events, moves: cfg.Moves, cache: cfg.Cache, ttl: cfg.CacheTTL,
+		log: cfg.Log.With("component", "catalog"), now: cfg.Now}, nil
 }
 
 // CacheStats reports cache hits and misses since start (tests, metrics).
 func (s *Service) CacheStats() (hits, misses int64) { return s.hits.Load(), s.misses.Load() }
 
-// Get returns a product by SKU, archived ones included.
+// Get returns a product by SKU, archived ones included. With a
+// StockOverlay store its details may come from the cache across stock
+// changes; its stock figures are always read afresh.
 func (s *Service) Get(ctx context.Context, sku string) (domain.Product, error) {
 	k, err := domain.NewSKU(sku)
 	if err != nil {
 		return domain.Product{}, err
 	}
-	r, err := cached(ctx, s, "product:"+k.String(), func() (record, error) {
+	p, hit, err := s.cachedProduct(ctx, k)
+	if err != nil || !hit || s.overlay == nil {
+		return p, err
+	}
+	ps, err := s.overlay.WithStock(ctx, []domain.Product{p})
+	if err != nil {
+		return domain.Product{}, err
+	}
+	return ps[0], nil
+}
+
+// cachedProduct reads a product through the cache; hit reports that it came
+// from the cache, its stock figures then being stale with a StockOverlay
+// store (they are fresh from the store otherwise).
+func (s *Service) cachedProduct(ctx context.Context, k domain.SKU) (domain.Product, bool, error) {
+	r, hit, err := cached(ctx, s, detailScope, "product:"+k.String(), func() (record, error) {
 		p, err := s.store.Get(ctx, k)
 		if err != nil {
 			return record{}, err
@@ -82,9 +104,10 @@ func (s *Service) Get(ctx context.Context, sku string) (domain.Product, error) {
 		return toRecord(p), nil
 	})
 	if err != nil {
-		return domain.Product{}, err
+		return domain.Product{}, false, err
 	}
-	return r.product()
+	p, err := r.product()
+	return p, hit, err
 }
 
 // ProductSnapshot is what the basket needs to know about a product.
@@ -116,7 +139,9 @@ func (s *Service) Lookup(ctx context.Context, sku string) (ProductSnapshot, erro
 
 // List returns one page of products.
 func (s *Service) List(ctx context.Context, q domain.Query) (domain.Page, error) {
-	r, err := cached(ctx, s, "list:"+q.Key(), func() (pageRecord, error) {
+	// Pages stay keyed by every write, stock changes included: the
+	// family summaries carry availability, and no overlay redoes them.
+	r, _, err := cached(ctx, s, stockScope, "list:"+q.Key(), func() (pageRecord, error) {
 		pg, err := s.store.List(ctx, q)
 		if err != nil {
 			return pageRecord{}, err
@@ -151,9 +176,12 @@ func (s *Service) List(ctx context.Context, q domain.Query) (domain.Page, error)
 
 // Categories lists the categories with products on sale.
 func (s *Service) Categories(ctx context.Context) ([]domain.CategoryCount, error) {
-	return cached(ctx, s, "categories", func() ([]domain.CategoryCount, error) {
+	// A category counts the families with a SKU not archived: stock
+	// changes leave it alone.
+	cats, _, err := cached(ctx, s, detailScope, "categories", func() ([]domain.CategoryCount, error) {
 		return s.store.Categories(ctx)
 	})
+	return cats, err
 }
 
 // Create adds a product.
@@ -239,14 +267,14 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []domain.Li
 		return domain.Reservation{}, err
 	}
 	if os, ok := s.store.(OrderStore); ok {
-		defer s.invalidate(ctx)
+		defer s.stockChanged(ctx)
 		return os.ReserveOrder(ctx, want)
 	}
 	r, _, err := s.store.CreateReservation(ctx, want)
 	if err != nil {
 		return domain.Reservation{}, err
 	}
-	defer s.invalidate(ctx)
+	defer s.stockChanged(ctx)
 	switch r.Status() {
 	case domain.StatusReserved, domain.StatusCommitted:
 		return r, nil
@@ -306,7 +334,7 @@ func (s *Service) Release(ctx context.Context, orderID string) (domain.Reservati
 		return domain.Reservation{}, err
 	}
 	if os, ok := s.store.(OrderStore); ok {
-		defer s.invalidate(ctx)
+		defer s.stockChanged(ctx)
 		return os.ReleaseOrder(ctx, tomb.OrderID())
 	}
 	r, created, err := s.store.CreateReservation(ctx, tomb)
@@ -325,7 +353,7 @@ func (s *Service) Release(ctx context.Context, orderID string) (domain.Reservati
 			return r, fmt.Errorf("%w: order %s", domain.ErrAlreadyCommitted, r.OrderID())
 		}
 	}
-	defer s.invalidate(ctx)
+	defer s.stockChanged(ctx)
 	return r, s.unholdAll(ctx, r)
 }
 
@@ -337,7 +365,7 @@ func (s *Service) Commit(ctx context.Context, orderID string) (domain.Reservatio
 		return domain.Reservation{}, err
 	}
 	if os, ok := s.store.(OrderStore); ok {
-		defer s.invalidate(ctx)
+		defer s.stockChanged(ctx)
 		r, err := os.CommitOrder(ctx, id)
 		if err != nil {
 			return r, err
@@ -351,7 +379,7 @@ func (s *Service) Commit(ctx context.Context, orderID string) (domain.Reservatio
 	if r.Status() != domain.StatusCommitted {
 		return r, fmt.Errorf("%w: order %s is %s", domain.ErrNotReserved, id, r.Status())
 	}
-	defer s.invalidate(ctx)
+	defer s.stockChanged(ctx)
 	// Runs again on a repeated commit: it finishes the work a crash may
 	// have interrupted and changes nothing otherwise.
 	for _, l := range r.Lines() {

@@ -82,3 +82,15 @@ type OrderStore interface {
 	ReleaseOrder(ctx context.Context, orderID string) (domain.Reservation, error)
 	CommitOrder(ctx context.Context, orderID string) (domain.Reservation, error)
 }
+
+// StockOverlay is implemented by stores that keep the stock counts apart
+// from the product documents (catalog/pgstock: documents in MongoDB, counts
+// in PostgreSQL). The Service then caches product details across stock
+// changes and overlays the current counts at read time, so a checkout's
+// reserve and commit no longer empty the cached products.
+type StockOverlay interface {
+	// WithStock returns ps with the current stock figures (units on hand
+	// and reserved) from the stock store, read in one query, ignoring the
+	// figures ps carry; a SKU without stock reads 0 as in Get.
+	WithStock(ctx context.Context, ps []domain.Product) ([]domain.Product, error)
+}

@@ -4,20 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	domain "github.com/evshop/shop/domain/catalog"
 )
 
 // Family returns the product sku names and every SKU of its family
-// (archived ones included, domain.SortFamily order), through the cache.
+// (archived ones included, domain.SortFamily order), through the cache;
+// with a StockOverlay store, the stock figures of all of them are read
+// afresh in one query when any came from the cache.
 func (s *Service) Family(ctx context.Context, sku string) (domain.Product, []domain.Product, error) {
-	p, err := s.Get(ctx, sku)
+	k, err := domain.NewSKU(sku)
+	if err != nil {
+		return domain.Product{}, nil, err
+	}
+	p, pHit, err := s.cachedProduct(ctx, k)
 	if err != nil {
 		return domain.Product{}, nil, err
 	}
 	id := p.ProductID()
-	recs, err := cached(ctx, s, "family:"+id.String(), func() ([]record, error) {
+	recs, fHit, err := cached(ctx, s, detailScope, "family:"+id.String(), func() ([]record, error) {
 		vs, err := s.store.Family(ctx, id)
 		if err != nil {
 			return nil, err
@@ -37,7 +44,34 @@ func (s *Service) Family(ctx context.Context, sku string) (domain.Product, []dom
 			return domain.Product{}, nil, err
 		}
 	}
-	return p, family, nil
+	if s.overlay == nil || !pHit && !fHit {
+		return p, family, nil
+	}
+	// One read for all, so the product and its entry in the family agree.
+	at := slices.IndexFunc(family, func(v domain.Product) bool { return v.SKU() == p.SKU() })
+	all := family
+	if at < 0 {
+		all = append(slices.Clip(family), p)
+	}
+	if all, err = s.overlay.WithStock(ctx, all); err != nil {
+		return domain.Product{}, nil, err
+	}
+	if at < 0 {
+		return all[len(all)-1], all[:len(all)-1], nil
+	}
+	// The product as read (its details may be newer than the family's
+	// entry), with the family's fresh counts.
+	if p, err = withCountsOf(p, all[at]); err != nil {
+		return domain.Product{}, nil, err
+	}
+	return p, all, nil
+}
+
+// withCountsOf returns p with the stock figures of from.
+func withCountsOf(p, from domain.Product) (domain.Product, error) {
+	st := p.State()
+	st.OnHand, st.Reserved = from.OnHand(), from.Reserved()
+	return domain.RestoreProduct(st)
 }
 
 // NewVariantInput is a new variant of an existing product.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/catalogtest"
+	"github.com/evshop/shop/catalog/kvcache"
 	"github.com/evshop/shop/catalog/mongostore"
 	"github.com/evshop/shop/catalog/sqlitestore"
 	domain "github.com/evshop/shop/domain/catalog"
@@ -123,4 +124,51 @@ func BenchmarkCheckoutStock(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkLookupDuringCheckouts measures what checkouts cost the product
+// reads on server mode's stores (products on FerretDB, stock on PostgreSQL,
+// Redis cache): each op reserves and commits one order of a dozen products
+// and looks two of them up, as the basket and place-order do. It reports
+// the cache's hits and misses and the product reads that reached the store
+// (each a FerretDB find) per op.
+func BenchmarkLookupDuringCheckouts(b *testing.B) {
+	const products = 12
+	ctx := context.Background()
+	pool := testenv.Postgres(b)
+	store := &countedPG{Store: open(b, testenv.Mongo(b), pool)}
+	client, prefix := testenv.Redis(b)
+	svc, err := catalog.New(catalog.Config{Store: store, Cache: kvcache.NewRedis(client, prefix)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range products {
+		if err := store.Insert(ctx, catalogtest.Product(b, fmt.Sprintf("LOOK-%03d", i), "p", "c", 100, domain.MaxStock, time.Now())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	hits0, misses0 := svc.CacheStats()
+	store.reset()
+	b.ResetTimer()
+	for i := range b.N {
+		a, c := fmt.Sprintf("LOOK-%03d", i%products), fmt.Sprintf("LOOK-%03d", (i*7+3)%products)
+		for _, k := range []string{a, c} {
+			if _, err := svc.Lookup(ctx, k); err != nil {
+				b.Fatal(err)
+			}
+		}
+		l, _ := domain.NewLine(a, 1)
+		id := uuid.NewString()
+		if _, err := svc.Reserve(ctx, id, []domain.Line{l}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.Commit(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	hits, misses := svc.CacheStats()
+	b.ReportMetric(float64(hits-hits0)/float64(b.N), "hits/op")
+	b.ReportMetric(float64(misses-misses0)/float64(b.N), "misses/op")
+	b.ReportMetric(float64(store.total())/float64(b.N), "store-reads/op")
 }

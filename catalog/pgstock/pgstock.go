@@ -45,7 +45,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements catalog.Store and catalog.OrderStore.
+// Store implements catalog.Store, catalog.OrderStore, catalog.StockMover and
+// catalog.StockOverlay.
 type Store struct {
 	products *mongostore.Store
 	pool     *pgxpool.Pool
@@ -209,6 +210,30 @@ func (s *Store) withCounts(ctx context.Context, p domain.Product, c counts) (dom
 	st := p.State()
 	st.OnHand, st.Reserved = c.onHand, c.reserved
 	return domain.RestoreProduct(st)
+}
+
+// WithStock implements catalog.StockOverlay: the counts of every SKU of ps
+// in one query, each product caught up as Get would (archived mirror
+// repaired when behind).
+func (s *Store) WithStock(ctx context.Context, ps []domain.Product) ([]domain.Product, error) {
+	if len(ps) == 0 {
+		return ps, nil
+	}
+	skus := make([]string, len(ps))
+	for i, p := range ps {
+		skus[i] = p.SKU().String()
+	}
+	c, err := s.counts(ctx, skus)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Product, len(ps))
+	for i, p := range ps {
+		if out[i], err = s.withCounts(ctx, p, c[skus[i]]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Insert implements catalog.Store: the document in MongoDB, then the stock
