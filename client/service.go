@@ -146,10 +146,21 @@ type profileEntry struct {
 // Profile returns the user's profile; a user without one (not created yet,
 // or erased) gets domain.ErrNotFound.
 func (s *Service) Profile(ctx context.Context, userID string) (domain.ProfileData, error) {
-	if err := checkID(userID); err != nil {
+	e, err := s.profileEntry(ctx, userID)
+	if err != nil {
 		return domain.ProfileData{}, err
 	}
-	e, err := cached(ctx, s, userID, "profile", func() (profileEntry, error) {
+	if !e.Found {
+		return domain.ProfileData{}, fmt.Errorf("%w: %s", domain.ErrNotFound, userID)
+	}
+	return e.Data, nil
+}
+
+func (s *Service) profileEntry(ctx context.Context, userID string) (profileEntry, error) {
+	if err := checkID(userID); err != nil {
+		return profileEntry{}, err
+	}
+	return cached(ctx, s, userID, "profile", func() (profileEntry, error) {
 		p, err := s.store.GetProfile(ctx, userID)
 		if errors.Is(err, domain.ErrNotFound) || (err == nil && p.Erased) {
 			return profileEntry{}, nil
@@ -159,13 +170,31 @@ func (s *Service) Profile(ctx context.Context, userID string) (domain.ProfileDat
 		}
 		return profileEntry{Found: true, Email: p.Email, Data: p.Profile.Data()}, nil
 	})
+}
+
+// Contact is how to address a customer: the profile's email and name (empty
+// without a profile) and the preferred language.
+type Contact struct {
+	Email, Name, Lang string
+}
+
+// Contact returns how to address the user, from the cached profile and
+// preferences. The notifier asks it for every email; Export, which it used
+// before, also reads the customer's whole order history.
+func (s *Service) Contact(ctx context.Context, userID string) (Contact, error) {
+	e, err := s.profileEntry(ctx, userID)
 	if err != nil {
-		return domain.ProfileData{}, err
+		return Contact{}, err
 	}
-	if !e.Found {
-		return domain.ProfileData{}, fmt.Errorf("%w: %s", domain.ErrNotFound, userID)
+	prefs, err := s.Preferences(ctx, userID)
+	if err != nil {
+		return Contact{}, err
 	}
-	return e.Data, nil
+	c := Contact{Lang: prefs.Language}
+	if e.Found {
+		c.Email, c.Name = e.Email, e.Data.Name
+	}
+	return c, nil
 }
 
 // SaveProfile validates and stores the user's profile (creating it when

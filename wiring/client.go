@@ -128,15 +128,11 @@ func (in *Infra) ClientProfiles(ctx context.Context) (Profiles, error) {
 type profiles struct{ svc *client.Service }
 
 func (p profiles) Recipient(ctx context.Context, id string) (notifier.Recipient, error) {
-	ex, err := p.svc.Export(ctx, id)
+	c, err := p.svc.Contact(ctx, id)
 	if err != nil {
 		return notifier.Recipient{}, err
 	}
-	r := notifier.Recipient{Email: ex.Email, Lang: ex.Preferences.Language}
-	if ex.Profile != nil {
-		r.Name = ex.Profile.Name
-	}
-	return r, nil
+	return notifier.Recipient{Email: c.Email, Name: c.Name, Lang: c.Lang}, nil
 }
 
 func (p profiles) OptedIn(ctx context.Context, id string) (notifier.MarketingContact, error) {
