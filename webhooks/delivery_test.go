@@ -3,13 +3,16 @@ package webhooks_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -281,5 +284,56 @@ func TestGuardRefusesAtDialTime(t *testing.T) {
 	}
 	if _, err := h.svc.Update(context.Background(), ep.ID, webhooks.Spec{URL: srv.URL, EventTypes: ep.EventTypes}); err == nil {
 		t.Fatal("re-registering the loopback URL was accepted")
+	}
+}
+
+// countingSource counts the $all reads the dispatcher makes.
+type countingSource struct {
+	*memory.Store
+	reads atomic.Int64
+}
+
+func (c *countingSource) ReadAll(ctx context.Context, after uint64, f eventstore.Filter) iter.Seq2[eventstore.RecordedEvent, error] {
+	c.reads.Add(1)
+	return c.Store.ReadAll(ctx, after, f)
+}
+
+// TestNoEndpointNoReads: while no endpoint is enabled the dispatcher reads
+// no events at all, yet its checkpoint follows the store, and an endpoint
+// registered later hears only of what happened after it.
+func TestNoEndpointNoReads(t *testing.T) {
+	t.Parallel()
+	src := &countingSource{Store: memory.New()}
+	h := start(t, webhooks.NewGuard(loopbackOnly, true, nil), func(c *webhooks.Config) { c.Source = src })
+	h.events = src.Store
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(srv.Close)
+	if _, err := h.svc.Create(context.Background(), webhooks.Spec{URL: srv.URL, EventTypes: []string{webhooks.TypeOrderPaid}}, ""); err != nil {
+		t.Fatal(err) // disabled: listens to nothing
+	}
+	for i := range 20 {
+		h.paid(t, fmt.Sprintf("nobody-%d", i))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		cp, err := h.store.Checkpoint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp == 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %d, want 20", cp)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := src.reads.Load(); n != 0 {
+		t.Fatalf("%d reads of the events while no endpoint listened", n)
+	}
+	ep := h.register(t, srv.URL, webhooks.TypeOrderPaid)
+	id := h.paid(t, "heard")
+	if got := h.waitFor(t, ep.ID, "the payment after registering", oneWith(webhooks.StatusDelivered)); got[0].EventID != id {
+		t.Fatalf("endpoint got %+v, want only the event after it registered", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,7 +39,7 @@ func (s *Service) dispatch(ctx context.Context) {
 				head, err = s.cfg.Source.HeadPosition(ctx)
 			}
 			if err == nil {
-				cp, n, err = s.dispatchBatch(ctx, cp)
+				cp, n, err = s.dispatchBatch(ctx, cp, head)
 			}
 		}
 		known = 0
@@ -58,8 +59,32 @@ func (s *Service) dispatch(ctx context.Context) {
 }
 
 // dispatchBatch queues the deliveries of the next batch after cp and
-// returns the new checkpoint and the number of events read.
-func (s *Service) dispatchBatch(ctx context.Context, cp uint64) (uint64, int, error) {
+// returns the new checkpoint and the number of events read. head is a
+// position read before the endpoints: with no endpoint enabled, nothing up
+// to it is read at all (every event a checkout appends would otherwise be
+// read and decoded for nobody), and the checkpoint moves to it. An
+// endpoint created afterwards would not hear of those events anyway: it
+// hears only of what happened after it was registered.
+func (s *Service) dispatchBatch(ctx context.Context, cp, head uint64) (uint64, int, error) {
+	endpoints, err := s.cfg.Store.Endpoints(ctx)
+	if err != nil {
+		return cp, 0, fmt.Errorf("list endpoints: %w", err)
+	}
+	if !slices.ContainsFunc(endpoints, func(ep Endpoint) bool { return ep.Enabled && len(ep.EventTypes) > 0 }) {
+		if head <= cp {
+			return cp, 0, nil
+		}
+		// Kept in memory, written now and then: a restart reads from the
+		// older checkpoint and skips the same events again.
+		if now := s.cfg.Now(); now.Sub(s.idleSaved) >= idleCheckpointEvery {
+			if err := s.cfg.Store.Enqueue(ctx, head, nil); err != nil {
+				return cp, 0, fmt.Errorf("enqueue: %w", err)
+			}
+			s.idleSaved = now
+			s.metrics.checkpoint.Set(float64(head))
+		}
+		return head, 0, nil
+	}
 	var batch []eventstore.RecordedEvent
 	for e, err := range s.cfg.Source.ReadAll(ctx, cp, eventstore.Filter{EventTypes: SourceTypes()}) {
 		if err != nil {
@@ -72,10 +97,6 @@ func (s *Service) dispatchBatch(ctx context.Context, cp uint64) (uint64, int, er
 	}
 	if len(batch) == 0 {
 		return cp, 0, nil
-	}
-	endpoints, err := s.cfg.Store.Endpoints(ctx)
-	if err != nil {
-		return cp, 0, fmt.Errorf("list endpoints: %w", err)
 	}
 	now := s.cfg.Now().UTC()
 	var ds []Delivery
@@ -147,6 +168,10 @@ func (s *Service) waitForEvents(ctx context.Context, pos uint64) uint64 {
 type headWaiter interface {
 	WaitForHead(ctx context.Context, after uint64) (uint64, error)
 }
+
+// idleCheckpointEvery is how often the checkpoint is written while no
+// endpoint listens.
+const idleCheckpointEvery = 5 * time.Second
 
 // linger is how long a woken dispatcher lets further appends gather.
 const linger = 10 * time.Millisecond

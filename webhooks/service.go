@@ -71,6 +71,9 @@ type Service struct {
 	metrics *metrics
 	refresh chan struct{}
 	senders *senders
+	// idleSaved is when the dispatcher last wrote the checkpoint while no
+	// endpoint listened (its goroutine only).
+	idleSaved time.Time
 }
 
 // New validates cfg and fills its defaults.
