@@ -391,6 +391,14 @@ func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 // its head when the wait starts and every PollInterval (appends of other
 // processes); an append of this store wakes it without a query.
 func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
+	_, err := s.WaitForHead(ctx, after)
+	return err
+}
+
+// WaitForHead is WaitForAppend returning the head it saw pass after (every
+// event up to it is committed, so ReadAll yields them): a follower woken by
+// an append of this process needs no head query of its own.
+func (s *Store) WaitForHead(ctx context.Context, after uint64) (uint64, error) {
 	ask := true
 	for {
 		// Take the channel before reading the head, so that an append
@@ -398,20 +406,20 @@ func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
 		s.mu.Lock()
 		ch := s.appended
 		s.mu.Unlock()
-		if s.head.Load() > after {
-			return nil
+		if h := s.head.Load(); h > after {
+			return h, nil
 		}
 		if ask {
 			head, err := s.HeadPosition(ctx)
 			if err != nil || head > after {
-				return err
+				return head, err
 			}
 		}
 		t := time.NewTimer(PollInterval)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return 0, ctx.Err()
 		case <-ch:
 			t.Stop()
 			ask = false
