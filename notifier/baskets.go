@@ -19,27 +19,37 @@ const (
 	guestBasketPrefix  = "guest-"
 )
 
-// onBasket folds a basket event into the tracked basket. The stream revision
-// guard makes redelivery and replay harmless.
+// onBasket tracks one basket event (the bus path): a batch of one, with
+// its position as the checkpoint.
 func (n *Notifier) onBasket(ctx context.Context, ev eventstore.RecordedEvent) error {
-	id, ok := strings.CutPrefix(ev.Stream, basketStreamPrefix)
-	if !ok || id == "" {
+	f, ok := n.basketFold(ctx, ev)
+	if !ok {
 		return nil
+	}
+	if err := n.cfg.Baskets.TrackBaskets(ctx, []BasketFold{f}, ev.Position); err != nil {
+		return fmt.Errorf("notifier: track basket %s: %w", f.BasketID, err)
+	}
+	return nil
+}
+
+// basketFold turns a basket event into its fold; false for an event of
+// another stream, of another type, or that does not decode (logged: on
+// the bus it would never apply either).
+func (n *Notifier) basketFold(ctx context.Context, ev eventstore.RecordedEvent) (BasketFold, bool) {
+	id, ok := strings.CutPrefix(ev.Stream, basketStreamPrefix)
+	if !ok || id == "" || !slices.Contains(BasketEventTypes(), ev.Type) {
+		return BasketFold{}, false
 	}
 	var e basketEvent
 	if err := json.Unmarshal(ev.Data, &e); err != nil {
 		n.log.ErrorContext(ctx, "malformed basket event ignored", "event_id", ev.ID, "type", ev.Type, "err", err)
-		return nil
+		return BasketFold{}, false
 	}
 	at := ev.Time
 	if at.IsZero() {
 		at = n.cfg.Now()
 	}
-	err := n.cfg.Baskets.UpdateBasket(ctx, id, func(b *Basket) bool {
-		if ev.Revision < b.Version {
-			return false
-		}
-		b.Version = ev.Revision + 1
+	return BasketFold{BasketID: id, Revision: ev.Revision, Apply: func(b *Basket) {
 		wasEmpty := b.Items() == 0
 		switch ev.Type {
 		case EventItemAdded:
@@ -70,12 +80,57 @@ func (n *Notifier) onBasket(ctx context.Context, ev eventstore.RecordedEvent) er
 		} else if wasEmpty {
 			b.CycleID = ev.ID
 		}
-		return true
-	})
-	if err != nil {
-		return fmt.Errorf("notifier: track basket %s: %w", id, err)
+	}}, true
+}
+
+// BasketTracker is the abandoned-basket tracking as a read model: fed one
+// event at a time from its bus queue (Handle), or in batches by a catch-up
+// runner reading the event store's $all (Filter, ApplyBatch, Checkpoint;
+// projections/catchup), which writes each touched basket once per batch
+// with the checkpoint.
+type BasketTracker struct{ n *Notifier }
+
+// BasketTracker returns the notifier's basket tracking.
+func (n *Notifier) BasketTracker() *BasketTracker { return &BasketTracker{n: n} }
+
+// Name is BasketHandlerName: the queue on the bus, the lease and metrics
+// label of the catch-up runner.
+func (t *BasketTracker) Name() string { return BasketHandlerName }
+
+// Filter selects the basket events the tracking folds.
+func (t *BasketTracker) Filter() eventstore.Filter {
+	return eventstore.Filter{StreamPrefixes: []string{basketStreamPrefix}, EventTypes: BasketEventTypes()}
+}
+
+// Handle tracks one basket event from the bus; other events are ignored.
+func (t *BasketTracker) Handle(ctx context.Context, ev eventstore.RecordedEvent) error {
+	return t.n.onBasket(ctx, ev)
+}
+
+// ApplyBatch tracks events (in global order) in one store transaction with
+// the position of the last as checkpoint. Events of other streams or types,
+// and malformed ones, are skipped.
+func (t *BasketTracker) ApplyBatch(ctx context.Context, evs []eventstore.RecordedEvent) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	folds := make([]BasketFold, 0, len(evs))
+	var top uint64
+	for _, ev := range evs {
+		top = max(top, ev.Position)
+		if f, ok := t.n.basketFold(ctx, ev); ok {
+			folds = append(folds, f)
+		}
+	}
+	if err := t.n.cfg.Baskets.TrackBaskets(ctx, folds, top); err != nil {
+		return fmt.Errorf("notifier: track %d basket events: %w", len(folds), err)
 	}
 	return nil
+}
+
+// Checkpoint is where a catch-up runner resumes.
+func (t *BasketTracker) Checkpoint(ctx context.Context) (uint64, error) {
+	return t.n.cfg.Baskets.BasketCheckpoint(ctx)
 }
 
 // SweepReminders sends the due abandoned-basket reminders and returns how

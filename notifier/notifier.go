@@ -29,10 +29,12 @@ import (
 	"github.com/evshop/shop/platform/sealed"
 )
 
-// Stable names of the notifier's two event handlers; each names a durable
-// queue, so renaming one re-consumes from an empty queue. HandlerName takes
-// EmailEventTypes, many at once (Concurrent); BasketHandlerName takes
-// BasketEventTypes one at a time, in order.
+// Stable names of the notifier's two event consumers. HandlerName names a
+// durable queue taking EmailEventTypes, many at once (Concurrent), so
+// renaming it re-consumes from an empty queue. BasketHandlerName is the
+// BasketTracker: a catch-up runner over the event store by default (its
+// lease, metrics and checkpoint row), or with PROJECTIONS_SOURCE=bus a
+// queue taking BasketEventTypes one at a time, in order.
 const (
 	HandlerName       = "notifier.send-emails"
 	BasketHandlerName = "notifier.track-baskets"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/evshop/shop/domain/money"
@@ -119,6 +120,11 @@ type Basket struct {
 	RemindedCycle string `json:"remindedCycle"`
 }
 
+func (b Basket) clone() Basket {
+	b.Lines = slices.Clone(b.Lines)
+	return b
+}
+
 // Items is the number of units in the basket.
 func (b Basket) Items() int {
 	n := 0
@@ -128,18 +134,70 @@ func (b Basket) Items() int {
 	return n
 }
 
+// BasketFold is what one basket event does to its tracked basket, for
+// TrackBaskets.
+type BasketFold struct {
+	BasketID string
+	// Revision is the event's revision in its basket stream. The fold is
+	// applied only when it is not below the basket's Version (a duplicate,
+	// a replay or an older event changes nothing); then Version becomes
+	// Revision+1.
+	Revision uint64
+	// Apply changes the basket (loaded, or the zero value with BasketID set
+	// when unknown). It never fails, so replay cannot fail.
+	Apply func(*Basket)
+}
+
 // BasketStore tracks baskets for abandoned-basket reminders.
 type BasketStore interface {
-	// UpdateBasket loads the basket (zero value with BasketID set when
-	// unknown), calls fn and saves the result when fn returns true. Calls for
+	// TrackBaskets applies folds in order, each guarded by its basket's
+	// Version, and raises the tracker's checkpoint to checkpoint (never
+	// lowers it), all in one transaction: a failed call stores neither. It
+	// reads and writes each basket it touches at most once. Calls touching
 	// one basket are serialised.
-	UpdateBasket(ctx context.Context, basketID string, fn func(*Basket) bool) error
+	TrackBaskets(ctx context.Context, folds []BasketFold, checkpoint uint64) error
+	// BasketCheckpoint is the highest checkpoint TrackBaskets stored: the
+	// global position of the last basket event tracked (0 before any).
+	BasketCheckpoint(ctx context.Context) (uint64, error)
 	// DueBaskets lists baskets with items, idle since at or before idleSince,
 	// not yet reminded in their current cycle, oldest activity first.
 	DueBaskets(ctx context.Context, idleSince time.Time, limit int) ([]Basket, error)
 	// MarkReminded records that cycleID was handled (sent or skipped); it
 	// does nothing when the basket moved on to another cycle meanwhile.
 	MarkReminded(ctx context.Context, basketID, cycleID string) error
+}
+
+// FoldBaskets applies folds to the baskets read (a missing one is the zero
+// value with its id), in order, with the revision guard, and returns the
+// baskets that changed. It is the one fold every BasketStore adapter runs
+// between its read and its write. read is not modified.
+func FoldBaskets(read map[string]Basket, folds []BasketFold) map[string]Basket {
+	changed := map[string]Basket{}
+	for _, f := range folds {
+		b, ok := changed[f.BasketID]
+		if !ok {
+			b = read[f.BasketID].clone()
+			b.BasketID = f.BasketID
+		}
+		if f.Revision < b.Version {
+			continue
+		}
+		f.Apply(&b)
+		b.BasketID, b.Version = f.BasketID, f.Revision+1
+		changed[f.BasketID] = b
+	}
+	return changed
+}
+
+// BasketIDs are the distinct baskets folds touch, sorted (the order the
+// adapters lock them in, so concurrent batches cannot deadlock).
+func BasketIDs(folds []BasketFold) []string {
+	ids := make([]string, 0, len(folds))
+	for _, f := range folds {
+		ids = append(ids, f.BasketID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // Recipient is how a customer wants to be addressed.

@@ -38,7 +38,8 @@ type Profiles interface {
 }
 
 // Notifier assembles the notifier: the in-memory outbox (shown at /dev/mail)
-// when embedded, SES v2 otherwise; the reminder sweep; the outbound
+// when embedded, SES v2 otherwise; the abandoned-basket tracking (a read
+// model fed like the projectors, OnProjector) and reminder sweep; the outbound
 // webhooks; and, when OPS_EMAIL is set, the ops alert watcher
 // (notifier_alerts.go). profiles may be nil (emails then use the events'
 // names in English, and no reminders go out).
@@ -125,8 +126,13 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	out.Notifier = n
 	if err := in.On(ctx,
 		messaging.EventHandler{Name: notifier.HandlerName, Types: notifier.EmailEventTypes(), Handle: n.Handle, Concurrent: true},
-		messaging.EventHandler{Name: notifier.BasketHandlerName, Types: notifier.BasketEventTypes(), Handle: n.Handle},
 	); err != nil {
+		return nil, err
+	}
+	// The basket tracking is a read model: a catch-up runner folds a batch
+	// of basket events per transaction (PROJECTIONS_SOURCE=store), or its
+	// queue one event at a time (bus).
+	if err := in.OnProjector(ctx, o.Projections, n.BasketTracker()); err != nil {
 		return nil, err
 	}
 	in.Go("basket reminders", func(ctx context.Context) error { return n.RunReminders(ctx, o.ReminderInterval) })

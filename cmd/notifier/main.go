@@ -1,9 +1,10 @@
 // Command notifier runs the notification service on its own: it consumes
-// identity, ordering, payment and basket events from the bus and sends the
-// customer emails through Amazon SES v2 (or any SES-compatible endpoint) in
-// each customer's language and name (read from the client service's
-// profiles), runs the abandoned-basket reminder sweep for opted-in customers
-// and the ops alert watcher, delivers the outbound webhooks (read from the
+// identity, ordering and payment events from the bus and sends the customer
+// emails through Amazon SES v2 (or any SES-compatible endpoint) in each
+// customer's language and name (read from the client service's profiles),
+// tracks baskets (caught up from the event store's basket events, or their
+// queue with PROJECTIONS_SOURCE=bus) and runs the abandoned-basket reminder
+// sweep for opted-in customers and the ops alert watcher, delivers the outbound webhooks (read from the
 // event store; docs/webhooks.md), and serves the unsubscribe endpoint, the
 // support view of failed deliveries and the admin API of webhooks.
 //

@@ -22,6 +22,7 @@ type Store struct {
 	deliveries map[string]*delivery
 	orders     map[string]notifier.Order
 	baskets    map[string]notifier.Basket
+	checkpoint uint64 // the basket tracker's
 	// backInStock: sku -> the customers waiting for it
 	backInStock map[string][]waiting
 }
@@ -145,24 +146,36 @@ func (s *Store) Order(_ context.Context, id string) (notifier.Order, error) {
 	return clone(o), nil
 }
 
-// UpdateBasket implements notifier.BasketStore.
-func (s *Store) UpdateBasket(ctx context.Context, id string, fn func(*notifier.Basket) bool) error {
+// TrackBaskets implements notifier.BasketStore: folded on copies, stored
+// only when the whole batch folded and ctx is still live.
+func (s *Store) TrackBaskets(ctx context.Context, folds []notifier.BasketFold, checkpoint uint64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.baskets[id]
-	if ok {
-		b = clone(b)
-	} else {
-		b = notifier.Basket{BasketID: id}
+	read := map[string]notifier.Basket{}
+	for _, id := range notifier.BasketIDs(folds) {
+		if b, ok := s.baskets[id]; ok {
+			read[id] = clone(b)
+		}
 	}
-	if fn(&b) {
-		b.BasketID = id
+	changed := notifier.FoldBaskets(read, folds)
+	if err := ctx.Err(); err != nil {
+		return err // like a transaction whose context ended before its commit
+	}
+	for id, b := range changed {
 		s.baskets[id] = clone(b)
 	}
+	s.checkpoint = max(s.checkpoint, checkpoint)
 	return nil
+}
+
+// BasketCheckpoint implements notifier.BasketStore.
+func (s *Store) BasketCheckpoint(ctx context.Context) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.checkpoint, ctx.Err()
 }
 
 // DueBaskets implements notifier.BasketStore.

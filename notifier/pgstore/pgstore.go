@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/evshop/shop/notifier"
@@ -23,8 +24,8 @@ import (
 var migrations embed.FS
 
 // Store implements notifier.DeliveryLog, notifier.OrderBook,
-// notifier.BasketStore and notifier.BackInStock (backinstock.go) on
-// PostgreSQL.
+// notifier.BasketStore (with the basket tracker's checkpoint) and
+// notifier.BackInStock (backinstock.go) on PostgreSQL.
 type Store struct{ pool *pgxpool.Pool }
 
 // New applies the notifier's migrations and returns the store.
@@ -190,39 +191,114 @@ func (s *Store) Order(ctx context.Context, id string) (notifier.Order, error) {
 	return o, nil
 }
 
-// UpdateBasket implements notifier.BasketStore: the row is locked for the
-// duration of fn, so concurrent events of one basket apply one after another.
-func (s *Store) UpdateBasket(ctx context.Context, id string, fn func(*notifier.Basket) bool) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO notifier_baskets (basket_id, data) VALUES ($1, '{}') ON CONFLICT DO NOTHING`, id); err != nil {
-			return err
-		}
-		var data []byte
-		if err := tx.QueryRow(ctx, `SELECT data FROM notifier_baskets WHERE basket_id = $1 FOR UPDATE`, id).Scan(&data); err != nil {
-			return err
-		}
-		var b notifier.Basket
-		if err := json.Unmarshal(data, &b); err != nil {
-			return err
-		}
-		b.BasketID = id
-		if !fn(&b) {
-			return nil
-		}
-		b.BasketID = id
-		out, err := json.Marshal(b)
+// TrackBaskets implements notifier.BasketStore in one transaction: the
+// touched baskets are locked (a transaction advisory lock per id, in id
+// order, which also covers a basket not stored yet, so concurrent batches
+// neither lose each other's folds nor deadlock) and read with FOR UPDATE
+// (MarkReminded waits for the batch) in one round trip, folded in memory,
+// then written by one upsert pipelined with the checkpoint.
+func (s *Store) TrackBaskets(ctx context.Context, folds []notifier.BasketFold, checkpoint uint64) error {
+	ids := notifier.BasketIDs(folds)
+	if len(ids) == 0 && checkpoint == 0 {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		read, err := lockBaskets(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		var last *time.Time
-		if !b.LastActivity.IsZero() {
-			t := b.LastActivity.UTC()
-			last = &t
+		b := &pgx.Batch{}
+		if changed := notifier.FoldBaskets(read, folds); len(changed) > 0 {
+			args, err := basketColumns(changed)
+			if err != nil {
+				return err
+			}
+			b.Queue(`INSERT INTO notifier_baskets (basket_id, data, items, last_activity, cycle_id, reminded_cycle)
+				SELECT id, data::jsonb, items, last, cycle, reminded
+				  FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[]) AS u(id, data, items, last, cycle, reminded)
+				ON CONFLICT (basket_id) DO UPDATE SET data = EXCLUDED.data, items = EXCLUDED.items, last_activity = EXCLUDED.last_activity,
+				       cycle_id = EXCLUDED.cycle_id, reminded_cycle = EXCLUDED.reminded_cycle`, args...)
 		}
-		_, err = tx.Exec(ctx, `UPDATE notifier_baskets SET data = $2, items = $3, last_activity = $4, cycle_id = $5, reminded_cycle = $6
-			WHERE basket_id = $1`, id, out, b.Items(), last, b.CycleID, b.RemindedCycle)
-		return err
+		if checkpoint > 0 {
+			b.Queue(`INSERT INTO notifier_checkpoints (projector, position) VALUES ($1, $2)
+				ON CONFLICT (projector) DO UPDATE SET position = GREATEST(notifier_checkpoints.position, EXCLUDED.position), updated_at = now()`,
+				notifier.BasketHandlerName, int64(checkpoint))
+		}
+		if b.Len() == 0 {
+			return nil
+		}
+		return tx.SendBatch(ctx, b).Close()
 	})
+	if err != nil {
+		return fmt.Errorf("pgstore: track %d baskets: %w", len(ids), err)
+	}
+	return nil
+}
+
+// lockBaskets locks the baskets ids (sorted) for the transaction and reads
+// the stored ones.
+func lockBaskets(ctx context.Context, tx pgx.Tx, ids []string) (map[string]notifier.Basket, error) {
+	read := make(map[string]notifier.Basket, len(ids))
+	if len(ids) == 0 {
+		return read, nil
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtext('notifier.baskets:' || id)) FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`, ids)
+	b.Queue(`SELECT basket_id, data, reminded_cycle FROM notifier_baskets WHERE basket_id = ANY($1) ORDER BY basket_id FOR UPDATE`, ids)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close() //nolint:errcheck // the error is the one returned below
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, reminded string
+		var data []byte
+		if err := rows.Scan(&id, &data, &reminded); err != nil {
+			return nil, err
+		}
+		var bk notifier.Basket
+		if err := json.Unmarshal(data, &bk); err != nil {
+			return nil, fmt.Errorf("basket %s: %w", id, err)
+		}
+		bk.BasketID, bk.RemindedCycle = id, reminded
+		read[id] = bk
+	}
+	return read, rows.Err()
+}
+
+// basketColumns are the upsert's column arrays of changed.
+func basketColumns(changed map[string]notifier.Basket) ([]any, error) {
+	n := len(changed)
+	ids, data, cycles, reminded := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	items, last := make([]int32, 0, n), make([]pgtype.Timestamptz, 0, n)
+	for id, b := range changed {
+		out, err := json.Marshal(b)
+		if err != nil {
+			return nil, err
+		}
+		ids, data, cycles, reminded = append(ids, id), append(data, string(out)), append(cycles, b.CycleID), append(reminded, b.RemindedCycle)
+		items = append(items, int32(b.Items()))
+		last = append(last, pgtype.Timestamptz{Time: b.LastActivity.UTC(), Valid: !b.LastActivity.IsZero()})
+	}
+	return []any{ids, data, items, last, cycles, reminded}, nil
+}
+
+// BasketCheckpoint implements notifier.BasketStore.
+func (s *Store) BasketCheckpoint(ctx context.Context) (uint64, error) {
+	var pos int64
+	err := s.pool.QueryRow(ctx, `SELECT position FROM notifier_checkpoints WHERE projector = $1`, notifier.BasketHandlerName).Scan(&pos)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("pgstore: basket checkpoint: %w", err)
+	}
+	return uint64(pos), nil
 }
 
 // DueBaskets implements notifier.BasketStore.

@@ -3,8 +3,8 @@
 // notifier_* tables of the shop's SQLite database (component "notifier").
 // Times are Unix nanoseconds (UTC); order and basket bodies are JSON TEXT.
 // Each call is one transaction on the database's single writer, so a claim
-// and the check of who holds it, or a basket's read-modify-write, cannot
-// interleave with another call.
+// and the check of who holds it, or a batch of basket folds with the
+// tracker's checkpoint, cannot interleave with another call.
 package sqlitestore
 
 import (
@@ -23,8 +23,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements notifier.DeliveryLog, notifier.OrderBook and
-// notifier.BasketStore on SQLite.
+// Store implements notifier.DeliveryLog, notifier.OrderBook,
+// notifier.BasketStore (with the basket tracker's checkpoint) and
+// notifier.BackInStock on SQLite.
 type Store struct{ db *sqlite.DB }
 
 // New applies the notifier's migrations and returns the store.
@@ -195,45 +196,68 @@ func (s *Store) Order(ctx context.Context, id string) (notifier.Order, error) {
 	return o, nil
 }
 
-// UpdateBasket implements notifier.BasketStore: read, fn and write are one
-// transaction, so the events of one basket apply one after another.
-func (s *Store) UpdateBasket(ctx context.Context, id string, fn func(*notifier.Basket) bool) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var b notifier.Basket
-		var data string
-		err := tx.QueryRowContext(ctx, `SELECT data FROM notifier_baskets WHERE basket_id = ?`, id).Scan(&data)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("notifier sqlitestore: basket %s: %w", id, err)
-		default:
-			if err := json.Unmarshal([]byte(data), &b); err != nil {
-				return fmt.Errorf("notifier sqlitestore: basket %s: %w", id, err)
-			}
-		}
-		b.BasketID = id
-		if !fn(&b) {
-			return nil
-		}
-		b.BasketID = id
-		out, err := json.Marshal(b)
+// checkpoints is the table of the basket tracker's checkpoint.
+const checkpoints = "notifier_checkpoints"
+
+// TrackBaskets implements notifier.BasketStore: one transaction on the
+// single writer reads the touched baskets (one IN query), folds them in
+// memory, writes each changed one once and raises the checkpoint.
+func (s *Store) TrackBaskets(ctx context.Context, folds []notifier.BasketFold, checkpoint uint64) error {
+	ids := notifier.BasketIDs(folds)
+	if len(ids) == 0 && checkpoint == 0 {
+		return nil
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		read := make(map[string]notifier.Basket, len(ids))
+		err := sqlite.QueryIn(ctx, tx, `SELECT basket_id, data, reminded_cycle FROM notifier_baskets WHERE basket_id IN (?)`, ids,
+			func(r *sql.Rows) error {
+				var id, data, reminded string
+				if err := r.Scan(&id, &data, &reminded); err != nil {
+					return err
+				}
+				var b notifier.Basket
+				if err := json.Unmarshal([]byte(data), &b); err != nil {
+					return fmt.Errorf("basket %s: %w", id, err)
+				}
+				b.BasketID, b.RemindedCycle = id, reminded
+				read[id] = b
+				return nil
+			})
 		if err != nil {
 			return err
 		}
-		var last *int64
-		if !b.LastActivity.IsZero() {
-			n := sqlite.Nanos(b.LastActivity)
-			last = &n
+		for id, b := range notifier.FoldBaskets(read, folds) {
+			out, err := json.Marshal(b)
+			if err != nil {
+				return err
+			}
+			var last *int64
+			if !b.LastActivity.IsZero() {
+				n := sqlite.Nanos(b.LastActivity)
+				last = &n
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO notifier_baskets (basket_id, data, items, last_activity, cycle_id, reminded_cycle)
+				VALUES (?,?,?,?,?,?) ON CONFLICT (basket_id) DO UPDATE SET data = excluded.data, items = excluded.items,
+				last_activity = excluded.last_activity, cycle_id = excluded.cycle_id, reminded_cycle = excluded.reminded_cycle`,
+				id, string(out), b.Items(), last, b.CycleID, b.RemindedCycle)
+			if err != nil {
+				return fmt.Errorf("save basket %s: %w", id, err)
+			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO notifier_baskets (basket_id, data, items, last_activity, cycle_id, reminded_cycle)
-			VALUES (?,?,?,?,?,?) ON CONFLICT (basket_id) DO UPDATE SET data = excluded.data, items = excluded.items,
-			last_activity = excluded.last_activity, cycle_id = excluded.cycle_id, reminded_cycle = excluded.reminded_cycle`,
-			id, string(out), b.Items(), last, b.CycleID, b.RemindedCycle)
-		if err != nil {
-			return fmt.Errorf("notifier sqlitestore: save basket %s: %w", id, err)
+		if checkpoint == 0 {
+			return nil
 		}
-		return nil
+		return sqlite.SaveCheckpoint(ctx, tx, checkpoints, notifier.BasketHandlerName, checkpoint)
 	})
+	if err != nil {
+		return fmt.Errorf("notifier sqlitestore: track %d baskets: %w", len(ids), err)
+	}
+	return nil
+}
+
+// BasketCheckpoint implements notifier.BasketStore.
+func (s *Store) BasketCheckpoint(ctx context.Context) (uint64, error) {
+	return sqlite.LoadCheckpoint(ctx, s.db.Read, checkpoints, notifier.BasketHandlerName)
 }
 
 // DueBaskets implements notifier.BasketStore.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,7 +32,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("DeliveryLogConcurrentClaims", func(t *testing.T) { t.Parallel(); ConcurrentClaims(t, newStore(t)) })
 	t.Run("OrderBook", func(t *testing.T) { t.Parallel(); OrderBook(t, newStore(t)) })
 	t.Run("BasketStore", func(t *testing.T) { t.Parallel(); BasketStore(t, newStore(t)) })
-	t.Run("BasketStoreSerialisesUpdates", func(t *testing.T) { t.Parallel(); BasketSerialised(t, newStore(t)) })
+	t.Run("BasketStoreBatches", func(t *testing.T) { t.Parallel(); BasketBatches(t, newStore(t)) })
+	t.Run("BasketStoreSerialisesBatches", func(t *testing.T) { t.Parallel(); BasketSerialised(t, newStore(t)) })
 	t.Run("BackInStock", func(t *testing.T) { t.Parallel(); BackInStock(t, newStore(t)) })
 }
 
@@ -171,15 +173,53 @@ func OrderBook(t *testing.T, s notifier.OrderBook) {
 	}
 }
 
-func add(sku string, qty int, rev uint64, cycle string, at time.Time) func(*notifier.Basket) bool {
-	return func(b *notifier.Basket) bool {
-		b.Lines = append(b.Lines, notifier.BasketLine{SKU: sku, Name: sku, Quantity: qty})
-		b.Version, b.LastActivity, b.CustomerID = rev+1, at, "c-"+b.BasketID
+// addLine is a fold adding a line; it names the basket's customer and
+// starts a cycle when the basket has none.
+func addLine(id string, rev uint64, sku string, qty int, cycle string, at time.Time) notifier.BasketFold {
+	return notifier.BasketFold{BasketID: id, Revision: rev, Apply: func(b *notifier.Basket) {
+		if i := slices.IndexFunc(b.Lines, func(l notifier.BasketLine) bool { return l.SKU == sku }); i >= 0 {
+			b.Lines[i].Quantity += qty
+		} else {
+			b.Lines = append(b.Lines, notifier.BasketLine{SKU: sku, Name: sku, Quantity: qty})
+		}
+		b.LastActivity, b.CustomerID = at, "c-"+b.BasketID
 		if b.CycleID == "" {
 			b.CycleID = cycle
 		}
-		return true
+	}}
+}
+
+// setQty is a fold setting a line's quantity.
+func setQty(id string, rev uint64, sku string, qty int) notifier.BasketFold {
+	return notifier.BasketFold{BasketID: id, Revision: rev, Apply: func(b *notifier.Basket) {
+		if i := slices.IndexFunc(b.Lines, func(l notifier.BasketLine) bool { return l.SKU == sku }); i >= 0 {
+			b.Lines[i].Quantity = qty
+		}
+	}}
+}
+
+// tracked reads every basket with items whose cycle was not reminded: all
+// the suite's baskets that have items.
+func tracked(t *testing.T, s notifier.BasketStore) map[string]notifier.Basket {
+	t.Helper()
+	due, err := s.DueBaskets(context.Background(), t0.Add(1000*time.Hour), 1000)
+	if err != nil {
+		t.Fatal(err)
 	}
+	out := map[string]notifier.Basket{}
+	for _, b := range due {
+		out[b.BasketID] = b
+	}
+	return out
+}
+
+// lines renders a basket's lines as "SKU×qty ..." in order.
+func lines(b notifier.Basket) string {
+	var parts []string
+	for _, l := range b.Lines {
+		parts = append(parts, fmt.Sprintf("%s×%d", l.SKU, l.Quantity))
+	}
+	return strings.Join(parts, " ")
 }
 
 // BasketStore checks tracking, due selection and the reminded guard.
@@ -191,19 +231,16 @@ func BasketStore(t *testing.T, s notifier.BasketStore) {
 			t.Fatal(err)
 		}
 	}
-	must(s.UpdateBasket(ctx, "b-old", add("MUG", 1, 0, "cyc-1", t0)))
-	must(s.UpdateBasket(ctx, "b-old", add("TEE", 2, 1, "ignored", t0.Add(time.Minute))))
-	must(s.UpdateBasket(ctx, "b-new", add("MUG", 1, 0, "cyc-2", t0.Add(2*time.Hour))))
-	must(s.UpdateBasket(ctx, "b-empty", func(b *notifier.Basket) bool { b.LastActivity = t0; return true }))
-	must(s.UpdateBasket(ctx, "b-unsaved", func(b *notifier.Basket) bool {
-		if b.BasketID != "b-unsaved" || b.Version != 0 {
+	fresh := notifier.BasketFold{BasketID: "b-empty", Revision: 0, Apply: func(b *notifier.Basket) {
+		if b.BasketID != "b-empty" || b.Version != 0 || len(b.Lines) != 0 {
 			t.Errorf("fresh basket = %+v", b)
 		}
-		b.Lines = []notifier.BasketLine{{SKU: "X", Quantity: 1}}
-		return false
-	}))
-	var seen notifier.Basket
-	must(s.UpdateBasket(ctx, "b-old", func(b *notifier.Basket) bool { seen = *b; return false }))
+		b.LastActivity = t0
+	}}
+	must(s.TrackBaskets(ctx, []notifier.BasketFold{addLine("b-old", 0, "MUG", 1, "cyc-1", t0), fresh}, 0))
+	must(s.TrackBaskets(ctx, []notifier.BasketFold{addLine("b-old", 1, "TEE", 2, "ignored", t0.Add(time.Minute))}, 0))
+	must(s.TrackBaskets(ctx, []notifier.BasketFold{addLine("b-new", 0, "MUG", 1, "cyc-2", t0.Add(2*time.Hour))}, 0))
+	seen := tracked(t, s)["b-old"]
 	if seen.Version != 2 || seen.Items() != 3 || seen.CycleID != "cyc-1" || seen.CustomerID != "c-b-old" || !seen.LastActivity.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("b-old = %+v", seen)
 	}
@@ -235,44 +272,137 @@ func BasketStore(t *testing.T, s notifier.BasketStore) {
 		t.Fatalf("MarkReminded(unknown) = %v", err)
 	}
 
-	// A new cycle (emptied, then filled again) is due again.
-	must(s.UpdateBasket(ctx, "b-old", func(b *notifier.Basket) bool {
+	// A new cycle (emptied, then filled again) is due again; the fold sees
+	// which cycle was reminded.
+	must(s.TrackBaskets(ctx, []notifier.BasketFold{{BasketID: "b-old", Revision: 2, Apply: func(b *notifier.Basket) {
+		if b.RemindedCycle != "cyc-1" {
+			t.Errorf("fold of b-old sees RemindedCycle %q, want cyc-1", b.RemindedCycle)
+		}
 		b.Lines, b.CycleID, b.LastActivity = []notifier.BasketLine{{SKU: "CAP", Quantity: 1}}, "cyc-3", t0.Add(time.Hour)
-		return true
-	}))
+	}}}, 0))
 	due, err = s.DueBaskets(ctx, t0.Add(3*time.Hour), 10)
 	must(err)
-	if len(due) != 2 || due[0].BasketID != "b-old" || due[0].RemindedCycle != "cyc-1" {
+	if len(due) != 2 || due[0].BasketID != "b-old" || due[0].RemindedCycle != "cyc-1" || due[0].Version != 3 {
 		t.Fatalf("new cycle due = %+v", due)
 	}
 }
 
-// BasketSerialised checks that concurrent updates of one basket do not lose
-// each other's changes.
+// BasketBatches checks TrackBaskets as a catch-up runner uses it: a batch
+// folds in order, skips what a basket already reflects, and stores the
+// checkpoint with the baskets; a batch that fails stores neither.
+func BasketBatches(t *testing.T, s notifier.BasketStore) {
+	if cp, err := s.BasketCheckpoint(context.Background()); err != nil || cp != 0 {
+		t.Fatalf("checkpoint of an empty store = %d, %v", cp, err)
+	}
+	at := t0.Add(time.Minute)
+	steps := []struct {
+		name       string
+		folds      func(cancel func()) []notifier.BasketFold
+		checkpoint uint64
+		wantErr    bool
+		want       map[string]string // basket -> lines; baskets not named are absent
+		wantCP     uint64
+	}{
+		{"a batch folds in order, several events per basket", func(func()) []notifier.BasketFold {
+			return []notifier.BasketFold{
+				addLine("b-a", 0, "MUG", 1, "cyc-a", at), addLine("b-b", 0, "TEE", 1, "cyc-b", at),
+				setQty("b-a", 1, "MUG", 5), addLine("b-a", 2, "CAP", 1, "x", at),
+			}
+		}, 10, false, map[string]string{"b-a": "MUG×5 CAP×1", "b-b": "TEE×1"}, 10},
+		{"duplicates and older revisions change nothing; a new basket is added", func(func()) []notifier.BasketFold {
+			return []notifier.BasketFold{
+				setQty("b-a", 1, "MUG", 9),               // duplicate of an applied event
+				addLine("b-a", 0, "BAG", 1, "x", at),     // older than the basket
+				addLine("b-b", 0, "TEE", 1, "x", at),     // duplicate
+				addLine("b-c", 0, "PEN", 2, "cyc-c", at), // new
+				addLine("b-c", 0, "PEN", 2, "cyc-c", at), // its duplicate in the same batch
+			}
+		}, 20, false, map[string]string{"b-a": "MUG×5 CAP×1", "b-b": "TEE×1", "b-c": "PEN×2"}, 20},
+		{"the checkpoint never goes back", func(func()) []notifier.BasketFold {
+			return []notifier.BasketFold{addLine("b-b", 1, "TEE", 1, "x", at)}
+		}, 5, false, map[string]string{"b-a": "MUG×5 CAP×1", "b-b": "TEE×2", "b-c": "PEN×2"}, 20},
+		{"a batch that fails midway stores neither baskets nor checkpoint", func(cancel func()) []notifier.BasketFold {
+			boom := addLine("b-d", 0, "CUP", 1, "cyc-d", at)
+			apply := boom.Apply
+			boom.Apply = func(b *notifier.Basket) { apply(b); cancel() } // the process stops mid-batch
+			return []notifier.BasketFold{addLine("b-c", 1, "INK", 1, "x", at), boom, addLine("b-a", 3, "HAT", 1, "x", at)}
+		}, 30, true, map[string]string{"b-a": "MUG×5 CAP×1", "b-b": "TEE×2", "b-c": "PEN×2"}, 20},
+		{"the same batch applies once retried", func(func()) []notifier.BasketFold {
+			return []notifier.BasketFold{addLine("b-c", 1, "INK", 1, "x", at), addLine("b-d", 0, "CUP", 1, "cyc-d", at), addLine("b-a", 3, "HAT", 1, "x", at)}
+		}, 30, false, map[string]string{"b-a": "MUG×5 CAP×1 HAT×1", "b-b": "TEE×2", "b-c": "PEN×2 INK×1", "b-d": "CUP×1"}, 30},
+		{"a batch of no basket event still stores its checkpoint", func(func()) []notifier.BasketFold {
+			return nil
+		}, 40, false, map[string]string{"b-a": "MUG×5 CAP×1 HAT×1", "b-b": "TEE×2", "b-c": "PEN×2 INK×1", "b-d": "CUP×1"}, 40},
+	}
+	for _, st := range steps {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := s.TrackBaskets(ctx, st.folds(cancel), st.checkpoint)
+		cancel()
+		if (err != nil) != st.wantErr {
+			t.Fatalf("%s: err = %v, want error %v", st.name, err, st.wantErr)
+		}
+		got := map[string]string{}
+		for id, b := range tracked(t, s) {
+			got[id] = lines(b)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(st.want) {
+			t.Fatalf("%s: baskets = %v, want %v", st.name, got, st.want)
+		}
+		if cp, err := s.BasketCheckpoint(context.Background()); err != nil || cp != st.wantCP {
+			t.Fatalf("%s: checkpoint = %d, %v, want %d", st.name, cp, err, st.wantCP)
+		}
+	}
+	b := tracked(t, s)["b-a"]
+	if b.Version != 4 || b.CycleID != "cyc-a" || b.CustomerID != "c-b-a" || !b.LastActivity.Equal(at) {
+		t.Fatalf("b-a = %+v, want version 4 in cycle cyc-a", b)
+	}
+}
+
+// BasketSerialised checks that concurrent batches touching the same
+// baskets (in different orders) neither lose each other's folds nor
+// deadlock: every fold applied saw the basket as the previous one left it.
 func BasketSerialised(t *testing.T, s notifier.BasketStore) {
 	ctx := context.Background()
 	const n = 12
+	var mu sync.Mutex
+	applied := map[string][]uint64{} // basket -> the Version each applied fold saw
+	fold := func(id string, rev uint64) notifier.BasketFold {
+		return notifier.BasketFold{BasketID: id, Revision: rev, Apply: func(b *notifier.Basket) {
+			mu.Lock()
+			applied[id] = append(applied[id], b.Version)
+			mu.Unlock()
+			b.Lines = append(b.Lines, notifier.BasketLine{SKU: fmt.Sprint("SKU-", rev), Quantity: 1})
+			b.LastActivity, b.CycleID = t0, "cyc"
+		}}
+	}
 	var wg sync.WaitGroup
-	for range n {
+	for i := range uint64(n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.UpdateBasket(ctx, "b-race", func(b *notifier.Basket) bool {
-				b.Version++
-				return true
-			})
-			if err != nil {
+			folds := []notifier.BasketFold{fold("b-race-1", i), fold("b-race-2", i)}
+			if i%2 == 1 {
+				slices.Reverse(folds)
+			}
+			if err := s.TrackBaskets(ctx, folds, i+1); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	var got uint64
-	if err := s.UpdateBasket(ctx, "b-race", func(b *notifier.Basket) bool { got = b.Version; return false }); err != nil {
-		t.Fatal(err)
+	got := tracked(t, s)
+	for _, id := range []string{"b-race-1", "b-race-2"} {
+		seen := applied[id]
+		slices.Sort(seen)
+		if len(seen) != len(slices.Compact(slices.Clone(seen))) {
+			t.Fatalf("%s: two folds saw the same version (a lost update): %v", id, seen)
+		}
+		if b := got[id]; b.Version != n || b.Items() != len(seen) {
+			t.Fatalf("%s = version %d with %d items, want version %d and one item per applied fold (%d)", id, b.Version, b.Items(), n, len(seen))
+		}
 	}
-	if got != n {
-		t.Fatalf("version after %d concurrent updates = %d", n, got)
+	if cp, err := s.BasketCheckpoint(ctx); err != nil || cp != n {
+		t.Fatalf("checkpoint = %d, %v, want %d", cp, err, n)
 	}
 }
 

@@ -644,10 +644,11 @@ func (c *Checkout) Validate(string) error {
 // abandoned-basket reminder and the ops alert watcher (which mails
 // OPS_EMAIL).
 type Notifier struct {
-	Tokens   Tokens
-	MailLink MailLink
-	Public   PublicSite
-	Webhooks Webhooks
+	Tokens      Tokens
+	MailLink    MailLink
+	Public      PublicSite
+	Webhooks    Webhooks
+	Projections Projections // the abandoned-basket tracking
 
 	MailSender   string `env:"MAIL_SENDER" default:"ses" embedded:"outbox" desc:"where emails go: ses (Amazon SES v2, or AWS_ENDPOINT_URL_SES) or outbox (kept for /dev/mail; embedded mode only)"`
 	SESEndpoint  string `env:"AWS_ENDPOINT_URL_SES" flag:"ses-endpoint" desc:"SES v2 endpoint (the emulator locally); empty = AWS; used when MAIL_SENDER=ses"`
