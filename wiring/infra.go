@@ -558,8 +558,9 @@ func (in *Infra) OnProjector(ctx context.Context, o Projections, p projector) er
 	}
 	// Rewind past a relay batch (500) with room: what a bus-fed projector
 	// left unapplied below its checkpoint when the source was switched.
-	// Linger lets a checkout's burst of appends land in one batch instead
-	// of waking every runner once per append.
+	// Linger (PROJECTIONS_LINGER) lets a checkout's burst of appends land
+	// in one batch instead of waking every runner once per append: each
+	// batch is a write transaction per read model.
 	if in.wake == nil {
 		// One wait on the store for every runner: each would hold a pooled
 		// connection while it listens.
@@ -567,7 +568,7 @@ func (in *Infra) OnProjector(ctx context.Context, o Projections, p projector) er
 		in.Go("catchup:notifier", in.wake.Run)
 	}
 	r, err := catchup.New(catchup.Config{Source: store, Target: p, Locker: locker, BatchSize: o.Batch,
-		Wake: in.wake, Rewind: 5000, Linger: 10 * time.Millisecond, Poison: projectionPoison, Logger: in.Log, Metrics: in.Registry})
+		Wake: in.wake, Rewind: 5000, Linger: o.Linger, Poison: projectionPoison, Logger: in.Log, Metrics: in.Registry})
 	if err != nil {
 		return err
 	}

@@ -384,6 +384,10 @@ func (p *Pricing) Rules() (ordering.Pricing, error) {
 type Projections struct {
 	Source string `env:"PROJECTIONS_SOURCE" default:"store" desc:"read-model projectors read from: bus (a queue each) or store (catch-up from the event store's $all, batched)"`
 	Batch  int    `env:"PROJECTIONS_BATCH" default:"500" desc:"PROJECTIONS_SOURCE=store: most events one read-model write applies, 1–10000"`
+	// Linger trades read-model lag for fewer, larger batches: each batch is
+	// one write transaction per read model. Customers read their own orders
+	// and baskets through the stream's newer events, so they do not wait.
+	Linger time.Duration `env:"PROJECTIONS_LINGER" default:"50ms" desc:"PROJECTIONS_SOURCE=store: how long a woken read model lets appends gather before it reads them, 0–1s"`
 }
 
 // ShopTime is the shop's time zone: the sales figures count days in it.
@@ -423,6 +427,9 @@ func (p *Projections) Validate(string) error {
 	}
 	if p.Batch < 1 || p.Batch > 10_000 {
 		return fmt.Errorf("PROJECTIONS_BATCH=%d: must be 1–10000", p.Batch)
+	}
+	if p.Linger < 0 || p.Linger > time.Second {
+		return fmt.Errorf("PROJECTIONS_LINGER=%s: must be 0–1s", p.Linger)
 	}
 	return nil
 }
