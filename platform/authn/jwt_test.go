@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -286,5 +288,126 @@ func TestJWKRefusesOtherKeyTypes(t *testing.T) {
 		if _, err := j.PublicKey(); err == nil {
 			t.Errorf("%+v accepted", j)
 		}
+	}
+}
+
+// keySwitch is a key source that can drop its keys, as a rotation that
+// retires a kid does.
+type keySwitch struct {
+	mu   sync.Mutex
+	keys authn.KeySource
+	gone bool
+}
+
+func (k *keySwitch) VerificationKey(kid string) (ed25519.PublicKey, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.gone {
+		return nil, authn.ErrUnknownKey
+	}
+	return k.keys.VerificationKey(kid)
+}
+
+// TestVerifyRemembersOnlyWhatStillHolds: a token verified once is taken
+// from memory the next time, but only while it has not expired and its key
+// is still in use, and what the caller does with the answer does not change
+// the next one.
+func TestVerifyRemembersOnlyWhatStillHolds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(now *time.Time, src *keySwitch, first *authn.Principal)
+		ok     bool
+	}{
+		{"again", func(*time.Time, *keySwitch, *authn.Principal) {}, true},
+		{"a minute later", func(now *time.Time, _ *keySwitch, _ *authn.Principal) { *now = now.Add(time.Minute) }, true},
+		{"after expiry and leeway", func(now *time.Time, _ *keySwitch, _ *authn.Principal) {
+			*now = now.Add(authn.MaxAccessTTL + time.Minute)
+		}, false},
+		{"key retired", func(_ *time.Time, src *keySwitch, _ *authn.Principal) { src.gone = true }, false},
+		{"caller edits the roles", func(_ *time.Time, _ *keySwitch, first *authn.Principal) {
+			first.Roles[0] = authn.RoleAdmin
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			now := time.Now()
+			clock := func() time.Time { return now }
+			keys, err := authn.GenerateKeySet()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := authn.NewSigner(authn.SignerConfig{Keys: keys, Issuer: iss, Audience: aud, Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := &keySwitch{keys: keys}
+			v, err := authn.NewVerifier(authn.VerifierConfig{Keys: src, Issuer: iss, Audience: aud, Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, _, err := s.Sign(principal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := v.Verify(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.change(&now, src, &first)
+			got, err := v.Verify(tok)
+			if !tt.ok {
+				if !errors.Is(err, authn.ErrInvalidToken) {
+					t.Fatalf("Verify = %+v, %v; want ErrInvalidToken", got, err)
+				}
+				return
+			}
+			if err != nil || got.UserID != "u-1" || len(got.Roles) != 1 || got.Roles[0] != authn.RoleCustomer {
+				t.Fatalf("Verify = %+v, %v; want the customer u-1", got, err)
+			}
+			// A token that differs in one signature character is not the
+			// remembered one.
+			c := "A"
+			if tok[len(tok)-2] == 'A' {
+				c = "B"
+			}
+			bad := tok[:len(tok)-2] + c + tok[len(tok)-1:]
+			if _, err := v.Verify(bad); !errors.Is(err, authn.ErrInvalidToken) {
+				t.Fatalf("a tampered token: %v", err)
+			}
+		})
+	}
+}
+
+// TestVerifyFromMemorySkipsTheSignature: a remembered token is answered
+// without decoding and checking it again (a fraction of the allocations).
+func TestVerifyFromMemorySkipsTheSignature(t *testing.T) {
+	_, s, v := setup(t, nil)
+	var toks []string
+	for i := range 22 {
+		p := principal
+		p.UserID = fmt.Sprintf("u-%d", i)
+		tok, _, err := s.Sign(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	n := 0
+	fresh := testing.AllocsPerRun(20, func() { // each call a token not seen yet
+		if _, err := v.Verify(toks[n]); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	})
+	again := testing.AllocsPerRun(20, func() {
+		if _, err := v.Verify(toks[0]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("allocations: %.0f fresh, %.0f remembered", fresh, again)
+	if again*4 > fresh {
+		t.Fatalf("a remembered token costs %.0f allocations, a fresh verification %.0f", again, fresh)
 	}
 }
