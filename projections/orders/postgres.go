@@ -183,16 +183,25 @@ func scanSummary(row pgx.Row, s *Summary, extra ...any) error {
 		&s.ItemCount, &s.PlacedAt, &s.UpdatedAt}, extra...)...)
 }
 
-// Get implements Store.
+// Get implements Store: one statement, so the order, its lines and its
+// history come from one snapshot (a poll of the storefront is one query,
+// not three). Lines and history travel as JSON in their API shapes.
 func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 	var o Order
-	var addr []byte
+	var addr, lines, history []byte
 	var refunded *int64
 	var priced []byte
 	err := scanSummary(p.pool.QueryRow(ctx, `SELECT `+summaryCols+`, shipping_address, payment_method, payment_last4,
-		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, pricing, documents FROM `+p.t.orders+` WHERE order_id=$1`,
+		payment_id, carrier, tracking_number, cancel_reason, refunded_amount, version, pricing, documents,
+		(SELECT coalesce(json_agg(json_build_object('sku', l.sku, 'name', l.name, 'category', l.category, 'quantity', l.quantity,
+			'unitPrice', json_build_object('amount', l.unit_amount, 'currency', l.currency),
+			'taxClass', l.tax_class, 'weightGrams', l.weight_grams) ORDER BY l.line_no), '[]')
+		 FROM `+p.t.lines+` l WHERE l.order_id = o.order_id),
+		(SELECT coalesce(json_agg(json_build_object('status', h.status, 'reason', h.reason, 'at', h.at) ORDER BY h.revision), '[]')
+		 FROM `+p.t.history+` h WHERE h.order_id = o.order_id AND h.revision < o.version)
+		FROM `+p.t.orders+` o WHERE order_id=$1`,
 		strings.ToLower(orderID)), &o.Summary, &addr, &o.PaymentMethod, &o.PaymentLast4, &o.PaymentID, &o.Carrier,
-		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version, &priced, &o.Documents)
+		&o.TrackingNumber, &o.CancelReason, &refunded, &o.Version, &priced, &o.Documents, &lines, &history)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, ErrNotFound
 	}
@@ -209,33 +218,18 @@ func (p *Postgres) Get(ctx context.Context, orderID string) (Order, error) {
 		return Order{}, fmt.Errorf("orders: pricing of %s: %w", o.OrderID, err)
 	}
 	o.PlacedAt, o.UpdatedAt = o.PlacedAt.UTC(), o.UpdatedAt.UTC()
-	rows, err := p.pool.Query(ctx, `SELECT sku, name, category, quantity, unit_amount, currency, tax_class, weight_grams FROM `+p.t.lines+
-		` WHERE order_id=$1 ORDER BY line_no`, o.OrderID)
-	if err != nil {
-		return Order{}, err
+	if err := json.Unmarshal(lines, &o.Lines); err != nil {
+		return Order{}, fmt.Errorf("orders: lines of %s: %w", o.OrderID, err)
 	}
-	o.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Line, error) {
-		var l Line
-		err := r.Scan(&l.SKU, &l.Name, &l.Category, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &l.TaxClass, &l.WeightGrams)
-		return l, err
-	})
-	if err != nil {
-		return Order{}, err
+	// Only the history of the version read above: the caller folds newer
+	// events in itself (reading them here too would list them twice).
+	if err := json.Unmarshal(history, &o.History); err != nil {
+		return Order{}, fmt.Errorf("orders: history of %s: %w", o.OrderID, err)
 	}
-	// Only the history of the version read above: the projector may have
-	// committed newer events since, and the caller folds those in itself
-	// (reading them here too would list them twice).
-	rows, err = p.pool.Query(ctx, `SELECT status, reason, at FROM `+p.t.history+` WHERE order_id=$1 AND revision < $2 ORDER BY revision`, o.OrderID, int64(o.Version))
-	if err != nil {
-		return Order{}, err
+	for i := range o.History {
+		o.History[i].At = o.History[i].At.UTC()
 	}
-	o.History, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
-		var h HistoryEntry
-		err := r.Scan(&h.Status, &h.Reason, &h.At)
-		h.At = h.At.UTC()
-		return h, err
-	})
-	return o, err
+	return o, nil
 }
 
 // List implements Store.
