@@ -207,12 +207,20 @@ type competingSubscriber struct {
 }
 
 func (s competingSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	return fanIn(ctx, s.n, func(int) (<-chan *message.Message, error) { return s.Subscriber.Subscribe(ctx, topic) })
+}
+
+// fanIn merges n subscriptions (subscribe(0) … subscribe(n-1)) into one
+// channel, closed when all of them are. Each subscription hands over its
+// next message only after the previous one was acked; the consumer stops
+// waiting for that ack when ctx ends, and so does the merge.
+func fanIn(ctx context.Context, n int, subscribe func(i int) (<-chan *message.Message, error)) (<-chan *message.Message, error) {
 	out := make(chan *message.Message)
 	var wg sync.WaitGroup
-	for range s.n {
-		in, err := s.Subscriber.Subscribe(ctx, topic)
+	for i := range n {
+		in, err := subscribe(i)
 		if err != nil {
-			// The consumers already started stop when the subscriber is
+			// The subscriptions already made stop when the subscriber is
 			// closed, which the bus does on this error.
 			return nil, err
 		}
@@ -223,7 +231,6 @@ func (s competingSubscriber) Subscribe(ctx context.Context, topic string) (<-cha
 				select {
 				case out <- m:
 				case <-ctx.Done():
-					// The consumer stops waiting for the ack on ctx too.
 					return
 				}
 			}
@@ -448,31 +455,7 @@ func shardTopic(topic string, i int) string { return topic + ".shard" + strconv.
 type shardedSub struct{ ch *gochannel.GoChannel }
 
 func (s shardedSub) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	out := make(chan *message.Message)
-	var wg sync.WaitGroup
-	for i := range goShards {
-		in, err := s.ch.Subscribe(ctx, shardTopic(topic, i))
-		if err != nil {
-			return nil, err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m := range in {
-				select {
-				case out <- m:
-				case <-ctx.Done():
-					m.Nack()
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		wg.Wait()
-		close(out)
-	}()
-	return out, nil
+	return fanIn(ctx, goShards, func(i int) (<-chan *message.Message, error) { return s.ch.Subscribe(ctx, shardTopic(topic, i)) })
 }
 
 func (shardedSub) Close() error { return nil }
