@@ -11,10 +11,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -49,6 +52,9 @@ type Sender struct {
 	cfg    Config
 }
 
+// idleConnTimeout is how long an idle connection to SES is kept.
+const idleConnTimeout = 4 * time.Second
+
 // New builds the SES client. It does no network I/O.
 func New(ctx context.Context, cfg Config) (*Sender, error) {
 	if cfg.Region == "" {
@@ -66,6 +72,13 @@ func New(ctx context.Context, cfg Config) (*Sender, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(cfg.Region),
 		awsconfig.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
+		// An idle connection is dropped before a server would close it
+		// (Node's keep-alive timeout, which the local SES emulator has, is
+		// 5 s): a request sent on a connection the server is closing fails
+		// with "connection reset", and the SDK does not retry here.
+		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.IdleConnTimeout = idleConnTimeout
+		})),
 	}
 	switch {
 	case cfg.AccessKeyID != "" && cfg.SecretAccessKey != "":
