@@ -14,7 +14,8 @@
 #      ORDERS (10), CONC (64), PG_PARAMS (appended to POSTGRES_URL, e.g.
 #      pool_max_conns=16), DURATION (60s), PORT (18191), METRICS_PORT
 #      (19191, the shop's METRICS_ADDR), PROJECTIONS_SOURCE (bus|store, default store),
-#      PPROF_PORT (16061; with PROFILE=1 a 30 s CPU profile, the block and
+#      PPROF_PORT (16061, served only with PROFILE=1, since PPROF_ADDR also
+#      switches on the block and mutex profiles, which cost CPU; with PROFILE=1 a 30 s CPU profile, the block and
 #      mutex profiles over the same 30 s (deltas) and a 5 s runtime/trace are
 #      taken into $OUT), DRAIN (seconds to wait after the run before reading
 #      the queue depths, default 0). KEEP=1 keeps the run's database: the
@@ -51,7 +52,7 @@ SHOP_MODE=server ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$mport PAYMENT_GATE
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local MAIL_LINK_KEY=$(hex64) CSRF_KEY=$(hex64) \
 	AUTH_JWT_KEYS=$("$BIN/auth" genkey) RATE_LIMIT=100000000 LOG_LEVEL=warn \
 	AUTH_BOOTSTRAP_ADMIN_EMAIL=admin@example.com AUTH_BOOTSTRAP_ADMIN_PASSWORD=$pass \
-	PROJECTIONS_SOURCE=${PROJECTIONS_SOURCE:-store} PPROF_ADDR=127.0.0.1:$pprof "$BIN/shop" >"$OUT/shop.log" 2>&1 &
+	PROJECTIONS_SOURCE=${PROJECTIONS_SOURCE:-store} PPROF_ADDR=${PROFILE:+127.0.0.1:$pprof} "$BIN/shop" >"$OUT/shop.log" 2>&1 &
 shop_pid=$!
 cleanup() {
 	kill "$shop_pid" 2>/dev/null || true
