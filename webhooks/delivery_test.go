@@ -304,7 +304,9 @@ func (c *countingSource) ReadAll(ctx context.Context, after uint64, f eventstore
 func TestNoEndpointNoReads(t *testing.T) {
 	t.Parallel()
 	src := &countingSource{Store: memory.New()}
-	h := start(t, webhooks.NewGuard(loopbackOnly, true, nil), func(c *webhooks.Config) { c.Source = src })
+	h := start(t, webhooks.NewGuard(loopbackOnly, true, nil), func(c *webhooks.Config) {
+		c.Source, c.IdleCheckpointEvery = src, 20*time.Millisecond
+	})
 	h.events = src.Store
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(srv.Close)

@@ -53,7 +53,11 @@ func (s *Service) dispatch(ctx context.Context) {
 		}
 		backoff = s.cfg.PollInterval
 		if n < s.cfg.BatchSize {
-			known = s.waitForEvents(ctx, max(cp, head))
+			wait := 5 * time.Second
+			if cp > s.idleSavedAt && s.idleSavedAt > 0 {
+				wait = s.cfg.IdleCheckpointEvery // a checkpoint is still to be written
+			}
+			known = s.waitForEvents(ctx, max(cp, head), wait)
 		}
 	}
 }
@@ -71,19 +75,17 @@ func (s *Service) dispatchBatch(ctx context.Context, cp, head uint64) (uint64, i
 		return cp, 0, fmt.Errorf("list endpoints: %w", err)
 	}
 	if !slices.ContainsFunc(endpoints, func(ep Endpoint) bool { return ep.Enabled && len(ep.EventTypes) > 0 }) {
-		if head <= cp {
-			return cp, 0, nil
-		}
+		cp = max(cp, head)
 		// Kept in memory, written now and then: a restart reads from the
 		// older checkpoint and skips the same events again.
-		if now := s.cfg.Now(); now.Sub(s.idleSaved) >= idleCheckpointEvery {
-			if err := s.cfg.Store.Enqueue(ctx, head, nil); err != nil {
+		if now := s.cfg.Now(); cp > s.idleSavedAt && now.Sub(s.idleSaved) >= s.cfg.IdleCheckpointEvery {
+			if err := s.cfg.Store.Enqueue(ctx, cp, nil); err != nil {
 				return cp, 0, fmt.Errorf("enqueue: %w", err)
 			}
-			s.idleSaved = now
-			s.metrics.checkpoint.Set(float64(head))
+			s.idleSaved, s.idleSavedAt = now, cp
+			s.metrics.checkpoint.Set(float64(cp))
 		}
-		return head, 0, nil
+		return cp, 0, nil
 	}
 	var batch []eventstore.RecordedEvent
 	for e, err := range s.cfg.Source.ReadAll(ctx, cp, eventstore.Filter{EventTypes: SourceTypes()}) {
@@ -128,6 +130,7 @@ func (s *Service) dispatchBatch(ctx context.Context, cp, head uint64) (uint64, i
 	if err := s.cfg.Store.Enqueue(ctx, last, ds); err != nil {
 		return cp, 0, fmt.Errorf("enqueue: %w", err)
 	}
+	s.idleSavedAt = last
 	s.metrics.queued.Add(float64(len(ds)))
 	s.metrics.checkpoint.Set(float64(last))
 	for id := range woken {
@@ -138,8 +141,8 @@ func (s *Service) dispatchBatch(ctx context.Context, cp, head uint64) (uint64, i
 
 // waitForEvents returns when the source may hold events after pos, or
 // after a bounded wait.
-func (s *Service) waitForEvents(ctx context.Context, pos uint64) uint64 {
-	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+func (s *Service) waitForEvents(ctx context.Context, pos uint64, timeout time.Duration) uint64 {
+	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var err error
 	switch n := s.cfg.Source.(type) {
@@ -168,10 +171,6 @@ func (s *Service) waitForEvents(ctx context.Context, pos uint64) uint64 {
 type headWaiter interface {
 	WaitForHead(ctx context.Context, after uint64) (uint64, error)
 }
-
-// idleCheckpointEvery is how often the checkpoint is written while no
-// endpoint listens.
-const idleCheckpointEvery = 5 * time.Second
 
 // linger is how long a woken dispatcher lets further appends gather.
 const linger = 10 * time.Millisecond

@@ -51,9 +51,12 @@ type Config struct {
 	// Refresh is how often the endpoint list is re-read (changes made in
 	// this process apply at once); default 10s.
 	PollInterval, Refresh time.Duration
-	Now                   func() time.Time
-	Logger                *slog.Logger
-	Metrics               prometheus.Registerer
+	// IdleCheckpointEvery is how often the dispatcher writes its checkpoint
+	// while no endpoint is enabled (it reads no events then); default 5s.
+	IdleCheckpointEvery time.Duration
+	Now                 func() time.Time
+	Logger              *slog.Logger
+	Metrics             prometheus.Registerer
 }
 
 // LeaseName is the lease (and log name) of the webhook worker.
@@ -72,8 +75,9 @@ type Service struct {
 	refresh chan struct{}
 	senders *senders
 	// idleSaved is when the dispatcher last wrote the checkpoint while no
-	// endpoint listened (its goroutine only).
-	idleSaved time.Time
+	// endpoint listened, and idleSavedAt what it wrote (its goroutine only).
+	idleSaved   time.Time
+	idleSavedAt uint64
 }
 
 // New validates cfg and fills its defaults.
@@ -89,6 +93,7 @@ func New(cfg Config) (*Service, error) {
 	def(&cfg.RetryFor, 24*time.Hour)
 	def(&cfg.PollInterval, time.Second)
 	def(&cfg.Refresh, 10*time.Second)
+	def(&cfg.IdleCheckpointEvery, 5*time.Second)
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 4
 	}
@@ -108,8 +113,8 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Timeout < 0 || cfg.RetryMin <= 0 || cfg.RetryMax < cfg.RetryMin || cfg.RetryFor <= 0 {
 		errs = append(errs, errors.New("0 < RetryMin ≤ RetryMax, RetryFor and Timeout must be positive"))
 	}
-	if cfg.Concurrency < 1 || cfg.BatchSize < 1 || cfg.PollInterval <= 0 || cfg.Refresh <= 0 {
-		errs = append(errs, errors.New("Concurrency, BatchSize, PollInterval and Refresh must be positive"))
+	if cfg.Concurrency < 1 || cfg.BatchSize < 1 || cfg.PollInterval <= 0 || cfg.Refresh <= 0 || cfg.IdleCheckpointEvery <= 0 {
+		errs = append(errs, errors.New("Concurrency, BatchSize, PollInterval, Refresh and IdleCheckpointEvery must be positive"))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("webhooks: invalid config: %w", errors.Join(errs...))
