@@ -169,7 +169,7 @@ func ServeMetrics(ctx context.Context, ln net.Listener, reg prometheus.Gatherer,
 
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(HeaderRequestID)
-	if !requestIDPattern.MatchString(id) {
+	if id == "" || !requestIDPattern.MatchString(id) {
 		id = uuid.NewString()
 	}
 	c.Request().Header.Set(HeaderRequestID, id)

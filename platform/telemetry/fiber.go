@@ -41,13 +41,24 @@ func Middleware(cfg MiddlewareConfig) fiber.Handler {
 		}
 		tr := tracer(cfg.TracerProvider)
 		carrier := fasthttpCarrier{&c.Request().Header}
+		ctx := w3c.Extract(c.UserContext(), carrier)
 		// Fiber may reuse the request buffers, so the strings kept in the
 		// span are copies.
 		method := strings.Clone(c.Method())
-		ctx := w3c.Extract(c.UserContext(), carrier)
-		ctx, span := tr.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(method), semconv.URLPath(strings.Clone(c.Path()))))
+		ctx, span := tr.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
+		if !span.IsRecording() {
+			// Tracing off, or this trace not sampled: the span records
+			// nothing, so it gets no attributes (building them was most of
+			// this middleware's cost on every request), but the caller's
+			// trace still travels on.
+			if span.SpanContext().IsValid() {
+				w3c.Inject(ctx, carrier)
+				c.SetUserContext(ctx)
+			}
+			return c.Next()
+		}
+		span.SetAttributes(semconv.HTTPRequestMethodKey.String(method), semconv.URLPath(strings.Clone(c.Path())))
 		w3c.Inject(ctx, carrier)
 		c.SetUserContext(ctx)
 

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/evshop/shop/platform/httpx"
 )
@@ -200,5 +201,50 @@ func TestTraceCrossesTwoServices(t *testing.T) {
 	}
 	if upSpan.Parent().SpanID() != gwSpan.SpanContext().SpanID() || upSpan.SpanContext().TraceID().String() != callerTrace {
 		t.Fatalf("upstream parent %v trace %v; gateway span %v", upSpan.Parent(), upSpan.SpanContext().TraceID(), gwSpan.SpanContext())
+	}
+}
+
+// TestMiddlewareWithoutRecording: with tracing off (the no-op provider) or a
+// caller's trace that is not sampled, the span records nothing, yet the
+// caller's trace still reaches the handlers and the forwarded request, and a
+// request without one gets none.
+func TestMiddlewareWithoutRecording(t *testing.T) {
+	t.Parallel()
+	unsampledTP := "00-" + callerTrace + "-" + callerSpan + "-00"
+	sampledOff := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())))
+	t.Cleanup(func() { sampledOff.Shutdown(t.Context()) }) //nolint:errcheck
+	tests := []struct {
+		name        string
+		tp          trace.TracerProvider
+		traceparent string
+		wantTrace   string // "" = no valid span context in the handler
+	}{
+		{"no-op provider, caller's trace", noop.NewTracerProvider(), callerTP, callerTrace},
+		{"no-op provider, no trace", noop.NewTracerProvider(), "", ""},
+		{"never sampled, caller's unsampled trace", sampledOff, unsampledTP, callerTrace},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got seen
+			app := newTracedApp(tt.tp, &got)
+			req := httptest.NewRequest(http.MethodGet, "/api/orders/o-1", nil)
+			if tt.traceparent != "" {
+				req.Header.Set(KeyTraceparent, tt.traceparent)
+			}
+			resp, err := app.Test(req, -1)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("GET: %v %v", resp, err)
+			}
+			if tt.wantTrace == "" {
+				if got.ctxSpan.IsValid() || got.traceparent != "" {
+					t.Fatalf("handler saw trace %v, header %q; want none", got.ctxSpan, got.traceparent)
+				}
+				return
+			}
+			if got.ctxSpan.TraceID().String() != tt.wantTrace || !strings.Contains(got.traceparent, tt.wantTrace) {
+				t.Fatalf("handler saw trace %v, header %q; want %s", got.ctxSpan.TraceID(), got.traceparent, tt.wantTrace)
+			}
+		})
 	}
 }
