@@ -82,12 +82,22 @@ if [ -n "${PROFILE:-}" ]; then
 	 wait) &
 	prof_pid=$!
 fi
-# CPU seconds (user + system) of the shop and of RabbitMQ over the run; the
-# broker is shared with whatever else uses it at the time.
+# CPU seconds (user + system) over the run of the shop and of each server
+# process group (all its processes, e.g. every PostgreSQL backend; a backend
+# that exits during the run is missed). The servers are shared with whatever
+# else uses them at the time.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-rabbit_pid=$(pgrep -o beam.smp || echo "")
+# group_ticks COMM: the ticks of every process named COMM (comm may hold
+# spaces, so the fields are counted after its closing parenthesis).
+group_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v want="$1" '{
+		i = index($0, "("); j = index($0, ") "); if (substr($0, i + 1, j - i - 1) != want) next
+		split(substr($0, j + 2), f, " "); t += f[12] + f[13] } END { print t + 0 }'
+}
+groups=(beam.smp postgres ferretdb redis-server node)
+labels=(RabbitMQ PostgreSQL FerretDB Redis "SES emulator")
 hz=$(getconf CLK_TCK)
-shop_t0=$(ticks "$shop_pid"); rabbit_t0=$([ -n "$rabbit_pid" ] && ticks "$rabbit_pid" || echo 0); t0=$(date +%s.%N)
+shop_t0=$(ticks "$shop_pid"); g0=(); for g in "${groups[@]}"; do g0+=("$(group_ticks "$g")"); done; t0=$(date +%s.%N)
 metrics=()
 usage=$("$BIN/loadgen" -h 2>&1 || true)
 if [[ $usage == *-metrics* ]]; then metrics=(-metrics "http://127.0.0.1:$mport/metrics"); fi
@@ -95,10 +105,16 @@ LOADGEN_ADMIN_PASSWORD=$pass "$BIN/loadgen" -url "http://127.0.0.1:$port" -mail 
 	-customers "${CUSTOMERS:-64}" -orders-per-customer "${ORDERS:-10}" -concurrency "${CONC:-64}" \
 	-duration "${DURATION:-60s}" -paid-timeout 120s -json "$OUT/loadgen.json" | tee "$OUT/loadgen.txt"
 t1=$(date +%s.%N)
-shop_t1=$(ticks "$shop_pid"); rabbit_t1=$([ -n "$rabbit_pid" ] && ticks "$rabbit_pid" || echo 0)
-awk -v s0="$shop_t0" -v s1="$shop_t1" -v r0="$rabbit_t0" -v r1="$rabbit_t1" -v a="$t0" -v b="$t1" -v hz="$hz" \
-	'BEGIN { printf "CPU over the run (%.0f s, setup included): shop %.0f%% of a core, RabbitMQ %.0f%%\n", b - a, 100 * (s1 - s0) / hz / (b - a), 100 * (r1 - r0) / hz / (b - a) }' |
-	tee "$OUT/cpu.txt"
+shop_t1=$(ticks "$shop_pid"); g1=(); for g in "${groups[@]}"; do g1+=("$(group_ticks "$g")"); done
+{
+	awk -v s0="$shop_t0" -v s1="$shop_t1" -v a="$t0" -v b="$t1" -v hz="$hz" \
+		'BEGIN { printf "CPU over the run (%.0f s, setup included), %% of one core: shop %.0f", b - a, 100 * (s1 - s0) / hz / (b - a) }'
+	for i in "${!groups[@]}"; do
+		awk -v n="${labels[$i]}" -v x0="${g0[$i]}" -v x1="${g1[$i]}" -v a="$t0" -v b="$t1" -v hz="$hz" \
+			'BEGIN { printf ", %s %.0f", n, 100 * (x1 - x0) / hz / (b - a) }'
+	done
+	echo
+} | tee "$OUT/cpu.txt"
 sleep "${DRAIN:-0}"
 curl -fsS "http://127.0.0.1:$mport/metrics" >"$OUT/metrics.txt" || true
 echo "queue depths at the end (messages ready + unacked):"
