@@ -10,7 +10,7 @@
 # without its figures would read as a result.
 #
 #   BENCH_OUT=dir     where the raw output goes (default test-output/)
-#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore eventstore-sqlite readall relay rebuild catchup startup gateway stock loadgen loadgen-server)
+#   BENCH_SKIP="relay loadgen"   skip some steps (eventstore eventstore-sqlite readall relay rebuild catchup startup gateway stock loadgen loadgen-server loadgen-cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -129,6 +129,23 @@ if [ -d cmd/loadgen ] && ! skipped loadgen-server; then
 		loadgen_args+=(-loadgen-server "$server_out/loadgen.json")
 	else
 		echo "bench: the server-mode load failed; its rows are left out (see $server_out)" >&2
+	fi
+fi
+
+# The ten-process server-mode shop (every service its own process, the
+# e2e harness) on the real servers under 64 customers × 16 orders (1,024
+# checkouts), set beside the in-memory embedded shop of this run; its log
+# has the CPU of each process and server over the run.
+if [ -d e2e/load ] && ! skipped loadgen-cluster; then
+	step "loadgen: the ten-process server-mode shop, 64 customers × 16 orders"
+	cluster_json="$OUT_DIR/loadgen-cluster-$stamp.json"
+	if CLUSTER_LOAD_JSON="$cluster_json" timeout 15m go test -count=1 -run XXX -bench ClusterCheckouts -benchtime 1x \
+		-timeout 14m ./e2e/load >"$OUT_DIR/loadgen-cluster-$stamp.log" 2>&1 && [ -s "$cluster_json" ]; then
+		grep -E "checkouts/s|place order|Paid \(event|deliveries per checkout|OrderPaid|% core|ms/checkout|^ +[a-zA-Z]" \
+			"$OUT_DIR/loadgen-cluster-$stamp.log" | sed -n '1,60p' >&2 || true
+		loadgen_args+=(-loadgen-cluster "$cluster_json")
+	else
+		echo "bench: the ten-process load failed; its rows are left out (see $OUT_DIR/loadgen-cluster-$stamp.log)" >&2
 	fi
 fi
 

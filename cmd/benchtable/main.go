@@ -44,6 +44,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	loadgen := fs.String("loadgen", "", "a cmd/loadgen -json report to add")
 	loadgenServer := fs.String("loadgen-server", "", "a cmd/loadgen -json report of the server-mode shop, set beside -loadgen's (its baseline)")
 	loadgenMemory := fs.String("loadgen-memory", "", "a cmd/loadgen -json report of the in-memory embedded shop (STORAGE=memory): -loadgen's durable figures are set beside it")
+	loadgenCluster := fs.String("loadgen-cluster", "", "a cmd/loadgen -json report of the ten-process server-mode shop, set beside -loadgen-memory's (its baseline)")
 	markdown := fs.Bool("markdown", false, "print a Markdown table instead of aligned text")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -97,6 +98,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 		rows = append(rows, sr...)
+	}
+	if *loadgenCluster != "" {
+		cr, err := ClusterRows(*loadgenCluster, *loadgenMemory)
+		if err != nil {
+			fmt.Fprintln(stderr, "benchtable:", err)
+			return 1
+		}
+		rows = append(rows, cr...)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(stderr, "benchtable: no benchmark results in the input")
@@ -326,6 +335,14 @@ func LoadgenRows(file string) ([]Row, error) {
 // broker deliveries and OrderPaid → email stand alone.
 func ServerRows(file, embedded string) ([]Row, error) {
 	return compareRows("loadgen (server mode)", file, embedded, "embedded shop, same run", false)
+}
+
+// ClusterRows reads a cmd/loadgen JSON report of the ten-process server-mode
+// shop (e2e/load's BenchmarkClusterCheckouts). Its checkout rate is set
+// beside the in-memory embedded shop's of the same run (memory, when given):
+// the ratio the server-mode target is stated in.
+func ClusterRows(file, memory string) ([]Row, error) {
+	return compareRows("loadgen (server, ten processes)", file, memory, "in-memory embedded shop, same run", false)
 }
 
 // DurableRows sets the durable embedded shop's report (file) beside the

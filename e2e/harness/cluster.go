@@ -93,7 +93,7 @@ type proc struct {
 // fails under CI=true) when a server is missing. The servers FerretDB, the
 // SES emulator and stripe-mock are started by scripts/test.sh
 // (scripts/ferretdb.sh, ses-emulator.sh, stripe-mock.sh).
-func Start(t *testing.T, opts Options) *Cluster {
+func Start(t testing.TB, opts Options) *Cluster {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("server-mode end-to-end test: skipped by -short")
@@ -586,6 +586,22 @@ func (c *Cluster) RelayLeaders(ctx context.Context) []string {
 		}
 	}
 	return out
+}
+
+// PID is the process id of an instance (0 when it is not running).
+func (c *Cluster) PID(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.procs[name]
+	if p == nil || p.cmd == nil || p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
+// MetricsURL is where an instance serves /metrics.
+func (c *Cluster) MetricsURL(name string) string {
+	return "http://" + c.proc(name).metrics + "/metrics"
 }
 
 // Port is the TCP port of a service.
