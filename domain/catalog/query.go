@@ -166,12 +166,18 @@ func (q Query) passes(p Product, price int64) bool {
 // Compare orders two products by the query's sort; the SKU breaks ties so
 // pages never overlap or skip.
 func (q Query) Compare(a, b Product) int {
+	return q.compare(a, b, a.price.Amount(), b.price.Amount())
+}
+
+// compare orders a and b by the query's sort, priced at ap and bp (their own
+// price, or their family's "from" price); the SKU breaks ties.
+func (q Query) compare(a, b Product, ap, bp int64) int {
 	var c int
 	switch q.sort {
 	case SortPriceAsc:
-		c = cmp.Compare(a.price.Amount(), b.price.Amount())
+		c = cmp.Compare(ap, bp)
 	case SortPriceDesc:
-		c = cmp.Compare(b.price.Amount(), a.price.Amount())
+		c = cmp.Compare(bp, ap)
 	case SortName:
 		c = cmp.Compare(NameKey(a.name), NameKey(b.name))
 	default:
@@ -213,21 +219,7 @@ func (q Query) MatchesFamily(primary Product, sum FamilySummary) bool {
 // CompareFamilies orders two families by the query's sort: their "from"
 // price, their primary's name or creation; the primary SKU breaks ties.
 func (q Query) CompareFamilies(a, b Product, as, bs FamilySummary) int {
-	var c int
-	switch q.sort {
-	case SortPriceAsc:
-		c = cmp.Compare(as.FromPrice.Amount(), bs.FromPrice.Amount())
-	case SortPriceDesc:
-		c = cmp.Compare(bs.FromPrice.Amount(), as.FromPrice.Amount())
-	case SortName:
-		c = cmp.Compare(NameKey(a.name), NameKey(b.name))
-	default:
-		c = b.createdAt.Compare(a.createdAt)
-	}
-	if c != 0 {
-		return c
-	}
-	return cmp.Compare(a.sku.value, b.sku.value)
+	return q.compare(a, b, as.FromPrice.Amount(), bs.FromPrice.Amount())
 }
 
 // ListFamilies is the listing q selects from every product of a store, for
