@@ -31,13 +31,30 @@ type firedFault struct {
 	err        error
 }
 
+// gateHeadroom is how many checkouts past a fault's share may begin
+// before that fault has fired: enough to keep the shop busy while the
+// previous fault (a restart takes seconds) finishes.
+const gateHeadroom = 0.1
+
+// admitted is how many checkouts the load may begin before faults[next]
+// fires; zero (no limit) once every fault has.
+func admitted(faults []fault, next, total int) int64 {
+	if next >= len(faults) {
+		return 0
+	}
+	return int64(min(float64(total), (faults[next].at+gateHeadroom)*float64(total)))
+}
+
 // runFaults fires each fault once the load has finished its share of
 // checkouts, one after the other (each is over before the next starts).
-// Faults not reached when the load ends fire afterwards and are reported as
-// such (the test then fails: they were meant to hit a busy shop).
+// The load may begin checkouts only up to the next fault's share (plus
+// gateHeadroom) until that fault fires, so however fast the shop is, every
+// fault finds checkouts still to do. Faults not reached when the load ends
+// (it was cancelled) fire afterwards and are reported as such (the test then
+// fails: they were meant to hit a busy shop).
 func runFaults(ctx context.Context, faults []fault, total int, l *load, loadDone <-chan struct{}, began time.Time, inFlight func() int) []firedFault {
 	var out []firedFault
-	for _, f := range faults {
+	for i, f := range faults {
 		for float64(l.done.Load()) < f.at*float64(total) {
 			select {
 			case <-loadDone:
@@ -49,6 +66,7 @@ func runFaults(ctx context.Context, faults []fault, total int, l *load, loadDone
 			break
 		}
 		ff := firedFault{name: f.name, start: time.Since(began), doneBefore: l.done.Load(), inFlight: inFlight()}
+		l.limit.Store(admitted(faults, i+1, total))
 		ff.err = f.do(ctx)
 		ff.end = time.Since(began)
 		out = append(out, ff)
@@ -125,14 +143,6 @@ func runFaultTest(t *testing.T, replicas map[string]int) {
 	l := &load{}
 	loadCtx, stopLoad := context.WithTimeout(ctx, 150*time.Second)
 	defer stopLoad()
-	loadDone := make(chan struct{})
-	loadBegan := time.Now()
-	var loadTook time.Duration
-	go func() {
-		defer close(loadDone)
-		shop(loadCtx, shoppers, p, run, l)
-		loadTook = time.Since(loadBegan)
-	}()
 
 	restart := func(name string, kill bool) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
@@ -182,6 +192,15 @@ func runFaultTest(t *testing.T, replicas map[string]int) {
 		l.mu.Unlock()
 		return n - chk.terminal(ctx)
 	}
+	l.limit.Store(admitted(faults, 0, total))
+	loadDone := make(chan struct{})
+	loadBegan := time.Now()
+	var loadTook time.Duration
+	go func() {
+		defer close(loadDone)
+		shop(loadCtx, shoppers, p, run, l)
+		loadTook = time.Since(loadBegan)
+	}()
 	fired := runFaults(loadCtx, faults, total, l, loadDone, loadBegan, inFlight)
 	<-loadDone
 

@@ -86,6 +86,26 @@ type load struct {
 	failures []string
 	retries  atomic.Int64
 	done     atomic.Int64 // checkouts finished (accepted or given up)
+	started  atomic.Int64 // checkouts begun
+	// limit is how many checkouts may begin; the fault runner raises it
+	// as each fault fires, so a fast shop cannot finish the load before
+	// the last fault has hit it. Zero means no limit.
+	limit atomic.Int64
+}
+
+// admit waits until the next checkout may begin, or ctx ends.
+func (l *load) admit(ctx context.Context) bool {
+	n := l.started.Add(1)
+	for {
+		if lim := l.limit.Load(); lim == 0 || n <= lim {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func (l *load) fail(format string, a ...any) {
@@ -174,6 +194,9 @@ func shop(ctx context.Context, shoppers []*shopper, p plan, run string, l *load)
 			for s := range queue {
 				rng := rand.New(rand.NewPCG(uint64(s.idx), 11))
 				for n := range p.orders {
+					if !l.admit(ctx) {
+						return
+					}
 					placeOne(ctx, s, rng, fmt.Sprintf("%s-%d-%d", run, s.idx, n), l)
 					l.done.Add(1)
 				}
