@@ -46,6 +46,7 @@ type DB struct {
 	connect Connector // the driver
 
 	stmts sync.Map // query text → *sql.Stmt on Read (ReadStmt)
+	group committer
 }
 
 // ErrForeign is returned by Open for a file that is not an evshop database.
@@ -172,21 +173,12 @@ func (db *DB) Close() error {
 	return errors.Join(errR, db.Write.Close())
 }
 
-// Tx runs fn in one write transaction (BEGIN IMMEDIATE), committed when fn
-// returns nil and rolled back otherwise.
+// Tx runs fn in a write transaction (BEGIN IMMEDIATE), its writes committed
+// when fn returns nil and undone otherwise. Calls that arrive while another
+// runs share the next transaction, each in its own savepoint (group.go).
+// fn must not call Tx itself, nor keep tx beyond its return.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback() //nolint:errcheck
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return db.do(ctx, fn)
 }
 
 // Backup writes a consistent copy of the database to dest (which must not

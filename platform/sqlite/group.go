@@ -1,0 +1,174 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// Group commit. SQLite has one writer, so every Tx of the shop waits for the
+// one before it, and each pays for its own BEGIN, its own WAL frames (the
+// same b-tree pages written again by the next) and its own COMMIT. Tx calls
+// that arrive while a transaction runs are therefore queued and run, the
+// next time round, in one transaction: each inside its own savepoint, so a
+// call that fails is rolled back alone and the others still commit. A call
+// returns only once its writes are committed (nil) or undone (its error, or
+// the group's when the group could not commit); what a caller sees is what
+// it saw before, one transaction after another, in the order they queued.
+
+// maxGroup bounds the calls one transaction carries.
+const maxGroup = 64
+
+// pending is one Tx call waiting for its group.
+type pending struct {
+	ctx  context.Context
+	fn   func(tx *sql.Tx) error
+	done chan error // buffered: the committer never waits for the caller
+}
+
+// committer queues Tx calls and runs them, a group at a time, on the
+// write pool's one connection. Its goroutine runs only while there is work.
+type committer struct {
+	mu      sync.Mutex
+	queue   []*pending
+	running bool
+}
+
+// do runs fn in a group transaction and reports its outcome.
+func (db *DB) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p := &pending{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c := &db.group
+	c.mu.Lock()
+	c.queue = append(c.queue, p)
+	if !c.running {
+		c.running = true
+		go db.commitLoop()
+	}
+	c.mu.Unlock()
+	// Waited for even when ctx ends: the caller must learn whether its
+	// writes were committed. A call whose ctx has ended before its turn
+	// is not run (commitGroup), so the wait is one group at most.
+	err := <-p.done
+	if p, ok := err.(panicked); ok {
+		panic(p.value)
+	}
+	return err
+}
+
+func (db *DB) commitLoop() {
+	c := &db.group
+	for {
+		c.mu.Lock()
+		n := min(len(c.queue), maxGroup)
+		if n == 0 {
+			c.running = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue[:n:n]
+		c.queue = c.queue[n:]
+		if len(c.queue) == 0 {
+			c.queue = nil // let the backing array go
+		}
+		c.mu.Unlock()
+		db.commitGroup(batch)
+	}
+}
+
+// commitGroup runs batch in one transaction and answers every call in it.
+func (db *DB) commitGroup(batch []*pending) {
+	errs := make([]error, len(batch))
+	defer func() {
+		for i, p := range batch {
+			p.done <- errs[i]
+		}
+	}()
+	fail := func(err error) {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	// The group's transaction is not bound to any one caller's context:
+	// one caller going away must not roll back the others' writes.
+	tx, err := db.Write.BeginTx(context.Background(), nil)
+	if err != nil {
+		fail(fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	alone := len(batch) == 1
+	for i, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if alone {
+			errs[i] = call(p.fn, tx)
+			break
+		}
+		if _, err := tx.Exec(`SAVEPOINT tx`); err != nil {
+			tx.Rollback() //nolint:errcheck
+			fail(fmt.Errorf("sqlite: savepoint: %w", err))
+			return
+		}
+		if errs[i] = call(p.fn, tx); errs[i] != nil {
+			_, err = tx.Exec(`ROLLBACK TO tx`)
+		}
+		if err == nil {
+			_, err = tx.Exec(`RELEASE tx`)
+		}
+		if err != nil {
+			// SQLite rolls a whole transaction back on some errors
+			// (I/O, full disk): then nothing of the group is kept.
+			tx.Rollback() //nolint:errcheck
+			fail(fmt.Errorf("sqlite: group transaction lost: %w", err))
+			return
+		}
+	}
+	if alone && errs[0] != nil || allFailed(errs) {
+		tx.Rollback() //nolint:errcheck
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("sqlite: commit: %w", err))
+	}
+}
+
+// call runs fn. A panic is caught, so that the group's other calls are
+// still answered, and raised again in the caller's goroutine (do).
+func call(fn func(tx *sql.Tx) error, tx *sql.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicked{r}
+		}
+	}()
+	return fn(tx)
+}
+
+// panicked carries a transaction function's panic to its caller.
+type panicked struct{ value any }
+
+func (p panicked) Error() string {
+	return fmt.Sprintf("sqlite: transaction function panicked: %v", p.value)
+}
+
+func allFailed(errs []error) bool {
+	for _, err := range errs {
+		if err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Queued is how many Tx calls wait for their group now.
+func (db *DB) Queued() int {
+	db.group.mu.Lock()
+	defer db.group.mu.Unlock()
+	return len(db.group.queue)
+}

@@ -1,0 +1,219 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/evshop/shop/platform/sqlite"
+	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
+)
+
+// TestGroupCommit: Tx calls queued behind a running transaction share the
+// next one, and each keeps its own outcome — a call that fails (an error,
+// a constraint, a panic, a context that ended while it waited) leaves
+// nothing behind, and the calls beside it still commit.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE notes (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(k string) func(tx *sql.Tx) error {
+		return func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO notes (k, v) VALUES (?, 1)`, k)
+			return err
+		}
+	}
+	errRefused := errors.New("refused")
+	// ends while its call waits for the group
+	ending, end := context.WithCancel(ctx)
+	type call struct {
+		name    string
+		ctx     context.Context
+		fn      func(tx *sql.Tx) error
+		wantErr bool // and its row is absent
+		panics  bool
+	}
+	calls := []call{
+		{name: "a", fn: insert("a")},
+		{name: "fails after writing", fn: func(tx *sql.Tx) error {
+			if err := insert("fails after writing")(tx); err != nil {
+				return err
+			}
+			return errRefused
+		}, wantErr: true},
+		{name: "b", fn: insert("b")},
+		{name: "duplicate of a", fn: func(tx *sql.Tx) error {
+			if err := insert("duplicate of a")(tx); err != nil {
+				return err
+			}
+			return insert("a")(tx) // a is in the same group, before it
+		}, wantErr: true},
+		{name: "panics after writing", fn: func(tx *sql.Tx) error {
+			if err := insert("panics after writing")(tx); err != nil {
+				return err
+			}
+			panic("boom")
+		}, wantErr: true, panics: true},
+		{name: "context ended while queued", ctx: ending, fn: insert("context ended"), wantErr: true},
+		{name: "c", fn: insert("c")},
+	}
+	// Hold the writer so that every call queues behind it and they run as
+	// one group.
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	var hold sync.WaitGroup
+	hold.Go(func() {
+		if err := db.Tx(ctx, func(tx *sql.Tx) error {
+			close(holding)
+			<-release
+			return insert("holder")(tx)
+		}); err != nil {
+			t.Errorf("holder: %v", err)
+		}
+	})
+	<-holding
+	var wg sync.WaitGroup
+	errs := make([]error, len(calls))
+	panics := make([]any, len(calls))
+	queued := make(chan struct{}, len(calls))
+	for i, c := range calls {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			cctx := c.ctx
+			if cctx == nil {
+				cctx = ctx
+			}
+			queued <- struct{}{}
+			errs[i] = db.Tx(cctx, c.fn)
+		})
+	}
+	for range calls {
+		<-queued
+	}
+	waitQueued(t, db, len(calls))
+	end()
+	close(release)
+	hold.Wait()
+	wg.Wait()
+
+	for i, c := range calls {
+		var n int
+		if err := db.Read.QueryRow(`SELECT count(*) FROM notes WHERE k = ?`, c.name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case c.panics && panics[i] != "boom":
+			t.Errorf("%s: panic %v reached the caller, want boom", c.name, panics[i])
+		case !c.panics && panics[i] != nil:
+			t.Errorf("%s: panicked: %v", c.name, panics[i])
+		case !c.panics && c.wantErr != (errs[i] != nil):
+			t.Errorf("%s: err = %v, want error: %v", c.name, errs[i], c.wantErr)
+		}
+		if want := map[bool]int{true: 0, false: 1}[c.wantErr]; n != want && c.name != "duplicate of a" {
+			t.Errorf("%s: %d rows, want %d", c.name, n, want)
+		}
+	}
+	var total int
+	if err := db.Read.QueryRow(`SELECT count(*) FROM notes`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	if total != 4 { // holder, a, b, c
+		t.Errorf("%d rows, want 4 (holder, a, b, c)", total)
+	}
+	if !errors.Is(errs[1], errRefused) {
+		t.Errorf("the failing call got %v, want its own error", errs[1])
+	}
+	if !errors.Is(errs[5], context.Canceled) {
+		t.Errorf("the call whose context ended got %v, want context.Canceled", errs[5])
+	}
+}
+
+// waitQueued waits until n Tx calls are queued (none can run: the writer is
+// held).
+func waitQueued(t *testing.T, db *sqlite.DB, n int) {
+	t.Helper()
+	for range 5000 {
+		if db.Queued() >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("%d calls queued, want %d", db.Queued(), n)
+}
+
+// TestGroupCommitManyWriters: many concurrent writers, each incrementing
+// its own counter many times, lose no increment.
+func TestGroupCommitManyWriters(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE counters (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const writers, rounds = 32, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			k := fmt.Sprint("w", w)
+			for r := range rounds {
+				err := db.Tx(ctx, func(tx *sql.Tx) error {
+					_, err := tx.Exec(`INSERT INTO counters (k, v) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET v = v + 1`, k)
+					if err == nil && r%7 == 3 {
+						return errors.New("this round is undone")
+					}
+					return err
+				})
+				if (err != nil) != (r%7 == 3) {
+					t.Errorf("%s round %d: %v", k, r, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	undone := 0
+	for r := range rounds {
+		if r%7 == 3 {
+			undone++
+		}
+	}
+	rows, err := db.Read.Query(`SELECT k, v FROM counters`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var k string
+		var v int
+		if err := rows.Scan(&k, &v); err != nil {
+			t.Fatal(err)
+		}
+		if v != rounds-undone {
+			t.Errorf("%s = %d, want %d", k, v, rounds-undone)
+		}
+		n++
+	}
+	if n != writers {
+		t.Errorf("%d counters, want %d", n, writers)
+	}
+}
