@@ -13,3 +13,17 @@ type Notifier interface {
 	// event (spurious wake-up); callers re-read and wait again.
 	WaitForAppend(ctx context.Context, after uint64) error
 }
+
+// StreamHeads is an optional port of a store that is its data's only
+// writer — the memory store, the embedded shop's SQLite file (whose data
+// directory the shop holds locked) — and so knows where a stream ends
+// without reading it. A repository whose cached copy of a stream reaches
+// that far can skip the read. Check for it with a type assertion.
+type StreamHeads interface {
+	// KnownNext returns the revision the stream's next event would get (0:
+	// no such stream), and ok=false when the store cannot tell without a
+	// read. It may tell a revision too high, never too low: an append
+	// counts from before its commit, and one that then fails only costs
+	// a read.
+	KnownNext(stream string) (next uint64, ok bool)
+}

@@ -211,6 +211,7 @@ func (in *Infra) EventStore(ctx context.Context) (eventstore.Store, error) {
 		if err != nil {
 			return nil, err
 		}
+		st.OnlyWriter() // in.SQLite holds DATA_DIR's lock
 		in.store = st
 	case "postgres":
 		pool, err := in.Postgres(ctx)

@@ -392,3 +392,96 @@ func TestClone(t *testing.T) {
 		})
 	}
 }
+
+// heads is recording over a store that tells stream heads
+// (eventstore.StreamHeads).
+type heads struct {
+	*recording
+	h eventstore.StreamHeads
+}
+
+func (h heads) KnownNext(stream string) (uint64, bool) { return h.h.KnownNext(stream) }
+
+// TestOnlyWriterLoadsSkipTheRead: on a store that is its data's only writer
+// (the embedded shop's SQLite file), a load whose cached events reach the
+// stream's known end reads nothing; anything else — a stream the store has
+// not appended to since it opened, another repository's later events, a
+// conflict — reads as before, so no load decides on a state short of the
+// store's.
+func TestOnlyWriterLoadsSkipTheRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	before, err := essqlite.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written before the store was declared the only writer (an earlier
+	// run of the shop): its head is not known.
+	if err := add(ctx, counterRepo(t, before, 0), "old", 4); err != nil {
+		t.Fatal(err)
+	}
+	es, err := essqlite.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es.OnlyWriter()
+	store := heads{recording: &recording{Store: es}, h: es}
+	repos := []*Repository[*counter]{counterRepo(t, store, 0), counterRepo(t, store, 0)}
+	steps := []struct {
+		name      string
+		repo      int
+		id        string
+		add       int
+		stale     int // save this on the aggregate repo loaded last (a stale save)
+		wantFrom  []uint64
+		wantTotal int
+	}{
+		{name: "a stream written before: read", id: "old", wantFrom: []uint64{0}, wantTotal: 4},
+		{name: "and its next load too: its end is still unknown", id: "old", wantFrom: []uint64{1}, wantTotal: 4},
+		{name: "a save there makes the end known", id: "old", add: 1, wantFrom: []uint64{1}},
+		{name: "then a load reads nothing", id: "old", wantTotal: 5},
+		{name: "a new stream: read (nothing there)", id: "a", add: 2, wantFrom: []uint64{0}},
+		{name: "load after own save: no read", id: "a", wantTotal: 2},
+		{name: "another repository's first load reads", repo: 1, id: "a", add: 3, wantFrom: []uint64{0}},
+		{name: "its events are read after the cached one", id: "a", wantFrom: []uint64{1}, wantTotal: 5},
+		{name: "then nothing more", id: "a", wantTotal: 5},
+		{name: "a stale save conflicts", repo: 1, id: "a", stale: 7},
+		{name: "and the next load reads the whole stream", repo: 1, id: "a", wantFrom: []uint64{0}, wantTotal: 5},
+	}
+	var loaded [2]*counter
+	for _, s := range steps {
+		repo := repos[s.repo]
+		if s.stale > 0 {
+			loaded[s.repo].add(s.stale)
+			if _, err := repo.Save(ctx, s.id, loaded[s.repo], eventstore.Metadata{}); !errors.Is(err, eventstore.ErrConcurrency) {
+				t.Fatalf("%s: %v, want a conflict", s.name, err)
+			}
+			store.reads()
+			continue
+		}
+		c, err := repo.Load(ctx, s.id)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		froms, _ := store.reads()
+		if !reflect.DeepEqual(froms, s.wantFrom) {
+			t.Errorf("%s: read from %v, want %v", s.name, froms, s.wantFrom)
+		}
+		if s.add == 0 && c.total != s.wantTotal {
+			t.Errorf("%s: total %d, want %d", s.name, c.total, s.wantTotal)
+		}
+		loaded[s.repo] = c
+		if s.add > 0 {
+			c.add(s.add)
+			if _, err := repo.Save(ctx, s.id, c, eventstore.Metadata{}); err != nil {
+				t.Fatalf("%s: save: %v", s.name, err)
+			}
+			store.reads()
+		}
+	}
+}

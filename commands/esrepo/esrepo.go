@@ -265,7 +265,9 @@ type Config[A Aggregate] struct {
 	// DefaultCacheEvents; negative: none). A load then reads from the store
 	// only the events after the cached ones, so it never decides on a state
 	// older than the store's, whoever else writes to it, in this process or
-	// another.
+	// another. A store that is its data's only writer
+	// (eventstore.StreamHeads) tells where the stream ends, and a cache that
+	// reaches that far is not read after at all.
 	CacheEvents int
 }
 
@@ -331,6 +333,11 @@ func (r *Repository[A]) load(ctx context.Context, id, stream string, cached []Ev
 		a.ApplyStored(clone(e))
 	}
 	from := uint64(len(cached))
+	if h, ok := r.cfg.Store.(eventstore.StreamHeads); ok {
+		if end, known := h.KnownNext(stream); known && end == from {
+			return a, nil // the store's only writer vouches: nothing after
+		}
+	}
 	next := from
 	var read []Event
 	for rec, err := range r.cfg.Store.Read(ctx, stream, from) {

@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) eventstore.Store, opts ...Opt
 		{"ReadAllWhileAppending", testReadAllWhileAppending},
 		{"StopAndCancel", testStopAndCancel},
 		{"Notifier", testNotifier},
+		{"StreamHeads", testStreamHeads},
 	}
 	if o.globalIDs {
 		cases = append(cases, struct {
@@ -87,6 +88,63 @@ func Run(t *testing.T, newStore func(t *testing.T) eventstore.Store, opts ...Opt
 			t.Parallel()
 			c.run(t, newStore(t))
 		})
+	}
+}
+
+// testStreamHeads: a store that tells stream heads (eventstore.StreamHeads)
+// never tells one short of what a read returns — while appends run, with
+// conflicts and idempotent retries among them — and, once they are over,
+// tells exactly the streams it appended to.
+func testStreamHeads(t *testing.T, s eventstore.Store) {
+	h, ok := s.(eventstore.StreamHeads)
+	if !ok {
+		t.Skip("this store does not tell stream heads")
+	}
+	ctx := ctxFor(t)
+	p := prefix()
+	const streams, writers, rounds = 4, 4, 15
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for r := range rounds {
+				stream := fmt.Sprintf("%s-%d", p, (w+r)%streams)
+				// read first: what is readable only grows, so a head told
+				// after the read must reach at least as far
+				n := uint64(len(readStream(t, s, stream, 0)))
+				if next, known := h.KnownNext(stream); known && next < n {
+					t.Errorf("%s: told next %d after %d events were readable", stream, next, n)
+				}
+				e := evs("test.Head.v1", r, 1+r%3)
+				var exp eventstore.ExpectedRevision = eventstore.Any()
+				if r%2 == 1 {
+					// an exact expectation that may well be stale: a
+					// conflict must leave the head where it was
+					next, known := h.KnownNext(stream)
+					exp = eventstore.NoStream()
+					if known && next > 0 {
+						exp = eventstore.AfterVersion(next)
+					}
+				}
+				if _, err := s.Append(ctx, stream, exp, e...); err != nil && !errors.Is(err, eventstore.ErrConcurrency) {
+					t.Errorf("append: %v", err)
+					return
+				}
+				if r%5 == 0 { // the same append again: a retry
+					s.Append(ctx, stream, eventstore.Any(), e...) //nolint:errcheck
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range streams {
+		stream := fmt.Sprintf("%s-%d", p, i)
+		n := uint64(len(readStream(t, s, stream, 0)))
+		if next, known := h.KnownNext(stream); !known || next != n {
+			t.Errorf("%s: told %d (known %v), want %d", stream, next, known, n)
+		}
+	}
+	if next, known := h.KnownNext(p + "-never"); known && next != 0 {
+		t.Errorf("a stream never written: told %d", next)
 	}
 }
 

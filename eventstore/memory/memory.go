@@ -35,8 +35,9 @@ type Store struct {
 }
 
 var (
-	_ eventstore.Store    = (*Store)(nil)
-	_ eventstore.Notifier = (*Store)(nil)
+	_ eventstore.Store       = (*Store)(nil)
+	_ eventstore.StreamHeads = (*Store)(nil)
+	_ eventstore.Notifier    = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -124,6 +125,14 @@ func (s *Store) retried(stream string, expected eventstore.ExpectedRevision, ids
 }
 
 // Read implements eventstore.Store.
+// KnownNext implements eventstore.StreamHeads: the memory store holds every
+// stream.
+func (s *Store) KnownNext(stream string) (uint64, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return uint64(len(s.streams[stream])), true
+}
+
 func (s *Store) Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error] {
 	return func(yield func(eventstore.RecordedEvent, error) bool) {
 		next := from

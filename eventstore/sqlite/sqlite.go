@@ -73,12 +73,57 @@ type Store struct {
 	// holdBeforeCommit, when set by this package's tests, runs after an
 	// append has inserted its rows and before it commits.
 	holdBeforeCommit func(ctx context.Context, stream string)
+
+	// heads is the next revision of each stream appended to since
+	// OnlyWriter (nil before); guarded by mu.
+	heads map[string]uint64
 }
 
+// maxHeads bounds the streams OnlyWriter remembers (a few MiB); past it the
+// map starts afresh, and loads of the streams forgotten read again.
+const maxHeads = 1 << 17
+
 var (
-	_ eventstore.Store    = (*Store)(nil)
-	_ eventstore.Notifier = (*Store)(nil)
+	_ eventstore.Store       = (*Store)(nil)
+	_ eventstore.Notifier    = (*Store)(nil)
+	_ eventstore.StreamHeads = (*Store)(nil)
 )
+
+// OnlyWriter declares this process the database's only writer of events
+// (the embedded shop holds its data directory's lock): from now on the
+// store remembers where each stream it appends to ends and tells it
+// (KnownNext), so that repositories holding a stream's events need not read
+// it again. Call it before the store is used. Never call it where another
+// process may append to the same file.
+func (s *Store) OnlyWriter() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.heads = map[string]uint64{}
+}
+
+// KnownNext implements eventstore.StreamHeads (after OnlyWriter).
+func (s *Store) KnownNext(stream string) (uint64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next, ok := s.heads[stream]
+	return next, ok
+}
+
+// noteHead records stream's next revision. It is called before the commit:
+// a transaction that then fails leaves the head too high, which costs a
+// read; one counted after the commit could, for a moment, be too low, and a
+// repository would decide on a state short of a committed event.
+func (s *Store) noteHead(stream string, next uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.heads == nil {
+		return
+	}
+	if len(s.heads) >= maxHeads {
+		clear(s.heads)
+	}
+	s.heads[stream] = next
+}
 
 // New applies the event store's migrations (component "eventstore") and
 // returns a store on db. The database is the caller's to close.
@@ -175,6 +220,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		}
 		pos, rev = pos+int64(len(events)), rev+int64(len(events))
 		res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
+		s.noteHead(stream, uint64(rev)+1)
 		if s.holdBeforeCommit != nil {
 			s.holdBeforeCommit(ctx, stream)
 		}

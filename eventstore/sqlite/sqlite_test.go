@@ -26,9 +26,15 @@ func newStore(t testing.TB) *Store {
 	return s
 }
 
+// TestContract runs the contract on the store as the embedded shop uses it:
+// the only writer of its file (OnlyWriter), telling stream heads.
 func TestContract(t *testing.T) {
 	t.Parallel()
-	eventstoretest.Run(t, func(t *testing.T) eventstore.Store { return newStore(t) })
+	eventstoretest.Run(t, func(t *testing.T) eventstore.Store {
+		s := newStore(t)
+		s.OnlyWriter()
+		return s
+	})
 }
 
 // TestLateCommitIsNotSkipped stages what makes PostgreSQL readers skip
