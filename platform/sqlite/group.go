@@ -28,7 +28,10 @@ type pending struct {
 }
 
 // committer queues Tx calls and runs them, a group at a time, on the
-// write pool's one connection. Its goroutine runs only while there is work.
+// write pool's one connection. The caller that finds no group running runs
+// the next one itself (no hand-over to another goroutine when the shop is
+// quiet); if more calls queued meanwhile, it leaves them to a goroutine
+// that runs groups while there are any.
 type committer struct {
 	mu      sync.Mutex
 	queue   []*pending
@@ -44,11 +47,23 @@ func (db *DB) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	c := &db.group
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
-	if !c.running {
-		c.running = true
-		go db.commitLoop()
-	}
+	lead := !c.running
+	c.running = true
 	c.mu.Unlock()
+	if lead {
+		for db.commitNext() {
+			if len(p.done) > 0 { // answered: what queued meanwhile is another's to run
+				c.mu.Lock()
+				if len(c.queue) == 0 {
+					c.running = false
+				} else {
+					go db.commitLoop()
+				}
+				c.mu.Unlock()
+				break
+			}
+		}
+	}
 	// Waited for even when ctx ends: the caller must learn whether its
 	// writes were committed. A call whose ctx has ended before its turn
 	// is not run (commitGroup), so the wait is one group at most.
@@ -60,23 +75,29 @@ func (db *DB) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (db *DB) commitLoop() {
-	c := &db.group
-	for {
-		c.mu.Lock()
-		n := min(len(c.queue), maxGroup)
-		if n == 0 {
-			c.running = false
-			c.mu.Unlock()
-			return
-		}
-		batch := c.queue[:n:n]
-		c.queue = c.queue[n:]
-		if len(c.queue) == 0 {
-			c.queue = nil // let the backing array go
-		}
-		c.mu.Unlock()
-		db.commitGroup(batch)
+	for db.commitNext() {
 	}
+}
+
+// commitNext runs the next group, if any, and reports whether more may be
+// queued; when none is, it stops the running state and reports false.
+func (db *DB) commitNext() bool {
+	c := &db.group
+	c.mu.Lock()
+	n := min(len(c.queue), maxGroup)
+	if n == 0 {
+		c.running = false
+		c.mu.Unlock()
+		return false
+	}
+	batch := c.queue[:n:n]
+	c.queue = c.queue[n:]
+	if len(c.queue) == 0 {
+		c.queue = nil // let the backing array go
+	}
+	c.mu.Unlock()
+	db.commitGroup(batch)
+	return true
 }
 
 // commitGroup runs batch in one transaction and answers every call in it.
