@@ -13,6 +13,7 @@ import (
 const (
 	EventCheckoutStarted           = "checkout.CheckoutStarted.v1"
 	EventCheckoutStockReserved     = "checkout.CheckoutStockReserved.v1"
+	EventCheckoutPaymentHeld       = "checkout.CheckoutPaymentHeld.v1"
 	EventCheckoutPaymentAuthorized = "checkout.CheckoutPaymentAuthorized.v2"
 	EventCheckoutCompleted         = "checkout.CheckoutCompleted.v1"
 	EventCheckoutCancelled         = "checkout.CheckoutCancelled.v1"
@@ -40,6 +41,11 @@ func Stream(orderID string) string { return StreamPrefix + orderID }
 // CheckoutStarted records everything the later steps need, so no step has
 // to read another context's stream. Deadline is when an order still not
 // authorized is given up.
+//
+// AuthorizeAtOnce: the payment's authorization is asked for together with
+// the stock's reservation, and the capture waits for both. Checkouts
+// started by earlier versions (false) asked for it once the stock was
+// reserved, and finish that way.
 type CheckoutStarted struct {
 	OrderID    string            `json:"orderId"`
 	CustomerID string            `json:"customerId"`
@@ -51,6 +57,8 @@ type CheckoutStarted struct {
 	Lines      []catalog.LineDTO `json:"lines"`
 	Deadline   time.Time         `json:"deadline"`
 	At         time.Time         `json:"at"`
+
+	AuthorizeAtOnce bool `json:"authorizeAtOnce,omitempty"`
 }
 
 // CheckoutStockReserved: the catalog holds every line.
@@ -59,8 +67,16 @@ type CheckoutStockReserved struct {
 	At      time.Time `json:"at"`
 }
 
-// CheckoutPaymentAuthorized: the gateway holds the amount; its capture is
-// asked for.
+// CheckoutPaymentHeld: the gateway holds the amount while the stock is
+// still being reserved (AuthorizeAtOnce); the capture waits for the
+// reservation.
+type CheckoutPaymentHeld struct {
+	OrderID string    `json:"orderId"`
+	At      time.Time `json:"at"`
+}
+
+// CheckoutPaymentAuthorized: the gateway holds the amount and the stock is
+// reserved; the capture is asked for.
 type CheckoutPaymentAuthorized struct {
 	OrderID   string    `json:"orderId"`
 	PaymentID string    `json:"paymentId,omitempty"`
@@ -116,6 +132,7 @@ type CommandsDispatched struct {
 // EventName implementations: the fixed wire names.
 func (CheckoutStarted) EventName() string           { return EventCheckoutStarted }
 func (CheckoutStockReserved) EventName() string     { return EventCheckoutStockReserved }
+func (CheckoutPaymentHeld) EventName() string       { return EventCheckoutPaymentHeld }
 func (CheckoutPaymentAuthorized) EventName() string { return EventCheckoutPaymentAuthorized }
 func (CheckoutCompleted) EventName() string         { return EventCheckoutCompleted }
 func (CheckoutCancelled) EventName() string         { return EventCheckoutCancelled }

@@ -273,7 +273,9 @@ func TestCheckoutEndToEndInProcess(t *testing.T) {
 		{"happy path", sandbox.TokenSuccess, 2, ordering.EventOrderPaid, "", 0, 3, 1, 0},
 		{"declined", sandbox.TokenDeclined, 2, ordering.EventOrderCancelled, "payment declined", 0, 5, 0, 0},
 		{"insufficient funds", sandbox.TokenInsufficientFunds, 2, ordering.EventOrderCancelled, "payment declined: insufficient funds", 0, 5, 0, 0},
-		{"stock short", sandbox.TokenSuccess, 6, ordering.EventOrderCancelled, "out of stock: MUG-1", 0, 5, 0, 0},
+		// The authorization was asked for with the reservation: it is
+		// voided at the gateway.
+		{"stock short", sandbox.TokenSuccess, 6, ordering.EventOrderCancelled, "out of stock: MUG-1", 0, 5, 0, 1},
 	}
 	for _, tt := range tests {
 		for _, redeliver := range []bool{false, true} {

@@ -2,8 +2,9 @@
 // catalog and payment events, keeps each order's checkout progress in its
 // own stream checkout-<orderId> (the order records only what a customer
 // sees: placed, paid, cancelled), and sends the commands that move the
-// checkout on — reserve stock, authorize, capture, then mark the order paid
-// and commit the stock — or compensate — release stock, void, refund a
+// checkout on — reserve stock and authorize the payment at once, capture
+// once both are in, then mark the order paid and commit the stock — or
+// compensate — release stock, void, refund a
 // capture that raced a cancellation, cancel the order with a reason. A state
 // change is appended with the expected revision before any command leaves,
 // so concurrent or repeated deliveries of one event cannot both act. The
@@ -267,7 +268,7 @@ func (s *Saga) trigger(e messaging.Event) (string, Trigger, bool, error) {
 		orderID, t = e.OrderID, Trigger{kind: trOrderPlaced, started: CheckoutStarted{
 			OrderID: e.OrderID, CustomerID: e.CustomerID, PaymentID: payment.IDForOrder(e.OrderID),
 			Amount: e.Total, Method: e.Payment.Method, Token: e.Payment.Token, Last4: e.Payment.Last4,
-			Lines: lines, Deadline: s.cfg.Now().Add(s.cfg.Timeout),
+			Lines: lines, Deadline: s.cfg.Now().Add(s.cfg.Timeout), AuthorizeAtOnce: true,
 		}}
 	case ordering.OrderCancelled:
 		orderID, t = e.OrderID, Trigger{kind: trOrderCancelled, reason: e.Reason}

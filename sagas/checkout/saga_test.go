@@ -153,53 +153,77 @@ func TestSagaSendsEachCommandOnceUnderRedelivery(t *testing.T) {
 		wantStep  checkout.Step
 		wantCause string
 	}{
-		{"happy path", []step{
-			{placed, []any{reserve}},
-			{stockReserved, []any{authorize}},
+		{"happy path, the stock answers first", []step{
+			{placed, []any{reserve, authorize}}, // asked for at once
+			{stockReserved, nil},                // the capture waits for the authorization
 			{authorized, []any{capture}},
 			{captured, []any{markPaid, commit}},
 			{stockReserved, nil}, // stragglers after completion change nothing
 			{authorized, nil},
 		}, checkout.StepCompleted, ""},
+		{"happy path, the payment answers first", []step{
+			{placed, []any{reserve, authorize}},
+			{authorized, nil}, // held: the capture waits for the stock
+			{stockReserved, []any{capture}},
+			{captured, []any{markPaid, commit}},
+			{authorized, nil},
+		}, checkout.StepCompleted, ""},
 		{"cancelled by staff after the capture, before the order was marked paid", []step{
-			{placed, []any{reserve}},
-			{stockReserved, []any{authorize}},
+			{placed, []any{reserve, authorize}},
+			{stockReserved, nil},
 			{authorized, []any{capture}},
 			{captured, []any{markPaid, commit}},
 			{cancelled, []any{refund("whatever")}}, // the order stays cancelled: the money goes back, once
 		}, checkout.StepCompleted, ""},
 		{"cancelled by staff while the capture is in flight", []step{
-			{placed, []any{reserve}},
-			{stockReserved, []any{authorize}},
+			{placed, []any{reserve, authorize}},
+			{stockReserved, nil},
 			{authorized, []any{capture}},
 			{cancelled, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}, catalog.ReleaseStock{OrderID: oid, Reason: "whatever"}}},
 			{captured, []any{refund("whatever")}}, // the capture won the race: refunded once
 		}, checkout.StepCancelled, "whatever"},
-		{"decline", []step{
-			{placed, []any{reserve}},
-			{stockReserved, []any{authorize}},
+		{"decline after the reservation", []step{
+			{placed, []any{reserve, authorize}},
+			{stockReserved, nil},
 			{declined, []any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}, cmdorder.CancelOrder{OrderID: oid, Reason: "payment declined"}}},
 			{authorized, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment declined"}}}, // late: compensated once
 		}, checkout.StepCancelled, "payment declined"},
+		{"decline before the stock answered", []step{
+			{placed, []any{reserve, authorize}},
+			// the reservation is on its way: released all the same
+			{declined, []any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}, cmdorder.CancelOrder{OrderID: oid, Reason: "payment declined"}}},
+			{stockReserved, []any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}}}, // reserved after all: released again, once
+		}, checkout.StepCancelled, "payment declined"},
 		{"buyer cancelled at PayPal", []step{
-			{placed, []any{reserve}},
-			{stockReserved, []any{authorize}},
+			{placed, []any{reserve, authorize}},
+			{stockReserved, nil},
 			{buyerCancel, []any{catalog.ReleaseStock{OrderID: oid, Reason: "buyer cancelled at PayPal"}, cmdorder.CancelOrder{OrderID: oid, Reason: "buyer cancelled at PayPal"}}},
 		}, checkout.StepCancelled, "buyer cancelled at PayPal"},
-		{"stock short", []step{
-			{placed, []any{reserve}},
-			{stockFailed, []any{cmdorder.CancelOrder{OrderID: oid, Reason: "out of stock: MUG-1"}}},
+		{"stock short while the authorization is on its way", []step{
+			{placed, []any{reserve, authorize}},
+			{stockFailed, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "out of stock: MUG-1"}, cmdorder.CancelOrder{OrderID: oid, Reason: "out of stock: MUG-1"}}},
+			{authorized, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "out of stock: MUG-1"}}}, // authorized after all: voided again, once
 			{stockReserved, []any{catalog.ReleaseStock{OrderID: oid, Reason: "out of stock: MUG-1"}}},
 		}, checkout.StepCancelled, "out of stock: MUG-1"},
+		{"stock short after the payment was held", []step{
+			{placed, []any{reserve, authorize}},
+			{authorized, nil},
+			{stockFailed, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "out of stock: MUG-1"}, cmdorder.CancelOrder{OrderID: oid, Reason: "out of stock: MUG-1"}}},
+			{authorized, nil}, // the hold was voided with the cancellation
+		}, checkout.StepCancelled, "out of stock: MUG-1"},
 		{"cancelled by the customer before authorization", []step{
-			{placed, []any{reserve}},
-			{stockReserved, []any{authorize}},
+			{placed, []any{reserve, authorize}},
+			{stockReserved, nil},
 			{cancelled, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}, catalog.ReleaseStock{OrderID: oid, Reason: "whatever"}}},
 			{authorized, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}}}, // voided again, once: voids are idempotent
 		}, checkout.StepCancelled, "whatever"},
+		{"cancelled by the customer before any answer", []step{
+			{placed, []any{reserve, authorize}},
+			{cancelled, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "whatever"}, catalog.ReleaseStock{OrderID: oid, Reason: "whatever"}}},
+		}, checkout.StepCancelled, "whatever"},
 		{"events before the order are ignored", []step{
 			{stockReserved, nil},
-			{placed, []any{reserve}},
+			{placed, []any{reserve, authorize}},
 		}, checkout.StepStarted, ""},
 	}
 	for _, tt := range tests {
@@ -267,13 +291,14 @@ func TestDeadline(t *testing.T) {
 		}
 	}
 	r.take()
-	// Unanswered past Redispatch, AuthorizePayment is sent again, once
-	// (TestAwaitedStepIsResentOnce); nothing else happens before the deadline.
+	// Unanswered past Redispatch, the step that asked for the authorization
+	// is sent again, once (TestAwaitedStepIsResentOnce); nothing else
+	// happens before the deadline.
 	now = now.Add(31 * time.Second)
 	if err := s.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{authorize}) {
+	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, authorize}) {
 		t.Fatalf("re-sent %#v, want the authorization once", got)
 	}
 	now = now.Add(checkout.DefaultTimeout - 32*time.Second)
@@ -328,9 +353,9 @@ func TestUnsentCommandsAreResent(t *testing.T) {
 		crash  eventstore.RecordedEvent
 		want   []any
 	}{
-		{"forward step: started", nil, placed, []any{reserve}},
-		{"forward step: stock reserved", []eventstore.RecordedEvent{placed}, stockReserved, []any{authorize}},
-		{"forward step: payment authorized", []eventstore.RecordedEvent{placed, stockReserved}, authorized, []any{capture}},
+		{"forward step: started", nil, placed, []any{reserve, authorize}},
+		{"forward step: authorized after the reservation", []eventstore.RecordedEvent{placed, stockReserved}, authorized, []any{capture}},
+		{"forward step: reserved after the hold", []eventstore.RecordedEvent{placed, authorized}, stockReserved, []any{capture}},
 		{"outcome: completed", []eventstore.RecordedEvent{placed, stockReserved, authorized}, captured, []any{markPaid, commit}},
 		{"outcome: cancelled", []eventstore.RecordedEvent{placed, stockReserved}, declined,
 			[]any{catalog.ReleaseStock{OrderID: oid, Reason: "payment declined"}, cmdorder.CancelOrder{OrderID: oid, Reason: "payment declined"}}},
@@ -397,8 +422,11 @@ func TestAwaitedStepIsResentOnce(t *testing.T) {
 		answer   eventstore.RecordedEvent
 		thenSent []any
 	}{
-		{"stock reservation", []eventstore.RecordedEvent{placed}, []any{reserve}, stockReserved, []any{authorize}},
-		{"authorization awaiting the buyer", []eventstore.RecordedEvent{placed, stockReserved}, []any{authorize}, authorized, []any{capture}},
+		{"stock reservation and authorization", []eventstore.RecordedEvent{placed}, []any{reserve, authorize}, stockReserved, nil},
+		// The reservation alone does not settle the step: it asked for the
+		// authorization too.
+		{"authorization awaiting the buyer", []eventstore.RecordedEvent{placed, stockReserved}, []any{reserve, authorize}, authorized, []any{capture}},
+		{"reservation after the hold", []eventstore.RecordedEvent{placed, authorized}, []any{reserve, authorize}, stockReserved, []any{capture}},
 		{"capture", []eventstore.RecordedEvent{placed, stockReserved, authorized}, []any{capture}, captured, []any{markPaid, commit}},
 	}
 	for _, tt := range tests {
@@ -470,6 +498,9 @@ func TestAppendsPerCheckout(t *testing.T) {
 			[]string{checkout.EventCheckoutStarted, checkout.EventCheckoutCancelled, mark}},
 		{"cancelled before authorization, authorized late", []eventstore.RecordedEvent{placed, stockReserved, cancelled, authorized},
 			slices.Concat(steps, []string{checkout.EventCheckoutCancelled, mark, checkout.EventCheckoutCompensated, mark})},
+		{"paid, the payment answering first", []eventstore.RecordedEvent{placed, authorized, stockReserved, captured},
+			[]string{checkout.EventCheckoutStarted, checkout.EventCheckoutPaymentHeld, checkout.EventCheckoutStockReserved,
+				checkout.EventCheckoutPaymentAuthorized, checkout.EventCheckoutCompleted, mark}},
 		{"paid, then cancelled by staff", []eventstore.RecordedEvent{placed, stockReserved, authorized, captured, cancelled},
 			slices.Concat(steps, []string{checkout.EventCheckoutPaymentAuthorized, checkout.EventCheckoutCompleted, mark, checkout.EventCheckoutCompensated, mark})},
 	}
@@ -567,16 +598,18 @@ func TestStaleDuplicateDoesNotCancelAResend(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := s.Handle(ctx, placed); err != nil {
-		t.Fatal(err)
+	for _, e := range []eventstore.RecordedEvent{placed, stockReserved} {
+		if err := s.Handle(ctx, e); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r.take()
 	store.armed.Store(true)
 	dup := make(chan error, 1)
-	go func() { dup <- s.Handle(ctx, placed) }() // a redelivery, paused on its stale read
+	go func() { dup <- s.Handle(ctx, stockReserved) }() // a redelivery, paused on its stale read
 	<-store.paused
 	r.fail = 1
-	if err := s.Handle(ctx, stockReserved); err == nil {
+	if err := s.Handle(ctx, authorized); err == nil {
 		t.Fatal("send failure not reported")
 	}
 	if err := s.Tick(ctx); err != nil { // the tail learns of the pending step
@@ -593,7 +626,7 @@ func TestStaleDuplicateDoesNotCancelAResend(t *testing.T) {
 	if err := s.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{authorize}) {
+	if got := r.take(); !reflect.DeepEqual(got, []any{capture}) {
 		t.Fatalf("re-sent %#v, want the pending step's commands", got)
 	}
 }

@@ -40,7 +40,7 @@ func newIndex() *index { return &index{wake: map[string]wakeUp{}} }
 // nextWake is when st next needs the scheduler (zero: never).
 func (st *State) nextWake(redispatch time.Duration) time.Time {
 	var next time.Time
-	if st.step.awaitingAuthorization() {
+	if st.awaitingAuthorization() {
 		next = st.started.Deadline
 	}
 	if !st.resumeAt.IsZero() && (next.IsZero() || st.resumeAt.Before(next)) {
@@ -162,7 +162,7 @@ func (s *Saga) wake(ctx context.Context, orderID string) error {
 	now := s.cfg.Now()
 	// The deadline goes first: once cancelled, forward commands still
 	// pending are superseded and not sent.
-	if st.step.awaitingAuthorization() && !now.Before(st.started.Deadline) {
+	if st.awaitingAuthorization() && !now.Before(st.started.Deadline) {
 		if err := s.Expire(ctx, orderID); err != nil {
 			return err
 		}

@@ -29,8 +29,11 @@ const (
 // Terminal reports whether the checkout has its outcome.
 func (s Step) Terminal() bool { return s == StepCompleted || s == StepCancelled }
 
-// awaitingAuthorization is when the deadline applies.
-func (s Step) awaitingAuthorization() bool { return s == StepStarted || s == StepStockReserved }
+// awaitingAuthorization is when the deadline applies: no authorization
+// yet.
+func (s *State) awaitingAuthorization() bool {
+	return s.step == StepStarted && !s.held || s.step == StepStockReserved
+}
 
 // event is any saga event.
 type event = interface{ EventName() string }
@@ -43,6 +46,9 @@ type State struct {
 	lateReleased bool
 	lateVoided   bool
 	lateRefunded bool
+	// held: the payment was authorized before the stock was reserved
+	// (CheckoutPaymentHeld).
+	held bool
 	// resumeAt is set while a checkout recorded by an earlier version waits
 	// for the OrderConfirmed nothing sends any more (see Codec): when the
 	// scheduler resumes it by asking for the capture itself.
@@ -98,6 +104,8 @@ func (s *State) apply(rev uint64, e event) {
 		s.started, s.step, at = e, StepStarted, e.At
 	case CheckoutStockReserved:
 		s.step, at = StepStockReserved, e.At
+	case CheckoutPaymentHeld:
+		s.held, at = true, e.At
 	case CheckoutPaymentAuthorized:
 		s.step, at, s.resumeAt = StepPaymentAuthorized, e.At, time.Time{}
 		if e.awaitsConfirmation {
@@ -125,21 +133,31 @@ func (s *State) apply(rev uint64, e event) {
 		return
 	}
 	if _, compensation := e.(CheckoutCompensated); !compensation {
-		s.settleForward()
+		s.settleForward(e)
 	}
 	s.pending[rev], s.events[rev] = at, e
 }
 
 // settleForward clears the pending commands of the forward steps recorded
-// so far, as a CommandsDispatched would; apply calls it for each later step.
-// A later forward step proves them delivered: CheckoutStockReserved answers
-// CheckoutStarted's ReserveStock, CheckoutPaymentAuthorized the
-// AuthorizePayment of CheckoutStockReserved, CheckoutCompleted the
-// CapturePayment. A cancellation supersedes them: moving a cancelled
+// so far, as a CommandsDispatched would; apply calls it for each later step
+// (by). A later forward step proves them delivered: CheckoutStockReserved
+// answers CheckoutStarted's ReserveStock, CheckoutPaymentAuthorized the
+// AuthorizePayment, CheckoutCompleted the CapturePayment. A CheckoutStarted
+// that asked for both at once (AuthorizeAtOnce) is settled only by a step
+// that needed both answers — the reservation or the hold alone proves one
+// of its two commands. A cancellation supersedes them: moving a cancelled
 // checkout forward is never right, so they are not sent any more. That is
 // why the saga marks only outcomes and compensations (see needsMark).
-func (s *State) settleForward() {
+func (s *State) settleForward(by event) {
+	half := false
+	switch by.(type) {
+	case CheckoutStockReserved, CheckoutPaymentHeld:
+		half = true
+	}
 	for r, e := range s.events {
+		if st, ok := e.(CheckoutStarted); ok && st.AuthorizeAtOnce && half {
+			continue
+		}
 		if forward(e) {
 			delete(s.pending, r)
 			delete(s.events, r)
@@ -151,7 +169,7 @@ func (s *State) settleForward() {
 // a later step proves its commands arrived or supersedes them.
 func forward(e event) bool {
 	switch e.(type) {
-	case CheckoutStarted, CheckoutStockReserved, CheckoutPaymentAuthorized:
+	case CheckoutStarted, CheckoutStockReserved, CheckoutPaymentHeld, CheckoutPaymentAuthorized:
 		return true
 	}
 	return false
@@ -214,6 +232,7 @@ const (
 func (s *State) Decide(t Trigger) {
 	now := t.now
 	id := s.started.OrderID
+	atOnce := s.started.AuthorizeAtOnce
 	cancel := func(reason string, release, void, cancelOrder, timedOut bool) {
 		s.record(CheckoutCancelled{OrderID: id, Reason: reason, ReleaseStock: release, VoidPayment: void, CancelOrder: cancelOrder, TimedOut: timedOut, At: now})
 	}
@@ -229,16 +248,29 @@ func (s *State) Decide(t Trigger) {
 	case s.step.Terminal():
 		s.compensateLate(t)
 	case t.kind == trDeadline:
-		if s.step.awaitingAuthorization() && !now.Before(s.started.Deadline) {
+		if s.awaitingAuthorization() && !now.Before(s.started.Deadline) {
 			cancel("payment timeout", true, true, true, true)
 		}
 	case t.kind == trOrderCancelled:
 		// Cancelled elsewhere (customer, support): undo what this saga holds.
-		cancel(orDefault(t.reason, "order cancelled"), true, s.step != StepStarted, false, false)
+		cancel(orDefault(t.reason, "order cancelled"), true, s.step != StepStarted || atOnce, false, false)
 	case s.step == StepStarted && t.kind == trStockReserved:
 		s.record(CheckoutStockReserved{OrderID: id, At: now})
+		if s.held {
+			s.record(CheckoutPaymentAuthorized{OrderID: id, PaymentID: s.started.PaymentID, At: now})
+		}
 	case s.step == StepStarted && t.kind == trStockFailed:
-		cancel(orDefault(t.reason, "out of stock"), false, false, true, false)
+		// With AuthorizeAtOnce the authorization is on its way or done.
+		cancel(orDefault(t.reason, "out of stock"), false, atOnce, true, false)
+	case s.step == StepStarted && atOnce && t.kind == trPaymentAuthorized:
+		if !s.held {
+			s.record(CheckoutPaymentHeld{OrderID: id, At: now})
+		}
+	case s.step == StepStarted && atOnce && t.kind == trPaymentFailed:
+		// The reservation is on its way or done.
+		cancel(orDefault(t.reason, "payment failed"), true, false, true, false)
+	case s.step == StepStarted && atOnce && t.kind == trPaymentVoided:
+		cancel(orDefault(t.reason, "payment voided"), true, false, true, false)
 	case s.step == StepStockReserved && t.kind == trPaymentAuthorized,
 		s.step == StepPaymentAuthorized && t.kind == trResume && !s.resumeAt.IsZero():
 		s.record(CheckoutPaymentAuthorized{OrderID: id, PaymentID: s.started.PaymentID, At: now})
@@ -264,7 +296,9 @@ func (s *State) compensateLate(t Trigger) {
 	case s.step != StepCancelled:
 	case t.kind == trStockReserved && !s.lateReleased:
 		s.record(CheckoutCompensated{OrderID: id, ReleaseStock: true, At: t.now})
-	case t.kind == trPaymentAuthorized && !s.lateVoided:
+	case t.kind == trPaymentAuthorized && !s.lateVoided && !s.held:
+		// (A held authorization was known when the checkout was
+		// cancelled, and voided with it.)
 		s.record(CheckoutCompensated{OrderID: id, VoidPayment: true, At: t.now})
 	case t.kind == trPaymentCaptured && !s.lateRefunded:
 		s.record(CheckoutCompensated{OrderID: id, RefundPayment: true, Reason: s.reason, At: t.now})
@@ -286,12 +320,19 @@ func (s *State) commandsFor(e event) []any {
 	st := s.started
 	release := catalog.ReleaseStock{OrderID: st.OrderID, Reason: orDefault(s.reason, "order cancelled")}
 	void := cmdpay.VoidPayment{PaymentID: st.PaymentID, OrderID: st.OrderID, Reason: orDefault(s.reason, "order cancelled")}
+	authorize := cmdpay.AuthorizePayment{PaymentID: st.PaymentID, OrderID: st.OrderID, CustomerID: st.CustomerID,
+		Amount: st.Amount, Method: st.Method, Token: st.Token, Last4: st.Last4}
 	switch e := e.(type) {
 	case CheckoutStarted:
+		if st.AuthorizeAtOnce {
+			return []any{catalog.ReserveStock{OrderID: st.OrderID, Lines: st.Lines}, authorize}
+		}
 		return []any{catalog.ReserveStock{OrderID: st.OrderID, Lines: st.Lines}}
 	case CheckoutStockReserved:
-		return []any{cmdpay.AuthorizePayment{PaymentID: st.PaymentID, OrderID: st.OrderID, CustomerID: st.CustomerID,
-			Amount: st.Amount, Method: st.Method, Token: st.Token, Last4: st.Last4}}
+		if st.AuthorizeAtOnce {
+			return nil // asked for with the reservation
+		}
+		return []any{authorize}
 	case CheckoutPaymentAuthorized:
 		if e.awaitsConfirmation {
 			return nil // its commands were the order's; the resume asks for the capture
