@@ -260,6 +260,28 @@ func (k *checker) payments(ctx context.Context, t *testing.T, acc []accepted, fi
 		}
 		return out
 	}))
+	// No cancelled order keeps a hold on the customer's money: the
+	// authorization is asked for beside the reservation, so an order whose
+	// stock ran short was authorized all the same, and must be voided (the
+	// void trails the cancellation a little).
+	report(t, "holds of cancelled orders", eventually(ctx, 30*time.Second, func() []string {
+		last := map[string]string{} // payment id → its last authorization or void
+		for ev, err := range k.events.ReadAll(ctx, 0, eventstore.Filter{StreamPrefixes: []string{payment.StreamPrefix},
+			EventTypes: []string{payment.EventPaymentAuthorized, payment.EventPaymentVoided}}) {
+			if err != nil {
+				return []string{err.Error()}
+			}
+			last[strings.TrimPrefix(ev.Stream, payment.StreamPrefix)] = ev.Type
+		}
+		var out []string
+		for _, a := range acc {
+			pid := payment.IDForOrder(a.orderID)
+			if final[a.orderID].Status == string(ordering.StatusCancelled) && last[pid] == payment.EventPaymentAuthorized {
+				out = append(out, fmt.Sprintf("cancelled order %s: its payment %s is still authorized", a.orderID, pid))
+			}
+		}
+		return out
+	}))
 	return paid
 }
 
