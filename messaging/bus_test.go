@@ -404,6 +404,61 @@ func TestCommandCarriesCorrelationCausationAndUser(t *testing.T) {
 	}
 }
 
+// TestGoChannelCommandsAreConcurrent: in process, as over AMQP with
+// competing consumers, a command handler takes several commands at once
+// (each Send still returns only once its command was handled), and every
+// command is handled exactly once.
+func TestGoChannelCommandsAreConcurrent(t *testing.T) {
+	t.Parallel()
+	b, err := messaging.New(goChannelConfig(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu             sync.Mutex
+		inFlight, peak int
+		handled        = map[string]int{}
+	)
+	if err := b.AddCommandHandler(cqrs.NewCommandHandler("catalog.reserve-stock", func(ctx context.Context, c *reserveStock) error {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		handled[c.OrderID]++
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond) // so that others can overlap
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	startBus(t, b)
+	const senders = 16
+	var wg sync.WaitGroup
+	for i := range senders {
+		wg.Go(func() {
+			id := fmt.Sprint("o-", i)
+			if err := b.Send(context.Background(), reserveStock{OrderID: id}); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			n := handled[id]
+			mu.Unlock()
+			if n != 1 {
+				t.Errorf("%s handled %d times when Send returned, want 1", id, n)
+			}
+		})
+	}
+	wg.Wait()
+	if peak < 2 {
+		t.Errorf("at most %d command handled at once, want several", peak)
+	}
+	if len(handled) != senders {
+		t.Errorf("%d commands handled, want %d", len(handled), senders)
+	}
+}
+
 func TestDedupeRunsEachEventOnce(t *testing.T) {
 	t.Parallel()
 	b, err := messaging.New(goChannelConfig(nil))

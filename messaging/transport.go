@@ -418,15 +418,35 @@ func (t *goChannelTransport) publishEvent(eventType string, msg *message.Message
 
 func (t *goChannelTransport) direct() message.Publisher { return goDirect{t} }
 
-// goDirect publishes each direct message on its topic's channel.
+// goDirect publishes each direct message on its topic's channel. A command
+// topic is goShards topics, each command going to one of them by its
+// message id, and its handler reads all of them at once: the image of the
+// competing consumers a command queue has over AMQP (Config.Consumers).
+// One topic would hand the handler one command at a time, and every
+// checkout's AuthorizePayment would wait for the one before it.
 type goDirect struct{ t *goChannelTransport }
 
 func (d goDirect) Publish(topic string, msgs ...*message.Message) error {
-	return d.t.channel(topic).Publish(topic, msgs...)
+	ch := d.t.channel(topic)
+	if ch != d.t.cmd {
+		return ch.Publish(topic, msgs...)
+	}
+	for _, msg := range msgs {
+		h := fnv.New32a()
+		h.Write([]byte(msg.UUID))
+		if err := ch.Publish(shardTopic(topic, int(h.Sum32()%goShards)), msg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d goDirect) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	return d.t.channel(topic).Subscribe(ctx, topic)
+	ch := d.t.channel(topic)
+	if ch != d.t.cmd {
+		return ch.Subscribe(ctx, topic)
+	}
+	return fanIn(ctx, goShards, func(i int) (<-chan *message.Message, error) { return ch.Subscribe(ctx, shardTopic(topic, i)) })
 }
 
 func (goDirect) Close() error { return nil }

@@ -107,6 +107,7 @@ type world struct {
 	metrics   *prometheus.Registry
 	now       time.Time
 	queue     []any
+	sendMu    sync.Mutex
 	sent      []string
 	pos       uint64
 	redeliver bool
@@ -116,6 +117,8 @@ type world struct {
 }
 
 func (w *world) Send(_ context.Context, cmd any) error {
+	w.sendMu.Lock() // the saga sends a step's commands at once
+	defer w.sendMu.Unlock()
 	if w.drop != nil && w.drop(cmd) {
 		return fmt.Errorf("broker unavailable")
 	}

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -214,24 +215,36 @@ func (s *Saga) decide(ctx context.Context, orderID string, t Trigger) error {
 	return nil
 }
 
-// send sends the commands of the events at revs. A failure leaves them
-// pending: the message is retried, and after Redispatch the scheduler
-// re-sends them too. Commands are idempotent, so a double send (a crash
-// after sending, before marking; a re-send of a step whose answer is slow)
-// is harmless.
+// send sends the commands of the events at revs, all at once: each goes to
+// a handler of its own, and a Send in process returns only once its handler
+// is done, so one after the other the authorization waited for the
+// reservation. A failure leaves them pending (some may have left): the
+// message is retried, and after Redispatch the scheduler re-sends them too.
+// Commands are idempotent, so a double send (a crash after sending, before
+// marking; a re-send of a step whose answer is slow) is harmless.
 func (s *Saga) send(ctx context.Context, st *State, revs []uint64) error {
+	var cmds []any
 	for _, r := range revs {
-		e, ok := st.events[r]
-		if !ok {
-			continue // settled by a later step
-		}
-		for _, cmd := range st.commandsFor(e) {
-			if err := s.cfg.Sender.Send(ctx, cmd); err != nil {
-				return fmt.Errorf("checkout saga: send %T for order %s: %w", cmd, st.OrderID(), err)
-			}
+		if e, ok := st.events[r]; ok { // else settled by a later step
+			cmds = append(cmds, st.commandsFor(e)...)
 		}
 	}
-	return nil
+	errs := make([]error, len(cmds))
+	sendOne := func(i int) {
+		if err := s.cfg.Sender.Send(ctx, cmds[i]); err != nil {
+			errs[i] = fmt.Errorf("checkout saga: send %T for order %s: %w", cmds[i], st.OrderID(), err)
+		}
+	}
+	if len(cmds) == 1 {
+		sendOne(0)
+	} else {
+		var wg sync.WaitGroup
+		for i := range cmds {
+			wg.Go(func() { sendOne(i) })
+		}
+		wg.Wait()
+	}
+	return errors.Join(errs...)
 }
 
 // markSent appends the outbox mark for revs, whose commands were sent, and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"reflect"
 	"slices"
@@ -43,6 +44,20 @@ func (r *recorder) Send(_ context.Context, cmd any) error {
 	}
 	r.sent = append(r.sent, cmd)
 	return nil
+}
+
+// sameSent compares what was sent with what is wanted, in any order: the
+// saga sends the commands of a step at once.
+func sameSent(got, want []any) bool {
+	key := func(cmds []any) []string {
+		out := make([]string, len(cmds))
+		for i, c := range cmds {
+			out[i] = fmt.Sprintf("%T%+v", c, c)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(got), key(want))
 }
 
 func (r *recorder) take() []any {
@@ -239,7 +254,7 @@ func TestSagaSendsEachCommandOnceUnderRedelivery(t *testing.T) {
 						t.Fatalf("step %d %s: %v", i, st.in.Type, err)
 					}
 				}
-				if got := r.take(); !reflect.DeepEqual(got, st.want) {
+				if got := r.take(); !sameSent(got, st.want) {
 					t.Fatalf("step %d %s sent %#v\nwant %#v", i, st.in.Type, got, st.want)
 				}
 			}
@@ -270,7 +285,7 @@ func TestConcurrentDuplicatesSendOnce(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, authorize, capture, markPaid, commit}) {
+	if got := r.take(); !sameSent(got, []any{reserve, authorize, capture, markPaid, commit}) {
 		t.Fatalf("sent %#v", got)
 	}
 	if got, want := store.appended(), []string{checkout.EventCheckoutStarted, checkout.EventCheckoutStockReserved,
@@ -298,7 +313,7 @@ func TestDeadline(t *testing.T) {
 	if err := s.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{reserve, authorize}) {
+	if got := r.take(); !sameSent(got, []any{reserve, authorize}) {
 		t.Fatalf("re-sent %#v, want the authorization once", got)
 	}
 	now = now.Add(checkout.DefaultTimeout - 32*time.Second)
@@ -324,7 +339,7 @@ func TestDeadline(t *testing.T) {
 		catalog.ReleaseStock{OrderID: oid, Reason: "payment timeout"},
 		cmdorder.CancelOrder{OrderID: oid, Reason: "payment timeout"},
 	}
-	if got := r.take(); !reflect.DeepEqual(got, want) {
+	if got := r.take(); !sameSent(got, want) {
 		t.Fatalf("sent %#v\nwant %#v", got, want)
 	}
 	// The authorization arriving after the timeout is voided once.
@@ -333,7 +348,7 @@ func TestDeadline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment timeout"}}) {
+	if got := r.take(); !sameSent(got, []any{cmdpay.VoidPayment{PaymentID: pid, OrderID: oid, Reason: "payment timeout"}}) {
 		t.Fatalf("late authorization sent %#v", got)
 	}
 	if s.Scheduled() != 0 || other.Scheduled() != 0 {
@@ -377,6 +392,7 @@ func TestUnsentCommandsAreResent(t *testing.T) {
 			if err := s.Handle(ctx, tt.crash); err == nil {
 				t.Fatal("send failure not reported: the message would be acked")
 			}
+			r.take() // the step's other commands may have left
 			if err := s.Handle(ctx, tt.crash); err != nil {
 				t.Fatal(err)
 			}
@@ -400,7 +416,7 @@ func TestUnsentCommandsAreResent(t *testing.T) {
 				if err := restarted.Tick(ctx); err != nil {
 					t.Fatal(err)
 				}
-				if got := r.take(); !reflect.DeepEqual(got, tick.want) {
+				if got := r.take(); !sameSent(got, tick.want) {
 					t.Fatalf("tick %d sent %#v\nwant %#v", i, got, tick.want)
 				}
 			}
@@ -458,7 +474,7 @@ func TestAwaitedStepIsResentOnce(t *testing.T) {
 				if err := s.Tick(ctx); err != nil {
 					t.Fatal(err)
 				}
-				if got := r.take(); !reflect.DeepEqual(got, tick.want) {
+				if got := r.take(); !sameSent(got, tick.want) {
 					t.Fatalf("tick %d sent %#v\nwant %#v", i, got, tick.want)
 				}
 			}
@@ -470,7 +486,7 @@ func TestAwaitedStepIsResentOnce(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if got := r.take(); !reflect.DeepEqual(got, tt.thenSent) {
+			if got := r.take(); !sameSent(got, tt.thenSent) {
 				t.Fatalf("the answer sent %#v\nwant %#v", got, tt.thenSent)
 			}
 		})
@@ -626,7 +642,7 @@ func TestStaleDuplicateDoesNotCancelAResend(t *testing.T) {
 	if err := s.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.take(); !reflect.DeepEqual(got, []any{capture}) {
+	if got := r.take(); !sameSent(got, []any{capture}) {
 		t.Fatalf("re-sent %#v, want the pending step's commands", got)
 	}
 }
