@@ -20,17 +20,7 @@ import (
 // nothing behind, and the calls beside it still commit.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`CREATE TABLE notes (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithTable(t, "notes")
 	insert := func(k string) func(tx *sql.Tx) error {
 		return func(tx *sql.Tx) error {
 			_, err := tx.Exec(`INSERT INTO notes (k, v) VALUES (?, 1)`, k)
@@ -142,6 +132,25 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// openWithTable opens a fresh database with one table (k TEXT PRIMARY KEY,
+// v INTEGER), closed when the test ends.
+func openWithTable(t *testing.T, table string) *sqlite.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE ` + table + ` (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // waitQueued waits until n Tx calls are queued (none can run: the writer is
 // held).
 func waitQueued(t *testing.T, db *sqlite.DB, n int) {
@@ -159,17 +168,7 @@ func waitQueued(t *testing.T, db *sqlite.DB, n int) {
 // its own counter many times, lose no increment.
 func TestGroupCommitManyWriters(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`CREATE TABLE counters (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithTable(t, "counters")
 	const writers, rounds = 32, 50
 	var wg sync.WaitGroup
 	for w := range writers {
