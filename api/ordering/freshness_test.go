@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,5 +143,63 @@ func TestDetailWithTheReadModelDown(t *testing.T) {
 	status, body, raw := e.do(t, "GET", "/api/orders/"+orderID, "alice", "")
 	if status != 200 || body["status"] != "Placed" || body["orderId"] != orderID {
 		t.Fatalf("detail with the read model down: %d %s", status, raw)
+	}
+}
+
+// countingReader counts the read model's Get calls.
+type countingReader struct {
+	Reader
+	gets atomic.Int64
+}
+
+func (c *countingReader) Get(ctx context.Context, id string) (orders.Order, error) {
+	c.gets.Add(1)
+	return c.Reader.Get(ctx, id)
+}
+
+// TestPolledOrderServedWithoutReads: with a store that tells where a stream
+// ends (the embedded shop's), an order polled while nothing happens to it is
+// served again without asking the read model, and every change to its
+// stream shows on the next read.
+func TestPolledOrderServedWithoutReads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const id = "6b2f4e1a-3c5d-4e7f-8a9b-0c1d2e3f4a51"
+	e := newEnv(t)
+	reader := &countingReader{Reader: e.api.d.Reader}
+	e.api.d.Reader = reader
+	placeOrder(t, e, id)
+	steps := []struct {
+		name      string
+		change    func()
+		wantGets  int64
+		wantState string
+	}{
+		{"first read", nil, 1, "Placed"},
+		{"polled, unchanged", nil, 0, "Placed"},
+		{"polled again", nil, 0, "Placed"},
+		{"after a change the stream shows", func() {
+			if err := e.cmds.MarkOrderPaid(ctx, &ordercmd.MarkOrderPaid{OrderID: id, PaymentID: "p1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}}); err != nil {
+				t.Fatal(err)
+			}
+		}, 1, "Paid"},
+		{"then served again", nil, 0, "Paid"},
+		{"projected: the same order", func() { e.sync() }, 0, "Paid"},
+	}
+	for _, s := range steps {
+		if s.change != nil {
+			s.change()
+		}
+		before := reader.gets.Load()
+		status, body, raw := e.do(t, "GET", "/api/orders/"+id, "alice", "")
+		if status != 200 || body["status"] != s.wantState {
+			t.Fatalf("%s: %d %s, want %s", s.name, status, raw, s.wantState)
+		}
+		if got := reader.gets.Load() - before; got != s.wantGets {
+			t.Errorf("%s: %d read-model reads, want %d", s.name, got, s.wantGets)
+		}
+	}
+	if status, _, _ := e.do(t, "GET", "/api/orders/"+id, "bob", ""); status != 404 {
+		t.Fatalf("another customer reads the served order: %d, want 404", status)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -100,6 +101,9 @@ const defaultPlacementWait = 2 * time.Second
 type API struct {
 	d      Deps
 	events *esrepo.Codec // ordering events, for the support timeline
+	// seen keeps the orders current served, for a store that tells
+	// where a stream ends (eventstore.StreamHeads; nil otherwise).
+	seen *seenOrders
 }
 
 // New validates deps.
@@ -113,7 +117,11 @@ func New(d Deps) (*API, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &API{d: d, events: ordercmd.Codec()}, nil
+	a := &API{d: d, events: ordercmd.Codec()}
+	if _, ok := d.Events.(eventstore.StreamHeads); ok {
+		a.seen = &seenOrders{m: map[string]orders.Order{}}
+	}
+	return a, nil
 }
 
 // Mount registers the customer routes (the gateway mounts it at /api/orders).
@@ -314,7 +322,21 @@ func sendOrder(c *fiber.Ctx, o orders.Order) error {
 // with the events it has not applied yet folded in (Version 0: no such
 // order). A read model that fails is worked around by folding the whole
 // stream (an order's stream is a dozen events).
+//
+// An order is a function of its stream alone, so with a store that tells
+// where a stream ends (the embedded shop's: eventstore.StreamHeads) the
+// order served last is served again, without a read, while its version is
+// still the stream's end — the storefront polls an order until it is paid.
 func (a *API) current(ctx context.Context, id string) (orders.Order, error) {
+	stream := domain.Stream(id)
+	var end uint64
+	known := false
+	if a.seen != nil {
+		end, known = a.d.Events.(eventstore.StreamHeads).KnownNext(stream)
+		if o, ok := a.seen.get(id); ok && known && o.Version == end {
+			return o, nil
+		}
+	}
 	o, err := a.d.Reader.Get(ctx, id)
 	switch {
 	case errors.Is(err, orders.ErrNotFound):
@@ -323,20 +345,45 @@ func (a *API) current(ctx context.Context, id string) (orders.Order, error) {
 		a.d.Log.WarnContext(ctx, "orders read model failed; reading the stream", "err", err)
 		o = orders.Order{}
 	}
-	if h, ok := a.d.Events.(eventstore.StreamHeads); ok && o.Version > 0 {
-		if next, known := h.KnownNext(domain.Stream(id)); known && next == o.Version {
-			return o, nil // the store's only writer vouches: the read model is current
+	if !known || o.Version != end {
+		for ev, err := range a.d.Events.Read(ctx, stream, o.Version) {
+			if err != nil {
+				return orders.Order{}, fmt.Errorf("ordering api: read order %s: %w", id, err)
+			}
+			if o, err = orders.CatchUp(o, ev); err != nil {
+				return orders.Order{}, fmt.Errorf("ordering api: fold order %s: %w", id, err)
+			}
 		}
 	}
-	for ev, err := range a.d.Events.Read(ctx, domain.Stream(id), o.Version) {
-		if err != nil {
-			return orders.Order{}, fmt.Errorf("ordering api: read order %s: %w", id, err)
-		}
-		if o, err = orders.CatchUp(o, ev); err != nil {
-			return orders.Order{}, fmt.Errorf("ordering api: fold order %s: %w", id, err)
-		}
+	if a.seen != nil && o.Version > 0 {
+		a.seen.put(id, o)
 	}
 	return o, nil
+}
+
+// seenOrders is the orders current served last, a few thousand at most:
+// when full it starts afresh. Callers only read what it hands out.
+type seenOrders struct {
+	mu sync.Mutex
+	m  map[string]orders.Order
+}
+
+const maxSeenOrders = 4096
+
+func (s *seenOrders) get(id string) (orders.Order, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.m[id]
+	return o, ok
+}
+
+func (s *seenOrders) put(id string, o orders.Order) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) >= maxSeenOrders {
+		clear(s.m)
+	}
+	s.m[id] = o
 }
 
 // awaitPlaced polls for an order that is not in the event store yet, backing

@@ -44,6 +44,7 @@ type env struct {
 	sync  func()
 	store *memory.Store
 	links *guestorder.Signer
+	api   *API
 }
 
 // sentCommands records what the API sends to other services.
@@ -117,7 +118,7 @@ func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 		}
 	}
 	sync()
-	return &env{app: app, cmds: cmds, sent: sent, sync: sync, store: store, links: links}
+	return &env{api: api, app: app, cmds: cmds, sent: sent, sync: sync, store: store, links: links}
 }
 
 func (e *env) do(t *testing.T, method, path, token, body string) (int, map[string]any, string) {
