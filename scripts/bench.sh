@@ -121,8 +121,13 @@ fi
 # embedded). scripts/load-server.sh runs the one-process shop in server mode
 # on a fresh database and bus prefix and reports broker deliveries and
 # OrderPaid → email from the shop's metrics.
+# Each server-mode step starts with an empty SES emulator: it keeps every
+# mail of the session in memory (440 MB seen after a long one), which slowed
+# its answers and so the shop's sends. make bench runs alone, so no test's
+# mail is dropped under it.
 if [ -d cmd/loadgen ] && ! skipped loadgen-server; then
 	step "loadgen: the same checkouts through the server-mode shop (PostgreSQL, RabbitMQ, FerretDB, Redis, SES emulator)"
+	scripts/ses-emulator.sh start >/dev/null && scripts/ses-emulator.sh clear || true
 	server_out="$OUT_DIR/load-server-$stamp"
 	if OUT="$server_out" CUSTOMERS=32 ORDERS=20 CONC=32 DURATION=60s timeout 5m scripts/load-server.sh "bench$(date -u +%H%M%S)" >&2 &&
 		[ -s "$server_out/loadgen.json" ]; then
@@ -138,6 +143,7 @@ fi
 # has the CPU of each process and server over the run.
 if [ -d e2e/load ] && ! skipped loadgen-cluster; then
 	step "loadgen: the ten-process server-mode shop, 64 customers × 16 orders"
+	scripts/ses-emulator.sh start >/dev/null && scripts/ses-emulator.sh clear || true
 	cluster_json="$OUT_DIR/loadgen-cluster-$stamp.json"
 	if CLUSTER_LOAD_JSON="$cluster_json" timeout 15m go test -count=1 -run XXX -bench ClusterCheckouts -benchtime 1x \
 		-timeout 14m ./e2e/load >"$OUT_DIR/loadgen-cluster-$stamp.log" 2>&1 && [ -s "$cluster_json" ]; then
