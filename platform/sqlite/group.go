@@ -100,16 +100,29 @@ func (db *DB) commitNext() bool {
 	return true
 }
 
-// commitGroup runs batch in one transaction and answers every call in it.
+// commitGroup runs batch, in one transaction as long as SQLite keeps it,
+// and answers every call in it.
 func (db *DB) commitGroup(batch []*pending) {
+	for len(batch) > 0 {
+		batch = db.commitSome(batch)
+	}
+}
+
+// commitSome runs the calls of batch in one transaction and answers them.
+// Should SQLite roll the whole transaction back under a call (an I/O error,
+// a full disk, a write interrupted by its caller's context), the calls it
+// had run so far are answered with that loss (nothing of theirs is stored)
+// and those not run yet are returned, for a fresh transaction.
+func (db *DB) commitSome(batch []*pending) (rest []*pending) {
 	errs := make([]error, len(batch))
+	answered := len(batch)
 	defer func() {
-		for i, p := range batch {
+		for i, p := range batch[:answered] {
 			p.done <- errs[i]
 		}
 	}()
 	fail := func(err error) {
-		for i := range errs {
+		for i := range errs[:answered] {
 			if errs[i] == nil {
 				errs[i] = err
 			}
@@ -120,7 +133,7 @@ func (db *DB) commitGroup(batch []*pending) {
 	tx, err := db.Write.BeginTx(context.Background(), nil)
 	if err != nil {
 		fail(fmt.Errorf("sqlite: begin: %w", err))
-		return
+		return nil
 	}
 	alone := len(batch) == 1
 	for i, p := range batch {
@@ -133,31 +146,33 @@ func (db *DB) commitGroup(batch []*pending) {
 			break
 		}
 		if _, err := tx.Exec(`SAVEPOINT tx`); err != nil {
-			tx.Rollback() //nolint:errcheck
-			fail(fmt.Errorf("sqlite: savepoint: %w", err))
-			return
-		}
-		if errs[i] = call(p.fn, tx); errs[i] != nil {
-			_, err = tx.Exec(`ROLLBACK TO tx`)
-		}
-		if err == nil {
-			_, err = tx.Exec(`RELEASE tx`)
-		}
-		if err != nil {
-			// SQLite rolls a whole transaction back on some errors
-			// (I/O, full disk): then nothing of the group is kept.
-			tx.Rollback() //nolint:errcheck
+			tx.Rollback()        //nolint:errcheck
+			answered = max(i, 1) // the first call fails with it: no endless retry
 			fail(fmt.Errorf("sqlite: group transaction lost: %w", err))
-			return
+			return batch[answered:]
+		}
+		var undo error
+		if errs[i] = call(p.fn, tx); errs[i] != nil {
+			_, undo = tx.Exec(`ROLLBACK TO tx`)
+		}
+		if undo == nil {
+			_, undo = tx.Exec(`RELEASE tx`)
+		}
+		if undo != nil {
+			tx.Rollback() //nolint:errcheck
+			answered = i + 1
+			fail(fmt.Errorf("sqlite: group transaction lost: %w", undo))
+			return batch[i+1:]
 		}
 	}
-	if alone && errs[0] != nil || allFailed(errs) {
+	if allFailed(errs) {
 		tx.Rollback() //nolint:errcheck
-		return
+		return nil
 	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("sqlite: commit: %w", err))
 	}
+	return nil
 }
 
 // call runs fn. A panic is caught, so that the group's other calls are

@@ -132,6 +132,64 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// TestGroupCommitLostTransaction: when the shared transaction ends under a
+// call (here the call ends it itself; SQLite does so on an I/O error or an
+// interrupted write), the calls it had run are told their writes are gone,
+// and the calls after it still commit, in a fresh transaction.
+func TestGroupCommitLostTransaction(t *testing.T) {
+	ctx := context.Background()
+	db := openWithTable(t, "notes")
+	insert := func(k string) func(tx *sql.Tx) error {
+		return func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO notes (k, v) VALUES (?, 1)`, k)
+			return err
+		}
+	}
+	release, holding := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		db.Tx(ctx, func(tx *sql.Tx) error { close(holding); <-release; return nil }) //nolint:errcheck
+	})
+	<-holding
+	errs := map[string]error{}
+	var mu sync.Mutex
+	queued := 0
+	// each queued behind the one before, so they run in this order
+	run := func(name string, fn func(tx *sql.Tx) error) {
+		wg.Go(func() {
+			err := db.Tx(ctx, fn)
+			mu.Lock()
+			errs[name] = err
+			mu.Unlock()
+		})
+		queued++
+		waitQueued(t, db, queued)
+	}
+	run("before", insert("before"))
+	run("ends the transaction", func(tx *sql.Tx) error {
+		if err := insert("ends the transaction")(tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`ROLLBACK`)
+		return err
+	})
+	run("after", insert("after"))
+	close(release)
+	wg.Wait()
+	for _, c := range []struct {
+		name    string
+		wantErr bool
+	}{{"before", true}, {"ends the transaction", true}, {"after", false}} {
+		var n int
+		if err := db.Read.QueryRow(`SELECT count(*) FROM notes WHERE k = ?`, c.name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if (errs[c.name] != nil) != c.wantErr || n != map[bool]int{true: 0, false: 1}[c.wantErr] {
+			t.Errorf("%s: err %v, %d rows; want error %v", c.name, errs[c.name], n, c.wantErr)
+		}
+	}
+}
+
 // openWithTable opens a fresh database with one table (k TEXT PRIMARY KEY,
 // v INTEGER), closed when the test ends.
 func openWithTable(t *testing.T, table string) *sqlite.DB {
