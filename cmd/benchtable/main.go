@@ -22,6 +22,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -30,6 +31,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -41,9 +43,9 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("benchtable", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	loadgen := fs.String("loadgen", "", "a cmd/loadgen -json report to add")
+	loadgen := fs.String("loadgen", "", "a cmd/loadgen -json report to add (several, comma-separated: the run with the median checkout rate)")
 	loadgenServer := fs.String("loadgen-server", "", "a cmd/loadgen -json report of the server-mode shop, set beside -loadgen's (its baseline)")
-	loadgenMemory := fs.String("loadgen-memory", "", "a cmd/loadgen -json report of the in-memory embedded shop (STORAGE=memory): -loadgen's durable figures are set beside it")
+	loadgenMemory := fs.String("loadgen-memory", "", "a cmd/loadgen -json report of the in-memory embedded shop (STORAGE=memory): -loadgen's durable figures are set beside it (several, comma-separated: the median run)")
 	loadgenCluster := fs.String("loadgen-cluster", "", "a cmd/loadgen -json report of the ten-process server-mode shop, set beside -loadgen-memory's (its baseline)")
 	markdown := fs.Bool("markdown", false, "print a Markdown table instead of aligned text")
 	if err := fs.Parse(args); err != nil {
@@ -51,6 +53,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	for _, f := range []*string{loadgen, loadgenMemory} {
+		median, err := MedianReport(*f)
+		if err != nil {
+			fmt.Fprintln(stderr, "benchtable:", err)
+			return 1
+		}
+		*f = median
 	}
 	var results []Result
 	readers := []io.Reader{stdin}
@@ -292,6 +302,41 @@ func display(r Result) string {
 		name = r.Pkg[strings.LastIndex(r.Pkg, "/")+1:] + " " + name
 	}
 	return name
+}
+
+// MedianReport picks, of comma-separated cmd/loadgen reports, the one with
+// the median checkout rate (of an even number, the lower middle one): on a
+// machine whose speed drifts, runs of the two embedded modes taken in turn
+// and compared at their medians are steadier than one run of each. One file
+// (or none) is returned as it is.
+func MedianReport(files string) (string, error) {
+	if !strings.Contains(files, ",") {
+		return files, nil
+	}
+	type run struct {
+		file string
+		rate float64
+	}
+	var runs []run
+	for _, f := range strings.Split(files, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		rep, err := readReport(f)
+		if err != nil {
+			return "", err
+		}
+		rate, ok := rep["checkoutsPerSec"].(float64)
+		if !ok {
+			return "", fmt.Errorf("%s: no checkoutsPerSec", f)
+		}
+		runs = append(runs, run{f, rate})
+	}
+	if len(runs) == 0 {
+		return "", fmt.Errorf("no report in %q", files)
+	}
+	slices.SortStableFunc(runs, func(a, b run) int { return cmp.Compare(a.rate, b.rate) })
+	return runs[(len(runs)-1)/2].file, nil
 }
 
 // LoadgenRows reads the checkout rates of a cmd/loadgen JSON report, and its

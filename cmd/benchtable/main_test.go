@@ -146,3 +146,43 @@ func TestGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestMedianReport(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a.json", `{"checkoutsPerSec": 150}`)
+	b := write("b.json", `{"checkoutsPerSec": 210}`)
+	c := write("c.json", `{"checkoutsPerSec": 190}`)
+	d := write("d.json", `{"checkoutsPerSec": 100}`)
+	none := write("none.json", `{"placedPerSec": 3}`)
+	broken := write("broken.json", `{`)
+	cases := []struct {
+		name    string
+		files   string
+		want    string
+		wantErr bool
+	}{
+		{"empty: no report", "", "", false},
+		{"one file as it is, unread", "missing.json", "missing.json", false},
+		{"odd: the middle rate", a + "," + b + "," + c, c, false},
+		{"even: the lower middle", a + "," + b + "," + c + "," + d, a, false},
+		{"spaces and a trailing comma", " " + b + " , " + a + ",", a, false},
+		{"a report without a rate", a + "," + none, "", true},
+		{"a broken report", a + "," + broken, "", true},
+		{"only commas", ",,", "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := MedianReport(c.files)
+			if (err != nil) != c.wantErr || got != c.want {
+				t.Fatalf("MedianReport(%q) = %q, %v; want %q (error %v)", c.files, got, err, c.want, c.wantErr)
+			}
+		})
+	}
+}
