@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -644,5 +645,95 @@ func TestStaleDuplicateDoesNotCancelAResend(t *testing.T) {
 	}
 	if got := r.take(); !sameSent(got, []any{capture}) {
 		t.Fatalf("re-sent %#v, want the pending step's commands", got)
+	}
+}
+
+// TestAnswersInAnyOrder: the stock's and the payment's answers, a staff
+// cancellation and the capture's outcome arrive in any order, some twice
+// (2,000 seeded sequences: the catalog and the gateway each answer one way).
+// Whatever the order, the saga captures only once
+// both the reservation and the authorization are in and nothing cancelled
+// the checkout first; it never both pays and cancels the order; and a
+// cancelled checkout gives back every hold it learnt of: an authorization
+// is voided (or its capture refunded), a reservation released.
+func TestAnswersInAnyOrder(t *testing.T) {
+	t.Parallel()
+	type answer struct {
+		name string
+		ev   eventstore.RecordedEvent
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	for seed := range 2000 {
+		// The catalog answers one way and the gateway one way, each
+		// perhaps more than once; staff may cancel; a capture answers a
+		// capture request.
+		stock := []answer{{"reserved", stockReserved}, {"stock short", stockFailed}}[rng.IntN(2)]
+		pay := []answer{{"authorized", authorized}, {"declined", declined}}[rng.IntN(2)]
+		answers := []answer{stock, pay, {"cancelled", cancelled}, {"captured", captured}}
+		r := &recorder{}
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		s, _ := newSaga(t, r, &now)
+		ctx := context.Background()
+		if err := s.Handle(ctx, placed); err != nil {
+			t.Fatal(err)
+		}
+		r.take()
+		var seen []string
+		got := map[string]bool{}
+		count := map[string]int{}
+		for range 1 + rng.IntN(7) {
+			a := answers[rng.IntN(len(answers))]
+			// A capture only follows a capture request.
+			if a.name == "captured" && count["capture"] == 0 {
+				continue
+			}
+			for range 1 + rng.IntN(2) {
+				if err := s.Handle(ctx, a.ev); err != nil {
+					t.Fatalf("seed %d %v: %s: %v", seed, seen, a.name, err)
+				}
+			}
+			seen = append(seen, a.name)
+			got[a.name] = true
+			for _, cmd := range r.take() {
+				var kind string
+				switch cmd.(type) {
+				case cmdpay.CapturePayment:
+					kind = "capture"
+					if !got["reserved"] || !got["authorized"] || got["cancelled"] || got["stock short"] || got["declined"] {
+						t.Fatalf("seed %d: capture asked for after %v", seed, seen)
+					}
+				case cmdpay.VoidPayment:
+					kind = "void"
+				case cmdpay.RefundPayment:
+					kind = "refund"
+				case catalog.ReleaseStock:
+					kind = "release"
+				case cmdorder.MarkOrderPaid:
+					kind = "paid"
+				case cmdorder.CancelOrder:
+					kind = "cancel order"
+				}
+				count[kind]++
+			}
+		}
+		st, err := s.Load(ctx, oid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if count["paid"] > 0 && count["cancel order"] > 0 {
+			t.Fatalf("seed %d %v: the order both paid and cancelled (%v)", seed, seen, count)
+		}
+		if count["capture"] > 1 || count["paid"] > 1 {
+			t.Fatalf("seed %d %v: sent %v", seed, seen, count)
+		}
+		if st.Step() != checkout.StepCancelled {
+			continue
+		}
+		if got["authorized"] && count["void"]+count["refund"] == 0 {
+			t.Fatalf("seed %d %v: cancelled, the authorization kept (%v)", seed, seen, count)
+		}
+		if got["reserved"] && count["release"] == 0 {
+			t.Fatalf("seed %d %v: cancelled, the reservation kept (%v)", seed, seen, count)
+		}
 	}
 }

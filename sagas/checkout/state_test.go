@@ -17,7 +17,9 @@ func TestPendingAfterStoredEvents(t *testing.T) {
 	type stored = interface{ EventName() string }
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	started := checkout.CheckoutStarted{OrderID: oid, At: at}
+	startedAtOnce := checkout.CheckoutStarted{OrderID: oid, At: at, AuthorizeAtOnce: true}
 	reserved := checkout.CheckoutStockReserved{OrderID: oid, At: at}
+	held := checkout.CheckoutPaymentHeld{OrderID: oid, At: at}
 	authorized := checkout.CheckoutPaymentAuthorized{OrderID: oid, At: at}
 	completed := checkout.CheckoutCompleted{OrderID: oid, At: at}
 	cancelled := checkout.CheckoutCancelled{OrderID: oid, Reason: "payment declined", ReleaseStock: true, CancelOrder: true, At: at}
@@ -38,6 +40,11 @@ func TestPendingAfterStoredEvents(t *testing.T) {
 		{"cancelled supersedes the forward step", []stored{started, reserved, cancelled}, []uint64{2}},
 		{"cancelled and marked", []stored{started, reserved, cancelled, mark(2)}, []uint64{}},
 		{"a compensation owes its own", []stored{started, reserved, cancelled, mark(2), compensated}, []uint64{4}},
+		{"at once: the reservation alone leaves the authorization owed", []stored{startedAtOnce, reserved}, []uint64{0, 1}},
+		{"at once: the hold alone leaves the reservation owed", []stored{startedAtOnce, held}, []uint64{0, 1}},
+		{"at once: authorized with both answers settles both", []stored{startedAtOnce, reserved, authorized}, []uint64{2}},
+		{"at once: the hold first, then both", []stored{startedAtOnce, held, reserved, authorized}, []uint64{3}},
+		{"at once: cancelled supersedes the half-answered step", []stored{startedAtOnce, held, cancelled}, []uint64{2}},
 		{"earlier version: every step marked", []stored{started, mark(0), reserved, mark(2), authorized, mark(4)}, []uint64{}},
 		{"earlier version: crash before the mark", []stored{started, mark(0), reserved}, []uint64{2}},
 		{"earlier version: crash, then cancelled and marked", []stored{started, mark(0), reserved, cancelled, mark(3)}, []uint64{}},
