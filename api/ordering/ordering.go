@@ -101,9 +101,11 @@ const defaultPlacementWait = 2 * time.Second
 type API struct {
 	d      Deps
 	events *esrepo.Codec // ordering events, for the support timeline
-	// seen keeps the orders current served, for a store that tells
-	// where a stream ends (eventstore.StreamHeads; nil otherwise).
-	seen *seenOrders
+	// heads is Events when it tells where a stream ends
+	// (eventstore.StreamHeads), and seen then keeps the orders current
+	// served; both nil otherwise.
+	heads eventstore.StreamHeads
+	seen  *seenOrders
 }
 
 // New validates deps.
@@ -118,8 +120,8 @@ func New(d Deps) (*API, error) {
 		d.Log = slog.Default()
 	}
 	a := &API{d: d, events: ordercmd.Codec()}
-	if _, ok := d.Events.(eventstore.StreamHeads); ok {
-		a.seen = &seenOrders{m: map[string]orders.Order{}}
+	if h, ok := d.Events.(eventstore.StreamHeads); ok {
+		a.heads, a.seen = h, &seenOrders{m: map[string]orders.Order{}}
 	}
 	return a, nil
 }
@@ -331,8 +333,8 @@ func (a *API) current(ctx context.Context, id string) (orders.Order, error) {
 	stream := domain.Stream(id)
 	var end uint64
 	known := false
-	if a.seen != nil {
-		end, known = a.d.Events.(eventstore.StreamHeads).KnownNext(stream)
+	if a.heads != nil {
+		end, known = a.heads.KnownNext(stream)
 		if o, ok := a.seen.get(id); ok && known && o.Version == end {
 			return o, nil
 		}

@@ -274,7 +274,8 @@ type Config[A Aggregate] struct {
 // Repository loads and saves one kind of aggregate.
 type Repository[A Aggregate] struct {
 	cfg   Config[A]
-	cache *cache // nil: none
+	cache *cache                 // nil: none
+	heads eventstore.StreamHeads // cfg.Store, when it tells where streams end
 }
 
 // New validates cfg.
@@ -290,6 +291,7 @@ func New[A Aggregate](cfg Config[A]) (*Repository[A], error) {
 		return nil, errors.New("esrepo: New is required")
 	}
 	r := &Repository[A]{cfg: cfg}
+	r.heads, _ = cfg.Store.(eventstore.StreamHeads)
 	switch {
 	case cfg.CacheEvents == 0:
 		r.cache = newCache(DefaultCacheEvents)
@@ -333,8 +335,8 @@ func (r *Repository[A]) load(ctx context.Context, id, stream string, cached []Ev
 		a.ApplyStored(clone(e))
 	}
 	from := uint64(len(cached))
-	if h, ok := r.cfg.Store.(eventstore.StreamHeads); ok {
-		if end, known := h.KnownNext(stream); known && end == from {
+	if r.heads != nil {
+		if end, known := r.heads.KnownNext(stream); known && end == from {
 			return a, nil // the store's only writer vouches: nothing after
 		}
 	}
