@@ -2,7 +2,6 @@ package notifier_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -21,8 +20,6 @@ import (
 	"github.com/evshop/shop/notifier/memstore"
 	"github.com/evshop/shop/notifier/pgstore"
 	"github.com/evshop/shop/notifier/sqlitestore"
-	"github.com/evshop/shop/notifier/templates"
-	"github.com/evshop/shop/platform/sealed"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -30,16 +27,7 @@ import (
 // in baskets.
 func trackerOn(t *testing.T, baskets notifier.BasketStore) *notifier.BasketTracker {
 	t.Helper()
-	key := make([]byte, 32)
-	rand.Read(key) //nolint:errcheck
-	box, err := sealed.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := templates.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, box, tpl := secrets(t)
 	mem := memstore.New()
 	n, err := notifier.New(notifier.Config{Sender: mailmem.New(), Templates: tpl, Deliveries: mem, Orders: mem, Baskets: baskets,
 		LinkBox: box, UnsubscribeKey: key, PublicURL: "https://shop.example", Log: slog.New(slog.DiscardHandler)})

@@ -2,7 +2,6 @@ package notifier_test
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"testing"
 	"time"
@@ -16,8 +15,6 @@ import (
 	"github.com/evshop/shop/messaging"
 	"github.com/evshop/shop/notifier"
 	"github.com/evshop/shop/notifier/pgstore"
-	"github.com/evshop/shop/notifier/templates"
-	"github.com/evshop/shop/platform/sealed"
 	"github.com/evshop/shop/platform/testenv"
 )
 
@@ -43,16 +40,7 @@ func TestEmailsOnCompetingConsumersAreSentOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.DeleteAMQP(t, url, bus.DeclaredTopology)
-	key := make([]byte, 32)
-	rand.Read(key) //nolint:errcheck
-	box, err := sealed.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := templates.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, box, tpl := secrets(t)
 	outbox := mailmem.New()
 	n, err := notifier.New(notifier.Config{Sender: outbox, Templates: tpl, Deliveries: store, Orders: store, Baskets: store,
 		LinkBox: box, UnsubscribeKey: key, PublicURL: "https://shop.example", Retry: mail.RetryConfig{Attempts: 1}, Registerer: reg,

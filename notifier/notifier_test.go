@@ -38,7 +38,10 @@ type harness struct {
 	clock  *testenv.Clock
 }
 
-func newHarness(t *testing.T, sender mail.Sender, events ...notifier.StreamReader) *harness {
+// secrets are what every test notifier needs: a random 32-byte key (for
+// unsubscribe links and guest-order links), the box sealing mail links
+// with it, and the templates.
+func secrets(t *testing.T) ([]byte, *sealed.Box, *templates.Set) {
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key) //nolint:errcheck
@@ -50,11 +53,18 @@ func newHarness(t *testing.T, sender mail.Sender, events ...notifier.StreamReade
 	if err != nil {
 		t.Fatal(err)
 	}
+	return key, box, tpl
+}
+
+func newHarness(t *testing.T, sender mail.Sender, events ...notifier.StreamReader) *harness {
+	t.Helper()
+	key, box, tpl := secrets(t)
 	h := &harness{outbox: mailmem.New(), store: memstore.New(), prefs: memstore.NewPreferences(), box: box,
 		clock: testenv.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
 	if sender == nil {
 		sender = h.outbox
 	}
+	var err error
 	if h.links, err = guestorder.NewSigner(key); err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,21 @@ func newFixture(t *testing.T, wrap func(payments.Gateway) payments.Gateway) *fix
 	return f
 }
 
+// given stores events as the payment's stream, one after the other, as
+// if earlier handlers had recorded them.
+func (f *fixture) given(t *testing.T, paymentID string, events ...domain.Event) {
+	t.Helper()
+	for i, e := range events {
+		data, err := esrepo.Encode(e, eventstore.Metadata{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.store.Append(context.Background(), domain.Stream(paymentID), eventstore.AfterVersion(uint64(i)), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func (f *fixture) types(t *testing.T, paymentID string) []string {
 	t.Helper()
 	var out []string
@@ -140,15 +155,7 @@ func TestAuthorizeAgain(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, nil)
 			ctx := context.Background()
-			for i, e := range tt.given {
-				data, err := esrepo.Encode(e, eventstore.Metadata{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := f.store.Append(ctx, domain.Stream(pid), eventstore.AfterVersion(uint64(i)), data); err != nil {
-					t.Fatal(err)
-				}
-			}
+			f.given(t, pid, tt.given...)
 			for range 2 { // the saga's re-send, and a redelivery of it
 				if err := f.h.AuthorizePayment(ctx, authorizeCmd(sandbox.TokenSuccess)); err != nil {
 					t.Fatal(err)

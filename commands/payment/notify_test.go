@@ -5,10 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/evshop/shop/commands/esrepo"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/payment"
-	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/payments"
 )
 
@@ -56,15 +54,7 @@ func TestNotificationsMatchTheProviderReference(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, nil)
 			ctx := context.Background()
-			for i, e := range tt.given {
-				data, err := esrepo.Encode(e, eventstore.Metadata{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := f.store.Append(ctx, domain.Stream(pid), eventstore.AfterVersion(uint64(i)), data); err != nil {
-					t.Fatal(err)
-				}
-			}
+			f.given(t, pid, tt.given...)
 			if err := f.h.ApplyNotification(ctx, tt.n); !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}

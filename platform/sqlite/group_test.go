@@ -21,12 +21,6 @@ import (
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
 	db := openWithTable(t, "notes")
-	insert := func(k string) func(tx *sql.Tx) error {
-		return func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO notes (k, v) VALUES (?, 1)`, k)
-			return err
-		}
-	}
 	errRefused := errors.New("refused")
 	// ends while its call waits for the group
 	ending, end := context.WithCancel(ctx)
@@ -38,28 +32,28 @@ func TestGroupCommit(t *testing.T) {
 		panics  bool
 	}
 	calls := []call{
-		{name: "a", fn: insert("a")},
+		{name: "a", fn: insertNote("a")},
 		{name: "fails after writing", fn: func(tx *sql.Tx) error {
-			if err := insert("fails after writing")(tx); err != nil {
+			if err := insertNote("fails after writing")(tx); err != nil {
 				return err
 			}
 			return errRefused
 		}, wantErr: true},
-		{name: "b", fn: insert("b")},
+		{name: "b", fn: insertNote("b")},
 		{name: "duplicate", fn: func(tx *sql.Tx) error {
-			if err := insert("duplicate")(tx); err != nil {
+			if err := insertNote("duplicate")(tx); err != nil {
 				return err
 			}
-			return insert("holder")(tx) // the transaction before wrote it
+			return insertNote("holder")(tx) // the transaction before wrote it
 		}, wantErr: true},
 		{name: "panics after writing", fn: func(tx *sql.Tx) error {
-			if err := insert("panics after writing")(tx); err != nil {
+			if err := insertNote("panics after writing")(tx); err != nil {
 				return err
 			}
 			panic("boom")
 		}, wantErr: true, panics: true},
-		{name: "context ended while queued", ctx: ending, fn: insert("context ended"), wantErr: true},
-		{name: "c", fn: insert("c")},
+		{name: "context ended while queued", ctx: ending, fn: insertNote("context ended"), wantErr: true},
+		{name: "c", fn: insertNote("c")},
 	}
 	// Hold the writer so that every call queues behind it and they run as
 	// one group.
@@ -70,7 +64,7 @@ func TestGroupCommit(t *testing.T) {
 		if err := db.Tx(ctx, func(tx *sql.Tx) error {
 			close(holding)
 			<-release
-			return insert("holder")(tx)
+			return insertNote("holder")(tx)
 		}); err != nil {
 			t.Errorf("holder: %v", err)
 		}
@@ -139,12 +133,6 @@ func TestGroupCommit(t *testing.T) {
 func TestGroupCommitLostTransaction(t *testing.T) {
 	ctx := context.Background()
 	db := openWithTable(t, "notes")
-	insert := func(k string) func(tx *sql.Tx) error {
-		return func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO notes (k, v) VALUES (?, 1)`, k)
-			return err
-		}
-	}
 	release, holding := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -165,15 +153,15 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 		queued++
 		waitQueued(t, db, queued)
 	}
-	run("before", insert("before"))
+	run("before", insertNote("before"))
 	run("ends the transaction", func(tx *sql.Tx) error {
-		if err := insert("ends the transaction")(tx); err != nil {
+		if err := insertNote("ends the transaction")(tx); err != nil {
 			return err
 		}
 		_, err := tx.Exec(`ROLLBACK`)
 		return err
 	})
-	run("after", insert("after"))
+	run("after", insertNote("after"))
 	close(release)
 	wg.Wait()
 	for _, c := range []struct {
@@ -190,16 +178,32 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 	}
 }
 
+// insertNote is a Tx function inserting row k into the table notes.
+func insertNote(k string) func(tx *sql.Tx) error {
+	return func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO notes (k, v) VALUES (?, 1)`, k)
+		return err
+	}
+}
+
+// openFresh opens a new database in a temporary directory, closed when the
+// test ends.
+func openFresh(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlitedriver.Open(context.Background(), filepath.Join(t.TempDir(), "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // openWithTable opens a fresh database with one table (k TEXT PRIMARY KEY,
 // v INTEGER), closed when the test ends.
 func openWithTable(t *testing.T, table string) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openFresh(t)
 	if err := db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`CREATE TABLE ` + table + ` (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
 		return err

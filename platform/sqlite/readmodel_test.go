@@ -4,23 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
-	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 )
 
 func openMigrated(t *testing.T) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openFresh(t)
 	migs := fstest.MapFS{
 		"sql/001_things.sql": {Data: []byte(`CREATE TABLE things (id TEXT PRIMARY KEY, n INTEGER NOT NULL);
 			CREATE TABLE things_checkpoints (projector TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at INTEGER NOT NULL);`)},

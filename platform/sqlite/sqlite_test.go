@@ -111,11 +111,7 @@ func TestReopenKeepsData(t *testing.T) {
 
 func TestConcurrentWritersNeverFailBusy(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openFresh(t)
 	if _, err := db.Write.Exec(`CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0)`); err != nil {
 		t.Fatal(err)
 	}

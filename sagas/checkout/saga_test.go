@@ -47,6 +47,16 @@ func (r *recorder) Send(_ context.Context, cmd any) error {
 	return nil
 }
 
+// deliver hands s each event in turn; each must be accepted.
+func deliver(t *testing.T, s *checkout.Saga, events ...eventstore.RecordedEvent) {
+	t.Helper()
+	for _, e := range events {
+		if err := s.Handle(context.Background(), e); err != nil {
+			t.Fatalf("%s: %v", e.Type, err)
+		}
+	}
+}
+
 // sameSent compares what was sent with what is wanted, in any order: the
 // saga sends the commands of a step at once.
 func sameSent(got, want []any) bool {
@@ -301,11 +311,7 @@ func TestDeadline(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	s, store := newSaga(t, r, &now)
 	ctx := context.Background()
-	for _, e := range []eventstore.RecordedEvent{placed, stockReserved} {
-		if err := s.Handle(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deliver(t, s, placed, stockReserved)
 	r.take()
 	// Unanswered past Redispatch, the step that asked for the authorization
 	// is sent again, once (TestAwaitedStepIsResentOnce); nothing else
@@ -383,11 +389,7 @@ func TestUnsentCommandsAreResent(t *testing.T) {
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			s, store := newSaga(t, r, &now)
 			ctx := context.Background()
-			for _, e := range tt.before {
-				if err := s.Handle(ctx, e); err != nil {
-					t.Fatal(err)
-				}
-			}
+			deliver(t, s, tt.before...)
 			r.take()
 			r.fail = 1
 			if err := s.Handle(ctx, tt.crash); err == nil {
@@ -453,11 +455,7 @@ func TestAwaitedStepIsResentOnce(t *testing.T) {
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			s, store := newCountingSaga(t, r, &now)
 			ctx := context.Background()
-			for _, e := range tt.steps {
-				if err := s.Handle(ctx, e); err != nil {
-					t.Fatal(err)
-				}
-			}
+			deliver(t, s, tt.steps...)
 			r.take()
 			if n := store.count(checkout.EventCommandsDispatched); n != 0 {
 				t.Fatalf("%d marks for forward steps", n)
@@ -615,11 +613,7 @@ func TestStaleDuplicateDoesNotCancelAResend(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for _, e := range []eventstore.RecordedEvent{placed, stockReserved} {
-		if err := s.Handle(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deliver(t, s, placed, stockReserved)
 	r.take()
 	store.armed.Store(true)
 	dup := make(chan error, 1)
