@@ -56,6 +56,14 @@ var ErrForeign = errors.New("sqlite: not an evshop database")
 // (modernc.org/sqlite's NewConnector, see package sqlitedriver).
 type Connector func(dsn string) (driver.Connector, error)
 
+// CheckpointPages is how many pages the write-ahead log may hold before a
+// commit copies them into the database file (SQLite's default is 1,000).
+// The copy runs inside the commit that crosses the mark, holding every
+// writer up, and copies a page once however often the log holds it: with
+// 10,000 (40 MiB of log) the durable shop's commits took 0.18 ms instead of
+// 0.30 and it completed 7 % more checkouts (docs/benchmarks-durable.md).
+const CheckpointPages = 10000
+
 // OpenWith opens (creating if missing) the database file at path through
 // the driver's connect and checks that it is ours and intact.
 func OpenWith(ctx context.Context, path string, connect Connector) (*DB, error) {
@@ -82,7 +90,7 @@ func OpenWith(ctx context.Context, path string, connect Connector) (*DB, error) 
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// WAL is switched on only after the check: the switch rewrites the
 	// file header, and a foreign file must be left exactly as it was.
-	w, err := openDB(connect, base+"?"+pragmas+"&_txlock=immediate")
+	w, err := openDB(connect, base+"?"+pragmas+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", CheckpointPages))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -196,5 +197,38 @@ func TestStoredTimesSortAsText(t *testing.T) {
 	}
 	if _, err := sqlite.ParseTime("yesterday"); err == nil {
 		t.Fatal("parsed a malformed time")
+	}
+}
+
+func TestConnectionSettings(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlitedriver.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cases := []struct {
+		name  string
+		pool  *sql.DB
+		query string
+		want  string
+	}{
+		{"write-ahead log", db.Write, `PRAGMA journal_mode`, "wal"},
+		{"commit without fsync (WAL)", db.Write, `PRAGMA synchronous`, "1"},
+		{"writer checkpoints late", db.Write, `PRAGMA wal_autocheckpoint`, strconv.Itoa(sqlite.CheckpointPages)},
+		{"foreign keys", db.Write, `PRAGMA foreign_keys`, "1"},
+		{"readers cannot write", db.Read, `PRAGMA query_only`, "1"},
+		{"readers wait for locks", db.Read, `PRAGMA busy_timeout`, "10000"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got string
+			if err := c.pool.QueryRowContext(ctx, c.query).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Fatalf("%s = %s, want %s", c.query, got, c.want)
+			}
+		})
 	}
 }
