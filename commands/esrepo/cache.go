@@ -16,12 +16,19 @@ const DefaultCacheEvents = 20_000
 // a prefix of a stream: Load still reads the store after it, so a cached
 // prefix can make a load cheaper but never older than the store.
 //
+// For an aggregate that can copy itself (Copier) the cache also keeps the
+// aggregate as the last load left it, and the events of that prefix are let
+// go: a load copies it and applies only what came after, so a stream that
+// grows for ever (a customer's basket) costs the same to load at its
+// thousandth event as at its tenth.
+//
 // A cached slice is never written below its length once published: readers
 // take it clipped (s[:n:n]) under the lock and read it after releasing the
-// lock, and extend appends beyond the length only, under the lock.
+// lock, and extend appends beyond the length only, under the lock. A kept
+// aggregate is never changed: it is replaced, and handed out as copies.
 type cache struct {
 	mu      sync.Mutex
-	max     int // events
+	max     int // events (a kept aggregate counts as one)
 	held    int // events in all entries
 	streams map[string]*list.Element
 	lru     list.List // of *entry, most recently used first
@@ -29,27 +36,56 @@ type cache struct {
 
 type entry struct {
 	stream string
+	// state is the aggregate folded over the stream's first at events
+	// (nil: none, at is 0); events are those after it.
+	state  any
+	at     uint64
 	events []Event
 }
+
+// next is the revision after what e holds.
+func (e *entry) next() uint64 { return e.at + uint64(len(e.events)) }
+
+// weight is what e counts towards the bound.
+func (e *entry) weight() int {
+	if e.state != nil {
+		return len(e.events) + 1
+	}
+	return len(e.events)
+}
+
+// cached is what the cache holds of a stream: an aggregate kept after at
+// events (nil for none), and the events from revision at on.
+type cached struct {
+	state  any
+	at     uint64
+	events []Event
+}
+
+// next is the revision after what c holds.
+func (c cached) next() uint64 { return c.at + uint64(len(c.events)) }
+
+// empty reports whether nothing of the stream is cached.
+func (c cached) empty() bool { return c.state == nil && len(c.events) == 0 }
 
 func newCache(max int) *cache {
 	return &cache{max: max, streams: map[string]*list.Element{}}
 }
 
-// get returns the cached prefix of stream (nil when none).
-func (c *cache) get(stream string) []Event {
+// get returns what is cached of stream.
+func (c *cache) get(stream string) cached {
 	if c == nil {
-		return nil
+		return cached{}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.streams[stream]
 	if !ok {
-		return nil
+		return cached{}
 	}
 	c.lru.MoveToFront(el)
-	ev := el.Value.(*entry).events
-	return ev[:len(ev):len(ev)]
+	e := el.Value.(*entry)
+	return cached{state: e.state, at: e.at, events: e.events[:len(e.events):len(e.events)]}
 }
 
 // extend records that events are the stream's events from revision from
@@ -70,7 +106,7 @@ func (c *cache) extend(stream string, from uint64, events []Event) {
 	case !ok:
 		el = c.lru.PushFront(&entry{stream: stream})
 		c.streams[stream] = el
-	case uint64(len(el.Value.(*entry).events)) != from:
+	case el.Value.(*entry).next() != from:
 		return
 	default:
 		c.lru.MoveToFront(el)
@@ -78,6 +114,31 @@ func (c *cache) extend(stream string, from uint64, events []Event) {
 	e := el.Value.(*entry)
 	e.events = append(e.events, events...)
 	c.held += len(events)
+	c.trim()
+}
+
+// keep records state as the aggregate folded over the stream's first at
+// events, in place of those events. Like extend, only where it continues
+// the cached prefix exactly: at is where the cached events end.
+func (c *cache) keep(stream string, at uint64, state any) {
+	if c == nil || at == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.streams[stream]
+	if !ok || el.Value.(*entry).next() != at {
+		return
+	}
+	e := el.Value.(*entry)
+	c.held -= e.weight()
+	e.state, e.at, e.events = state, at, nil
+	c.held += e.weight()
+	c.trim()
+}
+
+// trim lets the least recently used entries go while over the bound.
+func (c *cache) trim() {
 	for c.held > c.max && c.lru.Len() > 0 {
 		c.remove(c.lru.Back())
 	}
@@ -98,7 +159,7 @@ func (c *cache) drop(stream string) {
 func (c *cache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*entry)
 	delete(c.streams, e.stream)
-	c.held -= len(e.events)
+	c.held -= e.weight()
 }
 
 // len reports the streams and events held (tests).

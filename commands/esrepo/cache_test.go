@@ -61,8 +61,13 @@ func (r *recording) reads() (froms []uint64, events int) {
 
 func counterRepo(t *testing.T, store eventstore.Store, cacheEvents int) *Repository[*counter] {
 	t.Helper()
-	repo, err := New(Config[*counter]{Store: store, Codec: CodecFor[Event](counted{}), CacheEvents: cacheEvents,
-		Stream: func(id string) string { return "counter-" + id }, New: func(string) *counter { return &counter{} }})
+	return tallyRepo(t, store, cacheEvents, func() *counter { return &counter{} })
+}
+
+func tallyRepo[A tally](t *testing.T, store eventstore.Store, cacheEvents int, blank func() A) *Repository[A] {
+	t.Helper()
+	repo, err := New(Config[A]{Store: store, Codec: CodecFor[Event](counted{}), CacheEvents: cacheEvents,
+		Stream: func(id string) string { return "counter-" + id }, New: func(string) A { return blank() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +75,7 @@ func counterRepo(t *testing.T, store eventstore.Store, cacheEvents int) *Reposit
 }
 
 // add loads id through repo, adds n and saves.
-func add(ctx context.Context, repo *Repository[*counter], id string, n int) error {
+func add[A tally](ctx context.Context, repo *Repository[A], id string, n int) error {
 	c, err := repo.Load(ctx, id)
 	if err != nil {
 		return err
@@ -78,6 +83,20 @@ func add(ctx context.Context, repo *Repository[*counter], id string, n int) erro
 	c.add(n)
 	_, err = repo.Save(ctx, id, c, eventstore.Metadata{})
 	return err
+}
+
+// eachKind runs test on a counter the cache keeps as events and on one it
+// keeps whole: what a load returns and reads must not differ.
+func eachKind(t *testing.T, test func(t *testing.T, blank func() tally)) {
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			if k.plain {
+				test(t, func() tally { return &counter{} })
+			} else {
+				test(t, func() tally { return &copyingCounter{} })
+			}
+		})
+	}
 }
 
 func TestCachedLoads(t *testing.T) {
@@ -124,42 +143,93 @@ func TestCachedLoads(t *testing.T) {
 			{wantFrom: []uint64{2, 0}, wantRead: 3, wantTotal: 5},
 		}},
 	}
+	eachKind(t, func(t *testing.T, blank func() tally) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				store := &recording{Store: memory.New(), shuffle: tt.shuffle}
+				repos := []*Repository[tally]{tallyRepo(t, store, 0, blank), tallyRepo(t, store, 0, blank)}
+				var loaded [2]tally
+				for i, s := range tt.steps {
+					repo := repos[s.repo]
+					if s.stale > 0 {
+						loaded[s.repo].add(s.stale)
+						if _, err := repo.Save(ctx, "a", loaded[s.repo], eventstore.Metadata{}); !errors.Is(err, s.wantErr) {
+							t.Fatalf("step %d: stale save: %v, want %v", i, err, s.wantErr)
+						}
+						if n, _ := repo.cache.len(); n != 0 {
+							t.Fatalf("step %d: %d streams cached after a conflict", i, n)
+						}
+						continue
+					}
+					c, err := repo.Load(ctx, "a")
+					if err != nil {
+						t.Fatalf("step %d: load: %v", i, err)
+					}
+					loaded[s.repo] = c
+					if s.add > 0 {
+						c.add(s.add)
+						if _, err := repo.Save(ctx, "a", c, eventstore.Metadata{}); err != nil {
+							t.Fatalf("step %d: save: %v", i, err)
+						}
+					} else if c.sum() != s.wantTotal {
+						t.Errorf("step %d: total %d, want %d", i, c.sum(), s.wantTotal)
+					}
+					froms, read := store.reads()
+					if !reflect.DeepEqual(froms, s.wantFrom) || read != s.wantRead {
+						t.Errorf("step %d: store read from %v (%d events), want from %v (%d events)", i, froms, read, s.wantFrom, s.wantRead)
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestKeptAggregateAppliesOnlyNewEvents: a load of an aggregate the cache
+// keeps whole applies only the events since the last load, however long
+// the stream (a customer's basket); one kept as events applies them all.
+// A change made to a loaded aggregate and not saved is in no later load.
+func TestKeptAggregateAppliesOnlyNewEvents(t *testing.T) {
+	t.Parallel()
+	const saves = 50
+	tests := []struct {
+		name  string
+		blank func() tally
+		// events applied by the load before save i, and by the one after it
+		wantBefore, wantAfter func(i int) int
+	}{
+		{"events kept", func() tally { return &counter{} },
+			func(i int) int { return i }, func(i int) int { return i + 1 }},
+		{"aggregate kept", func() tally { return &copyingCounter{} },
+			func(int) int { return 0 }, func(int) int { return 1 }},
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			store := &recording{Store: memory.New(), shuffle: tt.shuffle}
-			repos := []*Repository[*counter]{counterRepo(t, store, 0), counterRepo(t, store, 0)}
-			var loaded [2]*counter
-			for i, s := range tt.steps {
-				repo := repos[s.repo]
-				if s.stale > 0 {
-					loaded[s.repo].add(s.stale)
-					if _, err := repo.Save(ctx, "a", loaded[s.repo], eventstore.Metadata{}); !errors.Is(err, s.wantErr) {
-						t.Fatalf("step %d: stale save: %v, want %v", i, err, s.wantErr)
-					}
-					if n, _ := repo.cache.len(); n != 0 {
-						t.Fatalf("step %d: %d streams cached after a conflict", i, n)
-					}
-					continue
-				}
-				c, err := repo.Load(ctx, "a")
+			repo := tallyRepo(t, memory.New(), 0, tt.blank)
+			for i := range saves {
+				c, err := repo.Load(ctx, "long")
 				if err != nil {
-					t.Fatalf("step %d: load: %v", i, err)
+					t.Fatal(err)
 				}
-				loaded[s.repo] = c
-				if s.add > 0 {
-					c.add(s.add)
-					if _, err := repo.Save(ctx, "a", c, eventstore.Metadata{}); err != nil {
-						t.Fatalf("step %d: save: %v", i, err)
-					}
-				} else if c.total != s.wantTotal {
-					t.Errorf("step %d: total %d, want %d", i, c.total, s.wantTotal)
+				if c.applied() != tt.wantBefore(i) || c.sum() != i || c.Version() != uint64(i) {
+					t.Fatalf("load %d: applied %d events, total %d, version %d; want %d, %d, %d",
+						i, c.applied(), c.sum(), c.Version(), tt.wantBefore(i), i, i)
 				}
-				froms, read := store.reads()
-				if !reflect.DeepEqual(froms, s.wantFrom) || read != s.wantRead {
-					t.Errorf("step %d: store read from %v (%d events), want from %v (%d events)", i, froms, read, s.wantFrom, s.wantRead)
+				c.add(1)
+				if _, err := repo.Save(ctx, "long", c, eventstore.Metadata{}); err != nil {
+					t.Fatal(err)
 				}
+				// changed and not saved: the next load must not see it
+				c.add(100)
+				again, err := repo.Load(ctx, "long")
+				if err != nil || again.sum() != i+1 || len(again.Changes()) != 0 || again.applied() != tt.wantAfter(i) {
+					t.Fatalf("after save %d: total %d, %d changes, %d applied, %v; want %d, none, %d",
+						i, again.sum(), len(again.Changes()), again.applied(), err, i+1, tt.wantAfter(i))
+				}
+				again.add(1000)
 			}
 		})
 	}
@@ -180,36 +250,38 @@ func TestCacheEviction(t *testing.T) {
 		{"a stream over the bound alone is not kept", 1, 2, 0, 0},
 		{"no cache", -1, 3, 0, 0},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			store := &recording{Store: memory.New()}
-			repo := counterRepo(t, store, tt.cacheEvents)
-			for i := range tt.streams {
-				id := fmt.Sprint(i)
-				for n := range 2 {
-					if err := add(ctx, repo, id, n+1); err != nil {
-						t.Fatal(err)
+	eachKind(t, func(t *testing.T, blank func() tally) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				store := &recording{Store: memory.New()}
+				repo := tallyRepo(t, store, tt.cacheEvents, blank)
+				for i := range tt.streams {
+					id := fmt.Sprint(i)
+					for n := range 2 {
+						if err := add(ctx, repo, id, n+1); err != nil {
+							t.Fatal(err)
+						}
 					}
 				}
-			}
-			if repo.cache == nil {
-				if tt.wantStreams != 0 {
-					t.Fatal("no cache")
+				if repo.cache == nil {
+					if tt.wantStreams != 0 {
+						t.Fatal("no cache")
+					}
+				} else if s, e := repo.cache.len(); s != tt.wantStreams || e != tt.wantEvents {
+					t.Fatalf("cached %d streams, %d events; want %d, %d", s, e, tt.wantStreams, tt.wantEvents)
 				}
-			} else if s, e := repo.cache.len(); s != tt.wantStreams || e != tt.wantEvents {
-				t.Fatalf("cached %d streams, %d events; want %d, %d", s, e, tt.wantStreams, tt.wantEvents)
-			}
-			// Whatever was evicted, every stream still loads whole.
-			store.reads()
-			for i := range tt.streams {
-				c, err := repo.Load(ctx, fmt.Sprint(i))
-				if err != nil || c.total != 3 || c.version != 2 {
-					t.Fatalf("stream %d: %+v, %v", i, c, err)
+				// Whatever was evicted, every stream still loads whole.
+				store.reads()
+				for i := range tt.streams {
+					c, err := repo.Load(ctx, fmt.Sprint(i))
+					if err != nil || c.sum() != 3 || c.Version() != 2 {
+						t.Fatalf("stream %d: %+v, %v", i, c, err)
+					}
 				}
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 // Writers racing on one stream through two repositories (two processes):
@@ -229,7 +301,7 @@ func TestCachedLoadsUnderConcurrentWriters(t *testing.T) {
 		{"two SQLite handles on one file", func(t *testing.T) [2]eventstore.Store {
 			var out [2]eventstore.Store
 			for i := range out {
-				db, err := sqlitedriver.Open(ctx, filepath.Join(dir, "shop.db"))
+				db, err := sqlitedriver.Open(ctx, filepath.Join(dir, t.Name()+".db"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -243,33 +315,35 @@ func TestCachedLoadsUnderConcurrentWriters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stores := tt.stores(t)
-			repos := [2]*Repository[*counter]{counterRepo(t, stores[0], 0), counterRepo(t, stores[1], 0)}
-			const writers, each = 6, 10
-			var wg sync.WaitGroup
-			errs := make(chan error, writers)
-			for w := range writers {
-				wg.Go(func() {
-					for range each {
-						err := Retry(ctx, 1000, func(ctx context.Context) error { return add(ctx, repos[w%2], "race", 1) })
-						if err != nil {
-							errs <- err
-							return
+			eachKind(t, func(t *testing.T, blank func() tally) {
+				stores := tt.stores(t)
+				repos := [2]*Repository[tally]{tallyRepo(t, stores[0], 0, blank), tallyRepo(t, stores[1], 0, blank)}
+				const writers, each = 6, 10
+				var wg sync.WaitGroup
+				errs := make(chan error, writers)
+				for w := range writers {
+					wg.Go(func() {
+						for range each {
+							err := Retry(ctx, 1000, func(ctx context.Context) error { return add(ctx, repos[w%2], "race", 1) })
+							if err != nil {
+								errs <- err
+								return
+							}
 						}
-					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Fatal(err)
-			}
-			for i, repo := range repos {
-				c, err := repo.Load(ctx, "race")
-				if err != nil || c.total != writers*each || c.version != writers*each {
-					t.Fatalf("repository %d loads %+v, %v; want total and version %d", i, c, err, writers*each)
+					})
 				}
-			}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Fatal(err)
+				}
+				for i, repo := range repos {
+					c, err := repo.Load(ctx, "race")
+					if err != nil || c.sum() != writers*each || c.Version() != writers*each {
+						t.Fatalf("repository %d loads %+v, %v; want total and version %d", i, c, err, writers*each)
+					}
+				}
+			})
 		})
 	}
 }

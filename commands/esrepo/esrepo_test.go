@@ -21,9 +21,10 @@ type counter struct {
 	version uint64
 	changes []Event
 	total   int
+	applies int // ApplyStored calls since made
 }
 
-func (c *counter) ApplyStored(e Event) { c.apply(e); c.version++ }
+func (c *counter) ApplyStored(e Event) { c.apply(e); c.version++; c.applies++ }
 func (c *counter) Version() uint64     { return c.version }
 func (c *counter) Changes() []Event    { return c.changes }
 func (c *counter) apply(e Event) {
@@ -32,6 +33,36 @@ func (c *counter) apply(e Event) {
 	}
 }
 func (c *counter) add(n int) { e := counted{By: n}; c.apply(e); c.changes = append(c.changes, e) }
+func (c *counter) sum() int  { return c.total }
+func (c *counter) applied() int {
+	return c.applies
+}
+
+// copyingCounter is a counter that can copy itself (Copier[tally], the
+// tests' repositories being Repository[tally]): the cache keeps it whole
+// instead of its events.
+type copyingCounter struct{ counter }
+
+func (c *copyingCounter) Copy() tally {
+	cp := *c
+	cp.changes, cp.applies = nil, 0
+	return &cp
+}
+
+// tally is what the cache tests need of an aggregate, so that they run on
+// both kinds: one the cache keeps as events, one it keeps whole.
+type tally interface {
+	Aggregate
+	add(n int)
+	sum() int
+	applied() int
+}
+
+// kinds are the two blank tallies.
+var kinds = []struct {
+	name  string
+	plain bool
+}{{"events kept", true}, {"aggregate kept", false}}
 
 func TestRepositoryRoundTripAndConcurrency(t *testing.T) {
 	t.Parallel()

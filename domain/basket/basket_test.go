@@ -289,3 +289,60 @@ func TestGuestBasketChecksOutToTheGuestIdentity(t *testing.T) {
 		t.Fatalf("event = %+v", got)
 	}
 }
+
+// TestCopy: a copy applies the rest of a history to the same basket as a
+// replay of the whole history, and what either then applies or records
+// leaves the other as it was.
+func TestCopy(t *testing.T) {
+	t.Parallel()
+	checkout := func(n int) Event {
+		return BasketCheckedOut{BasketID: custID, CustomerID: custID, OrderID: fmt.Sprintf("order-%d", n),
+			IdempotencyKey: fmt.Sprintf("key-%d", n), Lines: []LineDTO{added("MUG", 1, 100).line()}, Total: eur(100).DTO()}
+	}
+	var history []Event
+	for n := range rememberedCheckouts + 5 { // past the bound: the oldest checkouts are dropped in place
+		history = append(history, added("MUG", 1, 100), added("TEE", 2, 250), ItemQuantityChanged{custID, "TEE", 3},
+			ItemRemoved{BasketID: custID, SKU: "MUG"}, GuestBasketMerged{BasketID: custID, GuestBasketID: fmt.Sprintf("guest-%d", n), GuestVersion: 1},
+			DiscountCodeApplied{BasketID: custID, Code: "TEN", Discount: pricing.DiscountDTO{Code: "TEN", Kind: "percent", PercentOff: 10, Categories: []string{"cat"}}},
+			checkout(n))
+	}
+	history = append(history, added("CAP", 1, 900), DiscountCodeApplied{BasketID: custID, Code: "FIVE",
+		Discount: pricing.DiscountDTO{Code: "FIVE", Kind: "percent", PercentOff: 5}})
+	for _, at := range []int{0, 1, 3, 7, 20, len(history) / 2, len(history) - 1, len(history)} {
+		t.Run(fmt.Sprint("copied after ", at), func(t *testing.T) {
+			t.Parallel()
+			orig := given(custID, history[:at]...)
+			orig.changes = []Event{BasketCleared{BasketID: custID}} // not carried over
+			cp := orig.Copy()
+			if len(cp.Changes()) != 0 {
+				t.Fatalf("copy has changes %v", cp.Changes())
+			}
+			for _, e := range history[at:] {
+				cp.ApplyStored(e)
+			}
+			if want := given(custID, history...); !reflect.DeepEqual(cp, want) {
+				t.Fatalf("copy + rest = %#v\nwant %#v", cp, want)
+			}
+			// The copy changing (the oldest checkouts dropped in place, lines
+			// removed, merges noted) leaves the original as it was, and the
+			// original changing leaves the copy.
+			before := given(custID, history[:at]...)
+			before.changes = orig.changes
+			for n := range rememberedCheckouts + 1 {
+				cp.ApplyStored(added("ZIP", 1, 100))
+				cp.ApplyStored(ItemRemoved{BasketID: custID, SKU: "TEE"})
+				cp.ApplyStored(GuestBasketMerged{BasketID: custID, GuestBasketID: "guest-0", GuestVersion: 9})
+				cp.ApplyStored(checkout(1000 + n))
+			}
+			if !reflect.DeepEqual(orig, before) {
+				t.Fatalf("changing the copy changed the original:\n%#v\nwant %#v", orig, before)
+			}
+			after := cp.Copy()
+			orig.Clear()
+			orig.ApplyStored(checkout(2000))
+			if !reflect.DeepEqual(cp.Copy(), after) {
+				t.Fatal("changing the original changed the copy")
+			}
+		})
+	}
+}
