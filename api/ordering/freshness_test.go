@@ -3,6 +3,7 @@ package ordering
 import (
 	"context"
 	"errors"
+	"iter"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	ordercmd "github.com/evshop/shop/commands/ordering"
 	"github.com/evshop/shop/domain/money"
 	domain "github.com/evshop/shop/domain/ordering"
+	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/httpx"
 	"github.com/evshop/shop/projections/orders"
@@ -157,49 +159,79 @@ func (c *countingReader) Get(ctx context.Context, id string) (orders.Order, erro
 	return c.Reader.Get(ctx, id)
 }
 
-// TestPolledOrderServedWithoutReads: with a store that tells where a stream
-// ends (the embedded shop's), an order polled while nothing happens to it is
-// served again without asking the read model, and every change to its
-// stream shows on the next read.
+// countingEvents counts the stream reads of the store it wraps, and hides
+// whether that store tells where streams end.
+type countingEvents struct {
+	eventstore.Store
+	reads atomic.Int64
+}
+
+func (c *countingEvents) Read(ctx context.Context, stream string, from eventstore.Revision) iter.Seq2[eventstore.RecordedEvent, error] {
+	c.reads.Add(1)
+	return c.Store.Read(ctx, stream, from)
+}
+
+// TestPolledOrderServedWithoutReads: an order polled is read from the
+// order served last, not from the read model again: one read of the events
+// after it (the servers' store), or none at all while the store tells that
+// nothing came after it (the embedded shop's, eventstore.StreamHeads); and
+// every change to its stream shows on the next read.
 func TestPolledOrderServedWithoutReads(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	const id = "6b2f4e1a-3c5d-4e7f-8a9b-0c1d2e3f4a51"
-	e := newEnv(t)
-	reader := &countingReader{Reader: e.api.d.Reader}
-	e.api.d.Reader = reader
-	placeOrder(t, e, id)
-	steps := []struct {
-		name      string
-		change    func()
-		wantGets  int64
-		wantState string
+	type counts struct{ gets, reads int64 }
+	tests := []struct {
+		name  string
+		heads bool
+		want  []counts // per step below
 	}{
-		{"first read", nil, 1, "Placed"},
-		{"polled, unchanged", nil, 0, "Placed"},
-		{"polled again", nil, 0, "Placed"},
-		{"after a change the stream shows", func() {
-			if err := e.cmds.MarkOrderPaid(ctx, &ordercmd.MarkOrderPaid{OrderID: id, PaymentID: "p1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}}); err != nil {
-				t.Fatal(err)
+		{"store tells where streams end", true, []counts{{1, 1}, {0, 0}, {0, 0}, {0, 1}, {0, 0}, {0, 0}}},
+		{"store does not", false, []counts{{1, 1}, {0, 1}, {0, 1}, {0, 1}, {0, 1}, {0, 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			const id = "6b2f4e1a-3c5d-4e7f-8a9b-0c1d2e3f4a51"
+			e := newEnv(t)
+			reader := &countingReader{Reader: e.api.d.Reader}
+			events := &countingEvents{Store: e.api.d.Events}
+			e.api.d.Reader, e.api.d.Events = reader, events
+			if !tt.heads {
+				e.api.heads = nil
 			}
-		}, 1, "Paid"},
-		{"then served again", nil, 0, "Paid"},
-		{"projected: the same order", func() { e.sync() }, 0, "Paid"},
-	}
-	for _, s := range steps {
-		if s.change != nil {
-			s.change()
-		}
-		before := reader.gets.Load()
-		status, body, raw := e.do(t, "GET", "/api/orders/"+id, "alice", "")
-		if status != 200 || body["status"] != s.wantState {
-			t.Fatalf("%s: %d %s, want %s", s.name, status, raw, s.wantState)
-		}
-		if got := reader.gets.Load() - before; got != s.wantGets {
-			t.Errorf("%s: %d read-model reads, want %d", s.name, got, s.wantGets)
-		}
-	}
-	if status, _, _ := e.do(t, "GET", "/api/orders/"+id, "bob", ""); status != 404 {
-		t.Fatalf("another customer reads the served order: %d, want 404", status)
+			placeOrder(t, e, id)
+			steps := []struct {
+				name      string
+				change    func()
+				wantState string
+			}{
+				{"first read", nil, "Placed"},
+				{"polled, unchanged", nil, "Placed"},
+				{"polled again", nil, "Placed"},
+				{"after a change the stream shows", func() {
+					if err := e.cmds.MarkOrderPaid(ctx, &ordercmd.MarkOrderPaid{OrderID: id, PaymentID: "p1", Amount: money.DTO{Amount: 1000, Currency: "EUR"}}); err != nil {
+						t.Fatal(err)
+					}
+				}, "Paid"},
+				{"then served again", nil, "Paid"},
+				{"projected: the same order", func() { e.sync() }, "Paid"},
+			}
+			for i, s := range steps {
+				if s.change != nil {
+					s.change()
+				}
+				gets, reads := reader.gets.Load(), events.reads.Load()
+				status, body, raw := e.do(t, "GET", "/api/orders/"+id, "alice", "")
+				if status != 200 || body["status"] != s.wantState {
+					t.Fatalf("%s: %d %s, want %s", s.name, status, raw, s.wantState)
+				}
+				if got := (counts{reader.gets.Load() - gets, events.reads.Load() - reads}); got != tt.want[i] {
+					t.Errorf("%s: %d read-model reads and %d stream reads, want %d and %d", s.name, got.gets, got.reads, tt.want[i].gets, tt.want[i].reads)
+				}
+			}
+			if status, _, _ := e.do(t, "GET", "/api/orders/"+id, "bob", ""); status != 404 {
+				t.Fatalf("another customer reads the served order: %d, want 404", status)
+			}
+		})
 	}
 }

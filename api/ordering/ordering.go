@@ -102,8 +102,8 @@ type API struct {
 	d      Deps
 	events *esrepo.Codec // ordering events, for the support timeline
 	// heads is Events when it tells where a stream ends
-	// (eventstore.StreamHeads), and seen then keeps the orders current
-	// served; both nil otherwise.
+	// (eventstore.StreamHeads), nil otherwise; seen keeps the orders
+	// current served.
 	heads eventstore.StreamHeads
 	seen  *seenOrders
 }
@@ -119,10 +119,8 @@ func New(d Deps) (*API, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	a := &API{d: d, events: ordercmd.Codec()}
-	if h, ok := d.Events.(eventstore.StreamHeads); ok {
-		a.heads, a.seen = h, &seenOrders{m: map[string]orders.Order{}}
-	}
+	a := &API{d: d, events: ordercmd.Codec(), seen: &seenOrders{m: map[string]orders.Order{}}}
+	a.heads, _ = d.Events.(eventstore.StreamHeads)
 	return a, nil
 }
 
@@ -325,27 +323,34 @@ func sendOrder(c *fiber.Ctx, o orders.Order) error {
 // order). A read model that fails is worked around by folding the whole
 // stream (an order's stream is a dozen events).
 //
-// An order is a function of its stream alone, so with a store that tells
-// where a stream ends (the embedded shop's: eventstore.StreamHeads) the
-// order served last is served again, without a read, while its version is
-// still the stream's end — the storefront polls an order until it is paid.
+// An order is a function of its stream alone, so the order served last
+// (seen) is as good a start as the read model's: the storefront polls an
+// order until it is paid, and each poll then costs one read of the events
+// after it (usually none) instead of the read model's row as well. With a
+// store that tells where a stream ends (the embedded shop's:
+// eventstore.StreamHeads) it is served again without any read while its
+// version is still the stream's end.
 func (a *API) current(ctx context.Context, id string) (orders.Order, error) {
 	stream := domain.Stream(id)
 	var end uint64
 	known := false
 	if a.heads != nil {
 		end, known = a.heads.KnownNext(stream)
-		if o, ok := a.seen.get(id); ok && known && o.Version == end {
-			return o, nil
-		}
 	}
-	o, err := a.d.Reader.Get(ctx, id)
-	switch {
-	case errors.Is(err, orders.ErrNotFound):
-		o = orders.Order{}
-	case err != nil:
-		a.d.Log.WarnContext(ctx, "orders read model failed; reading the stream", "err", err)
-		o = orders.Order{}
+	o, seen := a.seen.get(id)
+	if seen && known && o.Version == end {
+		return o, nil
+	}
+	if !seen {
+		var err error
+		o, err = a.d.Reader.Get(ctx, id)
+		switch {
+		case errors.Is(err, orders.ErrNotFound):
+			o = orders.Order{}
+		case err != nil:
+			a.d.Log.WarnContext(ctx, "orders read model failed; reading the stream", "err", err)
+			o = orders.Order{}
+		}
 	}
 	if !known || o.Version != end {
 		for ev, err := range a.d.Events.Read(ctx, stream, o.Version) {
@@ -357,7 +362,7 @@ func (a *API) current(ctx context.Context, id string) (orders.Order, error) {
 			}
 		}
 	}
-	if a.seen != nil && o.Version > 0 {
+	if o.Version > 0 {
 		a.seen.put(id, o)
 	}
 	return o, nil
