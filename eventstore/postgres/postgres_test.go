@@ -177,3 +177,68 @@ func TestMigrationsIdempotent(t *testing.T) {
 		t.Fatal("New accepted a nil pool")
 	}
 }
+
+// TestAppendsShareTheirNotify: every committed append is announced on
+// NotifyChannel, after its commit; appends committed within AnnounceAfter
+// of each other share one NOTIFY; and one armed after the last was sent is
+// sent again.
+func TestAppendsShareTheirNotify(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s := newStore(t)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		t.Fatal(err)
+	}
+	// received counts the notifications until none came for quiet.
+	received := func(quiet time.Duration) int {
+		n := 0
+		for {
+			wctx, c := context.WithTimeout(ctx, quiet)
+			_, err := conn.Conn().WaitForNotification(wctx)
+			c()
+			if err != nil {
+				return n
+			}
+			n++
+		}
+	}
+	stream := "notify-" + uuid.NewString()
+	appendOne := func() {
+		if _, err := s.Append(ctx, stream, eventstore.Any(), eventstore.EventData{ID: uuid.NewString(), Type: "test.Noted.v1", Data: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name     string
+		do       func()
+		min, max int
+		stored   int // events of stream the listening connection sees once notified
+	}{
+		{"an append", appendOne, 1, 1, 1},
+		{"a hundred announcements at once", func() {
+			for range 100 {
+				s.announce()
+			}
+		}, 1, 10, 1},
+		{"three appends in a row", func() { appendOne(); appendOne(); appendOne() }, 1, 3, 4},
+		{"an append after that", appendOne, 1, 1, 5},
+		{"nothing", func() {}, 0, 0, 5},
+	}
+	for _, st := range steps {
+		st.do()
+		n := received(500 * time.Millisecond)
+		if n < st.min || n > st.max {
+			t.Fatalf("%s: %d notifications, want %d to %d", st.name, n, st.min, st.max)
+		}
+		var stored int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM events WHERE stream = $1`, stream).Scan(&stored); err != nil || stored != st.stored {
+			t.Fatalf("%s: the listener sees %d events (%v), want %d", st.name, stored, err, st.stored)
+		}
+	}
+}
