@@ -107,6 +107,7 @@ func (b *Basket) Discount() (pricing.DiscountDTO, bool) {
 func (b *Basket) CheckedOut(key string) (Checkout, bool) {
 	for _, c := range b.checkouts {
 		if c.Key == key {
+			c.Lines = slices.Clone(c.Lines) // the basket's copies share them (Copy)
 			return c, true
 		}
 	}

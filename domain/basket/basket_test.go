@@ -346,3 +346,22 @@ func TestCopy(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckedOutSharesNothing: the check-out a basket returns is the
+// caller's to change; the basket and its copies keep theirs.
+func TestCheckedOutSharesNothing(t *testing.T) {
+	t.Parallel()
+	b := given(custID, added("MUG", 1, 100), BasketCheckedOut{BasketID: custID, CustomerID: custID, OrderID: orderID,
+		IdempotencyKey: "key-1", Lines: []LineDTO{added("MUG", 1, 100).line()}, Total: eur(100).DTO()})
+	cp := b.Copy()
+	got, ok := b.CheckedOut("key-1")
+	if !ok || len(got.Lines) != 1 {
+		t.Fatalf("CheckedOut = %+v, %v", got, ok)
+	}
+	got.Lines[0].Quantity = 99
+	for name, basket := range map[string]*Basket{"basket": b, "copy": cp} {
+		if again, _ := basket.CheckedOut("key-1"); again.Lines[0].Quantity != 1 {
+			t.Fatalf("%s: changing a returned check-out changed the %s's: %+v", name, name, again)
+		}
+	}
+}
