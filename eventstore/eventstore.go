@@ -143,6 +143,9 @@ type Filter struct {
 	EventTypes     []string
 }
 
+// IsZero reports whether the filter lets every event pass.
+func (f Filter) IsZero() bool { return len(f.StreamPrefixes) == 0 && len(f.EventTypes) == 0 }
+
 // Match reports whether e passes the filter.
 func (f Filter) Match(e RecordedEvent) bool {
 	return f.MatchStream(e.Stream) && f.MatchType(e.Type)

@@ -12,6 +12,7 @@ import (
 	"github.com/evshop/shop/commands/identity/pgstore"
 	"github.com/evshop/shop/commands/identity/redisstore"
 	identsqlite "github.com/evshop/shop/commands/identity/sqlitestore"
+	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/messaging/relay"
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/ratelimit"
@@ -121,7 +122,7 @@ func (in *Infra) Auth(ctx context.Context, o Auth) (*AuthService, error) {
 		}
 		in.Log.Info("bootstrap admin ensured", "email", o.AdminEmail, "created", created)
 	}
-	if _, err := in.StartRelay(ctx, "auth-outbox", outbox); err != nil {
+	if _, err := in.StartRelay(ctx, "auth-outbox", outbox, eventstore.Filter{}); err != nil {
 		return nil, err
 	}
 	return &AuthService{Service: svc, Outbox: outbox, AdminCreated: adminCreated, Routes: []Route{

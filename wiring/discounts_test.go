@@ -44,7 +44,7 @@ func TestEmbeddedDiscountsFollowOrders(t *testing.T) {
 		// The relay from the event store to the bus, as the shop runs it.
 		store, err := in.EventStore(ctx)
 		if err == nil {
-			_, err = in.StartRelay(ctx, "events", store)
+			_, err = in.StartRelay(ctx, "events", store, in.RelayFilter(wiring.Relay{Publish: "consumed"}))
 		}
 		if err != nil {
 			cancel()

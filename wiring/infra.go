@@ -84,6 +84,10 @@ type Infra struct {
 	started bool
 
 	handlers []Handler // registered on the bus, for the docs (registry.go)
+	// consumed are the event types this process's bus handlers consume
+	// (consumesAll: one takes every type): what its relay publishes.
+	consumed    map[string]bool
+	consumesAll bool
 }
 
 type runner struct {
@@ -322,19 +326,20 @@ func (in *Infra) On(ctx context.Context, handlers ...messaging.EventHandler) err
 		if err := b.AddEventHandler(h); err != nil {
 			return fmt.Errorf("handler %s: %w", h.Name, err)
 		}
-		in.recordEventHandler(h)
+		in.recordEventHandler(h, false)
 	}
 	return nil
 }
 
-// StartRelay makes a relay from source to the bus part of Run. In server
-// mode its checkpoint and its single-active lease live in PostgreSQL.
-func (in *Infra) StartRelay(ctx context.Context, name string, source relay.Source) (*relay.Relay, error) {
+// StartRelay makes a relay from source to the bus part of Run, publishing
+// the events filter lets through. In server mode its checkpoint and its
+// single-active lease live in PostgreSQL.
+func (in *Infra) StartRelay(ctx context.Context, name string, source relay.Source, filter eventstore.Filter) (*relay.Relay, error) {
 	b, err := in.Bus(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cfg := relay.Config{Name: name, Source: source, Publisher: b, Logger: in.Log, Metrics: in.Registry}
+	cfg := relay.Config{Name: name, Source: source, Filter: filter, Publisher: b, Logger: in.Log, Metrics: in.Registry}
 	switch {
 	case in.S.Durable():
 		// One process owns the data directory (Lock), so the lease stays
@@ -574,7 +579,7 @@ func (in *Infra) OnProjector(ctx context.Context, o Projections, p projector) er
 		return err
 	}
 	// The docs list it among the event's consumers all the same.
-	in.recordEventHandler(messaging.EventHandler{Name: p.Name(), Types: projectorTypes(p.Filter())})
+	in.recordEventHandler(messaging.EventHandler{Name: p.Name(), Types: projectorTypes(p.Filter())}, true)
 	in.Go("catchup:"+p.Name(), r.Run)
 	return nil
 }

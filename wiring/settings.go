@@ -23,6 +23,7 @@ type (
 	PaymentMethods = settings.PaymentMethods
 	Pricing        = settings.Pricing
 	Projections    = settings.Projections
+	Relay          = settings.Relay
 	Auth           = settings.Auth
 	Client         = settings.Client
 	Catalog        = settings.Catalog

@@ -77,7 +77,7 @@ func (in *Infra) Shop(ctx context.Context, s *ShopSettings) (*fiber.App, error) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := in.StartRelay(ctx, "events", store); err != nil {
+	if _, err := in.StartRelay(ctx, "events", store, in.RelayFilter(s.Relay)); err != nil {
 		return nil, err
 	}
 	var routes []Route

@@ -62,7 +62,7 @@ func (in *Infra) Webhooks(ctx context.Context, w Webhooks, verifier authn.Verifi
 		return nil, Route{}, err
 	}
 	in.Go("webhooks", svc.Run)
-	in.recordEventHandler(messaging.EventHandler{Name: webhookHandler, Types: webhooks.SourceTypes()})
+	in.recordEventHandler(messaging.EventHandler{Name: webhookHandler, Types: webhooks.SourceTypes()}, true)
 	api, err := adminwebhooks.New(adminwebhooks.Config{Service: svc, Verifier: verifier})
 	if err != nil {
 		return nil, Route{}, err

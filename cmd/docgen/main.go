@@ -1,6 +1,7 @@
 // Command docgen generates the reference documentation from the code, so it
 // cannot drift: the event catalogue (docs/events.md) from the event and
-// command types and the handlers the wiring registers, the configuration
+// command types and the handlers the wiring registers (and from the same
+// handlers, the event types cmd/relay publishes: wiring/consumed_gen.go), the configuration
 // reference (docs/configuration.md and the README table) from every binary's
 // settings structs (by reflection), and the API path list in docs/api.md from the OpenAPI document.
 //
@@ -114,6 +115,9 @@ func Generate(ctx context.Context, root string) (map[string]string, error) {
 		return nil, err
 	}
 	out["docs/events.md"] = cat.Markdown()
+	if out["wiring/consumed_gen.go"], err = cat.ConsumedGo(); err != nil {
+		return nil, err
+	}
 
 	paths, err := OpenAPIPaths(filepath.Join(root, "api", "gateway", "openapi.json"))
 	if err != nil {

@@ -1,7 +1,9 @@
-// Command relay publishes the event store to the bus: it reads every event in
-// global order from its checkpoint and publishes it with confirms. Start
-// several for availability: one holds the lease and publishes, the others
-// stand by.
+// Command relay publishes the event store to the bus: it reads the events in
+// global order from its checkpoint and publishes them with confirms — with
+// RELAY_PUBLISH=consumed (the default) only the types some service's handler
+// consumes from its queue (wiring/consumed_gen.go), with all every event.
+// Start several for availability: one holds the lease and publishes, the
+// others stand by.
 package main
 
 import (
@@ -14,13 +16,13 @@ import (
 )
 
 func main() {
-	wiring.Main("relay", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, _ *wiring.RelaySettings) (*fiber.App, error) {
+	wiring.Main("relay", wiring.ModeServer, func(ctx context.Context, in *wiring.Infra, s *wiring.RelaySettings) (*fiber.App, error) {
 		esdbstore.Set(&in.Providers)
 		store, err := in.EventStore(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := in.StartRelay(ctx, "events", store); err != nil {
+		if _, err := in.StartRelay(ctx, "events", store, wiring.ConsumedRelayFilter(s.Relay)); err != nil {
 			return nil, err
 		}
 		return in.NewApp("relay"), nil

@@ -273,6 +273,26 @@ func (w *window) confirm(it *inflight) {
 	}
 }
 
+// skip lets the checkpoint pass pos once every event read before it is
+// confirmed: a filtered read that came back short has seen every event up
+// to the head it asked for, so the ones it left out need no confirm.
+func (w *window) skip(pos uint64) {
+	w.mu.Lock()
+	if len(w.items) == 0 {
+		advanced := pos > w.confirmed
+		w.confirmed = max(w.confirmed, pos)
+		w.mu.Unlock()
+		if advanced {
+			signal(w.advanced)
+		}
+		return
+	}
+	if last := w.items[len(w.items)-1].e.Position; pos > last {
+		w.items = append(w.items, &inflight{e: eventstore.RecordedEvent{Position: pos}, done: true})
+	}
+	w.mu.Unlock()
+}
+
 func (w *window) prefix() uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -391,9 +411,26 @@ func (r *Relay) pump(ctx context.Context, cp uint64, resetBackoff func()) error 
 // many confirms in flight.
 func (r *Relay) read(ctx context.Context, cp uint64, w *window, lanes []chan *inflight) error {
 	var lagAt time.Time
+	hp, filtered := r.cfg.Source.(headPositioner)
+	filtered = filtered && !r.cfg.Filter.IsZero()
 	for ctx.Err() == nil {
 		n := 0
 		start := time.Now()
+		// A filtered read that comes back short moves the cursor to the
+		// head asked for before it (the store yields every event at or
+		// below a head it reported), so the wait does not wake for the
+		// events the filter leaves out, and the checkpoint passes them.
+		var head uint64
+		if filtered {
+			h, err := hp.HeadPosition(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("head position: %w", err)
+			}
+			head = h
+		}
 		for e, err := range r.cfg.Source.ReadAll(ctx, cp, r.cfg.Filter) {
 			if err != nil {
 				if ctx.Err() != nil {
@@ -424,6 +461,10 @@ func (r *Relay) read(ctx context.Context, cp uint64, w *window, lanes []chan *in
 			lagAt = time.Now()
 		}
 		if n < r.cfg.BatchSize {
+			if head > cp {
+				cp = head
+				w.skip(head)
+			}
 			r.wait(ctx, cp)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -290,6 +291,76 @@ func TestRelayReadsOnWhileAConfirmIsPendingButNeverCheckpointsPastIt(t *testing.
 			close(pub.open)
 			waitFor(t, "checkpoint at head", func() bool { cp, _ := cps.Load(context.Background(), "events"); return cp == 60 })
 			assertComplete(t, 60, pub.events())
+		})
+	}
+}
+
+// countingStore counts the relay's reads of $all.
+type countingStore struct {
+	*memory.Store
+	reads atomic.Int64
+}
+
+func (s *countingStore) ReadAll(ctx context.Context, after uint64, f eventstore.Filter) iter.Seq2[eventstore.RecordedEvent, error] {
+	s.reads.Add(1)
+	return s.Store.ReadAll(ctx, after, f)
+}
+
+// TestFilteredRelay: a relay with a type filter publishes only those
+// types, in order, and its checkpoint passes the events it leaves out, so
+// the lag is zero and a quiet store is not read again and again.
+func TestFilteredRelay(t *testing.T) {
+	tests := []struct {
+		name      string
+		types     []string // appended in turn
+		published int      // of them, ordering.OrderPaid.v1
+	}{
+		{"ends with a skipped event", []string{"ordering.OrderPaid.v1", "basket.ItemAdded.v1", "ordering.OrderPaid.v1", "basket.ItemAdded.v1"}, 2},
+		{"ends with a published event", []string{"basket.ItemAdded.v1", "ordering.OrderPaid.v1"}, 1},
+		{"publishes nothing", []string{"basket.ItemAdded.v1", "basket.ItemAdded.v1", "basket.ItemAdded.v1"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &countingStore{Store: memory.New()}
+			for i, typ := range tt.types {
+				if _, err := store.Append(context.Background(), fmt.Sprintf("s-%d", i%2), eventstore.Any(),
+					eventstore.EventData{ID: uuid.NewString(), Type: typ, Data: json.RawMessage(`{}`)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cps := relay.NewMemoryCheckpoints()
+			pub := &recorder{}
+			r, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub,
+				Filter: eventstore.Filter{EventTypes: []string{"ordering.OrderPaid.v1"}}, PollInterval: 10 * time.Millisecond, CheckpointEvery: time.Millisecond})
+			n := uint64(len(tt.types))
+			waitFor(t, "the checkpoint at the head", func() bool {
+				cp, err := cps.Load(context.Background(), "events")
+				return err == nil && cp == n
+			})
+			got := pub.events()
+			if len(got) != tt.published {
+				t.Fatalf("published %d events, want %d", len(got), tt.published)
+			}
+			for i, e := range got {
+				if e.Type != "ordering.OrderPaid.v1" || (i > 0 && e.Position <= got[i-1].Position) {
+					t.Fatalf("published %s at %d after %v", e.Type, e.Position, got[:i])
+				}
+			}
+			if lag, err := r.Lag(context.Background()); err != nil || lag != 0 {
+				t.Fatalf("lag %d (%v), want 0", lag, err)
+			}
+			// Quiet: the relay waits for appends instead of reading again.
+			before := store.reads.Load()
+			time.Sleep(200 * time.Millisecond)
+			if reads := store.reads.Load() - before; reads > 2 {
+				t.Fatalf("%d reads of a quiet store in 200 ms", reads)
+			}
+			// A later append of a published type is published.
+			if _, err := store.Append(context.Background(), "s-9", eventstore.Any(),
+				eventstore.EventData{ID: uuid.NewString(), Type: "ordering.OrderPaid.v1", Data: json.RawMessage(`{}`)}); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the later event", func() bool { return len(pub.events()) == tt.published+1 })
 		})
 	}
 }

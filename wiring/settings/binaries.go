@@ -30,6 +30,7 @@ type ShopSettings struct {
 	Notifier Notifier
 	Admin    Admin
 	Gateway  Gateway
+	Relay    Relay
 }
 
 // AuthSettings are cmd/auth's.
@@ -100,6 +101,7 @@ type GatewaySettings struct {
 // RelaySettings are cmd/relay's.
 type RelaySettings struct {
 	Common Common
+	Relay  Relay
 }
 
 // PreviewSettings are those of `notifier preview` (templates rendered with

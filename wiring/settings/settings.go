@@ -390,6 +390,19 @@ type Projections struct {
 	Linger time.Duration `env:"PROJECTIONS_LINGER" default:"50ms" desc:"PROJECTIONS_SOURCE=store: how long a woken read model lets appends gather before it reads them, 0–1s"`
 }
 
+// Relay says which events the event-store relay publishes to the bus.
+type Relay struct {
+	Publish string `env:"RELAY_PUBLISH" default:"consumed" desc:"events the relay publishes to the bus: consumed (only the types some handler of this shop consumes from its queue; with PROJECTIONS_SOURCE=bus the one-process shop adds its projectors' types, cmd/relay needs all) or all (every event: for PROJECTIONS_SOURCE=bus across binaries, or queues of your own bound to the events exchange)"`
+}
+
+// Validate checks the choice.
+func (r *Relay) Validate(string) error {
+	if !slices.Contains([]string{"consumed", "all"}, r.Publish) {
+		return fmt.Errorf("RELAY_PUBLISH=%q: must be one of [consumed all]", r.Publish)
+	}
+	return nil
+}
+
 // ShopTime is the shop's time zone: the sales figures count days in it.
 type ShopTime struct {
 	TimeZone string `env:"SHOP_TIMEZONE" default:"UTC" desc:"IANA time zone the sales figures count days in (e.g. Europe/Paris); changing it needs a rebuild of the sales read model"`
