@@ -56,12 +56,23 @@ func authorizeRequest(cmd *AuthorizePayment) (domain.Request, error) {
 // authorize asks the gateway for a hold. req is nil when the payment must
 // already exist and wait for the buyer (a webhook telling the buyer
 // approved); only then is a payment waiting for the buyer authorized.
+//
+// The request (PaymentRequested) is recorded together with the gateway's
+// answer, in one append, not before the call: the gateway answers a
+// repeated idempotency key with the same outcome, so a crash between the
+// call and the append only asks again. A void that arrives meanwhile finds
+// no payment, closes it (RecordVoid), and makes this append fail its
+// expectation; the retry finds the payment void and releases the fresh hold
+// (releaseLateHold). One append and one load per payment fewer than opening
+// it first.
 func (h *Handlers) authorize(ctx context.Context, req *domain.Request, paymentID, token, key string) error {
 	approved := req == nil
-	opened := approved
 	// The gateway's answer is kept across re-decisions: asking again would
 	// return the same answer for the same key, so there is no need to.
+	// gw is the gateway that answered: a payment closed by a void before it
+	// was recorded names no method to find it by.
 	var got *payments.AuthorizeResult
+	var gw payments.Gateway
 	return retry(ctx, func(ctx context.Context) error {
 		p, err := h.repo.Load(ctx, paymentID)
 		if err != nil {
@@ -70,20 +81,14 @@ func (h *Handlers) authorize(ctx context.Context, req *domain.Request, paymentID
 		if approved && p.Version() == 0 {
 			return fmt.Errorf("%w: payment %s", esrepo.ErrNotFound, paymentID)
 		}
-		if !opened {
+		if !approved {
+			// A no-op once the payment is open (or closed by a void).
 			if err := p.Open(*req); err != nil {
-				return err
-			}
-			if err := h.save(ctx, p, paymentID); err != nil {
-				return err
-			}
-			opened = true
-			if p, err = h.repo.Load(ctx, paymentID); err != nil {
 				return err
 			}
 		}
 		if got != nil && got.Outcome == payments.OutcomeAuthorized && p.Status() == domain.StatusVoided {
-			return h.releaseLateHold(ctx, p, got.Ref) // the void won the race for the stream
+			return h.releaseLateHold(ctx, gw, p, got.Ref) // the void won the race for the stream
 		}
 		if !p.ShouldAuthorize() || (p.Status() == domain.StatusActionRequired && !approved) {
 			return nil // outcome known, or still waiting for the buyer
@@ -93,6 +98,7 @@ func (h *Handlers) authorize(ctx context.Context, req *domain.Request, paymentID
 			if err != nil {
 				return err
 			}
+			gw = g
 			res, err := g.Authorize(ctx, payments.AuthorizeRequest{
 				PaymentID: p.ID(), OrderID: p.OrderID(), CustomerID: p.CustomerID(),
 				Amount: p.Amount(), Token: token, IdempotencyKey: key,
@@ -102,14 +108,15 @@ func (h *Handlers) authorize(ctx context.Context, req *domain.Request, paymentID
 			}
 			got = &res
 		}
-		return h.recordAuthorization(ctx, p, *got)
+		return h.recordAuthorization(ctx, gw, p, *got)
 	})
 }
 
 // recordAuthorization appends the gateway's answer. If the payment was voided
 // meanwhile (the saga's deadline won the race) a fresh hold is released at
-// once, so no money stays blocked for a cancelled order.
-func (h *Handlers) recordAuthorization(ctx context.Context, p *domain.Payment, res payments.AuthorizeResult) error {
+// once, so no money stays blocked for a cancelled order: at gw, the gateway
+// that answered (nil: the one of the payment's method).
+func (h *Handlers) recordAuthorization(ctx context.Context, gw payments.Gateway, p *domain.Payment, res payments.AuthorizeResult) error {
 	var err error
 	switch res.Outcome {
 	case payments.OutcomeAuthorized:
@@ -122,7 +129,7 @@ func (h *Handlers) recordAuthorization(ctx context.Context, p *domain.Payment, r
 		return fmt.Errorf("payment: gateway answered an unknown outcome %q", res.Outcome)
 	}
 	if errors.Is(err, domain.ErrIllegalTransition) && p.Status() == domain.StatusVoided && res.Outcome == payments.OutcomeAuthorized {
-		return h.releaseLateHold(ctx, p, res.Ref)
+		return h.releaseLateHold(ctx, gw, p, res.Ref)
 	}
 	if err != nil {
 		return err
@@ -130,13 +137,17 @@ func (h *Handlers) recordAuthorization(ctx context.Context, p *domain.Payment, r
 	return h.save(ctx, p, p.ID())
 }
 
-func (h *Handlers) releaseLateHold(ctx context.Context, p *domain.Payment, ref string) error {
-	g, err := h.gateway(p)
-	if err != nil {
-		return err
+// releaseLateHold voids a hold that arrived after the payment was voided,
+// at g, or when g is nil at the gateway of the payment's method.
+func (h *Handlers) releaseLateHold(ctx context.Context, g payments.Gateway, p *domain.Payment, ref string) error {
+	if g == nil {
+		var err error
+		if g, err = h.gateway(p); err != nil {
+			return err
+		}
 	}
 	h.log.InfoContext(ctx, "releasing an authorization that arrived after the void", "payment_id", p.ID())
-	err = g.Void(ctx, payments.VoidRequest{PaymentID: p.ID(), Ref: ref, IdempotencyKey: payments.IdempotencyKey(p.ID(), payments.OpVoid, "late")})
+	err := g.Void(ctx, payments.VoidRequest{PaymentID: p.ID(), Ref: ref, IdempotencyKey: payments.IdempotencyKey(p.ID(), payments.OpVoid, "late")})
 	if errors.Is(err, payments.ErrRejected) {
 		return nil // nothing left to release
 	}

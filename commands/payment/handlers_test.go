@@ -273,7 +273,9 @@ func TestLateAuthorizationIsReleased(t *testing.T) {
 	var f *fixture
 	f = newFixture(t, func(g payments.Gateway) payments.Gateway {
 		return racingGateway{Gateway: g, during: func() {
-			if err := f.h.VoidPayment(context.Background(), &cmdpay.VoidPayment{PaymentID: pid, Reason: "payment timeout"}); err != nil {
+			// As the saga sends it: with the order id, since the payment
+			// is recorded only with the gateway's answer.
+			if err := f.h.VoidPayment(context.Background(), &cmdpay.VoidPayment{PaymentID: pid, OrderID: orderID, Reason: "payment timeout"}); err != nil {
 				t.Error(err)
 			}
 		}}
@@ -281,11 +283,44 @@ func TestLateAuthorizationIsReleased(t *testing.T) {
 	if err := f.h.AuthorizePayment(context.Background(), authorizeCmd(sandbox.TokenSuccess)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.types(t, pid); !equal(got, []string{domain.EventPaymentRequested, domain.EventPaymentVoided}) {
+	if got := f.types(t, pid); !equal(got, []string{domain.EventPaymentVoided}) {
 		t.Fatalf("events = %v", got)
 	}
 	if n := f.gw.Calls(payments.OpVoid); n != 1 {
 		t.Fatalf("late hold released %d times, want 1", n)
+	}
+}
+
+// TestRequestIsRecordedWithTheAnswer: nothing is appended before the
+// gateway answers; the request and the answer are then one append.
+func TestRequestIsRecordedWithTheAnswer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		token string
+		want  []string
+	}{
+		{sandbox.TokenSuccess, []string{domain.EventPaymentRequested, domain.EventPaymentAuthorized}},
+		{sandbox.TokenDeclined, []string{domain.EventPaymentRequested, domain.EventPaymentFailed}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.token, func(t *testing.T) {
+			t.Parallel()
+			pid := domain.IDForOrder(orderID)
+			var f *fixture
+			during := -1
+			f = newFixture(t, func(g payments.Gateway) payments.Gateway {
+				return racingGateway{Gateway: g, during: func() { during = len(f.types(t, pid)) }}
+			})
+			if err := f.h.AuthorizePayment(context.Background(), authorizeCmd(tt.token)); err != nil {
+				t.Fatal(err)
+			}
+			if during != 0 {
+				t.Fatalf("%d events recorded before the gateway answered", during)
+			}
+			if got := f.types(t, pid); !equal(got, tt.want) {
+				t.Fatalf("events = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -40,7 +40,7 @@ func (h *Handlers) ApplyNotification(ctx context.Context, n payments.Notificatio
 		}
 		switch n.Kind {
 		case payments.NotifyAuthorized:
-			return h.recordAuthorization(ctx, p, payments.AuthorizeResult{Outcome: payments.OutcomeAuthorized, Ref: n.Ref})
+			return h.recordAuthorization(ctx, nil, p, payments.AuthorizeResult{Outcome: payments.OutcomeAuthorized, Ref: n.Ref})
 		case payments.NotifyFailed:
 			if !p.ShouldAuthorize() {
 				return nil
