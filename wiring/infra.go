@@ -226,7 +226,10 @@ func (in *Infra) EventStore(ctx context.Context) (eventstore.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		in.store = st
+		// The heads of streams this process appended to, until another
+		// process's append is heard of: repositories and order polls skip
+		// the stream read that would find nothing new.
+		in.store = st.TrackHeads()
 	case "esdb":
 		if in.Providers.ESDB == nil {
 			return nil, errors.New("EVENTSTORE=esdb: this binary was built without EventStoreDB support (wiring/providers/esdbstore)")

@@ -327,9 +327,10 @@ func sendOrder(c *fiber.Ctx, o orders.Order) error {
 // (seen) is as good a start as the read model's: the storefront polls an
 // order until it is paid, and each poll then costs one read of the events
 // after it (usually none) instead of the read model's row as well. With a
-// store that tells where a stream ends (the embedded shop's:
-// eventstore.StreamHeads) it is served again without any read while its
-// version is still the stream's end.
+// store that tells where a stream ends (eventstore.StreamHeads: the
+// embedded shop's; in server mode the streams this process appended to) it
+// is served again without any read while its version is still the
+// stream's end.
 func (a *API) current(ctx context.Context, id string) (orders.Order, error) {
 	stream := domain.Stream(id)
 	var end uint64

@@ -55,13 +55,16 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"iter"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,6 +124,89 @@ type Store struct {
 	// armed is set while a NOTIFY for appends already committed is due
 	// (announce).
 	armed atomic.Bool
+
+	// track tells where streams end (TrackHeads; nil: it does not), self
+	// names this store in its notifications, and pending are the streams
+	// appended to since the last NOTIFY, which the next one names.
+	track   *heads
+	self    string
+	pendMu  sync.Mutex
+	pending map[string]struct{}
+}
+
+// TrackHeads makes the store tell where streams end (eventstore.StreamHeads)
+// as far as this process knows: after its own appends, until an append of
+// another process to the stream is heard of (each NOTIFY names the streams
+// appended to; the head watcher listens from now on). That leaves a moment
+// — AnnounceAfter and the notification's way — in which a head told may be
+// short of another process's append: a command decided on it fails its
+// append's expectation, the failure forgets the stream, and the retry
+// reads it. Repositories then skip the stream-tail read before each
+// command, and a polled order is served without a read while nothing
+// changed. It returns the store with KnownNext; call it once, before the
+// store is used.
+func (s *Store) TrackHeads() *Tracking {
+	b := make([]byte, 8)
+	rand.Read(b) //nolint:errcheck // never fails
+	s.track, s.self = &heads{}, hex.EncodeToString(b)
+	w := s.watcher()
+	w.mu.Lock()
+	w.waiters++ // for good: the watcher never goes idle
+	if !w.running {
+		w.running = true
+		go w.run()
+	}
+	w.mu.Unlock()
+	return &Tracking{s}
+}
+
+// Tracking is a Store after TrackHeads: it tells stream heads.
+type Tracking struct{ *Store }
+
+var _ eventstore.StreamHeads = (*Tracking)(nil)
+
+// KnownNext implements eventstore.StreamHeads.
+func (t *Tracking) KnownNext(stream string) (uint64, bool) { return t.track.known(stream) }
+
+// maxPayload bounds a NOTIFY's payload (PostgreSQL refuses 8000 bytes or
+// more); past it the payload says "*": forget every stream.
+const maxPayload = 7900
+
+// payload is this store's id and the streams appended to since the last
+// call, one per line, for the next NOTIFY ("" when not tracking).
+func (s *Store) payload() string {
+	if s.track == nil {
+		return ""
+	}
+	s.pendMu.Lock()
+	defer s.pendMu.Unlock()
+	var b strings.Builder
+	b.WriteString(s.self)
+	b.WriteByte('\n')
+	for stream := range s.pending {
+		if b.Len()+len(stream)+1 > maxPayload {
+			b.Reset()
+			b.WriteString(s.self + "\n*")
+			break
+		}
+		b.WriteString(stream)
+		b.WriteByte('\n')
+	}
+	clear(s.pending)
+	return b.String()
+}
+
+// appended notes a committed append for the next NOTIFY.
+func (s *Store) appended(stream string) {
+	if s.track == nil {
+		return
+	}
+	s.pendMu.Lock()
+	defer s.pendMu.Unlock()
+	if s.pending == nil {
+		s.pending = map[string]struct{}{}
+	}
+	s.pending[stream] = struct{}{}
 }
 
 // AnnounceAfter is how long after the commit of the first append of a burst
@@ -143,7 +229,7 @@ func (s *Store) announce() {
 		defer cancel()
 		// A failure (a closed pool, a lost connection) costs waiters one
 		// poll interval, as a NOTIFY lost to a crash does.
-		s.pool.Exec(ctx, "SELECT pg_notify($1, '')", NotifyChannel) //nolint:errcheck
+		s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, s.payload()) //nolint:errcheck
 	})
 }
 
@@ -325,6 +411,12 @@ func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.Ap
 	b.Queue("SELECT pg_advisory_lock($1)", appendLockKey)
 	b.Queue(drawSQL, n)
 	b.Queue("SELECT pg_advisory_unlock($1)", appendLockKey)
+	if s.track != nil {
+		mark, alone := s.track.begin(a.stream) // forgotten until it ends
+		defer func() {
+			s.track.end(a.stream, mark, alone, inserted && err == nil, res.NextExpected+1)
+		}()
+	}
 	b.Queue(insertSQL, a.stream, a.ids, a.types, a.data, a.meta, a.kind, a.exactRevision, n).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var pos, rev int64
@@ -353,8 +445,8 @@ func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.Ap
 	}
 	if hold == nil {
 		// Without a row back the transaction committed nothing.
-		if inserted && committed && !s.notifyInTx {
-			s.announce()
+		if inserted && committed {
+			s.noteAppend(a.stream)
 		}
 		return res, inserted, nil
 	}
@@ -372,6 +464,15 @@ func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.Ap
 		return res, false, err
 	}
 	return res, true, nil
+}
+
+// noteAppend records a committed append for the shared NOTIFY.
+func (s *Store) noteAppend(stream string) {
+	if s.notifyInTx {
+		return
+	}
+	s.appended(stream)
+	s.announce()
 }
 
 // abort cleans a connection after a failed append: rolls back and releases

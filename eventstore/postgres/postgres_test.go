@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/eventstoretest"
@@ -246,5 +247,112 @@ func TestAppendsShareTheirNotify(t *testing.T) {
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM events WHERE stream = $1`, stream).Scan(&stored); err != nil || stored != st.stored {
 			t.Fatalf("%s: the listener sees %d events (%v), want %d", st.name, stored, err, st.stored)
 		}
+	}
+}
+
+// trackingStore is a store after TrackHeads whose watcher listens.
+func trackingStore(t testing.TB, pool *pgxpool.Pool) *Tracking {
+	t.Helper()
+	st, err := New(context.Background(), pool)
+	if err != nil {
+		t.Fatalf("new store: %v", err)
+	}
+	s := st.TrackHeads()
+	deadline := time.Now().Add(10 * time.Second)
+	for !s.track.listening() {
+		if time.Now().After(deadline) {
+			t.Fatal("the head watcher does not listen")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return s
+}
+
+// TestContractTrackingHeads runs the contract on a store that tells stream
+// heads from its own appends (TrackHeads).
+func TestContractTrackingHeads(t *testing.T) {
+	t.Parallel()
+	eventstoretest.Run(t, func(t *testing.T) eventstore.Store { return trackingStore(t, testenv.Postgres(t)) })
+}
+
+// TestHeadsOfOtherProcesses: two stores on one database, as two processes.
+// Each knows the heads of its own appends; an append of the other makes it
+// forget that stream (once the other's NOTIFY arrives), not the others, and
+// a failed expectation forgets the stream too.
+func TestHeadsOfOtherProcesses(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pool := testenv.Postgres(t)
+	other, err := pgxpool.NewWithConfig(ctx, pool.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
+	a, b := trackingStore(t, pool), trackingStore(t, other)
+	one := func(s *Tracking, stream string, exp eventstore.ExpectedRevision) error {
+		_, err := s.Append(ctx, stream, exp, eventstore.EventData{ID: uuid.NewString(), Type: "test.Head.v1", Data: json.RawMessage(`{}`)})
+		return err
+	}
+	known := func(s *Tracking, stream string) string {
+		next, ok := s.KnownNext(stream)
+		if !ok {
+			return "unknown"
+		}
+		return fmt.Sprint(next)
+	}
+	// eventually waits for what a notification changes.
+	eventually := func(what string, s *Tracking, stream, want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for known(s, stream) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s is %s, want %s", what, stream, known(s, stream), want)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	x, y := "heads-x-"+uuid.NewString(), "heads-y-"+uuid.NewString()
+	for _, stream := range []string{x, x, y} {
+		if err := one(a, stream, eventstore.Any()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// b hears a's appends (forgetting streams it did not know anyway)
+	// before it appends to y itself; a hearing of an append older than a
+	// note forgets it all the same.
+	time.Sleep(100 * time.Millisecond)
+	if err := one(b, y, eventstore.Any()); err != nil {
+		t.Fatal(err)
+	}
+	// b's append to y is heard by a; x stays known to a; b never wrote x.
+	eventually("b appended to y", a, y, "unknown")
+	for _, c := range []struct {
+		s            *Tracking
+		stream, want string
+	}{{a, x, "2"}, {b, y, "2"}, {b, x, "unknown"}} {
+		if got := known(c.s, c.stream); got != c.want {
+			t.Fatalf("%s: %s, want %s", c.stream, got, c.want)
+		}
+	}
+	// a's own notification does not make it forget x: still known a while later.
+	time.Sleep(50 * time.Millisecond)
+	if got := known(a, x); got != "2" {
+		t.Fatalf("x after a's own notification: %s", got)
+	}
+	// b appends to x behind a's back: a forgets it once it hears.
+	if err := one(b, x, eventstore.AfterVersion(2)); err != nil {
+		t.Fatal(err)
+	}
+	eventually("b appended to x", a, x, "unknown")
+	// A failed expectation forgets the stream at once.
+	if err := one(b, y, eventstore.AfterVersion(2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := one(b, y, eventstore.AfterVersion(2)); !errors.Is(err, eventstore.ErrConcurrency) {
+		t.Fatalf("stale append: %v", err)
+	}
+	if got := known(b, y); got != "unknown" {
+		t.Fatalf("y after b's failed append: %s", got)
 	}
 }

@@ -128,6 +128,14 @@ func (w *headWatch) listen(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "SET application_name = '"+watchAppName+"'; LISTEN "+NotifyChannel); err != nil {
 		return err
 	}
+	// From here on other processes' appends are heard; what happened
+	// before is not known.
+	heard := func(*pgconn.Notification) {}
+	if t := w.s.track; t != nil {
+		t.reset(true)
+		defer t.reset(false)
+		heard = func(n *pgconn.Notification) { t.heard(n.Payload, w.s.self) }
+	}
 	for {
 		head, err := headOn(ctx, conn)
 		if err != nil {
@@ -138,12 +146,15 @@ func (w *headWatch) listen(ctx context.Context) error {
 			return errIdle
 		}
 		wctx, cancel := context.WithTimeout(ctx, PollInterval)
-		_, err = conn.WaitForNotification(wctx)
+		n, err := conn.WaitForNotification(wctx)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err) {
 			return err
 		}
-		drainReceived(conn)
+		if n != nil {
+			heard(n)
+		}
+		drainReceived(conn, heard)
 	}
 }
 
@@ -156,15 +167,18 @@ var done = func() context.Context {
 	return ctx
 }()
 
-// drainReceived drops the notifications that arrived while the head was
-// being queried: one head query after them covers them all. Under load
-// every append notifies, and querying the head once per notification made
-// the watcher the busiest client of the events table.
-func drainReceived(conn *pgx.Conn) {
+// drainReceived takes the notifications that arrived while the head was
+// being queried (each to heard, for the streams it names): one head query
+// after them covers them all. Under load every append notified, and
+// querying the head once per notification made the watcher the busiest
+// client of the events table.
+func drainReceived(conn *pgx.Conn, heard func(*pgconn.Notification)) {
 	for {
-		if n, _ := conn.WaitForNotification(done); n == nil {
+		n, _ := conn.WaitForNotification(done)
+		if n == nil {
 			return
 		}
+		heard(n)
 	}
 }
 

@@ -1,0 +1,129 @@
+package postgres
+
+import (
+	"strings"
+	"sync"
+)
+
+// maxHeads bounds the head table; past it the table starts over (what it
+// forgets is read again).
+const maxHeads = 100_000
+
+// heads is where streams end as far as this process knows (TrackHeads):
+// the revision after its own last append to a stream, kept only while no
+// other append to that stream overlapped it or came since, and while the
+// head watcher listens, so that the notifications of other processes'
+// appends reach it and drop the streams they name.
+//
+// The head is noted after the commit, so an append forgets its stream when
+// it begins (readers then read it) and notes it when it ends only if it
+// ran alone: no append of this process to the stream was in flight when it
+// began, and nothing forgot the stream meanwhile (an append that began
+// later, a notification). Two overlapping appends note nothing — the later
+// to end may hold the earlier revision — so a head is never noted short of
+// an append of this process.
+type heads struct {
+	mu       sync.Mutex
+	on       bool              // listening: other processes' appends are heard
+	seq      uint64            // counts what was forgotten
+	floor    uint64            // notes begun before it are dropped (a clear)
+	next     map[string]uint64 // stream → the revision its next event gets
+	dropped  map[string]uint64 // stream → seq when it was last forgotten
+	inflight map[string]int    // stream → appends of this process under way
+}
+
+// known returns stream's next revision, if it is known.
+func (h *heads) known(stream string) (uint64, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.on {
+		return 0, false
+	}
+	next, ok := h.next[stream]
+	return next, ok
+}
+
+// listening reports whether other processes' appends are heard.
+func (h *heads) listening() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.on
+}
+
+// forget drops stream and returns the mark a note must be newer than.
+func (h *heads) forget(stream string) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.forgetLocked(stream)
+}
+
+func (h *heads) forgetLocked(stream string) uint64 {
+	h.seq++
+	delete(h.next, stream)
+	if h.dropped == nil || len(h.dropped) >= maxHeads {
+		h.dropped, h.floor = map[string]uint64{}, h.seq
+	}
+	h.dropped[stream] = h.seq
+	return h.seq
+}
+
+// begin starts an append to stream: it forgets the stream and returns the
+// mark end needs, and whether the append runs alone so far.
+func (h *heads) begin(stream string) (mark uint64, alone bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inflight == nil {
+		h.inflight = map[string]int{}
+	}
+	alone = h.inflight[stream] == 0
+	h.inflight[stream]++
+	return h.forgetLocked(stream), alone
+}
+
+// end finishes an append begun with mark: one that committed (next is then
+// the revision the stream's next event gets) notes the head if it ran
+// alone and nothing forgot the stream since it began.
+func (h *heads) end(stream string, mark uint64, alone, committed bool, next uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inflight[stream]--; h.inflight[stream] <= 0 {
+		delete(h.inflight, stream)
+	}
+	if !committed || !alone || !h.on || mark < h.floor || h.dropped[stream] != mark {
+		return
+	}
+	if h.next == nil || len(h.next) >= maxHeads {
+		h.next = map[string]uint64{}
+	}
+	h.next[stream] = next
+}
+
+// reset forgets everything; on tells whether other processes' appends are
+// heard from now on.
+func (h *heads) reset(on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	h.on, h.floor = on, h.seq
+	h.next, h.dropped = nil, nil // not inflight: those appends are still under way
+}
+
+// heard applies a notification's payload (announce): the sending process's
+// id, then the streams it appended to, one per line, or "*" for too many
+// to name. A payload of this process is ignored; one without an id (an
+// older version) forgets everything.
+func (h *heads) heard(payload, self string) {
+	sender, rest, _ := strings.Cut(payload, "\n")
+	switch {
+	case sender == self:
+		return
+	case sender == "" || rest == "*":
+		h.reset(true)
+		return
+	}
+	for stream := range strings.SplitSeq(rest, "\n") {
+		if stream != "" {
+			h.forget(stream)
+		}
+	}
+}
