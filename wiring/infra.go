@@ -226,10 +226,11 @@ func (in *Infra) EventStore(ctx context.Context) (eventstore.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		// The heads of streams this process appended to, until another
-		// process's append is heard of: repositories and order polls skip
-		// the stream read that would find nothing new.
-		in.store = st.TrackHeads()
+		// While this process is the database's only writer (the
+		// one-process shop), it knows the heads of the streams it appended
+		// to: repositories and order polls skip the stream read that would
+		// find nothing new. A second writer turns that off.
+		in.store = st.TrackHeads(ctx)
 	case "esdb":
 		if in.Providers.ESDB == nil {
 			return nil, errors.New("EVENTSTORE=esdb: this binary was built without EventStoreDB support (wiring/providers/esdbstore)")

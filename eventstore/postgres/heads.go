@@ -1,9 +1,6 @@
 package postgres
 
-import (
-	"strings"
-	"sync"
-)
+import "sync"
 
 // maxHeads bounds the head table; past it the table starts over (what it
 // forgets is read again).
@@ -11,9 +8,9 @@ const maxHeads = 100_000
 
 // heads is where streams end as far as this process knows (TrackHeads):
 // the revision after its own last append to a stream, kept only while no
-// other append to that stream overlapped it or came since, and while the
-// head watcher listens, so that the notifications of other processes'
-// appends reach it and drop the streams they name.
+// other append of the process to that stream overlapped it or came since,
+// told only while the head watcher listens and no other process was ever
+// heard appending.
 //
 // The head is noted after the commit, so an append forgets its stream when
 // it begins (readers then read it) and notes it when it ends only if it
@@ -25,6 +22,7 @@ const maxHeads = 100_000
 type heads struct {
 	mu       sync.Mutex
 	on       bool              // listening: other processes' appends are heard
+	others   bool              // another writer was heard: never tell again
 	seq      uint64            // counts what was forgotten
 	floor    uint64            // notes begun before it are dropped (a clear)
 	next     map[string]uint64 // stream → the revision its next event gets
@@ -36,7 +34,7 @@ type heads struct {
 func (h *heads) known(stream string) (uint64, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.on {
+	if !h.on || h.others {
 		return 0, false
 	}
 	next, ok := h.next[stream]
@@ -108,22 +106,15 @@ func (h *heads) reset(on bool) {
 	h.next, h.dropped = nil, nil // not inflight: those appends are still under way
 }
 
-// heard applies a notification's payload (announce): the sending process's
-// id, then the streams it appended to, one per line, or "*" for too many
-// to name. A payload of this process is ignored; one without an id (an
-// older version) forgets everything.
+// heard applies a notification: one of this process (its id, self) says
+// nothing new; any other means another writer, and the heads are never told
+// again.
 func (h *heads) heard(payload, self string) {
-	sender, rest, _ := strings.Cut(payload, "\n")
-	switch {
-	case sender == self:
-		return
-	case sender == "" || rest == "*":
-		h.reset(true)
+	if payload == self {
 		return
 	}
-	for stream := range strings.SplitSeq(rest, "\n") {
-		if stream != "" {
-			h.forget(stream)
-		}
-	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.others = true
+	h.next = nil
 }

@@ -64,7 +64,6 @@ import (
 	"io/fs"
 	"iter"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,27 +124,26 @@ type Store struct {
 	// (announce).
 	armed atomic.Bool
 
-	// track tells where streams end (TrackHeads; nil: it does not), self
-	// names this store in its notifications, and pending are the streams
-	// appended to since the last NOTIFY, which the next one names.
-	track   *heads
-	self    string
-	pendMu  sync.Mutex
-	pending map[string]struct{}
+	// track tells where streams end (TrackHeads; nil: it does not); self
+	// names this store in its notifications.
+	track *heads
+	self  string
 }
 
 // TrackHeads makes the store tell where streams end (eventstore.StreamHeads)
-// as far as this process knows: after its own appends, until an append of
-// another process to the stream is heard of (each NOTIFY names the streams
-// appended to; the head watcher listens from now on). That leaves a moment
-// — AnnounceAfter and the notification's way — in which a head told may be
-// short of another process's append: a command decided on it fails its
-// append's expectation, the failure forgets the stream, and the retry
-// reads it. Repositories then skip the stream-tail read before each
-// command, and a polled order is served without a read while nothing
-// changed. It returns the store with KnownNext; call it once, before the
-// store is used.
-func (s *Store) TrackHeads() *Tracking {
+// while it is the only process appending to the database: after its own
+// appends, repositories then skip the stream-tail read before each command,
+// and a polled order is served without a read while nothing changed. Every
+// NOTIFY of a tracking store carries its id, and TrackHeads announces the
+// store once before it is used; the first notification heard from any
+// other process (another replica, a service binary, an older version)
+// turns the heads off for the life of the process, and so does not yet
+// listening: with another writer a head could be short of its append for
+// the moment its notification takes (or for good, were it killed between
+// its commit and its NOTIFY), and a handler deciding on such a state to do
+// nothing would not be caught by an expected revision. It returns the
+// store with KnownNext; call it once, before the store is used.
+func (s *Store) TrackHeads(ctx context.Context) *Tracking {
 	b := make([]byte, 8)
 	rand.Read(b) //nolint:errcheck // never fails
 	s.track, s.self = &heads{}, hex.EncodeToString(b)
@@ -157,6 +155,8 @@ func (s *Store) TrackHeads() *Tracking {
 		go w.run()
 	}
 	w.mu.Unlock()
+	// Others stop trusting their heads before this store appends anything.
+	s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, s.self) //nolint:errcheck // a failed hello: its appends' NOTIFYs follow
 	return &Tracking{s}
 }
 
@@ -167,47 +167,6 @@ var _ eventstore.StreamHeads = (*Tracking)(nil)
 
 // KnownNext implements eventstore.StreamHeads.
 func (t *Tracking) KnownNext(stream string) (uint64, bool) { return t.track.known(stream) }
-
-// maxPayload bounds a NOTIFY's payload (PostgreSQL refuses 8000 bytes or
-// more); past it the payload says "*": forget every stream.
-const maxPayload = 7900
-
-// payload is this store's id and the streams appended to since the last
-// call, one per line, for the next NOTIFY ("" when not tracking).
-func (s *Store) payload() string {
-	if s.track == nil {
-		return ""
-	}
-	s.pendMu.Lock()
-	defer s.pendMu.Unlock()
-	var b strings.Builder
-	b.WriteString(s.self)
-	b.WriteByte('\n')
-	for stream := range s.pending {
-		if b.Len()+len(stream)+1 > maxPayload {
-			b.Reset()
-			b.WriteString(s.self + "\n*")
-			break
-		}
-		b.WriteString(stream)
-		b.WriteByte('\n')
-	}
-	clear(s.pending)
-	return b.String()
-}
-
-// appended notes a committed append for the next NOTIFY.
-func (s *Store) appended(stream string) {
-	if s.track == nil {
-		return
-	}
-	s.pendMu.Lock()
-	defer s.pendMu.Unlock()
-	if s.pending == nil {
-		s.pending = map[string]struct{}{}
-	}
-	s.pending[stream] = struct{}{}
-}
 
 // AnnounceAfter is how long after the commit of the first append of a burst
 // the one NOTIFY for the whole burst is sent: what a waiter in another
@@ -229,7 +188,7 @@ func (s *Store) announce() {
 		defer cancel()
 		// A failure (a closed pool, a lost connection) costs waiters one
 		// poll interval, as a NOTIFY lost to a crash does.
-		s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, s.payload()) //nolint:errcheck
+		s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, s.self) //nolint:errcheck
 	})
 }
 
@@ -445,8 +404,8 @@ func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.Ap
 	}
 	if hold == nil {
 		// Without a row back the transaction committed nothing.
-		if inserted && committed {
-			s.noteAppend(a.stream)
+		if inserted && committed && !s.notifyInTx {
+			s.announce()
 		}
 		return res, inserted, nil
 	}
@@ -464,15 +423,6 @@ func (s *Store) appendOnce(ctx context.Context, a appendArgs) (res eventstore.Ap
 		return res, false, err
 	}
 	return res, true, nil
-}
-
-// noteAppend records a committed append for the shared NOTIFY.
-func (s *Store) noteAppend(stream string) {
-	if s.notifyInTx {
-		return
-	}
-	s.appended(stream)
-	s.announce()
 }
 
 // abort cleans a connection after a failed append: rolls back and releases

@@ -128,8 +128,8 @@ func (w *headWatch) listen(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "SET application_name = '"+watchAppName+"'; LISTEN "+NotifyChannel); err != nil {
 		return err
 	}
-	// From here on other processes' appends are heard; what happened
-	// before is not known.
+	// From here on other processes' appends are heard (and turn the heads
+	// off); what happened before is not known.
 	heard := func(*pgconn.Notification) {}
 	if t := w.s.track; t != nil {
 		t.reset(true)
@@ -168,7 +168,7 @@ var done = func() context.Context {
 }()
 
 // drainReceived takes the notifications that arrived while the head was
-// being queried (each to heard, for the streams it names): one head query
+// being queried (each to heard: who sent it): one head query
 // after them covers them all. Under load every append notified, and
 // querying the head once per notification made the watcher the busiest
 // client of the events table.
