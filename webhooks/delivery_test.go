@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"iter"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/domain/ordering"
 	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/eventstoretest"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/webhooks"
 	"github.com/evshop/shop/webhooks/memstore"
@@ -287,23 +286,12 @@ func TestGuardRefusesAtDialTime(t *testing.T) {
 	}
 }
 
-// countingSource counts the $all reads the dispatcher makes.
-type countingSource struct {
-	*memory.Store
-	reads atomic.Int64
-}
-
-func (c *countingSource) ReadAll(ctx context.Context, after uint64, f eventstore.Filter) iter.Seq2[eventstore.RecordedEvent, error] {
-	c.reads.Add(1)
-	return c.Store.ReadAll(ctx, after, f)
-}
-
 // TestNoEndpointNoReads: while no endpoint is enabled the dispatcher reads
 // no events at all, yet its checkpoint follows the store, and an endpoint
 // registered later hears only of what happened after it.
 func TestNoEndpointNoReads(t *testing.T) {
 	t.Parallel()
-	src := &countingSource{Store: memory.New()}
+	src := eventstoretest.NewCountingReads()
 	h := start(t, webhooks.NewGuard(loopbackOnly, true, nil), func(c *webhooks.Config) {
 		c.Source, c.IdleCheckpointEvery = src, 20*time.Millisecond
 	})
@@ -330,7 +318,7 @@ func TestNoEndpointNoReads(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if n := src.reads.Load(); n != 0 {
+	if n := src.Reads.Load(); n != 0 {
 		t.Fatalf("%d reads of the events while no endpoint listened", n)
 	}
 	ep := h.register(t, srv.URL, webhooks.TypeOrderPaid)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/evshop/shop/eventstore"
+	"github.com/evshop/shop/eventstore/eventstoretest"
 	"github.com/evshop/shop/eventstore/memory"
 	"github.com/evshop/shop/messaging/relay"
 )
@@ -295,17 +295,6 @@ func TestRelayReadsOnWhileAConfirmIsPendingButNeverCheckpointsPastIt(t *testing.
 	}
 }
 
-// countingStore counts the relay's reads of $all.
-type countingStore struct {
-	*memory.Store
-	reads atomic.Int64
-}
-
-func (s *countingStore) ReadAll(ctx context.Context, after uint64, f eventstore.Filter) iter.Seq2[eventstore.RecordedEvent, error] {
-	s.reads.Add(1)
-	return s.Store.ReadAll(ctx, after, f)
-}
-
 // TestFilteredRelay: a relay with a type filter publishes only those
 // types, in order, and its checkpoint passes the events it leaves out, so
 // the lag is zero and a quiet store is not read again and again.
@@ -321,7 +310,7 @@ func TestFilteredRelay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := &countingStore{Store: memory.New()}
+			store := eventstoretest.NewCountingReads()
 			for i, typ := range tt.types {
 				if _, err := store.Append(context.Background(), fmt.Sprintf("s-%d", i%2), eventstore.Any(),
 					eventstore.EventData{ID: uuid.NewString(), Type: typ, Data: json.RawMessage(`{}`)}); err != nil {
@@ -350,9 +339,9 @@ func TestFilteredRelay(t *testing.T) {
 				t.Fatalf("lag %d (%v), want 0", lag, err)
 			}
 			// Quiet: the relay waits for appends instead of reading again.
-			before := store.reads.Load()
+			before := store.Reads.Load()
 			time.Sleep(200 * time.Millisecond)
-			if reads := store.reads.Load() - before; reads > 2 {
+			if reads := store.Reads.Load() - before; reads > 2 {
 				t.Fatalf("%d reads of a quiet store in 200 ms", reads)
 			}
 			// A later append of a published type is published.
