@@ -413,15 +413,16 @@ func (r *Relay) read(ctx context.Context, cp uint64, w *window, lanes []chan *in
 	var lagAt time.Time
 	hp, filtered := r.cfg.Source.(headPositioner)
 	filtered = filtered && !r.cfg.Filter.IsZero()
+	// head is a head the store reported before the coming read: it yields
+	// every event at or below it. A filtered read that comes back short
+	// moves the cursor there, so the wait does not wake for the events the
+	// filter leaves out, and the checkpoint passes them. The wait tells it
+	// (WaitForHead); only without one is the store asked.
+	var head uint64
 	for ctx.Err() == nil {
 		n := 0
 		start := time.Now()
-		// A filtered read that comes back short moves the cursor to the
-		// head asked for before it (the store yields every event at or
-		// below a head it reported), so the wait does not wake for the
-		// events the filter leaves out, and the checkpoint passes them.
-		var head uint64
-		if filtered {
+		if filtered && head <= cp {
 			h, err := hp.HeadPosition(ctx)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -461,11 +462,11 @@ func (r *Relay) read(ctx context.Context, cp uint64, w *window, lanes []chan *in
 			lagAt = time.Now()
 		}
 		if n < r.cfg.BatchSize {
-			if head > cp {
+			if filtered && head > cp {
 				cp = head
 				w.skip(head)
 			}
-			r.wait(ctx, cp)
+			head = r.wait(ctx, cp)
 		}
 	}
 	return nil
@@ -476,17 +477,34 @@ type appendWaiter interface {
 	WaitForAppend(ctx context.Context, after uint64) error
 }
 
-// wait returns when the source may have events after cp. The wait is
-// bounded so a lost lease or a quiet notifier never stalls the loop.
-func (r *Relay) wait(ctx context.Context, cp uint64) {
-	if n, ok := r.cfg.Source.(appendWaiter); ok {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
+// headWaiter is a source whose wait tells the head it saw pass (the
+// PostgreSQL and SQLite stores).
+type headWaiter interface {
+	WaitForHead(ctx context.Context, after uint64) (uint64, error)
+}
+
+// wait returns when the source may have events after cp, with the head it
+// saw when the source tells it (0 otherwise). The wait is bounded so a lost
+// lease or a quiet notifier never stalls the loop.
+func (r *Relay) wait(ctx context.Context, cp uint64) uint64 {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	switch n := r.cfg.Source.(type) {
+	case headWaiter:
+		head, err := n.WaitForHead(wctx, cp)
+		if err == nil {
+			return head
+		}
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return 0
+		}
+	case appendWaiter:
 		if err := n.WaitForAppend(wctx, cp); err == nil || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return
+			return 0
 		}
 	}
 	Sleep(ctx, r.cfg.PollInterval)
+	return 0
 }
 
 func (r *Relay) updateLag(ctx context.Context, cp uint64) {

@@ -295,9 +295,29 @@ func TestRelayReadsOnWhileAConfirmIsPendingButNeverCheckpointsPastIt(t *testing.
 	}
 }
 
+// headTelling is a source whose wait tells the head (as the PostgreSQL
+// and SQLite stores' WaitForHead do), counting the relay's head queries.
+type headTelling struct {
+	*eventstoretest.CountingReads
+	heads atomic.Int64
+}
+
+func (s *headTelling) HeadPosition(ctx context.Context) (uint64, error) {
+	s.heads.Add(1)
+	return s.CountingReads.HeadPosition(ctx)
+}
+
+func (s *headTelling) WaitForHead(ctx context.Context, after uint64) (uint64, error) {
+	if err := s.CountingReads.WaitForAppend(ctx, after); err != nil {
+		return 0, err
+	}
+	return s.CountingReads.HeadPosition(ctx)
+}
+
 // TestFilteredRelay: a relay with a type filter publishes only those
 // types, in order, and its checkpoint passes the events it leaves out, so
-// the lag is zero and a quiet store is not read again and again.
+// the lag is zero and a quiet store is not read again and again; with a
+// source whose wait tells the head, the relay does not ask for it.
 func TestFilteredRelay(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -309,47 +329,72 @@ func TestFilteredRelay(t *testing.T) {
 		{"publishes nothing", []string{"basket.ItemAdded.v1", "basket.ItemAdded.v1", "basket.ItemAdded.v1"}, 0},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			store := eventstoretest.NewCountingReads()
-			for i, typ := range tt.types {
-				if _, err := store.Append(context.Background(), fmt.Sprintf("s-%d", i%2), eventstore.Any(),
-					eventstore.EventData{ID: uuid.NewString(), Type: typ, Data: json.RawMessage(`{}`)}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			cps := relay.NewMemoryCheckpoints()
-			pub := &recorder{}
-			r, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub,
-				Filter: eventstore.Filter{EventTypes: []string{"ordering.OrderPaid.v1"}}, PollInterval: 10 * time.Millisecond, CheckpointEvery: time.Millisecond})
-			n := uint64(len(tt.types))
-			waitFor(t, "the checkpoint at the head", func() bool {
-				cp, err := cps.Load(context.Background(), "events")
-				return err == nil && cp == n
+		for _, tells := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/wait tells head %v", tt.name, tells), func(t *testing.T) {
+				filteredRelay(t, tt.types, tt.published, tells)
 			})
-			got := pub.events()
-			if len(got) != tt.published {
-				t.Fatalf("published %d events, want %d", len(got), tt.published)
-			}
-			for i, e := range got {
-				if e.Type != "ordering.OrderPaid.v1" || (i > 0 && e.Position <= got[i-1].Position) {
-					t.Fatalf("published %s at %d after %v", e.Type, e.Position, got[:i])
-				}
-			}
-			if lag, err := r.Lag(context.Background()); err != nil || lag != 0 {
-				t.Fatalf("lag %d (%v), want 0", lag, err)
-			}
-			// Quiet: the relay waits for appends instead of reading again.
-			before := store.Reads.Load()
-			time.Sleep(200 * time.Millisecond)
-			if reads := store.Reads.Load() - before; reads > 2 {
-				t.Fatalf("%d reads of a quiet store in 200 ms", reads)
-			}
-			// A later append of a published type is published.
+		}
+	}
+}
+
+// filteredRelay appends events of types, runs a relay publishing only
+// ordering.OrderPaid.v1 (published of them) and checks what it published,
+// its checkpoint and lag, that it does not read a quiet store, and that it
+// publishes a later event; tells: the source's wait tells the head.
+func filteredRelay(t *testing.T, types []string, published int, tells bool) {
+	counting := eventstoretest.NewCountingReads()
+	telling := &headTelling{CountingReads: counting}
+	var store interface {
+		relay.Source
+		eventstore.Store
+	} = counting
+	if tells {
+		store = telling
+	}
+	for i, typ := range types {
+		if _, err := store.Append(context.Background(), fmt.Sprintf("s-%d", i%2), eventstore.Any(),
+			eventstore.EventData{ID: uuid.NewString(), Type: typ, Data: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cps := relay.NewMemoryCheckpoints()
+	pub := &recorder{}
+	r, _ := runRelay(t, relay.Config{Name: "events", Source: store, Checkpoints: cps, Publisher: pub,
+		Filter: eventstore.Filter{EventTypes: []string{"ordering.OrderPaid.v1"}}, PollInterval: 10 * time.Millisecond, CheckpointEvery: time.Millisecond})
+	waitFor(t, "the checkpoint at the head", func() bool {
+		cp, err := cps.Load(context.Background(), "events")
+		return err == nil && cp == uint64(len(types))
+	})
+	got := pub.events()
+	if len(got) != published {
+		t.Fatalf("published %d events, want %d", len(got), published)
+	}
+	for i, e := range got {
+		if e.Type != "ordering.OrderPaid.v1" || (i > 0 && e.Position <= got[i-1].Position) {
+			t.Fatalf("published %s at %d after %v", e.Type, e.Position, got[:i])
+		}
+	}
+	if lag, err := r.Lag(context.Background()); err != nil || lag != 0 {
+		t.Fatalf("lag %d (%v), want 0", lag, err)
+	}
+	// Quiet: the relay waits for appends instead of reading again.
+	reads, heads := counting.Reads.Load(), telling.heads.Load()
+	time.Sleep(200 * time.Millisecond)
+	if n := counting.Reads.Load() - reads; n > 2 {
+		t.Fatalf("%d reads of a quiet store in 200 ms", n)
+	}
+	// Later appends, a skipped and a published one at a time, are published.
+	for i := range 5 {
+		for _, typ := range []string{"basket.ItemAdded.v1", "ordering.OrderPaid.v1"} {
 			if _, err := store.Append(context.Background(), "s-9", eventstore.Any(),
-				eventstore.EventData{ID: uuid.NewString(), Type: "ordering.OrderPaid.v1", Data: json.RawMessage(`{}`)}); err != nil {
+				eventstore.EventData{ID: uuid.NewString(), Type: typ, Data: json.RawMessage(`{}`)}); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "the later event", func() bool { return len(pub.events()) == tt.published+1 })
-		})
+		}
+		waitFor(t, "a later event", func() bool { return len(pub.events()) == published+i+1 })
+	}
+	// Its waits told the head; only the once-a-second lag gauge may ask.
+	if n := telling.heads.Load() - heads; tells && n > 1 {
+		t.Fatalf("the relay asked for the head %d times while its waits told it", n)
 	}
 }
