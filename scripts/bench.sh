@@ -77,7 +77,9 @@ fi
 # in the same run durable (STORAGE=sqlite, its DATA_DIR in a temporary
 # directory; the default) and in memory (STORAGE=memory), three rounds of the
 # two in turn, so the table sets one mode's median run beside the other's
-# (target: durable >= 0.7x in-memory checkouts/s).
+# (target: durable >= 0.7x in-memory checkouts/s). Each run is 32 customers
+# x 60 orders (1,920 checkouts, ~10 s durable): runs of 640 lasted 1-3 s, too
+# short for the machine's drift, and their medians moved by +-15 %.
 loadgen_args=()
 # embedded_load NAME JSON [SETTING=value...]: one loadgen run against a fresh
 # embedded shop; 0 when JSON was written.
@@ -97,7 +99,7 @@ embedded_load() {
 	done
 	local rc=0
 	LOADGEN_ADMIN_PASSWORD=$pass timeout 4m "$bin/loadgen" -url "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$mport/metrics" \
-		-customers 32 -orders-per-customer 20 -concurrency 32 -duration 60s -json "$json" >&2 || rc=1
+		-customers 32 -orders-per-customer 60 -concurrency 32 -duration 120s -json "$json" >&2 || rc=1
 	kill "$shop_pid" 2>/dev/null || true
 	wait "$shop_pid" 2>/dev/null || true
 	[ "$rc" = 0 ] || echo "bench: loadgen ($name) failed (see $OUT_DIR/loadgen-shop-$name-$stamp.log)" >&2
