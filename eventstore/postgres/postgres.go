@@ -137,12 +137,14 @@ type Store struct {
 // NOTIFY of a tracking store carries its id, and TrackHeads announces the
 // store once before it is used; the first notification heard from any
 // other process (another replica, a service binary, an older version)
-// turns the heads off for the life of the process, and so does not yet
-// listening: with another writer a head could be short of its append for
-// the moment its notification takes (or for good, were it killed between
-// its commit and its NOTIFY), and a handler deciding on such a state to do
-// nothing would not be caught by an expected revision. It returns the
-// store with KnownNext; call it once, before the store is used.
+// turns the heads off for the life of the process. With another writer a
+// head could be short of its append for the moment its notification takes
+// (or for good, were it killed between its commit and its NOTIFY), and a
+// handler deciding on such a state to do nothing would not be caught by an
+// expected revision. While the watcher does not listen (before it first
+// does, after a lost connection) no head is told, and what was known is
+// forgotten. It returns the store with KnownNext; call it once, before the
+// store is used.
 func (s *Store) TrackHeads(ctx context.Context) *Tracking {
 	b := make([]byte, 8)
 	rand.Read(b) //nolint:errcheck // never fails
