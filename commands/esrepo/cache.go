@@ -36,15 +36,8 @@ type cache struct {
 
 type entry struct {
 	stream string
-	// state is the aggregate folded over the stream's first at events
-	// (nil: none, at is 0); events are those after it.
-	state  any
-	at     uint64
-	events []Event
+	cached
 }
-
-// next is the revision after what e holds.
-func (e *entry) next() uint64 { return e.at + uint64(len(e.events)) }
 
 // weight is what e counts towards the bound.
 func (e *entry) weight() int {
@@ -54,8 +47,9 @@ func (e *entry) weight() int {
 	return len(e.events)
 }
 
-// cached is what the cache holds of a stream: an aggregate kept after at
-// events (nil for none), and the events from revision at on.
+// cached is what the cache holds of a stream: the aggregate folded over
+// the stream's first at events (nil: none, at is 0), and the events after
+// it.
 type cached struct {
 	state  any
 	at     uint64
@@ -84,8 +78,9 @@ func (c *cache) get(stream string) cached {
 		return cached{}
 	}
 	c.lru.MoveToFront(el)
-	e := el.Value.(*entry)
-	return cached{state: e.state, at: e.at, events: e.events[:len(e.events):len(e.events)]}
+	got := el.Value.(*entry).cached
+	got.events = got.events[:len(got.events):len(got.events)]
+	return got
 }
 
 // extend records that events are the stream's events from revision from

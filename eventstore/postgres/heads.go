@@ -15,8 +15,8 @@ const maxHeads = 100_000
 // The head is noted after the commit, so an append forgets its stream when
 // it begins (readers then read it) and notes it when it ends only if it
 // ran alone: no append of this process to the stream was in flight when it
-// began, and nothing forgot the stream meanwhile (an append that began
-// later, a notification). Two overlapping appends note nothing — the later
+// began, and none began before it ended. Two overlapping appends note
+// nothing — the later
 // to end may hold the earlier revision — so a head is never noted short of
 // an append of this process.
 type heads struct {
@@ -48,14 +48,9 @@ func (h *heads) listening() bool {
 	return h.on
 }
 
-// forget drops stream and returns the mark a note must be newer than.
+// forget drops stream and returns the mark a note must be newer than;
+// h.mu is held.
 func (h *heads) forget(stream string) uint64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.forgetLocked(stream)
-}
-
-func (h *heads) forgetLocked(stream string) uint64 {
 	h.seq++
 	delete(h.next, stream)
 	if h.dropped == nil || len(h.dropped) >= maxHeads {
@@ -75,7 +70,7 @@ func (h *heads) begin(stream string) (mark uint64, alone bool) {
 	}
 	alone = h.inflight[stream] == 0
 	h.inflight[stream]++
-	return h.forgetLocked(stream), alone
+	return h.forget(stream), alone
 }
 
 // end finishes an append begun with mark: one that committed (next is then
