@@ -111,8 +111,8 @@ func (s *Common) Validate(string) error {
 		{"LOG_LEVEL", s.LogLevel, []string{"debug", "info", "warn", "error"}},
 	}
 	for _, c := range checks {
-		if !slices.Contains(c.allowed, c.val) {
-			return fmt.Errorf("%s=%q: must be one of %v", c.name, c.val, c.allowed)
+		if err := oneOf(c.name, c.val, c.allowed...); err != nil {
+			return err
 		}
 	}
 	switch {
@@ -396,9 +396,12 @@ type Relay struct {
 }
 
 // Validate checks the choice.
-func (r *Relay) Validate(string) error {
-	if !slices.Contains([]string{"consumed", "all"}, r.Publish) {
-		return fmt.Errorf("RELAY_PUBLISH=%q: must be one of [consumed all]", r.Publish)
+func (r *Relay) Validate(string) error { return oneOf("RELAY_PUBLISH", r.Publish, "consumed", "all") }
+
+// oneOf refuses a setting whose value is not one of allowed.
+func oneOf(name, val string, allowed ...string) error {
+	if !slices.Contains(allowed, val) {
+		return fmt.Errorf("%s=%q: must be one of %v", name, val, allowed)
 	}
 	return nil
 }
@@ -435,8 +438,8 @@ func Location(name string) (*time.Location, error) {
 
 // Validate checks the source and the batch size.
 func (p *Projections) Validate(string) error {
-	if !slices.Contains([]string{"bus", "store"}, p.Source) {
-		return fmt.Errorf("PROJECTIONS_SOURCE=%q: must be one of [bus store]", p.Source)
+	if err := oneOf("PROJECTIONS_SOURCE", p.Source, "bus", "store"); err != nil {
+		return err
 	}
 	if p.Batch < 1 || p.Batch > 10_000 {
 		return fmt.Errorf("PROJECTIONS_BATCH=%d: must be 1–10000", p.Batch)
@@ -531,12 +534,7 @@ type Stock struct {
 }
 
 // Validate checks the stock store's name.
-func (s *Stock) Validate(string) error {
-	if !slices.Contains([]string{"postgres", "mongo"}, s.Store) {
-		return fmt.Errorf("CATALOG_STOCK=%q: must be one of [postgres mongo]", s.Store)
-	}
-	return nil
-}
+func (s *Stock) Validate(string) error { return oneOf("CATALOG_STOCK", s.Store, "postgres", "mongo") }
 
 // Basket is the basket service's settings: checkouts name one of the
 // payment methods offered; MailLink signs the order status links of guest
