@@ -65,6 +65,9 @@ func (h *heads) forget(stream string) uint64 {
 func (h *heads) begin(stream string) (mark uint64, alone bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.others {
+		return 0, false // never told again: nothing to keep
+	}
 	if h.inflight == nil {
 		h.inflight = map[string]int{}
 	}
@@ -79,6 +82,9 @@ func (h *heads) begin(stream string) (mark uint64, alone bool) {
 func (h *heads) end(stream string, mark uint64, alone, committed bool, next uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.others {
+		return
+	}
 	if h.inflight[stream]--; h.inflight[stream] <= 0 {
 		delete(h.inflight, stream)
 	}
@@ -103,7 +109,8 @@ func (h *heads) reset(on bool) {
 
 // heard applies a notification: one of this process (its id, self) says
 // nothing new; any other means another writer, and the heads are never told
-// again.
+// again, so nothing of them is kept or kept up from then on (begin and end
+// return at once).
 func (h *heads) heard(payload, self string) {
 	if payload == self {
 		return
@@ -111,5 +118,5 @@ func (h *heads) heard(payload, self string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.others = true
-	h.next = nil
+	h.next, h.dropped, h.inflight = nil, nil, nil
 }
