@@ -1,6 +1,7 @@
 package notifier
 
 import (
+	"slices"
 	"time"
 
 	"github.com/evshop/shop/domain/money"
@@ -44,7 +45,8 @@ const (
 func EventTypes() []string { return append(EmailEventTypes(), BasketEventTypes()...) }
 
 // EmailEventTypes are the events that send an email (and OrderPlaced, which
-// remembers the order for them). The order confirmation goes out on
+// remembers the order for them when the notifier has no event store to read
+// it from: see Notifier.EmailTypes). The order confirmation goes out on
 // InvoiceIssued, which follows OrderPaid once the order has its invoice
 // number, so the confirmation always carries it; OrderPaid itself sends
 // nothing. Handling them at once and out of order is
@@ -58,6 +60,17 @@ func EmailEventTypes() []string {
 		EventStaffInvited, EventRoleGranted, EventRoleRevoked,
 		EventReturnRequested, EventReturnApproved, EventReturnRejected, EventReturnRefunded,
 	}
+}
+
+// EmailTypes is what the notifier's email queue takes: EmailEventTypes,
+// without OrderPlaced when the order emails read their order from its
+// stream (Config.Events).
+func (n *Notifier) EmailTypes() []string {
+	types := EmailEventTypes()
+	if n.cfg.Events != nil {
+		types = slices.DeleteFunc(types, func(t string) bool { return t == EventOrderPlaced })
+	}
+	return types
 }
 
 // BasketEventTypes are the events of the abandoned-basket tracking, which

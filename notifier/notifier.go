@@ -48,8 +48,10 @@ type Config struct {
 	Sender     mail.Sender // wrapped by New with mail.Retry(Retry)
 	Templates  *templates.Set
 	Deliveries DeliveryLog
-	Orders     OrderBook
-	Baskets    BasketStore
+	// Orders keeps a copy of each OrderPlaced for the order emails; needed
+	// only without Events.
+	Orders  OrderBook
+	Baskets BasketStore
 	// BackInStock is optional: without it restocks send nothing.
 	BackInStock BackInStock
 	// Recipients is optional: without it, emails use the event's name and English.
@@ -68,10 +70,13 @@ type Config struct {
 	// OrderLinks signs the order status links that guest orders' emails
 	// carry (platform/guestorder); without it they carry none.
 	OrderLinks *guestorder.Signer
-	// Events is optional: an order email that arrives before its
-	// OrderPlaced (competing consumers, a redelivery after a broker restart)
-	// reads the order from its stream, where OrderPlaced is always first,
-	// instead of waiting for the bus to bring it.
+	// Events, when set, is where the order emails read their order: the
+	// first event of its stream, OrderPlaced. The notifier then needs no
+	// OrderPlaced from the bus (EmailTypes) and keeps no copy of orders —
+	// one delivery and one write fewer per checkout, for one short read per
+	// order email — and an order email can never arrive before its order.
+	// Without it, Handle keeps a copy of each OrderPlaced in Orders, and an
+	// order email that arrives first is retried.
 	Events StreamReader
 	// ReminderIdle is how long a basket must sit untouched (default 24h);
 	// ReminderMaxAge skips baskets idle for longer (default 7 days), so a
@@ -110,8 +115,8 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Deliveries == nil {
 		missing = append(missing, "Deliveries")
 	}
-	if cfg.Orders == nil {
-		missing = append(missing, "Orders")
+	if cfg.Orders == nil && cfg.Events == nil {
+		missing = append(missing, "Orders or Events")
 	}
 	if cfg.Baskets == nil {
 		missing = append(missing, "Baskets")
@@ -300,10 +305,26 @@ func (n *Notifier) onRoleChanged(ctx context.Context, ev eventstore.RecordedEven
 }
 
 func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEvent) error {
-	var e orderPlaced
-	if err := json.Unmarshal(ev.Data, &e); err != nil || e.OrderID == "" {
-		n.log.ErrorContext(ctx, "malformed OrderPlaced ignored", "event_id", ev.ID, "err", err)
+	if n.cfg.Events != nil {
+		return nil // read from the order's stream when an email needs it
+	}
+	o, ok := placedOrder(ev)
+	if !ok {
+		n.log.ErrorContext(ctx, "malformed OrderPlaced ignored", "event_id", ev.ID)
 		return nil
+	}
+	if err := n.cfg.Orders.PutOrder(ctx, o); err != nil {
+		return fmt.Errorf("notifier: remember order %s: %w", o.OrderID, err)
+	}
+	return nil
+}
+
+// placedOrder is what the emails need of an OrderPlaced; false when ev is
+// not a well-formed one.
+func placedOrder(ev eventstore.RecordedEvent) (Order, bool) {
+	var e orderPlaced
+	if ev.Type != EventOrderPlaced || json.Unmarshal(ev.Data, &e) != nil || e.OrderID == "" {
+		return Order{}, false
 	}
 	o := Order{OrderID: e.OrderID, CustomerID: e.CustomerID, Email: e.Email, Total: e.Total, PlacedAt: e.PlacedAt,
 		Address: templates.Address{Name: e.ShippingAddress.Name, Line1: e.ShippingAddress.Line1, Line2: e.ShippingAddress.Line2,
@@ -312,28 +333,26 @@ func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEven
 		o.Lines = append(o.Lines, templates.Line{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 	}
 	o.Breakdown = breakdown(e.Breakdown)
-	if err := n.cfg.Orders.PutOrder(ctx, o); err != nil {
-		return fmt.Errorf("notifier: remember order %s: %w", o.OrderID, err)
-	}
-	return nil
+	return o, true
 }
 
-// orderFromStream remembers the order from the first event of its stream
-// (OrderPlaced) and returns it; ErrNotFound when the stream holds none.
-func (n *Notifier) orderFromStream(ctx context.Context, orderID string) (Order, error) {
+// order returns the order an email is about: with Events, from the first
+// event of its stream (OrderPlaced); without, from the copy Handle kept of
+// its OrderPlaced. ErrNotFound when there is none (yet): the bus retries.
+func (n *Notifier) order(ctx context.Context, orderID string) (Order, error) {
+	if n.cfg.Events == nil {
+		return n.cfg.Orders.Order(ctx, orderID)
+	}
 	for ev, err := range n.cfg.Events.Read(ctx, "order-"+orderID, 0) {
 		if err != nil {
 			return Order{}, fmt.Errorf("notifier: read order %s: %w", orderID, err)
 		}
-		if ev.Type != EventOrderPlaced {
-			break
+		if o, ok := placedOrder(ev); ok {
+			return o, nil
 		}
-		if err := n.onOrderPlaced(ctx, ev); err != nil {
-			return Order{}, err
-		}
-		return n.cfg.Orders.Order(ctx, orderID)
+		break
 	}
-	return Order{}, ErrNotFound
+	return Order{}, fmt.Errorf("%w: order %s has no OrderPlaced", ErrNotFound, orderID)
 }
 
 func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent, kind templates.Kind) error {
@@ -346,10 +365,7 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 		n.emails.WithLabelValues(string(kind), "skipped").Inc()
 		return nil
 	}
-	o, err := n.cfg.Orders.Order(ctx, e.OrderID)
-	if errors.Is(err, ErrNotFound) && n.cfg.Events != nil {
-		o, err = n.orderFromStream(ctx, e.OrderID)
-	}
+	o, err := n.order(ctx, e.OrderID)
 	if errors.Is(err, ErrNotFound) {
 		// OrderPlaced may still be on its way (or retrying); let the bus
 		// redeliver, and dead-letter after its bounded retries.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,11 +16,12 @@ import (
 	"github.com/evshop/shop/notifier"
 )
 
-// TestOrderEmailBeforeItsOrderPlaced: an order email whose OrderPlaced has
-// not come over the bus yet (competing consumers, a redelivery after a
-// broker restart) reads the order from its stream when the notifier has the
-// event store, and is sent once; without the store, or when the stream does
-// not hold the order, it is refused for the bus to retry.
+// TestOrderEmailBeforeItsOrderPlaced: with the event store, the notifier
+// reads an order email's order from its stream — it takes no OrderPlaced
+// from the bus and keeps no copy of it — so an email whose OrderPlaced the
+// bus has not brought is sent once; without the store it subscribes to
+// OrderPlaced and keeps a copy, and an email arriving first, or one whose
+// stream does not hold the order, is refused for the bus to retry.
 func TestOrderEmailBeforeItsOrderPlaced(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -66,6 +68,15 @@ func TestOrderEmailBeforeItsOrderPlaced(t *testing.T) {
 			}
 			if (err != nil) != tt.wantRetry || (err != nil && !errors.Is(err, notifier.ErrNotFound)) {
 				t.Fatalf("err = %v, want a retry: %v", err, tt.wantRetry)
+			}
+			if subscribed := slices.Contains(h.n.EmailTypes(), notifier.EventOrderPlaced); subscribed == tt.withStore {
+				t.Errorf("OrderPlaced subscribed: %v, want %v", subscribed, !tt.withStore)
+			}
+			if err := h.n.Handle(ctx, event(notifier.EventOrderPlaced, "order-"+orderID, 0, placed)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.store.Order(ctx, orderID); (err == nil) == tt.withStore {
+				t.Errorf("a copy of the order kept: %v, want %v", err == nil, !tt.withStore)
 			}
 		})
 	}

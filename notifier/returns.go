@@ -3,7 +3,6 @@ package notifier
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -72,10 +71,7 @@ func (n *Notifier) onReturnEvent(ctx context.Context, ev eventstore.RecordedEven
 	if err := json.Unmarshal(ev.Data, &e); err != nil || e.OrderID == "" || e.ReturnID == "" {
 		return n.recordPermanent(ctx, ev.ID, kind, "", fmt.Sprintf("malformed %s event", ev.Type))
 	}
-	o, err := n.cfg.Orders.Order(ctx, e.OrderID)
-	if errors.Is(err, ErrNotFound) && n.cfg.Events != nil {
-		o, err = n.orderFromStream(ctx, e.OrderID)
-	}
+	o, err := n.order(ctx, e.OrderID)
 	if err != nil {
 		return fmt.Errorf("notifier: %s of order %s: %w", ev.Type, e.OrderID, err)
 	}

@@ -82,12 +82,12 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 			return nil, err
 		}
 		out.Outbox, sender = ob, ob
-		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
+		cfg.Deliveries, cfg.Baskets, cfg.BackInStock = st, st, st
 	case in.S.Embedded():
 		ob := mailmem.New()
 		out.Outbox, sender = ob, ob
 		st := memstore.New()
-		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
+		cfg.Deliveries, cfg.Baskets, cfg.BackInStock = st, st, st
 	default:
 		if in.Providers.SES == nil {
 			return nil, fmt.Errorf("the notifier sends mail through Amazon SES in server mode, but this binary was built without the SES adapter")
@@ -103,7 +103,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		if err != nil {
 			return nil, err
 		}
-		cfg.Deliveries, cfg.Orders, cfg.Baskets, cfg.BackInStock = st, st, st, st
+		cfg.Deliveries, cfg.Baskets, cfg.BackInStock = st, st, st
 	}
 	if in.S.Embedded() && o.MailSender == "ses" {
 		// A small shop on one box sends real mail: no /dev/mail then.
@@ -125,7 +125,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	}
 	out.Notifier = n
 	if err := in.On(ctx,
-		messaging.EventHandler{Name: notifier.HandlerName, Types: notifier.EmailEventTypes(), Handle: n.Handle, Concurrent: true},
+		messaging.EventHandler{Name: notifier.HandlerName, Types: n.EmailTypes(), Handle: n.Handle, Concurrent: true},
 	); err != nil {
 		return nil, err
 	}
