@@ -136,16 +136,19 @@ func (s *Service) recordSales(ctx context.Context, r domain.Reservation) error {
 	if s.moves == nil || r.Status() != domain.StatusCommitted {
 		return nil
 	}
+	at := s.now().UTC().Truncate(1000)
+	ms := make([]Movement, 0, len(r.Lines()))
 	for _, l := range r.Lines() {
 		m, err := stockmoves.Normalize(Movement{SKU: l.SKU().String(), Delta: -l.Quantity(), Reason: stockmoves.ReasonSold,
 			Ref: "order:" + r.OrderID()})
 		if err != nil {
 			return err
 		}
-		m.At = s.now().UTC().Truncate(1000)
-		if _, _, err := s.moves.Record(ctx, m); err != nil {
-			return fmt.Errorf("catalog: record sale of %s: %w", l.SKU(), err)
-		}
+		m.At = at
+		ms = append(ms, m)
+	}
+	if err := s.moves.RecordAll(ctx, ms); err != nil {
+		return fmt.Errorf("catalog: record the sales of order %s: %w", r.OrderID(), err)
 	}
 	return nil
 }

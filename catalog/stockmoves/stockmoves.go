@@ -213,6 +213,10 @@ type Log interface {
 	// Record stores m (normalized, with At set) unless a movement with its
 	// ID exists; it returns the stored movement and whether it was created.
 	Record(ctx context.Context, m Movement) (Movement, bool, error)
+	// RecordAll stores, in one transaction, each movement of ms (normalized,
+	// with At set) whose ID is not stored yet, in their order: an order's
+	// sales, one movement per line, at once.
+	RecordAll(ctx context.Context, ms []Movement) error
 	// Get returns the movement with id; found=false when absent.
 	Get(ctx context.Context, id string) (Movement, bool, error)
 	// List returns page (1-based) of sku's movements, newest first (ties by

@@ -34,6 +34,16 @@ func (l *Log) Record(_ context.Context, m stockmoves.Movement) (stockmoves.Movem
 	return clone(m), true, nil
 }
 
+// RecordAll implements stockmoves.Log.
+func (l *Log) RecordAll(ctx context.Context, ms []stockmoves.Movement) error {
+	for _, m := range ms {
+		if _, _, err := l.Record(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Get implements stockmoves.Log.
 func (l *Log) Get(_ context.Context, id string) (stockmoves.Movement, bool, error) {
 	l.mu.Lock()

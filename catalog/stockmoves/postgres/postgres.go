@@ -62,12 +62,18 @@ func scan(row pgx.Row) (stockmoves.Movement, error) {
 	return m, nil
 }
 
+// insertSQL records a movement unless its id is stored.
+const insertSQL = `INSERT INTO catalog.stock_movements (id, sku, delta, quantity, reason, note, actor, ref, on_hand_after, at)
+	VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (id) DO NOTHING`
+
+func insertArgs(m stockmoves.Movement) []any {
+	return []any{m.ID, m.SKU, m.Delta, m.Quantity, string(m.Reason), m.Note, m.Actor, m.Ref, m.OnHandAfter, m.At}
+}
+
 // InsertTx records m inside tx unless its id is stored; it reports whether a
 // row was inserted. The caller rolls back its own change when it was not.
 func InsertTx(ctx context.Context, tx pgx.Tx, m stockmoves.Movement) (bool, error) {
-	tag, err := tx.Exec(ctx, `INSERT INTO catalog.stock_movements (id, sku, delta, quantity, reason, note, actor, ref, on_hand_after, at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (id) DO NOTHING`,
-		m.ID, m.SKU, m.Delta, m.Quantity, string(m.Reason), m.Note, m.Actor, m.Ref, m.OnHandAfter, m.At)
+	tag, err := tx.Exec(ctx, insertSQL, insertArgs(m)...)
 	if err != nil {
 		return false, fmt.Errorf("stockmoves postgres: insert: %w", err)
 	}
@@ -113,6 +119,24 @@ func (l *Log) Record(ctx context.Context, m stockmoves.Movement) (stockmoves.Mov
 		return err
 	})
 	return out, created, err
+}
+
+// RecordAll implements stockmoves.Log: the inserts and the commit go in one
+// round trip.
+func (l *Log) RecordAll(ctx context.Context, ms []stockmoves.Movement) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	for _, m := range ms {
+		b.Queue(insertSQL, insertArgs(m)...)
+	}
+	b.Queue("COMMIT")
+	if err := l.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("stockmoves postgres: record: %w", err)
+	}
+	return nil
 }
 
 // List implements stockmoves.Log.

@@ -93,6 +93,21 @@ func (l *Log) Record(ctx context.Context, m stockmoves.Movement) (stockmoves.Mov
 	return out, created, err
 }
 
+// RecordAll implements stockmoves.Log.
+func (l *Log) RecordAll(ctx context.Context, ms []stockmoves.Movement) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	return l.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, m := range ms {
+			if _, err := InsertTx(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Get implements stockmoves.Log.
 func (l *Log) Get(ctx context.Context, id string) (stockmoves.Movement, bool, error) {
 	m, err := scan(l.db.Read.QueryRowContext(ctx, `SELECT `+columns+` FROM catalog_stock_movements WHERE id = ?`, id))

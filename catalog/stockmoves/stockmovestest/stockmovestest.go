@@ -21,6 +21,7 @@ func Run(t *testing.T, newLog NewLog) {
 	t.Run("IdempotentByRef", func(t *testing.T) { t.Parallel(); testIdempotent(t, newLog(t)) })
 	t.Run("ListNewestFirstPaged", func(t *testing.T) { t.Parallel(); testList(t, newLog(t)) })
 	t.Run("ConcurrentSameRef", func(t *testing.T) { t.Parallel(); testConcurrent(t, newLog(t)) })
+	t.Run("RecordAll", func(t *testing.T) { t.Parallel(); testRecordAll(t, newLog(t)) })
 }
 
 var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -72,6 +73,49 @@ func testRecordGet(t *testing.T, l stockmoves.Log) {
 	w.At = t0.Add(time.Second)
 	if got, _, err := l.Record(ctx, w); err != nil || got.Quantity != 2 || got.Delta != 0 || got.Actor != "system" || got.OnHandAfter != nil {
 		t.Fatalf("write-off record: %+v %v", got, err)
+	}
+}
+
+// testRecordAll: RecordAll stores each movement whose id is new, in the
+// order given, keeps the ones stored already as they were (an order's sales
+// recorded again after a crash), and stores nothing for an empty list.
+func testRecordAll(t *testing.T, l stockmoves.Log) {
+	ctx := context.Background()
+	if err := l.RecordAll(ctx, nil); err != nil {
+		t.Fatalf("empty: %v", err)
+	}
+	first := Movement(t, "SKU-A1", -1, stockmoves.ReasonSold, "order:9", t0)
+	if _, _, err := l.Record(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	again := Movement(t, "SKU-A1", -5, stockmoves.ReasonSold, "order:9", t0.Add(time.Hour)) // same id
+	a := Movement(t, "SKU-A2", -2, stockmoves.ReasonSold, "order:9", t0)
+	b := Movement(t, "SKU-A2", -3, stockmoves.ReasonSold, "order:10", t0)
+	tests := []struct {
+		name string
+		ms   []stockmoves.Movement
+	}{
+		{"new and stored", []stockmoves.Movement{again, a, b}},
+		{"all stored: nothing changes", []stockmoves.Movement{b, a, again}},
+	}
+	for _, tt := range tests {
+		if err := l.RecordAll(ctx, tt.ms); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		for _, want := range []stockmoves.Movement{first, a, b} {
+			got, found, err := l.Get(ctx, want.ID)
+			if err != nil || !found {
+				t.Fatalf("%s: get %s: %v found=%v", tt.name, want.Ref, err, found)
+			}
+			same(t, got, want)
+		}
+		pg, err := l.List(ctx, "SKU-A2", 1, 10)
+		if err != nil || pg.Total != 2 || pg.Items[0].ID != b.ID || pg.Items[1].ID != a.ID {
+			t.Fatalf("%s: SKU-A2 newest first: %+v %v", tt.name, pg, err)
+		}
+		if pg, err := l.List(ctx, "SKU-A1", 1, 10); err != nil || pg.Total != 1 {
+			t.Fatalf("%s: SKU-A1: %+v %v", tt.name, pg, err)
+		}
 	}
 }
 
