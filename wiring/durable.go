@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/evshop/shop/platform/datadir"
+	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/service"
 	"github.com/evshop/shop/platform/sqlite"
 )
@@ -45,6 +46,9 @@ func (in *Infra) SQLite(ctx context.Context) (*sqlite.DB, error) {
 		return nil, fmt.Errorf("DATA_DIR: %w", err)
 	}
 	in.Log.Info("data directory", "path", dir, "database", db.Path)
+	for _, c := range db.Metrics() {
+		promx.RegisterOrExisting(in.Registry, c)
+	}
 	in.db = db
 	in.OnClose(release)
 	in.OnClose(func() { db.Close() }) //nolint:errcheck

@@ -370,6 +370,21 @@ func LoadgenRows(file string) ([]Row, error) {
 				rows = append(rows, Row{Benchmark: "loadgen (embedded shop)", Ours: v / 1e6, OursUnit: k.unit, Baseline: math.NaN()})
 			}
 		}
+		// The durable shop's one database writer: the work per checkout
+		// (counts, steady whatever the machine's speed) and how busy it was.
+		for _, k := range []struct {
+			key, unit string
+			scale     float64
+		}{
+			{"writeCallsPerCheckout", "SQLite write calls/checkout", 1},
+			{"writeTransactionsPerCheckout", "SQLite transactions/checkout", 1},
+			{"writerBusyPerCheckout", "ms SQLite writer busy/checkout", 1e-6},
+			{"writerBusyShare", "% SQLite writer busy", 100},
+		} {
+			if v, ok := bus[k.key].(float64); ok {
+				rows = append(rows, Row{Benchmark: "loadgen (embedded shop)", Ours: v * k.scale, OursUnit: k.unit, Baseline: math.NaN()})
+			}
+		}
 	}
 	return rows, nil
 }

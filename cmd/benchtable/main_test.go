@@ -82,7 +82,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	busReport := filepath.Join(dir, "load-bus.json")
-	if err := os.WriteFile(busReport, []byte(`{"checkoutsPerSec": 12.5, "bus": {"deliveriesPerCheckout": 30.8, "emailP50": 26600000, "emailP99": 166400000}}`), 0o644); err != nil {
+	if err := os.WriteFile(busReport, []byte(`{"checkoutsPerSec": 12.5, "bus": {"deliveriesPerCheckout": 30.8, "emailP50": 26600000, "emailP99": 166400000, "writeCallsPerCheckout": 27.5, "writerBusyShare": 0.61}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	serverReport := filepath.Join(dir, "load-server.json")
@@ -119,6 +119,8 @@ func TestRun(t *testing.T) {
 		{name: "markdown", args: []string{"-markdown"}, in: sample, code: 0, contains: "|---|--:|--:|--:|"},
 		{name: "loadgen", args: []string{"-loadgen", report}, in: sample, code: 0, contains: "12.5 checkouts/s"},
 		{name: "loadgen deliveries", args: []string{"-loadgen", busReport}, in: sample, code: 0, contains: "30.8 deliveries/checkout"},
+		{name: "loadgen writer calls", args: []string{"-loadgen", busReport}, in: sample, code: 0, contains: "27.5 SQLite write calls/checkout"},
+		{name: "loadgen writer busy", args: []string{"-loadgen", busReport}, in: sample, code: 0, contains: "61.0 % SQLite writer busy"},
 		{name: "loadgen email p99", args: []string{"-loadgen", busReport}, in: sample, code: 0, contains: "166 ms OrderPaid→email p99"},
 		{name: "empty input", in: "PASS\n", code: 1},
 		{name: "bad loadgen", args: []string{"-loadgen", filepath.Join(dir, "missing.json")}, in: sample, code: 1},

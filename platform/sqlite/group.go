@@ -5,6 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Group commit. SQLite has one writer, so every Tx of the shop waits for the
@@ -36,6 +40,10 @@ type committer struct {
 	mu      sync.Mutex
 	queue   []*pending
 	running bool
+
+	// What the writer did since Open (WriterStats).
+	calls, groups atomic.Uint64
+	busy          atomic.Int64 // nanoseconds running groups
 }
 
 // do runs fn in a group transaction and reports its outcome.
@@ -96,7 +104,10 @@ func (db *DB) commitNext() bool {
 		c.queue = nil // let the backing array go
 	}
 	c.mu.Unlock()
+	start := time.Now()
 	db.commitGroup(batch)
+	c.busy.Add(int64(time.Since(start)))
+	c.calls.Add(uint64(n))
 	return true
 }
 
@@ -114,6 +125,7 @@ func (db *DB) commitGroup(batch []*pending) {
 // had run so far are answered with that loss (nothing of theirs is stored)
 // and those not run yet are returned, for a fresh transaction.
 func (db *DB) commitSome(batch []*pending) (rest []*pending) {
+	db.group.groups.Add(1)
 	errs := make([]error, len(batch))
 	answered := len(batch)
 	defer func() {
@@ -207,4 +219,36 @@ func (db *DB) Queued() int {
 	db.group.mu.Lock()
 	defer db.group.mu.Unlock()
 	return len(db.group.queue)
+}
+
+// WriterStats is what the database's one writer did since Open: the Tx
+// calls it ran, the transactions (groups) that carried them, and the time
+// it spent running them. Busy near the wall time means the writer is the
+// shop's limit: every write waits for it.
+type WriterStats struct {
+	Calls, Groups uint64
+	Busy          time.Duration
+}
+
+// WriterStats reports the writer's counts.
+func (db *DB) WriterStats() WriterStats {
+	c := &db.group
+	return WriterStats{Calls: c.calls.Load(), Groups: c.groups.Load(), Busy: time.Duration(c.busy.Load())}
+}
+
+// Metrics are the writer's counts as Prometheus counters:
+// sqlite_write_calls_total, sqlite_write_transactions_total and
+// sqlite_writer_busy_seconds_total.
+func (db *DB) Metrics() []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sqlite_write_calls_total",
+			Help: "Write calls (Tx) the embedded database's writer ran."},
+			func() float64 { return float64(db.WriterStats().Calls) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sqlite_write_transactions_total",
+			Help: "Transactions (group commits) that carried the write calls."},
+			func() float64 { return float64(db.WriterStats().Groups) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sqlite_writer_busy_seconds_total",
+			Help: "Time the embedded database's writer spent running write calls; its rate near 1 means the writer is the shop's limit."},
+			func() float64 { return db.WriterStats().Busy.Seconds() }),
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 )
@@ -276,5 +278,69 @@ func TestGroupCommitManyWriters(t *testing.T) {
 	}
 	if n != writers {
 		t.Errorf("%d counters, want %d", n, writers)
+	}
+}
+
+// TestWriterStats: the writer counts every call it ran, failed ones too,
+// and each transaction once, however many calls it carried; its metrics
+// say the same.
+func TestWriterStats(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name                string
+		run                 func(t *testing.T, db *sqlite.DB)
+		wantCalls, wantTxns uint64
+	}{
+		{name: "one after another, one failing", wantCalls: 3, wantTxns: 3, run: func(t *testing.T, db *sqlite.DB) {
+			for _, k := range []string{"a", "b", "a"} { // the second "a" breaks the key
+				db.Tx(ctx, insertNote(k)) //nolint:errcheck
+			}
+		}},
+		{name: "five queued behind a held writer", wantCalls: 6, wantTxns: 2, run: func(t *testing.T, db *sqlite.DB) {
+			release := make(chan struct{})
+			held := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				db.Tx(ctx, func(tx *sql.Tx) error { close(held); <-release; return insertNote("held")(tx) }) //nolint:errcheck
+			})
+			<-held
+			for i := range 5 {
+				wg.Go(func() { db.Tx(ctx, insertNote(fmt.Sprint("q", i))) }) //nolint:errcheck
+			}
+			waitQueued(t, db, 5)
+			close(release)
+			wg.Wait()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openWithTable(t, "notes")
+			before := db.WriterStats()
+			tt.run(t, db)
+			got := db.WriterStats()
+			if calls, txns := got.Calls-before.Calls, got.Groups-before.Groups; calls != tt.wantCalls || txns != tt.wantTxns {
+				t.Fatalf("%d calls in %d transactions, want %d in %d", calls, txns, tt.wantCalls, tt.wantTxns)
+			}
+			if got.Busy <= before.Busy {
+				t.Fatalf("busy %v, was %v: the calls took no time", got.Busy, before.Busy)
+			}
+			reg := prometheus.NewRegistry()
+			reg.MustRegister(db.Metrics()...)
+			families, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]float64{"sqlite_write_calls_total": float64(got.Calls),
+				"sqlite_write_transactions_total": float64(got.Groups), "sqlite_writer_busy_seconds_total": got.Busy.Seconds()}
+			for _, f := range families {
+				if v := f.GetMetric()[0].GetCounter().GetValue(); v != want[f.GetName()] {
+					t.Errorf("%s = %v, want %v", f.GetName(), v, want[f.GetName()])
+				}
+				delete(want, f.GetName())
+			}
+			if len(want) > 0 {
+				t.Errorf("metrics missing: %v", want)
+			}
+		})
 	}
 }

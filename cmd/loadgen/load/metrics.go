@@ -34,7 +34,15 @@ type BusFigures struct {
 	// EmailWait is how long after the last Paid the confirmations took to
 	// catch up (bounded by Config.EmailWait).
 	EmailWait time.Duration `json:"emailWait"`
-	Note      string        `json:"note,omitempty"`
+	// The embedded database's one writer (sqlite_write_*, durable embedded
+	// shop only): write calls and the transactions that carried them per
+	// checkout, its busy time per checkout, and its busy share of the
+	// measured phase (near 1: the writer is the shop's limit).
+	WriteCallsPerCheckout        float64       `json:"writeCallsPerCheckout,omitempty"`
+	WriteTransactionsPerCheckout float64       `json:"writeTransactionsPerCheckout,omitempty"`
+	WriterBusyPerCheckout        time.Duration `json:"writerBusyPerCheckout,omitempty"`
+	WriterBusyShare              float64       `json:"writerBusyShare,omitempty"`
+	Note                         string        `json:"note,omitempty"`
 }
 
 // sample is one Prometheus sample: metric name, labels, value.
@@ -87,6 +95,8 @@ type snapshot struct {
 	events    float64
 	emailLE   map[float64]float64 // cumulative bucket counts of order confirmations
 	emails    float64
+	// the embedded database's writer
+	writeCalls, writeTxns, writerBusy float64
 }
 
 // add sums samples of one process into s.
@@ -103,9 +113,18 @@ func (s *snapshot) add(samples []sample) {
 			}
 		case m.name == "notifier_email_latency_seconds_count" && m.labels["kind"] == "order_confirmation":
 			s.emails += m.value
+		case m.name == "sqlite_write_calls_total":
+			s.writeCalls += m.value
+		case m.name == "sqlite_write_transactions_total":
+			s.writeTxns += m.value
+		case m.name == "sqlite_writer_busy_seconds_total":
+			s.writerBusy += m.value
 		}
 	}
 }
+
+// metricPrefixes are the metrics a snapshot reads.
+var metricPrefixes = []string{"messaging_delivered_total", "relay_published_total", "notifier_email_latency_seconds", "sqlite_write"}
 
 func (r *runner) scrape(ctx context.Context) (snapshot, error) {
 	s := snapshot{delivered: map[[2]string]float64{}, emailLE: map[float64]float64{}}
@@ -119,7 +138,7 @@ func (r *runner) scrape(ctx context.Context) (snapshot, error) {
 		if err != nil {
 			return s, fmt.Errorf("metrics %s: %w", u, err)
 		}
-		samples, err := parseMetrics(resp.Body, "messaging_delivered_total", "relay_published_total", "notifier_email_latency_seconds")
+		samples, err := parseMetrics(resp.Body, metricPrefixes...)
 		resp.Body.Close()
 		if err != nil {
 			return s, fmt.Errorf("metrics %s: %w", u, err)
@@ -154,6 +173,9 @@ func busFigures(before, after snapshot, checkouts int) BusFigures {
 		n := float64(checkouts)
 		f.DeliveriesPerCheckout, f.EventDeliveriesPerCheckout, f.CommandDeliveriesPerCheckout = total/n, ev/n, cmd/n
 		f.EventsPerCheckout = (after.events - before.events) / n
+		f.WriteCallsPerCheckout = (after.writeCalls - before.writeCalls) / n
+		f.WriteTransactionsPerCheckout = (after.writeTxns - before.writeTxns) / n
+		f.WriterBusyPerCheckout = seconds((after.writerBusy - before.writerBusy) / n)
 	}
 	if total == 0 {
 		f.Note = "no messaging_delivered_total in the scraped metrics (a shop without per-handler delivery counts)"
@@ -207,9 +229,14 @@ func (r *runner) measureBus(ctx context.Context, rep *Report, run func()) error 
 		run()
 		return err
 	}
+	start := time.Now()
 	run()
 	paid := int(r.paid.Load())
 	end := time.Now()
+	mid, err := r.scrape(ctx) // the writer's busy share of the run alone
+	if err != nil {
+		return err
+	}
 	var after snapshot
 	for {
 		if after, err = r.scrape(ctx); err != nil {
@@ -225,6 +252,9 @@ func (r *runner) measureBus(ctx context.Context, rep *Report, run func()) error 
 	}
 	f := busFigures(before, after, paid)
 	f.EmailWait = time.Since(end)
+	if d := end.Sub(start); d > 0 {
+		f.WriterBusyShare = (mid.writerBusy - before.writerBusy) / d.Seconds()
+	}
 	rep.Bus = &f
 	return nil
 }

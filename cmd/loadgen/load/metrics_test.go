@@ -20,6 +20,9 @@ notifier_email_latency_seconds_bucket{kind="order_confirmation",le="1"} 2
 notifier_email_latency_seconds_bucket{kind="order_confirmation",le="+Inf"} 2
 notifier_email_latency_seconds_count{kind="order_confirmation"} 2
 notifier_email_latency_seconds_count{kind="verify_email"} 64
+sqlite_write_calls_total 1000
+sqlite_write_transactions_total 400
+sqlite_writer_busy_seconds_total 2.5
 `
 	after := `messaging_delivered_total{handler="checkout.saga",kind="event"} 150
 messaging_delivered_total{handler="ordering.place-order",kind="command"} 20
@@ -29,10 +32,13 @@ notifier_email_latency_seconds_bucket{kind="order_confirmation",le="0.5"} 6
 notifier_email_latency_seconds_bucket{kind="order_confirmation",le="1"} 11
 notifier_email_latency_seconds_bucket{kind="order_confirmation",le="+Inf"} 12
 notifier_email_latency_seconds_count{kind="order_confirmation"} 12
+sqlite_write_calls_total 1290
+sqlite_write_transactions_total 450
+sqlite_writer_busy_seconds_total 2.55
 `
 	snap := func(text string) snapshot {
 		s := snapshot{delivered: map[[2]string]float64{}, emailLE: map[float64]float64{}}
-		samples, err := parseMetrics(strings.NewReader(text), "messaging_delivered_total", "relay_published_total", "notifier_email_latency_seconds")
+		samples, err := parseMetrics(strings.NewReader(text), metricPrefixes...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,6 +59,9 @@ notifier_email_latency_seconds_count{kind="order_confirmation"} 12
 		// 10 new samples: 5 ≤ 0.5 s, 4 in (0.5, 1], 1 above 1 s.
 		{"p50 (ms)", float64(f.EmailP50.Milliseconds()), 500},
 		{"p99 (ms)", float64(f.EmailP99.Milliseconds()), 1000},
+		{"write calls", f.WriteCallsPerCheckout, 29},
+		{"write transactions", f.WriteTransactionsPerCheckout, 5},
+		{"writer busy (µs)", float64(f.WriterBusyPerCheckout.Round(time.Microsecond).Microseconds()), 5000},
 	}
 	for _, c := range cases {
 		if math.Abs(c.got-c.want) > 1e-9 {

@@ -124,6 +124,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "OrderPaid → confirmation sent: %d of %d paid, p50 %s ms p99 %s ms (caught up %s after the last Paid)\n",
 			f.Emails, f.Checkouts, ms(f.EmailP50), ms(f.EmailP99), f.EmailWait.Round(time.Millisecond))
+		if f.WriteCallsPerCheckout > 0 {
+			fmt.Fprintf(&b, "embedded database writer per checkout: %.1f write calls in %.1f transactions, busy %s ms (%.0f %% of the run)\n",
+				f.WriteCallsPerCheckout, f.WriteTransactionsPerCheckout, ms(f.WriterBusyPerCheckout), 100*f.WriterBusyShare)
+		}
 		if f.Note != "" {
 			fmt.Fprintf(&b, "note: %s\n", f.Note)
 		}
