@@ -344,3 +344,27 @@ func TestWriterStats(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteNotInterruptedByItsCaller: a statement of a group transaction
+// runs to its end although its caller's context ends meanwhile —
+// interrupting it would end the transaction the group's other calls share —
+// and its writes commit.
+func TestWriteNotInterruptedByItsCaller(t *testing.T) {
+	db := openWithTable(t, "notes")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const rows = 100000 // long enough to be running when the context ends
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		time.AfterFunc(5*time.Millisecond, cancel)
+		_, err := tx.ExecContext(ctx, `INSERT INTO notes (k, v)
+			WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT 'n' || x, x FROM c`, rows)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the statement was interrupted: %v", err)
+	}
+	var n int
+	if err := db.Read.QueryRow(`SELECT count(*) FROM notes`).Scan(&n); err != nil || n != rows {
+		t.Fatalf("%d rows stored (%v), want %d", n, err, rows)
+	}
+}

@@ -90,7 +90,7 @@ func OpenWith(ctx context.Context, path string, connect Connector) (*DB, error) 
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// WAL is switched on only after the check: the switch rewrites the
 	// file header, and a foreign file must be left exactly as it was.
-	w, err := openDB(connect, base+"?"+pragmas+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", CheckpointPages))
+	w, err := openDB(connect, base+"?"+pragmas+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", CheckpointPages), true)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
@@ -106,7 +106,7 @@ func OpenWith(ctx context.Context, path string, connect Connector) (*DB, error) 
 		w.Close()
 		return nil, fmt.Errorf("sqlite: WAL on %s: %w", abs, err)
 	}
-	r, err := openDB(connect, base+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := openDB(connect, base+"?"+pragmas+"&_pragma=query_only(1)", false)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)

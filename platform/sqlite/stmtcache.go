@@ -40,16 +40,21 @@ type stmt interface {
 	driver.StmtQueryContext
 }
 
-// openDB opens dsn through connections that keep their statements.
-func openDB(connect Connector, dsn string) (*sql.DB, error) {
+// openDB opens dsn through connections that keep their statements. With
+// detached, their statements run detached from their callers' contexts
+// (the write connection, see cachingConn.detached).
+func openDB(connect Connector, dsn string, detached bool) (*sql.DB, error) {
 	base, err := connect(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(cachingConnector{base}), nil
+	return sql.OpenDB(cachingConnector{base, detached}), nil
 }
 
-type cachingConnector struct{ driver.Connector }
+type cachingConnector struct {
+	driver.Connector
+	detached bool
+}
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	dc, err := c.Connector.Connect(ctx)
@@ -61,7 +66,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		dc.Close()
 		return nil, errors.New("sqlite: the driver's connection lacks a context method (modernc.org/sqlite changed?)")
 	}
-	return &cachingConn{conn: full, stmts: map[string]*cached{}}, nil
+	return &cachingConn{conn: full, stmts: map[string]*cached{}, detached: c.detached}, nil
 }
 
 // cachingConn is one connection with its prepared statements. database/sql
@@ -72,6 +77,23 @@ type cachingConn struct {
 
 	mu    sync.Mutex
 	stmts map[string]*cached
+
+	// detached: statements run under context.WithoutCancel of their
+	// caller's context. On the write connection a statement belongs to a
+	// group transaction shared by many callers (group.go): one caller going
+	// away must not interrupt it (SQLite would end the whole transaction),
+	// and with a context that cannot end, the driver skips what watching one
+	// costs on every statement (a goroutine, a progress handler). A call
+	// whose context ended before its turn is not run (commitSome).
+	detached bool
+}
+
+// stmtCtx is the context a statement runs under (see detached).
+func (c *cachingConn) stmtCtx(ctx context.Context) context.Context {
+	if c.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // cached is a prepared statement; busy while rows of it are open (a second
@@ -120,6 +142,7 @@ func (c *cachingConn) release(s *cached) {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx = c.stmtCtx(ctx)
 	s, err := c.take(ctx, query)
 	if err != nil {
 		return nil, err
@@ -132,6 +155,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = c.stmtCtx(ctx)
 	s, err := c.take(ctx, query)
 	if err != nil {
 		return nil, err
@@ -182,11 +206,11 @@ type keptStmt struct {
 func (k *keptStmt) NumInput() int { return k.s.st.NumInput() }
 
 func (k *keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return k.s.st.ExecContext(ctx, args)
+	return k.s.st.ExecContext(k.c.stmtCtx(ctx), args)
 }
 
 func (k *keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	r, err := k.s.st.QueryContext(ctx, args)
+	r, err := k.s.st.QueryContext(k.c.stmtCtx(ctx), args)
 	if err != nil {
 		return nil, err
 	}
