@@ -121,9 +121,10 @@ func (db *DB) commitGroup(batch []*pending) {
 
 // commitSome runs the calls of batch in one transaction and answers them.
 // Should SQLite roll the whole transaction back under a call (an I/O error,
-// a full disk, a write interrupted by its caller's context), the calls it
-// had run so far are answered with that loss (nothing of theirs is stored)
-// and those not run yet are returned, for a fresh transaction.
+// a full disk; a caller's context cannot, since the write connection's
+// statements run detached from it, see cachingConn), the calls it had run
+// so far are answered with that loss (nothing of theirs is stored) and those
+// not run yet are returned, for a fresh transaction.
 func (db *DB) commitSome(batch []*pending) (rest []*pending) {
 	db.group.groups.Add(1)
 	errs := make([]error, len(batch))
