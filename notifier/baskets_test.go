@@ -29,7 +29,7 @@ func trackerOn(t *testing.T, baskets notifier.BasketStore) *notifier.BasketTrack
 	t.Helper()
 	key, box, tpl := secrets(t)
 	mem := memstore.New()
-	n, err := notifier.New(notifier.Config{Sender: mailmem.New(), Templates: tpl, Deliveries: mem, Orders: mem, Baskets: baskets,
+	n, err := notifier.New(notifier.Config{Sender: mailmem.New(), Templates: tpl, Deliveries: mem, Events: esmem.New(), Baskets: baskets,
 		LinkBox: box, UnsubscribeKey: key, PublicURL: "https://shop.example", Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

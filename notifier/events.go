@@ -1,7 +1,6 @@
 package notifier
 
 import (
-	"slices"
 	"time"
 
 	"github.com/evshop/shop/domain/money"
@@ -44,33 +43,21 @@ const (
 // BasketEventTypes.
 func EventTypes() []string { return append(EmailEventTypes(), BasketEventTypes()...) }
 
-// EmailEventTypes are the events that send an email (and OrderPlaced, which
-// remembers the order for them when the notifier has no event store to read
-// it from: see Notifier.EmailTypes). The order confirmation goes out on
+// EmailEventTypes are the events that send an email. The order emails read
+// their order from the order's stream (Config.Events), so OrderPlaced is not
+// among them. The order confirmation goes out on
 // InvoiceIssued, which follows OrderPaid once the order has its invoice
 // number, so the confirmation always carries it; OrderPaid itself sends
 // nothing. Handling them at once and out of order is
-// correct: each email is claimed once per key in the delivery log, and an
-// order email arriving before its OrderPlaced is retried.
+// correct: each email is claimed once per key in the delivery log.
 func EmailEventTypes() []string {
 	return []string{
 		EventUserRegistered, EventVerificationRequested, EventPasswordResetRequested, EventPasswordChanged,
-		EventOrderPlaced, EventInvoiceIssued, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
+		EventInvoiceIssued, EventOrderShipped, EventOrderCancelled, EventOrderRefunded,
 		EventPaymentFailed, EventPaymentRefunded, EventStockRestocked,
 		EventStaffInvited, EventRoleGranted, EventRoleRevoked,
 		EventReturnRequested, EventReturnApproved, EventReturnRejected, EventReturnRefunded,
 	}
-}
-
-// EmailTypes is what the notifier's email queue takes: EmailEventTypes,
-// without OrderPlaced when the order emails read their order from its
-// stream (Config.Events).
-func (n *Notifier) EmailTypes() []string {
-	types := EmailEventTypes()
-	if n.cfg.Events != nil {
-		types = slices.DeleteFunc(types, func(t string) bool { return t == EventOrderPlaced })
-	}
-	return types
 }
 
 // BasketEventTypes are the events of the abandoned-basket tracking, which

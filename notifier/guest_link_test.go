@@ -45,7 +45,7 @@ func TestGuestOrderEmailsCarryTheStatusLink(t *testing.T) {
 			// The confirmation goes out when the paid order's invoice is numbered.
 			invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 3, map[string]any{"orderId": orderID, "number": "INV-000001"})
 			for _, ev := range []eventstore.RecordedEvent{placedEv, paid, invoiced} {
-				if err := h.n.Handle(ctx, ev); err != nil {
+				if err := h.handle(ctx, ev); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -48,10 +48,7 @@ type Config struct {
 	Sender     mail.Sender // wrapped by New with mail.Retry(Retry)
 	Templates  *templates.Set
 	Deliveries DeliveryLog
-	// Orders keeps a copy of each OrderPlaced for the order emails; needed
-	// only without Events.
-	Orders  OrderBook
-	Baskets BasketStore
+	Baskets    BasketStore
 	// BackInStock is optional: without it restocks send nothing.
 	BackInStock BackInStock
 	// Recipients is optional: without it, emails use the event's name and English.
@@ -70,13 +67,11 @@ type Config struct {
 	// OrderLinks signs the order status links that guest orders' emails
 	// carry (platform/guestorder); without it they carry none.
 	OrderLinks *guestorder.Signer
-	// Events, when set, is where the order emails read their order: the
-	// first event of its stream, OrderPlaced. The notifier then needs no
-	// OrderPlaced from the bus (EmailTypes) and keeps no copy of orders —
-	// one delivery and one write fewer per checkout, for one short read per
-	// order email — and an order email can never arrive before its order.
-	// Without it, Handle keeps a copy of each OrderPlaced in Orders, and an
-	// order email that arrives first is retried.
+	// Events is where the order emails read their order: the first event of
+	// its stream, OrderPlaced. The notifier therefore takes no OrderPlaced
+	// from the bus and keeps no copy of orders (one delivery and one write
+	// fewer per checkout than the copy it used to keep, for one short read
+	// per order email), and an order email never arrives before its order.
 	Events StreamReader
 	// ReminderIdle is how long a basket must sit untouched (default 24h);
 	// ReminderMaxAge skips baskets idle for longer (default 7 days), so a
@@ -115,8 +110,8 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Deliveries == nil {
 		missing = append(missing, "Deliveries")
 	}
-	if cfg.Orders == nil && cfg.Events == nil {
-		missing = append(missing, "Orders or Events")
+	if cfg.Events == nil {
+		missing = append(missing, "Events")
 	}
 	if cfg.Baskets == nil {
 		missing = append(missing, "Baskets")
@@ -196,8 +191,6 @@ func (n *Notifier) Handle(ctx context.Context, ev eventstore.RecordedEvent) erro
 		return n.onRoleChanged(ctx, ev, templates.KindRoleGranted)
 	case EventRoleRevoked:
 		return n.onRoleChanged(ctx, ev, templates.KindRoleRevoked)
-	case EventOrderPlaced:
-		return n.onOrderPlaced(ctx, ev)
 	case EventInvoiceIssued:
 		return n.onOrderEvent(ctx, ev, templates.KindOrderConfirmation)
 	case EventPaymentFailed:
@@ -304,21 +297,6 @@ func (n *Notifier) onRoleChanged(ctx context.Context, ev eventstore.RecordedEven
 	return n.deliver(ctx, ev.ID, kind, r, d, nil, ev.Time)
 }
 
-func (n *Notifier) onOrderPlaced(ctx context.Context, ev eventstore.RecordedEvent) error {
-	if n.cfg.Events != nil {
-		return nil // read from the order's stream when an email needs it
-	}
-	o, ok := placedOrder(ev)
-	if !ok {
-		n.log.ErrorContext(ctx, "malformed OrderPlaced ignored", "event_id", ev.ID)
-		return nil
-	}
-	if err := n.cfg.Orders.PutOrder(ctx, o); err != nil {
-		return fmt.Errorf("notifier: remember order %s: %w", o.OrderID, err)
-	}
-	return nil
-}
-
 // placedOrder is what the emails need of an OrderPlaced; false when ev is
 // not a well-formed one.
 func placedOrder(ev eventstore.RecordedEvent) (Order, bool) {
@@ -336,13 +314,10 @@ func placedOrder(ev eventstore.RecordedEvent) (Order, bool) {
 	return o, true
 }
 
-// order returns the order an email is about: with Events, from the first
-// event of its stream (OrderPlaced); without, from the copy Handle kept of
-// its OrderPlaced. ErrNotFound when there is none (yet): the bus retries.
+// order returns the order an email is about, from the first event of its
+// stream (OrderPlaced). ErrNotFound when there is none (yet, or a malformed
+// one): the bus retries, then dead-letters.
 func (n *Notifier) order(ctx context.Context, orderID string) (Order, error) {
-	if n.cfg.Events == nil {
-		return n.cfg.Orders.Order(ctx, orderID)
-	}
 	for ev, err := range n.cfg.Events.Read(ctx, "order-"+orderID, 0) {
 		if err != nil {
 			return Order{}, fmt.Errorf("notifier: read order %s: %w", orderID, err)
@@ -367,8 +342,9 @@ func (n *Notifier) onOrderEvent(ctx context.Context, ev eventstore.RecordedEvent
 	}
 	o, err := n.order(ctx, e.OrderID)
 	if errors.Is(err, ErrNotFound) {
-		// OrderPlaced may still be on its way (or retrying); let the bus
-		// redeliver, and dead-letter after its bounded retries.
+		// An order's events follow its OrderPlaced in its stream, so this
+		// is a malformed or foreign event: let the bus retry, then
+		// dead-letter it for staff to see.
 		return fmt.Errorf("notifier: %s for order %s before its OrderPlaced: %w", ev.Type, e.OrderID, err)
 	}
 	if err != nil {

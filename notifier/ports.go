@@ -74,7 +74,8 @@ type DeliveryLog interface {
 	Failed(ctx context.Context, limit int) ([]Delivery, error)
 }
 
-// Order is what the notifier remembers from OrderPlaced for later emails.
+// Order is what the order emails need of the order: its OrderPlaced, read
+// from the order's stream.
 type Order struct {
 	OrderID    string            `json:"orderId"`
 	CustomerID string            `json:"customerId"`
@@ -85,13 +86,6 @@ type Order struct {
 	PlacedAt   time.Time         `json:"placedAt"`
 	// Breakdown is nil for orders placed before tax and shipping.
 	Breakdown *templates.Breakdown `json:"breakdown,omitempty"`
-}
-
-// OrderBook keeps orders by id. PutOrder is an idempotent upsert.
-type OrderBook interface {
-	PutOrder(ctx context.Context, o Order) error
-	// Order returns ErrNotFound for an unknown id.
-	Order(ctx context.Context, orderID string) (Order, error)
 }
 
 // BasketLine is a line of a tracked basket.

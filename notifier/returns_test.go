@@ -44,7 +44,7 @@ func TestReturnEmails(t *testing.T) {
 	want := 0
 	for _, st := range steps {
 		for range 2 {
-			if err := h.n.Handle(ctx, st.ev); err != nil {
+			if err := h.handle(ctx, st.ev); err != nil {
 				t.Fatalf("%s: %v", st.ev.Type, err)
 			}
 		}

@@ -34,7 +34,7 @@ func TestThroughSESEmulator(t *testing.T) {
 		ev := event(notifier.EventUserRegistered, "user-"+userID, 0, map[string]any{
 			"userId": userID, "email": to, "name": "Ann", "sealedToken": h.box.Seal(plain, userID)})
 		for range 2 {
-			if err := h.n.Handle(ctx, ev); err != nil {
+			if err := h.handle(ctx, ev); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -61,13 +61,13 @@ func TestThroughSESEmulator(t *testing.T) {
 		orderID := uuid.NewString()
 		p := placed(orderID)
 		p.Data = []byte(strings.Replace(string(p.Data), "bob@example.com", to, 1))
-		if err := h.n.Handle(ctx, p); err != nil {
+		if err := h.handle(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		paid := event(notifier.EventOrderPaid, "order-"+orderID, 4, map[string]any{"orderId": orderID, "paymentId": "p"})
 		invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000009"})
 		for _, ev := range []eventstore.RecordedEvent{paid, invoiced, invoiced, invoiced} {
-			if err := h.n.Handle(ctx, ev); err != nil {
+			if err := h.handle(ctx, ev); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -102,12 +102,12 @@ func TestThroughSESEmulator(t *testing.T) {
 		}
 		restock := event(notifier.EventStockRestocked, "restock-"+sku, 0, map[string]any{"sku": sku, "name": "Blue Mug", "available": 3})
 		for range 3 { // redelivered
-			if err := h.n.Handle(ctx, restock); err != nil {
+			if err := h.handle(ctx, restock); err != nil {
 				t.Fatal(err)
 			}
 		}
 		next := event(notifier.EventStockRestocked, "restock-"+sku, 1, map[string]any{"sku": sku, "name": "Blue Mug", "available": 5})
-		if err := h.n.Handle(ctx, next); err != nil {
+		if err := h.handle(ctx, next); err != nil {
 			t.Fatal(err)
 		}
 		for id, to := range subscribers {

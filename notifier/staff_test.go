@@ -53,7 +53,7 @@ func TestStaffEmails(t *testing.T) {
 			}
 			ev := event(tt.typ, "user-"+userID, 2, data)
 			for range 2 { // a redelivery must not send again
-				if err := h.n.Handle(ctx, ev); err != nil {
+				if err := h.handle(ctx, ev); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -80,7 +80,7 @@ func TestStaffEmails(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, nil)
 		ev := event(notifier.EventStaffInvited, "user-x", 0, map[string]any{"userId": "x", "email": "staff@example.com"})
-		if err := h.n.Handle(context.Background(), ev); err != nil {
+		if err := h.handle(context.Background(), ev); err != nil {
 			t.Fatal(err)
 		}
 		if failed, _ := h.n.FailedDeliveries(context.Background(), 10); len(failed) != 1 || failed[0].Key != ev.ID {

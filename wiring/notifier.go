@@ -125,7 +125,7 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	}
 	out.Notifier = n
 	if err := in.On(ctx,
-		messaging.EventHandler{Name: notifier.HandlerName, Types: n.EmailTypes(), Handle: n.Handle, Concurrent: true},
+		messaging.EventHandler{Name: notifier.HandlerName, Types: notifier.EmailEventTypes(), Handle: n.Handle, Concurrent: true},
 	); err != nil {
 		return nil, err
 	}

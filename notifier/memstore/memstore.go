@@ -15,12 +15,11 @@ import (
 	"github.com/evshop/shop/notifier"
 )
 
-// Store implements notifier.DeliveryLog, notifier.OrderBook,
+// Store implements notifier.DeliveryLog,
 // notifier.BasketStore and notifier.BackInStock.
 type Store struct {
 	mu         sync.Mutex
 	deliveries map[string]*delivery
-	orders     map[string]notifier.Order
 	baskets    map[string]notifier.Basket
 	checkpoint uint64 // the basket tracker's
 	// backInStock: sku -> the customers waiting for it
@@ -34,7 +33,7 @@ type delivery struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{deliveries: map[string]*delivery{}, orders: map[string]notifier.Order{}, baskets: map[string]notifier.Basket{}}
+	return &Store{deliveries: map[string]*delivery{}, baskets: map[string]notifier.Basket{}}
 }
 
 // Claim implements notifier.DeliveryLog.
@@ -125,25 +124,6 @@ func (s *Store) Failed(_ context.Context, limit int) ([]notifier.Delivery, error
 		out = out[:limit]
 	}
 	return out, nil
-}
-
-// PutOrder implements notifier.OrderBook.
-func (s *Store) PutOrder(_ context.Context, o notifier.Order) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.orders[o.OrderID] = clone(o)
-	return nil
-}
-
-// Order implements notifier.OrderBook.
-func (s *Store) Order(_ context.Context, id string) (notifier.Order, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.orders[id]
-	if !ok {
-		return notifier.Order{}, notifier.ErrNotFound
-	}
-	return clone(o), nil
 }
 
 // TrackBaskets implements notifier.BasketStore: folded on copies, stored

@@ -23,7 +23,7 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements notifier.DeliveryLog, notifier.OrderBook,
+// Store implements notifier.DeliveryLog,
 // notifier.BasketStore (with the basket tracker's checkpoint) and
 // notifier.BackInStock (backinstock.go) on PostgreSQL.
 type Store struct{ pool *pgxpool.Pool }
@@ -158,37 +158,6 @@ func (s *Store) Failed(ctx context.Context, limit int) ([]notifier.Delivery, err
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// PutOrder implements notifier.OrderBook.
-func (s *Store) PutOrder(ctx context.Context, o notifier.Order) error {
-	data, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO notifier_orders (order_id, data) VALUES ($1, $2)
-		ON CONFLICT (order_id) DO UPDATE SET data = EXCLUDED.data, updated_at = now()`, o.OrderID, data)
-	if err != nil {
-		return fmt.Errorf("pgstore: put order %s: %w", o.OrderID, err)
-	}
-	return nil
-}
-
-// Order implements notifier.OrderBook.
-func (s *Store) Order(ctx context.Context, id string) (notifier.Order, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM notifier_orders WHERE order_id = $1`, id).Scan(&data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notifier.Order{}, notifier.ErrNotFound
-	}
-	if err != nil {
-		return notifier.Order{}, fmt.Errorf("pgstore: order %s: %w", id, err)
-	}
-	var o notifier.Order
-	if err := json.Unmarshal(data, &o); err != nil {
-		return notifier.Order{}, fmt.Errorf("pgstore: order %s: %w", id, err)
-	}
-	return o, nil
 }
 
 // TrackBaskets implements notifier.BasketStore in one transaction: the

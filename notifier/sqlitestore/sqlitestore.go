@@ -23,7 +23,7 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements notifier.DeliveryLog, notifier.OrderBook,
+// Store implements notifier.DeliveryLog,
 // notifier.BasketStore (with the basket tracker's checkpoint) and
 // notifier.BackInStock on SQLite.
 type Store struct{ db *sqlite.DB }
@@ -160,40 +160,6 @@ func (s *Store) Failed(ctx context.Context, limit int) ([]notifier.Delivery, err
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// PutOrder implements notifier.OrderBook.
-func (s *Store) PutOrder(ctx context.Context, o notifier.Order) error {
-	data, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO notifier_orders (order_id, data) VALUES (?, ?)
-			ON CONFLICT (order_id) DO UPDATE SET data = excluded.data`, o.OrderID, string(data))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("notifier sqlitestore: put order %s: %w", o.OrderID, err)
-	}
-	return nil
-}
-
-// Order implements notifier.OrderBook.
-func (s *Store) Order(ctx context.Context, id string) (notifier.Order, error) {
-	var data string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT data FROM notifier_orders WHERE order_id = ?`, id).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return notifier.Order{}, notifier.ErrNotFound
-	}
-	if err != nil {
-		return notifier.Order{}, fmt.Errorf("notifier sqlitestore: order %s: %w", id, err)
-	}
-	var o notifier.Order
-	if err := json.Unmarshal([]byte(data), &o); err != nil {
-		return notifier.Order{}, fmt.Errorf("notifier sqlitestore: order %s: %w", id, err)
-	}
-	return o, nil
 }
 
 // checkpoints is the table of the basket tracker's checkpoint.

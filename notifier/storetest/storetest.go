@@ -12,15 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/evshop/shop/domain/money"
 	"github.com/evshop/shop/notifier"
-	"github.com/evshop/shop/notifier/templates"
 )
 
 // Store is what an adapter implements.
 type Store interface {
 	notifier.DeliveryLog
-	notifier.OrderBook
 	notifier.BasketStore
 	notifier.BackInStock
 }
@@ -30,7 +27,6 @@ type Store interface {
 func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("DeliveryLog", func(t *testing.T) { t.Parallel(); DeliveryLog(t, newStore(t)) })
 	t.Run("DeliveryLogConcurrentClaims", func(t *testing.T) { t.Parallel(); ConcurrentClaims(t, newStore(t)) })
-	t.Run("OrderBook", func(t *testing.T) { t.Parallel(); OrderBook(t, newStore(t)) })
 	t.Run("BasketStore", func(t *testing.T) { t.Parallel(); BasketStore(t, newStore(t)) })
 	t.Run("BasketStoreBatches", func(t *testing.T) { t.Parallel(); BasketBatches(t, newStore(t)) })
 	t.Run("BasketStoreSerialisesBatches", func(t *testing.T) { t.Parallel(); BasketSerialised(t, newStore(t)) })
@@ -145,31 +141,6 @@ func ConcurrentClaims(t *testing.T, s notifier.DeliveryLog) {
 	}
 	if won != 1 {
 		t.Fatalf("%d workers won the claim, want exactly 1", won)
-	}
-}
-
-// OrderBook checks put/get and idempotent upserts.
-func OrderBook(t *testing.T, s notifier.OrderBook) {
-	ctx := context.Background()
-	o := notifier.Order{OrderID: "o-1", CustomerID: "c-1", Email: "ann@example.com", PlacedAt: t0,
-		Lines:   []templates.Line{{SKU: "MUG", Name: "Mug", Quantity: 2, UnitPrice: money.DTO{Amount: 1250, Currency: "EUR"}}},
-		Total:   money.DTO{Amount: 2500, Currency: "EUR"},
-		Address: templates.Address{Name: "Ann", Line1: "1 Road", City: "Berlin", PostalCode: "10115", Country: "DE"}}
-	if _, err := s.Order(ctx, "o-1"); !errors.Is(err, notifier.ErrNotFound) {
-		t.Fatalf("unknown order: %v", err)
-	}
-	for range 2 {
-		if err := s.PutOrder(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := s.Order(ctx, "o-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Email != o.Email || len(got.Lines) != 1 || got.Lines[0] != o.Lines[0] || got.Total != o.Total ||
-		got.Address != o.Address || !got.PlacedAt.Equal(t0) {
-		t.Fatalf("Order = %+v", got)
 	}
 }
 
