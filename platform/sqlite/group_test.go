@@ -348,23 +348,60 @@ func TestWriterStats(t *testing.T) {
 // TestWriteNotInterruptedByItsCaller: a statement of a group transaction
 // runs to its end although its caller's context ends meanwhile —
 // interrupting it would end the transaction the group's other calls share —
-// and its writes commit.
+// and its writes commit; whether run directly, prepared (the connection's
+// kept statement), or prepared afresh while the kept one is in use.
 func TestWriteNotInterruptedByItsCaller(t *testing.T) {
-	db := openWithTable(t, "notes")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	const rows = 100000 // long enough to be running when the context ends
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		time.AfterFunc(5*time.Millisecond, cancel)
-		_, err := tx.ExecContext(ctx, `INSERT INTO notes (k, v)
-			WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT 'n' || x, x FROM c`, rows)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("the statement was interrupted: %v", err)
+	const insert = `INSERT INTO notes (k, v)
+		WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT 'n' || x, x FROM c`
+	tests := []struct {
+		name string
+		run  func(ctx context.Context, tx *sql.Tx) error
+	}{
+		{"exec", func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, insert, rows)
+			return err
+		}},
+		{"prepared", func(ctx context.Context, tx *sql.Tx) error {
+			st, err := tx.PrepareContext(ctx, insert)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			_, err = st.ExecContext(ctx, rows)
+			return err
+		}},
+		{"prepared afresh", func(ctx context.Context, tx *sql.Tx) error {
+			kept, err := tx.PrepareContext(ctx, insert) // holds the kept statement
+			if err != nil {
+				return err
+			}
+			defer kept.Close()
+			st, err := tx.PrepareContext(ctx, insert)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			_, err = st.ExecContext(ctx, rows)
+			return err
+		}},
 	}
-	var n int
-	if err := db.Read.QueryRow(`SELECT count(*) FROM notes`).Scan(&n); err != nil || n != rows {
-		t.Fatalf("%d rows stored (%v), want %d", n, err, rows)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openWithTable(t, "notes")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				time.AfterFunc(5*time.Millisecond, cancel)
+				return tt.run(ctx, tx)
+			})
+			if err != nil {
+				t.Fatalf("the statement was interrupted: %v", err)
+			}
+			var n int
+			if err := db.Read.QueryRow(`SELECT count(*) FROM notes`).Scan(&n); err != nil || n != rows {
+				t.Fatalf("%d rows stored (%v), want %d", n, err, rows)
+			}
+		})
 	}
 }

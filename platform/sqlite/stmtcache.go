@@ -185,9 +185,25 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 		return nil, err
 	}
 	if s == nil {
-		return c.conn.PrepareContext(ctx, query)
+		ds, err := c.conn.PrepareContext(ctx, query)
+		if st, ok := ds.(stmt); ok && err == nil && c.detached {
+			return detachedStmt{st}, nil
+		}
+		return ds, err
 	}
 	return &keptStmt{c: c, s: s}, nil
+}
+
+// detachedStmt is a statement prepared afresh on a detached connection: it
+// runs detached too.
+type detachedStmt struct{ stmt }
+
+func (d detachedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return d.stmt.ExecContext(context.WithoutCancel(ctx), args)
+}
+
+func (d detachedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return d.stmt.QueryContext(context.WithoutCancel(ctx), args)
 }
 
 // keptStmt lends a kept statement to one database/sql statement. It is
