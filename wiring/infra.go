@@ -83,11 +83,7 @@ type Infra struct {
 	wake    *catchup.Notifier // shared by the catch-up runners
 	started bool
 
-	handlers []Handler // registered on the bus, for the docs (registry.go)
-	// consumed are the event types this process's bus handlers consume
-	// (consumesAll: one takes every type): what its relay publishes.
-	consumed    map[string]bool
-	consumesAll bool
+	handlers []Handler // registered on the bus, for the docs and the relay's filter (registry.go)
 }
 
 type runner struct {

@@ -45,18 +45,6 @@ func (in *Infra) commandHandlers(bus *messaging.Bus, hs []cqrs.CommandHandler) e
 // or fed from the event store.
 func (in *Infra) recordEventHandler(h messaging.EventHandler, fromStore bool) {
 	in.handlers = append(in.handlers, Handler{Name: h.Name, Events: append([]string{}, h.Types...), FromStore: fromStore})
-	if fromStore {
-		return
-	}
-	if len(h.Types) == 0 {
-		in.consumesAll = true
-	}
-	if in.consumed == nil {
-		in.consumed = map[string]bool{}
-	}
-	for _, t := range h.Types {
-		in.consumed[t] = true
-	}
 }
 
 // RelayFilter is what the event-store relay of a shop whose handlers run in
@@ -66,10 +54,25 @@ func (in *Infra) recordEventHandler(h messaging.EventHandler, fromStore bool) {
 // nowhere: ~10 of a checkout's 16); with all, or a handler that takes every
 // type, everything.
 func (in *Infra) RelayFilter(r Relay) eventstore.Filter {
-	if r.Publish == "all" || in.consumesAll || len(in.consumed) == 0 {
+	if r.Publish == "all" {
 		return eventstore.Filter{}
 	}
-	return eventstore.Filter{EventTypes: slices.Sorted(maps.Keys(in.consumed))}
+	consumed := map[string]bool{}
+	for _, h := range in.handlers {
+		if h.Command != nil || h.FromStore {
+			continue
+		}
+		if len(h.Events) == 0 {
+			return eventstore.Filter{} // a handler that takes every type
+		}
+		for _, t := range h.Events {
+			consumed[t] = true
+		}
+	}
+	if len(consumed) == 0 {
+		return eventstore.Filter{}
+	}
+	return eventstore.Filter{EventTypes: slices.Sorted(maps.Keys(consumed))}
 }
 
 // ConsumedRelayFilter is what cmd/relay publishes, the handlers running in
