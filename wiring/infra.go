@@ -211,7 +211,9 @@ func (in *Infra) EventStore(ctx context.Context) (eventstore.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.OnlyWriter() // in.SQLite holds DATA_DIR's lock
+		if err := st.OnlyWriter(ctx); err != nil { // in.SQLite holds DATA_DIR's lock
+			return nil, err
+		}
 		in.store = st
 	case "postgres":
 		pool, err := in.Postgres(ctx)

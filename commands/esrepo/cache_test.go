@@ -478,10 +478,9 @@ func (h heads) KnownNext(stream string) (uint64, bool) { return h.h.KnownNext(st
 
 // TestOnlyWriterLoadsSkipTheRead: on a store that is its data's only writer
 // (the embedded shop's SQLite file), a load whose cached events reach the
-// stream's known end reads nothing; anything else — a stream the store has
-// not appended to since it opened, another repository's later events, a
-// conflict — reads as before, so no load decides on a state short of the
-// store's.
+// stream's known end reads nothing — a new stream included; anything else —
+// nothing cached yet, another repository's later events, a conflict — reads
+// as before, so no load decides on a state short of the store's.
 func TestOnlyWriterLoadsSkipTheRead(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -503,7 +502,9 @@ func TestOnlyWriterLoadsSkipTheRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es.OnlyWriter()
+	if err := es.OnlyWriter(ctx); err != nil {
+		t.Fatal(err)
+	}
 	store := heads{recording: &recording{Store: es}, h: es}
 	repos := []*Repository[*counter]{counterRepo(t, store, 0), counterRepo(t, store, 0)}
 	steps := []struct {
@@ -515,11 +516,11 @@ func TestOnlyWriterLoadsSkipTheRead(t *testing.T) {
 		wantFrom  []uint64
 		wantTotal int
 	}{
-		{name: "a stream written before: read", id: "old", wantFrom: []uint64{0}, wantTotal: 4},
-		{name: "and its next load too: its end is still unknown", id: "old", wantFrom: []uint64{1}, wantTotal: 4},
-		{name: "a save there makes the end known", id: "old", add: 1, wantFrom: []uint64{1}},
+		{name: "a stream written before: read (nothing cached)", id: "old", wantFrom: []uint64{0}, wantTotal: 4},
+		{name: "its next load reads nothing: the store read its end when declared the only writer", id: "old", wantTotal: 4},
+		{name: "a save there", id: "old", add: 1},
 		{name: "then a load reads nothing", id: "old", wantTotal: 5},
-		{name: "a new stream: read (nothing there)", id: "a", add: 2, wantFrom: []uint64{0}},
+		{name: "a new stream: nothing to read, the store knows it is empty", id: "a", add: 2},
 		{name: "load after own save: no read", id: "a", wantTotal: 2},
 		{name: "another repository's first load reads", repo: 1, id: "a", add: 3, wantFrom: []uint64{0}},
 		{name: "its events are read after the cached one", id: "a", wantFrom: []uint64{1}, wantTotal: 5},

@@ -16,9 +16,11 @@
 // always sees a prefix of the log. ReadAll and HeadPosition therefore read
 // straight up to the newest committed event.
 //
-// The cost is that appends do not overlap at all; they are short (one
-// lookup of the ids, one of the stream's head, the inserts), and with
-// synchronous=NORMAL in WAL mode a commit does not wait for an fsync.
+// The cost is that appends do not overlap at all; they are short (a query
+// for the stream's head and the log's, then the inserts; only the inserts
+// where the store is its file's only writer and keeps the heads itself,
+// OnlyWriter), and with synchronous=NORMAL in WAL mode a commit does not
+// wait for an fsync.
 // BenchmarkAppend sets them beside raw inserts into the same file.
 //
 // Times are stored as UTC text in platform/sqlite.TimeLayout (nanoseconds);
@@ -74,13 +76,19 @@ type Store struct {
 	// append has inserted its rows and before it commits.
 	holdBeforeCommit func(ctx context.Context, stream string)
 
-	// heads is the next revision of each stream appended to since
-	// OnlyWriter (nil before); guarded by mu.
-	heads map[string]uint64
+	// The ledger (OnlyWriter; heads nil before): the next revision of
+	// every stream and the highest position drawn, kept by the appends in
+	// step with their transactions (advance), so that an append asks the
+	// database for no head and KnownNext knows every stream. complete says
+	// heads holds every stream of the log (a stream absent is then one
+	// never appended to); past maxHeads streams the map starts afresh and
+	// appends to the streams it forgot read their head again. Guarded by mu.
+	heads    map[string]uint64
+	complete bool
+	last     uint64
 }
 
-// maxHeads bounds the streams OnlyWriter remembers (a few MiB); past it the
-// map starts afresh, and loads of the streams forgotten read again.
+// maxHeads bounds the streams the ledger remembers (a few MiB).
 const maxHeads = 1 << 17
 
 var (
@@ -90,15 +98,49 @@ var (
 )
 
 // OnlyWriter declares this process the database's only writer of events
-// (the embedded shop holds its data directory's lock): from now on the
-// store remembers where each stream it appends to ends and tells it
-// (KnownNext), so that repositories holding a stream's events need not read
-// it again. Call it before the store is used. Never call it where another
-// process may append to the same file.
-func (s *Store) OnlyWriter() {
+// (the embedded shop holds its data directory's lock) and reads the head
+// of every stream and of the log: from now on the store keeps them itself,
+// appends draw revisions and positions without a query, and KnownNext tells
+// every stream's end, so that repositories holding a stream's events (or
+// knowing it is new) need not read it. Call it before the store is used.
+// Never call it where another process may append to the same file.
+func (s *Store) OnlyWriter(ctx context.Context) error {
+	heads := map[string]uint64{}
+	complete := true
+	var streams int
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(DISTINCT stream) FROM eventstore_events`).Scan(&streams); err != nil {
+		return fmt.Errorf("eventstore/sqlite: streams: %w", err)
+	}
+	if streams <= maxHeads {
+		rows, err := s.db.Read.QueryContext(ctx, `SELECT stream, max(revision) FROM eventstore_events GROUP BY stream`)
+		if err != nil {
+			return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
+		}
+		for rows.Next() {
+			var stream string
+			var rev int64
+			if err := rows.Scan(&stream, &rev); err != nil {
+				rows.Close()
+				return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
+			}
+			heads[stream] = uint64(rev) + 1
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
+		}
+	} else {
+		complete = false
+	}
+	last, err := s.HeadPosition(ctx)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.heads = map[string]uint64{}
+	s.heads, s.complete, s.last = heads, complete, last
+	return nil
 }
 
 // KnownNext implements eventstore.StreamHeads (after OnlyWriter).
@@ -106,23 +148,58 @@ func (s *Store) KnownNext(stream string) (uint64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next, ok := s.heads[stream]
+	if !ok && s.complete {
+		return 0, true
+	}
 	return next, ok
 }
 
-// noteHead records stream's next revision. It is called before the commit:
-// a transaction that then fails leaves the head too high, which costs a
-// read; one counted after the commit could, for a moment, be too low, and a
-// repository would decide on a state short of a committed event.
-func (s *Store) noteHead(stream string, next uint64) {
+// recall is what the ledger knows of stream: its last revision (-1: no
+// stream) and the log's last position; ok is false without a ledger or
+// when the stream was forgotten.
+func (s *Store) recall(stream string) (rev, pos int64, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.heads == nil {
+		return 0, 0, false
+	}
+	next, known := s.heads[stream]
+	if !known && !s.complete {
+		return 0, 0, false
+	}
+	return int64(next) - 1, int64(s.last), true
+}
+
+// advance records, inside an append's transaction, stream's next revision
+// and the log's last position, and has them put back should the
+// transaction not keep the append (sqlite.DB.OnUndo): the ledger follows
+// what is committed, and a repository told the head early sees one too high
+// for a moment at most, which costs it a read (one too low would let it
+// decide on a state short of a committed event).
+func (s *Store) advance(stream string, next, last uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.heads == nil {
 		return
 	}
-	if len(s.heads) >= maxHeads {
+	prev, had := s.heads[stream]
+	prevLast, prevComplete := s.last, s.complete
+	if !had && len(s.heads) >= maxHeads {
 		clear(s.heads)
+		s.complete = false
 	}
-	s.heads[stream] = next
+	s.heads[stream], s.last = next, last
+	s.db.OnUndo(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if had {
+			s.heads[stream] = prev
+		} else {
+			delete(s.heads, stream)
+		}
+		// complete may stay false after a clear: the map forgot streams.
+		s.last, s.complete = prevLast, prevComplete && s.complete
+	})
 }
 
 // New applies the event store's migrations (component "eventstore") and
@@ -186,11 +263,13 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return retry, err
 	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var rev, pos int64
-		if err := tx.QueryRowContext(ctx, `SELECT
-			coalesce((SELECT max(revision) FROM eventstore_events WHERE stream = ?), -1),
-			coalesce((SELECT max(position) FROM eventstore_events), 0)`, stream).Scan(&rev, &pos); err != nil {
-			return fmt.Errorf("eventstore/sqlite: head of %q: %w", stream, err)
+		rev, pos, known := s.recall(stream)
+		if !known {
+			if err := tx.QueryRowContext(ctx, `SELECT
+				coalesce((SELECT max(revision) FROM eventstore_events WHERE stream = ?), -1),
+				coalesce((SELECT max(position) FROM eventstore_events), 0)`, stream).Scan(&rev, &pos); err != nil {
+				return fmt.Errorf("eventstore/sqlite: head of %q: %w", stream, err)
+			}
 		}
 		if !expected.Check(uint64(max(rev, 0)), rev >= 0) {
 			if retry, err := retried(tx); retry || err != nil {
@@ -220,7 +299,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		}
 		pos, rev = pos+int64(len(events)), rev+int64(len(events))
 		res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
-		s.noteHead(stream, uint64(rev)+1)
+		s.advance(stream, uint64(rev)+1, uint64(pos))
 		if s.holdBeforeCommit != nil {
 			s.holdBeforeCommit(ctx, stream)
 		}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/eventstoretest"
+	sqlitedb "github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/platform/testenv"
 )
@@ -32,7 +34,9 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	eventstoretest.Run(t, func(t *testing.T) eventstore.Store {
 		s := newStore(t)
-		s.OnlyWriter()
+		if err := s.OnlyWriter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		return s
 	})
 }
@@ -165,6 +169,115 @@ func TestRolledBackAppendLeavesNoHole(t *testing.T) {
 			t.Fatalf("%s: position %d, %v; want %d", st.name, res.Position, err, st.wantPos)
 		}
 	}
+}
+
+// TestLedger: the only writer's heads (OnlyWriter) follow what is
+// committed. They start from the streams stored before, know a stream never
+// written as empty, move with every append kept, and are put back when an
+// append is not kept — refused, or its group transaction lost — so that the
+// next append draws the same revision and position again and the log stays
+// dense.
+func TestLedger(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testenv.SQLite(t)
+	e := func() eventstore.EventData {
+		return eventstore.EventData{ID: uuid.NewString(), Type: "test.Ledger.v1"}
+	}
+	before, err := New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := before.Append(ctx, "old", eventstore.NoStream(), e(), e(), e()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.OnlyWriter(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// lose runs an append in a group whose transaction a later call of
+	// the same group ends (as an I/O error would).
+	lose := func(stream string, exp eventstore.ExpectedRevision) error {
+		release, holding := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			db.Tx(ctx, func(*sql.Tx) error { close(holding); <-release; return nil }) //nolint:errcheck
+		})
+		<-holding
+		var appendErr error
+		wg.Go(func() { _, appendErr = s.Append(ctx, stream, exp, e()) })
+		waitQueued(t, db, 1)
+		wg.Go(func() {
+			db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(`ROLLBACK`); return err }) //nolint:errcheck
+		})
+		waitQueued(t, db, 2)
+		close(release)
+		wg.Wait()
+		return appendErr
+	}
+	steps := []struct {
+		name     string
+		stream   string
+		exp      eventstore.ExpectedRevision
+		lost     bool
+		wantPos  uint64            // 0: the append must fail
+		wantNext map[string]uint64 // KnownNext afterwards
+	}{
+		{name: "stored before: known", wantNext: map[string]uint64{"old": 3, "new": 0}},
+		{name: "append kept", stream: "old", exp: eventstore.Exact(2), wantPos: 4, wantNext: map[string]uint64{"old": 4}},
+		{name: "stale append refused", stream: "old", exp: eventstore.Exact(2), wantNext: map[string]uint64{"old": 4}},
+		{name: "new stream, transaction lost", stream: "new", exp: eventstore.NoStream(), lost: true, wantNext: map[string]uint64{"new": 0}},
+		{name: "new stream again: the same position", stream: "new", exp: eventstore.NoStream(), wantPos: 5, wantNext: map[string]uint64{"new": 1}},
+		{name: "old stream, transaction lost", stream: "old", exp: eventstore.Exact(3), lost: true, wantNext: map[string]uint64{"old": 4}},
+		{name: "old stream again", stream: "old", exp: eventstore.Exact(3), wantPos: 6, wantNext: map[string]uint64{"old": 5, "new": 1}},
+	}
+	for _, st := range steps {
+		if st.stream != "" {
+			var res eventstore.AppendResult
+			var err error
+			if st.lost {
+				err = lose(st.stream, st.exp)
+			} else {
+				res, err = s.Append(ctx, st.stream, st.exp, e())
+			}
+			if st.wantPos == 0 && err == nil {
+				t.Fatalf("%s: append kept at %d, want it refused", st.name, res.Position)
+			}
+			if st.wantPos != 0 && (err != nil || res.Position != st.wantPos) {
+				t.Fatalf("%s: position %d, %v; want %d", st.name, res.Position, err, st.wantPos)
+			}
+		}
+		for stream, want := range st.wantNext {
+			if next, ok := s.KnownNext(stream); !ok || next != want {
+				t.Errorf("%s: KnownNext(%s) = %d, %v; want %d", st.name, stream, next, ok, want)
+			}
+		}
+	}
+	var got []string
+	for ev, err := range before.ReadAll(ctx, 0, eventstore.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d:%s@%d", ev.Position, ev.Stream, ev.Revision))
+	}
+	if want := "[1:old@0 2:old@1 3:old@2 4:old@3 5:new@0 6:old@4]"; fmt.Sprint(got) != want {
+		t.Errorf("log %v, want %s", got, want)
+	}
+}
+
+// waitQueued waits until n Tx calls wait for the writer.
+func waitQueued(t *testing.T, db *sqlitedb.DB, n int) {
+	t.Helper()
+	for range 5000 {
+		if db.Queued() >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("%d calls queued, want %d", db.Queued(), n)
 }
 
 func TestMigrationsIdempotent(t *testing.T) {

@@ -44,6 +44,31 @@ type committer struct {
 	// What the writer did since Open (WriterStats).
 	calls, groups atomic.Uint64
 	busy          atomic.Int64 // nanoseconds running groups
+
+	// undos are what the calls of the running group asked to be run
+	// should their writes be undone (OnUndo), oldest first. Only the
+	// goroutine running the group touches them.
+	undos []func()
+}
+
+// OnUndo asks for undo to be run if the writes of the Tx call running now
+// are undone: its savepoint rolled back (the call failed) or the group's
+// transaction lost or not committed. It runs on the writer, before the
+// next call of the group begins, the undos of later calls first; so memory
+// a call changes beside its writes (the event store's stream heads) follows
+// the transaction exactly. Call it only from inside a Tx function.
+func (db *DB) OnUndo(undo func()) {
+	db.group.undos = append(db.group.undos, undo)
+}
+
+// undoFrom runs, newest first, the undos registered since mark and forgets
+// them.
+func (c *committer) undoFrom(mark int) {
+	for i := len(c.undos) - 1; i >= mark; i-- {
+		c.undos[i]()
+		c.undos[i] = nil
+	}
+	c.undos = c.undos[:mark]
 }
 
 // do runs fn in a group transaction and reports its outcome.
@@ -126,15 +151,19 @@ func (db *DB) commitGroup(batch []*pending) {
 // so far are answered with that loss (nothing of theirs is stored) and those
 // not run yet are returned, for a fresh transaction.
 func (db *DB) commitSome(batch []*pending) (rest []*pending) {
-	db.group.groups.Add(1)
+	c := &db.group
+	c.groups.Add(1)
 	errs := make([]error, len(batch))
 	answered := len(batch)
 	defer func() {
+		clear(c.undos) // committed or undone: let the closures go
+		c.undos = c.undos[:0]
 		for i, p := range batch[:answered] {
 			p.done <- errs[i]
 		}
 	}()
 	fail := func(err error) {
+		c.undoFrom(0) // whatever fails here, nothing of the group is stored
 		for i := range errs[:answered] {
 			if errs[i] == nil {
 				errs[i] = err
@@ -155,7 +184,9 @@ func (db *DB) commitSome(batch []*pending) (rest []*pending) {
 			continue
 		}
 		if alone {
-			errs[i] = call(p.fn, tx)
+			if errs[i] = call(p.fn, tx); errs[i] != nil {
+				c.undoFrom(0)
+			}
 			break
 		}
 		if _, err := tx.Exec(`SAVEPOINT tx`); err != nil {
@@ -165,7 +196,9 @@ func (db *DB) commitSome(batch []*pending) (rest []*pending) {
 			return batch[answered:]
 		}
 		var undo error
+		mark := len(c.undos)
 		if errs[i] = call(p.fn, tx); errs[i] != nil {
+			c.undoFrom(mark)
 			_, undo = tx.Exec(`ROLLBACK TO tx`)
 		}
 		if undo == nil {

@@ -76,6 +76,8 @@ func TestGroupCommit(t *testing.T) {
 	errs := make([]error, len(calls))
 	panics := make([]any, len(calls))
 	queued := make(chan struct{}, len(calls))
+	var undoneMu sync.Mutex
+	var undone []string // the calls whose undo ran (OnUndo)
 	for i, c := range calls {
 		wg.Go(func() {
 			defer func() { panics[i] = recover() }()
@@ -84,7 +86,14 @@ func TestGroupCommit(t *testing.T) {
 				cctx = ctx
 			}
 			queued <- struct{}{}
-			errs[i] = db.Tx(cctx, c.fn)
+			errs[i] = db.Tx(cctx, func(tx *sql.Tx) error {
+				db.OnUndo(func() {
+					undoneMu.Lock()
+					undone = append(undone, c.name)
+					undoneMu.Unlock()
+				})
+				return c.fn(tx)
+			})
 		})
 	}
 	for range calls {
@@ -120,6 +129,11 @@ func TestGroupCommit(t *testing.T) {
 	if total != 4 { // holder, a, b, c
 		t.Errorf("%d rows, want 4 (holder, a, b, c)", total)
 	}
+	// Undone: exactly the calls that ran and failed, each once, in the
+	// order they ran (never the one that did not run).
+	if want := []string{"fails after writing", "duplicate", "panics after writing"}; fmt.Sprint(undone) != fmt.Sprint(want) {
+		t.Errorf("undone %q, want %q", undone, want)
+	}
 	if !errors.Is(errs[1], errRefused) {
 		t.Errorf("the failing call got %v, want its own error", errs[1])
 	}
@@ -143,11 +157,19 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 	<-holding
 	errs := map[string]error{}
 	var mu sync.Mutex
+	var undone []string // the calls whose undo ran (OnUndo), in that order
 	queued := 0
 	// each queued behind the one before, so they run in this order
 	run := func(name string, fn func(tx *sql.Tx) error) {
 		wg.Go(func() {
-			err := db.Tx(ctx, fn)
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				db.OnUndo(func() {
+					mu.Lock()
+					undone = append(undone, name)
+					mu.Unlock()
+				})
+				return fn(tx)
+			})
 			mu.Lock()
 			errs[name] = err
 			mu.Unlock()
@@ -177,6 +199,11 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 		if (errs[c.name] != nil) != c.wantErr || n != map[bool]int{true: 0, false: 1}[c.wantErr] {
 			t.Errorf("%s: err %v, %d rows; want error %v", c.name, errs[c.name], n, c.wantErr)
 		}
+	}
+	// The lost calls' undos ran, the newest first; the call committed in
+	// the fresh transaction was not undone.
+	if want := []string{"ends the transaction", "before"}; fmt.Sprint(undone) != fmt.Sprint(want) {
+		t.Errorf("undone %q, want %q", undone, want)
 	}
 }
 
