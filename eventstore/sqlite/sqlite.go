@@ -31,6 +31,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -86,6 +87,14 @@ type Store struct {
 	heads    map[string]uint64
 	complete bool
 	last     uint64
+
+	// recent and committed (OnlyWriter; recent nil before): the newest
+	// committed events, served to readers without a query, and the last
+	// position committed, which HeadPosition tells. Both move in the
+	// appends' commit hooks (recent.go).
+	recent    *recent
+	committed atomic.Uint64
+	recentCap int // the window's size when not recentCap (this package's tests)
 }
 
 // maxHeads bounds the streams the ledger remembers (a few MiB).
@@ -140,6 +149,8 @@ func (s *Store) OnlyWriter(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.heads, s.complete, s.last = heads, complete, last
+	s.committed.Store(last)
+	s.recent = newRecent(cmp.Or(s.recentCap, recentCap))
 	return nil
 }
 
@@ -297,6 +308,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 				return fmt.Errorf("eventstore/sqlite: append to %q: %w", stream, err)
 			}
 		}
+		if s.recent != nil {
+			s.remember(stream, first, rev+1, ids, events, data, at)
+		}
 		pos, rev = pos+int64(len(events)), rev+int64(len(events))
 		res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
 		s.advance(stream, uint64(rev)+1, uint64(pos))
@@ -310,6 +324,24 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	}
 	s.wake(res.Position)
 	return res, nil
+}
+
+// remember has the events of an append, as a reader would read them back,
+// join the recent window once they are committed (recent.go).
+func (s *Store) remember(stream string, position, revision int64, ids []string, events []eventstore.EventData, data []string, at string) {
+	t, err := sqlitedb.ParseTime(at)
+	if err != nil {
+		return // cannot happen (at was formatted here); readers then query
+	}
+	recs := make([]eventstore.RecordedEvent, len(events))
+	for i, e := range events {
+		recs[i] = eventstore.RecordedEvent{ID: ids[i], Stream: stream, Revision: uint64(revision) + uint64(i),
+			Position: uint64(position) + uint64(i), Type: e.Type, Time: t, Data: json.RawMessage(data[i]), Metadata: e.Metadata}
+	}
+	s.db.OnCommit(func() {
+		s.recent.add(recs)
+		s.committed.Store(recs[len(recs)-1].Position)
+	})
 }
 
 func describe(rev int64) string {
@@ -387,6 +419,16 @@ func (s *Store) Read(ctx context.Context, stream string, from eventstore.Revisio
 		if from > 1<<62 {
 			return
 		}
+		if s.recent != nil {
+			if err := ctx.Err(); err != nil {
+				yield(eventstore.RecordedEvent{}, err)
+				return
+			}
+			if events, ok := s.recent.stream(stream, uint64(from)); ok {
+				yieldPage(events, nil, yield)
+				return
+			}
+		}
 		next := int64(from)
 		for {
 			page, err := s.page(ctx, `SELECT `+columns+` FROM eventstore_events
@@ -410,6 +452,19 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, filter eventstore.Fil
 		where, args := filterSQL(filter)
 		next := int64(after)
 		for {
+			if s.recent != nil {
+				if err := ctx.Err(); err != nil {
+					yield(eventstore.RecordedEvent{}, err)
+					return
+				}
+				if events, upTo, ok := s.recent.all(uint64(next), filter, pageSize); ok {
+					if !yieldPage(events, nil, yield) || upTo == uint64(next) {
+						return
+					}
+					next = int64(upTo)
+					continue
+				}
+			}
 			page, err := s.page(ctx, `SELECT `+columns+` FROM eventstore_events
 				WHERE position > ?`+where+` ORDER BY position LIMIT ?`, append(append([]any{next}, args...), pageSize)...)
 			if !yieldPage(page, err, yield) || len(page) < pageSize {
@@ -499,8 +554,15 @@ func (s *Store) page(ctx context.Context, query string, args ...any) ([]eventsto
 	return out, nil
 }
 
-// HeadPosition implements eventstore.Store: the newest committed position.
+// HeadPosition implements eventstore.Store: the newest committed position
+// (after OnlyWriter the store's own count, in step with its recent window).
 func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
+	if s.recent != nil {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		return s.committed.Load(), nil // the only writer: no commit it has not seen
+	}
 	var head int64
 	st, err := s.db.ReadStmt(ctx, `SELECT coalesce(max(position), 0) FROM eventstore_events`)
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -266,6 +268,17 @@ func TestLedger(t *testing.T) {
 	if want := "[1:old@0 2:old@1 3:old@2 4:old@3 5:new@0 6:old@4]"; fmt.Sprint(got) != want {
 		t.Errorf("log %v, want %s", got, want)
 	}
+	// The only writer's own reads (its recent window) hold no lost event.
+	var own []string
+	for ev, err := range s.ReadAll(ctx, 0, eventstore.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		own = append(own, fmt.Sprintf("%d:%s@%d", ev.Position, ev.Stream, ev.Revision))
+	}
+	if fmt.Sprint(own) != fmt.Sprint(got) {
+		t.Errorf("the only writer reads %v, the file holds %v", own, got)
+	}
 }
 
 // waitQueued waits until n Tx calls wait for the writer.
@@ -350,5 +363,78 @@ func TestWaitForAppendSeesEveryWriter(t *testing.T) {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
 		cancel()
+	}
+}
+
+// TestRecentReadsAsTheFile: what the only writer serves from its window of
+// recent events (OnlyWriter) is what a reader of the file gets — every
+// field, every filter, reads that start before the window and cross into
+// it, streams partly evicted — and its head is the file's.
+func TestRecentReadsAsTheFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testenv.SQLite(t)
+	file, err := New(ctx, db) // not the only writer: reads the file
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := file.Append(ctx, "order-0", eventstore.NoStream(), eventstore.EventData{ID: uuid.NewString(), Type: "test.Placed.v1"}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.recentCap = 8
+	if err := s.OnlyWriter(ctx); err != nil {
+		t.Fatal(err)
+	}
+	meta := eventstore.Metadata{CorrelationID: "c", CausationID: "k", UserID: "u", SchemaVersion: 2, TraceParent: "00-x"}
+	for i := range 7 { // 12 events in all: the window holds the last 8, from position 5
+		stream := fmt.Sprintf("order-%d", i%3)
+		evs := []eventstore.EventData{{ID: uuid.NewString(), Type: "test.Placed.v1", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)), Metadata: meta}}
+		if i%2 == 0 {
+			evs = append(evs, eventstore.EventData{ID: uuid.NewString(), Type: "test.Paid.v1"})
+		}
+		if _, err := s.Append(ctx, stream, eventstore.Any(), evs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	collect := func(seq iter.Seq2[eventstore.RecordedEvent, error]) []eventstore.RecordedEvent {
+		var out []eventstore.RecordedEvent
+		for e, err := range seq {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	for _, after := range []uint64{0, 3, 5, 6, 12, 13, 20} {
+		for _, f := range []eventstore.Filter{{}, {EventTypes: []string{"test.Paid.v1"}}, {StreamPrefixes: []string{"order-1", "order-2"}}} {
+			got, want := collect(s.ReadAll(ctx, after, f)), collect(file.ReadAll(ctx, after, f))
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("ReadAll(%d, %+v):\n got %+v\nwant %+v", after, f, got, want)
+			}
+		}
+	}
+	for _, stream := range []string{"order-0", "order-1", "order-2", "order-9"} {
+		for from := range eventstore.Revision(6) {
+			got, want := collect(s.Read(ctx, stream, from)), collect(file.Read(ctx, stream, from))
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Read(%s, %d):\n got %+v\nwant %+v", stream, from, got, want)
+			}
+		}
+	}
+	head, err := s.HeadPosition(ctx)
+	if want, _ := file.HeadPosition(ctx); err != nil || head != want || head != 12 {
+		t.Errorf("head %d, %v; want %d (the file's)", head, err, want)
+	}
+	// and those reads were the window's where it reached
+	if _, upTo, ok := s.recent.all(4, eventstore.Filter{}, 100); !ok || upTo != 12 || s.recent.first != 5 {
+		t.Errorf("window from %d, read to %d, %v; want from 5 to 12", s.recent.first, upTo, ok)
+	}
+	if _, ok := s.recent.stream("order-1", 1); !ok {
+		t.Error("order-1 from revision 1 not served from the window")
 	}
 }

@@ -45,11 +45,14 @@ type committer struct {
 	calls, groups atomic.Uint64
 	busy          atomic.Int64 // nanoseconds running groups
 
-	// undos are what the calls of the running group asked to be run
-	// should their writes be undone (OnUndo), oldest first. Only the
-	// goroutine running the group touches them.
-	undos []func()
+	// hooks are what the calls of the running group asked to be run once
+	// their writes are committed (OnCommit) or undone (OnUndo), oldest
+	// first. Only the goroutine running the group touches them.
+	hooks []hook
 }
+
+// hook is one OnUndo or OnCommit of a call: one of the two is set.
+type hook struct{ undo, commit func() }
 
 // OnUndo asks for undo to be run if the writes of the Tx call running now
 // are undone: its savepoint rolled back (the call failed) or the group's
@@ -58,17 +61,38 @@ type committer struct {
 // a call changes beside its writes (the event store's stream heads) follows
 // the transaction exactly. Call it only from inside a Tx function.
 func (db *DB) OnUndo(undo func()) {
-	db.group.undos = append(db.group.undos, undo)
+	db.group.hooks = append(db.group.hooks, hook{undo: undo})
+}
+
+// OnCommit asks for commit to be run once the writes of the Tx call running
+// now are committed: on the writer, right after the group's COMMIT and
+// before any call of it is answered or the next group begins, in the order
+// the calls registered them (which is the order they wrote in). Nothing is
+// run for a call whose writes are undone. Call it only from inside a Tx
+// function.
+func (db *DB) OnCommit(commit func()) {
+	db.group.hooks = append(db.group.hooks, hook{commit: commit})
 }
 
 // undoFrom runs, newest first, the undos registered since mark and forgets
-// them.
+// every hook registered since.
 func (c *committer) undoFrom(mark int) {
-	for i := len(c.undos) - 1; i >= mark; i-- {
-		c.undos[i]()
-		c.undos[i] = nil
+	for i := len(c.hooks) - 1; i >= mark; i-- {
+		if c.hooks[i].undo != nil {
+			c.hooks[i].undo()
+		}
+		c.hooks[i] = hook{}
 	}
-	c.undos = c.undos[:mark]
+	c.hooks = c.hooks[:mark]
+}
+
+// committed runs the commit hooks, oldest first.
+func (c *committer) committed() {
+	for _, h := range c.hooks {
+		if h.commit != nil {
+			h.commit()
+		}
+	}
 }
 
 // do runs fn in a group transaction and reports its outcome.
@@ -156,8 +180,8 @@ func (db *DB) commitSome(batch []*pending) (rest []*pending) {
 	errs := make([]error, len(batch))
 	answered := len(batch)
 	defer func() {
-		clear(c.undos) // committed or undone: let the closures go
-		c.undos = c.undos[:0]
+		clear(c.hooks) // committed or undone: let the closures go
+		c.hooks = c.hooks[:0]
 		for i, p := range batch[:answered] {
 			p.done <- errs[i]
 		}
@@ -196,7 +220,7 @@ func (db *DB) commitSome(batch []*pending) (rest []*pending) {
 			return batch[answered:]
 		}
 		var undo error
-		mark := len(c.undos)
+		mark := len(c.hooks)
 		if errs[i] = call(p.fn, tx); errs[i] != nil {
 			c.undoFrom(mark)
 			_, undo = tx.Exec(`ROLLBACK TO tx`)
@@ -217,7 +241,9 @@ func (db *DB) commitSome(batch []*pending) (rest []*pending) {
 	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("sqlite: commit: %w", err))
+		return nil
 	}
+	c.committed()
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ import (
 // TestGroupCommit: Tx calls queued behind a running transaction share the
 // next one, and each keeps its own outcome — a call that fails (an error,
 // a constraint, a panic, a context that ended while it waited) leaves
-// nothing behind, and the calls beside it still commit.
+// nothing behind, and the calls beside it still commit; the undo hooks of
+// the failed calls run, the commit hooks of the others.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
 	db := openWithTable(t, "notes")
@@ -77,7 +79,7 @@ func TestGroupCommit(t *testing.T) {
 	panics := make([]any, len(calls))
 	queued := make(chan struct{}, len(calls))
 	var undoneMu sync.Mutex
-	var undone []string // the calls whose undo ran (OnUndo)
+	var undone, committed []string // the calls whose undo (OnUndo) or commit hook (OnCommit) ran
 	for i, c := range calls {
 		wg.Go(func() {
 			defer func() { panics[i] = recover() }()
@@ -90,6 +92,11 @@ func TestGroupCommit(t *testing.T) {
 				db.OnUndo(func() {
 					undoneMu.Lock()
 					undone = append(undone, c.name)
+					undoneMu.Unlock()
+				})
+				db.OnCommit(func() {
+					undoneMu.Lock()
+					committed = append(committed, c.name)
 					undoneMu.Unlock()
 				})
 				return c.fn(tx)
@@ -129,10 +136,16 @@ func TestGroupCommit(t *testing.T) {
 	if total != 4 { // holder, a, b, c
 		t.Errorf("%d rows, want 4 (holder, a, b, c)", total)
 	}
-	// Undone: exactly the calls that ran and failed, each once, in the
-	// order they ran (never the one that did not run).
-	if want := []string{"fails after writing", "duplicate", "panics after writing"}; fmt.Sprint(undone) != fmt.Sprint(want) {
+	// Undone: exactly the calls that ran and failed, each once (never the
+	// one that did not run); committed: the others. (The calls queued in
+	// any order; TestGroupCommitLostTransaction checks the order.)
+	slices.Sort(undone)
+	slices.Sort(committed)
+	if want := []string{"duplicate", "fails after writing", "panics after writing"}; fmt.Sprint(undone) != fmt.Sprint(want) {
 		t.Errorf("undone %q, want %q", undone, want)
+	}
+	if want := []string{"a", "b", "c"}; fmt.Sprint(committed) != fmt.Sprint(want) {
+		t.Errorf("commit hooks of %q, want %q", committed, want)
 	}
 	if !errors.Is(errs[1], errRefused) {
 		t.Errorf("the failing call got %v, want its own error", errs[1])
@@ -157,7 +170,7 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 	<-holding
 	errs := map[string]error{}
 	var mu sync.Mutex
-	var undone []string // the calls whose undo ran (OnUndo), in that order
+	var undone, committed []string // the calls whose undo (OnUndo) or commit hook (OnCommit) ran, in that order
 	queued := 0
 	// each queued behind the one before, so they run in this order
 	run := func(name string, fn func(tx *sql.Tx) error) {
@@ -166,6 +179,11 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 				db.OnUndo(func() {
 					mu.Lock()
 					undone = append(undone, name)
+					mu.Unlock()
+				})
+				db.OnCommit(func() {
+					mu.Lock()
+					committed = append(committed, name)
 					mu.Unlock()
 				})
 				return fn(tx)
@@ -204,6 +222,9 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 	// the fresh transaction was not undone.
 	if want := []string{"ends the transaction", "before"}; fmt.Sprint(undone) != fmt.Sprint(want) {
 		t.Errorf("undone %q, want %q", undone, want)
+	}
+	if want := []string{"after"}; fmt.Sprint(committed) != fmt.Sprint(want) {
+		t.Errorf("commit hooks of %q, want %q", committed, want)
 	}
 }
 
