@@ -262,3 +262,79 @@ func TestPreparedStatementsAreKept(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteTransactionsKept: the write connection begins, commits and rolls
+// back with kept statements, and its BEGIN is still IMMEDIATE: the file's
+// write lock is taken when the transaction begins, before it writes.
+func TestWriteTransactionsKept(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "shop.db"), msqlite.NewConnector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE kv (k INTEGER PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kv (k) VALUES (1)`); err != nil {
+			return err
+		}
+		return fmt.Errorf("refused")
+	}); err == nil {
+		t.Fatal("refused call committed")
+	}
+	var n int
+	if err := db.Read.QueryRowContext(ctx, `SELECT count(*) FROM kv`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d rows, %v: the refused call's row was kept", n, err)
+	}
+
+	// Another connection cannot begin writing while a write transaction
+	// that has written nothing yet is open.
+	other, err := sql.Open("sqlite", db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.SetMaxOpenConns(1)
+	if _, err := other.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+		t.Fatal(err)
+	}
+	begun, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Tx(ctx, func(*sql.Tx) error { close(begun); <-release; return nil })
+	}()
+	<-begun
+	_, lockErr := other.ExecContext(ctx, `BEGIN IMMEDIATE`)
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if lockErr == nil {
+		other.ExecContext(ctx, `ROLLBACK`) //nolint:errcheck
+		t.Error("another connection began writing inside the shop's write transaction: its BEGIN was not IMMEDIATE")
+	}
+
+	conn, err := db.Write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Raw(func(dc any) error {
+		c := dc.(*cachingConn)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, q := range []string{"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"} {
+			if _, ok := c.stmts[q]; !ok {
+				t.Errorf("%s is not a kept statement", q)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
