@@ -227,13 +227,19 @@ func (s *Store) TransitionReservation(ctx context.Context, orderID string, from 
 func (s *Store) ReserveOrder(ctx context.Context, want domain.Reservation) (domain.Reservation, error) {
 	var out domain.Reservation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := insertReservation(ctx, tx, want); err != nil {
+		created, err := insertReservation(ctx, tx, want)
+		if err != nil {
 			return err
 		}
-		r, err := readReservation(ctx, tx, want.OrderID())
-		if err != nil || r.Status() != domain.StatusPending {
+		r := want // what was just stored, unless the order had one already
+		if !created {
+			if r, err = readReservation(ctx, tx, want.OrderID()); err != nil {
+				return err
+			}
+		}
+		if r.Status() != domain.StatusPending {
 			out = r
-			return err
+			return nil
 		}
 		var failed []string
 		var apply []domain.Line
