@@ -16,7 +16,6 @@ import (
 
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/eventstoretest"
-	sqlitedb "github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/platform/testenv"
 )
@@ -211,11 +210,11 @@ func TestLedger(t *testing.T) {
 		<-holding
 		var appendErr error
 		wg.Go(func() { _, appendErr = s.Append(ctx, stream, exp, e()) })
-		waitQueued(t, db, 1)
+		testenv.WaitQueued(t, db, 1)
 		wg.Go(func() {
 			db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(`ROLLBACK`); return err }) //nolint:errcheck
 		})
-		waitQueued(t, db, 2)
+		testenv.WaitQueued(t, db, 2)
 		close(release)
 		wg.Wait()
 		return appendErr
@@ -279,18 +278,6 @@ func TestLedger(t *testing.T) {
 	if fmt.Sprint(own) != fmt.Sprint(got) {
 		t.Errorf("the only writer reads %v, the file holds %v", own, got)
 	}
-}
-
-// waitQueued waits until n Tx calls wait for the writer.
-func waitQueued(t *testing.T, db *sqlitedb.DB, n int) {
-	t.Helper()
-	for range 5000 {
-		if db.Queued() >= n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("%d calls queued, want %d", db.Queued(), n)
 }
 
 func TestMigrationsIdempotent(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
+	"github.com/evshop/shop/platform/testenv"
 )
 
 // TestGroupCommit: Tx calls queued behind a running transaction share the
@@ -106,7 +107,7 @@ func TestGroupCommit(t *testing.T) {
 	for range calls {
 		<-queued
 	}
-	waitQueued(t, db, len(calls))
+	testenv.WaitQueued(t, db, len(calls))
 	end()
 	close(release)
 	hold.Wait()
@@ -193,7 +194,7 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 			mu.Unlock()
 		})
 		queued++
-		waitQueued(t, db, queued)
+		testenv.WaitQueued(t, db, queued)
 	}
 	run("before", insertNote("before"))
 	run("ends the transaction", func(tx *sql.Tx) error {
@@ -261,19 +262,6 @@ func openWithTable(t *testing.T, table string) *sqlite.DB {
 		t.Fatal(err)
 	}
 	return db
-}
-
-// waitQueued waits until n Tx calls are queued (none can run: the writer is
-// held).
-func waitQueued(t *testing.T, db *sqlite.DB, n int) {
-	t.Helper()
-	for range 5000 {
-		if db.Queued() >= n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("%d calls queued, want %d", db.Queued(), n)
 }
 
 // TestGroupCommitManyWriters: many concurrent writers, each incrementing
@@ -355,7 +343,7 @@ func TestWriterStats(t *testing.T) {
 			for i := range 5 {
 				wg.Go(func() { db.Tx(ctx, insertNote(fmt.Sprint("q", i))) }) //nolint:errcheck
 			}
-			waitQueued(t, db, 5)
+			testenv.WaitQueued(t, db, 5)
 			close(release)
 			wg.Wait()
 		}},

@@ -15,11 +15,7 @@ import (
 // (nested reads), and never mixes up arguments or results.
 func TestKeptStatements(t *testing.T) {
 	ctx := context.Background()
-	db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "shop.db"), msqlite.NewConnector)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if err := db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
 			return err
@@ -268,11 +264,7 @@ func TestPreparedStatementsAreKept(t *testing.T) {
 // write lock is taken when the transaction begins, before it writes.
 func TestWriteTransactionsKept(t *testing.T) {
 	ctx := context.Background()
-	db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "shop.db"), msqlite.NewConnector)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if err := db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TABLE kv (k INTEGER PRIMARY KEY)`)
 		return err
@@ -337,4 +329,16 @@ func TestWriteTransactionsKept(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openTemp opens a fresh database in the test's directory, closed when the
+// test ends.
+func openTemp(t *testing.T) *DB {
+	t.Helper()
+	db, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "shop.db"), msqlite.NewConnector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
@@ -19,4 +20,17 @@ func SQLite(t testing.TB) *sqlite.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// WaitQueued waits until n Tx calls wait for db's writer (a test holding
+// the writer stages a group commit this way), failing the test after 5 s.
+func WaitQueued(t testing.TB, db *sqlite.DB, n int) {
+	t.Helper()
+	for range 5000 {
+		if db.Queued() >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("%d calls queued, want %d", db.Queued(), n)
 }
