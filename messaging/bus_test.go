@@ -615,3 +615,36 @@ func TestGoChannelConcurrentHandler(t *testing.T) {
 		})
 	}
 }
+
+// TestStopWhileStarting: a bus whose context ends while its router is still
+// subscribing its handlers stops at once. (Watermill's Close, called then,
+// held the lock the starting router needed and waited out its whole close
+// timeout: a shop stopped right after it started hung for half a minute.)
+func TestStopWhileStarting(t *testing.T) {
+	for i := range 20 {
+		cfg := goChannelConfig(prometheus.NewRegistry())
+		cfg.DrainTimeout = 30 * time.Second // the close timeout the bug waited out: 35 s
+		b, err := messaging.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for h := range 8 {
+			if err := b.AddEventHandler(messaging.EventHandler{Name: fmt.Sprintf("h%d", h), Types: []string{"test.Started.v1"},
+				Handle: func(context.Context, eventstore.RecordedEvent) error { return nil }}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // stopped before it could start
+		done := make(chan error, 1)
+		go func() { done <- b.Run(ctx) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("round %d: the bus did not stop (waiting out the router's close timeout)", i)
+		}
+	}
+}

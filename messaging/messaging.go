@@ -339,8 +339,22 @@ func (b *Bus) Run(ctx context.Context) error {
 	if !b.drain.stop(b.cfg.DrainTimeout) {
 		b.log.Warn("drain timed out; unfinished messages will be redelivered")
 	}
-	err := b.router.Close()
-	<-done
+	// Close only a router that has started its handlers: Watermill's Close
+	// takes the handlers' lock and waits for them, while a Run still
+	// starting needs that lock to start them, so a bus stopped that early
+	// waited out the router's whole close timeout (30 s).
+	var err error
+	select {
+	case <-b.router.Running():
+		err = b.router.Close()
+		<-done
+	case rerr := <-done: // the router stopped before it ran
+		if rerr != nil {
+			err = fmt.Errorf("messaging: router stopped: %w", rerr)
+		}
+	case <-time.After(b.cfg.DrainTimeout + 5*time.Second): // still subscribing: give up on it
+		err = errors.Join(errors.New("messaging: router still starting at shutdown"), b.router.Close())
+	}
 	if cerr := b.Close(); err == nil {
 		err = cerr
 	}
