@@ -97,8 +97,10 @@ type Store struct {
 	recentCap int // the window's size when not recentCap (this package's tests)
 }
 
-// maxHeads bounds the streams the ledger remembers (a few MiB).
-const maxHeads = 1 << 17
+// maxHeads bounds the streams the ledger remembers (~50 MiB at most: a
+// shop of ~130,000 orders; past it, appends to streams not written since
+// the start query their head as a store that is not the only writer does).
+const maxHeads = 1 << 19
 
 var (
 	_ eventstore.Store       = (*Store)(nil)
