@@ -51,9 +51,7 @@ func (w *recent) add(events []eventstore.RecordedEvent) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.n > 0 && events[0].Position != w.first+uint64(w.n) {
-		clear(w.ring)
-		clear(w.streams)
-		w.start, w.n = 0, 0
+		w.clear()
 	}
 	if w.n == 0 {
 		w.first = events[0].Position
@@ -75,6 +73,20 @@ func (w *recent) add(events []eventstore.RecordedEvent) {
 		w.n++
 		w.streams[e.Stream] = append(w.streams[e.Stream], e.Position)
 	}
+}
+
+// reset empties the window: reads go to the file until the next add.
+func (w *recent) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.clear()
+}
+
+// clear empties the window. Callers hold mu.
+func (w *recent) clear() {
+	clear(w.ring)
+	clear(w.streams)
+	w.start, w.n = 0, 0
 }
 
 // all returns copies of the events after position after that pass filter,

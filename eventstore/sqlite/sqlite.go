@@ -311,7 +311,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			}
 		}
 		if s.recent != nil {
-			s.remember(stream, first, rev+1, ids, events, data, at)
+			s.remember(stream, first, rev+1, ids, events, data, meta, at)
 		}
 		pos, rev = pos+int64(len(events)), rev+int64(len(events))
 		res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
@@ -329,21 +329,53 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 }
 
 // remember has the events of an append, as a reader would read them back,
-// join the recent window once they are committed (recent.go).
-func (s *Store) remember(stream string, position, revision int64, ids []string, events []eventstore.EventData, data []string, at string) {
+// join the recent window once they are committed (recent.go). Should they
+// not be rebuilt, the window starts afresh after them (readers of what came
+// before then read the file); the committed count moves either way.
+func (s *Store) remember(stream string, position, revision int64, ids []string, events []eventstore.EventData, data, meta []string, at string) {
+	recs, err := recorded(stream, position, revision, ids, events, data, meta, at)
+	last := uint64(position) + uint64(len(events)) - 1
+	s.db.OnCommit(func() {
+		if err != nil {
+			s.recent.reset()
+		} else {
+			s.recent.add(recs)
+		}
+		s.committed.Store(last)
+	})
+}
+
+// recorded is what a reader of the file gets for the events of an append.
+func recorded(stream string, position, revision int64, ids []string, events []eventstore.EventData, data, meta []string, at string) ([]eventstore.RecordedEvent, error) {
 	t, err := sqlitedb.ParseTime(at)
 	if err != nil {
-		return // cannot happen (at was formatted here); readers then query
+		return nil, err
 	}
 	recs := make([]eventstore.RecordedEvent, len(events))
 	for i, e := range events {
+		m := e.Metadata
+		if !validUTF8(m) {
+			// Stored as JSON, which replaced the invalid bytes: read
+			// it back as the file holds it.
+			m = eventstore.Metadata{}
+			if err := json.Unmarshal([]byte(meta[i]), &m); err != nil {
+				return nil, err
+			}
+		}
 		recs[i] = eventstore.RecordedEvent{ID: ids[i], Stream: stream, Revision: uint64(revision) + uint64(i),
-			Position: uint64(position) + uint64(i), Type: e.Type, Time: t, Data: json.RawMessage(data[i]), Metadata: e.Metadata}
+			Position: uint64(position) + uint64(i), Type: e.Type, Time: t, Data: json.RawMessage(data[i]), Metadata: m}
 	}
-	s.db.OnCommit(func() {
-		s.recent.add(recs)
-		s.committed.Store(recs[len(recs)-1].Position)
-	})
+	return recs, nil
+}
+
+// validUTF8 reports whether every text of m survives JSON unchanged.
+func validUTF8(m eventstore.Metadata) bool {
+	for _, v := range []string{m.CorrelationID, m.CausationID, m.UserID, m.TraceParent} {
+		if !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
 }
 
 func describe(rev int64) string {

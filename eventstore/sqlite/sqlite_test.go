@@ -381,7 +381,9 @@ func TestRecentReadsAsTheFile(t *testing.T) {
 		stream := fmt.Sprintf("order-%d", i%3)
 		evs := []eventstore.EventData{{ID: uuid.NewString(), Type: "test.Placed.v1", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)), Metadata: meta}}
 		if i%2 == 0 {
-			evs = append(evs, eventstore.EventData{ID: uuid.NewString(), Type: "test.Paid.v1"})
+			// metadata JSON cannot hold as given: the file has U+FFFD
+			evs = append(evs, eventstore.EventData{ID: uuid.NewString(), Type: "test.Paid.v1",
+				Metadata: eventstore.Metadata{UserID: "bad\xff", CorrelationID: fmt.Sprint(i)}})
 		}
 		if _, err := s.Append(ctx, stream, eventstore.Any(), evs...); err != nil {
 			t.Fatal(err)
