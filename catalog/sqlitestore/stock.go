@@ -36,16 +36,117 @@ func planHold(ctx context.Context, tx *sql.Tx, orderID string, l domain.Line) (d
 	return domain.HoldApplied, nil
 }
 
+// planHolds is planHold for lines of distinct SKUs, in one query.
+func planHolds(ctx context.Context, tx *sql.Tx, orderID string, lines []domain.Line) ([]domain.HoldOutcome, error) {
+	type found struct {
+		available      int
+		archived, held bool
+	}
+	skus := make([]any, 0, len(lines)+1)
+	skus = append(skus, orderID)
+	for _, l := range lines {
+		skus = append(skus, l.SKU().String())
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.sku, p.on_hand - p.reserved, p.archived,
+		EXISTS (SELECT 1 FROM catalog_holds h WHERE h.order_id = ? AND h.sku = p.sku)
+		FROM catalog_products p WHERE p.sku IN `+placeholders(1, len(lines)), skus...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog sqlitestore: plan holds of %s: %w", orderID, err)
+	}
+	stock := make(map[string]found, len(lines))
+	for rows.Next() {
+		var sku string
+		var f found
+		if err := rows.Scan(&sku, &f.available, &f.archived, &f.held); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("catalog sqlitestore: plan holds of %s: %w", orderID, err)
+		}
+		stock[sku] = f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog sqlitestore: plan holds of %s: %w", orderID, err)
+	}
+	out := make([]domain.HoldOutcome, len(lines))
+	for i, l := range lines {
+		f, ok := stock[l.SKU().String()]
+		switch {
+		case !ok:
+			out[i] = domain.HoldUnknown
+		case f.held:
+			out[i] = domain.HoldAlreadyHeld
+		case f.archived:
+			out[i] = domain.HoldArchived
+		case f.available < l.Quantity():
+			out[i] = domain.HoldInsufficient
+		default:
+			out[i] = domain.HoldApplied
+		}
+	}
+	return out, nil
+}
+
 // applyHold moves l's units from available to reserved for orderID; the
 // caller planned it in the same transaction.
 func applyHold(ctx context.Context, tx *sql.Tx, orderID string, l domain.Line) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE catalog_products SET reserved = reserved + ? WHERE sku = ?`, l.Quantity(), l.SKU().String()); err != nil {
-		return fmt.Errorf("catalog sqlitestore: hold %s: %w", l.SKU(), err)
+	return applyHolds(ctx, tx, orderID, []domain.Line{l})
+}
+
+// applyHolds is applyHold for lines of distinct SKUs, in two statements.
+func applyHolds(ctx context.Context, tx *sql.Tx, orderID string, lines []domain.Line) error {
+	if len(lines) == 0 {
+		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_holds (order_id, sku, quantity) VALUES (?,?,?)`, orderID, l.SKU().String(), l.Quantity()); err != nil {
-		return fmt.Errorf("catalog sqlitestore: hold %s: %w", l.SKU(), err)
+	moves := make([]stockMove, len(lines))
+	holds := make([]any, 0, 3*len(lines))
+	for i, l := range lines {
+		moves[i] = stockMove{sku: l.SKU().String(), reserved: l.Quantity()}
+		holds = append(holds, orderID, l.SKU().String(), l.Quantity())
+	}
+	if err := moveStock(ctx, tx, moves); err != nil {
+		return fmt.Errorf("catalog sqlitestore: hold for %s: %w", orderID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_holds (order_id, sku, quantity) VALUES `+
+		placeholders(len(lines), 3), holds...); err != nil {
+		return fmt.Errorf("catalog sqlitestore: hold for %s: %w", orderID, err)
 	}
 	return nil
+}
+
+// stockMove adds reserved and onHand (each may be negative) to a SKU's
+// counts.
+type stockMove struct {
+	sku              string
+	reserved, onHand int
+}
+
+// moveStock applies moves, of distinct SKUs, in one statement.
+func moveStock(ctx context.Context, tx *sql.Tx, moves []stockMove) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	var reserved, onHand strings.Builder
+	args := make([]any, 0, 5*len(moves))
+	for _, m := range moves {
+		reserved.WriteString(" WHEN ? THEN ?")
+		args = append(args, m.sku, m.reserved)
+	}
+	for _, m := range moves {
+		onHand.WriteString(" WHEN ? THEN ?")
+		args = append(args, m.sku, m.onHand)
+	}
+	for _, m := range moves {
+		args = append(args, m.sku)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE catalog_products SET reserved = reserved + CASE sku`+reserved.String()+` END,
+		on_hand = on_hand + CASE sku`+onHand.String()+` END WHERE sku IN `+placeholders(1, len(moves)), args...)
+	return err
+}
+
+// placeholders returns rows groups of cols placeholders: "(?,?),(?,?)".
+func placeholders(rows, cols int) string {
+	row := "(?" + strings.Repeat(",?", cols-1) + ")"
+	return row + strings.Repeat(","+row, rows-1)
 }
 
 // dropHolds gives back (or, when sold, sells) the order's holds: on sku
@@ -72,15 +173,15 @@ func dropHolds(ctx context.Context, tx *sql.Tx, orderID, sku string, sold bool) 
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("catalog sqlitestore: drop holds of %s: %w", orderID, err)
 	}
-	for _, h := range gone {
-		onHand := 0
+	moves := make([]stockMove, len(gone))
+	for i, h := range gone {
+		moves[i] = stockMove{sku: h.sku, reserved: -h.qty}
 		if sold {
-			onHand = h.qty
+			moves[i].onHand = -h.qty
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE catalog_products SET reserved = reserved - ?, on_hand = on_hand - ? WHERE sku = ?`,
-			h.qty, onHand, h.sku); err != nil {
-			return fmt.Errorf("catalog sqlitestore: drop hold of %s on %s: %w", orderID, h.sku, err)
-		}
+	}
+	if err := moveStock(ctx, tx, moves); err != nil {
+		return fmt.Errorf("catalog sqlitestore: drop holds of %s: %w", orderID, err)
 	}
 	return nil
 }
@@ -150,18 +251,31 @@ func readReservation(ctx context.Context, q querier, orderID string) (domain.Res
 	if err != nil {
 		return domain.Reservation{}, fmt.Errorf("catalog sqlitestore: read reservation: %w", err)
 	}
-	var ls []lineRow
 	var skus []string
-	if err := errors.Join(json.Unmarshal([]byte(lines), &ls), json.Unmarshal([]byte(failed), &skus)); err != nil {
+	if err := json.Unmarshal([]byte(failed), &skus); err != nil {
 		return domain.Reservation{}, fmt.Errorf("catalog sqlitestore: reservation %s: %w", orderID, err)
+	}
+	out, err := decodeLines(orderID, lines)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	return domain.RestoreReservation(orderID, out, domain.ReservationStatus(status), reason, skus)
+}
+
+// decodeLines reads a reservation's stored lines.
+func decodeLines(orderID, lines string) ([]domain.Line, error) {
+	var ls []lineRow
+	if err := json.Unmarshal([]byte(lines), &ls); err != nil {
+		return nil, fmt.Errorf("catalog sqlitestore: reservation %s: %w", orderID, err)
 	}
 	out := make([]domain.Line, len(ls))
 	for i, l := range ls {
+		var err error
 		if out[i], err = domain.NewLine(l.SKU, l.Quantity); err != nil {
-			return domain.Reservation{}, err
+			return nil, err
 		}
 	}
-	return domain.RestoreReservation(orderID, out, domain.ReservationStatus(status), reason, skus)
+	return out, nil
 }
 
 func setStatus(ctx context.Context, tx *sql.Tx, orderID string, to domain.ReservationStatus, reason string, skus []string) error {
@@ -227,59 +341,85 @@ func (s *Store) TransitionReservation(ctx context.Context, orderID string, from 
 func (s *Store) ReserveOrder(ctx context.Context, want domain.Reservation) (domain.Reservation, error) {
 	var out domain.Reservation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		created, err := insertReservation(ctx, tx, want)
-		if err != nil {
-			return err
-		}
-		r := want // what was just stored, unless the order had one already
-		if !created {
-			if r, err = readReservation(ctx, tx, want.OrderID()); err != nil {
+		// A new order's reservation, the usual case, is decided first and
+		// stored once, with its outcome.
+		if want.Status() == domain.StatusPending {
+			decided, apply, err := decide(ctx, tx, want)
+			if err != nil {
 				return err
 			}
+			created, err := insertReservation(ctx, tx, decided)
+			if err != nil {
+				return err
+			}
+			if created {
+				out = decided
+				if decided.Status() == domain.StatusReserved {
+					return applyHolds(ctx, tx, want.OrderID(), apply)
+				}
+				// Holds left by a Store-level attempt interrupted earlier.
+				return dropHolds(ctx, tx, want.OrderID(), "", false)
+			}
+		} else if _, err := insertReservation(ctx, tx, want); err != nil {
+			return err
+		}
+		// The order has its reservation already.
+		r, err := readReservation(ctx, tx, want.OrderID())
+		if err != nil {
+			return err
 		}
 		if r.Status() != domain.StatusPending {
 			out = r
 			return nil
 		}
-		var failed []string
-		var apply []domain.Line
-		reason := ""
-		for _, l := range r.Lines() {
-			o, err := planHold(ctx, tx, r.OrderID(), l)
-			if err != nil {
-				return err
-			}
-			switch {
-			case o == domain.HoldApplied:
-				apply = append(apply, l)
-			case !o.Held():
-				failed = append(failed, l.SKU().String())
-				if reason == "" {
-					reason = o.Reason()
-				}
-			}
-		}
-		status := domain.StatusReserved
-		if len(failed) == 0 {
-			for _, l := range apply {
-				if err := applyHold(ctx, tx, r.OrderID(), l); err != nil {
-					return err
-				}
-			}
-		} else {
-			// Holds left by a Store-level attempt interrupted earlier.
-			if err := dropHolds(ctx, tx, r.OrderID(), "", false); err != nil {
-				return err
-			}
-			status = domain.StatusFailed
-		}
-		if err := setStatus(ctx, tx, r.OrderID(), status, reason, failed); err != nil {
+		decided, apply, err := decide(ctx, tx, r)
+		if err != nil {
 			return err
 		}
-		out, err = domain.RestoreReservation(r.OrderID(), r.Lines(), status, reason, failed)
-		return err
+		if decided.Status() == domain.StatusReserved {
+			err = applyHolds(ctx, tx, r.OrderID(), apply)
+		} else {
+			// Holds left by a Store-level attempt interrupted earlier.
+			err = dropHolds(ctx, tx, r.OrderID(), "", false)
+		}
+		if err != nil {
+			return err
+		}
+		out = decided
+		return setStatus(ctx, tx, r.OrderID(), decided.Status(), decided.Reason(), decided.FailedSKUs())
 	})
 	return out, err
+}
+
+// decide plans the holds of a pending reservation: reserved with the lines
+// to hold (those not held already), or failed with the SKUs that cannot be
+// and the first one's reason.
+func decide(ctx context.Context, tx *sql.Tx, r domain.Reservation) (domain.Reservation, []domain.Line, error) {
+	lines := r.Lines()
+	plans, err := planHolds(ctx, tx, r.OrderID(), lines)
+	if err != nil {
+		return domain.Reservation{}, nil, err
+	}
+	var failed []string
+	var apply []domain.Line
+	reason := ""
+	for i, o := range plans {
+		switch {
+		case o == domain.HoldApplied:
+			apply = append(apply, lines[i])
+		case !o.Held():
+			failed = append(failed, lines[i].SKU().String())
+			if reason == "" {
+				reason = o.Reason()
+			}
+		}
+	}
+	status := domain.StatusReserved
+	if len(failed) > 0 {
+		status, apply = domain.StatusFailed, nil
+	}
+	decided, err := domain.RestoreReservation(r.OrderID(), lines, status, reason, failed)
+	return decided, apply, err
 }
 
 // ReleaseOrder implements catalog.OrderStore: an unknown order gets a
@@ -326,6 +466,24 @@ func (s *Store) ReleaseOrder(ctx context.Context, orderID string) (domain.Reserv
 func (s *Store) CommitOrder(ctx context.Context, orderID string) (domain.Reservation, error) {
 	var out domain.Reservation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// The usual case, a reserved order, in one statement.
+		var lines string
+		err := tx.QueryRowContext(ctx, `UPDATE catalog_reservations SET status = 'committed', reason = '', failed_skus = '[]',
+			updated_at = ? WHERE order_id = ? AND status = 'reserved' RETURNING lines`, sqlite.Nanos(time.Now()), orderID).Scan(&lines)
+		if err == nil {
+			ls, err := decodeLines(orderID, lines)
+			if err != nil {
+				return err
+			}
+			if err := dropHolds(ctx, tx, orderID, "", true); err != nil {
+				return err
+			}
+			out, err = domain.RestoreReservation(orderID, ls, domain.StatusCommitted, "", nil)
+			return err
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("catalog sqlitestore: commit reservation: %w", err)
+		}
 		r, err := readReservation(ctx, tx, orderID)
 		if err != nil {
 			return err

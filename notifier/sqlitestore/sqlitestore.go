@@ -78,8 +78,12 @@ func (s *Store) Claim(ctx context.Context, c notifier.Claim) error {
 // notifier.ErrNotFound when the key is unknown.
 func (s *Store) update(ctx context.Context, query, key string, args ...any) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, query, append([]any{key}, args...)...); err != nil {
+		res, err := tx.ExecContext(ctx, query, append([]any{key}, args...)...)
+		if err != nil {
 			return fmt.Errorf("notifier sqlitestore: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n > 0 {
+			return nil // the delivery is there: no need to look
 		}
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notifier_deliveries WHERE key = ?)`, key).Scan(&exists); err != nil {
