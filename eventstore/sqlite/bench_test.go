@@ -13,16 +13,29 @@ import (
 )
 
 // BenchmarkAppend measures appends of single events and of batches of 100,
-// from 1 and 16 concurrent writers (eventstoretest.Appends). Beside each, in
-// the same run and on the same database file, a raw baseline INSERTs the
-// same JSON into a plain table, one write transaction per batch through the
-// same single writer. b.N counts appends.
+// from 1 and 16 concurrent writers (eventstoretest.Appends), by a store that
+// shares its file with other writers and by one that is its file's only
+// writer (OnlyWriter, as the embedded shop's). Beside each, in the same run
+// and on the same database file, a raw baseline INSERTs the same JSON into a
+// plain table, one write transaction per batch through the same single
+// writer. b.N counts appends.
 func BenchmarkAppend(b *testing.B) {
+	for _, only := range []bool{false, true} {
+		b.Run(fmt.Sprintf("only-writer=%v", only), func(b *testing.B) { benchmarkAppend(b, only) })
+	}
+}
+
+func benchmarkAppend(b *testing.B, only bool) {
 	db := testenv.SQLite(b)
 	ctx := context.Background()
 	st, err := New(ctx, db)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if only {
+		if err := st.OnlyWriter(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := db.Write.ExecContext(ctx, `CREATE TABLE raw_events (id INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`); err != nil {
 		b.Fatal(err)
