@@ -16,24 +16,11 @@ import (
 
 // planHold decides, inside tx, what holding line l for orderID would do.
 func planHold(ctx context.Context, tx *sql.Tx, orderID string, l domain.Line) (domain.HoldOutcome, error) {
-	var available int
-	var archived, held bool
-	err := tx.QueryRowContext(ctx, `SELECT p.on_hand - p.reserved, p.archived,
-		EXISTS (SELECT 1 FROM catalog_holds h WHERE h.order_id = ? AND h.sku = p.sku)
-		FROM catalog_products p WHERE p.sku = ?`, orderID, l.SKU().String()).Scan(&available, &archived, &held)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return domain.HoldUnknown, nil
-	case err != nil:
-		return 0, fmt.Errorf("catalog sqlitestore: hold %s: %w", l.SKU(), err)
-	case held:
-		return domain.HoldAlreadyHeld, nil
-	case archived:
-		return domain.HoldArchived, nil
-	case available < l.Quantity():
-		return domain.HoldInsufficient, nil
+	out, err := planHolds(ctx, tx, orderID, []domain.Line{l})
+	if err != nil {
+		return 0, err
 	}
-	return domain.HoldApplied, nil
+	return out[0], nil
 }
 
 // planHolds is planHold for lines of distinct SKUs, in one query.
