@@ -341,11 +341,7 @@ func (s *Store) ReserveOrder(ctx context.Context, want domain.Reservation) (doma
 			}
 			if created {
 				out = decided
-				if decided.Status() == domain.StatusReserved {
-					return applyHolds(ctx, tx, want.OrderID(), apply)
-				}
-				// Holds left by a Store-level attempt interrupted earlier.
-				return dropHolds(ctx, tx, want.OrderID(), "", false)
+				return settleHolds(ctx, tx, decided, apply)
 			}
 		} else if _, err := insertReservation(ctx, tx, want); err != nil {
 			return err
@@ -363,19 +359,23 @@ func (s *Store) ReserveOrder(ctx context.Context, want domain.Reservation) (doma
 		if err != nil {
 			return err
 		}
-		if decided.Status() == domain.StatusReserved {
-			err = applyHolds(ctx, tx, r.OrderID(), apply)
-		} else {
-			// Holds left by a Store-level attempt interrupted earlier.
-			err = dropHolds(ctx, tx, r.OrderID(), "", false)
-		}
-		if err != nil {
+		if err := settleHolds(ctx, tx, decided, apply); err != nil {
 			return err
 		}
 		out = decided
 		return setStatus(ctx, tx, r.OrderID(), decided.Status(), decided.Reason(), decided.FailedSKUs())
 	})
 	return out, err
+}
+
+// settleHolds makes the holds what decided says: apply's lines held for a
+// reserved order; for a failed one, none — holds left by a Store-level
+// attempt interrupted earlier are given back.
+func settleHolds(ctx context.Context, tx *sql.Tx, decided domain.Reservation, apply []domain.Line) error {
+	if decided.Status() == domain.StatusReserved {
+		return applyHolds(ctx, tx, decided.OrderID(), apply)
+	}
+	return dropHolds(ctx, tx, decided.OrderID(), "", false)
 }
 
 // decide plans the holds of a pending reservation: reserved with the lines
@@ -453,42 +453,35 @@ func (s *Store) ReleaseOrder(ctx context.Context, orderID string) (domain.Reserv
 func (s *Store) CommitOrder(ctx context.Context, orderID string) (domain.Reservation, error) {
 	var out domain.Reservation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		// The usual case, a reserved order, in one statement.
-		var lines string
+		// A reserved order commits in one statement; any other reservation
+		// is read: a committed one only gives back holds left over (a
+		// redelivery finds none), the rest are not committed.
+		var stored string
+		var lines []domain.Line
 		err := tx.QueryRowContext(ctx, `UPDATE catalog_reservations SET status = 'committed', reason = '', failed_skus = '[]',
-			updated_at = ? WHERE order_id = ? AND status = 'reserved' RETURNING lines`, sqlite.Nanos(time.Now()), orderID).Scan(&lines)
-		if err == nil {
-			ls, err := decodeLines(orderID, lines)
+			updated_at = ? WHERE order_id = ? AND status = 'reserved' RETURNING lines`, sqlite.Nanos(time.Now()), orderID).Scan(&stored)
+		switch {
+		case err == nil:
+			if lines, err = decodeLines(orderID, stored); err != nil {
+				return err
+			}
+		case errors.Is(err, sql.ErrNoRows):
+			r, err := readReservation(ctx, tx, orderID)
 			if err != nil {
 				return err
 			}
-			if err := dropHolds(ctx, tx, orderID, "", true); err != nil {
-				return err
+			if r.Status() != domain.StatusCommitted {
+				out = r
+				return nil
 			}
-			out, err = domain.RestoreReservation(orderID, ls, domain.StatusCommitted, "", nil)
-			return err
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("catalog sqlitestore: commit reservation: %w", err)
-		}
-		r, err := readReservation(ctx, tx, orderID)
-		if err != nil {
-			return err
-		}
-		switch r.Status() {
-		case domain.StatusReserved:
-			if err := setStatus(ctx, tx, orderID, domain.StatusCommitted, "", nil); err != nil {
-				return err
-			}
-		case domain.StatusCommitted:
+			lines = r.Lines()
 		default:
-			out = r
-			return nil
+			return fmt.Errorf("catalog sqlitestore: commit reservation: %w", err)
 		}
 		if err := dropHolds(ctx, tx, orderID, "", true); err != nil {
 			return err
 		}
-		out, err = domain.RestoreReservation(r.OrderID(), r.Lines(), domain.StatusCommitted, "", nil)
+		out, err = domain.RestoreReservation(orderID, lines, domain.StatusCommitted, "", nil)
 		return err
 	})
 	if err != nil {
