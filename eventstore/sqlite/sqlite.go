@@ -116,33 +116,29 @@ var (
 // knowing it is new) need not read it. Call it before the store is used.
 // Never call it where another process may append to the same file.
 func (s *Store) OnlyWriter(ctx context.Context) error {
+	// One pass over the stream index, stopped past maxHeads streams.
 	heads := map[string]uint64{}
-	complete := true
-	var streams int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(DISTINCT stream) FROM eventstore_events`).Scan(&streams); err != nil {
-		return fmt.Errorf("eventstore/sqlite: streams: %w", err)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT stream, max(revision) FROM eventstore_events GROUP BY stream LIMIT ?`, maxHeads+1)
+	if err != nil {
+		return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
 	}
-	if streams <= maxHeads {
-		rows, err := s.db.Read.QueryContext(ctx, `SELECT stream, max(revision) FROM eventstore_events GROUP BY stream`)
-		if err != nil {
+	for rows.Next() {
+		var stream string
+		var rev int64
+		if err := rows.Scan(&stream, &rev); err != nil {
+			rows.Close()
 			return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
 		}
-		for rows.Next() {
-			var stream string
-			var rev int64
-			if err := rows.Scan(&stream, &rev); err != nil {
-				rows.Close()
-				return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
-			}
-			heads[stream] = uint64(rev) + 1
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
-		}
-	} else {
-		complete = false
+		heads[stream] = uint64(rev) + 1
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
+	}
+	complete := len(heads) <= maxHeads
+	if !complete {
+		clear(heads) // too many to keep: appends to them read their heads
 	}
 	last, err := s.HeadPosition(ctx)
 	if err != nil {
@@ -275,6 +271,11 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		}
 		return retry, err
 	}
+	var recs []eventstore.RecordedEvent
+	var recsErr error
+	if s.recent != nil {
+		recs, recsErr = recorded(stream, ids, events, data, meta)
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		rev, pos, known := s.recall(stream)
 		if !known {
@@ -290,7 +291,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			}
 			return fmt.Errorf("%w: stream %q expected %s, has %s", eventstore.ErrConcurrency, stream, expected, describe(rev))
 		}
-		at := sqlitedb.FormatTime(s.now())
+		now := s.now()
+		at := sqlitedb.FormatTime(now)
 		first := pos + 1
 		for lo := 0; lo < len(events); lo += chunk {
 			hi := min(lo+chunk, len(events))
@@ -311,7 +313,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			}
 		}
 		if s.recent != nil {
-			s.remember(stream, first, rev+1, ids, events, data, meta, at)
+			s.remember(recs, recsErr, first, rev+1, now)
 		}
 		pos, rev = pos+int64(len(events)), rev+int64(len(events))
 		res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
@@ -328,13 +330,19 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	return res, nil
 }
 
-// remember has the events of an append, as a reader would read them back,
-// join the recent window once they are committed (recent.go). Should they
-// not be rebuilt, the window starts afresh after them (readers of what came
-// before then read the file); the committed count moves either way.
-func (s *Store) remember(stream string, position, revision int64, ids []string, events []eventstore.EventData, data, meta []string, at string) {
-	recs, err := recorded(stream, position, revision, ids, events, data, meta, at)
-	last := uint64(position) + uint64(len(events)) - 1
+// remember has the events of an append join the recent window once they
+// are committed (recent.go), with the positions, revisions and time the
+// transaction gave them. Should they not have been rebuilt (recorded), the
+// window starts afresh after them (readers of what came before then read
+// the file); the committed count moves either way.
+func (s *Store) remember(recs []eventstore.RecordedEvent, err error, position, revision int64, now time.Time) {
+	last := uint64(position) + uint64(len(recs)) - 1
+	if err == nil {
+		at := now.UTC().Round(0) // as sqlitedb.ParseTime reads it back
+		for i := range recs {
+			recs[i].Position, recs[i].Revision, recs[i].Time = uint64(position)+uint64(i), uint64(revision)+uint64(i), at
+		}
+	}
 	s.db.OnCommit(func() {
 		if err != nil {
 			s.recent.reset()
@@ -345,12 +353,11 @@ func (s *Store) remember(stream string, position, revision int64, ids []string, 
 	})
 }
 
-// recorded is what a reader of the file gets for the events of an append.
-func recorded(stream string, position, revision int64, ids []string, events []eventstore.EventData, data, meta []string, at string) ([]eventstore.RecordedEvent, error) {
-	t, err := sqlitedb.ParseTime(at)
-	if err != nil {
-		return nil, err
-	}
+// recorded is what a reader of the file will get for the events of an
+// append, but for their positions, revisions and time (remember sets them
+// inside the transaction). It runs before the append queues for the
+// writer, which is the durable shop's busiest stage.
+func recorded(stream string, ids []string, events []eventstore.EventData, data, meta []string) ([]eventstore.RecordedEvent, error) {
 	recs := make([]eventstore.RecordedEvent, len(events))
 	for i, e := range events {
 		m := e.Metadata
@@ -362,8 +369,7 @@ func recorded(stream string, position, revision int64, ids []string, events []ev
 				return nil, err
 			}
 		}
-		recs[i] = eventstore.RecordedEvent{ID: ids[i], Stream: stream, Revision: uint64(revision) + uint64(i),
-			Position: uint64(position) + uint64(i), Type: e.Type, Time: t, Data: json.RawMessage(data[i]), Metadata: m}
+		recs[i] = eventstore.RecordedEvent{ID: ids[i], Stream: stream, Type: e.Type, Data: json.RawMessage(data[i]), Metadata: m}
 	}
 	return recs, nil
 }
