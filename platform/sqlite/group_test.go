@@ -390,6 +390,15 @@ func TestWriteNotInterruptedByItsCaller(t *testing.T) {
 	const rows = 100000 // long enough to be running when the context ends
 	const insert = `INSERT INTO notes (k, v)
 		WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT 'n' || x, x FROM c`
+	prepared := func(ctx context.Context, tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, insert)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		_, err = st.ExecContext(ctx, rows)
+		return err
+	}
 	tests := []struct {
 		name string
 		run  func(ctx context.Context, tx *sql.Tx) error
@@ -398,28 +407,14 @@ func TestWriteNotInterruptedByItsCaller(t *testing.T) {
 			_, err := tx.ExecContext(ctx, insert, rows)
 			return err
 		}},
-		{"prepared", func(ctx context.Context, tx *sql.Tx) error {
-			st, err := tx.PrepareContext(ctx, insert)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			_, err = st.ExecContext(ctx, rows)
-			return err
-		}},
+		{"prepared", prepared},
 		{"prepared afresh", func(ctx context.Context, tx *sql.Tx) error {
 			kept, err := tx.PrepareContext(ctx, insert) // holds the kept statement
 			if err != nil {
 				return err
 			}
 			defer kept.Close()
-			st, err := tx.PrepareContext(ctx, insert)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			_, err = st.ExecContext(ctx, rows)
-			return err
+			return prepared(ctx, tx) // so this one is prepared afresh
 		}},
 	}
 	for _, tt := range tests {
