@@ -69,7 +69,8 @@ type Store struct {
 	mu       sync.Mutex
 	appended chan struct{} // closed and replaced after every committed append
 	// head is the highest position this store has seen committed by its
-	// own appends: the store's head is at least that, so WaitForAppend
+	// own appends (after OnlyWriter, the log's head: it read it, and no
+	// other process appends): the store's head is at least that, so WaitForAppend
 	// needs no query to see an append of this process.
 	head atomic.Uint64
 
@@ -88,12 +89,10 @@ type Store struct {
 	complete bool
 	last     uint64
 
-	// recent and committed (OnlyWriter; recent nil before): the newest
-	// committed events, served to readers without a query, and the last
-	// position committed, which HeadPosition tells. Both move in the
-	// appends' commit hooks (recent.go).
+	// recent (OnlyWriter; nil before): the newest committed events,
+	// served to readers without a query. It and head move together in
+	// the appends' commit hooks (recent.go), and HeadPosition tells head.
 	recent    *recent
-	committed atomic.Uint64
 	recentCap int // the window's size when not recentCap (this package's tests)
 }
 
@@ -147,7 +146,7 @@ func (s *Store) OnlyWriter(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.heads, s.complete, s.last = heads, complete, last
-	s.committed.Store(last)
+	s.head.Store(last)
 	s.recent = newRecent(cmp.Or(s.recentCap, recentCap))
 	return nil
 }
@@ -326,7 +325,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	s.wake(res.Position)
+	if s.recent == nil { // else woken by the commit hook (remember)
+		s.wake(res.Position)
+	}
 	return res, nil
 }
 
@@ -334,7 +335,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 // are committed (recent.go), with the positions, revisions and time the
 // transaction gave them. Should they not have been rebuilt (recorded), the
 // window starts afresh after them (readers of what came before then read
-// the file); the committed count moves either way.
+// the file); the store's head moves and its waiters wake either way.
 func (s *Store) remember(recs []eventstore.RecordedEvent, err error, position, revision int64, now time.Time) {
 	last := uint64(position) + uint64(len(recs)) - 1
 	if err == nil {
@@ -349,7 +350,7 @@ func (s *Store) remember(recs []eventstore.RecordedEvent, err error, position, r
 		} else {
 			s.recent.add(recs)
 		}
-		s.committed.Store(last)
+		s.wake(last)
 	})
 }
 
@@ -595,13 +596,13 @@ func (s *Store) page(ctx context.Context, query string, args ...any) ([]eventsto
 }
 
 // HeadPosition implements eventstore.Store: the newest committed position
-// (after OnlyWriter the store's own count, in step with its recent window).
+// (after OnlyWriter the store's own head, in step with its recent window).
 func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 	if s.recent != nil {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		return s.committed.Load(), nil // the only writer: no commit it has not seen
+		return s.head.Load(), nil // the only writer: no commit it has not seen
 	}
 	var head int64
 	st, err := s.db.ReadStmt(ctx, `SELECT coalesce(max(position), 0) FROM eventstore_events`)
