@@ -13,6 +13,13 @@
 // bus and answers 202 before the ordering service has appended it — is
 // waited for, briefly and bounded (Deps.PlacementWait), so the customer who
 // just checked out does not get a 404.
+//
+// Following an order: GET /{id} answers with a weak ETag of the order's
+// version (W/"<version>"). A read with that tag in If-None-Match answers 304
+// while the order has not changed; adding `Prefer: wait=<seconds>` (RFC
+// 7240, at most maxWait) holds the read until the order changes or the
+// wait ends, so a client following a checkout to Paid sends one request per
+// change instead of polling (changed.go).
 package ordering
 
 import (
@@ -165,7 +172,7 @@ func (a *API) byLink(c *fiber.Ctx) error {
 	if o.Version == 0 {
 		return httpx.NotFound("no such order")
 	}
-	return sendOrder(c, o)
+	return a.respond(c, id, o)
 }
 
 // MountAdmin registers the staff routes (mounted at /api/admin/orders).
@@ -299,7 +306,7 @@ func (a *API) get(c *fiber.Ctx, awaitPlacement bool) error {
 	if !mayRead(p, o) {
 		return httpx.NotFound("no such order")
 	}
-	return sendOrder(c, o)
+	return a.respond(c, id, o)
 }
 
 // mayRead: staff read every order, a customer their own and the guest
@@ -398,12 +405,21 @@ func (s *seenOrders) put(id string, o orders.Order) {
 // off from 5 ms to 100 ms, until it appears or PlacementWait has passed
 // (then the zero Order).
 func (a *API) awaitPlaced(ctx context.Context, id string) (orders.Order, error) {
-	deadline := time.Now().Add(a.d.PlacementWait)
-	pause := 5 * time.Millisecond
+	return a.await(ctx, id, a.d.PlacementWait, 5*time.Millisecond, 100*time.Millisecond,
+		func(o orders.Order) bool { return o.Version > 0 })
+}
+
+// await reads the order again and again, pausing first, doubled each time
+// up to most, until done holds or within has passed; it returns the last
+// read (the zero Order when it never read).
+func (a *API) await(ctx context.Context, id string, within, first, most time.Duration, done func(orders.Order) bool) (orders.Order, error) {
+	deadline := time.Now().Add(within)
+	pause := first
+	var o orders.Order
 	for {
 		left := time.Until(deadline)
 		if left <= 0 {
-			return orders.Order{}, nil
+			return o, nil
 		}
 		t := time.NewTimer(min(pause, left))
 		select {
@@ -412,9 +428,9 @@ func (a *API) awaitPlaced(ctx context.Context, id string) (orders.Order, error) 
 			return orders.Order{}, ctx.Err()
 		case <-t.C:
 		}
-		pause = min(2*pause, 100*time.Millisecond)
-		o, err := a.current(ctx, id)
-		if err != nil || o.Version > 0 {
+		pause = min(2*pause, most)
+		var err error
+		if o, err = a.current(ctx, id); err != nil || done(o) {
 			return o, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/evshop/shop/api/apitest"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -128,6 +129,13 @@ func (e *env) do(t *testing.T, method, path, token, body string) (int, map[strin
 
 func (e *env) doWith(t *testing.T, method, path, token, body string, header map[string]string) (int, map[string]any, string) {
 	t.Helper()
+	status, m, raw, _ := e.send(t, method, path, token, body, header)
+	return status, m, raw
+}
+
+// send is doWith answering the response's headers too.
+func (e *env) send(t *testing.T, method, path, token, body string, header map[string]string) (int, map[string]any, string, http.Header) {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -163,7 +171,7 @@ func (e *env) doWith(t *testing.T, method, path, token, body string, header map[
 	if res.StatusCode >= 400 && res.Header.Get("Content-Type") != httpx.ContentTypeProblem {
 		t.Fatalf("%s %s: error %d without problem+json", method, path, res.StatusCode)
 	}
-	return res.StatusCode, m, string(raw)
+	return res.StatusCode, m, string(raw), res.Header
 }
 
 func TestCustomerRoutes(t *testing.T) {

@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string) int {
 	}
 
 	c := load.Config{URL: set.URL, Mail: set.Mail, Customers: set.Customers, OrdersPerCustomer: set.OrdersPerCustomer, Concurrency: set.Concurrency,
-		Duration: set.Duration, Lines: set.Lines, Poll: set.Poll, PaidTimeout: set.PaidTimeout, SetupConcurrency: set.SetupConcurrency,
+		Duration: set.Duration, Lines: set.Lines, Follow: set.Follow, Poll: set.Poll, PaidTimeout: set.PaidTimeout, SetupConcurrency: set.SetupConcurrency,
 		CheckReads: set.CheckReads, Progress: os.Stderr, SKUs: set.SKUs, Metrics: set.Metrics, EmailWait: set.EmailWait}
 	if set.ClientIPs != "" {
 		p, err := netip.ParsePrefix(set.ClientIPs)

@@ -60,6 +60,11 @@ type Config struct {
 	// that the run cannot sell out (orders would be cancelled, not Paid).
 	AdminEmail, AdminPassword string
 
+	// Follow is how an order is followed to Paid: FollowWait (the default)
+	// holds a read until the order changes (If-None-Match with Prefer:
+	// wait), one request per change; FollowPoll reads it every Poll,
+	// stretched (pollWait). A shop that does not wait is polled either way.
+	Follow           string
 	Poll             time.Duration // order status polling interval
 	PaidTimeout      time.Duration // give up waiting for Paid after this
 	SetupConcurrency int           // registrations/sign-ins at once
@@ -86,6 +91,16 @@ type Config struct {
 	Progress io.Writer
 }
 
+// Follow modes (Config.Follow).
+const (
+	FollowWait = "wait"
+	FollowPoll = "poll"
+)
+
+// followWait is the Prefer: wait asked of the shop per read (it caps it
+// at 10 s itself).
+const followWait = 10 * time.Second
+
 // Limits of the inputs (the generator is run by people; keep it bounded).
 const (
 	MaxCustomers   = 100_000
@@ -97,6 +112,9 @@ const (
 func (c *Config) defaults() {
 	if c.Lines == 0 {
 		c.Lines = 2
+	}
+	if c.Follow == "" {
+		c.Follow = FollowWait
 	}
 	if c.Poll == 0 {
 		c.Poll = 20 * time.Millisecond
@@ -161,6 +179,9 @@ func (c *Config) Validate() error {
 		if d <= 0 || d > MaxDuration {
 			errs = append(errs, fmt.Errorf("%s %s: must be positive and at most %s", name, d, MaxDuration))
 		}
+	}
+	if c.Follow != FollowWait && c.Follow != FollowPoll {
+		errs = append(errs, fmt.Errorf("follow %q: must be %s or %s", c.Follow, FollowWait, FollowPoll))
 	}
 	if len(c.SKUs) > 0 && c.Lines > len(c.SKUs) {
 		errs = append(errs, fmt.Errorf("lines=%d: needs at least as many SKUs (%d given)", c.Lines, len(c.SKUs)))
@@ -260,7 +281,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer r.tr.CloseIdleConnections()
 
 	rep := &Report{Target: r.base, Mail: r.mail, RunID: r.runID, Customers: cfg.Customers, OrdersPerCustomer: cfg.OrdersPerCustomer,
-		Concurrency: cfg.Concurrency, Lines: cfg.Lines, Poll: cfg.Poll, Duration: cfg.Duration}
+		Concurrency: cfg.Concurrency, Lines: cfg.Lines, Follow: cfg.Follow, Poll: cfg.Poll, Duration: cfg.Duration}
 	if cfg.ClientIPs.IsValid() {
 		rep.ClientIPs = cfg.ClientIPs.String()
 	}
@@ -791,28 +812,48 @@ func pollWait(interval, waited time.Duration) time.Duration {
 	return max(interval, min(waited/10, time.Second))
 }
 
-// follow polls the order until it is Paid or Cancelled. The client-side
-// figure (placed → seen Paid) includes the wait for the next poll (see
+// follow reads the order until it is Paid or Cancelled. With FollowWait a
+// read holds until the order moves past the version the runner holds
+// (first 1: OrderPlaced is an order's first event), so each change costs
+// one request; a shop that answers without Preference-Applied, and any
+// failed read, falls back to polling. The client-side figure (placed →
+// seen Paid) includes the wait for the next poll when polling (see
 // pollWait); the server-side one (the Paid event's time − the order's
 // placedAt) does not include the projection's lag.
 func (r *runner) follow(ctx context.Context, c *customer, orderID string, placed time.Time) {
 	deadline := placed.Add(r.cfg.PaidTimeout)
 	last := "not visible"
+	waiting, held := r.cfg.Follow == FollowWait, `W/"1"`
+	pause := time.Duration(0)
+	if !waiting {
+		pause = pollWait(r.cfg.Poll, 0)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			r.rec.fail("paid: cancelled", ctx.Err().Error())
 			return
-		case <-time.After(pollWait(r.cfg.Poll, time.Since(placed))):
+		case <-time.After(pause):
+		}
+		var header map[string]string
+		if waiting {
+			header = map[string]string{"If-None-Match": held, "Prefer": "wait=" + strconv.Itoa(int(followWait/time.Second))}
 		}
 		var o orderDTO
 		t0 := time.Now()
-		err := c.s.do(ctx, http.MethodGet, "/api/orders/"+url.PathEscape(orderID), nil, nil, &o)
+		h, err := c.s.exchange(ctx, http.MethodGet, "/api/orders/"+url.PathEscape(orderID), nil, header, &o)
 		r.rec.add(seriesPoll, time.Since(t0))
+		pause = pollWait(r.cfg.Poll, time.Since(placed))
 		var he *httpError
 		switch {
+		case errors.As(err, &he) && he.Status == http.StatusNotModified:
+			if h.Get("Preference-Applied") != "" {
+				pause = 0 // unchanged all the wait: ask again
+			} else {
+				waiting = false // answered at once: poll
+			}
 		case errors.As(err, &he) && he.Status == http.StatusNotFound:
-			// Not projected yet.
+			// Not placed yet.
 		case err != nil:
 			r.rec.fail(kindOf("poll", err), err.Error())
 		case o.Status == "Paid":
@@ -831,6 +872,11 @@ func (r *runner) follow(ctx context.Context, c *customer, orderID string, placed
 			return
 		default:
 			last = o.Status
+			if waiting && h.Get("Preference-Applied") != "" && h.Get("ETag") != "" {
+				held, pause = h.Get("ETag"), 0
+			} else {
+				waiting = false // the shop does not wait: poll
+			}
 		}
 		if time.Now().After(deadline) {
 			r.rec.fail("paid: timeout", fmt.Sprintf("order %s still %s after %s", orderID, last, r.cfg.PaidTimeout))

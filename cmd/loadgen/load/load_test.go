@@ -61,6 +61,8 @@ func TestConfigValidate(t *testing.T) {
 		{"too many orders", func(c *Config) { c.Customers, c.OrdersPerCustomer = MaxCustomers, 100 }, "customers × orders-per-customer"},
 		{"negative duration", func(c *Config) { c.Duration = -time.Second }, "duration"},
 		{"negative poll", func(c *Config) { c.Poll = -time.Millisecond }, "poll"},
+		{"unknown follow", func(c *Config) { c.Follow = "push" }, "follow"},
+		{"polled", func(c *Config) { c.Follow = FollowPoll }, ""},
 		{"more lines than skus", func(c *Config) { c.SKUs, c.Lines = []string{"A"}, 2 }, "lines=2"},
 		{"prefix too small", func(c *Config) { c.ClientIPs = netip.MustParsePrefix("198.18.0.0/29") }, "client-ips"},
 		{"prefix large enough", func(c *Config) { c.ClientIPs = netip.MustParsePrefix("198.18.0.0/28") }, ""},

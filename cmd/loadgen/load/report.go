@@ -19,6 +19,7 @@ type Report struct {
 	OrdersPerCustomer int           `json:"ordersPerCustomer"`
 	Concurrency       int           `json:"concurrency"`
 	Lines             int           `json:"linesPerOrder"`
+	Follow            string        `json:"follow"`
 	Poll              time.Duration `json:"pollInterval"`
 	Duration          time.Duration `json:"durationBound"`
 	ClientIPs         string        `json:"clientIPs,omitempty"`
@@ -81,8 +82,12 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "target %s  mail %s  run %s\n", r.Target, r.Mail, r.RunID)
-	fmt.Fprintf(&b, "customers %d (ready %d, setup %s)  orders/customer %d  concurrency %d  lines/order %d  poll ≥%s (a tenth of the wait so far, ≤1s)  bound %s\n",
-		r.Customers, r.CustomersReady, r.SetupDuration.Round(time.Millisecond), r.OrdersPerCustomer, r.Concurrency, r.Lines, r.Poll, r.Duration)
+	follow := fmt.Sprintf("poll ≥%s (a tenth of the wait so far, ≤1s)", r.Poll)
+	if r.Follow == FollowWait {
+		follow = "follow: reads held until the order changes (Prefer: wait)"
+	}
+	fmt.Fprintf(&b, "customers %d (ready %d, setup %s)  orders/customer %d  concurrency %d  lines/order %d  %s  bound %s\n",
+		r.Customers, r.CustomersReady, r.SetupDuration.Round(time.Millisecond), r.OrdersPerCustomer, r.Concurrency, r.Lines, follow, r.Duration)
 	if r.ClientIPs != "" {
 		fmt.Fprintf(&b, "client addresses from %s (X-Forwarded-For)\n", r.ClientIPs)
 	}
@@ -97,7 +102,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		s    Summary
 	}{
 		{"add item", r.AddItem}, {"place order", r.PlaceOrder}, {"place → Paid seen", r.ToPaid},
-		{"place → Paid (event times)", r.ToPaidServer}, {"order poll", r.PollLatency},
+		{"place → Paid (event times)", r.ToPaidServer}, {"order read", r.PollLatency},
 	} {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", row.name, row.s.N, ms(row.s.Mean), ms(row.s.P50), ms(row.s.P95), ms(row.s.P99), ms(row.s.Max))
 	}

@@ -96,8 +96,8 @@ func TestRunAgainstEmbeddedShop(t *testing.T) {
 			wantPaid: 6, wantStock: "topped up",
 		},
 		{
-			name:     "catalog-chosen products, two lines, stock only checked",
-			cfg:      load.Config{Customers: 2, OrdersPerCustomer: 2, Concurrency: 2, ClientIPs: netip.MustParsePrefix("198.18.1.0/24")},
+			name:     "catalog-chosen products, two lines, stock only checked, orders polled",
+			cfg:      load.Config{Customers: 2, OrdersPerCustomer: 2, Concurrency: 2, ClientIPs: netip.MustParsePrefix("198.18.1.0/24"), Follow: load.FollowPoll},
 			wantPaid: 4, wantStock: "enough stock",
 		},
 		{
@@ -122,6 +122,11 @@ func TestRunAgainstEmbeddedShop(t *testing.T) {
 			}
 			if rep.PlaceOrder.N != c.wantPaid || rep.ToPaid.N != c.wantPaid || rep.PlaceOrder.P99 <= 0 || rep.ToPaid.P50 < rep.PlaceOrder.P50 {
 				t.Fatalf("latency summaries inconsistent: place %+v, to paid %+v", rep.PlaceOrder, rep.ToPaid)
+			}
+			// Followed by held reads, an order costs a read per change it
+			// goes through on its way to Paid (Placed → Paid: one or two).
+			if cfg.Follow != load.FollowPoll && rep.OrderPolls > 2*c.wantPaid {
+				t.Fatalf("%d order reads for %d orders followed with Prefer: wait", rep.OrderPolls, c.wantPaid)
 			}
 			if c.cfg.CheckReads {
 				if err := ownWritesSeen(rep, c.wantPaid); err != nil {

@@ -71,17 +71,24 @@ func kindOf(op string, err error) string {
 // do sends a JSON request and decodes a 2xx JSON answer into out (when not
 // nil). Unsafe methods carry the CSRF token.
 func (s *session) do(ctx context.Context, method, path string, body any, header map[string]string, out any) error {
+	_, err := s.exchange(ctx, method, path, body, header, out)
+	return err
+}
+
+// exchange is do answering the response's headers too (nil when no
+// response came).
+func (s *session) exchange(ctx context.Context, method, path string, body any, header map[string]string, out any) (http.Header, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, s.base+path, rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -98,12 +105,12 @@ func (s *session) do(ctx context.Context, method, path string, body any, header 
 	}
 	res, err := s.client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
 	if err != nil {
-		return err
+		return res.Header, err
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		var p struct {
@@ -114,14 +121,14 @@ func (s *session) do(ctx context.Context, method, path string, body any, header 
 		if p.Detail == "" {
 			p.Detail = p.Title
 		}
-		return &httpError{Status: res.StatusCode, Detail: p.Detail}
+		return res.Header, &httpError{Status: res.StatusCode, Detail: p.Detail}
 	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: decode: %w", method, path, err)
+			return res.Header, fmt.Errorf("%s %s: decode: %w", method, path, err)
 		}
 	}
-	return nil
+	return res.Header, nil
 }
 
 // fetchCSRF gets the CSRF token (and its cookie) the API wants echoed.

@@ -16,6 +16,7 @@ type Settings struct {
 	ClientIPs         string        `env:"LOADGEN_CLIENT_IPS" flag:"client-ips" default:"198.18.0.0/15" desc:"give each customer an X-Forwarded-For address from this prefix so the auth service's per-IP limits apply per customer (believed only when the shop's TRUSTED_PROXIES lists loopback: the embedded default); empty: off"`
 	AdminEmail        string        `env:"LOADGEN_ADMIN_EMAIL" flag:"admin-email" default:"admin@example.com" desc:"admin who tops up stock (only with a password)"`
 	AdminPassword     string        `env:"LOADGEN_ADMIN_PASSWORD" flag:"admin-password" desc:"the admin's password (prefer the env var); empty: stock is only checked"`
+	Follow            string        `env:"LOADGEN_FOLLOW" flag:"follow" default:"wait" desc:"how each order is followed to Paid: wait (a read held until the order changes: If-None-Match with Prefer: wait) or poll (a read every poll interval)"`
 	Poll              time.Duration `env:"LOADGEN_POLL" flag:"poll" default:"0s" desc:"order status polling interval, stretched to a tenth of the wait so far (default 20ms)"`
 	PaidTimeout       time.Duration `env:"LOADGEN_PAID_TIMEOUT" flag:"paid-timeout" default:"0s" desc:"give up on an order not Paid after this (default 30s)"`
 	SetupConcurrency  int           `env:"LOADGEN_SETUP_CONCURRENCY" flag:"setup-concurrency" default:"4" desc:"registrations and sign-ins at once (argon2id is CPU- and memory-heavy)"`

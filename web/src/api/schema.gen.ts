@@ -391,7 +391,7 @@ export interface paths {
         };
         /**
          * One of my orders, or a guest order through its signed link, with status history
-         * @description The order as the event store holds it when the read runs (status and history included), however far the read model is behind. Right after checkout (202 {orderId}) the read waits up to 2 s for an order still on its way to the ordering service instead of answering 404. With `token` (the signed link of a guest checkout: the checkout's `statusToken`, the confirmation email's link) the order is read without a session; a token that is malformed, expired, tampered with or for another order is 404 like a missing order. A signed-in customer also reads the guest orders placed with their verified email address.
+         * @description The order as the event store holds it when the read runs (status and history included), however far the read model is behind. Right after checkout (202 {orderId}) the read waits up to 2 s for an order still on its way to the ordering service instead of answering 404. With `token` (the signed link of a guest checkout: the checkout's `statusToken`, the confirmation email's link) the order is read without a session; a token that is malformed, expired, tampered with or for another order is 404 like a missing order. A signed-in customer also reads the guest orders placed with their verified email address. Following an order: every answer carries a weak ETag of the order's version; with it in If-None-Match the read answers 304 while the order has not changed, and with `Prefer: wait=N` as well it waits up to N seconds (at most 10) for the change, so a client following an order sends one request per change instead of polling.
          */
         get: operations["getOrder"];
         put?: never;
@@ -907,7 +907,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An order (support, admin) */
+        /**
+         * An order (support, admin)
+         * @description Following an order: every answer carries a weak ETag of the order's version; with it in If-None-Match the read answers 304 while the order has not changed, and with `Prefer: wait=N` as well it waits up to N seconds (at most 10) for the change, so a client following an order sends one request per change instead of polling.
+         */
         get: operations["adminOrder"];
         put?: never;
         post?: never;
@@ -4405,7 +4408,12 @@ export interface operations {
                 /** @description Signed order status token of a guest checkout */
                 token?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the order as the client holds it: while the order is at that version the answer is 304 without a body */
+                "If-None-Match"?: string;
+                /** @description `wait=<seconds>` (RFC 7240) with If-None-Match: hold the read until the order changes, at most that long (capped at 10 s), then answer 200 with the changed order or 304. Other preferences, and a wait that is not a number of seconds, are ignored. */
+                Prefer?: string;
+            };
             path: {
                 /** @description Order id */
                 id: string;
@@ -4417,11 +4425,26 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The order's version as a weak entity tag (W/"<version>"); send it back in If-None-Match to be told of a change */
+                    ETag?: string;
+                    /** @description `wait=<seconds>`: the wait of `Prefer` as applied (capped at 10) */
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
                 };
+            };
+            /** @description Not modified: the order is still at the version of If-None-Match (after the wait of Prefer, if any) */
+            304: {
+                headers: {
+                    /** @description The order's version as a weak entity tag (W/"<version>"); send it back in If-None-Match to be told of a change */
+                    ETag?: string;
+                    /** @description `wait=<seconds>`: the wait of `Prefer` as applied (capped at 10) */
+                    "Preference-Applied"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No token and not signed in, or the access token is invalid or expired */
             401: {
@@ -6246,7 +6269,12 @@ export interface operations {
     adminOrder: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the order as the client holds it: while the order is at that version the answer is 304 without a body */
+                "If-None-Match"?: string;
+                /** @description `wait=<seconds>` (RFC 7240) with If-None-Match: hold the read until the order changes, at most that long (capped at 10 s), then answer 200 with the changed order or 304. Other preferences, and a wait that is not a number of seconds, are ignored. */
+                Prefer?: string;
+            };
             path: {
                 /** @description Order id */
                 id: string;
@@ -6258,11 +6286,26 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The order's version as a weak entity tag (W/"<version>"); send it back in If-None-Match to be told of a change */
+                    ETag?: string;
+                    /** @description `wait=<seconds>`: the wait of `Prefer` as applied (capped at 10) */
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
                 };
+            };
+            /** @description Not modified: the order is still at the version of If-None-Match (after the wait of Prefer, if any) */
+            304: {
+                headers: {
+                    /** @description The order's version as a weak entity tag (W/"<version>"); send it back in If-None-Match to be told of a change */
+                    ETag?: string;
+                    /** @description `wait=<seconds>`: the wait of `Prefer` as applied (capped at 10) */
+                    "Preference-Applied"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the access token is invalid or expired */
             401: {
