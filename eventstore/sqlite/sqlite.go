@@ -94,6 +94,7 @@ type Store struct {
 	// the appends' commit hooks (recent.go), and HeadPosition tells head.
 	recent    *recent
 	recentCap int // the window's size when not recentCap (this package's tests)
+	headsCap  int // the ledger's bound when not maxHeads (this package's tests)
 }
 
 // maxHeads bounds the streams the ledger remembers (~50 MiB at most: a
@@ -116,8 +117,9 @@ var (
 // Never call it where another process may append to the same file.
 func (s *Store) OnlyWriter(ctx context.Context) error {
 	// One pass over the stream index, stopped past maxHeads streams.
+	bound := cmp.Or(s.headsCap, maxHeads)
 	heads := map[string]uint64{}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT stream, max(revision) FROM eventstore_events GROUP BY stream LIMIT ?`, maxHeads+1)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT stream, max(revision) FROM eventstore_events GROUP BY stream LIMIT ?`, bound+1)
 	if err != nil {
 		return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
 	}
@@ -135,7 +137,7 @@ func (s *Store) OnlyWriter(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("eventstore/sqlite: stream heads: %w", err)
 	}
-	complete := len(heads) <= maxHeads
+	complete := len(heads) <= bound
 	if !complete {
 		clear(heads) // too many to keep: appends to them read their heads
 	}
@@ -192,7 +194,7 @@ func (s *Store) advance(stream string, next, last uint64) {
 	}
 	prev, had := s.heads[stream]
 	prevLast, prevComplete := s.last, s.complete
-	if !had && len(s.heads) >= maxHeads {
+	if !had && len(s.heads) >= cmp.Or(s.headsCap, maxHeads) {
 		clear(s.heads)
 		s.complete = false
 	}

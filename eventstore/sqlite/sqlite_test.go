@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/evshop/shop/eventstore"
 	"github.com/evshop/shop/eventstore/eventstoretest"
+	sqlitedb "github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
 	"github.com/evshop/shop/platform/testenv"
 )
@@ -178,6 +180,27 @@ func TestRolledBackAppendLeavesNoHole(t *testing.T) {
 // append is not kept — refused, or its group transaction lost — so that the
 // next append draws the same revision and position again and the log stays
 // dense.
+// loseAppend runs appendOne (an append) in a group whose transaction a
+// later call of the same group ends, as an I/O error would.
+func loseAppend(t *testing.T, db *sqlitedb.DB, appendOne func()) {
+	t.Helper()
+	ctx := context.Background()
+	release, holding := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		db.Tx(ctx, func(*sql.Tx) error { close(holding); <-release; return nil }) //nolint:errcheck
+	})
+	<-holding
+	wg.Go(appendOne)
+	testenv.WaitQueued(t, db, 1)
+	wg.Go(func() {
+		db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(`ROLLBACK`); return err }) //nolint:errcheck
+	})
+	testenv.WaitQueued(t, db, 2)
+	close(release)
+	wg.Wait()
+}
+
 func TestLedger(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -199,25 +222,9 @@ func TestLedger(t *testing.T) {
 	if err := s.OnlyWriter(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// lose runs an append in a group whose transaction a later call of
-	// the same group ends (as an I/O error would).
-	lose := func(stream string, exp eventstore.ExpectedRevision) error {
-		release, holding := make(chan struct{}), make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			db.Tx(ctx, func(*sql.Tx) error { close(holding); <-release; return nil }) //nolint:errcheck
-		})
-		<-holding
-		var appendErr error
-		wg.Go(func() { _, appendErr = s.Append(ctx, stream, exp, e()) })
-		testenv.WaitQueued(t, db, 1)
-		wg.Go(func() {
-			db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(`ROLLBACK`); return err }) //nolint:errcheck
-		})
-		testenv.WaitQueued(t, db, 2)
-		close(release)
-		wg.Wait()
-		return appendErr
+	lose := func(stream string, exp eventstore.ExpectedRevision) (err error) {
+		loseAppend(t, db, func() { _, err = s.Append(ctx, stream, exp, e()) })
+		return err
 	}
 	steps := []struct {
 		name     string
@@ -277,6 +284,112 @@ func TestLedger(t *testing.T) {
 	}
 	if fmt.Sprint(own) != fmt.Sprint(got) {
 		t.Errorf("the only writer reads %v, the file holds %v", own, got)
+	}
+}
+
+// TestLedgerPastItsBound: a log of more streams than the ledger may keep
+// starts it empty and incomplete, and a complete ledger that fills up
+// forgets what it held; either way an append to a stream it does not hold
+// reads that stream's head from the file (so a forgotten stream is never
+// taken for a new one, nor a stale expectation let through), KnownNext
+// does not guess, and a lost transaction leaves the log dense.
+func TestLedgerPastItsBound(t *testing.T) {
+	t.Parallel()
+	const unknown = ^uint64(0) // KnownNext must say it cannot tell
+	type step struct {
+		name     string
+		stream   string
+		exp      eventstore.ExpectedRevision
+		lost     bool
+		wantPos  uint64 // 0: refused
+		wantNext map[string]uint64
+	}
+	tests := []struct {
+		name    string
+		streams int // s0, s1, ... of one event each, stored before the start
+		steps   []step
+		wantLog string
+	}{
+		{name: "started past the bound", streams: 5, steps: []step{
+			{name: "nothing held", wantNext: map[string]uint64{"s0": unknown, "never": unknown}},
+			{name: "append to a stream not held", stream: "s0", exp: eventstore.Exact(0), wantPos: 6, wantNext: map[string]uint64{"s0": 2}},
+			{name: "stale expectation on a stream not held", stream: "s1", exp: eventstore.Exact(4)},
+			{name: "a stream not held taken for new", stream: "s1", exp: eventstore.NoStream()},
+			{name: "its head read from the file", stream: "s1", exp: eventstore.Exact(0), wantPos: 7, wantNext: map[string]uint64{"s1": 2}},
+			{name: "lost on a stream not held", stream: "s2", exp: eventstore.Exact(0), lost: true, wantNext: map[string]uint64{"s2": unknown}},
+			{name: "then kept: the same position", stream: "s2", exp: eventstore.Exact(0), wantPos: 8, wantNext: map[string]uint64{"s2": 2}},
+		}, wantLog: "[1:s0@0 2:s1@0 3:s2@0 4:s3@0 5:s4@0 6:s0@1 7:s1@1 8:s2@1]"},
+		{name: "filled past the bound", streams: 2, steps: []step{
+			{name: "complete: every stream held", wantNext: map[string]uint64{"s0": 1, "s1": 1, "never": 0}},
+			{name: "a new stream fills the ledger", stream: "n0", exp: eventstore.NoStream(), wantPos: 3,
+				wantNext: map[string]uint64{"s0": 1, "n0": 1, "never": 0}},
+			{name: "the next one makes it forget", stream: "n1", exp: eventstore.NoStream(), wantPos: 4,
+				wantNext: map[string]uint64{"n1": 1, "s0": unknown, "n0": unknown, "never": unknown}},
+			{name: "a forgotten stream is no new stream", stream: "n0", exp: eventstore.NoStream(), wantNext: map[string]uint64{"n0": unknown}},
+			{name: "a forgotten stream appended to", stream: "s0", exp: eventstore.Exact(0), wantPos: 5, wantNext: map[string]uint64{"s0": 2}},
+			{name: "lost on a forgotten stream", stream: "s1", exp: eventstore.Exact(0), lost: true, wantNext: map[string]uint64{"s1": unknown}},
+			{name: "then kept: the same position", stream: "s1", exp: eventstore.Exact(0), wantPos: 6, wantNext: map[string]uint64{"s1": 2}},
+		}, wantLog: "[1:s0@0 2:s1@0 3:n0@0 4:n1@0 5:s0@1 6:s1@1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := testenv.SQLite(t)
+			e := func() eventstore.EventData {
+				return eventstore.EventData{ID: uuid.NewString(), Type: "test.Ledger.v1"}
+			}
+			file, err := New(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.streams {
+				if _, err := file.Append(ctx, fmt.Sprint("s", i), eventstore.NoStream(), e()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := New(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.headsCap = 3
+			if err := s.OnlyWriter(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range tt.steps {
+				switch {
+				case st.lost:
+					loseAppend(t, db, func() { s.Append(ctx, st.stream, st.exp, e()) }) //nolint:errcheck
+				case st.stream != "":
+					res, err := s.Append(ctx, st.stream, st.exp, e())
+					if st.wantPos == 0 && !errors.Is(err, eventstore.ErrConcurrency) {
+						t.Fatalf("%s: %+v, %v; want ErrConcurrency", st.name, res, err)
+					}
+					if st.wantPos != 0 && (err != nil || res.Position != st.wantPos) {
+						t.Fatalf("%s: position %d, %v; want %d", st.name, res.Position, err, st.wantPos)
+					}
+				}
+				for stream, want := range st.wantNext {
+					next, ok := s.KnownNext(stream)
+					if want == unknown && ok {
+						t.Errorf("%s: KnownNext(%s) = %d, want it not to tell", st.name, stream, next)
+					}
+					if want != unknown && (!ok || next != want) {
+						t.Errorf("%s: KnownNext(%s) = %d, %v; want %d", st.name, stream, next, ok, want)
+					}
+				}
+			}
+			var got []string
+			for ev, err := range file.ReadAll(ctx, 0, eventstore.Filter{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, fmt.Sprintf("%d:%s@%d", ev.Position, ev.Stream, ev.Revision))
+			}
+			if fmt.Sprint(got) != tt.wantLog {
+				t.Errorf("log %v, want %s", got, tt.wantLog)
+			}
+		})
 	}
 }
 
