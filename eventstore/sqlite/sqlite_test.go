@@ -180,6 +180,23 @@ func TestRolledBackAppendLeavesNoHole(t *testing.T) {
 // append is not kept — refused, or its group transaction lost — so that the
 // next append draws the same revision and position again and the log stays
 // dense.
+// onlyWriter opens a store on db, lets set adjust its bounds (nil: as the
+// shop runs it) and makes it the file's only writer.
+func onlyWriter(t *testing.T, db *sqlitedb.DB, set func(*Store)) *Store {
+	t.Helper()
+	s, err := New(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set != nil {
+		set(s)
+	}
+	if err := s.OnlyWriter(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // loseAppend runs appendOne (an append) in a group whose transaction a
 // later call of the same group ends, as an I/O error would.
 func loseAppend(t *testing.T, db *sqlitedb.DB, appendOne func()) {
@@ -215,13 +232,7 @@ func TestLedger(t *testing.T) {
 	if _, err := before.Append(ctx, "old", eventstore.NoStream(), e(), e(), e()); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.OnlyWriter(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := onlyWriter(t, db, nil)
 	lose := func(stream string, exp eventstore.ExpectedRevision) (err error) {
 		loseAppend(t, db, func() { _, err = s.Append(ctx, stream, exp, e()) })
 		return err
@@ -348,14 +359,7 @@ func TestLedgerPastItsBound(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			s, err := New(ctx, db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.headsCap = 3
-			if err := s.OnlyWriter(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s := onlyWriter(t, db, func(s *Store) { s.headsCap = 3 })
 			for _, st := range tt.steps {
 				switch {
 				case st.lost:
@@ -481,14 +485,7 @@ func TestRecentReadsAsTheFile(t *testing.T) {
 	if _, err := file.Append(ctx, "order-0", eventstore.NoStream(), eventstore.EventData{ID: uuid.NewString(), Type: "test.Placed.v1"}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.recentCap = 8
-	if err := s.OnlyWriter(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := onlyWriter(t, db, func(s *Store) { s.recentCap = 8 })
 	meta := eventstore.Metadata{CorrelationID: "c", CausationID: "k", UserID: "u", SchemaVersion: 2, TraceParent: "00-x"}
 	for i := range 7 { // 12 events in all: the window holds the last 8, from position 5
 		stream := fmt.Sprintf("order-%d", i%3)
