@@ -110,31 +110,37 @@ func (s *Service) cachedProduct(ctx context.Context, k domain.SKU) (domain.Produ
 	return p, hit, err
 }
 
-// ProductSnapshot is what the basket needs to know about a product.
+// ProductSnapshot is what the basket needs to know about a product: its
+// details, not its stock (a basket takes any quantity; the checkout's
+// reservation decides).
 type ProductSnapshot struct {
 	SKU string
 	// Name is the display name: a variant's carries its option label
 	// ("Tee — M / Red"), so basket, order, invoice, emails and exports
 	// show which variant a line is without a field of their own.
-	Name      string
-	Category  string
-	Price     money.Money
-	Available int
-	Archived  bool
+	Name     string
+	Category string
+	Price    money.Money
+	Archived bool
 	// TaxClass and WeightGrams price the line's tax and shipping.
 	TaxClass    string
 	WeightGrams int
 }
 
 // Lookup returns the basket's view of a product (domain.ErrNotFound wrapped
-// when absent).
+// when absent). It reads no stock: with a StockOverlay store it comes from
+// the cache across the stock changes of every checkout.
 func (s *Service) Lookup(ctx context.Context, sku string) (ProductSnapshot, error) {
-	p, err := s.Get(ctx, sku)
+	k, err := domain.NewSKU(sku)
+	if err != nil {
+		return ProductSnapshot{}, err
+	}
+	p, _, err := s.cachedProduct(ctx, k)
 	if err != nil {
 		return ProductSnapshot{}, err
 	}
 	return ProductSnapshot{SKU: p.SKU().String(), Name: p.DisplayName(), Category: p.Category().String(), Price: p.Price(),
-		Available: p.Available(), Archived: p.IsArchived(), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams()}, nil
+		Archived: p.IsArchived(), TaxClass: string(p.TaxClass()), WeightGrams: p.WeightGrams()}, nil
 }
 
 // List returns one page of products.

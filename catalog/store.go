@@ -83,11 +83,13 @@ type OrderStore interface {
 	CommitOrder(ctx context.Context, orderID string) (domain.Reservation, error)
 }
 
-// StockOverlay is implemented by stores that keep the stock counts apart
-// from the product documents (catalog/pgstock: documents in MongoDB, counts
-// in PostgreSQL). The Service then caches product details across stock
-// changes and overlays the current counts at read time, so a checkout's
-// reserve and commit no longer empty the cached products.
+// StockOverlay is implemented by stores that can read the stock counts
+// apart from the product details: catalog/pgstock (documents in MongoDB,
+// counts in PostgreSQL) and catalog/sqlitestore (the counter columns of the
+// products' rows, without the rest). The Service then caches product
+// details across stock changes and overlays the current counts at read
+// time, so a checkout's reserve and commit no longer empty the cached
+// products.
 type StockOverlay interface {
 	// WithStock returns ps with the current stock figures (units on hand
 	// and reserved) from the stock store, read in one query, ignoring the

@@ -148,7 +148,7 @@ func BenchmarkLookupDuringCheckouts(b *testing.B) {
 		}
 	}
 	hits0, misses0 := svc.CacheStats()
-	store.reset()
+	store.Reset()
 	b.ResetTimer()
 	for i := range b.N {
 		a, c := fmt.Sprintf("LOOK-%03d", i%products), fmt.Sprintf("LOOK-%03d", (i*7+3)%products)
@@ -170,5 +170,5 @@ func BenchmarkLookupDuringCheckouts(b *testing.B) {
 	hits, misses := svc.CacheStats()
 	b.ReportMetric(float64(hits-hits0)/float64(b.N), "hits/op")
 	b.ReportMetric(float64(misses-misses0)/float64(b.N), "misses/op")
-	b.ReportMetric(float64(store.total())/float64(b.N), "store-reads/op")
+	b.ReportMetric(float64(store.Total())/float64(b.N), "store-reads/op")
 }

@@ -39,7 +39,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements catalog.Store and catalog.OrderStore on SQLite.
+// Store implements catalog.Store, catalog.OrderStore and
+// catalog.StockOverlay on SQLite.
 type Store struct{ db *sqlite.DB }
 
 // New applies the "catalog" migrations and returns the store.
@@ -151,6 +152,50 @@ func (s *Store) Insert(ctx context.Context, p domain.Product) error {
 // Get implements catalog.Store.
 func (s *Store) Get(ctx context.Context, sku domain.SKU) (domain.Product, error) {
 	return getProduct(ctx, s.db.Read, sku)
+}
+
+// WithStock implements catalog.StockOverlay: the stock counters sit in the
+// products' own rows, but only their columns are read here (one query, no
+// JSON to decode), so the Service keeps a product's details cached across
+// the reserve and commit of every checkout instead of reading the whole row
+// again after each. A SKU without a row reads 0 on hand, 0 reserved.
+func (s *Store) WithStock(ctx context.Context, ps []domain.Product) ([]domain.Product, error) {
+	if len(ps) == 0 {
+		return ps, nil
+	}
+	type counts struct{ onHand, reserved int }
+	byKey := make(map[string]counts, len(ps))
+	args := make([]any, 0, len(ps))
+	for _, p := range ps {
+		args = append(args, p.SKU().String())
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT sku, on_hand, reserved FROM catalog_products WHERE sku IN (?`+
+		strings.Repeat(",?", len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog sqlitestore: stock counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var c counts
+		if err := rows.Scan(&k, &c.onHand, &c.reserved); err != nil {
+			return nil, fmt.Errorf("catalog sqlitestore: stock counts: %w", err)
+		}
+		byKey[k] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog sqlitestore: stock counts: %w", err)
+	}
+	out := make([]domain.Product, len(ps))
+	for i, p := range ps {
+		st := p.State()
+		c := byKey[p.SKU().String()]
+		st.OnHand, st.Reserved = c.onHand, c.reserved
+		if out[i], err = domain.RestoreProduct(st); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Update implements catalog.Store. Stock columns are not written.

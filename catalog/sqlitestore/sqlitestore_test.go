@@ -11,7 +11,9 @@ import (
 
 	"github.com/evshop/shop/catalog"
 	"github.com/evshop/shop/catalog/catalogtest"
+	"github.com/evshop/shop/catalog/kvcache"
 	"github.com/evshop/shop/catalog/sqlitestore"
+	smsqlite "github.com/evshop/shop/catalog/stockmoves/sqlite"
 	domain "github.com/evshop/shop/domain/catalog"
 	"github.com/evshop/shop/platform/sqlite"
 	"github.com/evshop/shop/platform/sqlite/sqlitedriver"
@@ -129,4 +131,43 @@ func TestReopenKeepsStockAndReservations(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// counted is the SQLite store counting product reads; its other interfaces
+// (OrderStore, StockOverlay) stay visible.
+type counted struct {
+	*sqlitestore.Store
+	catalogtest.Reads
+}
+
+func (c *counted) Get(ctx context.Context, sku domain.SKU) (domain.Product, error) {
+	c.Gets.Add(1)
+	return c.Store.Get(ctx, sku)
+}
+
+func (c *counted) Family(ctx context.Context, id domain.SKU) ([]domain.Product, error) {
+	c.Families.Add(1)
+	return c.Store.Family(ctx, id)
+}
+
+// TestCachedProductsAcrossStockChanges: the store overlays its stock
+// counters, so a checkout's reserve and commit keep the cached product
+// details, wired as the durable shop does (memory cache, movements in the
+// same database).
+func TestCachedProductsAcrossStockChanges(t *testing.T) {
+	t.Parallel()
+	catalogtest.CachedAcrossStockChanges(t, []catalogtest.CachedStore{{Name: "sqlite",
+		Open: func(t *testing.T) (catalog.Config, *catalogtest.Reads) {
+			db := testenv.SQLite(t)
+			s, err := sqlitestore.New(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			moves, err := smsqlite.New(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &counted{Store: s}
+			return catalog.Config{Store: c, Cache: kvcache.NewMemory(0), Moves: moves}, &c.Reads
+		}}})
 }
