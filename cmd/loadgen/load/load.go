@@ -815,8 +815,9 @@ func pollWait(interval, waited time.Duration) time.Duration {
 // follow reads the order until it is Paid or Cancelled. With FollowWait a
 // read holds until the order moves past the version the runner holds
 // (first 1: OrderPlaced is an order's first event), so each change costs
-// one request; a shop that answers without Preference-Applied, and any
-// failed read, falls back to polling. The client-side figure (placed →
+// one request; a shop that ignores the version held (answers it again, or
+// 304 at once without Preference-Applied) is polled, and a failed read is
+// tried again after a poll interval. The client-side figure (placed →
 // seen Paid) includes the wait for the next poll when polling (see
 // pollWait); the server-side one (the Paid event's time − the order's
 // placedAt) does not include the projection's lag.
@@ -872,10 +873,10 @@ func (r *runner) follow(ctx context.Context, c *customer, orderID string, placed
 			return
 		default:
 			last = o.Status
-			if waiting && h.Get("Preference-Applied") != "" && h.Get("ETag") != "" {
-				held, pause = h.Get("ETag"), 0
+			if tag := h.Get("ETag"); waiting && tag != "" && tag != held {
+				held, pause = tag, 0 // changed: wait for the next change
 			} else {
-				waiting = false // the shop does not wait: poll
+				waiting = false // the shop ignores the version held: poll
 			}
 		}
 		if time.Now().After(deadline) {

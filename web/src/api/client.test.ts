@@ -135,6 +135,15 @@ describe("ApiClient", () => {
     expect(shop.calls[1]!.headers["idempotency-key"]).toBe("k-1");
   });
 
+  it("answers 304 to a conditional read that asks for it, and throws it otherwise", async () => {
+    const shop = fakeFetch({ "GET /api/orders/o-1": () => ({ status: 304, headers: { ETag: 'W/"1"' } }) });
+    const c = new ApiClient({ fetch: shop.fetch });
+    const r = await c.request("GET", "/api/orders/o-1", { headers: { "If-None-Match": 'W/"1"' }, notModified: true });
+    expect([r.status, r.data, r.etag]).toEqual([304, null, 'W/"1"']);
+    expect(shop.calls[0]!.headers["if-none-match"]).toBe('W/"1"');
+    await expect(c.get("/api/orders/o-1")).rejects.toMatchObject({ status: 304 });
+  });
+
   it("maps a network failure to status 0 with a readable message", async () => {
     const c = new ApiClient({
       fetch: (() => Promise.reject(new TypeError("Failed to fetch"))) as unknown as typeof fetch,

@@ -105,6 +105,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Set false for the auth endpoints themselves, where a 401 is an answer. */
   refreshOn401?: boolean;
+  /** A conditional read: 304 Not Modified is an answer (data null), not an error. */
+  notModified?: boolean;
 }
 
 export interface ApiResponse<T> {
@@ -194,7 +196,7 @@ export class ApiClient {
       }
     }
 
-    if (!res.ok) {
+    if (!res.ok && !(opts.notModified && res.status === 304)) {
       throw new ApiError(res.status, await readProblem(res));
     }
     return {
@@ -306,7 +308,7 @@ function mentionsCsrf(p: Problem): boolean {
 }
 
 async function readBody(res: Response): Promise<unknown> {
-  if (res.status === 204 || res.status === 205) return null;
+  if (res.status === 204 || res.status === 205 || res.status === 304) return null;
   const text = await res.text();
   if (text === "") return null;
   const ct = res.headers.get("Content-Type") ?? "";

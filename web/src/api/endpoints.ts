@@ -56,6 +56,18 @@ export interface Versioned<T> {
   etag: string | null;
 }
 
+/** One read of an order being followed (orders.follow). */
+export interface FollowedOrder {
+  /** null: unchanged since the ETag held (304). */
+  order: OrderDetail | null;
+  etag: string | null;
+  /**
+   * Whether the shop holds reads until a change, as far as this answer
+   * tells (undefined: it does not, e.g. the order had changed already).
+   */
+  holds: boolean | undefined;
+}
+
 const seg = encodeURIComponent;
 
 /** The answer of the PayPal return and cancel endpoints. */
@@ -189,6 +201,24 @@ export function createApi(client: ApiClient) {
       /** token: a guest order's signed status token (no session needed then). */
       get: (id: string, token?: string) =>
         client.get<OrderDetail>(`/api/orders/${seg(id)}`, token ? { query: { token }, refreshOn401: false } : undefined),
+      /**
+       * One read of an order being followed. With held (the ETag of the order
+       * as last read) the shop holds the read until the order changes, at
+       * most 10 s (then order is null: unchanged).
+       */
+      follow: async (id: string, held: string | null, token?: string): Promise<FollowedOrder> => {
+        const r = await client.request<OrderDetail>("GET", `/api/orders/${seg(id)}`, {
+          ...(token ? { query: { token }, refreshOn401: false } : {}),
+          headers: held ? { "If-None-Match": held, Prefer: "wait=10" } : undefined,
+          notModified: true,
+        });
+        const applied = r.headers.get("Preference-Applied") !== null;
+        let holds: boolean | undefined;
+        if (r.status === 304) holds = applied; // unchanged: at once, or after the wait
+        else if (held && (r.etag === null || r.etag === held)) holds = false; // the condition ignored
+        else if (applied) holds = true; // changed during the wait
+        return { order: r.status === 304 ? null : r.data, etag: r.etag ?? held, holds };
+      },
       /** The order's invoice (404 until the order is paid and numbered); staff may read any; token: a guest order's signed token. */
       invoice: (id: string, token?: string) =>
         client.get<OrderDocument>(`/api/orders/${seg(id)}/invoice`, token ? { query: { token }, refreshOn401: false } : undefined),

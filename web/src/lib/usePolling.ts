@@ -10,6 +10,9 @@ export interface Polled<T> {
  * Reads now and then every intervalMs until done(data) says the value can no
  * longer change. Errors keep the last good value and keep polling, so a
  * short gateway hiccup does not blank the page. Pauses while the tab is hidden.
+ * After a read that answered, the next starts at once when immediate() says
+ * so (fn's reads are held by the shop until something changes); after an
+ * error it always waits intervalMs.
  */
 export function usePolling<T>(
   fn: () => Promise<T>,
@@ -18,12 +21,15 @@ export function usePolling<T>(
   done: (data: T) => boolean,
   /** Changing this restarts polling but keeps the data shown (no flicker). */
   restart?: unknown,
+  immediate?: () => boolean,
 ): Polled<T> {
   const [state, setState] = useState<Polled<T>>({ data: undefined, error: null, loading: true });
   const fnRef = useRef(fn);
   const doneRef = useRef(done);
+  const immediateRef = useRef(immediate);
   fnRef.current = fn;
   doneRef.current = done;
+  immediateRef.current = immediate;
 
   useEffect(() => {
     setState({ data: undefined, error: null, loading: true });
@@ -40,16 +46,18 @@ export function usePolling<T>(
         return;
       }
       let finished = false;
+      let pause = intervalMs;
       try {
         const data = await fnRef.current();
         if (!live) return;
         finished = doneRef.current(data);
         setState({ data, error: null, loading: false });
+        if (immediateRef.current?.()) pause = 0;
       } catch (error) {
         if (!live) return;
         setState((s) => ({ ...s, error, loading: false }));
       }
-      if (live && !finished) timer = setTimeout(tick, intervalMs);
+      if (live && !finished) timer = setTimeout(tick, pause);
     };
     void tick();
     return () => {

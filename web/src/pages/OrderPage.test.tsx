@@ -6,8 +6,8 @@ import type { Payment } from "../api/types";
 import type { Breakdown } from "../components/PriceBreakdown";
 
 const address = { name: "Ada", line1: "1 St", line2: "", city: "London", postalCode: "N1", country: "GB" };
-function order(status: string, extra: Record<string, unknown> = {}) {
-  return json({
+function order(status: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const body = {
     orderId: "o-1",
     status,
     lines: [{ sku: "T1", name: "Sencha", quantity: 2, unitPrice: eur(1250) }],
@@ -15,7 +15,8 @@ function order(status: string, extra: Record<string, unknown> = {}) {
     shippingAddress: address,
     history: [{ status: "Placed", at: "2025-01-01T10:00:00Z" }],
     ...extra,
-  });
+  };
+  return json(body, 200, headers);
 }
 
 describe("OrderPage", () => {
@@ -46,6 +47,57 @@ describe("OrderPage", () => {
     // Settled: no more polling.
     await new Promise((r) => setTimeout(r, 1700));
     expect(calls.filter((c) => c.path === "/api/orders/o-1").length).toBe(reads);
+  }, 15000);
+
+  it("follows the order with reads the shop holds until it changes", async () => {
+    // Placed (W/"1"); held: unchanged for the whole wait (304); held again:
+    // Paid and invoiced (W/"3"). Answered as api/ordering answers.
+    const held = { ETag: 'W/"1"', "Preference-Applied": "wait=10" };
+    const replies = [
+      () => order("Placed", {}, { ETag: 'W/"1"' }),
+      () => ({ status: 304, headers: held }),
+      () =>
+        order("Paid", { invoice: { number: "INV-000001", issuedAt: "2025-01-01T10:00:03Z" } }, { ETag: 'W/"3"', "Preference-Applied": "wait=10" }),
+    ];
+    let i = 0;
+    const { calls } = renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () => replies[Math.min(i++, replies.length - 1)]!(),
+        "GET /api/payments": () => json({ orderId: "o-1", payments: [] }),
+      },
+      url: "/orders/o-1?placed=1",
+      path: "/orders/:orderId",
+    });
+    // No 1.5 s pause between the reads: each follows the last at once.
+    await waitFor(() => expect(screen.getByTestId("order-status").getAttribute("data-status")).toBe("Paid"), { timeout: 1000 });
+    const reads = calls.filter((c) => c.path === "/api/orders/o-1");
+    expect(reads.map((c) => [c.headers["if-none-match"], c.headers["prefer"]])).toEqual([
+      [undefined, undefined],
+      ['W/"1"', "wait=10"],
+      ['W/"1"', "wait=10"],
+    ]);
+  });
+
+  it("polls a shop that ignores the version held", async () => {
+    // The same ETag back with the whole order: the shop does not hold reads.
+    const states = ["Placed", "Placed", "Cancelled"];
+    let i = 0;
+    const { calls } = renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": () => order(states[Math.min(i++, states.length - 1)]!, {}, { ETag: 'W/"1"' }),
+        "GET /api/payments": () => json({ orderId: "o-1", payments: [] }),
+      },
+      url: "/orders/o-1",
+      path: "/orders/:orderId",
+    });
+    await waitFor(() => expect(screen.getByTestId("order-status").getAttribute("data-status")).toBe("Cancelled"), {
+      timeout: 6000,
+    });
+    const reads = calls.filter((c) => c.path === "/api/orders/o-1");
+    expect(reads).toHaveLength(3);
+    expect(reads[2]!.headers["prefer"]).toBe("wait=10"); // still asked, answered at once
   }, 15000);
 
   it("says how much of a partially refunded order went back", async () => {

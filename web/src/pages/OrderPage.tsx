@@ -1,6 +1,8 @@
 // Order detail and confirmation. While the checkout saga is still working the
-// page polls every 1.5 s, so the customer watches Placed → … → Paid (or a
-// cancellation with its reason) without reloading.
+// page follows the order, so the customer watches Placed → … → Paid (or a
+// cancellation with its reason) without reloading: each read is held by the
+// shop until the order changes (If-None-Match with Prefer: wait), or, from a
+// shop that does not hold reads, repeated every 1.5 s.
 
 import { useRef } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
@@ -38,11 +40,22 @@ export function OrderPage() {
   // A paid order's invoice is numbered a moment after the payment: keep
   // reading a few more times for it, then stop (a reload shows it later).
   const invoiceWaits = useRef(0);
+  // The order as last read and its ETag; waits: whether the shop holds reads
+  // (unknown until it was asked once).
+  const followed = useRef<{ id: string; etag: string | null; order?: OrderDetail; waits?: boolean }>({ id: "", etag: null });
   const order = usePolling(
-    () => api.orders.get(orderId, token),
+    async () => {
+      const last = followed.current.id === orderId ? followed.current : { id: orderId, etag: null };
+      const r = await api.orders.follow(orderId, last.order ? last.etag : null, token);
+      const o = r.order ?? last.order!; // null only when an order was held
+      followed.current = { id: orderId, etag: r.etag, order: o, waits: r.holds ?? last.waits };
+      return o;
+    },
     `order-${orderId}`,
     1500,
     (o) => isSettled(o.status) && (!!o.invoice || !INVOICED.has(o.status) || ++invoiceWaits.current > INVOICE_WAITS),
+    undefined,
+    () => followed.current.etag !== null && followed.current.waits !== false,
   );
   const settled = order.data ? isSettled(order.data.status) : false;
   // Payments follow the order: poll until the order settles, then read once more.

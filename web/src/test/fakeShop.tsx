@@ -71,7 +71,7 @@ export function fakeFetch(routes: Record<string, Handler>) {
     const h = routes[`${req.method} ${req.path}`] ?? defaults[`${req.method} ${req.path}`];
     const r = h ? await h(req) : problem(404, "Not Found", `no route ${req.method} ${req.path}`);
     const body = r.body === undefined ? null : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
-    return new Response(r.status === 204 ? null : body, { status: r.status ?? 200, headers: r.headers });
+    return new Response(r.status === 204 || r.status === 304 ? null : body, { status: r.status ?? 200, headers: r.headers });
   });
   return { fetch: fn as unknown as typeof fetch, calls };
 }
