@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -174,12 +176,6 @@ func TestRolledBackAppendLeavesNoHole(t *testing.T) {
 	}
 }
 
-// TestLedger: the only writer's heads (OnlyWriter) follow what is
-// committed. They start from the streams stored before, know a stream never
-// written as empty, move with every append kept, and are put back when an
-// append is not kept — refused, or its group transaction lost — so that the
-// next append draws the same revision and position again and the log stays
-// dense.
 // onlyWriter opens a store on db, lets set adjust its bounds (nil: as the
 // shop runs it) and makes it the file's only writer.
 func onlyWriter(t *testing.T, db *sqlitedb.DB, set func(*Store)) *Store {
@@ -218,93 +214,18 @@ func loseAppend(t *testing.T, db *sqlitedb.DB, appendOne func()) {
 	wg.Wait()
 }
 
+// TestLedger: the only writer's ledger of heads (OnlyWriter) follows what
+// is committed. It starts from the streams stored before, knows a stream
+// never written as empty, moves with every append kept, and is put back
+// when an append is not kept (refused, or its group transaction lost), so
+// that the next append draws the same revision and position again: the log
+// stays dense and the writer's own reads hold no lost event. A log of more
+// streams than the ledger may keep starts it empty and incomplete, and a
+// complete ledger that fills up forgets what it held; either way an append
+// to a stream it does not hold reads that stream's head from the file (a
+// forgotten stream is never taken for a new one, nor a stale expectation
+// let through) and KnownNext does not guess.
 func TestLedger(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := testenv.SQLite(t)
-	e := func() eventstore.EventData {
-		return eventstore.EventData{ID: uuid.NewString(), Type: "test.Ledger.v1"}
-	}
-	before, err := New(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := before.Append(ctx, "old", eventstore.NoStream(), e(), e(), e()); err != nil {
-		t.Fatal(err)
-	}
-	s := onlyWriter(t, db, nil)
-	lose := func(stream string, exp eventstore.ExpectedRevision) (err error) {
-		loseAppend(t, db, func() { _, err = s.Append(ctx, stream, exp, e()) })
-		return err
-	}
-	steps := []struct {
-		name     string
-		stream   string
-		exp      eventstore.ExpectedRevision
-		lost     bool
-		wantPos  uint64            // 0: the append must fail
-		wantNext map[string]uint64 // KnownNext afterwards
-	}{
-		{name: "stored before: known", wantNext: map[string]uint64{"old": 3, "new": 0}},
-		{name: "append kept", stream: "old", exp: eventstore.Exact(2), wantPos: 4, wantNext: map[string]uint64{"old": 4}},
-		{name: "stale append refused", stream: "old", exp: eventstore.Exact(2), wantNext: map[string]uint64{"old": 4}},
-		{name: "new stream, transaction lost", stream: "new", exp: eventstore.NoStream(), lost: true, wantNext: map[string]uint64{"new": 0}},
-		{name: "new stream again: the same position", stream: "new", exp: eventstore.NoStream(), wantPos: 5, wantNext: map[string]uint64{"new": 1}},
-		{name: "old stream, transaction lost", stream: "old", exp: eventstore.Exact(3), lost: true, wantNext: map[string]uint64{"old": 4}},
-		{name: "old stream again", stream: "old", exp: eventstore.Exact(3), wantPos: 6, wantNext: map[string]uint64{"old": 5, "new": 1}},
-	}
-	for _, st := range steps {
-		if st.stream != "" {
-			var res eventstore.AppendResult
-			var err error
-			if st.lost {
-				err = lose(st.stream, st.exp)
-			} else {
-				res, err = s.Append(ctx, st.stream, st.exp, e())
-			}
-			if st.wantPos == 0 && err == nil {
-				t.Fatalf("%s: append kept at %d, want it refused", st.name, res.Position)
-			}
-			if st.wantPos != 0 && (err != nil || res.Position != st.wantPos) {
-				t.Fatalf("%s: position %d, %v; want %d", st.name, res.Position, err, st.wantPos)
-			}
-		}
-		for stream, want := range st.wantNext {
-			if next, ok := s.KnownNext(stream); !ok || next != want {
-				t.Errorf("%s: KnownNext(%s) = %d, %v; want %d", st.name, stream, next, ok, want)
-			}
-		}
-	}
-	var got []string
-	for ev, err := range before.ReadAll(ctx, 0, eventstore.Filter{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, fmt.Sprintf("%d:%s@%d", ev.Position, ev.Stream, ev.Revision))
-	}
-	if want := "[1:old@0 2:old@1 3:old@2 4:old@3 5:new@0 6:old@4]"; fmt.Sprint(got) != want {
-		t.Errorf("log %v, want %s", got, want)
-	}
-	// The only writer's own reads (its recent window) hold no lost event.
-	var own []string
-	for ev, err := range s.ReadAll(ctx, 0, eventstore.Filter{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		own = append(own, fmt.Sprintf("%d:%s@%d", ev.Position, ev.Stream, ev.Revision))
-	}
-	if fmt.Sprint(own) != fmt.Sprint(got) {
-		t.Errorf("the only writer reads %v, the file holds %v", own, got)
-	}
-}
-
-// TestLedgerPastItsBound: a log of more streams than the ledger may keep
-// starts it empty and incomplete, and a complete ledger that fills up
-// forgets what it held; either way an append to a stream it does not hold
-// reads that stream's head from the file (so a forgotten stream is never
-// taken for a new one, nor a stale expectation let through), KnownNext
-// does not guess, and a lost transaction leaves the log dense.
-func TestLedgerPastItsBound(t *testing.T) {
 	t.Parallel()
 	const unknown = ^uint64(0) // KnownNext must say it cannot tell
 	type step struct {
@@ -312,16 +233,26 @@ func TestLedgerPastItsBound(t *testing.T) {
 		stream   string
 		exp      eventstore.ExpectedRevision
 		lost     bool
-		wantPos  uint64 // 0: refused
-		wantNext map[string]uint64
+		wantPos  uint64            // 0: refused (ErrConcurrency)
+		wantNext map[string]uint64 // KnownNext afterwards
 	}
 	tests := []struct {
 		name    string
-		streams int // s0, s1, ... of one event each, stored before the start
+		stored  map[string]int // events per stream stored before the start
+		bound   int            // the ledger's; 0: the shop's
 		steps   []step
 		wantLog string
 	}{
-		{name: "started past the bound", streams: 5, steps: []step{
+		{name: "within the bound", stored: map[string]int{"old": 3}, steps: []step{
+			{name: "stored before: known", wantNext: map[string]uint64{"old": 3, "new": 0}},
+			{name: "append kept", stream: "old", exp: eventstore.Exact(2), wantPos: 4, wantNext: map[string]uint64{"old": 4}},
+			{name: "stale append refused", stream: "old", exp: eventstore.Exact(2), wantNext: map[string]uint64{"old": 4}},
+			{name: "new stream, transaction lost", stream: "new", exp: eventstore.NoStream(), lost: true, wantNext: map[string]uint64{"new": 0}},
+			{name: "new stream again: the same position", stream: "new", exp: eventstore.NoStream(), wantPos: 5, wantNext: map[string]uint64{"new": 1}},
+			{name: "old stream, transaction lost", stream: "old", exp: eventstore.Exact(3), lost: true, wantNext: map[string]uint64{"old": 4}},
+			{name: "old stream again", stream: "old", exp: eventstore.Exact(3), wantPos: 6, wantNext: map[string]uint64{"old": 5, "new": 1}},
+		}, wantLog: "[1:old@0 2:old@1 3:old@2 4:old@3 5:new@0 6:old@4]"},
+		{name: "started past the bound", stored: map[string]int{"s0": 1, "s1": 1, "s2": 1, "s3": 1, "s4": 1}, bound: 3, steps: []step{
 			{name: "nothing held", wantNext: map[string]uint64{"s0": unknown, "never": unknown}},
 			{name: "append to a stream not held", stream: "s0", exp: eventstore.Exact(0), wantPos: 6, wantNext: map[string]uint64{"s0": 2}},
 			{name: "stale expectation on a stream not held", stream: "s1", exp: eventstore.Exact(4)},
@@ -330,7 +261,7 @@ func TestLedgerPastItsBound(t *testing.T) {
 			{name: "lost on a stream not held", stream: "s2", exp: eventstore.Exact(0), lost: true, wantNext: map[string]uint64{"s2": unknown}},
 			{name: "then kept: the same position", stream: "s2", exp: eventstore.Exact(0), wantPos: 8, wantNext: map[string]uint64{"s2": 2}},
 		}, wantLog: "[1:s0@0 2:s1@0 3:s2@0 4:s3@0 5:s4@0 6:s0@1 7:s1@1 8:s2@1]"},
-		{name: "filled past the bound", streams: 2, steps: []step{
+		{name: "filled past the bound", stored: map[string]int{"s0": 1, "s1": 1}, bound: 3, steps: []step{
 			{name: "complete: every stream held", wantNext: map[string]uint64{"s0": 1, "s1": 1, "never": 0}},
 			{name: "a new stream fills the ledger", stream: "n0", exp: eventstore.NoStream(), wantPos: 3,
 				wantNext: map[string]uint64{"s0": 1, "n0": 1, "never": 0}},
@@ -354,12 +285,16 @@ func TestLedgerPastItsBound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i := range tt.streams {
-				if _, err := file.Append(ctx, fmt.Sprint("s", i), eventstore.NoStream(), e()); err != nil {
+			for _, stream := range slices.Sorted(maps.Keys(tt.stored)) {
+				evs := make([]eventstore.EventData, tt.stored[stream])
+				for i := range evs {
+					evs[i] = e()
+				}
+				if _, err := file.Append(ctx, stream, eventstore.NoStream(), evs...); err != nil {
 					t.Fatal(err)
 				}
 			}
-			s := onlyWriter(t, db, func(s *Store) { s.headsCap = 3 })
+			s := onlyWriter(t, db, func(s *Store) { s.headsCap = tt.bound })
 			for _, st := range tt.steps {
 				switch {
 				case st.lost:
@@ -383,15 +318,18 @@ func TestLedgerPastItsBound(t *testing.T) {
 					}
 				}
 			}
-			var got []string
-			for ev, err := range file.ReadAll(ctx, 0, eventstore.Filter{}) {
-				if err != nil {
-					t.Fatal(err)
+			// The file, and the only writer's own reads (its recent window).
+			for who, store := range map[string]*Store{"the file": file, "the only writer": s} {
+				var got []string
+				for ev, err := range store.ReadAll(ctx, 0, eventstore.Filter{}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, fmt.Sprintf("%d:%s@%d", ev.Position, ev.Stream, ev.Revision))
 				}
-				got = append(got, fmt.Sprintf("%d:%s@%d", ev.Position, ev.Stream, ev.Revision))
-			}
-			if fmt.Sprint(got) != tt.wantLog {
-				t.Errorf("log %v, want %s", got, tt.wantLog)
+				if fmt.Sprint(got) != tt.wantLog {
+					t.Errorf("%s reads %v, want %s", who, got, tt.wantLog)
+				}
 			}
 		})
 	}
