@@ -43,6 +43,12 @@ type Message struct {
 	// Tags are provider tags (SES message tags) used for event publishing
 	// through the configuration set, e.g. {"kind": "order_confirmation"}.
 	Tags map[string]string
+	// IdempotencyKey, when set, makes a send of a message with a key already
+	// sent answer that send's id and send nothing: the embedded shop's
+	// outboxes keep it with the message (so a notifier that crashed between
+	// sending and recording the send does not send twice); SES has no such
+	// key and ignores it.
+	IdempotencyKey string
 }
 
 // Validate checks what every provider needs: one parseable recipient, a

@@ -459,7 +459,7 @@ func (n *Notifier) deliver(ctx context.Context, key string, kind templates.Kind,
 		return n.cfg.Deliveries.MarkFailed(ctx, key, err.Error(), now)
 	}
 	msg := mail.Message{To: r.Email, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
-		Headers: headers, Tags: map[string]string{"kind": string(kind)}}
+		Headers: headers, Tags: map[string]string{"kind": string(kind)}, IdempotencyKey: key}
 	id, err := n.sender.Send(ctx, msg)
 	// Bookkeeping must happen even when the caller's context just ended:
 	// otherwise a sent email stays "pending" and is sent again after the lease.

@@ -60,18 +60,28 @@ func secrets(t *testing.T) ([]byte, *sealed.Box, *templates.Set) {
 
 func newHarness(t *testing.T, sender mail.Sender) *harness {
 	t.Helper()
+	return newHarnessLogging(t, sender, nil)
+}
+
+// newHarnessLogging is newHarness with deliveries (nil: the harness's
+// memory store) as the notifier's delivery log.
+func newHarnessLogging(t *testing.T, sender mail.Sender, deliveries notifier.DeliveryLog) *harness {
+	t.Helper()
 	key, box, tpl := secrets(t)
 	h := &harness{outbox: mailmem.New(), store: memstore.New(), events: esmem.New(), prefs: memstore.NewPreferences(), box: box,
 		clock: testenv.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
 	if sender == nil {
 		sender = h.outbox
 	}
+	if deliveries == nil {
+		deliveries = h.store
+	}
 	var err error
 	if h.links, err = guestorder.NewSigner(key); err != nil {
 		t.Fatal(err)
 	}
 	cfg := notifier.Config{OrderLinks: h.links,
-		Sender: sender, Templates: tpl, Deliveries: h.store, Events: h.events, Baskets: h.store, BackInStock: h.store,
+		Sender: sender, Templates: tpl, Deliveries: deliveries, Events: h.events, Baskets: h.store, BackInStock: h.store,
 		Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
 		PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
 		Retry: mail.RetryConfig{Attempts: 1},

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -80,6 +81,13 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 		st, err := notifysqlite.New(ctx, db)
 		if err != nil {
 			return nil, err
+		}
+		// in.SQLite holds DATA_DIR's lock: a delivery still claimed was
+		// claimed by a shop that crashed before recording its send.
+		if n, err := st.ReleaseClaims(ctx, time.Now()); err != nil {
+			return nil, err
+		} else if n > 0 {
+			in.Log.InfoContext(ctx, "emails a stopped shop had claimed will be sent (or found sent) again", "deliveries", n)
 		}
 		out.Outbox, sender = ob, ob
 		cfg.Deliveries, cfg.Baskets, cfg.BackInStock = st, st, st

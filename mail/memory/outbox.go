@@ -31,7 +31,8 @@ type Sent struct {
 // Outbox is a mail.Sender that stores instead of sending.
 type Outbox struct {
 	mu       sync.RWMutex
-	msgs     []Sent // oldest first
+	msgs     []Sent   // oldest first
+	keys     []string // msgs' idempotency keys ("": none), in step with msgs
 	seq      int
 	capacity int
 	now      func() time.Time
@@ -79,12 +80,19 @@ func (o *Outbox) Send(ctx context.Context, m mail.Message) (string, error) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if m.IdempotencyKey != "" {
+		if i := slices.Index(o.keys, m.IdempotencyKey); i >= 0 {
+			return o.msgs[i].ID, nil // sent already (among the messages kept)
+		}
+	}
 	o.seq++
 	s := Sent{ID: "m" + strconv.Itoa(o.seq), To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
 		Headers: slices.Clone(m.Headers), SentAt: o.now().UTC()}
 	o.msgs = append(o.msgs, s)
+	o.keys = append(o.keys, m.IdempotencyKey)
 	if over := len(o.msgs) - o.capacity; over > 0 {
 		o.msgs = slices.Delete(o.msgs, 0, over)
+		o.keys = slices.Delete(o.keys, 0, over)
 	}
 	return s.ID, nil
 }
@@ -127,5 +135,5 @@ func (o *Outbox) To(addr string) []Sent {
 func (o *Outbox) Clear() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.msgs = nil
+	o.msgs, o.keys = nil, nil
 }

@@ -55,6 +55,23 @@ func Run(t *testing.T, newOutbox New) {
 	if n := len(o.To("b@x.example")); n != 1 {
 		t.Fatalf("To(b) = %d messages", n)
 	}
+	// A key sent again answers the first send's id and keeps nothing new;
+	// another key, or none, is another message.
+	keyed := mail.Message{To: "k@x.example", Subject: "once", Text: "t", IdempotencyKey: "delivery-1"}
+	first, err := o.Send(ctx, keyed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := o.Send(ctx, keyed); err != nil || again != first {
+		t.Fatalf("the same key sent again: %q, %v; want %q", again, err, first)
+	}
+	if n := len(o.To("k@x.example")); n != 1 {
+		t.Fatalf("the same key sent twice kept %d messages, want 1", n)
+	}
+	keyed.IdempotencyKey = "delivery-2"
+	if other, err := o.Send(ctx, keyed); err != nil || other == first {
+		t.Fatalf("another key: %q, %v; want a new message", other, err)
+	}
 	o.Clear()
 	if len(o.List()) != 0 {
 		t.Fatal("Clear left messages")

@@ -61,9 +61,22 @@ func (o *Outbox) Send(ctx context.Context, m mail.Message) (string, error) {
 		return "", err
 	}
 	var seq int64
+	var idem *string
+	if m.IdempotencyKey != "" {
+		idem = &m.IdempotencyKey
+	}
 	err = o.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (recipient, subject, text, html, headers, sent_at)
-			VALUES (?,?,?,?,?,?) RETURNING seq`, m.To, m.Subject, m.Text, m.HTML, string(headers), o.now().UTC().UnixNano()).Scan(&seq); err != nil {
+		if idem != nil {
+			err := tx.QueryRowContext(ctx, `SELECT seq FROM mail_outbox WHERE idem = ?`, *idem).Scan(&seq)
+			if err == nil {
+				return nil // sent already (among the messages kept)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (recipient, subject, text, html, headers, sent_at, idem)
+			VALUES (?,?,?,?,?,?,?) RETURNING seq`, m.To, m.Subject, m.Text, m.HTML, string(headers), o.now().UTC().UnixNano(), idem).Scan(&seq); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM mail_outbox WHERE seq <= ?`, seq-int64(o.capacity))

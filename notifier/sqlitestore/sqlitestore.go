@@ -114,6 +114,28 @@ func (s *Store) Release(ctx context.Context, key, reason string, now time.Time) 
 		WHERE key = ?1 AND status = 'pending'`, key, truncate(reason, 2000), sqlite.Nanos(now))
 }
 
+// ReleaseClaims ends the lease of every pending delivery as of now, so that
+// the next Claim of each takes it over at once. Only for a process that
+// knows every claim's worker is gone: the embedded shop at start, which
+// holds its data directory's lock, so whatever is pending was claimed by a
+// shop that crashed between its claim and its record of the send (a send it
+// did make the outbox kept under the delivery key: mail.Message's
+// IdempotencyKey). Otherwise those emails would wait out the lease (two
+// minutes) and their events be dead-lettered first.
+func (s *Store) ReleaseClaims(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE notifier_deliveries SET lease_until = ?1, updated_at = ?1
+			WHERE status = 'pending' AND lease_until > ?1`, sqlite.Nanos(now))
+		if err != nil {
+			return fmt.Errorf("notifier sqlitestore: release claims: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
