@@ -136,7 +136,8 @@ func (in *Infra) Ordering(ctx context.Context, o Ordering) (*OrderingService, er
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiordering.New(apiordering.Deps{ReturnsList: returnsView, Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller, Returns: rets})
+	api, err := apiordering.New(apiordering.Deps{ReturnsList: returnsView, Reader: view, Commands: cmds, Payments: bus, Events: store, Log: in.Log, Verifier: verifier, OrderLinks: links, Seller: seller, Returns: rets,
+		Stopping: ctx.Done()}) // ctx ends when the process is told to stop
 	if err != nil {
 		return nil, err
 	}

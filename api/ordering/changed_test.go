@@ -44,7 +44,8 @@ func TestPreferWait(t *testing.T) {
 // weak ETag; with it in If-None-Match the read answers 304 while the order
 // is unchanged, and with Prefer: wait it holds until the order changes (or
 // the wait ends), on a store that tells where streams end and on one that
-// does not; a read the caller may not make is refused without waiting.
+// does not; a read the caller may not make is refused without waiting, and
+// a shop that begins to stop answers the reads it holds at once.
 func TestFollowingAnOrder(t *testing.T) {
 	t.Parallel()
 	const held = `W/"1"` // orderID as newEnv placed it
@@ -55,6 +56,7 @@ func TestFollowingAnOrder(t *testing.T) {
 		header  map[string]string
 		noHeads bool
 		change  bool // the order is paid 100 ms into the read
+		stop    bool // the shop begins to stop 100 ms into the read
 		// want: status, ETag and Preference-Applied of the answer
 		status        int
 		etag, applied string
@@ -71,6 +73,8 @@ func TestFollowingAnOrder(t *testing.T) {
 		{name: "wait, the order changes, store without heads", header: map[string]string{"If-None-Match": held, "Prefer": "wait=5"},
 			noHeads: true, change: true, status: 200, etag: `W/"2"`, applied: "wait=5"},
 		{name: "wait, no change", header: map[string]string{"If-None-Match": held, "Prefer": "wait=1"}, status: 304, etag: held, applied: "wait=1"},
+		{name: "wait, the shop stops", header: map[string]string{"If-None-Match": held, "Prefer": "wait=5"}, stop: true,
+			status: 304, etag: held, applied: "wait=5"},
 		{name: "wait capped", header: map[string]string{"If-None-Match": held, "Prefer": "wait=3600"}, change: true,
 			status: 200, etag: `W/"2"`, applied: "wait=10"},
 		{name: "wait among other preferences", header: map[string]string{"If-None-Match": held, "Prefer": "return=minimal, wait=5;x=y"},
@@ -96,6 +100,11 @@ func TestFollowingAnOrder(t *testing.T) {
 			if token == "" {
 				token = "alice"
 			}
+			stopping := make(chan struct{})
+			e.api.d.Stopping = stopping
+			if tt.stop {
+				time.AfterFunc(100*time.Millisecond, func() { close(stopping) })
+			}
 			paid := make(chan error, 1)
 			if tt.change {
 				go func() {
@@ -106,11 +115,11 @@ func TestFollowingAnOrder(t *testing.T) {
 			}
 			start := time.Now()
 			status, body, raw, h := e.send(t, "GET", path, token, "", tt.header)
-			// A change ends the wait: the answer comes with it, not when
-			// the wait runs out (at least 5 s here; the change comes at
-			// 0.1 s).
-			if took := time.Since(start); tt.change && took >= 5*time.Second {
-				t.Errorf("answered after %v: the wait did not end at the change", took)
+			// A change, or the shop stopping, ends the wait: the answer
+			// comes then, not when the wait runs out (at least 5 s here;
+			// either comes at 0.1 s).
+			if took := time.Since(start); (tt.change || tt.stop) && took >= 5*time.Second {
+				t.Errorf("answered after %v: the wait did not end at the change or the stop", took)
 			}
 			if tt.change {
 				if err := <-paid; err != nil {

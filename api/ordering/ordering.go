@@ -84,7 +84,11 @@ type Deps struct {
 	// PlacementWait bounds how long GET /{id} waits for an order whose
 	// stream does not exist yet (default 2s; see the package comment).
 	PlacementWait time.Duration
-	Log           *slog.Logger
+	// Stopping, closed when the shop begins to stop, ends every read held
+	// (Prefer: wait, a placement awaited) with the order as it is, so that
+	// the server's shutdown does not wait them out. nil: never.
+	Stopping <-chan struct{}
+	Log      *slog.Logger
 	// Verifier, when set, makes the mounts verify the access token themselves.
 	Verifier authn.Verifier
 	// Seller is printed on invoices and credit notes (invoice.go).
@@ -410,8 +414,8 @@ func (a *API) awaitPlaced(ctx context.Context, id string) (orders.Order, error) 
 }
 
 // await reads the order again and again, pausing first, doubled each time
-// up to most, until done holds or within has passed; it returns the last
-// read (the zero Order when it never read).
+// up to most, until done holds, within has passed or the shop is stopping;
+// it returns the last read (the zero Order when it never read).
 func (a *API) await(ctx context.Context, id string, within, first, most time.Duration, done func(orders.Order) bool) (orders.Order, error) {
 	deadline := time.Now().Add(within)
 	pause := first
@@ -426,6 +430,9 @@ func (a *API) await(ctx context.Context, id string, within, first, most time.Dur
 		case <-ctx.Done():
 			t.Stop()
 			return orders.Order{}, ctx.Err()
+		case <-a.d.Stopping:
+			t.Stop()
+			return o, nil
 		case <-t.C:
 		}
 		pause = min(2*pause, most)
