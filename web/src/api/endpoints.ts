@@ -204,13 +204,14 @@ export function createApi(client: ApiClient) {
       /**
        * One read of an order being followed. With held (the ETag of the order
        * as last read) the shop holds the read until the order changes, at
-       * most 10 s (then order is null: unchanged).
+       * most 10 s (then order is null: unchanged); signal ends the read.
        */
-      follow: async (id: string, held: string | null, token?: string): Promise<FollowedOrder> => {
+      follow: async (id: string, held: string | null, token?: string, signal?: AbortSignal): Promise<FollowedOrder> => {
         const r = await client.request<OrderDetail>("GET", `/api/orders/${seg(id)}`, {
           ...(token ? { query: { token }, refreshOn401: false } : {}),
           headers: held ? { "If-None-Match": held, Prefer: "wait=10" } : undefined,
           notModified: true,
+          signal,
         });
         const applied = r.headers.get("Preference-Applied") !== null;
         let holds: boolean | undefined;

@@ -15,7 +15,8 @@ export interface Polled<T> {
  * error it always waits intervalMs.
  */
 export function usePolling<T>(
-  fn: () => Promise<T>,
+  /** signal is aborted when the hook stops (unmount, key or restart change). */
+  fn: (signal: AbortSignal) => Promise<T>,
   key: string,
   intervalMs: number,
   done: (data: T) => boolean,
@@ -38,6 +39,9 @@ export function usePolling<T>(
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // A read the shop holds for seconds must not outlive the page: it would
+    // keep one of the browser's few connections to the shop busy.
+    const stop = new AbortController();
 
     const tick = async () => {
       if (!live) return;
@@ -48,7 +52,7 @@ export function usePolling<T>(
       let finished = false;
       let pause = intervalMs;
       try {
-        const data = await fnRef.current();
+        const data = await fnRef.current(stop.signal);
         if (!live) return;
         finished = doneRef.current(data);
         setState({ data, error: null, loading: false });
@@ -63,6 +67,7 @@ export function usePolling<T>(
     return () => {
       live = false;
       clearTimeout(timer);
+      stop.abort();
     };
   }, [key, intervalMs, restart]);
 

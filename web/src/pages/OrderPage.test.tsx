@@ -1,5 +1,5 @@
 import { screen, waitFor } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { OrderPage, hasCapture } from "./OrderPage";
 import { ME_CUSTOMER, eur, json, renderPage } from "../test/fakeShop";
 import type { Payment } from "../api/types";
@@ -77,6 +77,30 @@ describe("OrderPage", () => {
       ['W/"1"', "wait=10"],
       ['W/"1"', "wait=10"],
     ]);
+  });
+
+  it("ends the read it holds when the page goes away", async () => {
+    let holding: RequestInit | undefined;
+    const { unmount, fetch } = renderPage(<OrderPage />, {
+      routes: {
+        "GET /api/auth/me": () => json(ME_CUSTOMER),
+        "GET /api/orders/o-1": (req) =>
+          req.headers["if-none-match"] ? new Promise<never>(() => {}) : order("Placed", {}, { ETag: 'W/"1"' }),
+        "GET /api/payments": () => json({ orderId: "o-1", payments: [] }),
+      },
+      url: "/orders/o-1",
+      path: "/orders/:orderId",
+    });
+    await waitFor(() => {
+      const held = (fetch as unknown as ReturnType<typeof vi.fn>).mock.calls.find(
+        ([, init]) => "If-None-Match" in (((init as RequestInit | undefined)?.headers as object | undefined) ?? {}),
+      );
+      expect(held).toBeTruthy();
+      holding = held![1] as RequestInit;
+    });
+    expect(holding!.signal?.aborted).toBe(false);
+    unmount();
+    expect(holding!.signal?.aborted).toBe(true);
   });
 
   it("polls a shop that ignores the version held", async () => {

@@ -44,9 +44,9 @@ export function OrderPage() {
   // (unknown until it was asked once).
   const followed = useRef<{ id: string; etag: string | null; order?: OrderDetail; waits?: boolean }>({ id: "", etag: null });
   const order = usePolling(
-    async () => {
+    async (signal) => {
       const last = followed.current.id === orderId ? followed.current : { id: orderId, etag: null };
-      const r = await api.orders.follow(orderId, last.order ? last.etag : null, token);
+      const r = await api.orders.follow(orderId, last.order ? last.etag : null, token, signal);
       const o = r.order ?? last.order!; // null only when an order was held
       followed.current = { id: orderId, etag: r.etag, order: o, waits: r.holds ?? last.waits };
       return o;

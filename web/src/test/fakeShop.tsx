@@ -97,7 +97,7 @@ export function renderPage(ui: ReactElement, opts: { routes: Record<string, Hand
       </SessionProvider>
     </MemoryRouter>,
   );
-  return { ...utils, calls: shop.calls, api };
+  return { ...utils, calls: shop.calls, fetch: shop.fetch, api };
 }
 
 export const eur = (amount: number) => ({ amount, currency: "EUR" });
