@@ -66,20 +66,16 @@ func (o *Outbox) Send(ctx context.Context, m mail.Message) (string, error) {
 		idem = &m.IdempotencyKey
 	}
 	err = o.db.Tx(ctx, func(tx *sql.Tx) error {
-		if idem != nil {
-			err := tx.QueryRowContext(ctx, `SELECT seq FROM mail_outbox WHERE idem = ?`, *idem).Scan(&seq)
-			if err == nil {
-				return nil // sent already (among the messages kept)
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
+		err := tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (recipient, subject, text, html, headers, sent_at, idem)
+			VALUES (?,?,?,?,?,?,?) ON CONFLICT (idem) WHERE idem IS NOT NULL DO NOTHING RETURNING seq`,
+			m.To, m.Subject, m.Text, m.HTML, string(headers), o.now().UTC().UnixNano(), idem).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) && idem != nil { // the key was sent already (among the messages kept)
+			return tx.QueryRowContext(ctx, `SELECT seq FROM mail_outbox WHERE idem = ?`, *idem).Scan(&seq)
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (recipient, subject, text, html, headers, sent_at, idem)
-			VALUES (?,?,?,?,?,?,?) RETURNING seq`, m.To, m.Subject, m.Text, m.HTML, string(headers), o.now().UTC().UnixNano(), idem).Scan(&seq); err != nil {
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM mail_outbox WHERE seq <= ?`, seq-int64(o.capacity))
+		_, err = tx.ExecContext(ctx, `DELETE FROM mail_outbox WHERE seq <= ?`, seq-int64(o.capacity))
 		return err
 	})
 	if err != nil {
