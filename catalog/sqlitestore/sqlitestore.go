@@ -169,8 +169,8 @@ func (s *Store) WithStock(ctx context.Context, ps []domain.Product) ([]domain.Pr
 	for _, p := range ps {
 		args = append(args, p.SKU().String())
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT sku, on_hand, reserved FROM catalog_products WHERE sku IN (?`+
-		strings.Repeat(",?", len(args)-1)+`)`, args...)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT sku, on_hand, reserved FROM catalog_products WHERE sku IN `+
+		sqlite.Placeholders(1, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog sqlitestore: stock counts: %w", err)
 	}

@@ -36,7 +36,7 @@ func planHolds(ctx context.Context, tx *sql.Tx, orderID string, lines []domain.L
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT p.sku, p.on_hand - p.reserved, p.archived,
 		EXISTS (SELECT 1 FROM catalog_holds h WHERE h.order_id = ? AND h.sku = p.sku)
-		FROM catalog_products p WHERE p.sku IN `+placeholders(1, len(lines)), skus...)
+		FROM catalog_products p WHERE p.sku IN `+sqlite.Placeholders(1, len(lines)), skus...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog sqlitestore: plan holds of %s: %w", orderID, err)
 	}
@@ -94,7 +94,7 @@ func applyHolds(ctx context.Context, tx *sql.Tx, orderID string, lines []domain.
 		return fmt.Errorf("catalog sqlitestore: hold for %s: %w", orderID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_holds (order_id, sku, quantity) VALUES `+
-		placeholders(len(lines), 3), holds...); err != nil {
+		sqlite.Placeholders(len(lines), 3), holds...); err != nil {
 		return fmt.Errorf("catalog sqlitestore: hold for %s: %w", orderID, err)
 	}
 	return nil
@@ -126,14 +126,8 @@ func moveStock(ctx context.Context, tx *sql.Tx, moves []stockMove) error {
 		args = append(args, m.sku)
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE catalog_products SET reserved = reserved + CASE sku`+reserved.String()+` END,
-		on_hand = on_hand + CASE sku`+onHand.String()+` END WHERE sku IN `+placeholders(1, len(moves)), args...)
+		on_hand = on_hand + CASE sku`+onHand.String()+` END WHERE sku IN `+sqlite.Placeholders(1, len(moves)), args...)
 	return err
-}
-
-// placeholders returns rows groups of cols placeholders: "(?,?),(?,?)".
-func placeholders(rows, cols int) string {
-	row := "(?" + strings.Repeat(",?", cols-1) + ")"
-	return row + strings.Repeat(","+row, rows-1)
 }
 
 // dropHolds gives back (or, when sold, sells) the order's holds: on sku

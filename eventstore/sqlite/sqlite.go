@@ -302,7 +302,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 				args = append(args, first+int64(i), stream, rev+1+int64(i), ids[i], events[i].Type, data[i], meta[i], at)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO eventstore_events
-				(position, stream, revision, id, type, data, metadata, time) VALUES `+values(hi-lo, 8), args...); err != nil {
+				(position, stream, revision, id, type, data, metadata, time) VALUES `+sqlitedb.Placeholders(hi-lo, 8), args...); err != nil {
 				// An id stored already (UNIQUE) fails only this statement:
 				// the transaction can still tell a retry from a conflict.
 				// (After a chunk inserted here it cannot be a retry: the
@@ -398,12 +398,6 @@ func describe(rev int64) string {
 // SQLite's limit (32,766) however many events one append carries.
 const chunk = 500
 
-// values returns "(?,..,?),(?,..,?)": rows groups of cols placeholders.
-func values(rows, cols int) string {
-	row := "(?" + strings.Repeat(",?", cols-1) + ")"
-	return row + strings.Repeat(","+row, rows-1)
-}
-
 // lookupIDs finds where each id is stored, if anywhere.
 func lookupIDs(ctx context.Context, tx *sql.Tx, ids []string) ([]eventstore.StoredID, error) {
 	found := make(map[string]eventstore.StoredID, len(ids))
@@ -414,7 +408,7 @@ func lookupIDs(ctx context.Context, tx *sql.Tx, ids []string) ([]eventstore.Stor
 			args[i] = id
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, stream, revision, position FROM eventstore_events
-			WHERE id IN `+values(1, len(part)), args...)
+			WHERE id IN `+sqlitedb.Placeholders(1, len(part)), args...)
 		if err != nil {
 			return nil, fmt.Errorf("eventstore/sqlite: look up ids: %w", err)
 		}
@@ -535,7 +529,7 @@ func filterSQL(f eventstore.Filter) (string, []any) {
 		b.WriteString(")")
 	}
 	if len(f.EventTypes) > 0 {
-		b.WriteString(" AND type IN (?" + strings.Repeat(",?", len(f.EventTypes)-1) + ")")
+		b.WriteString(" AND type IN " + sqlitedb.Placeholders(1, len(f.EventTypes)))
 		for _, t := range f.EventTypes {
 			args = append(args, t)
 		}

@@ -16,6 +16,13 @@ import (
 // variables per statement.
 const inChunk = 500
 
+// Placeholders returns rows groups of cols placeholders, "(?,?),(?,?)": the
+// VALUES of a multi-row INSERT, or with one row an IN list.
+func Placeholders(rows, cols int) string {
+	row := "(?" + strings.Repeat(",?", cols-1) + ")"
+	return row + strings.Repeat(","+row, rows-1)
+}
+
 // QueryIn runs query, which holds "IN (?)" once, with the list standing
 // for keys, a bounded chunk at a time, and hands every row to scan. No keys,
 // no query.
@@ -30,7 +37,7 @@ func QueryIn(ctx context.Context, tx *sql.Tx, query string, keys []string, scan 
 		for i, k := range part {
 			args[i] = k
 		}
-		q := strings.Replace(query, "IN (?)", "IN (?"+strings.Repeat(",?", len(part)-1)+")", 1)
+		q := strings.Replace(query, "IN (?)", "IN "+Placeholders(1, len(part)), 1)
 		if err := eachRow(ctx, tx, q, args, scan); err != nil {
 			return err
 		}

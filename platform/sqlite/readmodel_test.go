@@ -131,3 +131,21 @@ func TestNanos(t *testing.T) {
 		}
 	}
 }
+
+func TestPlaceholders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		rows, cols int
+		want       string
+	}{
+		{1, 1, "(?)"},
+		{1, 3, "(?,?,?)"},
+		{2, 2, "(?,?),(?,?)"},
+		{3, 1, "(?),(?),(?)"},
+	}
+	for _, tt := range tests {
+		if got := sqlite.Placeholders(tt.rows, tt.cols); got != tt.want {
+			t.Errorf("Placeholders(%d, %d) = %q, want %q", tt.rows, tt.cols, got, tt.want)
+		}
+	}
+}
