@@ -314,7 +314,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			}
 		}
 		if s.recent != nil {
-			s.remember(recs, recsErr, first, rev+1, now)
+			s.remember(recs, recsErr, first, rev+1, len(events), now)
 		}
 		pos, rev = pos+int64(len(events)), rev+int64(len(events))
 		res = eventstore.AppendResult{NextExpected: uint64(rev), Position: uint64(pos)}
@@ -333,13 +333,14 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	return res, nil
 }
 
-// remember has the events of an append join the recent window once they
+// remember has the n events of an append join the recent window once they
 // are committed (recent.go), with the positions, revisions and time the
-// transaction gave them. Should they not have been rebuilt (recorded), the
-// window starts afresh after them (readers of what came before then read
-// the file); the store's head moves and its waiters wake either way.
-func (s *Store) remember(recs []eventstore.RecordedEvent, err error, position, revision int64, now time.Time) {
-	last := uint64(position) + uint64(len(recs)) - 1
+// transaction gave them. Should they not have been rebuilt (recorded, err;
+// recs is then empty), the window starts afresh after them (readers of what
+// came before then read the file); the store's head moves past all n and
+// its waiters wake either way.
+func (s *Store) remember(recs []eventstore.RecordedEvent, err error, position, revision int64, n int, now time.Time) {
+	last := uint64(position) + uint64(n) - 1
 	if err == nil {
 		at := now.UTC().Round(0) // as sqlitedb.ParseTime reads it back
 		for i := range recs {
