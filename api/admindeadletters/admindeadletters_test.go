@@ -63,7 +63,7 @@ func TestDeadLetterAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.Default())})
+	app := fiber.New(httpx.AppConfig(slog.Default()))
 	app.Use(roleHeader)
 	api.Mount(app.Group("/api/admin/deadletters"))
 

@@ -47,7 +47,7 @@ func newApp(t testing.TB) (*fiber.App, *discounts.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	app.Use(roleHeader)
 	api.Mount(app.Group("/api/admin/discounts"))
 	return app, svc

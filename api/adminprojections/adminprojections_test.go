@@ -66,7 +66,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(log)})
+	app := fiber.New(httpx.AppConfig(log))
 	api.Mount(app.Group("/api/admin/projections"))
 	return &env{app: app, runner: runner, state: state}
 }

@@ -59,7 +59,7 @@ func cookieApp(t *testing.T, secure bool) *fiber.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(log)})
+	app := fiber.New(httpx.AppConfig(log))
 	api.Mount(app.Group("/api/auth"))
 	return app
 }

@@ -113,7 +113,7 @@ func (e *env) mount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.app = fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(e.deps.Log)})
+	e.app = fiber.New(httpx.AppConfig(e.deps.Log))
 	api.Mount(e.app.Group("/api/basket"))
 }
 

@@ -48,7 +48,7 @@ func newEnv(t *testing.T, store catalog.Store, cache catalog.Cache) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(discard())})
+	app := fiber.New(httpx.AppConfig(discard()))
 	api.Mount(app.Group("/api/catalog"))
 	return env{app: app, svc: svc}
 }

@@ -69,7 +69,7 @@ func backOfficeEnv(t *testing.T, mk func(t *testing.T) (catalog.Store, stockmove
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(discard())})
+	app := fiber.New(httpx.AppConfig(discard()))
 	api.Mount(app.Group("/api/catalog"))
 	return env{app: app, svc: svc}
 }

@@ -73,7 +73,7 @@ func newEnv(t *testing.T, store client.Store, cache client.Cache) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.app = fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	e.app = fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	api.Mount(e.app.Group("/api/clients"))
 	api.MountAdmin(e.app.Group("/api/admin/customers"))
 	return e

@@ -31,7 +31,7 @@ func FuzzCSRFAndCookies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	app.Use("/api", x.check)
 	app.Use("/api", verifyToken(verifier))
 	app.Get("/api/auth/csrf", x.issue)

@@ -33,7 +33,7 @@ func TestDevMailAdminsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	h.MountDevMail(app)
 	for _, path := range []string{"/dev/mail", "/dev/mail.json", "/dev/mail/m1", "/dev/mail/m1/html"} {
 		for _, tt := range []struct {

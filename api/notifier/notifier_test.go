@@ -61,7 +61,7 @@ func newApp(t *testing.T) (*fiber.App, *fakeUnsub, *memory.Outbox) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	h.Mount(app)
 	return app, unsub, outbox
 }
@@ -165,7 +165,7 @@ func TestUnavailableOptOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	h.Mount(app)
 	req := httptest.NewRequest("POST", PathUnsubscribe+"?token=x", nil)
 	resp, err := app.Test(req, -1)
@@ -209,7 +209,7 @@ func TestBackInStockRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	h.Mount(app)
 	path := "/api/notifications/back-in-stock/"
 	steps := []struct {

@@ -139,7 +139,7 @@ func TestDetailWithTheReadModelDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	api.Mount(app.Group("/api/orders"))
 	e.app = app
 	status, body, raw := e.do(t, "GET", "/api/orders/"+orderID, "alice", "")

@@ -97,7 +97,7 @@ func newEnvWaiting(t *testing.T, wait time.Duration) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(log)})
+	app := fiber.New(httpx.AppConfig(log))
 	api.Mount(app.Group("/api/orders"))
 	api.MountAdmin(app.Group("/api/admin/orders"))
 	err = cmds.PlaceOrder(ctx, &ordercmd.PlaceOrder{OrderID: orderID, CustomerID: aliceID, Email: "alice@example.com",

@@ -52,7 +52,7 @@ func returnsEnv(t *testing.T) *fiber.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(log)})
+	app := fiber.New(httpx.AppConfig(log))
 	api.Mount(app.Group("/api/orders"))
 	api.MountAdmin(app.Group("/api/admin/orders"))
 	api.MountAdminReturns(app.Group("/api/admin/returns"))
@@ -176,7 +176,7 @@ func TestReturnWindowCloses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	api.Mount(app.Group("/api/orders"))
 	_ = cmds.PlaceOrder(ctx, &ordercmd.PlaceOrder{OrderID: deliveredID, CustomerID: aliceID, Email: "alice@example.com",
 		Lines:           []domain.LineDTO{{SKU: "MUG", Name: "Mug", Quantity: 1, UnitPrice: money.DTO{Amount: 1000, Currency: "EUR"}}},

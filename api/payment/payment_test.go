@@ -71,7 +71,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.app = fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	e.app = fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	// Tests name the caller in a header instead of a signed token.
 	e.app.Use(func(c *fiber.Ctx) error {
 		if who := c.Get("X-Test-User"); who != "" {

@@ -58,7 +58,7 @@ func newPayPalEnv(t *testing.T) *paypalEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.app = fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	e.app = fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	e.app.Use(func(c *fiber.Ctx) error {
 		if who := c.Get("X-Test-User"); who != "" {
 			authn.WithPrincipal(c, authn.Principal{UserID: who, Roles: []authn.Role{authn.RoleCustomer}})

@@ -24,7 +24,7 @@ func newApp(t *testing.T) *fiber.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.DiscardHandler))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.DiscardHandler)))
 	api.Mount(app.Group("/api/shipping"))
 	return app
 }

@@ -87,6 +87,15 @@ func WriteProblem(c *fiber.Ctx, p *Problem) error {
 	return c.Send(body)
 }
 
+// AppConfig is the Fiber configuration every service's app starts from, and
+// every handler test's: problems through ErrorHandler, and strings copied out
+// of Fiber's buffers (Immutable). Fiber reuses a request's buffers for the
+// next one, so without it a path parameter kept past its handler — a map key
+// a store overwrites, say — changes under the keeper.
+func AppConfig(log *slog.Logger) fiber.Config {
+	return fiber.Config{ErrorHandler: ErrorHandler(log), Immutable: true}
+}
+
 // ErrorHandler is the Fiber error handler of every service: problems are sent
 // as they are, Fiber errors keep their status, anything else is a 500 whose
 // detail is logged but never sent.

@@ -73,18 +73,12 @@ func NewApp(cfg AppConfig) *fiber.App {
 	if cfg.Registry == nil {
 		cfg.Registry = NewRegistry()
 	}
-	app := fiber.New(fiber.Config{
-		AppName:               cfg.Name,
-		ErrorHandler:          httpx.ErrorHandler(cfg.Log),
-		BodyLimit:             cfg.BodyLimit,
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		// Fiber reuses buffers between requests; copying strings we keep
-		// beyond a handler is safer than tracking every use.
-		Immutable: true,
-	})
+	fc := httpx.AppConfig(cfg.Log)
+	fc.AppName = cfg.Name
+	fc.BodyLimit = cfg.BodyLimit
+	fc.DisableStartupMessage = true
+	fc.ReadTimeout, fc.WriteTimeout, fc.IdleTimeout = 30*time.Second, 30*time.Second, 120*time.Second
+	app := fiber.New(fc)
 	m := newMetrics(cfg.Name, cfg.Registry)
 	recovered := panics.New(cfg.Registry)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, v any) {

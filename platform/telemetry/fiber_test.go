@@ -33,7 +33,7 @@ type seen struct {
 }
 
 func newTracedApp(tp trace.TracerProvider, got *seen) *fiber.App {
-	app := fiber.New(fiber.Config{ErrorHandler: httpx.ErrorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	app := fiber.New(httpx.AppConfig(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	app.Use(Middleware(MiddlewareConfig{TracerProvider: tp}))
 	record := func(c *fiber.Ctx) {
 		got.ctxSpan = trace.SpanContextFromContext(c.UserContext())
