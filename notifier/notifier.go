@@ -79,6 +79,13 @@ type Config struct {
 	ReminderIdle, ReminderMaxAge time.Duration
 	// Lease bounds how long a crashed worker's claim blocks a retry (default 2m).
 	Lease time.Duration
+	// InFlightWait is how long a delivery waits out another worker's claim
+	// on its email before the event goes back to the bus as failed (default
+	// Lease + 10s; negative: not at all). The claim's holder is either still
+	// sending (it marks the email sent within moments) or died with its
+	// lease running; the bus's retries give up after seconds, so without
+	// the wait a replica killed mid-send left its emails to the dead letters.
+	InFlightWait time.Duration
 	Retry mail.RetryConfig
 	Now   func() time.Time
 	Log   *slog.Logger
@@ -140,6 +147,9 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 2 * time.Minute
+	}
+	if cfg.InFlightWait == 0 {
+		cfg.InFlightWait = cfg.Lease + 10*time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -427,8 +437,7 @@ func (n *Notifier) recipient(ctx context.Context, customerID, email, name, lang 
 
 // recordPermanent logs a delivery that can never succeed so support sees it.
 func (n *Notifier) recordPermanent(ctx context.Context, key string, kind templates.Kind, to, reason string) error {
-	now := n.cfg.Now()
-	err := n.cfg.Deliveries.Claim(ctx, Claim{Key: key, Kind: string(kind), To: to, Now: now, Lease: n.cfg.Lease})
+	now, err := n.claim(ctx, Claim{Key: key, Kind: string(kind), To: to, Lease: n.cfg.Lease})
 	switch {
 	case errors.Is(err, ErrAlreadySent), errors.Is(err, ErrAlreadyFailed):
 		return nil
@@ -440,11 +449,34 @@ func (n *Notifier) recordPermanent(ctx context.Context, key string, kind templat
 	return n.cfg.Deliveries.MarkFailed(ctx, key, reason, now)
 }
 
+// claim asks the delivery log for c.Key, waiting out another worker's claim
+// for at most InFlightWait: it asks again at growing intervals (50 ms to
+// 5 s) until the holder has marked the email sent or failed, or its lease
+// has run out and the claim is ours. It returns the time the claim was
+// asked at (c.Now).
+func (n *Notifier) claim(ctx context.Context, c Claim) (time.Time, error) {
+	deadline := time.Now().Add(n.cfg.InFlightWait)
+	for pause := 50 * time.Millisecond; ; pause = min(2*pause, 5*time.Second) {
+		c.Now = n.cfg.Now()
+		err := n.cfg.Deliveries.Claim(ctx, c)
+		left := time.Until(deadline)
+		if !errors.Is(err, ErrInFlight) || left <= 0 {
+			return c.Now, err
+		}
+		t := time.NewTimer(min(pause, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return c.Now, err
+		case <-t.C:
+		}
+	}
+}
+
 // deliver sends one email at most once for key. since is when the event
 // that asked for it was recorded (zero: not event-driven, not measured).
 func (n *Notifier) deliver(ctx context.Context, key string, kind templates.Kind, r Recipient, d templates.Data, headers []mail.Header, since time.Time) error {
-	now := n.cfg.Now()
-	err := n.cfg.Deliveries.Claim(ctx, Claim{Key: key, Kind: string(kind), To: r.Email, Now: now, Lease: n.cfg.Lease})
+	now, err := n.claim(ctx, Claim{Key: key, Kind: string(kind), To: r.Email, Lease: n.cfg.Lease})
 	switch {
 	case errors.Is(err, ErrAlreadySent), errors.Is(err, ErrAlreadyFailed):
 		n.emails.WithLabelValues(string(kind), "duplicate").Inc()

@@ -64,8 +64,10 @@ func newHarness(t *testing.T, sender mail.Sender) *harness {
 }
 
 // newHarnessLogging is newHarness with deliveries (nil: the harness's
-// memory store) as the notifier's delivery log.
-func newHarnessLogging(t *testing.T, sender mail.Sender, deliveries notifier.DeliveryLog) *harness {
+// memory store) as the notifier's delivery log, and opts applied to its
+// configuration. Its clock stands still, so a claim held elsewhere is not
+// waited for (InFlightWait < 0) unless an option says so.
+func newHarnessLogging(t *testing.T, sender mail.Sender, deliveries notifier.DeliveryLog, opts ...func(*notifier.Config)) *harness {
 	t.Helper()
 	key, box, tpl := secrets(t)
 	h := &harness{outbox: mailmem.New(), store: memstore.New(), events: esmem.New(), prefs: memstore.NewPreferences(), box: box,
@@ -84,7 +86,10 @@ func newHarnessLogging(t *testing.T, sender mail.Sender, deliveries notifier.Del
 		Sender: sender, Templates: tpl, Deliveries: deliveries, Events: h.events, Baskets: h.store, BackInStock: h.store,
 		Recipients: h.prefs, Marketing: h.prefs, OptOut: h.prefs, LinkBox: box, UnsubscribeKey: key,
 		PublicURL: "https://shop.example/", ReminderIdle: time.Hour, Now: h.clock.Now,
-		Retry: mail.RetryConfig{Attempts: 1},
+		Retry: mail.RetryConfig{Attempts: 1}, InFlightWait: -1,
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	h.n, err = notifier.New(cfg)
 	if err != nil {
@@ -394,6 +399,58 @@ func TestConcurrentRedeliverySendsOnce(t *testing.T) {
 	wg.Wait()
 	if n := len(h.outbox.To("bob@example.com")); n != 1 {
 		t.Fatalf("%d mails, want 1", n)
+	}
+}
+
+// TestClaimHeldElsewhereIsWaitedOut: an order email another worker has
+// claimed is sent once that worker's lease runs out (it died mid-send: in
+// server mode the broker hands the event to another replica at once, and
+// the bus's retries alone would give up long before the lease), is not sent
+// again when the holder marks it sent meanwhile, and goes back to the bus
+// when the holder outlasts the wait. Real time: the lease is 300 ms.
+func TestClaimHeldElsewhereIsWaitedOut(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		wait   time.Duration // InFlightWait; 0: the default (lease + 10 s)
+		holder func(h *harness, key string)
+		err    error
+		mails  int
+	}{
+		{"holder died", 0, nil, nil, 1},
+		{"holder sends meanwhile", 0, func(h *harness, key string) {
+			time.Sleep(100 * time.Millisecond)
+			h.store.MarkSent(context.Background(), key, "sent-by-holder", time.Now()) //nolint:errcheck // checked by the mail count
+		}, nil, 0},
+		{"holder outlasts the wait", 100 * time.Millisecond, nil, notifier.ErrInFlight, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			const lease = 300 * time.Millisecond
+			h := newHarnessLogging(t, nil, nil, func(c *notifier.Config) {
+				c.Now, c.Lease, c.InFlightWait = time.Now, lease, tt.wait
+			})
+			ctx := context.Background()
+			orderID := uuid.NewString()
+			if err := h.handle(ctx, placed(orderID)); err != nil {
+				t.Fatal(err)
+			}
+			invoiced := event(notifier.EventInvoiceIssued, "order-"+orderID, 5, map[string]any{"orderId": orderID, "number": "INV-000001"})
+			if err := h.store.Claim(ctx, notifier.Claim{Key: invoiced.ID, Kind: "order_confirmation", To: "bob@example.com",
+				Now: time.Now(), Lease: lease}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.holder != nil {
+				go tt.holder(h, invoiced.ID)
+			}
+			if err := h.handle(ctx, invoiced); !errors.Is(err, tt.err) {
+				t.Fatalf("handle: %v, want %v", err, tt.err)
+			}
+			if n := len(h.outbox.To("bob@example.com")); n != tt.mails {
+				t.Fatalf("%d mails, want %d", n, tt.mails)
+			}
+		})
 	}
 }
 
