@@ -86,9 +86,9 @@ type Config struct {
 	// lease running; the bus's retries give up after seconds, so without
 	// the wait a replica killed mid-send left its emails to the dead letters.
 	InFlightWait time.Duration
-	Retry mail.RetryConfig
-	Now   func() time.Time
-	Log   *slog.Logger
+	Retry        mail.RetryConfig
+	Now          func() time.Time
+	Log          *slog.Logger
 	// Registerer receives the notifier's metrics when set.
 	Registerer prometheus.Registerer
 }
