@@ -86,9 +86,13 @@ type Config struct {
 	// lease running; the bus's retries give up after seconds, so without
 	// the wait a replica killed mid-send left its emails to the dead letters.
 	InFlightWait time.Duration
-	Retry        mail.RetryConfig
-	Now          func() time.Time
-	Log          *slog.Logger
+	// Stopping, closed when the process begins to stop, ends such waits at
+	// once: the event goes back to its queue for another replica, rather
+	// than holding the shutdown's drain.
+	Stopping <-chan struct{}
+	Retry    mail.RetryConfig
+	Now      func() time.Time
+	Log      *slog.Logger
 	// Registerer receives the notifier's metrics when set.
 	Registerer prometheus.Registerer
 }
@@ -466,6 +470,9 @@ func (n *Notifier) claim(ctx context.Context, c Claim) (time.Time, error) {
 		t := time.NewTimer(min(pause, left))
 		select {
 		case <-ctx.Done():
+			t.Stop()
+			return c.Now, err
+		case <-n.cfg.Stopping:
 			t.Stop()
 			return c.Now, err
 		case <-t.C:

@@ -413,23 +413,29 @@ func TestClaimHeldElsewhereIsWaitedOut(t *testing.T) {
 	tests := []struct {
 		name   string
 		wait   time.Duration // InFlightWait; 0: the default (lease + 10 s)
+		stop   bool          // the process is stopping
 		holder func(h *harness, key string)
 		err    error
 		mails  int
 	}{
-		{"holder died", 0, nil, nil, 1},
-		{"holder sends meanwhile", 0, func(h *harness, key string) {
+		{"holder died", 0, false, nil, nil, 1},
+		{"stopping: not waited for", 0, true, nil, notifier.ErrInFlight, 0},
+		{"holder sends meanwhile", 0, false, func(h *harness, key string) {
 			time.Sleep(100 * time.Millisecond)
 			h.store.MarkSent(context.Background(), key, "sent-by-holder", time.Now()) //nolint:errcheck // checked by the mail count
 		}, nil, 0},
-		{"holder outlasts the wait", 100 * time.Millisecond, nil, notifier.ErrInFlight, 0},
+		{"holder outlasts the wait", 100 * time.Millisecond, false, nil, notifier.ErrInFlight, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			const lease = 300 * time.Millisecond
+			stopping := make(chan struct{})
+			if tt.stop {
+				close(stopping)
+			}
 			h := newHarnessLogging(t, nil, nil, func(c *notifier.Config) {
-				c.Now, c.Lease, c.InFlightWait = time.Now, lease, tt.wait
+				c.Now, c.Lease, c.InFlightWait, c.Stopping = time.Now, lease, tt.wait, stopping
 			})
 			ctx := context.Background()
 			orderID := uuid.NewString()

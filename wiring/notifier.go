@@ -64,7 +64,8 @@ func (in *Infra) Notifier(ctx context.Context, o Notifier, profiles Profiles) (*
 	out := &NotifierService{}
 	var sender mail.Sender
 	cfg := notifier.Config{Templates: tpl, LinkBox: box, PublicURL: o.Public.URL, Log: in.Log, Registerer: in.Registry,
-		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: o.ReminderIdle, ReminderMaxAge: o.ReminderMaxAge, OrderLinks: links}
+		UnsubscribeKey: in.unsubscribeKey(), ReminderIdle: o.ReminderIdle, ReminderMaxAge: o.ReminderMaxAge, OrderLinks: links,
+		Stopping: ctx.Done()} // ctx ends when the process is told to stop
 	if cfg.Events, err = in.EventStore(ctx); err != nil {
 		return nil, err
 	}
