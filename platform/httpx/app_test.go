@@ -3,6 +3,7 @@ package httpx
 import (
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,7 +27,7 @@ func TestAppConfigKeepsParams(t *testing.T) {
 		}
 		res.Body.Close()
 	}
-	if want := []string{"aaaa", "bbbb", "cccc"}; len(kept) != 3 || kept[0] != want[0] || kept[1] != want[1] || kept[2] != want[2] {
+	if want := []string{"aaaa", "bbbb", "cccc"}; !slices.Equal(kept, want) {
 		t.Fatalf("kept params read %q, want %q", kept, want)
 	}
 }
