@@ -25,6 +25,7 @@ import (
 	"github.com/evshop/shop/mail"
 	"github.com/evshop/shop/notifier/templates"
 	"github.com/evshop/shop/platform/guestorder"
+	"github.com/evshop/shop/platform/poll"
 	"github.com/evshop/shop/platform/promx"
 	"github.com/evshop/shop/platform/sealed"
 )
@@ -459,25 +460,17 @@ func (n *Notifier) recordPermanent(ctx context.Context, key string, kind templat
 // has run out and the claim is ours. It returns the time the claim was
 // asked at (c.Now).
 func (n *Notifier) claim(ctx context.Context, c Claim) (time.Time, error) {
-	deadline := time.Now().Add(n.cfg.InFlightWait)
-	for pause := 50 * time.Millisecond; ; pause = min(2*pause, 5*time.Second) {
-		c.Now = n.cfg.Now()
-		err := n.cfg.Deliveries.Claim(ctx, c)
-		left := time.Until(deadline)
-		if !errors.Is(err, ErrInFlight) || left <= 0 {
-			return c.Now, err
-		}
-		t := time.NewTimer(min(pause, left))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return c.Now, err
-		case <-n.cfg.Stopping:
-			t.Stop()
-			return c.Now, err
-		case <-t.C:
-		}
+	c.Now = n.cfg.Now()
+	err := n.cfg.Deliveries.Claim(ctx, c)
+	if errors.Is(err, ErrInFlight) {
+		// Ending with ctx or at the bound leaves err as the last answer.
+		poll.Until(ctx, n.cfg.Stopping, n.cfg.InFlightWait, 50*time.Millisecond, 5*time.Second, func() (bool, error) { //nolint:errcheck
+			c.Now = n.cfg.Now()
+			err = n.cfg.Deliveries.Claim(ctx, c)
+			return !errors.Is(err, ErrInFlight), nil
+		})
 	}
+	return c.Now, err
 }
 
 // deliver sends one email at most once for key. since is when the event

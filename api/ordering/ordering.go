@@ -48,6 +48,7 @@ import (
 	"github.com/evshop/shop/platform/authn"
 	"github.com/evshop/shop/platform/guestorder"
 	"github.com/evshop/shop/platform/httpx"
+	"github.com/evshop/shop/platform/poll"
 	"github.com/evshop/shop/projections/orders"
 )
 
@@ -417,30 +418,16 @@ func (a *API) awaitPlaced(ctx context.Context, id string) (orders.Order, error) 
 // up to most, until done holds, within has passed or the shop is stopping;
 // it returns the last read (the zero Order when it never read).
 func (a *API) await(ctx context.Context, id string, within, first, most time.Duration, done func(orders.Order) bool) (orders.Order, error) {
-	deadline := time.Now().Add(within)
-	pause := first
 	var o orders.Order
-	for {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return o, nil
-		}
-		t := time.NewTimer(min(pause, left))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return orders.Order{}, ctx.Err()
-		case <-a.d.Stopping:
-			t.Stop()
-			return o, nil
-		case <-t.C:
-		}
-		pause = min(2*pause, most)
-		var err error
-		if o, err = a.current(ctx, id); err != nil || done(o) {
-			return o, err
-		}
+	var readErr error
+	err := poll.Until(ctx, a.d.Stopping, within, first, most, func() (bool, error) {
+		o, readErr = a.current(ctx, id)
+		return readErr == nil && done(o), readErr
+	})
+	if err != nil && readErr == nil { // ctx ended during a pause
+		return orders.Order{}, err
 	}
+	return o, err
 }
 
 type timelineEntry struct {
